@@ -1,0 +1,231 @@
+"""Registering, signing in and out, sessions and profiles (PRODUCT.md A1, A3, A4, A7)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tidings.actions.context import Actor
+from tidings.actions.notices import Notices
+from tidings.actions.publisher import Publisher
+from tidings.auth.passwords import Passwords
+from tidings.auth.throttle import Throttle
+from tidings.auth.tokens import new_token, token_hash
+from tidings.config import SessionPolicy, Settings
+from tidings.domain.accounts import Platform, ProfileUpdate, RevokeReason, Session, User
+from tidings.domain.clock import now_ms
+from tidings.domain.entries import PrivateEntry
+from tidings.domain.errors import ErrorCode, TidingsError
+from tidings.store.accounts import AccountStore, AccountTaken
+
+# Sessions refresh last_seen_at at most this often; it is for "list my sessions", not security.
+_TOUCH_INTERVAL_MS = 60_000
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    user: User
+    session: Session
+    token: str
+    device_credential: str | None
+
+    def to_wire(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "token": self.token,
+            "user": self.user.to_wire(),
+            "session_id": self.session.id,
+        }
+        if self.device_credential is not None:
+            out["device_credential"] = self.device_credential
+        return out
+
+
+class Accounts:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        store: AccountStore,
+        passwords: Passwords,
+        publisher: Publisher,
+        notices: Notices,
+    ) -> None:
+        self._settings = settings
+        self._store = store
+        self._passwords = passwords
+        self._publisher = publisher
+        self._notices = notices
+        self._throttle = Throttle(
+            attempts=settings.login_attempts, window_seconds=settings.login_window_seconds
+        )
+
+    async def do_register(
+        self,
+        *,
+        account: str,
+        password: str,
+        nickname: str,
+        platform: Platform = Platform.WEB,
+        device_name: str = "",
+        ip: str = "",
+        remember: bool = False,
+    ) -> SignedIn:
+        password_hash = await self._passwords.hash(password)
+        try:
+            user, system_conversation_id = await self._store.create_user(
+                account=account.lower(),
+                password_hash=password_hash,
+                nickname=nickname,
+                now=now_ms(),
+            )
+        except AccountTaken:
+            raise TidingsError(ErrorCode.ACCOUNT_TAKEN, "this account is taken") from None
+        await self._notices.do_post_notice(
+            system_conversation_id,
+            user.id,
+            title="Welcome to Tidings",
+            text="Your messages sync to every device you sign in on.",
+        )
+        return await self._open_session(
+            user, platform=platform, device_name=device_name, ip=ip, remember=remember
+        )
+
+    async def do_login(
+        self,
+        *,
+        account: str,
+        password: str,
+        platform: Platform = Platform.WEB,
+        device_name: str = "",
+        ip: str = "",
+        remember: bool = False,
+    ) -> SignedIn:
+        account = account.lower()
+        keys = (f"account:{account}", f"ip:{ip}")
+        if any(self._throttle.blocked(key) for key in keys):
+            raise TidingsError(
+                ErrorCode.RATE_LIMITED, "too many failed sign-ins; try again in a few minutes"
+            )
+        found = await self._store.credentials(account)
+        ok = await self._passwords.verify(found[1] if found else None, password)
+        if found is None or not ok:
+            for key in keys:
+                self._throttle.failed(key)
+            raise TidingsError(ErrorCode.INVALID_CREDENTIALS, "wrong account or password")
+        user, stored_hash = found
+        if user.disabled:
+            raise TidingsError(ErrorCode.ACCOUNT_DISABLED, "this account is disabled")
+        self._throttle.succeeded(keys[0])
+        if self._passwords.needs_rehash(stored_hash):
+            await self._store.set_password_hash(user.id, await self._passwords.hash(password))
+        return await self._open_session(
+            user, platform=platform, device_name=device_name, ip=ip, remember=remember
+        )
+
+    async def do_device_login(self, *, device_credential: str, ip: str = "") -> SignedIn:
+        """Auto-login on a trusted device: the credential is spent and a new one issued."""
+        found = await self._store.session_by_device_credential(token_hash(device_credential))
+        now = now_ms()
+        if found is None or found[1] is None or found[1] <= now:
+            raise TidingsError(ErrorCode.INVALID_TOKEN, "device credential is not valid")
+        old, _ = found
+        user = await self._store.user(old.user_id)
+        if user is None or user.disabled:
+            raise TidingsError(ErrorCode.INVALID_TOKEN, "device credential is not valid")
+        return await self._open_session(
+            user,
+            platform=old.platform,
+            device_name=old.device_name,
+            ip=ip,
+            remember=True,
+            replaces_session_id=old.id,
+        )
+
+    async def access_session(self, token: str) -> tuple[User, Session]:
+        """The live session behind a bearer token, or ``invalid_token``."""
+        session = await self._store.session_by_token(token_hash(token))
+        now = now_ms()
+        if session is None or session.revoked_at is not None or session.expires_at <= now:
+            raise TidingsError(ErrorCode.INVALID_TOKEN, "the session token is not valid")
+        user = await self._store.user(session.user_id)
+        if user is None or user.disabled:
+            raise TidingsError(ErrorCode.INVALID_TOKEN, "the session token is not valid")
+        if now - session.last_seen_at > _TOUCH_INTERVAL_MS:
+            await self._store.touch_session(session.id, now)
+        return user, session
+
+    async def do_logout(self, actor: Actor) -> None:
+        await self._revoke(actor.user_id, actor.session_id, RevokeReason.LOGGED_OUT)
+
+    async def do_sign_out_session(self, actor: Actor, session_id: int) -> None:
+        """Sign out another of the user's own sessions; its live connections close."""
+        if not await self._revoke(actor.user_id, session_id, RevokeReason.SIGNED_OUT):
+            raise TidingsError(ErrorCode.NOT_FOUND, "no such live session")
+
+    async def sessions(self, actor: Actor) -> list[dict[str, Any]]:
+        return [
+            s.to_wire(current_session_id=actor.session_id)
+            for s in await self._store.live_sessions(actor.user_id, now_ms())
+        ]
+
+    async def profile(self, user_id: int) -> User:
+        user = await self._store.user(user_id)
+        if user is None:
+            raise TidingsError(ErrorCode.NOT_FOUND, "no such user")
+        return user
+
+    async def do_update_profile(self, actor: Actor, update: ProfileUpdate) -> User:
+        changes = update.model_dump(exclude_none=True)
+        if not changes:
+            return await self.profile(actor.user_id)
+        user, entry = await self._store.update_profile(actor.user_id, changes, now_ms())
+        await self._publisher.private([entry])
+        return user
+
+    async def _open_session(
+        self,
+        user: User,
+        *,
+        platform: Platform,
+        device_name: str,
+        ip: str,
+        remember: bool,
+        replaces_session_id: int | None = None,
+    ) -> SignedIn:
+        now = now_ms()
+        token = new_token()
+        credential = new_token() if remember else None
+        session, displaced = await self._store.create_session(
+            user_id=user.id,
+            token_hash=token_hash(token),
+            device_credential_hash=token_hash(credential) if credential else None,
+            device_credential_expires_at=(
+                now + self._settings.device_credential_ttl_seconds * 1000 if credential else None
+            ),
+            platform=platform,
+            device_name=device_name[:100],
+            ip=ip[:64],
+            now=now,
+            expires_at=now + self._settings.session_ttl_seconds * 1000,
+            revoke_same_platform=(
+                self._settings.session_policy is SessionPolicy.ONE_PER_PLATFORM
+                and platform is not Platform.API
+            ),
+            replaces_session_id=replaces_session_id,
+        )
+        await self._announce_revoked(displaced)
+        return SignedIn(user, session, token, credential)
+
+    async def _revoke(self, user_id: int, session_id: int, reason: RevokeReason) -> bool:
+        revoked = await self._store.revoke_session(user_id, session_id, reason, now_ms())
+        if revoked is None:
+            return False
+        await self._announce_revoked([revoked])
+        return True
+
+    async def _announce_revoked(
+        self, revoked: list[tuple[Session, RevokeReason, PrivateEntry]]
+    ) -> None:
+        for session, reason, entry in revoked:
+            await self._publisher.end_session(session.id, reason)
+            await self._publisher.private([entry])

@@ -1,0 +1,14 @@
+"""Who is acting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    user_id: int
+    session_id: int
+    # The WebSocket connection the request came on, if any: it gets the reply, so pushes of
+    # the same change skip it.
+    connection_id: str | None = None

@@ -1,0 +1,218 @@
+"""Opening direct chats, groups and their members, and the conversation list (D1, D8)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tidings.actions.context import Actor
+from tidings.actions.publisher import Publisher
+from tidings.actions.rosters import RosterCache
+from tidings.config import Settings
+from tidings.domain.clock import now_ms
+from tidings.domain.conversations import ConversationType, Role, Roster, direct_key
+from tidings.domain.errors import ErrorCode, TidingsError
+from tidings.store.accounts import AccountStore
+from tidings.store.conversations import SETTINGS_FIELDS, ConversationStore, MemberView
+
+
+class Conversations:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        store: ConversationStore,
+        accounts: AccountStore,
+        rosters: RosterCache,
+        publisher: Publisher,
+    ) -> None:
+        self._settings = settings
+        self._store = store
+        self._accounts = accounts
+        self._rosters = rosters
+        self._publisher = publisher
+
+    async def do_open_direct(self, actor: Actor, peer_id: int) -> dict[str, Any]:
+        """The direct chat with ``peer_id``, created on first use."""
+        if peer_id == actor.user_id:
+            raise TidingsError(ErrorCode.INVALID_INPUT, "a direct chat needs another user")
+        peer = await self._accounts.user(peer_id)
+        if peer is None or peer.disabled:
+            raise TidingsError(ErrorCode.NOT_FOUND, "no such user")
+        key = direct_key(actor.user_id, peer_id)
+        conversation_id = await self._store.direct_between(key)
+        if conversation_id is None:
+            if self._settings.direct_chat_requires_friendship and not (
+                await self._store.are_friends(actor.user_id, peer_id)
+            ):
+                raise TidingsError(ErrorCode.NOT_FRIENDS, "add this user as a friend first")
+            conversation_id, joined = await self._store.create_direct(
+                key=key, user_ids=(actor.user_id, peer_id), now=now_ms()
+            )
+            await self._publisher.private(joined.values())
+        return await self.summary(actor, conversation_id)
+
+    async def do_create_group(
+        self, actor: Actor, name: str, member_ids: list[int]
+    ) -> dict[str, Any]:
+        invited = await self._check_invitees(
+            sorted(set(member_ids) - {actor.user_id}), current_size=1
+        )
+        conversation_id, entry, joined = await self._store.create_group(
+            owner_id=actor.user_id, name=name, member_ids=invited, now=now_ms()
+        )
+        await self._publisher.private(joined.values())
+        await self._publisher.entry(entry, joined)
+        return await self.summary(actor, conversation_id)
+
+    async def do_invite(
+        self, actor: Actor, conversation_id: int, user_ids: list[int]
+    ) -> dict[str, Any]:
+        roster = await self._access_group(actor, conversation_id)
+        fresh = sorted(set(user_ids) - set(roster.members))
+        if not fresh:
+            raise TidingsError(ErrorCode.CONFLICT, "everyone invited is already a member")
+        invited = await self._check_invitees(fresh, current_size=len(roster.members))
+        entry, joined = await self._store.add_members(
+            conversation_id=conversation_id,
+            inviter_id=actor.user_id,
+            user_ids=invited,
+            now=now_ms(),
+        )
+        self._rosters.invalidate(conversation_id)
+        await self._publisher.roster_changed(conversation_id)
+        await self._publisher.private(joined.values())
+        await self._publisher.entry(entry, (*roster.members, *invited))
+        return entry.to_wire()
+
+    async def do_leave(self, actor: Actor, conversation_id: int) -> dict[str, Any]:
+        roster = await self._access_group(actor, conversation_id)
+        member = roster.members[actor.user_id]
+        if member.role is Role.OWNER and len(roster.members) > 1:
+            raise TidingsError(
+                ErrorCode.FORBIDDEN, "the owner must transfer ownership before leaving"
+            )
+        entry, left = await self._store.remove_member(
+            conversation_id=conversation_id, user_id=actor.user_id, now=now_ms()
+        )
+        self._rosters.invalidate(conversation_id)
+        await self._publisher.roster_changed(conversation_id)
+        await self._publisher.entry(entry, roster.members)
+        await self._publisher.private([left])
+        return entry.to_wire()
+
+    async def do_update_settings(
+        self, actor: Actor, conversation_id: int, changes: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Pin, mute, draft: the user's own, synced to their other devices."""
+        await self._rosters.access(conversation_id, actor.user_id)
+        unknown = set(changes) - set(SETTINGS_FIELDS)
+        if unknown or not changes:
+            raise TidingsError(ErrorCode.INVALID_INPUT, "settings are pinned, muted and draft")
+        entry = await self._store.update_settings(
+            conversation_id=conversation_id,
+            user_id=actor.user_id,
+            changes=changes,
+            now=now_ms(),
+        )
+        await self._publisher.private([entry])
+        return entry.data
+
+    async def list_all(self, actor: Actor) -> list[dict[str, Any]]:
+        """The conversation list: pinned first, then by last activity (D8)."""
+        views = await self._store.member_views(actor.user_id)
+        summaries = await self._summaries(actor.user_id, views)
+        summaries.sort(key=lambda s: (not s["pinned"], -s["last_activity_at"], -s["id"]))
+        return summaries
+
+    async def summary(self, actor: Actor, conversation_id: int) -> dict[str, Any]:
+        view = await self._store.member_view(conversation_id, actor.user_id)
+        if view is None:
+            raise TidingsError(ErrorCode.NOT_MEMBER, "you are not a member of this conversation")
+        (summary,) = await self._summaries(actor.user_id, [view])
+        return summary
+
+    async def members(self, actor: Actor, conversation_id: int) -> list[dict[str, Any]]:
+        roster = await self._rosters.access(conversation_id, actor.user_id)
+        users = await self._accounts.users(list(roster.members))
+        return [
+            {
+                "user_id": m.user_id,
+                "role": m.role.value,
+                "nickname": users[m.user_id].nickname if m.user_id in users else "",
+                "avatar": users[m.user_id].avatar if m.user_id in users else "",
+            }
+            for m in roster.members.values()
+        ]
+
+    async def _summaries(self, user_id: int, views: list[MemberView]) -> list[dict[str, Any]]:
+        last = await self._store.last_entries(
+            [
+                (v.conversation.id, v.conversation.last_seq)
+                for v in views
+                if v.conversation.last_seq > max(v.cleared_seq, v.visible_from_seq - 1)
+            ]
+        )
+        unread = await self._store.unread_counts(
+            user_id, {v.conversation.id: max(v.read_seq, v.cleared_seq) for v in views}
+        )
+        directs = [
+            v.conversation.id for v in views if v.conversation.type is ConversationType.DIRECT
+        ]
+        positions = await self._store.positions_of(directs)
+        peers = {
+            cid: next((p for p in found if p.user_id != user_id), None)
+            for cid, found in positions.items()
+        }
+        peer_users = await self._accounts.users([p.user_id for p in peers.values() if p])
+        out: list[dict[str, Any]] = []
+        for view in views:
+            conv = view.conversation
+            preview = last.get(conv.id)
+            summary: dict[str, Any] = {
+                "id": conv.id,
+                "type": conv.type.value,
+                "name": conv.name,
+                "last_seq": conv.last_seq,
+                "last_activity_at": conv.last_activity_at,
+                "role": view.role.value,
+                "visible_from_seq": view.visible_from_seq,
+                "read_seq": view.read_seq,
+                "delivered_seq": view.delivered_seq,
+                "cleared_seq": view.cleared_seq,
+                "pinned": view.pinned,
+                "muted": view.muted,
+                "draft": view.draft,
+                "unread": unread.get(conv.id, 0),
+                "preview": preview.to_wire() if preview else None,
+            }
+            peer = peers.get(conv.id)
+            if peer is not None:
+                peer_user = peer_users.get(peer.user_id)
+                summary["name"] = peer_user.nickname if peer_user else ""
+                summary["peer"] = {
+                    "user_id": peer.user_id,
+                    "read_seq": peer.read_seq,
+                    "delivered_seq": peer.delivered_seq,
+                }
+            out.append(summary)
+        return out
+
+    async def _access_group(self, actor: Actor, conversation_id: int) -> Roster:
+        roster = await self._rosters.access(conversation_id, actor.user_id)
+        if roster.type is not ConversationType.GROUP:
+            raise TidingsError(ErrorCode.INVALID_INPUT, "this is not a group")
+        return roster
+
+    async def _check_invitees(self, user_ids: list[int], *, current_size: int) -> list[int]:
+        if current_size + len(user_ids) > self._settings.group_size_limit:
+            raise TidingsError(
+                ErrorCode.GROUP_FULL,
+                f"a group holds at most {self._settings.group_size_limit} members",
+            )
+        found = await self._accounts.users(user_ids)
+        missing = [u for u in user_ids if u not in found or found[u].disabled]
+        if missing:
+            raise TidingsError(
+                ErrorCode.NOT_FOUND, "some invited users do not exist", details=missing[:20]
+            )
+        return user_ids

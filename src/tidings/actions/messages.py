@@ -1,0 +1,272 @@
+"""Sending, forwarding, recalling and hiding messages; reading history (D2, D4-D7)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+
+from tidings.actions.context import Actor
+from tidings.actions.publisher import Publisher
+from tidings.actions.rosters import RosterCache
+from tidings.config import Settings
+from tidings.domain.bodies import MessageType, TextBody, body_to_wire, parse_body
+from tidings.domain.clock import now_ms
+from tidings.domain.conversations import ConversationType, Roster, may_recall
+from tidings.domain.entries import Entry, EntryKind, NewEntry
+from tidings.domain.errors import ErrorCode, TidingsError
+from tidings.metrics import MESSAGES_SENT, SEND_LATENCY
+from tidings.store.conversations import ConversationStore
+from tidings.store.log_writer import LogWriter
+
+
+class Messages:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        store: ConversationStore,
+        writer: LogWriter,
+        rosters: RosterCache,
+        publisher: Publisher,
+    ) -> None:
+        self._settings = settings
+        self._store = store
+        self._writer = writer
+        self._rosters = rosters
+        self._publisher = publisher
+
+    async def do_send(
+        self,
+        actor: Actor,
+        *,
+        conversation_id: int,
+        client_msg_id: str,
+        type: str,
+        body: object,
+        reply_to_seq: int | None = None,
+    ) -> Entry:
+        """Append a message; a retry with the same client_msg_id returns the first entry."""
+        started = time.perf_counter()
+        roster = await self._check_can_post(actor, conversation_id)
+        message_type, parsed = parse_body(type, body, max_text_chars=self._settings.max_text_chars)
+        if message_type is MessageType.NOTICE:
+            raise TidingsError(ErrorCode.FORBIDDEN, "only the system posts notices")
+        if isinstance(parsed, TextBody):
+            self._check_mentions(roster, parsed)
+        if reply_to_seq is not None:
+            await self._check_reply_target(actor, roster, reply_to_seq)
+        appended = await self._writer.append(
+            NewEntry(
+                conversation_id=conversation_id,
+                sender_id=actor.user_id,
+                kind=EntryKind.MESSAGE,
+                type=message_type.value,
+                body=body_to_wire(parsed),
+                client_msg_id=client_msg_id,
+                created_at=now_ms(),
+                reply_to_seq=reply_to_seq,
+            )
+        )
+        if appended.created:
+            MESSAGES_SENT.inc()
+            await self._publisher.entry(
+                appended.entry, roster.members, exclude_connection=actor.connection_id
+            )
+        SEND_LATENCY.observe(time.perf_counter() - started)
+        return appended.entry
+
+    async def do_forward(
+        self,
+        actor: Actor,
+        *,
+        conversation_id: int,
+        seqs: list[int],
+        target_ids: list[int],
+        note: str | None,
+        client_msg_id: str,
+    ) -> list[Entry]:
+        """Copy messages into several conversations at once, each followed by the note."""
+        if not seqs or len(seqs) > 100:
+            raise TidingsError(ErrorCode.INVALID_INPUT, "forward 1 to 100 messages")
+        targets = list(dict.fromkeys(target_ids))
+        if not targets or len(targets) > self._settings.max_forward_targets:
+            raise TidingsError(
+                ErrorCode.INVALID_INPUT,
+                f"forward to 1 to {self._settings.max_forward_targets} conversations",
+            )
+        source = await self._rosters.access(conversation_id, actor.user_id)
+        visible_from = source.members[actor.user_id].visible_from_seq
+        originals: list[Entry] = []
+        for seq in seqs:
+            entry = await self._store.entry(conversation_id, seq)
+            if (
+                entry is None
+                or entry.seq < visible_from
+                or entry.kind is not EntryKind.MESSAGE
+                or entry.recalled
+                or entry.type == MessageType.NOTICE.value
+            ):
+                raise TidingsError(ErrorCode.NOT_FOUND, f"message {seq} cannot be forwarded")
+            originals.append(entry)
+        note_body = None
+        if note:
+            _, parsed = parse_body(
+                MessageType.TEXT.value, {"text": note}, max_text_chars=self._settings.max_text_chars
+            )
+            note_body = body_to_wire(parsed)
+        rosters = [await self._check_can_post(actor, target) for target in targets]
+        now = now_ms()
+        pending: list[tuple[Roster, NewEntry]] = []
+        for roster in rosters:
+            target = roster.conversation_id
+            for index, original in enumerate(originals):
+                pending.append(
+                    (
+                        roster,
+                        self._copy(
+                            actor, target, original, f"{client_msg_id}/{target}/{index}", now
+                        ),
+                    )
+                )
+            if note_body is not None:
+                pending.append(
+                    (
+                        roster,
+                        NewEntry(
+                            conversation_id=target,
+                            sender_id=actor.user_id,
+                            kind=EntryKind.MESSAGE,
+                            type=MessageType.TEXT.value,
+                            body=note_body,
+                            client_msg_id=_derived_id(f"{client_msg_id}/{target}/note"),
+                            created_at=now,
+                        ),
+                    )
+                )
+        # Appended together: one batch, and each conversation keeps this order.
+        results = await asyncio.gather(*(self._writer.append(new) for _, new in pending))
+        for (roster, _), appended in zip(pending, results, strict=True):
+            if appended.created:
+                MESSAGES_SENT.inc()
+                await self._publisher.entry(
+                    appended.entry, roster.members, exclude_connection=actor.connection_id
+                )
+        return [appended.entry for appended in results]
+
+    async def do_recall(self, actor: Actor, *, conversation_id: int, seq: int) -> Entry:
+        roster = await self._rosters.access(conversation_id, actor.user_id)
+        member = roster.members[actor.user_id]
+        target = await self._store.entry(conversation_id, seq)
+        if target is None or seq < member.visible_from_seq:
+            raise TidingsError(ErrorCode.NOT_FOUND, "no such message")
+        if target.kind is not EntryKind.MESSAGE or target.recalled:
+            raise TidingsError(ErrorCode.NOT_RECALLABLE, "this entry cannot be recalled")
+        refusal = may_recall(
+            actor_id=actor.user_id,
+            actor_role=member.role,
+            conversation_type=roster.type,
+            sender_id=target.sender_id,
+            age_seconds=(now_ms() - target.created_at) / 1000,
+            window_seconds=self._settings.recall_window_seconds,
+        )
+        if refusal == "not_your_message":
+            raise TidingsError(ErrorCode.NOT_YOUR_MESSAGE, "you can only recall your own messages")
+        if refusal == "recall_window_passed":
+            raise TidingsError(
+                ErrorCode.RECALL_WINDOW_PASSED,
+                f"messages can be recalled within {self._settings.recall_window_seconds} seconds",
+            )
+        entry = await self._store.recall(
+            conversation_id=conversation_id, target_seq=seq, actor_id=actor.user_id, now=now_ms()
+        )
+        if entry is None:
+            raise TidingsError(ErrorCode.NOT_RECALLABLE, "already recalled")
+        await self._publisher.entry(entry, roster.members)
+        return entry
+
+    async def do_delete_for_me(
+        self, actor: Actor, *, conversation_id: int, seqs: list[int]
+    ) -> dict[str, object]:
+        await self._rosters.access(conversation_id, actor.user_id)
+        wanted = sorted(set(seqs))
+        if not wanted or len(wanted) > 500 or wanted[0] < 1:
+            raise TidingsError(ErrorCode.INVALID_INPUT, "delete 1 to 500 messages by seq")
+        entry = await self._store.hide_entries(
+            conversation_id=conversation_id, user_id=actor.user_id, seqs=wanted, now=now_ms()
+        )
+        await self._publisher.private([entry])
+        return entry.data
+
+    async def do_clear_history(self, actor: Actor, *, conversation_id: int) -> dict[str, object]:
+        await self._rosters.access(conversation_id, actor.user_id)
+        entry = await self._store.clear_history(
+            conversation_id=conversation_id, user_id=actor.user_id, now=now_ms()
+        )
+        await self._publisher.private([entry])
+        return entry.data
+
+    async def history(
+        self,
+        actor: Actor,
+        *,
+        conversation_id: int,
+        after_seq: int | None,
+        before_seq: int | None,
+        limit: int,
+    ) -> list[Entry]:
+        """Entries in ascending seq: after ``after_seq``, or the newest before ``before_seq``."""
+        await self._rosters.access(conversation_id, actor.user_id)
+        view = await self._store.member_view(conversation_id, actor.user_id)
+        if view is None:
+            raise TidingsError(ErrorCode.NOT_MEMBER, "you are not a member of this conversation")
+        floor = max(view.visible_from_seq - 1, view.cleared_seq)
+        limit = max(1, min(limit, self._settings.history_page_limit))
+        return await self._store.history(
+            conversation_id=conversation_id,
+            viewer_id=actor.user_id,
+            after_seq=max(after_seq or 0, floor),
+            before_seq=before_seq,
+            limit=limit,
+            newest_first=after_seq is None and before_seq is not None,
+        )
+
+    async def _check_can_post(self, actor: Actor, conversation_id: int) -> Roster:
+        roster = await self._rosters.access(conversation_id, actor.user_id)
+        if roster.type is ConversationType.SYSTEM:
+            raise TidingsError(ErrorCode.FORBIDDEN, "system notices cannot be replied to")
+        return roster
+
+    def _check_mentions(self, roster: Roster, body: TextBody) -> None:
+        if body.mention_all and roster.type is not ConversationType.GROUP:
+            raise TidingsError(ErrorCode.INVALID_INPUT, "@all is for groups")
+        strangers = [u for u in body.mentions if u not in roster.members]
+        if strangers:
+            raise TidingsError(
+                ErrorCode.INVALID_INPUT, "mentioned users are not members", details=strangers[:20]
+            )
+
+    async def _check_reply_target(self, actor: Actor, roster: Roster, seq: int) -> None:
+        target = await self._store.entry(roster.conversation_id, seq)
+        if (
+            target is None
+            or target.kind is not EntryKind.MESSAGE
+            or seq < roster.members[actor.user_id].visible_from_seq
+        ):
+            raise TidingsError(ErrorCode.NOT_FOUND, "the message replied to does not exist")
+
+    def _copy(self, actor: Actor, target: int, original: Entry, key: str, now: int) -> NewEntry:
+        return NewEntry(
+            conversation_id=target,
+            sender_id=actor.user_id,
+            kind=EntryKind.MESSAGE,
+            type=original.type,
+            body=original.body,
+            client_msg_id=_derived_id(key),
+            created_at=now,
+        )
+
+
+def _derived_id(key: str) -> str:
+    """A client_msg_id for one copy of a forward: the same request yields the same ids."""
+    return "fwd-" + hashlib.sha256(key.encode()).hexdigest()[:40]

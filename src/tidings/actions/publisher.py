@@ -1,0 +1,50 @@
+"""Publishing events after the change they describe is committed (never before)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from tidings.bus.base import Bus
+from tidings.bus.messages import EndSessions, Push, RosterChanged
+from tidings.domain import events
+from tidings.domain.accounts import RevokeReason
+from tidings.domain.entries import Entry, PrivateEntry
+from tidings.domain.events import CloseCode
+
+
+class Publisher:
+    def __init__(self, bus: Bus) -> None:
+        self._bus = bus
+
+    async def entry(
+        self, entry: Entry, user_ids: Iterable[int], *, exclude_connection: str | None = None
+    ) -> None:
+        await self._bus.publish(
+            Push(tuple(user_ids), events.entry_frame(entry), exclude_connection)
+        )
+
+    async def private(
+        self, entries: Iterable[PrivateEntry], *, exclude_connection: str | None = None
+    ) -> None:
+        for entry in entries:
+            await self._bus.publish(
+                Push((entry.user_id,), events.private_frame(entry), exclude_connection)
+            )
+
+    async def frame(
+        self, user_ids: Iterable[int], frame: str, *, exclude_connection: str | None = None
+    ) -> None:
+        await self._bus.publish(Push(tuple(user_ids), frame, exclude_connection))
+
+    async def roster_changed(self, conversation_id: int) -> None:
+        await self._bus.publish(RosterChanged(conversation_id))
+
+    async def end_session(self, session_id: int, reason: RevokeReason) -> None:
+        code = (
+            CloseCode.SIGNED_IN_ELSEWHERE
+            if reason is RevokeReason.SIGNED_IN_ELSEWHERE
+            else CloseCode.SESSION_REVOKED
+        )
+        await self._bus.publish(
+            EndSessions((session_id,), events.signed_out_frame(reason.value), code, reason.value)
+        )

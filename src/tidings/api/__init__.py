@@ -1,0 +1,1 @@
+"""The REST API: parse, authenticate, call an action, shape the reply."""

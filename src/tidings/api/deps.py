@@ -1,0 +1,37 @@
+"""Request dependencies: the container and the authenticated actor."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from tidings.actions.context import Actor
+from tidings.container import Container
+from tidings.domain.errors import ErrorCode, TidingsError
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def container(request: Request) -> Container:
+    found: Container = request.app.state.container
+    return found
+
+
+async def actor(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Actor:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise TidingsError(ErrorCode.UNAUTHENTICATED, "send Authorization: Bearer <token>")
+    user, session = await container(request).accounts.access_session(credentials.credentials)
+    return Actor(user.id, session.id)
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+C = Annotated[Container, Depends(container)]
+Me = Annotated[Actor, Depends(actor)]

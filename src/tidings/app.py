@@ -1,0 +1,144 @@
+"""The ASGI application: REST under /api/v1, the gateway at /ws, health, metrics, the client."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.exceptions import HTTPException
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from tidings import __version__
+from tidings.api import auth, conversations, errors
+from tidings.config import Settings
+from tidings.container import Container
+from tidings.demo import seed_demo
+from tidings.gateway.route import websocket_endpoint
+
+# Requests bodies larger than this are refused before they are read in full.
+MAX_BODY_BYTES = 1024 * 1024
+
+# Messages are untrusted: the client renders them as text, and the policy forbids any script
+# or connection the app did not ship.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    container = Container(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await container.start()
+        if settings.demo:
+            for line in await seed_demo(container):
+                logging.getLogger("tidings").info(line)
+        try:
+            yield
+        finally:
+            await container.stop()
+
+    app = FastAPI(
+        title="Tidings",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.container = container
+    errors.install(app)
+    app.include_router(auth.router)
+    app.include_router(conversations.router)
+    app.add_api_websocket_route("/ws", websocket_endpoint)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> PlainTextResponse:
+        return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    _mount_client(app, settings.static_dir or Path(__file__).parent / "static")
+    app.add_middleware(_Limits)
+    return app
+
+
+def _mount_client(app: FastAPI, directory: Path) -> None:
+    index = directory / "index.html"
+    if (directory / "assets").is_dir():
+        app.mount("/assets", StaticFiles(directory=directory / "assets"), name="assets")
+
+    @app.get("/", include_in_schema=False, response_model=None)
+    async def root() -> FileResponse | HTMLResponse:
+        if index.is_file():
+            return FileResponse(index, headers={"Cache-Control": "no-cache"})
+        return HTMLResponse("<!doctype html><title>Tidings</title><h1>Tidings</h1>")
+
+
+class _Limits:
+    """Refuse oversized request bodies and add security headers to every response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
+            await _too_large(send)
+            return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > MAX_BODY_BYTES:
+                    raise _BodyTooLarge()
+            return message
+
+        async def secured_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += [
+                    (b"content-security-policy", CSP.encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"no-referrer"),
+                ]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, limited_receive, secured_send)
+
+
+class _BodyTooLarge(HTTPException):
+    """Raised while the body streams in; the REST error handler answers 413."""
+
+    def __init__(self) -> None:
+        super().__init__(413, "request body too large")
+
+
+async def _too_large(send: Send) -> None:
+    body = b'{"error":{"code":"payload_too_large","message":"request body too large"}}'
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"application/json")],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

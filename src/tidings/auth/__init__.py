@@ -1,0 +1,1 @@
+"""Passwords, tokens and sign-in throttling."""

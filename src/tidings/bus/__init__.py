@@ -1,0 +1,1 @@
+"""Moving events between the actions that cause them and the connections that show them."""

@@ -1,0 +1,43 @@
+"""What travels on the bus.
+
+Frames are serialized once by the publisher; every node and connection sends the same text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Push:
+    """Send ``frame`` to every connection of these users (but the one that caused it)."""
+
+    user_ids: tuple[int, ...]
+    frame: str
+    exclude_connection: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EndSessions:
+    """Send ``frame`` to these sessions' connections, then close them."""
+
+    session_ids: tuple[int, ...]
+    frame: str
+    close_code: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RosterChanged:
+    """A conversation's members changed: cached rosters must be dropped everywhere."""
+
+    conversation_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class PresenceChanged:
+    user_id: int
+    online: bool
+
+
+BusMessage = Push | EndSessions | RosterChanged | PresenceChanged

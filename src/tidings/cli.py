@@ -1,0 +1,132 @@
+"""The ``tidings`` command: serve, manage users, seed a demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import sys
+from pathlib import Path
+
+from tidings.config import Settings
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="tidings", description="Tidings IM server")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the server")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default 8080)")
+    serve.add_argument("--data-dir", type=Path, help="where data lives (default ./data)")
+    serve.add_argument("--demo", action="store_true", help="create demo accounts on start")
+
+    migrate = commands.add_parser("migrate", help="apply database migrations and exit")
+    migrate.add_argument("--data-dir", type=Path)
+
+    user = commands.add_parser("user", help="manage users")
+    user_commands = user.add_subparsers(dest="user_command", required=True)
+    create = user_commands.add_parser("create", help="create a user")
+    create.add_argument("account")
+    create.add_argument("--nickname")
+    create.add_argument("--password", help="read from the terminal when omitted")
+    create.add_argument("--data-dir", type=Path)
+
+    demo = commands.add_parser("demo", help="create the demo accounts and conversations")
+    demo.add_argument("--data-dir", type=Path)
+
+    args = parser.parse_args(argv)
+    overrides: dict[str, object] = {}
+    for name in ("host", "port", "data_dir"):
+        value = getattr(args, name, None)
+        if value is not None:
+            overrides[name] = value
+    if getattr(args, "demo", False):
+        overrides["demo"] = True
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+    if args.command == "serve":
+        _serve(settings)
+    elif args.command == "migrate":
+        asyncio.run(_migrate(settings))
+    elif args.command == "user":
+        password = args.password or getpass.getpass("password: ")
+        asyncio.run(_create_user(settings, args.account, args.nickname or args.account, password))
+    elif args.command == "demo":
+        asyncio.run(_demo(settings))
+
+
+def _serve(settings: Settings) -> None:
+    import uvicorn
+
+    from tidings.app import create_app
+
+    tls = {}
+    if settings.tls_certfile and settings.tls_keyfile:
+        tls = {"ssl_certfile": str(settings.tls_certfile), "ssl_keyfile": str(settings.tls_keyfile)}
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        loop="uvloop",
+        http="httptools",
+        ws="websockets-sansio",
+        # The protocol core answers frames over max_frame_bytes with an error; the transport
+        # drops only absurd ones.
+        ws_max_size=max(settings.max_frame_bytes * 16, 1024 * 1024),
+        ws_per_message_deflate=False,
+        ws_ping_interval=None,
+        log_level=settings.log_level,
+        access_log=False,
+        **tls,  # type: ignore[arg-type]
+    )
+
+
+async def _migrate(settings: Settings) -> None:
+    from tidings.store.database import Database
+
+    database = Database(settings)
+    await database.migrate()
+    await database.dispose()
+    print("database is up to date")
+
+
+async def _create_user(settings: Settings, account: str, nickname: str, password: str) -> None:
+    from tidings.container import Container
+    from tidings.domain.errors import TidingsError
+
+    container = Container(settings)
+    await container.start()
+    try:
+        signed_in = await container.accounts.do_register(
+            account=account, password=password, nickname=nickname
+        )
+        print(f"created user {signed_in.user.id} ({signed_in.user.account})")
+    except TidingsError as error:
+        print(f"error: {error.code.value}: {error.message}", file=sys.stderr)
+        raise SystemExit(1) from None
+    finally:
+        await container.stop()
+
+
+async def _demo(settings: Settings) -> None:
+    from tidings.container import Container
+    from tidings.demo import seed_demo
+
+    container = Container(settings)
+    await container.start()
+    try:
+        for line in await seed_demo(container):
+            print(line)
+    finally:
+        await container.stop()
+
+
+if __name__ == "__main__":
+    main()

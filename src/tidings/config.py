@@ -1,0 +1,110 @@
+"""One settings object for the whole server.
+
+Values come from, in rising priority: the defaults below, an optional TOML file named by
+``TIDINGS_CONFIG``, and ``TIDINGS_*`` environment variables. The defaults serve one machine
+with nothing else installed: SQLite and files under ``data_dir``.
+"""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+class SessionPolicy(StrEnum):
+    """What a new sign-in does to the user's older sessions."""
+
+    ONE_PER_PLATFORM = "one_per_platform"
+    ALLOW_ALL = "allow_all"
+
+
+class SqliteSynchronous(StrEnum):
+    FULL = "FULL"
+    NORMAL = "NORMAL"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TIDINGS_", extra="forbid")
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    data_dir: Path = Path("./data")
+    # Empty means SQLite at <data_dir>/tidings.db.
+    database_url: str = ""
+    # FULL: an acknowledged message survives power loss, not only a crashed process. Group
+    # commit makes the fsync affordable (one per batch, not one per message).
+    sqlite_synchronous: SqliteSynchronous = SqliteSynchronous.FULL
+
+    session_policy: SessionPolicy = SessionPolicy.ONE_PER_PLATFORM
+    session_ttl_seconds: int = 30 * 24 * 3600
+    device_credential_ttl_seconds: int = 180 * 24 * 3600
+    # Enterprise default: anyone may open a direct chat with anyone.
+    direct_chat_requires_friendship: bool = False
+    recall_window_seconds: int = 120
+    group_size_limit: int = 10_000
+
+    max_frame_bytes: int = 64 * 1024
+    max_text_chars: int = 10_000
+    max_forward_targets: int = 20
+    history_page_limit: int = 500
+    sync_page_limit: int = 1000
+    # A client that sends nothing for this long is considered gone. Clients ping every 25 s;
+    # three missed pings close the connection.
+    heartbeat_timeout_seconds: float = 75.0
+    auth_timeout_seconds: float = 10.0
+    # Sign-in attempts allowed per account and per address within the window.
+    login_attempts: int = 10
+    login_window_seconds: int = 300
+
+    # Group commit: a batch is written as soon as the writer is free; it never waits to fill.
+    write_batch_max: int = 512
+    # argon2id cost; the defaults are RFC 9106's second recommended option.
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 64 * 1024
+    argon2_parallelism: int = 4
+
+    static_dir: Path | None = None
+    tls_certfile: Path | None = None
+    tls_keyfile: Path | None = None
+    log_level: str = "info"
+    demo: bool = False
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        toml_path = os.environ.get("TIDINGS_CONFIG")
+        if toml_path:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
+        return tuple(sources)
+
+    @property
+    def effective_database_url(self) -> str:
+        """The SQLAlchemy URL, with the async driver filled in."""
+        url = self.database_url
+        if not url:
+            return f"sqlite+aiosqlite:///{(self.data_dir / 'tidings.db').resolve()}"
+        for plain in ("postgresql://", "postgres://"):
+            if url.startswith(plain):
+                return "postgresql+asyncpg://" + url[len(plain) :]
+        if url.startswith("sqlite://"):
+            return "sqlite+aiosqlite://" + url[len("sqlite://") :]
+        return url
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")

@@ -1,0 +1,153 @@
+"""Wiring: one typed container builds every service once (STYLE.md: Synapse's HomeServer)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from tidings.actions.accounts import Accounts
+from tidings.actions.conversations import Conversations
+from tidings.actions.messages import Messages
+from tidings.actions.notices import Notices
+from tidings.actions.presence import Presence
+from tidings.actions.publisher import Publisher
+from tidings.actions.receipts import Receipts
+from tidings.actions.rosters import RosterCache
+from tidings.actions.sync import Sync
+from tidings.auth.passwords import Passwords
+from tidings.bus.base import Bus
+from tidings.bus.local import InProcessBus
+from tidings.bus.messages import BusMessage, RosterChanged
+from tidings.bus.presence import LocalPresence, PresenceRegistry
+from tidings.config import Settings
+from tidings.gateway.connections import ConnectionRegistry
+from tidings.store.accounts import AccountStore
+from tidings.store.conversations import ConversationStore
+from tidings.store.database import Database
+from tidings.store.log_writer import LogWriter
+
+
+class Container:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    # Infrastructure
+
+    @cached_property
+    def database(self) -> Database:
+        return Database(self.settings)
+
+    @cached_property
+    def bus(self) -> Bus:
+        return InProcessBus()
+
+    @cached_property
+    def presence_registry(self) -> PresenceRegistry:
+        return LocalPresence()
+
+    @cached_property
+    def passwords(self) -> Passwords:
+        s = self.settings
+        return Passwords(
+            time_cost=s.argon2_time_cost,
+            memory_kib=s.argon2_memory_kib,
+            parallelism=s.argon2_parallelism,
+        )
+
+    @cached_property
+    def log_writer(self) -> LogWriter:
+        return LogWriter(self.database, batch_max=self.settings.write_batch_max)
+
+    @cached_property
+    def account_store(self) -> AccountStore:
+        return AccountStore(self.database)
+
+    @cached_property
+    def conversation_store(self) -> ConversationStore:
+        return ConversationStore(self.database)
+
+    @cached_property
+    def rosters(self) -> RosterCache:
+        return RosterCache(self.conversation_store)
+
+    @cached_property
+    def publisher(self) -> Publisher:
+        return Publisher(self.bus)
+
+    @cached_property
+    def connections(self) -> ConnectionRegistry:
+        return ConnectionRegistry(self.presence_registry, self.bus)
+
+    # Actions
+
+    @cached_property
+    def notices(self) -> Notices:
+        return Notices(writer=self.log_writer, publisher=self.publisher)
+
+    @cached_property
+    def accounts(self) -> Accounts:
+        return Accounts(
+            settings=self.settings,
+            store=self.account_store,
+            passwords=self.passwords,
+            publisher=self.publisher,
+            notices=self.notices,
+        )
+
+    @cached_property
+    def conversations(self) -> Conversations:
+        return Conversations(
+            settings=self.settings,
+            store=self.conversation_store,
+            accounts=self.account_store,
+            rosters=self.rosters,
+            publisher=self.publisher,
+        )
+
+    @cached_property
+    def messages(self) -> Messages:
+        return Messages(
+            settings=self.settings,
+            store=self.conversation_store,
+            writer=self.log_writer,
+            rosters=self.rosters,
+            publisher=self.publisher,
+        )
+
+    @cached_property
+    def receipts(self) -> Receipts:
+        return Receipts(
+            store=self.conversation_store, rosters=self.rosters, publisher=self.publisher
+        )
+
+    @cached_property
+    def sync(self) -> Sync:
+        return Sync(
+            settings=self.settings, store=self.conversation_store, conversations=self.conversations
+        )
+
+    @cached_property
+    def presence(self) -> Presence:
+        return Presence(
+            rosters=self.rosters, publisher=self.publisher, registry=self.presence_registry
+        )
+
+    # Life cycle
+
+    async def start(self) -> None:
+        await self.database.migrate()
+        self.bus.subscribe(self._on_bus)
+        self.bus.subscribe(self.connections.on_bus)
+        await self.bus.start()
+        self.log_writer.start()
+        self.receipts.start()
+
+    async def stop(self) -> None:
+        self.connections.close_all()
+        await self.receipts.stop()
+        await self.log_writer.stop()
+        await self.bus.stop()
+        await self.database.dispose()
+
+    def _on_bus(self, message: BusMessage) -> None:
+        if isinstance(message, RosterChanged):
+            self.rosters.invalidate(message.conversation_id)

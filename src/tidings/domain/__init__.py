@@ -1,0 +1,1 @@
+"""Plain types, rules and errors. No I/O."""

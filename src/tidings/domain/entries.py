@@ -1,0 +1,94 @@
+"""Entries of a conversation's log and of a user's private log.
+
+A conversation log holds every change its members can see, each with a contiguous ``seq``.
+Clients fold the log: a ``recall`` entry tombstones its target, ``member_joined`` adds members,
+and so on. The kinds and their ``body`` shapes are documented in docs/protocol.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class EntryKind(StrEnum):
+    MESSAGE = "message"
+    RECALL = "recall"
+    GROUP_CREATED = "group_created"
+    MEMBER_JOINED = "member_joined"
+    MEMBER_LEFT = "member_left"
+
+
+class PrivateKind(StrEnum):
+    """Entries of a user's private log, replayed to all of the user's devices."""
+
+    CONVERSATION_JOINED = "conversation_joined"
+    CONVERSATION_LEFT = "conversation_left"
+    CONVERSATION_SETTINGS = "conversation_settings"
+    MESSAGES_DELETED = "messages_deleted"
+    HISTORY_CLEARED = "history_cleared"
+    READ = "read"
+    PROFILE_UPDATED = "profile_updated"
+    SESSION_REVOKED = "session_revoked"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    id: int
+    conversation_id: int
+    seq: int
+    sender_id: int | None
+    kind: EntryKind
+    type: str | None
+    body: dict[str, Any]
+    client_msg_id: str | None
+    created_at: int  # milliseconds since the epoch
+    reply_to_seq: int | None
+    recalled: bool
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "conversation_id": self.conversation_id,
+            "seq": self.seq,
+            "sender_id": self.sender_id,
+            "kind": self.kind.value,
+            "type": self.type,
+            "body": self.body,
+            "client_msg_id": self.client_msg_id,
+            "created_at": self.created_at,
+            "reply_to_seq": self.reply_to_seq,
+            "recalled": self.recalled,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PrivateEntry:
+    user_id: int
+    seq: int
+    kind: PrivateKind
+    data: dict[str, Any]
+    created_at: int
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "kind": self.kind.value,
+            "data": self.data,
+            "created_at": self.created_at,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class NewEntry:
+    """An entry about to be appended; the log writer gives it its id and seq."""
+
+    conversation_id: int
+    sender_id: int | None
+    kind: EntryKind
+    type: str | None
+    body: dict[str, Any]
+    client_msg_id: str | None
+    created_at: int
+    reply_to_seq: int | None = None

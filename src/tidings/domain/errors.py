@@ -1,0 +1,91 @@
+"""Every failure has a stable machine-readable code and a human message.
+
+The same codes travel over REST (``{"error": {"code", "message"}}`` with an HTTP status) and
+over WebSocket (a reply with ``ok: false``). Clients translate by code; the message is for
+logs and developers. Codes are documented in docs/protocol.md; never rename one.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+
+class ErrorCode(StrEnum):
+    # Input
+    MALFORMED_JSON = "malformed_json"
+    INVALID_UTF8 = "invalid_utf8"
+    INVALID_INPUT = "invalid_input"
+    UNKNOWN_OP = "unknown_op"
+    FRAME_TOO_LARGE = "frame_too_large"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
+    # Authentication
+    UNAUTHENTICATED = "unauthenticated"
+    INVALID_TOKEN = "invalid_token"
+    INVALID_CREDENTIALS = "invalid_credentials"
+    ALREADY_AUTHENTICATED = "already_authenticated"
+    ACCOUNT_TAKEN = "account_taken"
+    ACCOUNT_DISABLED = "account_disabled"
+    RATE_LIMITED = "rate_limited"
+    # Authorization and existence
+    FORBIDDEN = "forbidden"
+    NOT_FOUND = "not_found"
+    NOT_MEMBER = "not_member"
+    NOT_FRIENDS = "not_friends"
+    # Messages
+    NOT_YOUR_MESSAGE = "not_your_message"
+    RECALL_WINDOW_PASSED = "recall_window_passed"
+    NOT_RECALLABLE = "not_recallable"
+    GROUP_FULL = "group_full"
+    CONFLICT = "conflict"
+    INTERNAL = "internal_error"
+
+
+# HTTP status for each code; anything missing is 400.
+HTTP_STATUS: dict[ErrorCode, int] = {
+    ErrorCode.UNAUTHENTICATED: 401,
+    ErrorCode.INVALID_TOKEN: 401,
+    ErrorCode.INVALID_CREDENTIALS: 401,
+    ErrorCode.ACCOUNT_DISABLED: 403,
+    ErrorCode.FORBIDDEN: 403,
+    ErrorCode.NOT_MEMBER: 403,
+    ErrorCode.NOT_FRIENDS: 403,
+    ErrorCode.NOT_YOUR_MESSAGE: 403,
+    ErrorCode.RECALL_WINDOW_PASSED: 403,
+    ErrorCode.NOT_FOUND: 404,
+    ErrorCode.ACCOUNT_TAKEN: 409,
+    ErrorCode.CONFLICT: 409,
+    ErrorCode.NOT_RECALLABLE: 409,
+    ErrorCode.GROUP_FULL: 409,
+    ErrorCode.PAYLOAD_TOO_LARGE: 413,
+    ErrorCode.FRAME_TOO_LARGE: 413,
+    ErrorCode.UNKNOWN_OP: 404,
+    ErrorCode.INVALID_INPUT: 422,
+    ErrorCode.RATE_LIMITED: 429,
+    ErrorCode.INTERNAL: 500,
+}
+
+
+class TidingsError(Exception):
+    """A failure the client is told about, by code."""
+
+    def __init__(self, code: ErrorCode, message: str, details: Any = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.details = details
+
+    @property
+    def http_status(self) -> int:
+        return HTTP_STATUS.get(self.code, 400)
+
+    def to_wire(self) -> dict[str, Any]:
+        error: dict[str, Any] = {"code": self.code.value, "message": self.message}
+        if self.details is not None:
+            error["details"] = self.details
+        return error
+
+
+def not_member() -> TidingsError:
+    # One answer whether the conversation exists or not: ids are not probed through errors.
+    return TidingsError(ErrorCode.NOT_MEMBER, "you are not a member of this conversation")

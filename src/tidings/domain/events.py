@@ -1,0 +1,72 @@
+"""Pushes: what the server sends a connection without being asked.
+
+A push frame is ``{"push": <event>, "data": {...}}``. Each function here builds one event's
+frame, serialized once however many connections receive it. The shapes are documented in
+docs/protocol.md and mirrored by the SDKs' typed events.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum, StrEnum
+from typing import Any
+
+import orjson
+
+from tidings.domain.entries import Entry, PrivateEntry
+
+
+class PushEvent(StrEnum):
+    ENTRY = "entry"  # a new entry in a conversation log
+    PRIVATE = "private"  # a new entry in the user's private log
+    RECEIPT = "receipt"  # a member's read or delivered position moved
+    TYPING = "typing"
+    PRESENCE = "presence"
+    SIGNED_OUT = "signed_out"  # this session ended; the connection closes next
+
+
+class CloseCode(IntEnum):
+    """WebSocket close codes (4000-4999 are the application's own)."""
+
+    NORMAL = 1000
+    GOING_AWAY = 1001
+    POLICY = 1008
+    AUTH_TIMEOUT = 4000
+    SIGNED_IN_ELSEWHERE = 4001
+    SESSION_REVOKED = 4002
+    HEARTBEAT_TIMEOUT = 4003
+    INVALID_TOKEN = 4004
+
+
+def frame(event: PushEvent, data: dict[str, Any]) -> str:
+    return orjson.dumps({"push": event.value, "data": data}).decode()
+
+
+def entry_frame(entry: Entry) -> str:
+    return frame(PushEvent.ENTRY, entry.to_wire())
+
+
+def private_frame(entry: PrivateEntry) -> str:
+    return frame(PushEvent.PRIVATE, entry.to_wire())
+
+
+def receipt_frame(
+    conversation_id: int, user_id: int, *, read_seq: int | None, delivered_seq: int | None
+) -> str:
+    data: dict[str, Any] = {"conversation_id": conversation_id, "user_id": user_id}
+    if read_seq is not None:
+        data["read_seq"] = read_seq
+    if delivered_seq is not None:
+        data["delivered_seq"] = delivered_seq
+    return frame(PushEvent.RECEIPT, data)
+
+
+def typing_frame(conversation_id: int, user_id: int) -> str:
+    return frame(PushEvent.TYPING, {"conversation_id": conversation_id, "user_id": user_id})
+
+
+def presence_frame(user_id: int, online: bool) -> str:
+    return frame(PushEvent.PRESENCE, {"user_id": user_id, "online": online})
+
+
+def signed_out_frame(reason: str) -> str:
+    return frame(PushEvent.SIGNED_OUT, {"reason": reason})

@@ -1,0 +1,118 @@
+"""The connections this node holds, and delivering bus messages to them.
+
+Bus handlers run synchronously: a connection's ``send`` only queues the frame, so a slow
+client never holds up delivery to the others.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+from tidings.bus.base import Bus
+from tidings.bus.messages import BusMessage, EndSessions, PresenceChanged, Push
+from tidings.bus.presence import PresenceRegistry
+from tidings.domain.events import CloseCode, presence_frame
+from tidings.metrics import CONNECTIONS, MESSAGES_PUSHED
+
+logger = logging.getLogger(__name__)
+
+
+class Connection(Protocol):
+    id: str
+    user_id: int
+    session_id: int
+
+    def send(self, frame: str) -> None:
+        """Queue a frame; never blocks."""
+
+    def close(self, code: int, reason: str) -> None:
+        """Close after the frames already queued have been sent."""
+
+
+class ConnectionRegistry:
+    def __init__(self, presence: PresenceRegistry, bus: Bus) -> None:
+        self._presence = presence
+        self._bus = bus
+        self._by_user: dict[int, dict[str, Connection]] = {}
+        self._by_session: dict[int, dict[str, Connection]] = {}
+        # Presence subscriptions: watched user -> connections that asked.
+        self._watchers: dict[int, dict[str, Connection]] = {}
+        self._watching: dict[str, set[int]] = {}
+
+    def __len__(self) -> int:
+        return sum(len(c) for c in self._by_user.values())
+
+    async def add(self, connection: Connection) -> None:
+        self._by_user.setdefault(connection.user_id, {})[connection.id] = connection
+        self._by_session.setdefault(connection.session_id, {})[connection.id] = connection
+        CONNECTIONS.inc()
+        if await self._presence.connected(connection.user_id):
+            await self._bus.publish(PresenceChanged(connection.user_id, online=True))
+
+    async def remove(self, connection: Connection) -> None:
+        if _discard(self._by_user, connection.user_id, connection.id) is None:
+            return
+        _discard(self._by_session, connection.session_id, connection.id)
+        for watched in self._watching.pop(connection.id, ()):
+            _discard(self._watchers, watched, connection.id)
+        CONNECTIONS.dec()
+        if await self._presence.disconnected(connection.user_id):
+            await self._bus.publish(PresenceChanged(connection.user_id, online=False))
+
+    def watch(self, connection: Connection, user_ids: list[int]) -> None:
+        watching = self._watching.setdefault(connection.id, set())
+        for user_id in user_ids:
+            watching.add(user_id)
+            self._watchers.setdefault(user_id, {})[connection.id] = connection
+
+    def unwatch(self, connection: Connection, user_ids: list[int]) -> None:
+        watching = self._watching.get(connection.id, set())
+        for user_id in user_ids:
+            watching.discard(user_id)
+            _discard(self._watchers, user_id, connection.id)
+
+    def on_bus(self, message: BusMessage) -> None:
+        if isinstance(message, Push):
+            self._push(message)
+        elif isinstance(message, EndSessions):
+            for session_id in message.session_ids:
+                for connection in list(self._by_session.get(session_id, {}).values()):
+                    connection.send(message.frame)
+                    connection.close(message.close_code, message.reason)
+        elif isinstance(message, PresenceChanged):
+            watchers = self._watchers.get(message.user_id)
+            if watchers:
+                frame = presence_frame(message.user_id, message.online)
+                for connection in list(watchers.values()):
+                    connection.send(frame)
+
+    def close_all(self) -> None:
+        for connections in list(self._by_user.values()):
+            for connection in list(connections.values()):
+                connection.close(CloseCode.GOING_AWAY, "server shutting down")
+
+    def _push(self, message: Push) -> None:
+        sent = 0
+        for user_id in message.user_ids:
+            connections = self._by_user.get(user_id)
+            if not connections:
+                continue
+            for connection in connections.values():
+                if connection.id != message.exclude_connection:
+                    connection.send(message.frame)
+                    sent += 1
+        if sent:
+            MESSAGES_PUSHED.inc(sent)
+
+
+def _discard(
+    index: dict[int, dict[str, Connection]], key: int, connection_id: str
+) -> Connection | None:
+    bucket = index.get(key)
+    if bucket is None:
+        return None
+    found = bucket.pop(connection_id, None)
+    if not bucket:
+        del index[key]
+    return found

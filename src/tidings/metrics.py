@@ -1,0 +1,30 @@
+"""Prometheus metrics (PRODUCT.md N3), served at /metrics."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+CONNECTIONS = Gauge("tidings_connections", "Open authenticated WebSocket connections")
+MESSAGES_SENT = Counter("tidings_messages_sent_total", "Messages appended to conversation logs")
+MESSAGES_PUSHED = Counter(
+    "tidings_messages_pushed_total", "Entries pushed to connected devices (best effort)"
+)
+MESSAGES_DELIVERED = Counter(
+    "tidings_messages_delivered_total", "Delivery acknowledgements received from devices"
+)
+SEND_LATENCY = Histogram(
+    "tidings_send_latency_seconds",
+    "From a send request's arrival to its durable acknowledgement",
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+)
+WRITE_BATCH_SIZE = Histogram(
+    "tidings_write_batch_entries",
+    "Entries per group-commit batch",
+    buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512),
+)
+TRANSACTION_SECONDS = Histogram(
+    "tidings_transaction_seconds",
+    "Duration of named database transactions",
+    ["name"],
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0),
+)

@@ -1,0 +1,297 @@
+"""Users and their sessions."""
+
+from __future__ import annotations
+
+from typing import Any, Unpack
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Row
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from tidings.domain.accounts import Platform, RevokeReason, Session, User
+from tidings.domain.conversations import ConversationType, Role
+from tidings.domain.entries import PrivateEntry, PrivateKind
+from tidings.store import log
+from tidings.store.database import Database
+from tidings.store.schema import conversations, members, sessions, users
+
+USER_COLUMNS = (
+    users.c.id,
+    users.c.account,
+    users.c.nickname,
+    users.c.avatar,
+    users.c.signature,
+    users.c.work_email,
+    users.c.office_phone,
+    users.c.desk,
+    users.c.disabled,
+    users.c.created_at,
+)
+
+
+def _user(row: Row[Any, Unpack[tuple[Any, ...]]]) -> User:
+    return User(
+        id=row.id,
+        account=row.account,
+        nickname=row.nickname,
+        avatar=row.avatar,
+        signature=row.signature,
+        work_email=row.work_email,
+        office_phone=row.office_phone,
+        desk=row.desk,
+        disabled=bool(row.disabled),
+        created_at=row.created_at,
+    )
+
+
+def _session(row: Row[Any, Unpack[tuple[Any, ...]]]) -> Session:
+    return Session(
+        id=row.id,
+        user_id=row.user_id,
+        platform=Platform(row.platform),
+        device_name=row.device_name,
+        created_at=row.created_at,
+        last_seen_at=row.last_seen_at,
+        expires_at=row.expires_at,
+        revoked_at=row.revoked_at,
+        ip=row.ip,
+    )
+
+
+class AccountTaken(Exception):
+    pass
+
+
+class AccountStore:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def create_user(
+        self, *, account: str, password_hash: str, nickname: str, now: int
+    ) -> tuple[User, int]:
+        """Create a user with their system-notice conversation; return both."""
+        try:
+            async with self._db.write("create_user") as conn:
+                user_id = (
+                    await conn.execute(
+                        insert(users)
+                        .values(
+                            account=account,
+                            password_hash=password_hash,
+                            nickname=nickname,
+                            created_at=now,
+                        )
+                        .returning(users.c.id)
+                    )
+                ).scalar_one()
+                system_id = (
+                    await conn.execute(
+                        insert(conversations)
+                        .values(
+                            type=ConversationType.SYSTEM.value,
+                            name="",
+                            created_by=None,
+                            last_activity_at=now,
+                            created_at=now,
+                        )
+                        .returning(conversations.c.id)
+                    )
+                ).scalar_one()
+                await conn.execute(
+                    insert(members).values(
+                        conversation_id=system_id,
+                        user_id=user_id,
+                        role=Role.MEMBER.value,
+                        joined_at=now,
+                    )
+                )
+                await conn.execute(
+                    update(users)
+                    .where(users.c.id == user_id)
+                    .values(system_conversation_id=system_id)
+                )
+                await log.append_private(
+                    conn,
+                    user_id,
+                    PrivateKind.CONVERSATION_JOINED,
+                    {"conversation_id": system_id},
+                    now,
+                )
+                row = (await conn.execute(select(*USER_COLUMNS).where(users.c.id == user_id))).one()
+        except IntegrityError:
+            raise AccountTaken(account) from None
+        return _user(row), system_id
+
+    async def credentials(self, account: str) -> tuple[User, str] | None:
+        async with self._db.read("user_credentials") as conn:
+            row = (
+                await conn.execute(
+                    select(*USER_COLUMNS, users.c.password_hash).where(users.c.account == account)
+                )
+            ).first()
+        return (_user(row), row.password_hash) if row else None
+
+    async def set_password_hash(self, user_id: int, password_hash: str) -> None:
+        async with self._db.write("rehash_password") as conn:
+            await conn.execute(
+                update(users).where(users.c.id == user_id).values(password_hash=password_hash)
+            )
+
+    async def user(self, user_id: int) -> User | None:
+        async with self._db.read("get_user") as conn:
+            row = (await conn.execute(select(*USER_COLUMNS).where(users.c.id == user_id))).first()
+        return _user(row) if row else None
+
+    async def users(self, user_ids: list[int]) -> dict[int, User]:
+        if not user_ids:
+            return {}
+        async with self._db.read("get_users") as conn:
+            rows = await conn.execute(select(*USER_COLUMNS).where(users.c.id.in_(user_ids)))
+            return {row.id: _user(row) for row in rows}
+
+    async def update_profile(
+        self, user_id: int, changes: dict[str, Any], now: int
+    ) -> tuple[User, PrivateEntry]:
+        async with self._db.write("update_profile") as conn:
+            await conn.execute(update(users).where(users.c.id == user_id).values(**changes))
+            row = (await conn.execute(select(*USER_COLUMNS).where(users.c.id == user_id))).one()
+            user = _user(row)
+            entry = await log.append_private(
+                conn, user_id, PrivateKind.PROFILE_UPDATED, user.to_wire(), now
+            )
+        return user, entry
+
+    # Sessions
+
+    async def create_session(
+        self,
+        *,
+        user_id: int,
+        token_hash: str,
+        device_credential_hash: str | None,
+        device_credential_expires_at: int | None,
+        platform: Platform,
+        device_name: str,
+        ip: str,
+        now: int,
+        expires_at: int,
+        revoke_same_platform: bool,
+        replaces_session_id: int | None = None,
+    ) -> tuple[Session, list[tuple[Session, RevokeReason, PrivateEntry]]]:
+        """Create a session and, in the same transaction, revoke the ones it displaces."""
+        async with self._db.write("create_session") as conn:
+            displaced: list[tuple[int, RevokeReason]] = []
+            if replaces_session_id is not None:
+                displaced.append((replaces_session_id, RevokeReason.CREDENTIAL_USED))
+            if revoke_same_platform:
+                rows = await conn.execute(
+                    select(sessions.c.id).where(
+                        sessions.c.user_id == user_id,
+                        sessions.c.platform == platform.value,
+                        sessions.c.revoked_at.is_(None),
+                    )
+                )
+                displaced.extend(
+                    (row.id, RevokeReason.SIGNED_IN_ELSEWHERE)
+                    for row in rows
+                    if row.id != replaces_session_id
+                )
+            revoked = [
+                r
+                for session_id, reason in displaced
+                if (r := await self._revoke(conn, user_id, session_id, reason, now)) is not None
+            ]
+            row = (
+                await conn.execute(
+                    insert(sessions)
+                    .values(
+                        user_id=user_id,
+                        token_hash=token_hash,
+                        device_credential_hash=device_credential_hash,
+                        device_credential_expires_at=device_credential_expires_at,
+                        platform=platform.value,
+                        device_name=device_name,
+                        ip=ip,
+                        created_at=now,
+                        last_seen_at=now,
+                        expires_at=expires_at,
+                    )
+                    .returning(*sessions.c)
+                )
+            ).one()
+        return _session(row), revoked
+
+    async def session_by_token(self, token_hash: str) -> Session | None:
+        async with self._db.read("session_by_token") as conn:
+            row = (
+                await conn.execute(select(sessions).where(sessions.c.token_hash == token_hash))
+            ).first()
+        return _session(row) if row else None
+
+    async def session_by_device_credential(
+        self, credential_hash: str
+    ) -> tuple[Session, int | None] | None:
+        async with self._db.read("session_by_device_credential") as conn:
+            row = (
+                await conn.execute(
+                    select(sessions).where(sessions.c.device_credential_hash == credential_hash)
+                )
+            ).first()
+        return (_session(row), row.device_credential_expires_at) if row else None
+
+    async def live_sessions(self, user_id: int, now: int) -> list[Session]:
+        async with self._db.read("list_sessions") as conn:
+            rows = await conn.execute(
+                select(sessions)
+                .where(
+                    sessions.c.user_id == user_id,
+                    sessions.c.revoked_at.is_(None),
+                    sessions.c.expires_at > now,
+                )
+                .order_by(sessions.c.id)
+            )
+            return [_session(row) for row in rows]
+
+    async def revoke_session(
+        self, user_id: int, session_id: int, reason: RevokeReason, now: int
+    ) -> tuple[Session, RevokeReason, PrivateEntry] | None:
+        async with self._db.write("revoke_session") as conn:
+            return await self._revoke(conn, user_id, session_id, reason, now)
+
+    async def touch_session(self, session_id: int, now: int) -> None:
+        async with self._db.write("touch_session") as conn:
+            await conn.execute(
+                update(sessions).where(sessions.c.id == session_id).values(last_seen_at=now)
+            )
+
+    async def _revoke(
+        self,
+        conn: AsyncConnection,
+        user_id: int,
+        session_id: int,
+        reason: RevokeReason,
+        now: int,
+    ) -> tuple[Session, RevokeReason, PrivateEntry] | None:
+        row = (
+            await conn.execute(
+                update(sessions)
+                .where(
+                    sessions.c.id == session_id,
+                    sessions.c.user_id == user_id,
+                    sessions.c.revoked_at.is_(None),
+                )
+                .values(revoked_at=now, revoke_reason=reason.value, device_credential_hash=None)
+                .returning(*sessions.c)
+            )
+        ).first()
+        if row is None:
+            return None
+        entry = await log.append_private(
+            conn,
+            user_id,
+            PrivateKind.SESSION_REVOKED,
+            {"session_id": session_id, "reason": reason.value},
+            now,
+        )
+        return _session(row), reason, entry

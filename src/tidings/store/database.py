@@ -1,0 +1,105 @@
+"""The engine, named transactions and migrations.
+
+SQLite allows one writer at a time. Rather than let write transactions collide and fail with
+SQLITE_BUSY, every write transaction in this process takes one asyncio lock first; readers
+never wait (WAL). PostgreSQL needs no such lock: its row locks order concurrent writers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, event
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from tidings.config import Settings
+from tidings.metrics import TRANSACTION_SECONDS
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+class Database:
+    def __init__(self, settings: Settings) -> None:
+        self.url = settings.effective_database_url
+        self.is_sqlite = self.url.startswith("sqlite")
+        if self.is_sqlite:
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+            self.engine: AsyncEngine = create_async_engine(
+                self.url, pool_size=4, max_overflow=4, connect_args={"timeout": 30}
+            )
+            _configure_sqlite(self.engine, settings.sqlite_synchronous.value)
+        else:
+            self.engine = create_async_engine(self.url, pool_size=10, max_overflow=10)
+        self._write_lock = asyncio.Lock() if self.is_sqlite else None
+
+    @contextlib.asynccontextmanager
+    async def write(self, name: str) -> AsyncIterator[AsyncConnection]:
+        """A named write transaction: committed when the block exits, rolled back on error."""
+        started = time.perf_counter()
+        lock = self._write_lock
+        if lock is not None:
+            await lock.acquire()
+        try:
+            async with self.engine.begin() as conn:
+                yield conn
+        finally:
+            if lock is not None:
+                lock.release()
+            TRANSACTION_SECONDS.labels(name).observe(time.perf_counter() - started)
+
+    @contextlib.asynccontextmanager
+    async def read(self, name: str) -> AsyncIterator[AsyncConnection]:
+        """A named read-only transaction (a consistent snapshot)."""
+        started = time.perf_counter()
+        try:
+            async with self.engine.connect() as conn:
+                yield conn
+        finally:
+            TRANSACTION_SECONDS.labels(name).observe(time.perf_counter() - started)
+
+    async def migrate(self) -> None:
+        """Bring the schema to the newest migration."""
+        async with self.engine.begin() as conn:
+            await conn.run_sync(_upgrade_to_head)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    return config
+
+
+def _upgrade_to_head(connection: Connection) -> None:
+    command.upgrade(alembic_config(connection), "head")
+
+
+def _configure_sqlite(engine: AsyncEngine, synchronous: str) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control from the driver so BEGIN is issued where SQLAlchemy
+        # begins, not lazily before the first write.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN")

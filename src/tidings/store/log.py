@@ -1,0 +1,258 @@
+"""Appending to and reading from conversation logs and private logs.
+
+Seqs are allocated by ``UPDATE ... SET last_seq = last_seq + n RETURNING last_seq`` inside
+the appending transaction. The row lock (PostgreSQL) or the single writer (SQLite) orders
+concurrent appends, so every conversation's seqs are 1, 2, 3... with no gap or repeat, and a
+rolled-back append leaves no hole.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any, Unpack
+
+from sqlalchemy import and_, case, func, insert, or_, select, tuple_, update
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from tidings.domain.entries import Entry, EntryKind, NewEntry, PrivateEntry, PrivateKind
+from tidings.store import codec
+from tidings.store.schema import conversations, entries, hidden_entries, private_entries, users
+
+ENTRY_COLUMNS = (
+    entries.c.id,
+    entries.c.conversation_id,
+    entries.c.seq,
+    entries.c.sender_id,
+    entries.c.kind,
+    entries.c.type,
+    entries.c.body,
+    entries.c.client_msg_id,
+    entries.c.created_at,
+    entries.c.reply_to_seq,
+    entries.c.recalled,
+)
+
+
+def entry_from_row(row: Row[Any, Unpack[tuple[Any, ...]]]) -> Entry:
+    return Entry(
+        id=row.id,
+        conversation_id=row.conversation_id,
+        seq=row.seq,
+        sender_id=row.sender_id,
+        kind=EntryKind(row.kind),
+        type=row.type,
+        body=codec.loads(row.body),
+        client_msg_id=row.client_msg_id,
+        created_at=row.created_at,
+        reply_to_seq=row.reply_to_seq,
+        recalled=bool(row.recalled),
+    )
+
+
+async def find_sent(
+    conn: AsyncConnection, keys: Iterable[tuple[int, str]]
+) -> dict[tuple[int, str], Entry]:
+    """Entries already stored under (sender_id, client_msg_id): what a retry returns."""
+    wanted = list(set(keys))
+    found: dict[tuple[int, str], Entry] = {}
+    for start in range(0, len(wanted), 400):
+        chunk = wanted[start : start + 400]
+        rows = await conn.execute(
+            select(*ENTRY_COLUMNS).where(
+                tuple_(entries.c.sender_id, entries.c.client_msg_id).in_(chunk)
+            )
+        )
+        for row in rows:
+            entry = entry_from_row(row)
+            assert entry.sender_id is not None and entry.client_msg_id is not None
+            found[(entry.sender_id, entry.client_msg_id)] = entry
+    return found
+
+
+async def append_entries(conn: AsyncConnection, new: Sequence[NewEntry]) -> list[Entry]:
+    """Give each new entry the next seq of its conversation and insert them, in order."""
+    if not new:
+        return []
+    counts: dict[int, int] = defaultdict(int)
+    newest: dict[int, int] = {}
+    for item in new:
+        counts[item.conversation_id] += 1
+        newest[item.conversation_id] = max(newest.get(item.conversation_id, 0), item.created_at)
+    ids = list(counts)
+    result = await conn.execute(
+        update(conversations)
+        .where(conversations.c.id.in_(ids))
+        .values(
+            last_seq=conversations.c.last_seq + case(counts, value=conversations.c.id, else_=0),
+            last_activity_at=case(newest, value=conversations.c.id, else_=0),
+        )
+        .returning(conversations.c.id, conversations.c.last_seq)
+    )
+    next_seq = {row.id: row.last_seq - counts[row.id] + 1 for row in result}
+    missing = set(ids) - set(next_seq)
+    if missing:
+        raise LookupError(f"conversations {sorted(missing)} do not exist")
+    rows: list[dict[str, Any]] = []
+    for item in new:
+        seq = next_seq[item.conversation_id]
+        next_seq[item.conversation_id] = seq + 1
+        rows.append(
+            {
+                "conversation_id": item.conversation_id,
+                "seq": seq,
+                "sender_id": item.sender_id,
+                "kind": item.kind.value,
+                "type": item.type,
+                "body": codec.dumps(item.body),
+                "client_msg_id": item.client_msg_id,
+                "reply_to_seq": item.reply_to_seq,
+                "recalled": False,
+                "created_at": item.created_at,
+            }
+        )
+    inserted = await conn.execute(
+        insert(entries).returning(entries.c.id, sort_by_parameter_order=True), rows
+    )
+    out: list[Entry] = []
+    for row, item, stored in zip(rows, new, inserted, strict=True):
+        out.append(
+            Entry(
+                id=stored.id,
+                conversation_id=item.conversation_id,
+                seq=row["seq"],
+                sender_id=item.sender_id,
+                kind=item.kind,
+                type=item.type,
+                body=item.body,
+                client_msg_id=item.client_msg_id,
+                created_at=item.created_at,
+                reply_to_seq=item.reply_to_seq,
+                recalled=False,
+            )
+        )
+    return out
+
+
+async def append_private(
+    conn: AsyncConnection, user_id: int, kind: PrivateKind, data: dict[str, Any], now: int
+) -> PrivateEntry:
+    return (await append_private_many(conn, {user_id: data}, kind, now))[user_id]
+
+
+async def append_private_many(
+    conn: AsyncConnection, data_by_user: dict[int, dict[str, Any]], kind: PrivateKind, now: int
+) -> dict[int, PrivateEntry]:
+    """Append one entry to each user's private log, in two statements whatever the count."""
+    if not data_by_user:
+        return {}
+    result = await conn.execute(
+        update(users)
+        .where(users.c.id.in_(list(data_by_user)))
+        .values(private_seq=users.c.private_seq + 1)
+        .returning(users.c.id, users.c.private_seq)
+    )
+    seqs = {row.id: row.private_seq for row in result}
+    await conn.execute(
+        insert(private_entries),
+        [
+            {
+                "user_id": user_id,
+                "seq": seq,
+                "kind": kind.value,
+                "data": codec.dumps(data_by_user[user_id]),
+                "created_at": now,
+            }
+            for user_id, seq in seqs.items()
+        ],
+    )
+    return {
+        user_id: PrivateEntry(
+            user_id=user_id, seq=seq, kind=kind, data=data_by_user[user_id], created_at=now
+        )
+        for user_id, seq in seqs.items()
+    }
+
+
+async def read_private(
+    conn: AsyncConnection, user_id: int, after_seq: int, limit: int
+) -> list[PrivateEntry]:
+    rows = await conn.execute(
+        select(private_entries)
+        .where(private_entries.c.user_id == user_id, private_entries.c.seq > after_seq)
+        .order_by(private_entries.c.seq)
+        .limit(limit)
+    )
+    return [
+        PrivateEntry(
+            user_id=row.user_id,
+            seq=row.seq,
+            kind=PrivateKind(row.kind),
+            data=codec.loads(row.data),
+            created_at=row.created_at,
+        )
+        for row in rows
+    ]
+
+
+async def read_range(
+    conn: AsyncConnection,
+    *,
+    conversation_id: int,
+    viewer_id: int,
+    after_seq: int,
+    before_seq: int | None,
+    limit: int,
+    newest_first: bool,
+) -> list[Entry]:
+    """Entries with after_seq < seq < before_seq that the viewer has not deleted for
+    themselves; the oldest ``limit`` of them, or the newest when ``newest_first``."""
+    hidden = select(hidden_entries.c.seq).where(
+        hidden_entries.c.user_id == viewer_id,
+        hidden_entries.c.conversation_id == conversation_id,
+    )
+    conditions = [
+        entries.c.conversation_id == conversation_id,
+        entries.c.seq > after_seq,
+        entries.c.seq.not_in(hidden),
+    ]
+    if before_seq is not None:
+        conditions.append(entries.c.seq < before_seq)
+    order = entries.c.seq.desc() if newest_first else entries.c.seq
+    rows = await conn.execute(
+        select(*ENTRY_COLUMNS).where(and_(*conditions)).order_by(order).limit(limit)
+    )
+    found = [entry_from_row(row) for row in rows]
+    if newest_first:
+        found.reverse()
+    return found
+
+
+async def read_entry(conn: AsyncConnection, conversation_id: int, seq: int) -> Entry | None:
+    row = (
+        await conn.execute(
+            select(*ENTRY_COLUMNS).where(
+                entries.c.conversation_id == conversation_id, entries.c.seq == seq
+            )
+        )
+    ).first()
+    return entry_from_row(row) if row else None
+
+
+async def count_unread(
+    conn: AsyncConnection, conversation_id: int, user_id: int, after_seq: int
+) -> int:
+    """Messages from others after the user's read position."""
+    result = await conn.execute(
+        select(func.count())
+        .select_from(entries)
+        .where(
+            entries.c.conversation_id == conversation_id,
+            entries.c.seq > after_seq,
+            entries.c.kind == EntryKind.MESSAGE.value,
+            entries.c.recalled.is_(False),
+            or_(entries.c.sender_id.is_(None), entries.c.sender_id != user_id),
+        )
+    )
+    return int(result.scalar_one())

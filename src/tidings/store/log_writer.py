@@ -1,0 +1,138 @@
+"""Group commit: many sends, one transaction, one fsync.
+
+Senders hand their entry to ``append`` and wait. One task takes everything that queued up
+while the previous batch was being written and writes it in one transaction, then resolves
+every waiter. Under light load a batch holds one entry and nothing waits; under heavy load
+batches grow and the cost of a commit is shared. An entry is acknowledged only after its
+batch committed: acknowledged means durable.
+
+Idempotency lives here too: an entry whose (sender_id, client_msg_id) is already stored, or
+appears earlier in the same batch, resolves to the stored entry instead of a second copy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+from sqlalchemy.exc import IntegrityError
+
+from tidings.domain.entries import Entry, NewEntry
+from tidings.metrics import WRITE_BATCH_SIZE
+from tidings.store import log
+from tidings.store.database import Database
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Appended:
+    entry: Entry
+    # False when a retry found the entry its first attempt stored.
+    created: bool
+
+
+@dataclass(slots=True)
+class _Pending:
+    new: NewEntry
+    future: asyncio.Future[Appended] = field(repr=False)
+
+
+class LogWriter:
+    def __init__(self, database: Database, *, batch_max: int) -> None:
+        self._database = database
+        self._batch_max = batch_max
+        self._queue: list[_Pending] = []
+        self._wakeup = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._closing = False
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="log-writer")
+
+    async def stop(self) -> None:
+        self._closing = True
+        self._wakeup.set()
+        if self._task is not None:
+            await self._task
+
+    async def append(self, new: NewEntry) -> Appended:
+        if self._closing:
+            raise RuntimeError("log writer is stopping")
+        future: asyncio.Future[Appended] = asyncio.get_running_loop().create_future()
+        self._queue.append(_Pending(new, future))
+        self._wakeup.set()
+        return await future
+
+    async def _run(self) -> None:
+        while True:
+            await self._wakeup.wait()
+            self._wakeup.clear()
+            while self._queue:
+                batch = self._queue[: self._batch_max]
+                del self._queue[: self._batch_max]
+                await self._write_batch(batch)
+            if self._closing:
+                return
+
+    async def _write_batch(self, batch: list[_Pending]) -> None:
+        WRITE_BATCH_SIZE.observe(len(batch))
+        try:
+            results = await self._commit(batch)
+        except IntegrityError:
+            # Another node stored one of these (sender, client_msg_id) pairs between our
+            # lookup and our insert. Write them one by one so each finds its original.
+            if len(batch) > 1:
+                for pending in batch:
+                    await self._write_batch([pending])
+                return
+            results = None
+            error: BaseException = RuntimeError("conflicting concurrent append")
+        except Exception as exc:
+            logger.exception("log write failed for a batch of %d", len(batch))
+            results = None
+            error = exc
+        for index, pending in enumerate(batch):
+            if pending.future.done():
+                continue
+            if results is None:
+                pending.future.set_exception(error)
+            else:
+                pending.future.set_result(results[index])
+
+    async def _commit(self, batch: list[_Pending]) -> list[Appended]:
+        async with self._database.write("append_entries") as conn:
+            keys: list[tuple[int, str]] = [
+                (p.new.sender_id, p.new.client_msg_id)
+                for p in batch
+                if p.new.sender_id is not None and p.new.client_msg_id is not None
+            ]
+            stored = await log.find_sent(conn, keys) if keys else {}
+            results: list[Appended | None] = [None] * len(batch)
+            to_insert: list[NewEntry] = []
+            positions: list[int] = []
+            first_in_batch: dict[tuple[int, str], int] = {}
+            duplicates: list[tuple[int, int]] = []
+            for index, pending in enumerate(batch):
+                new = pending.new
+                if new.sender_id is not None and new.client_msg_id is not None:
+                    key = (new.sender_id, new.client_msg_id)
+                    if key in stored:
+                        results[index] = Appended(stored[key], created=False)
+                        continue
+                    if key in first_in_batch:
+                        duplicates.append((index, first_in_batch[key]))
+                        continue
+                    first_in_batch[key] = index
+                to_insert.append(new)
+                positions.append(index)
+            for index, entry in zip(
+                positions, await log.append_entries(conn, to_insert), strict=True
+            ):
+                results[index] = Appended(entry, created=True)
+            for index, original in duplicates:
+                first = results[original]
+                assert first is not None
+                results[index] = Appended(first.entry, created=False)
+        return [r for r in results if r is not None]
