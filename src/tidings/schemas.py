@@ -19,6 +19,8 @@ ClientMsgId = Annotated[
 ]
 Limit = Annotated[int, Field(ge=1, le=10_000)]
 DeviceName = Annotated[str, StringConstraints(max_length=100)]
+# Enums arrive as JSON strings; strict mode would want the enum object itself.
+PlatformName = Annotated[Platform, Field(strict=False)]
 
 
 class Input(BaseModel):
@@ -29,7 +31,7 @@ class RegisterInput(Input):
     account: Account
     password: Password
     nickname: Nickname
-    platform: Platform = Platform.WEB
+    platform: PlatformName = Platform.WEB
     device_name: DeviceName = ""
     remember: bool = False
 
@@ -37,7 +39,7 @@ class RegisterInput(Input):
 class LoginInput(Input):
     account: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
-    platform: Platform = Platform.WEB
+    platform: PlatformName = Platform.WEB
     device_name: DeviceName = ""
     remember: bool = False
 

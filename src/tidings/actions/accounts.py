@@ -155,7 +155,10 @@ class Accounts:
         return user, session
 
     async def do_logout(self, actor: Actor) -> None:
-        await self._revoke(actor.user_id, actor.session_id, RevokeReason.LOGGED_OUT)
+        """End this session; its other connections close (the calling one closes itself)."""
+        await self._revoke(
+            actor.user_id, actor.session_id, RevokeReason.LOGGED_OUT, spare=actor.connection_id
+        )
 
     async def do_sign_out_session(self, actor: Actor, session_id: int) -> None:
         """Sign out another of the user's own sessions; its live connections close."""
@@ -216,16 +219,20 @@ class Accounts:
         await self._announce_revoked(displaced)
         return SignedIn(user, session, token, credential)
 
-    async def _revoke(self, user_id: int, session_id: int, reason: RevokeReason) -> bool:
+    async def _revoke(
+        self, user_id: int, session_id: int, reason: RevokeReason, spare: str | None = None
+    ) -> bool:
         revoked = await self._store.revoke_session(user_id, session_id, reason, now_ms())
         if revoked is None:
             return False
-        await self._announce_revoked([revoked])
+        await self._announce_revoked([revoked], spare=spare)
         return True
 
     async def _announce_revoked(
-        self, revoked: list[tuple[Session, RevokeReason, PrivateEntry]]
+        self,
+        revoked: list[tuple[Session, RevokeReason, PrivateEntry]],
+        spare: str | None = None,
     ) -> None:
         for session, reason, entry in revoked:
-            await self._publisher.end_session(session.id, reason)
+            await self._publisher.end_session(session.id, reason, spare=spare)
             await self._publisher.private([entry])

@@ -39,12 +39,16 @@ class Publisher:
     async def roster_changed(self, conversation_id: int) -> None:
         await self._bus.publish(RosterChanged(conversation_id))
 
-    async def end_session(self, session_id: int, reason: RevokeReason) -> None:
+    async def end_session(
+        self, session_id: int, reason: RevokeReason, *, spare: str | None = None
+    ) -> None:
         code = (
             CloseCode.SIGNED_IN_ELSEWHERE
             if reason is RevokeReason.SIGNED_IN_ELSEWHERE
             else CloseCode.SESSION_REVOKED
         )
         await self._bus.publish(
-            EndSessions((session_id,), events.signed_out_frame(reason.value), code, reason.value)
+            EndSessions(
+                (session_id,), events.signed_out_frame(reason.value), code, reason.value, spare
+            )
         )

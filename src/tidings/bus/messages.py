@@ -25,6 +25,8 @@ class EndSessions:
     frame: str
     close_code: int
     reason: str
+    # The connection that asked (logout): it closes itself after its reply.
+    spare_connection: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

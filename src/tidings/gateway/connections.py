@@ -78,6 +78,8 @@ class ConnectionRegistry:
         elif isinstance(message, EndSessions):
             for session_id in message.session_ids:
                 for connection in list(self._by_session.get(session_id, {}).values()):
+                    if connection.id == message.spare_connection:
+                        continue
                     connection.send(message.frame)
                     connection.close(message.close_code, message.reason)
         elif isinstance(message, PresenceChanged):

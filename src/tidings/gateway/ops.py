@@ -15,6 +15,7 @@ from tidings.actions.context import Actor
 from tidings.container import Container
 from tidings.domain.accounts import ProfileUpdate
 from tidings.domain.errors import ErrorCode, TidingsError
+from tidings.domain.events import CloseCode
 from tidings.gateway.connections import Connection
 
 Handler = Callable[["OpContext", Any], Awaitable[Any]]
@@ -27,6 +28,8 @@ class OpContext:
         self.c = container
         self.actor = actor
         self.connection = connection
+        # Set by an op that ends the session: the route closes after sending the reply.
+        self.close_after_reply: tuple[int, str] | None = None
 
 
 OPS: dict[str, tuple[type[BaseModel], Handler]] = {}
@@ -215,6 +218,7 @@ async def _sign_out(ctx: OpContext, a: s.SessionRef) -> Any:
 @op("logout", s.Empty)
 async def _logout(ctx: OpContext, _: s.Empty) -> Any:
     await ctx.c.accounts.do_logout(ctx.actor)
+    ctx.close_after_reply = (CloseCode.SESSION_REVOKED, "logged out")
     return None
 
 

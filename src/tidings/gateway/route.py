@@ -152,6 +152,8 @@ class _GatewaySession:
                 assert self.context is not None
                 model, handler = OPS[request.op]
                 self.core.reply(request, await handler(self.context, parse(model, request.data)))
+                if self.context.close_after_reply is not None:
+                    self.core.close(*self.context.close_after_reply)
         except TidingsError as error:
             self.core.fail(request, error)
         except Exception:

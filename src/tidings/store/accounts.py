@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Unpack
+from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Row
@@ -30,7 +30,7 @@ USER_COLUMNS = (
 )
 
 
-def _user(row: Row[Any, Unpack[tuple[Any, ...]]]) -> User:
+def _user(row: Row[Any, *tuple[Any, ...]]) -> User:
     return User(
         id=row.id,
         account=row.account,
@@ -45,7 +45,7 @@ def _user(row: Row[Any, Unpack[tuple[Any, ...]]]) -> User:
     )
 
 
-def _session(row: Row[Any, Unpack[tuple[Any, ...]]]) -> Session:
+def _session(row: Row[Any, *tuple[Any, ...]]) -> Session:
     return Session(
         id=row.id,
         user_id=row.user_id,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Any, Unpack
+from typing import Any
 
 from sqlalchemy import and_, case, func, insert, or_, select, tuple_, update
 from sqlalchemy.engine import Row
@@ -35,7 +35,7 @@ ENTRY_COLUMNS = (
 )
 
 
-def entry_from_row(row: Row[Any, Unpack[tuple[Any, ...]]]) -> Entry:
+def entry_from_row(row: Row[Any, *tuple[Any, ...]]) -> Entry:
     return Entry(
         id=row.id,
         conversation_id=row.conversation_id,

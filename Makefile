@@ -1,0 +1,53 @@
+# The two commands of the README:
+#   make run   - the server with the web client on the embedded default (SQLite, local files)
+#   make test  - every check and test
+# Both install what they need, idempotently.
+
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PYTHON ?= python3
+
+.PHONY: run test setup web lint typecheck pytest services chromium bench clean
+
+run: setup web
+	$(BIN)/tidings serve --demo
+
+test: setup web services chromium lint typecheck pytest web-test
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# The web client is built into src/tidings/static, which `tidings serve` serves at /.
+web:
+	@if [ -f web/package.json ]; then scripts/build-web.sh; fi
+
+web-test:
+	@if [ -f web/package.json ]; then cd web && npm test --silent; fi
+
+services:
+	scripts/ensure-services.sh
+
+chromium:
+	scripts/ensure-chromium.sh
+
+lint:
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck:
+	$(BIN)/mypy
+
+pytest:
+	$(BIN)/pytest -q
+
+bench: setup
+	$(BIN)/python bench/messaging.py
+
+clean:
+	rm -rf $(VENV) data web/node_modules src/tidings/static

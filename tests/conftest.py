@@ -1,0 +1,51 @@
+"""Shared fixtures: a real server process per test module, on SQLite or PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+from tests.support.server import ServerProcess, create_pg_database, drop_pg_database
+from tests.support.users import Person, register
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    process = ServerProcess(tmp_path_factory.mktemp("server"))
+    process.start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="module")
+def base_url(server: ServerProcess) -> str:
+    return server.base_url
+
+
+@pytest.fixture
+async def alice(base_url: str) -> AsyncIterator[Person]:
+    user = await register(base_url, "alice")
+    yield user
+    await user.http.close()
+
+
+@pytest.fixture
+async def bob(base_url: str) -> AsyncIterator[Person]:
+    user = await register(base_url, "bob")
+    yield user
+    await user.http.close()
+
+
+@pytest.fixture
+async def carol(base_url: str) -> AsyncIterator[Person]:
+    user = await register(base_url, "carol")
+    yield user
+    await user.http.close()
+
+
+@pytest.fixture
+async def pg_url() -> AsyncIterator[str]:
+    url = await create_pg_database()
+    yield url
+    await drop_pg_database(url)
