@@ -1,0 +1,1112 @@
+/**
+ * The Tidings client: one state machine that alone owns the connection, the synced state
+ * and the send queue, and tells its listeners what changed through typed events.
+ *
+ *   idle → connecting → authenticating → syncing → connected
+ *             ↑                                        │ connection lost
+ *             └────────── waiting (backoff) ←──────────┘
+ *   any → signed_out (signed in elsewhere, revoked, bad token) · any → stopped (stop()/logout)
+ *
+ * Correctness comes from sync, not from pushes (docs/protocol.md): on every connect the
+ * client sends its private-log seq, applies what followed, then pulls the history ranges it
+ * lacks. Entries are deduplicated by seq and shown only when contiguous, so whatever the
+ * network does, every message shows once, in order.
+ */
+import { backoffDelay, defaultBackoff, type BackoffOptions } from './backoff';
+import type { Cache, CachedTimeline } from './cache';
+import { MemoryCache } from './cache';
+import { decodeFrame, encodeRequest, FrameError, type RequestId } from './codec';
+import { applyEntry, applyRead, applyReceipt, compareConversations } from './conversations';
+import { Emitter } from './emitter';
+import { TidingsError } from './errors';
+import { isFinalSendError, Outbox, type PendingMessage } from './outbox';
+import {
+  CloseCode,
+  type ConversationId,
+  type ConversationSummary,
+  type Entry,
+  type Member,
+  type MessageBodies,
+  type MessageType,
+  type OpName,
+  type OpReply,
+  type OpRequest,
+  type PrivateEntry,
+  type Pushes,
+  type ReadState,
+  type Seq,
+  type SignedOutReason,
+  type User,
+  type UserId,
+} from './protocol';
+import { Timeline } from './timeline';
+import type { Transport, TransportFactory } from './transport';
+
+export type ClientState =
+  | 'idle'
+  | 'connecting'
+  | 'authenticating'
+  | 'syncing'
+  | 'connected'
+  | 'waiting'
+  | 'signed_out'
+  | 'stopped';
+
+/** Why the client was signed out; it does not reconnect after any of these. */
+export type SignOutReason = SignedOutReason | 'invalid_token' | 'session_revoked';
+
+export interface ClientEvents {
+  /** The state machine moved. */
+  state: { state: ClientState; previous: ClientState };
+  /** Authenticated and synced: the client is live. */
+  connected: { user: User; sessionId: number };
+  /** The connection closed; a reconnect is scheduled in `reconnectInMs` (null: none). */
+  disconnected: { code: number; reason: string; reconnectInMs: number | null };
+  /** The session ended on the server's side; the app should show the sign-in screen. */
+  signedOut: { reason: SignOutReason };
+  /** The conversation list or one of its summaries changed. */
+  conversations: { ids: ConversationId[] };
+  /** A conversation's visible entries or pending messages changed. */
+  timeline: { conversationId: ConversationId };
+  /** A message from someone else arrived live (for notifications). */
+  message: { entry: Entry };
+  /** A member's read or delivered position moved. */
+  receipt: Pushes['receipt'];
+  /** Who is typing in a conversation changed. */
+  typing: { conversationId: ConversationId; userIds: UserId[] };
+  /** A user went online or offline. */
+  presence: { userId: UserId; online: boolean };
+  /** The signed-in user's profile changed. */
+  me: { user: User };
+  /** Something failed in the background (a frame outside the protocol, a cache error). */
+  error: { error: unknown };
+}
+
+export interface Clock {
+  now(): number;
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
+  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+export interface ClientOptions {
+  transport: TransportFactory;
+  token: string;
+  /** The user id the token belongs to, when known (selects the cache before auth). */
+  cache?: Cache;
+  clock?: Clock;
+  backoff?: BackoffOptions;
+  /** Heartbeat period; the server closes connections silent for 75 s. */
+  pingIntervalMs?: number;
+  requestTimeoutMs?: number;
+  /** A message not acknowledged this long after it was written is marked failed. */
+  sendTimeoutMs?: number;
+  /** Entries pulled for a conversation this device has nothing of (the newest page). */
+  pageSize?: number;
+  newClientMsgId?: () => string;
+}
+
+export interface TimelineSnapshot {
+  conversationId: ConversationId;
+  entries: readonly Entry[];
+  pending: readonly PendingMessage[];
+  reachedStart: boolean;
+  loading: boolean;
+}
+
+interface InFlight {
+  op: OpName;
+  resolve: (data: unknown) => void;
+  reject: (error: TidingsError) => void;
+  timer: unknown;
+}
+
+const TYPING_SHOWN_MS = 6_000;
+const TYPING_THROTTLE_MS = 3_000;
+const ACK_DELAY_MS = 200;
+const PERSIST_DELAY_MS = 400;
+/** A hole bigger than this is not filled: the device starts afresh from the newest page. */
+const MAX_GAP_FILL = 2_000;
+const HISTORY_LIMIT = 500;
+
+function randomId(): string {
+  const bytes = new Uint8Array(12);
+  globalThis.crypto.getRandomValues(bytes);
+  return `w-${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+export class Client extends Emitter<ClientEvents> {
+  private stateValue: ClientState = 'idle';
+  private transport: Transport | null = null;
+  /** Bumped for every connection so late callbacks of an old one are ignored. */
+  private generation = 0;
+  private attempt = 0;
+  private reconnectTimer: unknown = null;
+  private pingTimer: unknown = null;
+  private nextRequestId = 1;
+  private readonly inFlight = new Map<RequestId, InFlight>();
+
+  private user: User | null = null;
+  private sessionId: number | null = null;
+  private privateSeq = 0;
+  private readonly summaries = new Map<ConversationId, ConversationSummary>();
+  private sortedCache: readonly ConversationSummary[] | null = null;
+  private readonly timelines = new Map<ConversationId, Timeline>();
+  private readonly timelineLoads = new Map<ConversationId, Promise<Timeline>>();
+  private readonly snapshots = new Map<ConversationId, TimelineSnapshot>();
+  private readonly catchingUp = new Set<ConversationId>();
+  private readonly loadingOlder = new Set<ConversationId>();
+  private outbox = new Outbox();
+  private readonly transmitting = new Set<string>();
+  private readonly ackedSeqs = new Map<ConversationId, Seq>();
+  private readonly ackTimers = new Map<ConversationId, unknown>();
+  private readonly typingUsers = new Map<ConversationId, Map<UserId, number>>();
+  private readonly typingSentAt = new Map<ConversationId, number>();
+  private readonly presenceOf = new Map<UserId, boolean>();
+  private readonly users = new Map<UserId, User>();
+  private readonly members = new Map<ConversationId, Promise<Member[]>>();
+  private persistTimer: unknown = null;
+  private readonly dirtyTimelines = new Set<ConversationId>();
+  private signedOutReason: SignOutReason | null = null;
+
+  private readonly token: string;
+  private readonly connectTransport: TransportFactory;
+  private readonly cache: Cache;
+  private readonly clock: Clock;
+  private readonly backoff: BackoffOptions;
+  private readonly pingIntervalMs: number;
+  private readonly requestTimeoutMs: number;
+  private readonly sendTimeoutMs: number;
+  private readonly pageSize: number;
+  private readonly newClientMsgId: () => string;
+
+  constructor(options: ClientOptions) {
+    super();
+    this.token = options.token;
+    this.connectTransport = options.transport;
+    this.cache = options.cache ?? new MemoryCache();
+    this.clock = options.clock ?? systemClock;
+    this.backoff = options.backoff ?? defaultBackoff;
+    this.pingIntervalMs = options.pingIntervalMs ?? 25_000;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
+    this.sendTimeoutMs = options.sendTimeoutMs ?? 30_000;
+    this.pageSize = options.pageSize ?? 50;
+    this.newClientMsgId = options.newClientMsgId ?? randomId;
+  }
+
+  // ---- reading state -------------------------------------------------------------------
+
+  get state(): ClientState {
+    return this.stateValue;
+  }
+
+  /** The signed-in user (from the cache until the server confirms). */
+  get me(): User | null {
+    return this.user;
+  }
+
+  get signOutReason(): SignOutReason | null {
+    return this.signedOutReason;
+  }
+
+  /** Conversations, pinned first then by last activity; a stable array until a change. */
+  conversations(): readonly ConversationSummary[] {
+    if (!this.sortedCache) this.sortedCache = [...this.summaries.values()].sort(compareConversations);
+    return this.sortedCache;
+  }
+
+  conversation(id: ConversationId): ConversationSummary | undefined {
+    return this.summaries.get(id);
+  }
+
+  /** What a conversation shows now; a stable object until its next `timeline` event. */
+  timeline(id: ConversationId): TimelineSnapshot {
+    const cached = this.snapshots.get(id);
+    if (cached) return cached;
+    const timeline = this.timelines.get(id);
+    const snapshot: TimelineSnapshot = {
+      conversationId: id,
+      entries: timeline ? timeline.visible() : [],
+      pending: this.outbox.forConversation(id),
+      reachedStart: timeline ? timeline.held.reachedStart : false,
+      loading: this.loadingOlder.has(id) || this.timelineLoads.has(id) || (this.catchingUp.has(id) && (timeline?.isEmpty ?? true)),
+    };
+    this.snapshots.set(id, snapshot);
+    return snapshot;
+  }
+
+  /** Who is typing in a conversation (not me). */
+  typing(id: ConversationId): UserId[] {
+    const now = this.clock.now();
+    return [...(this.typingUsers.get(id) ?? new Map<UserId, number>()).entries()]
+      .filter(([, until]) => until > now)
+      .map(([userId]) => userId);
+  }
+
+  isOnline(userId: UserId): boolean | undefined {
+    return this.presenceOf.get(userId);
+  }
+
+  /** A user's profile if this device has seen it. */
+  userById(id: UserId): User | undefined {
+    return id === this.user?.id ? this.user : this.users.get(id);
+  }
+
+  // ---- lifecycle -----------------------------------------------------------------------
+
+  /** Show what the cache holds, then connect. */
+  async start(): Promise<void> {
+    if (this.stateValue !== 'idle') return;
+    try {
+      const account = await this.cache.loadAccount();
+      if (account) {
+        this.user = account.user;
+        this.privateSeq = account.privateSeq;
+        for (const summary of account.conversations) this.summaries.set(summary.id, summary);
+        this.conversationsChanged([...this.summaries.keys()]);
+      }
+      this.outbox = new Outbox(await this.cache.loadOutbox());
+    } catch (error) {
+      this.emit('error', { error });
+    }
+    if (this.stateValue === 'idle') this.connect();
+  }
+
+  /** Close the connection for good (the app is going away, or signing out). */
+  stop(): void {
+    this.clearReconnect();
+    this.setState('stopped');
+    this.dropConnection(CloseCode.Normal, 'client stopped');
+    this.flushPersist();
+  }
+
+  /** Connect at once if waiting (the network came back, the page became visible). */
+  reconnectNow(): void {
+    if (this.stateValue !== 'waiting') return;
+    this.clearReconnect();
+    this.attempt = 0;
+    this.connect();
+  }
+
+  /** The network is gone (the browser said so): close now instead of waiting for a timeout. */
+  networkLost(): void {
+    if (this.transport) this.transport.close(CloseCode.Normal, 'network lost');
+  }
+
+  /** End this session on the server and forget this device's copy. */
+  async logout(): Promise<void> {
+    try {
+      if (this.stateValue === 'connected') await this.call('logout', undefined);
+    } catch {
+      // Signing out locally must work offline too.
+    }
+    this.stop();
+    await this.cache.clear().catch(() => undefined);
+  }
+
+  private setState(next: ClientState): void {
+    const previous = this.stateValue;
+    if (previous === next) return;
+    this.stateValue = next;
+    this.emit('state', { state: next, previous });
+  }
+
+  private connect(): void {
+    this.generation += 1;
+    const generation = this.generation;
+    this.setState('connecting');
+    this.transport = this.connectTransport({
+      onOpen: () => {
+        if (generation === this.generation) void this.authenticate(generation);
+      },
+      onMessage: (text) => {
+        if (generation === this.generation) this.receive(text);
+      },
+      onClose: (code, reason) => {
+        if (generation === this.generation) this.connectionClosed(code, reason);
+      },
+    });
+  }
+
+  private async authenticate(generation: number): Promise<void> {
+    this.setState('authenticating');
+    try {
+      const reply = await this.call('auth', { token: this.token }, true);
+      if (generation !== this.generation) return;
+      this.user = reply.user;
+      this.sessionId = reply.session_id;
+      this.emit('me', { user: reply.user });
+      this.setState('syncing');
+      await this.sync(generation);
+      if (generation !== this.generation) return;
+      this.attempt = 0;
+      this.setState('connected');
+      this.emit('connected', { user: reply.user, sessionId: reply.session_id });
+      this.schedulePing(generation);
+      this.flushOutbox();
+      void this.catchUpAll();
+      void this.subscribePresence();
+    } catch (error) {
+      if (generation !== this.generation) return;
+      if (error instanceof TidingsError && (error.code === 'invalid_token' || error.code === 'unauthenticated')) {
+        this.signOut('invalid_token');
+      } else {
+        this.emit('error', { error });
+        this.transport?.close(CloseCode.Normal, 'sync failed');
+      }
+    }
+  }
+
+  private connectionClosed(code: number, reason: string): void {
+    this.transport = null;
+    this.generation += 1;
+    this.clearPing();
+    this.failInFlight(new TidingsError('connection_lost', 'the connection closed'));
+    if (this.stateValue === 'stopped' || this.stateValue === 'signed_out') return;
+    if (code === CloseCode.SignedInElsewhere) return this.signOut('signed_in_elsewhere');
+    if (code === CloseCode.SessionRevoked) return this.signOut(this.signedOutReason ?? 'session_revoked');
+    if (code === CloseCode.InvalidToken) return this.signOut('invalid_token');
+    const delay = backoffDelay(this.attempt, this.backoff);
+    this.attempt += 1;
+    this.setState('waiting');
+    this.emit('disconnected', { code, reason, reconnectInMs: delay });
+    this.reconnectTimer = this.clock.setTimeout(() => {
+      this.reconnectTimer = null;
+      if (this.stateValue === 'waiting') this.connect();
+    }, delay);
+  }
+
+  private signOut(reason: SignOutReason): void {
+    this.signedOutReason = reason;
+    this.clearReconnect();
+    this.setState('signed_out');
+    this.dropConnection(CloseCode.Normal, 'signed out');
+    this.emit('signedOut', { reason });
+  }
+
+  private dropConnection(code: number, reason: string): void {
+    const transport = this.transport;
+    this.transport = null;
+    this.generation += 1;
+    this.clearPing();
+    this.failInFlight(new TidingsError('connection_lost', reason));
+    transport?.close(code, reason);
+  }
+
+  private clearReconnect(): void {
+    if (this.reconnectTimer !== null) this.clock.clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+  }
+
+  private schedulePing(generation: number): void {
+    this.clearPing();
+    this.pingTimer = this.clock.setTimeout(() => {
+      if (generation !== this.generation) return;
+      // A ping that gets no reply in time closes the connection (the request times out).
+      this.call('ping', undefined).then(
+        () => this.schedulePing(generation),
+        () => undefined,
+      );
+    }, this.pingIntervalMs);
+  }
+
+  private clearPing(): void {
+    if (this.pingTimer !== null) this.clock.clearTimeout(this.pingTimer);
+    this.pingTimer = null;
+  }
+
+  // ---- requests ------------------------------------------------------------------------
+
+  /**
+   * Send one request and wait for its reply. Before the client is connected only the
+   * handshake (`internal`) may call; everything else fails at once with `offline`.
+   */
+  private call<O extends OpName>(op: O, data: OpRequest<O>, internal = false): Promise<OpReply<O>> {
+    const transport = this.transport;
+    const ready = internal ? transport !== null : this.stateValue === 'connected';
+    if (!transport || !ready) return Promise.reject(new TidingsError('offline', 'not connected'));
+    const id = this.nextRequestId++;
+    return new Promise<OpReply<O>>((resolve, reject) => {
+      const timer = this.clock.setTimeout(() => {
+        this.inFlight.delete(id);
+        reject(new TidingsError('timeout', `${op} got no reply`));
+        // A silent server is a dead connection: close and reconnect.
+        if (this.transport === transport) transport.close(CloseCode.HeartbeatTimeout, 'request timed out');
+      }, this.requestTimeoutMs);
+      this.inFlight.set(id, { op, resolve: resolve as (data: unknown) => void, reject, timer });
+      transport.send(encodeRequest(id, op, data));
+    });
+  }
+
+  private failInFlight(error: TidingsError): void {
+    for (const request of this.inFlight.values()) {
+      this.clock.clearTimeout(request.timer);
+      request.reject(error);
+    }
+    this.inFlight.clear();
+  }
+
+  private receive(text: string): void {
+    let frame;
+    try {
+      frame = decodeFrame(text);
+    } catch (error) {
+      if (error instanceof FrameError) this.emit('error', { error });
+      return;
+    }
+    if (frame.type === 'reply') {
+      const request = frame.id === null ? undefined : this.inFlight.get(frame.id);
+      if (!request || frame.id === null) {
+        if (!frame.ok) this.emit('error', { error: new TidingsError(frame.error.code, frame.error.message) });
+        return;
+      }
+      this.inFlight.delete(frame.id);
+      this.clock.clearTimeout(request.timer);
+      if (frame.ok) request.resolve(frame.data);
+      else request.reject(new TidingsError(frame.error.code, frame.error.message, frame.error.details));
+      return;
+    }
+    switch (frame.push) {
+      case 'entry':
+        void this.entryArrived(frame.data, true);
+        break;
+      case 'private':
+        void this.applyPrivate(frame.data);
+        break;
+      case 'receipt':
+        this.receiptArrived(frame.data);
+        break;
+      case 'typing':
+        this.typingArrived(frame.data.conversation_id, frame.data.user_id);
+        break;
+      case 'presence':
+        this.presenceOf.set(frame.data.user_id, frame.data.online);
+        this.emit('presence', { userId: frame.data.user_id, online: frame.data.online });
+        break;
+      case 'signed_out':
+        // The close (4001/4002) follows; remember why so the notice can say it.
+        this.signedOutReason = frame.data.reason;
+        if (frame.data.reason === 'signed_in_elsewhere') this.signOut('signed_in_elsewhere');
+        break;
+    }
+  }
+
+  // ---- sync ----------------------------------------------------------------------------
+
+  private async sync(generation: number): Promise<void> {
+    let summaries: ConversationSummary[] = [];
+    for (;;) {
+      const reply = await this.call('sync', { private_seq: this.privateSeq, limit: 1000 }, true);
+      if (generation !== this.generation) return;
+      for (const entry of reply.private_entries) await this.applyPrivate(entry);
+      summaries = reply.conversations;
+      if (!reply.has_more || reply.private_entries.length === 0) break;
+    }
+    const fresh = new Map(summaries.map((s) => [s.id, s]));
+    for (const id of [...this.summaries.keys()]) {
+      if (!fresh.has(id)) this.forgetConversation(id);
+    }
+    for (const summary of summaries) this.upsertSummary(summary);
+    this.conversationsChanged([...fresh.keys()]);
+    this.schedulePersist();
+  }
+
+  private upsertSummary(summary: ConversationSummary): void {
+    const local = this.summaries.get(summary.id);
+    // A push may have moved this conversation past the sync reply already.
+    const merged =
+      local && local.last_seq > summary.last_seq
+        ? { ...summary, last_seq: local.last_seq, preview: local.preview, last_activity_at: local.last_activity_at }
+        : summary;
+    this.summaries.set(summary.id, merged);
+    const timeline = this.timelines.get(summary.id);
+    if (timeline && this.hideFor(timeline, merged)) this.timelineChanged(summary.id);
+  }
+
+  private hideFor(timeline: Timeline, summary: ConversationSummary): boolean {
+    return timeline.hideThrough(Math.max(summary.visible_from_seq - 1, summary.cleared_seq));
+  }
+
+  private async applyPrivate(entry: PrivateEntry): Promise<void> {
+    if (entry.seq <= this.privateSeq) return;
+    this.privateSeq = entry.seq;
+    switch (entry.kind) {
+      case 'conversation_joined':
+        if (this.stateValue === 'connected') await this.refreshConversation(entry.data.conversation_id);
+        break;
+      case 'conversation_left':
+        this.forgetConversation(entry.data.conversation_id);
+        this.conversationsChanged([entry.data.conversation_id]);
+        break;
+      case 'conversation_settings': {
+        const { conversation_id, pinned, muted, draft } = entry.data;
+        this.updateSummary(conversation_id, (s) => ({ ...s, pinned, muted, draft }));
+        break;
+      }
+      case 'messages_deleted': {
+        const timeline = await this.loadTimeline(entry.data.conversation_id);
+        if (timeline.deleteSeqs(entry.data.seqs)) this.timelineChanged(entry.data.conversation_id);
+        break;
+      }
+      case 'history_cleared': {
+        const { conversation_id, cleared_seq } = entry.data;
+        this.updateSummary(conversation_id, (s) => ({
+          ...s,
+          cleared_seq: Math.max(s.cleared_seq, cleared_seq),
+          unread: cleared_seq >= s.last_seq ? 0 : s.unread,
+        }));
+        const timeline = this.timelines.get(conversation_id);
+        if (timeline?.hideThrough(cleared_seq)) this.timelineChanged(conversation_id);
+        break;
+      }
+      case 'read':
+        this.updateSummary(entry.data.conversation_id, (s) =>
+          applyRead(s, entry.data.read_seq, this.unreadAfter(s, entry.data.read_seq)),
+        );
+        break;
+      case 'profile_updated':
+        if (entry.data.id === this.user?.id) {
+          this.user = entry.data;
+          this.emit('me', { user: entry.data });
+        }
+        this.users.set(entry.data.id, entry.data);
+        break;
+      case 'session_revoked':
+        if (entry.data.session_id === this.sessionId) this.signedOutReason = 'signed_out';
+        break;
+    }
+    this.schedulePersist();
+  }
+
+  /** Unread messages from others after `readSeq`, counted from the held entries. */
+  private unreadAfter(summary: ConversationSummary, readSeq: Seq): number | undefined {
+    const timeline = this.timelines.get(summary.id);
+    if (!timeline) return undefined;
+    const held = timeline.held;
+    if (held.from === 0 || held.from > readSeq + 1 || held.through < summary.last_seq) return undefined;
+    return timeline
+      .visible()
+      .filter((e) => e.seq > readSeq && e.kind === 'message' && !e.recalled && e.sender_id !== this.user?.id).length;
+  }
+
+  private async refreshConversation(id: ConversationId): Promise<void> {
+    try {
+      const summary = await this.call('conversation.get', { conversation_id: id });
+      this.upsertSummary(summary);
+      this.conversationsChanged([id]);
+      this.members.delete(id);
+      void this.catchUp(id);
+      if (summary.peer) void this.subscribePresence([summary.peer.user_id]);
+    } catch (error) {
+      this.emit('error', { error });
+    }
+  }
+
+  private forgetConversation(id: ConversationId): void {
+    this.summaries.delete(id);
+    this.timelines.delete(id);
+    this.snapshots.delete(id);
+    this.members.delete(id);
+    void this.cache.deleteTimeline(id).catch(() => undefined);
+  }
+
+  /** Pull what this device lacks of every conversation, a few at a time. */
+  private async catchUpAll(): Promise<void> {
+    const behind = [...this.summaries.values()]
+      .filter((s) => s.last_seq > (this.timelines.get(s.id)?.held.through ?? 0))
+      .sort(compareConversations)
+      .map((s) => s.id);
+    const workers = Array.from({ length: 4 }, async () => {
+      for (let id = behind.shift(); id !== undefined; id = behind.shift()) {
+        if (this.stateValue !== 'connected') return;
+        await this.catchUp(id);
+      }
+    });
+    await Promise.all(workers);
+  }
+
+  /** Pull the entries after what this device holds, up to the conversation's last seq. */
+  private async catchUp(id: ConversationId): Promise<void> {
+    if (this.catchingUp.has(id)) return;
+    this.catchingUp.add(id);
+    this.timelineChanged(id);
+    try {
+      const timeline = await this.loadTimeline(id);
+      for (;;) {
+        const summary = this.summaries.get(id);
+        if (!summary || this.stateValue !== 'connected') break;
+        const held = timeline.held;
+        if (timeline.isEmpty || summary.last_seq - held.through > MAX_GAP_FILL) {
+          timeline.reset();
+          this.hideFor(timeline, summary);
+          if (summary.last_seq === 0) break;
+          const reply = await this.call('history', {
+            conversation_id: id,
+            before_seq: summary.last_seq + 1,
+            limit: this.pageSize,
+          });
+          this.entriesArrived(id, reply.messages, false);
+          if (reply.messages.length < this.pageSize) timeline.addOlder([], true);
+          break;
+        }
+        const gap = timeline.gap(summary.last_seq);
+        if (!gap) break;
+        const reply = await this.call('history', {
+          conversation_id: id,
+          after_seq: gap.after,
+          before_seq: gap.before,
+          limit: HISTORY_LIMIT,
+        });
+        if (reply.messages.length === 0) break;
+        this.entriesArrived(id, reply.messages, false);
+      }
+    } catch (error) {
+      if (!(error instanceof TidingsError && ['offline', 'connection_lost'].includes(error.code))) {
+        this.emit('error', { error });
+      }
+    } finally {
+      this.catchingUp.delete(id);
+      this.timelineChanged(id);
+    }
+  }
+
+  // ---- conversation entries -------------------------------------------------------------
+
+  private async entryArrived(entry: Entry, live: boolean): Promise<void> {
+    const id = entry.conversation_id;
+    if (!this.summaries.has(id)) {
+      // A conversation this device has not heard of yet: its joined entry is on the way.
+      await this.refreshConversation(id);
+      return;
+    }
+    await this.loadTimeline(id);
+    const added = this.entriesArrived(id, [entry], live);
+    const summary = this.summaries.get(id);
+    if (summary && this.timelines.get(id)?.gap(summary.last_seq)) void this.catchUp(id);
+    if (live && added.some((e) => e.seq === entry.seq) && entry.sender_id !== this.user?.id && entry.kind === 'message') {
+      this.emit('message', { entry });
+    }
+  }
+
+  /** Fold entries into a conversation's timeline and summary; returns what became visible. */
+  private entriesArrived(id: ConversationId, entries: readonly Entry[], live: boolean): Entry[] {
+    const timeline = this.timelines.get(id);
+    if (!timeline) return [];
+    const added = timeline.addNewer(entries);
+    let summary = this.summaries.get(id);
+    const me = this.user?.id ?? 0;
+    let outboxChanged = false;
+    for (const entry of added) {
+      if (summary) summary = applyEntry(summary, entry, me);
+      if (entry.sender_id === me && entry.client_msg_id && this.outbox.settle(entry.client_msg_id)) {
+        outboxChanged = true;
+      }
+      if (entry.sender_id !== null) this.stopTyping(id, entry.sender_id);
+      if (entry.kind === 'member_joined' || entry.kind === 'member_left') this.members.delete(id);
+    }
+    if (summary && summary !== this.summaries.get(id)) {
+      this.summaries.set(id, summary);
+      this.conversationsChanged([id]);
+    }
+    if (added.length > 0 || outboxChanged) {
+      this.timelineChanged(id);
+      this.dirtyTimelines.add(id);
+      this.schedulePersist();
+    }
+    if (outboxChanged) void this.cache.saveOutbox(this.outbox.all()).catch(() => undefined);
+    const fromOthers = added.filter((e) => e.sender_id !== me);
+    const last = fromOthers[fromOthers.length - 1];
+    if (last) this.scheduleAck(id, timeline.held.through);
+    return added;
+  }
+
+  /** The timeline of a conversation, from memory or else from the local cache. */
+  private loadTimeline(id: ConversationId): Promise<Timeline> {
+    const loaded = this.timelines.get(id);
+    if (loaded) return Promise.resolve(loaded);
+    const pending = this.timelineLoads.get(id);
+    if (pending) return pending;
+    const load = this.cache
+      .loadTimeline(id)
+      .catch(() => null)
+      .then((cached: CachedTimeline | null) => {
+        const timeline = cached ? Timeline.restore(cached.window, cached.entries) : new Timeline();
+        if (cached) {
+          timeline.hideThrough(cached.hiddenThrough);
+          timeline.deleteSeqs(cached.deletedSeqs);
+        }
+        const summary = this.summaries.get(id);
+        if (summary) this.hideFor(timeline, summary);
+        this.timelines.set(id, timeline);
+        this.timelineLoads.delete(id);
+        this.timelineChanged(id);
+        return timeline;
+      });
+    this.timelineLoads.set(id, load);
+    return load;
+  }
+
+  /**
+   * The user opened a conversation: show the cached entries at once, then pull what is
+   * missing, and a first page of history when the device holds little.
+   */
+  async openConversation(id: ConversationId): Promise<void> {
+    const timeline = await this.loadTimeline(id);
+    if (this.stateValue !== 'connected') return;
+    const summary = this.summaries.get(id);
+    if (summary && (timeline.isEmpty || timeline.held.through < summary.last_seq)) await this.catchUp(id);
+    if (timeline.visible().length < 20 && !timeline.held.reachedStart) await this.loadOlder(id);
+  }
+
+  /** Pull the page before the oldest entry held (the user scrolled up). */
+  async loadOlder(id: ConversationId): Promise<void> {
+    const timeline = await this.loadTimeline(id);
+    const held = timeline.held;
+    if (held.reachedStart || this.loadingOlder.has(id) || this.stateValue !== 'connected') return;
+    if (timeline.isEmpty) return this.catchUp(id);
+    this.loadingOlder.add(id);
+    this.timelineChanged(id);
+    try {
+      const reply = await this.call('history', {
+        conversation_id: id,
+        before_seq: held.from,
+        limit: this.pageSize,
+      });
+      timeline.addOlder(reply.messages, reply.messages.length < this.pageSize);
+      this.dirtyTimelines.add(id);
+      this.schedulePersist();
+    } catch (error) {
+      this.emit('error', { error });
+    } finally {
+      this.loadingOlder.delete(id);
+      this.timelineChanged(id);
+    }
+  }
+
+  // ---- sending -------------------------------------------------------------------------
+
+  /**
+   * Queue a message. It shows at once as `sending`, goes out when connected, is retried under
+   * the same client_msg_id after every reconnect, and fails after `sendTimeoutMs`.
+   */
+  send<T extends MessageType>(
+    conversationId: ConversationId,
+    type: T,
+    body: MessageBodies[T],
+    options: { replyToSeq?: Seq | null } = {},
+  ): PendingMessage {
+    const message: PendingMessage = {
+      client_msg_id: this.newClientMsgId(),
+      conversation_id: conversationId,
+      type,
+      body,
+      reply_to_seq: options.replyToSeq ?? null,
+      created_at: this.clock.now(),
+      state: 'sending',
+      attempts: 0,
+      error: null,
+    };
+    this.outbox.add(message);
+    this.outboxChanged(conversationId);
+    this.watchSendTimeout(message.client_msg_id);
+    this.transmit(message);
+    return message;
+  }
+
+  sendText(
+    conversationId: ConversationId,
+    text: string,
+    options: { mentions?: UserId[]; replyToSeq?: Seq | null } = {},
+  ): PendingMessage {
+    const body: MessageBodies['text'] = { text };
+    if (options.mentions && options.mentions.length > 0) body.mentions = options.mentions;
+    return this.send(conversationId, 'text', body, { replyToSeq: options.replyToSeq ?? null });
+  }
+
+  /** Send a failed message again, under its original client_msg_id. */
+  retry(clientMsgId: string): void {
+    const message = this.outbox.get(clientMsgId);
+    if (!message || message.state !== 'failed') return;
+    this.outbox.update(clientMsgId, { state: 'sending', error: null });
+    this.outboxChanged(message.conversation_id);
+    this.watchSendTimeout(clientMsgId);
+    const updated = this.outbox.get(clientMsgId);
+    if (updated) this.transmit(updated);
+  }
+
+  /** Drop a message that was never sent. */
+  discard(clientMsgId: string): void {
+    const message = this.outbox.settle(clientMsgId);
+    if (message) this.outboxChanged(message.conversation_id);
+  }
+
+  private watchSendTimeout(clientMsgId: string): void {
+    this.clock.setTimeout(() => {
+      const message = this.outbox.get(clientMsgId);
+      if (message?.state === 'sending') {
+        this.outbox.update(clientMsgId, { state: 'failed', error: 'timeout' });
+        this.outboxChanged(message.conversation_id);
+      }
+    }, this.sendTimeoutMs);
+  }
+
+  private flushOutbox(): void {
+    for (const message of this.outbox.toSend()) this.transmit(message);
+  }
+
+  private transmit(message: PendingMessage): void {
+    if (this.stateValue !== 'connected' || this.transmitting.has(message.client_msg_id)) return;
+    this.transmitting.add(message.client_msg_id);
+    this.outbox.update(message.client_msg_id, { attempts: message.attempts + 1 });
+    const request: OpRequest<'send'> = {
+      conversation_id: message.conversation_id,
+      client_msg_id: message.client_msg_id,
+      type: message.type,
+      body: message.body,
+    };
+    if (message.reply_to_seq !== null) request.reply_to_seq = message.reply_to_seq;
+    this.call('send', request)
+      .then(async (entry) => {
+        await this.loadTimeline(entry.conversation_id);
+        this.outbox.settle(message.client_msg_id);
+        this.entriesArrived(entry.conversation_id, [entry], true);
+        this.outboxChanged(entry.conversation_id);
+        const summary = this.summaries.get(entry.conversation_id);
+        if (summary && this.timelines.get(entry.conversation_id)?.gap(summary.last_seq)) {
+          void this.catchUp(entry.conversation_id);
+        }
+      })
+      .catch((error: unknown) => {
+        if (error instanceof TidingsError && isFinalSendError(error.code)) {
+          this.outbox.update(message.client_msg_id, { state: 'failed', error: error.code });
+          this.outboxChanged(message.conversation_id);
+        }
+        // Otherwise the connection went away: the next connect sends it again.
+      })
+      .finally(() => this.transmitting.delete(message.client_msg_id));
+  }
+
+  private outboxChanged(conversationId: ConversationId): void {
+    this.timelineChanged(conversationId);
+    void this.cache.saveOutbox(this.outbox.all()).catch((error: unknown) => this.emit('error', { error }));
+  }
+
+  /** Forward messages to several conversations, with an optional note after them. */
+  async forward(
+    conversationId: ConversationId,
+    seqs: Seq[],
+    targetIds: ConversationId[],
+    note?: string,
+  ): Promise<Entry[]> {
+    const request: OpRequest<'forward'> = {
+      conversation_id: conversationId,
+      seqs,
+      target_ids: targetIds,
+      client_msg_id: this.newClientMsgId(),
+    };
+    if (note && note.trim()) request.note = note;
+    const reply = await this.call('forward', request);
+    for (const entry of reply.entries) {
+      await this.loadTimeline(entry.conversation_id);
+      this.entriesArrived(entry.conversation_id, [entry], true);
+    }
+    return reply.entries;
+  }
+
+  /** Recall one of my messages (or any, as a group admin) within the recall window. */
+  async recall(conversationId: ConversationId, seq: Seq): Promise<void> {
+    const entry = await this.call('recall', { conversation_id: conversationId, seq });
+    await this.loadTimeline(conversationId);
+    this.entriesArrived(conversationId, [entry], true);
+  }
+
+  /** Delete messages for me (on all my devices). */
+  async deleteForMe(conversationId: ConversationId, seqs: Seq[]): Promise<void> {
+    await this.call('delete', { conversation_id: conversationId, seqs });
+    const timeline = await this.loadTimeline(conversationId);
+    if (timeline.deleteSeqs(seqs)) {
+      this.timelineChanged(conversationId);
+      this.dirtyTimelines.add(conversationId);
+      this.schedulePersist();
+    }
+  }
+
+  /** Mark the conversation read up to its last entry (the user is looking at it). */
+  markRead(conversationId: ConversationId): void {
+    const summary = this.summaries.get(conversationId);
+    if (!summary || summary.last_seq <= summary.read_seq || this.stateValue !== 'connected') return;
+    const seq = summary.last_seq;
+    this.updateSummary(conversationId, (s) => applyRead(s, seq, 0));
+    this.call('read', { conversation_id: conversationId, seq }).catch(() => {
+      // Sync brings the true position back on the next connect.
+    });
+  }
+
+  /** Tell the others I am typing; throttled so a burst of keys sends one push. */
+  typingNow(conversationId: ConversationId): void {
+    const now = this.clock.now();
+    if (now - (this.typingSentAt.get(conversationId) ?? 0) < TYPING_THROTTLE_MS) return;
+    if (this.stateValue !== 'connected') return;
+    this.typingSentAt.set(conversationId, now);
+    this.call('typing', { conversation_id: conversationId }).catch(() => undefined);
+  }
+
+  async setSettings(
+    conversationId: ConversationId,
+    settings: { pinned?: boolean; muted?: boolean; draft?: string },
+  ): Promise<void> {
+    const reply = await this.call('conversation.settings', { conversation_id: conversationId, ...settings });
+    this.updateSummary(conversationId, (s) => ({ ...s, pinned: reply.pinned, muted: reply.muted, draft: reply.draft }));
+  }
+
+  async openDirect(peerId: UserId): Promise<ConversationSummary> {
+    const summary = await this.call('conversation.open_direct', { peer_id: peerId });
+    this.upsertSummary(summary);
+    this.conversationsChanged([summary.id]);
+    return summary;
+  }
+
+  async createGroup(name: string, memberIds: UserId[]): Promise<ConversationSummary> {
+    const summary = await this.call('conversation.create_group', { name, member_ids: memberIds });
+    this.upsertSummary(summary);
+    this.conversationsChanged([summary.id]);
+    void this.catchUp(summary.id);
+    return summary;
+  }
+
+  /** Members of a conversation (cached until someone joins or leaves). */
+  conversationMembers(conversationId: ConversationId): Promise<Member[]> {
+    let members = this.members.get(conversationId);
+    if (!members) {
+      members = this.call('conversation.members', { conversation_id: conversationId }).then((reply) => reply.members);
+      members.catch(() => this.members.delete(conversationId));
+      this.members.set(conversationId, members);
+    }
+    return members;
+  }
+
+  readState(conversationId: ConversationId, seq: Seq): Promise<ReadState> {
+    return this.call('read_state', { conversation_id: conversationId, seq });
+  }
+
+  async profile(userId: UserId): Promise<User> {
+    const known = this.users.get(userId);
+    if (known) return known;
+    const user = await this.call('profile.get', { user_id: userId });
+    this.users.set(user.id, user);
+    return user;
+  }
+
+  // ---- receipts, typing, presence ------------------------------------------------------
+
+  private receiptArrived(receipt: Pushes['receipt']): void {
+    this.updateSummary(receipt.conversation_id, (s) => applyReceipt(s, receipt));
+    this.emit('receipt', receipt);
+  }
+
+  private scheduleAck(id: ConversationId, seq: Seq): void {
+    if (seq <= (this.ackedSeqs.get(id) ?? 0) || this.ackTimers.has(id)) return;
+    this.ackTimers.set(
+      id,
+      this.clock.setTimeout(() => {
+        this.ackTimers.delete(id);
+        const through = this.timelines.get(id)?.held.through ?? 0;
+        if (through <= (this.ackedSeqs.get(id) ?? 0)) return;
+        this.call('ack', { conversation_id: id, seq: through }).then(
+          () => this.ackedSeqs.set(id, Math.max(this.ackedSeqs.get(id) ?? 0, through)),
+          () => undefined,
+        );
+      }, ACK_DELAY_MS),
+    );
+  }
+
+  private typingArrived(id: ConversationId, userId: UserId): void {
+    if (userId === this.user?.id) return;
+    let users = this.typingUsers.get(id);
+    if (!users) {
+      users = new Map();
+      this.typingUsers.set(id, users);
+    }
+    users.set(userId, this.clock.now() + TYPING_SHOWN_MS);
+    this.emit('typing', { conversationId: id, userIds: this.typing(id) });
+    this.clock.setTimeout(() => this.emit('typing', { conversationId: id, userIds: this.typing(id) }), TYPING_SHOWN_MS + 10);
+  }
+
+  private stopTyping(id: ConversationId, userId: UserId): void {
+    if (this.typingUsers.get(id)?.delete(userId)) {
+      this.emit('typing', { conversationId: id, userIds: this.typing(id) });
+    }
+  }
+
+  private async subscribePresence(userIds?: UserId[]): Promise<void> {
+    const ids =
+      userIds ??
+      [...this.summaries.values()].flatMap((s) => (s.peer ? [s.peer.user_id] : [])).slice(0, 1000);
+    if (ids.length === 0 || this.stateValue !== 'connected') return;
+    try {
+      const reply = await this.call('presence.subscribe', { user_ids: ids });
+      for (const [key, online] of Object.entries(reply.presence)) {
+        const userId = Number(key);
+        this.presenceOf.set(userId, online);
+        this.emit('presence', { userId, online });
+      }
+    } catch {
+      // Presence is a nicety; the next connect subscribes again.
+    }
+  }
+
+  // ---- change notification and persistence ----------------------------------------------
+
+  private updateSummary(id: ConversationId, change: (s: ConversationSummary) => ConversationSummary): void {
+    const summary = this.summaries.get(id);
+    if (!summary) return;
+    const next = change(summary);
+    if (next === summary) return;
+    this.summaries.set(id, next);
+    this.conversationsChanged([id]);
+    this.schedulePersist();
+  }
+
+  private conversationsChanged(ids: ConversationId[]): void {
+    this.sortedCache = null;
+    this.emit('conversations', { ids });
+  }
+
+  private timelineChanged(id: ConversationId): void {
+    this.snapshots.delete(id);
+    this.emit('timeline', { conversationId: id });
+  }
+
+  private schedulePersist(): void {
+    if (this.persistTimer !== null) return;
+    this.persistTimer = this.clock.setTimeout(() => {
+      this.persistTimer = null;
+      this.flushPersist();
+    }, PERSIST_DELAY_MS);
+  }
+
+  private flushPersist(): void {
+    if (this.persistTimer !== null) this.clock.clearTimeout(this.persistTimer);
+    this.persistTimer = null;
+    if (!this.user) return;
+    const writes: Promise<void>[] = [
+      this.cache.saveAccount({
+        version: 1,
+        user: this.user,
+        privateSeq: this.privateSeq,
+        conversations: [...this.summaries.values()],
+      }),
+    ];
+    for (const id of this.dirtyTimelines) {
+      const timeline = this.timelines.get(id);
+      if (timeline) writes.push(this.cache.saveTimeline(id, timeline.toCached()));
+    }
+    this.dirtyTimelines.clear();
+    Promise.all(writes).catch((error: unknown) => this.emit('error', { error }));
+  }
+}

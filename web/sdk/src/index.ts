@@ -1,0 +1,21 @@
+/** @tidings/sdk — a framework-free client for the Tidings instant-messaging server. */
+export * from './protocol';
+export { Client, systemClock } from './client';
+export type { ClientEvents, ClientOptions, ClientState, Clock, SignOutReason, TimelineSnapshot } from './client';
+export { AuthApi } from './auth';
+export type { RegisterInput, SignInInput } from './auth';
+export { TidingsError, errorCode } from './errors';
+export type { ClientErrorCode } from './errors';
+export { MemoryCache, IndexedDbCache, CACHE_VERSION } from './cache';
+export type { Cache, CachedAccount, CachedTimeline } from './cache';
+export { webSocketTransport, webSocketUrl } from './transport';
+export type { Transport, TransportFactory, TransportHandlers } from './transport';
+export { backoffDelay, defaultBackoff } from './backoff';
+export type { BackoffOptions } from './backoff';
+export { Timeline, tombstone } from './timeline';
+export type { SeqRange, TimelineWindow } from './timeline';
+export { compareConversations, applyEntry, applyRead, applyReceipt, receiptOf } from './conversations';
+export type { Receipt } from './conversations';
+export type { PendingMessage, SendState } from './outbox';
+export { decodeFrame, encodeRequest, FrameError } from './codec';
+export type { Frame, RequestId } from './codec';

@@ -1,0 +1,77 @@
+/**
+ * Messages the user sent that the server has not acknowledged yet.
+ *
+ * Each keeps the client_msg_id it was created with; every retry reuses it, so the server
+ * stores it once however often it is sent (docs/protocol.md: sending is idempotent).
+ */
+import type { ConversationId, MessageBodies, MessageType, Seq } from './protocol';
+
+export type SendState = 'sending' | 'failed';
+
+export interface PendingMessage {
+  client_msg_id: string;
+  conversation_id: ConversationId;
+  type: MessageType;
+  body: MessageBodies[MessageType];
+  reply_to_seq: Seq | null;
+  created_at: number;
+  state: SendState;
+  attempts: number;
+  /** Why it failed, an error code from the server or `timeout`. */
+  error: string | null;
+}
+
+/** Errors after which sending again cannot succeed: the message fails at once. */
+const FINAL_ERRORS: ReadonlySet<string> = new Set([
+  'invalid_input',
+  'payload_too_large',
+  'forbidden',
+  'not_member',
+  'not_friends',
+  'frame_too_large',
+]);
+
+export function isFinalSendError(code: string): boolean {
+  return FINAL_ERRORS.has(code);
+}
+
+export class Outbox {
+  private readonly pending = new Map<string, PendingMessage>();
+
+  constructor(initial: readonly PendingMessage[] = []) {
+    for (const message of initial) this.pending.set(message.client_msg_id, message);
+  }
+
+  add(message: PendingMessage): void {
+    this.pending.set(message.client_msg_id, message);
+  }
+
+  get(clientMsgId: string): PendingMessage | undefined {
+    return this.pending.get(clientMsgId);
+  }
+
+  /** The server has the message: forget it here. */
+  settle(clientMsgId: string): PendingMessage | undefined {
+    const message = this.pending.get(clientMsgId);
+    this.pending.delete(clientMsgId);
+    return message;
+  }
+
+  update(clientMsgId: string, change: Partial<Pick<PendingMessage, 'state' | 'attempts' | 'error'>>): void {
+    const message = this.pending.get(clientMsgId);
+    if (message) this.pending.set(clientMsgId, { ...message, ...change });
+  }
+
+  /** Messages still to send, oldest first. */
+  toSend(): PendingMessage[] {
+    return this.all().filter((m) => m.state === 'sending');
+  }
+
+  forConversation(conversationId: ConversationId): PendingMessage[] {
+    return this.all().filter((m) => m.conversation_id === conversationId);
+  }
+
+  all(): PendingMessage[] {
+    return [...this.pending.values()].sort((a, b) => a.created_at - b.created_at);
+  }
+}
