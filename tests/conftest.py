@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -10,12 +11,22 @@ from tests.support.server import ServerProcess, create_pg_database, drop_pg_data
 from tests.support.users import Person, register
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    process = ServerProcess(tmp_path_factory.mktemp("server"))
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerProcess]:
+    """A real server process; every test using it runs on both storage engines."""
+    env: dict[str, str] = {}
+    database: str | None = None
+    if request.param == "postgresql":
+        database = asyncio.run(create_pg_database())
+        env["TIDINGS_DATABASE_URL"] = database
+    process = ServerProcess(tmp_path_factory.mktemp("server"), env=env)
     process.start()
     yield process
     process.stop()
+    if database is not None:
+        asyncio.run(drop_pg_database(database))
 
 
 @pytest.fixture(scope="module")

@@ -72,7 +72,8 @@ class Receipts:
             others = [u for u in roster.members if u != actor.user_id]
             await self._publisher.frame(
                 others,
-                receipt_frame(conversation_id, actor.user_id, read_seq=seq, delivered_seq=None),
+                # Read implies delivered; the store moved both.
+                receipt_frame(conversation_id, actor.user_id, read_seq=seq, delivered_seq=seq),
             )
         return seq
 

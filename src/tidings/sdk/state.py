@@ -130,9 +130,9 @@ class ClientState:
             if data.get(key) is not None:
                 conv.peer[key] = max(conv.peer[key], int(data[key]))
 
-    def snapshot(self) -> dict[int, dict[str, Any]]:
+    def snapshot(self) -> dict[str, Any]:
         """What the user sees, comparable between clients: the verify_action contract."""
-        return {
+        conversations = {
             cid: {
                 "type": conv.type,
                 "pinned": conv.pinned,
@@ -147,3 +147,4 @@ class ClientState:
             }
             for cid, conv in sorted(self.conversations.items())
         }
+        return {"profile": self.profile, "conversations": conversations}
