@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import getpass
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -36,7 +37,27 @@ def main(argv: list[str] | None = None) -> None:
     demo = commands.add_parser("demo", help="create the demo accounts and conversations")
     demo.add_argument("--data-dir", type=Path)
 
+    for name, text in (
+        ("send", "send a text message to a conversation (through the Python SDK)"),
+        ("listen", "print what arrives for an account (through the Python SDK)"),
+    ):
+        client = commands.add_parser(name, help=text)
+        client.add_argument("--url", default="http://127.0.0.1:8080", help="the server")
+        client.add_argument("--account", required=True)
+        client.add_argument(
+            "--password", help="default: $TIDINGS_PASSWORD, else read from the terminal"
+        )
+        if name == "send":
+            client.add_argument("--conversation", type=int, required=True)
+            client.add_argument("text")
+        else:
+            client.add_argument("--count", type=int, help="stop after this many entries")
+
     args = parser.parse_args(argv)
+    if args.command in ("send", "listen"):
+        password = args.password or os.environ.get("TIDINGS_PASSWORD") or getpass.getpass()
+        asyncio.run(_client_command(args, password))
+        return
     overrides: dict[str, object] = {}
     for name in ("host", "port", "data_dir"):
         value = getattr(args, name, None)
@@ -126,6 +147,35 @@ async def _demo(settings: Settings) -> None:
             print(line)
     finally:
         await container.stop()
+
+
+async def _client_command(args: argparse.Namespace, password: str) -> None:
+    from tidings.sdk import EntryReceived, ServerError, TidingsClient, TidingsHttp
+
+    try:
+        async with TidingsHttp(args.url) as http:
+            signed_in = await http.login(args.account, password, platform="api")
+        async with TidingsClient(args.url, token=signed_in["token"]) as client:
+            if args.command == "send":
+                entry = await client.send(args.conversation, "text", {"text": args.text})
+                print(f"sent: conversation {entry['conversation_id']} seq {entry['seq']}")
+                return
+            received = 0
+            print("listening", flush=True)
+            async for event in client.events():
+                if isinstance(event, EntryReceived):
+                    entry = event.entry
+                    print(
+                        f"[{entry['conversation_id']}#{entry['seq']}] {entry['sender_id']}: "
+                        f"{entry['type'] or entry['kind']} {entry['body']}",
+                        flush=True,
+                    )
+                    received += 1
+                    if args.count and received >= args.count:
+                        return
+    except ServerError as error:
+        print(f"error: {error.code}: {error.message}", file=sys.stderr)
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":
