@@ -49,7 +49,9 @@ class DeviceLoginInput(Input):
 
 
 class AuthInput(Input):
-    token: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    # No length limit of its own (the frame limit bounds it): a token of any length that the
+    # server did not issue is ``invalid_token``, as over REST.
+    token: Annotated[str, StringConstraints(min_length=1)]
 
 
 class CreateConversationInput(Input):

@@ -153,7 +153,7 @@ class Conversations:
             ]
         )
         unread = await self._store.unread_counts(
-            user_id, {v.conversation.id: max(v.read_seq, v.cleared_seq) for v in views}
+            user_id, [v.conversation.id for v in views] if len(views) == 1 else None
         )
         directs = [
             v.conversation.id for v in views if v.conversation.type is ConversationType.DIRECT

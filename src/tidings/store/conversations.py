@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select, tuple_, update
+from sqlalchemy import and_, case, func, insert, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -169,12 +169,36 @@ class ConversationStore:
                     found[row.conversation_id] = log.entry_from_row(row)
         return found
 
-    async def unread_counts(self, user_id: int, positions: dict[int, int]) -> dict[int, int]:
+    async def unread_counts(self, user_id: int, only: list[int] | None = None) -> dict[int, int]:
+        """Messages from others after the user's read position, per conversation, in one
+        query (a user with a thousand conversations must not cost a thousand)."""
+        floor = case(
+            (members.c.read_seq > members.c.cleared_seq, members.c.read_seq),
+            else_=members.c.cleared_seq,
+        )
         async with self._db.read("unread_counts") as conn:
-            return {
-                conversation_id: await log.count_unread(conn, conversation_id, user_id, after)
-                for conversation_id, after in positions.items()
-            }
+            rows = await conn.execute(
+                select(entries.c.conversation_id, func.count())
+                .select_from(
+                    members.join(
+                        entries,
+                        and_(
+                            entries.c.conversation_id == members.c.conversation_id,
+                            entries.c.seq > floor,
+                        ),
+                    )
+                )
+                .where(
+                    members.c.user_id == user_id,
+                    members.c.active.is_(True),
+                    entries.c.kind == EntryKind.MESSAGE.value,
+                    entries.c.recalled.is_(False),
+                    or_(entries.c.sender_id.is_(None), entries.c.sender_id != user_id),
+                    *([members.c.conversation_id.in_(only)] if only is not None else []),
+                )
+                .group_by(entries.c.conversation_id)
+            )
+            return {row[0]: int(row[1]) for row in rows}
 
     async def positions(self, conversation_id: int) -> list[Position]:
         async with self._db.read("member_positions") as conn:

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import and_, case, func, insert, or_, select, tuple_, update
+from sqlalchemy import and_, case, insert, select, tuple_, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -238,21 +238,3 @@ async def read_entry(conn: AsyncConnection, conversation_id: int, seq: int) -> E
         )
     ).first()
     return entry_from_row(row) if row else None
-
-
-async def count_unread(
-    conn: AsyncConnection, conversation_id: int, user_id: int, after_seq: int
-) -> int:
-    """Messages from others after the user's read position."""
-    result = await conn.execute(
-        select(func.count())
-        .select_from(entries)
-        .where(
-            entries.c.conversation_id == conversation_id,
-            entries.c.seq > after_seq,
-            entries.c.kind == EntryKind.MESSAGE.value,
-            entries.c.recalled.is_(False),
-            or_(entries.c.sender_id.is_(None), entries.c.sender_id != user_id),
-        )
-    )
-    return int(result.scalar_one())
