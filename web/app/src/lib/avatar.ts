@@ -1,0 +1,17 @@
+/** Avatars without images: initials on a colour picked from the id, stable across devices. */
+const COLOURS = ['#3b82f6', '#10b981', '#f59e0b', '#ef4444', '#8b5cf6', '#06b6d4', '#ec4899', '#84cc16'];
+
+export function avatarColour(id: number): string {
+  return COLOURS[Math.abs(id) % COLOURS.length] ?? '#3b82f6';
+}
+
+export function initials(name: string): string {
+  const trimmed = name.trim();
+  if (!trimmed) return '?';
+  // CJK names: the last character is how colleagues are usually called; Latin: initials.
+  if (/[\u3400-\u9fff]/.test(trimmed)) return [...trimmed].slice(-2).join('');
+  const words = trimmed.split(/\s+/).filter(Boolean);
+  const first = words[0]?.[0] ?? '?';
+  const second = words.length > 1 ? (words[words.length - 1]?.[0] ?? '') : '';
+  return (first + second).toUpperCase();
+}

@@ -1,0 +1,103 @@
+/** Turning entries and times into the words a list row or a bubble shows. */
+import type { Entry } from '@tidings/sdk';
+import type { Translate } from '../i18n/i18n';
+
+export interface NameSource {
+  name(userId: number): string;
+}
+
+/** One line describing an entry, for the conversation list and quotes. */
+export function describeEntry(entry: Entry, me: number, names: NameSource, t: Translate): string {
+  const who = (id: number | null) => (id === null ? '' : id === me ? t('common.you') : names.name(id));
+  switch (entry.kind) {
+    case 'recall':
+      return entry.sender_id === me ? t('preview.recalledByYou') : t('preview.recalledBy', { name: who(entry.sender_id) });
+    case 'group_created':
+      return t('preview.groupCreated', { name: who(entry.sender_id), group: entry.body.name });
+    case 'member_joined':
+      return t('preview.memberJoined', { names: entry.body.user_ids.map(who).join(', ') });
+    case 'member_left':
+      return t('preview.memberLeft', { name: who(entry.body.user_id) });
+    case 'message':
+      break;
+  }
+  if (entry.recalled) {
+    return entry.sender_id === me ? t('preview.recalledByYou') : t('preview.recalledBy', { name: who(entry.sender_id) });
+  }
+  switch (entry.type) {
+    case 'text':
+      return entry.body.text.replace(/\s+/g, ' ').trim();
+    case 'image':
+      return t('preview.image');
+    case 'file':
+      return t('preview.file', { name: entry.body.name });
+    case 'voice':
+      return t('preview.voice');
+    case 'video':
+      return t('preview.video');
+    case 'location':
+      return t('preview.location');
+    case 'contact_card':
+      return t('preview.contactCard');
+    case 'custom_card':
+      return t('preview.customCard', { title: entry.body.title });
+    case 'sticker':
+      return entry.body.emoji ?? t('preview.sticker');
+    case 'notice':
+      return entry.body.title;
+  }
+}
+
+function sameDay(a: Date, b: Date): boolean {
+  return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
+}
+
+/** A list row's time: 14:05 today, Yesterday, a weekday this week, else a date. */
+export function listTime(at: number, now: number, locale: string, t: Translate): string {
+  if (!at) return '';
+  const date = new Date(at);
+  const today = new Date(now);
+  if (sameDay(date, today)) return clockTime(at, locale);
+  const yesterday = new Date(now - 86_400_000);
+  if (sameDay(date, yesterday)) return t('time.yesterday');
+  if (now - at < 6 * 86_400_000 && at < now) {
+    return new Intl.DateTimeFormat(locale, { weekday: 'short' }).format(date);
+  }
+  const sameYear = date.getFullYear() === today.getFullYear();
+  return new Intl.DateTimeFormat(locale, sameYear ? { month: 'numeric', day: 'numeric' } : { year: 'numeric', month: 'numeric', day: 'numeric' }).format(date);
+}
+
+export function clockTime(at: number, locale: string): string {
+  return new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', hour12: false }).format(new Date(at));
+}
+
+/** A day separator in a chat: Today-style labels use the list's rules plus the clock. */
+export function dayLabel(at: number, now: number, locale: string, t: Translate): string {
+  const date = new Date(at);
+  if (sameDay(date, new Date(now))) return clockTime(at, locale);
+  return `${listTime(at, now, locale, t)} ${clockTime(at, locale)}`;
+}
+
+export type TextSegment = { kind: 'text'; text: string } | { kind: 'link'; text: string; href: string };
+
+const LINK = /\bhttps?:\/\/[^\s<>"'，。！？）]+/gi;
+
+/**
+ * Split message text into plain text and links. Only http(s) links become links, so a
+ * `javascript:` URL stays text; the views render both as React text, never as HTML.
+ */
+export function linkify(text: string): TextSegment[] {
+  const segments: TextSegment[] = [];
+  let last = 0;
+  for (const match of text.matchAll(LINK)) {
+    let url = match[0];
+    // Trailing punctuation usually ends the sentence, not the link.
+    while (/[.,;:!?)\]]$/.test(url)) url = url.slice(0, -1);
+    const start = match.index;
+    if (start > last) segments.push({ kind: 'text', text: text.slice(last, start) });
+    segments.push({ kind: 'link', text: url, href: url });
+    last = start + url.length;
+  }
+  if (last < text.length) segments.push({ kind: 'text', text: text.slice(last) });
+  return segments;
+}

@@ -1,0 +1,459 @@
+/**
+ * One open conversation: its timeline folded into bubbles and notices, the composer
+ * (draft, reply, @mentions, emoji), message states and the bubble actions.
+ */
+import {
+  receiptOf,
+  type Client,
+  type ConversationId,
+  type ConversationSummary,
+  type Entry,
+  type Member,
+  type PendingMessage,
+  type ReadState,
+  type Seq,
+  type UserId,
+} from '@tidings/sdk';
+import { errorMessage, type Translate } from '../i18n/i18n';
+import type { RecentEmoji } from '../lib/emoji';
+import { clockTime, dayLabel, describeEntry } from '../lib/format';
+import { conversationTitle } from './ConversationListViewModel';
+import type { NameBook } from './NameBook';
+import type { PreferencesViewModel } from './PreferencesViewModel';
+import { ViewModel } from './ViewModel';
+
+export type BubbleState = 'sending' | 'failed' | 'sent' | 'delivered' | 'read';
+
+export interface Quote {
+  seq: Seq;
+  sender: string;
+  text: string;
+}
+
+export interface BubbleItem {
+  kind: 'bubble';
+  key: string;
+  seq: Seq | null;
+  clientMsgId: string | null;
+  senderId: UserId;
+  sender: string;
+  mine: boolean;
+  /** Text to show; for kinds the app cannot show yet, a bracketed description. */
+  text: string;
+  isText: boolean;
+  notice: { title: string; url: string | null } | null;
+  time: string;
+  state: BubbleState | null;
+  /** Group read summary of my message: "3 unread" / "All read". */
+  readSummary: string | null;
+  quote: Quote | null;
+  mentionsMe: boolean;
+}
+
+export interface NoticeItem {
+  kind: 'notice';
+  key: string;
+  text: string;
+}
+
+export type ChatItem = BubbleItem | NoticeItem;
+
+export interface MentionCandidate {
+  userId: UserId;
+  name: string;
+}
+
+export interface ChatSnapshot {
+  conversationId: ConversationId;
+  title: string;
+  type: ConversationSummary['type'];
+  /** Under the title: presence for direct chats, member count for groups, or typing. */
+  subtitle: string;
+  typing: boolean;
+  items: ChatItem[];
+  reachedStart: boolean;
+  loading: boolean;
+  draft: string;
+  replyTo: Quote | null;
+  mentionCandidates: MentionCandidate[];
+  recentEmoji: readonly string[];
+  canSend: boolean;
+  peerOnline: boolean | undefined;
+  /** A translated message to flash (an action failed). */
+  toast: string | null;
+}
+
+/** Entries closer than this share a time separator. */
+const SEPARATOR_GAP_MS = 5 * 60_000;
+const READ_STATE_MESSAGES = 20;
+
+export class ChatViewModel extends ViewModel<ChatSnapshot> {
+  private draft: string;
+  private caret = 0;
+  private replyTo: Quote | null = null;
+  private members: Member[] = [];
+  /** "@Name" texts the user picked from the mention list, by user id. */
+  private readonly mentioned = new Map<UserId, string>();
+  private readonly readStates = new Map<Seq, ReadState>();
+  private readStateTimer: ReturnType<typeof setTimeout> | null = null;
+  private toast: string | null = null;
+  private savedDraft: string;
+
+  constructor(
+    readonly conversationId: ConversationId,
+    private readonly client: Client,
+    private readonly names: NameBook,
+    private readonly preferences: PreferencesViewModel,
+    private readonly recentEmoji: RecentEmoji,
+    private readonly now: () => number = Date.now,
+  ) {
+    const summary = client.conversation(conversationId);
+    super(ChatViewModel.empty(conversationId, summary?.draft ?? ''));
+    this.draft = summary?.draft ?? '';
+    this.savedDraft = this.draft;
+    this.caret = this.draft.length;
+    const refresh = () => this.refresh();
+    this.track(
+      client.on('timeline', ({ conversationId: id }) => {
+        if (id === conversationId) {
+          this.refresh();
+          this.refreshReadStatesSoon();
+        }
+      }),
+    );
+    this.track(
+      client.on('conversations', ({ ids }) => {
+        if (ids.includes(conversationId)) this.refresh();
+      }),
+    );
+    this.track(
+      client.on('typing', ({ conversationId: id }) => {
+        if (id === conversationId) this.refresh();
+      }),
+    );
+    this.track(
+      client.on('receipt', ({ conversation_id }) => {
+        if (conversation_id === conversationId) this.refreshReadStatesSoon();
+      }),
+    );
+    this.track(
+      client.on('state', ({ state }) => {
+        if (state === 'connected') void this.open();
+        this.refresh();
+      }),
+    );
+    this.track(client.on('presence', refresh));
+    this.track(names.onChange(refresh));
+    this.track(preferences.subscribe(refresh));
+    this.track(() => {
+      if (this.readStateTimer) clearTimeout(this.readStateTimer);
+    });
+    this.refresh();
+    void this.open();
+  }
+
+  private static empty(conversationId: ConversationId, draft: string): ChatSnapshot {
+    return {
+      conversationId, title: '', type: 'direct', subtitle: '', typing: false, items: [], reachedStart: false,
+      loading: true, draft, replyTo: null, mentionCandidates: [], recentEmoji: [], canSend: true,
+      peerOnline: undefined, toast: null,
+    };
+  }
+
+  private get t(): Translate {
+    return this.preferences.getSnapshot().t;
+  }
+
+  private async open(): Promise<void> {
+    await this.client.openConversation(this.conversationId);
+    const summary = this.client.conversation(this.conversationId);
+    if (summary?.type === 'group' && this.client.state === 'connected') {
+      try {
+        this.members = await this.client.conversationMembers(this.conversationId);
+        this.names.learn(this.members);
+        this.refresh();
+      } catch {
+        // Members show up on the next open; names fall back to ids meanwhile.
+      }
+    }
+    this.refreshReadStatesSoon();
+  }
+
+  // ---- actions -------------------------------------------------------------------------
+
+  /** The user is looking at this conversation: everything in it is read. */
+  markRead(): void {
+    this.client.markRead(this.conversationId);
+  }
+
+  loadOlder(): void {
+    void this.client.loadOlder(this.conversationId);
+  }
+
+  setDraft(text: string, caret: number = text.length): void {
+    this.draft = text;
+    this.caret = caret;
+    if (text.trim()) this.client.typingNow(this.conversationId);
+    this.refresh();
+  }
+
+  /** Send the draft; returns false when there was nothing to send. */
+  send(): boolean {
+    const text = this.draft.replace(/\s+$/u, '');
+    if (!text.trim() || !this.getSnapshot().canSend) return false;
+    const mentions = [...this.mentioned.entries()].filter(([, label]) => text.includes(`@${label}`)).map(([id]) => id);
+    this.client.sendText(this.conversationId, text, { mentions, replyToSeq: this.replyTo?.seq ?? null });
+    this.draft = '';
+    this.caret = 0;
+    this.replyTo = null;
+    this.mentioned.clear();
+    this.refresh();
+    return true;
+  }
+
+  insertEmoji(emoji: string): void {
+    this.recentEmoji.use(emoji);
+    const caret = Math.min(this.caret, this.draft.length);
+    this.draft = this.draft.slice(0, caret) + emoji + this.draft.slice(caret);
+    this.caret = caret + emoji.length;
+    this.refresh();
+  }
+
+  /** Replace the "@que" before the caret with the picked member's name. */
+  pickMention(candidate: MentionCandidate): void {
+    const before = this.draft.slice(0, this.caret);
+    const match = /@([^\s@]*)$/u.exec(before);
+    if (!match) return;
+    const start = before.length - match[0].length;
+    const inserted = `@${candidate.name} `;
+    this.draft = this.draft.slice(0, start) + inserted + this.draft.slice(this.caret);
+    this.caret = start + inserted.length;
+    this.mentioned.set(candidate.userId, candidate.name);
+    this.refresh();
+  }
+
+  get caretPosition(): number {
+    return this.caret;
+  }
+
+  reply(seq: Seq): void {
+    const entry = this.client.timeline(this.conversationId).entries.find((e) => e.seq === seq);
+    if (!entry) return;
+    this.replyTo = this.quoteOf(entry);
+    this.refresh();
+  }
+
+  cancelReply(): void {
+    this.replyTo = null;
+    this.refresh();
+  }
+
+  async recall(seq: Seq): Promise<void> {
+    await this.act(() => this.client.recall(this.conversationId, seq));
+  }
+
+  async deleteForMe(seq: Seq): Promise<void> {
+    await this.act(() => this.client.deleteForMe(this.conversationId, [seq]));
+  }
+
+  retry(clientMsgId: string): void {
+    this.client.retry(clientMsgId);
+  }
+
+  discard(clientMsgId: string): void {
+    this.client.discard(clientMsgId);
+  }
+
+  /** The text a "copy" puts on the clipboard. */
+  copyText(seq: Seq): string {
+    const entry = this.client.timeline(this.conversationId).entries.find((e) => e.seq === seq);
+    if (!entry) return '';
+    return entry.kind === 'message' && entry.type === 'text' && !entry.recalled
+      ? entry.body.text
+      : describeEntry(entry, this.client.me?.id ?? 0, this.names, this.t);
+  }
+
+  showToast(text: string | null): void {
+    this.toast = text;
+    this.refresh();
+  }
+
+  /** Keep the draft on the server (synced to my other devices) when leaving. */
+  override dispose(): void {
+    if (this.draft !== this.savedDraft && this.client.state === 'connected') {
+      this.client.setSettings(this.conversationId, { draft: this.draft }).catch(() => undefined);
+    }
+    super.dispose();
+  }
+
+  private async act(action: () => Promise<void>): Promise<void> {
+    try {
+      await action();
+    } catch (error) {
+      const code = error instanceof Error && 'code' in error ? String((error as { code: unknown }).code) : 'internal_error';
+      this.showToast(errorMessage(this.t, code));
+    }
+  }
+
+  private refreshReadStatesSoon(): void {
+    const summary = this.client.conversation(this.conversationId);
+    if (summary?.type !== 'group' || this.readStateTimer) return;
+    this.readStateTimer = setTimeout(() => {
+      this.readStateTimer = null;
+      void this.loadReadStates();
+    }, 250);
+  }
+
+  /** Read counts of my newest messages in a group (computed by the server from read_seq). */
+  private async loadReadStates(): Promise<void> {
+    if (this.client.state !== 'connected') return;
+    const me = this.client.me?.id;
+    const mine = this.client
+      .timeline(this.conversationId)
+      .entries.filter((e) => e.kind === 'message' && e.sender_id === me && !e.recalled)
+      .slice(-READ_STATE_MESSAGES);
+    const results = await Promise.allSettled(mine.map((e) => this.client.readState(this.conversationId, e.seq)));
+    for (const result of results) {
+      if (result.status === 'fulfilled') this.readStates.set(result.value.seq, result.value);
+    }
+    this.refresh();
+  }
+
+  // ---- the snapshot --------------------------------------------------------------------
+
+  private quoteOf(entry: Entry): Quote {
+    const me = this.client.me?.id ?? 0;
+    return {
+      seq: entry.seq,
+      sender: entry.sender_id === null ? '' : this.names.name(entry.sender_id),
+      text: describeEntry(entry, me, this.names, this.t),
+    };
+  }
+
+  private refresh(): void {
+    const summary = this.client.conversation(this.conversationId);
+    const { t, locale } = this.preferences.getSnapshot();
+    const timeline = this.client.timeline(this.conversationId);
+    const me = this.client.me?.id ?? 0;
+    const items = summary ? this.buildItems(summary, timeline.entries, timeline.pending, me) : [];
+    const typingIds = this.client.typing(this.conversationId);
+    let subtitle = '';
+    let peerOnline: boolean | undefined;
+    if (typingIds.length > 0) {
+      subtitle = t('chat.typing', { name: typingIds.map((id) => this.names.name(id)).join(', ') });
+    } else if (summary?.peer) {
+      peerOnline = this.client.isOnline(summary.peer.user_id);
+      subtitle = peerOnline === undefined ? '' : peerOnline ? t('chat.online') : t('chat.offline');
+    } else if (summary?.type === 'group' && this.members.length > 0) {
+      subtitle = t('chat.members', { count: this.members.length });
+    }
+    if (summary?.peer) peerOnline = this.client.isOnline(summary.peer.user_id);
+    this.setSnapshot({
+      conversationId: this.conversationId,
+      title: summary ? conversationTitle(summary, t('list.systemNotices')) : '',
+      type: summary?.type ?? 'direct',
+      subtitle,
+      typing: typingIds.length > 0,
+      items,
+      reachedStart: timeline.reachedStart,
+      loading: timeline.loading,
+      draft: this.draft,
+      replyTo: this.replyTo,
+      mentionCandidates: this.mentionCandidates(me),
+      recentEmoji: this.recentEmoji.all,
+      canSend: summary !== undefined && summary.type !== 'system',
+      peerOnline,
+      toast: this.toast,
+    });
+    void locale;
+  }
+
+  private mentionCandidates(me: UserId): MentionCandidate[] {
+    if (this.members.length === 0) return [];
+    const match = /@([^\s@]*)$/u.exec(this.draft.slice(0, this.caret));
+    if (!match) return [];
+    const query = (match[1] ?? '').toLowerCase();
+    return this.members
+      .filter((m) => m.user_id !== me && m.nickname.toLowerCase().includes(query))
+      .slice(0, 8)
+      .map((m) => ({ userId: m.user_id, name: m.nickname }));
+  }
+
+  /** Fold entries and pending messages into what the chat shows, with time separators. */
+  buildItems(
+    summary: ConversationSummary,
+    entries: readonly Entry[],
+    pending: readonly PendingMessage[],
+    me: UserId,
+  ): ChatItem[] {
+    const { t, locale } = this.preferences.getSnapshot();
+    const now = this.now();
+    const items: ChatItem[] = [];
+    let lastAt = 0;
+    const separator = (at: number, key: string) => {
+      if (at - lastAt >= SEPARATOR_GAP_MS) items.push({ kind: 'notice', key: `t-${key}`, text: dayLabel(at, now, locale, t) });
+      lastAt = at;
+    };
+    const bySeq = new Map(entries.map((e) => [e.seq, e]));
+    for (const entry of entries) {
+      separator(entry.created_at, String(entry.seq));
+      if (entry.kind !== 'message' || entry.recalled) {
+        items.push({ kind: 'notice', key: `s-${entry.seq}`, text: describeEntry(entry, me, this.names, t) });
+        continue;
+      }
+      const mine = entry.sender_id === me;
+      const replied = entry.reply_to_seq === null ? undefined : bySeq.get(entry.reply_to_seq);
+      items.push({
+        kind: 'bubble',
+        key: entry.client_msg_id && mine ? `c-${entry.client_msg_id}` : `s-${entry.seq}`,
+        seq: entry.seq,
+        clientMsgId: entry.client_msg_id,
+        senderId: entry.sender_id ?? 0,
+        sender: entry.sender_id === null ? t('list.systemNotices') : this.names.name(entry.sender_id),
+        mine,
+        text: entry.type === 'text' ? entry.body.text : entry.type === 'notice' ? entry.body.text : describeEntry(entry, me, this.names, t),
+        isText: entry.type === 'text' || entry.type === 'notice',
+        notice: entry.type === 'notice' ? { title: entry.body.title, url: entry.body.url ?? null } : null,
+        time: clockTime(entry.created_at, locale),
+        state: mine ? this.stateOf(summary, entry.seq) : null,
+        readSummary: mine ? this.readSummary(entry.seq) : null,
+        quote: replied ? this.quoteOf(replied) : null,
+        mentionsMe:
+          entry.type === 'text' && (entry.body.mentions?.includes(me) === true || entry.body.mention_all === true),
+      });
+    }
+    for (const message of pending) {
+      separator(message.created_at, message.client_msg_id);
+      const replied = message.reply_to_seq === null ? undefined : bySeq.get(message.reply_to_seq);
+      items.push({
+        kind: 'bubble',
+        key: `c-${message.client_msg_id}`,
+        seq: null,
+        clientMsgId: message.client_msg_id,
+        senderId: me,
+        sender: this.names.name(me),
+        mine: true,
+        text: message.type === 'text' ? (message.body as { text: string }).text : t('preview.unsupported'),
+        isText: message.type === 'text',
+        notice: null,
+        time: clockTime(message.created_at, locale),
+        state: message.state,
+        readSummary: null,
+        quote: replied ? this.quoteOf(replied) : null,
+        mentionsMe: false,
+      });
+    }
+    return items;
+  }
+
+  private stateOf(summary: ConversationSummary, seq: Seq): BubbleState {
+    if (summary.type !== 'direct') return 'sent';
+    return receiptOf(summary, seq);
+  }
+
+  private readSummary(seq: Seq): string | null {
+    const state = this.readStates.get(seq);
+    if (!state) return null;
+    return state.unread_count === 0 ? this.t('state.groupAllRead') : this.t('state.groupUnread', { count: state.unread_count });
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * The user's preferences on this device: language, theme, font size, wallpaper, send key.
+ * Changes apply at once (the views re-render from the snapshot) and persist locally.
+ */
+import { localeFromLanguages, translator, type Locale, type Translate } from '../i18n/i18n';
+import { readJson, type KeyValueStore } from '../lib/storage';
+import { ViewModel } from './ViewModel';
+
+export type Theme = 'light' | 'dark';
+export type FontSize = 'small' | 'medium' | 'large' | 'xlarge';
+export type SendKey = 'enter' | 'ctrlEnter';
+export const WALLPAPERS = ['none', 'dawn', 'mint', 'dots', 'night'] as const;
+export type Wallpaper = (typeof WALLPAPERS)[number];
+export const FONT_SIZES: readonly FontSize[] = ['small', 'medium', 'large', 'xlarge'];
+
+export interface Preferences {
+  locale: Locale;
+  theme: Theme;
+  fontSize: FontSize;
+  wallpaper: Wallpaper;
+  sendKey: SendKey;
+}
+
+export interface PreferencesSnapshot extends Preferences {
+  t: Translate;
+}
+
+const KEY = 'tidings.preferences';
+
+export class PreferencesViewModel extends ViewModel<PreferencesSnapshot> {
+  constructor(
+    private readonly store: KeyValueStore,
+    languages: readonly string[],
+    prefersDark = false,
+  ) {
+    const saved = readJson<Partial<Preferences>>(store, KEY) ?? {};
+    const preferences: Preferences = {
+      locale: saved.locale === 'en' || saved.locale === 'zh-CN' ? saved.locale : localeFromLanguages(languages),
+      theme: saved.theme === 'dark' || saved.theme === 'light' ? saved.theme : prefersDark ? 'dark' : 'light',
+      fontSize: saved.fontSize && FONT_SIZES.includes(saved.fontSize) ? saved.fontSize : 'medium',
+      wallpaper: saved.wallpaper && WALLPAPERS.includes(saved.wallpaper) ? saved.wallpaper : 'none',
+      sendKey: saved.sendKey === 'ctrlEnter' ? 'ctrlEnter' : 'enter',
+    };
+    super({ ...preferences, t: translator(preferences.locale) });
+  }
+
+  set<K extends keyof Preferences>(key: K, value: Preferences[K]): void {
+    const current = this.getSnapshot();
+    const next = { ...current, [key]: value };
+    if (key === 'locale') next.t = translator(value as Locale);
+    const { t: _t, ...preferences } = next;
+    this.store.set(KEY, JSON.stringify(preferences));
+    this.setSnapshot(next);
+  }
+}

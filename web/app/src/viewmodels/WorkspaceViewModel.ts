@@ -1,0 +1,119 @@
+/**
+ * The signed-in main screen: which section and conversation are open, the connection
+ * banner, dialogs and toasts. It owns the child view models and disposes them.
+ */
+import type { Client, ClientState, ConversationId, Seq, User } from '@tidings/sdk';
+import { RecentEmoji } from '../lib/emoji';
+import type { KeyValueStore } from '../lib/storage';
+import { ChatViewModel } from './ChatViewModel';
+import { ConversationListViewModel } from './ConversationListViewModel';
+import { ForwardViewModel } from './ForwardViewModel';
+import { NameBook } from './NameBook';
+import { NewChatViewModel } from './NewChatViewModel';
+import type { PreferencesViewModel } from './PreferencesViewModel';
+import { ViewModel } from './ViewModel';
+
+export type Section = 'chats' | 'contacts' | 'settings';
+
+export type Dialog =
+  | { kind: 'forward'; vm: ForwardViewModel }
+  | { kind: 'newChat'; vm: NewChatViewModel }
+  | null;
+
+export interface WorkspaceSnapshot {
+  user: User | null;
+  section: Section;
+  selectedId: ConversationId | null;
+  chat: ChatViewModel | null;
+  connection: ClientState;
+  /** The browser says the network is gone. */
+  networkDown: boolean;
+  dialog: Dialog;
+  totalUnread: number;
+}
+
+export class WorkspaceViewModel extends ViewModel<WorkspaceSnapshot> {
+  readonly names: NameBook;
+  readonly list: ConversationListViewModel;
+  private readonly recentEmoji: RecentEmoji;
+
+  constructor(
+    readonly client: Client,
+    readonly preferences: PreferencesViewModel,
+    store: KeyValueStore,
+  ) {
+    super({
+      user: client.me,
+      section: 'chats',
+      selectedId: null,
+      chat: null,
+      connection: client.state,
+      networkDown: false,
+      dialog: null,
+      totalUnread: 0,
+    });
+    this.names = new NameBook(client);
+    this.list = new ConversationListViewModel(client, this.names, preferences);
+    this.recentEmoji = new RecentEmoji(store);
+    this.track(() => this.list.dispose());
+    this.track(client.on('state', ({ state }) => this.update({ connection: state })));
+    this.track(client.on('me', ({ user }) => this.update({ user })));
+    this.track(
+      client.on('conversations', () => {
+        const selected = this.getSnapshot().selectedId;
+        if (selected !== null && !client.conversation(selected)) this.select(null);
+        this.update({ totalUnread: this.totalUnread() });
+      }),
+    );
+    this.track(() => {
+      this.getSnapshot().chat?.dispose();
+      this.closeDialog();
+    });
+    this.update({ totalUnread: this.totalUnread() });
+  }
+
+  showSection(section: Section): void {
+    this.update({ section });
+  }
+
+  select(id: ConversationId | null): void {
+    const current = this.getSnapshot();
+    if (current.selectedId === id) return;
+    current.chat?.dispose();
+    const chat =
+      id === null ? null : new ChatViewModel(id, this.client, this.names, this.preferences, this.recentEmoji);
+    this.list.select(id);
+    this.update({ selectedId: id, chat, section: 'chats' });
+  }
+
+  setNetworkDown(down: boolean): void {
+    this.update({ networkDown: down });
+    if (down) this.client.networkLost();
+    else this.client.reconnectNow();
+  }
+
+  openForward(conversationId: ConversationId, seq: Seq): void {
+    const chat = this.getSnapshot().chat;
+    const preview = chat?.copyText(seq) ?? '';
+    this.closeDialog();
+    this.update({
+      dialog: { kind: 'forward', vm: new ForwardViewModel(this.client, this.preferences, conversationId, [seq], preview) },
+    });
+  }
+
+  openNewChat(): void {
+    this.closeDialog();
+    this.update({ dialog: { kind: 'newChat', vm: new NewChatViewModel(this.client, this.names) } });
+  }
+
+  closeDialog(): void {
+    const dialog = this.getSnapshot().dialog;
+    if (!dialog) return;
+    dialog.vm.dispose();
+    this.update({ dialog: null });
+  }
+
+  private totalUnread(): number {
+    return this.client.conversations().reduce((sum, c) => sum + (c.muted ? 0 : c.unread), 0);
+  }
+}

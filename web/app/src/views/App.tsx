@@ -1,0 +1,43 @@
+import { useEffect, useMemo } from 'react';
+import type { KeyValueStore } from '../lib/storage';
+import type { PreferencesViewModel } from '../viewmodels/PreferencesViewModel';
+import type { SessionViewModel } from '../viewmodels/SessionViewModel';
+import { useViewModel } from '../viewmodels/useViewModel';
+import { WorkspaceViewModel } from '../viewmodels/WorkspaceViewModel';
+import { LogoMark } from './Icons';
+import { SignInView } from './SignInView';
+import { Workspace } from './Workspace';
+
+const FONT_PX = { small: 13, medium: 14, large: 16, xlarge: 18 } as const;
+
+export function App({ session, preferences, store }: { session: SessionViewModel; preferences: PreferencesViewModel; store: KeyValueStore }) {
+  const state = useViewModel(session);
+  const prefs = useViewModel(preferences);
+
+  // Preferences apply to the whole document at once: no reload.
+  useEffect(() => {
+    const root = document.documentElement;
+    root.lang = prefs.locale;
+    root.dataset.theme = prefs.theme;
+    root.dataset.wallpaper = prefs.wallpaper;
+    root.style.setProperty('--font-size', `${FONT_PX[prefs.fontSize]}px`);
+    document.querySelector('meta[name="theme-color"]')?.setAttribute('content', prefs.theme === 'dark' ? '#111827' : '#2563eb');
+  }, [prefs.locale, prefs.theme, prefs.wallpaper, prefs.fontSize]);
+
+  const client = state.screen === 'main' ? state.client : null;
+  const workspace = useMemo(() => (client ? new WorkspaceViewModel(client, preferences, store) : null), [client, preferences, store]);
+  useEffect(() => () => workspace?.dispose(), [workspace]);
+
+  if (state.screen === 'restoring') {
+    return (
+      <main className="splash" data-testid="splash">
+        <LogoMark size={56} />
+        <p>{prefs.t('signIn.restoring')}</p>
+      </main>
+    );
+  }
+  if (state.screen === 'signIn' || !workspace) {
+    return state.screen === 'signIn' ? <SignInView vm={session} state={state} t={prefs.t} /> : null;
+  }
+  return <Workspace workspace={workspace} t={prefs.t} sendKey={prefs.sendKey} onSignOut={() => void session.signOut()} />;
+}

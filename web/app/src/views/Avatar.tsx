@@ -1,0 +1,23 @@
+import { avatarColour, initials } from '../lib/avatar';
+
+export interface AvatarProps {
+  id: number;
+  name: string;
+  size?: number;
+  online?: boolean | undefined;
+  square?: boolean;
+}
+
+/** Initials on a colour; a green dot when the person is online. */
+export function Avatar({ id, name, size = 40, online, square = true }: AvatarProps) {
+  return (
+    <span
+      className={`avatar${square ? ' avatar-square' : ''}`}
+      style={{ width: size, height: size, background: avatarColour(id), fontSize: Math.round(size * 0.38) }}
+      aria-hidden="true"
+    >
+      {initials(name)}
+      {online !== undefined && <span className={`presence-dot ${online ? 'online' : 'offline'}`} />}
+    </span>
+  );
+}

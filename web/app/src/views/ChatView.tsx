@@ -1,0 +1,458 @@
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import type { Translate } from '../i18n/i18n';
+import { EMOJI } from '../lib/emoji';
+import { linkify } from '../lib/format';
+import type { BubbleItem, ChatItem, ChatViewModel } from '../viewmodels/ChatViewModel';
+import type { SendKey } from '../viewmodels/PreferencesViewModel';
+import { useViewModel } from '../viewmodels/useViewModel';
+import { Avatar } from './Avatar';
+import { AlertIcon, BackIcon, CheckIcon, CloseIcon, DoubleCheckIcon, SmileIcon } from './Icons';
+import { VirtualList } from './VirtualList';
+
+interface ChatViewProps {
+  vm: ChatViewModel;
+  t: Translate;
+  sendKey: SendKey;
+  onBack(): void;
+  onForward(seq: number): void;
+}
+
+interface MenuState {
+  x: number;
+  y: number;
+  item: BubbleItem;
+}
+
+export function ChatView({ vm, t, sendKey, onBack, onForward }: ChatViewProps) {
+  const chat = useViewModel(vm);
+  const [menu, setMenu] = useState<MenuState | null>(null);
+  const [sentCount, setSentCount] = useState(0);
+
+  // The user is looking: mark read whenever new entries show while the page is visible.
+  useEffect(() => {
+    const markIfVisible = () => {
+      if (document.visibilityState === 'visible') vm.markRead();
+    };
+    markIfVisible();
+    document.addEventListener('visibilitychange', markIfVisible);
+    window.addEventListener('focus', markIfVisible);
+    return () => {
+      document.removeEventListener('visibilitychange', markIfVisible);
+      window.removeEventListener('focus', markIfVisible);
+    };
+  }, [vm, chat.items]);
+
+  useEffect(() => {
+    if (!chat.toast) return;
+    const timer = setTimeout(() => vm.showToast(null), 2500);
+    return () => clearTimeout(timer);
+  }, [vm, chat.toast]);
+
+  const openMenu = useCallback((event: MouseEvent, item: BubbleItem) => {
+    event.preventDefault();
+    setMenu({ x: Math.min(event.clientX, window.innerWidth - 180), y: Math.min(event.clientY, window.innerHeight - 240), item });
+  }, []);
+
+  const renderItem = useCallback(
+    (item: ChatItem) =>
+      item.kind === 'notice' ? (
+        <div className="chat-notice" data-testid="chat-notice">
+          <span>{item.text}</span>
+        </div>
+      ) : (
+        <Bubble item={item} t={t} showSender={chat.type === 'group'} onMenu={openMenu} onRetry={(id) => vm.retry(id)} />
+      ),
+    [t, chat.type, openMenu, vm],
+  );
+
+  return (
+    <section className="chat-pane" aria-label={chat.title} data-testid="chat-pane">
+      <header className="chat-header">
+        <button className="icon-button back-button" onClick={onBack} aria-label={t('chat.back')} data-testid="back">
+          <BackIcon />
+        </button>
+        <div className="chat-title">
+          <h2 data-testid="chat-title">{chat.title}</h2>
+          <span className={`chat-subtitle${chat.typing ? ' typing' : ''}`} data-testid="chat-subtitle">
+            {chat.peerOnline !== undefined && !chat.typing && <span className={`presence-inline ${chat.peerOnline ? 'online' : 'offline'}`} />}
+            {chat.subtitle}
+          </span>
+        </div>
+      </header>
+      <VirtualList
+        className="message-list"
+        testId="message-list"
+        items={chat.items}
+        itemKey={itemKey}
+        renderItem={renderItem}
+        onNearTop={chat.reachedStart ? undefined : () => vm.loadOlder()}
+        bottomToken={sentCount}
+        header={
+          <div className="history-edge">
+            {chat.loading ? t('chat.loadingHistory') : chat.reachedStart && chat.items.length > 0 ? t('chat.startOfHistory') : ''}
+          </div>
+        }
+      />
+      {chat.toast && (
+        <div className="toast" role="status" data-testid="toast">
+          {chat.toast}
+        </div>
+      )}
+      {chat.canSend ? (
+        <Composer vm={vm} t={t} sendKey={sendKey} onSent={() => setSentCount((n) => n + 1)} />
+      ) : (
+        <div className="composer readonly">{t('chat.readonly')}</div>
+      )}
+      {menu && (
+        <BubbleMenu
+          menu={menu}
+          t={t}
+          onClose={() => setMenu(null)}
+          onCopy={(seq) => {
+            void navigator.clipboard?.writeText(vm.copyText(seq)).then(
+              () => vm.showToast(t('menu.copied')),
+              () => undefined,
+            );
+          }}
+          onForward={onForward}
+          onReply={(seq) => vm.reply(seq)}
+          onRecall={(seq) => void vm.recall(seq)}
+          onDelete={(seq) => void vm.deleteForMe(seq)}
+          onRetry={(id) => vm.retry(id)}
+          onDiscard={(id) => vm.discard(id)}
+        />
+      )}
+    </section>
+  );
+}
+
+const itemKey = (item: ChatItem) => item.key;
+
+function MessageText({ text }: { text: string }) {
+  // React text nodes only: message content is untrusted and never becomes HTML.
+  return (
+    <>
+      {linkify(text).map((segment, i) =>
+        segment.kind === 'link' ? (
+          <a key={i} href={segment.href} target="_blank" rel="noopener noreferrer nofollow">
+            {segment.text}
+          </a>
+        ) : (
+          <span key={i}>{segment.text}</span>
+        ),
+      )}
+    </>
+  );
+}
+
+function Bubble({
+  item,
+  t,
+  showSender,
+  onMenu,
+  onRetry,
+}: {
+  item: BubbleItem;
+  t: Translate;
+  showSender: boolean;
+  onMenu(event: MouseEvent, item: BubbleItem): void;
+  onRetry(clientMsgId: string): void;
+}) {
+  return (
+    <div
+      className={`message${item.mine ? ' mine' : ''}`}
+      data-testid="message"
+      data-seq={item.seq ?? ''}
+      data-state={item.state ?? ''}
+      data-mine={item.mine ? 'true' : 'false'}
+    >
+      {!item.mine && <Avatar id={item.senderId} name={item.sender} size={36} />}
+      <div className="message-body">
+        {showSender && !item.mine && <div className="message-sender">{item.sender}</div>}
+        <div className="bubble-row">
+          {item.mine && <BubbleStatus item={item} t={t} onRetry={onRetry} />}
+          <div
+            className={`bubble${item.mentionsMe ? ' mentioned' : ''}${item.notice ? ' notice-card' : ''}`}
+            onContextMenu={(event) => onMenu(event, item)}
+            data-testid="bubble"
+            title={item.time}
+          >
+            {item.quote && (
+              <div className="quote" data-testid="quote">
+                <span className="quote-sender">{item.quote.sender}</span>
+                <span className="quote-text">{item.quote.text}</span>
+              </div>
+            )}
+            {item.notice && <div className="notice-title">{item.notice.title}</div>}
+            <div className={`bubble-text${item.isText ? '' : ' unsupported'}`} data-testid="bubble-text">
+              <MessageText text={item.text} />
+            </div>
+            {item.notice?.url && /^https?:\/\//i.test(item.notice.url) && (
+              <a className="notice-link" href={item.notice.url} target="_blank" rel="noopener noreferrer nofollow">
+                {t('chat.openLink')}
+              </a>
+            )}
+          </div>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function BubbleStatus({ item, t, onRetry }: { item: BubbleItem; t: Translate; onRetry(id: string): void }) {
+  if (item.state === 'failed' && item.clientMsgId) {
+    const id = item.clientMsgId;
+    return (
+      <button className="status failed" onClick={() => onRetry(id)} title={t('state.failed')} aria-label={t('state.failed')} data-testid="status">
+        <AlertIcon size={18} />
+      </button>
+    );
+  }
+  if (item.state === 'sending') {
+    return <span className="status sending spinner" title={t('state.sending')} aria-label={t('state.sending')} data-testid="status" />;
+  }
+  if (item.readSummary) {
+    return (
+      <span className="status group-read" data-testid="status">
+        {item.readSummary}
+      </span>
+    );
+  }
+  const label = item.state === 'read' ? t('state.read') : item.state === 'delivered' ? t('state.delivered') : t('state.sent');
+  return (
+    <span className={`status ${item.state ?? 'sent'}`} title={label} data-testid="status">
+      {item.state === 'read' ? <DoubleCheckIcon size={15} /> : item.state === 'delivered' ? <DoubleCheckIcon size={15} /> : <CheckIcon size={15} />}
+      <span className="status-label">{label}</span>
+    </span>
+  );
+}
+
+function BubbleMenu({
+  menu,
+  t,
+  onClose,
+  onCopy,
+  onForward,
+  onReply,
+  onRecall,
+  onDelete,
+  onRetry,
+  onDiscard,
+}: {
+  menu: MenuState;
+  t: Translate;
+  onClose(): void;
+  onCopy(seq: number): void;
+  onForward(seq: number): void;
+  onReply(seq: number): void;
+  onRecall(seq: number): void;
+  onDelete(seq: number): void;
+  onRetry(id: string): void;
+  onDiscard(id: string): void;
+}) {
+  useEffect(() => {
+    const onKey = (event: globalThis.KeyboardEvent) => {
+      if (event.key === 'Escape') onClose();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onClose]);
+  const { item } = menu;
+  const act = (action: () => void) => () => {
+    onClose();
+    action();
+  };
+  const seq = item.seq;
+  const clientMsgId = item.clientMsgId;
+  return (
+    <div className="menu-backdrop" onClick={onClose} onContextMenu={(e) => { e.preventDefault(); onClose(); }}>
+      <div className="context-menu" style={{ left: menu.x, top: menu.y }} role="menu" data-testid="bubble-menu" onClick={(e) => e.stopPropagation()}>
+        {seq === null && clientMsgId !== null ? (
+          <>
+            {item.state === 'failed' && <button role="menuitem" onClick={act(() => onRetry(clientMsgId))}>{t('menu.retry')}</button>}
+            <button role="menuitem" onClick={act(() => onDiscard(clientMsgId))}>{t('menu.discard')}</button>
+          </>
+        ) : seq !== null ? (
+          <>
+            <button role="menuitem" onClick={act(() => onCopy(seq))}>{t('menu.copy')}</button>
+            <button role="menuitem" onClick={act(() => onForward(seq))}>{t('menu.forward')}</button>
+            <button role="menuitem" onClick={act(() => onReply(seq))}>{t('menu.reply')}</button>
+            {item.mine && <button role="menuitem" onClick={act(() => onRecall(seq))}>{t('menu.recall')}</button>}
+            <button role="menuitem" className="danger" onClick={act(() => onDelete(seq))}>{t('menu.delete')}</button>
+          </>
+        ) : null}
+      </div>
+    </div>
+  );
+}
+
+function Composer({ vm, t, sendKey, onSent }: { vm: ChatViewModel; t: Translate; sendKey: SendKey; onSent(): void }) {
+  const chat = useViewModel(vm);
+  const input = useRef<HTMLTextAreaElement>(null);
+  const [emojiOpen, setEmojiOpen] = useState(false);
+  const [active, setActive] = useState(0);
+  const candidates = chat.mentionCandidates;
+
+  // Keep the caret where the view model put it (after an emoji or a mention).
+  useLayoutEffect(() => {
+    const element = input.current;
+    if (element && document.activeElement === element && element.selectionStart !== vm.caretPosition) {
+      element.setSelectionRange(vm.caretPosition, vm.caretPosition);
+    }
+  }, [chat.draft, vm]);
+
+  useEffect(() => setActive(0), [candidates.length]);
+  useEffect(() => {
+    input.current?.focus();
+  }, [vm]);
+
+  const send = () => {
+    if (vm.send()) onSent();
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.nativeEvent.isComposing) return;
+    if (candidates.length > 0) {
+      if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+        event.preventDefault();
+        const step = event.key === 'ArrowDown' ? 1 : -1;
+        setActive((i) => (i + step + candidates.length) % candidates.length);
+        return;
+      }
+      if (event.key === 'Enter' || event.key === 'Tab') {
+        event.preventDefault();
+        const pick = candidates[active] ?? candidates[0];
+        if (pick) vm.pickMention(pick);
+        return;
+      }
+    }
+    if (event.key !== 'Enter') return;
+    const modified = event.ctrlKey || event.metaKey;
+    const sends = sendKey === 'enter' ? !event.shiftKey && !modified : modified;
+    if (sends) {
+      event.preventDefault();
+      send();
+    }
+  };
+
+  return (
+    <div className="composer" data-testid="composer">
+      {chat.replyTo && (
+        <div className="reply-bar" data-testid="reply-bar">
+          <span className="reply-label">{t('chat.replyingTo', { name: chat.replyTo.sender })}</span>
+          <span className="reply-text">{chat.replyTo.text}</span>
+          <button className="icon-button small" onClick={() => vm.cancelReply()} aria-label={t('chat.cancelReply')}>
+            <CloseIcon size={14} />
+          </button>
+        </div>
+      )}
+      <div className="composer-tools">
+        <button
+          className={`icon-button${emojiOpen ? ' active' : ''}`}
+          onClick={() => setEmojiOpen((open) => !open)}
+          aria-label={t('chat.emoji')}
+          title={t('chat.emoji')}
+          data-testid="emoji-button"
+        >
+          <SmileIcon />
+        </button>
+        {/* Images and files plug in here once the files service (tus) exists. */}
+      </div>
+      {emojiOpen && (
+        <EmojiPicker
+          recent={chat.recentEmoji}
+          t={t}
+          onPick={(emoji) => {
+            vm.insertEmoji(emoji);
+            input.current?.focus();
+          }}
+          onClose={() => setEmojiOpen(false)}
+        />
+      )}
+      {candidates.length > 0 && (
+        <ul className="mention-list" role="listbox" data-testid="mention-list">
+          {candidates.map((candidate, i) => (
+            <li key={candidate.userId}>
+              <button
+                role="option"
+                aria-selected={i === active}
+                className={i === active ? 'active' : ''}
+                onMouseDown={(e) => {
+                  e.preventDefault();
+                  vm.pickMention(candidate);
+                }}
+              >
+                <Avatar id={candidate.userId} name={candidate.name} size={24} />
+                {candidate.name}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <textarea
+        ref={input}
+        className="composer-input"
+        data-testid="composer-input"
+        value={chat.draft}
+        placeholder={t('chat.inputPlaceholder')}
+        aria-label={t('chat.inputPlaceholder')}
+        onChange={(e) => vm.setDraft(e.target.value, e.target.selectionStart)}
+        onSelect={(e) => {
+          const element = e.currentTarget;
+          if (element.selectionStart !== vm.caretPosition) vm.setDraft(element.value, element.selectionStart);
+        }}
+        onKeyDown={onKeyDown}
+        rows={3}
+      />
+      <div className="composer-footer">
+        <span className="hint">{sendKey === 'enter' ? t('chat.enterHint') : t('chat.ctrlEnterHint')}</span>
+        <button className="primary" onClick={send} disabled={!chat.draft.trim()} data-testid="send">
+          {t('chat.send')}
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function EmojiPicker({ recent, t, onPick, onClose }: { recent: readonly string[]; t: Translate; onPick(e: string): void; onClose(): void }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const onDown = (event: globalThis.MouseEvent) => {
+      if (ref.current && !ref.current.contains(event.target as Node)) onClose();
+    };
+    const onKey = (event: globalThis.KeyboardEvent) => {
+      if (event.key === 'Escape') onClose();
+    };
+    const timer = setTimeout(() => window.addEventListener('mousedown', onDown));
+    window.addEventListener('keydown', onKey);
+    return () => {
+      clearTimeout(timer);
+      window.removeEventListener('mousedown', onDown);
+      window.removeEventListener('keydown', onKey);
+    };
+  }, [onClose]);
+  return (
+    <div className="emoji-picker" ref={ref} data-testid="emoji-picker">
+      {recent.length > 0 && (
+        <>
+          <div className="emoji-heading">{t('chat.recentEmoji')}</div>
+          <div className="emoji-grid" data-testid="recent-emoji">
+            {recent.map((emoji) => (
+              <button key={`r-${emoji}`} onClick={() => onPick(emoji)} aria-label={emoji}>
+                {emoji}
+              </button>
+            ))}
+          </div>
+        </>
+      )}
+      <div className="emoji-heading">{t('chat.allEmoji')}</div>
+      <div className="emoji-grid">
+        {EMOJI.map((emoji) => (
+          <button key={emoji} onClick={() => onPick(emoji)} aria-label={emoji}>
+            {emoji}
+          </button>
+        ))}
+      </div>
+    </div>
+  );
+}

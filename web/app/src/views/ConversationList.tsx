@@ -1,0 +1,88 @@
+import { useState } from 'react';
+import type { Translate } from '../i18n/i18n';
+import type { ConversationItem, ConversationListViewModel } from '../viewmodels/ConversationListViewModel';
+import { useViewModel } from '../viewmodels/useViewModel';
+import { Avatar } from './Avatar';
+import { BellIcon, MuteIcon, PlusIcon, SearchIcon } from './Icons';
+
+interface Props {
+  vm: ConversationListViewModel;
+  t: Translate;
+  onOpen(id: number): void;
+  onNewChat(): void;
+}
+
+export function ConversationList({ vm, t, onOpen, onNewChat }: Props) {
+  const { items, query } = useViewModel(vm);
+  const [menu, setMenu] = useState<{ x: number; y: number; item: ConversationItem } | null>(null);
+  return (
+    <section className="conversation-pane" aria-label={t('rail.chats')}>
+      <header className="list-header">
+        <label className="search">
+          <SearchIcon size={16} />
+          <input placeholder={t('list.search')} value={query} onChange={(e) => vm.search(e.target.value)} aria-label={t('list.search')} />
+        </label>
+        <button className="icon-button" onClick={onNewChat} title={t('list.newChat')} aria-label={t('list.newChat')} data-testid="new-chat">
+          <PlusIcon size={18} />
+        </button>
+      </header>
+      <ul className="conversation-list" data-testid="conversation-list">
+        {items.length === 0 && <li className="empty">{t('list.empty')}</li>}
+        {items.map((item) => (
+          <li key={item.id}>
+            <button
+              className={`conversation-row${item.selected ? ' selected' : ''}${item.pinned ? ' pinned' : ''}`}
+              onClick={() => onOpen(item.id)}
+              onContextMenu={(event) => {
+                event.preventDefault();
+                setMenu({ x: event.clientX, y: event.clientY, item });
+              }}
+              data-testid="conversation-row"
+              data-conversation-id={item.id}
+              data-title={item.title}
+            >
+              <span className="avatar-wrap">
+                <Avatar id={item.avatarId} name={item.title} size={42} online={item.online} />
+                {item.unread > 0 && (item.muted ? <span className="badge dot" /> : <span className="badge" data-testid="unread-badge">{item.unread > 99 ? '99+' : item.unread}</span>)}
+              </span>
+              <span className="row-main">
+                <span className="row-top">
+                  <span className="row-title">{item.title}</span>
+                  <span className="row-time">{item.time}</span>
+                </span>
+                <span className="row-bottom">
+                  <span className="row-preview">
+                    {item.draft ? (
+                      <>
+                        <span className="draft-mark">{t('list.draft')}</span> {item.draft}
+                      </>
+                    ) : (
+                      <>
+                        {item.mentioned && <span className="draft-mark">{t('list.mentioned')} </span>}
+                        {item.muted && item.unread > 1 ? `[${item.unread}] ` : ''}
+                        {item.preview}
+                      </>
+                    )}
+                  </span>
+                  {item.muted && <span className="row-muted" title={t('list.unmute')}><MuteIcon size={14} /></span>}
+                </span>
+              </span>
+            </button>
+          </li>
+        ))}
+      </ul>
+      {menu && (
+        <div className="menu-backdrop" onClick={() => setMenu(null)} onContextMenu={(e) => { e.preventDefault(); setMenu(null); }}>
+          <div className="context-menu" style={{ left: menu.x, top: menu.y }} role="menu">
+            <button role="menuitem" onClick={() => void vm.togglePinned(menu.item.id)}>
+              {menu.item.pinned ? t('list.unpin') : t('list.pin')}
+            </button>
+            <button role="menuitem" onClick={() => void vm.toggleMuted(menu.item.id)}>
+              {menu.item.muted ? (<><BellIcon size={14} /> {t('list.unmute')}</>) : (<><MuteIcon size={14} /> {t('list.mute')}</>)}
+            </button>
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}

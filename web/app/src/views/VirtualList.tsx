@@ -1,0 +1,174 @@
+/**
+ * A list that renders only the rows near the viewport, so a conversation of 10,000
+ * messages scrolls as smoothly as one of ten. Rows have varying heights: each is measured
+ * once rendered (ResizeObserver); unmeasured rows count with an estimate. The scroll
+ * position is anchored to a row, so older pages loading above, or rows growing, do not
+ * move what the user is reading; at the bottom it follows new messages.
+ */
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+
+export interface VirtualListProps<T> {
+  items: readonly T[];
+  itemKey(item: T): string;
+  renderItem(item: T): ReactNode;
+  /** Called when the user scrolls near the top (load older history). */
+  onNearTop?: () => void;
+  /** Called when the user reaches the bottom. */
+  onAtBottom?: (atBottom: boolean) => void;
+  /** Shown above the rows in a fixed-height band (loading, start of history). */
+  header?: ReactNode;
+  /** When this changes, jump to the bottom and follow it again (the user sent a message). */
+  bottomToken?: unknown;
+  estimate?: number;
+  className?: string;
+  testId?: string;
+}
+
+const OVERSCAN_PX = 800;
+const HEADER_PX = 40;
+const NEAR_TOP_PX = 300;
+const BOTTOM_SLACK_PX = 40;
+
+function lowerBound(offsets: Float64Array, value: number): number {
+  let lo = 0;
+  let hi = offsets.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((offsets[mid + 1] ?? 0) <= value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export function VirtualList<T>({ items, itemKey, renderItem, onNearTop, onAtBottom, header, bottomToken, estimate = 64, className, testId }: VirtualListProps<T>) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const heights = useRef(new Map<string, number>());
+  const [measured, setMeasured] = useState(0);
+  const [view, setView] = useState({ top: 0, height: 800 });
+  const atBottom = useRef(true);
+  const anchor = useRef<{ key: string; delta: number } | null>(null);
+  const pendingMeasure = useRef(false);
+
+  const keys = useMemo(() => items.map(itemKey), [items, itemKey]);
+  const headerHeight = HEADER_PX;
+  // offsets[i] = top of row i; offsets[n] = total height.
+  const offsets = useMemo(() => {
+    const out = new Float64Array(keys.length + 1);
+    let y = headerHeight;
+    keys.forEach((key, i) => {
+      out[i] = y;
+      y += heights.current.get(key) ?? estimate;
+    });
+    out[keys.length] = y;
+    return out;
+    // `measured` bumps when row heights change.
+  }, [keys, measured, estimate, headerHeight]);
+  const total = offsets[keys.length] ?? 0;
+
+  const first = Math.max(0, lowerBound(offsets, view.top - OVERSCAN_PX));
+  const last = Math.min(keys.length, lowerBound(offsets, view.top + view.height + OVERSCAN_PX) + 1);
+
+  const remember = useCallback(() => {
+    const element = scroller.current;
+    if (!element) return;
+    const index = lowerBound(offsets, element.scrollTop);
+    const key = keys[index];
+    anchor.current = key === undefined ? null : { key, delta: (offsets[index] ?? 0) - element.scrollTop };
+  }, [offsets, keys]);
+
+  const onScroll = () => {
+    const element = scroller.current;
+    if (!element) return;
+    const bottom = element.scrollHeight - element.scrollTop - element.clientHeight <= BOTTOM_SLACK_PX;
+    if (bottom !== atBottom.current) onAtBottom?.(bottom);
+    atBottom.current = bottom;
+    remember();
+    setView({ top: element.scrollTop, height: element.clientHeight });
+    if (element.scrollTop < NEAR_TOP_PX) onNearTop?.();
+  };
+
+  useLayoutEffect(() => {
+    atBottom.current = true;
+  }, [bottomToken]);
+
+  // After every render: stick to the bottom, or keep the anchored row where it was.
+  useLayoutEffect(() => {
+    const element = scroller.current;
+    if (!element) return;
+    if (atBottom.current) {
+      element.scrollTop = element.scrollHeight;
+    } else if (anchor.current) {
+      const index = keys.indexOf(anchor.current.key);
+      if (index >= 0) {
+        const wanted = (offsets[index] ?? 0) - anchor.current.delta;
+        if (Math.abs(element.scrollTop - wanted) > 1) element.scrollTop = wanted;
+      }
+    }
+    if (element.scrollTop < NEAR_TOP_PX && element.scrollHeight > element.clientHeight) onNearTop?.();
+    else if (element.scrollHeight <= element.clientHeight) onNearTop?.();
+  });
+
+  useEffect(() => {
+    const element = scroller.current;
+    if (!element) return;
+    const observer = new ResizeObserver(() => setView({ top: element.scrollTop, height: element.clientHeight }));
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+
+  const measure = useCallback((key: string, element: HTMLElement | null) => {
+    if (!element) return;
+    const observer = new ResizeObserver(() => {
+      const height = element.offsetHeight;
+      if (height > 0 && heights.current.get(key) !== height) {
+        heights.current.set(key, height);
+        if (!pendingMeasure.current) {
+          pendingMeasure.current = true;
+          requestAnimationFrame(() => {
+            pendingMeasure.current = false;
+            setMeasured((m) => m + 1);
+          });
+        }
+      }
+    });
+    observer.observe(element);
+    const height = element.offsetHeight;
+    if (height > 0) heights.current.set(key, height);
+    return () => observer.disconnect();
+  }, []);
+
+  return (
+    <div className={`virtual-list ${className ?? ''}`} ref={scroller} onScroll={onScroll} data-testid={testId}>
+      <div style={{ height: total, position: 'relative' }}>
+        <div className="virtual-header" style={{ position: 'absolute', top: 0, left: 0, right: 0, height: HEADER_PX }}>
+          {header}
+        </div>
+        <div style={{ position: 'absolute', left: 0, right: 0, top: offsets[first] ?? 0 }}>
+          {items.slice(first, last).map((item, i) => {
+            const key = keys[first + i] ?? '';
+            return (
+              <Row key={key} rowKey={key} measure={measure}>
+                {renderItem(item)}
+              </Row>
+            );
+          })}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function Row({ rowKey, measure, children }: { rowKey: string; measure: (key: string, el: HTMLElement | null) => (() => void) | undefined; children: ReactNode }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useLayoutEffect(() => measure(rowKey, ref.current), [rowKey, measure]);
+  return (
+    <div ref={ref} className="virtual-row">
+      {children}
+    </div>
+  );
+}
+
+/** Scroll a list to its bottom (after sending). */
+export function scrollToBottom(element: HTMLElement | null): void {
+  if (element) element.scrollTop = element.scrollHeight;
+}

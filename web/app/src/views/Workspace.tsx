@@ -1,0 +1,139 @@
+import { useCallback, useEffect, useState, type ReactElement } from 'react';
+import type { Translate } from '../i18n/i18n';
+import type { SendKey } from '../viewmodels/PreferencesViewModel';
+import { useViewModel } from '../viewmodels/useViewModel';
+import type { Section, WorkspaceViewModel } from '../viewmodels/WorkspaceViewModel';
+import { Avatar } from './Avatar';
+import { ChatView } from './ChatView';
+import { ContactsView } from './ContactsView';
+import { ConversationList } from './ConversationList';
+import { ForwardDialog, NewChatDialog } from './Dialogs';
+import { ChatIcon, ContactsIcon, LogoMark, SettingsIcon } from './Icons';
+import { SettingsView } from './SettingsView';
+
+interface Props {
+  workspace: WorkspaceViewModel;
+  t: Translate;
+  sendKey: SendKey;
+  onSignOut(): void;
+}
+
+export function Workspace({ workspace, t, sendKey, onSignOut }: Props) {
+  const state = useViewModel(workspace);
+  const [flash, setFlash] = useState<string | null>(null);
+
+  useEffect(() => {
+    const offline = () => workspace.setNetworkDown(true);
+    const online = () => workspace.setNetworkDown(false);
+    const visible = () => {
+      if (document.visibilityState === 'visible') workspace.client.reconnectNow();
+    };
+    window.addEventListener('offline', offline);
+    window.addEventListener('online', online);
+    document.addEventListener('visibilitychange', visible);
+    return () => {
+      window.removeEventListener('offline', offline);
+      window.removeEventListener('online', online);
+      document.removeEventListener('visibilitychange', visible);
+    };
+  }, [workspace]);
+
+  // The tab title carries the unread count, like desktop chat apps' taskbar badge.
+  useEffect(() => {
+    document.title = state.totalUnread > 0 ? `(${state.totalUnread}) ${t('app.name')}` : t('app.name');
+  }, [state.totalUnread, t]);
+
+  useEffect(() => {
+    if (!flash) return;
+    const timer = setTimeout(() => setFlash(null), 2500);
+    return () => clearTimeout(timer);
+  }, [flash]);
+
+  const onForwardDone = useCallback(
+    (count: number) => {
+      workspace.closeDialog();
+      setFlash(t('forward.done', { count }));
+    },
+    [workspace, t],
+  );
+  const closeDialog = useCallback(() => workspace.closeDialog(), [workspace]);
+
+  const banner =
+    state.networkDown ? t('connection.offline') : state.connection === 'waiting' ? t('connection.waiting') : state.connection === 'connecting' || state.connection === 'authenticating' ? t('connection.connecting') : null;
+
+  const rail: { section: Section; label: string; icon: ReactElement }[] = [
+    { section: 'chats', label: t('rail.chats'), icon: <ChatIcon /> },
+    { section: 'contacts', label: t('rail.contacts'), icon: <ContactsIcon /> },
+    { section: 'settings', label: t('rail.settings'), icon: <SettingsIcon /> },
+  ];
+
+  const chatOpen = state.section === 'chats' && state.chat !== null;
+
+  return (
+    <div className={`workspace${chatOpen ? ' chat-open' : ''}`} data-testid="workspace" data-connection={state.connection}>
+      <nav className="rail" aria-label="Tidings">
+        <div className="rail-logo"><LogoMark size={34} /></div>
+        {state.user && (
+          <div className="rail-me" title={state.user.nickname}>
+            <Avatar id={state.user.id} name={state.user.nickname} size={36} />
+          </div>
+        )}
+        {rail.map((item) => (
+          <button
+            key={item.section}
+            className={`rail-button${state.section === item.section ? ' active' : ''}`}
+            onClick={() => workspace.showSection(item.section)}
+            title={item.label}
+            aria-label={item.label}
+            aria-current={state.section === item.section}
+            data-testid={`rail-${item.section}`}
+          >
+            {item.icon}
+            <span className="rail-label">{item.label}</span>
+            {item.section === 'chats' && state.totalUnread > 0 && <span className="badge rail-badge">{state.totalUnread > 99 ? '99+' : state.totalUnread}</span>}
+          </button>
+        ))}
+      </nav>
+      <div className="workspace-body">
+        {banner && <div className="connection-banner" role="status" data-testid="connection-banner">{banner}</div>}
+        <div className="panes">
+          {state.section === 'chats' && (
+            <>
+              <ConversationList vm={workspace.list} t={t} onOpen={(id) => workspace.select(id)} onNewChat={() => workspace.openNewChat()} />
+              {state.chat ? (
+                <ChatView
+                  key={state.chat.conversationId}
+                  vm={state.chat}
+                  t={t}
+                  sendKey={sendKey}
+                  onBack={() => workspace.select(null)}
+                  onForward={(seq) => state.selectedId !== null && workspace.openForward(state.selectedId, seq)}
+                />
+              ) : (
+                <section className="chat-pane empty-chat">
+                  <LogoMark size={64} />
+                  <p>{t('chat.placeholder')}</p>
+                </section>
+              )}
+            </>
+          )}
+          {state.section === 'contacts' && <ContactsView workspace={workspace} t={t} />}
+          {state.section === 'settings' && <SettingsView preferences={workspace.preferences} user={state.user} onSignOut={onSignOut} />}
+        </div>
+      </div>
+      {state.dialog?.kind === 'forward' && <ForwardDialog vm={state.dialog.vm} t={t} onClose={closeDialog} onDone={onForwardDone} />}
+      {state.dialog?.kind === 'newChat' && (
+        <NewChatDialog
+          vm={state.dialog.vm}
+          t={t}
+          onClose={closeDialog}
+          onStarted={(id) => {
+            workspace.closeDialog();
+            workspace.select(id);
+          }}
+        />
+      )}
+      {flash && <div className="toast global" role="status" data-testid="flash">{flash}</div>}
+    </div>
+  );
+}

@@ -1,0 +1,22 @@
+import { defineConfig } from 'vite';
+
+// The server serves the build at `/` and `/assets/*` (src/tidings/app.py); its CSP allows
+// only same-origin scripts, so everything is bundled, nothing is inlined or loaded from a CDN.
+export default defineConfig({
+  // Files in public/ are copied into assets/, the only static folder the server mounts.
+  publicDir: 'public',
+  build: {
+    outDir: '../../src/tidings/static',
+    emptyOutDir: true,
+    assetsDir: 'assets',
+    modulePreload: { polyfill: false },
+    target: 'es2022',
+  },
+  server: {
+    proxy: {
+      '/api': 'http://127.0.0.1:8090',
+      '/ws': { target: 'ws://127.0.0.1:8090', ws: true },
+      '/healthz': 'http://127.0.0.1:8090',
+    },
+  },
+});
