@@ -46,6 +46,10 @@ users = Table(
     Column("office_phone", String(40), nullable=False, server_default=""),
     Column("desk", String(100), nullable=False, server_default=""),
     Column("disabled", Boolean, nullable=False, server_default="0"),
+    # Server administrators manage the organization, import users and assign groups.
+    Column("is_admin", Boolean, nullable=False, server_default="0"),
+    # Found only by an exact match: substrings would let anyone enumerate numbers.
+    Column("phone", String(32), nullable=False, server_default=""),
     # The last seq of the user's private log.
     Column("private_seq", BigInteger, nullable=False, server_default="0"),
     Column("system_conversation_id", BigInteger, nullable=True),
@@ -102,6 +106,11 @@ members = Table(
     Column("muted", Boolean, nullable=False, server_default="0"),
     Column("draft", Text, nullable=False, server_default=""),
     Column("joined_at", BigInteger, nullable=False),
+    # Group governance: an admin's powers (comma-separated), a member's mute (ms; -1 is
+    # forever) and their view mode (all, do_not_disturb, admins_only).
+    Column("powers", String(200), nullable=False, server_default=""),
+    Column("muted_until", BigInteger, nullable=True),
+    Column("view_mode", String(16), nullable=False, server_default="all"),
     Index("ix_members_user", "user_id", "active"),
 )
 
@@ -148,5 +157,206 @@ friendships = Table(
     metadata,
     Column("user_id", BigInteger, ForeignKey("users.id"), primary_key=True),
     Column("friend_id", BigInteger, ForeignKey("users.id"), primary_key=True),
+    Column("created_at", BigInteger, nullable=False),
+    # The user's own notes about this friend: a remark, tags (a JSON list) and a contact group.
+    Column("remark", String(64), nullable=False, server_default=""),
+    Column("tags", Text, nullable=False, server_default="[]"),
+    Column("contact_group_id", BigInteger, nullable=True),
+)
+
+# Contacts (issue 3, PRODUCT.md B)
+
+friend_requests = Table(
+    "friend_requests",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("from_user_id", BigInteger, ForeignKey("users.id"), nullable=False),
+    Column("to_user_id", BigInteger, ForeignKey("users.id"), nullable=False),
+    Column("message", String(200), nullable=False, server_default=""),
+    # pending, accepted, rejected, ignored
+    Column("status", String(16), nullable=False),
+    # Sent to someone who blocked the sender: it looks pending to the sender and is never
+    # delivered, so a block cannot be detected by sending requests.
+    Column("suppressed", Boolean, nullable=False, server_default="0"),
+    Column("created_at", BigInteger, nullable=False),
+    Column("decided_at", BigInteger, nullable=True),
+    Index("ix_friend_requests_to", "to_user_id", "status"),
+    Index("ix_friend_requests_from", "from_user_id", "status"),
+)
+
+# A user's own contact groups, nested to any depth (parent_id null: top level).
+contact_groups = Table(
+    "contact_groups",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("user_id", BigInteger, ForeignKey("users.id"), nullable=False),
+    Column("parent_id", BigInteger, nullable=True),
+    Column("name", String(64), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_contact_groups_user", "user_id"),
+)
+
+# The blacklist: blocked users cannot message, add or watch the presence of the blocker.
+blocks = Table(
+    "blocks",
+    metadata,
+    Column("user_id", BigInteger, ForeignKey("users.id"), primary_key=True),
+    Column("blocked_id", BigInteger, ForeignKey("users.id"), primary_key=True),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+# Invite links and QR codes: add a friend (kind "friend") or join a group (kind "group").
+invites = Table(
+    "invites",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("code", String(32), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),
+    Column("user_id", BigInteger, ForeignKey("users.id"), nullable=False),
+    Column("conversation_id", BigInteger, nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=True),
+    Column("revoked_at", BigInteger, nullable=True),
+    Index("ix_invites_user", "user_id"),
+)
+
+# The organization (issue 3, PRODUCT.md C): one company, departments to any depth.
+
+organization = Table(
+    "organization",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("name", String(100), nullable=False, server_default=""),
+    # Bumped by every change to the tree; clients refetch the tree when it moves.
+    Column("version", BigInteger, nullable=False, server_default="0"),
+)
+
+departments = Table(
+    "departments",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("parent_id", BigInteger, nullable=True),
+    Column("name", String(100), nullable=False),
+    # Hidden departments are seen by admins and their own members only.
+    Column("hidden", Boolean, nullable=False, server_default="0"),
+    Column("sort_order", Integer, nullable=False, server_default="0"),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_departments_parent", "parent_id"),
+)
+
+department_members = Table(
+    "department_members",
+    metadata,
+    Column("department_id", BigInteger, ForeignKey("departments.id"), primary_key=True),
+    Column("user_id", BigInteger, ForeignKey("users.id"), primary_key=True),
+    Column("position", String(64), nullable=False, server_default=""),
+    Index("ix_department_members_user", "user_id"),
+)
+
+# Collaborating departments see each other; stored once per direction.
+department_partners = Table(
+    "department_partners",
+    metadata,
+    Column("department_id", BigInteger, ForeignKey("departments.id"), primary_key=True),
+    Column("partner_id", BigInteger, ForeignKey("departments.id"), primary_key=True),
+)
+
+# Group governance (issue 3, PRODUCT.md E). A group without a row has the defaults.
+
+group_settings = Table(
+    "group_settings",
+    metadata,
+    Column("conversation_id", BigInteger, ForeignKey("conversations.id"), primary_key=True),
+    Column("avatar", String(512), nullable=False, server_default=""),
+    Column("intro", String(500), nullable=False, server_default=""),
+    # Null: the server's group_size_limit.
+    Column("size_limit", Integer, nullable=True),
+    Column("join_mode", String(16), nullable=False, server_default="invite_code"),
+    Column("mute_all", Boolean, nullable=False, server_default="0"),
+    Column("moderation", Boolean, nullable=False, server_default="0"),
+    Column("forbid_private_chat", Boolean, nullable=False, server_default="0"),
+    # Automatic blocking: keywords (a JSON list) and at most rate_count messages per
+    # rate_seconds per member (0: off).
+    Column("keywords", Text, nullable=False, server_default="[]"),
+    Column("rate_count", Integer, nullable=False, server_default="0"),
+    Column("rate_seconds", Integer, nullable=False, server_default="0"),
+    Column("disbanded_at", BigInteger, nullable=True),
+)
+
+group_blacklist = Table(
+    "group_blacklist",
+    metadata,
+    Column("conversation_id", BigInteger, ForeignKey("conversations.id"), primary_key=True),
+    Column("user_id", BigInteger, ForeignKey("users.id"), primary_key=True),
+    Column("added_by", BigInteger, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+join_requests = Table(
+    "join_requests",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("conversation_id", BigInteger, ForeignKey("conversations.id"), nullable=False),
+    Column("user_id", BigInteger, ForeignKey("users.id"), nullable=False),
+    Column("message", String(200), nullable=False, server_default=""),
+    # pending, approved, rejected
+    Column("status", String(16), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("decided_at", BigInteger, nullable=True),
+    Column("decided_by", BigInteger, nullable=True),
+    Index("ix_join_requests_group", "conversation_id", "status"),
+)
+
+# Messages waiting for a moderator: they get their seq only when approved.
+moderation_queue = Table(
+    "moderation_queue",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("conversation_id", BigInteger, ForeignKey("conversations.id"), nullable=False),
+    Column("sender_id", BigInteger, ForeignKey("users.id"), nullable=False),
+    Column("client_msg_id", String(64), nullable=False),
+    Column("type", String(24), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("reply_to_seq", BigInteger, nullable=True),
+    # pending, approved, rejected
+    Column("status", String(16), nullable=False),
+    Column("reason", String(200), nullable=False, server_default=""),
+    Column("seq", BigInteger, nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    Column("decided_at", BigInteger, nullable=True),
+    Column("decided_by", BigInteger, nullable=True),
+    # A retried send finds its queued copy.
+    UniqueConstraint("sender_id", "client_msg_id"),
+    Index("ix_moderation_queue_group", "conversation_id", "status"),
+)
+
+announcements = Table(
+    "announcements",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("conversation_id", BigInteger, ForeignKey("conversations.id"), nullable=False),
+    Column("author_id", BigInteger, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("pinned", Boolean, nullable=False, server_default="0"),
+    Column("created_at", BigInteger, nullable=False),
+    Column("edited_at", BigInteger, nullable=True),
+    Index("ix_announcements_group", "conversation_id"),
+)
+
+announcement_reads = Table(
+    "announcement_reads",
+    metadata,
+    Column("announcement_id", BigInteger, ForeignKey("announcements.id"), primary_key=True),
+    Column("user_id", BigInteger, primary_key=True),
+    Column("read_at", BigInteger, nullable=False),
+)
+
+# Messages an admin marked important (the board also lists @all messages, found in the log).
+board_marks = Table(
+    "board_marks",
+    metadata,
+    Column("conversation_id", BigInteger, ForeignKey("conversations.id"), primary_key=True),
+    Column("seq", BigInteger, primary_key=True),
+    Column("marked_by", BigInteger, nullable=False),
     Column("created_at", BigInteger, nullable=False),
 )
