@@ -644,7 +644,10 @@ export class Client extends Emitter<ClientEvents> {
         if (timeline.isEmpty || summary.last_seq - held.through > MAX_GAP_FILL) {
           timeline.reset();
           this.hideFor(timeline, summary);
-          if (summary.last_seq === 0) break;
+          if (summary.last_seq === 0) {
+            timeline.addOlder([], true);
+            break;
+          }
           const reply = await this.call('history', {
             conversation_id: id,
             before_seq: summary.last_seq + 1,

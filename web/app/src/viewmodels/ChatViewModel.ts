@@ -197,6 +197,14 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     this.refresh();
   }
 
+  /** The caret moved (the mention list depends on the word before it). */
+  moveCaret(caret: number): void {
+    const clamped = Math.min(Math.max(caret, 0), this.draft.length);
+    if (clamped === this.caret) return;
+    this.caret = clamped;
+    this.refresh();
+  }
+
   /** Send the draft; returns false when there was nothing to send. */
   send(): boolean {
     const text = this.draft.replace(/\s+$/u, '');
@@ -396,6 +404,9 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     };
     const bySeq = new Map(entries.map((e) => [e.seq, e]));
     for (const entry of entries) {
+      // A recall shows once, where the recalled message was; only a recall whose target
+      // this device does not hold shows on its own.
+      if (entry.kind === 'recall' && bySeq.has(entry.body.target_seq)) continue;
       separator(entry.created_at, String(entry.seq));
       if (entry.kind !== 'message' || entry.recalled) {
         items.push({ kind: 'notice', key: `s-${entry.seq}`, text: describeEntry(entry, me, this.names, t) });

@@ -397,10 +397,7 @@ function Composer({ vm, t, sendKey, onSent }: { vm: ChatViewModel; t: Translate;
         placeholder={t('chat.inputPlaceholder')}
         aria-label={t('chat.inputPlaceholder')}
         onChange={(e) => vm.setDraft(e.target.value, e.target.selectionStart)}
-        onSelect={(e) => {
-          const element = e.currentTarget;
-          if (element.selectionStart !== vm.caretPosition) vm.setDraft(element.value, element.selectionStart);
-        }}
+        onSelect={(e) => vm.moveCaret(e.currentTarget.selectionStart)}
         onKeyDown={onKeyDown}
         rows={3}
       />

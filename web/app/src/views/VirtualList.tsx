@@ -48,6 +48,7 @@ export function VirtualList<T>({ items, itemKey, renderItem, onNearTop, onAtBott
   const atBottom = useRef(true);
   const anchor = useRef<{ key: string; delta: number } | null>(null);
   const pendingMeasure = useRef(false);
+  const requestedAt = useRef(-1);
 
   const keys = useMemo(() => items.map(itemKey), [items, itemKey]);
   const headerHeight = HEADER_PX;
@@ -104,8 +105,12 @@ export function VirtualList<T>({ items, itemKey, renderItem, onNearTop, onAtBott
         if (Math.abs(element.scrollTop - wanted) > 1) element.scrollTop = wanted;
       }
     }
-    if (element.scrollTop < NEAR_TOP_PX && element.scrollHeight > element.clientHeight) onNearTop?.();
-    else if (element.scrollHeight <= element.clientHeight) onNearTop?.();
+    // Ask for older rows when the top is in view, once per change in the row count: a
+    // request that brings nothing must not be repeated on every render.
+    if (onNearTop && element.scrollTop < NEAR_TOP_PX && requestedAt.current !== keys.length) {
+      requestedAt.current = keys.length;
+      onNearTop();
+    }
   });
 
   useEffect(() => {
