@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from tidings.api.deps import C, Me, client_ip
+from tidings.api.deps import C, Me, PathId, client_ip
 from tidings.domain.accounts import ProfileUpdate
 from tidings.schemas import DeviceLoginInput, LoginInput, RegisterInput
 
@@ -60,7 +60,7 @@ async def sessions(c: C, me: Me) -> dict[str, Any]:
 
 
 @router.delete("/sessions/{session_id}", status_code=204)
-async def sign_out_session(session_id: int, c: C, me: Me) -> Response:
+async def sign_out_session(session_id: PathId, c: C, me: Me) -> Response:
     await c.accounts.do_sign_out_session(me, session_id)
     return Response(status_code=204)
 
@@ -76,5 +76,5 @@ async def update_me(body: ProfileUpdate, c: C, me: Me) -> dict[str, Any]:
 
 
 @router.get("/users/{user_id}")
-async def user(user_id: int, c: C, me: Me) -> dict[str, Any]:
+async def user(user_id: PathId, c: C, me: Me) -> dict[str, Any]:
     return (await c.accounts.profile(user_id)).to_wire()

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from tidings.api.deps import C, Me
+from tidings.api.deps import C, Me, PathId
 from tidings.domain.errors import ErrorCode, TidingsError
 from tidings.schemas import (
     CreateConversationInput,
@@ -41,32 +41,32 @@ async def create_conversation(body: CreateConversationInput, c: C, me: Me) -> di
 
 
 @router.get("/conversations/{conversation_id}")
-async def conversation(conversation_id: int, c: C, me: Me) -> dict[str, Any]:
+async def conversation(conversation_id: PathId, c: C, me: Me) -> dict[str, Any]:
     return await c.conversations.summary(me, conversation_id)
 
 
 @router.get("/conversations/{conversation_id}/members")
-async def members(conversation_id: int, c: C, me: Me) -> dict[str, Any]:
+async def members(conversation_id: PathId, c: C, me: Me) -> dict[str, Any]:
     return {"members": await c.conversations.members(me, conversation_id)}
 
 
 @router.post("/conversations/{conversation_id}/members")
-async def invite(conversation_id: int, body: InviteInput, c: C, me: Me) -> dict[str, Any]:
+async def invite(conversation_id: PathId, body: InviteInput, c: C, me: Me) -> dict[str, Any]:
     return await c.conversations.do_invite(me, conversation_id, body.user_ids)
 
 
 @router.delete("/conversations/{conversation_id}/members/me")
-async def leave(conversation_id: int, c: C, me: Me) -> dict[str, Any]:
+async def leave(conversation_id: PathId, c: C, me: Me) -> dict[str, Any]:
     return await c.conversations.do_leave(me, conversation_id)
 
 
 @router.patch("/conversations/{conversation_id}/settings")
-async def settings(conversation_id: int, body: SettingsInput, c: C, me: Me) -> dict[str, Any]:
+async def settings(conversation_id: PathId, body: SettingsInput, c: C, me: Me) -> dict[str, Any]:
     return await c.conversations.do_update_settings(me, conversation_id, body.changes())
 
 
 @router.post("/conversations/{conversation_id}/messages")
-async def send(conversation_id: int, body: SendInput, c: C, me: Me) -> dict[str, Any]:
+async def send(conversation_id: PathId, body: SendInput, c: C, me: Me) -> dict[str, Any]:
     entry = await c.messages.do_send(
         me,
         conversation_id=conversation_id,
@@ -80,7 +80,7 @@ async def send(conversation_id: int, body: SendInput, c: C, me: Me) -> dict[str,
 
 @router.get("/conversations/{conversation_id}/messages")
 async def history(
-    conversation_id: int,
+    conversation_id: PathId,
     c: C,
     me: Me,
     after_seq: Seq = None,
@@ -98,7 +98,7 @@ async def history(
 
 
 @router.post("/conversations/{conversation_id}/forward")
-async def forward(conversation_id: int, body: ForwardInput, c: C, me: Me) -> dict[str, Any]:
+async def forward(conversation_id: PathId, body: ForwardInput, c: C, me: Me) -> dict[str, Any]:
     entries = await c.messages.do_forward(
         me,
         conversation_id=conversation_id,
@@ -111,33 +111,33 @@ async def forward(conversation_id: int, body: ForwardInput, c: C, me: Me) -> dic
 
 
 @router.post("/conversations/{conversation_id}/messages/{seq}/recall")
-async def recall(conversation_id: int, seq: int, c: C, me: Me) -> dict[str, Any]:
+async def recall(conversation_id: PathId, seq: PathId, c: C, me: Me) -> dict[str, Any]:
     return (await c.messages.do_recall(me, conversation_id=conversation_id, seq=seq)).to_wire()
 
 
 @router.post("/conversations/{conversation_id}/delete")
-async def delete_for_me(conversation_id: int, body: SeqsInput, c: C, me: Me) -> dict[str, Any]:
+async def delete_for_me(conversation_id: PathId, body: SeqsInput, c: C, me: Me) -> dict[str, Any]:
     return await c.messages.do_delete_for_me(me, conversation_id=conversation_id, seqs=body.seqs)
 
 
 @router.post("/conversations/{conversation_id}/clear")
-async def clear(conversation_id: int, c: C, me: Me) -> dict[str, Any]:
+async def clear(conversation_id: PathId, c: C, me: Me) -> dict[str, Any]:
     return await c.messages.do_clear_history(me, conversation_id=conversation_id)
 
 
 @router.post("/conversations/{conversation_id}/read")
-async def read(conversation_id: int, body: SeqInput, c: C, me: Me) -> dict[str, Any]:
+async def read(conversation_id: PathId, body: SeqInput, c: C, me: Me) -> dict[str, Any]:
     read_seq = await c.receipts.do_mark_read(me, conversation_id=conversation_id, seq=body.seq)
     return {"conversation_id": conversation_id, "read_seq": read_seq}
 
 
 @router.post("/conversations/{conversation_id}/delivered", status_code=204)
-async def delivered(conversation_id: int, body: SeqInput, c: C, me: Me) -> None:
+async def delivered(conversation_id: PathId, body: SeqInput, c: C, me: Me) -> None:
     await c.receipts.do_ack_delivered(me, conversation_id=conversation_id, seq=body.seq)
 
 
 @router.get("/conversations/{conversation_id}/messages/{seq}/read-state")
-async def read_state(conversation_id: int, seq: int, c: C, me: Me) -> dict[str, Any]:
+async def read_state(conversation_id: PathId, seq: PathId, c: C, me: Me) -> dict[str, Any]:
     return await c.receipts.read_state(me, conversation_id=conversation_id, seq=seq)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from tidings.actions.context import Actor
@@ -35,3 +35,6 @@ def client_ip(request: Request) -> str:
 
 C = Annotated[Container, Depends(container)]
 Me = Annotated[Actor, Depends(actor)]
+# An id or seq in a path: bounded like the same field in a body (a value past 64 bits would
+# reach the database and fail there).
+PathId = Annotated[int, Path(gt=0, lt=2**63)]
