@@ -52,6 +52,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def _http(_: Request, exc: HTTPException) -> ORJSONResponse:
+        if isinstance(exc.__cause__, UnicodeDecodeError):
+            # FastAPI reports a JSON body that is not UTF-8 as a 400 caused by the decode error.
+            return error_response(
+                TidingsError(ErrorCode.INVALID_UTF8, "the request body is not UTF-8")
+            )
         code = _HTTP_CODES.get(exc.status_code, ErrorCode.INVALID_INPUT)
         return ORJSONResponse(
             {"error": {"code": code.value, "message": str(exc.detail)}},
