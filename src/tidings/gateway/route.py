@@ -62,6 +62,18 @@ class WsConnection:
             self._close = (code, reason)
             self._ensure_drainer()
 
+    async def flushed(self) -> None:
+        """Return once the outgoing queue has been written out.
+
+        The session waits for this after each request, so a client that sends requests faster
+        than their replies go out is slowed down instead of having the replies to its own
+        requests pile up and count against it as "too far behind" (a burst of frames arrives
+        all at once and would otherwise be read without the drainer getting a turn).
+        """
+        drainer = self._drainer
+        if drainer is not None:
+            await asyncio.shield(drainer)
+
     def _ensure_drainer(self) -> None:
         if self._drainer is None:
             self._drainer = asyncio.create_task(self._drain())
@@ -183,6 +195,7 @@ class _GatewaySession:
                 self.connection.send(frame)
             if self.core.close_requested:
                 self.connection.close(*self.core.close_requested)
+            await self.connection.flushed()
         else:
             for frame in frames:
                 await self.ws.send_text(frame)
