@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tidings import __version__
-from tidings.api import auth, conversations, errors
+from tidings.api import auth, conversations, errors, files, uploads
 from tidings.config import Settings
 from tidings.container import Container
 from tidings.demo import seed_demo
@@ -59,6 +60,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(auth.router)
     app.include_router(conversations.router)
+    app.include_router(files.router)
+    uploads.install(app)
     app.add_api_websocket_route("/ws", websocket_endpoint)
 
     @app.get("/healthz", include_in_schema=False)
@@ -96,8 +99,10 @@ class _Limits:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        # tus uploads stream up to Tus-Max-Size; their route checks Upload-Length itself.
+        limit = sys.maxsize if scope["path"].startswith("/files/") else MAX_BODY_BYTES
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
             await _too_large(send)
             return
         received = 0
@@ -107,7 +112,7 @@ class _Limits:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > MAX_BODY_BYTES:
+                if received > limit:
                     raise _BodyTooLarge()
             return message
 

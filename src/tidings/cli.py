@@ -10,6 +10,7 @@ import os
 import sys
 from pathlib import Path
 
+from tidings import cli_files
 from tidings.config import Settings
 
 
@@ -53,7 +54,13 @@ def main(argv: list[str] | None = None) -> None:
         else:
             client.add_argument("--count", type=int, help="stop after this many entries")
 
+    cli_files.add_commands(commands)
+
     args = parser.parse_args(argv)
+    if args.command in cli_files.COMMANDS:
+        password = args.password or os.environ.get("TIDINGS_PASSWORD") or getpass.getpass()
+        asyncio.run(cli_files.run(args, password))
+        return
     if args.command in ("send", "listen"):
         password = args.password or os.environ.get("TIDINGS_PASSWORD") or getpass.getpass()
         asyncio.run(_client_command(args, password))

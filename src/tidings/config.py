@@ -51,6 +51,25 @@ class Settings(BaseSettings):
     recall_window_seconds: int = 120
     group_size_limit: int = 10_000
 
+    # Files (docs/protocol.md "Files"). Tus-Max-Size, and so the largest file: 20 GiB.
+    max_file_bytes: int = 20 * 1024**3
+    # Bytes a user's uploads may occupy; 0 means unlimited.
+    user_quota_bytes: int = 0
+    # An upload with no new bytes for this long is abandoned: its Upload-Expires passes and
+    # the cleanup job removes it.
+    upload_abandon_after_seconds: int = 24 * 3600
+    file_cleanup_interval_seconds: float = 600.0
+    # A long PATCH makes its progress durable this often, so a crash loses at most this much.
+    upload_checkpoint_bytes: int = 256 * 1024 * 1024
+    # Signed download links (for <img> and <video>, which cannot send a bearer token).
+    file_link_ttl_seconds: int = 600
+    image_thumbnail_pixels: int = 400
+    # Images over these limits are kept as plain files: no thumbnail, no decoding cost.
+    image_max_pixels: int = 50_000_000
+    image_max_bytes: int = 64 * 1024 * 1024
+    # Others download a copy without the EXIF location; the uploader keeps the original.
+    strip_image_location: bool = True
+
     max_frame_bytes: int = 64 * 1024
     max_text_chars: int = 10_000
     max_forward_targets: int = 20

@@ -5,7 +5,11 @@ from __future__ import annotations
 from functools import cached_property
 
 from tidings.actions.accounts import Accounts
+from tidings.actions.attachments import Attachments
 from tidings.actions.conversations import Conversations
+from tidings.actions.favorites import FavoriteFiles
+from tidings.actions.file_cleanup import FileCleanup
+from tidings.actions.files import Files
 from tidings.actions.messages import Messages
 from tidings.actions.notices import Notices
 from tidings.actions.presence import Presence
@@ -19,10 +23,12 @@ from tidings.bus.local import InProcessBus
 from tidings.bus.messages import BusMessage, RosterChanged
 from tidings.bus.presence import LocalPresence, PresenceRegistry
 from tidings.config import Settings
+from tidings.files.storage import LocalStorage, Storage
 from tidings.gateway.connections import ConnectionRegistry
 from tidings.store.accounts import AccountStore
 from tidings.store.conversations import ConversationStore
 from tidings.store.database import Database
+from tidings.store.files import FileStore
 from tidings.store.log_writer import LogWriter
 
 
@@ -64,6 +70,14 @@ class Container:
     @cached_property
     def conversation_store(self) -> ConversationStore:
         return ConversationStore(self.database)
+
+    @cached_property
+    def file_store(self) -> FileStore:
+        return FileStore(self.database)
+
+    @cached_property
+    def storage(self) -> Storage:
+        return LocalStorage(self.settings.data_dir / "files")
 
     @cached_property
     def rosters(self) -> RosterCache:
@@ -111,7 +125,24 @@ class Container:
             writer=self.log_writer,
             rosters=self.rosters,
             publisher=self.publisher,
+            attachments=self.attachments,
         )
+
+    @cached_property
+    def files(self) -> Files:
+        return Files(settings=self.settings, store=self.file_store, storage=self.storage)
+
+    @cached_property
+    def attachments(self) -> Attachments:
+        return Attachments(files=self.files, store=self.file_store, rosters=self.rosters)
+
+    @cached_property
+    def favorite_files(self) -> FavoriteFiles:
+        return FavoriteFiles(files=self.files, store=self.file_store)
+
+    @cached_property
+    def file_cleanup(self) -> FileCleanup:
+        return FileCleanup(settings=self.settings, store=self.file_store, files=self.files)
 
     @cached_property
     def receipts(self) -> Receipts:
@@ -140,9 +171,12 @@ class Container:
         await self.bus.start()
         self.log_writer.start()
         self.receipts.start()
+        await self.files.start()
+        self.file_cleanup.start()
 
     async def stop(self) -> None:
         self.connections.close_all()
+        await self.file_cleanup.stop()
         await self.receipts.stop()
         await self.log_writer.stop()
         await self.bus.stop()

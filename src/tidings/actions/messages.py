@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import time
 
+from tidings.actions.attachments import Attachments
 from tidings.actions.context import Actor
 from tidings.actions.publisher import Publisher
 from tidings.actions.rosters import RosterCache
@@ -29,12 +30,14 @@ class Messages:
         writer: LogWriter,
         rosters: RosterCache,
         publisher: Publisher,
+        attachments: Attachments,
     ) -> None:
         self._settings = settings
         self._store = store
         self._writer = writer
         self._rosters = rosters
         self._publisher = publisher
+        self._attachments = attachments
 
     async def do_send(
         self,
@@ -56,6 +59,7 @@ class Messages:
             self._check_mentions(roster, parsed)
         if reply_to_seq is not None:
             await self._check_reply_target(actor, roster, reply_to_seq)
+        parsed = await self._attachments.check_attachments(actor, message_type, parsed)
         appended = await self._writer.append(
             NewEntry(
                 conversation_id=conversation_id,
@@ -68,6 +72,7 @@ class Messages:
                 reply_to_seq=reply_to_seq,
             )
         )
+        await self._attachments.do_record_attachments([appended.entry])
         if appended.created:
             MESSAGES_SENT.inc()
             await self._publisher.entry(
@@ -146,6 +151,7 @@ class Messages:
                 )
         # Appended together: one batch, and each conversation keeps this order.
         results = await asyncio.gather(*(self._writer.append(new) for _, new in pending))
+        await self._attachments.do_record_attachments([appended.entry for appended in results])
         for (roster, _), appended in zip(pending, results, strict=True):
             if appended.created:
                 MESSAGES_SENT.inc()

@@ -25,6 +25,9 @@ from tidings.domain.errors import ErrorCode, TidingsError
 FileId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 ShortText = Annotated[str, StringConstraints(max_length=200)]
 UserId = Annotated[int, Field(gt=0)]
+# When the attached file expires (ms since the epoch): filled in by the server from the file,
+# so clients show "expired" without asking; whatever a client sends here is replaced.
+ExpiresAt = Annotated[int, Field(ge=0)] | None
 
 
 class MessageType(StrEnum):
@@ -57,6 +60,7 @@ class ImageBody(_Body):
     height: Annotated[int, Field(gt=0, le=100_000)]
     size: Annotated[int, Field(ge=0)] | None = None
     name: ShortText | None = None
+    expires_at: ExpiresAt = None
 
 
 class FileBody(_Body):
@@ -64,12 +68,14 @@ class FileBody(_Body):
     name: Annotated[str, StringConstraints(min_length=1, max_length=255)]
     size: Annotated[int, Field(ge=0)]
     mime: ShortText | None = None
+    expires_at: ExpiresAt = None
 
 
 class VoiceBody(_Body):
     file_id: FileId
     duration_ms: Annotated[int, Field(gt=0, le=10 * 60 * 1000)]
     size: Annotated[int, Field(ge=0)] | None = None
+    expires_at: ExpiresAt = None
 
 
 class VideoBody(_Body):
@@ -79,6 +85,7 @@ class VideoBody(_Body):
     height: Annotated[int, Field(gt=0, le=100_000)]
     size: Annotated[int, Field(ge=0)] | None = None
     poster_file_id: FileId | None = None
+    expires_at: ExpiresAt = None
 
 
 class LocationBody(_Body):
@@ -131,6 +138,7 @@ class StickerBody(_Body):
     width: Annotated[int, Field(gt=0, le=4096)]
     height: Annotated[int, Field(gt=0, le=4096)]
     emoji: Annotated[str, StringConstraints(max_length=16)] | None = None
+    expires_at: ExpiresAt = None
 
 
 class NoticeBody(_Body):

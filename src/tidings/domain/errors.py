@@ -32,6 +32,22 @@ class ErrorCode(StrEnum):
     NOT_FOUND = "not_found"
     NOT_MEMBER = "not_member"
     NOT_FRIENDS = "not_friends"
+    # Files (tus uploads, downloads, attachments)
+    FILE_TOO_LARGE = "file_too_large"
+    QUOTA_EXCEEDED = "quota_exceeded"
+    TUS_VERSION_UNSUPPORTED = "tus_version_unsupported"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    UPLOAD_OFFSET_MISMATCH = "upload_offset_mismatch"
+    UPLOAD_LOCKED = "upload_locked"
+    UPLOAD_INCOMPLETE = "upload_incomplete"
+    UNSUPPORTED_CHECKSUM = "unsupported_checksum"
+    CHECKSUM_MISMATCH = "checksum_mismatch"
+    NOT_AN_IMAGE = "not_an_image"
+    WRONG_FILE_KIND = "wrong_file_kind"
+    FILE_EXPIRED = "file_expired"
+    FILE_IN_USE = "file_in_use"
+    RANGE_NOT_SATISFIABLE = "range_not_satisfiable"
+    INVALID_LINK = "invalid_link"
     # Messages
     NOT_YOUR_MESSAGE = "not_your_message"
     RECALL_WINDOW_PASSED = "recall_window_passed"
@@ -50,6 +66,22 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.FORBIDDEN: 403,
     ErrorCode.NOT_MEMBER: 403,
     ErrorCode.NOT_FRIENDS: 403,
+    ErrorCode.FILE_TOO_LARGE: 413,
+    ErrorCode.QUOTA_EXCEEDED: 413,
+    ErrorCode.TUS_VERSION_UNSUPPORTED: 412,
+    ErrorCode.UNSUPPORTED_MEDIA_TYPE: 415,
+    ErrorCode.UPLOAD_OFFSET_MISMATCH: 409,
+    ErrorCode.UPLOAD_LOCKED: 423,
+    ErrorCode.UPLOAD_INCOMPLETE: 409,
+    ErrorCode.UNSUPPORTED_CHECKSUM: 400,
+    # tus checksum extension: "460 Checksum Mismatch".
+    ErrorCode.CHECKSUM_MISMATCH: 460,
+    ErrorCode.NOT_AN_IMAGE: 422,
+    ErrorCode.WRONG_FILE_KIND: 422,
+    ErrorCode.FILE_EXPIRED: 410,
+    ErrorCode.FILE_IN_USE: 409,
+    ErrorCode.RANGE_NOT_SATISFIABLE: 416,
+    ErrorCode.INVALID_LINK: 403,
     ErrorCode.NOT_YOUR_MESSAGE: 403,
     ErrorCode.RECALL_WINDOW_PASSED: 403,
     ErrorCode.NOT_FOUND: 404,

@@ -22,6 +22,7 @@ from tidings.sdk.events import (
     SignedOut,
     Typing,
 )
+from tidings.sdk.files import TidingsFiles
 from tidings.sdk.http import TidingsHttp
 from tidings.sdk.state import ClientState, ConversationState
 
@@ -39,6 +40,7 @@ __all__ = [
     "ServerError",
     "SignedOut",
     "TidingsClient",
+    "TidingsFiles",
     "TidingsHttp",
     "Typing",
 ]

@@ -164,6 +164,72 @@ friendships = Table(
     Column("contact_group_id", BigInteger, nullable=True),
 )
 
+# Files (issue 4, PRODUCT.md F). A file's id is also its tus upload id (/files/<id>).
+
+files = Table(
+    "files",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("uploader_id", BigInteger, ForeignKey("users.id"), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("mime", String(100), nullable=False, server_default=""),
+    # image, video, voice or file: what the uploader claimed, confirmed when it completed.
+    Column("kind", String(16), nullable=False),
+    # Upload-Length, and Upload-Offset: the bytes durably stored so far.
+    Column("size", BigInteger, nullable=False),
+    Column("received", BigInteger, nullable=False, server_default="0"),
+    # uploading, complete, or purged (expired and its bytes removed; the row answers 410).
+    Column("state", String(16), nullable=False),
+    Column("width", Integer, nullable=True),
+    Column("height", Integer, nullable=True),
+    Column("duration_ms", BigInteger, nullable=True),
+    Column("animated", Boolean, nullable=False, server_default="0"),
+    Column("thumbnail_mime", String(32), nullable=True),
+    # A copy without the EXIF location exists: what everyone but the uploader downloads.
+    Column("has_shared_copy", Boolean, nullable=False, server_default="0"),
+    Column("expiry_days", Integer, nullable=True),
+    Column("expires_at", BigInteger, nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+    Column("completed_at", BigInteger, nullable=True),
+    Index("ix_files_uploader", "uploader_id", "state"),
+    Index("ix_files_state_updated", "state", "updated_at"),
+    Index("ix_files_expires", "expires_at"),
+)
+
+# Where a file was sent: members of the conversation who can see that entry may read it.
+file_refs = Table(
+    "file_refs",
+    metadata,
+    Column("conversation_id", BigInteger, ForeignKey("conversations.id"), primary_key=True),
+    Column("seq", BigInteger, primary_key=True),
+    Column("file_id", String(32), ForeignKey("files.id"), primary_key=True),
+    Column("sender_id", BigInteger, nullable=False),
+    # A video's poster image rides along with it; group file lists show only attachments.
+    Column("is_poster", Boolean, nullable=False, server_default="0"),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_file_refs_file", "file_id"),
+)
+
+# A user's saved files, independent of chat history: saving keeps the right to read.
+favorite_files = Table(
+    "favorite_files",
+    metadata,
+    Column("user_id", BigInteger, ForeignKey("users.id"), primary_key=True),
+    Column("file_id", String(32), ForeignKey("files.id"), primary_key=True),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_favorite_files_user_created", "user_id", "created_at"),
+)
+
+# Server-wide secrets shared by every node (e.g. the key that signs download links).
+signing_keys = Table(
+    "signing_keys",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("secret", String(128), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
 # Contacts (issue 3, PRODUCT.md B)
 
 friend_requests = Table(

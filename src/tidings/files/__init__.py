@@ -1,0 +1,1 @@
+"""File infrastructure: storage backends, the tus protocol core, images, signed links."""
