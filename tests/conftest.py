@@ -16,7 +16,8 @@ def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ServerProcess]:
     """A real server process; every test using it runs on both storage engines."""
-    env: dict[str, str] = {}
+    # A test module may set SERVER_ENV for settings of its own (e.g. a shorter minimum mute).
+    env: dict[str, str] = dict(getattr(request.module, "SERVER_ENV", {}))
     database: str | None = None
     if request.param == "postgresql":
         database = asyncio.run(create_pg_database())

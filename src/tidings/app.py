@@ -16,7 +16,16 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tidings import __version__
-from tidings.api import auth, conversations, errors, files, uploads
+from tidings.api import (
+    auth,
+    contacts,
+    conversations,
+    errors,
+    files,
+    groups,
+    organization,
+    uploads,
+)
 from tidings.config import Settings
 from tidings.container import Container
 from tidings.demo import seed_demo
@@ -60,6 +69,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(auth.router)
     app.include_router(conversations.router)
+    app.include_router(contacts.router)
+    app.include_router(groups.router)
+    app.include_router(organization.router)
     app.include_router(files.router)
     uploads.install(app)
     app.add_api_websocket_route("/ws", websocket_endpoint)

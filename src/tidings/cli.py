@@ -34,6 +34,11 @@ def main(argv: list[str] | None = None) -> None:
     create.add_argument("--nickname")
     create.add_argument("--password", help="read from the terminal when omitted")
     create.add_argument("--data-dir", type=Path)
+    create.add_argument("--admin", action="store_true", help="a server administrator")
+    admin = user_commands.add_parser("admin", help="make a user a server administrator")
+    admin.add_argument("account")
+    admin.add_argument("--revoke", action="store_true", help="make them a plain user again")
+    admin.add_argument("--data-dir", type=Path)
 
     demo = commands.add_parser("demo", help="create the demo accounts and conversations")
     demo.add_argument("--data-dir", type=Path)
@@ -83,9 +88,15 @@ def main(argv: list[str] | None = None) -> None:
         _serve(settings)
     elif args.command == "migrate":
         asyncio.run(_migrate(settings))
+    elif args.command == "user" and args.user_command == "admin":
+        asyncio.run(_set_admin(settings, args.account, not args.revoke))
     elif args.command == "user":
         password = args.password or getpass.getpass("password: ")
-        asyncio.run(_create_user(settings, args.account, args.nickname or args.account, password))
+        asyncio.run(
+            _create_user(
+                settings, args.account, args.nickname or args.account, password, args.admin
+            )
+        )
     elif args.command == "demo":
         asyncio.run(_demo(settings))
 
@@ -125,7 +136,24 @@ async def _migrate(settings: Settings) -> None:
     print("database is up to date")
 
 
-async def _create_user(settings: Settings, account: str, nickname: str, password: str) -> None:
+async def _set_admin(settings: Settings, account: str, is_admin: bool) -> None:
+    from tidings.container import Container
+
+    container = Container(settings)
+    await container.start()
+    try:
+        user_id = await container.org_store.set_admin(account.lower(), is_admin)
+    finally:
+        await container.stop()
+    if user_id is None:
+        print(f"error: not_found: no user {account!r}", file=sys.stderr)
+        raise SystemExit(1)
+    print(f"user {user_id} ({account}) is {'an admin' if is_admin else 'no longer an admin'}")
+
+
+async def _create_user(
+    settings: Settings, account: str, nickname: str, password: str, is_admin: bool = False
+) -> None:
     from tidings.container import Container
     from tidings.domain.errors import TidingsError
 
@@ -135,7 +163,12 @@ async def _create_user(settings: Settings, account: str, nickname: str, password
         signed_in = await container.accounts.do_register(
             account=account, password=password, nickname=nickname
         )
-        print(f"created user {signed_in.user.id} ({signed_in.user.account})")
+        if is_admin:
+            await container.org_store.set_admin(signed_in.user.account, True)
+        print(
+            f"created {'admin' if is_admin else 'user'} {signed_in.user.id}"
+            f" ({signed_in.user.account})"
+        )
     except TidingsError as error:
         print(f"error: {error.code.value}: {error.message}", file=sys.stderr)
         raise SystemExit(1) from None

@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     direct_chat_requires_friendship: bool = False
     recall_window_seconds: int = 120
     group_size_limit: int = 10_000
+    # The shortest group mute (PRODUCT.md E4: one minute to forever).
+    min_mute_seconds: int = 60
 
     # Files (docs/protocol.md "Files"). Tus-Max-Size, and so the largest file: 20 GiB.
     max_file_bytes: int = 20 * 1024**3

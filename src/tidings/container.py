@@ -6,12 +6,18 @@ from functools import cached_property
 
 from tidings.actions.accounts import Accounts
 from tidings.actions.attachments import Attachments
+from tidings.actions.contacts import Contacts
 from tidings.actions.conversations import Conversations
 from tidings.actions.favorites import FavoriteFiles
 from tidings.actions.file_cleanup import FileCleanup
 from tidings.actions.files import Files
+from tidings.actions.governance import Governance, Policies
+from tidings.actions.groups import Groups
+from tidings.actions.imports import Imports
+from tidings.actions.invites import Invites
 from tidings.actions.messages import Messages
 from tidings.actions.notices import Notices
+from tidings.actions.organization import Directory, OrgCache
 from tidings.actions.presence import Presence
 from tidings.actions.publisher import Publisher
 from tidings.actions.receipts import Receipts
@@ -26,10 +32,13 @@ from tidings.config import Settings
 from tidings.files.storage import LocalStorage, Storage
 from tidings.gateway.connections import ConnectionRegistry
 from tidings.store.accounts import AccountStore
+from tidings.store.contacts import ContactStore
 from tidings.store.conversations import ConversationStore
 from tidings.store.database import Database
 from tidings.store.files import FileStore
+from tidings.store.groups import GroupStore
 from tidings.store.log_writer import LogWriter
+from tidings.store.organization import OrgStore
 
 
 class Container:
@@ -115,6 +124,8 @@ class Container:
             accounts=self.account_store,
             rosters=self.rosters,
             publisher=self.publisher,
+            groups=self.groups,
+            directory=self.directory,
         )
 
     @cached_property
@@ -123,6 +134,7 @@ class Container:
             settings=self.settings,
             store=self.conversation_store,
             writer=self.log_writer,
+            governance=self.governance,
             rosters=self.rosters,
             publisher=self.publisher,
             attachments=self.attachments,
@@ -162,11 +174,100 @@ class Container:
             rosters=self.rosters, publisher=self.publisher, registry=self.presence_registry
         )
 
+    # Contacts, the organization, group governance
+
+    @cached_property
+    def contact_store(self) -> ContactStore:
+        return ContactStore(self.database)
+
+    @cached_property
+    def group_store(self) -> GroupStore:
+        return GroupStore(self.database)
+
+    @cached_property
+    def org_store(self) -> OrgStore:
+        return OrgStore(self.database)
+
+    @cached_property
+    def policies(self) -> Policies:
+        return Policies(self.group_store)
+
+    @cached_property
+    def org_cache(self) -> OrgCache:
+        return OrgCache(self.org_store)
+
+    @cached_property
+    def governance(self) -> Governance:
+        return Governance(store=self.group_store, policies=self.policies, publisher=self.publisher)
+
+    @cached_property
+    def directory(self) -> Directory:
+        return Directory(
+            org=self.org_store,
+            cache=self.org_cache,
+            contacts=self.contact_store,
+            accounts=self.account_store,
+            rosters=self.rosters,
+            policies=self.policies,
+            publisher=self.publisher,
+        )
+
+    @cached_property
+    def contacts(self) -> Contacts:
+        return Contacts(
+            store=self.contact_store,
+            accounts=self.account_store,
+            conversations=self.conversation_store,
+            directory=self.directory,
+            rosters=self.rosters,
+            policies=self.policies,
+            publisher=self.publisher,
+        )
+
+    @cached_property
+    def groups(self) -> Groups:
+        return Groups(
+            settings=self.settings,
+            store=self.group_store,
+            conversations=self.conversation_store,
+            accounts=self.account_store,
+            org=self.org_store,
+            rosters=self.rosters,
+            policies=self.policies,
+            publisher=self.publisher,
+        )
+
+    @cached_property
+    def invites(self) -> Invites:
+        return Invites(
+            store=self.contact_store,
+            groups_store=self.group_store,
+            accounts=self.account_store,
+            contacts=self.contacts,
+            groups=self.groups,
+            rosters=self.rosters,
+            policies=self.policies,
+        )
+
+    @cached_property
+    def imports(self) -> Imports:
+        return Imports(
+            accounts=self.account_store,
+            passwords=self.passwords,
+            notices=self.notices,
+            org=self.org_store,
+            org_cache=self.org_cache,
+            directory=self.directory,
+            contacts=self.contacts,
+            publisher=self.publisher,
+        )
+
     # Life cycle
 
     async def start(self) -> None:
         await self.database.migrate()
         self.bus.subscribe(self._on_bus)
+        self.bus.subscribe(self.policies.on_bus)
         self.bus.subscribe(self.connections.on_bus)
         await self.bus.start()
         self.log_writer.start()

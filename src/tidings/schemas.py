@@ -6,7 +6,7 @@ clear ``invalid_input`` instead of a guess.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -62,6 +62,8 @@ class CreateConversationInput(Input):
         | None
     ) = None
     member_ids: Annotated[list[Id], Field(max_length=10_000)] = []
+    # A direct chat opened from a group's member list (the group may forbid it).
+    via_group_id: Id | None = None
 
 
 class ConversationRef(Input):
@@ -141,6 +143,7 @@ class InviteOp(InviteInput):
 
 class PeerOp(Input):
     peer_id: Id
+    via_group_id: Id | None = None
 
 
 class CreateGroupOp(Input):
@@ -162,3 +165,284 @@ class UserRef(Input):
 
 class Empty(Input):
     pass
+
+
+# Contacts, the organization and group governance (issue 3)
+
+Name64 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Name100 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Message200 = Annotated[str, StringConstraints(max_length=200)]
+Offset = Annotated[int, Field(ge=0, le=100_000)]
+PageLimit = Annotated[int, Field(ge=1, le=1000)]
+PowerName = Literal[
+    "approve_joins", "remove_members", "mute", "recall", "edit_info", "announcements", "moderate"
+]
+InviteCode = Annotated[str, StringConstraints(min_length=8, max_length=64, pattern=r"^[\w-]+$")]
+
+
+class SearchInput(Input):
+    query: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    limit: Annotated[int, Field(ge=1, le=100)] = 20
+    offset: Offset = 0
+
+
+class TargetUser(Input):
+    user_id: Id
+
+
+class FriendRequestInput(Input):
+    user_id: Id
+    message: Message200 = ""
+
+
+class FriendRequestRef(Input):
+    request_id: Id
+
+
+class ContactUpdateInput(Input):
+    remark: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
+    tags: Annotated[list[str], Field(max_length=20)] | None = None
+    # Null takes the contact out of any group; leave it out to keep the group.
+    contact_group_id: Id | None = None
+
+    def changes(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.model_fields_set}
+
+
+class ContactUpdateOp(ContactUpdateInput):
+    user_id: Id
+
+    def changes(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.model_fields_set if k != "user_id"}
+
+
+class ContactGroupCreate(Input):
+    name: Name64
+    parent_id: Id | None = None
+
+
+class ContactGroupRef(Input):
+    group_id: Id
+
+
+class ContactGroupName(Input):
+    name: Name64
+
+
+class ContactGroupParent(Input):
+    parent_id: Id | None
+
+
+class ContactGroupRename(ContactGroupName, ContactGroupRef):
+    pass
+
+
+class ContactGroupMove(ContactGroupParent, ContactGroupRef):
+    pass
+
+
+class InviteCreate(Input):
+    kind: Literal["friend", "group"]
+    conversation_id: Id | None = None
+    expires_in_seconds: Annotated[int, Field(ge=1, lt=2**31)] | None = None
+
+
+class InviteRef(Input):
+    code: InviteCode
+
+
+class InviteAccept(InviteRef):
+    message: Message200 = ""
+
+
+class DepartmentRef(Input):
+    department_id: Id
+
+
+class DepartmentPage(DepartmentRef):
+    after_user_id: Seq = 0
+    limit: PageLimit = 200
+
+
+class OrgSearchInput(Input):
+    query: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    limit: Annotated[int, Field(ge=1, le=100)] = 20
+
+
+class DepartmentCreate(Input):
+    name: Name100
+    parent_id: Id | None = None
+    hidden: bool = False
+
+
+class DepartmentUpdate(DepartmentRef):
+    name: Name100 | None = None
+    # Null moves the department to the top level; leave it out to keep its place.
+    parent_id: Id | None = None
+    hidden: bool | None = None
+    sort_order: Annotated[int, Field(ge=0, le=1_000_000)] | None = None
+
+    def changes(self) -> dict[str, Any]:
+        return {
+            k: getattr(self, k)
+            for k in self.model_fields_set
+            if k != "department_id" and (k == "parent_id" or getattr(self, k) is not None)
+        }
+
+
+class PlaceInput(DepartmentRef):
+    user_id: Id
+    position: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = ""
+
+
+class UnplaceInput(DepartmentRef):
+    user_id: Id
+
+
+class CollaborateInput(DepartmentRef):
+    partner_id: Id
+    on: bool = True
+
+
+class CompanyInput(Input):
+    name: Name100
+
+
+class GroupUpdateInput(Input):
+    name: Name100 | None = None
+    avatar: Annotated[str, StringConstraints(max_length=512)] | None = None
+    intro: Annotated[str, StringConstraints(max_length=500)] | None = None
+    join_mode: Literal["open", "approval", "invite_code", "back_office"] | None = None
+    mute_all: bool | None = None
+    moderation: bool | None = None
+    forbid_private_chat: bool | None = None
+    keywords: (
+        Annotated[list[Annotated[str, StringConstraints(max_length=64)]], Field(max_length=200)]
+        | None
+    ) = None
+    rate_count: Annotated[int, Field(ge=0, le=1000)] | None = None
+    rate_seconds: Annotated[int, Field(ge=0, le=86_400)] | None = None
+    # Null: the server's limit.
+    size_limit: Annotated[int, Field(ge=2, le=1_000_000)] | None = None
+
+    def changes(self) -> dict[str, Any]:
+        return {
+            k: getattr(self, k)
+            for k in self.model_fields_set
+            if k != "conversation_id" and (k == "size_limit" or getattr(self, k) is not None)
+        }
+
+
+class GroupUpdateOp(GroupUpdateInput):
+    conversation_id: Id
+
+
+class MemberOp(Input):
+    conversation_id: Id
+    user_id: Id
+
+
+class SetAdminInput(Input):
+    # Null makes an admin a member again; a list (possibly empty) makes them an admin.
+    powers: Annotated[list[PowerName], Field(max_length=7)] | None
+
+
+class SetAdminOp(SetAdminInput, MemberOp):
+    pass
+
+
+class MuteInput(Input):
+    # Null mutes until unmuted.
+    seconds: Annotated[int, Field(ge=1, lt=2**31)] | None
+
+
+class MuteOp(MuteInput, MemberOp):
+    pass
+
+
+class RemoveInput(Input):
+    blacklist: bool = False
+
+
+class RemoveOp(RemoveInput, MemberOp):
+    pass
+
+
+class BlacklistInput(Input):
+    user_ids: Annotated[list[Id], Field(min_length=1, max_length=1000)]
+
+
+class BlacklistOp(BlacklistInput):
+    conversation_id: Id
+
+
+class JoinInput(Input):
+    message: Message200 = ""
+
+
+class JoinOp(JoinInput):
+    conversation_id: Id
+
+
+class GroupNumberInput(Input):
+    number: Id
+
+
+class JoinDecision(Input):
+    request_id: Id
+    approve: bool
+
+
+class ModerationDecision(Input):
+    pending_id: Id
+    approve: bool
+    reason: Message200 = ""
+
+
+class AnnouncementInput(Input):
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+    pinned: bool = False
+
+
+class AnnouncementOp(AnnouncementInput):
+    conversation_id: Id
+
+
+class AnnouncementRef(Input):
+    announcement_id: Id
+
+
+class AnnouncementEdit(AnnouncementRef):
+    text: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+        | None
+    ) = None
+    pinned: bool | None = None
+
+
+class MarkInput(Input):
+    important: bool = True
+
+
+class MarkOp(MarkInput):
+    conversation_id: Id
+    seq: Id
+
+
+class ViewModeInput(Input):
+    view_mode: Literal["all", "do_not_disturb", "admins_only"]
+
+
+class ViewModeOp(ViewModeInput):
+    conversation_id: Id
+
+
+class MembersPageOp(Input):
+    conversation_id: Id
+    after_user_id: Seq = 0
+    limit: PageLimit = 200
+
+
+class AssignOp(Input):
+    conversation_id: Id
+    user_ids: Annotated[list[Id], Field(min_length=1, max_length=10_000)]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from tidings.actions.context import Actor
+from tidings.actions.groups import Groups
+from tidings.actions.organization import Directory
 from tidings.actions.publisher import Publisher
 from tidings.actions.rosters import RosterCache
 from tidings.config import Settings
@@ -24,15 +26,22 @@ class Conversations:
         accounts: AccountStore,
         rosters: RosterCache,
         publisher: Publisher,
+        groups: Groups,
+        directory: Directory,
     ) -> None:
         self._settings = settings
         self._store = store
         self._accounts = accounts
         self._rosters = rosters
         self._publisher = publisher
+        self._groups = groups
+        self._directory = directory
 
-    async def do_open_direct(self, actor: Actor, peer_id: int) -> dict[str, Any]:
-        """The direct chat with ``peer_id``, created on first use."""
+    async def do_open_direct(
+        self, actor: Actor, peer_id: int, via_group_id: int | None = None
+    ) -> dict[str, Any]:
+        """The direct chat with ``peer_id``, created on first use (when the peer is visible
+        to the actor, or met in ``via_group_id`` and that group allows it)."""
         if peer_id == actor.user_id:
             raise TidingsError(ErrorCode.INVALID_INPUT, "a direct chat needs another user")
         peer = await self._accounts.user(peer_id)
@@ -41,6 +50,7 @@ class Conversations:
         key = direct_key(actor.user_id, peer_id)
         conversation_id = await self._store.direct_between(key)
         if conversation_id is None:
+            await self._directory.check_may_open_direct(actor, peer_id, via_group_id)
             if self._settings.direct_chat_requires_friendship and not (
                 await self._store.are_friends(actor.user_id, peer_id)
             ):
@@ -71,6 +81,7 @@ class Conversations:
         fresh = sorted(set(user_ids) - set(roster.members))
         if not fresh:
             raise TidingsError(ErrorCode.CONFLICT, "everyone invited is already a member")
+        await self._groups.check_invite(actor, roster, fresh)
         invited = await self._check_invitees(fresh, current_size=len(roster.members))
         entry, joined = await self._store.add_members(
             conversation_id=conversation_id,

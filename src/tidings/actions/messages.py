@@ -8,6 +8,7 @@ import time
 
 from tidings.actions.attachments import Attachments
 from tidings.actions.context import Actor
+from tidings.actions.governance import Governance
 from tidings.actions.publisher import Publisher
 from tidings.actions.rosters import RosterCache
 from tidings.config import Settings
@@ -28,6 +29,7 @@ class Messages:
         settings: Settings,
         store: ConversationStore,
         writer: LogWriter,
+        governance: Governance,
         rosters: RosterCache,
         publisher: Publisher,
         attachments: Attachments,
@@ -35,6 +37,7 @@ class Messages:
         self._settings = settings
         self._store = store
         self._writer = writer
+        self._governance = governance
         self._rosters = rosters
         self._publisher = publisher
         self._attachments = attachments
@@ -59,6 +62,15 @@ class Messages:
             self._check_mentions(roster, parsed)
         if reply_to_seq is not None:
             await self._check_reply_target(actor, roster, reply_to_seq)
+        # Mutes, blocks, keywords, moderation: from a cached policy, no query (hot path).
+        await self._governance.check_send(
+            actor,
+            roster,
+            type=message_type.value,
+            body=parsed,
+            client_msg_id=client_msg_id,
+            reply_to_seq=reply_to_seq,
+        )
         parsed = await self._attachments.check_attachments(actor, message_type, parsed)
         appended = await self._writer.append(
             NewEntry(
@@ -121,6 +133,19 @@ class Messages:
             )
             note_body = body_to_wire(parsed)
         rosters = [await self._check_can_post(actor, target) for target in targets]
+        for roster in rosters:
+            for body, kind in [(o.body, o.type or "") for o in originals] + (
+                [(note_body, MessageType.TEXT.value)] if note_body is not None else []
+            ):
+                await self._governance.check_send(
+                    actor,
+                    roster,
+                    type=kind,
+                    body=body,
+                    client_msg_id=client_msg_id,
+                    reply_to_seq=None,
+                    forwarded=True,
+                )
         now = now_ms()
         pending: list[tuple[Roster, NewEntry]] = []
         for roster in rosters:
@@ -170,7 +195,7 @@ class Messages:
             raise TidingsError(ErrorCode.NOT_RECALLABLE, "this entry cannot be recalled")
         refusal = may_recall(
             actor_id=actor.user_id,
-            actor_role=member.role,
+            actor_role=await self._governance.recall_role(roster, member),
             conversation_type=roster.type,
             sender_id=target.sender_id,
             age_seconds=(now_ms() - target.created_at) / 1000,

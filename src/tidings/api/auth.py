@@ -77,4 +77,4 @@ async def update_me(body: ProfileUpdate, c: C, me: Me) -> dict[str, Any]:
 
 @router.get("/users/{user_id}")
 async def user(user_id: PathId, c: C, me: Me) -> dict[str, Any]:
-    return (await c.accounts.profile(user_id)).to_wire()
+    return await c.directory.profile(me, user_id)

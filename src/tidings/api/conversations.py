@@ -34,7 +34,7 @@ async def create_conversation(body: CreateConversationInput, c: C, me: Me) -> di
     if body.type == "direct":
         if body.peer_id is None:
             raise TidingsError(ErrorCode.INVALID_INPUT, "a direct chat needs peer_id")
-        return await c.conversations.do_open_direct(me, body.peer_id)
+        return await c.conversations.do_open_direct(me, body.peer_id, body.via_group_id)
     if body.name is None:
         raise TidingsError(ErrorCode.INVALID_INPUT, "a group needs a name")
     return await c.conversations.do_create_group(me, body.name, body.member_ids)

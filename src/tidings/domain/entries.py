@@ -18,6 +18,17 @@ class EntryKind(StrEnum):
     GROUP_CREATED = "group_created"
     MEMBER_JOINED = "member_joined"
     MEMBER_LEFT = "member_left"
+    # Group governance (docs/protocol.md lists each body)
+    GROUP_UPDATED = "group_updated"
+    MEMBER_REMOVED = "member_removed"
+    ROLE_CHANGED = "role_changed"
+    OWNER_CHANGED = "owner_changed"
+    MEMBER_MUTED = "member_muted"
+    MEMBER_UNMUTED = "member_unmuted"
+    GROUP_DISBANDED = "group_disbanded"
+    ANNOUNCEMENT_POSTED = "announcement_posted"
+    ANNOUNCEMENT_EDITED = "announcement_edited"
+    MESSAGE_MARKED = "message_marked"
 
 
 class PrivateKind(StrEnum):
@@ -31,6 +42,26 @@ class PrivateKind(StrEnum):
     READ = "read"
     PROFILE_UPDATED = "profile_updated"
     SESSION_REVOKED = "session_revoked"
+    # Contacts
+    FRIEND_REQUEST = "friend_request"
+    FRIEND_REQUEST_SENT = "friend_request_sent"
+    FRIEND_REQUEST_DECIDED = "friend_request_decided"
+    FRIEND_ADDED = "friend_added"
+    FRIEND_REMOVED = "friend_removed"
+    CONTACT_UPDATED = "contact_updated"
+    CONTACT_GROUPS = "contact_groups"
+    USER_BLOCKED = "user_blocked"
+    USER_UNBLOCKED = "user_unblocked"
+    # Organization
+    DEPARTMENTS_CHANGED = "departments_changed"
+    # Group governance
+    JOIN_REQUEST = "join_request"
+    JOIN_REQUEST_DECIDED = "join_request_decided"
+    MODERATION_PENDING = "moderation_pending"
+    MODERATION_DECIDED = "moderation_decided"
+    MESSAGE_REJECTED = "message_rejected"
+    GROUP_VIEW_MODE = "group_view_mode"
+    ANNOUNCEMENT_READ = "announcement_read"
 
 
 @dataclass(frozen=True, slots=True)

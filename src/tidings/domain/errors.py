@@ -54,6 +54,16 @@ class ErrorCode(StrEnum):
     NOT_RECALLABLE = "not_recallable"
     GROUP_FULL = "group_full"
     CONFLICT = "conflict"
+    # Contacts, organization, group governance
+    MUTED = "muted"
+    BLOCKED = "blocked"
+    PENDING_MODERATION = "pending_moderation"
+    MESSAGE_REJECTED = "message_rejected"
+    GROUP_DISBANDED = "group_disbanded"
+    PRIVATE_CHAT_FORBIDDEN = "private_chat_forbidden"
+    CYCLE = "cycle"
+    INVALID_INVITE = "invalid_invite"
+    BAD_FILE = "bad_file"
     INTERNAL = "internal_error"
 
 
@@ -89,6 +99,16 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.CONFLICT: 409,
     ErrorCode.NOT_RECALLABLE: 409,
     ErrorCode.GROUP_FULL: 409,
+    ErrorCode.MUTED: 403,
+    ErrorCode.BLOCKED: 403,
+    ErrorCode.PRIVATE_CHAT_FORBIDDEN: 403,
+    # Accepted but not sent: the message waits for a moderator.
+    ErrorCode.PENDING_MODERATION: 409,
+    ErrorCode.MESSAGE_REJECTED: 409,
+    ErrorCode.GROUP_DISBANDED: 409,
+    ErrorCode.CYCLE: 409,
+    ErrorCode.INVALID_INVITE: 404,
+    ErrorCode.BAD_FILE: 422,
     ErrorCode.PAYLOAD_TOO_LARGE: 413,
     ErrorCode.FRAME_TOO_LARGE: 413,
     ErrorCode.UNKNOWN_OP: 404,

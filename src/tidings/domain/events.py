@@ -22,6 +22,7 @@ class PushEvent(StrEnum):
     TYPING = "typing"
     PRESENCE = "presence"
     SIGNED_OUT = "signed_out"  # this session ended; the connection closes next
+    ORG_CHANGED = "org_changed"  # the organization tree moved to a new version
 
 
 class CloseCode(IntEnum):

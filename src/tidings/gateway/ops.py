@@ -151,9 +151,11 @@ async def _typing(ctx: OpContext, a: s.ConversationRef) -> Any:
 
 @op("presence.subscribe", s.UserIdsInput)
 async def _presence_subscribe(ctx: OpContext, a: s.UserIdsInput) -> Any:
-    ctx.c.connections.watch(ctx.connection, a.user_ids)
+    # Whoever blocked the subscriber stays offline to them (B4).
+    allowed = await ctx.c.contacts.presence_allowed(ctx.actor, a.user_ids)
+    ctx.c.connections.watch(ctx.connection, [u for u in a.user_ids if u in allowed])
     online = await ctx.c.presence.query(ctx.actor, a.user_ids)
-    return {"presence": {str(k): v for k, v in online.items()}}
+    return {"presence": {str(k): v and k in allowed for k, v in online.items()}}
 
 
 @op("presence.unsubscribe", s.UserIdsInput)
@@ -179,7 +181,7 @@ async def _members(ctx: OpContext, a: s.ConversationRef) -> Any:
 
 @op("conversation.open_direct", s.PeerOp)
 async def _open_direct(ctx: OpContext, a: s.PeerOp) -> Any:
-    return await ctx.c.conversations.do_open_direct(ctx.actor, a.peer_id)
+    return await ctx.c.conversations.do_open_direct(ctx.actor, a.peer_id, a.via_group_id)
 
 
 @op("conversation.create_group", s.CreateGroupOp)
@@ -224,12 +226,16 @@ async def _logout(ctx: OpContext, _: s.Empty) -> Any:
 
 @op("profile.get", s.UserRef)
 async def _profile(ctx: OpContext, a: s.UserRef) -> Any:
-    return (await ctx.c.accounts.profile(a.user_id or ctx.actor.user_id)).to_wire()
+    # Someone the organization hides from the actor is "not found", as a missing user is.
+    return await ctx.c.directory.profile(ctx.actor, a.user_id or ctx.actor.user_id)
 
 
 @op("profile.update", ProfileUpdate)
 async def _profile_update(ctx: OpContext, a: ProfileUpdate) -> Any:
     return (await ctx.c.accounts.do_update_profile(ctx.actor, a)).to_wire()
 
+
+# Contacts, the organization and groups register their ops in their own modules.
+from tidings.gateway import contact_ops, group_ops, org_ops  # noqa: E402, F401
 
 OP_NAMES = OP_NAMES | frozenset(OPS)

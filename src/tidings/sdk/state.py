@@ -86,6 +86,8 @@ class ClientState:
     private_seq: int = 0
     conversations: dict[int, ConversationState] = field(default_factory=dict)
     profile: dict[str, Any] = field(default_factory=dict)
+    # Contacts, the organization and group governance, folded from the private log.
+    social: SocialState = field(default_factory=lambda: SocialState())
 
     def conversation(self, conversation_id: int) -> ConversationState:
         found = self.conversations.get(conversation_id)
@@ -120,6 +122,8 @@ class ClientState:
             conv.read_seq = max(conv.read_seq, int(data["read_seq"]))
         elif kind == "profile_updated":
             self.profile = dict(data)
+        else:
+            self.social.apply(kind, data)
         return True
 
     def apply_receipt(self, data: dict[str, Any]) -> None:
@@ -147,4 +151,97 @@ class ClientState:
             }
             for cid, conv in sorted(self.conversations.items())
         }
-        return {"profile": self.profile, "conversations": conversations}
+        return {
+            "profile": self.profile,
+            "conversations": conversations,
+            "social": self.social.snapshot(),
+        }
+
+
+@dataclass
+class SocialState:
+    """Friends, requests, contact groups, the blacklist, departments, group view modes and
+    the moderation and join queues an admin sees — each a fold of private-log entries."""
+
+    friends: dict[int, dict[str, Any]] = field(default_factory=dict)
+    incoming_requests: dict[int, dict[str, Any]] = field(default_factory=dict)
+    outgoing_requests: dict[int, dict[str, Any]] = field(default_factory=dict)
+    contact_groups: list[dict[str, Any]] = field(default_factory=list)
+    blocked: set[int] = field(default_factory=set)
+    departments: list[dict[str, Any]] = field(default_factory=list)
+    view_modes: dict[int, str] = field(default_factory=dict)
+    announcements_read: set[int] = field(default_factory=set)
+    join_requests: dict[int, dict[str, Any]] = field(default_factory=dict)
+    moderation_pending: dict[int, dict[str, Any]] = field(default_factory=dict)
+    rejected_messages: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def pending_count(self) -> int:
+        """The "new friends" badge."""
+        return len(self.incoming_requests)
+
+    def apply(self, kind: str, data: dict[str, Any]) -> None:
+        if kind == "friend_request":
+            self.incoming_requests[int(data["request_id"])] = data
+        elif kind == "friend_request_sent":
+            self.outgoing_requests[int(data["request_id"])] = data
+        elif kind == "friend_request_decided":
+            self.incoming_requests.pop(int(data["request_id"]), None)
+            self.outgoing_requests.pop(int(data["request_id"]), None)
+        elif kind == "friend_added":
+            self.friends[int(data["user"]["id"])] = {
+                "remark": data["remark"],
+                "tags": list(data["tags"]),
+                "contact_group_id": data["contact_group_id"],
+            }
+        elif kind == "friend_removed":
+            self.friends.pop(int(data["user_id"]), None)
+        elif kind == "contact_updated":
+            self.friends[int(data["user_id"])] = {
+                "remark": data["remark"],
+                "tags": list(data["tags"]),
+                "contact_group_id": data["contact_group_id"],
+            }
+        elif kind == "contact_groups":
+            self.contact_groups = list(data["groups"])
+            moved = data.get("moved")
+            if moved:
+                for friend in self.friends.values():
+                    if friend["contact_group_id"] == moved["from"]:
+                        friend["contact_group_id"] = moved["to"]
+        elif kind == "user_blocked":
+            self.blocked.add(int(data["user_id"]))
+        elif kind == "user_unblocked":
+            self.blocked.discard(int(data["user_id"]))
+        elif kind == "departments_changed":
+            self.departments = list(data["departments"])
+        elif kind == "group_view_mode":
+            self.view_modes[int(data["conversation_id"])] = str(data["view_mode"])
+        elif kind == "announcement_read":
+            self.announcements_read.add(int(data["announcement_id"]))
+        elif kind == "join_request":
+            self.join_requests[int(data["id"])] = data
+        elif kind == "join_request_decided":
+            self.join_requests.pop(int(data["request_id"]), None)
+        elif kind == "moderation_pending":
+            self.moderation_pending[int(data["pending_id"])] = data
+        elif kind == "moderation_decided":
+            self.moderation_pending.pop(int(data["pending_id"]), None)
+        elif kind == "message_rejected":
+            self.rejected_messages[int(data["pending_id"])] = data
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "friends": dict(sorted(self.friends.items())),
+            "incoming_requests": sorted(self.incoming_requests),
+            "outgoing_requests": sorted(self.outgoing_requests),
+            "pending_count": self.pending_count,
+            "contact_groups": sorted(self.contact_groups, key=lambda g: int(g["id"])),
+            "blocked": sorted(self.blocked),
+            "departments": self.departments,
+            "view_modes": dict(sorted(self.view_modes.items())),
+            "announcements_read": sorted(self.announcements_read),
+            "join_requests": sorted(self.join_requests),
+            "moderation_pending": sorted(self.moderation_pending),
+            "rejected_messages": sorted(self.rejected_messages),
+        }

@@ -1,0 +1,653 @@
+"""Group governance (E1, E3-E9, E11): settings, admins and their powers, ownership,
+disbanding, mutes, removal, the group blacklist, joining, moderation, announcements, the
+board and members' view modes.
+
+Every rule is checked here; the store writes the change and its log entry together; events
+go out after the commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from tidings.actions.context import Actor
+from tidings.actions.governance import Policies, holders
+from tidings.actions.publisher import Publisher
+from tidings.actions.rosters import RosterCache
+from tidings.config import Settings
+from tidings.domain.clock import now_ms
+from tidings.domain.conversations import ConversationType, Role, Roster
+from tidings.domain.entries import Entry, EntryKind
+from tidings.domain.errors import ErrorCode, TidingsError
+from tidings.domain.groups import (
+    ALL_POWERS,
+    JoinMode,
+    Policy,
+    Power,
+    ViewMode,
+    blocked_keyword,
+    conversation_of_number,
+    group_number,
+    mute_deadline,
+    normalize_keywords,
+    outranks,
+)
+from tidings.store.accounts import AccountStore
+from tidings.store.conversations import ConversationStore
+from tidings.store.groups import Announcement, GroupStore
+from tidings.store.organization import OrgStore
+
+# Which power each setting needs; fields not listed are the owner's alone.
+SETTING_POWERS: dict[str, Power] = {
+    "name": Power.EDIT_INFO,
+    "avatar": Power.EDIT_INFO,
+    "intro": Power.EDIT_INFO,
+    "join_mode": Power.APPROVE_JOINS,
+    "mute_all": Power.MUTE,
+    "moderation": Power.MODERATE,
+    "keywords": Power.MODERATE,
+    "rate_count": Power.MODERATE,
+    "rate_seconds": Power.MODERATE,
+}
+OWNER_SETTINGS = ("forbid_private_chat", "size_limit")
+# Settings only moderators see: members are not told the blocked words.
+PRIVATE_SETTINGS = ("keywords", "rate_count", "rate_seconds")
+BOARD_PAGE = 100
+
+
+class Groups:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        store: GroupStore,
+        conversations: ConversationStore,
+        accounts: AccountStore,
+        org: OrgStore,
+        rosters: RosterCache,
+        policies: Policies,
+        publisher: Publisher,
+    ) -> None:
+        self._settings = settings
+        self._store = store
+        self._conversations = conversations
+        self._accounts = accounts
+        self._org = org
+        self._rosters = rosters
+        self._policies = policies
+        self._publisher = publisher
+
+    # Reading
+
+    async def info(self, actor: Actor, conversation_id: int) -> dict[str, Any]:
+        roster, policy = await self._access(actor, conversation_id)
+        group = await self._store.group(conversation_id)
+        assert group is not None
+        me = roster.members[actor.user_id]
+        out: dict[str, Any] = {
+            "id": group.id,
+            "number": group_number(group.id),
+            "name": group.name,
+            "member_count": group.member_count,
+            "created_at": group.created_at,
+            **group.settings.public(),
+            "role": me.role.value,
+            "powers": sorted(p.value for p in _powers_of(policy, me.user_id, me.role)),
+            "muted_until": policy.muted_until.get(actor.user_id),
+            "view_mode": (await self._store.view_mode(conversation_id, actor.user_id)).value,
+        }
+        # The effective limit, whether the group set its own or not.
+        out["size_limit"] = group.settings.size_limit or self._settings.group_size_limit
+        if policy.holds(actor.user_id, me.role, Power.MODERATE):
+            out["keywords"] = list(group.settings.keywords)
+            out["rate_count"] = group.settings.rate_count
+            out["rate_seconds"] = group.settings.rate_seconds
+        return out
+
+    async def find(self, actor: Actor, number: int) -> dict[str, Any]:
+        """The public card of a group found by its number (E1: the short group ID)."""
+        conversation_id = conversation_of_number(number)
+        group = await self._store.group(conversation_id) if conversation_id else None
+        if group is None or group.settings.disbanded_at is not None:
+            raise TidingsError(ErrorCode.NOT_FOUND, "no group has this number")
+        return {
+            "id": group.id,
+            "number": number,
+            "name": group.name,
+            "avatar": group.settings.avatar,
+            "intro": group.settings.intro,
+            "member_count": group.member_count,
+            "join_mode": group.settings.join_mode.value,
+        }
+
+    async def members_page(
+        self, actor: Actor, conversation_id: int, *, after_user_id: int, limit: int
+    ) -> dict[str, Any]:
+        await self._access(actor, conversation_id)
+        limit = max(1, min(limit, 1000))
+        rows = await self._store.members_page(
+            conversation_id, after_user_id=after_user_id, limit=limit
+        )
+        return {
+            "members": [r.to_wire() for r in rows],
+            "next_after_user_id": rows[-1].user_id if len(rows) == limit else None,
+        }
+
+    # Settings, admins, ownership
+
+    async def do_update(
+        self, actor: Actor, conversation_id: int, changes: dict[str, Any]
+    ) -> dict[str, Any]:
+        roster, policy = await self._access_live(actor, conversation_id)
+        if not changes:
+            raise TidingsError(ErrorCode.INVALID_INPUT, "nothing to change")
+        me = roster.members[actor.user_id]
+        for field in changes:
+            power = SETTING_POWERS.get(field)
+            allowed = (
+                me.role is Role.OWNER
+                if power is None
+                else policy.holds(actor.user_id, me.role, power)
+            )
+            if not allowed:
+                raise TidingsError(ErrorCode.FORBIDDEN, f"you may not change {field}")
+        if "size_limit" in changes and changes["size_limit"] is not None:
+            limit = changes["size_limit"]
+            if not len(roster.members) <= limit <= self._settings.group_size_limit:
+                raise TidingsError(
+                    ErrorCode.INVALID_INPUT,
+                    f"the size limit must be between the member count ({len(roster.members)})"
+                    f" and {self._settings.group_size_limit}",
+                )
+        if "join_mode" in changes:
+            changes["join_mode"] = JoinMode(changes["join_mode"]).value
+        if "keywords" in changes:
+            changes["keywords"] = normalize_keywords(changes["keywords"])
+        name = changes.pop("name", None)
+        visible = {k: v for k, v in changes.items() if k not in PRIVATE_SETTINGS}
+        if name is not None:
+            visible["name"] = name
+        entry = await self._store.update_settings(
+            conversation_id=conversation_id,
+            actor_id=actor.user_id,
+            name=name,
+            changes=changes,
+            visible=visible,
+            now=now_ms(),
+        )
+        await self._changed(conversation_id, roster, entry)
+        return await self.info(actor, conversation_id)
+
+    async def do_set_admin(
+        self, actor: Actor, conversation_id: int, user_id: int, powers: Sequence[str] | None
+    ) -> dict[str, Any]:
+        """Make a member an admin holding ``powers``, change their powers, or (None) make
+        them a member again. The owner's alone."""
+        roster, _ = await self._access_live(actor, conversation_id)
+        self._require_owner(roster, actor)
+        target = self._target(roster, user_id)
+        if target.role is Role.OWNER:
+            raise TidingsError(ErrorCode.INVALID_INPUT, "the owner holds every power")
+        role = Role.MEMBER if powers is None else Role.ADMIN
+        granted = frozenset(Power(p) for p in powers or ())
+        entry = await self._store.set_role(
+            conversation_id=conversation_id,
+            actor_id=actor.user_id,
+            user_id=user_id,
+            role=role,
+            powers=granted,
+            now=now_ms(),
+        )
+        await self._changed(conversation_id, roster, entry)
+        return entry.to_wire()
+
+    async def do_transfer(self, actor: Actor, conversation_id: int, user_id: int) -> dict[str, Any]:
+        roster, _ = await self._access_live(actor, conversation_id)
+        self._require_owner(roster, actor)
+        if user_id == actor.user_id:
+            raise TidingsError(ErrorCode.INVALID_INPUT, "you already own this group")
+        self._target(roster, user_id)
+        entry = await self._store.transfer(
+            conversation_id=conversation_id,
+            owner_id=actor.user_id,
+            new_owner_id=user_id,
+            now=now_ms(),
+        )
+        await self._changed(conversation_id, roster, entry)
+        return entry.to_wire()
+
+    async def do_disband(self, actor: Actor, conversation_id: int) -> dict[str, Any]:
+        """End the group: members keep its history, read-only, until they leave it."""
+        roster, _ = await self._access_live(actor, conversation_id)
+        self._require_owner(roster, actor)
+        entry = await self._store.disband(
+            conversation_id=conversation_id, actor_id=actor.user_id, now=now_ms()
+        )
+        await self._changed(conversation_id, roster, entry)
+        return entry.to_wire()
+
+    # Mutes, removal, the blacklist
+
+    async def do_mute(
+        self, actor: Actor, conversation_id: int, user_id: int, seconds: int | None
+    ) -> dict[str, Any]:
+        roster, policy = await self._access_live(actor, conversation_id)
+        self._require(roster, policy, actor, Power.MUTE)
+        self._check_outranks(roster, actor, self._target(roster, user_id).role)
+        now = now_ms()
+        entry = await self._store.mute(
+            conversation_id=conversation_id,
+            actor_id=actor.user_id,
+            user_id=user_id,
+            until=mute_deadline(now, seconds, shortest=self._settings.min_mute_seconds),
+            now=now,
+        )
+        await self._changed(conversation_id, roster, entry)
+        return entry.to_wire()
+
+    async def do_unmute(self, actor: Actor, conversation_id: int, user_id: int) -> dict[str, Any]:
+        roster, policy = await self._access_live(actor, conversation_id)
+        self._require(roster, policy, actor, Power.MUTE)
+        self._check_outranks(roster, actor, self._target(roster, user_id).role)
+        if user_id not in policy.muted_until:
+            raise TidingsError(ErrorCode.CONFLICT, "this member is not muted")
+        entry = await self._store.mute(
+            conversation_id=conversation_id,
+            actor_id=actor.user_id,
+            user_id=user_id,
+            until=None,
+            now=now_ms(),
+        )
+        await self._changed(conversation_id, roster, entry)
+        return entry.to_wire()
+
+    async def do_remove(
+        self, actor: Actor, conversation_id: int, user_id: int, *, blacklist: bool
+    ) -> dict[str, Any]:
+        roster, policy = await self._access_live(actor, conversation_id)
+        self._require(roster, policy, actor, Power.REMOVE_MEMBERS)
+        if user_id == actor.user_id:
+            raise TidingsError(ErrorCode.INVALID_INPUT, "leave the group instead")
+        self._check_outranks(roster, actor, self._target(roster, user_id).role)
+        entry, left = await self._store.remove(
+            conversation_id=conversation_id,
+            actor_id=actor.user_id,
+            user_id=user_id,
+            blacklist=blacklist,
+            now=now_ms(),
+        )
+        await self._changed(conversation_id, roster, entry)
+        await self._publisher.private([left])
+        return entry.to_wire()
+
+    async def do_blacklist(
+        self, actor: Actor, conversation_id: int, user_ids: list[int], *, add: bool
+    ) -> dict[str, Any]:
+        """Add people who are not members to the blacklist, or take anyone off it.
+        Members are blacklisted by removing them with ``blacklist``."""
+        roster, policy = await self._access_live(actor, conversation_id)
+        self._require(roster, policy, actor, Power.REMOVE_MEMBERS)
+        wanted = sorted(set(user_ids))
+        if add:
+            inside = [u for u in wanted if u in roster.members]
+            if inside:
+                raise TidingsError(
+                    ErrorCode.CONFLICT, "remove members to blacklist them", details=inside[:20]
+                )
+            found = await self._accounts.users(wanted)
+            missing = [u for u in wanted if u not in found]
+            if missing:
+                raise TidingsError(ErrorCode.NOT_FOUND, "no such user", details=missing[:20])
+            await self._store.blacklist_add(conversation_id, wanted, actor.user_id, now_ms())
+        else:
+            await self._store.blacklist_remove(conversation_id, wanted)
+        return {"blacklist": await self._store.blacklist(conversation_id)}
+
+    async def blacklist(self, actor: Actor, conversation_id: int) -> dict[str, Any]:
+        roster, policy = await self._access(actor, conversation_id)
+        self._require(roster, policy, actor, Power.REMOVE_MEMBERS)
+        return {"blacklist": await self._store.blacklist(conversation_id)}
+
+    # Joining
+
+    async def do_join(self, actor: Actor, conversation_id: int, message: str) -> dict[str, Any]:
+        """Join by oneself: at once in open groups, as a request in approval groups."""
+        group = await self._store.group(conversation_id)
+        if group is None or group.settings.disbanded_at is not None:
+            raise TidingsError(ErrorCode.NOT_FOUND, "no such group")
+        mode = group.settings.join_mode
+        if mode is JoinMode.INVITE_CODE:
+            raise TidingsError(ErrorCode.FORBIDDEN, "this group is joined with an invite code")
+        if mode is JoinMode.BACK_OFFICE:
+            raise TidingsError(ErrorCode.FORBIDDEN, "members of this group are assigned")
+        return await self.admit_or_request(actor, conversation_id, message, mode)
+
+    async def admit_or_request(
+        self, actor: Actor, conversation_id: int, message: str, mode: JoinMode
+    ) -> dict[str, Any]:
+        roster = await self._rosters.get(conversation_id)
+        if roster is None or roster.type is not ConversationType.GROUP:
+            raise TidingsError(ErrorCode.NOT_FOUND, "no such group")
+        if actor.user_id in roster.members:
+            raise TidingsError(ErrorCode.CONFLICT, "you are already a member")
+        policy = await self._policies.get(roster)
+        await self._check_admissible(roster, policy, [actor.user_id], message=message)
+        if mode is JoinMode.APPROVAL:
+            if await self._store.pending_request(conversation_id, actor.user_id):
+                raise TidingsError(ErrorCode.CONFLICT, "your request is waiting already")
+            request, told = await self._store.create_join_request(
+                conversation_id=conversation_id,
+                user_id=actor.user_id,
+                message=message,
+                approvers=holders(roster, policy, Power.APPROVE_JOINS),
+                now=now_ms(),
+            )
+            await self._publisher.private(told.values())
+            return {"status": "pending", "request": request.to_wire()}
+        # Joining by oneself: the joiner is their own inviter.
+        entry = await self.admit(roster, [actor.user_id], inviter_id=actor.user_id)
+        return {"status": "joined", "entry": entry.to_wire()}
+
+    async def join_requests(self, actor: Actor, conversation_id: int) -> dict[str, Any]:
+        roster, policy = await self._access(actor, conversation_id)
+        self._require(roster, policy, actor, Power.APPROVE_JOINS)
+        return {"requests": [r.to_wire() for r in await self._store.join_requests(conversation_id)]}
+
+    async def do_decide_join(self, actor: Actor, request_id: int, approve: bool) -> dict[str, Any]:
+        request = await self._store.join_request(request_id)
+        if request is None:
+            raise TidingsError(ErrorCode.NOT_FOUND, "no such join request")
+        roster, policy = await self._access_live(actor, request.conversation_id)
+        self._require(roster, policy, actor, Power.APPROVE_JOINS)
+        if request.status != "pending":
+            raise TidingsError(ErrorCode.CONFLICT, f"this request was {request.status}")
+        if approve and request.user_id not in roster.members:
+            await self._check_admissible(roster, policy, [request.user_id])
+        told = await self._store.decide_join_request(
+            request=request,
+            approved=approve,
+            actor_id=actor.user_id,
+            tell=holders(roster, policy, Power.APPROVE_JOINS),
+            now=now_ms(),
+        )
+        if told is None:
+            raise TidingsError(ErrorCode.CONFLICT, "this request was decided already")
+        await self._publisher.private(told.values())
+        out: dict[str, Any] = {"request_id": request.id, "approved": approve}
+        if approve and request.user_id not in roster.members:
+            entry = await self.admit(roster, [request.user_id], inviter_id=actor.user_id)
+            out["entry"] = entry.to_wire()
+        return out
+
+    async def do_assign(
+        self, actor: Actor, conversation_id: int, user_ids: list[int]
+    ) -> dict[str, Any]:
+        """The back office (a server admin) puts people in a group, whatever its mode."""
+        if not await self._org.is_admin(actor.user_id):
+            raise TidingsError(ErrorCode.FORBIDDEN, "only server admins assign members")
+        roster = await self._rosters.get(conversation_id)
+        if roster is None or roster.type is not ConversationType.GROUP:
+            raise TidingsError(ErrorCode.NOT_FOUND, "no such group")
+        fresh = sorted(set(user_ids) - set(roster.members))
+        if not fresh:
+            raise TidingsError(ErrorCode.CONFLICT, "everyone assigned is already a member")
+        policy = await self._policies.get(roster)
+        await self._check_admissible(roster, policy, fresh)
+        entry = await self.admit(roster, fresh, inviter_id=actor.user_id)
+        return entry.to_wire()
+
+    async def check_invite(self, actor: Actor, roster: Roster, user_ids: list[int]) -> None:
+        """Whether a member may invite these people, given the join mode, the size limit
+        and the blacklist (group.invite runs this before adding anyone)."""
+        policy = await self._policies.get(roster)
+        settings = policy.settings
+        if settings is not None:
+            if settings.join_mode is JoinMode.BACK_OFFICE:
+                raise TidingsError(ErrorCode.FORBIDDEN, "members of this group are assigned")
+            if settings.join_mode is JoinMode.APPROVAL:
+                self._require(roster, policy, actor, Power.APPROVE_JOINS)
+        await self._check_admissible(roster, policy, user_ids)
+
+    async def admit(self, roster: Roster, user_ids: list[int], *, inviter_id: int) -> Entry:
+        entry, joined = await self._conversations.add_members(
+            conversation_id=roster.conversation_id,
+            inviter_id=inviter_id,
+            user_ids=user_ids,
+            now=now_ms(),
+        )
+        self._rosters.invalidate(roster.conversation_id)
+        await self._publisher.roster_changed(roster.conversation_id)
+        await self._publisher.private(joined.values())
+        await self._publisher.entry(entry, (*roster.members, *user_ids))
+        return entry
+
+    # Moderation
+
+    async def moderation_queue(self, actor: Actor, conversation_id: int) -> dict[str, Any]:
+        roster, policy = await self._access(actor, conversation_id)
+        self._require(roster, policy, actor, Power.MODERATE)
+        queued = await self._store.moderation_queue(conversation_id)
+        return {"pending": [q.to_wire() for q in queued]}
+
+    async def do_moderate(
+        self, actor: Actor, pending_id: int, approve: bool, reason: str
+    ) -> dict[str, Any]:
+        queued = await self._store.queued_by_id(pending_id)
+        if queued is None:
+            raise TidingsError(ErrorCode.NOT_FOUND, "no such queued message")
+        roster, policy = await self._access_live(actor, queued.conversation_id)
+        self._require(roster, policy, actor, Power.MODERATE)
+        if queued.status != "pending":
+            raise TidingsError(ErrorCode.CONFLICT, f"this message was {queued.status}")
+        if approve and queued.sender_id not in roster.members:
+            raise TidingsError(ErrorCode.CONFLICT, "the sender left the group")
+        decided = await self._store.decide_queued(
+            queued=queued,
+            approved=approve,
+            reason=reason,
+            actor_id=actor.user_id,
+            moderators=holders(roster, policy, Power.MODERATE),
+            now=now_ms(),
+        )
+        if decided is None:
+            raise TidingsError(ErrorCode.CONFLICT, "this message was decided already")
+        entry, told = decided
+        await self._publisher.private(told)
+        out: dict[str, Any] = {"pending_id": pending_id, "approved": approve}
+        if entry is not None:
+            await self._publisher.entry(entry, roster.members)
+            out["entry"] = entry.to_wire()
+        return out
+
+    # Announcements and the board
+
+    async def do_post_announcement(
+        self, actor: Actor, conversation_id: int, text: str, pinned: bool
+    ) -> dict[str, Any]:
+        roster, policy = await self._access_live(actor, conversation_id)
+        self._require(roster, policy, actor, Power.ANNOUNCEMENTS)
+        announcement, entry = await self._store.post_announcement(
+            conversation_id=conversation_id,
+            author_id=actor.user_id,
+            text=text,
+            pinned=pinned,
+            now=now_ms(),
+        )
+        await self._publisher.entry(entry, roster.members)
+        return announcement.to_wire()
+
+    async def do_edit_announcement(
+        self, actor: Actor, announcement_id: int, text: str | None, pinned: bool | None
+    ) -> dict[str, Any]:
+        announcement = await self._announcement(actor, announcement_id)
+        roster, policy = await self._access_live(actor, announcement.conversation_id)
+        self._require(roster, policy, actor, Power.ANNOUNCEMENTS)
+        if text is None and pinned is None:
+            raise TidingsError(ErrorCode.INVALID_INPUT, "change the text or the pin")
+        edited, entry = await self._store.edit_announcement(
+            announcement=announcement,
+            actor_id=actor.user_id,
+            text=text,
+            pinned=pinned,
+            now=now_ms(),
+        )
+        await self._publisher.entry(entry, roster.members)
+        return edited.to_wire()
+
+    async def announcements(self, actor: Actor, conversation_id: int) -> dict[str, Any]:
+        await self._access(actor, conversation_id)
+        return {"announcements": await self._store.announcements(conversation_id, actor.user_id)}
+
+    async def do_read_announcement(self, actor: Actor, announcement_id: int) -> dict[str, Any]:
+        announcement = await self._announcement(actor, announcement_id)
+        entry = await self._store.mark_announcement_read(
+            announcement=announcement, user_id=actor.user_id, now=now_ms()
+        )
+        if entry is not None:
+            await self._publisher.private([entry])
+        return {"announcement_id": announcement_id, "read": True}
+
+    async def announcement_reads(self, actor: Actor, announcement_id: int) -> dict[str, Any]:
+        announcement = await self._announcement(actor, announcement_id)
+        roster = await self._rosters.access(announcement.conversation_id, actor.user_id)
+        readers = await self._store.announcement_readers(announcement_id)
+        members = [u for u in roster.members if u != announcement.author_id]
+        read_by = sorted(u for u in members if u in readers)
+        unread_by = sorted(u for u in members if u not in readers)
+        return {
+            "announcement_id": announcement_id,
+            "read_count": len(read_by),
+            "unread_count": len(unread_by),
+            "read_by": read_by,
+            "unread_by": unread_by,
+        }
+
+    async def do_mark_important(
+        self, actor: Actor, conversation_id: int, seq: int, important: bool
+    ) -> dict[str, Any]:
+        roster, policy = await self._access_live(actor, conversation_id)
+        self._require(roster, policy, actor, Power.ANNOUNCEMENTS)
+        target = await self._conversations.entry(conversation_id, seq)
+        if (
+            target is None
+            or target.kind is not EntryKind.MESSAGE
+            or target.recalled
+            or seq < roster.members[actor.user_id].visible_from_seq
+        ):
+            raise TidingsError(ErrorCode.NOT_FOUND, "no such message")
+        entry = await self._store.mark_message(
+            conversation_id=conversation_id,
+            seq=seq,
+            actor_id=actor.user_id,
+            important=important,
+            now=now_ms(),
+        )
+        if entry is None:
+            raise TidingsError(ErrorCode.CONFLICT, "the board already shows it that way")
+        await self._publisher.entry(entry, roster.members)
+        return entry.to_wire()
+
+    async def board(self, actor: Actor, conversation_id: int) -> dict[str, Any]:
+        roster, _ = await self._access(actor, conversation_id)
+        found = await self._store.board(
+            conversation_id,
+            from_seq=roster.members[actor.user_id].visible_from_seq,
+            limit=BOARD_PAGE,
+        )
+        return {"items": [{"reason": reason, "entry": e.to_wire()} for e, reason in found]}
+
+    # A member's own view
+
+    async def do_set_view_mode(
+        self, actor: Actor, conversation_id: int, mode: ViewMode
+    ) -> dict[str, Any]:
+        await self._access(actor, conversation_id)
+        entry = await self._store.set_view_mode(
+            conversation_id=conversation_id, user_id=actor.user_id, mode=mode, now=now_ms()
+        )
+        await self._publisher.private([entry])
+        return entry.data
+
+    # Checks
+
+    async def _access(self, actor: Actor, conversation_id: int) -> tuple[Roster, Policy]:
+        roster = await self._rosters.access(conversation_id, actor.user_id)
+        if roster.type is not ConversationType.GROUP:
+            raise TidingsError(ErrorCode.INVALID_INPUT, "this is not a group")
+        return roster, await self._policies.get(roster)
+
+    async def _access_live(self, actor: Actor, conversation_id: int) -> tuple[Roster, Policy]:
+        roster, policy = await self._access(actor, conversation_id)
+        if policy.settings is not None and policy.settings.disbanded_at is not None:
+            raise TidingsError(ErrorCode.GROUP_DISBANDED, "this group was disbanded")
+        return roster, policy
+
+    async def _announcement(self, actor: Actor, announcement_id: int) -> Announcement:
+        found = await self._store.announcement(announcement_id)
+        if found is None:
+            raise TidingsError(ErrorCode.NOT_FOUND, "no such announcement")
+        await self._rosters.access(found.conversation_id, actor.user_id)
+        return found
+
+    async def _check_admissible(
+        self, roster: Roster, policy: Policy, user_ids: list[int], *, message: str = ""
+    ) -> None:
+        settings = policy.settings
+        if settings is not None and settings.disbanded_at is not None:
+            raise TidingsError(ErrorCode.GROUP_DISBANDED, "this group was disbanded")
+        limit = min(
+            (settings.size_limit if settings else None) or self._settings.group_size_limit,
+            self._settings.group_size_limit,
+        )
+        if len(roster.members) + len(user_ids) > limit:
+            raise TidingsError(ErrorCode.GROUP_FULL, f"this group holds at most {limit} members")
+        if await self._store.blacklisted(roster.conversation_id, user_ids):
+            raise TidingsError(ErrorCode.FORBIDDEN, "blacklisted people cannot join this group")
+        if settings is not None and message:
+            keyword = blocked_keyword(settings.keywords, [message])
+            if keyword is not None:
+                raise TidingsError(
+                    ErrorCode.BLOCKED,
+                    f"the request contains the blocked word {keyword!r}",
+                    details={"rule": "keyword", "keyword": keyword},
+                )
+        found = await self._accounts.users(user_ids)
+        missing = [u for u in user_ids if u not in found or found[u].disabled]
+        if missing:
+            raise TidingsError(ErrorCode.NOT_FOUND, "no such user", details=missing[:20])
+
+    def _require(self, roster: Roster, policy: Policy, actor: Actor, power: Power) -> None:
+        me = roster.members[actor.user_id]
+        if not policy.holds(actor.user_id, me.role, power):
+            raise TidingsError(ErrorCode.FORBIDDEN, f"this needs the {power.value} power")
+
+    def _require_owner(self, roster: Roster, actor: Actor) -> None:
+        if roster.members[actor.user_id].role is not Role.OWNER:
+            raise TidingsError(ErrorCode.FORBIDDEN, "only the owner may do this")
+
+    def _target(self, roster: Roster, user_id: int) -> Any:
+        target = roster.members.get(user_id)
+        if target is None:
+            raise TidingsError(ErrorCode.NOT_FOUND, "this user is not a member")
+        return target
+
+    def _check_outranks(self, roster: Roster, actor: Actor, target_role: Role) -> None:
+        if not outranks(roster.members[actor.user_id].role, target_role):
+            raise TidingsError(ErrorCode.FORBIDDEN, "you may not act on an equal or a superior")
+
+    async def _changed(self, conversation_id: int, roster: Roster, entry: Entry | None) -> None:
+        """Drop cached rosters and policies everywhere, then tell the members."""
+        self._rosters.invalidate(conversation_id)
+        self._policies.invalidate(conversation_id)
+        await self._publisher.roster_changed(conversation_id)
+        if entry is not None:
+            await self._publisher.entry(entry, roster.members)
+
+
+def _powers_of(policy: Policy, user_id: int, role: Role) -> frozenset[Power]:
+    if role is Role.OWNER:
+        return ALL_POWERS
+    if role is Role.ADMIN:
+        return policy.powers.get(user_id, frozenset())
+    return frozenset()

@@ -1,0 +1,288 @@
+"""Importing from and exporting to CSV and Excel (B6, C3, K1): contacts, users, the tree.
+
+A file that cannot be read, or whose columns are wrong, is refused whole before anything is
+written (``bad_file``). Otherwise every row is checked and reported: what was added or
+updated, and why a row was rejected; the rows that pass are written.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from typing import Any
+
+from tidings.actions.contacts import Contacts
+from tidings.actions.context import Actor
+from tidings.actions.notices import Notices
+from tidings.actions.organization import Directory, OrgCache
+from tidings.actions.publisher import Publisher
+from tidings.auth.passwords import Passwords
+from tidings.domain.accounts import ACCOUNT_PATTERN
+from tidings.domain.clock import now_ms
+from tidings.domain.errors import TidingsError
+from tidings.domain.organization import split_path
+from tidings.domain.tables import Row, TableFormat, read_table, write_table
+from tidings.store.accounts import AccountStore, AccountTaken
+from tidings.store.organization import OrgStore
+
+_ACCOUNT = re.compile(ACCOUNT_PATTERN)
+ORG_COLUMNS = ("department", "account", "nickname", "position")
+
+
+def _report(added: int, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    rejected = sum(1 for r in rows if r["status"] == "rejected")
+    return {"added": added, "rejected": rejected, "rows": rows}
+
+
+class Imports:
+    def __init__(
+        self,
+        *,
+        accounts: AccountStore,
+        passwords: Passwords,
+        notices: Notices,
+        org: OrgStore,
+        org_cache: OrgCache,
+        directory: Directory,
+        contacts: Contacts,
+        publisher: Publisher,
+    ) -> None:
+        self._accounts = accounts
+        self._passwords = passwords
+        self._notices = notices
+        self._org = org
+        self._org_cache = org_cache
+        self._directory = directory
+        self._contacts = contacts
+        self._publisher = publisher
+
+    async def do_import_contacts(
+        self, actor: Actor, data: bytes, fmt: TableFormat
+    ) -> dict[str, Any]:
+        """Each row names a user by account (or phone): a friend request goes to them; for
+        friends already, the remark and tags are updated."""
+        rows = read_table(
+            data, fmt, required=("account",), optional=("phone", "remark", "tags", "message")
+        )
+        by_account = await self._org.users_by_account(
+            [r.cells["account"].lower() for r in rows if r.cells["account"]]
+        )
+        by_phone = await self._org.users_by_phone(
+            [r.cells.get("phone", "") for r in rows if r.cells.get("phone")]
+        )
+        seen: set[int] = set()
+        report: list[dict[str, Any]] = []
+        added = 0
+        for row in rows:
+            account, phone = row.cells["account"].lower(), row.cells.get("phone", "")
+            user = by_account.get(account) if account else by_phone.get(phone)
+            outcome = {"row": row.number, "account": account or phone}
+            if not account and not phone:
+                report.append({**outcome, "status": "rejected", "reason": "no account or phone"})
+                continue
+            if user is None or user.disabled or not await self._directory.may_see(actor, user.id):
+                report.append({**outcome, "status": "rejected", "reason": "no such user"})
+                continue
+            if user.id in seen:
+                report.append({**outcome, "status": "rejected", "reason": "a duplicate row"})
+                continue
+            seen.add(user.id)
+            tags = [t for t in row.cells.get("tags", "").split(";") if t.strip()]
+            remark = row.cells.get("remark", "")
+            try:
+                if user.id == actor.user_id:
+                    report.append({**outcome, "status": "rejected", "reason": "that is you"})
+                    continue
+                friends = user.id in {
+                    c["user_id"] for c in (await self._contacts.friends(actor))["friends"]
+                }
+                if friends:
+                    changes: dict[str, Any] = {}
+                    if remark:
+                        changes["remark"] = remark[:64]
+                    if tags:
+                        changes["tags"] = tags
+                    if changes:
+                        await self._contacts.do_update_contact(actor, user.id, changes)
+                    report.append({**outcome, "status": "updated"})
+                    continue
+                result = await self._contacts.do_request(
+                    actor, user.id, row.cells.get("message", "")[:200]
+                )
+            except TidingsError as error:
+                report.append({**outcome, "status": "rejected", "reason": error.message})
+                continue
+            added += 1
+            report.append({**outcome, "status": "requested", "request_id": result["request_id"]})
+        return _report(added, report)
+
+    async def do_import_users(self, actor: Actor, data: bytes, fmt: TableFormat) -> dict[str, Any]:
+        """Admins create users; an empty password cell gets a generated one, reported once."""
+        await self._directory.check_admin(actor)
+        rows = read_table(
+            data,
+            fmt,
+            required=("account", "nickname"),
+            optional=("password", "phone", "work_email", "department", "position"),
+        )
+        checked: list[tuple[Row, str, str, list[str] | None]] = []
+        report: list[dict[str, Any]] = []
+        accounts_in_file: set[str] = set()
+        existing = await self._org.users_by_account([r.cells["account"].lower() for r in rows])
+        for row in rows:
+            account = row.cells["account"].lower()
+            reason = None
+            path: list[str] | None = None
+            password = row.cells.get("password", "")
+            if not _ACCOUNT.match(account):
+                reason = "the account must be 3 to 64 letters, digits or . _ - @"
+            elif account in accounts_in_file:
+                reason = "a duplicate row"
+            elif account in existing:
+                reason = "this account is taken"
+            elif not 1 <= len(row.cells["nickname"]) <= 64:
+                reason = "the nickname must be 1 to 64 characters"
+            elif password and not 8 <= len(password) <= 256:
+                reason = "the password must be 8 to 256 characters"
+            elif len(row.cells.get("phone", "")) > 32 or len(row.cells.get("work_email", "")) > 254:
+                reason = "the phone or e-mail is too long"
+            elif row.cells.get("department"):
+                try:
+                    path = split_path(row.cells["department"])
+                except TidingsError as error:
+                    reason = error.message
+            accounts_in_file.add(account)
+            if reason is not None:
+                report.append(
+                    {"row": row.number, "account": account, "status": "rejected", "reason": reason}
+                )
+                continue
+            checked.append((row, account, password, path))
+        added = 0
+        placements: list[tuple[list[str], int, str]] = []
+        for row, account, password, path in checked:
+            generated = None if password else secrets.token_urlsafe(9)
+            try:
+                user, system_id = await self._accounts.create_user(
+                    account=account,
+                    password_hash=await self._passwords.hash(password or generated or ""),
+                    nickname=row.cells["nickname"],
+                    now=now_ms(),
+                )
+            except AccountTaken:
+                report.append(
+                    {
+                        "row": row.number,
+                        "account": account,
+                        "status": "rejected",
+                        "reason": "this account is taken",
+                    }
+                )
+                continue
+            added += 1
+            profile = {k: row.cells[k] for k in ("work_email",) if row.cells.get(k)}
+            if profile:
+                await self._accounts.update_profile(user.id, profile, now_ms())
+            if row.cells.get("phone"):
+                await self._org.set_phones({user.id: row.cells["phone"]})
+            if path is not None:
+                placements.append((path, user.id, row.cells.get("position", "")[:64]))
+            await self._notices.do_post_notice(
+                system_id,
+                user.id,
+                title="Welcome to Tidings",
+                text="Your messages sync to every device you sign in on.",
+            )
+            outcome: dict[str, Any] = {
+                "row": row.number,
+                "account": account,
+                "status": "added",
+                "user_id": user.id,
+            }
+            if generated is not None:
+                outcome["password"] = generated
+            report.append(outcome)
+        if placements:
+            await self._place(placements)
+        report.sort(key=lambda r: int(r["row"]))
+        return _report(added, report)
+
+    async def do_import_org(self, actor: Actor, data: bytes, fmt: TableFormat) -> dict[str, Any]:
+        """Departments (created as needed, by path) and who belongs where with which
+        position; in one transaction, after every row is checked."""
+        await self._directory.check_admin(actor)
+        rows = read_table(
+            data, fmt, required=("department",), optional=("account", "nickname", "position")
+        )
+        users = await self._org.users_by_account(
+            [r.cells["account"].lower() for r in rows if r.cells.get("account")]
+        )
+        report: list[dict[str, Any]] = []
+        placements: list[tuple[list[str], int, str]] = []
+        paths: list[list[str]] = []
+        seen: set[tuple[str, int]] = set()
+        for row in rows:
+            account = row.cells.get("account", "").lower()
+            outcome = {"row": row.number, "department": row.cells["department"], "account": account}
+            try:
+                path = split_path(row.cells["department"])
+            except TidingsError as error:
+                report.append({**outcome, "status": "rejected", "reason": error.message})
+                continue
+            if len(row.cells.get("position", "")) > 64:
+                report.append(
+                    {
+                        **outcome,
+                        "status": "rejected",
+                        "reason": "positions are at most 64 characters",
+                    }
+                )
+                continue
+            if not account:
+                paths.append(path)
+                report.append({**outcome, "status": "added"})
+                continue
+            user = users.get(account)
+            if user is None:
+                report.append({**outcome, "status": "rejected", "reason": "no such user"})
+                continue
+            key = ("/".join(path), user.id)
+            if key in seen:
+                report.append({**outcome, "status": "rejected", "reason": "a duplicate row"})
+                continue
+            seen.add(key)
+            placements.append((path, user.id, row.cells.get("position", "")))
+            report.append({**outcome, "status": "added"})
+        await self._place(placements, extra_paths=paths)
+        return _report(sum(1 for r in report if r["status"] == "added"), report)
+
+    async def export_org(self, actor: Actor, fmt: TableFormat) -> bytes:
+        await self._directory.check_admin(actor)
+        tree = await self._org_cache.tree()
+        people = await self._accounts.users(sorted(tree.memberships))
+        rows: list[list[str]] = []
+        for dept_id in sorted(tree.departments, key=tree.path):
+            path = tree.path(dept_id)
+            members = tree.members.get(dept_id, {})
+            if not members:
+                rows.append([path, "", "", ""])
+            for user_id, position in sorted(members.items()):
+                user = people.get(user_id)
+                if user is not None:
+                    rows.append([path, user.account, user.nickname, position])
+        return write_table(ORG_COLUMNS, rows, fmt)
+
+    async def _place(
+        self,
+        placements: list[tuple[list[str], int, str]],
+        *,
+        extra_paths: list[list[str]] | None = None,
+    ) -> None:
+        tree = await self._org_cache.tree()
+        _, told = await self._org.import_placements(
+            paths=[p for p, _, _ in placements] + (extra_paths or []),
+            placements=placements,
+            now=now_ms(),
+        )
+        await self._publisher.private(told.values())
+        await self._directory.changed(tree, {u for _, u, _ in placements})

@@ -1,0 +1,341 @@
+"""The organization and the directory (C1-C4, B1): browsing and searching the tree and
+people, profiles, and who may open a direct chat with whom — all under the visibility rules
+of domain/organization.py. Admins change the tree here too.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from tidings.actions.context import Actor
+from tidings.actions.governance import Policies
+from tidings.actions.publisher import Publisher
+from tidings.actions.rosters import RosterCache
+from tidings.domain.clock import now_ms
+from tidings.domain.contacts import card
+from tidings.domain.conversations import ConversationType
+from tidings.domain.errors import ErrorCode, TidingsError
+from tidings.domain.events import PushEvent, frame
+from tidings.domain.organization import (
+    OrgTree,
+    Visibility,
+    user_visible,
+    visibility_for,
+)
+from tidings.store.accounts import AccountStore
+from tidings.store.contacts import ContactStore
+from tidings.store.organization import OrgStore, Placement
+
+# Another node may change the tree: its version is checked at most this often.
+TREE_RECHECK_SECONDS = 1.0
+SEARCH_PAGE_MAX = 100
+
+
+class OrgCache:
+    """The whole tree in memory, and each viewer's visibility computed once per version."""
+
+    def __init__(self, store: OrgStore) -> None:
+        self._store = store
+        self._tree: OrgTree | None = None
+        self._checked = 0.0
+        self._visibility: dict[tuple[int, bool], Visibility] = {}
+
+    async def tree(self) -> OrgTree:
+        now = time.monotonic()
+        if self._tree is not None and now - self._checked < TREE_RECHECK_SECONDS:
+            return self._tree
+        if self._tree is None or await self._store.version() != self._tree.version:
+            self._tree = await self._store.tree()
+            self._visibility.clear()
+        self._checked = now
+        return self._tree
+
+    async def visibility(self, user_id: int, is_admin: bool) -> tuple[OrgTree, Visibility]:
+        tree = await self.tree()
+        key = (user_id, is_admin)
+        found = self._visibility.get(key)
+        if found is None:
+            if len(self._visibility) > 50_000:
+                self._visibility.clear()
+            found = self._visibility[key] = visibility_for(tree, user_id, is_admin=is_admin)
+        return tree, found
+
+    def invalidate(self) -> None:
+        self._tree = None
+        self._visibility.clear()
+
+
+class Directory:
+    def __init__(
+        self,
+        *,
+        org: OrgStore,
+        cache: OrgCache,
+        contacts: ContactStore,
+        accounts: AccountStore,
+        rosters: RosterCache,
+        policies: Policies,
+        publisher: Publisher,
+    ) -> None:
+        self._org = org
+        self._cache = cache
+        self._contacts = contacts
+        self._accounts = accounts
+        self._rosters = rosters
+        self._policies = policies
+        self._publisher = publisher
+
+    # Visibility
+
+    async def view(self, actor: Actor) -> tuple[OrgTree, Visibility]:
+        return await self._cache.visibility(actor.user_id, await self._org.is_admin(actor.user_id))
+
+    async def may_see(self, actor: Actor, user_id: int) -> bool:
+        tree, visibility = await self.view(actor)
+        if user_visible(tree, visibility, user_id, actor.user_id):
+            return True
+        return user_id in await self._contacts.friend_ids(actor.user_id)
+
+    async def visible_user(self, actor: Actor, user_id: int) -> Any:
+        """The user if the actor may see them; ``not_found`` for hidden and missing alike."""
+        user = await self._accounts.user(user_id)
+        if user is None or user.disabled or not await self.may_see(actor, user_id):
+            raise TidingsError(ErrorCode.NOT_FOUND, "no such user")
+        return user
+
+    async def check_may_open_direct(
+        self, actor: Actor, peer_id: int, via_group_id: int | None
+    ) -> None:
+        """Opening a direct chat reveals the peer: they must be visible to the actor, or
+        met in a group the actor names — unless that group forbids private chat between
+        members who are not friends (E7)."""
+        if via_group_id is None:
+            await self.visible_user(actor, peer_id)
+            return
+        roster = await self._rosters.access(via_group_id, actor.user_id)
+        if roster.type is not ConversationType.GROUP or peer_id not in roster.members:
+            raise TidingsError(ErrorCode.NOT_FOUND, "no such user in this group")
+        policy = await self._policies.get(roster)
+        if (
+            policy.settings is not None
+            and policy.settings.forbid_private_chat
+            and peer_id not in await self._contacts.friend_ids(actor.user_id)
+        ):
+            raise TidingsError(
+                ErrorCode.PRIVATE_CHAT_FORBIDDEN,
+                "this group forbids private chats between members who are not friends",
+            )
+
+    # Reading
+
+    async def search(self, actor: Actor, query: str, *, limit: int, offset: int) -> dict[str, Any]:
+        tree, visibility = await self.view(actor)
+        limit = max(1, min(limit, SEARCH_PAGE_MAX))
+        found = await self._org.search_users(
+            query=query.strip().lower() if "@" in query else query.strip(),
+            viewer_id=actor.user_id,
+            visible_departments=None if visibility.everything else visibility.departments,
+            limit=limit + 1,
+            offset=offset,
+        )
+        friends = {c.user_id: c for c in await self._contacts.contacts(actor.user_id)}
+        people = []
+        for user in found[:limit]:
+            entry = card(user)
+            entry["is_friend"] = user.id in friends
+            entry["remark"] = friends[user.id].remark if user.id in friends else ""
+            entry["departments"] = self._departments_of(tree, visibility, user.id)
+            people.append(entry)
+        return {"users": people, "has_more": len(found) > limit}
+
+    async def profile(self, actor: Actor, user_id: int) -> dict[str, Any]:
+        user = await self.visible_user(actor, user_id)
+        tree, visibility = await self.view(actor)
+        out: dict[str, Any] = user.to_wire()
+        out["departments"] = self._departments_of(tree, visibility, user_id)
+        if user_id != actor.user_id:
+            contact = await self._contacts.contact(actor.user_id, user_id)
+            out["contact"] = contact.to_wire() if contact else None
+        return out
+
+    async def tree(self, actor: Actor) -> dict[str, Any]:
+        tree, visibility = await self.view(actor)
+        return {
+            "version": tree.version,
+            "company": tree.company,
+            "departments": [
+                {
+                    "id": d.id,
+                    "parent_id": d.parent_id,
+                    "name": d.name,
+                    "hidden": d.hidden,
+                    "member_count": len(tree.members.get(d.id, ())),
+                }
+                for d in sorted(tree.departments.values(), key=lambda d: (d.sort_order, d.id))
+                if visibility.sees_department(d.id)
+            ],
+        }
+
+    async def department(
+        self, actor: Actor, department_id: int, *, after_user_id: int, limit: int
+    ) -> dict[str, Any]:
+        tree, visibility = await self.view(actor)
+        dept = tree.departments.get(department_id)
+        if dept is None or not visibility.sees_department(department_id):
+            raise TidingsError(ErrorCode.NOT_FOUND, "no such department")
+        limit = max(1, min(limit, 1000))
+        people = sorted(u for u in tree.members.get(department_id, {}) if u > after_user_id)
+        page = people[:limit]
+        users = await self._accounts.users(page)
+        return {
+            "department": {"id": dept.id, "parent_id": dept.parent_id, "name": dept.name},
+            "path": tree.path(department_id),
+            "children": [
+                {"id": c, "name": tree.departments[c].name}
+                for c in tree.children.get(department_id, ())
+                if visibility.sees_department(c)
+            ],
+            "members": [
+                {**card(users[u]), "position": tree.members[department_id][u]}
+                for u in page
+                if u in users
+            ],
+            "next_after_user_id": page[-1] if len(people) > limit else None,
+        }
+
+    async def search_tree(self, actor: Actor, query: str, *, limit: int) -> dict[str, Any]:
+        tree, visibility = await self.view(actor)
+        needle = query.strip().casefold()
+        departments = [
+            {"id": d.id, "name": d.name, "path": tree.path(d.id)}
+            for d in tree.departments.values()
+            if visibility.sees_department(d.id) and needle in d.name.casefold()
+        ][: max(1, min(limit, SEARCH_PAGE_MAX))]
+        people = await self.search(actor, query, limit=limit, offset=0)
+        return {"departments": departments, **people}
+
+    def _departments_of(
+        self, tree: OrgTree, visibility: Visibility, user_id: int
+    ) -> list[dict[str, Any]]:
+        return [
+            {"id": d, "name": tree.departments[d].name, "position": tree.members[d][user_id]}
+            for d in sorted(tree.memberships.get(user_id, ()))
+            if visibility.sees_department(d)
+        ]
+
+    # Changing the tree (admins)
+
+    async def check_admin(self, actor: Actor) -> None:
+        if not await self._org.is_admin(actor.user_id):
+            raise TidingsError(ErrorCode.FORBIDDEN, "only server admins change the organization")
+
+    async def do_create_department(
+        self, actor: Actor, *, name: str, parent_id: int | None, hidden: bool
+    ) -> dict[str, Any]:
+        await self.check_admin(actor)
+        tree = await self._cache.tree()
+        if parent_id is not None and parent_id not in tree.departments:
+            raise TidingsError(ErrorCode.NOT_FOUND, "no such parent department")
+        _, created, _ = await self._org.change(create=[(name, parent_id, hidden)], now=now_ms())
+        await self.changed(tree, set())
+        return {"id": created[0], "parent_id": parent_id, "name": name, "hidden": hidden}
+
+    async def do_update_department(
+        self, actor: Actor, department_id: int, changes: dict[str, Any]
+    ) -> dict[str, Any]:
+        await self.check_admin(actor)
+        tree = await self._cache.tree()
+        if department_id not in tree.departments:
+            raise TidingsError(ErrorCode.NOT_FOUND, "no such department")
+        if not changes:
+            raise TidingsError(ErrorCode.INVALID_INPUT, "nothing to change")
+        if "parent_id" in changes:
+            parent = changes["parent_id"]
+            if parent is not None and parent not in tree.departments:
+                raise TidingsError(ErrorCode.NOT_FOUND, "no such parent department")
+            if tree.would_cycle(department_id, parent):
+                raise TidingsError(ErrorCode.CYCLE, "a department cannot move below itself")
+        await self._org.change(update_departments={department_id: changes}, now=now_ms())
+        await self.changed(tree, set())
+        fresh = await self._cache.tree()
+        dept = fresh.departments[department_id]
+        return {
+            "id": dept.id,
+            "parent_id": dept.parent_id,
+            "name": dept.name,
+            "hidden": dept.hidden,
+        }
+
+    async def do_delete_department(self, actor: Actor, department_id: int) -> None:
+        await self.check_admin(actor)
+        tree = await self._cache.tree()
+        if department_id not in tree.departments:
+            raise TidingsError(ErrorCode.NOT_FOUND, "no such department")
+        if tree.children.get(department_id) or tree.members.get(department_id):
+            raise TidingsError(
+                ErrorCode.CONFLICT, "move the department's members and sub-departments first"
+            )
+        await self._org.change(delete_departments=[department_id], now=now_ms())
+        await self.changed(tree, set())
+
+    async def do_place(
+        self, actor: Actor, *, department_id: int, user_id: int, position: str, remove: bool
+    ) -> None:
+        """Put a user in a department with a position (or change it), or take them out."""
+        await self.check_admin(actor)
+        tree = await self._cache.tree()
+        if department_id not in tree.departments:
+            raise TidingsError(ErrorCode.NOT_FOUND, "no such department")
+        if await self._accounts.user(user_id) is None:
+            raise TidingsError(ErrorCode.NOT_FOUND, "no such user")
+        if remove and user_id not in tree.members.get(department_id, {}):
+            raise TidingsError(ErrorCode.NOT_FOUND, "this user is not in the department")
+        after = {d: tree.members[d][user_id] for d in tree.memberships.get(user_id, ())}
+        if remove:
+            after.pop(department_id)
+        else:
+            after[department_id] = position
+        _, _, told = await self._org.change(
+            place=[] if remove else [Placement(department_id, user_id, position)],
+            unplace=[(department_id, user_id)] if remove else [],
+            departments_of={user_id: self.departments_entry(tree, after)},
+            now=now_ms(),
+        )
+        await self._publisher.private(told.values())
+        await self.changed(tree, {user_id})
+
+    async def do_collaborate(
+        self, actor: Actor, department_id: int, partner_id: int, on: bool
+    ) -> None:
+        await self.check_admin(actor)
+        tree = await self._cache.tree()
+        if department_id not in tree.departments or partner_id not in tree.departments:
+            raise TidingsError(ErrorCode.NOT_FOUND, "no such department")
+        if department_id == partner_id:
+            raise TidingsError(ErrorCode.INVALID_INPUT, "a department works with itself already")
+        await self._org.change(partners=[(department_id, partner_id, on)], now=now_ms())
+        await self.changed(tree, set())
+
+    async def do_rename_company(self, actor: Actor, name: str) -> None:
+        await self.check_admin(actor)
+        tree = await self._cache.tree()
+        await self._org.change(company=name, now=now_ms())
+        await self.changed(tree, set())
+
+    @staticmethod
+    def departments_entry(tree: OrgTree, positions: dict[int, str]) -> list[dict[str, Any]]:
+        return [
+            {"id": d, "name": tree.departments[d].name, "position": p}
+            for d, p in sorted(positions.items())
+            if d in tree.departments
+        ]
+
+    async def changed(self, before: OrgTree, extra_users: set[int]) -> None:
+        """Reload the tree and tell everyone in it (clients refetch what they show)."""
+        self._cache.invalidate()
+        tree = await self._cache.tree()
+        people = set(before.memberships) | set(tree.memberships) | extra_users
+        await self._publisher.frame(
+            sorted(people), frame(PushEvent.ORG_CHANGED, {"version": tree.version})
+        )
