@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from tidings.sdk import ServerError, TidingsFiles, TidingsHttp
 
 COMMANDS = ("upload", "download")
@@ -64,8 +66,8 @@ async def run(args: argparse.Namespace, password: str) -> None:
     except ServerError as error:
         print(f"error: {error.code}: {error.message}", file=sys.stderr)
         raise SystemExit(1) from None
-    except OSError as error:
-        print(f"error: {error}; run the same command again to resume", file=sys.stderr)
+    except (OSError, httpx.TransportError) as error:
+        print(f"error: {error!r}; run the same command again to resume", file=sys.stderr)
         raise SystemExit(2) from None
 
 

@@ -39,6 +39,7 @@ _FILE_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 # A retry that arrives while the cut-off request still holds the upload waits this long for
 # it to notice and commit, then gets 423.
 _LOCK_WAIT_SECONDS = 10.0
+_HEAD_WAIT_SECONDS = 2.0
 _MAX_LINK_TTL_SECONDS = 24 * 3600
 _SECRET_NAME = "file_links"  # noqa: S105 - the name of a secret, not one
 
@@ -113,6 +114,13 @@ class Files:
         if upload.state is FileState.PURGED or self._abandoned(upload):
             raise TidingsError(ErrorCode.FILE_EXPIRED, "this upload has expired")
         return upload
+
+    async def access_upload_offset(self, actor: Actor, file_id: str) -> StoredFile:
+        """The upload for a tus HEAD. A PATCH cut off a moment ago may still be committing
+        what it received; waiting for it briefly gives the client the offset to resume
+        from rather than one about to become stale (409 on its next PATCH)."""
+        async with self._locks.hold(file_id, wait=_HEAD_WAIT_SECONDS):
+            return await self.access_upload(actor, file_id)
 
     def upload_expires_at(self, upload: StoredFile) -> int | None:
         """tus expiration: an unfinished upload lapses this long after its last byte."""

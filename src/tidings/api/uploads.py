@@ -98,12 +98,13 @@ async def _upload(request: Request, c: Container) -> Response:
     method = _method(request)
     if method == "OPTIONS":
         return Response(status_code=204, headers=tus.discovery_headers(c.settings.max_file_bytes))
-    if method in ("GET", "HEAD") and "tus-resumable" not in request.headers:
+    # GET is always a download; HEAD is tus's offset query only when it says it speaks tus.
+    if method == "GET" or (method == "HEAD" and "tus-resumable" not in request.headers):
         return await _download(request, c, file_id, Variant.ORIGINAL)
     tus.check_version(request.headers)
     actor = await _actor(request, c)
     if method == "HEAD":
-        upload = await c.files.access_upload(actor, file_id)
+        upload = await c.files.access_upload_offset(actor, file_id)
         headers = {
             "Upload-Length": str(upload.size),
             "Upload-Metadata": _metadata(upload),

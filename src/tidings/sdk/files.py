@@ -41,11 +41,14 @@ class TidingsFiles:
         token: str,
         chunk_bytes: int = DEFAULT_CHUNK_BYTES,
         retries: int = 5,
+        backoff: float = 0.5,
         timeout: float = 120,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.chunk_bytes = chunk_bytes
         self.retries = retries
+        # Seconds before the first retry; doubled on each failure in a row, at most 10.
+        self.backoff = backoff
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             timeout=timeout,
@@ -138,7 +141,7 @@ class TidingsFiles:
                     failures += 1
                     if failures > self.retries:
                         raise
-                    await asyncio.sleep(min(0.25 * 2**failures, 10))
+                    await asyncio.sleep(min(self.backoff * 2 ** (failures - 1), 10))
                     offset = await self._retrying(lambda: self.offset(upload_url))
         if on_progress is not None:
             on_progress(size, size)
@@ -183,7 +186,7 @@ class TidingsFiles:
                 failures += 1
                 if failures > self.retries:
                     raise
-                await asyncio.sleep(min(0.25 * 2**failures, 10))
+                await asyncio.sleep(min(self.backoff * 2 ** (failures - 1), 10))
         os.replace(partial, target)
         tag_file.unlink(missing_ok=True)
         return target
@@ -238,7 +241,7 @@ class TidingsFiles:
         for attempt in range(self.retries + 1):
             with contextlib.suppress(httpx.TransportError, _Retry):
                 return await call()
-            await asyncio.sleep(min(0.25 * 2**attempt, 10))
+            await asyncio.sleep(min(self.backoff * 2**attempt, 10))
         return await call()
 
 
