@@ -22,6 +22,8 @@ _KEY = re.compile(r"^[A-Za-z0-9_-]{1,64}(\.[a-z]{1,16})?$")
 # Bytes gathered before one write to disk: one thread hop per MiB, not per network read.
 _WRITE_BYTES = 1024 * 1024
 _READ_BYTES = 1024 * 1024
+# pwritev takes at most IOV_MAX buffers (1024 on Linux).
+_IOV_MAX = 1024
 
 
 class StorageError(Exception):
@@ -156,7 +158,9 @@ class _LocalSink:
         self._hasher = hasher
         self._durable = offset
         self._written = offset  # handed to the writer thread
-        self._buffer = bytearray()
+        # Received chunks are kept as they are and written with one pwritev: no copying.
+        self._chunks: list[bytes] = []
+        self._buffered = 0
         self._pending: asyncio.Future[None] | None = None
 
     @property
@@ -165,11 +169,12 @@ class _LocalSink:
 
     @property
     def position(self) -> int:
-        return self._written + len(self._buffer)
+        return self._written + self._buffered
 
     async def write(self, data: bytes) -> None:
-        self._buffer += data
-        if len(self._buffer) >= _WRITE_BYTES:
+        self._chunks.append(data)
+        self._buffered += len(data)
+        if self._buffered >= _WRITE_BYTES:
             await self._flush()
 
     async def flush(self) -> None:
@@ -182,7 +187,7 @@ class _LocalSink:
         self._durable = self._written
 
     async def rollback(self) -> None:
-        self._buffer = bytearray()
+        self._chunks, self._buffered = [], 0
         await self._settle(ignore_errors=True)
         await asyncio.to_thread(os.ftruncate, self._fd, self._durable)
         self._written = self._durable
@@ -193,13 +198,14 @@ class _LocalSink:
 
     async def _flush(self) -> None:
         await self._settle()
-        if not self._buffer:
+        if not self._chunks:
             return
-        data, self._buffer = self._buffer, bytearray()
+        chunks, self._chunks = self._chunks, []
         position = self._written
-        self._written += len(data)
+        self._written += self._buffered
+        self._buffered = 0
         self._pending = asyncio.get_running_loop().run_in_executor(
-            None, _write_at, self._fd, data, position, self._hasher
+            None, _write_at, self._fd, chunks, position, self._hasher
         )
 
     async def _settle(self, *, ignore_errors: bool = False) -> None:
@@ -232,14 +238,19 @@ def _open_for_append(path: Path, offset: int) -> int:
     return fd
 
 
-def _write_at(fd: int, data: bytearray, position: int, hasher: hashlib._Hash | None) -> None:
+def _write_at(fd: int, chunks: list[bytes], position: int, hasher: hashlib._Hash | None) -> None:
     if hasher is not None:
-        hasher.update(data)
-    view = memoryview(data)
-    while view:
-        written = os.pwrite(fd, view, position)
-        view = view[written:]
+        for chunk in chunks:
+            hasher.update(chunk)
+    views = [memoryview(chunk) for chunk in chunks]
+    while views:
+        written = os.pwritev(fd, views[:_IOV_MAX], position)
         position += written
+        while views and written >= len(views[0]):
+            written -= len(views[0])
+            views.pop(0)
+        if views and written:
+            views[0] = views[0][written:]
 
 
 def _publish(partial: Path, final: Path) -> None:
