@@ -406,55 +406,6 @@ async def test_recalling_a_missing_or_non_message_entry(
         assert await a.error("recall", {"conversation_id": group, "seq": 1}) == "not_recallable"
 
 
-@contextmanager
-def dedicated_server(tmp_path: Path, env: dict[str, str]) -> Iterator[str]:
-    """A server of its own, for a setting that must differ from the shared one."""
-    process = ServerProcess(tmp_path / "server", env=env)
-    process.start()
-    try:
-        yield process.base_url
-    finally:
-        process.stop()
-
-
-async def test_recalling_after_the_window_is_refused_but_the_group_owner_may(
-    tmp_path: Path,
-) -> None:
-    with dedicated_server(tmp_path, {"TIDINGS_RECALL_WINDOW_SECONDS": "1"}) as base_url:
-        alice, bob = await register(base_url, "alice"), await register(base_url, "bob")
-        async with (
-            alice.http,
-            bob.http,
-            raw_connection(base_url, alice.token) as a,
-            raw_connection(base_url, bob.token) as b,
-        ):
-            direct = (await a.ok("conversation.open_direct", {"peer_id": bob.id}))["id"]
-            group = (
-                await a.ok("conversation.create_group", {"name": "Slow", "member_ids": [bob.id]})
-            )["id"]
-            late_direct = await _send(a, direct, "too late to take back")
-            late_group = await _send(b, group, "bob's old words")
-            await asyncio.sleep(1.2)  # the window is one second
-            before = (await _history(a, direct), await _history(a, group))
-
-            code = await a.error("recall", {"conversation_id": direct, "seq": late_direct["seq"]})
-            assert code == "recall_window_passed"
-            response = await rest(
-                alice,
-                "POST",
-                f"/api/v1/conversations/{direct}/messages/{late_direct['seq']}/recall",
-            )
-            expect_error(response, 403, "recall_window_passed")
-            code = await b.error("recall", {"conversation_id": group, "seq": late_group["seq"]})
-            assert code == "recall_window_passed"
-            assert (await _history(a, direct), await _history(a, group)) == before
-
-            # Group owners and admins recall any time.
-            await a.ok("recall", {"conversation_id": group, "seq": late_group["seq"]})
-            recalled = {m["seq"]: m for m in await _history(b, group)}[late_group["seq"]]
-            assert recalled["recalled"] is True
-
-
 # Tokens
 
 
@@ -624,13 +575,58 @@ async def test_posting_into_system_notices_or_sending_a_notice_is_forbidden(
 # Settings that change the rules: a server of their own
 
 
+@contextmanager
+def dedicated_server(tmp_path: Path, env: dict[str, str]) -> Iterator[str]:
+    """A server of its own, for settings that must differ from the shared one."""
+    process = ServerProcess(tmp_path / "server", env=env)
+    process.start()
+    try:
+        yield process.base_url
+    finally:
+        process.stop()
+
+
 @pytest.fixture(scope="module")
 def strict_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Direct chats need friendship here. The sign-in rate limit is tested here too: it
-    blocks this address, and the other test on this server never signs in."""
-    env = {"TIDINGS_DIRECT_CHAT_REQUIRES_FRIENDSHIP": "true"}
+    """Direct chats need friendship and the recall window is one second. The sign-in rate
+    limit is tested here too: it blocks this address, and no other test here signs in."""
+    env = {
+        "TIDINGS_DIRECT_CHAT_REQUIRES_FRIENDSHIP": "true",
+        "TIDINGS_RECALL_WINDOW_SECONDS": "1",
+    }
     with dedicated_server(tmp_path_factory.mktemp("strict"), env) as base_url:
         yield base_url
+
+
+async def test_recalling_after_the_window_is_refused_but_the_group_owner_may(
+    strict_server: str,
+) -> None:
+    alice, bob = await register(strict_server, "alice"), await register(strict_server, "bob")
+    async with (
+        alice.http,
+        bob.http,
+        raw_connection(strict_server, alice.token) as owner,
+        raw_connection(strict_server, bob.token) as member,
+    ):
+        group = (
+            await owner.ok("conversation.create_group", {"name": "Slow", "member_ids": [bob.id]})
+        )["id"]
+        late = await _send(member, group, "bob's old words")
+        await asyncio.sleep(1.2)  # the window is one second on this server
+        before = await _history(owner, group)
+
+        code = await member.error("recall", {"conversation_id": group, "seq": late["seq"]})
+        assert code == "recall_window_passed"
+        response = await rest(
+            bob, "POST", f"/api/v1/conversations/{group}/messages/{late['seq']}/recall"
+        )
+        expect_error(response, 403, "recall_window_passed")
+        assert await _history(owner, group) == before
+
+        # Group owners and admins recall any time.
+        await owner.ok("recall", {"conversation_id": group, "seq": late["seq"]})
+        recalled = {m["seq"]: m for m in await _history(member, group)}[late["seq"]]
+        assert recalled["recalled"] is True and recalled["body"] == {}
 
 
 async def test_direct_chats_can_require_friendship(strict_server: str) -> None:
