@@ -269,6 +269,7 @@ BAD_DATA: dict[str, OpData] = {
     "profile account change": lambda s: ("profile.update", {"account": "root"}),
     "sign out session as a string": lambda s: ("sessions.sign_out", {"session_id": "1"}),
     "conversations.list with data": lambda s: ("conversations.list", {"page": 2}),
+    "ping with data": lambda s: ("ping", {"echo": "me"}),
 }
 
 

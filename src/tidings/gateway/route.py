@@ -21,7 +21,7 @@ from tidings.domain.errors import ErrorCode, TidingsError
 from tidings.domain.events import CloseCode
 from tidings.gateway.ops import OP_NAMES, OPS, OpContext, parse
 from tidings.gateway.protocol import Phase, ProtocolCore, Request
-from tidings.schemas import AuthInput
+from tidings.schemas import AuthInput, Empty
 
 logger = logging.getLogger(__name__)
 
@@ -157,6 +157,7 @@ class _GatewaySession:
     async def _run(self, request: Request) -> None:
         try:
             if request.op == "ping":
+                parse(Empty, request.data)  # no fields: unknown ones are refused as elsewhere
                 self.core.reply(request, {"now": now_ms()})
             elif request.op == "auth":
                 await self._authenticate(request)
