@@ -10,6 +10,9 @@ import pytest
 from tests.support.server import ServerProcess, create_pg_database, drop_pg_database
 from tests.support.users import Person, register
 
+# The shared server of the contacts, organization and group modules (tests/support/social.py).
+pytest_plugins = ["tests.support.social"]
+
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def server(

@@ -7,13 +7,23 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.support.social import befriend, new_group, online, refused
+import pytest
+
+from tests.support.server import ServerProcess
+from tests.support.social import (
+    befriend,
+    new_group,
+    online,
+    refused,
+)
 from tests.support.users import Person, register
 from tests.support.waiting import eventually
 from tidings.sdk import ServerError, TidingsClient
 
-# One-second mutes, so a timed mute can be seen to expire (the product minimum is a minute).
-SERVER_ENV = {"TIDINGS_MIN_MUTE_SECONDS": "1"}
+
+@pytest.fixture(scope="module")
+def server(shared_server: ServerProcess) -> ServerProcess:
+    return shared_server
 
 
 def kinds(client: TidingsClient, conversation_id: int) -> list[str]:
@@ -24,7 +34,10 @@ async def test_approval_join(base_url: str, alice: Person, bob: Person, carol: P
     async with online(base_url, alice, bob, carol) as (a, b, c):
         group = await new_group(a, bob)
         await a.request("group.update", {"conversation_id": group, "join_mode": "approval"})
-        assert await refused(b, "group.invite", {"conversation_id": group, "user_ids": [carol.id]}) == "forbidden", "only approvers invite in approval mode"
+        assert (
+            await refused(b, "group.invite", {"conversation_id": group, "user_ids": [carol.id]})
+            == "forbidden"
+        ), "only approvers invite in approval mode"
 
         asked = await c.request("group.join", {"conversation_id": group, "message": "let me in"})
         assert asked["status"] == "pending"
@@ -33,10 +46,15 @@ async def test_approval_join(base_url: str, alice: Person, bob: Person, carol: P
         await eventually(lambda: request_id in a.state.social.join_requests)
         listed = await a.request("group.join_requests", {"conversation_id": group})
         assert [r["message"] for r in listed["requests"]] == ["let me in"]
-        assert await refused(b, "group.decide_join", {"request_id": request_id, "approve": True}) == "forbidden"
+        assert (
+            await refused(b, "group.decide_join", {"request_id": request_id, "approve": True})
+            == "forbidden"
+        )
 
         await a.request("group.decide_join", {"request_id": request_id, "approve": True})
-        await eventually(lambda: group in c.state.conversations and kinds(c, group) == ["member_joined"])
+        await eventually(
+            lambda: group in c.state.conversations and kinds(c, group) == ["member_joined"]
+        )
         await eventually(lambda: kinds(b, group)[-1] == "member_joined")
         assert request_id not in a.state.social.join_requests
 
@@ -46,7 +64,12 @@ async def test_approval_join(base_url: str, alice: Person, bob: Person, carol: P
             await a.request(
                 "group.decide_join", {"request_id": asked["request"]["id"], "approve": False}
             )
-            assert await refused(a, "group.decide_join", {"request_id": asked["request"]["id"], "approve": True}) == "conflict"
+            assert (
+                await refused(
+                    a, "group.decide_join", {"request_id": asked["request"]["id"], "approve": True}
+                )
+                == "conflict"
+            )
             assert group not in d.state.conversations
             members = await a.request("group.members", {"conversation_id": group})
             assert dave.id not in [m["user_id"] for m in members["members"]]
@@ -57,7 +80,9 @@ async def test_invite_code_join_expiry_and_revocation(
 ) -> None:
     async with online(base_url, alice, bob, carol) as (a, b, c):
         group = await new_group(a)
-        assert await refused(b, "group.join", {"conversation_id": group}) == "forbidden", "invite code mode by default"
+        assert await refused(b, "group.join", {"conversation_id": group}) == "forbidden", (
+            "invite code mode by default"
+        )
         invite = await a.request("invites.create", {"kind": "group", "conversation_id": group})
         preview = await b.request("invites.get", {"code": invite["code"]})
         assert preview["group"]["name"] == "Team"
@@ -94,7 +119,19 @@ async def test_timed_mute_expires_by_itself(base_url: str, alice: Person, bob: P
             "group.mute", {"conversation_id": group, "user_id": bob.id, "seconds": 1}
         )
         assert muted["kind"] == "member_muted" and muted["body"]["until"] > 0
-        assert await refused(b, "send", {"conversation_id": group, "client_msg_id": "m1", "type": "text", "body": {"text": "hi"}}) == "muted"
+        assert (
+            await refused(
+                b,
+                "send",
+                {
+                    "conversation_id": group,
+                    "client_msg_id": "m1",
+                    "type": "text",
+                    "body": {"text": "hi"},
+                },
+            )
+            == "muted"
+        )
         await eventually(lambda: "member_muted" in kinds(b, group))
         await asyncio.sleep(1.1)
         sent = await b.send(group, "text", {"text": "free again"}, client_msg_id="m1")
@@ -102,36 +139,81 @@ async def test_timed_mute_expires_by_itself(base_url: str, alice: Person, bob: P
         info = await b.request("group.info", {"conversation_id": group})
         assert info["muted_until"] is not None, "the mute stays recorded; it just ended"
 
-        await a.request("group.mute", {"conversation_id": group, "user_id": bob.id, "seconds": None})
-        assert await refused(b, "send", {"conversation_id": group, "client_msg_id": "m2", "type": "text", "body": {"text": "x"}}) == "muted"
+        await a.request(
+            "group.mute", {"conversation_id": group, "user_id": bob.id, "seconds": None}
+        )
+        assert (
+            await refused(
+                b,
+                "send",
+                {
+                    "conversation_id": group,
+                    "client_msg_id": "m2",
+                    "type": "text",
+                    "body": {"text": "x"},
+                },
+            )
+            == "muted"
+        )
         await a.request("group.unmute", {"conversation_id": group, "user_id": bob.id})
         await b.send(group, "text", {"text": "unmuted"})
         for seconds in (0, 366 * 24 * 3600 + 1):
-            assert await refused(a, "group.mute", {"conversation_id": group, "user_id": bob.id, "seconds": seconds}) == "invalid_input"
+            assert (
+                await refused(
+                    a,
+                    "group.mute",
+                    {"conversation_id": group, "user_id": bob.id, "seconds": seconds},
+                )
+                == "invalid_input"
+            )
 
         await a.request("group.update", {"conversation_id": group, "mute_all": True})
-        assert await refused(b, "send", {"conversation_id": group, "client_msg_id": "m3", "type": "text", "body": {"text": "x"}}) == "muted"
+        assert (
+            await refused(
+                b,
+                "send",
+                {
+                    "conversation_id": group,
+                    "client_msg_id": "m3",
+                    "type": "text",
+                    "body": {"text": "x"},
+                },
+            )
+            == "muted"
+        )
         await a.send(group, "text", {"text": "the owner still speaks"})
 
 
-async def test_moderation_approve_and_reject(
-    base_url: str, alice: Person, bob: Person
-) -> None:
+async def test_moderation_approve_and_reject(base_url: str, alice: Person, bob: Person) -> None:
     async with online(base_url, alice, bob) as (a, b):
         group = await new_group(a, bob)
         await a.request("group.update", {"conversation_id": group, "moderation": True})
         before = b.state.conversations[group].last_seq
-        message = {"conversation_id": group, "client_msg_id": "mod-1", "type": "text", "body": {"text": "please approve"}}
+        message = {
+            "conversation_id": group,
+            "client_msg_id": "mod-1",
+            "type": "text",
+            "body": {"text": "please approve"},
+        }
         assert await refused(b, "send", message) == "pending_moderation"
-        assert await refused(b, "send", message) == "pending_moderation", "a retry finds the queued copy"
+        assert await refused(b, "send", message) == "pending_moderation", (
+            "a retry finds the queued copy"
+        )
         queue = await a.request("group.moderation_queue", {"conversation_id": group})
         assert [q["body"]["text"] for q in queue["pending"]] == ["please approve"]
         await eventually(lambda: len(a.state.social.moderation_pending) == 1)
         assert b.state.conversations[group].last_seq == before, "no seq while it waits"
 
-        decided = await a.request("group.moderate", {"pending_id": queue["pending"][0]["id"], "approve": True})
+        decided = await a.request(
+            "group.moderate", {"pending_id": queue["pending"][0]["id"], "approve": True}
+        )
         seq = decided["entry"]["seq"]
-        await eventually(lambda: any(e["seq"] == seq and e["body"]["text"] == "please approve" for e in b.state.conversations[group].messages()))
+        await eventually(
+            lambda: any(
+                e["seq"] == seq and e["body"]["text"] == "please approve"
+                for e in b.state.conversations[group].messages()
+            )
+        )
         again = await b.request("send", message)
         assert again["seq"] == seq, "a retry after approval returns the approved entry"
         assert not a.state.social.moderation_pending
@@ -139,10 +221,22 @@ async def test_moderation_approve_and_reject(
         rejected = {**message, "client_msg_id": "mod-2", "body": {"text": "nope"}}
         assert await refused(b, "send", rejected) == "pending_moderation"
         queue = await a.request("group.moderation_queue", {"conversation_id": group})
-        await a.request("group.moderate", {"pending_id": queue["pending"][0]["id"], "approve": False, "reason": "off topic"})
-        await eventually(lambda: any(r["reason"] == "off topic" for r in b.state.social.rejected_messages.values()))
+        await a.request(
+            "group.moderate",
+            {"pending_id": queue["pending"][0]["id"], "approve": False, "reason": "off topic"},
+        )
+        await eventually(
+            lambda: any(
+                r["reason"] == "off topic" for r in b.state.social.rejected_messages.values()
+            )
+        )
         assert await refused(b, "send", rejected) == "message_rejected"
-        assert await refused(a, "group.moderate", {"pending_id": queue["pending"][0]["id"], "approve": True}) == "conflict"
+        assert (
+            await refused(
+                a, "group.moderate", {"pending_id": queue["pending"][0]["id"], "approve": True}
+            )
+            == "conflict"
+        )
         owner = await a.send(group, "text", {"text": "owners are not moderated"})
         assert owner["seq"] == seq + 1
 
@@ -152,10 +246,17 @@ async def test_forbidden_private_chat_unless_friends(
 ) -> None:
     async with online(base_url, alice, bob, carol) as (a, b, c):
         group = await new_group(a, bob, carol)
-        assert await refused(b, "group.update", {"conversation_id": group, "forbid_private_chat": True}) == "forbidden"
+        assert (
+            await refused(
+                b, "group.update", {"conversation_id": group, "forbid_private_chat": True}
+            )
+            == "forbidden"
+        )
         await a.request("group.update", {"conversation_id": group, "forbid_private_chat": True})
         through_group = {"peer_id": carol.id, "via_group_id": group}
-        assert await refused(b, "conversation.open_direct", through_group) == "private_chat_forbidden"
+        assert (
+            await refused(b, "conversation.open_direct", through_group) == "private_chat_forbidden"
+        )
         assert not [cv for cv in b.state.conversations.values() if cv.type == "direct"]
         await befriend(b, c, carol)
         chat = await b.request("conversation.open_direct", through_group)
@@ -167,23 +268,59 @@ async def test_keyword_and_rate_blocking(
 ) -> None:
     async with online(base_url, alice, bob, carol) as (a, b, c):
         group = await new_group(a, bob)
-        await a.request("group.update", {"conversation_id": group, "keywords": ["spam", "广告"], "join_mode": "approval"})
+        await a.request(
+            "group.update",
+            {"conversation_id": group, "keywords": ["spam", "广告"], "join_mode": "approval"},
+        )
         info_member = await b.request("group.info", {"conversation_id": group})
         assert "keywords" not in info_member, "members are not told the blocked words"
         try:
-            await b.request("send", {"conversation_id": group, "client_msg_id": "k1", "type": "text", "body": {"text": "cheap SPAM here"}})
+            await b.request(
+                "send",
+                {
+                    "conversation_id": group,
+                    "client_msg_id": "k1",
+                    "type": "text",
+                    "body": {"text": "cheap SPAM here"},
+                },
+            )
             raise AssertionError("a blocked word went through")
         except ServerError as error:
             assert error.code == "blocked" and "spam" in error.message
-        assert await refused(b, "send", {"conversation_id": group, "client_msg_id": "k2", "type": "text", "body": {"text": "看广告"}}) == "blocked"
-        assert await refused(c, "group.join", {"conversation_id": group, "message": "spam bot"}) == "blocked"
+        assert (
+            await refused(
+                b,
+                "send",
+                {
+                    "conversation_id": group,
+                    "client_msg_id": "k2",
+                    "type": "text",
+                    "body": {"text": "看广告"},
+                },
+            )
+            == "blocked"
+        )
+        assert (
+            await refused(c, "group.join", {"conversation_id": group, "message": "spam bot"})
+            == "blocked"
+        )
         await b.send(group, "text", {"text": "a clean message"})
 
-        await a.request("group.update", {"conversation_id": group, "rate_count": 2, "rate_seconds": 60})
+        await a.request(
+            "group.update", {"conversation_id": group, "rate_count": 2, "rate_seconds": 60}
+        )
         await b.send(group, "text", {"text": "one"})
         await b.send(group, "text", {"text": "two"})
         try:
-            await b.request("send", {"conversation_id": group, "client_msg_id": "k3", "type": "text", "body": {"text": "three"}})
+            await b.request(
+                "send",
+                {
+                    "conversation_id": group,
+                    "client_msg_id": "k3",
+                    "type": "text",
+                    "body": {"text": "three"},
+                },
+            )
             raise AssertionError("the rate rule let a third message through")
         except ServerError as error:
             assert error.code == "blocked" and "too fast" in error.message
@@ -192,7 +329,10 @@ async def test_keyword_and_rate_blocking(
 async def test_ownership_transfer(base_url: str, alice: Person, bob: Person) -> None:
     async with online(base_url, alice, bob) as (a, b):
         group = await new_group(a, bob)
-        assert await refused(b, "group.transfer", {"conversation_id": group, "user_id": alice.id}) == "forbidden"
+        assert (
+            await refused(b, "group.transfer", {"conversation_id": group, "user_id": alice.id})
+            == "forbidden"
+        )
         entry = await a.request("group.transfer", {"conversation_id": group, "user_id": bob.id})
         assert entry["body"] == {"previous_owner_id": alice.id, "owner_id": bob.id}
         await eventually(lambda: "owner_changed" in kinds(b, group))
@@ -208,8 +348,23 @@ async def test_disband_is_learned_through_sync(
         group = await new_group(a, bob)
         await a.send(group, "text", {"text": "last words"})
         await a.request("group.disband", {"conversation_id": group})
-        assert await refused(a, "send", {"conversation_id": group, "client_msg_id": "d1", "type": "text", "body": {"text": "x"}}) == "group_disbanded"
-        assert await refused(a, "group.invite", {"conversation_id": group, "user_ids": [carol.id]}) == "group_disbanded"
+        assert (
+            await refused(
+                a,
+                "send",
+                {
+                    "conversation_id": group,
+                    "client_msg_id": "d1",
+                    "type": "text",
+                    "body": {"text": "x"},
+                },
+            )
+            == "group_disbanded"
+        )
+        assert (
+            await refused(a, "group.invite", {"conversation_id": group, "user_ids": [carol.id]})
+            == "group_disbanded"
+        )
     # Bob was offline throughout: his next sync brings the whole story.
     async with online(base_url, bob) as (b,):
         assert kinds(b, group)[-2:] == ["message", "group_disbanded"]
@@ -222,17 +377,28 @@ async def test_remove_blacklist_and_size_limit(
 ) -> None:
     async with online(base_url, alice, bob) as (a, b):
         group = await new_group(a, bob)
-        await a.request("group.remove", {"conversation_id": group, "user_id": bob.id, "blacklist": True})
+        await a.request(
+            "group.remove", {"conversation_id": group, "user_id": bob.id, "blacklist": True}
+        )
         await eventually(lambda: group not in b.state.conversations)
         assert await refused(b, "history", {"conversation_id": group}) == "not_member"
-        assert await refused(a, "group.invite", {"conversation_id": group, "user_ids": [bob.id]}) == "forbidden"
+        assert (
+            await refused(a, "group.invite", {"conversation_id": group, "user_ids": [bob.id]})
+            == "forbidden"
+        )
         listed = await a.request("group.blacklist", {"conversation_id": group})
         assert [x["user_id"] for x in listed["blacklist"]] == [bob.id]
         await a.request("group.blacklist.remove", {"conversation_id": group, "user_ids": [bob.id]})
         await a.request("group.update", {"conversation_id": group, "size_limit": 2})
         await a.request("group.invite", {"conversation_id": group, "user_ids": [bob.id]})
-        assert await refused(a, "group.invite", {"conversation_id": group, "user_ids": [carol.id]}) == "group_full"
-        assert await refused(a, "group.update", {"conversation_id": group, "size_limit": 1}) == "invalid_input"
+        assert (
+            await refused(a, "group.invite", {"conversation_id": group, "user_ids": [carol.id]})
+            == "group_full"
+        )
+        assert (
+            await refused(a, "group.update", {"conversation_id": group, "size_limit": 1})
+            == "invalid_input"
+        )
 
 
 async def test_find_by_number_open_join_and_back_office(
@@ -251,8 +417,14 @@ async def test_find_by_number_open_join_and_back_office(
 
         await a.request("group.update", {"conversation_id": group, "join_mode": "back_office"})
         assert await refused(c, "group.join", {"conversation_id": group}) == "forbidden"
-        assert await refused(a, "group.invite", {"conversation_id": group, "user_ids": [carol.id]}) == "forbidden"
-        assert await refused(a, "group.assign", {"conversation_id": group, "user_ids": [carol.id]}) == "forbidden"
+        assert (
+            await refused(a, "group.invite", {"conversation_id": group, "user_ids": [carol.id]})
+            == "forbidden"
+        )
+        assert (
+            await refused(a, "group.assign", {"conversation_id": group, "user_ids": [carol.id]})
+            == "forbidden"
+        )
         await make_admin(server, carol)  # type: ignore[arg-type]
         await c.request("group.assign", {"conversation_id": group, "user_ids": [carol.id]})
         await eventually(lambda: group in c.state.conversations)
@@ -263,41 +435,79 @@ async def test_announcements_board_and_view_modes(
 ) -> None:
     async with online(base_url, alice, bob) as (a, b):
         group = await new_group(a, bob)
-        posted = await a.request("group.announcement.post", {"conversation_id": group, "text": "Standup at 10"})
-        assert await refused(b, "group.announcement.post", {"conversation_id": group, "text": "x"}) == "forbidden"
-        await a.request("group.announcement.edit", {"announcement_id": posted["id"], "text": "Standup at 9:30", "pinned": True})
-        await eventually(lambda: kinds(b, group)[-2:] == ["announcement_posted", "announcement_edited"])
+        posted = await a.request(
+            "group.announcement.post", {"conversation_id": group, "text": "Standup at 10"}
+        )
+        assert (
+            await refused(b, "group.announcement.post", {"conversation_id": group, "text": "x"})
+            == "forbidden"
+        )
+        await a.request(
+            "group.announcement.edit",
+            {"announcement_id": posted["id"], "text": "Standup at 9:30", "pinned": True},
+        )
+        await eventually(
+            lambda: kinds(b, group)[-2:] == ["announcement_posted", "announcement_edited"]
+        )
         listed = await b.request("group.announcements", {"conversation_id": group})
         assert listed["announcements"][0]["text"] == "Standup at 9:30"
-        assert listed["announcements"][0]["pinned"] is True and listed["announcements"][0]["read"] is False
+        assert (
+            listed["announcements"][0]["pinned"] is True
+            and listed["announcements"][0]["read"] is False
+        )
         await b.request("group.announcement.read", {"announcement_id": posted["id"]})
         reads = await a.request("group.announcement.reads", {"announcement_id": posted["id"]})
         assert reads["read_by"] == [bob.id] and reads["unread_count"] == 0
 
         plain = await b.send(group, "text", {"text": "an ordinary message"})
         shout = await a.send(group, "text", {"text": "everyone!", "mention_all": True})
-        await a.request("group.mark", {"conversation_id": group, "seq": plain["seq"], "important": True})
+        await a.request(
+            "group.mark", {"conversation_id": group, "seq": plain["seq"], "important": True}
+        )
         board = await b.request("group.board", {"conversation_id": group})
         assert [(i["reason"], i["entry"]["seq"]) for i in board["items"]] == [
             ("mention_all", shout["seq"]),
             ("important", plain["seq"]),
         ]
-        assert await refused(a, "group.mark", {"conversation_id": group, "seq": plain["seq"], "important": True}) == "conflict"
+        assert (
+            await refused(
+                a, "group.mark", {"conversation_id": group, "seq": plain["seq"], "important": True}
+            )
+            == "conflict"
+        )
 
         await b.request("group.view_mode", {"conversation_id": group, "view_mode": "admins_only"})
         await eventually(lambda: b.state.social.view_modes.get(group) == "admins_only")
-        assert (await b.request("group.info", {"conversation_id": group}))["view_mode"] == "admins_only"
+        assert (await b.request("group.info", {"conversation_id": group}))[
+            "view_mode"
+        ] == "admins_only"
 
 
-async def test_admin_powers_and_recall(base_url: str, alice: Person, bob: Person, carol: Person) -> None:
+async def test_admin_powers_and_recall(
+    base_url: str, alice: Person, bob: Person, carol: Person
+) -> None:
     async with online(base_url, alice, bob, carol) as (a, b, c):
         group = await new_group(a, bob, carol)
-        await a.request("group.set_admin", {"conversation_id": group, "user_id": bob.id, "powers": ["mute"]})
+        await a.request(
+            "group.set_admin", {"conversation_id": group, "user_id": bob.id, "powers": ["mute"]}
+        )
         said = await c.send(group, "text", {"text": "recall me"})
-        assert await refused(b, "recall", {"conversation_id": group, "seq": said["seq"]}) == "not_your_message"
-        await a.request("group.set_admin", {"conversation_id": group, "user_id": bob.id, "powers": ["recall"]})
+        assert (
+            await refused(b, "recall", {"conversation_id": group, "seq": said["seq"]})
+            == "not_your_message"
+        )
+        await a.request(
+            "group.set_admin", {"conversation_id": group, "user_id": bob.id, "powers": ["recall"]}
+        )
         await b.request("recall", {"conversation_id": group, "seq": said["seq"]})
-        assert await refused(b, "group.mute", {"conversation_id": group, "user_id": alice.id, "seconds": 60}) == "forbidden"
-        await a.request("group.set_admin", {"conversation_id": group, "user_id": bob.id, "powers": None})
+        assert (
+            await refused(
+                b, "group.mute", {"conversation_id": group, "user_id": alice.id, "seconds": 60}
+            )
+            == "forbidden"
+        )
+        await a.request(
+            "group.set_admin", {"conversation_id": group, "user_id": bob.id, "powers": None}
+        )
         info = await b.request("group.info", {"conversation_id": group})
         assert info["role"] == "member" and info["powers"] == []

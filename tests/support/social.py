@@ -3,13 +3,37 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
-from tests.support.server import TIDINGS, ServerProcess
+import pytest
+
+from tests.support.server import TIDINGS, ServerProcess, create_pg_database, drop_pg_database
 from tests.support.users import Person
 from tidings.sdk import ServerError, TidingsClient
+
+# One-second mutes, so a timed mute can be seen to expire (the product minimum is a minute).
+SHARED_SERVER_ENV = {"TIDINGS_MIN_MUTE_SECONDS": "1"}
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def shared_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerProcess]:
+    """One server per engine for the group, permission and organization modules: starting a
+    server costs seconds, and these tests keep apart by registering their own users."""
+    env = dict(SHARED_SERVER_ENV)
+    database = None
+    if request.param == "postgresql":
+        database = asyncio.run(create_pg_database())
+        env["TIDINGS_DATABASE_URL"] = database
+    process = ServerProcess(tmp_path_factory.mktemp("shared-server"), env=env)
+    process.start()
+    yield process
+    process.stop()
+    if database is not None:
+        asyncio.run(drop_pg_database(database))
 
 
 async def make_admin(server: ServerProcess, person: Person) -> None:

@@ -117,7 +117,8 @@ def visibility_for(tree: OrgTree, user_id: int, *, is_admin: bool) -> Visibility
     for dept_id in own:
         # One's own hidden department is still one's own.
         seen.update(tree.subtree(dept_id, skip_hidden=True))
-        seen.update(a for a in tree.ancestors(dept_id) if not tree.hidden_within(a))
+        # Ancestors are one's own line, hidden or not.
+        seen.update(tree.ancestors(dept_id))
         for partner in tree.partners.get(dept_id, ()):
             if not tree.hidden_within(partner):
                 seen.update(tree.subtree(partner, skip_hidden=True))

@@ -1,0 +1,354 @@
+"""The organization (C1-C4): visibility honoured by search, tree, department lists, profiles
+and direct-chat creation (a hidden department's members are never revealed), admin changes
+with cycle checks, and imports/exports of users, the tree and contacts (CSV and .xlsx) with
+per-row reports and nothing written from a bad file.
+
+The tree:  Acme (ceo) ─┬─ Engineering (lead) ─┬─ Backend (backend)
+                       │                      └─ Frontend (frontend)  <- works with Sales
+                       ├─ Sales (seller)
+                       └─ Secret [hidden] (spy) ── Labs (scientist)
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from tests.support.server import ServerProcess
+from tests.support.social import (
+    http_refused,
+    make_admin,
+    online,
+    refused,
+)
+from tests.support.users import PASSWORD, Person, register
+from tidings.sdk import TidingsHttp
+
+PEOPLE = ["admin", "ceo", "lead", "backend", "frontend", "seller", "spy", "scientist", "outsider"]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture(scope="module")
+def server(shared_server: ServerProcess) -> ServerProcess:
+    return shared_server
+
+
+@dataclass
+class Org:
+    people: dict[str, Person]
+    departments: dict[str, int]
+
+    def __getitem__(self, name: str) -> Person:
+        return self.people[name]
+
+
+@pytest.fixture(scope="module")
+async def org(server: ServerProcess, base_url: str) -> AsyncIterator[Org]:
+    people = {name: await register(base_url, name) for name in PEOPLE}
+    await make_admin(server, people["admin"])
+    admin = people["admin"]
+    csv = "department,account,position\n" + "\n".join(
+        f"{path},{people[name].account},{position}"
+        for path, name, position in [
+            ("Acme", "ceo", "CEO"),
+            ("Acme/Engineering", "lead", "Head of engineering"),
+            ("Acme/Engineering/Backend", "backend", "Engineer"),
+            ("Acme/Engineering/Frontend", "frontend", "Engineer"),
+            ("Acme/Sales", "seller", "Account manager"),
+            ("Acme/Secret", "spy", "Agent"),
+            ("Acme/Secret/Labs", "scientist", "Scientist"),
+        ]
+    )
+    report = await _upload(admin, "/api/v1/org/import", csv.encode(), "text/csv")
+    assert report["rejected"] == 0, report
+    tree = await admin.http.call("GET", "/api/v1/org")
+    ids = {d["name"]: d["id"] for d in tree["departments"]}
+    await admin.http.call("PATCH", f"/api/v1/org/departments/{ids['Secret']}", {"hidden": True})
+    await admin.http.call(
+        "POST",
+        "/api/v1/org/collaborations",
+        {"department_id": ids["Sales"], "partner_id": ids["Frontend"]},
+    )
+    yield Org(people, ids)
+    for person in people.values():
+        await person.http.close()
+
+
+async def _upload(person: Person, path: str, data: bytes, content_type: str) -> Any:
+    response = await person.http._http.post(
+        path,
+        content=data,
+        headers={"Authorization": f"Bearer {person.token}", "Content-Type": content_type},
+    )
+    return response.json() if response.status_code == 200 else response.json()["error"]
+
+
+async def _found(person: Person, query: str) -> set[int]:
+    result = await person.http.call("GET", "/api/v1/users", q=query, limit=100)
+    return {u["id"] for u in result["users"]}
+
+
+async def test_search_honours_visibility(org: Org) -> None:
+    ids = {name: org[name].id for name in PEOPLE}
+    # Everyone's account contains their name and a shared "x" marker.
+    for name, expected in {
+        "backend": {"ceo", "lead", "backend", "admin", "outsider"},
+        "seller": {"ceo", "seller", "frontend", "admin", "outsider"},
+        "spy": {"ceo", "spy", "scientist", "admin", "outsider"},
+        "outsider": {"admin", "outsider"},
+        "admin": set(PEOPLE),
+    }.items():
+        seen = set()
+        for other in PEOPLE:
+            if ids[other] in await _found(org[name], org[other].account):
+                seen.add(other)
+        assert seen == expected, name
+
+
+async def test_tree_and_departments_honour_visibility(org: Org) -> None:
+    d = org.departments
+    tree = await org["backend"].http.call("GET", "/api/v1/org")
+    assert {x["name"] for x in tree["departments"]} == {"Acme", "Engineering", "Backend"}
+    tree = await org["seller"].http.call("GET", "/api/v1/org")
+    assert {x["name"] for x in tree["departments"]} == {"Acme", "Sales", "Frontend"}
+    tree = await org["admin"].http.call("GET", "/api/v1/org")
+    assert {x["name"] for x in tree["departments"]} >= {"Secret", "Labs"}
+
+    acme = await org["backend"].http.call("GET", f"/api/v1/org/departments/{d['Acme']}")
+    assert [m["id"] for m in acme["members"]] == [org["ceo"].id], "ancestors: direct members only"
+    assert [c["name"] for c in acme["children"]] == ["Engineering"]
+    for hidden in ("Secret", "Labs", "Sales"):
+        assert (
+            await http_refused(org["backend"], "GET", f"/api/v1/org/departments/{d[hidden]}")
+            == "not_found"
+        )
+    own = await org["spy"].http.call("GET", f"/api/v1/org/departments/{d['Labs']}")
+    assert own["path"] == "Acme/Secret/Labs" and own["members"][0]["position"] == "Scientist"
+    found = await org["backend"].http.call("GET", "/api/v1/org/search", q="Secret")
+    assert found["departments"] == [] and found["users"] == []
+
+
+async def test_profiles_and_direct_chats_never_reveal_hidden_members(
+    base_url: str, org: Org
+) -> None:
+    spy, backend = org["spy"], org["backend"]
+    missing = 987_654_321
+    for target in (spy.id, missing):
+        assert await http_refused(backend, "GET", f"/api/v1/users/{target}") == "not_found"
+        assert (
+            await http_refused(
+                backend, "POST", "/api/v1/conversations", {"type": "direct", "peer_id": target}
+            )
+            == "not_found"
+        )
+    async with online(base_url, backend, org["admin"]) as (b, admin):
+        for target in (spy.id, missing):
+            assert await refused(b, "profile.get", {"user_id": target}) == "not_found"
+            assert await refused(b, "conversation.open_direct", {"peer_id": target}) == "not_found"
+        ceo = await b.request("profile.get", {"user_id": org["ceo"].id})
+        assert ceo["departments"] == [
+            {"id": org.departments["Acme"], "name": "Acme", "position": "CEO"}
+        ]
+        await b.request("conversation.open_direct", {"peer_id": org["ceo"].id})
+        # Met in a group, they may talk: the group reveals its members anyway.
+        group = await admin.request(
+            "conversation.create_group", {"name": "Mixed", "member_ids": [backend.id, spy.id]}
+        )
+        chat = await b.request(
+            "conversation.open_direct", {"peer_id": spy.id, "via_group_id": group["id"]}
+        )
+        assert chat["type"] == "direct"
+        admin_view = await admin.request("profile.get", {"user_id": spy.id})
+        assert admin_view["departments"][0]["name"] == "Secret"
+
+
+async def test_admin_changes_cycles_and_bad_input(base_url: str, org: Org) -> None:
+    d = org.departments
+    async with online(base_url, org["admin"], org["ceo"], org["frontend"]) as (admin, ceo, fe):
+        assert (
+            await refused(
+                admin,
+                "org.department.update",
+                {"department_id": d["Engineering"], "parent_id": d["Backend"]},
+            )
+            == "cycle"
+        )
+        assert (
+            await refused(
+                admin, "org.department.update", {"department_id": d["Acme"], "parent_id": d["Acme"]}
+            )
+            == "cycle"
+        )
+        assert await refused(admin, "org.department.create", {"name": "x" * 101}) == "invalid_input"
+        assert (
+            await refused(admin, "org.department.create", {"name": "Ops", "parent_id": 987_654_321})
+            == "not_found"
+        )
+        assert (
+            await refused(admin, "org.department.delete", {"department_id": d["Acme"]})
+            == "conflict"
+        )
+        assert await refused(ceo, "org.department.create", {"name": "Mine"}) == "forbidden"
+        assert (
+            await refused(
+                ceo,
+                "org.member.set",
+                {"department_id": d["Acme"], "user_id": org["spy"].id, "position": "x"},
+            )
+            == "forbidden"
+        )
+
+        ops = await admin.request("org.department.create", {"name": "Ops", "parent_id": d["Acme"]})
+        await admin.request(
+            "org.member.set",
+            {"department_id": ops["id"], "user_id": org["frontend"].id, "position": "On call"},
+        )
+        departments = await _eventually_departments(fe, 2)
+        assert {x["name"] for x in departments} == {"Frontend", "Ops"}
+        await admin.request(
+            "org.member.remove", {"department_id": ops["id"], "user_id": org["frontend"].id}
+        )
+        await _eventually_departments(fe, 1)
+        await admin.request("org.department.delete", {"department_id": ops["id"]})
+        tree = await ceo.request("org.tree", {})
+        assert "Ops" not in {x["name"] for x in tree["departments"]}
+
+
+async def _eventually_departments(client: Any, count: int) -> list[dict[str, Any]]:
+    from tests.support.waiting import eventually
+
+    await eventually(lambda: len(client.state.social.departments) == count)
+    return list(client.state.social.departments)
+
+
+async def test_user_import_reports_each_row(base_url: str, org: Org) -> None:
+    admin = org["admin"]
+    taken = org["ceo"].account
+    csv = (
+        "account,nickname,password,phone,department,position\n"
+        "imp_wang,Wang Wei,a-long-password,13800000001,Acme/Support,Agent\n"
+        "imp_li,Li Na,,,Acme/Support,Lead\n"
+        f"{taken},Someone,,,,\n"
+        "imp_wang,Again,,,,\n"
+        "!!,Bad,,,,\n"
+        "imp_zhao,Zhao,short,,,\n"
+        "imp_qian,Qian,,,Acme//Broken,\n"
+    )
+    report = await _upload(admin, "/api/v1/admin/users/import", csv.encode(), "text/csv")
+    statuses = [(r["row"], r["status"]) for r in report["rows"]]
+    assert statuses == [
+        (2, "added"),
+        (3, "added"),
+        (4, "rejected"),
+        (5, "rejected"),
+        (6, "rejected"),
+        (7, "rejected"),
+        (8, "rejected"),
+    ], report
+    assert report["added"] == 2 and report["rejected"] == 5
+    generated = report["rows"][1]["password"]
+    async with TidingsHttp(base_url) as http:
+        await http.login("imp_li", generated)
+        await http.login("imp_wang", "a-long-password")
+    found = await admin.http.call("GET", "/api/v1/users", q="13800000001")
+    assert [u["account"] for u in found["users"]] == ["imp_wang"], "found by exact phone"
+    assert await _found(admin, "1380000000") == set(), "phones are not matched by substring"
+    assert (await _upload(org["ceo"], "/api/v1/admin/users/import", csv.encode(), "text/csv"))[
+        "code"
+    ] == "forbidden"
+
+
+async def test_a_bad_file_changes_nothing(org: Org) -> None:
+    admin = org["admin"]
+    before = await admin.http.call("GET", "/api/v1/org")
+    bad_files: list[tuple[str, bytes, str]] = [
+        ("/api/v1/admin/users/import", b"", "text/csv"),
+        ("/api/v1/admin/users/import", b"\x89PNG\r\n\x1a\n\x00\x00", "text/csv"),
+        ("/api/v1/admin/users/import", "account,nickname\nbad_1,Ok\n".encode("utf-16"), "text/csv"),
+        ("/api/v1/admin/users/import", b"account,shoe_size\nbad_2,42\n", "text/csv"),
+        ("/api/v1/admin/users/import", b"nickname\nNo account column\n", "text/csv"),
+        ("/api/v1/admin/users/import", b"account,nickname\nbad_3,A,extra\n", "text/csv"),
+        ("/api/v1/admin/users/import", b'account,nickname\n"bad_4,unterminated\n', "text/csv"),
+        ("/api/v1/admin/users/import", b"PK\x03\x04 not really a zip", XLSX),
+        ("/api/v1/org/import", b"department,account\n" + b"Acme/X,\n" * 20_001, "text/csv"),
+        ("/api/v1/org/import", b"\xff\xfe\xfa", "text/csv"),
+        ("/api/v1/contacts/import", b"who\nsomeone\n", "text/csv"),
+    ]
+    for path, data, content_type in bad_files:
+        result = await _upload(admin, path, data, content_type)
+        assert result["code"] == "bad_file", (path, data[:40], result)
+    for account in ("bad_1", "bad_2", "bad_3", "bad_4"):
+        assert await _found(admin, account) == set()
+    assert await admin.http.call("GET", "/api/v1/org") == before
+
+
+async def test_xlsx_round_trip_and_contact_import(org: Org) -> None:
+    admin = org["admin"]
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["department", "account", "position"])
+    sheet.append(["Acme/Sales/East", org["seller"].account, "Regional lead"])
+    sheet.append(["Acme/Sales/East", "nobody-here", "Ghost"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    report = await _upload(admin, "/api/v1/org/import", buffer.getvalue(), XLSX)
+    assert [r["status"] for r in report["rows"]] == ["added", "rejected"]
+    assert report["rows"][1]["reason"] == "no such user"
+
+    async with httpx.AsyncClient(base_url=admin.http.base_url) as http:
+        headers = {"Authorization": f"Bearer {admin.token}"}
+        exported = await http.get("/api/v1/org/export", params={"format": "xlsx"}, headers=headers)
+        assert exported.headers["content-type"] == XLSX
+        rows = list(load_workbook(io.BytesIO(exported.content)).active.iter_rows(values_only=True))  # type: ignore[union-attr]
+        assert rows[0] == ("department", "account", "nickname", "position")
+        assert ("Acme/Sales/East", org["seller"].account) in {(r[0], r[1]) for r in rows}
+        csv = await http.get("/api/v1/org/export", params={"format": "csv"}, headers=headers)
+        assert "Acme/Secret/Labs" in csv.text
+        before = await admin.http.call("GET", "/api/v1/org")
+        again = await _upload(admin, "/api/v1/org/import", csv.content, "text/csv")
+        assert again["rejected"] == 0
+        after = await admin.http.call("GET", "/api/v1/org")
+        assert len(after["departments"]) == len(before["departments"]), "nothing duplicated"
+        denied = await http.get(
+            "/api/v1/org/export", headers={"Authorization": f"Bearer {org['ceo'].token}"}
+        )
+        assert denied.status_code == 403
+
+    contacts = (
+        "account,remark,tags,message\n"
+        f"{org['ceo'].account},Boss,vip;mgmt,Hello from the import\n"
+        f"{org['spy'].account},,,\n"
+        f"{org['ceo'].account},,,\n"
+        f"{org['backend'].account},,,\n"
+        ",,,\n"
+    )
+    report = await _upload(org["lead"], "/api/v1/contacts/import", contacts.encode(), "text/csv")
+    assert [(r["row"], r["status"]) for r in report["rows"]] == [
+        (2, "requested"),
+        (3, "rejected"),
+        (4, "rejected"),
+        (5, "requested"),
+    ]
+    assert report["rows"][1]["reason"] == "no such user", "the hidden spy is not revealed"
+    incoming = await org["ceo"].http.call("GET", "/api/v1/friend-requests")
+    assert "Hello from the import" in [r["message"] for r in incoming["incoming"]]
+
+
+async def test_cli_creates_admins(server: ServerProcess, base_url: str) -> None:
+    person = await register(base_url, "cliadmin")
+    async with person.http:
+        assert (
+            await http_refused(person, "POST", "/api/v1/org/departments", {"name": "X"})
+            == "forbidden"
+        )
+        await make_admin(server, person)
+        created = await person.http.call("POST", "/api/v1/org/departments", {"name": "CLI made"})
+        await person.http.call("DELETE", f"/api/v1/org/departments/{created['id']}")
+    assert PASSWORD
