@@ -417,3 +417,39 @@ def test_pillow_reads_what_the_helpers_write() -> None:
     """The sample media above are what they claim (else the tests would prove nothing)."""
     assert decoded(jpeg(orientation=6, gps=True)).getexif().get_ifd(GPS)
     assert getattr(decoded(animated_gif()), "n_frames", 1) == 4
+
+
+async def test_the_same_actions_over_websocket(scene: Scene) -> None:
+    alice, bob = scene.alice, scene.bob
+    file_id = await scene.upload(alice, jpeg(), filename="ws.jpg", filetype="image/jpeg")
+    async with bob.client(scene.base_url) as client:
+        with pytest.raises(ServerError) as refused:
+            await client.request("files.info", {"file_id": file_id})
+        assert refused.value.code == "not_found"
+        entry = await client.send(scene.direct, "text", {"text": "send me the photo"})
+        assert entry["seq"] > 0
+    async with alice.client(scene.base_url) as client:
+        sent = await client.send(
+            scene.direct, "image", {"file_id": file_id, "width": 1, "height": 1}
+        )
+        assert sent["body"]["width"] == 64
+    async with bob.client(scene.base_url) as client:
+        info = await client.request("files.info", {"file_id": file_id})
+        assert (info["name"], info["kind"]) == ("ws.jpg", "image")
+        link = await client.request("files.link", {"file_id": file_id, "variant": "thumbnail"})
+        assert link["url"].startswith(f"/files/{file_id}/thumbnail?")
+        listing = await client.request(
+            "conversation.files", {"conversation_id": scene.direct, "kind": "image"}
+        )
+        assert file_id in [f["id"] for f in listing["files"]]
+        await client.request("favorites.add", {"file_id": file_id})
+        saved = await client.request("favorites.files", {})
+        assert saved["files"][0]["id"] == file_id
+        assert await client.request("favorites.remove", {"file_id": file_id}) is None
+        usage = await client.request("storage.usage", {})
+        assert usage["quota_bytes"] == 0
+        with pytest.raises(ServerError) as bad:
+            await client.request(
+                "conversation.files", {"conversation_id": scene.direct, "kind": "pdf"}
+            )
+        assert bad.value.code == "invalid_input"

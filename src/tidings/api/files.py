@@ -5,23 +5,18 @@ The bytes themselves travel through ``/files/`` (``api/uploads.py``).
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
 from tidings.api.deps import C, Me
 from tidings.domain.clock import now_ms
 from tidings.domain.files import FileKind, Variant
-from tidings.schemas import Input
+from tidings.file_schemas import LinkInput
 
 router = APIRouter(prefix="/api/v1", tags=["files"])
 
 Ms = Annotated[int | None, Query(ge=0, lt=2**63)]
-
-
-class LinkInput(Input):
-    variant: Literal["original", "thumbnail"] = "original"
-    ttl_seconds: int | None = None
 
 
 @router.get("/files/{file_id}")

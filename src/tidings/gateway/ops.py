@@ -236,6 +236,6 @@ async def _profile_update(ctx: OpContext, a: ProfileUpdate) -> Any:
 
 
 # Contacts, the organization and groups register their ops in their own modules.
-from tidings.gateway import contact_ops, group_ops, org_ops  # noqa: E402, F401
+from tidings.gateway import contact_ops, file_ops, group_ops, org_ops  # noqa: E402, F401
 
 OP_NAMES = OP_NAMES | frozenset(OPS)
