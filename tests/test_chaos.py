@@ -12,31 +12,25 @@ import asyncio
 import random
 from collections import defaultdict
 from contextlib import AsyncExitStack
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
+from tests.support.chaos import (
+    Ledger,
+    canonical_logs,
+    check_clients,
+    check_log,
+    cut_connections,
+    send_many,
+)
 from tests.support.server import ServerProcess, create_pg_database, drop_pg_database
 from tests.support.users import Person, register
 from tests.support.waiting import eventually
-from tidings.sdk import ConnectionLost, ServerError, TidingsClient
+from tidings.sdk import TidingsClient
 
 CLIENTS = 20
 MESSAGES = 5_000
-# A share of sends is tried once and abandoned on failure: it may exist, but only once.
-ABANDON_RATE = 0.05
-
-
-@dataclass
-class Ledger:
-    acknowledged: dict[tuple[int, str], dict[str, object]] = field(default_factory=dict)
-    abandoned: set[tuple[int, str]] = field(default_factory=set)
-    sent_order: dict[tuple[int, int], list[str]] = field(default_factory=lambda: defaultdict(list))
-
-    @property
-    def count(self) -> int:
-        return len(self.acknowledged) + len(self.abandoned)
 
 
 @pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
@@ -84,11 +78,11 @@ async def _run_chaos(server: ServerProcess) -> None:
         per_client = MESSAGES // CLIENTS
         senders = [
             asyncio.create_task(
-                _send_many(client, person, member_of[person.id], per_client, ledger, rng)
+                send_many(client, person, member_of[person.id], per_client, ledger, rng)
             )
             for client, person in zip(clients, people, strict=True)
         ]
-        chaos = asyncio.create_task(_cut_connections(clients, rng))
+        chaos = asyncio.create_task(cut_connections(clients, rng))
         for fraction in (0.3, 0.65):
             await eventually(lambda f=fraction: ledger.count >= MESSAGES * f, within=120)
             server.kill()
@@ -105,14 +99,10 @@ async def _run_chaos(server: ServerProcess) -> None:
         for client in clients:
             await client.wait_ready(limit=30)
 
-        canonical = await _canonical_logs(clients, people, conversations)
-        _check_log(canonical, ledger)
-        for client, person in zip(clients, people, strict=True):
-            for conv_id in member_of[person.id]:
-                held = client.state.conversations[conv_id].visible()
-                assert [e["id"] for e in held] == [e["id"] for e in canonical[conv_id]], (
-                    f"user {person.id} differs from the log of conversation {conv_id}"
-                )
+        by_user = {p.id: c for p, c in zip(people, clients, strict=True)}
+        logs = await canonical_logs(by_user, conversations)
+        check_log(logs, ledger)
+        check_clients(by_user, conversations, logs)
 
 
 async def _make_conversations(
@@ -134,84 +124,3 @@ async def _make_conversations(
         )
         conversations[int(summary["id"])] = [owner.id, *(p.id for p in others)]
     return conversations
-
-
-async def _send_many(
-    client: TidingsClient,
-    person: Person,
-    conversation_ids: list[int],
-    count: int,
-    ledger: Ledger,
-    rng: random.Random,
-) -> None:
-    for index in range(count):
-        conv_id = rng.choice(conversation_ids)
-        client_msg_id = f"{person.id}-{index}"
-        key = (person.id, client_msg_id)
-        abandon = rng.random() < ABANDON_RATE
-        try:
-            entry = await client.send(
-                conv_id,
-                "text",
-                {"text": client_msg_id},
-                client_msg_id=client_msg_id,
-                max_attempts=1 if abandon else None,
-            )
-        except (ConnectionLost, TimeoutError):
-            ledger.abandoned.add(key)
-            continue
-        except ServerError as error:
-            raise AssertionError(f"send refused: {error}") from error
-        ledger.acknowledged[key] = entry
-        ledger.sent_order[(person.id, conv_id)].append(client_msg_id)
-
-
-async def _cut_connections(clients: list[TidingsClient], rng: random.Random) -> None:
-    while True:
-        await asyncio.sleep(rng.uniform(0.02, 0.15))
-        await rng.choice(clients).drop_connection()
-
-
-async def _canonical_logs(
-    clients: list[TidingsClient], people: list[Person], conversations: dict[int, list[int]]
-) -> dict[int, list[dict[str, object]]]:
-    """Each conversation's whole log, read page by page by one of its members."""
-    by_user = {p.id: c for p, c in zip(people, clients, strict=True)}
-    logs: dict[int, list[dict[str, object]]] = {}
-    for conv_id, members in conversations.items():
-        client = by_user[members[0]]
-        entries: list[dict[str, object]] = []
-        while True:
-            page = await client.history(conv_id, after_seq=len(entries), limit=500)
-            entries.extend(page)
-            if len(page) < 500:
-                break
-        logs[conv_id] = entries
-    return logs
-
-
-def _check_log(logs: dict[int, list[dict[str, object]]], ledger: Ledger) -> None:
-    seen: dict[tuple[int, str], dict[str, object]] = {}
-    for conv_id, entries in logs.items():
-        assert [e["seq"] for e in entries] == list(range(1, len(entries) + 1)), (
-            f"conversation {conv_id}: seqs are not contiguous"
-        )
-        for entry in entries:
-            if entry["kind"] != "message":
-                continue
-            key = (int(entry["sender_id"]), str(entry["client_msg_id"]))  # type: ignore[call-overload]
-            assert key not in seen, f"{key} stored twice"
-            seen[key] = entry
-    for key, acked in ledger.acknowledged.items():
-        stored = seen.get(key)
-        assert stored is not None, f"acknowledged {key} is missing"
-        assert (stored["id"], stored["seq"]) == (acked["id"], acked["seq"])
-    unknown = set(seen) - set(ledger.acknowledged) - ledger.abandoned
-    assert not unknown, f"entries nobody sent: {sorted(unknown)[:5]}"
-    for (sender, conv_id), order in ledger.sent_order.items():
-        stored_order = [
-            str(e["client_msg_id"])
-            for e in logs[conv_id]
-            if e["sender_id"] == sender and (sender, str(e["client_msg_id"])) in ledger.acknowledged
-        ]
-        assert stored_order == order, f"sender {sender} in {conv_id}: order differs"

@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     # FULL: an acknowledged message survives power loss, not only a crashed process. Group
     # commit makes the fsync affordable (one per batch, not one per message).
     sqlite_synchronous: SqliteSynchronous = SqliteSynchronous.FULL
+    # Empty means one node: the in-process bus and presence. Set it (redis://host:6379/0) to
+    # run several nodes; Redis then carries pushes between them and holds presence.
+    redis_url: str = ""
+    # This node's name on the bus and in presence; random per process unless set.
+    node_id: str = ""
 
     session_policy: SessionPolicy = SessionPolicy.ONE_PER_PLATFORM
     session_ttl_seconds: int = 30 * 24 * 3600

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
 from functools import cached_property
+
+from redis.asyncio import Redis
 
 from tidings.actions.accounts import Accounts
 from tidings.actions.attachments import Attachments
@@ -28,6 +31,8 @@ from tidings.bus.base import Bus
 from tidings.bus.local import InProcessBus
 from tidings.bus.messages import BusMessage, RosterChanged
 from tidings.bus.presence import LocalPresence, PresenceRegistry
+from tidings.bus.redis import RedisBus
+from tidings.bus.redis_presence import RedisPresence
 from tidings.config import Settings
 from tidings.files.storage import LocalStorage, Storage
 from tidings.gateway.connections import ConnectionRegistry
@@ -52,12 +57,30 @@ class Container:
         return Database(self.settings)
 
     @cached_property
+    def node_id(self) -> str:
+        return self.settings.node_id or secrets.token_hex(6)
+
+    @cached_property
+    def redis(self) -> Redis | None:
+        if not self.settings.redis_url:
+            return None
+        return Redis.from_url(self.settings.redis_url, socket_timeout=5, socket_connect_timeout=5)
+
+    @cached_property
     def bus(self) -> Bus:
-        return InProcessBus()
+        if self.redis is None:
+            return InProcessBus()
+        return RedisBus(self.redis, self.node_id)
 
     @cached_property
     def presence_registry(self) -> PresenceRegistry:
-        return LocalPresence()
+        if self.redis is None:
+            return LocalPresence()
+        presence = RedisPresence(self.redis, self.node_id, self.bus)
+        bus = self.bus
+        if isinstance(bus, RedisBus):
+            bus.on_reconnect(presence.rewrite)
+        return presence
 
     @cached_property
     def passwords(self) -> Passwords:
@@ -270,6 +293,7 @@ class Container:
         self.bus.subscribe(self.policies.on_bus)
         self.bus.subscribe(self.connections.on_bus)
         await self.bus.start()
+        await self.presence_registry.start()
         self.log_writer.start()
         self.receipts.start()
         await self.files.start()
@@ -280,6 +304,7 @@ class Container:
         await self.file_cleanup.stop()
         await self.receipts.stop()
         await self.log_writer.stop()
+        await self.presence_registry.stop()
         await self.bus.stop()
         await self.database.dispose()
 

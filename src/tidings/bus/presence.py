@@ -11,6 +11,10 @@ from typing import Protocol
 
 
 class PresenceRegistry(Protocol):
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
     async def connected(self, user_id: int) -> bool:
         """Count a new connection; True when the user just came online."""
 
@@ -23,6 +27,12 @@ class PresenceRegistry(Protocol):
 class LocalPresence:
     def __init__(self) -> None:
         self._connections: dict[int, int] = {}
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
 
     async def connected(self, user_id: int) -> bool:
         count = self._connections.get(user_id, 0) + 1

@@ -9,7 +9,7 @@ import itertools
 import logging
 import random
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from enum import Enum, auto
 from typing import Any
 
@@ -49,7 +49,7 @@ class Phase(Enum):
 class TidingsClient:
     def __init__(
         self,
-        base_url: str,
+        base_url: str | Sequence[str],
         *,
         token: str,
         request_timeout: float = 15.0,
@@ -58,10 +58,13 @@ class TidingsClient:
         ping_interval: float = 25.0,
         keep_state: bool = True,
     ) -> None:
-        self.ws_url = (
-            base_url.rstrip("/").replace("http://", "ws://", 1).replace("https://", "wss://", 1)
-            + "/ws"
-        )
+        # Several URLs are several entry points (nodes); after a failure the next is tried.
+        urls = [base_url] if isinstance(base_url, str) else list(base_url)
+        self.ws_urls = [
+            url.rstrip("/").replace("http://", "ws://", 1).replace("https://", "wss://", 1) + "/ws"
+            for url in urls
+        ]
+        self._url_index = 0
         self.token = token
         self.request_timeout = request_timeout
         self.backoff_initial = backoff_initial
@@ -81,6 +84,10 @@ class TidingsClient:
         self._queues: list[asyncio.Queue[Event]] = []
         self._backfills: dict[int, asyncio.Task[None]] = {}
         self._background: set[asyncio.Task[Any]] = set()
+
+    @property
+    def ws_url(self) -> str:
+        return self.ws_urls[self._url_index]
 
     # Life cycle
 
@@ -172,6 +179,8 @@ class TidingsClient:
             except (ConnectionLost, TimeoutError):
                 if self.phase is Phase.STOPPED or (max_attempts and attempt >= max_attempts):
                     raise
+                # Yield to the run loop (it is reconnecting) instead of spinning.
+                await asyncio.sleep(min(0.01 * attempt, 0.5))
                 continue
             if self.keep_state:
                 self.state.conversation(conversation_id).add_entry(entry)
@@ -199,6 +208,9 @@ class TidingsClient:
             async with asyncio.timeout(self.request_timeout):
                 return await future
         except ConnectionClosed:
+            # Stop handing out this connection at once; the run loop is reconnecting.
+            if self._ws is ws:
+                self._ready.clear()
             raise ConnectionLost("connection closed") from None
         finally:
             self._replies.pop(request_id, None)
@@ -249,6 +261,7 @@ class TidingsClient:
             self._emit(Disconnected(code, reason))
             if self.phase is Phase.STOPPED:
                 return
+            self._url_index = (self._url_index + 1) % len(self.ws_urls)
             await asyncio.sleep(delay * (0.5 + random.random()))
             delay = min(delay * 2, self.backoff_max)
 
@@ -291,17 +304,23 @@ class TidingsClient:
         """Pull history until the conversation is covered up to its last known seq."""
         conv = self.state.conversations.get(conversation_id)
         while conv is not None and conv.covered_seq < conv.last_seq:
-            start = conv.covered_seq
+            # Every seq up to the target was committed before we heard of the target, so a
+            # short page proves the range complete (missing seqs are deleted-for-me). Seqs
+            # heard of while the request is in flight are not covered by this page.
+            target = conv.last_seq
             page = await self._request(
                 "history",
-                {"conversation_id": conversation_id, "after_seq": start, "limit": HISTORY_PAGE},
+                {
+                    "conversation_id": conversation_id,
+                    "after_seq": conv.covered_seq,
+                    "limit": HISTORY_PAGE,
+                },
             )
             entries = page["messages"]
             for entry in entries:
                 conv.add_entry(entry)
             if len(entries) < HISTORY_PAGE:
-                # Everything up to last_seq came back; missing seqs are deleted-for-me.
-                conv.covered_seq = max(conv.covered_seq, conv.last_seq)
+                conv.covered_seq = max(conv.covered_seq, target)
             else:
                 conv.covered_seq = max(conv.covered_seq, int(entries[-1]["seq"]))
             conv = self.state.conversations.get(conversation_id)

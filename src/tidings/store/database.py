@@ -17,7 +17,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, event, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from tidings.config import Settings
@@ -26,6 +26,8 @@ from tidings.metrics import TRANSACTION_SECONDS
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# Any constant shared by all nodes; "tidings" in ASCII.
+_MIGRATION_LOCK = 0x746964696E6773
 
 
 class Database:
@@ -68,8 +70,16 @@ class Database:
             TRANSACTION_SECONDS.labels(name).observe(time.perf_counter() - started)
 
     async def migrate(self) -> None:
-        """Bring the schema to the newest migration."""
+        """Bring the schema to the newest migration.
+
+        Several nodes may start at once: on PostgreSQL a transaction-scoped advisory lock lets
+        one migrate while the others wait, then find nothing left to do.
+        """
         async with self.engine.begin() as conn:
+            if not self.is_sqlite:
+                await conn.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK}
+                )
             await conn.run_sync(_upgrade_to_head)
 
     async def dispose(self) -> None:

@@ -1,0 +1,57 @@
+"""Bus messages on the wire between nodes.
+
+A message is one JSON header line, then (for frames) the frame text as is: the frame was
+serialized once by the publisher and is not escaped a second time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from tidings.bus.messages import BusMessage, EndSessions, PresenceChanged, Push, RosterChanged
+
+
+def encode(message: BusMessage, origin: str) -> bytes:
+    header: dict[str, Any]
+    frame = ""
+    if isinstance(message, Push):
+        header = {"t": "push", "u": message.user_ids, "x": message.exclude_connection}
+        frame = message.frame
+    elif isinstance(message, EndSessions):
+        header = {
+            "t": "end",
+            "s": message.session_ids,
+            "c": message.close_code,
+            "r": message.reason,
+            "x": message.spare_connection,
+        }
+        frame = message.frame
+    elif isinstance(message, RosterChanged):
+        header = {"t": "roster", "c": message.conversation_id}
+    else:
+        header = {"t": "presence", "u": message.user_id, "on": message.online}
+    header["o"] = origin
+    return orjson.dumps(header) + b"\n" + frame.encode()
+
+
+def decode(data: bytes) -> tuple[str, BusMessage]:
+    """(origin node, message); raises ValueError on anything malformed."""
+    head, _, rest = data.partition(b"\n")
+    header = orjson.loads(head)
+    kind = header["t"]
+    message: BusMessage
+    if kind == "push":
+        message = Push(tuple(header["u"]), rest.decode(), header["x"])
+    elif kind == "end":
+        message = EndSessions(
+            tuple(header["s"]), rest.decode(), int(header["c"]), header["r"], header["x"]
+        )
+    elif kind == "roster":
+        message = RosterChanged(int(header["c"]))
+    elif kind == "presence":
+        message = PresenceChanged(int(header["u"]), bool(header["on"]))
+    else:
+        raise ValueError(f"unknown bus message {kind!r}")
+    return str(header["o"]), message
