@@ -27,6 +27,8 @@ class CuttingProxy:
         self.cut_at: list[int] = []  # bytes through each cut connection
         self.patch_offsets: list[int] = []
         self._server: asyncio.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
         self.port = 0
 
     @property
@@ -41,10 +43,25 @@ class CuttingProxy:
     async def stop(self) -> None:
         if self._server is not None:
             self._server.close()
+        for writer in list(self._writers):
+            writer.transport.abort()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._server is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._server.wait_closed(), 5)
 
     async def _serve(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks.add(task)
+        self._writers.add(client_w)
+        try:
+            await self._relay(client_r, client_w)
+        finally:
+            self._writers.discard(client_w)
+            self._tasks.discard(task)
+
+    async def _relay(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
         budget: int | None = None
         if self.cuts_left > 0:
             budget = self.rng.randint(self.low, self.high)
@@ -52,7 +69,9 @@ class CuttingProxy:
             server_r, server_w = await asyncio.open_connection("127.0.0.1", self.target_port)
         except OSError:
             client_w.transport.abort()
+            client_w.close()
             return
+        self._writers.add(server_w)
         moved = [0]
         cut = asyncio.Event()
 
@@ -93,5 +112,8 @@ class CuttingProxy:
         await asyncio.gather(
             pump(client_r, server_w, sniff=True), pump(server_r, client_w, sniff=False)
         )
+        self._writers.discard(server_w)
         for writer in (client_w, server_w):
             writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
