@@ -71,25 +71,31 @@ class Scene:
 
 @pytest.fixture(scope="module")
 async def scene(base_url: str) -> AsyncIterator[Scene]:
-    alice, bob, carol = [await register(base_url, name) for name in ("alice", "bob", "carol")]
-    direct = (
-        await alice.http.call(
-            "POST", "/api/v1/conversations", {"type": "direct", "peer_id": bob.id}
+    # Set up concurrently: every write is a durable commit, and concurrent ones share one.
+    alice, bob, carol = await asyncio.gather(
+        *(register(base_url, name) for name in ("alice", "bob", "carol"))
+    )
+    direct, group = [
+        summary["id"]
+        for summary in await asyncio.gather(
+            alice.http.call("POST", "/api/v1/conversations", {"type": "direct", "peer_id": bob.id}),
+            alice.http.call(
+                "POST",
+                "/api/v1/conversations",
+                {"type": "group", "name": "Ops", "member_ids": [bob.id]},
+            ),
         )
-    )["id"]
-    group = (
-        await alice.http.call(
-            "POST",
-            "/api/v1/conversations",
-            {"type": "group", "name": "Ops", "member_ids": [bob.id]},
+    ]
+    await asyncio.gather(
+        *(
+            alice.http.call(
+                "POST",
+                f"/api/v1/conversations/{conversation}/messages",
+                {"client_msg_id": secrets.token_hex(8), "type": "text", "body": {"text": text}},
+            )
+            for conversation, text in ((direct, "before the storm"), (group, "all quiet"))
         )
-    )["id"]
-    for conversation, text in ((direct, "before the storm"), (group, "all quiet")):
-        await alice.http.call(
-            "POST",
-            f"/api/v1/conversations/{conversation}/messages",
-            {"client_msg_id": secrets.token_hex(8), "type": "text", "body": {"text": text}},
-        )
+    )
     async with (
         raw_connection(base_url, bob.token) as witness,
         httpx.AsyncClient(

@@ -64,37 +64,43 @@ class Scene:
 
 @pytest.fixture(scope="module")
 async def scene(base_url: str) -> AsyncIterator[Scene]:
-    alice, bob, carol, dave = [
-        await register(base_url, n) for n in ("alice", "bob", "carol", "dave")
+    # Set up concurrently: every write is a durable commit, and concurrent ones share one.
+    alice, bob, carol, dave = await asyncio.gather(
+        *(register(base_url, name) for name in ("alice", "bob", "carol", "dave"))
+    )
+    direct, group, own = [
+        summary["id"]
+        for summary in await asyncio.gather(
+            alice.http.call("POST", "/api/v1/conversations", {"type": "direct", "peer_id": bob.id}),
+            alice.http.call(
+                "POST",
+                "/api/v1/conversations",
+                {"type": "group", "name": "Board", "member_ids": [bob.id]},
+            ),
+            carol.http.call(
+                "POST", "/api/v1/conversations", {"type": "direct", "peer_id": dave.id}
+            ),
+        )
     ]
-    direct = (
-        await alice.http.call(
-            "POST", "/api/v1/conversations", {"type": "direct", "peer_id": bob.id}
+    await asyncio.gather(
+        *(
+            sender.http.call(
+                "POST",
+                f"/api/v1/conversations/{conversation}/messages",
+                {"client_msg_id": secrets.token_hex(8), "type": "text", "body": {"text": text}},
+            )
+            for conversation, sender, text in (
+                (direct, alice, "private plans"),
+                (group, bob, "board minutes"),
+                (own, carol, "mine to forward"),
+            )
         )
-    )["id"]
-    group = (
-        await alice.http.call(
-            "POST",
-            "/api/v1/conversations",
-            {"type": "group", "name": "Board", "member_ids": [bob.id]},
-        )
-    )["id"]
-    own = (
-        await carol.http.call(
-            "POST", "/api/v1/conversations", {"type": "direct", "peer_id": dave.id}
-        )
-    )["id"]
-    for conversation, sender, text in (
-        (direct, alice, "private plans"),
-        (direct, bob, "agreed"),
-        (group, bob, "board minutes"),
-        (own, carol, "mine to forward"),
-    ):
-        await sender.http.call(
-            "POST",
-            f"/api/v1/conversations/{conversation}/messages",
-            {"client_msg_id": secrets.token_hex(8), "type": "text", "body": {"text": text}},
-        )
+    )
+    await bob.http.call(
+        "POST",
+        f"/api/v1/conversations/{direct}/messages",
+        {"client_msg_id": "agreed", "type": "text", "body": {"text": "agreed"}},
+    )
     # Bob has read the direct chat: a denied read or ack must not move anyone's position.
     await bob.http.call("POST", f"/api/v1/conversations/{direct}/read", {"seq": 1})
     scene = Scene(base_url, alice, bob, carol, dave, direct, group, own)
