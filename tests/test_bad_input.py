@@ -347,8 +347,7 @@ async def test_a_one_megabyte_text_message_is_refused(scene: Scene) -> None:
         reply = await ws.frame_error(frame.decode())
         assert reply["error"]["code"] == "frame_too_large"
         await ws.assert_alive()
-    http = scene.http
-    response = await http.post(f"/api/v1/conversations/{scene.direct}/messages", json=body)
+    response = await scene.http.post(f"/api/v1/conversations/{scene.direct}/messages", json=body)
     assert len(response.request.content) < BODY_LIMIT
     expect_error(response, 413, "payload_too_large")
     await scene.assert_unharmed()
@@ -533,13 +532,12 @@ async def test_mentions_and_replies_must_point_inside_the_conversation(scene: Sc
         # seq 1 of a group is its group_created entry: not a message to reply to.
         (scene.group, {"body": {"text": "re"}, "reply_to_seq": 1}, "not_found"),
     ]
-    http = scene.http
     async with scene.alice_ws() as ws:
         for index, (conversation, fields, code) in enumerate(cases):
             message = {"client_msg_id": f"point-{index}", "type": "text", **fields}
             got = await ws.error("send", {"conversation_id": conversation, **message})
             assert got == code, (fields, got)
-            response = await http.post(
+            response = await scene.http.post(
                 f"/api/v1/conversations/{conversation}/messages", json=message
             )
             expect_error(response, STATUS[code], code)
@@ -663,10 +661,9 @@ async def test_rest_malformed_json_is_400_malformed_json(scene: Scene) -> None:
         "/api/v1/auth/register",
     )
     bodies = (b'{"client_msg_id": "x", ', b"{'single': 'quotes'}", b'{"a": 1,}', b"\x00")
-    http = scene.http
     for path in paths:
         for body in bodies:
-            response = await http.post(
+            response = await scene.http.post(
                 path, content=body, headers={"content-type": "application/json"}
             )
             expect_error(response, 400, "malformed_json")
@@ -675,9 +672,10 @@ async def test_rest_malformed_json_is_400_malformed_json(scene: Scene) -> None:
 
 async def test_rest_invalid_utf8_body_is_400_invalid_utf8(scene: Scene) -> None:
     body = b'{"client_msg_id": "u1", "type": "text", "body": {"text": "\xc3\x28"}}'
-    http = scene.http
     for path in (f"/api/v1/conversations/{scene.direct}/messages", "/api/v1/auth/login"):
-        response = await http.post(path, content=body, headers={"content-type": "application/json"})
+        response = await scene.http.post(
+            path, content=body, headers={"content-type": "application/json"}
+        )
         expect_error(response, 400, "invalid_utf8")
     await scene.assert_unharmed()
 
@@ -818,10 +816,11 @@ async def test_rest_bodies_over_one_mebibyte_are_413(scene: Scene) -> None:
         for start in range(0, len(big), 64 * 1024):
             yield big[start : start + 64 * 1024]
 
-    http = scene.http
-    declared = await http.post(path, content=big, headers={"content-type": "application/json"})
+    declared = await scene.http.post(
+        path, content=big, headers={"content-type": "application/json"}
+    )
     expect_error(declared, 413, "payload_too_large")
-    chunked = await http.post(
+    chunked = await scene.http.post(
         path, content=streamed(), headers={"content-type": "application/json"}
     )
     assert "content-length" not in chunked.request.headers
@@ -851,10 +850,9 @@ async def test_rest_unknown_ids_get_their_code(scene: Scene) -> None:
         ),
         ("GET", "/api/v1/no/such/route", None),
     ]
-    http = scene.http
     for calls, status, code in ((not_member, 403, "not_member"), (not_found, 404, "not_found")):
         for method, path, body in calls:
-            response = await http.request(method, path, json=body)
+            response = await scene.http.request(method, path, json=body)
             expect_error(response, status, code)
     async with raw_connection(scene.base_url, scene.alice.token) as ws:
         assert await ws.error("profile.get", {"user_id": missing}) == "not_found"
