@@ -25,7 +25,13 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "screenshots"
 PASSWORD = "tidings-demo"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+]
 DESKTOP = {"width": 1280, "height": 800}
 MOBILE = {"width": 390, "height": 844}
 
@@ -39,17 +45,24 @@ def free_port() -> int:
 
 def login(base: str, account: str) -> str:
     response = httpx.post(
-        f"{base}/api/v1/auth/login", json={"account": account, "password": PASSWORD, "platform": "api"}
+        f"{base}/api/v1/auth/login",
+        json={"account": account, "password": PASSWORD, "platform": "api"},
     )
     if response.status_code == 422:  # servers that refuse the platform string
-        response = httpx.post(f"{base}/api/v1/auth/login", json={"account": account, "password": PASSWORD})
+        response = httpx.post(
+            f"{base}/api/v1/auth/login", json={"account": account, "password": PASSWORD}
+        )
     response.raise_for_status()
     token: str = response.json()["token"]
     return token
 
 
 def say(base: str, token: str, conversation_id: int, text: str, reply_to: int | None = None) -> int:
-    body: dict[str, Any] = {"client_msg_id": uuid.uuid4().hex, "type": "text", "body": {"text": text}}
+    body: dict[str, Any] = {
+        "client_msg_id": uuid.uuid4().hex,
+        "type": "text",
+        "body": {"text": text},
+    }
     if reply_to is not None:
         body["reply_to_seq"] = reply_to
     response = httpx.post(
@@ -63,7 +76,9 @@ def say(base: str, token: str, conversation_id: int, text: str, reply_to: int | 
 
 
 def conversations(base: str, token: str) -> dict[str, int]:
-    response = httpx.get(f"{base}/api/v1/conversations", headers={"Authorization": f"Bearer {token}"})
+    response = httpx.get(
+        f"{base}/api/v1/conversations", headers={"Authorization": f"Bearer {token}"}
+    )
     return {c["name"] or "system": c["id"] for c in response.json()["conversations"]}
 
 
@@ -79,7 +94,9 @@ def seed(base: str) -> None:
     say(base, carol, group, "👍 Thanks Bob!")
 
 
-def sign_in(browser: Browser, base: str, *, locale: str, theme: str, viewport: dict[str, int], mobile: bool) -> Page:
+def sign_in(
+    browser: Browser, base: str, *, locale: str, theme: str, viewport: dict[str, int], mobile: bool
+) -> Page:
     context = browser.new_context(
         viewport=viewport,
         locale=locale,
@@ -94,7 +111,9 @@ def sign_in(browser: Browser, base: str, *, locale: str, theme: str, viewport: d
     page.fill("input[name=password]", PASSWORD)
     page.locator("input[name=remember]").set_checked(False)
     page.click("[data-testid=sign-in] button[type=submit]")
-    expect(page.get_by_test_id("workspace")).to_have_attribute("data-connection", "connected", timeout=15_000)
+    expect(page.get_by_test_id("workspace")).to_have_attribute(
+        "data-connection", "connected", timeout=15_000
+    )
     return page
 
 
@@ -131,7 +150,9 @@ def main() -> int:
                     time.sleep(0.1)
             seed(base)
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+                browser = playwright.chromium.launch(
+                    executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+                )
                 shots(browser, base)
                 browser.close()
         finally:
@@ -151,7 +172,12 @@ def shots(browser: Browser, base: str) -> None:
         context.close()
 
     # Desktop chat, group chat, settings, forward dialog.
-    for locale, theme in (("zh-CN", "light"), ("en-US", "dark"), ("en-US", "light"), ("zh-CN", "dark")):
+    for locale, theme in (
+        ("zh-CN", "light"),
+        ("en-US", "dark"),
+        ("en-US", "light"),
+        ("zh-CN", "dark"),
+    ):
         tag = f"{theme}-{locale[:2]}"
         page = sign_in(browser, base, locale=locale, theme=theme, viewport=DESKTOP, mobile=False)
         open_chat(page, "Tidings team")
@@ -159,7 +185,11 @@ def shots(browser: Browser, base: str) -> None:
         open_chat(page, "Bob Li")
         shoot(page, f"desktop-chat-{tag}")
         if theme == "light" and locale == "en-US":
-            message = page.get_by_test_id("message").filter(has_text="Thanks Alice").get_by_test_id("bubble")
+            message = (
+                page.get_by_test_id("message")
+                .filter(has_text="Thanks Alice")
+                .get_by_test_id("bubble")
+            )
             message.click(button="right")
             page.get_by_test_id("bubble-menu").get_by_role("menuitem", name="Forward").click()
             dialog = page.get_by_test_id("forward-dialog")

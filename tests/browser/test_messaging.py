@@ -21,7 +21,10 @@ from tests.browser.pages import (
 
 def direct_chat(server: WebServer, owner: dict[str, Any], peer: dict[str, Any]) -> int:
     summary = server.api(
-        owner["token"], "POST", "/conversations", json={"type": "direct", "peer_id": peer["user"]["id"]}
+        owner["token"],
+        "POST",
+        "/conversations",
+        json={"type": "direct", "peer_id": peer["user"]["id"]},
     )
     conversation_id: int = summary["id"]
     return conversation_id
@@ -102,7 +105,9 @@ def test_recall_shows_a_notice_to_both(web_server: WebServer, new_context: Any) 
     expect(bubble(pb, "the secret plan")).to_be_visible()
     bubble_menu(pa, "the secret plan", "Recall")
 
-    expect(pb.get_by_test_id("chat-notice").get_by_text("Alice Zhang recalled a message")).to_be_visible()
+    expect(
+        pb.get_by_test_id("chat-notice").get_by_text("Alice Zhang recalled a message")
+    ).to_be_visible()
     expect(bubble(pb, "the secret plan")).to_have_count(0)
     expect(pa.get_by_test_id("chat-notice").get_by_text("You recalled a message")).to_be_visible()
     expect(bubble(pa, "the secret plan")).to_have_count(0)
@@ -124,7 +129,11 @@ def test_forward_to_two_chats_with_a_note(web_server: WebServer, new_context: An
         alice["token"],
         "POST",
         "/conversations",
-        json={"type": "group", "name": "Launch crew", "member_ids": [bob["user"]["id"], carol["user"]["id"]]},
+        json={
+            "type": "group",
+            "name": "Launch crew",
+            "member_ids": [bob["user"]["id"], carol["user"]["id"]],
+        },
     )
     pa: Page = new_context().new_page()
     sign_in(pa, web_server.base_url, alice["user"]["account"])
@@ -187,7 +196,9 @@ def test_offline_then_reconnect_shows_missed_messages_once_in_order(
     assert bubble_texts(pb) == ["before", "one", "two", "three", "four"]
 
 
-def test_sending_while_offline_goes_out_after_reconnect(web_server: WebServer, new_context: Any) -> None:
+def test_sending_while_offline_goes_out_after_reconnect(
+    web_server: WebServer, new_context: Any
+) -> None:
     alice = web_server.register(unique("alice"), "Alice Zhang")
     bob = web_server.register(unique("bob"), "Bob Li")
     chat = direct_chat(web_server, alice, bob)
