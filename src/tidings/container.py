@@ -20,7 +20,7 @@ from tidings.actions.imports import Imports
 from tidings.actions.invites import Invites
 from tidings.actions.messages import Messages
 from tidings.actions.notices import Notices
-from tidings.actions.organization import Directory, OrgCache
+from tidings.actions.organization import Directory, DirectoryIndex, OrgCache
 from tidings.actions.presence import Presence
 from tidings.actions.publisher import Publisher
 from tidings.actions.receipts import Receipts
@@ -228,6 +228,7 @@ class Container:
         return Directory(
             org=self.org_store,
             cache=self.org_cache,
+            index=DirectoryIndex(self.org_store),
             contacts=self.contact_store,
             accounts=self.account_store,
             rosters=self.rosters,

@@ -204,6 +204,8 @@ class Imports:
             report.append(outcome)
         if placements:
             await self._place(placements)
+        if added:
+            self._directory.users_changed()
         report.sort(key=lambda r: int(r["row"]))
         return _report(added, report)
 

@@ -5,6 +5,7 @@ of domain/organization.py. Admins change the tree here too.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -15,6 +16,7 @@ from tidings.actions.rosters import RosterCache
 from tidings.domain.clock import now_ms
 from tidings.domain.contacts import card
 from tidings.domain.conversations import ConversationType
+from tidings.domain.directory import SearchIndex, normalize_query
 from tidings.domain.errors import ErrorCode, TidingsError
 from tidings.domain.events import PushEvent, frame
 from tidings.domain.organization import (
@@ -30,6 +32,8 @@ from tidings.store.organization import OrgStore, Placement
 # Another node may change the tree: its version is checked at most this often.
 TREE_RECHECK_SECONDS = 1.0
 SEARCH_PAGE_MAX = 100
+# Renames and disabled accounts reach the search index within this time.
+FULL_RELOAD_SECONDS = 30.0
 
 
 class OrgCache:
@@ -66,12 +70,50 @@ class OrgCache:
         self._visibility.clear()
 
 
+class DirectoryIndex:
+    """The search index of all users, kept fresh enough: new accounts are picked up at once
+    (a max(id) lookup per search), renames and the like within ``FULL_RELOAD_SECONDS`` (a
+    reload in the background); results are checked on fresh rows before they are shown."""
+
+    def __init__(self, store: OrgStore) -> None:
+        self._store = store
+        self._index: SearchIndex | None = None
+        self._loaded = 0.0
+        self._reload: asyncio.Task[None] | None = None
+        self._dirty = False
+
+    async def current(self) -> SearchIndex:
+        now = time.monotonic()
+        if self._index is None or self._dirty:
+            self._dirty = False
+            self._index = SearchIndex(await self._store.listings())
+            self._loaded = now
+        elif now - self._loaded > FULL_RELOAD_SECONDS and self._reload is None:
+            self._reload = asyncio.create_task(self._reload_all(now))
+        elif await self._store.max_user_id() > self._index.max_id:
+            # One indexed lookup per search: someone who just signed up is found at once.
+            self._index.add(await self._store.listings(after_id=self._index.max_id))
+        return self._index
+
+    def refresh(self) -> None:
+        """Users changed here (an import): the next search reloads the index first."""
+        self._dirty = True
+
+    async def _reload_all(self, started: float) -> None:
+        try:
+            self._index = SearchIndex(await self._store.listings())
+            self._loaded = started
+        finally:
+            self._reload = None
+
+
 class Directory:
     def __init__(
         self,
         *,
         org: OrgStore,
         cache: OrgCache,
+        index: DirectoryIndex,
         contacts: ContactStore,
         accounts: AccountStore,
         rosters: RosterCache,
@@ -80,6 +122,7 @@ class Directory:
     ) -> None:
         self._org = org
         self._cache = cache
+        self._index = index
         self._contacts = contacts
         self._accounts = accounts
         self._rosters = rosters
@@ -130,24 +173,47 @@ class Directory:
     # Reading
 
     async def search(self, actor: Actor, query: str, *, limit: int, offset: int) -> dict[str, Any]:
+        """People whose account or nickname contains ``query``, or whose phone is it, that
+        the actor may see; in id order, paged."""
         tree, visibility = await self.view(actor)
+        index = await self._index.current()
         limit = max(1, min(limit, SEARCH_PAGE_MAX))
-        found = await self._org.search_users(
-            query=query.strip().lower() if "@" in query else query.strip(),
-            viewer_id=actor.user_id,
-            visible_departments=None if visibility.everything else visibility.departments,
-            limit=limit + 1,
-            offset=offset,
-        )
-        friends = {c.user_id: c for c in await self._contacts.contacts(actor.user_id)}
+        friends: set[int] | None = None  # read only if the tree hides someone found
+        wanted = offset + limit + 1
+        picked: list[int] = []
+        for user_id in index.find(query):
+            if not user_visible(tree, visibility, user_id, actor.user_id):
+                if friends is None:
+                    friends = await self._contacts.friend_ids(actor.user_id)
+                if user_id not in friends:
+                    continue
+            picked.append(user_id)
+            if len(picked) >= wanted:
+                break
+        page = picked[offset : offset + limit]
+        # The index may be a few seconds behind: what it found is checked on fresh rows.
+        users = await self._accounts.users(page)
+        needle, phones = normalize_query(query), set(index.phone_matches(query))
+        found = [
+            users[u]
+            for u in page
+            if u in users
+            and not users[u].disabled
+            and (
+                needle in users[u].account.casefold()
+                or needle in users[u].nickname.casefold()
+                or u in phones
+            )
+        ]
+        notes = await self._contacts.contacts_among(actor.user_id, [u.id for u in found])
         people = []
-        for user in found[:limit]:
+        for user in found:
             entry = card(user)
-            entry["is_friend"] = user.id in friends
-            entry["remark"] = friends[user.id].remark if user.id in friends else ""
+            entry["is_friend"] = user.id in notes
+            entry["remark"] = notes[user.id].remark if user.id in notes else ""
             entry["departments"] = self._departments_of(tree, visibility, user.id)
             people.append(entry)
-        return {"users": people, "has_more": len(found) > limit}
+        return {"users": people, "has_more": len(picked) > offset + limit}
 
     async def profile(self, actor: Actor, user_id: int) -> dict[str, Any]:
         user = await self.visible_user(actor, user_id)
@@ -223,6 +289,9 @@ class Directory:
             for d in sorted(tree.memberships.get(user_id, ()))
             if visibility.sees_department(d)
         ]
+
+    def users_changed(self) -> None:
+        self._index.refresh()
 
     # Changing the tree (admins)
 

@@ -240,6 +240,18 @@ class ContactStore:
             )
             return [_contact(r) for r in rows]
 
+    async def contacts_among(self, user_id: int, friend_ids: list[int]) -> dict[int, Contact]:
+        """The user's notes about those of ``friend_ids`` who are friends."""
+        if not friend_ids:
+            return {}
+        async with self._db.read("contacts_among") as conn:
+            rows = await conn.execute(
+                select(friendships).where(
+                    friendships.c.user_id == user_id, friendships.c.friend_id.in_(friend_ids)
+                )
+            )
+            return {r.friend_id: _contact(r) for r in rows}
+
     async def contact(self, user_id: int, friend_id: int) -> Contact | None:
         async with self._db.read("get_contact") as conn:
             row = (

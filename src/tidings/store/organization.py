@@ -7,10 +7,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, insert, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tidings.domain.accounts import User
+from tidings.domain.directory import Listing
 from tidings.domain.entries import PrivateEntry, PrivateKind
 from tidings.domain.organization import Department, OrgTree
 from tidings.store import log
@@ -20,7 +21,6 @@ from tidings.store.schema import (
     department_members,
     department_partners,
     departments,
-    friendships,
     organization,
     users,
 )
@@ -284,56 +284,21 @@ class OrgStore:
 
     # Finding people
 
-    async def search_users(
-        self,
-        *,
-        query: str,
-        viewer_id: int,
-        visible_departments: frozenset[int] | None,
-        limit: int,
-        offset: int,
-    ) -> list[User]:
-        """Users whose account or nickname contains ``query``, or whose phone is it, that
-        the viewer may see: ``visible_departments`` None means everyone (admins)."""
-        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        lowered = pattern.lower()
-        matches = or_(
-            users.c.account.like(lowered, escape="\\"),
-            users.c.nickname.ilike(pattern, escape="\\"),
-            users.c.phone == query,
-        )
-        conditions = [matches, users.c.disabled.is_(False)]
-        if visible_departments is not None:
-            membership = department_members.alias("dm")
-            conditions.append(
-                or_(
-                    users.c.id == viewer_id,
-                    ~exists().where(membership.c.user_id == users.c.id),
-                    exists().where(
-                        and_(
-                            membership.c.user_id == users.c.id,
-                            membership.c.department_id.in_(sorted(visible_departments)),
-                        )
-                    )
-                    if visible_departments
-                    else users.c.id == viewer_id,
-                    exists().where(
-                        and_(
-                            friendships.c.user_id == viewer_id,
-                            friendships.c.friend_id == users.c.id,
-                        )
-                    ),
-                )
-            )
-        async with self._db.read("search_users") as conn:
+    async def listings(self, *, after_id: int = 0) -> list[Listing]:
+        """What the search index holds, for users with ids above ``after_id``."""
+        async with self._db.read("directory_listings") as conn:
             rows = await conn.execute(
-                select(*USER_COLUMNS)
-                .where(and_(*conditions))
+                select(
+                    users.c.id, users.c.account, users.c.nickname, users.c.phone, users.c.disabled
+                )
+                .where(users.c.id > after_id)
                 .order_by(users.c.id)
-                .limit(limit)
-                .offset(offset)
             )
-            return [user_from_row(r) for r in rows]
+            return [Listing(r.id, r.account, r.nickname, r.phone, bool(r.disabled)) for r in rows]
+
+    async def max_user_id(self) -> int:
+        async with self._db.read("max_user_id") as conn:
+            return int((await conn.execute(select(func.max(users.c.id)))).scalar() or 0)
 
     async def users_by_account(self, accounts: list[str]) -> dict[str, User]:
         found: dict[str, User] = {}

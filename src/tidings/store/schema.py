@@ -54,6 +54,7 @@ users = Table(
     Column("private_seq", BigInteger, nullable=False, server_default="0"),
     Column("system_conversation_id", BigInteger, nullable=True),
     Column("created_at", BigInteger, nullable=False),
+    Index("ix_users_phone", "phone"),
 )
 
 sessions = Table(

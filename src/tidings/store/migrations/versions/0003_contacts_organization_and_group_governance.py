@@ -315,9 +315,11 @@ def upgrade() -> None:
     op.add_column(
         "users", sa.Column("phone", sa.String(length=32), server_default="", nullable=False)
     )
+    op.create_index("ix_users_phone", "users", ["phone"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_users_phone", table_name="users")
     op.drop_column("users", "phone")
     op.drop_column("users", "is_admin")
     op.drop_column("members", "view_mode")
