@@ -271,6 +271,30 @@ async def test_cleanup_removes_expired_files_and_abandoned_uploads(
     assert (await http.head(f"/files/{abandoned}", headers=auth(alice.token))).status_code == 404
 
 
+async def test_a_crash_between_the_last_byte_and_completion_is_finished_by_head(
+    server: ServerProcess, alice: Person, http: httpx.AsyncClient
+) -> None:
+    file_id = await uploaded(http, alice.token, b"all bytes are in", filename="late.txt")
+    # What a crash right after the last offset was recorded, before completion, leaves.
+    reset = "UPDATE files SET state = 'uploading', completed_at = NULL WHERE id = "
+    url = server.env.get("TIDINGS_DATABASE_URL")
+    if url:
+        conn = await asyncpg.connect(url)
+        try:
+            await conn.execute(reset + "$1", file_id)
+        finally:
+            await conn.close()
+    else:
+        with sqlite3.connect(server.data_dir / "tidings.db", timeout=30) as db:
+            db.execute(reset + "?", (file_id,))
+    bearer = {"Authorization": f"Bearer {alice.token}"}
+    assert (await http.get(f"/files/{file_id}", headers=bearer)).status_code == 409
+    head = await http.head(f"/files/{file_id}", headers=auth(alice.token))
+    assert head.headers["upload-offset"] == head.headers["upload-length"] == "16"
+    got = await http.get(f"/files/{file_id}", headers=bearer)
+    assert got.status_code == 200 and got.content == b"all bytes are in"
+
+
 async def _stored_offset(server: ServerProcess, file_id: str) -> int:
     url = server.env.get("TIDINGS_DATABASE_URL")
     if url:

@@ -119,8 +119,13 @@ class Files:
         """The upload for a tus HEAD. A PATCH cut off a moment ago may still be committing
         what it received; waiting for it briefly gives the client the offset to resume
         from rather than one about to become stale (409 on its next PATCH)."""
-        async with self._locks.hold(file_id, wait=_HEAD_WAIT_SECONDS):
-            return await self.access_upload(actor, file_id)
+        async with self._locks.hold(file_id, wait=_HEAD_WAIT_SECONDS) as ours:
+            upload = await self.access_upload(actor, file_id)
+            if ours and upload.state is FileState.UPLOADING and upload.received == upload.size:
+                # Every byte is in but a crash came before completion: a client seeing
+                # offset == length sends nothing more, so finish the upload here.
+                return await self._complete(upload)
+            return upload
 
     def upload_expires_at(self, upload: StoredFile) -> int | None:
         """tus expiration: an unfinished upload lapses this long after its last byte."""
