@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import mimetypes
 import os
 import sys
 from pathlib import Path
@@ -41,7 +42,7 @@ def add_commands(commands: Any) -> None:
         if name == "upload":
             command.add_argument("path", type=Path)
             command.add_argument("--conversation", type=int, help="send it here when done")
-            command.add_argument("--mime", default="", help="media type, e.g. image/png")
+            command.add_argument("--mime", default="", help="default: guessed from the name")
             command.add_argument("--expiry-days", type=int, help="the file expires (1 to 7)")
             command.add_argument("--chunk-mib", type=int, default=16)
         else:
@@ -91,7 +92,7 @@ async def _upload(args: argparse.Namespace, http: TidingsHttp, files: TidingsFil
 
     info = await files.upload(
         source,
-        mime=args.mime,
+        mime=args.mime or mimetypes.guess_type(source.name)[0] or "",
         expiry_days=args.expiry_days,
         upload_url=upload_url,
         on_created=remember,
