@@ -29,6 +29,7 @@ class CuttingProxy:
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._stopping = False
         self.port = 0
 
     @property
@@ -41,11 +42,13 @@ class CuttingProxy:
         return self
 
     async def stop(self) -> None:
+        self._stopping = True
         if self._server is not None:
             self._server.close()
-        for writer in list(self._writers):
-            writer.transport.abort()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        while self._tasks:
+            for writer in list(self._writers):
+                writer.transport.abort()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
         if self._server is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._server.wait_closed(), 5)
@@ -56,6 +59,10 @@ class CuttingProxy:
         self._tasks.add(task)
         self._writers.add(client_w)
         try:
+            if self._stopping:
+                client_w.transport.abort()
+                client_w.close()
+                return
             await self._relay(client_r, client_w)
         finally:
             self._writers.discard(client_w)
