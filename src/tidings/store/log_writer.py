@@ -78,26 +78,32 @@ class LogWriter:
 
     async def _write_batch(self, batch: list[_Pending]) -> None:
         WRITE_BATCH_SIZE.observe(len(batch))
+        results: list[Appended] | None = None
+        error: BaseException | None = None
         try:
             results = await self._commit(batch)
         except IntegrityError:
             # Another node stored one of these (sender, client_msg_id) pairs between our
-            # lookup and our insert. Write them one by one so each finds its original.
+            # lookup and our insert: a retry that reached another node while its first
+            # attempt was still committing. Write them one at a time; each lookup now finds
+            # its original.
             if len(batch) > 1:
                 for pending in batch:
                     await self._write_batch([pending])
                 return
-            results = None
-            error: BaseException = RuntimeError("conflicting concurrent append")
+            try:
+                results = await self._commit(batch)
+            except Exception as exc:
+                logger.exception("log write failed after a conflicting concurrent append")
+                error = exc
         except Exception as exc:
             logger.exception("log write failed for a batch of %d", len(batch))
-            results = None
             error = exc
         for index, pending in enumerate(batch):
             if pending.future.done():
                 continue
             if results is None:
-                pending.future.set_exception(error)
+                pending.future.set_exception(error or RuntimeError("log write failed"))
             else:
                 pending.future.set_result(results[index])
 
