@@ -1,9 +1,9 @@
 """Browser tests: the built web client in real Chromium against a real server process.
 
-Each test module gets its own server (`web_server`) on a free port with a fresh data
-directory; users are registered through the REST API. Playwright's sync API runs in plain
-test functions (no asyncio loop is running there). Chromium comes from apt
-(scripts/ensure-chromium.sh); Playwright never downloads a browser.
+All browser tests share one server (`web_server`) on a free port with a fresh data directory,
+and one Chromium; each test registers its own users (unique accounts) through the REST API.
+Playwright's sync API runs in plain test functions (no asyncio loop is running there).
+Chromium comes from apt (scripts/ensure-chromium.sh); Playwright never downloads a browser.
 """
 
 from __future__ import annotations
@@ -55,10 +55,19 @@ def _ensure_web_build() -> None:
 @dataclass
 class WebServer:
     base_url: str
+    http: httpx.Client
+
+    def connections(self) -> int:
+        """Open WebSocket connections, from the server's metrics."""
+        text = self.http.get(f"{self.base_url}/metrics").text
+        for line in text.splitlines():
+            if line.startswith("tidings_connections "):
+                return int(float(line.split()[1]))
+        return 0
 
     def register(self, account: str, nickname: str) -> dict[str, Any]:
         """A new user (account made unique per run); returns {token, user, ...}."""
-        response = httpx.post(
+        response = self.http.post(
             f"{self.base_url}/api/v1/auth/register",
             json={"account": account, "password": PASSWORD, "nickname": nickname},
         )
@@ -67,7 +76,7 @@ class WebServer:
         return body
 
     def api(self, token: str, method: str, path: str, **kwargs: Any) -> Any:
-        response = httpx.request(
+        response = self.http.request(
             method,
             f"{self.base_url}/api/v1{path}",
             headers={"Authorization": f"Bearer {token}"},
@@ -77,7 +86,7 @@ class WebServer:
         return response.json() if response.content else None
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
     _ensure_web_build()
     port = _free_port()
@@ -88,7 +97,8 @@ def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
         [str(tidings), "serve", "--port", str(port), "--data-dir", str(data_dir)],
         stdout=log,
         stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        # Durability is not what these tests check; NORMAL spares an fsync per message.
+        env={**os.environ, "PYTHONWARNINGS": "ignore", "TIDINGS_SQLITE_SYNCHRONOUS": "NORMAL"},
     )
     base_url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -103,7 +113,8 @@ def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
             log.close()
             raise RuntimeError((data_dir / "server.log").read_text())
         time.sleep(0.1)
-    yield WebServer(base_url)
+    with httpx.Client(timeout=30) as http:
+        yield WebServer(base_url, http)
     process.terminate()
     try:
         process.wait(timeout=10)
@@ -113,7 +124,7 @@ def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
     log.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium is not installed (scripts/ensure-chromium.sh)")

@@ -2,11 +2,47 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PASSWORD
+from tests.browser.conftest import PASSWORD, WebServer
+
+
+def direct_chat(server: WebServer, owner: dict[str, Any], peer: dict[str, Any]) -> int:
+    summary = server.api(
+        owner["token"],
+        "POST",
+        "/conversations",
+        json={"type": "direct", "peer_id": peer["user"]["id"]},
+    )
+    conversation_id: int = summary["id"]
+    return conversation_id
+
+
+def group_chat(
+    server: WebServer, owner: dict[str, Any], name: str, *members: dict[str, Any]
+) -> int:
+    summary = server.api(
+        owner["token"],
+        "POST",
+        "/conversations",
+        json={"type": "group", "name": name, "member_ids": [m["user"]["id"] for m in members]},
+    )
+    conversation_id: int = summary["id"]
+    return conversation_id
+
+
+def post_text(server: WebServer, sender: dict[str, Any], conversation_id: int, text: str) -> int:
+    entry = server.api(
+        sender["token"],
+        "POST",
+        f"/conversations/{conversation_id}/messages",
+        json={"client_msg_id": uuid.uuid4().hex, "type": "text", "body": {"text": text}},
+    )
+    seq: int = entry["seq"]
+    return seq
 
 
 def sign_in(page: Page, base_url: str, account: str, *, remember: bool = False) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from playwright.sync_api import Page, expect
@@ -13,30 +12,12 @@ from tests.browser.pages import (
     bubble_menu,
     bubble_texts,
     conversation_row,
+    direct_chat,
     open_conversation,
+    post_text,
     send_text,
     sign_in,
 )
-
-
-def direct_chat(server: WebServer, owner: dict[str, Any], peer: dict[str, Any]) -> int:
-    summary = server.api(
-        owner["token"],
-        "POST",
-        "/conversations",
-        json={"type": "direct", "peer_id": peer["user"]["id"]},
-    )
-    conversation_id: int = summary["id"]
-    return conversation_id
-
-
-def post_text(server: WebServer, sender: dict[str, Any], conversation_id: int, text: str) -> None:
-    server.api(
-        sender["token"],
-        "POST",
-        f"/conversations/{conversation_id}/messages",
-        json={"client_msg_id": uuid.uuid4().hex, "type": "text", "body": {"text": text}},
-    )
 
 
 def test_text_and_emoji_with_delivered_and_read(web_server: WebServer, new_context: Any) -> None:

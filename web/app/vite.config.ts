@@ -5,6 +5,8 @@ import { defineConfig } from 'vite';
 export default defineConfig({
   // Files in public/ are copied into assets/, the only static folder the server mounts.
   publicDir: 'public',
+  // The shared-connection worker is an ES module like the app (same CSP rules: 'self').
+  worker: { format: 'es' },
   build: {
     outDir: '../../src/tidings/static',
     emptyOutDir: true,

@@ -1,15 +1,35 @@
-import { AuthApi, Client, IndexedDbCache, MemoryCache, webSocketTransport, webSocketUrl, type User } from '@tidings/sdk';
+import {
+  AuthApi,
+  Client,
+  IndexedDbCache,
+  MemoryCache,
+  sharedTransport,
+  webSocketTransport,
+  webSocketUrl,
+  type HubEndpoint,
+  type TransportFactory,
+  type User,
+} from '@tidings/sdk';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { webStore } from './lib/storage';
+import { webStore, type KeyValueStore } from './lib/storage';
+import { poppedOutConversation } from './lib/windows';
 import './styles.css';
 import { App } from './views/App';
 import { PreferencesViewModel } from './viewmodels/PreferencesViewModel';
 import { SessionViewModel } from './viewmodels/SessionViewModel';
 
 const local = webStore(() => window.localStorage);
-const tab = webStore(() => window.sessionStorage);
 const origin = window.location.origin;
+const popout = poppedOutConversation(window.location.search);
+
+/** This tab's session; a popped-out window falls back to the window that opened it. */
+function tabStore(): KeyValueStore {
+  const own = webStore(() => window.sessionStorage);
+  if (popout === null) return own;
+  const opener = webStore(() => (window.opener as Window | null)?.sessionStorage ?? window.sessionStorage);
+  return { get: (key) => own.get(key) ?? opener.get(key), set: own.set, remove: own.remove };
+}
 
 const preferences = new PreferencesViewModel(
   local,
@@ -17,9 +37,39 @@ const preferences = new PreferencesViewModel(
   window.matchMedia?.('(prefers-color-scheme: dark)').matches ?? false,
 );
 
+/**
+ * Every window of the app shares one connection through a SharedWorker; browsers without
+ * one (some mobile ones) connect directly.
+ */
+let hub: HubEndpoint | null | undefined;
+function sharedHub(): HubEndpoint | null {
+  if (hub !== undefined) return hub;
+  hub = null;
+  if (typeof SharedWorker !== 'undefined') {
+    try {
+      const worker = new SharedWorker(new URL('./worker/connection.worker.ts', import.meta.url), {
+        type: 'module',
+        name: 'tidings-connection',
+      });
+      const port = worker.port;
+      port.start();
+      hub = { postMessage: (message, transfer) => port.postMessage(message, transfer) };
+    } catch {
+      hub = null;
+    }
+  }
+  return hub;
+}
+
+function transportFor(token: string): TransportFactory {
+  const url = webSocketUrl(origin);
+  const endpoint = sharedHub();
+  return endpoint ? sharedTransport(endpoint, url, token) : webSocketTransport(url);
+}
+
 function createClient(token: string, user: User): Client {
   return new Client({
-    transport: webSocketTransport(webSocketUrl(origin)),
+    transport: transportFor(token),
     token,
     cache: typeof indexedDB === 'undefined' ? new MemoryCache() : new IndexedDbCache(user.id),
   });
@@ -31,14 +81,30 @@ function deviceName(): string {
   return `${browser} (web)`;
 }
 
-const session = new SessionViewModel({ auth: new AuthApi(origin), local, tab, createClient, deviceName: deviceName() });
+const session = new SessionViewModel({
+  auth: new AuthApi(origin),
+  local,
+  tab: tabStore(),
+  createClient,
+  deviceName: deviceName(),
+  // A popped-out window rides on the main window's session; spending the device credential
+  // here would start a new session and sign the main window out.
+  deviceSignIn: popout === null,
+});
 void session.restore();
+
+// Leaving the page: let the shared connection know this window is gone. A page restored
+// from the back-forward cache starts afresh.
+window.addEventListener('pagehide', () => session.suspend());
+window.addEventListener('pageshow', (event) => {
+  if (event.persisted) window.location.reload();
+});
 
 const root = document.getElementById('root');
 if (root) {
   createRoot(root).render(
     <StrictMode>
-      <App session={session} preferences={preferences} store={local} />
+      <App session={session} preferences={preferences} store={local} popout={popout} />
     </StrictMode>,
   );
 }

@@ -5,11 +5,12 @@
  * One database per signed-in user. Stored state is versioned by CACHE_VERSION; a different
  * version is discarded (the server is the source of truth, the cache only saves time).
  */
-import type { ConversationId, ConversationSummary, Entry, User } from './protocol';
+import type { ConversationId, ConversationSummary, Entry, User, ViewMode } from './protocol';
 import type { PendingMessage } from './outbox';
 import type { TimelineWindow } from './timeline';
 
-export const CACHE_VERSION = 1;
+// 2: the outbox keeps one record per message (several windows write it at once).
+export const CACHE_VERSION = 2;
 
 /** Keep at most this many newest entries of a conversation on the device. */
 export const CACHED_ENTRIES_PER_CONVERSATION = 10_000;
@@ -19,6 +20,8 @@ export interface CachedAccount {
   user: User;
   privateSeq: number;
   conversations: ConversationSummary[];
+  /** Group view modes from the private log (`group_view_mode`), by conversation id. */
+  viewModes?: Record<string, ViewMode>;
 }
 
 export interface CachedTimeline {
@@ -34,8 +37,11 @@ export interface Cache {
   loadTimeline(conversationId: ConversationId): Promise<CachedTimeline | null>;
   saveTimeline(conversationId: ConversationId, timeline: CachedTimeline): Promise<void>;
   deleteTimeline(conversationId: ConversationId): Promise<void>;
+  /** Messages not acknowledged yet, from every window of this account. */
   loadOutbox(): Promise<PendingMessage[]>;
-  saveOutbox(outbox: PendingMessage[]): Promise<void>;
+  /** Keep one pending message (added or changed); each is its own record, so windows never overwrite each other's. */
+  savePending(message: PendingMessage): Promise<void>;
+  deletePending(clientMsgId: string): Promise<void>;
   /** Forget everything (sign-out). */
   clear(): Promise<void>;
 }
@@ -44,7 +50,7 @@ export interface Cache {
 export class MemoryCache implements Cache {
   private account: CachedAccount | null = null;
   private readonly timelines = new Map<ConversationId, CachedTimeline>();
-  private outbox: PendingMessage[] = [];
+  private readonly outbox = new Map<string, PendingMessage>();
 
   async loadAccount(): Promise<CachedAccount | null> {
     return this.account ? structuredClone(this.account) : null;
@@ -63,20 +69,24 @@ export class MemoryCache implements Cache {
     this.timelines.delete(id);
   }
   async loadOutbox(): Promise<PendingMessage[]> {
-    return structuredClone(this.outbox);
+    return structuredClone([...this.outbox.values()]);
   }
-  async saveOutbox(outbox: PendingMessage[]): Promise<void> {
-    this.outbox = structuredClone(outbox);
+  async savePending(message: PendingMessage): Promise<void> {
+    this.outbox.set(message.client_msg_id, structuredClone(message));
+  }
+  async deletePending(clientMsgId: string): Promise<void> {
+    this.outbox.delete(clientMsgId);
   }
   async clear(): Promise<void> {
     this.account = null;
     this.timelines.clear();
-    this.outbox = [];
+    this.outbox.clear();
   }
 }
 
 const STORE_KV = 'kv';
 const STORE_TIMELINES = 'timelines';
+const STORE_OUTBOX = 'outbox';
 
 function promised<T>(request: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -107,6 +117,7 @@ export class IndexedDbCache implements Cache {
           for (const name of [...db.objectStoreNames]) db.deleteObjectStore(name);
           db.createObjectStore(STORE_KV);
           db.createObjectStore(STORE_TIMELINES);
+          db.createObjectStore(STORE_OUTBOX);
         };
         request.onsuccess = () => resolve(request.result);
         request.onerror = () => reject(request.error ?? new Error('cannot open IndexedDB'));
@@ -124,7 +135,8 @@ export class IndexedDbCache implements Cache {
   private async write(store: string, key: IDBValidKey, value: unknown): Promise<void> {
     const db = await this.open();
     const tx = db.transaction(store, 'readwrite');
-    tx.objectStore(store).put(value, key);
+    if (value === undefined) tx.objectStore(store).delete(key);
+    else tx.objectStore(store).put(value, key);
     await new Promise<void>((resolve, reject) => {
       tx.oncomplete = () => resolve();
       tx.onerror = () => reject(tx.error ?? new Error('IndexedDB write failed'));
@@ -155,16 +167,22 @@ export class IndexedDbCache implements Cache {
     await promised(db.transaction(STORE_TIMELINES, 'readwrite').objectStore(STORE_TIMELINES).delete(id));
   }
   async loadOutbox(): Promise<PendingMessage[]> {
-    return (await this.read<PendingMessage[]>(STORE_KV, 'outbox')) ?? [];
+    const db = await this.open();
+    const all = await promised(db.transaction(STORE_OUTBOX, 'readonly').objectStore(STORE_OUTBOX).getAll());
+    return (all as PendingMessage[]).sort((a, b) => a.created_at - b.created_at);
   }
-  saveOutbox(outbox: PendingMessage[]): Promise<void> {
-    return this.write(STORE_KV, 'outbox', outbox);
+  savePending(message: PendingMessage): Promise<void> {
+    return this.write(STORE_OUTBOX, message.client_msg_id, message);
+  }
+  deletePending(clientMsgId: string): Promise<void> {
+    return this.write(STORE_OUTBOX, clientMsgId, undefined);
   }
   async clear(): Promise<void> {
     const db = await this.open();
-    const tx = db.transaction([STORE_KV, STORE_TIMELINES], 'readwrite');
+    const tx = db.transaction([STORE_KV, STORE_TIMELINES, STORE_OUTBOX], 'readwrite');
     tx.objectStore(STORE_KV).clear();
     tx.objectStore(STORE_TIMELINES).clear();
+    tx.objectStore(STORE_OUTBOX).clear();
     await new Promise<void>((resolve) => {
       tx.oncomplete = () => resolve();
       tx.onerror = () => resolve();

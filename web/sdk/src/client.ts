@@ -38,6 +38,7 @@ import {
   type SignedOutReason,
   type User,
   type UserId,
+  type ViewMode,
 } from './protocol';
 import { Timeline } from './timeline';
 import type { Transport, TransportFactory } from './transport';
@@ -78,6 +79,12 @@ export interface ClientEvents {
   presence: { userId: UserId; online: boolean };
   /** The signed-in user's profile changed. */
   me: { user: User };
+  /** An entry of my private log was applied (friends, contact groups, join requests...). */
+  private: { entry: PrivateEntry };
+  /** A group's governance changed (settings, roles, mutes, members removed, announcements). */
+  group: { conversationId: ConversationId; entry: Entry };
+  /** The organization changed on the server; refetch the tree. */
+  orgChanged: { version: number };
   /** Something failed in the background (a frame outside the protocol, a cache error). */
   error: { error: unknown };
 }
@@ -133,6 +140,25 @@ const PERSIST_DELAY_MS = 400;
 /** A hole bigger than this is not filled: the device starts afresh from the newest page. */
 const MAX_GAP_FILL = 2_000;
 const HISTORY_LIMIT = 500;
+/** Entries after which the cached member list is stale. */
+const MEMBERSHIP_KINDS: ReadonlySet<string> = new Set([
+  'member_joined',
+  'member_left',
+  'member_removed',
+  'role_changed',
+  'owner_changed',
+  'member_muted',
+  'member_unmuted',
+]);
+/** Entries that change what a group's info panel shows. */
+const GOVERNANCE_KINDS: ReadonlySet<string> = new Set([
+  ...MEMBERSHIP_KINDS,
+  'group_updated',
+  'group_disbanded',
+  'announcement_posted',
+  'announcement_edited',
+  'message_marked',
+]);
 
 function randomId(): string {
   const bytes = new Uint8Array(12);
@@ -173,6 +199,7 @@ export class Client extends Emitter<ClientEvents> {
   private persistTimer: unknown = null;
   private readonly dirtyTimelines = new Set<ConversationId>();
   private signedOutReason: SignOutReason | null = null;
+  private readonly viewModes = new Map<ConversationId, ViewMode>();
 
   private readonly token: string;
   private readonly connectTransport: TransportFactory;
@@ -257,6 +284,19 @@ export class Client extends Emitter<ClientEvents> {
     return id === this.user?.id ? this.user : this.users.get(id);
   }
 
+  /** My view mode in a group ("all" unless my private log said otherwise). */
+  viewMode(id: ConversationId): ViewMode {
+    return this.viewModes.get(id) ?? 'all';
+  }
+
+  /**
+   * Any op of the protocol, for what the client does not fold itself (contacts, the
+   * organization, group governance, files). Fails at once with `offline` when not connected.
+   */
+  request<O extends OpName>(op: O, data: OpRequest<O>): Promise<OpReply<O>> {
+    return this.call(op, data);
+  }
+
   // ---- lifecycle -----------------------------------------------------------------------
 
   /** Show what the cache holds, then connect. */
@@ -268,6 +308,7 @@ export class Client extends Emitter<ClientEvents> {
         this.user = account.user;
         this.privateSeq = account.privateSeq;
         for (const summary of account.conversations) this.summaries.set(summary.id, summary);
+        for (const [id, mode] of Object.entries(account.viewModes ?? {})) this.viewModes.set(Number(id), mode);
         this.conversationsChanged([...this.summaries.keys()]);
       }
       this.outbox = new Outbox(await this.cache.loadOutbox());
@@ -395,7 +436,8 @@ export class Client extends Emitter<ClientEvents> {
     this.generation += 1;
     this.clearPing();
     this.failInFlight(new TidingsError('connection_lost', reason));
-    transport?.close(code, reason);
+    if (transport?.release) transport.release();
+    else transport?.close(code, reason);
   }
 
   private clearReconnect(): void {
@@ -488,6 +530,9 @@ export class Client extends Emitter<ClientEvents> {
         this.presenceOf.set(frame.data.user_id, frame.data.online);
         this.emit('presence', { userId: frame.data.user_id, online: frame.data.online });
         break;
+      case 'org_changed':
+        this.emit('orgChanged', { version: frame.data.version });
+        break;
       case 'signed_out':
         // The close (4001/4002) follows; remember why so the notice can say it.
         this.signedOutReason = frame.data.reason;
@@ -579,7 +624,22 @@ export class Client extends Emitter<ClientEvents> {
       case 'session_revoked':
         if (entry.data.session_id === this.sessionId) this.signedOutReason = 'signed_out';
         break;
+      case 'group_view_mode':
+        this.viewModes.set(entry.data.conversation_id, entry.data.view_mode);
+        this.conversationsChanged([entry.data.conversation_id]);
+        break;
+      case 'message_rejected': {
+        const message = this.outbox.get(entry.data.client_msg_id);
+        if (message) {
+          this.outbox.update(message.client_msg_id, { state: 'failed', error: 'message_rejected' });
+          this.outboxChanged(message.conversation_id, message.client_msg_id);
+        }
+        break;
+      }
+      default:
+        break;
     }
+    this.emit('private', { entry });
     this.schedulePersist();
   }
 
@@ -708,9 +768,10 @@ export class Client extends Emitter<ClientEvents> {
       if (summary) summary = applyEntry(summary, entry, me);
       if (entry.sender_id === me && entry.client_msg_id && this.outbox.settle(entry.client_msg_id)) {
         outboxChanged = true;
+        this.persistPending(entry.client_msg_id);
       }
       if (entry.sender_id !== null) this.stopTyping(id, entry.sender_id);
-      if (entry.kind === 'member_joined' || entry.kind === 'member_left') this.members.delete(id);
+      if (MEMBERSHIP_KINDS.has(entry.kind)) this.members.delete(id);
     }
     if (summary && summary !== this.summaries.get(id)) {
       this.summaries.set(id, summary);
@@ -721,7 +782,9 @@ export class Client extends Emitter<ClientEvents> {
       this.dirtyTimelines.add(id);
       this.schedulePersist();
     }
-    if (outboxChanged) void this.cache.saveOutbox(this.outbox.all()).catch(() => undefined);
+    for (const entry of added) {
+      if (GOVERNANCE_KINDS.has(entry.kind)) this.emit('group', { conversationId: id, entry });
+    }
     const fromOthers = added.filter((e) => e.sender_id !== me);
     const last = fromOthers[fromOthers.length - 1];
     if (last) this.scheduleAck(id, timeline.held.through);
@@ -815,7 +878,7 @@ export class Client extends Emitter<ClientEvents> {
       error: null,
     };
     this.outbox.add(message);
-    this.outboxChanged(conversationId);
+    this.outboxChanged(conversationId, message.client_msg_id);
     this.watchSendTimeout(message.client_msg_id);
     this.transmit(message);
     return message;
@@ -836,7 +899,7 @@ export class Client extends Emitter<ClientEvents> {
     const message = this.outbox.get(clientMsgId);
     if (!message || message.state !== 'failed') return;
     this.outbox.update(clientMsgId, { state: 'sending', error: null });
-    this.outboxChanged(message.conversation_id);
+    this.outboxChanged(message.conversation_id, clientMsgId);
     this.watchSendTimeout(clientMsgId);
     const updated = this.outbox.get(clientMsgId);
     if (updated) this.transmit(updated);
@@ -845,7 +908,7 @@ export class Client extends Emitter<ClientEvents> {
   /** Drop a message that was never sent. */
   discard(clientMsgId: string): void {
     const message = this.outbox.settle(clientMsgId);
-    if (message) this.outboxChanged(message.conversation_id);
+    if (message) this.outboxChanged(message.conversation_id, clientMsgId);
   }
 
   private watchSendTimeout(clientMsgId: string): void {
@@ -853,7 +916,7 @@ export class Client extends Emitter<ClientEvents> {
       const message = this.outbox.get(clientMsgId);
       if (message?.state === 'sending') {
         this.outbox.update(clientMsgId, { state: 'failed', error: 'timeout' });
-        this.outboxChanged(message.conversation_id);
+        this.outboxChanged(message.conversation_id, clientMsgId);
       }
     }, this.sendTimeoutMs);
   }
@@ -878,25 +941,36 @@ export class Client extends Emitter<ClientEvents> {
         await this.loadTimeline(entry.conversation_id);
         this.outbox.settle(message.client_msg_id);
         this.entriesArrived(entry.conversation_id, [entry], true);
-        this.outboxChanged(entry.conversation_id);
+        this.outboxChanged(entry.conversation_id, message.client_msg_id);
         const summary = this.summaries.get(entry.conversation_id);
         if (summary && this.timelines.get(entry.conversation_id)?.gap(summary.last_seq)) {
           void this.catchUp(entry.conversation_id);
         }
       })
       .catch((error: unknown) => {
-        if (error instanceof TidingsError && isFinalSendError(error.code)) {
+        if (error instanceof TidingsError && error.code === 'pending_moderation') {
+          // Accepted, held for a moderator: the entry arrives once approved, or a rejection.
+          this.outbox.update(message.client_msg_id, { state: 'moderation', error: null });
+          this.outboxChanged(message.conversation_id, message.client_msg_id);
+        } else if (error instanceof TidingsError && isFinalSendError(error.code)) {
           this.outbox.update(message.client_msg_id, { state: 'failed', error: error.code });
-          this.outboxChanged(message.conversation_id);
+          this.outboxChanged(message.conversation_id, message.client_msg_id);
         }
         // Otherwise the connection went away: the next connect sends it again.
       })
       .finally(() => this.transmitting.delete(message.client_msg_id));
   }
 
-  private outboxChanged(conversationId: ConversationId): void {
+  private outboxChanged(conversationId: ConversationId, clientMsgId: string): void {
     this.timelineChanged(conversationId);
-    void this.cache.saveOutbox(this.outbox.all()).catch((error: unknown) => this.emit('error', { error }));
+    this.persistPending(clientMsgId);
+  }
+
+  /** Write one pending message to the cache as it is now, or delete it once settled. */
+  private persistPending(clientMsgId: string): void {
+    const message = this.outbox.get(clientMsgId);
+    const write = message ? this.cache.savePending(message) : this.cache.deletePending(clientMsgId);
+    write.catch((error: unknown) => this.emit('error', { error }));
   }
 
   /** Forward messages to several conversations, with an optional note after them. */
@@ -1103,6 +1177,7 @@ export class Client extends Emitter<ClientEvents> {
         user: this.user,
         privateSeq: this.privateSeq,
         conversations: [...this.summaries.values()],
+        viewModes: Object.fromEntries(this.viewModes),
       }),
     ];
     for (const id of this.dirtyTimelines) {

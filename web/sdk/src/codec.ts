@@ -33,6 +33,7 @@ const PUSHES: ReadonlySet<string> = new Set<PushName>([
   'typing',
   'presence',
   'signed_out',
+  'org_changed',
 ]);
 
 /** Parse one frame from the server; throws FrameError on anything outside the protocol. */

@@ -10,6 +10,8 @@ export { MemoryCache, IndexedDbCache, CACHE_VERSION } from './cache';
 export type { Cache, CachedAccount, CachedTimeline } from './cache';
 export { webSocketTransport, webSocketUrl } from './transport';
 export type { Transport, TransportFactory, TransportHandlers } from './transport';
+export { ConnectionHub, sharedTransport } from './shared';
+export type { AttachMessage, FromHub, HubEndpoint, HubOptions, HubPeer, ToHub } from './shared';
 export { backoffDelay, defaultBackoff } from './backoff';
 export type { BackoffOptions } from './backoff';
 export { Timeline, tombstone } from './timeline';

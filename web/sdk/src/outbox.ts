@@ -6,7 +6,8 @@
  */
 import type { ConversationId, MessageBodies, MessageType, Seq } from './protocol';
 
-export type SendState = 'sending' | 'failed';
+/** `moderation`: the group holds it for a moderator (it is not retried meanwhile). */
+export type SendState = 'sending' | 'failed' | 'moderation';
 
 export interface PendingMessage {
   client_msg_id: string;
@@ -29,6 +30,16 @@ const FINAL_ERRORS: ReadonlySet<string> = new Set([
   'not_member',
   'not_friends',
   'frame_too_large',
+  'muted',
+  'blocked',
+  'message_rejected',
+  'group_disbanded',
+  'private_chat_forbidden',
+  'not_found',
+  'upload_incomplete',
+  'file_expired',
+  'wrong_file_kind',
+  'not_an_image',
 ]);
 
 export function isFinalSendError(code: string): boolean {

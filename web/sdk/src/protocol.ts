@@ -34,6 +34,27 @@ export const ErrorCode = {
   GroupFull: 'group_full',
   Conflict: 'conflict',
   InternalError: 'internal_error',
+  // Contacts, organization and groups
+  Muted: 'muted',
+  Blocked: 'blocked',
+  PendingModeration: 'pending_moderation',
+  MessageRejected: 'message_rejected',
+  GroupDisbanded: 'group_disbanded',
+  PrivateChatForbidden: 'private_chat_forbidden',
+  Cycle: 'cycle',
+  InvalidInvite: 'invalid_invite',
+  BadFile: 'bad_file',
+  // Files
+  UploadOffsetMismatch: 'upload_offset_mismatch',
+  UploadLocked: 'upload_locked',
+  UploadIncomplete: 'upload_incomplete',
+  FileTooLarge: 'file_too_large',
+  QuotaExceeded: 'quota_exceeded',
+  NotAnImage: 'not_an_image',
+  WrongFileKind: 'wrong_file_kind',
+  FileExpired: 'file_expired',
+  FileInUse: 'file_in_use',
+  InvalidLink: 'invalid_link',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -81,12 +102,15 @@ export interface ImageBody {
   height: number;
   size?: number;
   name?: string;
+  /** Set by the server: when the file expires (ms); absent if it does not. */
+  expires_at?: number;
 }
 export interface FileBody {
   file_id: string;
   name: string;
   size: number;
   mime?: string;
+  expires_at?: number;
 }
 export interface VoiceBody {
   file_id: string;
@@ -185,7 +209,50 @@ export interface MemberLeftEntry extends EntryBase {
   body: { user_id: UserId };
 }
 
-export type Entry = MessageEntry | RecallEntry | GroupCreatedEntry | MemberJoinedEntry | MemberLeftEntry;
+export type PowerName = 'approve_joins' | 'remove_members' | 'mute' | 'recall' | 'edit_info' | 'announcements' | 'moderate';
+export const POWERS: readonly PowerName[] = [
+  'approve_joins',
+  'remove_members',
+  'mute',
+  'recall',
+  'edit_info',
+  'announcements',
+  'moderate',
+];
+export type JoinMode = 'open' | 'approval' | 'invite_code' | 'back_office';
+export type ViewMode = 'all' | 'do_not_disturb' | 'admins_only';
+
+/** The group settings every member sees (`group.info`, `group_updated`). */
+export interface GroupSettings {
+  name: string;
+  avatar: string;
+  intro: string;
+  join_mode: JoinMode;
+  mute_all: boolean;
+  moderation: boolean;
+  forbid_private_chat: boolean;
+  size_limit: number | null;
+}
+
+/** Group governance entries (docs/protocol.md, "Group entries"). */
+export interface GroupEntryBodies {
+  group_updated: Partial<GroupSettings>;
+  role_changed: { user_id: UserId; role: 'admin' | 'member'; powers: PowerName[] };
+  owner_changed: { previous_owner_id: UserId; owner_id: UserId };
+  member_muted: { user_id: UserId; until: number };
+  member_unmuted: { user_id: UserId };
+  member_removed: { user_id: UserId; remover_id: UserId };
+  group_disbanded: Record<string, never>;
+  announcement_posted: { announcement_id: number; text: string; pinned: boolean };
+  announcement_edited: { announcement_id: number; text: string; pinned: boolean };
+  message_marked: { target_seq: Seq; important: boolean };
+}
+export type GroupEntryKind = keyof GroupEntryBodies;
+export type GroupEntry = {
+  [K in GroupEntryKind]: EntryBase & { kind: K; type: null; body: GroupEntryBodies[K] };
+}[GroupEntryKind];
+
+export type Entry = MessageEntry | RecallEntry | GroupCreatedEntry | MemberJoinedEntry | MemberLeftEntry | GroupEntry;
 export type EntryKind = Entry['kind'];
 
 // ---- the private log --------------------------------------------------------------------
@@ -206,6 +273,29 @@ export interface PrivateData {
   read: { conversation_id: ConversationId; read_seq: Seq };
   profile_updated: User;
   session_revoked: { session_id: number; reason: string };
+  // Contacts, organization and groups
+  friend_request: { request_id: number; from_user: UserCard; message: string };
+  friend_request_sent: { request_id: number; to_user_id: UserId; message: string };
+  friend_request_decided: {
+    request_id: number;
+    from_user_id: UserId;
+    to_user_id: UserId;
+    decision: 'accepted' | 'rejected' | 'ignored';
+  };
+  friend_added: { user: UserCard; remark: string; tags: string[]; contact_group_id: number | null };
+  friend_removed: { user_id: UserId };
+  contact_updated: ContactNotes;
+  contact_groups: { groups: ContactGroup[]; moved?: { from: number; to: number | null } };
+  user_blocked: { user_id: UserId };
+  user_unblocked: { user_id: UserId };
+  departments_changed: { departments: { id: number; name: string; position: string }[] };
+  join_request: JoinRequest;
+  join_request_decided: { request_id: number; conversation_id: ConversationId; user_id: UserId; approved: boolean };
+  moderation_pending: { pending_id: number; conversation_id: ConversationId; sender_id: UserId };
+  moderation_decided: { pending_id: number; conversation_id: ConversationId; approved: boolean; seq: Seq | null };
+  message_rejected: { pending_id: number; conversation_id: ConversationId; client_msg_id: string; reason: string };
+  group_view_mode: { conversation_id: ConversationId; view_mode: ViewMode };
+  announcement_read: { conversation_id: ConversationId; announcement_id: number };
 }
 export type PrivateKind = keyof PrivateData;
 
@@ -258,6 +348,183 @@ export interface ReadState {
   unread_count: number;
   read_by: UserId[];
   unread_by: UserId[];
+}
+
+// ---- contacts, organization and groups --------------------------------------------------
+
+/** What anyone allowed to see a user is shown (search results, requests). */
+export interface UserCard {
+  id: UserId;
+  account: string;
+  nickname: string;
+  avatar: string;
+  signature: string;
+}
+
+/** My notes about a friend. */
+export interface ContactNotes {
+  user_id: UserId;
+  remark: string;
+  tags: string[];
+  contact_group_id: number | null;
+}
+
+export interface ContactGroup {
+  id: number;
+  parent_id: number | null;
+  name: string;
+}
+
+export interface DepartmentRef {
+  id: number;
+  name: string;
+  position: string;
+}
+
+/** `profile.get`: the user with the departments I may see and my notes about them. */
+export interface Profile extends User {
+  departments?: DepartmentRef[];
+  contact?: ContactNotes | null;
+}
+
+export interface SearchedUser extends UserCard {
+  is_friend: boolean;
+  remark: string;
+  departments: DepartmentRef[];
+}
+
+export interface FriendRequests {
+  pending_count: number;
+  incoming: { request_id: number; from_user: UserCard; message: string; created_at: number }[];
+  outgoing: { request_id: number; to_user: UserCard; message: string; created_at: number }[];
+}
+
+export interface Friend extends ContactNotes {
+  user: UserCard;
+}
+
+export interface OrgDepartment {
+  id: number;
+  parent_id: number | null;
+  name: string;
+  hidden: boolean;
+  member_count: number;
+}
+
+export interface OrgTree {
+  version: number;
+  company: string;
+  departments: OrgDepartment[];
+}
+
+export interface OrgDepartmentPage {
+  department: { id: number; parent_id: number | null; name: string };
+  /** "Company/Sales/East": the names from the top. */
+  path: string;
+  children: { id: number; name: string }[];
+  members: (UserCard & { position: string })[];
+  next_after_user_id: UserId | null;
+}
+
+export interface GroupInfo extends GroupSettings {
+  id: ConversationId;
+  number: number;
+  member_count: number;
+  created_at: number;
+  disbanded: boolean;
+  size_limit: number;
+  role: Role;
+  powers: PowerName[];
+  muted_until: number | null;
+  view_mode: ViewMode;
+  keywords?: string[];
+  rate_count?: number;
+  rate_seconds?: number;
+}
+
+export interface GroupMember {
+  user_id: UserId;
+  role: Role;
+  powers: PowerName[];
+  /** ms; -1 forever; null or past: not muted. */
+  muted_until: number | null;
+  nickname: string;
+  avatar: string;
+}
+
+export interface JoinRequest {
+  id: number;
+  conversation_id: ConversationId;
+  user_id: UserId;
+  message: string;
+  status: string;
+  created_at: number;
+}
+
+export interface QueuedMessage {
+  id: number;
+  conversation_id: ConversationId;
+  sender_id: UserId;
+  client_msg_id: string;
+  type: MessageType;
+  body: MessageBodies[MessageType];
+  reply_to_seq: Seq | null;
+  status: string;
+  reason: string | null;
+  created_at: number;
+}
+
+export interface Announcement {
+  id: number;
+  conversation_id: ConversationId;
+  author_id: UserId;
+  text: string;
+  pinned: boolean;
+  created_at: number;
+  edited_at: number | null;
+  read?: boolean;
+}
+
+export interface BlacklistEntry {
+  user_id: UserId;
+  added_by: UserId;
+  created_at: number;
+}
+
+export type GroupUpdate = Partial<Omit<GroupSettings, 'size_limit'>> & {
+  keywords?: string[];
+  rate_count?: number;
+  rate_seconds?: number;
+  size_limit?: number;
+};
+
+// ---- files ------------------------------------------------------------------------------
+
+export type FileKind = 'image' | 'video' | 'voice' | 'file';
+
+export interface FileInfo {
+  id: string;
+  uploader_id: UserId;
+  name: string;
+  mime: string;
+  kind: FileKind;
+  size: number;
+  state: 'uploading' | 'complete' | 'purged';
+  created_at: number;
+  completed_at: number | null;
+  expires_at: number | null;
+  expired: boolean;
+  url: string;
+  thumbnail_url?: string | null;
+  width?: number;
+  height?: number;
+  duration_ms?: number;
+  animated?: boolean;
+}
+
+export interface SignedLink {
+  url: string;
+  expires_at: number;
 }
 
 export interface SessionInfo {
@@ -333,7 +600,7 @@ export interface Ops {
   'conversations.list': { req: undefined; res: { conversations: ConversationSummary[] } };
   'conversation.get': { req: { conversation_id: ConversationId }; res: ConversationSummary };
   'conversation.members': { req: { conversation_id: ConversationId }; res: { members: Member[] } };
-  'conversation.open_direct': { req: { peer_id: UserId }; res: ConversationSummary };
+  'conversation.open_direct': { req: { peer_id: UserId; via_group_id?: ConversationId }; res: ConversationSummary };
   'conversation.create_group': { req: { name: string; member_ids: UserId[] }; res: ConversationSummary };
   'conversation.settings': {
     req: { conversation_id: ConversationId; pinned?: boolean; muted?: boolean; draft?: string };
@@ -344,10 +611,101 @@ export interface Ops {
   'sessions.list': { req: undefined; res: { sessions: SessionInfo[] } };
   'sessions.sign_out': { req: { session_id: number }; res: null };
   logout: { req: undefined; res: null };
-  'profile.get': { req: { user_id?: UserId }; res: User };
+  'profile.get': { req: { user_id?: UserId }; res: Profile };
   'profile.update': {
     req: Partial<Pick<User, 'nickname' | 'avatar' | 'signature' | 'work_email' | 'office_phone' | 'desk'>>;
     res: User;
+  };
+  // Contacts
+  'contacts.search': {
+    req: { query: string; limit?: number; offset?: number };
+    res: { users: SearchedUser[]; has_more: boolean };
+  };
+  'friends.request': { req: { user_id: UserId; message?: string }; res: { request_id: number; status: string } };
+  'friends.requests': { req: undefined; res: FriendRequests };
+  'friends.accept': { req: { request_id: number }; res: { request_id: number; status: string } };
+  'friends.reject': { req: { request_id: number }; res: { request_id: number; status: string } };
+  'friends.ignore': { req: { request_id: number }; res: { request_id: number; status: string } };
+  'friends.list': { req: undefined; res: { friends: Friend[]; contact_groups: ContactGroup[] } };
+  'friends.remove': { req: { user_id: UserId }; res: null };
+  'contacts.update': {
+    req: { user_id: UserId; remark?: string; tags?: string[]; contact_group_id?: number | null };
+    res: ContactNotes;
+  };
+  'contact_groups.create': { req: { name: string; parent_id?: number | null }; res: ContactGroup };
+  'contact_groups.rename': { req: { group_id: number; name: string }; res: PrivateData['contact_groups'] };
+  'contact_groups.move': { req: { group_id: number; parent_id: number | null }; res: PrivateData['contact_groups'] };
+  'contact_groups.delete': { req: { group_id: number }; res: PrivateData['contact_groups'] };
+  'blocks.add': { req: { user_id: UserId }; res: { user_id: UserId; blocked: boolean } };
+  'blocks.remove': { req: { user_id: UserId }; res: { user_id: UserId; blocked: boolean } };
+  'blocks.list': { req: undefined; res: { blocked: UserCard[] } };
+  // Organization
+  'org.tree': { req: undefined; res: OrgTree };
+  'org.department': {
+    req: { department_id: number; after_user_id?: UserId; limit?: number };
+    res: OrgDepartmentPage;
+  };
+  'org.search': {
+    req: { query: string; limit?: number };
+    res: { departments: { id: number; name: string; path: string }[]; users: SearchedUser[]; has_more: boolean };
+  };
+  // Groups
+  'group.info': { req: { conversation_id: ConversationId }; res: GroupInfo };
+  'group.members': {
+    req: { conversation_id: ConversationId; after_user_id?: UserId; limit?: number };
+    res: { members: GroupMember[]; next_after_user_id: UserId | null };
+  };
+  'group.update': { req: { conversation_id: ConversationId } & GroupUpdate; res: GroupInfo };
+  'group.set_admin': {
+    req: { conversation_id: ConversationId; user_id: UserId; powers: PowerName[] | null };
+    res: Entry;
+  };
+  'group.transfer': { req: { conversation_id: ConversationId; user_id: UserId }; res: Entry };
+  'group.disband': { req: { conversation_id: ConversationId }; res: Entry };
+  'group.mute': { req: { conversation_id: ConversationId; user_id: UserId; seconds: number | null }; res: Entry };
+  'group.unmute': { req: { conversation_id: ConversationId; user_id: UserId }; res: Entry };
+  'group.remove': {
+    req: { conversation_id: ConversationId; user_id: UserId; blacklist?: boolean };
+    res: Entry;
+  };
+  'group.blacklist': { req: { conversation_id: ConversationId }; res: { blacklist: BlacklistEntry[] } };
+  'group.blacklist.add': {
+    req: { conversation_id: ConversationId; user_ids: UserId[] };
+    res: { blacklist: BlacklistEntry[] };
+  };
+  'group.blacklist.remove': {
+    req: { conversation_id: ConversationId; user_ids: UserId[] };
+    res: { blacklist: BlacklistEntry[] };
+  };
+  'group.join_requests': { req: { conversation_id: ConversationId }; res: { requests: JoinRequest[] } };
+  'group.decide_join': {
+    req: { request_id: number; approve: boolean };
+    res: { request_id: number; approved: boolean; entry?: Entry };
+  };
+  'group.moderation_queue': { req: { conversation_id: ConversationId }; res: { pending: QueuedMessage[] } };
+  'group.moderate': {
+    req: { pending_id: number; approve: boolean; reason?: string };
+    res: { pending_id: number; approved: boolean; entry?: Entry };
+  };
+  'group.announcements': { req: { conversation_id: ConversationId }; res: { announcements: Announcement[] } };
+  'group.announcement.post': {
+    req: { conversation_id: ConversationId; text: string; pinned?: boolean };
+    res: Announcement;
+  };
+  'group.announcement.edit': {
+    req: { announcement_id: number; text?: string; pinned?: boolean };
+    res: Announcement;
+  };
+  'group.announcement.read': { req: { announcement_id: number }; res: { announcement_id: number; read: boolean } };
+  'group.view_mode': {
+    req: { conversation_id: ConversationId; view_mode: ViewMode };
+    res: PrivateData['group_view_mode'];
+  };
+  // Files
+  'files.info': { req: { file_id: string }; res: FileInfo };
+  'files.link': {
+    req: { file_id: string; variant?: 'original' | 'thumbnail'; ttl_seconds?: number };
+    res: SignedLink;
   };
 }
 export type OpName = keyof Ops;
@@ -365,6 +723,8 @@ export interface Pushes {
   typing: { conversation_id: ConversationId; user_id: UserId };
   presence: { user_id: UserId; online: boolean };
   signed_out: { reason: SignedOutReason };
+  /** The organization changed; refetch `org.tree`. */
+  org_changed: { version: number };
 }
 export type PushName = keyof Pushes;
 

@@ -11,7 +11,10 @@ export interface TransportHandlers {
 
 export interface Transport {
   send(text: string): void;
+  /** The connection is over (or looks dead): close it; a shared one closes for every window. */
   close(code?: number, reason?: string): void;
+  /** This client is done with the connection; a shared transport keeps it for the others. */
+  release?(): void;
 }
 
 export type TransportFactory = (handlers: TransportHandlers) => Transport;

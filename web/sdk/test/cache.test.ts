@@ -19,12 +19,18 @@ describe('IndexedDbCache', () => {
       hiddenThrough: 0,
       deletedSeqs: [2],
     });
-    await cache.saveOutbox([
-      { client_msg_id: 'c1', conversation_id: 4, type: 'text', body: { text: 'later' }, reply_to_seq: null, created_at: 5, state: 'sending', attempts: 0, error: null },
-    ]);
+    const pending = (id: string, at: number) => ({
+      client_msg_id: id, conversation_id: 4, type: 'text' as const, body: { text: id }, reply_to_seq: null,
+      created_at: at, state: 'sending' as const, attempts: 0, error: null,
+    });
+    // Two windows write their own pending messages; neither overwrites the other's.
+    await cache.savePending(pending('c2', 6));
+    await new IndexedDbCache(1, factory).savePending(pending('c1', 5));
+    await cache.savePending(pending('c3', 7));
+    await cache.deletePending('c3');
     const reopened = new IndexedDbCache(1, factory);
     expect((await reopened.loadTimeline(4))?.entries.map((e) => e.seq)).toEqual([1, 2]);
-    expect((await reopened.loadOutbox()).map((m) => m.client_msg_id)).toEqual(['c1']);
+    expect((await reopened.loadOutbox()).map((m) => m.client_msg_id)).toEqual(['c1', 'c2']);
     expect(await new IndexedDbCache(2, factory).loadTimeline(4)).toBeNull();
     await reopened.clear();
     expect(await reopened.loadTimeline(4)).toBeNull();

@@ -18,6 +18,32 @@ export function describeEntry(entry: Entry, me: number, names: NameSource, t: Tr
       return t('preview.memberJoined', { names: entry.body.user_ids.map(who).join(', ') });
     case 'member_left':
       return t('preview.memberLeft', { name: who(entry.body.user_id) });
+    case 'group_updated': {
+      const body = entry.body;
+      if (body.name !== undefined) return t('preview.groupRenamed', { name: who(entry.sender_id), group: body.name });
+      if (body.mute_all !== undefined) return body.mute_all ? t('preview.muteAllOn', { name: who(entry.sender_id) }) : t('preview.muteAllOff', { name: who(entry.sender_id) });
+      if (body.intro !== undefined) return t('preview.introChanged', { name: who(entry.sender_id) });
+      return t('preview.groupUpdated', { name: who(entry.sender_id) });
+    }
+    case 'role_changed':
+      return entry.body.role === 'admin'
+        ? t('preview.madeAdmin', { name: who(entry.body.user_id) })
+        : t('preview.notAdmin', { name: who(entry.body.user_id) });
+    case 'owner_changed':
+      return t('preview.ownerChanged', { name: who(entry.body.owner_id) });
+    case 'member_muted':
+      return t('preview.memberMuted', { name: who(entry.body.user_id) });
+    case 'member_unmuted':
+      return t('preview.memberUnmuted', { name: who(entry.body.user_id) });
+    case 'member_removed':
+      return t('preview.memberRemoved', { name: who(entry.body.user_id) });
+    case 'group_disbanded':
+      return t('preview.groupDisbanded');
+    case 'announcement_posted':
+    case 'announcement_edited':
+      return t('preview.announcement', { text: entry.body.text.replace(/\s+/g, ' ').trim() });
+    case 'message_marked':
+      return entry.body.important ? t('preview.markedImportant', { name: who(entry.sender_id) }) : t('preview.unmarkedImportant', { name: who(entry.sender_id) });
     case 'message':
       break;
   }

@@ -22,7 +22,7 @@ import type { NameBook } from './NameBook';
 import type { PreferencesViewModel } from './PreferencesViewModel';
 import { ViewModel } from './ViewModel';
 
-export type BubbleState = 'sending' | 'failed' | 'sent' | 'delivered' | 'read';
+export type BubbleState = 'sending' | 'failed' | 'moderation' | 'sent' | 'delivered' | 'read';
 
 export interface Quote {
   seq: Seq;

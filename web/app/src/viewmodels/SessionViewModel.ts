@@ -36,6 +36,8 @@ export interface SessionDependencies {
   tab: KeyValueStore;
   createClient(token: string, user: User): Client;
   deviceName: string;
+  /** Whether this window may exchange the remembered device credential (not a pop-out). */
+  deviceSignIn?: boolean;
 }
 
 const SESSION_KEY = 'tidings.session';
@@ -101,7 +103,13 @@ export class SessionViewModel extends ViewModel<SessionSnapshot> {
     }
   }
 
+  /** The page is going away: release the connection (other windows keep sharing it). */
+  suspend(): void {
+    this.client?.stop();
+  }
+
   private async signInWithDevice(): Promise<boolean> {
+    if (this.deps.deviceSignIn === false) return false;
     const credential = this.deps.local.get(DEVICE_KEY);
     if (!credential) return false;
     try {

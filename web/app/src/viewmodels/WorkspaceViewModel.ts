@@ -41,6 +41,8 @@ export class WorkspaceViewModel extends ViewModel<WorkspaceSnapshot> {
     readonly client: Client,
     readonly preferences: PreferencesViewModel,
     store: KeyValueStore,
+    /** A popped-out window shows this one conversation and nothing else. */
+    readonly fixedConversation: ConversationId | null = null,
   ) {
     super({
       user: client.me,
@@ -61,7 +63,8 @@ export class WorkspaceViewModel extends ViewModel<WorkspaceSnapshot> {
     this.track(
       client.on('conversations', () => {
         const selected = this.getSnapshot().selectedId;
-        if (selected !== null && !client.conversation(selected)) this.select(null);
+        // A pop-out keeps its conversation: the cache or the sync may bring it a moment later.
+        if (selected !== null && fixedConversation === null && !client.conversation(selected)) this.select(null);
         this.update({ totalUnread: this.totalUnread() });
       }),
     );
@@ -70,6 +73,7 @@ export class WorkspaceViewModel extends ViewModel<WorkspaceSnapshot> {
       this.closeDialog();
     });
     this.update({ totalUnread: this.totalUnread() });
+    if (fixedConversation !== null) this.select(fixedConversation);
   }
 
   showSection(section: Section): void {

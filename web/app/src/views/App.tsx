@@ -4,13 +4,22 @@ import type { PreferencesViewModel } from '../viewmodels/PreferencesViewModel';
 import type { SessionViewModel } from '../viewmodels/SessionViewModel';
 import { useViewModel } from '../viewmodels/useViewModel';
 import { WorkspaceViewModel } from '../viewmodels/WorkspaceViewModel';
+import { ChatWindow } from './ChatWindow';
 import { LogoMark } from './Icons';
 import { SignInView } from './SignInView';
 import { Workspace } from './Workspace';
 
 const FONT_PX = { small: 13, medium: 14, large: 16, xlarge: 18 } as const;
 
-export function App({ session, preferences, store }: { session: SessionViewModel; preferences: PreferencesViewModel; store: KeyValueStore }) {
+interface AppProps {
+  session: SessionViewModel;
+  preferences: PreferencesViewModel;
+  store: KeyValueStore;
+  /** The conversation of a popped-out window, or null in the main window. */
+  popout: number | null;
+}
+
+export function App({ session, preferences, store, popout }: AppProps) {
   const state = useViewModel(session);
   const prefs = useViewModel(preferences);
 
@@ -25,7 +34,7 @@ export function App({ session, preferences, store }: { session: SessionViewModel
   }, [prefs.locale, prefs.theme, prefs.wallpaper, prefs.fontSize]);
 
   const client = state.screen === 'main' ? state.client : null;
-  const workspace = useMemo(() => (client ? new WorkspaceViewModel(client, preferences, store) : null), [client, preferences, store]);
+  const workspace = useMemo(() => (client ? new WorkspaceViewModel(client, preferences, store, popout) : null), [client, preferences, store, popout]);
   useEffect(() => () => workspace?.dispose(), [workspace]);
 
   if (state.screen === 'restoring') {
@@ -39,5 +48,6 @@ export function App({ session, preferences, store }: { session: SessionViewModel
   if (state.screen === 'signIn' || !workspace) {
     return state.screen === 'signIn' ? <SignInView vm={session} state={state} t={prefs.t} /> : null;
   }
+  if (popout !== null) return <ChatWindow workspace={workspace} t={prefs.t} sendKey={prefs.sendKey} />;
   return <Workspace workspace={workspace} t={prefs.t} sendKey={prefs.sendKey} onSignOut={() => void session.signOut()} />;
 }

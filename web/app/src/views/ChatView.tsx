@@ -6,7 +6,7 @@ import type { BubbleItem, ChatItem, ChatViewModel } from '../viewmodels/ChatView
 import type { SendKey } from '../viewmodels/PreferencesViewModel';
 import { useViewModel } from '../viewmodels/useViewModel';
 import { Avatar } from './Avatar';
-import { AlertIcon, BackIcon, CheckIcon, CloseIcon, DoubleCheckIcon, SmileIcon } from './Icons';
+import { AlertIcon, BackIcon, CheckIcon, CloseIcon, DoubleCheckIcon, PopOutIcon, SmileIcon } from './Icons';
 import { VirtualList } from './VirtualList';
 
 interface ChatViewProps {
@@ -15,6 +15,10 @@ interface ChatViewProps {
   sendKey: SendKey;
   onBack(): void;
   onForward(seq: number): void;
+  /** Main window only: open this conversation in a window of its own. */
+  onPopOut?(id: number): void;
+  /** A popped-out window: no way back to a list. */
+  standalone?: boolean;
 }
 
 interface MenuState {
@@ -23,7 +27,7 @@ interface MenuState {
   item: BubbleItem;
 }
 
-export function ChatView({ vm, t, sendKey, onBack, onForward }: ChatViewProps) {
+export function ChatView({ vm, t, sendKey, onBack, onForward, onPopOut, standalone = false }: ChatViewProps) {
   const chat = useViewModel(vm);
   const [menu, setMenu] = useState<MenuState | null>(null);
   const [sentCount, setSentCount] = useState(0);
@@ -41,6 +45,11 @@ export function ChatView({ vm, t, sendKey, onBack, onForward }: ChatViewProps) {
       window.removeEventListener('focus', markIfVisible);
     };
   }, [vm, chat.items]);
+
+  // A window of its own is named after its conversation.
+  useEffect(() => {
+    if (standalone) document.title = chat.title ? `${chat.title} — ${t('app.name')}` : t('app.name');
+  }, [standalone, chat.title, t]);
 
   useEffect(() => {
     if (!chat.toast) return;
@@ -68,15 +77,24 @@ export function ChatView({ vm, t, sendKey, onBack, onForward }: ChatViewProps) {
   return (
     <section className="chat-pane" aria-label={chat.title} data-testid="chat-pane">
       <header className="chat-header">
-        <button className="icon-button back-button" onClick={onBack} aria-label={t('chat.back')} data-testid="back">
-          <BackIcon />
-        </button>
+        {!standalone && (
+          <button className="icon-button back-button" onClick={onBack} aria-label={t('chat.back')} data-testid="back">
+            <BackIcon />
+          </button>
+        )}
         <div className="chat-title">
           <h2 data-testid="chat-title">{chat.title}</h2>
           <span className={`chat-subtitle${chat.typing ? ' typing' : ''}`} data-testid="chat-subtitle">
             {chat.peerOnline !== undefined && !chat.typing && <span className={`presence-inline ${chat.peerOnline ? 'online' : 'offline'}`} />}
             {chat.subtitle}
           </span>
+        </div>
+        <div className="chat-actions">
+          {onPopOut && (
+            <button className="icon-button pop-out-button" onClick={() => onPopOut(chat.conversationId)} title={t('menu.openInWindow')} aria-label={t('menu.openInWindow')} data-testid="pop-out">
+              <PopOutIcon />
+            </button>
+          )}
         </div>
       </header>
       <VirtualList
@@ -207,6 +225,9 @@ function BubbleStatus({ item, t, onRetry }: { item: BubbleItem; t: Translate; on
         <AlertIcon size={18} />
       </button>
     );
+  }
+  if (item.state === 'moderation') {
+    return <span className="status moderation" data-testid="status">{t('state.moderation')}</span>;
   }
   if (item.state === 'sending') {
     return <span className="status sending spinner" title={t('state.sending')} aria-label={t('state.sending')} data-testid="status" />;

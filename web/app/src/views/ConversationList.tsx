@@ -9,10 +9,11 @@ interface Props {
   vm: ConversationListViewModel;
   t: Translate;
   onOpen(id: number): void;
+  onPopOut(id: number): void;
   onNewChat(): void;
 }
 
-export function ConversationList({ vm, t, onOpen, onNewChat }: Props) {
+export function ConversationList({ vm, t, onOpen, onPopOut, onNewChat }: Props) {
   const { items, query } = useViewModel(vm);
   const [menu, setMenu] = useState<{ x: number; y: number; item: ConversationItem } | null>(null);
   return (
@@ -33,6 +34,7 @@ export function ConversationList({ vm, t, onOpen, onNewChat }: Props) {
             <button
               className={`conversation-row${item.selected ? ' selected' : ''}${item.pinned ? ' pinned' : ''}`}
               onClick={() => onOpen(item.id)}
+              onDoubleClick={() => onPopOut(item.id)}
               onContextMenu={(event) => {
                 event.preventDefault();
                 setMenu({ x: event.clientX, y: event.clientY, item });
@@ -73,7 +75,10 @@ export function ConversationList({ vm, t, onOpen, onNewChat }: Props) {
       </ul>
       {menu && (
         <div className="menu-backdrop" onClick={() => setMenu(null)} onContextMenu={(e) => { e.preventDefault(); setMenu(null); }}>
-          <div className="context-menu" style={{ left: menu.x, top: menu.y }} role="menu">
+          <div className="context-menu" style={{ left: menu.x, top: menu.y }} role="menu" data-testid="conversation-menu">
+            <button role="menuitem" onClick={() => onPopOut(menu.item.id)}>
+              {t('menu.openInWindow')}
+            </button>
             <button role="menuitem" onClick={() => void vm.togglePinned(menu.item.id)}>
               {menu.item.pinned ? t('list.unpin') : t('list.pin')}
             </button>

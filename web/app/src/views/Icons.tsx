@@ -33,6 +33,21 @@ export const AlertIcon = (p: IconProps) => icon(<><circle cx="12" cy="12" r="9" 
 export const ImageIcon = (p: IconProps) =>
   icon(<><rect x="3" y="4" width="18" height="16" rx="2" /><circle cx="9" cy="10" r="2" /><path d="m21 16-5-5L5 20" /></>, p);
 export const FileIcon = (p: IconProps) => icon(<><path d="M14 3H6v18h12V7z" /><path d="M14 3v4h4" /></>, p);
+export const PopOutIcon = (p: IconProps) => icon(<><path d="M14 4h6v6M20 4l-8 8" /><path d="M18 14v5a1 1 0 0 1-1 1H5a1 1 0 0 1-1-1V7a1 1 0 0 1 1-1h5" /></>, p);
+export const InfoIcon = (p: IconProps) => icon(<><circle cx="12" cy="12" r="9" /><path d="M12 11v5M12 8h.01" /></>, p);
+export const MoreIcon = (p: IconProps) => icon(<><circle cx="5" cy="12" r="1" /><circle cx="12" cy="12" r="1" /><circle cx="19" cy="12" r="1" /></>, p);
+export const DownloadIcon = (p: IconProps) => icon(<><path d="M12 4v11M7 10l5 5 5-5" /><path d="M5 20h14" /></>, p);
+export const RotateIcon = (p: IconProps) => icon(<><path d="M20 11a8 8 0 1 0-2.3 5.7" /><path d="M20 4v7h-7" /></>, p);
+export const ZoomInIcon = (p: IconProps) => icon(<><circle cx="11" cy="11" r="6.5" /><path d="m20 20-4.2-4.2M11 8v6M8 11h6" /></>, p);
+export const ZoomOutIcon = (p: IconProps) => icon(<><circle cx="11" cy="11" r="6.5" /><path d="m20 20-4.2-4.2M8 11h6" /></>, p);
+export const ResetIcon = (p: IconProps) => icon(<><rect x="4" y="4" width="16" height="16" rx="2" /><path d="M9 9h6v6H9z" /></>, p);
+export const PauseIcon = (p: IconProps) => icon(<path d="M9 5v14M15 5v14" />, p);
+export const PlayIcon = (p: IconProps) => icon(<path d="m8 5 11 7-11 7z" />, p);
+export const UserPlusIcon = (p: IconProps) => icon(<><circle cx="9" cy="8" r="3.5" /><path d="M2.5 20c.8-3.6 3.4-5.5 6.5-5.5s5.7 1.9 6.5 5.5M19 8v6M16 11h6" /></>, p);
+export const FolderIcon = (p: IconProps) => icon(<path d="M3 6a1 1 0 0 1 1-1h5l2 2h9a1 1 0 0 1 1 1v10a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1z" />, p);
+export const ChevronIcon = (p: IconProps) => icon(<path d="m9 6 6 6-6 6" />, p);
+export const BuildingIcon = (p: IconProps) => icon(<><path d="M4 21V5a1 1 0 0 1 1-1h9a1 1 0 0 1 1 1v16M15 9h4a1 1 0 0 1 1 1v11M3 21h18" /><path d="M8 8h3M8 12h3M8 16h3" /></>, p);
+export const GroupIcon = (p: IconProps) => icon(<><circle cx="8" cy="9" r="3" /><circle cx="16" cy="9" r="3" /><path d="M2 19c.6-2.8 2.9-4.5 6-4.5s5.4 1.7 6 4.5M14.5 14.6c.5-.1 1-.1 1.5-.1 3.1 0 5.4 1.7 6 4.5" /></>, p);
 export const LogoMark = ({ size = 30 }: IconProps) => (
   <svg width={size} height={size} viewBox="0 0 32 32" aria-hidden="true">
     <rect width="32" height="32" rx="9" fill="#2563eb" />

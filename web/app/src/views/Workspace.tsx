@@ -2,7 +2,8 @@ import { useCallback, useEffect, useState, type ReactElement } from 'react';
 import type { Translate } from '../i18n/i18n';
 import type { SendKey } from '../viewmodels/PreferencesViewModel';
 import { useViewModel } from '../viewmodels/useViewModel';
-import type { Section, WorkspaceViewModel } from '../viewmodels/WorkspaceViewModel';
+import { openChatWindow } from '../lib/windows';
+import type { Section, WorkspaceSnapshot, WorkspaceViewModel } from '../viewmodels/WorkspaceViewModel';
 import { Avatar } from './Avatar';
 import { ChatView } from './ChatView';
 import { ContactsView } from './ContactsView';
@@ -58,8 +59,15 @@ export function Workspace({ workspace, t, sendKey, onSignOut }: Props) {
   );
   const closeDialog = useCallback(() => workspace.closeDialog(), [workspace]);
 
-  const banner =
-    state.networkDown ? t('connection.offline') : state.connection === 'waiting' ? t('connection.waiting') : state.connection === 'connecting' || state.connection === 'authenticating' ? t('connection.connecting') : null;
+  const banner = connectionBanner(state, t);
+  const popOut = useCallback(
+    (id: number) => {
+      openChatWindow(id);
+      // The conversation now has its own window; the main one steps back to the list.
+      if (workspace.getSnapshot().selectedId === id) workspace.select(null);
+    },
+    [workspace],
+  );
 
   const rail: { section: Section; label: string; icon: ReactElement }[] = [
     { section: 'chats', label: t('rail.chats'), icon: <ChatIcon /> },
@@ -99,7 +107,7 @@ export function Workspace({ workspace, t, sendKey, onSignOut }: Props) {
         <div className="panes">
           {state.section === 'chats' && (
             <>
-              <ConversationList vm={workspace.list} t={t} onOpen={(id) => workspace.select(id)} onNewChat={() => workspace.openNewChat()} />
+              <ConversationList vm={workspace.list} t={t} onOpen={(id) => workspace.select(id)} onPopOut={popOut} onNewChat={() => workspace.openNewChat()} />
               {state.chat ? (
                 <ChatView
                   key={state.chat.conversationId}
@@ -108,6 +116,7 @@ export function Workspace({ workspace, t, sendKey, onSignOut }: Props) {
                   sendKey={sendKey}
                   onBack={() => workspace.select(null)}
                   onForward={(seq) => state.selectedId !== null && workspace.openForward(state.selectedId, seq)}
+                  onPopOut={popOut}
                 />
               ) : (
                 <section className="chat-pane empty-chat">
@@ -136,4 +145,12 @@ export function Workspace({ workspace, t, sendKey, onSignOut }: Props) {
       {flash && <div className="toast global" role="status" data-testid="flash">{flash}</div>}
     </div>
   );
+}
+
+/** The line above the panes while the connection is not live. */
+export function connectionBanner(state: WorkspaceSnapshot, t: Translate): string | null {
+  if (state.networkDown) return t('connection.offline');
+  if (state.connection === 'waiting') return t('connection.waiting');
+  if (state.connection === 'connecting' || state.connection === 'authenticating') return t('connection.connecting');
+  return null;
 }

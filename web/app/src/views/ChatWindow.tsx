@@ -1,0 +1,60 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { Translate } from '../i18n/i18n';
+import type { SendKey } from '../viewmodels/PreferencesViewModel';
+import { useViewModel } from '../viewmodels/useViewModel';
+import type { WorkspaceViewModel } from '../viewmodels/WorkspaceViewModel';
+import { ChatView } from './ChatView';
+import { ForwardDialog } from './Dialogs';
+import { LogoMark } from './Icons';
+import { connectionBanner } from './Workspace';
+
+interface Props {
+  workspace: WorkspaceViewModel;
+  t: Translate;
+  sendKey: SendKey;
+}
+
+/** A conversation popped out into its own window: the chat alone, on the shared connection. */
+export function ChatWindow({ workspace, t, sendKey }: Props) {
+  const state = useViewModel(workspace);
+  const [flash, setFlash] = useState<string | null>(null);
+
+  useEffect(() => {
+    if (!flash) return;
+    const timer = setTimeout(() => setFlash(null), 2500);
+    return () => clearTimeout(timer);
+  }, [flash]);
+
+  const onForwardDone = useCallback(
+    (count: number) => {
+      workspace.closeDialog();
+      setFlash(t('forward.done', { count }));
+    },
+    [workspace, t],
+  );
+  const closeDialog = useCallback(() => workspace.closeDialog(), [workspace]);
+  const banner = connectionBanner(state, t);
+
+  return (
+    <div className="chat-window" data-testid="chat-window" data-connection={state.connection}>
+      {banner && <div className="connection-banner" role="status" data-testid="connection-banner">{banner}</div>}
+      {state.chat ? (
+        <ChatView
+          key={state.chat.conversationId}
+          vm={state.chat}
+          t={t}
+          sendKey={sendKey}
+          onBack={() => window.close()}
+          onForward={(seq) => state.selectedId !== null && workspace.openForward(state.selectedId, seq)}
+          standalone
+        />
+      ) : (
+        <section className="chat-pane empty-chat">
+          <LogoMark size={64} />
+        </section>
+      )}
+      {state.dialog?.kind === 'forward' && <ForwardDialog vm={state.dialog.vm} t={t} onClose={closeDialog} onDone={onForwardDone} />}
+      {flash && <div className="toast global" role="status" data-testid="flash">{flash}</div>}
+    </div>
+  );
+}
