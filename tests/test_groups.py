@@ -511,3 +511,74 @@ async def test_admin_powers_and_recall(
         )
         info = await b.request("group.info", {"conversation_id": group})
         assert info["role"] == "member" and info["powers"] == []
+
+
+async def test_bad_input_and_unknown_ids_change_nothing(
+    base_url: str, alice: Person, bob: Person
+) -> None:
+    missing = 987_654_321
+    async with online(base_url, alice, bob) as (a, b):
+        group = await new_group(a, bob)
+        direct = await a.request("conversation.open_direct", {"peer_id": bob.id})
+        before = await a.request("group.info", {"conversation_id": group})
+        cases: list[tuple[str, dict[str, object], str]] = [
+            ("group.update", {"conversation_id": group, "name": "x" * 101}, "invalid_input"),
+            ("group.update", {"conversation_id": group, "name": " "}, "invalid_input"),
+            ("group.update", {"conversation_id": group, "intro": "x" * 501}, "invalid_input"),
+            ("group.update", {"conversation_id": group, "join_mode": "free"}, "invalid_input"),
+            ("group.update", {"conversation_id": group, "keywords": ["k"] * 201}, "invalid_input"),
+            ("group.update", {"conversation_id": group}, "invalid_input"),
+            ("group.update", {"conversation_id": group, "colour": "red"}, "invalid_input"),
+            ("group.update", {"conversation_id": missing, "intro": "x"}, "not_member"),
+            ("group.update", {"conversation_id": direct["id"], "intro": "x"}, "invalid_input"),
+            (
+                "group.set_admin",
+                {"conversation_id": group, "user_id": missing, "powers": []},
+                "not_found",
+            ),
+            (
+                "group.set_admin",
+                {"conversation_id": group, "user_id": bob.id, "powers": ["fly"]},
+                "invalid_input",
+            ),
+            (
+                "group.set_admin",
+                {"conversation_id": group, "user_id": alice.id, "powers": []},
+                "invalid_input",
+            ),
+            (
+                "group.mute",
+                {"conversation_id": group, "user_id": missing, "seconds": 60},
+                "not_found",
+            ),
+            (
+                "group.mute",
+                {"conversation_id": group, "user_id": alice.id, "seconds": 60},
+                "forbidden",
+            ),
+            ("group.unmute", {"conversation_id": group, "user_id": bob.id}, "conflict"),
+            ("group.remove", {"conversation_id": group, "user_id": alice.id}, "invalid_input"),
+            ("group.transfer", {"conversation_id": group, "user_id": missing}, "not_found"),
+            ("group.blacklist.add", {"conversation_id": group, "user_ids": [bob.id]}, "conflict"),
+            ("group.blacklist.add", {"conversation_id": group, "user_ids": [missing]}, "not_found"),
+            ("group.decide_join", {"request_id": missing, "approve": True}, "not_found"),
+            ("group.moderate", {"pending_id": missing, "approve": True}, "not_found"),
+            ("group.announcement.edit", {"announcement_id": missing, "text": "x"}, "not_found"),
+            (
+                "group.announcement.post",
+                {"conversation_id": group, "text": "x" * 5001},
+                "invalid_input",
+            ),
+            ("group.mark", {"conversation_id": group, "seq": 999}, "not_found"),
+            ("group.find", {"number": 1}, "not_found"),
+            ("group.join", {"conversation_id": missing}, "not_found"),
+            ("group.view_mode", {"conversation_id": group, "view_mode": "loud"}, "invalid_input"),
+            ("invites.accept", {"code": "no-such-code-at-all"}, "invalid_invite"),
+            ("invites.create", {"kind": "group", "conversation_id": missing}, "not_member"),
+        ]
+        for op, data, code in cases:
+            assert await refused(a, op, data) == code, (op, data)
+        assert await refused(b, "group.members", {"conversation_id": missing}) == "not_member"
+        assert await a.request("group.info", {"conversation_id": group}) == before
+        history = await a.history(group)
+        assert [e["kind"] for e in history] == ["group_created"]

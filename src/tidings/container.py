@@ -8,6 +8,7 @@ from functools import cached_property
 from redis.asyncio import Redis
 
 from tidings.actions.accounts import Accounts
+from tidings.actions.announcements import Announcements
 from tidings.actions.attachments import Attachments
 from tidings.actions.contacts import Contacts
 from tidings.actions.conversations import Conversations
@@ -37,10 +38,12 @@ from tidings.config import Settings
 from tidings.files.storage import LocalStorage, Storage
 from tidings.gateway.connections import ConnectionRegistry
 from tidings.store.accounts import AccountStore
+from tidings.store.announcements import AnnouncementStore
 from tidings.store.contacts import ContactStore
 from tidings.store.conversations import ConversationStore
 from tidings.store.database import Database
 from tidings.store.files import FileStore
+from tidings.store.group_queues import GroupQueueStore
 from tidings.store.groups import GroupStore
 from tidings.store.log_writer import LogWriter
 from tidings.store.organization import OrgStore
@@ -208,6 +211,10 @@ class Container:
         return GroupStore(self.database)
 
     @cached_property
+    def group_queue_store(self) -> GroupQueueStore:
+        return GroupQueueStore(self.database)
+
+    @cached_property
     def org_store(self) -> OrgStore:
         return OrgStore(self.database)
 
@@ -221,7 +228,9 @@ class Container:
 
     @cached_property
     def governance(self) -> Governance:
-        return Governance(store=self.group_store, policies=self.policies, publisher=self.publisher)
+        return Governance(
+            queues=self.group_queue_store, policies=self.policies, publisher=self.publisher
+        )
 
     @cached_property
     def directory(self) -> Directory:
@@ -253,9 +262,20 @@ class Container:
         return Groups(
             settings=self.settings,
             store=self.group_store,
+            queues=self.group_queue_store,
             conversations=self.conversation_store,
             accounts=self.account_store,
             org=self.org_store,
+            rosters=self.rosters,
+            policies=self.policies,
+            publisher=self.publisher,
+        )
+
+    @cached_property
+    def announcements(self) -> Announcements:
+        return Announcements(
+            store=AnnouncementStore(self.database),
+            conversations=self.conversation_store,
             rosters=self.rosters,
             policies=self.policies,
             publisher=self.publisher,

@@ -18,6 +18,7 @@ from tidings.domain.bodies import body_to_wire
 from tidings.domain.conversations import ConversationType, Member, Role, Roster
 from tidings.domain.errors import ErrorCode, TidingsError
 from tidings.domain.groups import Policy, Power, blocked_keyword, body_texts, is_muted
+from tidings.store.group_queues import GroupQueueStore
 from tidings.store.groups import GroupStore
 
 
@@ -61,8 +62,10 @@ class Policies:
 class Governance:
     """Checks for sends and forwards; queues members' messages in moderated groups."""
 
-    def __init__(self, *, store: GroupStore, policies: Policies, publisher: Publisher) -> None:
-        self._store = store
+    def __init__(
+        self, *, queues: GroupQueueStore, policies: Policies, publisher: Publisher
+    ) -> None:
+        self._queues = queues
         self._policies = policies
         self._publisher = publisher
         # Recent send times per (conversation, member), for the rate rule. Per node: the
@@ -163,9 +166,9 @@ class Governance:
         client_msg_id: str,
         reply_to_seq: int | None,
     ) -> None:
-        existing = await self._store.queued(actor.user_id, client_msg_id)
+        existing = await self._queues.queued(actor.user_id, client_msg_id)
         if existing is None:
-            queued, told = await self._store.queue_message(
+            queued, told = await self._queues.queue_message(
                 conversation_id=roster.conversation_id,
                 sender_id=actor.user_id,
                 client_msg_id=client_msg_id,

@@ -18,7 +18,7 @@ from tidings.actions.rosters import RosterCache
 from tidings.config import Settings
 from tidings.domain.clock import now_ms
 from tidings.domain.conversations import ConversationType, Role, Roster
-from tidings.domain.entries import Entry, EntryKind
+from tidings.domain.entries import Entry
 from tidings.domain.errors import ErrorCode, TidingsError
 from tidings.domain.groups import (
     ALL_POWERS,
@@ -35,7 +35,8 @@ from tidings.domain.groups import (
 )
 from tidings.store.accounts import AccountStore
 from tidings.store.conversations import ConversationStore
-from tidings.store.groups import Announcement, GroupStore
+from tidings.store.group_queues import GroupQueueStore
+from tidings.store.groups import GroupStore
 from tidings.store.organization import OrgStore
 
 # Which power each setting needs; fields not listed are the owner's alone.
@@ -53,7 +54,6 @@ SETTING_POWERS: dict[str, Power] = {
 OWNER_SETTINGS = ("forbid_private_chat", "size_limit")
 # Settings only moderators see: members are not told the blocked words.
 PRIVATE_SETTINGS = ("keywords", "rate_count", "rate_seconds")
-BOARD_PAGE = 100
 
 
 class Groups:
@@ -62,6 +62,7 @@ class Groups:
         *,
         settings: Settings,
         store: GroupStore,
+        queues: GroupQueueStore,
         conversations: ConversationStore,
         accounts: AccountStore,
         org: OrgStore,
@@ -71,6 +72,7 @@ class Groups:
     ) -> None:
         self._settings = settings
         self._store = store
+        self._queues = queues
         self._conversations = conversations
         self._accounts = accounts
         self._org = org
@@ -334,9 +336,9 @@ class Groups:
         policy = await self._policies.get(roster)
         await self._check_admissible(roster, policy, [actor.user_id], message=message)
         if mode is JoinMode.APPROVAL:
-            if await self._store.pending_request(conversation_id, actor.user_id):
+            if await self._queues.pending_request(conversation_id, actor.user_id):
                 raise TidingsError(ErrorCode.CONFLICT, "your request is waiting already")
-            request, told = await self._store.create_join_request(
+            request, told = await self._queues.create_join_request(
                 conversation_id=conversation_id,
                 user_id=actor.user_id,
                 message=message,
@@ -352,10 +354,12 @@ class Groups:
     async def join_requests(self, actor: Actor, conversation_id: int) -> dict[str, Any]:
         roster, policy = await self._access(actor, conversation_id)
         self._require(roster, policy, actor, Power.APPROVE_JOINS)
-        return {"requests": [r.to_wire() for r in await self._store.join_requests(conversation_id)]}
+        return {
+            "requests": [r.to_wire() for r in await self._queues.join_requests(conversation_id)]
+        }
 
     async def do_decide_join(self, actor: Actor, request_id: int, approve: bool) -> dict[str, Any]:
-        request = await self._store.join_request(request_id)
+        request = await self._queues.join_request(request_id)
         if request is None:
             raise TidingsError(ErrorCode.NOT_FOUND, "no such join request")
         roster, policy = await self._access_live(actor, request.conversation_id)
@@ -364,7 +368,7 @@ class Groups:
             raise TidingsError(ErrorCode.CONFLICT, f"this request was {request.status}")
         if approve and request.user_id not in roster.members:
             await self._check_admissible(roster, policy, [request.user_id])
-        told = await self._store.decide_join_request(
+        told = await self._queues.decide_join_request(
             request=request,
             approved=approve,
             actor_id=actor.user_id,
@@ -427,13 +431,13 @@ class Groups:
     async def moderation_queue(self, actor: Actor, conversation_id: int) -> dict[str, Any]:
         roster, policy = await self._access(actor, conversation_id)
         self._require(roster, policy, actor, Power.MODERATE)
-        queued = await self._store.moderation_queue(conversation_id)
+        queued = await self._queues.moderation_queue(conversation_id)
         return {"pending": [q.to_wire() for q in queued]}
 
     async def do_moderate(
         self, actor: Actor, pending_id: int, approve: bool, reason: str
     ) -> dict[str, Any]:
-        queued = await self._store.queued_by_id(pending_id)
+        queued = await self._queues.queued_by_id(pending_id)
         if queued is None:
             raise TidingsError(ErrorCode.NOT_FOUND, "no such queued message")
         roster, policy = await self._access_live(actor, queued.conversation_id)
@@ -442,7 +446,7 @@ class Groups:
             raise TidingsError(ErrorCode.CONFLICT, f"this message was {queued.status}")
         if approve and queued.sender_id not in roster.members:
             raise TidingsError(ErrorCode.CONFLICT, "the sender left the group")
-        decided = await self._store.decide_queued(
+        decided = await self._queues.decide_queued(
             queued=queued,
             approved=approve,
             reason=reason,
@@ -460,103 +464,6 @@ class Groups:
             out["entry"] = entry.to_wire()
         return out
 
-    # Announcements and the board
-
-    async def do_post_announcement(
-        self, actor: Actor, conversation_id: int, text: str, pinned: bool
-    ) -> dict[str, Any]:
-        roster, policy = await self._access_live(actor, conversation_id)
-        self._require(roster, policy, actor, Power.ANNOUNCEMENTS)
-        announcement, entry = await self._store.post_announcement(
-            conversation_id=conversation_id,
-            author_id=actor.user_id,
-            text=text,
-            pinned=pinned,
-            now=now_ms(),
-        )
-        await self._publisher.entry(entry, roster.members)
-        return announcement.to_wire()
-
-    async def do_edit_announcement(
-        self, actor: Actor, announcement_id: int, text: str | None, pinned: bool | None
-    ) -> dict[str, Any]:
-        announcement = await self._announcement(actor, announcement_id)
-        roster, policy = await self._access_live(actor, announcement.conversation_id)
-        self._require(roster, policy, actor, Power.ANNOUNCEMENTS)
-        if text is None and pinned is None:
-            raise TidingsError(ErrorCode.INVALID_INPUT, "change the text or the pin")
-        edited, entry = await self._store.edit_announcement(
-            announcement=announcement,
-            actor_id=actor.user_id,
-            text=text,
-            pinned=pinned,
-            now=now_ms(),
-        )
-        await self._publisher.entry(entry, roster.members)
-        return edited.to_wire()
-
-    async def announcements(self, actor: Actor, conversation_id: int) -> dict[str, Any]:
-        await self._access(actor, conversation_id)
-        return {"announcements": await self._store.announcements(conversation_id, actor.user_id)}
-
-    async def do_read_announcement(self, actor: Actor, announcement_id: int) -> dict[str, Any]:
-        announcement = await self._announcement(actor, announcement_id)
-        entry = await self._store.mark_announcement_read(
-            announcement=announcement, user_id=actor.user_id, now=now_ms()
-        )
-        if entry is not None:
-            await self._publisher.private([entry])
-        return {"announcement_id": announcement_id, "read": True}
-
-    async def announcement_reads(self, actor: Actor, announcement_id: int) -> dict[str, Any]:
-        announcement = await self._announcement(actor, announcement_id)
-        roster = await self._rosters.access(announcement.conversation_id, actor.user_id)
-        readers = await self._store.announcement_readers(announcement_id)
-        members = [u for u in roster.members if u != announcement.author_id]
-        read_by = sorted(u for u in members if u in readers)
-        unread_by = sorted(u for u in members if u not in readers)
-        return {
-            "announcement_id": announcement_id,
-            "read_count": len(read_by),
-            "unread_count": len(unread_by),
-            "read_by": read_by,
-            "unread_by": unread_by,
-        }
-
-    async def do_mark_important(
-        self, actor: Actor, conversation_id: int, seq: int, important: bool
-    ) -> dict[str, Any]:
-        roster, policy = await self._access_live(actor, conversation_id)
-        self._require(roster, policy, actor, Power.ANNOUNCEMENTS)
-        target = await self._conversations.entry(conversation_id, seq)
-        if (
-            target is None
-            or target.kind is not EntryKind.MESSAGE
-            or target.recalled
-            or seq < roster.members[actor.user_id].visible_from_seq
-        ):
-            raise TidingsError(ErrorCode.NOT_FOUND, "no such message")
-        entry = await self._store.mark_message(
-            conversation_id=conversation_id,
-            seq=seq,
-            actor_id=actor.user_id,
-            important=important,
-            now=now_ms(),
-        )
-        if entry is None:
-            raise TidingsError(ErrorCode.CONFLICT, "the board already shows it that way")
-        await self._publisher.entry(entry, roster.members)
-        return entry.to_wire()
-
-    async def board(self, actor: Actor, conversation_id: int) -> dict[str, Any]:
-        roster, _ = await self._access(actor, conversation_id)
-        found = await self._store.board(
-            conversation_id,
-            from_seq=roster.members[actor.user_id].visible_from_seq,
-            limit=BOARD_PAGE,
-        )
-        return {"items": [{"reason": reason, "entry": e.to_wire()} for e, reason in found]}
-
     # A member's own view
 
     async def do_set_view_mode(
@@ -572,23 +479,10 @@ class Groups:
     # Checks
 
     async def _access(self, actor: Actor, conversation_id: int) -> tuple[Roster, Policy]:
-        roster = await self._rosters.access(conversation_id, actor.user_id)
-        if roster.type is not ConversationType.GROUP:
-            raise TidingsError(ErrorCode.INVALID_INPUT, "this is not a group")
-        return roster, await self._policies.get(roster)
+        return await access_group(self._rosters, self._policies, actor, conversation_id)
 
     async def _access_live(self, actor: Actor, conversation_id: int) -> tuple[Roster, Policy]:
-        roster, policy = await self._access(actor, conversation_id)
-        if policy.settings is not None and policy.settings.disbanded_at is not None:
-            raise TidingsError(ErrorCode.GROUP_DISBANDED, "this group was disbanded")
-        return roster, policy
-
-    async def _announcement(self, actor: Actor, announcement_id: int) -> Announcement:
-        found = await self._store.announcement(announcement_id)
-        if found is None:
-            raise TidingsError(ErrorCode.NOT_FOUND, "no such announcement")
-        await self._rosters.access(found.conversation_id, actor.user_id)
-        return found
+        return await access_group(self._rosters, self._policies, actor, conversation_id, live=True)
 
     async def _check_admissible(
         self, roster: Roster, policy: Policy, user_ids: list[int], *, message: str = ""
@@ -618,9 +512,7 @@ class Groups:
             raise TidingsError(ErrorCode.NOT_FOUND, "no such user", details=missing[:20])
 
     def _require(self, roster: Roster, policy: Policy, actor: Actor, power: Power) -> None:
-        me = roster.members[actor.user_id]
-        if not policy.holds(actor.user_id, me.role, power):
-            raise TidingsError(ErrorCode.FORBIDDEN, f"this needs the {power.value} power")
+        require_power(roster, policy, actor, power)
 
     def _require_owner(self, roster: Roster, actor: Actor) -> None:
         if roster.members[actor.user_id].role is not Role.OWNER:
@@ -651,3 +543,28 @@ def _powers_of(policy: Policy, user_id: int, role: Role) -> frozenset[Power]:
     if role is Role.ADMIN:
         return policy.powers.get(user_id, frozenset())
     return frozenset()
+
+
+async def access_group(
+    rosters: RosterCache,
+    policies: Policies,
+    actor: Actor,
+    conversation_id: int,
+    *,
+    live: bool = False,
+) -> tuple[Roster, Policy]:
+    """The group's roster and policy for one of its members (``not_member`` otherwise);
+    ``live``: refuse a disbanded group."""
+    roster = await rosters.access(conversation_id, actor.user_id)
+    if roster.type is not ConversationType.GROUP:
+        raise TidingsError(ErrorCode.INVALID_INPUT, "this is not a group")
+    policy = await policies.get(roster)
+    if live and policy.settings is not None and policy.settings.disbanded_at is not None:
+        raise TidingsError(ErrorCode.GROUP_DISBANDED, "this group was disbanded")
+    return roster, policy
+
+
+def require_power(roster: Roster, policy: Policy, actor: Actor, power: Power) -> None:
+    me = roster.members[actor.user_id]
+    if not policy.holds(actor.user_id, me.role, power):
+        raise TidingsError(ErrorCode.FORBIDDEN, f"this needs the {power.value} power")

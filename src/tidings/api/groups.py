@@ -155,14 +155,14 @@ async def reject_message(
 
 @router.get(GROUP + "/announcements")
 async def announcements(conversation_id: PathId, c: C, me: Me) -> dict[str, Any]:
-    return await c.groups.announcements(me, conversation_id)
+    return await c.announcements.announcements(me, conversation_id)
 
 
 @router.post(GROUP + "/announcements")
 async def post_announcement(
     conversation_id: PathId, body: AnnouncementInput, c: C, me: Me
 ) -> dict[str, Any]:
-    return await c.groups.do_post_announcement(me, conversation_id, body.text, body.pinned)
+    return await c.announcements.do_post_announcement(me, conversation_id, body.text, body.pinned)
 
 
 @router.patch("/announcements/{announcement_id}")
@@ -170,29 +170,29 @@ async def edit_announcement(
     announcement_id: PathId, body: dict[str, Any], c: C, me: Me
 ) -> dict[str, Any]:
     edit = AnnouncementEdit.model_validate({**body, "announcement_id": announcement_id})
-    return await c.groups.do_edit_announcement(me, announcement_id, edit.text, edit.pinned)
+    return await c.announcements.do_edit_announcement(me, announcement_id, edit.text, edit.pinned)
 
 
 @router.post("/announcements/{announcement_id}/read")
 async def read_announcement(announcement_id: PathId, c: C, me: Me) -> dict[str, Any]:
-    return await c.groups.do_read_announcement(me, announcement_id)
+    return await c.announcements.do_read_announcement(me, announcement_id)
 
 
 @router.get("/announcements/{announcement_id}/reads")
 async def announcement_reads(announcement_id: PathId, c: C, me: Me) -> dict[str, Any]:
-    return await c.groups.announcement_reads(me, announcement_id)
+    return await c.announcements.announcement_reads(me, announcement_id)
 
 
 @router.post(GROUP + "/messages/{seq}/mark")
 async def mark(
     conversation_id: PathId, seq: PathId, body: MarkInput, c: C, me: Me
 ) -> dict[str, Any]:
-    return await c.groups.do_mark_important(me, conversation_id, seq, body.important)
+    return await c.announcements.do_mark_important(me, conversation_id, seq, body.important)
 
 
 @router.get(GROUP + "/board")
 async def board(conversation_id: PathId, c: C, me: Me) -> dict[str, Any]:
-    return await c.groups.board(me, conversation_id)
+    return await c.announcements.board(me, conversation_id)
 
 
 @router.put(GROUP + "/view-mode")

@@ -112,37 +112,43 @@ async def _moderate(ctx: OpContext, a: s.ModerationDecision) -> Any:
 
 @op("group.announcements", s.ConversationRef)
 async def _announcements(ctx: OpContext, a: s.ConversationRef) -> Any:
-    return await ctx.c.groups.announcements(ctx.actor, a.conversation_id)
+    return await ctx.c.announcements.announcements(ctx.actor, a.conversation_id)
 
 
 @op("group.announcement.post", s.AnnouncementOp)
 async def _announce(ctx: OpContext, a: s.AnnouncementOp) -> Any:
-    return await ctx.c.groups.do_post_announcement(ctx.actor, a.conversation_id, a.text, a.pinned)
+    return await ctx.c.announcements.do_post_announcement(
+        ctx.actor, a.conversation_id, a.text, a.pinned
+    )
 
 
 @op("group.announcement.edit", s.AnnouncementEdit)
 async def _announce_edit(ctx: OpContext, a: s.AnnouncementEdit) -> Any:
-    return await ctx.c.groups.do_edit_announcement(ctx.actor, a.announcement_id, a.text, a.pinned)
+    return await ctx.c.announcements.do_edit_announcement(
+        ctx.actor, a.announcement_id, a.text, a.pinned
+    )
 
 
 @op("group.announcement.read", s.AnnouncementRef)
 async def _announce_read(ctx: OpContext, a: s.AnnouncementRef) -> Any:
-    return await ctx.c.groups.do_read_announcement(ctx.actor, a.announcement_id)
+    return await ctx.c.announcements.do_read_announcement(ctx.actor, a.announcement_id)
 
 
 @op("group.announcement.reads", s.AnnouncementRef)
 async def _announce_reads(ctx: OpContext, a: s.AnnouncementRef) -> Any:
-    return await ctx.c.groups.announcement_reads(ctx.actor, a.announcement_id)
+    return await ctx.c.announcements.announcement_reads(ctx.actor, a.announcement_id)
 
 
 @op("group.mark", s.MarkOp)
 async def _mark(ctx: OpContext, a: s.MarkOp) -> Any:
-    return await ctx.c.groups.do_mark_important(ctx.actor, a.conversation_id, a.seq, a.important)
+    return await ctx.c.announcements.do_mark_important(
+        ctx.actor, a.conversation_id, a.seq, a.important
+    )
 
 
 @op("group.board", s.ConversationRef)
 async def _board(ctx: OpContext, a: s.ConversationRef) -> Any:
-    return await ctx.c.groups.board(ctx.actor, a.conversation_id)
+    return await ctx.c.announcements.board(ctx.actor, a.conversation_id)
 
 
 @op("group.view_mode", s.ViewModeOp)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tidings.domain.conversations import Role
@@ -25,17 +25,11 @@ from tidings.domain.groups import (
 from tidings.store import codec, log
 from tidings.store.database import Database
 from tidings.store.schema import (
-    announcement_reads,
-    announcements,
     blocks,
-    board_marks,
     conversations,
-    entries,
     group_blacklist,
     group_settings,
-    join_requests,
     members,
-    moderation_queue,
     users,
 )
 
@@ -47,76 +41,6 @@ class GroupRecord:
     created_at: int
     member_count: int
     settings: GroupSettings
-
-
-@dataclass(frozen=True, slots=True)
-class JoinRequest:
-    id: int
-    conversation_id: int
-    user_id: int
-    message: str
-    status: str
-    created_at: int
-
-    def to_wire(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "conversation_id": self.conversation_id,
-            "user_id": self.user_id,
-            "message": self.message,
-            "status": self.status,
-            "created_at": self.created_at,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class QueuedMessage:
-    id: int
-    conversation_id: int
-    sender_id: int
-    client_msg_id: str
-    type: str
-    body: dict[str, Any]
-    reply_to_seq: int | None
-    status: str
-    reason: str
-    created_at: int
-
-    def to_wire(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "conversation_id": self.conversation_id,
-            "sender_id": self.sender_id,
-            "client_msg_id": self.client_msg_id,
-            "type": self.type,
-            "body": self.body,
-            "reply_to_seq": self.reply_to_seq,
-            "status": self.status,
-            "reason": self.reason,
-            "created_at": self.created_at,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Announcement:
-    id: int
-    conversation_id: int
-    author_id: int
-    text: str
-    pinned: bool
-    created_at: int
-    edited_at: int | None
-
-    def to_wire(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "conversation_id": self.conversation_id,
-            "author_id": self.author_id,
-            "text": self.text,
-            "pinned": self.pinned,
-            "created_at": self.created_at,
-            "edited_at": self.edited_at,
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +95,7 @@ def _settings(row: Any) -> GroupSettings:
     )
 
 
-def _new(
+def new_entry(
     conversation_id: int, actor_id: int | None, kind: EntryKind, body: dict[str, Any], now: int
 ) -> NewEntry:
     return NewEntry(
@@ -185,7 +109,7 @@ def _new(
     )
 
 
-async def _append(conn: AsyncConnection, new: NewEntry) -> Entry:
+async def append_one(conn: AsyncConnection, new: NewEntry) -> Entry:
     (entry,) = await log.append_entries(conn, [new])
     return entry
 
@@ -363,8 +287,8 @@ class GroupStore:
                 await _upsert_settings(conn, conversation_id, stored)
             if not visible:
                 return None
-            return await _append(
-                conn, _new(conversation_id, actor_id, EntryKind.GROUP_UPDATED, visible, now)
+            return await append_one(
+                conn, new_entry(conversation_id, actor_id, EntryKind.GROUP_UPDATED, visible, now)
             )
 
     async def set_role(
@@ -383,9 +307,9 @@ class GroupStore:
                 .where(members.c.conversation_id == conversation_id, members.c.user_id == user_id)
                 .values(role=role.value, powers=store_powers(powers))
             )
-            return await _append(
+            return await append_one(
                 conn,
-                _new(
+                new_entry(
                     conversation_id,
                     actor_id,
                     EntryKind.ROLE_CHANGED,
@@ -415,9 +339,9 @@ class GroupStore:
                 )
                 .values(role=Role.OWNER.value, powers="", muted_until=None)
             )
-            return await _append(
+            return await append_one(
                 conn,
-                _new(
+                new_entry(
                     conversation_id,
                     owner_id,
                     EntryKind.OWNER_CHANGED,
@@ -439,7 +363,7 @@ class GroupStore:
             body: dict[str, Any] = {"user_id": user_id}
             if until is not None:
                 body["until"] = until
-            return await _append(conn, _new(conversation_id, actor_id, kind, body, now))
+            return await append_one(conn, new_entry(conversation_id, actor_id, kind, body, now))
 
     async def remove(
         self,
@@ -451,9 +375,9 @@ class GroupStore:
         now: int,
     ) -> tuple[Entry, PrivateEntry]:
         async with self._db.write("remove_member") as conn:
-            entry = await _append(
+            entry = await append_one(
                 conn,
-                _new(
+                new_entry(
                     conversation_id,
                     actor_id,
                     EntryKind.MEMBER_REMOVED,
@@ -495,8 +419,8 @@ class GroupStore:
     async def disband(self, *, conversation_id: int, actor_id: int, now: int) -> Entry:
         async with self._db.write("disband_group") as conn:
             await _upsert_settings(conn, conversation_id, {"disbanded_at": now})
-            return await _append(
-                conn, _new(conversation_id, actor_id, EntryKind.GROUP_DISBANDED, {}, now)
+            return await append_one(
+                conn, new_entry(conversation_id, actor_id, EntryKind.GROUP_DISBANDED, {}, now)
             )
 
     async def set_view_mode(
@@ -515,496 +439,6 @@ class GroupStore:
                 {"conversation_id": conversation_id, "view_mode": mode.value},
                 now,
             )
-
-    # Join requests
-
-    async def pending_request(self, conversation_id: int, user_id: int) -> JoinRequest | None:
-        async with self._db.read("pending_join_request") as conn:
-            row = (
-                await conn.execute(
-                    select(join_requests).where(
-                        join_requests.c.conversation_id == conversation_id,
-                        join_requests.c.user_id == user_id,
-                        join_requests.c.status == "pending",
-                    )
-                )
-            ).first()
-        return _join_request(row) if row else None
-
-    async def create_join_request(
-        self,
-        *,
-        conversation_id: int,
-        user_id: int,
-        message: str,
-        approvers: list[int],
-        now: int,
-    ) -> tuple[JoinRequest, dict[int, PrivateEntry]]:
-        async with self._db.write("create_join_request") as conn:
-            request_id = (
-                await conn.execute(
-                    insert(join_requests)
-                    .values(
-                        conversation_id=conversation_id,
-                        user_id=user_id,
-                        message=message,
-                        status="pending",
-                        created_at=now,
-                    )
-                    .returning(join_requests.c.id)
-                )
-            ).scalar_one()
-            request = JoinRequest(request_id, conversation_id, user_id, message, "pending", now)
-            told = await log.append_private_many(
-                conn, {a: request.to_wire() for a in approvers}, PrivateKind.JOIN_REQUEST, now
-            )
-        return request, told
-
-    async def join_requests(self, conversation_id: int) -> list[JoinRequest]:
-        async with self._db.read("list_join_requests") as conn:
-            rows = await conn.execute(
-                select(join_requests)
-                .where(
-                    join_requests.c.conversation_id == conversation_id,
-                    join_requests.c.status == "pending",
-                )
-                .order_by(join_requests.c.id)
-            )
-            return [_join_request(r) for r in rows]
-
-    async def join_request(self, request_id: int) -> JoinRequest | None:
-        async with self._db.read("get_join_request") as conn:
-            row = (
-                await conn.execute(select(join_requests).where(join_requests.c.id == request_id))
-            ).first()
-        return _join_request(row) if row else None
-
-    async def decide_join_request(
-        self,
-        *,
-        request: JoinRequest,
-        approved: bool,
-        actor_id: int,
-        tell: list[int],
-        now: int,
-    ) -> dict[int, PrivateEntry] | None:
-        """Settle a pending request; None when someone else settled it first."""
-        async with self._db.write("decide_join_request") as conn:
-            moved = (
-                await conn.execute(
-                    update(join_requests)
-                    .where(join_requests.c.id == request.id, join_requests.c.status == "pending")
-                    .values(
-                        status="approved" if approved else "rejected",
-                        decided_at=now,
-                        decided_by=actor_id,
-                    )
-                )
-            ).rowcount
-            if not moved:
-                return None
-            return await log.append_private_many(
-                conn,
-                {
-                    u: {
-                        "request_id": request.id,
-                        "conversation_id": request.conversation_id,
-                        "user_id": request.user_id,
-                        "approved": approved,
-                    }
-                    for u in {*tell, request.user_id}
-                },
-                PrivateKind.JOIN_REQUEST_DECIDED,
-                now,
-            )
-
-    # The moderation queue
-
-    async def queued(self, sender_id: int, client_msg_id: str) -> QueuedMessage | None:
-        async with self._db.read("find_queued_message") as conn:
-            row = (
-                await conn.execute(
-                    select(moderation_queue).where(
-                        moderation_queue.c.sender_id == sender_id,
-                        moderation_queue.c.client_msg_id == client_msg_id,
-                    )
-                )
-            ).first()
-        return _queued(row) if row else None
-
-    async def queue_message(
-        self,
-        *,
-        conversation_id: int,
-        sender_id: int,
-        client_msg_id: str,
-        type: str,
-        body: dict[str, Any],
-        reply_to_seq: int | None,
-        moderators: list[int],
-        now: int,
-    ) -> tuple[QueuedMessage, dict[int, PrivateEntry]]:
-        async with self._db.write("queue_message") as conn:
-            queued_id = (
-                await conn.execute(
-                    insert(moderation_queue)
-                    .values(
-                        conversation_id=conversation_id,
-                        sender_id=sender_id,
-                        client_msg_id=client_msg_id,
-                        type=type,
-                        body=codec.dumps(body),
-                        reply_to_seq=reply_to_seq,
-                        status="pending",
-                        created_at=now,
-                    )
-                    .returning(moderation_queue.c.id)
-                )
-            ).scalar_one()
-            queued = QueuedMessage(
-                queued_id,
-                conversation_id,
-                sender_id,
-                client_msg_id,
-                type,
-                body,
-                reply_to_seq,
-                "pending",
-                "",
-                now,
-            )
-            told = await log.append_private_many(
-                conn,
-                {
-                    m: {
-                        "pending_id": queued_id,
-                        "conversation_id": conversation_id,
-                        "sender_id": sender_id,
-                    }
-                    for m in moderators
-                },
-                PrivateKind.MODERATION_PENDING,
-                now,
-            )
-        return queued, told
-
-    async def moderation_queue(self, conversation_id: int) -> list[QueuedMessage]:
-        async with self._db.read("moderation_queue") as conn:
-            rows = await conn.execute(
-                select(moderation_queue)
-                .where(
-                    moderation_queue.c.conversation_id == conversation_id,
-                    moderation_queue.c.status == "pending",
-                )
-                .order_by(moderation_queue.c.id)
-            )
-            return [_queued(r) for r in rows]
-
-    async def queued_by_id(self, queued_id: int) -> QueuedMessage | None:
-        async with self._db.read("get_queued_message") as conn:
-            row = (
-                await conn.execute(
-                    select(moderation_queue).where(moderation_queue.c.id == queued_id)
-                )
-            ).first()
-        return _queued(row) if row else None
-
-    async def decide_queued(
-        self,
-        *,
-        queued: QueuedMessage,
-        approved: bool,
-        reason: str,
-        actor_id: int,
-        moderators: list[int],
-        now: int,
-    ) -> tuple[Entry | None, list[PrivateEntry]] | None:
-        """Approve (append the message: it gets its seq now) or reject (the sender is
-        told); None when another moderator decided first."""
-        async with self._db.write("decide_queued_message") as conn:
-            moved = (
-                await conn.execute(
-                    update(moderation_queue)
-                    .where(
-                        moderation_queue.c.id == queued.id,
-                        moderation_queue.c.status == "pending",
-                    )
-                    .values(
-                        status="approved" if approved else "rejected",
-                        reason=reason,
-                        decided_at=now,
-                        decided_by=actor_id,
-                    )
-                )
-            ).rowcount
-            if not moved:
-                return None
-            entry = None
-            if approved:
-                entry = await _append(
-                    conn,
-                    NewEntry(
-                        conversation_id=queued.conversation_id,
-                        sender_id=queued.sender_id,
-                        kind=EntryKind.MESSAGE,
-                        type=queued.type,
-                        body=queued.body,
-                        client_msg_id=queued.client_msg_id,
-                        created_at=now,
-                        reply_to_seq=queued.reply_to_seq,
-                    ),
-                )
-                await conn.execute(
-                    update(moderation_queue)
-                    .where(moderation_queue.c.id == queued.id)
-                    .values(seq=entry.seq)
-                )
-            decided = {
-                "pending_id": queued.id,
-                "conversation_id": queued.conversation_id,
-                "approved": approved,
-                "seq": entry.seq if entry else None,
-            }
-            told = list(
-                (
-                    await log.append_private_many(
-                        conn, {m: decided for m in moderators}, PrivateKind.MODERATION_DECIDED, now
-                    )
-                ).values()
-            )
-            if not approved:
-                told.append(
-                    await log.append_private(
-                        conn,
-                        queued.sender_id,
-                        PrivateKind.MESSAGE_REJECTED,
-                        {
-                            "pending_id": queued.id,
-                            "conversation_id": queued.conversation_id,
-                            "client_msg_id": queued.client_msg_id,
-                            "reason": reason,
-                        },
-                        now,
-                    )
-                )
-        return entry, told
-
-    # Announcements and the board
-
-    async def post_announcement(
-        self, *, conversation_id: int, author_id: int, text: str, pinned: bool, now: int
-    ) -> tuple[Announcement, Entry]:
-        async with self._db.write("post_announcement") as conn:
-            announcement_id = (
-                await conn.execute(
-                    insert(announcements)
-                    .values(
-                        conversation_id=conversation_id,
-                        author_id=author_id,
-                        text=text,
-                        pinned=pinned,
-                        created_at=now,
-                    )
-                    .returning(announcements.c.id)
-                )
-            ).scalar_one()
-            announcement = Announcement(
-                announcement_id, conversation_id, author_id, text, pinned, now, None
-            )
-            entry = await _append(
-                conn,
-                _new(
-                    conversation_id,
-                    author_id,
-                    EntryKind.ANNOUNCEMENT_POSTED,
-                    {"announcement_id": announcement_id, "text": text, "pinned": pinned},
-                    now,
-                ),
-            )
-        return announcement, entry
-
-    async def announcement(self, announcement_id: int) -> Announcement | None:
-        async with self._db.read("get_announcement") as conn:
-            row = (
-                await conn.execute(
-                    select(announcements).where(announcements.c.id == announcement_id)
-                )
-            ).first()
-        return _announcement(row) if row else None
-
-    async def edit_announcement(
-        self,
-        *,
-        announcement: Announcement,
-        actor_id: int,
-        text: str | None,
-        pinned: bool | None,
-        now: int,
-    ) -> tuple[Announcement, Entry]:
-        changes: dict[str, Any] = {"edited_at": now}
-        if text is not None:
-            changes["text"] = text
-        if pinned is not None:
-            changes["pinned"] = pinned
-        async with self._db.write("edit_announcement") as conn:
-            await conn.execute(
-                update(announcements).where(announcements.c.id == announcement.id).values(**changes)
-            )
-            row = (
-                await conn.execute(
-                    select(announcements).where(announcements.c.id == announcement.id)
-                )
-            ).one()
-            edited = _announcement(row)
-            entry = await _append(
-                conn,
-                _new(
-                    announcement.conversation_id,
-                    actor_id,
-                    EntryKind.ANNOUNCEMENT_EDITED,
-                    {"announcement_id": edited.id, "text": edited.text, "pinned": edited.pinned},
-                    now,
-                ),
-            )
-        return edited, entry
-
-    async def announcements(self, conversation_id: int, reader_id: int) -> list[dict[str, Any]]:
-        async with self._db.read("list_announcements") as conn:
-            rows = await conn.execute(
-                select(announcements, announcement_reads.c.read_at)
-                .outerjoin(
-                    announcement_reads,
-                    and_(
-                        announcement_reads.c.announcement_id == announcements.c.id,
-                        announcement_reads.c.user_id == reader_id,
-                    ),
-                )
-                .where(announcements.c.conversation_id == conversation_id)
-                .order_by(announcements.c.pinned.desc(), announcements.c.id.desc())
-            )
-            return [{**_announcement(r).to_wire(), "read": r.read_at is not None} for r in rows]
-
-    async def mark_announcement_read(
-        self, *, announcement: Announcement, user_id: int, now: int
-    ) -> PrivateEntry | None:
-        async with self._db.write("read_announcement") as conn:
-            seen = (
-                await conn.execute(
-                    select(announcement_reads.c.user_id).where(
-                        announcement_reads.c.announcement_id == announcement.id,
-                        announcement_reads.c.user_id == user_id,
-                    )
-                )
-            ).first()
-            if seen is not None:
-                return None
-            await conn.execute(
-                insert(announcement_reads).values(
-                    announcement_id=announcement.id, user_id=user_id, read_at=now
-                )
-            )
-            return await log.append_private(
-                conn,
-                user_id,
-                PrivateKind.ANNOUNCEMENT_READ,
-                {
-                    "conversation_id": announcement.conversation_id,
-                    "announcement_id": announcement.id,
-                },
-                now,
-            )
-
-    async def announcement_readers(self, announcement_id: int) -> set[int]:
-        async with self._db.read("announcement_readers") as conn:
-            rows = await conn.execute(
-                select(announcement_reads.c.user_id).where(
-                    announcement_reads.c.announcement_id == announcement_id
-                )
-            )
-            return set(rows.scalars())
-
-    async def mark_message(
-        self, *, conversation_id: int, seq: int, actor_id: int, important: bool, now: int
-    ) -> Entry | None:
-        """Put a message on the board or take it off; None when nothing changed."""
-        async with self._db.write("mark_message") as conn:
-            if important:
-                exists = (
-                    await conn.execute(
-                        select(board_marks.c.seq).where(
-                            board_marks.c.conversation_id == conversation_id,
-                            board_marks.c.seq == seq,
-                        )
-                    )
-                ).first()
-                if exists is not None:
-                    return None
-                await conn.execute(
-                    insert(board_marks).values(
-                        conversation_id=conversation_id,
-                        seq=seq,
-                        marked_by=actor_id,
-                        created_at=now,
-                    )
-                )
-            else:
-                gone = (
-                    await conn.execute(
-                        delete(board_marks).where(
-                            board_marks.c.conversation_id == conversation_id,
-                            board_marks.c.seq == seq,
-                        )
-                    )
-                ).rowcount
-                if not gone:
-                    return None
-            return await _append(
-                conn,
-                _new(
-                    conversation_id,
-                    actor_id,
-                    EntryKind.MESSAGE_MARKED,
-                    {"target_seq": seq, "important": important},
-                    now,
-                ),
-            )
-
-    async def board(
-        self, conversation_id: int, *, from_seq: int, limit: int
-    ) -> list[tuple[Entry, str]]:
-        """Marked-important messages and @all messages, newest first."""
-        async with self._db.read("group_board") as conn:
-            marked = await conn.execute(
-                select(*log.ENTRY_COLUMNS)
-                .join(
-                    board_marks,
-                    and_(
-                        board_marks.c.conversation_id == entries.c.conversation_id,
-                        board_marks.c.seq == entries.c.seq,
-                    ),
-                )
-                .where(entries.c.conversation_id == conversation_id, entries.c.seq >= from_seq)
-                .order_by(entries.c.seq.desc())
-                .limit(limit)
-            )
-            found = {row.seq: (log.entry_from_row(row), "important") for row in marked}
-            # @all is rare and the board is read rarely: found in the log, not indexed on
-            # the send path.
-            mention_all = await conn.execute(
-                select(*log.ENTRY_COLUMNS)
-                .where(
-                    entries.c.conversation_id == conversation_id,
-                    entries.c.seq >= from_seq,
-                    entries.c.kind == EntryKind.MESSAGE.value,
-                    entries.c.recalled.is_(False),
-                    entries.c.body.like('%"mention_all":true%'),
-                )
-                .order_by(entries.c.seq.desc())
-                .limit(limit)
-            )
-            for row in mention_all:
-                found.setdefault(row.seq, (log.entry_from_row(row), "mention_all"))
-        return [found[seq] for seq in sorted(found, reverse=True)[:limit]]
 
 
 async def _upsert_settings(
@@ -1048,36 +482,3 @@ async def _blacklist_add(
                 for u in fresh
             ],
         )
-
-
-def _join_request(row: Any) -> JoinRequest:
-    return JoinRequest(
-        row.id, row.conversation_id, row.user_id, row.message, row.status, row.created_at
-    )
-
-
-def _queued(row: Any) -> QueuedMessage:
-    return QueuedMessage(
-        row.id,
-        row.conversation_id,
-        row.sender_id,
-        row.client_msg_id,
-        row.type,
-        codec.loads(row.body),
-        row.reply_to_seq,
-        row.status,
-        row.reason,
-        row.created_at,
-    )
-
-
-def _announcement(row: Any) -> Announcement:
-    return Announcement(
-        row.id,
-        row.conversation_id,
-        row.author_id,
-        row.text,
-        bool(row.pinned),
-        row.created_at,
-        row.edited_at,
-    )
