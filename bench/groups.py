@@ -22,28 +22,21 @@ import argparse
 import asyncio
 import os
 import random
+import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import time
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 from sqlalchemy import insert, text
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from harness import (
-    FAST_HASH_ENV,
-    PASSWORD,
-    TIDINGS,
-    Server,
-    fmt_ms,
-    open_ws,
-    percentile,
-    register_users,
-    request,
-)
+from websockets.asyncio.client import ClientConnection, connect
 
 from tidings.actions.context import Actor
 from tidings.config import Settings
@@ -56,6 +49,106 @@ from tidings.store.schema import (
     organization,
     users,
 )
+
+TIDINGS = Path(sys.executable).with_name("tidings")
+PASSWORD = "bench password 1"
+# Argon2 at full strength would make registering the searchers the slowest part.
+FAST_HASH_ENV = {
+    "TIDINGS_ARGON2_TIME_COST": "1",
+    "TIDINGS_ARGON2_MEMORY_KIB": "8192",
+    "TIDINGS_ARGON2_PARALLELISM": "1",
+}
+
+
+class Server:
+    """``tidings serve`` on a data directory, in its own process."""
+
+    def __init__(self, *, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = int(sock.getsockname()[1])
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.ws_url = f"ws://127.0.0.1:{self.port}/ws"
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> Server:
+        env = {**os.environ, **FAST_HASH_ENV, "TIDINGS_LOG_LEVEL": "warning"}
+        log = open(self.data_dir / "server.log", "ab")
+        self._process = subprocess.Popen(
+            [str(TIDINGS), "serve", "--port", str(self.port), "--data-dir", str(self.data_dir)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError((self.data_dir / "server.log").read_text())
+            try:
+                if httpx.get(f"{self.base_url}/healthz", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        raise RuntimeError("the server did not start")
+
+    def __exit__(self, *_: object) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.send_signal(signal.SIGTERM)
+            self._process.wait(30)
+
+
+@dataclass
+class Person:
+    id: int
+    token: str
+
+
+async def register_users(base_url: str, count: int) -> list[Person]:
+    run = uuid.uuid4().hex[:6]
+    async with httpx.AsyncClient(base_url=base_url, timeout=60) as http:
+        people = []
+        for number in range(count):
+            account = f"searcher{run}x{number}"
+            response = await http.post(
+                "/api/v1/auth/register",
+                json={"account": account, "password": PASSWORD, "nickname": account},
+            )
+            response.raise_for_status()
+            body = response.json()
+            people.append(Person(int(body["user"]["id"]), body["token"]))
+        return people
+
+
+async def open_ws(ws_url: str, token: str) -> ClientConnection:
+    ws = await connect(ws_url, compression=None, max_size=None, ping_interval=None)
+    await ws.send(orjson.dumps({"id": 1, "op": "auth", "data": {"token": token}}).decode())
+    if not orjson.loads(await ws.recv()).get("ok"):
+        raise RuntimeError("auth failed")
+    return ws
+
+
+async def request(ws: ClientConnection, request_id: int, op: str, data: dict[str, Any]) -> Any:
+    await ws.send(orjson.dumps({"id": request_id, "op": op, "data": data}).decode())
+    while True:
+        reply = orjson.loads(await ws.recv())
+        if reply.get("id") == request_id:
+            if not reply["ok"]:
+                raise RuntimeError(f"{op}: {reply['error']}")
+            return reply["data"]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * q / 100
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def fmt_ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
 
 SURNAMES = [
     "Wang",
@@ -310,8 +403,8 @@ async def bench_search(data_dir: Path, postgres: str | None, searches: int) -> d
             cold_seconds = time.perf_counter() - cold
             admin_token = admin["Authorization"].split()[1]
             sockets = {
-                "member": [(await open_ws(server.ws_url, s.token))[0] for s in searchers],
-                "admin": [(await open_ws(server.ws_url, admin_token))[0]],
+                "member": [await open_ws(server.ws_url, s.token) for s in searchers],
+                "admin": [await open_ws(server.ws_url, admin_token)],
             }
             results: dict[str, list[float]] = {}
             found: list[int] = []
@@ -377,8 +470,6 @@ async def main() -> None:
     if args.postgres:
         os.environ["TIDINGS_DATABASE_URL"] = args.postgres
     engine = "postgresql" if args.postgres else "sqlite"
-    import tempfile
-
     if args.only in (None, "members"):
         data_dir = Path(tempfile.mkdtemp(prefix="tidings-bench-groups-"))
         print(f"[{engine}] members:", await bench_members(data_dir, args.postgres), flush=True)
