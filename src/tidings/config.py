@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     file_cleanup_interval_seconds: float = 600.0
     # A long PATCH makes its progress durable this often, so a crash loses at most this much.
     upload_checkpoint_bytes: int = 256 * 1024 * 1024
+    # A PATCH body that stalls this long (a client gone without closing) ends; what arrived is
+    # kept and the upload is free for the client's retry.
+    upload_idle_seconds: float = 60.0
     # Signed download links (for <img> and <video>, which cannot send a bearer token).
     file_link_ttl_seconds: int = 600
     image_thumbnail_pixels: int = 400

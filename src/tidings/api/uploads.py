@@ -8,6 +8,7 @@ action and shape the reply; the rules live in ``actions/files.py`` and the heade
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from collections.abc import AsyncIterator, Awaitable, Callable
 
@@ -140,18 +141,29 @@ async def _receive(
         file_id,
         offset=offset,
         length=tus.non_negative(request.headers, "Content-Length"),
-        chunks=_body(request),
+        chunks=_body(request, c.settings.upload_idle_seconds),
         checksum=tus.parse_checksum(request.headers.get("upload-checksum")),
     )
 
 
-async def _body(request: Request) -> AsyncIterator[bytes]:
+async def _body(request: Request, idle_seconds: float) -> AsyncIterator[bytes]:
+    """The request body, piece by piece; a client that vanished or stalled is an interruption."""
+    stream = request.stream()
     try:
-        async for chunk in request.stream():
+        while True:
+            try:
+                async with asyncio.timeout(idle_seconds):
+                    chunk = await anext(stream)
+            except StopAsyncIteration:
+                return
+            except TimeoutError:
+                raise UploadInterrupted() from None
             if chunk:
                 yield chunk
     except ClientDisconnect:
         raise UploadInterrupted() from None
+    finally:
+        await stream.aclose()
 
 
 async def _download(request: Request, c: Container, file_id: str, variant: Variant) -> Response:
