@@ -275,7 +275,7 @@ class DepartmentCreate(Input):
     hidden: bool = False
 
 
-class DepartmentUpdate(DepartmentRef):
+class DepartmentChanges(Input):
     name: Name100 | None = None
     # Null moves the department to the top level; leave it out to keep its place.
     parent_id: Id | None = None
@@ -290,9 +290,16 @@ class DepartmentUpdate(DepartmentRef):
         }
 
 
-class PlaceInput(DepartmentRef):
-    user_id: Id
+class DepartmentUpdate(DepartmentChanges, DepartmentRef):
+    pass
+
+
+class PositionInput(Input):
     position: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = ""
+
+
+class PlaceInput(PositionInput, DepartmentRef):
+    user_id: Id
 
 
 class UnplaceInput(DepartmentRef):
@@ -412,12 +419,16 @@ class AnnouncementRef(Input):
     announcement_id: Id
 
 
-class AnnouncementEdit(AnnouncementRef):
+class AnnouncementChanges(Input):
     text: (
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
         | None
     ) = None
     pinned: bool | None = None
+
+
+class AnnouncementEdit(AnnouncementChanges, AnnouncementRef):
+    pass
 
 
 class MarkInput(Input):

@@ -19,6 +19,7 @@ from tidings.domain.clock import now_ms
 from tidings.domain.contacts import (
     MAX_CONTACT_GROUPS,
     MAX_GROUP_DEPTH,
+    FriendRequest,
     RequestStatus,
     card,
     depth_below,
@@ -128,7 +129,7 @@ class Contacts:
             ],
         }
 
-    async def _decide(self, request: Any, decision: RequestStatus) -> None:
+    async def _decide(self, request: FriendRequest, decision: RequestStatus) -> None:
         users = await self._accounts.users([request.from_user_id, request.to_user_id])
         told = await self._store.decide(
             request=request,

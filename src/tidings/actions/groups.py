@@ -17,7 +17,7 @@ from tidings.actions.publisher import Publisher
 from tidings.actions.rosters import RosterCache
 from tidings.config import Settings
 from tidings.domain.clock import now_ms
-from tidings.domain.conversations import ConversationType, Role, Roster
+from tidings.domain.conversations import ConversationType, Member, Role, Roster
 from tidings.domain.entries import Entry
 from tidings.domain.errors import ErrorCode, TidingsError
 from tidings.domain.groups import (
@@ -518,7 +518,7 @@ class Groups:
         if roster.members[actor.user_id].role is not Role.OWNER:
             raise TidingsError(ErrorCode.FORBIDDEN, "only the owner may do this")
 
-    def _target(self, roster: Roster, user_id: int) -> Any:
+    def _target(self, roster: Roster, user_id: int) -> Member:
         target = roster.members.get(user_id)
         if target is None:
             raise TidingsError(ErrorCode.NOT_FOUND, "this user is not a member")

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from tidings.api.deps import C, Me, PathId
 from tidings.domain.groups import ViewMode
 from tidings.schemas import (
-    AnnouncementEdit,
+    AnnouncementChanges,
     AnnouncementInput,
     BlacklistInput,
     GroupUpdateInput,
@@ -167,10 +167,9 @@ async def post_announcement(
 
 @router.patch("/announcements/{announcement_id}")
 async def edit_announcement(
-    announcement_id: PathId, body: dict[str, Any], c: C, me: Me
+    announcement_id: PathId, body: AnnouncementChanges, c: C, me: Me
 ) -> dict[str, Any]:
-    edit = AnnouncementEdit.model_validate({**body, "announcement_id": announcement_id})
-    return await c.announcements.do_edit_announcement(me, announcement_id, edit.text, edit.pinned)
+    return await c.announcements.do_edit_announcement(me, announcement_id, body.text, body.pinned)
 
 
 @router.post("/announcements/{announcement_id}/read")

@@ -11,9 +11,9 @@ from tidings.api.tables import download, table_format
 from tidings.schemas import (
     CollaborateInput,
     CompanyInput,
+    DepartmentChanges,
     DepartmentCreate,
-    DepartmentUpdate,
-    PlaceInput,
+    PositionInput,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["organization"])
@@ -56,10 +56,9 @@ async def create_department(body: DepartmentCreate, c: C, me: Me) -> dict[str, A
 
 @router.patch("/org/departments/{department_id}")
 async def update_department(
-    department_id: PathId, body: dict[str, Any], c: C, me: Me
+    department_id: PathId, body: DepartmentChanges, c: C, me: Me
 ) -> dict[str, Any]:
-    update = DepartmentUpdate.model_validate({**body, "department_id": department_id})
-    return await c.directory.do_update_department(me, department_id, update.changes())
+    return await c.directory.do_update_department(me, department_id, body.changes())
 
 
 @router.delete("/org/departments/{department_id}", status_code=204)
@@ -70,12 +69,11 @@ async def delete_department(department_id: PathId, c: C, me: Me) -> Response:
 
 @router.put("/org/departments/{department_id}/members/{user_id}", status_code=204)
 async def place(
-    department_id: PathId, user_id: PathId, body: dict[str, Any], c: C, me: Me
+    department_id: PathId, user_id: PathId, body: PositionInput, c: C, me: Me
 ) -> Response:
-    """Body ``{"position"}``: put the user in the department, or change their position."""
-    placed = PlaceInput.model_validate({**body, "department_id": department_id, "user_id": user_id})
+    """Put the user in the department, or change their position."""
     await c.directory.do_place(
-        me, department_id=department_id, user_id=user_id, position=placed.position, remove=False
+        me, department_id=department_id, user_id=user_id, position=body.position, remove=False
     )
     return Response(status_code=204)
 
