@@ -61,6 +61,8 @@ def test_a_popped_out_chat_receives_messages_on_the_shared_connection(
     post_text(web_server, bob, chat, "live into the pop-out")
     expect(bubble(popout, "live into the pop-out")).to_be_visible()
     expect(conversation_row(main, "Bob Li")).to_contain_text("live into the pop-out")
+    # The conversation is on screen in the pop-out: the main window does not alert for it.
+    expect(main.get_by_test_id("message-toast")).to_have_count(0)
 
     # A message sent from the pop-out reaches the main window too (the server answers only
     # the sender; the shared worker passes it on), and Bob.

@@ -12,6 +12,7 @@ import {
 } from '@tidings/sdk';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { browserAlerts, browserWindows } from './lib/alerts';
 import { webStore, type KeyValueStore } from './lib/storage';
 import { poppedOutConversation } from './lib/windows';
 import './styles.css';
@@ -100,11 +101,13 @@ window.addEventListener('pageshow', (event) => {
   if (event.persisted) window.location.reload();
 });
 
+const environment = { windows: browserWindows(popout === null), alerts: browserAlerts() };
+
 const root = document.getElementById('root');
 if (root) {
   createRoot(root).render(
     <StrictMode>
-      <App session={session} preferences={preferences} store={local} popout={popout} />
+      <App session={session} preferences={preferences} store={local} popout={popout} environment={environment} />
     </StrictMode>,
   );
 }

@@ -12,6 +12,8 @@ export type SendKey = 'enter' | 'ctrlEnter';
 export const WALLPAPERS = ['none', 'dawn', 'mint', 'dots', 'night'] as const;
 export type Wallpaper = (typeof WALLPAPERS)[number];
 export const FONT_SIZES: readonly FontSize[] = ['small', 'medium', 'large', 'xlarge'];
+export const TOAST_CORNERS = ['bottom-right', 'top-right', 'bottom-left', 'top-center'] as const;
+export type ToastCorner = (typeof TOAST_CORNERS)[number];
 
 export interface Preferences {
   locale: Locale;
@@ -19,6 +21,14 @@ export interface Preferences {
   fontSize: FontSize;
   wallpaper: Wallpaper;
   sendKey: SendKey;
+  /** A sound for new messages. */
+  sound: boolean;
+  /** System notifications while the app is in the background (needs the browser's permission). */
+  systemNotifications: boolean;
+  /** Where in-app message toasts appear. */
+  toastCorner: ToastCorner;
+  /** Flash the window title while a new message waits and the app is in the background. */
+  flashTitle: boolean;
 }
 
 export interface PreferencesSnapshot extends Preferences {
@@ -40,6 +50,10 @@ export class PreferencesViewModel extends ViewModel<PreferencesSnapshot> {
       fontSize: saved.fontSize && FONT_SIZES.includes(saved.fontSize) ? saved.fontSize : 'medium',
       wallpaper: saved.wallpaper && WALLPAPERS.includes(saved.wallpaper) ? saved.wallpaper : 'none',
       sendKey: saved.sendKey === 'ctrlEnter' ? 'ctrlEnter' : 'enter',
+      sound: saved.sound !== false,
+      systemNotifications: saved.systemNotifications === true,
+      toastCorner: saved.toastCorner && TOAST_CORNERS.includes(saved.toastCorner) ? saved.toastCorner : 'bottom-right',
+      flashTitle: saved.flashTitle !== false,
     };
     super({ ...preferences, t: translator(preferences.locale) });
   }

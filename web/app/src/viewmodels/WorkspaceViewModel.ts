@@ -10,6 +10,7 @@ import { ConversationListViewModel } from './ConversationListViewModel';
 import { ForwardViewModel } from './ForwardViewModel';
 import { NameBook } from './NameBook';
 import { NewChatViewModel } from './NewChatViewModel';
+import { NotificationViewModel, type AlertOutput, type Windows } from './NotificationViewModel';
 import type { PreferencesViewModel } from './PreferencesViewModel';
 import { ViewModel } from './ViewModel';
 
@@ -19,6 +20,12 @@ export type Dialog =
   | { kind: 'forward'; vm: ForwardViewModel }
   | { kind: 'newChat'; vm: NewChatViewModel }
   | null;
+
+/** What the workspace needs of the browser for alerts (absent in unit tests that do not care). */
+export interface WorkspaceEnvironment {
+  windows: Windows;
+  alerts: AlertOutput;
+}
 
 export interface WorkspaceSnapshot {
   user: User | null;
@@ -35,6 +42,7 @@ export interface WorkspaceSnapshot {
 export class WorkspaceViewModel extends ViewModel<WorkspaceSnapshot> {
   readonly names: NameBook;
   readonly list: ConversationListViewModel;
+  readonly notifications: NotificationViewModel | null;
   private readonly recentEmoji: RecentEmoji;
 
   constructor(
@@ -43,6 +51,7 @@ export class WorkspaceViewModel extends ViewModel<WorkspaceSnapshot> {
     store: KeyValueStore,
     /** A popped-out window shows this one conversation and nothing else. */
     readonly fixedConversation: ConversationId | null = null,
+    private readonly environment: WorkspaceEnvironment | null = null,
   ) {
     super({
       user: client.me,
@@ -58,6 +67,10 @@ export class WorkspaceViewModel extends ViewModel<WorkspaceSnapshot> {
     this.list = new ConversationListViewModel(client, this.names, preferences);
     this.recentEmoji = new RecentEmoji(store);
     this.track(() => this.list.dispose());
+    this.notifications = environment
+      ? new NotificationViewModel(client, this.names, preferences, environment.windows, environment.alerts, store, (id) => this.openFromAlert(id))
+      : null;
+    this.track(() => this.notifications?.dispose());
     this.track(client.on('state', ({ state }) => this.update({ connection: state })));
     this.track(client.on('me', ({ user }) => this.update({ user })));
     this.track(
@@ -78,6 +91,19 @@ export class WorkspaceViewModel extends ViewModel<WorkspaceSnapshot> {
 
   showSection(section: Section): void {
     this.update({ section });
+    this.reportShown();
+  }
+
+  /** A toast or a system notification was clicked. */
+  private openFromAlert(id: ConversationId): void {
+    if (this.fixedConversation !== null && id !== this.fixedConversation) return;
+    this.select(id);
+  }
+
+  /** Tell the other windows which conversation this one shows (no alerts for it). */
+  private reportShown(): void {
+    const { section, selectedId } = this.getSnapshot();
+    this.environment?.windows.update({ shown: section === 'chats' ? selectedId : null });
   }
 
   select(id: ConversationId | null): void {
@@ -88,6 +114,7 @@ export class WorkspaceViewModel extends ViewModel<WorkspaceSnapshot> {
       id === null ? null : new ChatViewModel(id, this.client, this.names, this.preferences, this.recentEmoji);
     this.list.select(id);
     this.update({ selectedId: id, chat, section: 'chats' });
+    this.reportShown();
   }
 
   setNetworkDown(down: boolean): void {

@@ -5,3 +5,11 @@ import type { ViewModel } from './ViewModel';
 export function useViewModel<S>(vm: ViewModel<S>): S {
   return useSyncExternalStore(vm.subscribe, vm.getSnapshot);
 }
+
+const noSubscribe = () => () => undefined;
+const nothing = () => null;
+
+/** As useViewModel, for a view model that may be absent. */
+export function useOptionalViewModel<S>(vm: ViewModel<S> | null): S | null {
+  return useSyncExternalStore(vm ? vm.subscribe : noSubscribe, vm ? vm.getSnapshot : nothing);
+}

@@ -3,7 +3,7 @@ import type { KeyValueStore } from '../lib/storage';
 import type { PreferencesViewModel } from '../viewmodels/PreferencesViewModel';
 import type { SessionViewModel } from '../viewmodels/SessionViewModel';
 import { useViewModel } from '../viewmodels/useViewModel';
-import { WorkspaceViewModel } from '../viewmodels/WorkspaceViewModel';
+import { WorkspaceViewModel, type WorkspaceEnvironment } from '../viewmodels/WorkspaceViewModel';
 import { ChatWindow } from './ChatWindow';
 import { LogoMark } from './Icons';
 import { SignInView } from './SignInView';
@@ -17,9 +17,10 @@ interface AppProps {
   store: KeyValueStore;
   /** The conversation of a popped-out window, or null in the main window. */
   popout: number | null;
+  environment: WorkspaceEnvironment;
 }
 
-export function App({ session, preferences, store, popout }: AppProps) {
+export function App({ session, preferences, store, popout, environment }: AppProps) {
   const state = useViewModel(session);
   const prefs = useViewModel(preferences);
 
@@ -34,7 +35,10 @@ export function App({ session, preferences, store, popout }: AppProps) {
   }, [prefs.locale, prefs.theme, prefs.wallpaper, prefs.fontSize]);
 
   const client = state.screen === 'main' ? state.client : null;
-  const workspace = useMemo(() => (client ? new WorkspaceViewModel(client, preferences, store, popout) : null), [client, preferences, store, popout]);
+  const workspace = useMemo(
+    () => (client ? new WorkspaceViewModel(client, preferences, store, popout, environment) : null),
+    [client, preferences, store, popout, environment],
+  );
   useEffect(() => () => workspace?.dispose(), [workspace]);
 
   if (state.screen === 'restoring') {

@@ -46,11 +46,6 @@ export function ChatView({ vm, t, sendKey, onBack, onForward, onPopOut, standalo
     };
   }, [vm, chat.items]);
 
-  // A window of its own is named after its conversation.
-  useEffect(() => {
-    if (standalone) document.title = chat.title ? `${chat.title} — ${t('app.name')}` : t('app.name');
-  }, [standalone, chat.title, t]);
-
   useEffect(() => {
     if (!chat.toast) return;
     const timer = setTimeout(() => vm.showToast(null), 2500);

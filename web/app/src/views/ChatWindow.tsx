@@ -1,11 +1,13 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { Translate } from '../i18n/i18n';
 import type { SendKey } from '../viewmodels/PreferencesViewModel';
-import { useViewModel } from '../viewmodels/useViewModel';
+import { useOptionalViewModel, useViewModel } from '../viewmodels/useViewModel';
+import { useDocumentTitle } from './useDocumentTitle';
 import type { WorkspaceViewModel } from '../viewmodels/WorkspaceViewModel';
 import { ChatView } from './ChatView';
 import { ForwardDialog } from './Dialogs';
 import { LogoMark } from './Icons';
+import { MessageToasts } from './Toasts';
 import { connectionBanner } from './Workspace';
 
 interface Props {
@@ -18,6 +20,10 @@ interface Props {
 export function ChatWindow({ workspace, t, sendKey }: Props) {
   const state = useViewModel(workspace);
   const [flash, setFlash] = useState<string | null>(null);
+  // A window of its own is named after its conversation, and flashes like the main one.
+  const title = useOptionalViewModel(state.chat)?.title ?? '';
+  const alert = useOptionalViewModel(workspace.notifications)?.flash ?? null;
+  useDocumentTitle(title ? `${title} — ${t('app.name')}` : t('app.name'), alert);
 
   useEffect(() => {
     if (!flash) return;
@@ -55,6 +61,7 @@ export function ChatWindow({ workspace, t, sendKey }: Props) {
       )}
       {state.dialog?.kind === 'forward' && <ForwardDialog vm={state.dialog.vm} t={t} onClose={closeDialog} onDone={onForwardDone} />}
       {flash && <div className="toast global" role="status" data-testid="flash">{flash}</div>}
+      {workspace.notifications && <MessageToasts vm={workspace.notifications} t={t} />}
     </div>
   );
 }

@@ -1,16 +1,32 @@
 import type { User } from '@tidings/sdk';
 import type { ReactNode } from 'react';
 import { LOCALES, type Locale } from '../i18n/i18n';
-import { FONT_SIZES, WALLPAPERS, type FontSize, type PreferencesViewModel } from '../viewmodels/PreferencesViewModel';
+import type { NotificationViewModel } from '../viewmodels/NotificationViewModel';
+import { FONT_SIZES, TOAST_CORNERS, WALLPAPERS, type FontSize, type PreferencesViewModel, type ToastCorner } from '../viewmodels/PreferencesViewModel';
 import { useViewModel } from '../viewmodels/useViewModel';
 import { Avatar } from './Avatar';
 
 const LOCALE_NAMES: Record<Locale, string> = { 'zh-CN': '简体中文', en: 'English' };
 const FONT_KEYS = { small: 'settings.fontSmall', medium: 'settings.fontMedium', large: 'settings.fontLarge', xlarge: 'settings.fontXLarge' } as const;
+const CORNER_KEYS = {
+  'bottom-right': 'settings.cornerBottomRight',
+  'top-right': 'settings.cornerTopRight',
+  'bottom-left': 'settings.cornerBottomLeft',
+  'top-center': 'settings.cornerTopCenter',
+} as const;
 
-export function SettingsView({ preferences, user, onSignOut }: { preferences: PreferencesViewModel; user: User | null; onSignOut(): void }) {
+interface Props {
+  preferences: PreferencesViewModel;
+  notifications: NotificationViewModel | null;
+  user: User | null;
+  onSignOut(): void;
+}
+
+export function SettingsView({ preferences, notifications, user, onSignOut }: Props) {
   const p = useViewModel(preferences);
   const { t } = p;
+  const permission = notifications?.systemPermission() ?? 'unsupported';
+  const onOff = [{ value: 'on', label: t('settings.on') }, { value: 'off', label: t('settings.off') }] as const;
   return (
     <section className="settings-pane" data-testid="settings">
       <h2>{t('settings.title')}</h2>
@@ -24,18 +40,46 @@ export function SettingsView({ preferences, user, onSignOut }: { preferences: Pr
           <button className="danger-button" onClick={onSignOut} data-testid="sign-out">{t('settings.signOut')}</button>
         </div>
       )}
+      <h3 className="settings-heading">{t('settings.general')}</h3>
       <div className="settings-card">
         <Row label={t('settings.language')}>
           <Segmented testId="language" value={p.locale} options={LOCALES.map((l) => ({ value: l, label: LOCALE_NAMES[l] }))} onChange={(v) => preferences.set('locale', v)} />
         </Row>
+        <Row label={t('settings.sendKey')}>
+          <Segmented testId="send-key" value={p.sendKey} options={[{ value: 'enter', label: t('settings.sendEnter') }, { value: 'ctrlEnter', label: t('settings.sendCtrlEnter') }]} onChange={(v) => preferences.set('sendKey', v)} />
+        </Row>
+      </div>
+      <h3 className="settings-heading">{t('settings.notifications')}</h3>
+      <div className="settings-card" data-testid="notification-settings">
+        <Row label={t('settings.sound')}>
+          <Segmented testId="sound" value={p.sound ? 'on' : 'off'} options={[...onOff]} onChange={(v) => preferences.set('sound', v === 'on')} />
+        </Row>
+        <Row label={t('settings.systemNotifications')}>
+          <div className="settings-stack">
+            <Segmented
+              testId="system-notifications"
+              value={p.systemNotifications && permission === 'granted' ? 'on' : 'off'}
+              options={[...onOff]}
+              onChange={(v) => void notifications?.setSystem(v === 'on')}
+            />
+            {permission === 'denied' && <span className="settings-note">{t('settings.systemBlocked')}</span>}
+            {permission === 'unsupported' && <span className="settings-note">{t('settings.systemUnsupported')}</span>}
+          </div>
+        </Row>
+        <Row label={t('settings.toastCorner')}>
+          <Segmented<ToastCorner> testId="toast-corner" value={p.toastCorner} options={TOAST_CORNERS.map((c) => ({ value: c, label: t(CORNER_KEYS[c]) }))} onChange={(v) => preferences.set('toastCorner', v)} />
+        </Row>
+        <Row label={t('settings.flashTitle')}>
+          <Segmented testId="flash-title" value={p.flashTitle ? 'on' : 'off'} options={[...onOff]} onChange={(v) => preferences.set('flashTitle', v === 'on')} />
+        </Row>
+      </div>
+      <h3 className="settings-heading">{t('settings.appearance')}</h3>
+      <div className="settings-card">
         <Row label={t('settings.theme')}>
           <Segmented testId="theme" value={p.theme} options={[{ value: 'light', label: t('settings.themeLight') }, { value: 'dark', label: t('settings.themeDark') }]} onChange={(v) => preferences.set('theme', v)} />
         </Row>
         <Row label={t('settings.fontSize')}>
           <Segmented<FontSize> testId="font-size" value={p.fontSize} options={FONT_SIZES.map((f) => ({ value: f, label: t(FONT_KEYS[f]) }))} onChange={(v) => preferences.set('fontSize', v)} />
-        </Row>
-        <Row label={t('settings.sendKey')}>
-          <Segmented testId="send-key" value={p.sendKey} options={[{ value: 'enter', label: t('settings.sendEnter') }, { value: 'ctrlEnter', label: t('settings.sendCtrlEnter') }]} onChange={(v) => preferences.set('sendKey', v)} />
         </Row>
         <Row label={t('settings.wallpaper')}>
           <div className="wallpapers" data-testid="wallpapers">
@@ -58,7 +102,7 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
-function Segmented<V extends string>({ value, options, onChange, testId }: { value: V; options: { value: V; label: string }[]; onChange(v: V): void; testId: string }) {
+function Segmented<V extends string>({ value, options, onChange, testId }: { value: V; options: readonly { value: V; label: string }[]; onChange(v: V): void; testId: string }) {
   return (
     <div className="segmented" role="radiogroup" data-testid={testId}>
       {options.map((option) => (

@@ -1,7 +1,9 @@
 import { useCallback, useEffect, useState, type ReactElement } from 'react';
 import type { Translate } from '../i18n/i18n';
 import type { SendKey } from '../viewmodels/PreferencesViewModel';
-import { useViewModel } from '../viewmodels/useViewModel';
+import { useOptionalViewModel, useViewModel } from '../viewmodels/useViewModel';
+import { MessageToasts, SystemNotificationOffer } from './Toasts';
+import { useDocumentTitle } from './useDocumentTitle';
 import { openChatWindow } from '../lib/windows';
 import type { Section, WorkspaceSnapshot, WorkspaceViewModel } from '../viewmodels/WorkspaceViewModel';
 import { Avatar } from './Avatar';
@@ -21,7 +23,7 @@ interface Props {
 
 export function Workspace({ workspace, t, sendKey, onSignOut }: Props) {
   const state = useViewModel(workspace);
-  const [flash, setFlash] = useState<string | null>(null);
+  const [flashText, setFlash] = useState<string | null>(null);
 
   useEffect(() => {
     const offline = () => workspace.setNetworkDown(true);
@@ -39,16 +41,17 @@ export function Workspace({ workspace, t, sendKey, onSignOut }: Props) {
     };
   }, [workspace]);
 
-  // The tab title carries the unread count, like desktop chat apps' taskbar badge.
-  useEffect(() => {
-    document.title = state.totalUnread > 0 ? `(${state.totalUnread}) ${t('app.name')}` : t('app.name');
-  }, [state.totalUnread, t]);
+  // The tab title carries the unread count, like desktop chat apps' taskbar badge, and
+  // flashes while a message waits in the background.
+  const alerts = workspace.notifications;
+  const flash = useOptionalViewModel(alerts)?.flash ?? null;
+  useDocumentTitle(state.totalUnread > 0 ? `(${state.totalUnread}) ${t('app.name')}` : t('app.name'), flash);
 
   useEffect(() => {
-    if (!flash) return;
+    if (!flashText) return;
     const timer = setTimeout(() => setFlash(null), 2500);
     return () => clearTimeout(timer);
-  }, [flash]);
+  }, [flashText]);
 
   const onForwardDone = useCallback(
     (count: number) => {
@@ -104,6 +107,7 @@ export function Workspace({ workspace, t, sendKey, onSignOut }: Props) {
       </nav>
       <div className="workspace-body">
         {banner && <div className="connection-banner" role="status" data-testid="connection-banner">{banner}</div>}
+        {alerts && <SystemNotificationOffer vm={alerts} t={t} />}
         <div className="panes">
           {state.section === 'chats' && (
             <>
@@ -127,7 +131,7 @@ export function Workspace({ workspace, t, sendKey, onSignOut }: Props) {
             </>
           )}
           {state.section === 'contacts' && <ContactsView workspace={workspace} t={t} />}
-          {state.section === 'settings' && <SettingsView preferences={workspace.preferences} user={state.user} onSignOut={onSignOut} />}
+          {state.section === 'settings' && <SettingsView preferences={workspace.preferences} notifications={alerts} user={state.user} onSignOut={onSignOut} />}
         </div>
       </div>
       {state.dialog?.kind === 'forward' && <ForwardDialog vm={state.dialog.vm} t={t} onClose={closeDialog} onDone={onForwardDone} />}
@@ -142,7 +146,8 @@ export function Workspace({ workspace, t, sendKey, onSignOut }: Props) {
           }}
         />
       )}
-      {flash && <div className="toast global" role="status" data-testid="flash">{flash}</div>}
+      {flashText && <div className="toast global" role="status" data-testid="flash">{flashText}</div>}
+      {alerts && <MessageToasts vm={alerts} t={t} />}
     </div>
   );
 }

@@ -1,0 +1,235 @@
+/**
+ * Alerts for new messages (PRODUCT.md H1, H3): a sound, a system notification while the app
+ * is in the background, an in-app toast in the corner the user chose, and a flashing title;
+ * nothing for the conversation on screen.
+ *
+ * Every window of the app hears every message (they share one connection), so each decides
+ * from the same shared picture of the windows (WindowRegistry) and only one acts: the window
+ * the user is working in, or, when none has the focus, the main window.
+ */
+import type { Client, ConversationId, ConversationSummary, Entry, UserId, ViewMode } from '@tidings/sdk';
+import type { WindowInfo } from '../lib/windowPresence';
+import { describeEntry } from '../lib/format';
+import { readJson, type KeyValueStore } from '../lib/storage';
+import { conversationTitle } from './ConversationListViewModel';
+import type { NameBook } from './NameBook';
+import type { PreferencesViewModel, ToastCorner } from './PreferencesViewModel';
+import { ViewModel } from './ViewModel';
+
+export interface AlertDecision {
+  toast: boolean;
+  sound: boolean;
+  system: boolean;
+  flash: boolean;
+}
+
+const NONE: AlertDecision = { toast: false, sound: false, system: false, flash: false };
+
+export interface AlertInput {
+  entry: Entry;
+  summary: ConversationSummary | undefined;
+  me: UserId;
+  viewMode: ViewMode;
+  self: WindowInfo;
+  /** Every window of the app, this one included. */
+  windows: readonly WindowInfo[];
+  sound: boolean;
+  system: boolean;
+}
+
+function mentions(entry: Entry, me: UserId): boolean {
+  return (
+    entry.kind === 'message' &&
+    entry.type === 'text' &&
+    (entry.body.mentions?.includes(me) === true || entry.body.mention_all === true)
+  );
+}
+
+/** The window that alerts when no window has the focus: the main one, else any, stably. */
+function leader(windows: readonly WindowInfo[]): WindowInfo | undefined {
+  return [...windows].sort((a, b) => Number(b.main) - Number(a.main) || a.id.localeCompare(b.id))[0];
+}
+
+/** What this window does about one new message. Pure: the unit tests drive it directly. */
+export function decideAlert(input: AlertInput): AlertDecision {
+  const { entry, summary, me, self, windows } = input;
+  if (entry.kind !== 'message' || entry.recalled || entry.sender_id === me || (entry.sender_id === null && summary?.type !== 'system')) {
+    return NONE;
+  }
+  // Muted chats and quiet group view modes stay silent, except when someone @-mentions me.
+  const quiet = summary?.muted === true || input.viewMode !== 'all';
+  if (quiet && !mentions(entry, me)) return NONE;
+  // H3: the user is looking at it.
+  if (windows.some((w) => w.shown === entry.conversation_id && w.visible)) return NONE;
+  const active = windows
+    .filter((w) => w.focused && w.visible)
+    .sort((a, b) => b.focusedAt - a.focusedAt || Number(b.main) - Number(a.main) || a.id.localeCompare(b.id))[0];
+  if (active) {
+    return active.id === self.id ? { toast: true, sound: input.sound, system: false, flash: false } : NONE;
+  }
+  // In the background: one window notifies and rings; every window flashes its title.
+  const isLeader = leader(windows)?.id === self.id;
+  return { toast: false, sound: isLeader && input.sound, system: isLeader && input.system, flash: true };
+}
+
+/** The browser's side of alerting (sound, system notifications); a fake in tests. */
+export interface AlertOutput {
+  playSound(): void;
+  permission(): NotificationPermission | 'unsupported';
+  requestPermission(): Promise<NotificationPermission | 'unsupported'>;
+  notify(title: string, body: string, tag: string, onClick: () => void): void;
+}
+
+/** The shared picture of the app's windows. */
+export interface Windows {
+  readonly self: WindowInfo;
+  all(): WindowInfo[];
+  update(change: Partial<Omit<WindowInfo, 'id'>>): void;
+  onChange(listener: () => void): () => void;
+}
+
+export interface MessageToast {
+  id: number;
+  conversationId: ConversationId;
+  avatarId: number;
+  title: string;
+  text: string;
+}
+
+export interface NotificationSnapshot {
+  toasts: MessageToast[];
+  corner: ToastCorner;
+  /** While set, the window title alternates with this text. */
+  flash: string | null;
+  /** Offer to turn on system notifications (asked once, never on page load). */
+  offerSystem: boolean;
+}
+
+const TOAST_MS = 6_000;
+const MAX_TOASTS = 3;
+const DISMISSED_KEY = 'tidings.notifyPromptDismissed';
+
+export class NotificationViewModel extends ViewModel<NotificationSnapshot> {
+  private nextId = 1;
+  private readonly timers = new Map<number, ReturnType<typeof setTimeout>>();
+
+  constructor(
+    private readonly client: Client,
+    private readonly names: NameBook,
+    private readonly preferences: PreferencesViewModel,
+    private readonly windows: Windows,
+    private readonly output: AlertOutput,
+    private readonly store: KeyValueStore,
+    /** Open a conversation (a toast or a system notification was clicked). */
+    private readonly open: (id: ConversationId) => void,
+  ) {
+    super({ toasts: [], corner: preferences.getSnapshot().toastCorner, flash: null, offerSystem: false });
+    this.track(client.on('message', ({ entry }) => this.messageArrived(entry)));
+    this.track(
+      preferences.subscribe(() => this.update({ corner: preferences.getSnapshot().toastCorner, offerSystem: this.shouldOffer() })),
+    );
+    this.track(
+      windows.onChange(() => {
+        // Back in the window: the title stops flashing.
+        if (windows.self.focused && this.getSnapshot().flash) this.update({ flash: null });
+      }),
+    );
+    this.track(() => {
+      for (const timer of this.timers.values()) clearTimeout(timer);
+      this.timers.clear();
+    });
+    this.update({ offerSystem: this.shouldOffer() });
+  }
+
+  /** The user clicked a toast. */
+  openToast(id: number): void {
+    const toast = this.getSnapshot().toasts.find((t) => t.id === id);
+    this.dismiss(id);
+    if (toast) this.open(toast.conversationId);
+  }
+
+  dismiss(id: number): void {
+    const timer = this.timers.get(id);
+    if (timer) clearTimeout(timer);
+    this.timers.delete(id);
+    this.update({ toasts: this.getSnapshot().toasts.filter((t) => t.id !== id) });
+  }
+
+  /** Turn system notifications on: the browser asks the user (this runs from a click). */
+  async enableSystem(): Promise<void> {
+    const permission = await this.output.requestPermission();
+    this.preferences.set('systemNotifications', permission === 'granted');
+    this.store.set(DISMISSED_KEY, 'true');
+    this.update({ offerSystem: false });
+  }
+
+  /** What the browser allows: the settings show it next to the switch. */
+  systemPermission(): NotificationPermission | 'unsupported' {
+    return this.output.permission();
+  }
+
+  /** The settings switch: turning it on asks the browser when it has not been asked. */
+  async setSystem(on: boolean): Promise<void> {
+    if (!on) {
+      this.preferences.set('systemNotifications', false);
+      return;
+    }
+    if (this.output.permission() === 'granted') this.preferences.set('systemNotifications', true);
+    else await this.enableSystem();
+  }
+
+  dismissOffer(): void {
+    this.store.set(DISMISSED_KEY, 'true');
+    this.update({ offerSystem: false });
+  }
+
+  private shouldOffer(): boolean {
+    return this.output.permission() === 'default' && readJson<boolean>(this.store, DISMISSED_KEY) !== true;
+  }
+
+  private messageArrived(entry: Entry): void {
+    const me = this.client.me?.id ?? 0;
+    const summary = this.client.conversation(entry.conversation_id);
+    const prefs = this.preferences.getSnapshot();
+    const decision = decideAlert({
+      entry,
+      summary,
+      me,
+      viewMode: this.client.viewMode(entry.conversation_id),
+      self: this.windows.self,
+      windows: this.windows.all(),
+      sound: prefs.sound,
+      system: prefs.systemNotifications && this.output.permission() === 'granted',
+    });
+    if (!decision.toast && !decision.sound && !decision.system && !decision.flash) return;
+    const { t } = prefs;
+    const title = summary ? conversationTitle(summary, t('list.systemNotices')) : '';
+    let text = describeEntry(entry, me, this.names, t);
+    if (summary?.type === 'group' && entry.sender_id !== null) text = `${this.names.name(entry.sender_id)}: ${text}`;
+    if (decision.sound) this.output.playSound();
+    if (decision.system) {
+      this.output.notify(title, text, `conversation-${entry.conversation_id}`, () => this.open(entry.conversation_id));
+    }
+    if (decision.flash && prefs.flashTitle) this.update({ flash: t('notify.titleFlash', { name: title }) });
+    if (decision.toast) this.showToast(entry.conversation_id, summary, title, text);
+  }
+
+  private showToast(conversationId: ConversationId, summary: ConversationSummary | undefined, title: string, text: string): void {
+    const id = this.nextId++;
+    const toast: MessageToast = { id, conversationId, avatarId: summary?.peer?.user_id ?? conversationId, title, text };
+    // One toast per conversation: a newer message replaces the older one.
+    const others = this.getSnapshot().toasts.filter((t) => {
+      if (t.conversationId !== conversationId) return true;
+      clearTimeout(this.timers.get(t.id));
+      this.timers.delete(t.id);
+      return false;
+    });
+    const toasts = [...others, toast];
+    for (const dropped of toasts.splice(0, Math.max(0, toasts.length - MAX_TOASTS))) {
+      clearTimeout(this.timers.get(dropped.id));
+      this.timers.delete(dropped.id);
+    }
+    this.timers.set(id, setTimeout(() => this.dismiss(id), TOAST_MS));
+    this.update({ toasts });
+  }
+}
