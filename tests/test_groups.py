@@ -347,6 +347,7 @@ async def test_disband_is_learned_through_sync(
     async with online(base_url, alice) as (a,):
         group = await new_group(a, bob)
         await a.send(group, "text", {"text": "last words"})
+        assert await refused(a, "group.leave", {"conversation_id": group}) == "forbidden"
         await a.request("group.disband", {"conversation_id": group})
         assert (
             await refused(
@@ -370,6 +371,10 @@ async def test_disband_is_learned_through_sync(
         assert kinds(b, group)[-2:] == ["message", "group_disbanded"]
         assert (await b.request("group.info", {"conversation_id": group}))["disbanded"] is True
         await b.request("group.leave", {"conversation_id": group})
+    async with online(base_url, alice) as (a,):
+        await a.request("group.leave", {"conversation_id": group})  # the owner may leave now
+        listed = await a.request("conversations.list", {})
+        assert group not in {c["id"] for c in listed["conversations"]}
 
 
 async def test_remove_blacklist_and_size_limit(

@@ -98,7 +98,11 @@ class Conversations:
     async def do_leave(self, actor: Actor, conversation_id: int) -> dict[str, Any]:
         roster = await self._access_group(actor, conversation_id)
         member = roster.members[actor.user_id]
-        if member.role is Role.OWNER and len(roster.members) > 1:
+        if (
+            member.role is Role.OWNER
+            and len(roster.members) > 1
+            and not await self._groups.disbanded(roster)
+        ):
             raise TidingsError(
                 ErrorCode.FORBIDDEN, "the owner must transfer ownership before leaving"
             )

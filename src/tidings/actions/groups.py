@@ -413,6 +413,11 @@ class Groups:
                 self._require(roster, policy, actor, Power.APPROVE_JOINS)
         await self._check_admissible(roster, policy, user_ids)
 
+    async def disbanded(self, roster: Roster) -> bool:
+        """Whether the group was disbanded (then even its owner may leave it)."""
+        policy = await self._policies.get(roster)
+        return policy.settings is not None and policy.settings.disbanded_at is not None
+
     async def admit(self, roster: Roster, user_ids: list[int], *, inviter_id: int) -> Entry:
         entry, joined = await self._conversations.add_members(
             conversation_id=roster.conversation_id,
