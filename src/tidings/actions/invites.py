@@ -2,7 +2,7 @@
 
 A code is 128 random bits, so it cannot be guessed; it may expire and its creator (or, for a
 group, an approver) may revoke it. The QR code encodes the link, drawn by segno (see
-docs/decisions/0008-qr-codes-with-segno.md).
+docs/decisions/0009-qr-codes-with-segno.md).
 """
 
 from __future__ import annotations
