@@ -20,6 +20,7 @@ import httpx
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from tests.support.raw import raw_connection
 from tests.support.server import ServerProcess
 from tests.support.social import (
     http_refused,
@@ -204,7 +205,13 @@ async def test_admin_changes_cycles_and_bad_input(base_url: str, org: Org) -> No
             == "forbidden"
         )
 
-        ops = await admin.request("org.department.create", {"name": "Ops", "parent_id": d["Acme"]})
+        async with raw_connection(base_url, org["ceo"].token) as watcher:
+            version = (await watcher.ok("org.tree"))["version"]
+            ops = await admin.request(
+                "org.department.create", {"name": "Ops", "parent_id": d["Acme"]}
+            )
+            push = await watcher.next_frame()
+            assert push == {"push": "org_changed", "data": {"version": version + 1}}
         await admin.request(
             "org.member.set",
             {"department_id": ops["id"], "user_id": org["frontend"].id, "position": "On call"},
