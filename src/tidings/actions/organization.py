@@ -6,6 +6,7 @@ of domain/organization.py. Admins change the tree here too.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from typing import Any
 
@@ -28,6 +29,8 @@ from tidings.domain.organization import (
 from tidings.store.accounts import AccountStore
 from tidings.store.contacts import ContactStore
 from tidings.store.organization import OrgStore, Placement
+
+logger = logging.getLogger(__name__)
 
 # Another node may change the tree: its version is checked at most this often.
 TREE_RECHECK_SECONDS = 1.0
@@ -103,6 +106,9 @@ class DirectoryIndex:
         try:
             self._index = SearchIndex(await self._store.listings())
             self._loaded = started
+        except Exception:
+            # The old index keeps serving; the next search tries again.
+            logger.exception("reloading the people search index failed")
         finally:
             self._reload = None
 
