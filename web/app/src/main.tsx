@@ -14,7 +14,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { browserAlerts, browserWindows } from './lib/alerts';
 import { webStore, type KeyValueStore } from './lib/storage';
-import { poppedOutConversation } from './lib/windows';
+import { openChatWindow, poppedOutConversation } from './lib/windows';
 import './styles.css';
 import { App } from './views/App';
 import { PreferencesViewModel } from './viewmodels/PreferencesViewModel';
@@ -101,7 +101,11 @@ window.addEventListener('pageshow', (event) => {
   if (event.persisted) window.location.reload();
 });
 
-const environment = { windows: browserWindows(popout === null), alerts: browserAlerts() };
+const environment = {
+  windows: browserWindows(popout === null),
+  alerts: browserAlerts(),
+  openWindow: (id: number) => void openChatWindow(id),
+};
 
 const root = document.getElementById('root');
 if (root) {

@@ -199,6 +199,7 @@ export class Client extends Emitter<ClientEvents> {
   private persistTimer: unknown = null;
   private readonly dirtyTimelines = new Set<ConversationId>();
   private signedOutReason: SignOutReason | null = null;
+  private networkDown = false;
   private readonly viewModes = new Map<ConversationId, ViewMode>();
 
   private readonly token: string;
@@ -328,14 +329,21 @@ export class Client extends Emitter<ClientEvents> {
 
   /** Connect at once if waiting (the network came back, the page became visible). */
   reconnectNow(): void {
+    this.networkDown = false;
     if (this.stateValue !== 'waiting') return;
     this.clearReconnect();
     this.attempt = 0;
     this.connect();
   }
 
-  /** The network is gone (the browser said so): close now instead of waiting for a timeout. */
+  /**
+   * The network is gone (the browser said so): close now instead of waiting for a timeout,
+   * and do not retry until `reconnectNow()` (the network is back) or the longest backoff.
+   * A shared connection lives in a worker that may still reach the server; the window's
+   * word about its network wins.
+   */
   networkLost(): void {
+    this.networkDown = true;
     if (this.transport) this.transport.close(CloseCode.Normal, 'network lost');
   }
 
@@ -412,7 +420,7 @@ export class Client extends Emitter<ClientEvents> {
     if (code === CloseCode.SignedInElsewhere) return this.signOut('signed_in_elsewhere');
     if (code === CloseCode.SessionRevoked) return this.signOut(this.signedOutReason ?? 'session_revoked');
     if (code === CloseCode.InvalidToken) return this.signOut('invalid_token');
-    const delay = backoffDelay(this.attempt, this.backoff);
+    const delay = this.networkDown ? this.backoff.maxMs : backoffDelay(this.attempt, this.backoff);
     this.attempt += 1;
     this.setState('waiting');
     this.emit('disconnected', { code, reason, reconnectInMs: delay });
@@ -1041,8 +1049,11 @@ export class Client extends Emitter<ClientEvents> {
     this.updateSummary(conversationId, (s) => ({ ...s, pinned: reply.pinned, muted: reply.muted, draft: reply.draft }));
   }
 
-  async openDirect(peerId: UserId): Promise<ConversationSummary> {
-    const summary = await this.call('conversation.open_direct', { peer_id: peerId });
+  /** The direct chat with someone, created on first use; `viaGroupId` when met in a group. */
+  async openDirect(peerId: UserId, viaGroupId?: ConversationId): Promise<ConversationSummary> {
+    const request: OpRequest<'conversation.open_direct'> = { peer_id: peerId };
+    if (viaGroupId !== undefined) request.via_group_id = viaGroupId;
+    const summary = await this.call('conversation.open_direct', request);
     this.upsertSummary(summary);
     this.conversationsChanged([summary.id]);
     return summary;

@@ -36,8 +36,11 @@ export function applyEntry(summary: ConversationSummary, entry: Entry, me: UserI
   const unread = countsAsUnread(entry, me) && entry.seq > unreadAfter ? summary.unread + 1 : summary.unread;
   // My own message means I have seen the conversation up to it.
   const mine = entry.sender_id === me;
+  // A renamed group shows its new name at once (the summary's name is the group's).
+  const name = entry.kind === 'group_updated' && typeof entry.body.name === 'string' ? entry.body.name : summary.name;
   return {
     ...summary,
+    name,
     last_seq: entry.seq,
     last_activity_at: Math.max(summary.last_activity_at, entry.created_at),
     preview: entry,

@@ -88,6 +88,20 @@ describe('Client state machine', () => {
     expect(states.filter((s) => s === 'connected')).toHaveLength(2);
   });
 
+  it('waits for the network to come back once the browser says it is gone', async () => {
+    const { client } = makeClient();
+    await client.start();
+    await settle();
+    client.networkLost();
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(client.state).toBe('waiting');
+    expect(server.connections).toHaveLength(1);
+    client.reconnectNow();
+    await settle();
+    expect(client.state).toBe('connected');
+    expect(server.connections).toHaveLength(2);
+  });
+
   it('sends under one client_msg_id, retrying after a reconnect, and settles once', async () => {
     server.conversation(4);
     const { client } = makeClient();

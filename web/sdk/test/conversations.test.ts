@@ -24,6 +24,11 @@ describe('conversation summaries', () => {
     expect(c).toMatchObject({ unread: 0, read_seq: 5 });
   });
 
+  it('take a group\'s new name from its group_updated entry', () => {
+    const renamed: Entry = { ...entry(3, 2), kind: 'group_updated', type: null, body: { name: 'Crew' } };
+    expect(applyEntry({ ...base, type: 'group', name: 'Team' }, renamed, 1)).toMatchObject({ name: 'Crew', last_seq: 3, unread: 0 });
+  });
+
   it('ignore entries already folded', () => {
     expect(applyEntry(base, entry(2, 2), 1)).toBe(base);
   });

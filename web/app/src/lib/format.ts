@@ -1,5 +1,8 @@
 /** Turning entries and times into the words a list row or a bubble shows. */
-import type { Entry } from '@tidings/sdk';
+import type { Entry, MessageEntry } from '@tidings/sdk';
+
+/** A message's type and body, whichever type it is. */
+export type MessageContent = MessageEntry extends infer E ? (E extends MessageEntry ? Pick<E, 'type' | 'body'> : never) : never;
 import type { Translate } from '../i18n/i18n';
 
 export interface NameSource {
@@ -50,13 +53,18 @@ export function describeEntry(entry: Entry, me: number, names: NameSource, t: Tr
   if (entry.recalled) {
     return entry.sender_id === me ? t('preview.recalledByYou') : t('preview.recalledBy', { name: who(entry.sender_id) });
   }
-  switch (entry.type) {
+  return describeMessage(entry, t);
+}
+
+/** One line for a message's content (previews, quotes, toasts, moderation queues). */
+export function describeMessage(message: MessageContent, t: Translate): string {
+  switch (message.type) {
     case 'text':
-      return entry.body.text.replace(/\s+/g, ' ').trim();
+      return message.body.text.replace(/\s+/g, ' ').trim();
     case 'image':
       return t('preview.image');
     case 'file':
-      return t('preview.file', { name: entry.body.name });
+      return t('preview.file', { name: message.body.name });
     case 'voice':
       return t('preview.voice');
     case 'video':
@@ -66,11 +74,11 @@ export function describeEntry(entry: Entry, me: number, names: NameSource, t: Tr
     case 'contact_card':
       return t('preview.contactCard');
     case 'custom_card':
-      return t('preview.customCard', { title: entry.body.title });
+      return t('preview.customCard', { title: message.body.title });
     case 'sticker':
-      return entry.body.emoji ?? t('preview.sticker');
+      return message.body.emoji ?? t('preview.sticker');
     case 'notice':
-      return entry.body.title;
+      return message.body.title;
   }
 }
 

@@ -3,6 +3,7 @@
  * (draft, reply, @mentions, emoji), message states and the bubble actions.
  */
 import {
+  errorCode,
   receiptOf,
   type Client,
   type ConversationId,
@@ -18,6 +19,7 @@ import { errorMessage, type Translate } from '../i18n/i18n';
 import type { RecentEmoji } from '../lib/emoji';
 import { clockTime, dayLabel, describeEntry } from '../lib/format';
 import { conversationTitle } from './ConversationListViewModel';
+import { GroupInfoViewModel } from './GroupInfoViewModel';
 import type { NameBook } from './NameBook';
 import type { PreferencesViewModel } from './PreferencesViewModel';
 import { ViewModel } from './ViewModel';
@@ -81,6 +83,17 @@ export interface ChatSnapshot {
   peerOnline: boolean | undefined;
   /** A translated message to flash (an action failed). */
   toast: string | null;
+  /** The group's info panel, while open. */
+  groupInfo: GroupInfoViewModel | null;
+  /** Who has read one of my group messages, while shown. */
+  readers: Readers | null;
+}
+
+export interface Readers {
+  seq: Seq;
+  loading: boolean;
+  read: { id: UserId; name: string }[];
+  unread: { id: UserId; name: string }[];
 }
 
 /** Entries closer than this share a time separator. */
@@ -98,6 +111,8 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
   private readStateTimer: ReturnType<typeof setTimeout> | null = null;
   private toast: string | null = null;
   private savedDraft: string;
+  private groupInfo: GroupInfoViewModel | null = null;
+  private readers: Readers | null = null;
 
   constructor(
     readonly conversationId: ConversationId,
@@ -156,7 +171,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     return {
       conversationId, title: '', type: 'direct', subtitle: '', typing: false, items: [], reachedStart: false,
       loading: true, draft, replyTo: null, mentionCandidates: [], recentEmoji: [], canSend: true,
-      peerOnline: undefined, toast: null,
+      peerOnline: undefined, toast: null, groupInfo: null, readers: null,
     };
   }
 
@@ -281,6 +296,39 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
       : describeEntry(entry, this.client.me?.id ?? 0, this.names, this.t);
   }
 
+  /** Open or close the group's info panel. */
+  toggleGroupInfo(): void {
+    if (this.groupInfo) {
+      this.groupInfo.dispose();
+      this.groupInfo = null;
+    } else if (this.client.conversation(this.conversationId)?.type === 'group') {
+      this.groupInfo = new GroupInfoViewModel(this.conversationId, this.client, this.names, this.preferences);
+    }
+    this.refresh();
+  }
+
+  /** Who has read one of my messages in a group (and who has not). */
+  async showReaders(seq: Seq): Promise<void> {
+    const names = (ids: readonly UserId[]) => ids.map((id) => ({ id, name: this.names.name(id) }));
+    const known = this.readStates.get(seq);
+    this.readers = { seq, loading: true, read: names(known?.read_by ?? []), unread: names(known?.unread_by ?? []) };
+    this.refresh();
+    try {
+      const state = await this.client.readState(this.conversationId, seq);
+      this.readStates.set(seq, state);
+      if (this.readers?.seq === seq) this.readers = { seq, loading: false, read: names(state.read_by), unread: names(state.unread_by) };
+    } catch (error) {
+      if (this.readers?.seq === seq) this.readers = { ...this.readers, loading: false };
+      this.showToast(errorMessage(this.t, errorCode(error)));
+    }
+    this.refresh();
+  }
+
+  closeReaders(): void {
+    this.readers = null;
+    this.refresh();
+  }
+
   showToast(text: string | null): void {
     this.toast = text;
     this.refresh();
@@ -288,6 +336,8 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
 
   /** Keep the draft on the server (synced to my other devices) when leaving. */
   override dispose(): void {
+    this.groupInfo?.dispose();
+    this.groupInfo = null;
     if (this.draft !== this.savedDraft && this.client.state === 'connected') {
       this.client.setSettings(this.conversationId, { draft: this.draft }).catch(() => undefined);
     }
@@ -372,6 +422,14 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
       canSend: summary !== undefined && summary.type !== 'system',
       peerOnline,
       toast: this.toast,
+      groupInfo: this.groupInfo,
+      readers: this.readers
+        ? {
+            ...this.readers,
+            read: this.readers.read.map((r) => ({ id: r.id, name: this.names.name(r.id) })),
+            unread: this.readers.unread.map((r) => ({ id: r.id, name: this.names.name(r.id) })),
+          }
+        : null,
     });
     void locale;
   }

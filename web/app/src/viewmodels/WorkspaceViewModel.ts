@@ -2,11 +2,15 @@
  * The signed-in main screen: which section and conversation are open, the connection
  * banner, dialogs and toasts. It owns the child view models and disposes them.
  */
-import type { Client, ClientState, ConversationId, Seq, User } from '@tidings/sdk';
+import { errorCode, type Client, type ClientState, type ConversationId, type Seq, type User, type UserId } from '@tidings/sdk';
+import { errorMessage } from '../i18n/i18n';
 import { RecentEmoji } from '../lib/emoji';
 import type { KeyValueStore } from '../lib/storage';
 import { ChatViewModel } from './ChatViewModel';
 import { ConversationListViewModel } from './ConversationListViewModel';
+import type { GroupInfoViewModel } from './GroupInfoViewModel';
+import { PeoplePickerViewModel } from './PeoplePickerViewModel';
+import { ProfileViewModel } from './ProfileViewModel';
 import { ForwardViewModel } from './ForwardViewModel';
 import { NameBook } from './NameBook';
 import { NewChatViewModel } from './NewChatViewModel';
@@ -19,12 +23,16 @@ export type Section = 'chats' | 'contacts' | 'settings';
 export type Dialog =
   | { kind: 'forward'; vm: ForwardViewModel }
   | { kind: 'newChat'; vm: NewChatViewModel }
+  | { kind: 'profile'; vm: ProfileViewModel }
+  | { kind: 'invite'; vm: PeoplePickerViewModel; group: GroupInfoViewModel }
   | null;
 
 /** What the workspace needs of the browser for alerts (absent in unit tests that do not care). */
 export interface WorkspaceEnvironment {
   windows: Windows;
   alerts: AlertOutput;
+  /** Open (or bring forward) the separate window of a conversation. */
+  openWindow(id: ConversationId): void;
 }
 
 export interface WorkspaceSnapshot {
@@ -37,6 +45,8 @@ export interface WorkspaceSnapshot {
   networkDown: boolean;
   dialog: Dialog;
   totalUnread: number;
+  /** A translated line to flash (an action done, or failed). */
+  flash: string | null;
 }
 
 export class WorkspaceViewModel extends ViewModel<WorkspaceSnapshot> {
@@ -62,6 +72,7 @@ export class WorkspaceViewModel extends ViewModel<WorkspaceSnapshot> {
       networkDown: false,
       dialog: null,
       totalUnread: 0,
+      flash: null,
     });
     this.names = new NameBook(client);
     this.list = new ConversationListViewModel(client, this.names, preferences);
@@ -130,6 +141,41 @@ export class WorkspaceViewModel extends ViewModel<WorkspaceSnapshot> {
     this.update({
       dialog: { kind: 'forward', vm: new ForwardViewModel(this.client, this.preferences, conversationId, [seq], preview) },
     });
+  }
+
+  /** Open a conversation in a window of its own; the main window steps back to its list. */
+  popOut(id: ConversationId): void {
+    this.environment?.openWindow(id);
+    if (this.fixedConversation === null && this.getSnapshot().selectedId === id) this.select(null);
+  }
+
+  /** Chat with someone (from a profile, a group's member list, contacts). */
+  async messagePerson(userId: UserId, viaGroupId?: ConversationId, inWindow = false): Promise<void> {
+    try {
+      const summary = await this.client.openDirect(userId, viaGroupId);
+      this.closeDialog();
+      // A popped-out window shows one conversation: another one opens a window of its own.
+      if (inWindow || this.fixedConversation !== null) this.environment?.openWindow(summary.id);
+      else this.select(summary.id);
+    } catch (error) {
+      this.showFlash(errorMessage(this.preferences.getSnapshot().t, errorCode(error)));
+    }
+  }
+
+  openProfile(userId: UserId): void {
+    this.closeDialog();
+    this.update({ dialog: { kind: 'profile', vm: new ProfileViewModel(userId, this.client) } });
+  }
+
+  /** Pick people to add to a group. */
+  openInvite(group: GroupInfoViewModel): void {
+    this.closeDialog();
+    const picker = new PeoplePickerViewModel(this.client, this.names, new Set(group.memberIds()));
+    this.update({ dialog: { kind: 'invite', vm: picker, group } });
+  }
+
+  showFlash(text: string | null): void {
+    this.update({ flash: text });
   }
 
   openNewChat(): void {

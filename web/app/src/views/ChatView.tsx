@@ -2,15 +2,18 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState, type Keyboar
 import type { Translate } from '../i18n/i18n';
 import { EMOJI } from '../lib/emoji';
 import { linkify } from '../lib/format';
-import type { BubbleItem, ChatItem, ChatViewModel } from '../viewmodels/ChatViewModel';
+import type { BubbleItem, ChatItem, ChatViewModel, Readers } from '../viewmodels/ChatViewModel';
 import type { SendKey } from '../viewmodels/PreferencesViewModel';
+import type { WorkspaceViewModel } from '../viewmodels/WorkspaceViewModel';
+import { GroupInfoPanel } from './GroupInfoPanel';
 import { useViewModel } from '../viewmodels/useViewModel';
 import { Avatar } from './Avatar';
-import { AlertIcon, BackIcon, CheckIcon, CloseIcon, DoubleCheckIcon, PopOutIcon, SmileIcon } from './Icons';
+import { AlertIcon, BackIcon, CheckIcon, CloseIcon, DoubleCheckIcon, InfoIcon, PopOutIcon, SmileIcon } from './Icons';
 import { VirtualList } from './VirtualList';
 
 interface ChatViewProps {
   vm: ChatViewModel;
+  workspace: WorkspaceViewModel;
   t: Translate;
   sendKey: SendKey;
   onBack(): void;
@@ -27,7 +30,7 @@ interface MenuState {
   item: BubbleItem;
 }
 
-export function ChatView({ vm, t, sendKey, onBack, onForward, onPopOut, standalone = false }: ChatViewProps) {
+export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOut, standalone = false }: ChatViewProps) {
   const chat = useViewModel(vm);
   const [menu, setMenu] = useState<MenuState | null>(null);
   const [sentCount, setSentCount] = useState(0);
@@ -64,13 +67,22 @@ export function ChatView({ vm, t, sendKey, onBack, onForward, onPopOut, standalo
           <span>{item.text}</span>
         </div>
       ) : (
-        <Bubble item={item} t={t} showSender={chat.type === 'group'} onMenu={openMenu} onRetry={(id) => vm.retry(id)} />
+        <Bubble
+          item={item}
+          t={t}
+          showSender={chat.type === 'group'}
+          onMenu={openMenu}
+          onRetry={(id) => vm.retry(id)}
+          onReaders={(seq) => void vm.showReaders(seq)}
+          onSender={(id) => workspace.openProfile(id)}
+        />
       ),
-    [t, chat.type, openMenu, vm],
+    [t, chat.type, openMenu, vm, workspace],
   );
 
   return (
-    <section className="chat-pane" aria-label={chat.title} data-testid="chat-pane">
+    <section className={`chat-pane${chat.groupInfo ? ' with-panel' : ''}`} aria-label={chat.title} data-testid="chat-pane">
+      <div className="chat-column">
       <header className="chat-header">
         {!standalone && (
           <button className="icon-button back-button" onClick={onBack} aria-label={t('chat.back')} data-testid="back">
@@ -85,6 +97,18 @@ export function ChatView({ vm, t, sendKey, onBack, onForward, onPopOut, standalo
           </span>
         </div>
         <div className="chat-actions">
+          {chat.type === 'group' && (
+            <button
+              className={`icon-button${chat.groupInfo ? ' active' : ''}`}
+              onClick={() => vm.toggleGroupInfo()}
+              title={t('group.title')}
+              aria-label={t('group.title')}
+              aria-pressed={chat.groupInfo !== null}
+              data-testid="group-info-button"
+            >
+              <InfoIcon />
+            </button>
+          )}
           {onPopOut && (
             <button className="icon-button pop-out-button" onClick={() => onPopOut(chat.conversationId)} title={t('menu.openInWindow')} aria-label={t('menu.openInWindow')} data-testid="pop-out">
               <PopOutIcon />
@@ -135,7 +159,59 @@ export function ChatView({ vm, t, sendKey, onBack, onForward, onPopOut, standalo
           onDiscard={(id) => vm.discard(id)}
         />
       )}
+      {chat.readers && <ReadersPopover readers={chat.readers} t={t} onClose={() => vm.closeReaders()} />}
+      </div>
+      {chat.groupInfo && (
+        <GroupInfoPanel
+          vm={chat.groupInfo}
+          t={t}
+          onClose={() => vm.toggleGroupInfo()}
+          onInvite={() => chat.groupInfo && workspace.openInvite(chat.groupInfo)}
+          onMessage={(id) => void workspace.messagePerson(id, chat.conversationId)}
+          onProfile={(id) => workspace.openProfile(id)}
+        />
+      )}
     </section>
+  );
+}
+
+function ReadersPopover({ readers, t, onClose }: { readers: Readers; t: Translate; onClose(): void }) {
+  useEffect(() => {
+    const onKey = (event: globalThis.KeyboardEvent) => {
+      if (event.key === 'Escape') onClose();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onClose]);
+  return (
+    <div className="modal-backdrop light" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+      <div className="modal readers" role="dialog" aria-label={t('readers.title')} data-testid="readers">
+        <header className="modal-header">
+          <h2>{t('readers.title')}</h2>
+          <button className="icon-button small" onClick={onClose} aria-label={t('common.close')}>
+            <CloseIcon size={16} />
+          </button>
+        </header>
+        <div className="readers-body">
+          <div className="readers-column" data-testid="read-by">
+            <h4>{t('readers.read', { count: readers.read.length })}</h4>
+            <ul>
+              {readers.read.map((r) => (
+                <li key={r.id}><Avatar id={r.id} name={r.name} size={24} /> {r.name}</li>
+              ))}
+            </ul>
+          </div>
+          <div className="readers-column" data-testid="unread-by">
+            <h4>{t('readers.unread', { count: readers.unread.length })}</h4>
+            <ul>
+              {readers.unread.map((r) => (
+                <li key={r.id}><Avatar id={r.id} name={r.name} size={24} /> {r.name}</li>
+              ))}
+            </ul>
+          </div>
+        </div>
+      </div>
+    </div>
   );
 }
 
@@ -164,12 +240,16 @@ function Bubble({
   showSender,
   onMenu,
   onRetry,
+  onReaders,
+  onSender,
 }: {
   item: BubbleItem;
   t: Translate;
   showSender: boolean;
   onMenu(event: MouseEvent, item: BubbleItem): void;
   onRetry(clientMsgId: string): void;
+  onReaders(seq: number): void;
+  onSender(userId: number): void;
 }) {
   return (
     <div
@@ -179,11 +259,15 @@ function Bubble({
       data-state={item.state ?? ''}
       data-mine={item.mine ? 'true' : 'false'}
     >
-      {!item.mine && <Avatar id={item.senderId} name={item.sender} size={36} />}
+      {!item.mine && (
+        <button className="avatar-button" onClick={() => onSender(item.senderId)} aria-label={item.sender} tabIndex={-1}>
+          <Avatar id={item.senderId} name={item.sender} size={36} />
+        </button>
+      )}
       <div className="message-body">
         {showSender && !item.mine && <div className="message-sender">{item.sender}</div>}
         <div className="bubble-row">
-          {item.mine && <BubbleStatus item={item} t={t} onRetry={onRetry} />}
+          {item.mine && <BubbleStatus item={item} t={t} onRetry={onRetry} onReaders={onReaders} />}
           <div
             className={`bubble${item.mentionsMe ? ' mentioned' : ''}${item.notice ? ' notice-card' : ''}`}
             onContextMenu={(event) => onMenu(event, item)}
@@ -212,7 +296,7 @@ function Bubble({
   );
 }
 
-function BubbleStatus({ item, t, onRetry }: { item: BubbleItem; t: Translate; onRetry(id: string): void }) {
+function BubbleStatus({ item, t, onRetry, onReaders }: { item: BubbleItem; t: Translate; onRetry(id: string): void; onReaders(seq: number): void }) {
   if (item.state === 'failed' && item.clientMsgId) {
     const id = item.clientMsgId;
     return (
@@ -228,10 +312,11 @@ function BubbleStatus({ item, t, onRetry }: { item: BubbleItem; t: Translate; on
     return <span className="status sending spinner" title={t('state.sending')} aria-label={t('state.sending')} data-testid="status" />;
   }
   if (item.readSummary) {
+    const seq = item.seq;
     return (
-      <span className="status group-read" data-testid="status">
+      <button className="status group-read" onClick={() => seq !== null && onReaders(seq)} title={t('readers.title')} data-testid="status">
         {item.readSummary}
-      </span>
+      </button>
     );
   }
   const label = item.state === 'read' ? t('state.read') : item.state === 'delivered' ? t('state.delivered') : t('state.sent');

@@ -1,11 +1,11 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect } from 'react';
 import type { Translate } from '../i18n/i18n';
 import type { SendKey } from '../viewmodels/PreferencesViewModel';
 import { useOptionalViewModel, useViewModel } from '../viewmodels/useViewModel';
 import { useDocumentTitle } from './useDocumentTitle';
 import type { WorkspaceViewModel } from '../viewmodels/WorkspaceViewModel';
 import { ChatView } from './ChatView';
-import { ForwardDialog } from './Dialogs';
+import { WorkspaceDialogs } from './Dialogs';
 import { LogoMark } from './Icons';
 import { MessageToasts } from './Toasts';
 import { connectionBanner } from './Workspace';
@@ -19,7 +19,7 @@ interface Props {
 /** A conversation popped out into its own window: the chat alone, on the shared connection. */
 export function ChatWindow({ workspace, t, sendKey }: Props) {
   const state = useViewModel(workspace);
-  const [flash, setFlash] = useState<string | null>(null);
+  const flash = state.flash;
   // A window of its own is named after its conversation, and flashes like the main one.
   const title = useOptionalViewModel(state.chat)?.title ?? '';
   const alert = useOptionalViewModel(workspace.notifications)?.flash ?? null;
@@ -27,14 +27,14 @@ export function ChatWindow({ workspace, t, sendKey }: Props) {
 
   useEffect(() => {
     if (!flash) return;
-    const timer = setTimeout(() => setFlash(null), 2500);
+    const timer = setTimeout(() => workspace.showFlash(null), 2500);
     return () => clearTimeout(timer);
-  }, [flash]);
+  }, [workspace, flash]);
 
   const onForwardDone = useCallback(
     (count: number) => {
       workspace.closeDialog();
-      setFlash(t('forward.done', { count }));
+      workspace.showFlash(t('forward.done', { count }));
     },
     [workspace, t],
   );
@@ -48,6 +48,7 @@ export function ChatWindow({ workspace, t, sendKey }: Props) {
         <ChatView
           key={state.chat.conversationId}
           vm={state.chat}
+          workspace={workspace}
           t={t}
           sendKey={sendKey}
           onBack={() => window.close()}
@@ -59,7 +60,7 @@ export function ChatWindow({ workspace, t, sendKey }: Props) {
           <LogoMark size={64} />
         </section>
       )}
-      {state.dialog?.kind === 'forward' && <ForwardDialog vm={state.dialog.vm} t={t} onClose={closeDialog} onDone={onForwardDone} />}
+      <WorkspaceDialogs workspace={workspace} dialog={state.dialog} t={t} onClose={closeDialog} onForwardDone={onForwardDone} />
       {flash && <div className="toast global" role="status" data-testid="flash">{flash}</div>}
       {workspace.notifications && <MessageToasts vm={workspace.notifications} t={t} />}
     </div>

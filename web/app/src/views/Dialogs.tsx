@@ -1,12 +1,16 @@
-import { useEffect, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { errorMessage, type Translate } from '../i18n/i18n';
 import type { ForwardViewModel } from '../viewmodels/ForwardViewModel';
 import type { NewChatViewModel } from '../viewmodels/NewChatViewModel';
+import type { PeoplePickerViewModel } from '../viewmodels/PeoplePickerViewModel';
+import type { ProfileViewModel } from '../viewmodels/ProfileViewModel';
+import type { Dialog, WorkspaceViewModel } from '../viewmodels/WorkspaceViewModel';
+import { EditableText } from './GroupInfoPanel';
 import { useViewModel } from '../viewmodels/useViewModel';
 import { Avatar } from './Avatar';
 import { CloseIcon, SearchIcon } from './Icons';
 
-function Modal({ title, onClose, children, testId }: { title: string; onClose(): void; children: ReactNode; testId: string }) {
+export function Modal({ title, onClose, children, testId }: { title: string; onClose(): void; children: ReactNode; testId: string }) {
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.key === 'Escape') onClose();
@@ -122,5 +126,210 @@ export function NewChatDialog({ vm, t, onClose, onStarted }: { vm: NewChatViewMo
         </div>
       </div>
     </Modal>
+  );
+}
+
+/** The dialog the workspace has open, if any. */
+export function WorkspaceDialogs({
+  workspace,
+  dialog,
+  t,
+  onClose,
+  onForwardDone,
+}: {
+  workspace: WorkspaceViewModel;
+  dialog: Dialog;
+  t: Translate;
+  onClose(): void;
+  onForwardDone(count: number): void;
+}) {
+  if (!dialog) return null;
+  switch (dialog.kind) {
+    case 'forward':
+      return <ForwardDialog vm={dialog.vm} t={t} onClose={onClose} onDone={onForwardDone} />;
+    case 'newChat':
+      return (
+        <NewChatDialog
+          vm={dialog.vm}
+          t={t}
+          onClose={onClose}
+          onStarted={(id) => {
+            workspace.closeDialog();
+            if (workspace.fixedConversation === null) workspace.select(id);
+            else workspace.popOut(id);
+          }}
+        />
+      );
+    case 'profile':
+      return (
+        <ProfileDialog
+          vm={dialog.vm}
+          t={t}
+          onClose={onClose}
+          onMessage={(id) => void workspace.messagePerson(id)}
+          onOpenInWindow={(id) => void workspace.messagePerson(id, undefined, true)}
+        />
+      );
+    case 'invite':
+      return (
+        <InviteDialog
+          vm={dialog.vm}
+          t={t}
+          onClose={onClose}
+          onInvite={async (ids) => {
+            if (await dialog.group.invite(ids)) workspace.closeDialog();
+          }}
+        />
+      );
+  }
+}
+
+/** A searchable list of people with checkboxes. */
+export function PeoplePicker({ vm, t }: { vm: PeoplePickerViewModel; t: Translate }) {
+  const state = useViewModel(vm);
+  return (
+    <div className="people-picker">
+      <label className="search">
+        <SearchIcon size={16} />
+        <input
+          placeholder={t('people.search')}
+          value={state.query}
+          onChange={(e) => vm.search(e.target.value)}
+          aria-label={t('people.search')}
+          autoFocus
+          data-testid="people-search"
+        />
+      </label>
+      {state.selected.length > 0 && (
+        <div className="chips" data-testid="picked">
+          {state.selected.map((person) => (
+            <button key={person.id} className="chip chip-button" onClick={() => vm.toggle(person.id)} aria-label={t('people.unpick', { name: person.name })}>
+              {person.name} ×
+            </button>
+          ))}
+        </div>
+      )}
+      <ul className="pick-list">
+        {state.people.length === 0 && <li className="empty">{state.searching ? t('common.loading') : state.query ? t('people.nobodyFound') : t('newChat.nobody')}</li>}
+        {state.people.map((person) => (
+          <li key={person.id}>
+            <label className={`pick-row${person.selected ? ' selected' : ''}${person.disabled ? ' disabled' : ''}`} data-testid="person" data-name={person.name}>
+              <input type="checkbox" checked={person.selected || person.disabled} disabled={person.disabled} onChange={() => vm.toggle(person.id)} />
+              <Avatar id={person.id} name={person.name} size={32} />
+              <span className="pick-text">
+                <span>{person.name}</span>
+                {(person.detail || person.disabled) && <span className="muted small">{person.disabled ? t('people.alreadyMember') : person.detail}</span>}
+              </span>
+            </label>
+          </li>
+        ))}
+      </ul>
+      {state.error && <div className="form-error">{errorMessage(t, state.error)}</div>}
+    </div>
+  );
+}
+
+function InviteDialog({ vm, t, onClose, onInvite }: { vm: PeoplePickerViewModel; t: Translate; onClose(): void; onInvite(ids: number[]): Promise<void> }) {
+  const state = useViewModel(vm);
+  return (
+    <Modal title={t('group.invite')} onClose={onClose} testId="invite-dialog">
+      <div className="new-chat-body">
+        <PeoplePicker vm={vm} t={t} />
+        <div className="modal-actions">
+          <button onClick={onClose}>{t('forward.cancel')}</button>
+          <button className="primary" disabled={state.selected.length === 0} onClick={() => void onInvite(vm.selectedIds)} data-testid="invite-send">
+            {t('group.inviteCount', { count: state.selected.length })}
+          </button>
+        </div>
+      </div>
+    </Modal>
+  );
+}
+
+export function ProfileDialog({
+  vm,
+  t,
+  onClose,
+  onMessage,
+  onOpenInWindow,
+}: {
+  vm: ProfileViewModel;
+  t: Translate;
+  onClose(): void;
+  onMessage(userId: number): void;
+  onOpenInWindow(userId: number): void;
+}) {
+  const state = useViewModel(vm);
+  const [greeting, setGreeting] = useState('');
+  const profile = state.profile;
+  const name = profile ? state.remark || profile.nickname : '';
+  return (
+    <Modal title={t('profile.title')} onClose={onClose} testId="profile-dialog">
+      <div className="profile-body">
+        {state.loading && <p className="muted">{t('common.loading')}</p>}
+        {state.error && <p className="form-error">{state.error === 'not_found' ? t('profile.notFound') : errorMessage(t, state.error)}</p>}
+        {profile && (
+          <>
+            <div className="profile-head">
+              <Avatar id={profile.id} name={profile.nickname} size={64} />
+              <div>
+                <div className="profile-name" data-testid="profile-name">{name}</div>
+                {state.remark && <div className="muted">{t('profile.nickname')}: {profile.nickname}</div>}
+                <div className="muted">{t('profile.account')}: {profile.account}</div>
+              </div>
+            </div>
+            <dl className="profile-fields">
+              {profile.signature && <Field label={t('profile.signature')} value={profile.signature} />}
+              {(profile.departments ?? []).map((d) => (
+                <Field key={d.id} label={t('profile.department')} value={d.position ? `${d.name} · ${d.position}` : d.name} />
+              ))}
+              {profile.work_email && <Field label={t('profile.workEmail')} value={profile.work_email} />}
+              {profile.office_phone && <Field label={t('profile.officePhone')} value={profile.office_phone} />}
+              {profile.desk && <Field label={t('profile.desk')} value={profile.desk} />}
+            </dl>
+            {state.isFriend && (
+              <div className="profile-remark">
+                <span className="muted">{t('profile.remark')}</span>
+                <EditableText value={state.remark} editable label={t('profile.remark')} placeholder={t('profile.noRemark')} onSave={(v) => void vm.saveRemark(v)} testId="remark" />
+              </div>
+            )}
+            {!state.isMe && !state.isFriend && (
+              <form
+                className="inline-form"
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  void vm.requestFriend(greeting);
+                }}
+              >
+                {state.requested ? (
+                  <span className="muted" data-testid="friend-requested">{t('profile.requestSent')}</span>
+                ) : (
+                  <>
+                    <input value={greeting} onChange={(e) => setGreeting(e.target.value)} placeholder={t('profile.greeting')} maxLength={200} data-testid="friend-greeting" />
+                    <button type="submit" disabled={state.busy} data-testid="add-friend">{t('profile.addFriend')}</button>
+                  </>
+                )}
+              </form>
+            )}
+            {state.actionError && <div className="form-error">{errorMessage(t, state.actionError)}</div>}
+            {!state.isMe && (
+              <div className="modal-actions">
+                <button onClick={() => onOpenInWindow(profile.id)}>{t('menu.openInWindow')}</button>
+                <button className="primary" onClick={() => onMessage(profile.id)} data-testid="profile-message">{t('contacts.sendMessage')}</button>
+              </div>
+            )}
+          </>
+        )}
+      </div>
+    </Modal>
+  );
+}
+
+function Field({ label, value }: { label: string; value: string }) {
+  return (
+    <>
+      <dt>{label}</dt>
+      <dd>{value}</dd>
+    </>
   );
 }

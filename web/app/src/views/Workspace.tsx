@@ -1,16 +1,15 @@
-import { useCallback, useEffect, useState, type ReactElement } from 'react';
+import { useCallback, useEffect, type ReactElement } from 'react';
 import type { Translate } from '../i18n/i18n';
 import type { SendKey } from '../viewmodels/PreferencesViewModel';
 import { useOptionalViewModel, useViewModel } from '../viewmodels/useViewModel';
 import { MessageToasts, SystemNotificationOffer } from './Toasts';
 import { useDocumentTitle } from './useDocumentTitle';
-import { openChatWindow } from '../lib/windows';
 import type { Section, WorkspaceSnapshot, WorkspaceViewModel } from '../viewmodels/WorkspaceViewModel';
 import { Avatar } from './Avatar';
 import { ChatView } from './ChatView';
 import { ContactsView } from './ContactsView';
 import { ConversationList } from './ConversationList';
-import { ForwardDialog, NewChatDialog } from './Dialogs';
+import { WorkspaceDialogs } from './Dialogs';
 import { ChatIcon, ContactsIcon, LogoMark, SettingsIcon } from './Icons';
 import { SettingsView } from './SettingsView';
 
@@ -23,7 +22,6 @@ interface Props {
 
 export function Workspace({ workspace, t, sendKey, onSignOut }: Props) {
   const state = useViewModel(workspace);
-  const [flashText, setFlash] = useState<string | null>(null);
 
   useEffect(() => {
     const offline = () => workspace.setNetworkDown(true);
@@ -47,30 +45,24 @@ export function Workspace({ workspace, t, sendKey, onSignOut }: Props) {
   const flash = useOptionalViewModel(alerts)?.flash ?? null;
   useDocumentTitle(state.totalUnread > 0 ? `(${state.totalUnread}) ${t('app.name')}` : t('app.name'), flash);
 
+  const flashText = state.flash;
   useEffect(() => {
     if (!flashText) return;
-    const timer = setTimeout(() => setFlash(null), 2500);
+    const timer = setTimeout(() => workspace.showFlash(null), 2500);
     return () => clearTimeout(timer);
-  }, [flashText]);
+  }, [workspace, flashText]);
 
   const onForwardDone = useCallback(
     (count: number) => {
       workspace.closeDialog();
-      setFlash(t('forward.done', { count }));
+      workspace.showFlash(t('forward.done', { count }));
     },
     [workspace, t],
   );
   const closeDialog = useCallback(() => workspace.closeDialog(), [workspace]);
 
   const banner = connectionBanner(state, t);
-  const popOut = useCallback(
-    (id: number) => {
-      openChatWindow(id);
-      // The conversation now has its own window; the main one steps back to the list.
-      if (workspace.getSnapshot().selectedId === id) workspace.select(null);
-    },
-    [workspace],
-  );
+  const popOut = useCallback((id: number) => workspace.popOut(id), [workspace]);
 
   const rail: { section: Section; label: string; icon: ReactElement }[] = [
     { section: 'chats', label: t('rail.chats'), icon: <ChatIcon /> },
@@ -116,6 +108,7 @@ export function Workspace({ workspace, t, sendKey, onSignOut }: Props) {
                 <ChatView
                   key={state.chat.conversationId}
                   vm={state.chat}
+                  workspace={workspace}
                   t={t}
                   sendKey={sendKey}
                   onBack={() => workspace.select(null)}
@@ -134,18 +127,7 @@ export function Workspace({ workspace, t, sendKey, onSignOut }: Props) {
           {state.section === 'settings' && <SettingsView preferences={workspace.preferences} notifications={alerts} user={state.user} onSignOut={onSignOut} />}
         </div>
       </div>
-      {state.dialog?.kind === 'forward' && <ForwardDialog vm={state.dialog.vm} t={t} onClose={closeDialog} onDone={onForwardDone} />}
-      {state.dialog?.kind === 'newChat' && (
-        <NewChatDialog
-          vm={state.dialog.vm}
-          t={t}
-          onClose={closeDialog}
-          onStarted={(id) => {
-            workspace.closeDialog();
-            workspace.select(id);
-          }}
-        />
-      )}
+      <WorkspaceDialogs workspace={workspace} dialog={state.dialog} t={t} onClose={closeDialog} onForwardDone={onForwardDone} />
       {flashText && <div className="toast global" role="status" data-testid="flash">{flashText}</div>}
       {alerts && <MessageToasts vm={alerts} t={t} />}
     </div>

@@ -1,0 +1,588 @@
+/**
+ * A group's info panel (PRODUCT.md E1, E3-E9, E11): who is in it and with what role, its
+ * announcements and settings, and the governance acts the current user may do — each offered
+ * only when the user holds the power for it (the server checks again and has the last word).
+ */
+import {
+  errorCode,
+  type Announcement,
+  type Client,
+  type ConversationId,
+  type GroupInfo,
+  type GroupMember,
+  type GroupUpdate,
+  type JoinMode,
+  type PowerName,
+  type PrivateEntry,
+  type Role,
+  type UserId,
+  type ViewMode,
+} from '@tidings/sdk';
+import { errorMessage, type Translate } from '../i18n/i18n';
+import { describeMessage, listTime, type MessageContent } from '../lib/format';
+import type { NameBook } from './NameBook';
+import type { PreferencesViewModel } from './PreferencesViewModel';
+import { ViewModel } from './ViewModel';
+
+export type MemberAction =
+  | 'message'
+  | 'makeAdmin'
+  | 'removeAdmin'
+  | 'mute'
+  | 'unmute'
+  | 'remove'
+  | 'removeAndBlacklist'
+  | 'transfer';
+
+export interface MemberRow {
+  userId: UserId;
+  name: string;
+  role: Role;
+  powers: PowerName[];
+  /** A mute in force: its end as words ("until 14:05", "forever"). */
+  mutedUntil: string | null;
+  me: boolean;
+  actions: MemberAction[];
+}
+
+export interface AnnouncementRow {
+  id: number;
+  text: string;
+  pinned: boolean;
+  author: string;
+  time: string;
+  read: boolean;
+}
+
+export interface QueueRow {
+  id: number;
+  userId: UserId;
+  name: string;
+  text: string;
+  time: string;
+}
+
+export type ConfirmKind = 'leave' | 'disband' | 'remove' | 'removeAndBlacklist' | 'transfer';
+
+export interface GroupAbilities {
+  editInfo: boolean;
+  joinMode: boolean;
+  muteAll: boolean;
+  moderation: boolean;
+  forbidPrivateChat: boolean;
+  invite: boolean;
+  announce: boolean;
+  approve: boolean;
+  moderate: boolean;
+  blacklist: boolean;
+  disband: boolean;
+  leave: boolean;
+}
+
+export interface GroupInfoSnapshot {
+  loading: boolean;
+  /** The group could not be read (an error code to translate). */
+  error: string | null;
+  name: string;
+  number: number | null;
+  intro: string;
+  memberCount: number;
+  joinMode: JoinMode;
+  muteAll: boolean;
+  moderation: boolean;
+  forbidPrivateChat: boolean;
+  keywords: string;
+  disbanded: boolean;
+  myRole: Role;
+  myPowers: PowerName[];
+  /** My own mute in this group, as words. */
+  myMute: string | null;
+  can: GroupAbilities;
+  members: MemberRow[];
+  memberQuery: string;
+  moreMembers: boolean;
+  announcements: AnnouncementRow[];
+  joinRequests: QueueRow[];
+  moderationQueue: QueueRow[];
+  blacklist: { userId: UserId; name: string }[];
+  viewMode: ViewMode;
+  /** My notification mute of the conversation (the conversation list's "mute"). */
+  notificationsMuted: boolean;
+  busy: boolean;
+  /** A translated message after an action failed or succeeded. */
+  toast: string | null;
+  confirm: { kind: ConfirmKind; userId: UserId | null; name: string } | null;
+  /** I am no longer a member (left, removed): the panel has nothing to show. */
+  gone: boolean;
+}
+
+const RANK: Record<Role, number> = { owner: 2, admin: 1, member: 0 };
+const PAGE = 500;
+
+export function holds(role: Role, powers: readonly PowerName[], power: PowerName): boolean {
+  return role === 'owner' || (role === 'admin' && powers.includes(power));
+}
+
+export function isMuted(until: number | null, now: number): boolean {
+  return until !== null && (until === -1 || until > now);
+}
+
+/** What the user may do in a group with this role and these powers (mirrors the server's rules). */
+export function abilities(info: Pick<GroupInfo, 'role' | 'powers' | 'join_mode' | 'disbanded'>): GroupAbilities {
+  const { role, powers } = info;
+  const has = (power: PowerName) => !info.disbanded && holds(role, powers, power);
+  const owner = role === 'owner' && !info.disbanded;
+  return {
+    editInfo: has('edit_info'),
+    joinMode: has('approve_joins'),
+    muteAll: has('mute'),
+    moderation: has('moderate'),
+    forbidPrivateChat: owner,
+    invite:
+      !info.disbanded &&
+      (info.join_mode === 'open' || info.join_mode === 'invite_code' || (info.join_mode === 'approval' && has('approve_joins'))),
+    announce: has('announcements'),
+    approve: has('approve_joins'),
+    moderate: has('moderate'),
+    blacklist: has('remove_members'),
+    disband: owner,
+    // The owner hands the group over first (or disbands it); a disbanded group anyone may leave.
+    leave: role !== 'owner' || info.disbanded,
+  };
+}
+
+/** What I may do to one member. */
+export function memberActions(
+  me: { id: UserId; role: Role; powers: readonly PowerName[]; disbanded: boolean },
+  member: GroupMember,
+  now: number,
+): MemberAction[] {
+  if (member.user_id === me.id) return [];
+  const actions: MemberAction[] = ['message'];
+  if (me.disbanded) return actions;
+  const outranks = RANK[me.role] > RANK[member.role];
+  if (me.role === 'owner') actions.push(member.role === 'admin' ? 'removeAdmin' : 'makeAdmin');
+  if (outranks && holds(me.role, me.powers, 'mute')) actions.push(isMuted(member.muted_until, now) ? 'unmute' : 'mute');
+  if (outranks && holds(me.role, me.powers, 'remove_members')) actions.push('remove', 'removeAndBlacklist');
+  if (me.role === 'owner') actions.push('transfer');
+  return actions;
+}
+
+export class GroupInfoViewModel extends ViewModel<GroupInfoSnapshot> {
+  private info: GroupInfo | null = null;
+  private members: GroupMember[] = [];
+  private nextAfter: UserId | null = null;
+  private announcements: Announcement[] = [];
+  private joinRequests: QueueRow[] = [];
+  private queue: QueueRow[] = [];
+  private blacklist: UserId[] = [];
+  private memberQuery = '';
+  private reloadTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    readonly conversationId: ConversationId,
+    private readonly client: Client,
+    private readonly names: NameBook,
+    private readonly preferences: PreferencesViewModel,
+    private readonly now: () => number = Date.now,
+  ) {
+    super(GroupInfoViewModel.empty());
+    this.track(
+      client.on('group', ({ conversationId: id }) => {
+        if (id === conversationId) this.reloadSoon();
+      }),
+    );
+    this.track(client.on('private', ({ entry }) => this.privateArrived(entry)));
+    this.track(
+      client.on('conversations', ({ ids }) => {
+        if (ids.includes(conversationId)) this.refresh();
+      }),
+    );
+    this.track(
+      client.on('state', ({ state }) => {
+        if (state === 'connected') void this.reload();
+      }),
+    );
+    this.track(names.onChange(() => this.refresh()));
+    this.track(preferences.subscribe(() => this.refresh()));
+    this.track(() => {
+      if (this.reloadTimer) clearTimeout(this.reloadTimer);
+    });
+    void this.reload();
+  }
+
+  private static empty(): GroupInfoSnapshot {
+    return {
+      loading: true, error: null, name: '', number: null, intro: '', memberCount: 0, joinMode: 'invite_code',
+      muteAll: false, moderation: false, forbidPrivateChat: false, keywords: '', disbanded: false, myRole: 'member',
+      myPowers: [], myMute: null,
+      can: abilities({ role: 'member', powers: [], join_mode: 'invite_code', disbanded: false }),
+      members: [], memberQuery: '', moreMembers: false, announcements: [], joinRequests: [], moderationQueue: [],
+      blacklist: [], viewMode: 'all', notificationsMuted: false, busy: false, toast: null, confirm: null, gone: false,
+    };
+  }
+
+  private get t(): Translate {
+    return this.preferences.getSnapshot().t;
+  }
+
+  // ---- loading -------------------------------------------------------------------------
+
+  async reload(): Promise<void> {
+    if (this.client.state !== 'connected') return;
+    const id = this.conversationId;
+    try {
+      const [info, page] = await Promise.all([
+        this.client.request('group.info', { conversation_id: id }),
+        this.client.request('group.members', { conversation_id: id, limit: PAGE }),
+      ]);
+      this.info = info;
+      this.members = page.members;
+      this.nextAfter = page.next_after_user_id;
+      this.names.learn(page.members);
+      const can = abilities(info);
+      const [announcements, requests, queue, blacklist] = await Promise.all([
+        this.client.request('group.announcements', { conversation_id: id }).then((r) => r.announcements, () => []),
+        can.approve
+          ? this.client.request('group.join_requests', { conversation_id: id }).then((r) => r.requests, () => [])
+          : Promise.resolve([]),
+        can.moderate
+          ? this.client.request('group.moderation_queue', { conversation_id: id }).then((r) => r.pending, () => [])
+          : Promise.resolve([]),
+        can.blacklist
+          ? this.client.request('group.blacklist', { conversation_id: id }).then((r) => r.blacklist, () => [])
+          : Promise.resolve([]),
+      ]);
+      this.announcements = announcements;
+      const { locale } = this.preferences.getSnapshot();
+      const now = this.now();
+      this.joinRequests = requests
+        .filter((r) => r.status === 'pending')
+        .map((r) => ({ id: r.id, userId: r.user_id, name: '', text: r.message, time: listTime(r.created_at, now, locale, this.t) }));
+      this.queue = queue.map((q) => ({
+        id: q.id,
+        userId: q.sender_id,
+        name: '',
+        text: describeMessage({ type: q.type, body: q.body } as MessageContent, this.t),
+        time: listTime(q.created_at, now, locale, this.t),
+      }));
+      this.blacklist = blacklist.map((b) => b.user_id);
+      this.update({ loading: false, error: null });
+    } catch (error) {
+      const code = errorCode(error);
+      this.update({ loading: false, error: code, gone: code === 'not_member' });
+    }
+    this.refresh();
+  }
+
+  async loadMoreMembers(): Promise<void> {
+    if (this.nextAfter === null) return;
+    try {
+      const page = await this.client.request('group.members', {
+        conversation_id: this.conversationId,
+        after_user_id: this.nextAfter,
+        limit: PAGE,
+      });
+      this.members = [...this.members, ...page.members];
+      this.nextAfter = page.next_after_user_id;
+      this.names.learn(page.members);
+      this.refresh();
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  /** Everyone loaded into the member list (for "add members", which cannot add them twice). */
+  memberIds(): UserId[] {
+    return this.members.map((m) => m.user_id);
+  }
+
+  searchMembers(query: string): void {
+    this.memberQuery = query;
+    this.refresh();
+  }
+
+  private reloadSoon(): void {
+    if (this.reloadTimer) return;
+    this.reloadTimer = setTimeout(() => {
+      this.reloadTimer = null;
+      void this.reload();
+    }, 150);
+  }
+
+  private privateArrived(entry: PrivateEntry): void {
+    const data = entry.data as { conversation_id?: ConversationId };
+    if (data.conversation_id !== this.conversationId) return;
+    if (
+      entry.kind === 'join_request' ||
+      entry.kind === 'join_request_decided' ||
+      entry.kind === 'moderation_pending' ||
+      entry.kind === 'moderation_decided' ||
+      entry.kind === 'group_view_mode'
+    ) {
+      this.reloadSoon();
+    }
+  }
+
+  // ---- settings ------------------------------------------------------------------------
+
+  rename(name: string): Promise<void> {
+    const trimmed = name.trim();
+    if (!trimmed || trimmed === this.info?.name) return Promise.resolve();
+    return this.change({ name: trimmed });
+  }
+
+  setIntro(intro: string): Promise<void> {
+    if (intro === this.info?.intro) return Promise.resolve();
+    return this.change({ intro });
+  }
+
+  setJoinMode(joinMode: JoinMode): Promise<void> {
+    return this.change({ join_mode: joinMode });
+  }
+
+  setMuteAll(on: boolean): Promise<void> {
+    return this.change({ mute_all: on });
+  }
+
+  setModeration(on: boolean): Promise<void> {
+    return this.change({ moderation: on });
+  }
+
+  setForbidPrivateChat(on: boolean): Promise<void> {
+    return this.change({ forbid_private_chat: on });
+  }
+
+  /** Blocked words, one per line or separated by commas. */
+  setKeywords(text: string): Promise<void> {
+    const keywords = text
+      .split(/[\n,，]/u)
+      .map((k) => k.trim())
+      .filter(Boolean);
+    return this.change({ keywords });
+  }
+
+  private async change(update: GroupUpdate): Promise<void> {
+    await this.act(async () => {
+      this.info = await this.client.request('group.update', { conversation_id: this.conversationId, ...update });
+    });
+  }
+
+  async setViewMode(viewMode: ViewMode): Promise<void> {
+    await this.act(async () => {
+      await this.client.request('group.view_mode', { conversation_id: this.conversationId, view_mode: viewMode });
+      if (this.info) this.info = { ...this.info, view_mode: viewMode };
+    });
+  }
+
+  async setNotificationsMuted(muted: boolean): Promise<void> {
+    await this.act(() => this.client.setSettings(this.conversationId, { muted }));
+  }
+
+  // ---- members -------------------------------------------------------------------------
+
+  async invite(userIds: UserId[]): Promise<boolean> {
+    if (userIds.length === 0) return false;
+    return this.act(async () => {
+      await this.client.request('group.invite', { conversation_id: this.conversationId, user_ids: userIds });
+      await this.reload();
+    });
+  }
+
+  /** Make an admin with these powers (all of them unless said otherwise), or back to member (null). */
+  async setAdmin(userId: UserId, powers: PowerName[] | null): Promise<void> {
+    await this.act(async () => {
+      await this.client.request('group.set_admin', { conversation_id: this.conversationId, user_id: userId, powers });
+      await this.reload();
+    });
+  }
+
+  /** Mute a member for `seconds` (null: until unmuted). */
+  async mute(userId: UserId, seconds: number | null): Promise<void> {
+    await this.act(async () => {
+      await this.client.request('group.mute', { conversation_id: this.conversationId, user_id: userId, seconds });
+      await this.reload();
+    });
+  }
+
+  async unmute(userId: UserId): Promise<void> {
+    await this.act(async () => {
+      await this.client.request('group.unmute', { conversation_id: this.conversationId, user_id: userId });
+      await this.reload();
+    });
+  }
+
+  async unblacklist(userId: UserId): Promise<void> {
+    await this.act(async () => {
+      const reply = await this.client.request('group.blacklist.remove', {
+        conversation_id: this.conversationId,
+        user_ids: [userId],
+      });
+      this.blacklist = reply.blacklist.map((b) => b.user_id);
+    });
+  }
+
+  /** Ask before acts that cannot be undone from here. */
+  askConfirm(kind: ConfirmKind, userId: UserId | null = null): void {
+    this.update({ confirm: { kind, userId, name: userId === null ? '' : this.names.name(userId) } });
+  }
+
+  cancelConfirm(): void {
+    this.update({ confirm: null });
+  }
+
+  async confirm(): Promise<void> {
+    const pending = this.getSnapshot().confirm;
+    if (!pending) return;
+    this.update({ confirm: null });
+    const id = this.conversationId;
+    const userId = pending.userId ?? 0;
+    await this.act(async () => {
+      switch (pending.kind) {
+        case 'leave':
+          await this.client.request('group.leave', { conversation_id: id });
+          this.update({ gone: true });
+          return;
+        case 'disband':
+          await this.client.request('group.disband', { conversation_id: id });
+          break;
+        case 'remove':
+        case 'removeAndBlacklist':
+          await this.client.request('group.remove', {
+            conversation_id: id,
+            user_id: userId,
+            blacklist: pending.kind === 'removeAndBlacklist',
+          });
+          break;
+        case 'transfer':
+          await this.client.request('group.transfer', { conversation_id: id, user_id: userId });
+          break;
+      }
+      await this.reload();
+    });
+  }
+
+  // ---- announcements and queues ------------------------------------------------------------
+
+  async postAnnouncement(text: string, pinned: boolean): Promise<boolean> {
+    const trimmed = text.trim();
+    if (!trimmed) return false;
+    return this.act(async () => {
+      await this.client.request('group.announcement.post', { conversation_id: this.conversationId, text: trimmed, pinned });
+      await this.reload();
+    });
+  }
+
+  async readAnnouncement(id: number): Promise<void> {
+    const announcement = this.announcements.find((a) => a.id === id);
+    if (!announcement || announcement.read) return;
+    await this.act(async () => {
+      await this.client.request('group.announcement.read', { announcement_id: id });
+      this.announcements = this.announcements.map((a) => (a.id === id ? { ...a, read: true } : a));
+    });
+  }
+
+  async decideJoin(requestId: number, approve: boolean): Promise<void> {
+    await this.act(async () => {
+      await this.client.request('group.decide_join', { request_id: requestId, approve });
+      await this.reload();
+    });
+  }
+
+  async moderate(pendingId: number, approve: boolean): Promise<void> {
+    await this.act(async () => {
+      await this.client.request('group.moderate', { pending_id: pendingId, approve });
+      await this.reload();
+    });
+  }
+
+  clearToast(): void {
+    this.update({ toast: null });
+  }
+
+  // ---- the snapshot --------------------------------------------------------------------
+
+  private async act(action: () => Promise<void>): Promise<boolean> {
+    this.update({ busy: true, toast: null });
+    try {
+      await action();
+      this.update({ busy: false });
+      this.refresh();
+      return true;
+    } catch (error) {
+      this.fail(error);
+      return false;
+    }
+  }
+
+  private fail(error: unknown): void {
+    this.update({ busy: false, toast: errorMessage(this.t, errorCode(error)) });
+  }
+
+  private mutedWords(until: number | null): string | null {
+    const now = this.now();
+    if (!isMuted(until, now)) return null;
+    if (until === -1 || until === null) return this.t('group.mutedForever');
+    const { locale } = this.preferences.getSnapshot();
+    return this.t('group.mutedUntil', { time: listTime(until, now, locale, this.t) });
+  }
+
+  private refresh(): void {
+    const info = this.info;
+    const summary = this.client.conversation(this.conversationId);
+    const me = this.client.me?.id ?? 0;
+    const { locale } = this.preferences.getSnapshot();
+    const now = this.now();
+    if (!info) {
+      this.update({ notificationsMuted: summary?.muted ?? false, gone: this.getSnapshot().gone || (!summary && this.client.state === 'connected' && !this.getSnapshot().loading) });
+      return;
+    }
+    const self = { id: me, role: info.role, powers: info.powers, disbanded: info.disbanded };
+    const query = this.memberQuery.trim().toLowerCase();
+    const members = [...this.members]
+      .sort((a, b) => RANK[b.role] - RANK[a.role] || Number(b.user_id === me) - Number(a.user_id === me) || a.user_id - b.user_id)
+      .filter((m) => !query || m.nickname.toLowerCase().includes(query))
+      .map((m) => ({
+        userId: m.user_id,
+        name: m.nickname || this.names.name(m.user_id),
+        role: m.role,
+        powers: m.powers,
+        mutedUntil: this.mutedWords(m.muted_until),
+        me: m.user_id === me,
+        actions: memberActions(self, m, now),
+      }));
+    this.update({
+      name: info.name,
+      number: info.number,
+      intro: info.intro,
+      memberCount: info.member_count,
+      joinMode: info.join_mode,
+      muteAll: info.mute_all,
+      moderation: info.moderation,
+      forbidPrivateChat: info.forbid_private_chat,
+      keywords: (info.keywords ?? []).join('\n'),
+      disbanded: info.disbanded,
+      myRole: info.role,
+      myPowers: info.powers,
+      myMute: this.mutedWords(info.muted_until),
+      can: abilities(info),
+      members,
+      memberQuery: this.memberQuery,
+      moreMembers: this.nextAfter !== null,
+      announcements: this.announcements.map((a) => ({
+        id: a.id,
+        text: a.text,
+        pinned: a.pinned,
+        author: this.names.name(a.author_id),
+        time: listTime(a.edited_at ?? a.created_at, now, locale, this.t),
+        read: a.read ?? true,
+      })),
+      joinRequests: this.joinRequests.map((r) => ({ ...r, name: this.names.name(r.userId) })),
+      moderationQueue: this.queue.map((q) => ({ ...q, name: this.names.name(q.userId) })),
+      blacklist: this.blacklist.map((userId) => ({ userId, name: this.names.name(userId) })),
+      viewMode: info.view_mode,
+      notificationsMuted: summary?.muted ?? false,
+      gone: this.getSnapshot().gone || (!summary && this.client.state === 'connected'),
+    });
+  }
+}
