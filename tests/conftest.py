@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from tests.support.server import ServerProcess, create_pg_database, drop_pg_database
+from tests.support.server import (
+    ServerProcess,
+    create_pg_database,
+    drop_pg_database,
+    new_pg_database,
+    remove_pg_database,
+)
 from tests.support.users import Person, register
 
 # The shared server of the contacts, organization and group modules (tests/support/social.py).
@@ -23,14 +28,14 @@ def server(
     env: dict[str, str] = dict(getattr(request.module, "SERVER_ENV", {}))
     database: str | None = None
     if request.param == "postgresql":
-        database = asyncio.run(create_pg_database())
+        database = new_pg_database()
         env["TIDINGS_DATABASE_URL"] = database
     process = ServerProcess(tmp_path_factory.mktemp("server"), env=env)
     process.start()
     yield process
     process.stop()
     if database is not None:
-        asyncio.run(drop_pg_database(database))
+        remove_pg_database(database)
 
 
 @pytest.fixture(scope="module")

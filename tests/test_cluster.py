@@ -25,7 +25,7 @@ from tests.support.chaos import (
     cut_connections,
     send_many,
 )
-from tests.support.server import RedisProcess, ServerProcess, create_pg_database, drop_pg_database
+from tests.support.server import RedisProcess, ServerProcess, new_pg_database, remove_pg_database
 from tests.support.users import Person, register
 from tests.support.waiting import eventually
 from tidings.sdk import PresenceChanged, TidingsClient, TidingsHttp
@@ -58,7 +58,7 @@ def redis() -> Iterator[RedisProcess]:
 
 @pytest.fixture(scope="module")
 def cluster(redis: RedisProcess, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    database = asyncio.run(create_pg_database())
+    database = new_pg_database()
     env = {"TIDINGS_DATABASE_URL": database, "TIDINGS_REDIS_URL": redis.url}
     nodes = [
         ServerProcess(tmp_path_factory.mktemp(f"node{i}"), env={**env, "TIDINGS_NODE_ID": f"n{i}"})
@@ -72,7 +72,7 @@ def cluster(redis: RedisProcess, tmp_path_factory: pytest.TempPathFactory) -> It
     yield Cluster(nodes, redis)
     for node in nodes:
         node.stop()
-    asyncio.run(drop_pg_database(database))
+    remove_pg_database(database)
 
 
 @pytest.fixture

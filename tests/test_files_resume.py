@@ -36,7 +36,7 @@ from tests.support.files import (
     stored_files,
     uploaded,
 )
-from tests.support.server import TIDINGS, ServerProcess, create_pg_database, drop_pg_database
+from tests.support.server import TIDINGS, ServerProcess, new_pg_database, remove_pg_database
 from tests.support.users import PASSWORD, Person, register
 from tests.support.waiting import eventually
 from tidings.sdk import TidingsFiles
@@ -62,14 +62,14 @@ def server(
     env = dict(LIMITS)
     database: str | None = None
     if request.param == "postgresql":
-        database = asyncio.run(create_pg_database())
+        database = new_pg_database()
         env["TIDINGS_DATABASE_URL"] = database
     process = ServerProcess(tmp_path_factory.mktemp("files"), env=env)
     process.start()
     yield process
     process.stop()
     if database is not None:
-        asyncio.run(drop_pg_database(database))
+        remove_pg_database(database)
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
@@ -9,13 +10,17 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 import asyncpg
 import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 TIDINGS = str(Path(sys.executable).with_name("tidings"))
+T = TypeVar("T")
 PG_ADMIN_DSN = os.environ.get("TIDINGS_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
 # Password hashing at full strength costs ~50 ms per sign-in; tests sign in hundreds of times.
@@ -94,6 +99,21 @@ class ServerProcess:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+def run_blocking(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to completion from synchronous code, even inside a running event loop
+    (a sync fixture may be set up while an async one is): on a thread with its own loop."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+def new_pg_database() -> str:
+    return run_blocking(create_pg_database())
+
+
+def remove_pg_database(url: str) -> None:
+    run_blocking(drop_pg_database(url))
 
 
 async def create_pg_database() -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.server import TIDINGS, ServerProcess, create_pg_database, drop_pg_database
+from tests.support.server import TIDINGS, ServerProcess, new_pg_database, remove_pg_database
 from tests.support.users import Person
 from tidings.sdk import ServerError, TidingsClient
 
@@ -26,14 +26,14 @@ def shared_server(
     env = dict(SHARED_SERVER_ENV)
     database = None
     if request.param == "postgresql":
-        database = asyncio.run(create_pg_database())
+        database = new_pg_database()
         env["TIDINGS_DATABASE_URL"] = database
     process = ServerProcess(tmp_path_factory.mktemp("shared-server"), env=env)
     process.start()
     yield process
     process.stop()
     if database is not None:
-        asyncio.run(drop_pg_database(database))
+        remove_pg_database(database)
 
 
 async def make_admin(server: ServerProcess, person: Person) -> None:
