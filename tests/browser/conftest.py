@@ -56,6 +56,16 @@ def _ensure_web_build() -> None:
 class WebServer:
     base_url: str
     http: httpx.Client
+    data_dir: Path
+
+    def make_admin(self, account: str) -> None:
+        """A server administrator (organization, imports), through the CLI on the same data."""
+        tidings = Path(sys.executable).parent / "tidings"
+        subprocess.run(
+            [str(tidings), "user", "admin", account, "--data-dir", str(self.data_dir)],
+            check=True,
+            capture_output=True,
+        )
 
     def connections(self) -> int:
         """Open WebSocket connections, from the server's metrics."""
@@ -114,7 +124,7 @@ def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
             raise RuntimeError((data_dir / "server.log").read_text())
         time.sleep(0.1)
     with httpx.Client(timeout=30) as http:
-        yield WebServer(base_url, http)
+        yield WebServer(base_url, http, data_dir)
     process.terminate()
     try:
         process.wait(timeout=10)

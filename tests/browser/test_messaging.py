@@ -28,10 +28,10 @@ def test_text_and_emoji_with_delivered_and_read(web_server: WebServer, new_conte
     sign_in(pa, web_server.base_url, alice["user"]["account"])
     sign_in(pb, web_server.base_url, bob["user"]["account"])
 
-    # Alice starts the chat from the UI, by Bob's user id.
+    # Alice starts the chat from the UI, finding Bob by his account.
     pa.get_by_test_id("new-chat").click()
-    pa.get_by_test_id("user-id-input").fill(str(bob["user"]["id"]))
-    pa.get_by_test_id("new-chat-dialog").get_by_role("button", name="Add").click()
+    pa.get_by_test_id("people-search").fill(bob["user"]["account"])
+    pa.locator("[data-testid=person][data-name='Bob Li']").click()
     expect(pa.locator("[data-testid=person][data-name='Bob Li'] input")).to_be_checked()
     pa.get_by_test_id("start-chat").click()
     expect(pa.get_by_test_id("chat-title")).to_have_text("Bob Li")

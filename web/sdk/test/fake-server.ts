@@ -52,6 +52,8 @@ export class FakeServer {
   readonly held: { connection: FakeConnection; frame: SentFrame }[] = [];
   /** Whether new connections open (false: the network is down). */
   reachable = true;
+  /** Answers for ops the fake does not know itself (contacts, groups...): data → reply data. */
+  readonly handlers = new Map<string, (data: Record<string, unknown>) => unknown>();
   private nextEntryId = 1000;
   readonly me = { id: 1, account: 'alice', nickname: 'Alice', avatar: '', signature: '', work_email: '', office_phone: '', desk: '' };
 
@@ -171,8 +173,18 @@ export class FakeServer {
       case 'presence.subscribe':
         ok({ presence: {} });
         return;
-      default:
-        connection.reply(frame.id, false, { code: 'unknown_op', message: frame.op });
+      default: {
+        const handler = this.handlers.get(frame.op);
+        if (!handler) {
+          connection.reply(frame.id, false, { code: 'unknown_op', message: frame.op });
+          return;
+        }
+        try {
+          ok(handler(data));
+        } catch (error) {
+          connection.reply(frame.id, false, { code: error instanceof Error ? error.message : 'internal_error', message: '' });
+        }
+      }
     }
   }
 }

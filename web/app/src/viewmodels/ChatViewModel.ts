@@ -80,6 +80,8 @@ export interface ChatSnapshot {
   mentionCandidates: MentionCandidate[];
   recentEmoji: readonly string[];
   canSend: boolean;
+  /** The other person of a direct chat. */
+  peerId: UserId | null;
   peerOnline: boolean | undefined;
   /** A translated message to flash (an action failed). */
   toast: string | null;
@@ -171,7 +173,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     return {
       conversationId, title: '', type: 'direct', subtitle: '', typing: false, items: [], reachedStart: false,
       loading: true, draft, replyTo: null, mentionCandidates: [], recentEmoji: [], canSend: true,
-      peerOnline: undefined, toast: null, groupInfo: null, readers: null,
+      peerId: null, peerOnline: undefined, toast: null, groupInfo: null, readers: null,
     };
   }
 
@@ -408,7 +410,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     if (summary?.peer) peerOnline = this.client.isOnline(summary.peer.user_id);
     this.setSnapshot({
       conversationId: this.conversationId,
-      title: summary ? conversationTitle(summary, t('list.systemNotices')) : '',
+      title: summary ? conversationTitle(summary, t('list.systemNotices'), this.names) : '',
       type: summary?.type ?? 'direct',
       subtitle,
       typing: typingIds.length > 0,
@@ -420,6 +422,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
       mentionCandidates: this.mentionCandidates(me),
       recentEmoji: this.recentEmoji.all,
       canSend: summary !== undefined && summary.type !== 'system',
+      peerId: summary?.peer?.user_id ?? null,
       peerOnline,
       toast: this.toast,
       groupInfo: this.groupInfo,

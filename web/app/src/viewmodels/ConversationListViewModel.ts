@@ -27,8 +27,11 @@ export interface ConversationListSnapshot {
   query: string;
 }
 
-export function conversationTitle(summary: ConversationSummary, systemName: string): string {
-  return summary.type === 'system' ? systemName : summary.name || `#${summary.id}`;
+/** A conversation's name: system notices by their translated name, a friend by my remark. */
+export function conversationTitle(summary: ConversationSummary, systemName: string, remarks?: { remark(id: number): string | undefined }): string {
+  if (summary.type === 'system') return systemName;
+  const remark = summary.peer ? remarks?.remark(summary.peer.user_id) : undefined;
+  return remark || summary.name || `#${summary.id}`;
 }
 
 export class ConversationListViewModel extends ViewModel<ConversationListSnapshot> {
@@ -81,7 +84,7 @@ export class ConversationListViewModel extends ViewModel<ConversationListSnapsho
     const query = this.query.trim().toLowerCase();
     const items: ConversationItem[] = [];
     for (const summary of this.client.conversations()) {
-      const title = conversationTitle(summary, t('list.systemNotices'));
+      const title = conversationTitle(summary, t('list.systemNotices'), this.names);
       if (query && !title.toLowerCase().includes(query)) continue;
       const preview = summary.preview;
       let text = preview ? describeEntry(preview, me, this.names, t) : '';

@@ -6,6 +6,8 @@ import type { Client, Member, UserId } from '@tidings/sdk';
 
 export class NameBook {
   private readonly names = new Map<UserId, string>();
+  /** My remarks about friends: shown instead of their nicknames (B3). */
+  private readonly remarks = new Map<UserId, string>();
   private readonly asked = new Set<UserId>();
   private readonly listeners = new Set<() => void>();
   private version = 0;
@@ -26,6 +28,8 @@ export class NameBook {
   name(userId: UserId): string {
     const me = this.client.me;
     if (me && me.id === userId) return me.nickname;
+    const remark = this.remarks.get(userId);
+    if (remark) return remark;
     const known = this.names.get(userId) ?? this.client.userById(userId)?.nickname;
     if (known) return known;
     for (const summary of this.client.conversations()) {
@@ -33,6 +37,36 @@ export class NameBook {
     }
     this.ask(userId);
     return `#${userId}`;
+  }
+
+  /** My remark for a friend, if I gave one. */
+  remark(userId: UserId): string | undefined {
+    return this.remarks.get(userId);
+  }
+
+  /** Friends with their nicknames and my remarks (the whole list: remarks not in it are gone). */
+  learnContacts(contacts: readonly { id: UserId; nickname: string; remark: string }[]): void {
+    let changed = false;
+    const seen = new Set<UserId>();
+    for (const contact of contacts) {
+      seen.add(contact.id);
+      if (this.names.get(contact.id) !== contact.nickname) {
+        this.names.set(contact.id, contact.nickname);
+        changed = true;
+      }
+      if ((this.remarks.get(contact.id) ?? '') !== contact.remark) {
+        if (contact.remark) this.remarks.set(contact.id, contact.remark);
+        else this.remarks.delete(contact.id);
+        changed = true;
+      }
+    }
+    for (const id of [...this.remarks.keys()]) {
+      if (!seen.has(id)) {
+        this.remarks.delete(id);
+        changed = true;
+      }
+    }
+    if (changed) this.changed();
   }
 
   has(userId: UserId): boolean {
@@ -45,6 +79,7 @@ export class NameBook {
     for (const summary of this.client.conversations()) {
       if (summary.peer && summary.name) out.set(summary.peer.user_id, summary.name);
     }
+    for (const [id, remark] of this.remarks) out.set(id, remark);
     const me = this.client.me?.id;
     return [...out.entries()].filter(([id]) => id !== me).map(([id, name]) => ({ id, name }));
   }

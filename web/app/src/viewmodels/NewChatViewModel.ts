@@ -1,76 +1,43 @@
 /**
  * "Start a chat": one person opens a direct chat, several make a group. People come from
- * the chats this device knows (a directory search arrives with the contacts API) or by id.
+ * the user search (account, nickname or phone) and from those this device already knows.
  */
 import { errorCode, type Client, type ConversationSummary, type UserId } from '@tidings/sdk';
 import type { NameBook } from './NameBook';
+import { PeoplePickerViewModel } from './PeoplePickerViewModel';
 import { ViewModel } from './ViewModel';
 
-export interface Person {
-  id: UserId;
-  name: string;
-  selected: boolean;
-}
-
 export interface NewChatSnapshot {
-  people: Person[];
   selectedCount: number;
   groupName: string;
-  idInput: string;
   busy: boolean;
   error: string | null;
 }
 
 export class NewChatViewModel extends ViewModel<NewChatSnapshot> {
-  private readonly selected = new Set<UserId>();
-  private readonly extra = new Map<UserId, string>();
+  readonly picker: PeoplePickerViewModel;
   private groupName = '';
-  private idInput = '';
 
   constructor(
     private readonly client: Client,
     private readonly names: NameBook,
+    searchDelayMs?: number,
   ) {
-    super({ people: [], selectedCount: 0, groupName: '', idInput: '', busy: false, error: null });
-    this.track(names.onChange(() => this.refresh()));
+    super({ selectedCount: 0, groupName: '', busy: false, error: null });
+    this.picker = new PeoplePickerViewModel(client, names, new Set(), searchDelayMs);
+    this.track(() => this.picker.dispose());
+    this.track(this.picker.subscribe(() => this.update({ selectedCount: this.picker.selectedIds.length })));
     void this.learnGroupMembers();
-    this.refresh();
-  }
-
-  toggle(id: UserId): void {
-    if (this.selected.has(id)) this.selected.delete(id);
-    else this.selected.add(id);
-    this.refresh();
   }
 
   setGroupName(name: string): void {
     this.groupName = name;
-    this.refresh();
-  }
-
-  setIdInput(text: string): void {
-    this.idInput = text.replace(/[^0-9]/g, '');
-    this.refresh();
-  }
-
-  async addById(): Promise<void> {
-    const id = Number(this.idInput);
-    if (!Number.isSafeInteger(id) || id <= 0) return;
-    try {
-      const user = await this.client.profile(id);
-      this.extra.set(user.id, user.nickname);
-      this.selected.add(user.id);
-      this.idInput = '';
-      this.update({ error: null });
-    } catch {
-      this.update({ error: 'not_found' });
-    }
-    this.refresh();
+    this.update({ groupName: name });
   }
 
   /** Open or create the conversation; resolves to it (null on failure, with `error` set). */
   async start(): Promise<ConversationSummary | null> {
-    const ids = [...this.selected];
+    const ids = this.picker.selectedIds;
     if (ids.length === 0) return null;
     this.update({ busy: true, error: null });
     try {
@@ -92,6 +59,7 @@ export class NewChatViewModel extends ViewModel<NewChatSnapshot> {
     return [me, ...ids.map((id) => this.names.name(id))].filter(Boolean).slice(0, 4).join(', ');
   }
 
+  /** People in my groups are people I know: offer them before any search. */
   private async learnGroupMembers(): Promise<void> {
     const groups = this.client.conversations().filter((c) => c.type === 'group').slice(0, 50);
     for (const group of groups) {
@@ -101,15 +69,5 @@ export class NewChatViewModel extends ViewModel<NewChatSnapshot> {
         // Offline: the people already known are enough.
       }
     }
-  }
-
-  private refresh(): void {
-    const people = new Map<UserId, string>();
-    for (const person of this.names.known()) people.set(person.id, person.name);
-    for (const [id, name] of this.extra) people.set(id, name);
-    const list = [...people.entries()]
-      .map(([id, name]) => ({ id, name, selected: this.selected.has(id) }))
-      .sort((a, b) => a.name.localeCompare(b.name));
-    this.update({ people: list, selectedCount: this.selected.size, groupName: this.groupName, idInput: this.idInput });
   }
 }

@@ -203,7 +203,7 @@ export class NotificationViewModel extends ViewModel<NotificationSnapshot> {
     });
     if (!decision.toast && !decision.sound && !decision.system && !decision.flash) return;
     const { t } = prefs;
-    const title = summary ? conversationTitle(summary, t('list.systemNotices')) : '';
+    const title = summary ? conversationTitle(summary, t('list.systemNotices'), this.names) : '';
     let text = describeEntry(entry, me, this.names, t);
     if (summary?.type === 'group' && entry.sender_id !== null) text = `${this.names.name(entry.sender_id)}: ${text}`;
     if (decision.sound) this.output.playSound();

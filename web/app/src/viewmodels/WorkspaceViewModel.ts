@@ -7,6 +7,7 @@ import { errorMessage } from '../i18n/i18n';
 import { RecentEmoji } from '../lib/emoji';
 import type { KeyValueStore } from '../lib/storage';
 import { ChatViewModel } from './ChatViewModel';
+import { ContactsViewModel } from './ContactsViewModel';
 import { ConversationListViewModel } from './ConversationListViewModel';
 import type { GroupInfoViewModel } from './GroupInfoViewModel';
 import { PeoplePickerViewModel } from './PeoplePickerViewModel';
@@ -47,11 +48,14 @@ export interface WorkspaceSnapshot {
   totalUnread: number;
   /** A translated line to flash (an action done, or failed). */
   flash: string | null;
+  /** Friend requests waiting for me (the "new friends" badge). */
+  pendingFriends: number;
 }
 
 export class WorkspaceViewModel extends ViewModel<WorkspaceSnapshot> {
   readonly names: NameBook;
   readonly list: ConversationListViewModel;
+  readonly contacts: ContactsViewModel;
   readonly notifications: NotificationViewModel | null;
   private readonly recentEmoji: RecentEmoji;
 
@@ -73,11 +77,15 @@ export class WorkspaceViewModel extends ViewModel<WorkspaceSnapshot> {
       dialog: null,
       totalUnread: 0,
       flash: null,
+      pendingFriends: 0,
     });
     this.names = new NameBook(client);
     this.list = new ConversationListViewModel(client, this.names, preferences);
     this.recentEmoji = new RecentEmoji(store);
     this.track(() => this.list.dispose());
+    this.contacts = new ContactsViewModel(client, this.names, preferences);
+    this.track(() => this.contacts.dispose());
+    this.track(this.contacts.subscribe(() => this.update({ pendingFriends: this.contacts.getSnapshot().pendingCount })));
     this.notifications = environment
       ? new NotificationViewModel(client, this.names, preferences, environment.windows, environment.alerts, store, (id) => this.openFromAlert(id))
       : null;

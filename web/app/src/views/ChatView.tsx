@@ -109,6 +109,11 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
               <InfoIcon />
             </button>
           )}
+          {chat.peerId !== null && (
+            <button className="icon-button" onClick={() => chat.peerId !== null && workspace.openProfile(chat.peerId)} title={t('contacts.viewProfile')} aria-label={t('contacts.viewProfile')} data-testid="peer-profile-button">
+              <InfoIcon />
+            </button>
+          )}
           {onPopOut && (
             <button className="icon-button pop-out-button" onClick={() => onPopOut(chat.conversationId)} title={t('menu.openInWindow')} aria-label={t('menu.openInWindow')} data-testid="pop-out">
               <PopOutIcon />

@@ -1,49 +1,318 @@
-import { useEffect, useState } from 'react';
-import type { Translate } from '../i18n/i18n';
-import type { WorkspaceViewModel } from '../viewmodels/WorkspaceViewModel';
+import { useState, type MouseEvent, type ReactNode } from 'react';
+import { errorMessage, type Translate } from '../i18n/i18n';
+import type { ContactPerson, ContactsViewModel } from '../viewmodels/ContactsViewModel';
+import type { OrgViewModel } from '../viewmodels/OrgViewModel';
+import type { ProfileViewModel } from '../viewmodels/ProfileViewModel';
 import { useViewModel } from '../viewmodels/useViewModel';
+import type { WorkspaceViewModel } from '../viewmodels/WorkspaceViewModel';
 import { Avatar } from './Avatar';
+import { ProfileCard } from './Dialogs';
+import { BackIcon, BuildingIcon, ChevronIcon, GroupIcon, PlusIcon, SearchIcon, UserPlusIcon } from './Icons';
+
+type Menu = { x: number; y: number; kind: 'person'; id: number } | { x: number; y: number; kind: 'group'; id: number };
 
 /**
- * What the current API offers of contacts: the groups and the people from this user's chats.
- * Friends, contact groups and the organization tree arrive with the contacts API (issue 3).
+ * Contacts (I2, C4): new friends, group chats, my contact groups and the organization on the
+ * left; what is picked on the right. Right-click a person or a group for its actions.
  */
 export function ContactsView({ workspace, t }: { workspace: WorkspaceViewModel; t: Translate }) {
-  const list = useViewModel(workspace.list);
-  const [, setRevision] = useState(0);
-  useEffect(() => workspace.names.onChange(() => setRevision((r) => r + 1)), [workspace]);
-  const groups = list.items.filter((item) => item.type === 'group');
-  const people = workspace.names.known().sort((a, b) => a.name.localeCompare(b.name));
-  const openPerson = async (id: number) => {
-    const summary = await workspace.client.openDirect(id).catch(() => null);
-    if (summary) workspace.select(summary.id);
+  const vm = workspace.contacts;
+  const s = useViewModel(vm);
+  const [menu, setMenu] = useState<Menu | null>(null);
+  const [newGroup, setNewGroup] = useState<string | null>(null);
+
+  const openMenu = (event: MouseEvent, kind: Menu['kind'], id: number) => {
+    event.preventDefault();
+    setMenu({ x: Math.min(event.clientX, window.innerWidth - 220), y: Math.min(event.clientY, window.innerHeight - 160), kind, id });
   };
+  const personRow = (person: ContactPerson, testId = 'contact') => (
+    <li key={person.id}>
+      <button
+        className={`pick-row${s.selection?.kind === 'person' && s.selection.userId === person.id ? ' selected' : ''}`}
+        onClick={() => vm.select({ kind: 'person', userId: person.id })}
+        onDoubleClick={() => void workspace.messagePerson(person.id)}
+        onContextMenu={(e) => openMenu(e, 'person', person.id)}
+        data-testid={testId}
+        data-name={person.name}
+      >
+        <Avatar id={person.id} name={person.name} size={34} online={person.online} />
+        <span className="pick-text">
+          <span>{person.name}</span>
+          {person.detail && <span className="muted small ellipsis">{person.detail}</span>}
+        </span>
+      </button>
+    </li>
+  );
+  const detailOpen = s.selection !== null;
+
   return (
-    <section className="contacts-pane" data-testid="contacts">
-      <h2>{t('contacts.title')}</h2>
-      <p className="muted">{t('contacts.comingSoon')}</p>
-      <h3>{t('contacts.groups')}</h3>
-      <ul className="pick-list">
-        {groups.map((group) => (
-          <li key={group.id}>
-            <button className="pick-row" onClick={() => workspace.select(group.id)}>
-              <Avatar id={group.avatarId} name={group.title} size={32} />
-              <span>{group.title}</span>
-            </button>
-          </li>
-        ))}
-      </ul>
-      <h3>{t('contacts.people')}</h3>
-      <ul className="pick-list">
-        {people.map((person) => (
-          <li key={person.id}>
-            <button className="pick-row" onClick={() => void openPerson(person.id)} title={t('contacts.sendMessage')}>
-              <Avatar id={person.id} name={person.name} size={32} online={workspace.client.isOnline(person.id)} />
-              <span>{person.name}</span>
-            </button>
-          </li>
-        ))}
-      </ul>
+    <section className={`contacts-pane${detailOpen ? ' detail-open' : ''}`} data-testid="contacts">
+      <div className="contacts-list">
+        <header className="list-header">
+          <label className="search">
+            <SearchIcon size={16} />
+            <input placeholder={t('contacts.search')} value={s.query} onChange={(e) => vm.search(e.target.value)} aria-label={t('contacts.search')} data-testid="contacts-search" />
+          </label>
+          <button className="icon-button" onClick={() => setNewGroup('')} title={t('contacts.newGroup')} aria-label={t('contacts.newGroup')} data-testid="new-contact-group">
+            <PlusIcon size={18} />
+          </button>
+        </header>
+        <div className="contacts-scroll">
+          {s.search ? (
+            <>
+              <h3 className="contacts-heading">{t('contacts.friends')}</h3>
+              <ul className="pick-list">{s.search.friends.map((p) => personRow(p, 'search-result'))}</ul>
+              <h3 className="contacts-heading">{t('contacts.otherPeople')}</h3>
+              <ul className="pick-list">
+                {s.search.searching && <li className="empty small">{t('common.loading')}</li>}
+                {!s.search.searching && s.search.others.length === 0 && s.search.friends.length === 0 && <li className="empty small">{t('people.nobodyFound')}</li>}
+                {s.search.others.map((p) => personRow(p, 'search-result'))}
+              </ul>
+            </>
+          ) : (
+            <>
+              <ul className="pick-list contacts-entries">
+                <li>
+                  <button className={`pick-row${s.selection?.kind === 'newFriends' ? ' selected' : ''}`} onClick={() => vm.select({ kind: 'newFriends' })} data-testid="new-friends">
+                    <span className="entry-icon orange"><UserPlusIcon size={18} /></span>
+                    <span className="pick-text">{t('contacts.newFriends')}</span>
+                    {s.pendingCount > 0 && <span className="badge inline" data-testid="new-friends-badge">{s.pendingCount}</span>}
+                  </button>
+                </li>
+                <li>
+                  <button className={`pick-row${s.selection?.kind === 'groups' ? ' selected' : ''}`} onClick={() => vm.select({ kind: 'groups' })} data-testid="group-chats">
+                    <span className="entry-icon green"><GroupIcon size={18} /></span>
+                    <span className="pick-text">{t('contacts.groups')}</span>
+                    <span className="muted small">{s.groups.length}</span>
+                  </button>
+                </li>
+                <li>
+                  <button className={`pick-row${s.selection?.kind === 'org' ? ' selected' : ''}`} onClick={() => vm.select({ kind: 'org' })} data-testid="organization">
+                    <span className="entry-icon blue"><BuildingIcon size={18} /></span>
+                    <span className="pick-text">{t('contacts.organization')}</span>
+                  </button>
+                </li>
+              </ul>
+              {newGroup !== null && (
+                <form
+                  className="inline-form contact-group-form"
+                  onSubmit={(e) => {
+                    e.preventDefault();
+                    void vm.createGroup(newGroup);
+                    setNewGroup(null);
+                  }}
+                >
+                  <input autoFocus value={newGroup} onChange={(e) => setNewGroup(e.target.value)} placeholder={t('contacts.groupName')} maxLength={64} data-testid="contact-group-name" />
+                  <button type="submit" disabled={!newGroup.trim()}>{t('common.save')}</button>
+                </form>
+              )}
+              <h3 className="contacts-heading">{t('contacts.myFriends', { count: s.friendCount })}</h3>
+              {s.friendGroups.map((group) => (
+                <div key={group.id ?? 'none'} className="friend-group" data-testid="friend-group" data-name={group.name}>
+                  <button className="friend-group-head" style={{ paddingLeft: 8 + group.depth * 14 }} onClick={() => vm.toggleGroup(group.id)} aria-expanded={group.expanded}>
+                    <span className={`chevron${group.expanded ? ' open' : ''}`}><ChevronIcon size={14} /></span>
+                    <span className="friend-group-name">{group.name}</span>
+                    <span className="muted small">{group.people.length}</span>
+                  </button>
+                  {group.expanded && <ul className="pick-list" style={{ paddingLeft: group.depth * 14 }}>{group.people.map((p) => personRow(p))}</ul>}
+                </div>
+              ))}
+            </>
+          )}
+        </div>
+      </div>
+      <div className="contacts-detail">
+        {detailOpen && (
+          <button className="icon-button back-button contacts-back" onClick={() => vm.select(null)} aria-label={t('chat.back')}>
+            <BackIcon />
+          </button>
+        )}
+        {s.error && <div className="form-error contacts-error">{errorMessage(t, s.error)}</div>}
+        {s.selection === null && <div className="empty-detail"><span className="muted">{t('contacts.pick')}</span></div>}
+        {s.selection?.kind === 'newFriends' && (
+          <DetailSection title={t('contacts.newFriends')} testId="friend-requests">
+            {s.incoming.length === 0 && s.outgoing.length === 0 && <p className="muted">{t('contacts.noRequests')}</p>}
+            {s.incoming.map((r) => (
+              <div key={r.requestId} className="request-row" data-testid="friend-request" data-name={r.name}>
+                <Avatar id={r.userId} name={r.name} size={40} />
+                <span className="pick-text">
+                  <strong>{r.name}</strong>
+                  <span className="muted small">{r.message || r.account} · {r.time}</span>
+                </span>
+                <button className="small-button primary" onClick={() => void vm.accept(r.requestId)} disabled={s.busy}>{t('contacts.accept')}</button>
+                <button className="small-button" onClick={() => void vm.reject(r.requestId)} disabled={s.busy}>{t('contacts.reject')}</button>
+              </div>
+            ))}
+            {s.outgoing.map((r) => (
+              <div key={r.requestId} className="request-row" data-testid="sent-request">
+                <Avatar id={r.userId} name={r.name} size={40} />
+                <span className="pick-text">
+                  <strong>{r.name}</strong>
+                  <span className="muted small">{r.message || r.account} · {r.time}</span>
+                </span>
+                <span className="muted small">{t('contacts.waiting')}</span>
+              </div>
+            ))}
+          </DetailSection>
+        )}
+        {s.selection?.kind === 'groups' && (
+          <DetailSection title={t('contacts.groups')} testId="groups-list">
+            {s.groups.length === 0 && <p className="muted">{t('contacts.noGroups')}</p>}
+            <ul className="pick-list">
+              {s.groups.map((group) => (
+                <li key={group.id}>
+                  <button className="pick-row" onClick={() => workspace.select(group.id)} onContextMenu={(e) => openMenu(e, 'group', group.id)} data-testid="contact-group-chat" data-name={group.title}>
+                    <Avatar id={group.id} name={group.title} size={34} />
+                    <span className="pick-text">{group.title}</span>
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </DetailSection>
+        )}
+        {s.selection?.kind === 'org' && <OrgPane vm={vm.org} t={t} onPerson={(id) => vm.select({ kind: 'person', userId: id })} onMenu={(e, id) => openMenu(e, 'person', id)} />}
+        {s.selection?.kind === 'person' && s.profile && (
+          <PersonPane
+            profile={s.profile}
+            contacts={vm}
+            t={t}
+            onMessage={(id) => void workspace.messagePerson(id)}
+            onOpenInWindow={(id) => void workspace.messagePerson(id, undefined, true)}
+          />
+        )}
+      </div>
+      {menu && (
+        <div className="menu-backdrop" onClick={() => setMenu(null)} onContextMenu={(e) => { e.preventDefault(); setMenu(null); }}>
+          <div className="context-menu" style={{ left: menu.x, top: menu.y }} role="menu" data-testid="contact-menu">
+            {menu.kind === 'person' ? (
+              <>
+                <button role="menuitem" onClick={() => { setMenu(null); void workspace.messagePerson(menu.id); }}>{t('contacts.sendMessage')}</button>
+                <button role="menuitem" onClick={() => { setMenu(null); vm.select({ kind: 'person', userId: menu.id }); }}>{t('contacts.viewProfile')}</button>
+                <button role="menuitem" onClick={() => { setMenu(null); void workspace.messagePerson(menu.id, undefined, true); }}>{t('menu.openInWindow')}</button>
+              </>
+            ) : (
+              <>
+                <button role="menuitem" onClick={() => { setMenu(null); workspace.select(menu.id); }}>{t('contacts.sendMessage')}</button>
+                <button role="menuitem" onClick={() => { setMenu(null); workspace.popOut(menu.id); }}>{t('menu.openInWindow')}</button>
+              </>
+            )}
+          </div>
+        </div>
+      )}
     </section>
+  );
+}
+
+function DetailSection({ title, testId, children }: { title: string; testId: string; children: ReactNode }) {
+  return (
+    <div className="detail-section" data-testid={testId}>
+      <h2>{title}</h2>
+      {children}
+    </div>
+  );
+}
+
+function PersonPane({
+  profile,
+  contacts,
+  t,
+  onMessage,
+  onOpenInWindow,
+}: {
+  profile: ProfileViewModel;
+  contacts: ContactsViewModel;
+  t: Translate;
+  onMessage(id: number): void;
+  onOpenInWindow(id: number): void;
+}) {
+  const state = useViewModel(profile);
+  const groups = contacts.groupChoices();
+  const groupId = contacts.getSnapshot().friendGroups.find((g) => g.people.some((p) => p.id === profile.userId))?.id ?? null;
+  return (
+    <div className="detail-section person-pane" data-testid="person">
+      <ProfileCard vm={profile} t={t} onMessage={onMessage} onOpenInWindow={onOpenInWindow} />
+      {state.isFriend && groups.length > 0 && (
+        <label className="setting-row person-group">
+          <span>{t('contacts.contactGroup')}</span>
+          <select value={groupId ?? ''} onChange={(e) => void contacts.moveFriend(profile.userId, e.target.value ? Number(e.target.value) : null)} data-testid="person-contact-group">
+            <option value="">{t('contacts.ungrouped')}</option>
+            {groups.map((g) => (
+              <option key={g.id} value={g.id}>{`${'\u00a0\u00a0'.repeat(g.depth)}${g.name}`}</option>
+            ))}
+          </select>
+        </label>
+      )}
+    </div>
+  );
+}
+
+function OrgPane({ vm, t, onPerson, onMenu }: { vm: OrgViewModel; t: Translate; onPerson(id: number): void; onMenu(e: MouseEvent, id: number): void }) {
+  const s = useViewModel(vm);
+  const person = (p: { id: number; name: string; detail: string; online: boolean | undefined }) => (
+    <li key={p.id}>
+      <button className="pick-row" onClick={() => onPerson(p.id)} onContextMenu={(e) => onMenu(e, p.id)} data-testid="org-person" data-name={p.name}>
+        <Avatar id={p.id} name={p.name} size={32} online={p.online} />
+        <span className="pick-text">
+          <span>{p.name}</span>
+          {p.detail && <span className="muted small">{p.detail}</span>}
+        </span>
+      </button>
+    </li>
+  );
+  return (
+    <div className="detail-section org-pane" data-testid="org">
+      <h2>{s.company || t('contacts.organization')}</h2>
+      <label className="search org-search">
+        <SearchIcon size={16} />
+        <input value={s.query} onChange={(e) => vm.search(e.target.value)} placeholder={t('contacts.searchOrg')} aria-label={t('contacts.searchOrg')} data-testid="org-search" />
+      </label>
+      {s.loading && <p className="muted">{t('common.loading')}</p>}
+      {s.results ? (
+        <div className="org-results" data-testid="org-results">
+          {s.results.searching && <p className="muted">{t('common.loading')}</p>}
+          {!s.results.searching && s.results.departments.length === 0 && s.results.people.length === 0 && <p className="muted">{t('people.nobodyFound')}</p>}
+          <ul className="pick-list">
+            {s.results.departments.map((d) => (
+              <li key={d.id}>
+                <button className="pick-row" onClick={() => { vm.search(''); void vm.selectDepartment(d.id); }} data-testid="org-result-department">
+                  <span className="entry-icon blue"><BuildingIcon size={16} /></span>
+                  <span className="pick-text"><span>{d.name}</span><span className="muted small">{d.path}</span></span>
+                </button>
+              </li>
+            ))}
+            {s.results.people.map(person)}
+          </ul>
+        </div>
+      ) : (
+        <div className="org-body">
+          <ul className="org-tree" role="tree" data-testid="org-tree">
+            {s.nodes.length === 0 && !s.loading && <li className="muted small">{t('contacts.noDepartments')}</li>}
+            {s.nodes.map((node) => (
+              <li key={node.id} role="treeitem" aria-expanded={node.hasChildren ? node.expanded : undefined} aria-selected={node.selected}>
+                <div className={`org-node${node.selected ? ' selected' : ''}`} style={{ paddingLeft: 4 + node.depth * 16 }}>
+                  <button className={`chevron-button${node.hasChildren ? '' : ' invisible'}`} onClick={() => vm.toggle(node.id)} aria-label={node.name} tabIndex={node.hasChildren ? 0 : -1}>
+                    <span className={`chevron${node.expanded ? ' open' : ''}`}><ChevronIcon size={14} /></span>
+                  </button>
+                  <button className="org-node-name" onClick={() => void vm.selectDepartment(node.id)} data-testid="org-department" data-name={node.name}>
+                    {node.name}
+                    <span className="muted small"> {node.memberCount}</span>
+                    {node.hidden && <span className="tag">{t('contacts.hidden')}</span>}
+                  </button>
+                </div>
+              </li>
+            ))}
+          </ul>
+          {s.department && (
+            <div className="org-members" data-testid="org-members">
+              <div className="muted small org-path">{s.department.path}</div>
+              {s.department.loading && <p className="muted">{t('common.loading')}</p>}
+              <ul className="pick-list">{s.department.members.map(person)}</ul>
+              {!s.department.loading && s.department.members.length === 0 && <p className="muted small">{t('contacts.noMembers')}</p>}
+              {s.department.more && <button className="link-button" onClick={() => void vm.loadMore()}>{t('group.moreMembers')}</button>}
+            </div>
+          )}
+        </div>
+      )}
+    </div>
   );
 }

@@ -91,33 +91,11 @@ export function NewChatDialog({ vm, t, onClose, onStarted }: { vm: NewChatViewMo
   return (
     <Modal title={t('newChat.title')} onClose={onClose} testId="new-chat-dialog">
       <div className="new-chat-body">
-        <div className="forward-label">{t('newChat.people')}</div>
-        <ul className="pick-list">
-          {state.people.length === 0 && <li className="empty">{t('newChat.nobody')}</li>}
-          {state.people.map((person) => (
-            <li key={person.id}>
-              <label className={`pick-row${person.selected ? ' selected' : ''}`} data-testid="person" data-name={person.name}>
-                <input type="checkbox" checked={person.selected} onChange={() => vm.toggle(person.id)} />
-                <Avatar id={person.id} name={person.name} size={32} />
-                <span>{person.name}</span>
-              </label>
-            </li>
-          ))}
-        </ul>
-        <form
-          className="inline-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void vm.addById();
-          }}
-        >
-          <input placeholder={t('newChat.byId')} value={state.idInput} onChange={(e) => vm.setIdInput(e.target.value)} inputMode="numeric" data-testid="user-id-input" />
-          <button type="submit" disabled={!state.idInput}>{t('newChat.add')}</button>
-        </form>
+        <PeoplePicker vm={vm.picker} t={t} />
         {state.selectedCount > 1 && (
           <input className="group-name" placeholder={t('newChat.groupName')} value={state.groupName} onChange={(e) => vm.setGroupName(e.target.value)} data-testid="group-name" />
         )}
-        {state.error && <div className="form-error">{state.error === 'not_found' ? t('newChat.notFound') : errorMessage(t, state.error)}</div>}
+        {state.error && <div className="form-error">{errorMessage(t, state.error)}</div>}
         <div className="modal-actions">
           <button onClick={onClose}>{t('forward.cancel')}</button>
           <button className="primary" disabled={state.selectedCount === 0 || state.busy} onClick={() => void start()} data-testid="start-chat">
@@ -259,13 +237,31 @@ export function ProfileDialog({
   onMessage(userId: number): void;
   onOpenInWindow(userId: number): void;
 }) {
+  return (
+    <Modal title={t('profile.title')} onClose={onClose} testId="profile-dialog">
+      <ProfileCard vm={vm} t={t} onMessage={onMessage} onOpenInWindow={onOpenInWindow} />
+    </Modal>
+  );
+}
+
+/** A person's profile: details, my remark (friends), add friend (others), send a message. */
+export function ProfileCard({
+  vm,
+  t,
+  onMessage,
+  onOpenInWindow,
+}: {
+  vm: ProfileViewModel;
+  t: Translate;
+  onMessage(userId: number): void;
+  onOpenInWindow(userId: number): void;
+}) {
   const state = useViewModel(vm);
   const [greeting, setGreeting] = useState('');
   const profile = state.profile;
   const name = profile ? state.remark || profile.nickname : '';
   return (
-    <Modal title={t('profile.title')} onClose={onClose} testId="profile-dialog">
-      <div className="profile-body">
+      <div className="profile-body" data-testid="profile">
         {state.loading && <p className="muted">{t('common.loading')}</p>}
         {state.error && <p className="form-error">{state.error === 'not_found' ? t('profile.notFound') : errorMessage(t, state.error)}</p>}
         {profile && (
@@ -321,7 +317,6 @@ export function ProfileDialog({
           </>
         )}
       </div>
-    </Modal>
   );
 }
 

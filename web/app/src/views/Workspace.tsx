@@ -94,6 +94,7 @@ export function Workspace({ workspace, t, sendKey, onSignOut }: Props) {
             {item.icon}
             <span className="rail-label">{item.label}</span>
             {item.section === 'chats' && state.totalUnread > 0 && <span className="badge rail-badge">{state.totalUnread > 99 ? '99+' : state.totalUnread}</span>}
+            {item.section === 'contacts' && state.pendingFriends > 0 && <span className="badge rail-badge" data-testid="contacts-badge">{state.pendingFriends}</span>}
           </button>
         ))}
       </nav>
