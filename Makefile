@@ -43,8 +43,11 @@ lint:
 typecheck:
 	$(BIN)/mypy
 
+# Browser tests drive Playwright's sync API, whose event loop would clash with the asyncio
+# tests' loop in one process: they run in a process of their own.
 pytest:
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --ignore=tests/browser
+	$(BIN)/pytest -q tests/browser
 
 bench: setup
 	$(BIN)/python bench/messaging.py
