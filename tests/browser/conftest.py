@@ -79,7 +79,13 @@ class WebServer:
         """A new user (account made unique per run); returns {token, user, ...}."""
         response = self.http.post(
             f"{self.base_url}/api/v1/auth/register",
-            json={"account": account, "password": PASSWORD, "nickname": nickname},
+            # An API session: the browser's own sign-ins on "web" do not displace it.
+            json={
+                "account": account,
+                "password": PASSWORD,
+                "nickname": nickname,
+                "platform": "api",
+            },
         )
         response.raise_for_status()
         body: dict[str, Any] = response.json()

@@ -3,8 +3,11 @@ import {
   Client,
   IndexedDbCache,
   MemoryCache,
+  fileFingerprint,
   sharedTransport,
+  TusUploader,
   webSocketTransport,
+  xhrHttp,
   webSocketUrl,
   type HubEndpoint,
   type TransportFactory,
@@ -13,6 +16,7 @@ import {
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { browserAlerts, browserWindows } from './lib/alerts';
+import { browserImagePreparer } from './lib/images';
 import { webStore, type KeyValueStore } from './lib/storage';
 import { openChatWindow, poppedOutConversation } from './lib/windows';
 import './styles.css';
@@ -68,11 +72,15 @@ function transportFor(token: string): TransportFactory {
   return endpoint ? sharedTransport(endpoint, url, token) : webSocketTransport(url);
 }
 
+let signedInUser = 0;
 function createClient(token: string, user: User): Client {
+  signedInUser = user.id;
   return new Client({
     transport: transportFor(token),
     token,
     cache: typeof indexedDB === 'undefined' ? new MemoryCache() : new IndexedDbCache(user.id),
+    // Uploads remember their address by file fingerprint here, to resume on a later visit.
+    uploader: new TusUploader({ baseUrl: origin, token, http: xhrHttp(), store: local }),
   });
 }
 
@@ -105,6 +113,9 @@ const environment = {
   windows: browserWindows(popout === null),
   alerts: browserAlerts(),
   openWindow: (id: number) => void openChatWindow(id),
+  images: browserImagePreparer(),
+  // Only files picked from the disk have a name and a date to know them by again.
+  fingerprint: (file: Blob) => (file instanceof File && file.lastModified ? fileFingerprint(file, signedInUser) : undefined),
 };
 
 const root = document.getElementById('root');

@@ -19,7 +19,8 @@ import { decodeFrame, encodeRequest, FrameError, type RequestId } from './codec'
 import { applyEntry, applyRead, applyReceipt, compareConversations } from './conversations';
 import { Emitter } from './emitter';
 import { TidingsError } from './errors';
-import { isFinalSendError, Outbox, type PendingMessage } from './outbox';
+import { isFinalSendError, Outbox, type PendingMessage, type PendingUpload } from './outbox';
+import type { Uploader } from './uploads';
 import {
   CloseCode,
   type ConversationId,
@@ -116,7 +117,14 @@ export interface ClientOptions {
   /** Entries pulled for a conversation this device has nothing of (the newest page). */
   pageSize?: number;
   newClientMsgId?: () => string;
+  /** Uploads files for image and file messages (a TusUploader in browsers). */
+  uploader?: Uploader;
 }
+
+/** What a file message says besides its file id, which the upload provides. */
+export type FileContent =
+  | { type: 'image'; body: Omit<MessageBodies['image'], 'file_id'> }
+  | { type: 'file'; body: Omit<MessageBodies['file'], 'file_id'> };
 
 export interface TimelineSnapshot {
   conversationId: ConversationId;
@@ -140,6 +148,10 @@ const PERSIST_DELAY_MS = 400;
 /** A hole bigger than this is not filled: the device starts afresh from the newest page. */
 const MAX_GAP_FILL = 2_000;
 const HISTORY_LIMIT = 500;
+/** Message types that carry an uploaded file. */
+const FILE_TYPES: ReadonlySet<string> = new Set(['image', 'file', 'voice', 'video', 'sticker']);
+/** Files up to this size are kept in the cache while they upload, to resume after a restart. */
+const MAX_CACHED_FILE_BYTES = 64 * 1024 * 1024;
 /** Entries after which the cached member list is stale. */
 const MEMBERSHIP_KINDS: ReadonlySet<string> = new Set([
   'member_joined',
@@ -212,6 +224,9 @@ export class Client extends Emitter<ClientEvents> {
   private readonly sendTimeoutMs: number;
   private readonly pageSize: number;
   private readonly newClientMsgId: () => string;
+  private readonly uploader: Uploader | null;
+  private readonly uploadAborts = new Map<string, AbortController>();
+  private readonly progressTimers = new Map<ConversationId, unknown>();
 
   constructor(options: ClientOptions) {
     super();
@@ -225,6 +240,7 @@ export class Client extends Emitter<ClientEvents> {
     this.sendTimeoutMs = options.sendTimeoutMs ?? 30_000;
     this.pageSize = options.pageSize ?? 50;
     this.newClientMsgId = options.newClientMsgId ?? randomId;
+    this.uploader = options.uploader ?? null;
   }
 
   // ---- reading state -------------------------------------------------------------------
@@ -312,7 +328,13 @@ export class Client extends Emitter<ClientEvents> {
         for (const [id, mode] of Object.entries(account.viewModes ?? {})) this.viewModes.set(Number(id), mode);
         this.conversationsChanged([...this.summaries.keys()]);
       }
-      this.outbox = new Outbox(await this.cache.loadOutbox());
+      // Uploads from an earlier visit (or another window) wait for the user to resume them:
+      // resuming is safe anywhere (tus continues from the server's offset, the send is idempotent).
+      this.outbox = new Outbox(
+        (await this.cache.loadOutbox()).map((m) =>
+          m.upload ? { ...m, state: 'failed' as const, upload: { ...m.upload, state: m.file ? ('paused' as const) : ('failed' as const), error: m.file ? null : 'file_missing' } } : m,
+        ),
+      );
     } catch (error) {
       this.emit('error', { error });
     }
@@ -902,9 +924,131 @@ export class Client extends Emitter<ClientEvents> {
     return this.send(conversationId, 'text', body, { replyToSeq: options.replyToSeq ?? null });
   }
 
-  /** Send a failed message again, under its original client_msg_id. */
+  /**
+   * Send a file as an image or file message: it shows at once with its upload's progress,
+   * uploads (resumably), then sends like any message. `fingerprint` resumes an upload of the
+   * same file begun earlier.
+   */
+  sendFile(
+    conversationId: ConversationId,
+    file: Blob,
+    content: FileContent,
+    options: { replyToSeq?: Seq | null; fingerprint?: string } = {},
+  ): PendingMessage {
+    if (!this.uploader) throw new TidingsError('unsupported', 'this client has no uploader');
+    const message: PendingMessage = {
+      client_msg_id: this.newClientMsgId(),
+      conversation_id: conversationId,
+      type: content.type,
+      body: { ...content.body, file_id: '' } as MessageBodies[typeof content.type],
+      reply_to_seq: options.replyToSeq ?? null,
+      created_at: this.clock.now(),
+      state: 'sending',
+      attempts: 0,
+      error: null,
+      upload: { sent: 0, total: file.size, state: 'uploading', error: null },
+      file,
+      ...(options.fingerprint ? { fingerprint: options.fingerprint } : {}),
+    };
+    this.outbox.add(message);
+    this.outboxChanged(conversationId, message.client_msg_id);
+    void this.runUpload(message.client_msg_id);
+    return message;
+  }
+
+  /** Stop an upload; `retry` resumes it from where the server has it. */
+  pauseUpload(clientMsgId: string): void {
+    const message = this.outbox.get(clientMsgId);
+    if (!message?.upload || message.upload.state !== 'uploading') return;
+    this.uploadAborts.get(clientMsgId)?.abort();
+  }
+
+  private async runUpload(clientMsgId: string): Promise<void> {
+    const message = this.outbox.get(clientMsgId);
+    if (!message?.upload || !message.file || !this.uploader || this.uploadAborts.has(clientMsgId)) return;
+    const abort = new AbortController();
+    this.uploadAborts.set(clientMsgId, abort);
+    const file = message.file;
+    const body = message.body as { name?: string; mime?: string };
+    const setUpload = (upload: PendingUpload, persist: boolean) => {
+      const current = this.outbox.get(clientMsgId);
+      if (!current) return;
+      this.outbox.update(clientMsgId, { upload });
+      if (persist) this.outboxChanged(current.conversation_id, clientMsgId);
+      else this.progressChanged(current.conversation_id);
+    };
+    setUpload({ ...message.upload, state: 'uploading', error: null }, true);
+    try {
+      const fileId = await this.uploader.upload(
+        file,
+        { name: body.name || 'image', type: file.type || body.mime || 'application/octet-stream' },
+        {
+          signal: abort.signal,
+          ...(message.fingerprint ? { fingerprint: message.fingerprint } : {}),
+          onProgress: (sent, total) => {
+            const current = this.outbox.get(clientMsgId)?.upload;
+            if (current) setUpload({ ...current, sent, total }, false);
+          },
+        },
+      );
+      const current = this.outbox.get(clientMsgId);
+      if (!current) return;
+      this.outbox.update(clientMsgId, {
+        body: { ...current.body, file_id: fileId } as PendingMessage['body'],
+        upload: undefined,
+        file: undefined,
+        state: 'sending',
+        error: null,
+      });
+      this.outboxChanged(current.conversation_id, clientMsgId);
+      this.watchSendTimeout(clientMsgId);
+      this.transmitFiles(current.conversation_id);
+    } catch (error) {
+      const code = error instanceof TidingsError ? error.code : 'upload_failed';
+      const current = this.outbox.get(clientMsgId);
+      if (current?.upload) {
+        const paused = code === 'aborted';
+        this.outbox.update(clientMsgId, { state: paused ? 'sending' : 'failed', error: paused ? null : code });
+        setUpload({ ...current.upload, state: paused ? 'paused' : 'failed', error: paused ? null : code }, true);
+        // Files picked after this one need not wait for it any more.
+        this.transmitFiles(current.conversation_id);
+      }
+    } finally {
+      this.uploadAborts.delete(clientMsgId);
+    }
+  }
+
+  /**
+   * Files go out in the order they were sent: one whose upload finished first waits for the
+   * earlier ones still uploading (images picked together arrive in the order picked).
+   */
+  private transmitFiles(conversationId: ConversationId): void {
+    for (const message of this.outbox.forConversation(conversationId)) {
+      if (message.upload?.state === 'uploading') return;
+      if (message.state === 'sending' && !message.upload) this.transmit(message);
+    }
+  }
+
+  /** Upload progress repaints its conversation at most a few times a second. */
+  private progressChanged(conversationId: ConversationId): void {
+    if (this.progressTimers.has(conversationId)) return;
+    this.progressTimers.set(
+      conversationId,
+      this.clock.setTimeout(() => {
+        this.progressTimers.delete(conversationId);
+        this.timelineChanged(conversationId);
+      }, 150),
+    );
+  }
+
+  /** Send a failed message again, under its original client_msg_id (a stopped upload resumes). */
   retry(clientMsgId: string): void {
     const message = this.outbox.get(clientMsgId);
+    if (message?.upload && message.upload.state !== 'uploading') {
+      this.outbox.update(clientMsgId, { state: 'sending', error: null });
+      void this.runUpload(clientMsgId);
+      return;
+    }
     if (!message || message.state !== 'failed') return;
     this.outbox.update(clientMsgId, { state: 'sending', error: null });
     this.outboxChanged(message.conversation_id, clientMsgId);
@@ -913,10 +1057,14 @@ export class Client extends Emitter<ClientEvents> {
     if (updated) this.transmit(updated);
   }
 
-  /** Drop a message that was never sent. */
+  /** Drop a message that was never sent (stopping its upload). */
   discard(clientMsgId: string): void {
+    this.uploadAborts.get(clientMsgId)?.abort();
     const message = this.outbox.settle(clientMsgId);
-    if (message) this.outboxChanged(message.conversation_id, clientMsgId);
+    if (message) {
+      this.outboxChanged(message.conversation_id, clientMsgId);
+      this.transmitFiles(message.conversation_id);
+    }
   }
 
   private watchSendTimeout(clientMsgId: string): void {
@@ -934,7 +1082,8 @@ export class Client extends Emitter<ClientEvents> {
   }
 
   private transmit(message: PendingMessage): void {
-    if (this.stateValue !== 'connected' || this.transmitting.has(message.client_msg_id)) return;
+    if (message.upload || this.stateValue !== 'connected' || this.transmitting.has(message.client_msg_id)) return;
+    if (FILE_TYPES.has(message.type) && this.behindUpload(message)) return;
     this.transmitting.add(message.client_msg_id);
     this.outbox.update(message.client_msg_id, { attempts: message.attempts + 1 });
     const request: OpRequest<'send'> = {
@@ -969,6 +1118,15 @@ export class Client extends Emitter<ClientEvents> {
       .finally(() => this.transmitting.delete(message.client_msg_id));
   }
 
+  /** An earlier file of the same conversation is still uploading. */
+  private behindUpload(message: PendingMessage): boolean {
+    for (const other of this.outbox.forConversation(message.conversation_id)) {
+      if (other.client_msg_id === message.client_msg_id) return false;
+      if (other.upload?.state === 'uploading') return true;
+    }
+    return false;
+  }
+
   private outboxChanged(conversationId: ConversationId, clientMsgId: string): void {
     this.timelineChanged(conversationId);
     this.persistPending(clientMsgId);
@@ -976,7 +1134,12 @@ export class Client extends Emitter<ClientEvents> {
 
   /** Write one pending message to the cache as it is now, or delete it once settled. */
   private persistPending(clientMsgId: string): void {
-    const message = this.outbox.get(clientMsgId);
+    let message = this.outbox.get(clientMsgId);
+    // A big file is not copied into the cache: after a restart the user picks it again.
+    if (message?.file && message.file.size > MAX_CACHED_FILE_BYTES) {
+      const { file: _file, ...rest } = message;
+      message = rest;
+    }
     const write = message ? this.cache.savePending(message) : this.cache.deletePending(clientMsgId);
     write.catch((error: unknown) => this.emit('error', { error }));
   }

@@ -1,7 +1,7 @@
 /** @tidings/sdk — a framework-free client for the Tidings instant-messaging server. */
 export * from './protocol';
 export { Client, systemClock } from './client';
-export type { ClientEvents, ClientOptions, ClientState, Clock, SignOutReason, TimelineSnapshot } from './client';
+export type { ClientEvents, ClientOptions, ClientState, Clock, FileContent, SignOutReason, TimelineSnapshot } from './client';
 export { AuthApi } from './auth';
 export type { RegisterInput, SignInInput } from './auth';
 export { TidingsError, errorCode } from './errors';
@@ -18,6 +18,8 @@ export { Timeline, tombstone } from './timeline';
 export type { SeqRange, TimelineWindow } from './timeline';
 export { compareConversations, applyEntry, applyRead, applyReceipt, receiptOf } from './conversations';
 export type { Receipt } from './conversations';
-export type { PendingMessage, SendState } from './outbox';
+export type { PendingMessage, PendingUpload, SendState } from './outbox';
+export { TusUploader, fileFingerprint, xhrHttp } from './uploads';
+export type { HttpRequest, HttpResponse, HttpSend, TusOptions, UploadMeta, UploadOptions, UploadStore, Uploader } from './uploads';
 export { decodeFrame, encodeRequest, FrameError } from './codec';
 export type { Frame, RequestId } from './codec';

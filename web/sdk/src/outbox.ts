@@ -9,6 +9,16 @@ import type { ConversationId, MessageBodies, MessageType, Seq } from './protocol
 /** `moderation`: the group holds it for a moderator (it is not retried meanwhile). */
 export type SendState = 'sending' | 'failed' | 'moderation';
 
+/** A file on its way to the server before its message can be sent. */
+export interface PendingUpload {
+  /** Bytes the server has. */
+  sent: number;
+  total: number;
+  state: 'uploading' | 'paused' | 'failed';
+  /** Why it failed: an error code. */
+  error: string | null;
+}
+
 export interface PendingMessage {
   client_msg_id: string;
   conversation_id: ConversationId;
@@ -20,6 +30,12 @@ export interface PendingMessage {
   attempts: number;
   /** Why it failed, an error code from the server or `timeout`. */
   error: string | null;
+  /** Set while the message's file uploads; its body's `file_id` is empty until then. */
+  upload?: PendingUpload;
+  /** The file itself, while it uploads (kept in the cache when small enough to resume after a restart). */
+  file?: Blob;
+  /** Resumes the same file's upload across visits. */
+  fingerprint?: string;
 }
 
 /** Errors after which sending again cannot succeed: the message fails at once. */
@@ -68,14 +84,14 @@ export class Outbox {
     return message;
   }
 
-  update(clientMsgId: string, change: Partial<Pick<PendingMessage, 'state' | 'attempts' | 'error'>>): void {
+  update(clientMsgId: string, change: Partial<Pick<PendingMessage, 'state' | 'attempts' | 'error' | 'upload' | 'body' | 'file'>>): void {
     const message = this.pending.get(clientMsgId);
     if (message) this.pending.set(clientMsgId, { ...message, ...change });
   }
 
   /** Messages still to send, oldest first. */
   toSend(): PendingMessage[] {
-    return this.all().filter((m) => m.state === 'sending');
+    return this.all().filter((m) => m.state === 'sending' && !m.upload);
   }
 
   forConversation(conversationId: ConversationId): PendingMessage[] {

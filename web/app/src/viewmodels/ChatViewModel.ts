@@ -10,6 +10,8 @@ import {
   type ConversationSummary,
   type Entry,
   type Member,
+  type MessageBodies,
+  type MessageType,
   type PendingMessage,
   type ReadState,
   type Seq,
@@ -18,6 +20,7 @@ import {
 import { errorMessage, type Translate } from '../i18n/i18n';
 import type { RecentEmoji } from '../lib/emoji';
 import { clockTime, dayLabel, describeEntry } from '../lib/format';
+import { formatBytes, type ImagePreparer, type PreparedImage } from '../lib/images';
 import { conversationTitle } from './ConversationListViewModel';
 import { GroupInfoViewModel } from './GroupInfoViewModel';
 import type { NameBook } from './NameBook';
@@ -50,6 +53,49 @@ export interface BubbleItem {
   readSummary: string | null;
   quote: Quote | null;
   mentionsMe: boolean;
+  /** An image or a file card. */
+  media: MediaContent | null;
+  /** The file of a message still uploading. */
+  upload: UploadProgress | null;
+}
+
+export type MediaContent =
+  | {
+      kind: 'image';
+      /** Null while the image uploads. */
+      fileId: string | null;
+      width: number;
+      height: number;
+      name: string;
+      /** The picture on this device (sending, or just sent): shown until the server's loads. */
+      local: Blob | null;
+    }
+  | { kind: 'file'; fileId: string | null; name: string; size: number; sizeText: string; expired: boolean };
+
+export interface UploadProgress {
+  percent: number;
+  state: 'uploading' | 'paused' | 'failed';
+  /** A translated reason when it failed. */
+  error: string | null;
+}
+
+/** Something picked to send: in the strip above the input until sent. */
+export interface AttachmentItem {
+  id: string;
+  kind: 'image' | 'file';
+  name: string;
+  size: number;
+  sizeText: string;
+  file: Blob;
+  /** Images: measured and compressed, ready to go. */
+  ready: boolean;
+}
+
+/** What a chat needs of its surroundings for files (absent in tests that do not send any). */
+export interface ChatEnvironment {
+  images?: ImagePreparer;
+  /** A stable name for a picked file, to resume its upload on a later visit. */
+  fingerprint?(file: Blob): string | undefined;
 }
 
 export interface NoticeItem {
@@ -89,6 +135,9 @@ export interface ChatSnapshot {
   groupInfo: GroupInfoViewModel | null;
   /** Who has read one of my group messages, while shown. */
   readers: Readers | null;
+  attachments: AttachmentItem[];
+  /** Send images as they are, not compressed. */
+  sendOriginal: boolean;
 }
 
 export interface Readers {
@@ -97,6 +146,10 @@ export interface Readers {
   read: { id: UserId; name: string }[];
   unread: { id: UserId; name: string }[];
 }
+
+const MAX_ATTACHMENTS = 20;
+/** What browsers decode and the server accepts as images (docs/protocol.md, "Files"). */
+const IMAGE_TYPES: ReadonlySet<string> = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/bmp']);
 
 /** Entries closer than this share a time separator. */
 const SEPARATOR_GAP_MS = 5 * 60_000;
@@ -115,6 +168,12 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
   private savedDraft: string;
   private groupInfo: GroupInfoViewModel | null = null;
   private readers: Readers | null = null;
+  private attachments: (AttachmentItem & { prepared: Promise<PreparedImage | null> | null })[] = [];
+  private sendOriginal = false;
+  private nextAttachment = 1;
+  /** Images sent from here, by client_msg_id: shown while the server's copy loads. */
+  private readonly localImages = new Map<string, Blob>();
+  private sending: Promise<void> = Promise.resolve();
 
   constructor(
     readonly conversationId: ConversationId,
@@ -123,6 +182,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     private readonly preferences: PreferencesViewModel,
     private readonly recentEmoji: RecentEmoji,
     private readonly now: () => number = Date.now,
+    private readonly env: ChatEnvironment = {},
   ) {
     const summary = client.conversation(conversationId);
     super(ChatViewModel.empty(conversationId, summary?.draft ?? ''));
@@ -173,7 +233,8 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     return {
       conversationId, title: '', type: 'direct', subtitle: '', typing: false, items: [], reachedStart: false,
       loading: true, draft, replyTo: null, mentionCandidates: [], recentEmoji: [], canSend: true,
-      peerId: null, peerOnline: undefined, toast: null, groupInfo: null, readers: null,
+      peerId: null, peerOnline: undefined, toast: null, groupInfo: null, readers: null, attachments: [],
+      sendOriginal: false,
     };
   }
 
@@ -222,18 +283,115 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     this.refresh();
   }
 
-  /** Send the draft; returns false when there was nothing to send. */
+  /** Send the draft and the picked attachments; returns false when there was nothing to send. */
   send(): boolean {
     const text = this.draft.replace(/\s+$/u, '');
-    if (!text.trim() || !this.getSnapshot().canSend) return false;
-    const mentions = [...this.mentioned.entries()].filter(([, label]) => text.includes(`@${label}`)).map(([id]) => id);
-    this.client.sendText(this.conversationId, text, { mentions, replyToSeq: this.replyTo?.seq ?? null });
+    const attachments = this.attachments;
+    if ((!text.trim() && attachments.length === 0) || !this.getSnapshot().canSend) return false;
+    const replyToSeq = this.replyTo?.seq ?? null;
+    if (text.trim()) {
+      const mentions = [...this.mentioned.entries()].filter(([, label]) => text.includes(`@${label}`)).map(([id]) => id);
+      this.client.sendText(this.conversationId, text, { mentions, replyToSeq });
+    }
+    // In the order picked, each once its image is ready (measured, compressed).
+    this.attachments = [];
+    for (const attachment of attachments) {
+      this.sending = this.sending.then(() => this.sendAttachment(attachment, text.trim() ? null : replyToSeq));
+    }
     this.draft = '';
     this.caret = 0;
     this.replyTo = null;
     this.mentioned.clear();
     this.refresh();
     return true;
+  }
+
+  /** Files picked, pasted or dropped: images get a preview and are compressed; others go as files. */
+  addFiles(files: readonly { file: Blob; name: string }[]): void {
+    const { locale } = this.preferences.getSnapshot();
+    for (const { file, name } of files.slice(0, MAX_ATTACHMENTS - this.attachments.length)) {
+      const image = this.env.images !== undefined && IMAGE_TYPES.has(file.type);
+      const attachment = {
+        id: `a${this.nextAttachment++}`,
+        kind: image ? ('image' as const) : ('file' as const),
+        name: name || (image ? 'image.png' : 'file'),
+        size: file.size,
+        sizeText: formatBytes(file.size, locale),
+        file,
+        ready: !image,
+        prepared: null as Promise<PreparedImage | null> | null,
+      };
+      this.attachments.push(attachment);
+      if (image) this.prepare(attachment);
+    }
+    this.refresh();
+  }
+
+  removeAttachment(id: string): void {
+    this.attachments = this.attachments.filter((a) => a.id !== id);
+    this.refresh();
+  }
+
+  /** Send images uncompressed ("original image"). */
+  setSendOriginal(original: boolean): void {
+    if (original === this.sendOriginal) return;
+    this.sendOriginal = original;
+    for (const attachment of this.attachments) if (attachment.kind === 'image') this.prepare(attachment);
+    this.refresh();
+  }
+
+  /** Stop a message's upload; `retry` resumes it. */
+  pauseUpload(clientMsgId: string): void {
+    this.client.pauseUpload(clientMsgId);
+  }
+
+  private prepare(attachment: AttachmentItem & { prepared: Promise<PreparedImage | null> | null }): void {
+    const images = this.env.images;
+    if (!images) return;
+    attachment.ready = false;
+    const prepared = images.prepare(attachment.file, attachment.name, this.sendOriginal).catch(() => null);
+    attachment.prepared = prepared;
+    void prepared.then((result) => {
+      if (attachment.prepared !== prepared) return;
+      attachment.ready = true;
+      if (result) attachment.sizeText = formatBytes(result.blob.size, this.preferences.getSnapshot().locale);
+      // Not an image the browser can read: it goes as a file.
+      else attachment.kind = 'file';
+      this.refresh();
+    });
+  }
+
+  private async sendAttachment(
+    attachment: AttachmentItem & { prepared: Promise<PreparedImage | null> | null },
+    replyToSeq: Seq | null,
+  ): Promise<void> {
+    try {
+      const prepared = attachment.prepared ? await attachment.prepared : null;
+      if (prepared) {
+        const message = this.client.sendFile(
+          this.conversationId,
+          prepared.blob,
+          { type: 'image', body: { width: prepared.width, height: prepared.height, name: prepared.name, size: prepared.blob.size } },
+          { replyToSeq, ...(prepared.compressed ? {} : this.fingerprintOf(attachment.file)) },
+        );
+        this.localImages.set(message.client_msg_id, prepared.blob);
+      } else {
+        const mime = attachment.file.type || 'application/octet-stream';
+        this.client.sendFile(
+          this.conversationId,
+          attachment.file,
+          { type: 'file', body: { name: attachment.name, size: attachment.file.size, mime } },
+          { replyToSeq, ...this.fingerprintOf(attachment.file) },
+        );
+      }
+    } catch (error) {
+      this.showToast(errorMessage(this.t, errorCode(error)));
+    }
+  }
+
+  private fingerprintOf(file: Blob): { fingerprint?: string } {
+    const fingerprint = this.env.fingerprint?.(file);
+    return fingerprint ? { fingerprint } : {};
   }
 
   insertEmoji(emoji: string): void {
@@ -426,6 +584,8 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
       peerOnline,
       toast: this.toast,
       groupInfo: this.groupInfo,
+      attachments: this.attachments.map(({ prepared: _prepared, ...item }) => item),
+      sendOriginal: this.sendOriginal,
       readers: this.readers
         ? {
             ...this.readers,
@@ -483,8 +643,10 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
         senderId: entry.sender_id ?? 0,
         sender: entry.sender_id === null ? t('list.systemNotices') : this.names.name(entry.sender_id),
         mine,
-        text: entry.type === 'text' ? entry.body.text : entry.type === 'notice' ? entry.body.text : describeEntry(entry, me, this.names, t),
+        text: entry.type === 'text' ? entry.body.text : entry.type === 'notice' ? entry.body.text : entry.type === 'image' || entry.type === 'file' ? '' : describeEntry(entry, me, this.names, t),
         isText: entry.type === 'text' || entry.type === 'notice',
+        media: this.mediaOf(entry.type, entry.body, entry.client_msg_id && mine ? this.localImages.get(entry.client_msg_id) ?? null : null, now),
+        upload: null,
         notice: entry.type === 'notice' ? { title: entry.body.title, url: entry.body.url ?? null } : null,
         time: clockTime(entry.created_at, locale),
         state: mine ? this.stateOf(summary, entry.seq) : null,
@@ -505,8 +667,16 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
         senderId: me,
         sender: this.names.name(me),
         mine: true,
-        text: message.type === 'text' ? (message.body as { text: string }).text : t('preview.unsupported'),
+        text: message.type === 'text' ? (message.body as { text: string }).text : message.type === 'image' || message.type === 'file' ? '' : t('preview.unsupported'),
         isText: message.type === 'text',
+        media: this.mediaOf(message.type, message.body, message.file ?? this.localImages.get(message.client_msg_id) ?? null, now),
+        upload: message.upload
+          ? {
+              percent: message.upload.total > 0 ? Math.floor((message.upload.sent / message.upload.total) * 100) : 0,
+              state: message.upload.state,
+              error: message.upload.error ? errorMessage(t, message.upload.error) : null,
+            }
+          : null,
         notice: null,
         time: clockTime(message.created_at, locale),
         state: message.state,
@@ -514,8 +684,29 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
         quote: replied ? this.quoteOf(replied) : null,
         mentionsMe: false,
       });
+      if (message.type === 'image' && message.file) this.localImages.set(message.client_msg_id, message.file);
     }
     return items;
+  }
+
+  private mediaOf(type: MessageType, body: unknown, local: Blob | null, now: number): MediaContent | null {
+    const { locale } = this.preferences.getSnapshot();
+    if (type === 'image') {
+      const image = body as MessageBodies['image'];
+      return { kind: 'image', fileId: image.file_id || null, width: image.width, height: image.height, name: image.name ?? '', local };
+    }
+    if (type === 'file') {
+      const file = body as MessageBodies['file'];
+      return {
+        kind: 'file',
+        fileId: file.file_id || null,
+        name: file.name,
+        size: file.size,
+        sizeText: formatBytes(file.size, locale),
+        expired: file.expires_at !== undefined && file.expires_at <= now,
+      };
+    }
+    return null;
   }
 
   private stateOf(summary: ConversationSummary, seq: Seq): BubbleState {

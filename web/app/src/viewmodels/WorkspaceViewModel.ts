@@ -12,7 +12,10 @@ import { ConversationListViewModel } from './ConversationListViewModel';
 import type { GroupInfoViewModel } from './GroupInfoViewModel';
 import { PeoplePickerViewModel } from './PeoplePickerViewModel';
 import { ProfileViewModel } from './ProfileViewModel';
+import { FileLinks } from './FileLinks';
 import { ForwardViewModel } from './ForwardViewModel';
+import { ImageViewerViewModel } from './ImageViewerViewModel';
+import type { ImagePreparer } from '../lib/images';
 import { NameBook } from './NameBook';
 import { NewChatViewModel } from './NewChatViewModel';
 import { NotificationViewModel, type AlertOutput, type Windows } from './NotificationViewModel';
@@ -26,6 +29,7 @@ export type Dialog =
   | { kind: 'newChat'; vm: NewChatViewModel }
   | { kind: 'profile'; vm: ProfileViewModel }
   | { kind: 'invite'; vm: PeoplePickerViewModel; group: GroupInfoViewModel }
+  | { kind: 'image'; vm: ImageViewerViewModel }
   | null;
 
 /** What the workspace needs of the browser for alerts (absent in unit tests that do not care). */
@@ -34,6 +38,10 @@ export interface WorkspaceEnvironment {
   alerts: AlertOutput;
   /** Open (or bring forward) the separate window of a conversation. */
   openWindow(id: ConversationId): void;
+  /** Measures and compresses images before they are sent. */
+  images?: ImagePreparer;
+  /** A stable name for a picked file, to resume its upload on a later visit. */
+  fingerprint?(file: Blob): string | undefined;
 }
 
 export interface WorkspaceSnapshot {
@@ -56,6 +64,7 @@ export class WorkspaceViewModel extends ViewModel<WorkspaceSnapshot> {
   readonly names: NameBook;
   readonly list: ConversationListViewModel;
   readonly contacts: ContactsViewModel;
+  readonly links: FileLinks;
   readonly notifications: NotificationViewModel | null;
   private readonly recentEmoji: RecentEmoji;
 
@@ -80,6 +89,7 @@ export class WorkspaceViewModel extends ViewModel<WorkspaceSnapshot> {
       pendingFriends: 0,
     });
     this.names = new NameBook(client);
+    this.links = new FileLinks(client);
     this.list = new ConversationListViewModel(client, this.names, preferences);
     this.recentEmoji = new RecentEmoji(store);
     this.track(() => this.list.dispose());
@@ -129,8 +139,13 @@ export class WorkspaceViewModel extends ViewModel<WorkspaceSnapshot> {
     const current = this.getSnapshot();
     if (current.selectedId === id) return;
     current.chat?.dispose();
+    const env = this.environment;
+    const chatEnvironment = {
+      ...(env?.images ? { images: env.images } : {}),
+      ...(env?.fingerprint ? { fingerprint: env.fingerprint } : {}),
+    };
     const chat =
-      id === null ? null : new ChatViewModel(id, this.client, this.names, this.preferences, this.recentEmoji);
+      id === null ? null : new ChatViewModel(id, this.client, this.names, this.preferences, this.recentEmoji, Date.now, chatEnvironment);
     this.list.select(id);
     this.update({ selectedId: id, chat, section: 'chats' });
     this.reportShown();
@@ -180,6 +195,12 @@ export class WorkspaceViewModel extends ViewModel<WorkspaceSnapshot> {
     this.closeDialog();
     const picker = new PeoplePickerViewModel(this.client, this.names, new Set(group.memberIds()));
     this.update({ dialog: { kind: 'invite', vm: picker, group } });
+  }
+
+  /** Show an image full size: a sent one by its file id, or one still sending by its local copy. */
+  openImage(fileId: string | null, name: string, localUrl: string | null = null): void {
+    this.closeDialog();
+    this.update({ dialog: { kind: 'image', vm: new ImageViewerViewModel(fileId, name, this.links, localUrl) } });
   }
 
   showFlash(text: string | null): void {

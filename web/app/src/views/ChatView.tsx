@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type ClipboardEvent, type DragEvent, type KeyboardEvent, type MouseEvent, type ReactNode } from 'react';
 import type { Translate } from '../i18n/i18n';
 import { EMOJI } from '../lib/emoji';
 import { linkify } from '../lib/format';
@@ -6,9 +6,10 @@ import type { BubbleItem, ChatItem, ChatViewModel, Readers } from '../viewmodels
 import type { SendKey } from '../viewmodels/PreferencesViewModel';
 import type { WorkspaceViewModel } from '../viewmodels/WorkspaceViewModel';
 import { GroupInfoPanel } from './GroupInfoPanel';
+import { AttachmentStrip, MessageMedia } from './Media';
 import { useViewModel } from '../viewmodels/useViewModel';
 import { Avatar } from './Avatar';
-import { AlertIcon, BackIcon, CheckIcon, CloseIcon, DoubleCheckIcon, InfoIcon, PopOutIcon, SmileIcon } from './Icons';
+import { AlertIcon, BackIcon, CheckIcon, CloseIcon, DoubleCheckIcon, FileIcon, ImageIcon, InfoIcon, PopOutIcon, SmileIcon } from './Icons';
 import { VirtualList } from './VirtualList';
 
 interface ChatViewProps {
@@ -34,6 +35,7 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
   const chat = useViewModel(vm);
   const [menu, setMenu] = useState<MenuState | null>(null);
   const [sentCount, setSentCount] = useState(0);
+  const [dropping, setDropping] = useState(false);
 
   // The user is looking: mark read whenever new entries show while the page is visible.
   useEffect(() => {
@@ -75,6 +77,20 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
           onRetry={(id) => vm.retry(id)}
           onReaders={(seq) => void vm.showReaders(seq)}
           onSender={(id) => workspace.openProfile(id)}
+          media={
+            item.media ? (
+              <MessageMedia
+                media={item.media}
+                upload={item.upload}
+                links={workspace.links}
+                t={t}
+                clientMsgId={item.clientMsgId}
+                onOpenImage={(fileId, name, local) => workspace.openImage(fileId, name, local)}
+                onPause={(id) => vm.pauseUpload(id)}
+                onResume={(id) => vm.retry(id)}
+              />
+            ) : null
+          }
         />
       ),
     [t, chat.type, openMenu, vm, workspace],
@@ -82,7 +98,25 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
 
   return (
     <section className={`chat-pane${chat.groupInfo ? ' with-panel' : ''}`} aria-label={chat.title} data-testid="chat-pane">
-      <div className="chat-column">
+      <div
+        className={`chat-column${dropping ? ' dropping' : ''}`}
+        onDragOver={(e) => {
+          if (!chat.canSend || !hasFiles(e)) return;
+          e.preventDefault();
+          setDropping(true);
+        }}
+        onDragLeave={(e) => {
+          if (e.currentTarget === e.target) setDropping(false);
+        }}
+        onDrop={(e) => {
+          setDropping(false);
+          if (!chat.canSend || !hasFiles(e)) return;
+          e.preventDefault();
+          vm.addFiles(filesOf(e.dataTransfer.files));
+        }}
+        data-testid="chat-column"
+      >
+      {dropping && <div className="drop-hint">{t('files.dropHere')}</div>}
       <header className="chat-header">
         {!standalone && (
           <button className="icon-button back-button" onClick={onBack} aria-label={t('chat.back')} data-testid="back">
@@ -222,6 +256,15 @@ function ReadersPopover({ readers, t, onClose }: { readers: Readers; t: Translat
 
 const itemKey = (item: ChatItem) => item.key;
 
+function hasFiles(event: DragEvent): boolean {
+  return [...event.dataTransfer.types].includes('Files');
+}
+
+/** Picked, pasted or dropped files, with their names. */
+function filesOf(list: FileList | null): { file: Blob; name: string }[] {
+  return [...(list ?? [])].map((file) => ({ file, name: file.name }));
+}
+
 function MessageText({ text }: { text: string }) {
   // React text nodes only: message content is untrusted and never becomes HTML.
   return (
@@ -247,7 +290,9 @@ function Bubble({
   onRetry,
   onReaders,
   onSender,
+  media,
 }: {
+  media: ReactNode;
   item: BubbleItem;
   t: Translate;
   showSender: boolean;
@@ -274,7 +319,7 @@ function Bubble({
         <div className="bubble-row">
           {item.mine && <BubbleStatus item={item} t={t} onRetry={onRetry} onReaders={onReaders} />}
           <div
-            className={`bubble${item.mentionsMe ? ' mentioned' : ''}${item.notice ? ' notice-card' : ''}`}
+            className={`bubble${item.mentionsMe ? ' mentioned' : ''}${item.notice ? ' notice-card' : ''}${item.media ? ` media-bubble ${item.media.kind}` : ''}`}
             onContextMenu={(event) => onMenu(event, item)}
             data-testid="bubble"
             title={item.time}
@@ -286,9 +331,12 @@ function Bubble({
               </div>
             )}
             {item.notice && <div className="notice-title">{item.notice.title}</div>}
-            <div className={`bubble-text${item.isText ? '' : ' unsupported'}`} data-testid="bubble-text">
-              <MessageText text={item.text} />
-            </div>
+            {media}
+            {(item.text || !item.media) && (
+              <div className={`bubble-text${item.isText ? '' : ' unsupported'}`} data-testid="bubble-text">
+                <MessageText text={item.text} />
+              </div>
+            )}
             {item.notice?.url && /^https?:\/\//i.test(item.notice.url) && (
               <a className="notice-link" href={item.notice.url} target="_blank" rel="noopener noreferrer nofollow">
                 {t('chat.openLink')}
@@ -415,6 +463,14 @@ function Composer({ vm, t, sendKey, onSent }: { vm: ChatViewModel; t: Translate;
   const send = () => {
     if (vm.send()) onSent();
   };
+  const images = useRef<HTMLInputElement>(null);
+  const files = useRef<HTMLInputElement>(null);
+  const onPaste = (event: ClipboardEvent<HTMLTextAreaElement>) => {
+    // A screenshot or a copied file: into the strip, not into the text.
+    if (event.clipboardData.files.length === 0) return;
+    event.preventDefault();
+    vm.addFiles(filesOf(event.clipboardData.files).map((f, i) => ({ ...f, name: f.name || `${t('files.pasted')}-${i + 1}.png` })));
+  };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (event.nativeEvent.isComposing) return;
@@ -462,8 +518,39 @@ function Composer({ vm, t, sendKey, onSent }: { vm: ChatViewModel; t: Translate;
         >
           <SmileIcon />
         </button>
-        {/* Images and files plug in here once the files service (tus) exists. */}
+        <button className="icon-button" onClick={() => images.current?.click()} aria-label={t('files.sendImage')} title={t('files.sendImage')} data-testid="image-button">
+          <ImageIcon />
+        </button>
+        <button className="icon-button" onClick={() => files.current?.click()} aria-label={t('files.sendFile')} title={t('files.sendFile')} data-testid="file-button">
+          <FileIcon />
+        </button>
+        <input
+          ref={images}
+          type="file"
+          accept="image/jpeg,image/png,image/gif,image/webp,image/bmp"
+          multiple
+          hidden
+          data-testid="image-input"
+          onChange={(e) => {
+            vm.addFiles(filesOf(e.target.files));
+            e.target.value = '';
+            input.current?.focus();
+          }}
+        />
+        <input
+          ref={files}
+          type="file"
+          multiple
+          hidden
+          data-testid="file-input"
+          onChange={(e) => {
+            vm.addFiles(filesOf(e.target.files));
+            e.target.value = '';
+            input.current?.focus();
+          }}
+        />
       </div>
+      <AttachmentStrip items={chat.attachments} original={chat.sendOriginal} t={t} onRemove={(id) => vm.removeAttachment(id)} onOriginal={(v) => vm.setSendOriginal(v)} />
       {emojiOpen && (
         <EmojiPicker
           recent={chat.recentEmoji}
@@ -505,11 +592,12 @@ function Composer({ vm, t, sendKey, onSent }: { vm: ChatViewModel; t: Translate;
         onChange={(e) => vm.setDraft(e.target.value, e.target.selectionStart)}
         onSelect={(e) => vm.moveCaret(e.currentTarget.selectionStart)}
         onKeyDown={onKeyDown}
+        onPaste={onPaste}
         rows={3}
       />
       <div className="composer-footer">
         <span className="hint">{sendKey === 'enter' ? t('chat.enterHint') : t('chat.ctrlEnterHint')}</span>
-        <button className="primary" onClick={send} disabled={!chat.draft.trim()} data-testid="send">
+        <button className="primary" onClick={send} disabled={!chat.draft.trim() && chat.attachments.length === 0} data-testid="send">
           {t('chat.send')}
         </button>
       </div>

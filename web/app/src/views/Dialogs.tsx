@@ -6,6 +6,7 @@ import type { PeoplePickerViewModel } from '../viewmodels/PeoplePickerViewModel'
 import type { ProfileViewModel } from '../viewmodels/ProfileViewModel';
 import type { Dialog, WorkspaceViewModel } from '../viewmodels/WorkspaceViewModel';
 import { EditableText } from './GroupInfoPanel';
+import { ImageViewer } from './Media';
 import { useViewModel } from '../viewmodels/useViewModel';
 import { Avatar } from './Avatar';
 import { CloseIcon, SearchIcon } from './Icons';
@@ -148,6 +149,8 @@ export function WorkspaceDialogs({
           onOpenInWindow={(id) => void workspace.messagePerson(id, undefined, true)}
         />
       );
+    case 'image':
+      return <ImageViewer vm={dialog.vm} t={t} onClose={onClose} />;
     case 'invite':
       return (
         <InviteDialog

@@ -1,0 +1,244 @@
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore, type PointerEvent, type WheelEvent } from 'react';
+import type { Translate } from '../i18n/i18n';
+import { bubbleSize } from '../lib/images';
+import type { AttachmentItem, MediaContent, UploadProgress } from '../viewmodels/ChatViewModel';
+import type { FileLinks, LinkVariant } from '../viewmodels/FileLinks';
+import type { ImageViewerViewModel } from '../viewmodels/ImageViewerViewModel';
+import { useViewModel } from '../viewmodels/useViewModel';
+import { CloseIcon, DownloadIcon, FileIcon, PauseIcon, PlayIcon, ResetIcon, RotateIcon, ZoomInIcon, ZoomOutIcon } from './Icons';
+
+/** A signed link for a file, asked for when a row shows it: `{ url }`, `{ error }` or null (coming). */
+export function useFileLink(links: FileLinks, fileId: string | null, variant: LinkVariant): { url: string } | { error: string } | null {
+  const subscribe = useCallback((listener: () => void) => links.onChange(listener), [links]);
+  const encoded = useSyncExternalStore(subscribe, () => {
+    if (!fileId) return '';
+    const link = links.get(fileId, variant);
+    return link === null ? '' : 'url' in link ? `u:${link.url}` : `e:${link.error}`;
+  });
+  if (!encoded) return null;
+  return encoded.startsWith('u:') ? { url: encoded.slice(2) } : { error: encoded.slice(2) };
+}
+
+/** An object URL for a local file, revoked when no longer shown. */
+export function useObjectUrl(blob: Blob | null): string | null {
+  const [url, setUrl] = useState<string | null>(null);
+  useEffect(() => {
+    if (!blob) {
+      setUrl(null);
+      return;
+    }
+    const made = URL.createObjectURL(blob);
+    setUrl(made);
+    return () => URL.revokeObjectURL(made);
+  }, [blob]);
+  return url;
+}
+
+interface MediaProps {
+  media: MediaContent;
+  upload: UploadProgress | null;
+  links: FileLinks;
+  t: Translate;
+  clientMsgId: string | null;
+  onOpenImage(fileId: string | null, name: string, localUrl: string | null): void;
+  onPause(clientMsgId: string): void;
+  onResume(clientMsgId: string): void;
+}
+
+/** An image or a file card in a bubble, with its upload's progress while it sends. */
+export function MessageMedia(props: MediaProps) {
+  return props.media.kind === 'image' ? <ImageMedia {...props} media={props.media} /> : <FileMedia {...props} media={props.media} />;
+}
+
+function UploadControls({ upload, clientMsgId, t, onPause, onResume }: { upload: UploadProgress; clientMsgId: string | null; t: Translate; onPause(id: string): void; onResume(id: string): void }) {
+  if (!clientMsgId) return null;
+  return upload.state === 'uploading' ? (
+    <button className="upload-control" onClick={(e) => { e.stopPropagation(); onPause(clientMsgId); }} aria-label={t('files.pause')} title={t('files.pause')} data-testid="upload-pause">
+      <PauseIcon size={14} />
+    </button>
+  ) : (
+    <button className="upload-control" onClick={(e) => { e.stopPropagation(); onResume(clientMsgId); }} aria-label={t('files.resume')} title={t('files.resume')} data-testid="upload-resume">
+      <PlayIcon size={14} />
+    </button>
+  );
+}
+
+function ImageMedia({ media, upload, links, t, clientMsgId, onOpenImage, onPause, onResume }: MediaProps & { media: Extract<MediaContent, { kind: 'image' }> }) {
+  const thumb = useFileLink(links, media.fileId, 'thumbnail');
+  const local = useObjectUrl(media.local);
+  const [loaded, setLoaded] = useState(false);
+  const size = bubbleSize(media.width, media.height);
+  const server = thumb && 'url' in thumb ? thumb.url : null;
+  const failed = thumb !== null && 'error' in thumb;
+  return (
+    <button
+      className={`image-media${upload ? ' uploading' : ''}`}
+      style={{ width: size.width, height: size.height }}
+      onClick={() => onOpenImage(media.fileId, media.name, local)}
+      aria-label={t('files.openImage')}
+      data-testid="image-media"
+      data-state={server && loaded ? 'server' : local ? 'local' : 'loading'}
+    >
+      {/* The local copy stays under the server's until the latter has loaded: no flicker. */}
+      {local && !(server && loaded) && <img src={local} alt="" draggable={false} />}
+      {server && <img src={server} alt={media.name} draggable={false} onLoad={() => setLoaded(true)} className={loaded ? '' : 'hidden'} data-testid="server-image" />}
+      {failed && !local && <span className="media-unavailable">{t('files.unavailable')}</span>}
+      {upload && (
+        <span className="upload-overlay" data-testid="upload-progress" data-state={upload.state}>
+          <span>{upload.state === 'failed' ? t('files.failed') : `${upload.percent}%`}</span>
+          <UploadControls upload={upload} clientMsgId={clientMsgId} t={t} onPause={onPause} onResume={onResume} />
+        </span>
+      )}
+    </button>
+  );
+}
+
+function extension(name: string): string {
+  const match = /\.([A-Za-z0-9]{1,5})$/.exec(name);
+  return match?.[1]?.toUpperCase() ?? '';
+}
+
+function FileMedia({ media, upload, links, t, clientMsgId, onPause, onResume }: MediaProps & { media: Extract<MediaContent, { kind: 'file' }> }) {
+  const [asked, setAsked] = useState(false);
+  const link = useFileLink(links, asked ? media.fileId : null, 'original');
+  const url = link && 'url' in link ? link.url : null;
+  return (
+    <div className="file-card" data-testid="file-card" data-name={media.name}>
+      <span className="file-icon">
+        <FileIcon size={30} />
+        <span className="file-ext">{extension(media.name)}</span>
+      </span>
+      <span className="file-text">
+        <span className="file-name" title={media.name}>{media.name}</span>
+        <span className="muted small">
+          {media.sizeText}
+          {media.expired && ` · ${t('files.expired')}`}
+          {upload && ` · ${upload.state === 'failed' ? upload.error ?? t('files.failed') : upload.state === 'paused' ? t('files.paused') : `${upload.percent}%`}`}
+        </span>
+        {upload && (
+          <span className="progress" data-testid="upload-progress" data-state={upload.state}>
+            <span style={{ width: `${upload.percent}%` }} />
+          </span>
+        )}
+      </span>
+      {upload ? (
+        <UploadControls upload={upload} clientMsgId={clientMsgId} t={t} onPause={onPause} onResume={onResume} />
+      ) : media.fileId && !media.expired ? (
+        url ? (
+          <a className="icon-button download" href={url} download={media.name} title={t('files.download')} aria-label={t('files.download')} data-testid="file-download">
+            <DownloadIcon size={18} />
+          </a>
+        ) : (
+          <button className="icon-button download" onClick={() => setAsked(true)} title={t('files.download')} aria-label={t('files.download')} data-testid="file-download-prepare">
+            <DownloadIcon size={18} />
+          </button>
+        )
+      ) : null}
+    </div>
+  );
+}
+
+/** The strip above the input: the images and files picked, sent together with the text. */
+export function AttachmentStrip({
+  items,
+  original,
+  t,
+  onRemove,
+  onOriginal,
+}: {
+  items: AttachmentItem[];
+  original: boolean;
+  t: Translate;
+  onRemove(id: string): void;
+  onOriginal(original: boolean): void;
+}) {
+  if (items.length === 0) return null;
+  const images = items.some((item) => item.kind === 'image');
+  return (
+    <div className="attachment-strip" data-testid="attachment-strip">
+      <div className="attachments">
+        {items.map((item) => (
+          <div key={item.id} className={`attachment ${item.kind}`} data-testid="attachment" data-kind={item.kind} data-ready={item.ready}>
+            {item.kind === 'image' ? <AttachmentThumb file={item.file} /> : <FileIcon size={24} />}
+            {item.kind === 'file' && <span className="attachment-name" title={item.name}>{item.name}</span>}
+            <span className="attachment-size">{item.ready ? item.sizeText : '…'}</span>
+            <button className="attachment-remove" onClick={() => onRemove(item.id)} aria-label={t('files.remove', { name: item.name })}>
+              <CloseIcon size={12} />
+            </button>
+          </div>
+        ))}
+      </div>
+      {images && (
+        <label className="check original">
+          <input type="checkbox" checked={original} onChange={(e) => onOriginal(e.target.checked)} data-testid="send-original" />
+          {t('files.original')}
+        </label>
+      )}
+    </div>
+  );
+}
+
+function AttachmentThumb({ file }: { file: Blob }) {
+  const url = useObjectUrl(file);
+  return url ? <img src={url} alt="" /> : <span className="thumb-placeholder" />;
+}
+
+/** The image viewer: zoom (buttons, wheel), rotate, drag to move, reset, download. */
+export function ImageViewer({ vm, t, onClose }: { vm: ImageViewerViewModel; t: Translate; onClose(): void }) {
+  const s = useViewModel(vm);
+  const drag = useRef<{ x: number; y: number } | null>(null);
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') onClose();
+      else if (event.key === '+' || event.key === '=') vm.zoomBy(1.25);
+      else if (event.key === '-') vm.zoomBy(0.8);
+      else if (event.key === 'r' || event.key === 'R') vm.rotate();
+      else if (event.key === '0') vm.reset();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [vm, onClose]);
+  const onWheel = (event: WheelEvent) => vm.zoomBy(event.deltaY < 0 ? 1.1 : 1 / 1.1);
+  const onPointerDown = (event: PointerEvent) => {
+    drag.current = { x: event.clientX, y: event.clientY };
+    (event.target as Element).setPointerCapture?.(event.pointerId);
+  };
+  const onPointerMove = (event: PointerEvent) => {
+    if (!drag.current) return;
+    vm.move(event.clientX - drag.current.x, event.clientY - drag.current.y);
+    drag.current = { x: event.clientX, y: event.clientY };
+  };
+  const stop = () => {
+    drag.current = null;
+  };
+  return (
+    <div className="image-viewer" role="dialog" aria-modal="true" aria-label={t('files.viewer')} data-testid="image-viewer">
+      <div className="image-stage" onWheel={onWheel} onPointerDown={onPointerDown} onPointerMove={onPointerMove} onPointerUp={stop} onPointerCancel={stop} onDoubleClick={() => vm.reset()}>
+        {s.url ? (
+          <img
+            src={s.url}
+            alt={s.name}
+            draggable={false}
+            data-testid="viewer-image"
+            data-zoom={s.zoom}
+            data-rotation={s.rotation}
+            style={{ transform: `translate(${s.offsetX}px, ${s.offsetY}px) rotate(${s.rotation}deg) scale(${s.zoom})` }}
+          />
+        ) : (
+          <span className="viewer-message">{s.error ? t('files.unavailable') : t('common.loading')}</span>
+        )}
+      </div>
+      <div className="viewer-toolbar" role="toolbar">
+        <button onClick={() => vm.zoomBy(0.8)} aria-label={t('files.zoomOut')} title={t('files.zoomOut')} data-testid="zoom-out"><ZoomOutIcon size={20} /></button>
+        <span className="viewer-zoom" data-testid="zoom-level">{Math.round(s.zoom * 100)}%</span>
+        <button onClick={() => vm.zoomBy(1.25)} aria-label={t('files.zoomIn')} title={t('files.zoomIn')} data-testid="zoom-in"><ZoomInIcon size={20} /></button>
+        <button onClick={() => vm.rotate()} aria-label={t('files.rotate')} title={t('files.rotate')} data-testid="rotate"><RotateIcon size={20} /></button>
+        <button onClick={() => vm.reset()} aria-label={t('files.reset')} title={t('files.reset')} data-testid="reset"><ResetIcon size={20} /></button>
+        {s.url && (
+          <a href={s.url} download={s.name || 'image'} aria-label={t('files.download')} title={t('files.download')} data-testid="viewer-download"><DownloadIcon size={20} /></a>
+        )}
+        <button onClick={onClose} aria-label={t('common.close')} title={t('common.close')} data-testid="viewer-close"><CloseIcon size={20} /></button>
+      </div>
+    </div>
+  );
+}
