@@ -17,7 +17,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event, text
+from sqlalchemy import Connection, event, make_url, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from tidings.config import Settings
@@ -43,6 +43,9 @@ class Database:
         else:
             self.engine = create_async_engine(self.url, pool_size=10, max_overflow=10)
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
+        self.sqlite_synchronous = settings.sqlite_synchronous.value
+        # The file behind a SQLite URL, for code that talks to it directly (decision 17).
+        self.sqlite_path: str | None = make_url(self.url).database if self.is_sqlite else None
 
     @contextlib.asynccontextmanager
     async def write(self, name: str) -> AsyncIterator[AsyncConnection]:
@@ -54,6 +57,20 @@ class Database:
         try:
             async with self.engine.begin() as conn:
                 yield conn
+        finally:
+            if lock is not None:
+                lock.release()
+            TRANSACTION_SECONDS.labels(name).observe(time.perf_counter() - started)
+
+    @contextlib.asynccontextmanager
+    async def exclusive(self, name: str) -> AsyncIterator[None]:
+        """Hold the SQLite write lock for a transaction run outside SQLAlchemy."""
+        started = time.perf_counter()
+        lock = self._write_lock
+        if lock is not None:
+            await lock.acquire()
+        try:
+            yield
         finally:
             if lock is not None:
                 lock.release()

@@ -18,19 +18,16 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.exc import IntegrityError
 
-from tidings.domain.entries import Entry, NewEntry
+from tidings.domain.entries import NewEntry
 from tidings.metrics import WRITE_BATCH_SIZE
 from tidings.store import log
+from tidings.store.batch import Appended, assemble, plan_batch, sent_keys
 from tidings.store.database import Database
+from tidings.store.sqlite_log import SqliteLogAppender
 
 logger = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True, slots=True)
-class Appended:
-    entry: Entry
-    # False when a retry found the entry its first attempt stored.
-    created: bool
+__all__ = ["Appended", "LogWriter"]
 
 
 @dataclass(slots=True)
@@ -47,6 +44,11 @@ class LogWriter:
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._closing = False
+        self._sqlite = (
+            SqliteLogAppender(database.sqlite_path, synchronous=database.sqlite_synchronous)
+            if database.sqlite_path is not None
+            else None
+        )
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="log-writer")
@@ -56,6 +58,8 @@ class LogWriter:
         self._wakeup.set()
         if self._task is not None:
             await self._task
+        if self._sqlite is not None:
+            await self._sqlite.close()
 
     async def append(self, new: NewEntry) -> Appended:
         if self._closing:
@@ -108,37 +112,11 @@ class LogWriter:
                 pending.future.set_result(results[index])
 
     async def _commit(self, batch: list[_Pending]) -> list[Appended]:
+        news = [p.new for p in batch]
+        if self._sqlite is not None:
+            async with self._database.exclusive("append_entries"):
+                return await self._sqlite.commit(news)
         async with self._database.write("append_entries") as conn:
-            keys: list[tuple[int, str]] = [
-                (p.new.sender_id, p.new.client_msg_id)
-                for p in batch
-                if p.new.sender_id is not None and p.new.client_msg_id is not None
-            ]
-            stored = await log.find_sent(conn, keys) if keys else {}
-            results: list[Appended | None] = [None] * len(batch)
-            to_insert: list[NewEntry] = []
-            positions: list[int] = []
-            first_in_batch: dict[tuple[int, str], int] = {}
-            duplicates: list[tuple[int, int]] = []
-            for index, pending in enumerate(batch):
-                new = pending.new
-                if new.sender_id is not None and new.client_msg_id is not None:
-                    key = (new.sender_id, new.client_msg_id)
-                    if key in stored:
-                        results[index] = Appended(stored[key], created=False)
-                        continue
-                    if key in first_in_batch:
-                        duplicates.append((index, first_in_batch[key]))
-                        continue
-                    first_in_batch[key] = index
-                to_insert.append(new)
-                positions.append(index)
-            for index, entry in zip(
-                positions, await log.append_entries(conn, to_insert), strict=True
-            ):
-                results[index] = Appended(entry, created=True)
-            for index, original in duplicates:
-                first = results[original]
-                assert first is not None
-                results[index] = Appended(first.entry, created=False)
-        return [r for r in results if r is not None]
+            keys = sent_keys(news)
+            plan = plan_batch(news, await log.find_sent(conn, keys) if keys else {})
+            return assemble(plan, await log.append_entries(conn, plan.to_insert))
