@@ -29,7 +29,7 @@ from tidings.api import (
 from tidings.config import Settings
 from tidings.container import Container
 from tidings.demo import seed_demo
-from tidings.gateway.route import websocket_endpoint
+from tidings.gateway.route import GatewayApp
 
 # Requests bodies larger than this are refused before they are read in full.
 MAX_BODY_BYTES = 1024 * 1024
@@ -43,7 +43,7 @@ CSP = (
 )
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None) -> ASGIApp:
     settings = settings or Settings()
     container = Container(settings)
 
@@ -74,7 +74,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(organization.router)
     app.include_router(files.router)
     uploads.install(app)
-    app.add_api_websocket_route("/ws", websocket_endpoint)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
@@ -86,7 +85,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     _mount_client(app, settings.static_dir or Path(__file__).parent / "static")
     app.add_middleware(_Limits)
-    return app
+    return _Server(app, GatewayApp(container))
+
+
+class _Server:
+    """The ASGI entry point: /ws goes straight to the gateway, everything else to FastAPI."""
+
+    def __init__(self, api: FastAPI, gateway: GatewayApp) -> None:
+        self.api = api
+        self._gateway = gateway
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and scope["path"] == "/ws":
+            await self._gateway(scope, receive, send)
+        else:
+            await self.api(scope, receive, send)
 
 
 def _mount_client(app: FastAPI, directory: Path) -> None:
