@@ -82,6 +82,18 @@ export function describeMessage(message: MessageContent, t: Translate): string {
   }
 }
 
+/** Formatters are costly to build; a chat of 10,000 messages formats 10,000 times. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale}|${JSON.stringify(options)}`;
+  let found = formatters.get(key);
+  if (!found) {
+    found = new Intl.DateTimeFormat(locale, options);
+    formatters.set(key, found);
+  }
+  return found;
+}
+
 function sameDay(a: Date, b: Date): boolean {
   return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
 }
@@ -95,14 +107,24 @@ export function listTime(at: number, now: number, locale: string, t: Translate):
   const yesterday = new Date(now - 86_400_000);
   if (sameDay(date, yesterday)) return t('time.yesterday');
   if (now - at < 6 * 86_400_000 && at < now) {
-    return new Intl.DateTimeFormat(locale, { weekday: 'short' }).format(date);
+    return formatter(locale, { weekday: 'short' }).format(date);
   }
   const sameYear = date.getFullYear() === today.getFullYear();
-  return new Intl.DateTimeFormat(locale, sameYear ? { month: 'numeric', day: 'numeric' } : { year: 'numeric', month: 'numeric', day: 'numeric' }).format(date);
+  return formatter(locale, sameYear ? { month: 'numeric', day: 'numeric' } : { year: 'numeric', month: 'numeric', day: 'numeric' }).format(date);
 }
 
+/** Clock times by minute: a long chat shows thousands, mostly of the same few minutes. */
+const clockTimes = new Map<string, string>();
+
 export function clockTime(at: number, locale: string): string {
-  return new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', hour12: false }).format(new Date(at));
+  const key = `${locale}|${Math.floor(at / 60_000)}`;
+  let found = clockTimes.get(key);
+  if (found === undefined) {
+    if (clockTimes.size > 20_000) clockTimes.clear();
+    found = formatter(locale, { hour: '2-digit', minute: '2-digit', hour12: false }).format(new Date(at));
+    clockTimes.set(key, found);
+  }
+  return found;
 }
 
 /** A day separator in a chat: Today-style labels use the list's rules plus the clock. */

@@ -3,6 +3,7 @@ import type { Translate } from '../i18n/i18n';
 import type { ConversationItem, ConversationListViewModel } from '../viewmodels/ConversationListViewModel';
 import { useViewModel } from '../viewmodels/useViewModel';
 import { Avatar } from './Avatar';
+import { VirtualList } from './VirtualList';
 import { BellIcon, MuteIcon, PlusIcon, SearchIcon } from './Icons';
 
 interface Props {
@@ -12,6 +13,8 @@ interface Props {
   onPopOut(id: number): void;
   onNewChat(): void;
 }
+
+const conversationKey = (item: ConversationItem) => String(item.id);
 
 export function ConversationList({ vm, t, onOpen, onPopOut, onNewChat }: Props) {
   const { items, query } = useViewModel(vm);
@@ -27,52 +30,63 @@ export function ConversationList({ vm, t, onOpen, onPopOut, onNewChat }: Props) 
           <PlusIcon size={18} />
         </button>
       </header>
-      <ul className="conversation-list" data-testid="conversation-list">
-        {items.length === 0 && <li className="empty">{t('list.empty')}</li>}
-        {items.map((item) => (
-          <li key={item.id}>
+      {items.length === 0 ? (
+        <ul className="conversation-list" data-testid="conversation-list" data-count={0}>
+          <li className="empty">{t('list.empty')}</li>
+        </ul>
+      ) : (
+        <VirtualList
+          className="conversation-list"
+          testId="conversation-list"
+          items={items}
+          itemKey={conversationKey}
+          stickToBottom={false}
+          headerHeight={0}
+          estimate={64}
+          rowTag="li"
+          renderItem={(item) => (
             <button
-              className={`conversation-row${item.selected ? ' selected' : ''}${item.pinned ? ' pinned' : ''}`}
-              onClick={() => onOpen(item.id)}
-              onDoubleClick={() => onPopOut(item.id)}
-              onContextMenu={(event) => {
-                event.preventDefault();
-                setMenu({ x: event.clientX, y: event.clientY, item });
-              }}
-              data-testid="conversation-row"
-              data-conversation-id={item.id}
-              data-title={item.title}
-            >
-              <span className="avatar-wrap">
-                <Avatar id={item.avatarId} name={item.title} size={42} online={item.online} />
-                {item.unread > 0 && (item.muted ? <span className="badge dot" /> : <span className="badge" data-testid="unread-badge">{item.unread > 99 ? '99+' : item.unread}</span>)}
-              </span>
-              <span className="row-main">
-                <span className="row-top">
-                  <span className="row-title">{item.title}</span>
-                  <span className="row-time">{item.time}</span>
+                className={`conversation-row${item.selected ? ' selected' : ''}${item.pinned ? ' pinned' : ''}`}
+                onClick={() => onOpen(item.id)}
+                onDoubleClick={() => onPopOut(item.id)}
+                onContextMenu={(event) => {
+                  event.preventDefault();
+                  setMenu({ x: event.clientX, y: event.clientY, item });
+                }}
+                data-testid="conversation-row"
+                data-conversation-id={item.id}
+                data-title={item.title}
+              >
+                <span className="avatar-wrap">
+                  <Avatar id={item.avatarId} name={item.title} size={42} online={item.online} />
+                  {item.unread > 0 && (item.muted ? <span className="badge dot" /> : <span className="badge" data-testid="unread-badge">{item.unread > 99 ? '99+' : item.unread}</span>)}
                 </span>
-                <span className="row-bottom">
-                  <span className="row-preview">
-                    {item.draft ? (
-                      <>
-                        <span className="draft-mark">{t('list.draft')}</span> {item.draft}
-                      </>
-                    ) : (
-                      <>
-                        {item.mentioned && <span className="draft-mark">{t('list.mentioned')} </span>}
-                        {item.muted && item.unread > 1 ? `[${item.unread}] ` : ''}
-                        {item.preview}
-                      </>
-                    )}
+                <span className="row-main">
+                  <span className="row-top">
+                    <span className="row-title">{item.title}</span>
+                    <span className="row-time">{item.time}</span>
                   </span>
-                  {item.muted && <span className="row-muted" title={t('list.unmute')}><MuteIcon size={14} /></span>}
+                  <span className="row-bottom">
+                    <span className="row-preview">
+                      {item.draft ? (
+                        <>
+                          <span className="draft-mark">{t('list.draft')}</span> {item.draft}
+                        </>
+                      ) : (
+                        <>
+                          {item.mentioned && <span className="draft-mark">{t('list.mentioned')} </span>}
+                          {item.muted && item.unread > 1 ? `[${item.unread}] ` : ''}
+                          {item.preview}
+                        </>
+                      )}
+                    </span>
+                    {item.muted && <span className="row-muted" title={t('list.unmute')}><MuteIcon size={14} /></span>}
+                  </span>
                 </span>
-              </span>
-            </button>
-          </li>
-        ))}
-      </ul>
+              </button>
+          )}
+        />
+      )}
       {menu && (
         <div className="menu-backdrop" onClick={() => setMenu(null)} onContextMenu={(e) => { e.preventDefault(); setMenu(null); }}>
           <div className="context-menu" style={{ left: menu.x, top: menu.y }} role="menu" data-testid="conversation-menu">

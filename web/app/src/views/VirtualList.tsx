@@ -5,7 +5,7 @@
  * position is anchored to a row, so older pages loading above, or rows growing, do not
  * move what the user is reading; at the bottom it follows new messages.
  */
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode, type RefObject } from 'react';
 
 export interface VirtualListProps<T> {
   items: readonly T[];
@@ -22,6 +22,12 @@ export interface VirtualListProps<T> {
   estimate?: number;
   className?: string;
   testId?: string;
+  /** A chat follows its newest rows at the bottom; a list (false) starts at the top. */
+  stickToBottom?: boolean;
+  /** Height of the header band (0: none). */
+  headerHeight?: number;
+  /** Each row's wrapper element: `li` inside a list. */
+  rowTag?: 'div' | 'li';
 }
 
 const OVERSCAN_PX = 800;
@@ -40,18 +46,32 @@ function lowerBound(offsets: Float64Array, value: number): number {
   return lo;
 }
 
-export function VirtualList<T>({ items, itemKey, renderItem, onNearTop, onAtBottom, header, bottomToken, estimate = 64, className, testId }: VirtualListProps<T>) {
+export function VirtualList<T>({
+  items,
+  itemKey,
+  renderItem,
+  onNearTop,
+  onAtBottom,
+  header,
+  bottomToken,
+  estimate = 64,
+  className,
+  testId,
+  stickToBottom = true,
+  headerHeight: headerPx = HEADER_PX,
+  rowTag = 'div',
+}: VirtualListProps<T>) {
   const scroller = useRef<HTMLDivElement>(null);
   const heights = useRef(new Map<string, number>());
   const [measured, setMeasured] = useState(0);
   const [view, setView] = useState({ top: 0, height: 800 });
-  const atBottom = useRef(true);
+  const atBottom = useRef(stickToBottom);
   const anchor = useRef<{ key: string; delta: number } | null>(null);
   const pendingMeasure = useRef(false);
   const requestedAt = useRef(-1);
 
   const keys = useMemo(() => items.map(itemKey), [items, itemKey]);
-  const headerHeight = HEADER_PX;
+  const headerHeight = headerPx;
   // offsets[i] = top of row i; offsets[n] = total height.
   const offsets = useMemo(() => {
     const out = new Float64Array(keys.length + 1);
@@ -82,15 +102,15 @@ export function VirtualList<T>({ items, itemKey, renderItem, onNearTop, onAtBott
     if (!element) return;
     const bottom = element.scrollHeight - element.scrollTop - element.clientHeight <= BOTTOM_SLACK_PX;
     if (bottom !== atBottom.current) onAtBottom?.(bottom);
-    atBottom.current = bottom;
+    atBottom.current = stickToBottom && bottom;
     remember();
     setView({ top: element.scrollTop, height: element.clientHeight });
     if (element.scrollTop < NEAR_TOP_PX) onNearTop?.();
   };
 
   useLayoutEffect(() => {
-    atBottom.current = true;
-  }, [bottomToken]);
+    atBottom.current = stickToBottom;
+  }, [bottomToken, stickToBottom]);
 
   // After every render: stick to the bottom, or keep the anchored row where it was.
   useLayoutEffect(() => {
@@ -143,31 +163,60 @@ export function VirtualList<T>({ items, itemKey, renderItem, onNearTop, onAtBott
   }, []);
 
   return (
-    <div className={`virtual-list ${className ?? ''}`} ref={scroller} onScroll={onScroll} data-testid={testId}>
+    <div className={`virtual-list ${className ?? ''}`} ref={scroller} onScroll={onScroll} data-testid={testId} data-count={items.length}>
       <div style={{ height: total, position: 'relative' }}>
-        <div className="virtual-header" style={{ position: 'absolute', top: 0, left: 0, right: 0, height: HEADER_PX }}>
-          {header}
-        </div>
-        <div style={{ position: 'absolute', left: 0, right: 0, top: offsets[first] ?? 0 }}>
-          {items.slice(first, last).map((item, i) => {
-            const key = keys[first + i] ?? '';
-            return (
-              <Row key={key} rowKey={key} measure={measure}>
-                {renderItem(item)}
-              </Row>
-            );
-          })}
-        </div>
+        {headerHeight > 0 && (
+          <div className="virtual-header" style={{ position: 'absolute', top: 0, left: 0, right: 0, height: headerHeight }}>
+            {header}
+          </div>
+        )}
+        {rowTag === 'li' ? (
+          <ul style={{ position: 'absolute', left: 0, right: 0, top: offsets[first] ?? 0 }}>
+            {items.slice(first, last).map((item, i) => {
+              const key = keys[first + i] ?? '';
+              return (
+                <Row key={key} rowKey={key} measure={measure} tag="li">
+                  {renderItem(item)}
+                </Row>
+              );
+            })}
+          </ul>
+        ) : (
+          <div style={{ position: 'absolute', left: 0, right: 0, top: offsets[first] ?? 0 }}>
+            {items.slice(first, last).map((item, i) => {
+              const key = keys[first + i] ?? '';
+              return (
+                <Row key={key} rowKey={key} measure={measure}>
+                  {renderItem(item)}
+                </Row>
+              );
+            })}
+          </div>
+        )}
       </div>
     </div>
   );
 }
 
-function Row({ rowKey, measure, children }: { rowKey: string; measure: (key: string, el: HTMLElement | null) => (() => void) | undefined; children: ReactNode }) {
-  const ref = useRef<HTMLDivElement>(null);
+function Row({
+  rowKey,
+  measure,
+  children,
+  tag = 'div',
+}: {
+  rowKey: string;
+  measure: (key: string, el: HTMLElement | null) => (() => void) | undefined;
+  children: ReactNode;
+  tag?: 'div' | 'li';
+}) {
+  const ref = useRef<HTMLElement>(null);
   useLayoutEffect(() => measure(rowKey, ref.current), [rowKey, measure]);
-  return (
-    <div ref={ref} className="virtual-row">
+  return tag === 'li' ? (
+    <li ref={ref as RefObject<HTMLLIElement>} className="virtual-row">
+      {children}
+    </li>
+  ) : (
+    <div ref={ref as RefObject<HTMLDivElement>} className="virtual-row">
       {children}
     </div>
   );

@@ -1,0 +1,130 @@
+"""A real `tidings serve` for the browser tests and the web client's measurements."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+STATIC = ROOT / "src" / "tidings" / "static"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PASSWORD = "correct-horse-battery"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def ensure_web_build() -> None:
+    if not (STATIC / "index.html").is_file():
+        subprocess.run([str(ROOT / "scripts" / "build-web.sh")], check=True)
+
+
+@dataclass
+class WebServer:
+    base_url: str
+    http: httpx.Client
+    data_dir: Path
+
+    def register(self, account: str, nickname: str) -> dict[str, Any]:
+        """A new user; returns {token, user, ...}. The token is an API session, which the
+        browser's own sign-ins on "web" do not displace."""
+        response = self.http.post(
+            f"{self.base_url}/api/v1/auth/register",
+            json={
+                "account": account,
+                "password": PASSWORD,
+                "nickname": nickname,
+                "platform": "api",
+            },
+        )
+        response.raise_for_status()
+        body: dict[str, Any] = response.json()
+        return body
+
+    def api(self, token: str, method: str, path: str, **kwargs: Any) -> Any:
+        response = self.http.request(
+            method,
+            f"{self.base_url}/api/v1{path}",
+            headers={"Authorization": f"Bearer {token}"},
+            **kwargs,
+        )
+        response.raise_for_status()
+        return response.json() if response.content else None
+
+    def connections(self) -> int:
+        """Open WebSocket connections, from the server's metrics."""
+        text = self.http.get(f"{self.base_url}/metrics").text
+        for line in text.splitlines():
+            if line.startswith("tidings_connections "):
+                return int(float(line.split()[1]))
+        return 0
+
+    def make_admin(self, account: str) -> None:
+        """A server administrator (organization, imports), through the CLI on the same data."""
+        tidings = Path(sys.executable).parent / "tidings"
+        subprocess.run(
+            [str(tidings), "user", "admin", account, "--data-dir", str(self.data_dir)],
+            check=True,
+            capture_output=True,
+        )
+
+
+@contextlib.contextmanager
+def running_server(data_dir: Path) -> Iterator[WebServer]:
+    """`tidings serve` on a free port with this data directory, until the block ends."""
+    ensure_web_build()
+    port = free_port()
+    tidings = Path(sys.executable).parent / "tidings"
+    log = (data_dir / "server.log").open("wb")
+    process = subprocess.Popen(
+        [str(tidings), "serve", "--port", str(port), "--data-dir", str(data_dir)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        # Durability is not what these check; NORMAL spares an fsync per message.
+        env={**os.environ, "PYTHONWARNINGS": "ignore", "TIDINGS_SQLITE_SYNCHRONOUS": "NORMAL"},
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError((data_dir / "server.log").read_text())
+            time.sleep(0.1)
+        with httpx.Client(timeout=30) as http:
+            yield WebServer(base_url, http, data_dir)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
