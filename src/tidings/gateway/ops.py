@@ -24,6 +24,8 @@ Handler = Callable[["OpContext", Any], Awaitable[Any]]
 class OpContext:
     """What an op runs with: the container, who is acting and on which connection."""
 
+    __slots__ = ("actor", "c", "close_after_reply", "connection")
+
     def __init__(self, container: Container, actor: Actor, connection: Connection) -> None:
         self.c = container
         self.actor = actor

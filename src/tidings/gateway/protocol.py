@@ -40,6 +40,16 @@ class Request:
 
 
 class ProtocolCore:
+    # One per connection: slots keep an idle connection small.
+    __slots__ = (
+        "_ops",
+        "_ops_before_auth",
+        "_outgoing",
+        "close_requested",
+        "max_frame_bytes",
+        "phase",
+    )
+
     def __init__(
         self,
         *,

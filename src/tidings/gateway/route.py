@@ -112,6 +112,8 @@ class GatewayApp:
 
 
 class _GatewaySession:
+    __slots__ = ("c", "connection", "context", "core", "ws")
+
     def __init__(self, container: Container, websocket: WebSocket) -> None:
         self.c = container
         self.ws = websocket
