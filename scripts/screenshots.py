@@ -2,7 +2,8 @@
 """Screenshots of the web client's main screens for docs/screenshots/ (PNG).
 
 Starts a demo server (`tidings serve --demo`) on a free port with a throwaway data
-directory, adds a little conversation through the REST API, and photographs the app in
+directory, adds conversations, images, files, group roles and an announcement, friends and
+an organization through the REST API and the tus endpoint, and photographs the app in
 Chromium: light and dark, Chinese and English, desktop and mobile.
 
     .venv/bin/python scripts/screenshots.py            # needs the web build and /usr/bin/chromium
@@ -10,16 +11,21 @@ Chromium: light and dark, Chinese and English, desktop and mobile.
 
 from __future__ import annotations
 
+import base64
+import io
+import math
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
+from PIL import Image, ImageDraw
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,7 +39,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 DESKTOP = {"width": 1280, "height": 800}
+POPOUT = {"width": 760, "height": 800}
 MOBILE = {"width": 390, "height": 844}
+COMBOS = (("zh-CN", "light"), ("en-US", "dark"), ("en-US", "light"), ("zh-CN", "dark"))
 
 
 def free_port() -> int:
@@ -43,73 +51,256 @@ def free_port() -> int:
         return port
 
 
-def login(base: str, account: str) -> str:
-    response = httpx.post(
-        f"{base}/api/v1/auth/login",
-        json={"account": account, "password": PASSWORD, "platform": "api"},
-    )
-    if response.status_code == 422:  # servers that refuse the platform string
-        response = httpx.post(
-            f"{base}/api/v1/auth/login", json={"account": account, "password": PASSWORD}
+@dataclass
+class Api:
+    base: str
+    http: httpx.Client
+
+    def login(self, account: str) -> str:
+        response = self.http.post(
+            f"{self.base}/api/v1/auth/login",
+            json={"account": account, "password": PASSWORD, "platform": "api"},
         )
-    response.raise_for_status()
-    token: str = response.json()["token"]
-    return token
+        response.raise_for_status()
+        token: str = response.json()["token"]
+        return token
+
+    def register(self, account: str, nickname: str) -> str:
+        response = self.http.post(
+            f"{self.base}/api/v1/auth/register",
+            json={
+                "account": account,
+                "password": PASSWORD,
+                "nickname": nickname,
+                "platform": "api",
+            },
+        )
+        response.raise_for_status()
+        token: str = response.json()["token"]
+        return token
+
+    def call(self, token: str, method: str, path: str, **kwargs: Any) -> Any:
+        response = self.http.request(
+            method,
+            f"{self.base}/api/v1{path}",
+            headers={"Authorization": f"Bearer {token}"},
+            **kwargs,
+        )
+        response.raise_for_status()
+        return response.json() if response.content else None
+
+    def say(self, token: str, conversation: int, type_: str, body: dict[str, Any]) -> int:
+        entry = self.call(
+            token,
+            "POST",
+            f"/conversations/{conversation}/messages",
+            json={"client_msg_id": uuid.uuid4().hex, "type": type_, "body": body},
+        )
+        seq: int = entry["seq"]
+        return seq
+
+    def text(self, token: str, conversation: int, text: str) -> int:
+        return self.say(token, conversation, "text", {"text": text})
+
+    def upload(self, token: str, data: bytes, name: str, mime: str) -> str:
+        """A whole file in one tus creation-with-upload request."""
+
+        def b64(value: str) -> str:
+            return base64.b64encode(value.encode()).decode()
+
+        response = self.http.post(
+            f"{self.base}/files/",
+            content=data,
+            headers={
+                "Authorization": f"Bearer {token}",
+                "Tus-Resumable": "1.0.0",
+                "Upload-Length": str(len(data)),
+                "Upload-Metadata": f"filename {b64(name)},filetype {b64(mime)}",
+                "Content-Type": "application/offset+octet-stream",
+            },
+        )
+        response.raise_for_status()
+        return response.headers["Location"].rsplit("/", 1)[-1]
 
 
-def say(base: str, token: str, conversation_id: int, text: str, reply_to: int | None = None) -> int:
-    body: dict[str, Any] = {
-        "client_msg_id": uuid.uuid4().hex,
-        "type": "text",
-        "body": {"text": text},
+def landscape(width: int, height: int) -> bytes:
+    """A calm picture for the image messages: sky, sun and hills."""
+    image = Image.new("RGB", (width, height))
+    draw = ImageDraw.Draw(image)
+    for y in range(height):
+        t = y / height
+        draw.line(
+            [(0, y), (width, y)], fill=(int(90 + 120 * t), int(150 + 70 * t), int(230 - 40 * t))
+        )
+    draw.ellipse(
+        [width * 0.68, height * 0.12, width * 0.82, height * 0.12 + width * 0.14],
+        fill=(255, 214, 120),
+    )
+    for layer, colour in enumerate(((70, 140, 90), (45, 110, 70))):
+        points = [(0, height)]
+        for x in range(0, width + 1, 8):
+            wave = math.sin(x / width * math.pi * (2 + layer) + layer) * height * 0.08
+            points.append((x, int(height * (0.62 + 0.12 * layer) + wave)))
+        points.append((width, height))
+        draw.polygon(points, fill=colour)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=88)
+    return out.getvalue()
+
+
+def seed(api: Api, data_dir: str) -> None:
+    alice, bob, carol = api.login("alice"), api.login("bob"), api.login("carol")
+    dave = api.register("dave", "Dave Chen")
+    ids = {
+        c["name"] or "system": c["id"]
+        for c in api.call(bob, "GET", "/conversations")["conversations"]
     }
-    if reply_to is not None:
-        body["reply_to_seq"] = reply_to
-    response = httpx.post(
-        f"{base}/api/v1/conversations/{conversation_id}/messages",
-        json=body,
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    response.raise_for_status()
-    seq: int = response.json()["seq"]
-    return seq
-
-
-def conversations(base: str, token: str) -> dict[str, int]:
-    response = httpx.get(
-        f"{base}/api/v1/conversations", headers={"Authorization": f"Bearer {token}"}
-    )
-    return {c["name"] or "system": c["id"] for c in response.json()["conversations"]}
-
-
-def seed(base: str) -> None:
-    bob = login(base, "bob")
-    carol = login(base, "carol")
-    ids = conversations(base, bob)
     direct, group = ids["Alice Zhang"], ids["Tidings team"]
-    first = say(base, bob, direct, "Could you review the release notes before 5pm? 📝")
-    say(base, bob, direct, "Draft is here: https://example.com/notes/v1.2", reply_to=first)
-    say(base, carol, group, "Standup moves to 10:30 tomorrow ☕")
-    say(base, bob, group, "收到，我会准时参加。\n另外，新版本的测试报告已经上传。")
-    say(base, carol, group, "👍 Thanks Bob!")
+    user = {
+        name: api.call(token, "GET", "/me")["id"]
+        for name, token in (("alice", alice), ("bob", bob), ("carol", carol), ("dave", dave))
+    }
+
+    first = api.text(bob, direct, "Could you review the release notes before 5pm? 📝")
+    api.say(bob, direct, "text", {"text": "Draft is here: https://example.com/notes/v1.2"})
+    del first
+    picture = api.upload(bob, landscape(1200, 800), "offsite.jpg", "image/jpeg")
+    api.say(
+        bob,
+        direct,
+        "image",
+        {"file_id": picture, "width": 1200, "height": 800, "name": "offsite.jpg"},
+    )
+    notes = b"%PDF-1.4\n% Tidings release notes\n" + b"0" * 180_000
+    pdf = api.upload(bob, notes, "Release notes v1.2.pdf", "application/pdf")
+    api.say(
+        bob,
+        direct,
+        "file",
+        {
+            "file_id": pdf,
+            "name": "Release notes v1.2.pdf",
+            "size": len(notes),
+            "mime": "application/pdf",
+        },
+    )
+    api.text(alice, direct, "Looks good — two small fixes in section 3, otherwise ready ✅")
+
+    api.text(carol, group, "Standup moves to 10:30 tomorrow ☕")
+    api.text(bob, group, "收到，我会准时参加。\n另外，新版本的测试报告已经上传。")
+    seq = api.text(carol, group, "👍 Thanks Bob!")
+    for token in (bob, carol):
+        api.call(token, "POST", f"/conversations/{group}/read", json={"seq": seq})
+    api.call(
+        alice,
+        "PUT",
+        f"/groups/{group}/admins/{user['bob']}",
+        json={"powers": ["mute", "announcements", "approve_joins"]},
+    )
+    api.call(
+        alice,
+        "POST",
+        f"/groups/{group}/announcements",
+        json={
+            "text": "Release 1.2 ships on Friday. Please finish reviews by Thursday noon.",
+            "pinned": True,
+        },
+    )
+    api.call(
+        alice,
+        "PATCH",
+        f"/groups/{group}",
+        json={"intro": "Everything about building Tidings: releases, reviews, standups."},
+    )
+
+    # Friends: Bob is one (in "Design"), Dave asks to be one.
+    request = api.call(
+        bob, "POST", "/friend-requests", json={"user_id": user["alice"], "message": "Hi Alice!"}
+    )
+    api.call(alice, "POST", f"/friend-requests/{request['request_id']}/accept")
+    design = api.call(alice, "POST", "/contact-groups", json={"name": "Design"})
+    api.call(
+        alice,
+        "PATCH",
+        f"/friends/{user['bob']}",
+        json={"contact_group_id": design["id"], "remark": "Bob (design)"},
+    )
+    api.call(
+        carol,
+        "POST",
+        "/friend-requests",
+        json={"user_id": user["alice"], "message": "Carol from QA — let's connect"},
+    )
+    api.call(
+        dave,
+        "POST",
+        "/friend-requests",
+        json={"user_id": user["alice"], "message": "Hello from the sales team 👋"},
+    )
+
+    # An organization, made by a server admin.
+    subprocess.run(
+        [
+            str(Path(sys.executable).parent / "tidings"),
+            "user",
+            "admin",
+            "alice",
+            "--data-dir",
+            data_dir,
+        ],
+        check=True,
+        capture_output=True,
+    )
+    api.call(alice, "PUT", "/org/company", json={"name": "Tidings Inc."})
+
+    def department(name: str, parent: int | None = None) -> int:
+        found: int = api.call(
+            alice, "POST", "/org/departments", json={"name": name, "parent_id": parent}
+        )["id"]
+        return found
+
+    engineering = department("Engineering")
+    web = department("Web client", engineering)
+    department("Server", engineering)
+    product = department("Product")
+    sales = department("Sales")
+    for dept, who, position in (
+        (web, "alice", "Engineering manager"),
+        (web, "bob", "Front-end engineer"),
+        (product, "carol", "Product designer"),
+        (sales, "dave", "Account executive"),
+    ):
+        api.call(
+            alice,
+            "PUT",
+            f"/org/departments/{dept}/members/{user[who]}",
+            json={"position": position},
+        )
 
 
-def sign_in(
-    browser: Browser, base: str, *, locale: str, theme: str, viewport: dict[str, int], mobile: bool
-) -> Page:
-    context = browser.new_context(
+def context_for(
+    browser: Browser, locale: str, theme: str, viewport: dict[str, int], mobile: bool
+) -> Any:
+    return browser.new_context(
         viewport=viewport,
         locale=locale,
         is_mobile=mobile,
         has_touch=mobile,
         device_scale_factor=2 if mobile else 1,
         color_scheme="dark" if theme == "dark" else "light",
+        # Granted: the polite "turn on notifications" offer would be in every picture.
+        permissions=["notifications"],
     )
-    page = context.new_page()
+
+
+def sign_in(
+    browser: Browser, base: str, *, locale: str, theme: str, viewport: dict[str, int], mobile: bool
+) -> Page:
+    page: Page = context_for(browser, locale, theme, viewport, mobile).new_page()
     page.goto(base)
     page.fill("input[name=account]", "alice")
     page.fill("input[name=password]", PASSWORD)
-    page.locator("input[name=remember]").set_checked(False)
+    page.locator("input[name=remember]").set_checked(True)
     page.click("[data-testid=sign-in] button[type=submit]")
     expect(page.get_by_test_id("workspace")).to_have_attribute(
         "data-connection", "connected", timeout=15_000
@@ -118,7 +309,7 @@ def sign_in(
 
 
 def shoot(page: Page, name: str) -> None:
-    page.wait_for_timeout(400)
+    page.wait_for_timeout(500)
     path = OUT / f"{name}.png"
     page.screenshot(path=str(path))
     print(path.relative_to(ROOT))
@@ -128,6 +319,11 @@ def open_chat(page: Page, title: str) -> None:
     page.locator(f"[data-testid=conversation-row][data-title='{title}']").click()
     expect(page.get_by_test_id("chat-title")).to_have_text(title)
     page.wait_for_timeout(600)
+
+
+def images_loaded(page: Page) -> None:
+    for media in page.get_by_test_id("image-media").all():
+        expect(media).to_have_attribute("data-state", "server", timeout=10_000)
 
 
 def main() -> int:
@@ -148,70 +344,135 @@ def main() -> int:
                         break
                 except httpx.HTTPError:
                     time.sleep(0.1)
-            seed(base)
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(
-                    executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-                )
-                shots(browser, base)
-                browser.close()
+            with httpx.Client(timeout=30) as http:
+                api = Api(base, http)
+                seed(api, data_dir)
+                with sync_playwright() as playwright:
+                    browser = playwright.chromium.launch(
+                        executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+                    )
+                    shots(browser, api)
+                    browser.close()
         finally:
             server.terminate()
             server.wait(timeout=10)
     return 0
 
 
-def shots(browser: Browser, base: str) -> None:
+def shots(browser: Browser, api: Api) -> None:
+    base = api.base
     # Sign-in screen.
     for locale, theme in (("en-US", "light"), ("zh-CN", "dark")):
-        context = browser.new_context(viewport=DESKTOP, locale=locale, color_scheme=theme)
+        context = context_for(browser, locale, theme, DESKTOP, False)
         page = context.new_page()
         page.goto(base)
         expect(page.get_by_test_id("sign-in")).to_be_visible()
         shoot(page, f"sign-in-{theme}-{locale[:2]}")
         context.close()
 
-    # Desktop chat, group chat, settings, forward dialog.
-    for locale, theme in (
-        ("zh-CN", "light"),
-        ("en-US", "dark"),
-        ("en-US", "light"),
-        ("zh-CN", "dark"),
-    ):
+    # Desktop: group with its info panel, a chat with an image and a file, contacts, settings.
+    for locale, theme in COMBOS:
         tag = f"{theme}-{locale[:2]}"
         page = sign_in(browser, base, locale=locale, theme=theme, viewport=DESKTOP, mobile=False)
         open_chat(page, "Tidings team")
         shoot(page, f"desktop-group-{tag}")
-        open_chat(page, "Bob Li")
+        page.get_by_test_id("group-info-button").click()
+        expect(page.get_by_test_id("group-info").get_by_test_id("announcement")).to_be_visible()
+        shoot(page, f"desktop-group-info-{tag}")
+        page.get_by_test_id("close-group-info").click()
+        open_chat(page, "Bob (design)")
+        images_loaded(page)
         shoot(page, f"desktop-chat-{tag}")
-        if theme == "light" and locale == "en-US":
-            message = (
-                page.get_by_test_id("message")
-                .filter(has_text="Thanks Alice")
-                .get_by_test_id("bubble")
-            )
-            message.click(button="right")
-            page.get_by_test_id("bubble-menu").get_by_role("menuitem", name="Forward").click()
-            dialog = page.get_by_test_id("forward-dialog")
-            dialog.locator("[data-testid=forward-target][data-title='Tidings team']").click()
-            dialog.get_by_test_id("forward-note").fill("Nice feedback from Bob")
-            shoot(page, f"desktop-forward-{tag}")
-            page.keyboard.press("Escape")
-            page.get_by_test_id("emoji-button").click()
-            shoot(page, f"desktop-emoji-{tag}")
-            page.keyboard.press("Escape")
+        page.get_by_test_id("rail-contacts").click()
+        page.get_by_test_id("new-friends").click()
+        expect(page.get_by_test_id("friend-request").first).to_be_visible()
+        shoot(page, f"desktop-contacts-{tag}")
+        page.get_by_test_id("organization").click()
+        page.locator("[data-testid=org-department][data-name='Web client']").click()
+        expect(page.get_by_test_id("org-person").first).to_be_visible()
+        shoot(page, f"desktop-organization-{tag}")
         page.get_by_test_id("rail-settings").click()
         shoot(page, f"desktop-settings-{tag}")
+        if (locale, theme) == ("en-US", "light"):
+            extras(page, api)
         page.context.close()
 
-    # Mobile: the list, then a chat.
+    # Mobile: the list, a chat, contacts.
     for locale, theme in (("zh-CN", "light"), ("en-US", "dark")):
         tag = f"{theme}-{locale[:2]}"
         page = sign_in(browser, base, locale=locale, theme=theme, viewport=MOBILE, mobile=True)
         shoot(page, f"mobile-list-{tag}")
-        open_chat(page, "Tidings team")
+        open_chat(page, "Bob (design)")
+        images_loaded(page)
         shoot(page, f"mobile-chat-{tag}")
+        page.get_by_test_id("back").tap()
+        page.get_by_test_id("rail-contacts").tap()
+        shoot(page, f"mobile-contacts-{tag}")
         page.context.close()
+
+
+def extras(page: Page, api: Api) -> None:
+    """One of each for the rest: dialogs, the viewer, a toast, a profile, a pop-out."""
+    tag = "light-en"
+    page.get_by_test_id("rail-chats").click()
+    open_chat(page, "Bob (design)")
+    images_loaded(page)
+    message = (
+        page.get_by_test_id("message").filter(has_text="Draft is here").get_by_test_id("bubble")
+    )
+    message.click(button="right")
+    page.get_by_test_id("bubble-menu").get_by_role("menuitem", name="Forward").click()
+    dialog = page.get_by_test_id("forward-dialog")
+    dialog.locator("[data-testid=forward-target][data-title='Tidings team']").click()
+    dialog.get_by_test_id("forward-note").fill("The notes for Friday's release")
+    shoot(page, f"desktop-forward-{tag}")
+    page.keyboard.press("Escape")
+    page.get_by_test_id("emoji-button").click()
+    shoot(page, f"desktop-emoji-{tag}")
+    page.keyboard.press("Escape")
+
+    page.get_by_test_id("image-media").first.click()
+    expect(page.get_by_test_id("viewer-image")).to_be_visible()
+    shoot(page, f"desktop-image-viewer-{tag}")
+    page.keyboard.press("Escape")
+
+    # Images picked to send: the strip above the input.
+    page.get_by_test_id("image-input").set_input_files(
+        [
+            {"name": "whiteboard.jpg", "mimeType": "image/jpeg", "buffer": landscape(1600, 1000)},
+            {"name": "sketch.jpg", "mimeType": "image/jpeg", "buffer": landscape(900, 1200)},
+        ]
+    )
+    page.get_by_test_id("composer-input").fill("Photos from today's whiteboard session")
+    expect(page.locator("[data-testid=attachment][data-ready=true]")).to_have_count(2)
+    shoot(page, f"desktop-attachments-{tag}")
+    page.get_by_test_id("send").click()
+    images_loaded(page)
+
+    # A message in another conversation: the toast in the corner.
+    carol = api.login("carol")
+    group = next(
+        c["id"]
+        for c in api.call(carol, "GET", "/conversations")["conversations"]
+        if c["name"] == "Tidings team"
+    )
+    api.text(carol, group, "Bob, could you share the test report link here?")
+    expect(page.get_by_test_id("message-toast")).to_be_visible()
+    shoot(page, f"desktop-toast-{tag}")
+
+    page.get_by_test_id("peer-profile-button").click()
+    expect(page.get_by_test_id("profile-name")).to_be_visible()
+    shoot(page, f"desktop-profile-{tag}")
+    page.keyboard.press("Escape")
+
+    with page.context.expect_page() as opened:
+        page.get_by_test_id("pop-out").click()
+    popout = opened.value
+    popout.set_viewport_size(POPOUT)
+    expect(popout.get_by_test_id("chat-window")).to_have_attribute("data-connection", "connected")
+    images_loaded(popout)
+    shoot(popout, f"popout-chat-{tag}")
+    popout.close()
 
 
 if __name__ == "__main__":

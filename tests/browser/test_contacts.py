@@ -101,12 +101,13 @@ def test_friends_contact_groups_remarks_and_the_organization(
     page.get_by_test_id("rail-contacts").click()
     page.get_by_test_id("organization").click()
     page.locator("[data-testid=org-department][data-name='Web']").click()
-    expect(page.get_by_test_id("org-members")).to_contain_text("Engineering/Web")
-    expect(page.locator("[data-testid=org-person][data-name='Bob Li']")).to_contain_text(
+    expect(page.get_by_test_id("org-members")).to_contain_text("Engineering › Web")
+    # My remark names him here too.
+    expect(page.locator("[data-testid=org-person][data-name='Bobby (design)']")).to_contain_text(
         "Front-end engineer"
     )
     page.get_by_test_id("org-search").fill("Web")
-    expect(page.get_by_test_id("org-result-department")).to_contain_text("Engineering/Web")
+    expect(page.get_by_test_id("org-result-department")).to_contain_text("Engineering › Web")
 
     # People search finds someone who is not a friend; their card offers "add friend".
     page.get_by_test_id("contacts-search").fill(carol["user"]["account"])

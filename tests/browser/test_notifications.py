@@ -69,7 +69,7 @@ def test_alerts_for_other_chats_and_none_for_the_one_on_screen(
     toast = page.get_by_test_id("message-toast")
     expect(toast).to_contain_text("Carol Wang")
     expect(toast).to_contain_text("from another chat")
-    expect(page.get_by_test_id("message-toasts")).to_have_attribute("data-corner", "bottom-right")
+    expect(page.get_by_test_id("message-toasts")).to_have_attribute("data-corner", "top-right")
     assert sounds(page) == 1
     assert page.evaluate("window.__notifications") == []
     # Clicking it opens that conversation.
@@ -79,13 +79,13 @@ def test_alerts_for_other_chats_and_none_for_the_one_on_screen(
 
     # The user picks another corner and turns the sound off.
     page.get_by_test_id("rail-settings").click()
-    page.get_by_test_id("toast-corner").get_by_role("radio", name="Top right").click()
+    page.get_by_test_id("toast-corner").get_by_role("radio", name="Bottom left").click()
     page.get_by_test_id("sound").get_by_role("radio", name="Off").click()
     expect(
         page.get_by_test_id("system-notifications").get_by_role("radio", name="On")
     ).to_have_attribute("aria-checked", "true")
     post_text(web_server, bob, with_bob, "while in settings")
-    expect(page.get_by_test_id("message-toasts")).to_have_attribute("data-corner", "top-right")
+    expect(page.get_by_test_id("message-toasts")).to_have_attribute("data-corner", "bottom-left")
     expect(page.get_by_test_id("message-toast")).to_contain_text("while in settings")
     assert sounds(page) == 1
 

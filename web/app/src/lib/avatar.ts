@@ -10,7 +10,9 @@ export function initials(name: string): string {
   if (!trimmed) return '?';
   // CJK names: the last character is how colleagues are usually called; Latin: initials.
   if (/[\u3400-\u9fff]/.test(trimmed)) return [...trimmed].slice(-2).join('');
-  const words = trimmed.split(/\s+/).filter(Boolean);
+  // Words of letters and digits only: "Bob (design)" is "BD", not "B(".
+  const words = trimmed.split(/\s+/).map((w) => w.replace(/[^\p{L}\p{N}]/gu, '')).filter(Boolean);
+  if (words.length === 0) return trimmed[0] ?? '?';
   const first = words[0]?.[0] ?? '?';
   const second = words.length > 1 ? (words[words.length - 1]?.[0] ?? '') : '';
   return (first + second).toUpperCase();

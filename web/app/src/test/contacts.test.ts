@@ -96,7 +96,7 @@ describe('OrgViewModel', () => {
     expect(vm.getSnapshot().nodes.map((n) => `${'-'.repeat(n.depth)}${n.name}`)).toEqual(['Engineering', '-Web', 'Sales']);
     await vm.selectDepartment(3);
     expect(vm.getSnapshot().nodes.map((n) => n.name)).toEqual(['Engineering', 'Web', 'Design systems', 'Sales']);
-    expect(vm.getSnapshot().department).toMatchObject({ path: 'Engineering/Web/Design systems', members: [{ id: 9, name: 'Ivy', detail: 'Lead' }] });
+    expect(vm.getSnapshot().department).toMatchObject({ path: 'Engineering › Web › Design systems', members: [{ id: 9, name: 'Ivy', detail: 'Lead' }] });
     vm.toggle(1);
     expect(vm.getSnapshot().nodes.map((n) => n.name)).toEqual(['Engineering', 'Sales']);
     vm.dispose();

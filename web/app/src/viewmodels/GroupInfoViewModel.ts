@@ -544,7 +544,7 @@ export class GroupInfoViewModel extends ViewModel<GroupInfoSnapshot> {
       .filter((m) => !query || m.nickname.toLowerCase().includes(query))
       .map((m) => ({
         userId: m.user_id,
-        name: m.nickname || this.names.name(m.user_id),
+        name: this.names.remark(m.user_id) || m.nickname || this.names.name(m.user_id),
         role: m.role,
         powers: m.powers,
         mutedUntil: this.mutedWords(m.muted_until),

@@ -127,10 +127,11 @@ export class OrgViewModel extends ViewModel<OrgSnapshot> {
     try {
       const page = await this.client.request('org.department', { department_id: id, after_user_id: after, limit: PAGE });
       if (this.selected !== id) return;
-      this.path = page.path;
+      // "Company/Sales/East" reads better as "Company › Sales › East".
+      this.path = page.path.split('/').join(' › ');
       this.members = [
         ...this.members,
-        ...page.members.map((m) => ({ id: m.id, name: m.nickname, detail: m.position, online: this.client.isOnline(m.id) })),
+        ...page.members.map((m) => ({ id: m.id, name: this.names.remark(m.id) || m.nickname, detail: m.position, online: this.client.isOnline(m.id) })),
       ];
       this.names.learn(page.members.map((m) => ({ user_id: m.id, nickname: m.nickname, role: 'member', avatar: m.avatar })));
       this.nextAfter = page.next_after_user_id;
@@ -158,7 +159,7 @@ export class OrgViewModel extends ViewModel<OrgSnapshot> {
       const reply = await this.client.request('org.search', { query, limit: 30 });
       if (generation !== this.generation) return;
       this.results = {
-        departments: reply.departments,
+        departments: reply.departments.map((d) => ({ ...d, path: d.path.split('/').join(' › ') })),
         people: reply.users.map((u) => ({
           id: u.id,
           name: u.remark || u.nickname,

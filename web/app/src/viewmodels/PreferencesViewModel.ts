@@ -12,7 +12,7 @@ export type SendKey = 'enter' | 'ctrlEnter';
 export const WALLPAPERS = ['none', 'dawn', 'mint', 'dots', 'night'] as const;
 export type Wallpaper = (typeof WALLPAPERS)[number];
 export const FONT_SIZES: readonly FontSize[] = ['small', 'medium', 'large', 'xlarge'];
-export const TOAST_CORNERS = ['bottom-right', 'top-right', 'bottom-left', 'top-center'] as const;
+export const TOAST_CORNERS = ['top-right', 'bottom-right', 'bottom-left', 'top-center'] as const;
 export type ToastCorner = (typeof TOAST_CORNERS)[number];
 
 export interface Preferences {
@@ -52,7 +52,8 @@ export class PreferencesViewModel extends ViewModel<PreferencesSnapshot> {
       sendKey: saved.sendKey === 'ctrlEnter' ? 'ctrlEnter' : 'enter',
       sound: saved.sound !== false,
       systemNotifications: saved.systemNotifications === true,
-      toastCorner: saved.toastCorner && TOAST_CORNERS.includes(saved.toastCorner) ? saved.toastCorner : 'bottom-right',
+      // Top right, under the chat header: clear of the input and the send button.
+      toastCorner: saved.toastCorner && TOAST_CORNERS.includes(saved.toastCorner) ? saved.toastCorner : 'top-right',
       flashTitle: saved.flashTitle !== false,
     };
     super({ ...preferences, t: translator(preferences.locale) });

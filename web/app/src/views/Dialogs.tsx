@@ -270,7 +270,7 @@ export function ProfileCard({
         {profile && (
           <>
             <div className="profile-head">
-              <Avatar id={profile.id} name={profile.nickname} size={64} />
+              <Avatar id={profile.id} name={name} size={64} />
               <div>
                 <div className="profile-name" data-testid="profile-name">{name}</div>
                 {state.remark && <div className="muted">{t('profile.nickname')}: {profile.nickname}</div>}

@@ -9,8 +9,8 @@ import { Avatar } from './Avatar';
 const LOCALE_NAMES: Record<Locale, string> = { 'zh-CN': '简体中文', en: 'English' };
 const FONT_KEYS = { small: 'settings.fontSmall', medium: 'settings.fontMedium', large: 'settings.fontLarge', xlarge: 'settings.fontXLarge' } as const;
 const CORNER_KEYS = {
-  'bottom-right': 'settings.cornerBottomRight',
   'top-right': 'settings.cornerTopRight',
+  'bottom-right': 'settings.cornerBottomRight',
   'bottom-left': 'settings.cornerBottomLeft',
   'top-center': 'settings.cornerTopCenter',
 } as const;
