@@ -575,7 +575,8 @@ export class GroupInfoViewModel extends ViewModel<GroupInfoSnapshot> {
         pinned: a.pinned,
         author: this.names.name(a.author_id),
         time: listTime(a.edited_at ?? a.created_at, now, locale, this.t),
-        read: a.read ?? true,
+        // My own announcement needs no "mark as read".
+        read: a.read !== false || a.author_id === me,
       })),
       joinRequests: this.joinRequests.map((r) => ({ ...r, name: this.names.name(r.userId) })),
       moderationQueue: this.queue.map((q) => ({ ...q, name: this.names.name(q.userId) })),
