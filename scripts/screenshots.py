@@ -26,7 +26,7 @@ from typing import Any
 
 import httpx
 from PIL import Image, ImageDraw
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, FilePayload, Page, ViewportSize, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "screenshots"
@@ -38,9 +38,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
-DESKTOP = {"width": 1280, "height": 800}
-POPOUT = {"width": 760, "height": 800}
-MOBILE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
+POPOUT: ViewportSize = {"width": 760, "height": 800}
+MOBILE: ViewportSize = {"width": 390, "height": 844}
 COMBOS = (("zh-CN", "light"), ("en-US", "dark"), ("en-US", "light"), ("zh-CN", "dark"))
 
 
@@ -279,7 +279,7 @@ def seed(api: Api, data_dir: str) -> None:
 
 
 def context_for(
-    browser: Browser, locale: str, theme: str, viewport: dict[str, int], mobile: bool
+    browser: Browser, locale: str, theme: str, viewport: ViewportSize, mobile: bool
 ) -> Any:
     return browser.new_context(
         viewport=viewport,
@@ -294,7 +294,7 @@ def context_for(
 
 
 def sign_in(
-    browser: Browser, base: str, *, locale: str, theme: str, viewport: dict[str, int], mobile: bool
+    browser: Browser, base: str, *, locale: str, theme: str, viewport: ViewportSize, mobile: bool
 ) -> Page:
     page: Page = context_for(browser, locale, theme, viewport, mobile).new_page()
     page.goto(base)
@@ -437,12 +437,11 @@ def extras(page: Page, api: Api) -> None:
     page.keyboard.press("Escape")
 
     # Images picked to send: the strip above the input.
-    page.get_by_test_id("image-input").set_input_files(
-        [
-            {"name": "whiteboard.jpg", "mimeType": "image/jpeg", "buffer": landscape(1600, 1000)},
-            {"name": "sketch.jpg", "mimeType": "image/jpeg", "buffer": landscape(900, 1200)},
-        ]
-    )
+    picked: list[FilePayload] = [
+        {"name": "whiteboard.jpg", "mimeType": "image/jpeg", "buffer": landscape(1600, 1000)},
+        {"name": "sketch.jpg", "mimeType": "image/jpeg", "buffer": landscape(900, 1200)},
+    ]
+    page.get_by_test_id("image-input").set_input_files(picked)
     page.get_by_test_id("composer-input").fill("Photos from today's whiteboard session")
     expect(page.locator("[data-testid=attachment][data-ready=true]")).to_have_count(2)
     shoot(page, f"desktop-attachments-{tag}")

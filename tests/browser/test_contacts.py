@@ -119,6 +119,23 @@ def test_friends_contact_groups_remarks_and_the_organization(
     requests = web_server.api(carol["token"], "GET", "/friend-requests")
     assert [r["message"] for r in requests["incoming"]] == ["Hello from Alice"]
 
+    # My contact group renamed, then deleted: its friends move up to no group.
+    page.get_by_test_id("contacts-search").fill("")
+    page.locator("[data-testid=friend-group][data-name='Design'] .friend-group-head").click(
+        button="right"
+    )
+    page.get_by_test_id("contact-menu").get_by_role("menuitem", name="Rename").click()
+    page.get_by_test_id("contact-group-rename").fill("Designers")
+    page.get_by_test_id("contact-group-rename").press("Enter")
+    designers = page.locator("[data-testid=friend-group][data-name='Designers']")
+    expect(designers.get_by_test_id("contact")).to_have_attribute("data-name", "Bobby (design)")
+    designers.locator(".friend-group-head").click(button="right")
+    page.get_by_test_id("contact-menu").get_by_role("menuitem", name="Delete").click()
+    expect(designers).to_have_count(0)
+    expect(
+        page.locator("[data-testid=friend-group][data-name='Not in a group'] [data-testid=contact]")
+    ).to_have_attribute("data-name", "Bobby (design)")
+
 
 def test_start_a_chat_by_searching_people(web_server: WebServer, new_context: Any) -> None:
     alice = web_server.register(unique("alice"), "Alice Zhang")

@@ -328,6 +328,8 @@ export const en = {
   'error.not_found': 'It no longer exists, or you cannot see it.',
   'error.conflict': 'That was already done.',
   'error.unsupported': 'This is not available here.',
+  'contacts.renameGroup': 'Rename',
+  'contacts.deleteGroup': 'Delete (friends move up)',
   'common.close': 'Close',
   'common.you': 'You',
 } as const;

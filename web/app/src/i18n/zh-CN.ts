@@ -330,6 +330,8 @@ export const zhCN: Record<MessageKey, string> = {
   'error.not_found': '内容不存在或你无权查看。',
   'error.conflict': '该操作已完成。',
   'error.unsupported': '此处不支持该操作。',
+  'contacts.renameGroup': '重命名',
+  'contacts.deleteGroup': '删除分组（好友移至上级）',
   'common.close': '关闭',
   'common.you': '你',
 };

@@ -9,7 +9,7 @@ import { Avatar } from './Avatar';
 import { ProfileCard } from './Dialogs';
 import { BackIcon, BuildingIcon, ChevronIcon, GroupIcon, PlusIcon, SearchIcon, UserPlusIcon } from './Icons';
 
-type Menu = { x: number; y: number; kind: 'person'; id: number } | { x: number; y: number; kind: 'group'; id: number };
+type Menu = { x: number; y: number; kind: 'person' | 'group' | 'contactGroup'; id: number };
 
 /**
  * Contacts (I2, C4): new friends, group chats, my contact groups and the organization on the
@@ -20,6 +20,7 @@ export function ContactsView({ workspace, t }: { workspace: WorkspaceViewModel; 
   const s = useViewModel(vm);
   const [menu, setMenu] = useState<Menu | null>(null);
   const [newGroup, setNewGroup] = useState<string | null>(null);
+  const [renaming, setRenaming] = useState<{ id: number; name: string } | null>(null);
 
   const openMenu = (event: MouseEvent, kind: Menu['kind'], id: number) => {
     event.preventDefault();
@@ -109,11 +110,31 @@ export function ContactsView({ workspace, t }: { workspace: WorkspaceViewModel; 
               <h3 className="contacts-heading">{t('contacts.myFriends', { count: s.friendCount })}</h3>
               {s.friendGroups.map((group) => (
                 <div key={group.id ?? 'none'} className="friend-group" data-testid="friend-group" data-name={group.name}>
-                  <button className="friend-group-head" style={{ paddingLeft: 8 + group.depth * 14 }} onClick={() => vm.toggleGroup(group.id)} aria-expanded={group.expanded}>
-                    <span className={`chevron${group.expanded ? ' open' : ''}`}><ChevronIcon size={14} /></span>
-                    <span className="friend-group-name">{group.name}</span>
-                    <span className="muted small">{group.people.length}</span>
-                  </button>
+                  {renaming && renaming.id === group.id ? (
+                    <form
+                      className="inline-form contact-group-form"
+                      onSubmit={(e) => {
+                        e.preventDefault();
+                        void vm.renameGroup(renaming.id, renaming.name);
+                        setRenaming(null);
+                      }}
+                    >
+                      <input autoFocus value={renaming.name} onChange={(e) => setRenaming({ ...renaming, name: e.target.value })} maxLength={64} aria-label={t('contacts.renameGroup')} data-testid="contact-group-rename" />
+                      <button type="submit" disabled={!renaming.name.trim()}>{t('common.save')}</button>
+                    </form>
+                  ) : (
+                    <button
+                      className="friend-group-head"
+                      style={{ paddingLeft: 8 + group.depth * 14 }}
+                      onClick={() => vm.toggleGroup(group.id)}
+                      onContextMenu={(e) => group.id !== null && openMenu(e, 'contactGroup', group.id)}
+                      aria-expanded={group.expanded}
+                    >
+                      <span className={`chevron${group.expanded ? ' open' : ''}`}><ChevronIcon size={14} /></span>
+                      <span className="friend-group-name">{group.name}</span>
+                      <span className="muted small">{group.people.length}</span>
+                    </button>
+                  )}
                   {group.expanded && <ul className="pick-list" style={{ paddingLeft: group.depth * 14 }}>{group.people.map((p) => personRow(p))}</ul>}
                 </div>
               ))}
@@ -190,10 +211,23 @@ export function ContactsView({ workspace, t }: { workspace: WorkspaceViewModel; 
                 <button role="menuitem" onClick={() => { setMenu(null); vm.select({ kind: 'person', userId: menu.id }); }}>{t('contacts.viewProfile')}</button>
                 <button role="menuitem" onClick={() => { setMenu(null); void workspace.messagePerson(menu.id, undefined, true); }}>{t('menu.openInWindow')}</button>
               </>
-            ) : (
+            ) : menu.kind === 'group' ? (
               <>
                 <button role="menuitem" onClick={() => { setMenu(null); workspace.select(menu.id); }}>{t('contacts.sendMessage')}</button>
                 <button role="menuitem" onClick={() => { setMenu(null); workspace.popOut(menu.id); }}>{t('menu.openInWindow')}</button>
+              </>
+            ) : (
+              <>
+                <button
+                  role="menuitem"
+                  onClick={() => {
+                    setMenu(null);
+                    setRenaming({ id: menu.id, name: s.friendGroups.find((g) => g.id === menu.id)?.name ?? '' });
+                  }}
+                >
+                  {t('contacts.renameGroup')}
+                </button>
+                <button role="menuitem" className="danger" onClick={() => { setMenu(null); void vm.deleteGroup(menu.id); }}>{t('contacts.deleteGroup')}</button>
               </>
             )}
           </div>
