@@ -10,9 +10,11 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import WebServer, unique
 from tests.browser.pages import (
     bubble,
+    bubble_menu,
     conversation_row,
     group_chat,
     open_conversation,
+    post_text,
     send_text,
     sign_in,
 )
@@ -84,6 +86,14 @@ def test_group_info_roles_readers_governance_and_leaving(
     panel.get_by_test_id("announcement-input").fill("Review on Thursday at 3pm")
     panel.get_by_role("button", name="Post").click()
     expect(panel.get_by_test_id("announcement")).to_contain_text("Review on Thursday at 3pm")
+
+    # The owner's powers in the chat: mark a message important (the board), recall anyone's.
+    bubble_menu(pa, "Mock-ups are ready", "Mark as important")
+    expect(panel.get_by_test_id("board-item")).to_contain_text("Mock-ups are ready")
+    post_text(web_server, bob, group, "a typo from Bob")
+    expect(bubble(pa, "a typo from Bob")).to_be_visible()
+    bubble_menu(pa, "a typo from Bob", "Recall")
+    expect(bubble(pa, "a typo from Bob")).to_have_count(0)
 
     member_menu(pa, "Dave Chen", "Remove from group")
     pa.get_by_test_id("confirm-ok").click()

@@ -697,6 +697,14 @@ export interface Ops {
     res: Announcement;
   };
   'group.announcement.read': { req: { announcement_id: number }; res: { announcement_id: number; read: boolean } };
+  'group.mark': {
+    req: { conversation_id: ConversationId; seq: Seq; important?: boolean };
+    res: Entry;
+  };
+  'group.board': {
+    req: { conversation_id: ConversationId };
+    res: { items: { reason: 'important' | 'mention_all'; entry: Entry }[] };
+  };
   'group.view_mode': {
     req: { conversation_id: ConversationId; view_mode: ViewMode };
     res: PrivateData['group_view_mode'];

@@ -330,6 +330,11 @@ export const en = {
   'error.unsupported': 'This is not available here.',
   'contacts.renameGroup': 'Rename',
   'contacts.deleteGroup': 'Delete (friends move up)',
+  'group.markedImportant': 'Marked as important',
+  'menu.markImportant': 'Mark as important',
+  'group.board': 'Important messages',
+  'group.important': 'Important',
+  'group.unpin': 'Unpin',
   'common.close': 'Close',
   'common.you': 'You',
 } as const;

@@ -332,6 +332,11 @@ export const zhCN: Record<MessageKey, string> = {
   'error.unsupported': '此处不支持该操作。',
   'contacts.renameGroup': '重命名',
   'contacts.deleteGroup': '删除分组（好友移至上级）',
+  'group.markedImportant': '已标记为重要',
+  'menu.markImportant': '标记为重要',
+  'group.board': '重要消息',
+  'group.important': '重要',
+  'group.unpin': '取消置顶',
   'common.close': '关闭',
   'common.you': '你',
 };

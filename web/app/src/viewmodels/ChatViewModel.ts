@@ -13,7 +13,9 @@ import {
   type MessageBodies,
   type MessageType,
   type PendingMessage,
+  type PowerName,
   type ReadState,
+  type Role,
   type Seq,
   type UserId,
 } from '@tidings/sdk';
@@ -22,7 +24,7 @@ import type { RecentEmoji } from '../lib/emoji';
 import { clockTime, dayLabel, describeEntry } from '../lib/format';
 import { formatBytes, type ImagePreparer, type PreparedImage } from '../lib/images';
 import { conversationTitle } from './ConversationListViewModel';
-import { GroupInfoViewModel } from './GroupInfoViewModel';
+import { GroupInfoViewModel, holds } from './GroupInfoViewModel';
 import type { NameBook } from './NameBook';
 import type { PreferencesViewModel } from './PreferencesViewModel';
 import { ViewModel } from './ViewModel';
@@ -138,6 +140,9 @@ export interface ChatSnapshot {
   attachments: AttachmentItem[];
   /** Send images as they are, not compressed. */
   sendOriginal: boolean;
+  /** Group powers of mine that show in the bubble menu. */
+  canRecallAny: boolean;
+  canMarkImportant: boolean;
 }
 
 export interface Readers {
@@ -174,6 +179,8 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
   /** Images sent from here, by client_msg_id: shown while the server's copy loads. */
   private readonly localImages = new Map<string, Blob>();
   private sending: Promise<void> = Promise.resolve();
+  /** My role and powers in this group (who may recall others' messages, mark them important). */
+  private powers: { role: Role; powers: readonly PowerName[] } | null = null;
 
   constructor(
     readonly conversationId: ConversationId,
@@ -201,6 +208,12 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     this.track(
       client.on('conversations', ({ ids }) => {
         if (ids.includes(conversationId)) this.refresh();
+      }),
+    );
+    this.track(
+      client.on('group', ({ conversationId: id, entry }) => {
+        // My powers may have changed (made admin, ownership handed over).
+        if (id === conversationId && (entry.kind === 'role_changed' || entry.kind === 'owner_changed')) void this.loadPowers();
       }),
     );
     this.track(
@@ -234,7 +247,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
       conversationId, title: '', type: 'direct', subtitle: '', typing: false, items: [], reachedStart: false,
       loading: true, draft, replyTo: null, mentionCandidates: [], recentEmoji: [], canSend: true,
       peerId: null, peerOnline: undefined, toast: null, groupInfo: null, readers: null, attachments: [],
-      sendOriginal: false,
+      sendOriginal: false, canRecallAny: false, canMarkImportant: false,
     };
   }
 
@@ -253,8 +266,27 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
       } catch {
         // Members show up on the next open; names fall back to ids meanwhile.
       }
+      await this.loadPowers();
     }
     this.refreshReadStatesSoon();
+  }
+
+  private async loadPowers(): Promise<void> {
+    try {
+      const info = await this.client.request('group.info', { conversation_id: this.conversationId });
+      this.powers = { role: info.role, powers: info.disbanded ? [] : info.powers };
+    } catch {
+      this.powers = null;
+    }
+    this.refresh();
+  }
+
+  /** Put a message on the group's board of important messages (the announcements power). */
+  async markImportant(seq: Seq): Promise<void> {
+    await this.act(async () => {
+      await this.client.request('group.mark', { conversation_id: this.conversationId, seq, important: true });
+      this.showToast(this.t('group.markedImportant'));
+    });
   }
 
   // ---- actions -------------------------------------------------------------------------
@@ -586,6 +618,8 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
       groupInfo: this.groupInfo,
       attachments: this.attachments.map(({ prepared: _prepared, ...item }) => item),
       sendOriginal: this.sendOriginal,
+      canRecallAny: this.powers !== null && holds(this.powers.role, this.powers.powers, 'recall'),
+      canMarkImportant: this.powers !== null && holds(this.powers.role, this.powers.powers, 'announcements'),
       readers: this.readers
         ? {
             ...this.readers,

@@ -8,6 +8,7 @@ import {
   type Announcement,
   type Client,
   type ConversationId,
+  type Entry,
   type GroupInfo,
   type GroupMember,
   type GroupUpdate,
@@ -19,7 +20,7 @@ import {
   type ViewMode,
 } from '@tidings/sdk';
 import { errorMessage, type Translate } from '../i18n/i18n';
-import { describeMessage, listTime, type MessageContent } from '../lib/format';
+import { describeEntry, describeMessage, listTime, type MessageContent } from '../lib/format';
 import type { NameBook } from './NameBook';
 import type { PreferencesViewModel } from './PreferencesViewModel';
 import { ViewModel } from './ViewModel';
@@ -102,6 +103,8 @@ export interface GroupInfoSnapshot {
   memberQuery: string;
   moreMembers: boolean;
   announcements: AnnouncementRow[];
+  /** Important messages and @all, newest first. */
+  board: { seq: number; sender: string; text: string; mentionAll: boolean }[];
   joinRequests: QueueRow[];
   moderationQueue: QueueRow[];
   blacklist: { userId: UserId; name: string }[];
@@ -173,6 +176,7 @@ export class GroupInfoViewModel extends ViewModel<GroupInfoSnapshot> {
   private members: GroupMember[] = [];
   private nextAfter: UserId | null = null;
   private announcements: Announcement[] = [];
+  private board: { reason: string; entry: Entry }[] = [];
   private joinRequests: QueueRow[] = [];
   private queue: QueueRow[] = [];
   private blacklist: UserId[] = [];
@@ -217,7 +221,7 @@ export class GroupInfoViewModel extends ViewModel<GroupInfoSnapshot> {
       muteAll: false, moderation: false, forbidPrivateChat: false, keywords: '', disbanded: false, myRole: 'member',
       myPowers: [], myMute: null,
       can: abilities({ role: 'member', powers: [], join_mode: 'invite_code', disbanded: false }),
-      members: [], memberQuery: '', moreMembers: false, announcements: [], joinRequests: [], moderationQueue: [],
+      members: [], memberQuery: '', moreMembers: false, announcements: [], board: [], joinRequests: [], moderationQueue: [],
       blacklist: [], viewMode: 'all', notificationsMuted: false, busy: false, toast: null, confirm: null, gone: false,
     };
   }
@@ -241,8 +245,9 @@ export class GroupInfoViewModel extends ViewModel<GroupInfoSnapshot> {
       this.nextAfter = page.next_after_user_id;
       this.names.learn(page.members);
       const can = abilities(info);
-      const [announcements, requests, queue, blacklist] = await Promise.all([
+      const [announcements, board, requests, queue, blacklist] = await Promise.all([
         this.client.request('group.announcements', { conversation_id: id }).then((r) => r.announcements, () => []),
+        this.client.request('group.board', { conversation_id: id }).then((r) => r.items, () => []),
         can.approve
           ? this.client.request('group.join_requests', { conversation_id: id }).then((r) => r.requests, () => [])
           : Promise.resolve([]),
@@ -254,6 +259,7 @@ export class GroupInfoViewModel extends ViewModel<GroupInfoSnapshot> {
           : Promise.resolve([]),
       ]);
       this.announcements = announcements;
+      this.board = board;
       const { locale } = this.preferences.getSnapshot();
       const now = this.now();
       this.joinRequests = requests
@@ -473,6 +479,14 @@ export class GroupInfoViewModel extends ViewModel<GroupInfoSnapshot> {
     });
   }
 
+  async editAnnouncement(id: number, change: { text?: string; pinned?: boolean }): Promise<void> {
+    if (change.text !== undefined && !change.text.trim()) return;
+    await this.act(async () => {
+      await this.client.request('group.announcement.edit', { announcement_id: id, ...change });
+      await this.reload();
+    });
+  }
+
   async readAnnouncement(id: number): Promise<void> {
     const announcement = this.announcements.find((a) => a.id === id);
     if (!announcement || announcement.read) return;
@@ -577,6 +591,12 @@ export class GroupInfoViewModel extends ViewModel<GroupInfoSnapshot> {
         time: listTime(a.edited_at ?? a.created_at, now, locale, this.t),
         // My own announcement needs no "mark as read".
         read: a.read !== false || a.author_id === me,
+      })),
+      board: this.board.map(({ reason, entry }) => ({
+        seq: entry.seq,
+        sender: entry.sender_id === null ? '' : this.names.name(entry.sender_id),
+        text: describeEntry(entry, me, this.names, this.t),
+        mentionAll: reason === 'mention_all',
       })),
       joinRequests: this.joinRequests.map((r) => ({ ...r, name: this.names.name(r.userId) })),
       moderationQueue: this.queue.map((q) => ({ ...q, name: this.names.name(q.userId) })),

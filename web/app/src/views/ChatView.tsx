@@ -193,6 +193,8 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
           onForward={onForward}
           onReply={(seq) => vm.reply(seq)}
           onRecall={(seq) => void vm.recall(seq)}
+          canRecallAny={chat.canRecallAny}
+          onMarkImportant={chat.canMarkImportant ? (seq) => void vm.markImportant(seq) : null}
           onDelete={(seq) => void vm.deleteForMe(seq)}
           onRetry={(id) => vm.retry(id)}
           onDiscard={(id) => vm.discard(id)}
@@ -392,7 +394,11 @@ function BubbleMenu({
   onDelete,
   onRetry,
   onDiscard,
+  canRecallAny,
+  onMarkImportant,
 }: {
+  canRecallAny: boolean;
+  onMarkImportant: ((seq: number) => void) | null;
   menu: MenuState;
   t: Translate;
   onClose(): void;
@@ -431,7 +437,8 @@ function BubbleMenu({
             <button role="menuitem" onClick={act(() => onCopy(seq))}>{t('menu.copy')}</button>
             <button role="menuitem" onClick={act(() => onForward(seq))}>{t('menu.forward')}</button>
             <button role="menuitem" onClick={act(() => onReply(seq))}>{t('menu.reply')}</button>
-            {item.mine && <button role="menuitem" onClick={act(() => onRecall(seq))}>{t('menu.recall')}</button>}
+            {(item.mine || canRecallAny) && <button role="menuitem" onClick={act(() => onRecall(seq))}>{t('menu.recall')}</button>}
+            {onMarkImportant && <button role="menuitem" onClick={act(() => onMarkImportant(seq))}>{t('menu.markImportant')}</button>}
             <button role="menuitem" className="danger" onClick={act(() => onDelete(seq))}>{t('menu.delete')}</button>
           </>
         ) : null}

@@ -103,6 +103,11 @@ export function GroupInfoPanel({ vm, t, onClose, onInvite, onMessage, onProfile 
                     {!a.read && (
                       <button className="link-button" onClick={() => void vm.readAnnouncement(a.id)}>{t('group.markRead')}</button>
                     )}
+                    {s.can.announce && (
+                      <button className="link-button" onClick={() => void vm.editAnnouncement(a.id, { pinned: !a.pinned })} data-testid="announcement-pin">
+                        {a.pinned ? t('group.unpin') : t('group.pin')}
+                      </button>
+                    )}
                   </div>
                 </div>
               ))}
@@ -125,6 +130,17 @@ export function GroupInfoPanel({ vm, t, onClose, onInvite, onMessage, onProfile 
                 </form>
               )}
             </PanelSection>
+
+            {s.board.length > 0 && (
+              <PanelSection title={t('group.board')} testId="board">
+                {s.board.map((item) => (
+                  <div key={item.seq} className="board-item" data-testid="board-item">
+                    <span className="tag">{item.mentionAll ? '@all' : t('group.important')}</span>
+                    <span className="queue-text"><strong>{item.sender}</strong> {item.text}</span>
+                  </div>
+                ))}
+              </PanelSection>
+            )}
 
             <PanelSection title={t('group.members', { count: s.memberCount })} testId="members">
               <div className="member-tools">
