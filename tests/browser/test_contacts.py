@@ -8,7 +8,7 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import WebServer, unique
-from tests.browser.pages import group_chat, sign_in
+from tests.browser.pages import conversation_row, group_chat, sign_in
 
 
 def contact(page: Page, name: str) -> Any:
@@ -148,3 +148,22 @@ def test_start_a_chat_by_searching_people(web_server: WebServer, new_context: An
     dialog.locator("[data-testid=person][data-name='Dora Sun']").click()
     dialog.get_by_test_id("start-chat").click()
     expect(page.get_by_test_id("chat-title")).to_have_text("Dora Sun")
+
+    # A group found by its number, joined from the contacts search.
+    house = group_chat(web_server, dora, "Open house")
+    web_server.api(dora["token"], "PATCH", f"/groups/{house}", json={"join_mode": "open"})
+    page.get_by_test_id("rail-contacts").click()
+    page.get_by_test_id("contacts-search").fill(str(house + 100000))
+    found = page.locator("[data-testid=found-group][data-name='Open house']")
+    found.get_by_test_id("join-group").click()
+    expect(found.get_by_role("button", name="Send message")).to_be_visible()
+    page.get_by_test_id("rail-chats").click()
+    expect(conversation_row(page, "Open house")).to_be_visible()
+
+    # Blocking someone from their profile (B4).
+    page.get_by_test_id("peer-profile-button").click()
+    profile = page.get_by_test_id("profile-dialog")
+    profile.get_by_test_id("block").click()
+    expect(profile.get_by_test_id("block")).to_have_text("Unblock")
+    blocked = web_server.api(alice["token"], "GET", "/blocks")["blocked"]
+    assert [b["id"] for b in blocked] == [dora["user"]["id"]]

@@ -651,6 +651,14 @@ export interface Ops {
   };
   // Groups
   'group.info': { req: { conversation_id: ConversationId }; res: GroupInfo };
+  'group.find': {
+    req: { number: number };
+    res: { id: ConversationId; number: number; name: string; avatar: string; intro: string; member_count: number; join_mode: JoinMode };
+  };
+  'group.join': {
+    req: { conversation_id: ConversationId; message?: string };
+    res: { status: 'joined' | 'pending'; entry?: Entry; request?: JoinRequest };
+  };
   'group.members': {
     req: { conversation_id: ConversationId; after_user_id?: UserId; limit?: number };
     res: { members: GroupMember[]; next_after_user_id: UserId | null };

@@ -335,6 +335,11 @@ export const en = {
   'group.board': 'Important messages',
   'group.important': 'Important',
   'group.unpin': 'Unpin',
+  'contacts.joinGroup': 'Join',
+  'contacts.requestJoin': 'Ask to join',
+  'profile.removeFriend': 'Remove friend',
+  'profile.block': 'Block',
+  'profile.unblock': 'Unblock',
   'common.close': 'Close',
   'common.you': 'You',
 } as const;

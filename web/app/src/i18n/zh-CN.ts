@@ -337,6 +337,11 @@ export const zhCN: Record<MessageKey, string> = {
   'group.board': '重要消息',
   'group.important': '重要',
   'group.unpin': '取消置顶',
+  'contacts.joinGroup': '加入群聊',
+  'contacts.requestJoin': '申请加入',
+  'profile.removeFriend': '删除好友',
+  'profile.block': '加入黑名单',
+  'profile.unblock': '移出黑名单',
   'common.close': '关闭',
   'common.you': '你',
 };

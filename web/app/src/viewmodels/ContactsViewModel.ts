@@ -48,6 +48,19 @@ export interface RequestRow {
   time: string;
 }
 
+export interface FoundGroup {
+  id: ConversationId;
+  number: number;
+  name: string;
+  intro: string;
+  memberCount: number;
+  joinMode: string;
+  /** Already a member: open it instead. */
+  member: boolean;
+  /** My request waits for an approver. */
+  requested: boolean;
+}
+
 export type ContactsSelection =
   | { kind: 'newFriends' }
   | { kind: 'groups' }
@@ -59,6 +72,8 @@ export interface ContactsSnapshot {
   query: string;
   /** While searching: matching friends, and people the server found. */
   search: { friends: ContactPerson[]; others: ContactPerson[]; searching: boolean } | null;
+  /** A group found by its number (a search of digits), to join. */
+  foundGroup: FoundGroup | null;
   pendingCount: number;
   incoming: RequestRow[];
   outgoing: RequestRow[];
@@ -87,6 +102,7 @@ export class ContactsViewModel extends ViewModel<ContactsSnapshot> {
   private searchGeneration = 0;
   private reloadTimer: ReturnType<typeof setTimeout> | null = null;
   private profile: ProfileViewModel | null = null;
+  private foundGroup: FoundGroup | null = null;
 
   constructor(
     private readonly client: Client,
@@ -96,7 +112,7 @@ export class ContactsViewModel extends ViewModel<ContactsSnapshot> {
     private readonly searchDelayMs = SEARCH_DELAY_MS,
   ) {
     super({
-      query: '', search: null, pendingCount: 0, incoming: [], outgoing: [], groups: [], friendGroups: [],
+      query: '', search: null, foundGroup: null, pendingCount: 0, incoming: [], outgoing: [], groups: [], friendGroups: [],
       friendCount: 0, selection: null, profile: null, error: null, busy: false,
     });
     this.org = new OrgViewModel(client, names);
@@ -181,10 +197,47 @@ export class ContactsViewModel extends ViewModel<ContactsSnapshot> {
     this.searchGeneration += 1;
     const trimmed = query.trim();
     this.found = null;
+    this.foundGroup = null;
     this.refresh();
     if (!trimmed) return;
     const generation = this.searchGeneration;
-    this.searchTimer = setTimeout(() => void this.runSearch(trimmed, generation), this.searchDelayMs);
+    this.searchTimer = setTimeout(() => {
+      void this.runSearch(trimmed, generation);
+      // A group ID is a number (E1): look it up too.
+      if (/^[1-9][0-9]{5,15}$/.test(trimmed)) void this.findGroup(Number(trimmed), generation);
+    }, this.searchDelayMs);
+  }
+
+  private async findGroup(number: number, generation: number): Promise<void> {
+    try {
+      const group = await this.client.request('group.find', { number });
+      if (generation !== this.searchGeneration) return;
+      this.foundGroup = {
+        id: group.id, number: group.number, name: group.name, intro: group.intro, memberCount: group.member_count,
+        joinMode: group.join_mode, member: this.client.conversation(group.id) !== undefined, requested: false,
+      };
+    } catch {
+      if (generation !== this.searchGeneration) return;
+      this.foundGroup = null;
+    }
+    this.refresh();
+  }
+
+  /** Join the group found by its number: at once (open groups) or by request (approval). */
+  async joinFoundGroup(message = ''): Promise<'joined' | 'pending' | null> {
+    const group = this.foundGroup;
+    if (!group) return null;
+    this.update({ busy: true, error: null });
+    try {
+      const reply = await this.client.request('group.join', { conversation_id: group.id, message });
+      this.foundGroup = { ...group, member: reply.status === 'joined', requested: reply.status === 'pending' };
+      this.update({ busy: false });
+      this.refresh();
+      return reply.status;
+    } catch (error) {
+      this.update({ busy: false, error: errorCode(error) });
+      return null;
+    }
   }
 
   private async runSearch(query: string, generation: number): Promise<void> {
@@ -335,6 +388,7 @@ export class ContactsViewModel extends ViewModel<ContactsSnapshot> {
     this.update({
       query: this.query,
       search,
+      foundGroup: this.foundGroup && { ...this.foundGroup, member: this.foundGroup.member || this.client.conversation(this.foundGroup.id) !== undefined },
       pendingCount: this.requests.pending_count,
       incoming: this.requests.incoming.map((r) => requestRow(r.from_user.id, r.from_user.nickname, r.from_user.account, r.request_id, r.message, r.created_at)),
       outgoing: this.requests.outgoing.map((r) => requestRow(r.to_user.id, r.to_user.nickname, r.to_user.account, r.request_id, r.message, r.created_at)),

@@ -17,6 +17,8 @@ export interface ProfileSnapshot {
   /** A friend request is on its way (sent from this card). */
   requested: boolean;
   busy: boolean;
+  /** I blocked this person (B4): they cannot message me. */
+  blocked: boolean;
   /** An error code of the last action. */
   actionError: string | null;
   saved: boolean;
@@ -29,10 +31,14 @@ export class ProfileViewModel extends ViewModel<ProfileSnapshot> {
   ) {
     super({
       userId, loading: true, error: null, profile: null, isMe: client.me?.id === userId, isFriend: false, remark: '',
-      requested: false, busy: false, actionError: null, saved: false,
+      requested: false, busy: false, blocked: false, actionError: null, saved: false,
     });
     this.track(
       client.on('private', ({ entry }) => {
+        if (entry.kind === 'user_blocked' || entry.kind === 'user_unblocked') {
+          if (entry.data.user_id === userId) this.update({ blocked: entry.kind === 'user_blocked' });
+          return;
+        }
         const data = entry.data as { user_id?: UserId; user?: { id: UserId } };
         if (data.user_id === userId || data.user?.id === userId) void this.load();
       }),
@@ -42,9 +48,15 @@ export class ProfileViewModel extends ViewModel<ProfileSnapshot> {
 
   async load(): Promise<void> {
     try {
-      const profile = await this.client.request('profile.get', { user_id: this.userId });
+      const [profile, blocks] = await Promise.all([
+        this.client.request('profile.get', { user_id: this.userId }),
+        this.client.request('blocks.list', undefined).catch(() => ({ blocked: [] })),
+      ]);
       const contact = profile.contact ?? null;
-      this.update({ loading: false, error: null, profile, isFriend: contact !== null, remark: contact?.remark ?? '' });
+      this.update({
+        loading: false, error: null, profile, isFriend: contact !== null, remark: contact?.remark ?? '',
+        blocked: blocks.blocked.some((b) => b.id === this.userId),
+      });
     } catch (error) {
       this.update({ loading: false, error: errorCode(error) });
     }
@@ -63,6 +75,20 @@ export class ProfileViewModel extends ViewModel<ProfileSnapshot> {
       const reply = await this.client.request('friends.request', { user_id: this.userId, message: message.trim() });
       if (reply.status === 'accepted') await this.load();
       else this.update({ requested: true });
+    });
+  }
+
+  async removeFriend(): Promise<void> {
+    await this.act(async () => {
+      await this.client.request('friends.remove', { user_id: this.userId });
+      await this.load();
+    });
+  }
+
+  async setBlocked(blocked: boolean): Promise<void> {
+    await this.act(async () => {
+      const reply = await this.client.request(blocked ? 'blocks.add' : 'blocks.remove', { user_id: this.userId });
+      this.update({ blocked: reply.blocked });
     });
   }
 

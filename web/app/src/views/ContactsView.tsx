@@ -61,6 +61,24 @@ export function ContactsView({ workspace, t }: { workspace: WorkspaceViewModel; 
         <div className="contacts-scroll">
           {s.search ? (
             <>
+              {s.foundGroup && (
+                <div className="found-group" data-testid="found-group" data-name={s.foundGroup.name}>
+                  <Avatar id={s.foundGroup.id} name={s.foundGroup.name} size={36} />
+                  <span className="pick-text">
+                    <strong>{s.foundGroup.name}</strong>
+                    <span className="muted small">{t('group.number', { number: s.foundGroup.number })} · {t('group.memberCount', { count: s.foundGroup.memberCount })}</span>
+                  </span>
+                  {s.foundGroup.member ? (
+                    <button className="small-button" onClick={() => s.foundGroup && workspace.select(s.foundGroup.id)}>{t('contacts.sendMessage')}</button>
+                  ) : s.foundGroup.requested ? (
+                    <span className="muted small">{t('contacts.waiting')}</span>
+                  ) : (
+                    <button className="small-button primary" disabled={s.busy} onClick={() => void vm.joinFoundGroup()} data-testid="join-group">
+                      {s.foundGroup.joinMode === 'approval' ? t('contacts.requestJoin') : t('contacts.joinGroup')}
+                    </button>
+                  )}
+                </div>
+              )}
               <h3 className="contacts-heading">{t('contacts.friends')}</h3>
               <ul className="pick-list">{s.search.friends.map((p) => personRow(p, 'search-result'))}</ul>
               <h3 className="contacts-heading">{t('contacts.otherPeople')}</h3>

@@ -312,6 +312,16 @@ export function ProfileCard({
             )}
             {state.actionError && <div className="form-error">{errorMessage(t, state.actionError)}</div>}
             {!state.isMe && (
+              <div className="profile-more">
+                {state.isFriend && (
+                  <button className="link-button" onClick={() => void vm.removeFriend()} disabled={state.busy} data-testid="remove-friend">{t('profile.removeFriend')}</button>
+                )}
+                <button className="link-button danger-link" onClick={() => void vm.setBlocked(!state.blocked)} disabled={state.busy} data-testid="block">
+                  {state.blocked ? t('profile.unblock') : t('profile.block')}
+                </button>
+              </div>
+            )}
+            {!state.isMe && (
               <div className="modal-actions">
                 <button onClick={() => onOpenInWindow(profile.id)}>{t('menu.openInWindow')}</button>
                 <button className="primary" onClick={() => onMessage(profile.id)} data-testid="profile-message">{t('contacts.sendMessage')}</button>
