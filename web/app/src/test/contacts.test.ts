@@ -72,6 +72,38 @@ describe('ContactsViewModel', () => {
   });
 });
 
+describe('ContactsViewModel: groups by number', () => {
+  it('finds a group when the search is its number, and joins it', async () => {
+    const server = new FakeServer();
+    server.handlers.set('friends.list', () => ({ friends: [], contact_groups: [] }));
+    server.handlers.set('friends.requests', () => ({ pending_count: 0, incoming: [], outgoing: [] }));
+    server.handlers.set('contacts.search', () => ({ users: [], has_more: false }));
+    server.handlers.set('group.find', (data) => {
+      if (data.number !== 100042) throw new Error('not_found');
+      return { id: 42, number: 100042, name: 'Open house', avatar: '', intro: '', member_count: 8, join_mode: 'approval' };
+    });
+    const joins: unknown[] = [];
+    server.handlers.set('group.join', (data) => {
+      joins.push(data);
+      return { status: 'pending', request: { id: 1, conversation_id: 42, user_id: 1, message: '', status: 'pending', created_at: 0 } };
+    });
+    const client = await connected(server);
+    const vm = new ContactsViewModel(client, new NameBook(client), new PreferencesViewModel(new MemoryStore(), ['en']), Date.now, 0);
+    await settle();
+    vm.search('100042');
+    await settle();
+    expect(vm.getSnapshot().foundGroup).toMatchObject({ id: 42, name: 'Open house', memberCount: 8, member: false, joinMode: 'approval' });
+    expect(await vm.joinFoundGroup()).toBe('pending');
+    expect(joins).toEqual([{ conversation_id: 42, message: '' }]);
+    expect(vm.getSnapshot().foundGroup).toMatchObject({ requested: true, member: false });
+    vm.search('alice');
+    await settle();
+    expect(vm.getSnapshot().foundGroup).toBeNull();
+    vm.dispose();
+    client.stop();
+  });
+});
+
 describe('OrgViewModel', () => {
   it('lays the tree out parents first, opens where a picked department sits, and lists its people', async () => {
     const server = new FakeServer();
