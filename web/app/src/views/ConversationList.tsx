@@ -46,44 +46,44 @@ export function ConversationList({ vm, t, onOpen, onPopOut, onNewChat }: Props) 
           rowTag="li"
           renderItem={(item) => (
             <button
-                className={`conversation-row${item.selected ? ' selected' : ''}${item.pinned ? ' pinned' : ''}`}
-                onClick={() => onOpen(item.id)}
-                onDoubleClick={() => onPopOut(item.id)}
-                onContextMenu={(event) => {
-                  event.preventDefault();
-                  setMenu({ x: event.clientX, y: event.clientY, item });
-                }}
-                data-testid="conversation-row"
-                data-conversation-id={item.id}
-                data-title={item.title}
-              >
-                <span className="avatar-wrap">
-                  <Avatar id={item.avatarId} name={item.title} size={42} online={item.online} />
-                  {item.unread > 0 && (item.muted ? <span className="badge dot" /> : <span className="badge" data-testid="unread-badge">{item.unread > 99 ? '99+' : item.unread}</span>)}
+              className={`conversation-row${item.selected ? ' selected' : ''}${item.pinned ? ' pinned' : ''}`}
+              onClick={() => onOpen(item.id)}
+              onDoubleClick={() => onPopOut(item.id)}
+              onContextMenu={(event) => {
+                event.preventDefault();
+                setMenu({ x: event.clientX, y: event.clientY, item });
+              }}
+              data-testid="conversation-row"
+              data-conversation-id={item.id}
+              data-title={item.title}
+            >
+              <span className="avatar-wrap">
+                <Avatar id={item.avatarId} name={item.title} size={42} online={item.online} />
+                {item.unread > 0 && (item.muted ? <span className="badge dot" /> : <span className="badge" data-testid="unread-badge">{item.unread > 99 ? '99+' : item.unread}</span>)}
+              </span>
+              <span className="row-main">
+                <span className="row-top">
+                  <span className="row-title">{item.title}</span>
+                  <span className="row-time">{item.time}</span>
                 </span>
-                <span className="row-main">
-                  <span className="row-top">
-                    <span className="row-title">{item.title}</span>
-                    <span className="row-time">{item.time}</span>
+                <span className="row-bottom">
+                  <span className="row-preview">
+                    {item.draft ? (
+                      <>
+                        <span className="draft-mark">{t('list.draft')}</span> {item.draft}
+                      </>
+                    ) : (
+                      <>
+                        {item.mentioned && <span className="draft-mark">{t('list.mentioned')} </span>}
+                        {item.muted && item.unread > 1 ? `[${item.unread}] ` : ''}
+                        {item.preview}
+                      </>
+                    )}
                   </span>
-                  <span className="row-bottom">
-                    <span className="row-preview">
-                      {item.draft ? (
-                        <>
-                          <span className="draft-mark">{t('list.draft')}</span> {item.draft}
-                        </>
-                      ) : (
-                        <>
-                          {item.mentioned && <span className="draft-mark">{t('list.mentioned')} </span>}
-                          {item.muted && item.unread > 1 ? `[${item.unread}] ` : ''}
-                          {item.preview}
-                        </>
-                      )}
-                    </span>
-                    {item.muted && <span className="row-muted" title={t('list.unmute')}><MuteIcon size={14} /></span>}
-                  </span>
+                  {item.muted && <span className="row-muted" title={t('list.unmute')}><MuteIcon size={14} /></span>}
                 </span>
-              </button>
+              </span>
+            </button>
           )}
         />
       )}
