@@ -10,7 +10,6 @@ import asyncio
 import logging
 import secrets
 from collections import deque
-from typing import Any
 
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
@@ -214,11 +213,3 @@ class _GatewaySession:
         else:
             for frame in frames:
                 await self.ws.send_text(frame)
-
-
-def describe_ops() -> dict[str, Any]:
-    """Each op's input JSON schema, for docs and SDK generation."""
-    schemas: dict[str, Any] = {"auth": AuthInput.model_json_schema()}
-    for name, (model, _) in sorted(OPS.items()):
-        schemas[name] = model.model_json_schema()
-    return schemas

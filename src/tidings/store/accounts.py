@@ -30,7 +30,7 @@ USER_COLUMNS = (
 )
 
 
-def _user(row: Row[Any, *tuple[Any, ...]]) -> User:
+def user_from_row(row: Row[Any, *tuple[Any, ...]]) -> User:
     return User(
         id=row.id,
         account=row.account,
@@ -121,7 +121,7 @@ class AccountStore:
                 row = (await conn.execute(select(*USER_COLUMNS).where(users.c.id == user_id))).one()
         except IntegrityError:
             raise AccountTaken(account) from None
-        return _user(row), system_id
+        return user_from_row(row), system_id
 
     async def credentials(self, account: str) -> tuple[User, str] | None:
         async with self._db.read("user_credentials") as conn:
@@ -130,7 +130,7 @@ class AccountStore:
                     select(*USER_COLUMNS, users.c.password_hash).where(users.c.account == account)
                 )
             ).first()
-        return (_user(row), row.password_hash) if row else None
+        return (user_from_row(row), row.password_hash) if row else None
 
     async def set_password_hash(self, user_id: int, password_hash: str) -> None:
         async with self._db.write("rehash_password") as conn:
@@ -141,14 +141,14 @@ class AccountStore:
     async def user(self, user_id: int) -> User | None:
         async with self._db.read("get_user") as conn:
             row = (await conn.execute(select(*USER_COLUMNS).where(users.c.id == user_id))).first()
-        return _user(row) if row else None
+        return user_from_row(row) if row else None
 
     async def users(self, user_ids: list[int]) -> dict[int, User]:
         if not user_ids:
             return {}
         async with self._db.read("get_users") as conn:
             rows = await conn.execute(select(*USER_COLUMNS).where(users.c.id.in_(user_ids)))
-            return {row.id: _user(row) for row in rows}
+            return {row.id: user_from_row(row) for row in rows}
 
     async def update_profile(
         self, user_id: int, changes: dict[str, Any], now: int
@@ -156,7 +156,7 @@ class AccountStore:
         async with self._db.write("update_profile") as conn:
             await conn.execute(update(users).where(users.c.id == user_id).values(**changes))
             row = (await conn.execute(select(*USER_COLUMNS).where(users.c.id == user_id))).one()
-            user = _user(row)
+            user = user_from_row(row)
             entry = await log.append_private(
                 conn, user_id, PrivateKind.PROFILE_UPDATED, user.to_wire(), now
             )

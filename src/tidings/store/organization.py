@@ -15,7 +15,7 @@ from tidings.domain.directory import Listing
 from tidings.domain.entries import PrivateEntry, PrivateKind
 from tidings.domain.organization import Department, OrgTree
 from tidings.store import log
-from tidings.store.accounts import USER_COLUMNS
+from tidings.store.accounts import USER_COLUMNS, user_from_row
 from tidings.store.database import Database
 from tidings.store.schema import (
     department_members,
@@ -26,21 +26,6 @@ from tidings.store.schema import (
 )
 
 ORG_ROW = 1
-
-
-def user_from_row(row: Any) -> User:
-    return User(
-        id=row.id,
-        account=row.account,
-        nickname=row.nickname,
-        avatar=row.avatar,
-        signature=row.signature,
-        work_email=row.work_email,
-        office_phone=row.office_phone,
-        desk=row.desk,
-        disabled=bool(row.disabled),
-        created_at=row.created_at,
-    )
 
 
 @dataclass(frozen=True, slots=True)
