@@ -169,6 +169,67 @@ async def test_profiles_and_direct_chats_never_reveal_hidden_members(
         assert admin_view["departments"][0]["name"] == "Secret"
 
 
+async def test_contact_cards_name_only_people_the_sender_may_see(base_url: str, org: Org) -> None:
+    backend, spy, ceo = org["backend"], org["spy"], org["ceo"]
+    async with online(base_url, backend, org["admin"]) as (b, admin):
+        chat = await b.request("conversation.open_direct", {"peer_id": ceo.id})
+
+        def card(user_id: int, n: str) -> dict[str, Any]:
+            return {
+                "conversation_id": chat["id"],
+                "client_msg_id": f"card-{n}",
+                "type": "contact_card",
+                "body": {"user_id": user_id},
+            }
+
+        # Hidden and missing alike: one code, so a card cannot probe the tree.
+        assert await refused(b, "send", card(spy.id, "hidden")) == "unknown_contact"
+        assert await refused(b, "send", card(987_654_321, "missing")) == "unknown_contact"
+        assert (
+            await http_refused(
+                backend,
+                "POST",
+                f"/api/v1/conversations/{chat['id']}/messages",
+                {"client_msg_id": "card-rest", "type": "contact_card", "body": {"user_id": spy.id}},
+            )
+            == "unknown_contact"
+        )
+        sent = await b.request("send", card(ceo.id, "visible"))
+        assert sent["body"] == {"user_id": ceo.id}
+        history = await b.request("history", {"conversation_id": chat["id"], "after_seq": 0})
+        assert [m["client_msg_id"] for m in history["messages"] if m["kind"] == "message"] == [
+            "card-visible"
+        ]
+
+        # An admin shares the spy's card in a group; a member who may not see the spy cannot
+        # pass it on.
+        group = await admin.request(
+            "conversation.create_group", {"name": "Cards", "member_ids": [backend.id]}
+        )
+        shared = await admin.request(
+            "send",
+            {
+                "conversation_id": group["id"],
+                "client_msg_id": "card-spy",
+                "type": "contact_card",
+                "body": {"user_id": spy.id},
+            },
+        )
+        assert (
+            await refused(
+                b,
+                "forward",
+                {
+                    "conversation_id": group["id"],
+                    "seqs": [shared["seq"]],
+                    "target_ids": [chat["id"]],
+                    "client_msg_id": "fwd-card",
+                },
+            )
+            == "unknown_contact"
+        )
+
+
 async def test_admin_changes_cycles_and_bad_input(base_url: str, org: Org) -> None:
     d = org.departments
     async with online(base_url, org["admin"], org["ceo"], org["frontend"]) as (admin, ceo, fe):

@@ -164,6 +164,7 @@ class Container:
             rosters=self.rosters,
             publisher=self.publisher,
             attachments=self.attachments,
+            directory=self.directory,
         )
 
     @cached_property

@@ -9,10 +9,17 @@ import time
 from tidings.actions.attachments import Attachments
 from tidings.actions.context import Actor
 from tidings.actions.governance import Governance
+from tidings.actions.organization import Directory
 from tidings.actions.publisher import Publisher
 from tidings.actions.rosters import RosterCache
 from tidings.config import Settings
-from tidings.domain.bodies import MessageType, TextBody, body_to_wire, parse_body
+from tidings.domain.bodies import (
+    ContactCardBody,
+    MessageType,
+    TextBody,
+    body_to_wire,
+    parse_body,
+)
 from tidings.domain.clock import now_ms
 from tidings.domain.conversations import ConversationType, Roster, may_recall
 from tidings.domain.entries import Entry, EntryKind, NewEntry
@@ -33,8 +40,10 @@ class Messages:
         rosters: RosterCache,
         publisher: Publisher,
         attachments: Attachments,
+        directory: Directory,
     ) -> None:
         self._settings = settings
+        self._directory = directory
         self._store = store
         self._writer = writer
         self._governance = governance
@@ -60,6 +69,8 @@ class Messages:
             raise TidingsError(ErrorCode.FORBIDDEN, "only the system posts notices")
         if isinstance(parsed, TextBody):
             self._check_mentions(roster, parsed)
+        elif isinstance(parsed, ContactCardBody):
+            await self._check_contact_card(actor, parsed.user_id)
         if reply_to_seq is not None:
             await self._check_reply_target(actor, roster, reply_to_seq)
         # Mutes, blocks, keywords, moderation: from a cached policy, no query (hot path).
@@ -125,6 +136,8 @@ class Messages:
                 or entry.type == MessageType.NOTICE.value
             ):
                 raise TidingsError(ErrorCode.NOT_FOUND, f"message {seq} cannot be forwarded")
+            if entry.type == MessageType.CONTACT_CARD.value:
+                await self._check_contact_card(actor, int(entry.body["user_id"]))
             originals.append(entry)
         note_body = None
         if note:
@@ -276,6 +289,18 @@ class Messages:
             raise TidingsError(
                 ErrorCode.INVALID_INPUT, "mentioned users are not members", details=strangers[:20]
             )
+
+    async def _check_contact_card(self, actor: Actor, user_id: int) -> None:
+        """A card shares a person: only someone the sender may see (decision 0011). A hidden
+        person and a missing one get the same answer, so cards cannot probe the tree."""
+        try:
+            await self._directory.visible_user(actor, user_id)
+        except TidingsError:
+            raise TidingsError(
+                ErrorCode.UNKNOWN_CONTACT,
+                "the contact card names no one you can share",
+                details={"user_id": user_id},
+            ) from None
 
     async def _check_reply_target(self, actor: Actor, roster: Roster, seq: int) -> None:
         target = await self._store.entry(roster.conversation_id, seq)

@@ -64,6 +64,8 @@ class ErrorCode(StrEnum):
     CYCLE = "cycle"
     INVALID_INVITE = "invalid_invite"
     BAD_FILE = "bad_file"
+    # A contact card naming someone who does not exist or whom the sender may not see.
+    UNKNOWN_CONTACT = "unknown_contact"
     INTERNAL = "internal_error"
 
 
@@ -109,6 +111,7 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.CYCLE: 409,
     ErrorCode.INVALID_INVITE: 404,
     ErrorCode.BAD_FILE: 422,
+    ErrorCode.UNKNOWN_CONTACT: 422,
     ErrorCode.PAYLOAD_TOO_LARGE: 413,
     ErrorCode.FRAME_TOO_LARGE: 413,
     ErrorCode.UNKNOWN_OP: 404,
