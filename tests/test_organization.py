@@ -29,7 +29,7 @@ from tests.support.social import (
     refused,
 )
 from tests.support.users import PASSWORD, Person, register
-from tidings.sdk import TidingsHttp
+from tidings.sdk import ServerError, TidingsHttp
 
 PEOPLE = ["admin", "ceo", "lead", "backend", "frontend", "seller", "spy", "scientist", "outsider"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -167,6 +167,51 @@ async def test_profiles_and_direct_chats_never_reveal_hidden_members(
         assert chat["type"] == "direct"
         admin_view = await admin.request("profile.get", {"user_id": spy.id})
         assert admin_view["departments"][0]["name"] == "Secret"
+
+
+async def test_groups_add_only_people_the_creator_may_see(base_url: str, org: Org) -> None:
+    backend, spy, ceo = org["backend"], org["spy"], org["ceo"]
+    missing = 987_654_321
+
+    async def error_of(client: Any, op: str, data: dict[str, Any]) -> tuple[str, str]:
+        try:
+            await client.request(op, data)
+        except ServerError as error:
+            return error.code, error.message
+        raise AssertionError(f"{op} {data} was accepted")
+
+    async with online(base_url, backend) as (b,):
+        # A hidden person is refused exactly like one who does not exist: code and message.
+        hidden = await error_of(
+            b, "conversation.create_group", {"name": "Spies", "member_ids": [spy.id]}
+        )
+        absent = await error_of(
+            b, "conversation.create_group", {"name": "Ghosts", "member_ids": [missing]}
+        )
+        assert hidden[0] == absent[0] == "not_found" and hidden[1] == absent[1]
+        assert (
+            await http_refused(
+                backend,
+                "POST",
+                "/api/v1/conversations",
+                {"type": "group", "name": "Spies", "member_ids": [ceo.id, spy.id]},
+            )
+            == "not_found"
+        )
+        group = await b.request(
+            "conversation.create_group", {"name": "Visible", "member_ids": [ceo.id]}
+        )
+        hidden = await error_of(
+            b, "group.invite", {"conversation_id": group["id"], "user_ids": [spy.id]}
+        )
+        absent = await error_of(
+            b, "group.invite", {"conversation_id": group["id"], "user_ids": [missing]}
+        )
+        assert hidden[0] == absent[0] == "not_found" and hidden[1] == absent[1]
+        members = await b.request("group.members", {"conversation_id": group["id"]})
+        assert sorted(m["user_id"] for m in members["members"]) == sorted([backend.id, ceo.id])
+        conversations = (await b.request("conversations.list", {}))["conversations"]
+        assert not {"Spies", "Ghosts"} & {c["name"] for c in conversations}
 
 
 async def test_contact_cards_name_only_people_the_sender_may_see(base_url: str, org: Org) -> None:

@@ -65,7 +65,7 @@ class Conversations:
         self, actor: Actor, name: str, member_ids: list[int]
     ) -> dict[str, Any]:
         invited = await self._check_invitees(
-            sorted(set(member_ids) - {actor.user_id}), current_size=1
+            actor, sorted(set(member_ids) - {actor.user_id}), current_size=1
         )
         conversation_id, entry, joined = await self._store.create_group(
             owner_id=actor.user_id, name=name, member_ids=invited, now=now_ms()
@@ -81,8 +81,10 @@ class Conversations:
         fresh = sorted(set(user_ids) - set(roster.members))
         if not fresh:
             raise TidingsError(ErrorCode.CONFLICT, "everyone invited is already a member")
-        await self._groups.check_invite(actor, roster, fresh)
-        invited = await self._check_invitees(fresh, current_size=len(roster.members))
+        # Who exists and is visible first: a hidden person is refused exactly like a missing
+        # one, whatever else the group would say about them.
+        invited = await self._check_invitees(actor, fresh, current_size=len(roster.members))
+        await self._groups.check_invite(actor, roster, invited)
         entry, joined = await self._store.add_members(
             conversation_id=conversation_id,
             inviter_id=actor.user_id,
@@ -218,14 +220,19 @@ class Conversations:
             raise TidingsError(ErrorCode.INVALID_INPUT, "this is not a group")
         return roster
 
-    async def _check_invitees(self, user_ids: list[int], *, current_size: int) -> list[int]:
+    async def _check_invitees(
+        self, actor: Actor, user_ids: list[int], *, current_size: int
+    ) -> list[int]:
+        """People one may add to a group: existing, enabled, and visible to the actor
+        (decision 0011); anyone else is ``not_found``, the hidden like the missing."""
         if current_size + len(user_ids) > self._settings.group_size_limit:
             raise TidingsError(
                 ErrorCode.GROUP_FULL,
                 f"a group holds at most {self._settings.group_size_limit} members",
             )
         found = await self._accounts.users(user_ids)
-        missing = [u for u in user_ids if u not in found or found[u].disabled]
+        hidden = await self._directory.hidden_among(actor, user_ids)
+        missing = [u for u in user_ids if u not in found or found[u].disabled or u in hidden]
         if missing:
             raise TidingsError(
                 ErrorCode.NOT_FOUND, "some invited users do not exist", details=missing[:20]

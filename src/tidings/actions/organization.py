@@ -146,6 +146,15 @@ class Directory:
             return True
         return user_id in await self._contacts.friend_ids(actor.user_id)
 
+    async def hidden_among(self, actor: Actor, user_ids: list[int]) -> set[int]:
+        """Those of ``user_ids`` the actor may not see (one tree look-up for them all; the
+        friends list is read only if the tree hides someone)."""
+        tree, visibility = await self.view(actor)
+        hidden = {u for u in user_ids if not user_visible(tree, visibility, u, actor.user_id)}
+        if hidden:
+            hidden -= await self._contacts.friend_ids(actor.user_id)
+        return hidden
+
     async def visible_user(self, actor: Actor, user_id: int) -> Any:
         """The user if the actor may see them; ``not_found`` for hidden and missing alike."""
         user = await self._accounts.user(user_id)
