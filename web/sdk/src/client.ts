@@ -19,7 +19,7 @@ import { decodeFrame, encodeRequest, FrameError, type RequestId } from './codec'
 import { applyEntry, applyRead, applyReceipt, compareConversations } from './conversations';
 import { Emitter } from './emitter';
 import { TidingsError } from './errors';
-import { isFinalSendError, Outbox, type PendingMessage, type PendingUpload } from './outbox';
+import { isFinalSendError, isResumableUploadError, Outbox, type PendingMessage, type PendingUpload } from './outbox';
 import type { Uploader } from './uploads';
 import {
   CloseCode,
@@ -258,6 +258,11 @@ export class Client extends Emitter<ClientEvents> {
     return this.signedOutReason;
   }
 
+  /** The session token, for the REST calls the WebSocket does not carry (imports, QR codes). */
+  get sessionToken(): string {
+    return this.token;
+  }
+
   /** Conversations, pinned first then by last activity; a stable array until a change. */
   conversations(): readonly ConversationSummary[] {
     if (!this.sortedCache) this.sortedCache = [...this.summaries.values()].sort(compareConversations);
@@ -352,6 +357,8 @@ export class Client extends Emitter<ClientEvents> {
   /** Connect at once if waiting (the network came back, the page became visible). */
   reconnectNow(): void {
     this.networkDown = false;
+    // The socket may have stayed up while the uploads' HTTP requests failed.
+    if (this.stateValue === 'connected') this.resumeInterruptedUploads();
     if (this.stateValue !== 'waiting') return;
     this.clearReconnect();
     this.attempt = 0;
@@ -420,6 +427,7 @@ export class Client extends Emitter<ClientEvents> {
       this.emit('connected', { user: reply.user, sessionId: reply.session_id });
       this.schedulePing(generation);
       this.flushOutbox();
+      this.resumeInterruptedUploads();
       void this.catchUpAll();
       void this.subscribePresence();
     } catch (error) {
@@ -984,7 +992,9 @@ export class Client extends Emitter<ClientEvents> {
         { name: body.name || 'image', type: file.type || body.mime || 'application/octet-stream' },
         {
           signal: abort.signal,
-          ...(message.fingerprint ? { fingerprint: message.fingerprint } : {}),
+          // Without a file fingerprint the message's own id names the upload: resuming it
+          // (after a cut, a pause or a restart) continues on the server instead of starting over.
+          fingerprint: message.fingerprint ?? `message:${clientMsgId}`,
           onProgress: (sent, total) => {
             const current = this.outbox.get(clientMsgId)?.upload;
             if (current) setUpload({ ...current, sent, total }, false);
@@ -1008,13 +1018,28 @@ export class Client extends Emitter<ClientEvents> {
       const current = this.outbox.get(clientMsgId);
       if (current?.upload) {
         const paused = code === 'aborted';
-        this.outbox.update(clientMsgId, { state: paused ? 'sending' : 'failed', error: paused ? null : code });
-        setUpload({ ...current.upload, state: paused ? 'paused' : 'failed', error: paused ? null : code }, true);
+        // Cut off by the network: it goes on by itself once the connection is back.
+        const interrupted = !paused && isResumableUploadError(code);
+        this.outbox.update(clientMsgId, { state: paused || interrupted ? 'sending' : 'failed', error: paused ? null : code });
+        setUpload({ ...current.upload, state: paused ? 'paused' : interrupted ? 'interrupted' : 'failed', error: paused ? null : code }, true);
         // Files picked after this one need not wait for it any more.
         this.transmitFiles(current.conversation_id);
       }
     } finally {
       this.uploadAborts.delete(clientMsgId);
+    }
+  }
+
+  /**
+   * Resume the uploads the network interrupted (tus continues from the server's offset), as
+   * soon as the connection is back: the user need not press Resume. Uploads the user paused,
+   * that failed for good, or that another window or an earlier visit began, wait for the user.
+   */
+  private resumeInterruptedUploads(): void {
+    for (const message of this.outbox.all()) {
+      if (message.upload?.state !== 'interrupted' || !message.file) continue;
+      this.outbox.update(message.client_msg_id, { state: 'sending', error: null });
+      void this.runUpload(message.client_msg_id);
     }
   }
 

@@ -14,8 +14,12 @@ export interface PendingUpload {
   /** Bytes the server has. */
   sent: number;
   total: number;
-  state: 'uploading' | 'paused' | 'failed';
-  /** Why it failed: an error code. */
+  /**
+   * `interrupted`: the network cut it off; it resumes by itself when the connection is back
+   * (`paused` and `failed` wait for the user).
+   */
+  state: 'uploading' | 'paused' | 'interrupted' | 'failed';
+  /** Why it failed or was interrupted: an error code. */
   error: string | null;
 }
 
@@ -36,6 +40,24 @@ export interface PendingMessage {
   file?: Blob;
   /** Resumes the same file's upload across visits. */
   fingerprint?: string;
+}
+
+/**
+ * Upload errors that mean "the way to the server broke" (no response, a proxy's error page, a
+ * lock left by the broken request): the upload resumes by itself once the connection is back.
+ */
+const RESUMABLE_UPLOAD_ERRORS: ReadonlySet<string> = new Set([
+  'network',
+  'timeout',
+  'upload_failed',
+  'upload_locked',
+  'upload_offset_mismatch',
+  'connection_lost',
+  'internal_error',
+]);
+
+export function isResumableUploadError(code: string | null): boolean {
+  return code !== null && RESUMABLE_UPLOAD_ERRORS.has(code);
 }
 
 /** Errors after which sending again cannot succeed: the message fails at once. */

@@ -80,6 +80,11 @@ const FINAL = new Set([
   'forbidden',
 ]);
 
+function memoryStore(): UploadStore {
+  const values = new Map<string, string>();
+  return { get: (key) => values.get(key) ?? null, set: (key, value) => void values.set(key, value), remove: (key) => void values.delete(key) };
+}
+
 function base64(text: string): string {
   const bytes = new TextEncoder().encode(text);
   let binary = '';
@@ -111,8 +116,11 @@ export class TusUploader implements Uploader {
   private readonly chunkSize: number;
   private readonly retryDelays: readonly number[];
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Upload addresses by fingerprint: the given store, or this uploader's memory. */
+  private readonly store: UploadStore;
 
   constructor(private readonly options: TusOptions) {
+    this.store = options.store ?? memoryStore();
     this.chunkSize = options.chunkSize ?? 8 * 1024 * 1024;
     this.retryDelays = options.retryDelays ?? [1_000, 3_000, 5_000, 10_000, 20_000];
     this.sleep = options.sleep ?? defaultSleep;
@@ -120,7 +128,7 @@ export class TusUploader implements Uploader {
 
   async upload(file: Blob, meta: UploadMeta, options: UploadOptions = {}): Promise<string> {
     const key = options.fingerprint ? `tidings.upload.${options.fingerprint}` : null;
-    let location = key ? this.options.store?.get(key) ?? null : null;
+    let location = key ? this.store.get(key) ?? null : null;
     let offset = -1;
     let failures = 0;
     const total = file.size;
@@ -129,13 +137,13 @@ export class TusUploader implements Uploader {
       try {
         if (location === null) {
           location = await this.create(file, meta, options.signal);
-          if (key) this.options.store?.set(key, location);
+          if (key) this.store.set(key, location);
           offset = 0;
         } else if (offset < 0) {
           offset = await this.offsetOf(location, options.signal);
           if (offset < 0) {
             // Gone (expired, cleaned up, someone else's): start over.
-            if (key) this.options.store?.remove(key);
+            if (key) this.store.remove(key);
             location = null;
             continue;
           }
@@ -146,15 +154,15 @@ export class TusUploader implements Uploader {
           offset = await this.patch(location, file, offset, total, options);
           failures = 0;
         }
-        if (key) this.options.store?.remove(key);
+        if (key) this.store.remove(key);
         return location.split('/').filter(Boolean).pop() ?? '';
       } catch (error) {
         if (error instanceof TidingsError && (FINAL.has(error.code) || error.code === 'aborted')) {
-          if (key && error.code !== 'aborted') this.options.store?.remove(key);
+          if (key && error.code !== 'aborted') this.store.remove(key);
           throw error;
         }
         if (error instanceof TidingsError && error.code === 'file_expired') {
-          if (key) this.options.store?.remove(key);
+          if (key) this.store.remove(key);
           location = null;
           continue;
         }

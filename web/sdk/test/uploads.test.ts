@@ -141,7 +141,8 @@ describe('Client.sendFile', () => {
     // The connection to the file server breaks: failed, resumable.
     (fail as unknown as (e: unknown) => void)(new TidingsError('network', 'down'));
     await vi.advanceTimersByTimeAsync(0);
-    expect(client.timeline(4).pending[0]).toMatchObject({ state: 'failed', upload: { state: 'failed', error: 'network' } });
+    expect(client.timeline(4).pending[0]).toMatchObject({ state: 'sending', upload: { state: 'interrupted', error: 'network' } });
+    // The manual button does not wait for the connection to come back.
     client.retry('cm-1');
     await vi.advanceTimersByTimeAsync(0);
     expect(client.timeline(4).pending[0]?.upload?.state).toBe('uploading');
@@ -172,5 +173,70 @@ describe('Client.sendFile', () => {
     finish.get('big.zip')?.('f-big');
     await vi.advanceTimersByTimeAsync(0);
     expect(server.current.ops('send').map((f) => (f.data?.body as { name?: string }).name ?? 'text')).toEqual(['text', 'big.zip', 'small.txt']);
+  });
+  it('resumes an upload the network interrupted once the connection is back, without a click', async () => {
+    server.conversation(4);
+    const tus = new TusServer();
+    // No retries of its own: the first cut fails the upload (as after the retries in real life).
+    const uploader = new TusUploader({ baseUrl: 'http://x', token: 't', http: tus.http, chunkSize: 40, retryDelays: [], sleep: noSleep });
+    const client = new Client({ transport: server.transport, token: 'token-1', cache: new MemoryCache(), uploader, newClientMsgId: () => 'cm-1' });
+    await client.start();
+    await vi.advanceTimersByTimeAsync(0);
+    tus.cuts = 1;
+    server.reachable = false;
+    client.sendFile(4, blob(100), { type: 'file', body: { name: 'report.pdf', size: 100 } });
+    server.current.drop(1006);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(client.timeline(4).pending[0]).toMatchObject({ state: 'sending', upload: { state: 'interrupted', error: 'network', sent: 0 } });
+    expect(tus.uploads.get('f1')?.bytes).toHaveLength(20);
+
+    // The network comes back: the client reconnects, and the upload carries on from byte 20.
+    server.reachable = true;
+    client.reconnectNow();
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(client.state).toBe('connected');
+    expect(tus.requests.filter((r) => r.startsWith('POST'))).toHaveLength(1);
+    expect(tus.requests).toContain('HEAD /files/f1');
+    expect(tus.uploads.get('f1')?.bytes).toEqual([...new Uint8Array(await blob(100).arrayBuffer())]);
+    const [send] = server.current.ops('send');
+    expect(send?.data).toMatchObject({ type: 'file', client_msg_id: 'cm-1', body: { file_id: 'f1', name: 'report.pdf' } });
+    expect(client.timeline(4).pending).toHaveLength(0);
+  });
+
+  it('leaves paused uploads and final failures to the user when the connection comes back', async () => {
+    server.conversation(4);
+    const calls: string[] = [];
+    const rejects = new Map<string, (error: unknown) => void>();
+    const uploader: Uploader = {
+      upload: (_file, meta, options) =>
+        new Promise((_resolve, reject) => {
+          calls.push(meta.name);
+          rejects.set(meta.name, reject);
+          options?.signal?.addEventListener('abort', () => reject(new TidingsError('aborted', 'paused')));
+        }),
+    };
+    let n = 0;
+    const client = new Client({ transport: server.transport, token: 'token-1', cache: new MemoryCache(), uploader, newClientMsgId: () => `cm-${++n}` });
+    await client.start();
+    await vi.advanceTimersByTimeAsync(0);
+    client.sendFile(4, blob(10), { type: 'file', body: { name: 'paused.bin', size: 10 } });
+    client.sendFile(4, blob(10), { type: 'file', body: { name: 'huge.bin', size: 10 } });
+    client.sendFile(4, blob(10), { type: 'file', body: { name: 'cut.bin', size: 10 } });
+    await vi.advanceTimersByTimeAsync(0);
+    client.pauseUpload('cm-1');
+    rejects.get('huge.bin')?.(new TidingsError('file_too_large', 'no'));
+    rejects.get('cut.bin')?.(new TidingsError('network', 'down'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(client.timeline(4).pending.map((m) => m.upload?.state)).toEqual(['paused', 'failed', 'interrupted']);
+
+    server.current.drop(1006);
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(client.state).toBe('connected');
+    expect(calls).toEqual(['paused.bin', 'huge.bin', 'cut.bin', 'cut.bin']);
+    expect(client.timeline(4).pending.map((m) => m.upload?.state)).toEqual(['paused', 'failed', 'uploading']);
+    // The manual button still works for the paused one.
+    client.retry('cm-1');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls.at(-1)).toBe('paused.bin');
   });
 });
