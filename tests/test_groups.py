@@ -35,10 +35,6 @@ async def test_approval_join(base_url: str, alice: Person, bob: Person, carol: P
     async with online(base_url, alice, bob, carol) as (a, b, c):
         group = await new_group(a, bob)
         await a.request("group.update", {"conversation_id": group, "join_mode": "approval"})
-        assert (
-            await refused(b, "group.invite", {"conversation_id": group, "user_ids": [carol.id]})
-            == "forbidden"
-        ), "only approvers invite in approval mode"
 
         asked = await c.request("group.join", {"conversation_id": group, "message": "let me in"})
         assert asked["status"] == "pending"
@@ -74,6 +70,70 @@ async def test_approval_join(base_url: str, alice: Person, bob: Person, carol: P
             assert group not in d.state.conversations
             members = await a.request("group.members", {"conversation_id": group})
             assert dave.id not in [m["user_id"] for m in members["members"]]
+
+
+async def test_a_members_invite_in_approval_mode_waits_for_an_approver(
+    base_url: str, alice: Person, bob: Person, carol: Person
+) -> None:
+    dave = await register(base_url, "dave")
+    erin = await register(base_url, "erin")
+    async with dave.http, erin.http, online(base_url, alice, bob, carol, dave) as (a, b, c, d):
+        group = await new_group(a, bob)
+        await a.request("group.update", {"conversation_id": group, "join_mode": "approval"})
+
+        # A plain member's invite becomes a join request per invitee, naming the inviter.
+        asked = await b.request(
+            "group.invite", {"conversation_id": group, "user_ids": [carol.id, dave.id]}
+        )
+        assert asked["status"] == "pending"
+        by_user = {r["user_id"]: r for r in asked["requests"]}
+        assert set(by_user) == {carol.id, dave.id}
+        assert {r["invited_by"] for r in asked["requests"]} == {bob.id}
+        assert group not in c.state.conversations
+        members = await a.request("group.members", {"conversation_id": group})
+        assert sorted(m["user_id"] for m in members["members"]) == sorted([alice.id, bob.id])
+        assert (
+            await refused(b, "group.invite", {"conversation_id": group, "user_ids": [carol.id]})
+            == "conflict"
+        ), "already waiting"
+        assert await refused(c, "group.join", {"conversation_id": group}) == "conflict"
+
+        # The approvers learn of them through their private log, like any join request.
+        carols, daves = by_user[carol.id]["id"], by_user[dave.id]["id"]
+        await eventually(lambda: {carols, daves} <= set(a.state.social.join_requests))
+        listed = await a.request("group.join_requests", {"conversation_id": group})
+        assert {(r["user_id"], r["invited_by"]) for r in listed["requests"]} == {
+            (carol.id, bob.id),
+            (dave.id, bob.id),
+        }
+        assert (
+            await refused(b, "group.decide_join", {"request_id": carols, "approve": True})
+            == "forbidden"
+        ), "the inviter cannot approve their own invite"
+
+        decided = await a.request("group.decide_join", {"request_id": carols, "approve": True})
+        assert decided["entry"]["kind"] == "member_joined"
+        assert decided["entry"]["body"]["inviter_id"] == bob.id
+        await eventually(
+            lambda: group in c.state.conversations and kinds(c, group) == ["member_joined"]
+        )
+        await a.request("group.decide_join", {"request_id": daves, "approve": False})
+        members = await a.request("group.members", {"conversation_id": group})
+        assert sorted(m["user_id"] for m in members["members"]) == sorted(
+            [alice.id, bob.id, carol.id]
+        )
+        assert group not in d.state.conversations
+
+        # An admin holding the approve-joins power (and the owner) still add at once.
+        await a.request(
+            "group.set_admin",
+            {"conversation_id": group, "user_id": carol.id, "powers": ["approve_joins"]},
+        )
+        added = await c.request("group.invite", {"conversation_id": group, "user_ids": [erin.id]})
+        assert added["kind"] == "member_joined" and added["body"]["user_ids"] == [erin.id]
+        assert (await a.request("group.join_requests", {"conversation_id": group}))[
+            "requests"
+        ] == []
 
 
 async def test_invite_code_join_expiry_and_revocation(

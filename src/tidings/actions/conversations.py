@@ -77,6 +77,8 @@ class Conversations:
     async def do_invite(
         self, actor: Actor, conversation_id: int, user_ids: list[int]
     ) -> dict[str, Any]:
+        """Add people to a group: the ``member_joined`` entry; in an approval group, from a
+        member without the approve-joins power, ``{"status": "pending", "requests"}``."""
         roster = await self._access_group(actor, conversation_id)
         fresh = sorted(set(user_ids) - set(roster.members))
         if not fresh:
@@ -84,7 +86,8 @@ class Conversations:
         # Who exists and is visible first: a hidden person is refused exactly like a missing
         # one, whatever else the group would say about them.
         invited = await self._check_invitees(actor, fresh, current_size=len(roster.members))
-        await self._groups.check_invite(actor, roster, invited)
+        if not await self._groups.check_invite(actor, roster, invited):
+            return await self._groups.do_request_invitees(actor, roster, invited)
         entry, joined = await self._store.add_members(
             conversation_id=conversation_id,
             inviter_id=actor.user_id,

@@ -380,7 +380,9 @@ class Groups:
         await self._publisher.private(told.values())
         out: dict[str, Any] = {"request_id": request.id, "approved": approve}
         if approve and request.user_id not in roster.members:
-            entry = await self.admit(roster, [request.user_id], inviter_id=actor.user_id)
+            # An invite the approver let through names its inviter; a request, the approver.
+            inviter = request.invited_by if request.invited_by is not None else actor.user_id
+            entry = await self.admit(roster, [request.user_id], inviter_id=inviter)
             out["entry"] = entry.to_wire()
         return out
 
@@ -401,17 +403,44 @@ class Groups:
         entry = await self.admit(roster, fresh, inviter_id=actor.user_id)
         return entry.to_wire()
 
-    async def check_invite(self, actor: Actor, roster: Roster, user_ids: list[int]) -> None:
+    async def check_invite(self, actor: Actor, roster: Roster, user_ids: list[int]) -> bool:
         """Whether a member may invite these people, given the join mode, the size limit
-        and the blacklist (group.invite runs this before adding anyone)."""
+        and the blacklist (group.invite runs this before adding anyone). True: add them
+        now; False: the group wants approval and the inviter cannot give it, so the invite
+        becomes join requests (``do_request_invitees``)."""
         policy = await self._policies.get(roster)
         settings = policy.settings
-        if settings is not None:
-            if settings.join_mode is JoinMode.BACK_OFFICE:
-                raise TidingsError(ErrorCode.FORBIDDEN, "members of this group are assigned")
-            if settings.join_mode is JoinMode.APPROVAL:
-                self._require(roster, policy, actor, Power.APPROVE_JOINS)
+        if settings is not None and settings.join_mode is JoinMode.BACK_OFFICE:
+            raise TidingsError(ErrorCode.FORBIDDEN, "members of this group are assigned")
         await self._check_admissible(roster, policy, user_ids)
+        me = roster.members[actor.user_id]
+        return not (
+            settings is not None
+            and settings.join_mode is JoinMode.APPROVAL
+            and not policy.holds(actor.user_id, me.role, Power.APPROVE_JOINS)
+        )
+
+    async def do_request_invitees(
+        self, actor: Actor, roster: Roster, user_ids: list[int]
+    ) -> dict[str, Any]:
+        """A plain member's invite into an approval group: a join request per invitee,
+        recording who invited, for the approvers to decide like any other request."""
+        waiting = await self._queues.pending_among(roster.conversation_id, user_ids)
+        fresh = [u for u in user_ids if u not in waiting]
+        if not fresh:
+            raise TidingsError(
+                ErrorCode.CONFLICT, "everyone invited is waiting for approval already"
+            )
+        policy = await self._policies.get(roster)
+        requests, told = await self._queues.create_invited_requests(
+            conversation_id=roster.conversation_id,
+            user_ids=fresh,
+            invited_by=actor.user_id,
+            approvers=holders(roster, policy, Power.APPROVE_JOINS),
+            now=now_ms(),
+        )
+        await self._publisher.private(told)
+        return {"status": "pending", "requests": [r.to_wire() for r in requests]}
 
     async def disbanded(self, roster: Roster) -> bool:
         """Whether the group was disbanded (then even its owner may leave it)."""

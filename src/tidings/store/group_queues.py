@@ -23,6 +23,8 @@ class JoinRequest:
     message: str
     status: str
     created_at: int
+    # The member whose invite this is (approval groups); None when the user asked.
+    invited_by: int | None = None
 
     def to_wire(self) -> dict[str, Any]:
         return {
@@ -32,6 +34,7 @@ class JoinRequest:
             "message": self.message,
             "status": self.status,
             "created_at": self.created_at,
+            "invited_by": self.invited_by,
         }
 
 
@@ -111,6 +114,66 @@ class GroupQueueStore:
             )
         return request, told
 
+    async def pending_among(self, conversation_id: int, user_ids: list[int]) -> set[int]:
+        """Those of ``user_ids`` with a request waiting in this group."""
+        found: set[int] = set()
+        async with self._db.read("pending_join_requests_among") as conn:
+            for start in range(0, len(user_ids), 500):
+                rows = await conn.execute(
+                    select(join_requests.c.user_id).where(
+                        join_requests.c.conversation_id == conversation_id,
+                        join_requests.c.user_id.in_(user_ids[start : start + 500]),
+                        join_requests.c.status == "pending",
+                    )
+                )
+                found.update(r.user_id for r in rows)
+        return found
+
+    async def create_invited_requests(
+        self,
+        *,
+        conversation_id: int,
+        user_ids: list[int],
+        invited_by: int,
+        approvers: list[int],
+        now: int,
+    ) -> tuple[list[JoinRequest], list[PrivateEntry]]:
+        """A member's invite into an approval group: one pending request per invitee, each
+        told to every approver, in one transaction."""
+        requests: list[JoinRequest] = []
+        told: list[PrivateEntry] = []
+        async with self._db.write("create_invited_join_requests") as conn:
+            for user_id in user_ids:
+                request_id = (
+                    await conn.execute(
+                        insert(join_requests)
+                        .values(
+                            conversation_id=conversation_id,
+                            user_id=user_id,
+                            message="",
+                            status="pending",
+                            created_at=now,
+                            invited_by=invited_by,
+                        )
+                        .returning(join_requests.c.id)
+                    )
+                ).scalar_one()
+                request = JoinRequest(
+                    request_id, conversation_id, user_id, "", "pending", now, invited_by
+                )
+                requests.append(request)
+                told.extend(
+                    (
+                        await log.append_private_many(
+                            conn,
+                            {a: request.to_wire() for a in approvers},
+                            PrivateKind.JOIN_REQUEST,
+                            now,
+                        )
+                    ).values()
+                )
+        return requests, told
+
     async def join_requests(self, conversation_id: int) -> list[JoinRequest]:
         async with self._db.read("list_join_requests") as conn:
             rows = await conn.execute(
@@ -162,8 +225,9 @@ class GroupQueueStore:
                         "conversation_id": request.conversation_id,
                         "user_id": request.user_id,
                         "approved": approved,
+                        "invited_by": request.invited_by,
                     }
-                    for u in {*tell, request.user_id}
+                    for u in {*tell, request.user_id, *_inviter(request)}
                 },
                 PrivateKind.JOIN_REQUEST_DECIDED,
                 now,
@@ -343,8 +407,18 @@ class GroupQueueStore:
 
 def _join_request(row: Any) -> JoinRequest:
     return JoinRequest(
-        row.id, row.conversation_id, row.user_id, row.message, row.status, row.created_at
+        row.id,
+        row.conversation_id,
+        row.user_id,
+        row.message,
+        row.status,
+        row.created_at,
+        row.invited_by,
     )
+
+
+def _inviter(request: JoinRequest) -> tuple[int, ...]:
+    return () if request.invited_by is None else (request.invited_by,)
 
 
 def _queued(row: Any) -> QueuedMessage:

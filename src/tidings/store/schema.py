@@ -371,6 +371,8 @@ join_requests = Table(
     Column("created_at", BigInteger, nullable=False),
     Column("decided_at", BigInteger, nullable=True),
     Column("decided_by", BigInteger, nullable=True),
+    # The member whose invite became this request (approval groups); null: the user asked.
+    Column("invited_by", BigInteger, nullable=True),
     Index("ix_join_requests_group", "conversation_id", "status"),
 )
 
