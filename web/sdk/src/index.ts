@@ -3,6 +3,8 @@ export * from './protocol';
 export { Client, systemClock } from './client';
 export type { ClientEvents, ClientOptions, ClientState, Clock, FileContent, SignOutReason, TimelineSnapshot } from './client';
 export { AuthApi } from './auth';
+export { RestApi } from './rest';
+export type * from './management';
 export type { RegisterInput, SignInInput } from './auth';
 export { TidingsError, errorCode } from './errors';
 export type { ClientErrorCode } from './errors';

@@ -1,20 +1,28 @@
 /**
- * Contacts (PRODUCT.md I2, B1-B3): new friends with their badge, my group chats, my own
- * contact groups with the friends in them, and a search over people. The organization tree
- * has its own view model (OrgViewModel). Kept live from my private log.
+ * Contacts (PRODUCT.md I2, B1-B6): new friends with their badge (accept, reject, ignore), my
+ * group chats, my own contact groups nested to any depth with the friends in them, tags and a
+ * filter by tag, and a search over people. The organization tree, the blocked list, imports,
+ * invite links and favourite files have view models of their own, opened from here. Kept
+ * live from my private log.
  */
 import {
   errorCode,
+  RestApi,
   type Client,
   type ContactGroup,
   type ConversationId,
   type Friend,
   type FriendRequests,
+  type ImportReport,
   type PrivateEntry,
   type UserId,
 } from '@tidings/sdk';
 import { listTime } from '../lib/format';
+import { BlockedListViewModel, ContactImportViewModel } from './ContactToolsViewModels';
 import { conversationTitle } from './ConversationListViewModel';
+import { FavoritesViewModel } from './FileBrowserViewModels';
+import { FileLinks } from './FileLinks';
+import { InviteLinksViewModel, type InviteEnvironment } from './InviteLinksViewModel';
 import type { NameBook } from './NameBook';
 import { OrgViewModel } from './OrgViewModel';
 import type { PreferencesViewModel } from './PreferencesViewModel';
@@ -27,6 +35,8 @@ export interface ContactPerson {
   name: string;
   detail: string;
   online: boolean | undefined;
+  /** My tags on a friend. */
+  tags: string[];
 }
 
 /** One row of the contact-group tree: a group heading (with its depth) or "no group". */
@@ -66,7 +76,51 @@ export type ContactsSelection =
   | { kind: 'groups' }
   | { kind: 'org' }
   | { kind: 'person'; userId: UserId }
+  | { kind: 'blocked' }
+  | { kind: 'import' }
+  | { kind: 'invite' }
+  | { kind: 'favorites' }
   | null;
+
+/** The tool open on the right, with its own view model. */
+export type ContactTool =
+  | { kind: 'blocked'; vm: BlockedListViewModel }
+  | { kind: 'import'; vm: ContactImportViewModel }
+  | { kind: 'invite'; vm: InviteLinksViewModel }
+  | { kind: 'favorites'; vm: FavoritesViewModel };
+
+/** What the tools need of the browser (fakes in unit tests). */
+export interface ContactServices {
+  links: FileLinks;
+  importContacts(file: Blob, name: string): Promise<ImportReport>;
+  invites: InviteEnvironment;
+}
+
+/** The services of a browser page: REST on this origin with the client's token. */
+export function browserContactServices(client: Client, links: FileLinks = new FileLinks(client)): ContactServices {
+  const origin = globalThis.location?.origin ?? 'http://localhost';
+  const rest = new RestApi(origin, () => client.sessionToken);
+  return {
+    links,
+    importContacts: (file, name) => rest.importContacts(file, name),
+    invites: {
+      origin,
+      qrImage: (code) => rest.inviteQr(code),
+      objectUrl: (blob) => URL.createObjectURL(blob),
+      revokeObjectUrl: (url) => URL.revokeObjectURL(url),
+    },
+  };
+}
+
+/** Tags as the server takes them: at most 20, each 1 to 32 characters, no repeats. */
+export function cleanTags(tags: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const tag of tags) {
+    const trimmed = tag.trim().slice(0, 32);
+    if (trimmed && !out.includes(trimmed)) out.push(trimmed);
+  }
+  return out.slice(0, 20);
+}
 
 export interface ContactsSnapshot {
   query: string;
@@ -80,7 +134,14 @@ export interface ContactsSnapshot {
   groups: { id: ConversationId; title: string }[];
   friendGroups: FriendGroupRow[];
   friendCount: number;
+  /** Every tag I use, with how many friends carry it. */
+  tags: { name: string; count: number }[];
+  /** Only friends with this tag are listed. */
+  tagFilter: string | null;
+  /** The selected friend's tags. */
+  selectedTags: string[];
   selection: ContactsSelection;
+  tool: ContactTool | null;
   /** The profile shown on the right, for a selected person. */
   profile: ProfileViewModel | null;
   /** An error code of the last action. */
@@ -103,6 +164,9 @@ export class ContactsViewModel extends ViewModel<ContactsSnapshot> {
   private reloadTimer: ReturnType<typeof setTimeout> | null = null;
   private profile: ProfileViewModel | null = null;
   private foundGroup: FoundGroup | null = null;
+  private tagFilter: string | null = null;
+  private tool: ContactTool | null = null;
+  private servicesValue: ContactServices | null;
 
   constructor(
     private readonly client: Client,
@@ -110,11 +174,13 @@ export class ContactsViewModel extends ViewModel<ContactsSnapshot> {
     private readonly preferences: PreferencesViewModel,
     private readonly now: () => number = Date.now,
     private readonly searchDelayMs = SEARCH_DELAY_MS,
+    services: ContactServices | null = null,
   ) {
     super({
       query: '', search: null, foundGroup: null, pendingCount: 0, incoming: [], outgoing: [], groups: [], friendGroups: [],
-      friendCount: 0, selection: null, profile: null, error: null, busy: false,
+      friendCount: 0, tags: [], tagFilter: null, selectedTags: [], selection: null, tool: null, profile: null, error: null, busy: false,
     });
+    this.servicesValue = services;
     this.org = new OrgViewModel(client, names);
     this.track(() => this.org.dispose());
     this.track(
@@ -131,6 +197,7 @@ export class ContactsViewModel extends ViewModel<ContactsSnapshot> {
       if (this.searchTimer) clearTimeout(this.searchTimer);
       if (this.reloadTimer) clearTimeout(this.reloadTimer);
       this.profile?.dispose();
+      this.tool?.vm.dispose();
     });
     if (client.state === 'connected') void this.reload();
     this.refresh();
@@ -188,7 +255,30 @@ export class ContactsViewModel extends ViewModel<ContactsSnapshot> {
     this.profile?.dispose();
     this.profile = selection?.kind === 'person' ? new ProfileViewModel(selection.userId, this.client) : null;
     if (selection?.kind === 'org') void this.org.open();
-    this.update({ selection, profile: this.profile });
+    this.tool?.vm.dispose();
+    this.tool = this.openTool(selection);
+    this.update({ selection, profile: this.profile, tool: this.tool });
+    this.refresh();
+  }
+
+  private get services(): ContactServices {
+    this.servicesValue ??= browserContactServices(this.client);
+    return this.servicesValue;
+  }
+
+  private openTool(selection: ContactsSelection): ContactTool | null {
+    switch (selection?.kind) {
+      case 'blocked':
+        return { kind: 'blocked', vm: new BlockedListViewModel(this.client, this.preferences) };
+      case 'import':
+        return { kind: 'import', vm: new ContactImportViewModel((file, name) => this.services.importContacts(file, name), this.preferences) };
+      case 'invite':
+        return { kind: 'invite', vm: new InviteLinksViewModel(this.client, 'friend', null, this.preferences, this.services.invites, this.now) };
+      case 'favorites':
+        return { kind: 'favorites', vm: new FavoritesViewModel(this.client, this.services.links, this.preferences, this.now) };
+      default:
+        return null;
+    }
   }
 
   search(query: string): void {
@@ -249,6 +339,7 @@ export class ContactsViewModel extends ViewModel<ContactsSnapshot> {
         name: u.remark || u.nickname,
         detail: [u.account, ...u.departments.map((d) => (d.position ? `${d.name} · ${d.position}` : d.name))].join(' · '),
         online: this.client.isOnline(u.id),
+        tags: [],
       }));
     } catch (error) {
       if (generation !== this.searchGeneration) return;
@@ -274,6 +365,37 @@ export class ContactsViewModel extends ViewModel<ContactsSnapshot> {
     await this.act(() => this.client.request('friends.reject', { request_id: requestId }));
   }
 
+  /** Set a request aside without answering: the sender is not told (B2). */
+  async ignore(requestId: number): Promise<void> {
+    await this.act(() => this.client.request('friends.ignore', { request_id: requestId }));
+  }
+
+  // ---- tags ------------------------------------------------------------------------------
+
+  tagsOf(userId: UserId): string[] {
+    return this.friends.find((f) => f.user_id === userId)?.tags ?? [];
+  }
+
+  async setTags(userId: UserId, tags: readonly string[]): Promise<void> {
+    const clean = cleanTags(tags);
+    await this.act(() => this.client.request('contacts.update', { user_id: userId, tags: clean }));
+  }
+
+  async addTag(userId: UserId, tag: string): Promise<void> {
+    if (!tag.trim()) return;
+    await this.setTags(userId, [...this.tagsOf(userId), tag]);
+  }
+
+  async removeTag(userId: UserId, tag: string): Promise<void> {
+    await this.setTags(userId, this.tagsOf(userId).filter((t) => t !== tag));
+  }
+
+  /** List only the friends with this tag (null: everyone). */
+  filterByTag(tag: string | null): void {
+    this.tagFilter = tag;
+    this.refresh();
+  }
+
   // ---- contact groups ------------------------------------------------------------------
 
   async createGroup(name: string, parentId: number | null = null): Promise<void> {
@@ -286,6 +408,32 @@ export class ContactsViewModel extends ViewModel<ContactsSnapshot> {
     const trimmed = name.trim();
     if (!trimmed) return;
     await this.act(() => this.client.request('contact_groups.rename', { group_id: id, name: trimmed }));
+  }
+
+  /** Move a contact group under another one (null: to the top). The server refuses cycles. */
+  async moveGroup(id: number, parentId: number | null): Promise<void> {
+    await this.act(() => this.client.request('contact_groups.move', { group_id: id, parent_id: parentId }));
+  }
+
+  /** Where a contact group may move: anywhere but itself and the groups inside it. */
+  moveTargets(id: number): { id: number; name: string; depth: number }[] {
+    const inside = new Set<number>([id]);
+    let grew = true;
+    while (grew) {
+      grew = false;
+      for (const group of this.contactGroups) {
+        if (group.parent_id !== null && inside.has(group.parent_id) && !inside.has(group.id)) {
+          inside.add(group.id);
+          grew = true;
+        }
+      }
+    }
+    return this.groupChoices().filter((g) => !inside.has(g.id));
+  }
+
+  /** The contact group a friend is in (null: none). */
+  groupOf(userId: UserId): number | null {
+    return this.friends.find((f) => f.user_id === userId)?.contact_group_id ?? null;
   }
 
   async deleteGroup(id: number): Promise<void> {
@@ -315,8 +463,8 @@ export class ContactsViewModel extends ViewModel<ContactsSnapshot> {
 
   // ---- the snapshot --------------------------------------------------------------------
 
-  private person(userId: UserId, nickname: string, remark: string, detail = ''): ContactPerson {
-    return { id: userId, name: remark || nickname, detail, online: this.client.isOnline(userId) };
+  private person(userId: UserId, nickname: string, remark: string, detail = '', tags: string[] = []): ContactPerson {
+    return { id: userId, name: remark || nickname, detail, online: this.client.isOnline(userId), tags };
   }
 
   /** Contact groups depth-first, children under their parent, each level by name. */
@@ -344,15 +492,19 @@ export class ContactsViewModel extends ViewModel<ContactsSnapshot> {
     const now = this.now();
     const people = (friends: Friend[]) =>
       friends
-        .map((f) => this.person(f.user_id, f.user.nickname, f.remark, f.user.signature))
+        .map((f) => this.person(f.user_id, f.user.nickname, f.remark, f.user.signature, f.tags))
         .sort((a, b) => a.name.localeCompare(b.name));
     const byGroup = new Map<number | null, Friend[]>();
     const known = new Set(this.contactGroups.map((g) => g.id));
+    const tagCounts = new Map<string, number>();
+    for (const friend of this.friends) for (const tag of friend.tags) tagCounts.set(tag, (tagCounts.get(tag) ?? 0) + 1);
+    const tagFilter = this.tagFilter !== null && tagCounts.has(this.tagFilter) ? this.tagFilter : null;
     for (const friend of this.friends) {
+      if (tagFilter !== null && !friend.tags.includes(tagFilter)) continue;
       const key = friend.contact_group_id !== null && known.has(friend.contact_group_id) ? friend.contact_group_id : null;
       byGroup.set(key, [...(byGroup.get(key) ?? []), friend]);
     }
-    const friendGroups: FriendGroupRow[] = this.treeOrder().map(({ group, depth }) => ({
+    let friendGroups: FriendGroupRow[] = this.treeOrder().map(({ group, depth }) => ({
       id: group.id,
       name: group.name,
       depth,
@@ -366,7 +518,10 @@ export class ContactsViewModel extends ViewModel<ContactsSnapshot> {
       people: people(byGroup.get(null) ?? []),
       expanded: !this.collapsed.has(null),
     });
+    // Filtered by a tag: only the groups with someone to show.
+    if (tagFilter !== null) friendGroups = friendGroups.filter((g) => g.people.length > 0);
 
+    const selection = this.getSnapshot().selection;
     const query = this.query.trim().toLowerCase();
     let search: ContactsSnapshot['search'] = null;
     if (query) {
@@ -399,6 +554,9 @@ export class ContactsViewModel extends ViewModel<ContactsSnapshot> {
         .sort((a, b) => a.title.localeCompare(b.title)),
       friendGroups,
       friendCount: this.friends.length,
+      tags: [...tagCounts].map(([name, count]) => ({ name, count })).sort((a, b) => a.name.localeCompare(b.name)),
+      tagFilter,
+      selectedTags: selection?.kind === 'person' ? this.tagsOf(selection.userId) : [],
     });
   }
 }

@@ -2,10 +2,12 @@
  * A group's info panel (PRODUCT.md E1, E3-E9, E11): who is in it and with what role, its
  * announcements and settings, and the governance acts the current user may do — each offered
  * only when the user holds the power for it (the server checks again and has the last word).
+ * Its invite links and its files open view models of their own.
  */
 import {
   errorCode,
   type Announcement,
+  type AnnouncementReads,
   type Client,
   type ConversationId,
   type Entry,
@@ -21,9 +23,26 @@ import {
 } from '@tidings/sdk';
 import { errorMessage, type Translate } from '../i18n/i18n';
 import { describeEntry, describeMessage, listTime, type MessageContent } from '../lib/format';
+import { browserContactServices } from './ContactsViewModel';
+import { ConversationFilesViewModel } from './FileBrowserViewModels';
+import type { FileLinks } from './FileLinks';
+import { InviteLinksViewModel, type InviteEnvironment } from './InviteLinksViewModel';
 import type { NameBook } from './NameBook';
 import type { PreferencesViewModel } from './PreferencesViewModel';
 import { ViewModel } from './ViewModel';
+
+/** What the group's invite links and files need of the browser (fakes in unit tests). */
+export interface GroupServices {
+  links: FileLinks;
+  invites: InviteEnvironment;
+}
+
+/** Group avatars are an emoji shown on the group's colour (`emoji:🚀`); "" shows initials. */
+export const AVATAR_EMOJI: readonly string[] = ['🚀', '💼', '📣', '🎯', '🛠️', '📊', '🎨', '💡', '🌏', '🏆', '☕', '🎉'];
+
+export function avatarEmoji(avatar: string): string | null {
+  return avatar.startsWith('emoji:') ? avatar.slice('emoji:'.length) || null : null;
+}
 
 export type MemberAction =
   | 'message'
@@ -53,6 +72,17 @@ export interface AnnouncementRow {
   author: string;
   time: string;
   read: boolean;
+  edited: boolean;
+  /** For those who manage announcements: how many members read it, and how many not yet. */
+  readCount: number | null;
+  unreadCount: number | null;
+}
+
+/** Who has read an announcement (shown to those who manage announcements). */
+export interface AnnouncementReadList {
+  announcementId: number;
+  readBy: string[];
+  unreadBy: string[];
 }
 
 export interface QueueRow {
@@ -71,6 +101,8 @@ export interface GroupAbilities {
   muteAll: boolean;
   moderation: boolean;
   forbidPrivateChat: boolean;
+  /** The owner alone sets the size limit. */
+  sizeLimit: boolean;
   invite: boolean;
   announce: boolean;
   approve: boolean;
@@ -93,6 +125,12 @@ export interface GroupInfoSnapshot {
   moderation: boolean;
   forbidPrivateChat: boolean;
   keywords: string;
+  /** The rate rule: at most `rateCount` messages per `rateSeconds` from a member (0: off). */
+  rateCount: number;
+  rateSeconds: number;
+  /** `emoji:🚀`, or "" (initials). */
+  avatar: string;
+  sizeLimit: number;
   disbanded: boolean;
   myRole: Role;
   myPowers: PowerName[];
@@ -103,6 +141,11 @@ export interface GroupInfoSnapshot {
   memberQuery: string;
   moreMembers: boolean;
   announcements: AnnouncementRow[];
+  reads: AnnouncementReadList | null;
+  /** The group's invite links, while open. */
+  invites: InviteLinksViewModel | null;
+  /** The group's files, while open. */
+  files: ConversationFilesViewModel | null;
   /** Important messages and @all, newest first. */
   board: { seq: number; sender: string; text: string; mentionAll: boolean }[];
   joinRequests: QueueRow[];
@@ -141,6 +184,7 @@ export function abilities(info: Pick<GroupInfo, 'role' | 'powers' | 'join_mode' 
     muteAll: has('mute'),
     moderation: has('moderate'),
     forbidPrivateChat: owner,
+    sizeLimit: owner,
     invite:
       !info.disbanded &&
       (info.join_mode === 'open' || info.join_mode === 'invite_code' || (info.join_mode === 'approval' && has('approve_joins'))),
@@ -176,6 +220,10 @@ export class GroupInfoViewModel extends ViewModel<GroupInfoSnapshot> {
   private members: GroupMember[] = [];
   private nextAfter: UserId | null = null;
   private announcements: Announcement[] = [];
+  private readCounts = new Map<number, AnnouncementReads>();
+  private invitesVm: InviteLinksViewModel | null = null;
+  private filesVm: ConversationFilesViewModel | null = null;
+  private servicesValue: GroupServices | null;
   private board: { reason: string; entry: Entry }[] = [];
   private joinRequests: QueueRow[] = [];
   private queue: QueueRow[] = [];
@@ -189,8 +237,10 @@ export class GroupInfoViewModel extends ViewModel<GroupInfoSnapshot> {
     private readonly names: NameBook,
     private readonly preferences: PreferencesViewModel,
     private readonly now: () => number = Date.now,
+    services: GroupServices | null = null,
   ) {
     super(GroupInfoViewModel.empty());
+    this.servicesValue = services;
     this.track(
       client.on('group', ({ conversationId: id }) => {
         if (id === conversationId) this.reloadSoon();
@@ -211,6 +261,8 @@ export class GroupInfoViewModel extends ViewModel<GroupInfoSnapshot> {
     this.track(preferences.subscribe(() => this.refresh()));
     this.track(() => {
       if (this.reloadTimer) clearTimeout(this.reloadTimer);
+      this.invitesVm?.dispose();
+      this.filesVm?.dispose();
     });
     void this.reload();
   }
@@ -218,10 +270,11 @@ export class GroupInfoViewModel extends ViewModel<GroupInfoSnapshot> {
   private static empty(): GroupInfoSnapshot {
     return {
       loading: true, error: null, name: '', number: null, intro: '', memberCount: 0, joinMode: 'invite_code',
-      muteAll: false, moderation: false, forbidPrivateChat: false, keywords: '', disbanded: false, myRole: 'member',
+      muteAll: false, moderation: false, forbidPrivateChat: false, keywords: '', rateCount: 0, rateSeconds: 0, avatar: '',
+      sizeLimit: 0, disbanded: false, myRole: 'member',
       myPowers: [], myMute: null,
       can: abilities({ role: 'member', powers: [], join_mode: 'invite_code', disbanded: false }),
-      members: [], memberQuery: '', moreMembers: false, announcements: [], board: [], joinRequests: [], moderationQueue: [],
+      members: [], memberQuery: '', moreMembers: false, announcements: [], reads: null, invites: null, files: null, board: [], joinRequests: [], moderationQueue: [],
       blacklist: [], viewMode: 'all', notificationsMuted: false, busy: false, toast: null, confirm: null, gone: false,
     };
   }
@@ -259,6 +312,14 @@ export class GroupInfoViewModel extends ViewModel<GroupInfoSnapshot> {
           : Promise.resolve([]),
       ]);
       this.announcements = announcements;
+      this.readCounts = new Map();
+      if (can.announce) {
+        // Read counts for those who post announcements (a group has a handful of them).
+        const reads = await Promise.all(
+          announcements.slice(0, 20).map((a) => this.client.request('group.announcement.reads', { announcement_id: a.id }).catch(() => null)),
+        );
+        for (const r of reads) if (r) this.readCounts.set(r.announcement_id, r);
+      }
       this.board = board;
       const { locale } = this.preferences.getSnapshot();
       const now = this.now();
@@ -357,6 +418,24 @@ export class GroupInfoViewModel extends ViewModel<GroupInfoSnapshot> {
 
   setForbidPrivateChat(on: boolean): Promise<void> {
     return this.change({ forbid_private_chat: on });
+  }
+
+  /** An emoji for the group's avatar ("" for its initials). */
+  setAvatar(emoji: string): Promise<void> {
+    return this.change({ avatar: emoji ? `emoji:${emoji}` : '' });
+  }
+
+  /** At most this many members (null: the server's limit). */
+  setSizeLimit(limit: number | null): Promise<void> {
+    return this.change({ size_limit: limit } as GroupUpdate);
+  }
+
+  /** At most `count` messages in `seconds` from a member; 0 turns the rule off. */
+  setRateRule(count: number, seconds: number): Promise<void> {
+    const whole = (n: number) => (Number.isFinite(n) ? Math.max(0, Math.floor(n)) : 0);
+    const c = whole(count);
+    const sec = whole(seconds);
+    return this.change(c === 0 || sec === 0 ? { rate_count: 0, rate_seconds: 0 } : { rate_count: c, rate_seconds: sec });
   }
 
   /** Blocked words, one per line or separated by commas. */
@@ -487,6 +566,64 @@ export class GroupInfoViewModel extends ViewModel<GroupInfoSnapshot> {
     });
   }
 
+  /** Who has read an announcement, and who not yet. */
+  async showReads(id: number): Promise<void> {
+    await this.act(async () => {
+      const reads = await this.client.request('group.announcement.reads', { announcement_id: id });
+      this.readCounts.set(id, reads);
+      this.update({
+        reads: {
+          announcementId: id,
+          readBy: reads.read_by.map((u) => this.names.name(u)),
+          unreadBy: reads.unread_by.map((u) => this.names.name(u)),
+        },
+      });
+    });
+  }
+
+  hideReads(): void {
+    this.update({ reads: null });
+  }
+
+  // ---- invite links and files ------------------------------------------------------------------
+
+  private get services(): GroupServices {
+    this.servicesValue ??= browserContactServices(this.client);
+    return this.servicesValue;
+  }
+
+  openInvites(): void {
+    this.invitesVm?.dispose();
+    this.invitesVm = new InviteLinksViewModel(this.client, 'group', this.conversationId, this.preferences, this.services.invites, this.now);
+    this.update({ invites: this.invitesVm });
+  }
+
+  closeInvites(): void {
+    this.invitesVm?.dispose();
+    this.invitesVm = null;
+    this.update({ invites: null });
+  }
+
+  openFiles(): void {
+    this.filesVm?.dispose();
+    this.filesVm = new ConversationFilesViewModel(
+      this.conversationId,
+      this.client,
+      this.services.links,
+      this.names,
+      this.preferences,
+      () => (this.info ? !this.info.disbanded && holds(this.info.role, this.info.powers, 'recall') : false),
+      this.now,
+    );
+    this.update({ files: this.filesVm });
+  }
+
+  closeFiles(): void {
+    this.filesVm?.dispose();
+    this.filesVm = null;
+    this.update({ files: null });
+  }
+
   async readAnnouncement(id: number): Promise<void> {
     const announcement = this.announcements.find((a) => a.id === id);
     if (!announcement || announcement.read) return;
@@ -575,6 +712,10 @@ export class GroupInfoViewModel extends ViewModel<GroupInfoSnapshot> {
       moderation: info.moderation,
       forbidPrivateChat: info.forbid_private_chat,
       keywords: (info.keywords ?? []).join('\n'),
+      rateCount: info.rate_count ?? 0,
+      rateSeconds: info.rate_seconds ?? 0,
+      avatar: info.avatar,
+      sizeLimit: info.size_limit,
       disbanded: info.disbanded,
       myRole: info.role,
       myPowers: info.powers,
@@ -591,6 +732,9 @@ export class GroupInfoViewModel extends ViewModel<GroupInfoSnapshot> {
         time: listTime(a.edited_at ?? a.created_at, now, locale, this.t),
         // My own announcement needs no "mark as read".
         read: a.read !== false || a.author_id === me,
+        edited: a.edited_at !== null,
+        readCount: this.readCounts.get(a.id)?.read_count ?? null,
+        unreadCount: this.readCounts.get(a.id)?.unread_count ?? null,
       })),
       board: this.board.map(({ reason, entry }) => ({
         seq: entry.seq,

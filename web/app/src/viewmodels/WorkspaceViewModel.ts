@@ -7,7 +7,7 @@ import { errorMessage } from '../i18n/i18n';
 import { RecentEmoji } from '../lib/emoji';
 import type { KeyValueStore } from '../lib/storage';
 import { ChatViewModel } from './ChatViewModel';
-import { ContactsViewModel } from './ContactsViewModel';
+import { browserContactServices, ContactsViewModel } from './ContactsViewModel';
 import { ConversationListViewModel } from './ConversationListViewModel';
 import type { GroupInfoViewModel } from './GroupInfoViewModel';
 import { PeoplePickerViewModel } from './PeoplePickerViewModel';
@@ -93,7 +93,7 @@ export class WorkspaceViewModel extends ViewModel<WorkspaceSnapshot> {
     this.list = new ConversationListViewModel(client, this.names, preferences);
     this.recentEmoji = new RecentEmoji(store);
     this.track(() => this.list.dispose());
-    this.contacts = new ContactsViewModel(client, this.names, preferences);
+    this.contacts = new ContactsViewModel(client, this.names, preferences, Date.now, undefined, browserContactServices(client, this.links));
     this.track(() => this.contacts.dispose());
     this.track(this.contacts.subscribe(() => this.update({ pendingFriends: this.contacts.getSnapshot().pendingCount })));
     this.notifications = environment

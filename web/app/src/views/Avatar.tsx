@@ -6,17 +6,19 @@ export interface AvatarProps {
   size?: number;
   online?: boolean | undefined;
   square?: boolean;
+  /** Shown instead of the initials (a group's chosen avatar). */
+  emoji?: string | null;
 }
 
 /** Initials on a colour; a green dot when the person is online. */
-export function Avatar({ id, name, size = 40, online, square = true }: AvatarProps) {
+export function Avatar({ id, name, size = 40, online, square = true, emoji = null }: AvatarProps) {
   return (
     <span
       className={`avatar${square ? ' avatar-square' : ''}`}
       style={{ width: size, height: size, background: avatarColour(id), fontSize: Math.round(size * 0.38) }}
       aria-hidden="true"
     >
-      {initials(name)}
+      {emoji ? <span className="avatar-emoji" style={{ fontSize: Math.round(size * 0.55) }}>{emoji}</span> : initials(name)}
       {online !== undefined && <span className={`presence-dot ${online ? 'online' : 'offline'}`} />}
     </span>
   );

@@ -1,4 +1,4 @@
-import { useState, type MouseEvent, type ReactNode } from 'react';
+import { useState, type DragEvent, type MouseEvent, type ReactNode } from 'react';
 import { errorMessage, type Translate } from '../i18n/i18n';
 import type { ContactPerson, ContactsViewModel } from '../viewmodels/ContactsViewModel';
 import type { OrgViewModel } from '../viewmodels/OrgViewModel';
@@ -6,10 +6,14 @@ import type { ProfileViewModel } from '../viewmodels/ProfileViewModel';
 import { useViewModel } from '../viewmodels/useViewModel';
 import type { WorkspaceViewModel } from '../viewmodels/WorkspaceViewModel';
 import { Avatar } from './Avatar';
+import { BlockedPane, FavoritesPane, ImportPane, InviteLinksPanel } from './ContactTools';
 import { ProfileCard } from './Dialogs';
-import { BackIcon, BuildingIcon, ChevronIcon, GroupIcon, PlusIcon, SearchIcon, UserPlusIcon } from './Icons';
+import { BackIcon, BuildingIcon, ChevronIcon, CloseIcon, FileIcon, FolderIcon, GroupIcon, PlusIcon, SearchIcon, UserPlusIcon } from './Icons';
 
 type Menu = { x: number; y: number; kind: 'person' | 'group' | 'contactGroup'; id: number };
+
+/** A contact being dragged onto a contact group (moves them there). */
+const DRAG_TYPE = 'application/x-tidings-contact';
 
 /**
  * Contacts (I2, C4): new friends, group chats, my contact groups and the organization on the
@@ -19,8 +23,10 @@ export function ContactsView({ workspace, t }: { workspace: WorkspaceViewModel; 
   const vm = workspace.contacts;
   const s = useViewModel(vm);
   const [menu, setMenu] = useState<Menu | null>(null);
-  const [newGroup, setNewGroup] = useState<string | null>(null);
+  const [newGroup, setNewGroup] = useState<{ name: string; parentId: number | null } | null>(null);
   const [renaming, setRenaming] = useState<{ id: number; name: string } | null>(null);
+  const [moving, setMoving] = useState<{ id: number; name: string } | null>(null);
+  const [dropTarget, setDropTarget] = useState<number | null | undefined>(undefined);
 
   const openMenu = (event: MouseEvent, kind: Menu['kind'], id: number) => {
     event.preventDefault();
@@ -33,6 +39,11 @@ export function ContactsView({ workspace, t }: { workspace: WorkspaceViewModel; 
         onClick={() => vm.select({ kind: 'person', userId: person.id })}
         onDoubleClick={() => void workspace.messagePerson(person.id)}
         onContextMenu={(e) => openMenu(e, 'person', person.id)}
+        draggable={testId === 'contact'}
+        onDragStart={(e) => {
+          e.dataTransfer.setData(DRAG_TYPE, String(person.id));
+          e.dataTransfer.effectAllowed = 'move';
+        }}
         data-testid={testId}
         data-name={person.name}
       >
@@ -41,6 +52,34 @@ export function ContactsView({ workspace, t }: { workspace: WorkspaceViewModel; 
           <span>{person.name}</span>
           {person.detail && <span className="muted small ellipsis">{person.detail}</span>}
         </span>
+        {person.tags.length > 0 && (
+          <span className="row-tags">
+            {person.tags.slice(0, 2).map((tag) => <span key={tag} className="tag">{tag}</span>)}
+          </span>
+        )}
+      </button>
+    </li>
+  );
+  const groupDrop = (id: number | null) => ({
+    onDragOver: (e: DragEvent) => {
+      if (!e.dataTransfer.types.includes(DRAG_TYPE)) return;
+      e.preventDefault();
+      setDropTarget(id);
+    },
+    onDragLeave: () => setDropTarget(undefined),
+    onDrop: (e: DragEvent) => {
+      const userId = Number(e.dataTransfer.getData(DRAG_TYPE));
+      setDropTarget(undefined);
+      if (!userId) return;
+      e.preventDefault();
+      void vm.moveFriend(userId, id);
+    },
+  });
+  const tool = (kind: 'blocked' | 'import' | 'invite' | 'favorites', label: string, icon: ReactNode, colour: string) => (
+    <li>
+      <button className={`pick-row${s.selection?.kind === kind ? ' selected' : ''}`} onClick={() => vm.select({ kind })} data-testid={`contacts-${kind}`}>
+        <span className={`entry-icon ${colour}`}>{icon}</span>
+        <span className="pick-text">{label}</span>
       </button>
     </li>
   );
@@ -54,7 +93,7 @@ export function ContactsView({ workspace, t }: { workspace: WorkspaceViewModel; 
             <SearchIcon size={16} />
             <input placeholder={t('contacts.search')} value={s.query} onChange={(e) => vm.search(e.target.value)} aria-label={t('contacts.search')} data-testid="contacts-search" />
           </label>
-          <button className="icon-button" onClick={() => setNewGroup('')} title={t('contacts.newGroup')} aria-label={t('contacts.newGroup')} data-testid="new-contact-group">
+          <button className="icon-button" onClick={() => setNewGroup({ name: '', parentId: null })} title={t('contacts.newGroup')} aria-label={t('contacts.newGroup')} data-testid="new-contact-group">
             <PlusIcon size={18} />
           </button>
         </header>
@@ -111,21 +150,78 @@ export function ContactsView({ workspace, t }: { workspace: WorkspaceViewModel; 
                     <span className="pick-text">{t('contacts.organization')}</span>
                   </button>
                 </li>
+                {tool('invite', t('invite.myLink'), <UserPlusIcon size={18} />, 'green')}
+                {tool('import', t('import.title'), <FileIcon size={18} />, 'blue')}
+                {tool('favorites', t('favorites.title'), <FolderIcon size={18} />, 'orange')}
+                {tool('blocked', t('blocked.title'), <CloseIcon size={18} />, 'grey')}
               </ul>
               {newGroup !== null && (
                 <form
                   className="inline-form contact-group-form"
                   onSubmit={(e) => {
                     e.preventDefault();
-                    void vm.createGroup(newGroup);
+                    void vm.createGroup(newGroup.name, newGroup.parentId);
                     setNewGroup(null);
                   }}
                 >
-                  <input autoFocus value={newGroup} onChange={(e) => setNewGroup(e.target.value)} placeholder={t('contacts.groupName')} maxLength={64} data-testid="contact-group-name" />
-                  <button type="submit" disabled={!newGroup.trim()}>{t('common.save')}</button>
+                  <input
+                    autoFocus
+                    value={newGroup.name}
+                    onChange={(e) => setNewGroup({ ...newGroup, name: e.target.value })}
+                    onKeyDown={(e) => e.key === 'Escape' && setNewGroup(null)}
+                    placeholder={newGroup.parentId === null ? t('contacts.groupName') : t('contacts.subgroupIn', { name: s.friendGroups.find((g) => g.id === newGroup.parentId)?.name ?? '' })}
+                    maxLength={64}
+                    data-testid="contact-group-name"
+                  />
+                  <button type="submit" disabled={!newGroup.name.trim()}>{t('common.save')}</button>
+                </form>
+              )}
+              {moving && (
+                <form
+                  className="inline-form contact-group-form"
+                  onSubmit={(e) => e.preventDefault()}
+                  data-testid="contact-group-move"
+                >
+                  <span className="small">{t('contacts.moveGroupTo', { name: moving.name })}</span>
+                  <select
+                    autoFocus
+                    value=""
+                    onChange={(e) => {
+                      if (!e.target.value) return;
+                      void vm.moveGroup(moving.id, e.target.value === 'top' ? null : Number(e.target.value));
+                      setMoving(null);
+                    }}
+                    data-testid="contact-group-move-target"
+                  >
+                    <option value="">{t('contacts.pickParent')}</option>
+                    <option value="top">{t('contacts.topLevel')}</option>
+                    {vm.moveTargets(moving.id).map((g) => (
+                      <option key={g.id} value={g.id}>{`${'\u00a0\u00a0'.repeat(g.depth)}${g.name}`}</option>
+                    ))}
+                  </select>
+                  <button type="button" onClick={() => setMoving(null)}>{t('forward.cancel')}</button>
                 </form>
               )}
               <h3 className="contacts-heading">{t('contacts.myFriends', { count: s.friendCount })}</h3>
+              {s.tags.length > 0 && (
+                <div className="tag-filter" role="group" aria-label={t('contacts.filterByTag')} data-testid="tag-filter">
+                  <button className={`chip chip-button${s.tagFilter === null ? ' active' : ''}`} onClick={() => vm.filterByTag(null)} aria-pressed={s.tagFilter === null}>
+                    {t('contacts.allTags')}
+                  </button>
+                  {s.tags.map((tag) => (
+                    <button
+                      key={tag.name}
+                      className={`chip chip-button${s.tagFilter === tag.name ? ' active' : ''}`}
+                      onClick={() => vm.filterByTag(s.tagFilter === tag.name ? null : tag.name)}
+                      aria-pressed={s.tagFilter === tag.name}
+                      data-testid="tag-filter-chip"
+                      data-tag={tag.name}
+                    >
+                      {tag.name} <span className="muted">{tag.count}</span>
+                    </button>
+                  ))}
+                </div>
+              )}
               {s.friendGroups.map((group) => (
                 <div key={group.id ?? 'none'} className="friend-group" data-testid="friend-group" data-name={group.name}>
                   {renaming && renaming.id === group.id ? (
@@ -142,11 +238,13 @@ export function ContactsView({ workspace, t }: { workspace: WorkspaceViewModel; 
                     </form>
                   ) : (
                     <button
-                      className="friend-group-head"
+                      className={`friend-group-head${dropTarget === group.id ? ' drop-target' : ''}`}
                       style={{ paddingLeft: 8 + group.depth * 14 }}
                       onClick={() => vm.toggleGroup(group.id)}
                       onContextMenu={(e) => group.id !== null && openMenu(e, 'contactGroup', group.id)}
                       aria-expanded={group.expanded}
+                      data-depth={group.depth}
+                      {...groupDrop(group.id)}
                     >
                       <span className={`chevron${group.expanded ? ' open' : ''}`}><ChevronIcon size={14} /></span>
                       <span className="friend-group-name">{group.name}</span>
@@ -180,6 +278,7 @@ export function ContactsView({ workspace, t }: { workspace: WorkspaceViewModel; 
                 </span>
                 <button className="small-button primary" onClick={() => void vm.accept(r.requestId)} disabled={s.busy}>{t('contacts.accept')}</button>
                 <button className="small-button" onClick={() => void vm.reject(r.requestId)} disabled={s.busy}>{t('contacts.reject')}</button>
+                <button className="small-button" onClick={() => void vm.ignore(r.requestId)} disabled={s.busy} title={t('contacts.ignoreHint')} data-testid="ignore-request">{t('contacts.ignore')}</button>
               </div>
             ))}
             {s.outgoing.map((r) => (
@@ -210,10 +309,20 @@ export function ContactsView({ workspace, t }: { workspace: WorkspaceViewModel; 
           </DetailSection>
         )}
         {s.selection?.kind === 'org' && <OrgPane vm={vm.org} t={t} onPerson={(id) => vm.select({ kind: 'person', userId: id })} onMenu={(e, id) => openMenu(e, 'person', id)} />}
+        {s.tool?.kind === 'blocked' && <BlockedPane vm={s.tool.vm} t={t} onPerson={(id) => vm.select({ kind: 'person', userId: id })} />}
+        {s.tool?.kind === 'import' && <ImportPane vm={s.tool.vm} t={t} />}
+        {s.tool?.kind === 'invite' && (
+          <div className="detail-section tool-section" data-testid="my-invites">
+            <h2>{t('invite.myLink')}</h2>
+            <InviteLinksPanel vm={s.tool.vm} t={t} />
+          </div>
+        )}
+        {s.tool?.kind === 'favorites' && <FavoritesPane vm={s.tool.vm} t={t} />}
         {s.selection?.kind === 'person' && s.profile && (
           <PersonPane
             profile={s.profile}
             contacts={vm}
+            tags={s.selectedTags}
             t={t}
             onMessage={(id) => void workspace.messagePerson(id)}
             onOpenInWindow={(id) => void workspace.messagePerson(id, undefined, true)}
@@ -245,6 +354,8 @@ export function ContactsView({ workspace, t }: { workspace: WorkspaceViewModel; 
                 >
                   {t('contacts.renameGroup')}
                 </button>
+                <button role="menuitem" onClick={() => { setMenu(null); setNewGroup({ name: '', parentId: menu.id }); }} data-testid="new-subgroup">{t('contacts.newSubgroup')}</button>
+                <button role="menuitem" onClick={() => { setMenu(null); setMoving({ id: menu.id, name: s.friendGroups.find((g) => g.id === menu.id)?.name ?? '' }); }} data-testid="move-group">{t('contacts.moveGroup')}</button>
                 <button role="menuitem" className="danger" onClick={() => { setMenu(null); void vm.deleteGroup(menu.id); }}>{t('contacts.deleteGroup')}</button>
               </>
             )}
@@ -267,19 +378,22 @@ function DetailSection({ title, testId, children }: { title: string; testId: str
 function PersonPane({
   profile,
   contacts,
+  tags,
   t,
   onMessage,
   onOpenInWindow,
 }: {
   profile: ProfileViewModel;
   contacts: ContactsViewModel;
+  tags: string[];
   t: Translate;
   onMessage(id: number): void;
   onOpenInWindow(id: number): void;
 }) {
   const state = useViewModel(profile);
   const groups = contacts.groupChoices();
-  const groupId = contacts.getSnapshot().friendGroups.find((g) => g.people.some((p) => p.id === profile.userId))?.id ?? null;
+  const groupId = contacts.groupOf(profile.userId);
+  const [newTag, setNewTag] = useState('');
   return (
     <div className="detail-section person-pane" data-testid="person">
       <ProfileCard vm={profile} t={t} onMessage={onMessage} onOpenInWindow={onOpenInWindow} />
@@ -293,6 +407,34 @@ function PersonPane({
             ))}
           </select>
         </label>
+      )}
+      {state.isFriend && (
+        <div className="setting-block person-tags" data-testid="person-tags">
+          <span>{t('contacts.tags')}</span>
+          <div className="chips">
+            {tags.length === 0 && <span className="muted small">{t('contacts.noTags')}</span>}
+            {tags.map((tag) => (
+              <span key={tag} className="chip" data-testid="person-tag" data-tag={tag}>
+                {tag}
+                <button className="chip-remove" onClick={() => void contacts.removeTag(profile.userId, tag)} aria-label={t('contacts.removeTag', { tag })} data-testid="remove-tag">×</button>
+              </span>
+            ))}
+          </div>
+          <form
+            className="inline-form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void contacts.addTag(profile.userId, newTag);
+              setNewTag('');
+            }}
+          >
+            <input value={newTag} onChange={(e) => setNewTag(e.target.value)} placeholder={t('contacts.addTag')} maxLength={32} list="contact-tags" aria-label={t('contacts.addTag')} data-testid="tag-input" />
+            <datalist id="contact-tags">
+              {contacts.getSnapshot().tags.filter((x) => !tags.includes(x.name)).map((x) => <option key={x.name} value={x.name} />)}
+            </datalist>
+            <button type="submit" disabled={!newTag.trim() || tags.length >= 20} data-testid="tag-add">{t('contacts.add')}</button>
+          </form>
+        </div>
       )}
     </div>
   );

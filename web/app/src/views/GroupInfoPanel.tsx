@@ -1,10 +1,12 @@
 import { POWERS, type JoinMode, type PowerName, type UserId, type ViewMode } from '@tidings/sdk';
 import { useEffect, useState, type ReactNode } from 'react';
 import type { MessageKey, Translate } from '../i18n/i18n';
-import type { GroupInfoViewModel, MemberAction, MemberRow } from '../viewmodels/GroupInfoViewModel';
+import { AVATAR_EMOJI, avatarEmoji, type AnnouncementRow, type GroupInfoViewModel, type MemberAction, type MemberRow } from '../viewmodels/GroupInfoViewModel';
 import { useViewModel } from '../viewmodels/useViewModel';
 import { Avatar } from './Avatar';
-import { CloseIcon, PlusIcon, SearchIcon } from './Icons';
+import { ConversationFilesBrowser, InviteLinksPanel } from './ContactTools';
+import { Modal } from './Dialogs';
+import { CloseIcon, FolderIcon, PlusIcon, SearchIcon } from './Icons';
 
 const JOIN_MODES: readonly JoinMode[] = ['invite_code', 'open', 'approval', 'back_office'];
 const VIEW_MODES: readonly ViewMode[] = ['all', 'do_not_disturb', 'admins_only'];
@@ -62,7 +64,8 @@ export function GroupInfoPanel({ vm, t, onClose, onInvite, onMessage, onProfile 
     return () => clearTimeout(timer);
   }, [vm, s.toast]);
 
-  const settingsVisible = s.can.joinMode || s.can.muteAll || s.can.moderation || s.can.forbidPrivateChat;
+  const settingsVisible = s.can.joinMode || s.can.muteAll || s.can.moderation || s.can.forbidPrivateChat || s.can.sizeLimit;
+  const [avatarPicker, setAvatarPicker] = useState(false);
 
   return (
     <aside className="side-panel" aria-label={t('group.title')} data-testid="group-info">
@@ -78,7 +81,12 @@ export function GroupInfoPanel({ vm, t, onClose, onInvite, onMessage, onProfile 
         {!s.loading && !s.error && (
           <>
             <section className="group-card">
-              <Avatar id={vm.conversationId} name={s.name} size={56} />
+              <div className="group-avatar">
+                <Avatar id={vm.conversationId} name={s.name} size={56} emoji={avatarEmoji(s.avatar)} />
+                {s.can.editInfo && (
+                  <button className="link-button small" onClick={() => setAvatarPicker(!avatarPicker)} aria-expanded={avatarPicker} data-testid="group-avatar-edit">{t('group.changeAvatar')}</button>
+                )}
+              </div>
               <div className="group-card-text">
                 <EditableText value={s.name} editable={s.can.editInfo} label={t('group.name')} onSave={(v) => void vm.rename(v)} testId="group-name" />
                 <span className="muted" data-testid="group-number">{t('group.number', { number: s.number ?? '' })}</span>
@@ -88,6 +96,19 @@ export function GroupInfoPanel({ vm, t, onClose, onInvite, onMessage, onProfile 
               </div>
             </section>
 
+            {avatarPicker && s.can.editInfo && (
+              <div className="emoji-avatars" role="group" aria-label={t('group.changeAvatar')} data-testid="group-avatar-picker">
+                <button className={`emoji-avatar${s.avatar === '' ? ' active' : ''}`} onClick={() => { void vm.setAvatar(''); setAvatarPicker(false); }} title={t('group.avatarInitials')}>
+                  <Avatar id={vm.conversationId} name={s.name} size={28} />
+                </button>
+                {AVATAR_EMOJI.map((emoji) => (
+                  <button key={emoji} className={`emoji-avatar${avatarEmoji(s.avatar) === emoji ? ' active' : ''}`} onClick={() => { void vm.setAvatar(emoji); setAvatarPicker(false); }} data-testid="group-avatar-option">
+                    {emoji}
+                  </button>
+                ))}
+              </div>
+            )}
+
             <PanelSection title={t('group.intro')}>
               <EditableText value={s.intro} editable={s.can.editInfo} multiline placeholder={t('group.noIntro')} label={t('group.intro')} onSave={(v) => void vm.setIntro(v)} testId="group-intro" />
             </PanelSection>
@@ -95,21 +116,7 @@ export function GroupInfoPanel({ vm, t, onClose, onInvite, onMessage, onProfile 
             <PanelSection title={t('group.announcements')} testId="announcements">
               {s.announcements.length === 0 && <p className="muted">{t('group.noAnnouncements')}</p>}
               {s.announcements.map((a) => (
-                <div key={a.id} className={`announcement${a.read ? '' : ' unread'}`} data-testid="announcement">
-                  {a.pinned && <span className="tag">{t('group.pinned')}</span>}
-                  <p>{a.text}</p>
-                  <div className="announcement-meta">
-                    <span>{a.author} · {a.time}</span>
-                    {!a.read && (
-                      <button className="link-button" onClick={() => void vm.readAnnouncement(a.id)}>{t('group.markRead')}</button>
-                    )}
-                    {s.can.announce && (
-                      <button className="link-button" onClick={() => void vm.editAnnouncement(a.id, { pinned: !a.pinned })} data-testid="announcement-pin">
-                        {a.pinned ? t('group.unpin') : t('group.pin')}
-                      </button>
-                    )}
-                  </div>
-                </div>
+                <AnnouncementCard key={a.id} a={a} vm={vm} t={t} manage={s.can.announce} reads={s.reads?.announcementId === a.id ? s.reads : null} />
               ))}
               {s.can.announce && (
                 <form
@@ -129,6 +136,25 @@ export function GroupInfoPanel({ vm, t, onClose, onInvite, onMessage, onProfile 
                   </div>
                 </form>
               )}
+            </PanelSection>
+
+            {s.can.invite && (
+              <PanelSection title={t('group.inviteLinks')} testId="group-invites">
+                {s.invites ? (
+                  <>
+                    <InviteLinksPanel vm={s.invites} t={t} compact />
+                    <button className="link-button" onClick={() => vm.closeInvites()}>{t('invite.hide')}</button>
+                  </>
+                ) : (
+                  <button className="small-button" onClick={() => vm.openInvites()} data-testid="open-group-invites">{t('group.showInviteLinks')}</button>
+                )}
+              </PanelSection>
+            )}
+
+            <PanelSection title={t('group.files')} testId="group-files-section">
+              <button className="small-button with-icon" onClick={() => vm.openFiles()} data-testid="open-group-files">
+                <FolderIcon size={16} /> {t('group.browseFiles')}
+              </button>
             </PanelSection>
 
             {s.board.length > 0 && (
@@ -236,6 +262,17 @@ export function GroupInfoPanel({ vm, t, onClose, onInvite, onMessage, onProfile 
                     <Switch on={s.forbidPrivateChat} onChange={(on) => void vm.setForbidPrivateChat(on)} testId="forbid-private-chat" label={t('group.forbidPrivateChat')} />
                   </SettingRow>
                 )}
+                {s.can.sizeLimit && (
+                  <SettingRow label={t('group.sizeLimit')}>
+                    <NumberSetting value={s.sizeLimit} min={2} max={1_000_000} onSave={(n) => void vm.setSizeLimit(n)} label={t('group.sizeLimit')} testId="size-limit" t={t} />
+                  </SettingRow>
+                )}
+                {s.can.moderation && (
+                  <div className="setting-block" data-testid="rate-rule">
+                    <span>{t('group.rateRule')}</span>
+                    <RateRule count={s.rateCount} seconds={s.rateSeconds} t={t} onSave={(c, sec) => void vm.setRateRule(c, sec)} />
+                  </div>
+                )}
                 {s.can.moderation && (
                   <div className="setting-block">
                     <span>{t('group.keywords')}</span>
@@ -325,8 +362,128 @@ export function GroupInfoPanel({ vm, t, onClose, onInvite, onMessage, onProfile 
           </div>
         </div>
       )}
+      {s.files && (
+        <Modal title={t('group.files')} onClose={() => vm.closeFiles()} testId="group-files-dialog">
+          <ConversationFilesBrowser vm={s.files} t={t} />
+        </Modal>
+      )}
       {s.toast && <div className="toast" role="status" data-testid="group-toast">{s.toast}</div>}
     </aside>
+  );
+}
+
+function AnnouncementCard({
+  a,
+  vm,
+  t,
+  manage,
+  reads,
+}: {
+  a: AnnouncementRow;
+  vm: GroupInfoViewModel;
+  t: Translate;
+  manage: boolean;
+  reads: { readBy: string[]; unreadBy: string[] } | null;
+}) {
+  const [editing, setEditing] = useState<string | null>(null);
+  return (
+    <div className={`announcement${a.read ? '' : ' unread'}`} data-testid="announcement">
+      {a.pinned && <span className="tag">{t('group.pinned')}</span>}
+      {editing === null ? (
+        <p data-testid="announcement-text">{a.text}</p>
+      ) : (
+        <form
+          className="editable-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void vm.editAnnouncement(a.id, { text: editing });
+            setEditing(null);
+          }}
+        >
+          <textarea value={editing} onChange={(e) => setEditing(e.target.value)} rows={3} maxLength={5000} autoFocus aria-label={t('group.editAnnouncement')} data-testid="announcement-edit-input" />
+          <div className="row-actions">
+            <button type="button" className="small-button" onClick={() => setEditing(null)}>{t('forward.cancel')}</button>
+            <button type="submit" className="small-button primary" disabled={!editing.trim()} data-testid="announcement-edit-save">{t('common.save')}</button>
+          </div>
+        </form>
+      )}
+      <div className="announcement-meta">
+        <span>
+          {a.author} · {a.time}
+          {a.edited && <span> · {t('group.edited')}</span>}
+        </span>
+        {!a.read && (
+          <button className="link-button" onClick={() => void vm.readAnnouncement(a.id)}>{t('group.markRead')}</button>
+        )}
+      </div>
+      {manage && (
+        <div className="announcement-meta">
+          {a.readCount !== null && (
+            <button className="link-button" onClick={() => (reads ? vm.hideReads() : void vm.showReads(a.id))} aria-expanded={reads !== null} data-testid="announcement-reads">
+              {t('group.readCount', { read: a.readCount, unread: a.unreadCount ?? 0 })}
+            </button>
+          )}
+          <span className="row-actions">
+            <button className="link-button" onClick={() => setEditing(a.text)} data-testid="announcement-edit">{t('group.editAnnouncement')}</button>
+            <button className="link-button" onClick={() => void vm.editAnnouncement(a.id, { pinned: !a.pinned })} data-testid="announcement-pin">
+              {a.pinned ? t('group.unpin') : t('group.pin')}
+            </button>
+          </span>
+        </div>
+      )}
+      {reads && (
+        <div className="announcement-reads" data-testid="announcement-read-list">
+          <div><strong>{t('group.readBy', { count: reads.readBy.length })}</strong> {reads.readBy.join('、') || '—'}</div>
+          <div><strong>{t('group.unreadBy', { count: reads.unreadBy.length })}</strong> {reads.unreadBy.join('、') || '—'}</div>
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** A whole number with a save button (empty: the server's default). */
+function NumberSetting({ value, min, max, onSave, label, testId, t }: { value: number; min: number; max: number; onSave(n: number | null): void; label: string; testId: string; t: Translate }) {
+  const [draft, setDraft] = useState(String(value));
+  useEffect(() => setDraft(String(value)), [value]);
+  const n = Number(draft);
+  const valid = draft.trim() === '' || (Number.isInteger(n) && n >= min && n <= max);
+  return (
+    <form
+      className="number-setting"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (valid) onSave(draft.trim() === '' ? null : n);
+      }}
+    >
+      <input type="number" min={min} max={max} value={draft} onChange={(e) => setDraft(e.target.value)} aria-label={label} data-testid={testId} />
+      <button type="submit" className="small-button" disabled={!valid || draft === String(value)} data-testid={`${testId}-save`}>{t('common.save')}</button>
+    </form>
+  );
+}
+
+function RateRule({ count, seconds, t, onSave }: { count: number; seconds: number; t: Translate; onSave(count: number, seconds: number): void }) {
+  const [c, setC] = useState(String(count));
+  const [sec, setSec] = useState(String(seconds));
+  useEffect(() => {
+    setC(String(count));
+    setSec(String(seconds));
+  }, [count, seconds]);
+  return (
+    <form
+      className="rate-rule"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSave(Number(c), Number(sec));
+      }}
+    >
+      <span className="small">{t('group.rateAtMost')}</span>
+      <input type="number" min={0} max={1000} value={c} onChange={(e) => setC(e.target.value)} aria-label={t('group.rateCount')} data-testid="rate-count" />
+      <span className="small">{t('group.rateMessagesIn')}</span>
+      <input type="number" min={0} max={86400} value={sec} onChange={(e) => setSec(e.target.value)} aria-label={t('group.rateSeconds')} data-testid="rate-seconds" />
+      <span className="small">{t('group.rateSecondsUnit')}</span>
+      <button type="submit" className="small-button" data-testid="rate-save">{t('common.save')}</button>
+      <p className="muted small">{count > 0 && seconds > 0 ? t('group.rateOn', { count, seconds }) : t('group.rateOff')}</p>
+    </form>
   );
 }
 
