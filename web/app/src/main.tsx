@@ -18,7 +18,8 @@ import { createRoot } from 'react-dom/client';
 import { browserAlerts, browserWindows } from './lib/alerts';
 import { browserImagePreparer } from './lib/images';
 import { webStore, type KeyValueStore } from './lib/storage';
-import { openChatWindow, poppedOutConversation } from './lib/windows';
+import { WindowRegistry } from './lib/windowPresence';
+import { imageWindowTarget, openChatWindow, openImageWindow, poppedOutConversation, type ImageWindowTarget } from './lib/windows';
 import './styles.css';
 import { App } from './views/App';
 import { PreferencesViewModel } from './viewmodels/PreferencesViewModel';
@@ -27,11 +28,14 @@ import { SessionViewModel } from './viewmodels/SessionViewModel';
 const local = webStore(() => window.localStorage);
 const origin = window.location.origin;
 const popout = poppedOutConversation(window.location.search);
+const imageWindow = imageWindowTarget(window.location.search);
+/** A window the main one opened (a conversation or the image viewer): it rides on the main window's session. */
+const opened = popout !== null || imageWindow !== null;
 
 /** This tab's session; a popped-out window falls back to the window that opened it. */
 function tabStore(): KeyValueStore {
   const own = webStore(() => window.sessionStorage);
-  if (popout === null) return own;
+  if (!opened) return own;
   const opener = webStore(() => (window.opener as Window | null)?.sessionStorage ?? window.sessionStorage);
   return { get: (key) => own.get(key) ?? opener.get(key), set: own.set, remove: own.remove };
 }
@@ -98,7 +102,7 @@ const session = new SessionViewModel({
   deviceName: deviceName(),
   // A popped-out window rides on the main window's session; spending the device credential
   // here would start a new session and sign the main window out.
-  deviceSignIn: popout === null,
+  deviceSignIn: !opened,
 });
 void session.restore();
 
@@ -110,9 +114,11 @@ window.addEventListener('pageshow', (event) => {
 });
 
 const environment = {
-  windows: browserWindows(popout === null),
+  // The image viewer's window never alerts: it does not take part in choosing the window that does.
+  windows: imageWindow === null ? browserWindows(popout === null) : new WindowRegistry({ main: false, shown: null, visible: false, focused: false, focusedAt: 0 }, null),
   alerts: browserAlerts(),
   openWindow: (id: number) => void openChatWindow(id),
+  openImageWindow: (target: ImageWindowTarget) => void openImageWindow(target),
   images: browserImagePreparer(),
   // Only files picked from the disk have a name and a date to know them by again.
   fingerprint: (file: Blob) => (file instanceof File && file.lastModified ? fileFingerprint(file, signedInUser) : undefined),
@@ -122,7 +128,7 @@ const root = document.getElementById('root');
 if (root) {
   createRoot(root).render(
     <StrictMode>
-      <App session={session} preferences={preferences} store={local} popout={popout} environment={environment} />
+      <App session={session} preferences={preferences} store={local} popout={popout} imageWindow={imageWindow} environment={environment} />
     </StrictMode>,
   );
 }

@@ -116,6 +116,7 @@ export interface VoiceBody {
   file_id: string;
   duration_ms: number;
   size?: number;
+  expires_at?: number;
 }
 export interface VideoBody {
   file_id: string;
@@ -124,6 +125,7 @@ export interface VideoBody {
   height: number;
   size?: number;
   poster_file_id?: string;
+  expires_at?: number;
 }
 export interface LocationBody {
   latitude: number;
@@ -149,6 +151,7 @@ export interface StickerBody {
   width: number;
   height: number;
   emoji?: string;
+  expires_at?: number;
 }
 export interface NoticeBody {
   title: string;

@@ -23,8 +23,10 @@ import { errorMessage, type Translate } from '../i18n/i18n';
 import type { RecentEmoji } from '../lib/emoji';
 import { clockTime, dayLabel, describeEntry } from '../lib/format';
 import { formatBytes, type ImagePreparer, type PreparedImage } from '../lib/images';
+import { coordinatesText, formatDuration, hostOf, mapUrl, priceText, safeWebUrl, sameOriginImage } from '../lib/media';
 import { conversationTitle } from './ConversationListViewModel';
 import { GroupInfoViewModel, holds } from './GroupInfoViewModel';
+import { sendPreparedImage } from './ImageSending';
 import type { NameBook } from './NameBook';
 import type { PreferencesViewModel } from './PreferencesViewModel';
 import { ViewModel } from './ViewModel';
@@ -72,11 +74,52 @@ export type MediaContent =
       /** The picture on this device (sending, or just sent): shown until the server's loads. */
       local: Blob | null;
     }
-  | { kind: 'file'; fileId: string | null; name: string; size: number; sizeText: string; expired: boolean };
+  | { kind: 'file'; fileId: string | null; name: string; size: number; sizeText: string; expired: boolean }
+  | { kind: 'voice'; fileId: string | null; durationMs: number; durationText: string; expired: boolean }
+  | {
+      kind: 'video';
+      fileId: string | null;
+      /** A still to show before it plays (an image file sent with it). */
+      posterFileId: string | null;
+      width: number;
+      height: number;
+      durationText: string;
+      expired: boolean;
+    }
+  | {
+      kind: 'location';
+      name: string;
+      address: string;
+      latitude: number;
+      longitude: number;
+      /** False: the sender shared an area (rounded to about a kilometre), not a point. */
+      precise: boolean;
+      coordinates: string;
+      /** An http(s) map link built from the coordinates; null if they make no sense. */
+      mapUrl: string | null;
+    }
+  | { kind: 'contact'; userId: UserId; name: string }
+  | {
+      kind: 'card';
+      title: string;
+      description: string;
+      price: string | null;
+      /** Only http(s) links; null for anything else (the card shows, unclickable). */
+      url: string | null;
+      host: string;
+      /** Only a picture from this server (see sameOriginImage). */
+      imageUrl: string | null;
+      source: string;
+    }
+  | { kind: 'sticker'; fileId: string | null; width: number; height: number; emoji: string };
+
+/** Message types shown as media rather than text. */
+const MEDIA_TYPES: ReadonlySet<MessageType> = new Set(['image', 'file', 'voice', 'video', 'location', 'contact_card', 'custom_card', 'sticker']);
 
 export interface UploadProgress {
   percent: number;
-  state: 'uploading' | 'paused' | 'failed';
+  /** `interrupted`: the network broke it off; it resumes by itself when the connection is back. */
+  state: 'uploading' | 'paused' | 'interrupted' | 'failed';
   /** A translated reason when it failed. */
   error: string | null;
 }
@@ -98,6 +141,8 @@ export interface ChatEnvironment {
   images?: ImagePreparer;
   /** A stable name for a picked file, to resume its upload on a later visit. */
   fingerprint?(file: Blob): string | undefined;
+  /** This page's origin: pictures on cards from it may show (default: the page's own). */
+  origin?: string | null;
 }
 
 export interface NoticeItem {
@@ -400,12 +445,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     try {
       const prepared = attachment.prepared ? await attachment.prepared : null;
       if (prepared) {
-        const message = this.client.sendFile(
-          this.conversationId,
-          prepared.blob,
-          { type: 'image', body: { width: prepared.width, height: prepared.height, name: prepared.name, size: prepared.blob.size } },
-          { replyToSeq, ...(prepared.compressed ? {} : this.fingerprintOf(attachment.file)) },
-        );
+        const message = sendPreparedImage(this.client, this.conversationId, prepared, { replyToSeq, ...this.fingerprintOf(attachment.file) });
         this.localImages.set(message.client_msg_id, prepared.blob);
       } else {
         const mime = attachment.file.type || 'application/octet-stream';
@@ -677,7 +717,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
         senderId: entry.sender_id ?? 0,
         sender: entry.sender_id === null ? t('list.systemNotices') : this.names.name(entry.sender_id),
         mine,
-        text: entry.type === 'text' ? entry.body.text : entry.type === 'notice' ? entry.body.text : entry.type === 'image' || entry.type === 'file' ? '' : describeEntry(entry, me, this.names, t),
+        text: entry.type === 'text' ? entry.body.text : entry.type === 'notice' ? entry.body.text : MEDIA_TYPES.has(entry.type) ? '' : describeEntry(entry, me, this.names, t),
         isText: entry.type === 'text' || entry.type === 'notice',
         media: this.mediaOf(entry.type, entry.body, entry.client_msg_id && mine ? this.localImages.get(entry.client_msg_id) ?? null : null, now),
         upload: null,
@@ -701,7 +741,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
         senderId: me,
         sender: this.names.name(me),
         mine: true,
-        text: message.type === 'text' ? (message.body as { text: string }).text : message.type === 'image' || message.type === 'file' ? '' : t('preview.unsupported'),
+        text: message.type === 'text' ? (message.body as { text: string }).text : MEDIA_TYPES.has(message.type) ? '' : t('preview.unsupported'),
         isText: message.type === 'text',
         media: this.mediaOf(message.type, message.body, message.file ?? this.localImages.get(message.client_msg_id) ?? null, now),
         upload: message.upload
@@ -740,7 +780,69 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
         expired: file.expires_at !== undefined && file.expires_at <= now,
       };
     }
-    return null;
+    return this.richMediaOf(type, body, now, locale);
+  }
+
+  /** Voice, video, location, cards and stickers: what their bubbles show. */
+  private richMediaOf(type: MessageType, body: unknown, now: number, locale: string): MediaContent | null {
+    const expired = (at: number | null | undefined) => at !== undefined && at !== null && at <= now;
+    switch (type) {
+      case 'voice': {
+        const voice = body as MessageBodies['voice'];
+        return { kind: 'voice', fileId: voice.file_id || null, durationMs: voice.duration_ms, durationText: formatDuration(voice.duration_ms), expired: expired(voice.expires_at) };
+      }
+      case 'video': {
+        const video = body as MessageBodies['video'];
+        return {
+          kind: 'video',
+          fileId: video.file_id || null,
+          posterFileId: video.poster_file_id ?? null,
+          width: video.width,
+          height: video.height,
+          durationText: formatDuration(video.duration_ms),
+          expired: expired(video.expires_at),
+        };
+      }
+      case 'location': {
+        const place = body as MessageBodies['location'];
+        const precise = place.precision !== 'blurred';
+        return {
+          kind: 'location',
+          name: place.name ?? '',
+          address: place.address ?? '',
+          latitude: place.latitude,
+          longitude: place.longitude,
+          precise,
+          coordinates: coordinatesText(place.latitude, place.longitude, precise),
+          mapUrl: mapUrl(place.latitude, place.longitude, precise),
+        };
+      }
+      case 'contact_card': {
+        const card = body as MessageBodies['contact_card'];
+        return { kind: 'contact', userId: card.user_id, name: this.names.name(card.user_id) };
+      }
+      case 'custom_card': {
+        const card = body as MessageBodies['custom_card'];
+        const url = safeWebUrl(card.url);
+        const origin = this.env.origin === undefined ? (globalThis.location?.origin ?? null) : this.env.origin;
+        return {
+          kind: 'card',
+          title: card.title,
+          description: card.description ?? '',
+          price: priceText(card.price, card.currency, locale),
+          url,
+          host: hostOf(url),
+          imageUrl: sameOriginImage(card.image_url, origin),
+          source: card.source ?? '',
+        };
+      }
+      case 'sticker': {
+        const sticker = body as MessageBodies['sticker'];
+        return { kind: 'sticker', fileId: sticker.file_id || null, width: sticker.width, height: sticker.height, emoji: sticker.emoji ?? '' };
+      }
+      default:
+        return null;
+    }
   }
 
   private stateOf(summary: ConversationSummary, seq: Seq): BubbleState {

@@ -51,6 +51,11 @@ export class ImageViewerViewModel extends ViewModel<ImageViewerSnapshot> {
     this.update({ zoom: 1, rotation: 0, offsetX: 0, offsetY: 0 });
   }
 
+  /** Ask for the link again (the connection came back). */
+  retry(): void {
+    this.resolve();
+  }
+
   private resolve(): void {
     if (!this.fileId || !this.links) return;
     const link = this.links.get(this.fileId, 'original');

@@ -14,7 +14,8 @@ import { PeoplePickerViewModel } from './PeoplePickerViewModel';
 import { ProfileViewModel } from './ProfileViewModel';
 import { FileLinks } from './FileLinks';
 import { ForwardViewModel } from './ForwardViewModel';
-import { ImageViewerViewModel } from './ImageViewerViewModel';
+import { ImageWindowViewModel } from './ImageWindowViewModel';
+import type { ImageWindowTarget } from '../lib/windows';
 import type { ImagePreparer } from '../lib/images';
 import { NameBook } from './NameBook';
 import { NewChatViewModel } from './NewChatViewModel';
@@ -29,7 +30,7 @@ export type Dialog =
   | { kind: 'newChat'; vm: NewChatViewModel }
   | { kind: 'profile'; vm: ProfileViewModel }
   | { kind: 'invite'; vm: PeoplePickerViewModel; group: GroupInfoViewModel }
-  | { kind: 'image'; vm: ImageViewerViewModel }
+  | { kind: 'image'; vm: ImageWindowViewModel }
   | null;
 
 /** What the workspace needs of the browser for alerts (absent in unit tests that do not care). */
@@ -38,6 +39,8 @@ export interface WorkspaceEnvironment {
   alerts: AlertOutput;
   /** Open (or bring forward) the separate window of a conversation. */
   openWindow(id: ConversationId): void;
+  /** Open (or bring forward) the image viewer's own window. */
+  openImageWindow?(target: ImageWindowTarget): void;
   /** Measures and compresses images before they are sent. */
   images?: ImagePreparer;
   /** A stable name for a picked file, to resume its upload on a later visit. */
@@ -197,10 +200,29 @@ export class WorkspaceViewModel extends ViewModel<WorkspaceSnapshot> {
     this.update({ dialog: { kind: 'invite', vm: picker, group } });
   }
 
-  /** Show an image full size: a sent one by its file id, or one still sending by its local copy. */
-  openImage(fileId: string | null, name: string, localUrl: string | null = null): void {
+  /**
+   * Show an image full size: a sent one by its file id, or one still sending by its local copy;
+   * `from` is its message (to forward it, and where an edited copy goes).
+   */
+  openImage(fileId: string | null, name: string, localUrl: string | null = null, from: { conversationId: ConversationId; seq: Seq | null } | null = null): void {
     this.closeDialog();
-    this.update({ dialog: { kind: 'image', vm: new ImageViewerViewModel(fileId, name, this.links, localUrl) } });
+    const source = { fileId, name, localUrl, conversationId: from?.conversationId ?? null, seq: from?.seq ?? null };
+    this.update({ dialog: { kind: 'image', vm: new ImageWindowViewModel(this.client, this.preferences, source, this.links, this.environment?.images ?? null) } });
+  }
+
+  /** Move the image on show into a window of its own (only sent images: the window fetches it). */
+  popOutImage(): void {
+    const dialog = this.getSnapshot().dialog;
+    if (dialog?.kind !== 'image' || !this.environment?.openImageWindow) return;
+    const { fileId, name, conversationId, seq } = dialog.vm.source;
+    if (!fileId) return;
+    this.environment.openImageWindow({ fileId, name, conversationId, seq });
+    this.closeDialog();
+  }
+
+  /** Whether the image on show can go to a window of its own. */
+  get canPopOutImages(): boolean {
+    return this.environment?.openImageWindow !== undefined;
   }
 
   showFlash(text: string | null): void {

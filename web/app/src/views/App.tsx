@@ -4,7 +4,11 @@ import type { PreferencesViewModel } from '../viewmodels/PreferencesViewModel';
 import type { SessionViewModel } from '../viewmodels/SessionViewModel';
 import { useViewModel } from '../viewmodels/useViewModel';
 import { WorkspaceViewModel, type WorkspaceEnvironment } from '../viewmodels/WorkspaceViewModel';
+import type { ImageWindowTarget } from '../lib/windows';
+import { FileLinks } from '../viewmodels/FileLinks';
+import { ImageWindowViewModel } from '../viewmodels/ImageWindowViewModel';
 import { ChatWindow } from './ChatWindow';
+import { ImageWindow } from './ImageWindow';
 import { LogoMark } from './Icons';
 import { SignInView } from './SignInView';
 import { Workspace } from './Workspace';
@@ -17,10 +21,12 @@ interface AppProps {
   store: KeyValueStore;
   /** The conversation of a popped-out window, or null in the main window. */
   popout: number | null;
+  /** The image of the image viewer's own window, or null in any other window. */
+  imageWindow?: ImageWindowTarget | null;
   environment: WorkspaceEnvironment;
 }
 
-export function App({ session, preferences, store, popout, environment }: AppProps) {
+export function App({ session, preferences, store, popout, imageWindow = null, environment }: AppProps) {
   const state = useViewModel(session);
   const prefs = useViewModel(preferences);
 
@@ -36,10 +42,19 @@ export function App({ session, preferences, store, popout, environment }: AppPro
 
   const client = state.screen === 'main' ? state.client : null;
   const workspace = useMemo(
-    () => (client ? new WorkspaceViewModel(client, preferences, store, popout, environment) : null),
-    [client, preferences, store, popout, environment],
+    () => (client && !imageWindow ? new WorkspaceViewModel(client, preferences, store, popout, environment) : null),
+    [client, preferences, store, popout, environment, imageWindow],
   );
   useEffect(() => () => workspace?.dispose(), [workspace]);
+  // The image viewer's own window needs none of the workspace: just the image and its actions.
+  const viewer = useMemo(
+    () =>
+      client && imageWindow
+        ? new ImageWindowViewModel(client, preferences, { ...imageWindow, localUrl: null }, new FileLinks(client), environment.images ?? null)
+        : null,
+    [client, preferences, imageWindow, environment],
+  );
+  useEffect(() => () => viewer?.dispose(), [viewer]);
 
   if (state.screen === 'restoring') {
     return (
@@ -49,6 +64,7 @@ export function App({ session, preferences, store, popout, environment }: AppPro
       </main>
     );
   }
+  if (viewer && state.screen === 'main') return <ImageWindow vm={viewer} t={prefs.t} />;
   if (state.screen === 'signIn' || !workspace) {
     return state.screen === 'signIn' ? <SignInView vm={session} state={state} t={prefs.t} /> : null;
   }

@@ -85,15 +85,17 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
                 links={workspace.links}
                 t={t}
                 clientMsgId={item.clientMsgId}
-                onOpenImage={(fileId, name, local) => workspace.openImage(fileId, name, local)}
+                onOpenImage={(fileId, name, local) => workspace.openImage(fileId, name, local, { conversationId: chat.conversationId, seq: item.seq })}
                 onPause={(id) => vm.pauseUpload(id)}
                 onResume={(id) => vm.retry(id)}
+                onProfile={(id) => workspace.openProfile(id)}
+                onMessage={(id) => void workspace.messagePerson(id)}
               />
             ) : null
           }
         />
       ),
-    [t, chat.type, openMenu, vm, workspace],
+    [t, chat.type, chat.conversationId, openMenu, vm, workspace],
   );
 
   return (

@@ -6,7 +6,7 @@ import type { PeoplePickerViewModel } from '../viewmodels/PeoplePickerViewModel'
 import type { ProfileViewModel } from '../viewmodels/ProfileViewModel';
 import type { Dialog, WorkspaceViewModel } from '../viewmodels/WorkspaceViewModel';
 import { EditableText } from './GroupInfoPanel';
-import { ImageViewer } from './Media';
+import { ImageViewerPane } from './ImageWindow';
 import { useViewModel } from '../viewmodels/useViewModel';
 import { Avatar } from './Avatar';
 import { CloseIcon, SearchIcon } from './Icons';
@@ -150,7 +150,14 @@ export function WorkspaceDialogs({
         />
       );
     case 'image':
-      return <ImageViewer vm={dialog.vm} t={t} onClose={onClose} />;
+      return (
+        <ImageViewerPane
+          vm={dialog.vm}
+          t={t}
+          onClose={onClose}
+          onPopOut={workspace.canPopOutImages && dialog.vm.source.fileId ? () => workspace.popOutImage() : undefined}
+        />
+      );
     case 'invite':
       return (
         <InviteDialog

@@ -1,11 +1,10 @@
-import { useCallback, useEffect, useRef, useState, useSyncExternalStore, type PointerEvent, type WheelEvent } from 'react';
+import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
 import type { Translate } from '../i18n/i18n';
 import { bubbleSize } from '../lib/images';
 import type { AttachmentItem, MediaContent, UploadProgress } from '../viewmodels/ChatViewModel';
 import type { FileLinks, LinkVariant } from '../viewmodels/FileLinks';
-import type { ImageViewerViewModel } from '../viewmodels/ImageViewerViewModel';
-import { useViewModel } from '../viewmodels/useViewModel';
-import { CloseIcon, DownloadIcon, FileIcon, PauseIcon, PlayIcon, ResetIcon, RotateIcon, ZoomInIcon, ZoomOutIcon } from './Icons';
+import { RichMedia } from './RichMedia';
+import { CloseIcon, DownloadIcon, FileIcon, PauseIcon, PlayIcon } from './Icons';
 
 /** A signed link for a file, asked for when a row shows it: `{ url }`, `{ error }` or null (coming). */
 export function useFileLink(links: FileLinks, fileId: string | null, variant: LinkVariant): { url: string } | { error: string } | null {
@@ -43,11 +42,24 @@ interface MediaProps {
   onOpenImage(fileId: string | null, name: string, localUrl: string | null): void;
   onPause(clientMsgId: string): void;
   onResume(clientMsgId: string): void;
+  /** A contact card: open the person's profile, or a chat with them. */
+  onProfile(userId: number): void;
+  onMessage(userId: number): void;
 }
 
-/** An image or a file card in a bubble, with its upload's progress while it sends. */
+/** An image, a file card or another kind of media in a bubble, with its upload's progress while it sends. */
 export function MessageMedia(props: MediaProps) {
-  return props.media.kind === 'image' ? <ImageMedia {...props} media={props.media} /> : <FileMedia {...props} media={props.media} />;
+  const { media } = props;
+  if (media.kind === 'image') return <ImageMedia {...props} media={media} />;
+  if (media.kind === 'file') return <FileMedia {...props} media={media} />;
+  return <RichMedia media={media} links={props.links} t={props.t} onProfile={props.onProfile} onMessage={props.onMessage} />;
+}
+
+function uploadText(upload: UploadProgress, t: Translate): string {
+  if (upload.state === 'failed') return upload.error ?? t('files.failed');
+  if (upload.state === 'paused') return t('files.paused');
+  if (upload.state === 'interrupted') return t('files.interrupted');
+  return `${upload.percent}%`;
 }
 
 function UploadControls({ upload, clientMsgId, t, onPause, onResume }: { upload: UploadProgress; clientMsgId: string | null; t: Translate; onPause(id: string): void; onResume(id: string): void }) {
@@ -85,7 +97,7 @@ function ImageMedia({ media, upload, links, t, clientMsgId, onOpenImage, onPause
       {failed && !local && <span className="media-unavailable">{t('files.unavailable')}</span>}
       {upload && (
         <span className="upload-overlay" data-testid="upload-progress" data-state={upload.state}>
-          <span>{upload.state === 'failed' ? t('files.failed') : `${upload.percent}%`}</span>
+          <span>{upload.state === 'failed' ? t('files.failed') : upload.state === 'interrupted' ? t('files.interrupted') : `${upload.percent}%`}</span>
           <UploadControls upload={upload} clientMsgId={clientMsgId} t={t} onPause={onPause} onResume={onResume} />
         </span>
       )}
@@ -113,7 +125,7 @@ function FileMedia({ media, upload, links, t, clientMsgId, onPause, onResume }: 
         <span className="muted small">
           {media.sizeText}
           {media.expired && ` · ${t('files.expired')}`}
-          {upload && ` · ${upload.state === 'failed' ? upload.error ?? t('files.failed') : upload.state === 'paused' ? t('files.paused') : `${upload.percent}%`}`}
+          {upload && ` · ${uploadText(upload, t)}`}
         </span>
         {upload && (
           <span className="progress" data-testid="upload-progress" data-state={upload.state}>
@@ -181,64 +193,4 @@ export function AttachmentStrip({
 function AttachmentThumb({ file }: { file: Blob }) {
   const url = useObjectUrl(file);
   return url ? <img src={url} alt="" /> : <span className="thumb-placeholder" />;
-}
-
-/** The image viewer: zoom (buttons, wheel), rotate, drag to move, reset, download. */
-export function ImageViewer({ vm, t, onClose }: { vm: ImageViewerViewModel; t: Translate; onClose(): void }) {
-  const s = useViewModel(vm);
-  const drag = useRef<{ x: number; y: number } | null>(null);
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape') onClose();
-      else if (event.key === '+' || event.key === '=') vm.zoomBy(1.25);
-      else if (event.key === '-') vm.zoomBy(0.8);
-      else if (event.key === 'r' || event.key === 'R') vm.rotate();
-      else if (event.key === '0') vm.reset();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [vm, onClose]);
-  const onWheel = (event: WheelEvent) => vm.zoomBy(event.deltaY < 0 ? 1.1 : 1 / 1.1);
-  const onPointerDown = (event: PointerEvent) => {
-    drag.current = { x: event.clientX, y: event.clientY };
-    (event.target as Element).setPointerCapture?.(event.pointerId);
-  };
-  const onPointerMove = (event: PointerEvent) => {
-    if (!drag.current) return;
-    vm.move(event.clientX - drag.current.x, event.clientY - drag.current.y);
-    drag.current = { x: event.clientX, y: event.clientY };
-  };
-  const stop = () => {
-    drag.current = null;
-  };
-  return (
-    <div className="image-viewer" role="dialog" aria-modal="true" aria-label={t('files.viewer')} data-testid="image-viewer">
-      <div className="image-stage" onWheel={onWheel} onPointerDown={onPointerDown} onPointerMove={onPointerMove} onPointerUp={stop} onPointerCancel={stop} onDoubleClick={() => vm.reset()}>
-        {s.url ? (
-          <img
-            src={s.url}
-            alt={s.name}
-            draggable={false}
-            data-testid="viewer-image"
-            data-zoom={s.zoom}
-            data-rotation={s.rotation}
-            style={{ transform: `translate(${s.offsetX}px, ${s.offsetY}px) rotate(${s.rotation}deg) scale(${s.zoom})` }}
-          />
-        ) : (
-          <span className="viewer-message">{s.error ? t('files.unavailable') : t('common.loading')}</span>
-        )}
-      </div>
-      <div className="viewer-toolbar" role="toolbar">
-        <button onClick={() => vm.zoomBy(0.8)} aria-label={t('files.zoomOut')} title={t('files.zoomOut')} data-testid="zoom-out"><ZoomOutIcon size={20} /></button>
-        <span className="viewer-zoom" data-testid="zoom-level">{Math.round(s.zoom * 100)}%</span>
-        <button onClick={() => vm.zoomBy(1.25)} aria-label={t('files.zoomIn')} title={t('files.zoomIn')} data-testid="zoom-in"><ZoomInIcon size={20} /></button>
-        <button onClick={() => vm.rotate()} aria-label={t('files.rotate')} title={t('files.rotate')} data-testid="rotate"><RotateIcon size={20} /></button>
-        <button onClick={() => vm.reset()} aria-label={t('files.reset')} title={t('files.reset')} data-testid="reset"><ResetIcon size={20} /></button>
-        {s.url && (
-          <a href={s.url} download={s.name || 'image'} aria-label={t('files.download')} title={t('files.download')} data-testid="viewer-download"><DownloadIcon size={20} /></a>
-        )}
-        <button onClick={onClose} aria-label={t('common.close')} title={t('common.close')} data-testid="viewer-close"><CloseIcon size={20} /></button>
-      </div>
-    </div>
-  );
 }
