@@ -149,7 +149,7 @@ def test_tags_nested_groups_requests_blocked_import_and_invite_links(
         files=[{"name": "contacts.csv", "mimeType": "text/csv", "buffer": csv.encode()}]
     )
     expect(page.get_by_test_id("import-summary")).to_have_text(
-        "1 requests sent, 1 friends updated, 2 rows rejected"
+        "Friend requests sent: 1 · friends updated: 1 · rows rejected: 2"
     )
     rows = page.get_by_test_id("import-row")
     expect(rows).to_have_count(4)

@@ -396,7 +396,7 @@ export const en = {
   'import.wrongType': 'Pick a .csv or .xlsx file.',
   'import.tooLarge': 'The file is over 1 MB.',
   'import.badFile': 'The file cannot be read, or it has no "account" column. Nothing was changed.',
-  'import.summary': '{added} requests sent, {updated} friends updated, {rejected} rows rejected',
+  'import.summary': 'Friend requests sent: {added} · friends updated: {updated} · rows rejected: {rejected}',
   'import.row': 'Row',
   'import.account': 'Account',
   'import.result': 'Result',

@@ -15,6 +15,7 @@ import { avatarEmoji, GroupInfoViewModel } from '../viewmodels/GroupInfoViewMode
 import { InviteLinksViewModel, inviteCode, type InviteEnvironment } from '../viewmodels/InviteLinksViewModel';
 import { NameBook } from '../viewmodels/NameBook';
 import { PreferencesViewModel } from '../viewmodels/PreferencesViewModel';
+import { WorkspaceViewModel } from '../viewmodels/WorkspaceViewModel';
 
 const settle = async () => {
   for (let i = 0; i < 12; i += 1) await new Promise((resolve) => setTimeout(resolve, 0));
@@ -436,6 +437,29 @@ describe('GroupInfoViewModel: announcements, settings, invite links and files', 
     vm.closeFiles();
     expect(vm.getSnapshot()).toMatchObject({ invites: null, files: null });
     vm.dispose();
+    client.stop();
+  });
+});
+
+describe('WorkspaceViewModel.addFavorite', () => {
+  it("saves a message's file to my favourites and says so (or why not)", async () => {
+    const server = new FakeServer();
+    const calls: Calls = [];
+    const on = recorder(server, calls);
+    on('friends.list', { friends: [], contact_groups: [] });
+    on('friends.requests', { pending_count: 0, incoming: [], outgoing: [] });
+    on('favorites.add', (data) => {
+      if (data.file_id === 'gone') throw new Error('file_expired');
+      return { id: data.file_id, saved_at: 1 };
+    });
+    const client = await connected(server);
+    const workspace = new WorkspaceViewModel(client, english(), new MemoryStore());
+    expect(await workspace.addFavorite('f1')).toBe(true);
+    expect(sent(calls, 'favorites.add')).toEqual([{ file_id: 'f1' }]);
+    expect(workspace.getSnapshot().flash).toBe('Saved to favourites');
+    expect(await workspace.addFavorite('gone')).toBe(false);
+    expect(workspace.getSnapshot().flash).toBe('The file has expired.');
+    workspace.dispose();
     client.stop();
   });
 });

@@ -225,6 +225,19 @@ export class WorkspaceViewModel extends ViewModel<WorkspaceSnapshot> {
     return this.environment?.openImageWindow !== undefined;
   }
 
+  /** Save a file to my favourites (F3), e.g. from a message's menu; says how it went. */
+  async addFavorite(fileId: string): Promise<boolean> {
+    const { t } = this.preferences.getSnapshot();
+    try {
+      await this.client.request('favorites.add', { file_id: fileId });
+      this.showFlash(t('favorites.added'));
+      return true;
+    } catch (error) {
+      this.showFlash(errorMessage(t, errorCode(error)));
+      return false;
+    }
+  }
+
   showFlash(text: string | null): void {
     this.update({ flash: text });
   }
