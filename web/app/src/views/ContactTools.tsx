@@ -260,12 +260,14 @@ function FileRows({
               {row.expiry && <span className={`tag${row.expired ? ' danger' : ''}`} data-testid="file-expiry">{row.expiry}</span>}
             </span>
           </span>
-          {!row.expired && (
-            <button className="icon-button small" onClick={() => onDownload(row)} title={t('files.download')} aria-label={t('files.download')} data-testid="file-download">
-              <DownloadIcon size={16} />
-            </button>
-          )}
-          {actions(row)}
+          <span className="file-actions">
+            {!row.expired && (
+              <button className="icon-button small" onClick={() => onDownload(row)} title={t('files.download')} aria-label={t('files.download')} data-testid="file-download">
+                <DownloadIcon size={16} />
+              </button>
+            )}
+            {actions(row)}
+          </span>
         </li>
       ))}
     </ul>
