@@ -3,6 +3,7 @@
  * "remember me", and logout. The WebSocket then authenticates with the token.
  */
 import { TidingsError } from './errors';
+import type { DeviceLoginInput, LoginInput, RegisterInput as RegisterBody } from './generated/wire';
 import type { SignedIn } from './protocol';
 
 export interface SignInInput {
@@ -28,7 +29,7 @@ export class AuthApi {
       password: input.password,
       remember: input.remember ?? false,
       device_name: input.deviceName ?? '',
-    });
+    } satisfies LoginInput);
   }
 
   register(input: RegisterInput): Promise<SignedIn> {
@@ -38,12 +39,12 @@ export class AuthApi {
       nickname: input.nickname,
       remember: input.remember ?? false,
       device_name: input.deviceName ?? '',
-    });
+    } satisfies RegisterBody);
   }
 
   /** Exchange a remembered device credential for a new session (the old credential is spent). */
   deviceSignIn(deviceCredential: string): Promise<SignedIn> {
-    return this.post<SignedIn>('/api/v1/auth/device-login', { device_credential: deviceCredential });
+    return this.post<SignedIn>('/api/v1/auth/device-login', { device_credential: deviceCredential } satisfies DeviceLoginInput);
   }
 
   async logout(token: string): Promise<void> {

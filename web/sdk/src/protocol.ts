@@ -3,7 +3,22 @@
  *
  * Every shape here mirrors a table in that document; when the document changes, this file
  * changes with it. Ids and seqs are JSON numbers; times are milliseconds since the epoch.
+ *
+ * What the server validates — message bodies and every op's data — comes from the server's own
+ * models (generated/wire.ts, by scripts/gen_wire_types.py); replies and pushes, which the
+ * server builds without models, are written here and their names checked against the server
+ * (generated/conformance.ts).
  */
+
+import type {
+  FileKind,
+  MessageBodies,
+  MessageType,
+  OpRequests,
+  Platform,
+} from './generated/wire';
+
+export type { FileKind, OpRequests, Platform, ServerCloseCode, ServerErrorCode } from './generated/wire';
 
 export type UserId = number;
 export type ConversationId = number;
@@ -55,6 +70,13 @@ export const ErrorCode = {
   FileExpired: 'file_expired',
   FileInUse: 'file_in_use',
   InvalidLink: 'invalid_link',
+  UnsupportedMediaType: 'unsupported_media_type',
+  TusVersionUnsupported: 'tus_version_unsupported',
+  UnsupportedChecksum: 'unsupported_checksum',
+  ChecksumMismatch: 'checksum_mismatch',
+  RangeNotSatisfiable: 'range_not_satisfiable',
+  // A contact card naming someone the sender may not see.
+  UnknownContact: 'unknown_contact',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -90,88 +112,22 @@ export interface User {
 }
 
 // ---- message bodies (per `type`) -------------------------------------------------------
+// Generated from the server's models (generated/wire.ts): the bodies the server validates.
 
-export interface TextBody {
-  text: string;
-  mentions?: UserId[];
-  mention_all?: boolean;
-}
-export interface ImageBody {
-  file_id: string;
-  width: number;
-  height: number;
-  size?: number;
-  name?: string;
-  /** Set by the server: when the file expires (ms); absent if it does not. */
-  expires_at?: number;
-}
-export interface FileBody {
-  file_id: string;
-  name: string;
-  size: number;
-  mime?: string;
-  expires_at?: number;
-}
-export interface VoiceBody {
-  file_id: string;
-  duration_ms: number;
-  size?: number;
-  expires_at?: number;
-}
-export interface VideoBody {
-  file_id: string;
-  duration_ms: number;
-  width: number;
-  height: number;
-  size?: number;
-  poster_file_id?: string;
-  expires_at?: number;
-}
-export interface LocationBody {
-  latitude: number;
-  longitude: number;
-  precision: 'precise' | 'blurred';
-  name?: string;
-  address?: string;
-}
-export interface ContactCardBody {
-  user_id: UserId;
-}
-export interface CustomCardBody {
-  title: string;
-  url: string;
-  description?: string;
-  price?: string;
-  currency?: string;
-  image_url?: string;
-  source?: string;
-}
-export interface StickerBody {
-  file_id: string;
-  width: number;
-  height: number;
-  emoji?: string;
-  expires_at?: number;
-}
-export interface NoticeBody {
-  title: string;
-  text: string;
-  url?: string;
-}
-
-export interface MessageBodies {
-  text: TextBody;
-  image: ImageBody;
-  file: FileBody;
-  voice: VoiceBody;
-  video: VideoBody;
-  location: LocationBody;
-  contact_card: ContactCardBody;
-  custom_card: CustomCardBody;
-  sticker: StickerBody;
-  notice: NoticeBody;
-}
-export type MessageType = keyof MessageBodies;
+export type {
+  ContactCardBody,
+  CustomCardBody,
+  FileBody,
+  ImageBody,
+  LocationBody,
+  MessageBodies,
+  MessageType,
+  NoticeBody,
+  StickerBody,
+  TextBody,
+  VideoBody,
+  VoiceBody,
+} from './generated/wire';
 
 // ---- conversation log entries (per `kind`) ---------------------------------------------
 
@@ -503,7 +459,6 @@ export type GroupUpdate = Partial<Omit<GroupSettings, 'size_limit'>> & {
 
 // ---- files ------------------------------------------------------------------------------
 
-export type FileKind = 'image' | 'video' | 'voice' | 'file';
 
 export interface FileInfo {
   id: string;
@@ -540,7 +495,6 @@ export interface SessionInfo {
   current: boolean;
 }
 
-export type Platform = 'web' | 'desktop' | 'ios' | 'android' | 'api';
 
 // ---- WebSocket ops: request data and reply data ----------------------------------------
 
@@ -564,166 +518,160 @@ export interface SendRequest {
 }
 
 export interface Ops {
-  auth: { req: { token: string }; res: { user: User; session_id: number } };
+  auth: { req: OpRequests['auth']; res: { user: User; session_id: number } };
   ping: { req: undefined; res: { now: number } };
-  sync: { req: { private_seq: Seq; limit?: number }; res: SyncReply };
+  sync: { req: OpRequests['sync']; res: SyncReply };
   history: {
-    req: { conversation_id: ConversationId; after_seq?: Seq; before_seq?: Seq; limit?: number };
+    req: OpRequests['history'];
     res: HistoryReply;
   };
   send: { req: SendRequest; res: Entry };
   forward: {
-    req: {
-      conversation_id: ConversationId;
-      seqs: Seq[];
-      target_ids: ConversationId[];
-      note?: string;
-      client_msg_id: string;
-    };
+    req: OpRequests['forward'];
     res: { entries: Entry[] };
   };
-  recall: { req: { conversation_id: ConversationId; seq: Seq }; res: RecallEntry };
+  recall: { req: OpRequests['recall']; res: RecallEntry };
   delete: {
-    req: { conversation_id: ConversationId; seqs: Seq[] };
+    req: OpRequests['delete'];
     res: { conversation_id: ConversationId; seqs: Seq[] };
   };
   clear: {
-    req: { conversation_id: ConversationId };
+    req: OpRequests['clear'];
     res: { conversation_id: ConversationId; cleared_seq: Seq };
   };
-  ack: { req: { conversation_id: ConversationId; seq: Seq }; res: null };
+  ack: { req: OpRequests['ack']; res: null };
   read: {
-    req: { conversation_id: ConversationId; seq: Seq };
+    req: OpRequests['read'];
     res: { conversation_id: ConversationId; read_seq: Seq };
   };
-  read_state: { req: { conversation_id: ConversationId; seq: Seq }; res: ReadState };
-  typing: { req: { conversation_id: ConversationId }; res: null };
-  'presence.subscribe': { req: { user_ids: UserId[] }; res: { presence: Record<string, boolean> } };
-  'presence.unsubscribe': { req: { user_ids: UserId[] }; res: null };
+  read_state: { req: OpRequests['read_state']; res: ReadState };
+  typing: { req: OpRequests['typing']; res: null };
+  'presence.subscribe': { req: OpRequests['presence.subscribe']; res: { presence: Record<string, boolean> } };
+  'presence.unsubscribe': { req: OpRequests['presence.unsubscribe']; res: null };
   'conversations.list': { req: undefined; res: { conversations: ConversationSummary[] } };
-  'conversation.get': { req: { conversation_id: ConversationId }; res: ConversationSummary };
-  'conversation.members': { req: { conversation_id: ConversationId }; res: { members: Member[] } };
-  'conversation.open_direct': { req: { peer_id: UserId; via_group_id?: ConversationId }; res: ConversationSummary };
-  'conversation.create_group': { req: { name: string; member_ids: UserId[] }; res: ConversationSummary };
+  'conversation.get': { req: OpRequests['conversation.get']; res: ConversationSummary };
+  'conversation.members': { req: OpRequests['conversation.members']; res: { members: Member[] } };
+  'conversation.open_direct': { req: OpRequests['conversation.open_direct']; res: ConversationSummary };
+  'conversation.create_group': { req: OpRequests['conversation.create_group']; res: ConversationSummary };
   'conversation.settings': {
-    req: { conversation_id: ConversationId; pinned?: boolean; muted?: boolean; draft?: string };
+    req: OpRequests['conversation.settings'];
     res: ConversationSettings;
   };
-  'group.invite': { req: { conversation_id: ConversationId; user_ids: UserId[] }; res: MemberJoinedEntry };
-  'group.leave': { req: { conversation_id: ConversationId }; res: MemberLeftEntry };
+  'group.invite': { req: OpRequests['group.invite']; res: MemberJoinedEntry };
+  'group.leave': { req: OpRequests['group.leave']; res: MemberLeftEntry };
   'sessions.list': { req: undefined; res: { sessions: SessionInfo[] } };
-  'sessions.sign_out': { req: { session_id: number }; res: null };
+  'sessions.sign_out': { req: OpRequests['sessions.sign_out']; res: null };
   logout: { req: undefined; res: null };
-  'profile.get': { req: { user_id?: UserId }; res: Profile };
+  'profile.get': { req: OpRequests['profile.get']; res: Profile };
   'profile.update': {
-    req: Partial<Pick<User, 'nickname' | 'avatar' | 'signature' | 'work_email' | 'office_phone' | 'desk'>>;
+    req: OpRequests['profile.update'];
     res: User;
   };
   // Contacts
   'contacts.search': {
-    req: { query: string; limit?: number; offset?: number };
+    req: OpRequests['contacts.search'];
     res: { users: SearchedUser[]; has_more: boolean };
   };
-  'friends.request': { req: { user_id: UserId; message?: string }; res: { request_id: number; status: string } };
+  'friends.request': { req: OpRequests['friends.request']; res: { request_id: number; status: string } };
   'friends.requests': { req: undefined; res: FriendRequests };
-  'friends.accept': { req: { request_id: number }; res: { request_id: number; status: string } };
-  'friends.reject': { req: { request_id: number }; res: { request_id: number; status: string } };
-  'friends.ignore': { req: { request_id: number }; res: { request_id: number; status: string } };
+  'friends.accept': { req: OpRequests['friends.accept']; res: { request_id: number; status: string } };
+  'friends.reject': { req: OpRequests['friends.reject']; res: { request_id: number; status: string } };
+  'friends.ignore': { req: OpRequests['friends.ignore']; res: { request_id: number; status: string } };
   'friends.list': { req: undefined; res: { friends: Friend[]; contact_groups: ContactGroup[] } };
-  'friends.remove': { req: { user_id: UserId }; res: null };
+  'friends.remove': { req: OpRequests['friends.remove']; res: null };
   'contacts.update': {
-    req: { user_id: UserId; remark?: string; tags?: string[]; contact_group_id?: number | null };
+    req: OpRequests['contacts.update'];
     res: ContactNotes;
   };
-  'contact_groups.create': { req: { name: string; parent_id?: number | null }; res: ContactGroup };
-  'contact_groups.rename': { req: { group_id: number; name: string }; res: PrivateData['contact_groups'] };
-  'contact_groups.move': { req: { group_id: number; parent_id: number | null }; res: PrivateData['contact_groups'] };
-  'contact_groups.delete': { req: { group_id: number }; res: PrivateData['contact_groups'] };
-  'blocks.add': { req: { user_id: UserId }; res: { user_id: UserId; blocked: boolean } };
-  'blocks.remove': { req: { user_id: UserId }; res: { user_id: UserId; blocked: boolean } };
+  'contact_groups.create': { req: OpRequests['contact_groups.create']; res: ContactGroup };
+  'contact_groups.rename': { req: OpRequests['contact_groups.rename']; res: PrivateData['contact_groups'] };
+  'contact_groups.move': { req: OpRequests['contact_groups.move']; res: PrivateData['contact_groups'] };
+  'contact_groups.delete': { req: OpRequests['contact_groups.delete']; res: PrivateData['contact_groups'] };
+  'blocks.add': { req: OpRequests['blocks.add']; res: { user_id: UserId; blocked: boolean } };
+  'blocks.remove': { req: OpRequests['blocks.remove']; res: { user_id: UserId; blocked: boolean } };
   'blocks.list': { req: undefined; res: { blocked: UserCard[] } };
   // Organization
   'org.tree': { req: undefined; res: OrgTree };
   'org.department': {
-    req: { department_id: number; after_user_id?: UserId; limit?: number };
+    req: OpRequests['org.department'];
     res: OrgDepartmentPage;
   };
   'org.search': {
-    req: { query: string; limit?: number };
+    req: OpRequests['org.search'];
     res: { departments: { id: number; name: string; path: string }[]; users: SearchedUser[]; has_more: boolean };
   };
   // Groups
-  'group.info': { req: { conversation_id: ConversationId }; res: GroupInfo };
+  'group.info': { req: OpRequests['group.info']; res: GroupInfo };
   'group.find': {
-    req: { number: number };
+    req: OpRequests['group.find'];
     res: { id: ConversationId; number: number; name: string; avatar: string; intro: string; member_count: number; join_mode: JoinMode };
   };
   'group.join': {
-    req: { conversation_id: ConversationId; message?: string };
+    req: OpRequests['group.join'];
     res: { status: 'joined' | 'pending'; entry?: Entry; request?: JoinRequest };
   };
   'group.members': {
-    req: { conversation_id: ConversationId; after_user_id?: UserId; limit?: number };
+    req: OpRequests['group.members'];
     res: { members: GroupMember[]; next_after_user_id: UserId | null };
   };
-  'group.update': { req: { conversation_id: ConversationId } & GroupUpdate; res: GroupInfo };
+  'group.update': { req: OpRequests['group.update']; res: GroupInfo };
   'group.set_admin': {
-    req: { conversation_id: ConversationId; user_id: UserId; powers: PowerName[] | null };
+    req: OpRequests['group.set_admin'];
     res: Entry;
   };
-  'group.transfer': { req: { conversation_id: ConversationId; user_id: UserId }; res: Entry };
-  'group.disband': { req: { conversation_id: ConversationId }; res: Entry };
-  'group.mute': { req: { conversation_id: ConversationId; user_id: UserId; seconds: number | null }; res: Entry };
-  'group.unmute': { req: { conversation_id: ConversationId; user_id: UserId }; res: Entry };
+  'group.transfer': { req: OpRequests['group.transfer']; res: Entry };
+  'group.disband': { req: OpRequests['group.disband']; res: Entry };
+  'group.mute': { req: OpRequests['group.mute']; res: Entry };
+  'group.unmute': { req: OpRequests['group.unmute']; res: Entry };
   'group.remove': {
-    req: { conversation_id: ConversationId; user_id: UserId; blacklist?: boolean };
+    req: OpRequests['group.remove'];
     res: Entry;
   };
-  'group.blacklist': { req: { conversation_id: ConversationId }; res: { blacklist: BlacklistEntry[] } };
+  'group.blacklist': { req: OpRequests['group.blacklist']; res: { blacklist: BlacklistEntry[] } };
   'group.blacklist.add': {
-    req: { conversation_id: ConversationId; user_ids: UserId[] };
+    req: OpRequests['group.blacklist.add'];
     res: { blacklist: BlacklistEntry[] };
   };
   'group.blacklist.remove': {
-    req: { conversation_id: ConversationId; user_ids: UserId[] };
+    req: OpRequests['group.blacklist.remove'];
     res: { blacklist: BlacklistEntry[] };
   };
-  'group.join_requests': { req: { conversation_id: ConversationId }; res: { requests: JoinRequest[] } };
+  'group.join_requests': { req: OpRequests['group.join_requests']; res: { requests: JoinRequest[] } };
   'group.decide_join': {
-    req: { request_id: number; approve: boolean };
+    req: OpRequests['group.decide_join'];
     res: { request_id: number; approved: boolean; entry?: Entry };
   };
-  'group.moderation_queue': { req: { conversation_id: ConversationId }; res: { pending: QueuedMessage[] } };
+  'group.moderation_queue': { req: OpRequests['group.moderation_queue']; res: { pending: QueuedMessage[] } };
   'group.moderate': {
-    req: { pending_id: number; approve: boolean; reason?: string };
+    req: OpRequests['group.moderate'];
     res: { pending_id: number; approved: boolean; entry?: Entry };
   };
-  'group.announcements': { req: { conversation_id: ConversationId }; res: { announcements: Announcement[] } };
+  'group.announcements': { req: OpRequests['group.announcements']; res: { announcements: Announcement[] } };
   'group.announcement.post': {
-    req: { conversation_id: ConversationId; text: string; pinned?: boolean };
+    req: OpRequests['group.announcement.post'];
     res: Announcement;
   };
   'group.announcement.edit': {
-    req: { announcement_id: number; text?: string; pinned?: boolean };
+    req: OpRequests['group.announcement.edit'];
     res: Announcement;
   };
-  'group.announcement.read': { req: { announcement_id: number }; res: { announcement_id: number; read: boolean } };
+  'group.announcement.read': { req: OpRequests['group.announcement.read']; res: { announcement_id: number; read: boolean } };
   'group.mark': {
-    req: { conversation_id: ConversationId; seq: Seq; important?: boolean };
+    req: OpRequests['group.mark'];
     res: Entry;
   };
   'group.board': {
-    req: { conversation_id: ConversationId };
+    req: OpRequests['group.board'];
     res: { items: { reason: 'important' | 'mention_all'; entry: Entry }[] };
   };
   'group.view_mode': {
-    req: { conversation_id: ConversationId; view_mode: ViewMode };
+    req: OpRequests['group.view_mode'];
     res: PrivateData['group_view_mode'];
   };
   // Files
-  'files.info': { req: { file_id: string }; res: FileInfo };
+  'files.info': { req: OpRequests['files.info']; res: FileInfo };
   'files.link': {
-    req: { file_id: string; variant?: 'original' | 'thumbnail'; ttl_seconds?: number };
+    req: OpRequests['files.link'];
     res: SignedLink;
   };
 }

@@ -356,6 +356,8 @@ export const en = {
   'error.not_found': 'It no longer exists, or you cannot see it.',
   'error.conflict': 'That was already done.',
   'error.unsupported': 'This is not available here.',
+  'error.unknown_contact': 'That person cannot be found, or you may not share their card.',
+  'error.unsupported_media_type': 'This kind of file cannot be sent that way.',
   'contacts.renameGroup': 'Rename',
   'contacts.deleteGroup': 'Delete (friends move up)',
   'group.markedImportant': 'Marked as important',

@@ -358,6 +358,8 @@ export const zhCN: Record<MessageKey, string> = {
   'error.not_found': '内容不存在或你无权查看。',
   'error.conflict': '该操作已完成。',
   'error.unsupported': '此处不支持该操作。',
+  'error.unknown_contact': '找不到此人，或你无权分享其名片。',
+  'error.unsupported_media_type': '此类文件不能以这种方式发送。',
   'contacts.renameGroup': '重命名',
   'contacts.deleteGroup': '删除分组（好友移至上级）',
   'group.markedImportant': '已标记为重要',

@@ -717,7 +717,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
         senderId: entry.sender_id ?? 0,
         sender: entry.sender_id === null ? t('list.systemNotices') : this.names.name(entry.sender_id),
         mine,
-        text: entry.type === 'text' ? entry.body.text : entry.type === 'notice' ? entry.body.text : MEDIA_TYPES.has(entry.type) ? '' : describeEntry(entry, me, this.names, t),
+        text: entry.type === 'text' ? entry.body.text : entry.type === 'notice' ? entry.body.text ?? '' : MEDIA_TYPES.has(entry.type) ? '' : describeEntry(entry, me, this.names, t),
         isText: entry.type === 'text' || entry.type === 'notice',
         media: this.mediaOf(entry.type, entry.body, entry.client_msg_id && mine ? this.localImages.get(entry.client_msg_id) ?? null : null, now),
         upload: null,

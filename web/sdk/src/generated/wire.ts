@@ -1,0 +1,991 @@
+/**
+ * The wire types the server validates, generated from its pydantic models by
+ * scripts/gen_wire_types.py. Do not edit: run the script after changing the server's schemas
+ * (tests/test_wire_types.py fails until then).
+ *
+ * Message bodies are typed as they travel: a field the server leaves out when it holds its
+ * default is optional. Inputs are typed as the server accepts them: `null` where it means
+ * something (clear, unset), optional where there is a default.
+ */
+
+// ---- names the server uses -----------------------------------------------------------------
+
+/** Message types (tidings.domain.bodies.MessageType). */
+export type MessageType =
+  | 'text'
+  | 'image'
+  | 'file'
+  | 'voice'
+  | 'video'
+  | 'location'
+  | 'contact_card'
+  | 'custom_card'
+  | 'sticker'
+  | 'notice';
+
+/** Every error code the server sends (tidings.domain.errors). */
+export type ServerErrorCode =
+  | 'malformed_json'
+  | 'invalid_utf8'
+  | 'invalid_input'
+  | 'unknown_op'
+  | 'frame_too_large'
+  | 'payload_too_large'
+  | 'unauthenticated'
+  | 'invalid_token'
+  | 'invalid_credentials'
+  | 'already_authenticated'
+  | 'account_taken'
+  | 'account_disabled'
+  | 'rate_limited'
+  | 'forbidden'
+  | 'not_found'
+  | 'not_member'
+  | 'not_friends'
+  | 'file_too_large'
+  | 'quota_exceeded'
+  | 'tus_version_unsupported'
+  | 'unsupported_media_type'
+  | 'upload_offset_mismatch'
+  | 'upload_locked'
+  | 'upload_incomplete'
+  | 'unsupported_checksum'
+  | 'checksum_mismatch'
+  | 'not_an_image'
+  | 'wrong_file_kind'
+  | 'file_expired'
+  | 'file_in_use'
+  | 'range_not_satisfiable'
+  | 'invalid_link'
+  | 'not_your_message'
+  | 'recall_window_passed'
+  | 'not_recallable'
+  | 'group_full'
+  | 'conflict'
+  | 'muted'
+  | 'blocked'
+  | 'pending_moderation'
+  | 'message_rejected'
+  | 'group_disbanded'
+  | 'private_chat_forbidden'
+  | 'cycle'
+  | 'invalid_invite'
+  | 'bad_file'
+  | 'unknown_contact'
+  | 'internal_error';
+
+/** Every push the server sends (tidings.domain.events.PushEvent). */
+export type PushName =
+  | 'entry'
+  | 'private'
+  | 'receipt'
+  | 'typing'
+  | 'presence'
+  | 'signed_out'
+  | 'org_changed';
+
+/** WebSocket close codes the server uses. */
+export type ServerCloseCode =
+  | 1000
+  | 1001
+  | 1008
+  | 4000
+  | 4001
+  | 4002
+  | 4003
+  | 4004;
+
+/** Where a session runs. */
+export type Platform =
+  | 'web'
+  | 'desktop'
+  | 'ios'
+  | 'android'
+  | 'api';
+
+/** What a stored file is. */
+export type FileKind =
+  | 'image'
+  | 'video'
+  | 'voice'
+  | 'file';
+
+// ---- message bodies, as they travel --------------------------------------------------------
+
+export interface TextBody {
+  /** min length 1 */
+  text: string;
+  /** at most 100 items; each: > 0 */
+  mentions?: number[];
+  mention_all?: boolean;
+}
+
+export interface ImageBody {
+  /** pattern ^[A-Za-z0-9_-]{1,64}$ */
+  file_id: string;
+  /** > 0; ≤ 100000 */
+  width: number;
+  /** > 0; ≤ 100000 */
+  height: number;
+  /** ≥ 0 */
+  size?: number;
+  /** max length 200 */
+  name?: string;
+  /** ≥ 0 */
+  expires_at?: number;
+}
+
+export interface FileBody {
+  /** pattern ^[A-Za-z0-9_-]{1,64}$ */
+  file_id: string;
+  /** min length 1; max length 255 */
+  name: string;
+  /** ≥ 0 */
+  size: number;
+  /** max length 200 */
+  mime?: string;
+  /** ≥ 0 */
+  expires_at?: number;
+}
+
+export interface VoiceBody {
+  /** pattern ^[A-Za-z0-9_-]{1,64}$ */
+  file_id: string;
+  /** > 0; ≤ 600000 */
+  duration_ms: number;
+  /** ≥ 0 */
+  size?: number;
+  /** ≥ 0 */
+  expires_at?: number;
+}
+
+export interface VideoBody {
+  /** pattern ^[A-Za-z0-9_-]{1,64}$ */
+  file_id: string;
+  /** > 0; ≤ 86400000 */
+  duration_ms: number;
+  /** > 0; ≤ 100000 */
+  width: number;
+  /** > 0; ≤ 100000 */
+  height: number;
+  /** ≥ 0 */
+  size?: number;
+  /** pattern ^[A-Za-z0-9_-]{1,64}$ */
+  poster_file_id?: string;
+  /** ≥ 0 */
+  expires_at?: number;
+}
+
+export interface LocationBody {
+  /** ≥ -90; ≤ 90 */
+  latitude: number;
+  /** ≥ -180; ≤ 180 */
+  longitude: number;
+  precision?: 'precise' | 'blurred';
+  /** max length 200 */
+  name?: string;
+  /** max length 500 */
+  address?: string;
+}
+
+export interface ContactCardBody {
+  /** > 0 */
+  user_id: number;
+}
+
+/** A card from a host system, e.g. an order link from a web shop. */
+export interface CustomCardBody {
+  /** min length 1; max length 200 */
+  title: string;
+  /** min length 1; uri */
+  url: string;
+  /** max length 1000 */
+  description?: string;
+  /** pattern ^\d{1,12}(\.\d{1,4})?$ */
+  price?: string;
+  /** pattern ^[A-Z]{3}$ */
+  currency?: string;
+  /** min length 1; uri */
+  image_url?: string;
+  /** max length 200 */
+  source?: string;
+}
+
+export interface StickerBody {
+  /** pattern ^[A-Za-z0-9_-]{1,64}$ */
+  file_id: string;
+  /** > 0; ≤ 4096 */
+  width: number;
+  /** > 0; ≤ 4096 */
+  height: number;
+  /** max length 16 */
+  emoji?: string;
+  /** ≥ 0 */
+  expires_at?: number;
+}
+
+export interface NoticeBody {
+  /** min length 1; max length 200 */
+  title: string;
+  /** max length 5000 */
+  text?: string;
+  /** min length 1; uri */
+  url?: string;
+}
+
+/** The body of each message type. */
+export interface MessageBodies {
+  'text': TextBody;
+  'image': ImageBody;
+  'file': FileBody;
+  'voice': VoiceBody;
+  'video': VideoBody;
+  'location': LocationBody;
+  'contact_card': ContactCardBody;
+  'custom_card': CustomCardBody;
+  'sticker': StickerBody;
+  'notice': NoticeBody;
+}
+
+// ---- inputs: WebSocket op data and REST request bodies -------------------------------------
+
+export interface RegisterInput {
+  /** pattern ^[A-Za-z0-9][A-Za-z0-9._@-]{2,63}$ */
+  account: string;
+  /** min length 8; max length 256 */
+  password: string;
+  /** min length 1; max length 64 */
+  nickname: string;
+  platform?: Platform;
+  /** max length 100 */
+  device_name?: string;
+  remember?: boolean;
+}
+
+export interface LoginInput {
+  /** min length 1; max length 64 */
+  account: string;
+  /** min length 1; max length 256 */
+  password: string;
+  platform?: Platform;
+  /** max length 100 */
+  device_name?: string;
+  remember?: boolean;
+}
+
+export interface DeviceLoginInput {
+  /** min length 1; max length 128 */
+  device_credential: string;
+}
+
+export interface AuthInput {
+  /** min length 1 */
+  token: string;
+}
+
+export interface CreateConversationInput {
+  /** pattern ^(direct|group)$ */
+  type: string;
+  /** > 0 */
+  peer_id?: number | null;
+  /** min length 1; max length 100 */
+  name?: string | null;
+  /** at most 10000 items; each: > 0 */
+  member_ids?: number[];
+  /** > 0 */
+  via_group_id?: number | null;
+}
+
+export interface ConversationRef {
+  /** > 0 */
+  conversation_id: number;
+}
+
+export interface SendInput {
+  /** min length 1; max length 64; pattern ^[A-Za-z0-9_:.\-]+$ */
+  client_msg_id: string;
+  /** max length 32 */
+  type: string;
+  body: object;
+  /** > 0 */
+  reply_to_seq?: number | null;
+}
+
+export interface SendOp {
+  /** min length 1; max length 64; pattern ^[A-Za-z0-9_:.\-]+$ */
+  client_msg_id: string;
+  /** max length 32 */
+  type: string;
+  body: object;
+  /** > 0 */
+  reply_to_seq?: number | null;
+  /** > 0 */
+  conversation_id: number;
+}
+
+export interface ForwardInput {
+  /** at least 1 items; at most 100 items; each: > 0 */
+  seqs: number[];
+  /** at least 1 items; at most 100 items; each: > 0 */
+  target_ids: number[];
+  /** max length 10000 */
+  note?: string | null;
+  /** min length 1; max length 64; pattern ^[A-Za-z0-9_:.\-]+$ */
+  client_msg_id: string;
+}
+
+export interface ForwardOp {
+  /** at least 1 items; at most 100 items; each: > 0 */
+  seqs: number[];
+  /** at least 1 items; at most 100 items; each: > 0 */
+  target_ids: number[];
+  /** max length 10000 */
+  note?: string | null;
+  /** min length 1; max length 64; pattern ^[A-Za-z0-9_:.\-]+$ */
+  client_msg_id: string;
+  /** > 0 */
+  conversation_id: number;
+}
+
+export interface SeqInput {
+  /** > 0 */
+  seq: number;
+}
+
+export interface SeqOp {
+  /** > 0 */
+  seq: number;
+  /** > 0 */
+  conversation_id: number;
+}
+
+export interface SeqsInput {
+  /** at least 1 items; at most 500 items; each: > 0 */
+  seqs: number[];
+}
+
+export interface SeqsOp {
+  /** at least 1 items; at most 500 items; each: > 0 */
+  seqs: number[];
+  /** > 0 */
+  conversation_id: number;
+}
+
+export interface HistoryOp {
+  /** > 0 */
+  conversation_id: number;
+  /** ≥ 0 */
+  after_seq?: number | null;
+  /** ≥ 0 */
+  before_seq?: number | null;
+  /** ≥ 1; ≤ 10000 */
+  limit?: number;
+}
+
+export interface SyncInput {
+  /** ≥ 0 */
+  private_seq?: number;
+  /** ≥ 1; ≤ 10000 */
+  limit?: number | null;
+}
+
+export interface SettingsInput {
+  pinned?: boolean | null;
+  muted?: boolean | null;
+  /** max length 10000 */
+  draft?: string | null;
+}
+
+export interface SettingsOp {
+  pinned?: boolean | null;
+  muted?: boolean | null;
+  /** max length 10000 */
+  draft?: string | null;
+  /** > 0 */
+  conversation_id: number;
+}
+
+export interface InviteInput {
+  /** at least 1 items; at most 10000 items; each: > 0 */
+  user_ids: number[];
+}
+
+export interface InviteOp {
+  /** at least 1 items; at most 10000 items; each: > 0 */
+  user_ids: number[];
+  /** > 0 */
+  conversation_id: number;
+}
+
+export interface PeerOp {
+  /** > 0 */
+  peer_id: number;
+  /** > 0 */
+  via_group_id?: number | null;
+}
+
+export interface CreateGroupOp {
+  /** min length 1; max length 100 */
+  name: string;
+  /** at most 10000 items; each: > 0 */
+  member_ids?: number[];
+}
+
+export interface UserIdsInput {
+  /** at most 1000 items; each: > 0 */
+  user_ids: number[];
+}
+
+export interface SessionRef {
+  /** > 0 */
+  session_id: number;
+}
+
+export interface UserRef {
+  /** > 0 */
+  user_id?: number | null;
+}
+
+export type Empty = Record<string, never>;
+
+export interface SearchInput {
+  /** min length 1; max length 64 */
+  query: string;
+  /** ≥ 1; ≤ 100 */
+  limit?: number;
+  /** ≥ 0; ≤ 100000 */
+  offset?: number;
+}
+
+export interface TargetUser {
+  /** > 0 */
+  user_id: number;
+}
+
+export interface FriendRequestInput {
+  /** > 0 */
+  user_id: number;
+  /** max length 200 */
+  message?: string;
+}
+
+export interface FriendRequestRef {
+  /** > 0 */
+  request_id: number;
+}
+
+export interface ContactUpdateInput {
+  /** max length 64 */
+  remark?: string | null;
+  /** at most 20 items */
+  tags?: string[] | null;
+  /** > 0 */
+  contact_group_id?: number | null;
+}
+
+export interface ContactUpdateOp {
+  /** max length 64 */
+  remark?: string | null;
+  /** at most 20 items */
+  tags?: string[] | null;
+  /** > 0 */
+  contact_group_id?: number | null;
+  /** > 0 */
+  user_id: number;
+}
+
+export interface ContactGroupCreate {
+  /** min length 1; max length 64 */
+  name: string;
+  /** > 0 */
+  parent_id?: number | null;
+}
+
+export interface ContactGroupRef {
+  /** > 0 */
+  group_id: number;
+}
+
+export interface ContactGroupName {
+  /** min length 1; max length 64 */
+  name: string;
+}
+
+export interface ContactGroupParent {
+  /** > 0 */
+  parent_id: number | null;
+}
+
+export interface ContactGroupRename {
+  /** > 0 */
+  group_id: number;
+  /** min length 1; max length 64 */
+  name: string;
+}
+
+export interface ContactGroupMove {
+  /** > 0 */
+  group_id: number;
+  /** > 0 */
+  parent_id: number | null;
+}
+
+export interface InviteCreate {
+  kind: 'friend' | 'group';
+  /** > 0 */
+  conversation_id?: number | null;
+  /** ≥ 1; < 2147483648 */
+  expires_in_seconds?: number | null;
+}
+
+export interface InviteRef {
+  /** min length 8; max length 64; pattern ^[\w-]+$ */
+  code: string;
+}
+
+export interface InviteAccept {
+  /** min length 8; max length 64; pattern ^[\w-]+$ */
+  code: string;
+  /** max length 200 */
+  message?: string;
+}
+
+export interface DepartmentRef {
+  /** > 0 */
+  department_id: number;
+}
+
+export interface DepartmentPage {
+  /** > 0 */
+  department_id: number;
+  /** ≥ 0 */
+  after_user_id?: number;
+  /** ≥ 1; ≤ 1000 */
+  limit?: number;
+}
+
+export interface OrgSearchInput {
+  /** min length 1; max length 64 */
+  query: string;
+  /** ≥ 1; ≤ 100 */
+  limit?: number;
+}
+
+export interface DepartmentCreate {
+  /** min length 1; max length 100 */
+  name: string;
+  /** > 0 */
+  parent_id?: number | null;
+  hidden?: boolean;
+}
+
+export interface DepartmentChanges {
+  /** min length 1; max length 100 */
+  name?: string | null;
+  /** > 0 */
+  parent_id?: number | null;
+  hidden?: boolean | null;
+  /** ≥ 0; ≤ 1000000 */
+  sort_order?: number | null;
+}
+
+export interface DepartmentUpdate {
+  /** > 0 */
+  department_id: number;
+  /** min length 1; max length 100 */
+  name?: string | null;
+  /** > 0 */
+  parent_id?: number | null;
+  hidden?: boolean | null;
+  /** ≥ 0; ≤ 1000000 */
+  sort_order?: number | null;
+}
+
+export interface PositionInput {
+  /** max length 64 */
+  position?: string;
+}
+
+export interface PlaceInput {
+  /** > 0 */
+  department_id: number;
+  /** max length 64 */
+  position?: string;
+  /** > 0 */
+  user_id: number;
+}
+
+export interface UnplaceInput {
+  /** > 0 */
+  department_id: number;
+  /** > 0 */
+  user_id: number;
+}
+
+export interface CollaborateInput {
+  /** > 0 */
+  department_id: number;
+  /** > 0 */
+  partner_id: number;
+  on?: boolean;
+}
+
+export interface CompanyInput {
+  /** min length 1; max length 100 */
+  name: string;
+}
+
+export interface GroupUpdateInput {
+  /** min length 1; max length 100 */
+  name?: string | null;
+  /** max length 512 */
+  avatar?: string | null;
+  /** max length 500 */
+  intro?: string | null;
+  join_mode?: 'open' | 'approval' | 'invite_code' | 'back_office' | null;
+  mute_all?: boolean | null;
+  moderation?: boolean | null;
+  forbid_private_chat?: boolean | null;
+  /** at most 200 items; each: max length 64 */
+  keywords?: string[] | null;
+  /** ≥ 0; ≤ 1000 */
+  rate_count?: number | null;
+  /** ≥ 0; ≤ 86400 */
+  rate_seconds?: number | null;
+  /** ≥ 2; ≤ 1000000 */
+  size_limit?: number | null;
+}
+
+export interface GroupUpdateOp {
+  /** min length 1; max length 100 */
+  name?: string | null;
+  /** max length 512 */
+  avatar?: string | null;
+  /** max length 500 */
+  intro?: string | null;
+  join_mode?: 'open' | 'approval' | 'invite_code' | 'back_office' | null;
+  mute_all?: boolean | null;
+  moderation?: boolean | null;
+  forbid_private_chat?: boolean | null;
+  /** at most 200 items; each: max length 64 */
+  keywords?: string[] | null;
+  /** ≥ 0; ≤ 1000 */
+  rate_count?: number | null;
+  /** ≥ 0; ≤ 86400 */
+  rate_seconds?: number | null;
+  /** ≥ 2; ≤ 1000000 */
+  size_limit?: number | null;
+  /** > 0 */
+  conversation_id: number;
+}
+
+export interface MemberOp {
+  /** > 0 */
+  conversation_id: number;
+  /** > 0 */
+  user_id: number;
+}
+
+export interface SetAdminInput {
+  /** at most 7 items */
+  powers: ('approve_joins' | 'remove_members' | 'mute' | 'recall' | 'edit_info' | 'announcements' | 'moderate')[] | null;
+}
+
+export interface SetAdminOp {
+  /** > 0 */
+  conversation_id: number;
+  /** > 0 */
+  user_id: number;
+  /** at most 7 items */
+  powers: ('approve_joins' | 'remove_members' | 'mute' | 'recall' | 'edit_info' | 'announcements' | 'moderate')[] | null;
+}
+
+export interface MuteInput {
+  /** ≥ 1; < 2147483648 */
+  seconds: number | null;
+}
+
+export interface MuteOp {
+  /** > 0 */
+  conversation_id: number;
+  /** > 0 */
+  user_id: number;
+  /** ≥ 1; < 2147483648 */
+  seconds: number | null;
+}
+
+export interface RemoveInput {
+  blacklist?: boolean;
+}
+
+export interface RemoveOp {
+  /** > 0 */
+  conversation_id: number;
+  /** > 0 */
+  user_id: number;
+  blacklist?: boolean;
+}
+
+export interface BlacklistInput {
+  /** at least 1 items; at most 1000 items; each: > 0 */
+  user_ids: number[];
+}
+
+export interface BlacklistOp {
+  /** at least 1 items; at most 1000 items; each: > 0 */
+  user_ids: number[];
+  /** > 0 */
+  conversation_id: number;
+}
+
+export interface JoinInput {
+  /** max length 200 */
+  message?: string;
+}
+
+export interface JoinOp {
+  /** max length 200 */
+  message?: string;
+  /** > 0 */
+  conversation_id: number;
+}
+
+export interface GroupNumberInput {
+  /** > 0 */
+  number: number;
+}
+
+export interface JoinDecision {
+  /** > 0 */
+  request_id: number;
+  approve: boolean;
+}
+
+export interface ModerationDecision {
+  /** > 0 */
+  pending_id: number;
+  approve: boolean;
+  /** max length 200 */
+  reason?: string;
+}
+
+export interface AnnouncementInput {
+  /** min length 1; max length 5000 */
+  text: string;
+  pinned?: boolean;
+}
+
+export interface AnnouncementOp {
+  /** min length 1; max length 5000 */
+  text: string;
+  pinned?: boolean;
+  /** > 0 */
+  conversation_id: number;
+}
+
+export interface AnnouncementRef {
+  /** > 0 */
+  announcement_id: number;
+}
+
+export interface AnnouncementChanges {
+  /** min length 1; max length 5000 */
+  text?: string | null;
+  pinned?: boolean | null;
+}
+
+export interface AnnouncementEdit {
+  /** > 0 */
+  announcement_id: number;
+  /** min length 1; max length 5000 */
+  text?: string | null;
+  pinned?: boolean | null;
+}
+
+export interface MarkInput {
+  important?: boolean;
+}
+
+export interface MarkOp {
+  important?: boolean;
+  /** > 0 */
+  conversation_id: number;
+  /** > 0 */
+  seq: number;
+}
+
+export interface ViewModeInput {
+  view_mode: 'all' | 'do_not_disturb' | 'admins_only';
+}
+
+export interface ViewModeOp {
+  view_mode: 'all' | 'do_not_disturb' | 'admins_only';
+  /** > 0 */
+  conversation_id: number;
+}
+
+export interface MembersPageOp {
+  /** > 0 */
+  conversation_id: number;
+  /** ≥ 0 */
+  after_user_id?: number;
+  /** ≥ 1; ≤ 1000 */
+  limit?: number;
+}
+
+export interface AssignOp {
+  /** > 0 */
+  conversation_id: number;
+  /** at least 1 items; at most 10000 items; each: > 0 */
+  user_ids: number[];
+}
+
+export interface FileRef {
+  /** min length 1; max length 64 */
+  file_id: string;
+}
+
+export interface LinkInput {
+  variant?: 'original' | 'thumbnail';
+  ttl_seconds?: number | null;
+}
+
+export interface LinkOp {
+  variant?: 'original' | 'thumbnail';
+  ttl_seconds?: number | null;
+  /** min length 1; max length 64 */
+  file_id: string;
+}
+
+export interface ConversationFilesOp {
+  /** > 0 */
+  conversation_id: number;
+  kind?: FileKind | null;
+  /** ≥ 0 */
+  since?: number | null;
+  /** ≥ 0 */
+  until?: number | null;
+  /** ≥ 0 */
+  before_seq?: number | null;
+  /** ≥ 1; ≤ 10000 */
+  limit?: number;
+}
+
+export interface FavoritesOp {
+  /** ≥ 0 */
+  before?: number | null;
+  /** ≥ 1; ≤ 10000 */
+  limit?: number;
+}
+
+/** The fields a user may change on their own profile (PRODUCT.md A7). */
+export interface ProfileUpdate {
+  /** min length 1; max length 64 */
+  nickname?: string | null;
+  /** max length 512 */
+  avatar?: string | null;
+  /** max length 200 */
+  signature?: string | null;
+  /** max length 254 */
+  work_email?: string | null;
+  /** max length 40 */
+  office_phone?: string | null;
+  /** max length 100 */
+  desk?: string | null;
+}
+
+/** The data each WebSocket op takes (the gateway's registry). */
+export interface OpRequests {
+  'auth': AuthInput;
+  'ack': SeqOp;
+  'blocks.add': TargetUser;
+  'blocks.list': Empty;
+  'blocks.remove': TargetUser;
+  'clear': ConversationRef;
+  'contact_groups.create': ContactGroupCreate;
+  'contact_groups.delete': ContactGroupRef;
+  'contact_groups.move': ContactGroupMove;
+  'contact_groups.rename': ContactGroupRename;
+  'contacts.search': SearchInput;
+  'contacts.update': ContactUpdateOp;
+  'conversation.create_group': CreateGroupOp;
+  'conversation.files': ConversationFilesOp;
+  'conversation.get': ConversationRef;
+  'conversation.members': ConversationRef;
+  'conversation.open_direct': PeerOp;
+  'conversation.settings': SettingsOp;
+  'conversations.list': Empty;
+  'delete': SeqsOp;
+  'favorites.add': FileRef;
+  'favorites.files': FavoritesOp;
+  'favorites.remove': FileRef;
+  'files.info': FileRef;
+  'files.link': LinkOp;
+  'forward': ForwardOp;
+  'friends.accept': FriendRequestRef;
+  'friends.ignore': FriendRequestRef;
+  'friends.list': Empty;
+  'friends.reject': FriendRequestRef;
+  'friends.remove': TargetUser;
+  'friends.request': FriendRequestInput;
+  'friends.requests': Empty;
+  'group.announcement.edit': AnnouncementEdit;
+  'group.announcement.post': AnnouncementOp;
+  'group.announcement.read': AnnouncementRef;
+  'group.announcement.reads': AnnouncementRef;
+  'group.announcements': ConversationRef;
+  'group.assign': AssignOp;
+  'group.blacklist': ConversationRef;
+  'group.blacklist.add': BlacklistOp;
+  'group.blacklist.remove': BlacklistOp;
+  'group.board': ConversationRef;
+  'group.decide_join': JoinDecision;
+  'group.disband': ConversationRef;
+  'group.find': GroupNumberInput;
+  'group.info': ConversationRef;
+  'group.invite': InviteOp;
+  'group.join': JoinOp;
+  'group.join_requests': ConversationRef;
+  'group.leave': ConversationRef;
+  'group.mark': MarkOp;
+  'group.members': MembersPageOp;
+  'group.moderate': ModerationDecision;
+  'group.moderation_queue': ConversationRef;
+  'group.mute': MuteOp;
+  'group.remove': RemoveOp;
+  'group.set_admin': SetAdminOp;
+  'group.transfer': MemberOp;
+  'group.unmute': MemberOp;
+  'group.update': GroupUpdateOp;
+  'group.view_mode': ViewModeOp;
+  'history': HistoryOp;
+  'invites.accept': InviteAccept;
+  'invites.create': InviteCreate;
+  'invites.get': InviteRef;
+  'invites.list': Empty;
+  'invites.revoke': InviteRef;
+  'logout': Empty;
+  'org.collaborate': CollaborateInput;
+  'org.company': CompanyInput;
+  'org.department': DepartmentPage;
+  'org.department.create': DepartmentCreate;
+  'org.department.delete': DepartmentRef;
+  'org.department.update': DepartmentUpdate;
+  'org.member.remove': UnplaceInput;
+  'org.member.set': PlaceInput;
+  'org.search': OrgSearchInput;
+  'org.tree': Empty;
+  'presence.subscribe': UserIdsInput;
+  'presence.unsubscribe': UserIdsInput;
+  'profile.get': UserRef;
+  'profile.update': ProfileUpdate;
+  'read': SeqOp;
+  'read_state': SeqOp;
+  'recall': SeqOp;
+  'send': SendOp;
+  'sessions.list': Empty;
+  'sessions.sign_out': SessionRef;
+  'storage.usage': Empty;
+  'sync': SyncInput;
+  'typing': ConversationRef;
+}
