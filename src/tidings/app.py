@@ -1,4 +1,9 @@
-"""The ASGI application: REST under /api/v1, the gateway at /ws, health, metrics, the client."""
+"""The ASGI application: REST under /api/v1, health, metrics, the client.
+
+The WebSocket gateway at /ws is not ASGI: uvicorn hands upgraded sockets straight to
+``tidings.gateway.websocket.GatewayConnection``, which finds its ``Gateway`` in
+``app.state.gateway`` (decision 0018).
+"""
 
 from __future__ import annotations
 
@@ -29,7 +34,7 @@ from tidings.api import (
 from tidings.config import Settings
 from tidings.container import Container
 from tidings.demo import seed_demo
-from tidings.gateway.route import GatewayApp
+from tidings.gateway.websocket import Gateway
 
 # Requests bodies larger than this are refused before they are read in full.
 MAX_BODY_BYTES = 1024 * 1024
@@ -43,7 +48,7 @@ CSP = (
 )
 
 
-def create_app(settings: Settings | None = None) -> ASGIApp:
+def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     container = Container(settings)
 
@@ -66,6 +71,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         redoc_url=None,
     )
     app.state.container = container
+    app.state.gateway = Gateway(container)
     errors.install(app)
     app.include_router(auth.router)
     app.include_router(conversations.router)
@@ -85,21 +91,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
 
     _mount_client(app, settings.static_dir or Path(__file__).parent / "static")
     app.add_middleware(_Limits)
-    return _Server(app, GatewayApp(container))
-
-
-class _Server:
-    """The ASGI entry point: /ws goes straight to the gateway, everything else to FastAPI."""
-
-    def __init__(self, api: FastAPI, gateway: GatewayApp) -> None:
-        self.api = api
-        self._gateway = gateway
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "websocket" and scope["path"] == "/ws":
-            await self._gateway(scope, receive, send)
-        else:
-            await self.api(scope, receive, send)
+    return app
 
 
 def _mount_client(app: FastAPI, directory: Path) -> None:

@@ -105,6 +105,7 @@ def _serve(settings: Settings) -> None:
     import uvicorn
 
     from tidings.app import create_app
+    from tidings.gateway.websocket import GatewayConnection
 
     tls = {}
     if settings.tls_certfile and settings.tls_keyfile:
@@ -115,12 +116,8 @@ def _serve(settings: Settings) -> None:
         port=settings.port,
         loop="uvloop",
         http="httptools",
-        ws="websockets-sansio",
-        # The protocol core answers frames over max_frame_bytes with an error; the transport
-        # drops only absurd ones.
-        ws_max_size=max(settings.max_frame_bytes * 16, 1024 * 1024),
-        ws_per_message_deflate=False,
-        ws_ping_interval=None,
+        # Upgraded sockets go straight to the gateway (no ASGI for /ws, decision 0018).
+        ws=GatewayConnection,
         log_level=settings.log_level,
         access_log=False,
         **tls,  # type: ignore[arg-type]

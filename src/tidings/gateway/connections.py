@@ -1,7 +1,8 @@
 """The connections this node holds, and delivering bus messages to them.
 
-Bus handlers run synchronously: a connection's ``send`` only queues the frame, so a slow
-client never holds up delivery to the others.
+Bus handlers run synchronously: a connection's ``send`` only hands the frame to its socket's
+buffer, so a slow client never holds up delivery to the others. A push's frame is built once
+for all its receivers.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from tidings.bus.base import Bus
 from tidings.bus.messages import BusMessage, EndSessions, PresenceChanged, Push
 from tidings.bus.presence import PresenceRegistry
 from tidings.domain.events import CloseCode, presence_frame
+from tidings.gateway.frames import text_frame
 from tidings.metrics import CONNECTIONS, MESSAGES_PUSHED
 
 logger = logging.getLogger(__name__)
@@ -25,6 +27,9 @@ class Connection(Protocol):
 
     def send(self, frame: str) -> None:
         """Queue a frame; never blocks."""
+
+    def send_frame(self, data: bytes) -> None:
+        """Queue a WebSocket frame made by ``text_frame`` (shared by many receivers)."""
 
     def close(self, code: int, reason: str) -> None:
         """Close after the frames already queued have been sent."""
@@ -85,9 +90,9 @@ class ConnectionRegistry:
         elif isinstance(message, PresenceChanged):
             watchers = self._watchers.get(message.user_id)
             if watchers:
-                frame = presence_frame(message.user_id, message.online)
+                data = text_frame(presence_frame(message.user_id, message.online))
                 for connection in list(watchers.values()):
-                    connection.send(frame)
+                    connection.send_frame(data)
 
     def close_all(self) -> None:
         for connections in list(self._by_user.values()):
@@ -96,13 +101,16 @@ class ConnectionRegistry:
 
     def _push(self, message: Push) -> None:
         sent = 0
+        data: bytes | None = None
         for user_id in message.user_ids:
             connections = self._by_user.get(user_id)
             if not connections:
                 continue
             for connection in connections.values():
                 if connection.id != message.exclude_connection:
-                    connection.send(message.frame)
+                    if data is None:
+                        data = text_frame(message.frame)
+                    connection.send_frame(data)
                     sent += 1
         if sent:
             MESSAGES_PUSHED.inc(sent)

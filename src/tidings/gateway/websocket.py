@@ -1,0 +1,406 @@
+"""The /ws endpoint: one asyncio protocol object per WebSocket connection.
+
+uvicorn serves HTTP; at an ``Upgrade: websocket`` request it hands the socket to the class
+given as its ``ws`` setting, and ``tidings serve`` gives ``GatewayConnection``. From there on
+the gateway owns the socket: the websockets library's sans-I/O ``ServerProtocol`` does the
+handshake and the framing (control frames, fragments, masking, size limits), the protocol
+core turns messages into requests, and ops run in a task that exists only while there is
+work. An idle connection is its transport, a ``ServerProtocol`` and a few slotted objects: no
+task, no queue, no ASGI scope (decision 0018).
+
+Requests on one connection run one at a time, in the order they arrived, so a client's
+messages are appended in the order it sent them. Replies and pushes are written straight to
+the transport. A client that reads so slowly that more than ``MAX_BUFFERED_BYTES`` wait for
+it is closed: it is better off reconnecting and syncing than having the server buffer more.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections import deque
+from typing import TYPE_CHECKING, Any, cast
+
+from websockets.frames import Frame, Opcode
+from websockets.http11 import Request as HttpRequest
+from websockets.protocol import State
+from websockets.server import ServerProtocol
+
+from tidings.actions.context import Actor
+from tidings.container import Container
+from tidings.domain.clock import now_ms
+from tidings.domain.errors import ErrorCode, TidingsError
+from tidings.domain.events import CloseCode
+from tidings.gateway.frames import text_frame
+from tidings.gateway.ops import OP_NAMES, OPS, OpContext, parse
+from tidings.gateway.protocol import Phase, ProtocolCore, Request
+from tidings.schemas import AuthInput, Empty
+
+if TYPE_CHECKING:
+    from uvicorn.config import Config
+    from uvicorn.server import ServerState
+
+logger = logging.getLogger(__name__)
+
+PATH = "/ws"
+# Past this much unsent output the client is closed (code 1008) and syncs when it returns.
+MAX_BUFFERED_BYTES = 4 * 1024 * 1024
+# Requests read ahead of the one running; past this the socket is not read until they ran.
+MAX_PENDING_REQUESTS = 32
+# After our close frame, how long the peer has to answer before the socket is cut.
+CLOSE_TIMEOUT_SECONDS = 5.0
+
+
+class Gateway:
+    """What every connection of this process shares."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+        settings = container.settings
+        self.auth_timeout = settings.auth_timeout_seconds
+        self.heartbeat_timeout = settings.heartbeat_timeout_seconds
+        self.max_frame_bytes = settings.max_frame_bytes
+        # The transport drops only absurd messages; the protocol core answers those over
+        # max_frame_bytes with an error reply.
+        self.max_message_bytes = max(settings.max_frame_bytes * 16, 1024 * 1024)
+        # Tasks nobody awaits (unregistering a closed connection) are kept alive here.
+        self.background: set[asyncio.Task[None]] = set()
+
+    def spawn(self, coroutine: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+
+
+class GatewayConnection(asyncio.Protocol):
+    """One WebSocket connection; once authenticated, also the registry's ``Connection``."""
+
+    __slots__ = (
+        "_close_sent",
+        "_close_timer",
+        "_core",
+        "_gateway",
+        "_handshaking",
+        "_last_frame",
+        "_loop",
+        "_message",
+        "_read_paused",
+        "_registered",
+        "_requests",
+        "_server_connections",
+        "_silence_timer",
+        "_transport",
+        "_worker",
+        "_writable",
+        "_ws",
+        "context",
+        "id",
+        "session_id",
+        "user_id",
+    )
+
+    def __init__(
+        self,
+        config: Config,
+        server_state: ServerState,
+        app_state: dict[str, Any],
+        _loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
+        state = getattr(config.app, "state", None)
+        gateway = getattr(state, "gateway", None)
+        if not isinstance(gateway, Gateway):
+            raise RuntimeError("GatewayConnection serves the app made by tidings.app.create_app")
+        self._gateway = gateway
+        self._loop = _loop or asyncio.get_running_loop()
+        self._server_connections: set[Any] = server_state.connections
+        self._transport: asyncio.Transport | None = None
+        # The handshake's ServerProtocol; replaced by a fresh one for the frames, so the
+        # request's headers are not kept alive for the life of the connection.
+        self._ws = ServerProtocol(max_size=gateway.max_message_bytes)
+        self._handshaking = True
+        self._core = ProtocolCore(max_frame_bytes=gateway.max_frame_bytes, ops=OP_NAMES)
+        self._requests: deque[Request | list[str]] | None = None
+        self._worker: asyncio.Task[None] | None = None
+        self._message: tuple[bool, list[bytes]] | None = None  # a fragmented message
+        self._last_frame = 0.0
+        self._silence_timer: asyncio.TimerHandle | None = None
+        self._close_timer: asyncio.TimerHandle | None = None
+        self._close_sent = False
+        self._read_paused = False
+        self._writable: asyncio.Future[None] | None = None
+        self._registered = False
+        self.context: OpContext | None = None
+        self.id = ""
+        self.user_id = 0
+        self.session_id = 0
+
+    # asyncio.Protocol
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
+        self._server_connections.add(self)
+
+    def data_received(self, data: bytes) -> None:
+        ws = self._ws
+        ws.receive_data(data)
+        events = ws.events_received()
+        if self._handshaking:
+            for event in events:
+                if isinstance(event, HttpRequest):
+                    self._handshake(ws, event)
+                    break
+            else:
+                self._write_control(ws)
+            return
+        for event in events:
+            if isinstance(event, Frame):
+                self._frame(event)
+        self._write_control(ws)
+
+    def eof_received(self) -> bool | None:
+        self._ws.receive_eof()
+        self._write_control(self._ws)
+        return None
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._server_connections.discard(self)
+        self._transport = None
+        for timer in (self._silence_timer, self._close_timer):
+            if timer is not None:
+                timer.cancel()
+        self._silence_timer = self._close_timer = None
+        self._core.close(CloseCode.GOING_AWAY, "connection lost")
+        if self._requests:
+            self._requests.clear()  # never acknowledged: the client sends them again
+        self._resume_writing()
+        if self._registered:
+            self._registered = False
+            self._gateway.spawn(self._gateway.container.connections.remove(self))
+
+    def pause_writing(self) -> None:
+        if self._writable is None:
+            self._writable = self._loop.create_future()
+
+    def resume_writing(self) -> None:
+        self._resume_writing()
+
+    def shutdown(self) -> None:
+        """uvicorn calls this on every connection when the server stops."""
+        if self._transport is None:
+            return
+        if self._handshaking:
+            self._transport.close()
+            return
+        self.close(CloseCode.GOING_AWAY, "server shutting down")
+
+    # The registry's Connection
+
+    def send(self, frame: str) -> None:
+        self.send_frame(text_frame(frame))
+
+    def send_frame(self, data: bytes) -> None:
+        transport = self._transport
+        if transport is None or self._close_sent:
+            return
+        transport.write(data)
+        if transport.get_write_buffer_size() > MAX_BUFFERED_BYTES:
+            self.close(CloseCode.POLICY, "client too slow; reconnect and sync")
+
+    def close(self, code: int, reason: str) -> None:
+        """Close after what was written so far."""
+        self._core.close(code, reason)
+        self._flush()
+
+    # The handshake
+
+    def _handshake(self, ws: ServerProtocol, request: HttpRequest) -> None:
+        if request.path.partition("?")[0] != PATH:
+            response = ws.reject(404, "Not Found\n")
+        else:
+            response = ws.accept(request)
+        ws.send_response(response)
+        self._write_control(ws)
+        if response.status_code != 101:
+            return
+        # From here on only frames: a ServerProtocol that starts open holds no handshake.
+        self._ws = ServerProtocol(state=State.OPEN, max_size=self._gateway.max_message_bytes)
+        self._handshaking = False
+        self._last_frame = self._loop.time()
+        self._silence_timer = self._loop.call_later(self._gateway.auth_timeout, self._check_silence)
+
+    # Frames in
+
+    def _frame(self, frame: Frame) -> None:
+        self._last_frame = self._loop.time()
+        opcode = frame.opcode
+        if opcode is Opcode.TEXT or opcode is Opcode.BINARY:
+            if frame.fin:
+                self._received(opcode is Opcode.TEXT, frame.data)
+            else:
+                self._message = (opcode is Opcode.TEXT, [bytes(frame.data)])
+        elif opcode is Opcode.CONT and self._message is not None:
+            text, parts = self._message
+            parts.append(bytes(frame.data))
+            if frame.fin:
+                self._message = None
+                self._received(text, b"".join(parts))
+        # Pings are answered and closes echoed by the ServerProtocol itself.
+
+    def _received(self, text: bool, data: bytes | bytearray | memoryview) -> None:
+        core = self._core
+        if core.phase is Phase.CLOSING:
+            return
+        if text:
+            try:
+                decoded = str(data, "utf-8")
+            except UnicodeDecodeError:
+                # A text frame must be UTF-8 (RFC 6455 section 8.1): the connection fails.
+                self._ws.fail(1007, "invalid UTF-8")
+                return
+            request = core.receive_text(decoded)
+        else:
+            request = core.receive_bytes(bytes(data))
+        if self._worker is None and (request is None or request.op == "ping"):
+            # Nothing in line: a refusal or the heartbeat is answered at once, without a task.
+            if request is not None:
+                self._ping(request)
+            self._flush()
+        else:
+            requests = self._requests
+            if requests is None:
+                requests = self._requests = deque()
+            # A refused frame's error waits its turn behind the requests before it.
+            requests.append(request if request is not None else core.data_to_send())
+            if self._worker is None:
+                self._worker = self._loop.create_task(self._work(requests))
+            if len(requests) >= MAX_PENDING_REQUESTS and not self._read_paused:
+                self._read_paused = True
+                assert self._transport is not None
+                self._transport.pause_reading()
+
+    # Running requests
+
+    async def _work(self, requests: deque[Request | list[str]]) -> None:
+        try:
+            while requests and self._core.phase is not Phase.CLOSING:
+                request = requests.popleft()
+                if isinstance(request, Request):
+                    await self._run(request)
+                else:
+                    self.send_frame(b"".join(text_frame(frame) for frame in request))
+                self._flush()
+                if self._writable is not None:
+                    await self._writable  # the client reads slower than it asks
+                if self._read_paused and len(requests) < MAX_PENDING_REQUESTS // 2:
+                    self._read_paused = False
+                    if self._transport is not None:
+                        self._transport.resume_reading()
+        finally:
+            requests.clear()
+            self._worker = None
+
+    async def _run(self, request: Request) -> None:
+        try:
+            if request.op == "ping":
+                self._ping(request)
+            elif request.op == "auth":
+                await self._authenticate(request)
+            else:
+                context = self.context
+                assert context is not None
+                model, handler = OPS[request.op]
+                self._core.reply(request, await handler(context, parse(model, request.data)))
+                if context.close_after_reply is not None:
+                    self._core.close(*context.close_after_reply)
+        except TidingsError as error:
+            self._core.fail(request, error)
+        except Exception:
+            logger.exception("op %s failed", request.op)
+            self._core.fail(request, TidingsError(ErrorCode.INTERNAL, "internal error"))
+
+    def _ping(self, request: Request) -> None:
+        try:
+            parse(Empty, request.data)  # no fields: unknown ones are refused as elsewhere
+        except TidingsError as error:
+            self._core.fail(request, error)
+            return
+        self._core.reply(request, {"now": now_ms()})
+
+    async def _authenticate(self, request: Request) -> None:
+        token = parse(AuthInput, request.data).token
+        container = self._gateway.container
+        try:
+            user, session = await container.accounts.access_session(token)
+        except TidingsError as error:
+            self._core.fail(request, error)
+            self._core.close(CloseCode.INVALID_TOKEN, "invalid token")
+            return
+        self.id = secrets.token_hex(8)
+        self.user_id = user.id
+        self.session_id = session.id
+        self.context = OpContext(container, Actor(user.id, session.id, self.id), self)
+        self._core.authenticated()
+        self._core.reply(request, {"user": user.to_wire(), "session_id": session.id})
+        self._flush()
+        if self._transport is None:
+            return
+        await container.connections.add(self)
+        if self._transport is None:  # lost while being added
+            await container.connections.remove(self)
+        else:
+            self._registered = True
+
+    # Frames out
+
+    def _flush(self) -> None:
+        """Write what the protocol core has queued; close if it asks to."""
+        core = self._core
+        frames = core.data_to_send()
+        if frames:
+            self.send_frame(b"".join(text_frame(frame) for frame in frames))
+        if core.close_requested is not None and not self._close_sent:
+            self._close_sent = True
+            ws = self._ws
+            if ws.state is State.OPEN:
+                code, reason = core.close_requested
+                ws.send_close(code, reason[:120])
+                self._write_control(ws)
+            if self._transport is not None and self._close_timer is None:
+                self._close_timer = self._loop.call_later(CLOSE_TIMEOUT_SECONDS, self._abort)
+
+    def _write_control(self, ws: ServerProtocol) -> None:
+        """Write the ServerProtocol's own output: handshake, pongs, close frames."""
+        transport = self._transport
+        if transport is None:
+            return
+        for data in ws.data_to_send():
+            if data:
+                transport.write(data)
+            else:
+                transport.close()  # the closing handshake is over: the server hangs up first
+
+    def _check_silence(self) -> None:
+        self._silence_timer = None
+        if self._transport is None or self._core.phase is Phase.CLOSING:
+            return
+        authenticating = self._core.phase is Phase.AUTHENTICATING
+        timeout = self._gateway.auth_timeout if authenticating else self._gateway.heartbeat_timeout
+        remaining = self._last_frame + timeout - self._loop.time()
+        if remaining > 0 or self._worker is not None:
+            self._silence_timer = self._loop.call_later(
+                remaining if remaining > 0 else 1.0, self._check_silence
+            )
+            return
+        code = CloseCode.AUTH_TIMEOUT if authenticating else CloseCode.HEARTBEAT_TIMEOUT
+        self.close(code, "no frame in time")
+
+    def _abort(self) -> None:
+        self._close_timer = None
+        if self._transport is not None:
+            self._transport.abort()
+
+    def _resume_writing(self) -> None:
+        writable, self._writable = self._writable, None
+        if writable is not None and not writable.done():
+            writable.set_result(None)
