@@ -1036,6 +1036,8 @@ export class Client extends Emitter<ClientEvents> {
    * that failed for good, or that another window or an earlier visit began, wait for the user.
    */
   private resumeInterruptedUploads(): void {
+    // Those still between attempts try again now rather than after their wait.
+    this.uploader?.wake?.();
     for (const message of this.outbox.all()) {
       if (message.upload?.state !== 'interrupted' || !message.file) continue;
       this.outbox.update(message.client_msg_id, { state: 'sending', error: null });

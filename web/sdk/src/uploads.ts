@@ -53,6 +53,8 @@ export interface UploadOptions {
 export interface Uploader {
   /** Upload a file; resolves to its file id once the server has all of it. */
   upload(file: Blob, meta: UploadMeta, options?: UploadOptions): Promise<string>;
+  /** The network is back: uploads waiting before their next attempt try again at once. */
+  wake?(): void;
 }
 
 export interface TusOptions {
@@ -118,6 +120,8 @@ export class TusUploader implements Uploader {
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Upload addresses by fingerprint: the given store, or this uploader's memory. */
   private readonly store: UploadStore;
+  /** Wakers of the uploads waiting between attempts. */
+  private readonly waiting = new Set<() => void>();
 
   constructor(private readonly options: TusOptions) {
     this.store = options.store ?? memoryStore();
@@ -171,8 +175,26 @@ export class TusUploader implements Uploader {
         if (delay === undefined) throw error;
         failures += 1;
         offset = -1;
-        await this.sleep(delay, options.signal);
+        await this.pause(delay, options.signal);
       }
+    }
+  }
+
+  wake(): void {
+    for (const wake of [...this.waiting]) wake();
+  }
+
+  /** Wait before the next attempt, unless woken (the network came back) or paused. */
+  private async pause(ms: number, signal?: AbortSignal): Promise<void> {
+    let wake: () => void = () => undefined;
+    const woken = new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+    this.waiting.add(wake);
+    try {
+      await Promise.race([this.sleep(ms, signal), woken]);
+    } finally {
+      this.waiting.delete(wake);
     }
   }
 

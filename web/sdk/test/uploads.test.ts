@@ -98,6 +98,19 @@ describe('TusUploader', () => {
     expect(store.values.size).toBe(0);
   });
 
+  it('tries again at once when woken (the network is back) instead of finishing its wait', async () => {
+    const server = new TusServer();
+    let offline = true;
+    const http = (request: HttpRequest) => (offline ? Promise.reject(new Error('offline')) : server.http(request));
+    // A wait that never ends by itself: only a wake-up moves the upload on.
+    const uploader = new TusUploader({ baseUrl: 'http://x', token: 't', http, sleep: () => new Promise(() => undefined), retryDelays: [60_000] });
+    const done = uploader.upload(blob(10), { name: 'x', type: '' });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    offline = false;
+    uploader.wake();
+    await expect(done).resolves.toBe('f1');
+  });
+
   it('gives up at once on what retrying cannot fix, and after the retries on the rest', async () => {
     const server = new TusServer();
     server.refuseImages = true;
@@ -207,7 +220,11 @@ describe('Client.sendFile', () => {
     server.conversation(4);
     const calls: string[] = [];
     const rejects = new Map<string, (error: unknown) => void>();
+    let woken = 0;
     const uploader: Uploader = {
+      wake: () => {
+        woken += 1;
+      },
       upload: (_file, meta, options) =>
         new Promise((_resolve, reject) => {
           calls.push(meta.name);
@@ -233,6 +250,8 @@ describe('Client.sendFile', () => {
     await vi.advanceTimersByTimeAsync(2_000);
     expect(client.state).toBe('connected');
     expect(calls).toEqual(['paused.bin', 'huge.bin', 'cut.bin', 'cut.bin']);
+    // Uploads between two attempts are told the network is back.
+    expect(woken).toBe(1);
     expect(client.timeline(4).pending.map((m) => m.upload?.state)).toEqual(['paused', 'failed', 'uploading']);
     // The manual button still works for the paused one.
     client.retry('cm-1');
