@@ -109,7 +109,11 @@ function VoiceMedia({ media, links, t }: { media: Of<'voice'>; links: FileLinks;
           ref={audio}
           src={url}
           preload="none"
-          onPlay={() => setPlaying(true)}
+          onPlay={(e) => {
+            setPlaying(true);
+            // One voice message at a time, as in every messenger.
+            for (const other of document.querySelectorAll('audio')) if (other !== e.currentTarget) other.pause();
+          }}
           onPause={() => setPlaying(false)}
           onEnded={() => {
             setPlaying(false);
