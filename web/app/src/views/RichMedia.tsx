@@ -102,7 +102,7 @@ function VoiceMedia({ media, links, t }: { media: Of<'voice'>; links: FileLinks;
         data-testid="voice-seek"
       />
       <span className="voice-time" data-testid="voice-time">
-        {failed ? t(media.expired ? 'files.expired' : 'files.unavailable') : position > 0 || playing ? `${formatDuration(position * 1000)} / ${media.durationText}` : media.durationText}
+        {failed ? t(media.expired ? 'files.expired' : 'files.unavailable') : position > 0 || playing ? `${formatDuration(position * 1000)} / ${formatDuration(duration * 1000)}` : media.durationText}
       </span>
       {url && (
         <audio
