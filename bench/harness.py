@@ -44,21 +44,11 @@ FAST_HASH_ENV = {
     "TIDINGS_ARGON2_PARALLELISM": "1",
 }
 
-# uvicorn's WebSocket implementations. The server CLI picks one; the bench can start the
-# server with another (for comparison only) through a launcher that patches uvicorn.run, which
-# leaves src/tidings untouched. The same launcher can turn tracemalloc on and dump a snapshot
+# The server can be started through a launcher that turns tracemalloc on and dumps a snapshot
 # on SIGUSR2, to see which allocation sites hold the memory of idle connections.
-WS_IMPLEMENTATIONS = ("websockets-sansio", "websockets", "wsproto")
 _LAUNCHER = """
-import os, signal, sys, tracemalloc, uvicorn
-_ws = os.environ.get("BENCH_WS")
+import os, signal, sys, tracemalloc
 _dumps = os.environ.get("BENCH_TRACEMALLOC_DIR")
-if _ws:
-    _run = uvicorn.run
-    def _patched(*args, **kwargs):
-        kwargs["ws"] = _ws
-        return _run(*args, **kwargs)
-    uvicorn.run = _patched
 if _dumps:
     # Tracing starts at the first dump (the baseline): start-up stays fast, and what the
     # second dump holds beyond the first is what was allocated in between and is still alive.
@@ -76,8 +66,17 @@ main(sys.argv[1:])
 """
 
 
-def raise_nofile_limit() -> int:
-    """Raise this process's open-file limit to its hard limit (children inherit it)."""
+def raise_nofile_limit(wanted: int = 0) -> int:
+    """Raise this process's open-file limit (children inherit it): to the hard limit, and
+    past it up to the kernel's ceiling (fs.nr_open) when ``wanted`` needs it and we may
+    (root, or CAP_SYS_RESOURCE)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if wanted > hard:
+        try:
+            ceiling = int(Path("/proc/sys/fs/nr_open").read_text())
+            resource.setrlimit(resource.RLIMIT_NOFILE, (min(wanted, ceiling),) * 2)
+        except (OSError, ValueError):
+            pass
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < hard:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -115,12 +114,10 @@ class Server:
     def __init__(
         self,
         *,
-        ws: str | None = None,
         source: Path | None = None,
         data_dir: Path | None = None,
         trace_memory: bool = False,
     ) -> None:
-        self.ws = ws
         self.trace_memory = trace_memory
         self.source = source
         self.keep = data_dir is not None
@@ -149,14 +146,11 @@ class Server:
         env = {**os.environ, **FAST_HASH_ENV, "TIDINGS_LOG_LEVEL": "warning"}
         if self.source is not None:
             env["PYTHONPATH"] = str(self.source)
-        if self.ws is None and not self.trace_memory:
+        if not self.trace_memory:
             command = [str(TIDINGS), *serve]
         else:
             command = [sys.executable, "-c", _LAUNCHER, *serve]
-            if self.ws is not None:
-                env["BENCH_WS"] = self.ws
-            if self.trace_memory:
-                env["BENCH_TRACEMALLOC_DIR"] = str(self.data_dir)
+            env["BENCH_TRACEMALLOC_DIR"] = str(self.data_dir)
         with open(self.log_path, "ab") as log:
             self._popen = subprocess.Popen(
                 command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=self.data_dir

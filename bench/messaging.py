@@ -40,7 +40,6 @@ import psutil  # type: ignore[import-untyped]
 import uvloop
 from harness import (
     BIN,
-    WS_IMPLEMENTATIONS,
     Server,
     User,
     busy_cpu_seconds,
@@ -250,7 +249,7 @@ def scenario_throughput(args: argparse.Namespace) -> Report:
         f"per sender, {args.workers} load-generator processes, {args.duration:g} s window "
         f"after {args.warmup:g} s warm-up, {args.repeat} runs"
     )
-    with Server(ws=args.ws, source=args.source) as server:
+    with Server(source=args.source) as server:
         pairs = run_async(make_pairs(server, args.pairs))
         runs: list[Report] = []
         for number in range(1, args.repeat + 1):
@@ -296,7 +295,7 @@ def scenario_latency(args: argparse.Namespace) -> Report:
         f"{args.latency_workers} load-generator process(es), {args.duration:g} s window after "
         f"{args.warmup:g} s warm-up, {args.repeat} runs"
     )
-    with Server(ws=args.ws, source=args.source) as server:
+    with Server(source=args.source) as server:
         pairs = run_async(make_pairs(server, args.latency_pairs))
         runs = []
         for number in range(1, args.repeat + 1):
@@ -530,69 +529,61 @@ async def _idle_run(server: Server, users: list[User], levels: list[int]) -> Rep
 def scenario_idle(args: argparse.Namespace) -> Report:
     levels = sorted(args.connections)
     user_count = args.users or levels[-1]
-    implementations = args.idle_ws or [args.ws or "websockets-sansio"]
     print(
         f"\n== idle connections: {', '.join(f'{n:,}' for n in levels)} authenticated idle "
-        f"connections from {user_count:,} users; uvicorn ws: {', '.join(implementations)} "
-        f"(websockets-sansio is the CLI's); {args.idle_repeat} run(s) each, every run on a "
+        f"connections from {user_count:,} users; {args.idle_repeat} run(s), every run on a "
         "freshly started server process"
     )
-    limit = raise_nofile_limit()
+    limit = raise_nofile_limit(levels[-1] + 1000)
     if limit < levels[-1] + 100:
         print(f"  warning: open-file limit {limit} is below {levels[-1]:,} connections")
     data_dir = Path(tempfile.mkdtemp(prefix="tidings-bench-idle-"))
-    report: Report = {"users": user_count, "implementations": {}}
+    report: Report = {"users": user_count}
     try:
         # Register once; every run restarts the server on the same data (sessions persist), so
         # each run starts from a fresh process without paying for registration again.
-        with Server(ws=args.ws, source=args.source, data_dir=data_dir) as server:
+        with Server(source=args.source, data_dir=data_dir) as server:
             started = time.monotonic()
             users = run_async(register_users(server.base_url, user_count))
             print(f"  registered {user_count:,} users in {time.monotonic() - started:.0f} s")
-        for implementation in implementations:
-            runs = []
-            for number in range(1, args.idle_repeat + 1):
-                print(f"  {implementation} run {number}:")
-                with Server(ws=implementation, source=args.source, data_dir=data_dir) as server:
-                    run = run_async(_idle_run(server, users, levels))
-                    run["log"] = server.log_problems()
-                runs.append(run)
-                print_log_problems(run["log"])
-            medians = {
-                level: median([r["points"][i]["per_connection"] for r in runs])
-                for i, level in enumerate(levels)
-            }
-            report["implementations"][implementation] = {"runs": runs, "per_connection": medians}
-            for level, per in medians.items():
-                print(
-                    f"  {implementation}, median at {level:,}: {per / 1024:.1f} KiB per "
-                    f"connection (target <= {TARGET_IDLE_BYTES // 1024} KiB: "
-                    f"{verdict(per <= TARGET_IDLE_BYTES)})"
-                )
+        runs = []
+        for number in range(1, args.idle_repeat + 1):
+            print(f"  run {number}:")
+            with Server(source=args.source, data_dir=data_dir) as server:
+                run = run_async(_idle_run(server, users, levels))
+                run["log"] = server.log_problems()
+            runs.append(run)
+            print_log_problems(run["log"])
+        medians = {
+            level: median([r["points"][i]["per_connection"] for r in runs])
+            for i, level in enumerate(levels)
+        }
+        report["runs"] = runs
+        report["per_connection"] = medians
+        for level, per in medians.items():
+            print(
+                f"  median at {level:,}: {per / 1024:.1f} KiB per connection (target <= "
+                f"{TARGET_IDLE_BYTES // 1024} KiB: {verdict(per <= TARGET_IDLE_BYTES)})"
+            )
         if args.idle_trace:
             # Attribution needs no big count, and tracing slows the server down a lot.
             level = min(levels[0], 2_000)
             try:
-                report["allocations"] = _trace_idle(
-                    args, data_dir, users, implementations[0], level
-                )
+                report["allocations"] = _trace_idle(args, data_dir, users, level)
             except RuntimeError as error:
                 print(f"  allocation tracing failed: {error}")
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
-    headline = report["implementations"][implementations[0]]["per_connection"]
-    report["met"] = all(v <= TARGET_IDLE_BYTES for v in headline.values())
+    report["met"] = all(v <= TARGET_IDLE_BYTES for v in medians.values())
     return report
 
 
-def _trace_idle(
-    args: argparse.Namespace, data_dir: Path, users: list[User], ws: str, level: int
-) -> Report:
+def _trace_idle(args: argparse.Namespace, data_dir: Path, users: list[User], level: int) -> Report:
     """Where idle connections' memory goes: tracemalloc in the server (an extra run whose
     RSS is not reported, tracing has its own cost), snapshots before and after ``level``
     connections, the allocation sites that grew, per connection."""
-    print(f"  allocation sites per idle connection ({ws}, {level:,} connections, tracemalloc):")
-    with Server(ws=ws, source=args.source, data_dir=data_dir, trace_memory=True) as server:
+    print(f"  allocation sites per idle connection ({level:,} connections, tracemalloc):")
+    with Server(source=args.source, data_dir=data_dir, trace_memory=True) as server:
 
         async def measure() -> tuple[Path, Path]:
             warm: list[ClientConnection] = []
@@ -767,7 +758,7 @@ def scenario_sync(args: argparse.Namespace) -> Report:
         f"auth, sync from private seq 0, history pages of {args.page}; {runs_wanted} runs "
         "each way"
     )
-    with Server(ws=args.ws, source=args.source) as server:
+    with Server(source=args.source) as server:
         sender, receiver = run_async(register_users(server.base_url, 2))
         (conversation_id,) = run_async(open_direct_chats(server.base_url, [(sender, receiver)]))
         seconds = run_async(_send_offline(server, sender, conversation_id, args.messages))
@@ -860,7 +851,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=3, help="runs per scenario (median)")
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds before measuring")
     parser.add_argument("--duration", type=float, default=10.0, help="measured seconds")
-    parser.add_argument("--ws", choices=WS_IMPLEMENTATIONS, help="uvicorn ws implementation")
     parser.add_argument(
         "--commit", help="run the server from this commit's src (default: the working tree)"
     )
@@ -886,11 +876,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     group.add_argument("--idle-repeat", type=int, default=1, help="runs, each on a fresh server")
     group.add_argument(
         "--idle-trace", action="store_true", help="also attribute the memory with tracemalloc"
-    )
-    group.add_argument(
-        "--idle-ws",
-        type=lambda text: [part for part in text.split(",") if part],
-        help=f"compare uvicorn ws implementations, comma-separated: {','.join(WS_IMPLEMENTATIONS)}",
     )
     group = parser.add_argument_group("offline sync")
     group.add_argument("--messages", type=int, default=10_000)

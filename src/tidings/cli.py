@@ -102,7 +102,14 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _serve(settings: Settings) -> None:
+    import resource
+
     import uvicorn
+
+    # Every connection is a file descriptor: use all the process may have.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
     from tidings.app import create_app
     from tidings.gateway.websocket import GatewayConnection
