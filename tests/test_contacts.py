@@ -7,6 +7,7 @@ from __future__ import annotations
 from tests.support.social import befriend, online, refused
 from tests.support.users import Person
 from tests.support.waiting import eventually
+from tidings.sdk import PresenceChanged, TidingsClient
 
 SERVER_ENV = {"TIDINGS_DIRECT_CHAT_REQUIRES_FRIENDSHIP": "true"}
 
@@ -211,3 +212,54 @@ async def test_bad_input_changes_nothing(base_url: str, alice: Person, bob: Pers
         after = await a.request("friends.list", {})
         assert after["contact_groups"] == before[0]["contact_groups"] == []
         assert after["friends"][0]["remark"] == "" and after["friends"][0]["tags"] == []
+
+
+def presence_log(client: TidingsClient) -> list[tuple[int, bool]]:
+    seen: list[tuple[int, bool]] = []
+    client.on(
+        lambda e: seen.append((e.user_id, e.online)) if isinstance(e, PresenceChanged) else None
+    )
+    return seen
+
+
+async def test_a_block_ends_presence_subscriptions_at_once(
+    base_url: str, alice: Person, bob: Person, carol: Person
+) -> None:
+    """Subscriptions made before a block stop delivering as soon as it is made, both ways,
+    without anyone reconnecting; carol, whom nobody blocks, shows that presence still flows
+    (pushes on one connection arrive in order, so her event comes after any of the other's)."""
+    # The blocked user's subscription to the blocker.
+    async with online(base_url, bob) as (b,):
+        seen_by_bob = presence_log(b)
+        async with online(base_url, carol):
+            await b.request("presence.subscribe", {"user_ids": [alice.id, carol.id]})
+            async with online(base_url, alice) as (a,):
+                await eventually(lambda: (alice.id, True) in seen_by_bob)
+                await a.request("blocks.add", {"user_id": bob.id})
+                # Told at once that alice is offline, and nothing of her after that.
+                await eventually(lambda: seen_by_bob[-1:] == [(alice.id, False)])
+                cut = len(seen_by_bob)
+            async with online(base_url, alice):
+                pass
+        await eventually(lambda: (carol.id, False) in seen_by_bob[cut:])
+        assert [u for u, _ in seen_by_bob[cut:]] == [carol.id], seen_by_bob
+
+    # The blocker's subscription to the one they block.
+    async with online(base_url, alice) as (a,):
+        await a.request("blocks.remove", {"user_id": bob.id})
+        seen_by_alice = presence_log(a)
+        async with online(base_url, bob) as (b,):
+            watched = await a.request("presence.subscribe", {"user_ids": [bob.id, carol.id]})
+            assert watched["presence"] == {str(bob.id): True, str(carol.id): False}
+            await a.request("blocks.add", {"user_id": bob.id})
+            await eventually(lambda: seen_by_alice[-1:] == [(bob.id, False)])
+            cut = len(seen_by_alice)
+        async with online(base_url, bob):
+            pass
+        async with online(base_url, carol):
+            await eventually(lambda: (carol.id, True) in seen_by_alice[cut:])
+        assert [u for u, _ in seen_by_alice[cut:]][:1] == [carol.id], seen_by_alice
+        assert bob.id not in [u for u, _ in seen_by_alice[cut:]]
+        # Neither may subscribe again while the block stands.
+        again = await a.request("presence.subscribe", {"user_ids": [bob.id]})
+        assert again["presence"] == {str(bob.id): False}

@@ -37,6 +37,7 @@ from tidings.bus.redis_presence import RedisPresence
 from tidings.config import Settings
 from tidings.files.storage import LocalStorage, Storage
 from tidings.gateway.connections import ConnectionRegistry
+from tidings.gateway.presence_watch import PresenceWatches
 from tidings.store.accounts import AccountStore
 from tidings.store.announcements import AnnouncementStore
 from tidings.store.contacts import ContactStore
@@ -125,6 +126,10 @@ class Container:
     @cached_property
     def connections(self) -> ConnectionRegistry:
         return ConnectionRegistry(self.presence_registry, self.bus)
+
+    @cached_property
+    def presence_watches(self) -> PresenceWatches:
+        return PresenceWatches(self.connections)
 
     # Actions
 
@@ -314,6 +319,7 @@ class Container:
         self.bus.subscribe(self._on_bus)
         self.bus.subscribe(self.policies.on_bus)
         self.bus.subscribe(self.connections.on_bus)
+        self.bus.subscribe(self.presence_watches.on_bus)
         await self.bus.start()
         await self.presence_registry.start()
         self.log_writer.start()

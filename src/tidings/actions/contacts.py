@@ -272,6 +272,9 @@ class Contacts:
         if conversation_id is not None:
             self._policies.invalidate(conversation_id)
             await self._publisher.roster_changed(conversation_id)
+        if blocked:
+            # Subscriptions made before the block end now, on every node, both ways.
+            await self._publisher.presence_cut(actor.user_id, user_id)
         await self._publisher.private([entry])
         return {"user_id": user_id, "blocked": blocked}
 
@@ -281,6 +284,8 @@ class Contacts:
         return {"blocked": [card(users[u]) for u in ids if u in users]}
 
     async def presence_allowed(self, actor: Actor, user_ids: list[int]) -> set[int]:
-        """Who among ``user_ids`` lets the actor see their presence (not blocking them)."""
+        """Whose presence the actor may watch: nobody on either side of a block (whoever
+        blocked you is offline to you, and you do not watch whom you blocked)."""
         blockers = await self._store.blockers_of(actor.user_id, user_ids)
-        return {u for u in user_ids if u not in blockers}
+        blocked = set(await self._store.blocked_ids(actor.user_id))
+        return {u for u in user_ids if u not in blockers and u not in blocked}

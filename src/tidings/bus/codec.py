@@ -10,7 +10,14 @@ from typing import Any
 
 import orjson
 
-from tidings.bus.messages import BusMessage, EndSessions, PresenceChanged, Push, RosterChanged
+from tidings.bus.messages import (
+    BusMessage,
+    EndSessions,
+    PresenceChanged,
+    PresenceCut,
+    Push,
+    RosterChanged,
+)
 
 
 def encode(message: BusMessage, origin: str) -> bytes:
@@ -30,8 +37,10 @@ def encode(message: BusMessage, origin: str) -> bytes:
         frame = message.frame
     elif isinstance(message, RosterChanged):
         header = {"t": "roster", "c": message.conversation_id}
-    else:
+    elif isinstance(message, PresenceChanged):
         header = {"t": "presence", "u": message.user_id, "on": message.online}
+    else:
+        header = {"t": "presence_cut", "u": message.user_id, "v": message.other_id}
     header["o"] = origin
     return orjson.dumps(header) + b"\n" + frame.encode()
 
@@ -52,6 +61,8 @@ def decode(data: bytes) -> tuple[str, BusMessage]:
         message = RosterChanged(int(header["c"]))
     elif kind == "presence":
         message = PresenceChanged(int(header["u"]), bool(header["on"]))
+    elif kind == "presence_cut":
+        message = PresenceCut(int(header["u"]), int(header["v"]))
     else:
         raise ValueError(f"unknown bus message {kind!r}")
     return str(header["o"]), message

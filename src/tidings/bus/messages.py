@@ -42,4 +42,12 @@ class PresenceChanged:
     online: bool
 
 
-BusMessage = Push | EndSessions | RosterChanged | PresenceChanged
+@dataclass(frozen=True, slots=True)
+class PresenceCut:
+    """``user_id`` blocked ``other_id``: presence subscriptions between them end at once."""
+
+    user_id: int
+    other_id: int
+
+
+BusMessage = Push | EndSessions | RosterChanged | PresenceChanged | PresenceCut
