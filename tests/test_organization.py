@@ -275,6 +275,60 @@ async def test_contact_cards_name_only_people_the_sender_may_see(base_url: str, 
         )
 
 
+async def test_lookups_paths_blocked_flags_and_own_announcements(base_url: str, org: Org) -> None:
+    backend, spy, ceo, d = org["backend"], org["spy"], org["ceo"], org.departments
+    missing = 987_654_321
+    async with online(base_url, backend, ceo, spy) as (b, c, s):
+        # A batch lookup leaves out the hidden and the missing alike, keeping the order asked.
+        wanted = [ceo.id, spy.id, missing, backend.id, ceo.id]
+        found = await b.request("users.lookup", {"user_ids": wanted})
+        assert [u["id"] for u in found["users"]] == [ceo.id, backend.id]
+        assert found["users"][0]["departments"] == [
+            {"id": d["Acme"], "name": "Acme", "position": "CEO"}
+        ]
+        over_rest = await backend.http.call("POST", "/api/v1/users/lookup", {"user_ids": wanted})
+        assert over_rest == found
+        assert await refused(b, "users.lookup", {"user_ids": []}) == "invalid_input"
+
+        # Department paths as lists of {id, name} beside the old strings.
+        labs = await s.request("org.department", {"department_id": d["Labs"]})
+        assert labs["path"] == "Acme/Secret/Labs"
+        assert labs["path_items"] == [
+            {"id": d["Acme"], "name": "Acme"},
+            {"id": d["Secret"], "name": "Secret"},
+            {"id": d["Labs"], "name": "Labs"},
+        ]
+        searched = await b.request("org.search", {"query": "Backend"})
+        assert searched["departments"][0]["path_items"][-1] == {
+            "id": d["Backend"],
+            "name": "Backend",
+        }
+
+        # Profiles say whether I blocked them, never whether they blocked me.
+        assert (await b.request("profile.get", {"user_id": ceo.id}))["blocked"] is False
+        await b.request("blocks.add", {"user_id": ceo.id})
+        try:
+            assert (await b.request("profile.get", {"user_id": ceo.id}))["blocked"] is True
+            assert (await c.request("profile.get", {"user_id": backend.id}))["blocked"] is False
+            rest = await backend.http.call("GET", f"/api/v1/users/{ceo.id}")
+            assert rest["blocked"] is True
+        finally:
+            await b.request("blocks.remove", {"user_id": ceo.id})
+        assert (await b.request("profile.get", {}))["blocked"] is False
+
+        # My own announcement counts as read by me, not by the others.
+        group = await c.request(
+            "conversation.create_group", {"name": "News", "member_ids": [backend.id]}
+        )
+        await c.request(
+            "group.announcement.post", {"conversation_id": group["id"], "text": "Hello"}
+        )
+        mine = await c.request("group.announcements", {"conversation_id": group["id"]})
+        theirs = await b.request("group.announcements", {"conversation_id": group["id"]})
+        assert [a["read"] for a in mine["announcements"]] == [True]
+        assert [a["read"] for a in theirs["announcements"]] == [False]
+
+
 async def test_admin_changes_cycles_and_bad_input(base_url: str, org: Org) -> None:
     d = org.departments
     async with online(base_url, org["admin"], org["ceo"], org["frontend"]) as (admin, ceo, fe):

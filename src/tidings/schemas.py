@@ -155,6 +155,10 @@ class UserIdsInput(Input):
     user_ids: Annotated[list[Id], Field(max_length=1000)]
 
 
+class UserLookupInput(Input):
+    user_ids: Annotated[list[Id], Field(min_length=1, max_length=200)]
+
+
 class SessionRef(Input):
     session_id: Id
 

@@ -235,10 +235,31 @@ class Directory:
         tree, visibility = await self.view(actor)
         out: dict[str, Any] = user.to_wire()
         out["departments"] = self._departments_of(tree, visibility, user_id)
+        out["blocked"] = False
         if user_id != actor.user_id:
             contact = await self._contacts.contact(actor.user_id, user_id)
             out["contact"] = contact.to_wire() if contact else None
+            # Whether I blocked them (never whether they blocked me: that is not told).
+            out["blocked"] = bool(await self._contacts.blockers_of(user_id, [actor.user_id]))
         return out
+
+    async def lookup(self, actor: Actor, user_ids: list[int]) -> dict[str, Any]:
+        """Cards of several users at once, as search shows them; those the actor may not
+        see (or that do not exist) are left out, never marked."""
+        wanted = list(dict.fromkeys(user_ids))
+        tree, visibility = await self.view(actor)
+        hidden = await self.hidden_among(actor, wanted)
+        users = await self._accounts.users([u for u in wanted if u not in hidden])
+        found = [users[u] for u in wanted if u in users and not users[u].disabled]
+        notes = await self._contacts.contacts_among(actor.user_id, [u.id for u in found])
+        people = []
+        for user in found:
+            entry = card(user)
+            entry["is_friend"] = user.id in notes
+            entry["remark"] = notes[user.id].remark if user.id in notes else ""
+            entry["departments"] = self._departments_of(tree, visibility, user.id)
+            people.append(entry)
+        return {"users": people}
 
     async def tree(self, actor: Actor) -> dict[str, Any]:
         tree, visibility = await self.view(actor)
@@ -272,6 +293,7 @@ class Directory:
         return {
             "department": {"id": dept.id, "parent_id": dept.parent_id, "name": dept.name},
             "path": tree.path(department_id),
+            "path_items": tree.path_items(department_id),
             "children": [
                 {"id": c, "name": tree.departments[c].name}
                 for c in tree.children.get(department_id, ())
@@ -289,7 +311,12 @@ class Directory:
         tree, visibility = await self.view(actor)
         needle = query.strip().casefold()
         departments = [
-            {"id": d.id, "name": d.name, "path": tree.path(d.id)}
+            {
+                "id": d.id,
+                "name": d.name,
+                "path": tree.path(d.id),
+                "path_items": tree.path_items(d.id),
+            }
             for d in tree.departments.values()
             if visibility.sees_department(d.id) and needle in d.name.casefold()
         ][: max(1, min(limit, SEARCH_PAGE_MAX))]

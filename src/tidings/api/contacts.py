@@ -20,6 +20,7 @@ from tidings.schemas import (
     InviteCode,
     InviteCreate,
     JoinInput,
+    UserLookupInput,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["contacts"])
@@ -41,6 +42,11 @@ async def search_users(
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> dict[str, Any]:
     return await c.directory.search(me, q, limit=limit, offset=offset)
+
+
+@router.post("/users/lookup")
+async def lookup_users(body: UserLookupInput, c: C, me: Me) -> dict[str, Any]:
+    return await c.directory.lookup(me, body.user_ids)
 
 
 @router.post("/friend-requests")

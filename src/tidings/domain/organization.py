@@ -85,6 +85,11 @@ class OrgTree:
         names.append(self.departments[dept_id].name)
         return PATH_SEPARATOR.join(names)
 
+    def path_items(self, dept_id: int) -> list[dict[str, int | str]]:
+        """The path as ``[{"id", "name"}]`` from the top: names may contain the separator."""
+        chain = [*reversed(self.ancestors(dept_id)), dept_id]
+        return [{"id": d, "name": self.departments[d].name} for d in chain]
+
     def hidden_within(self, dept_id: int) -> bool:
         """Whether the department or one of its ancestors is hidden."""
         dept = self.departments.get(dept_id)

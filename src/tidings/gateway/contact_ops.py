@@ -14,6 +14,11 @@ async def _search(ctx: OpContext, a: s.SearchInput) -> Any:
     return await ctx.c.directory.search(ctx.actor, a.query, limit=a.limit, offset=a.offset)
 
 
+@op("users.lookup", s.UserLookupInput)
+async def _lookup(ctx: OpContext, a: s.UserLookupInput) -> Any:
+    return await ctx.c.directory.lookup(ctx.actor, a.user_ids)
+
+
 @op("friends.request", s.FriendRequestInput)
 async def _request(ctx: OpContext, a: s.FriendRequestInput) -> Any:
     return await ctx.c.contacts.do_request(ctx.actor, a.user_id, a.message)

@@ -133,7 +133,14 @@ class AnnouncementStore:
                 .where(announcements.c.conversation_id == conversation_id)
                 .order_by(announcements.c.pinned.desc(), announcements.c.id.desc())
             )
-            return [{**_announcement(r).to_wire(), "read": r.read_at is not None} for r in rows]
+            # One's own announcement counts as read by its author.
+            return [
+                {
+                    **_announcement(r).to_wire(),
+                    "read": r.read_at is not None or r.author_id == reader_id,
+                }
+                for r in rows
+            ]
 
     async def mark_announcement_read(
         self, *, announcement: Announcement, user_id: int, now: int
