@@ -28,7 +28,7 @@ from tests.support.chaos import (
 from tests.support.server import RedisProcess, ServerProcess, new_pg_database, remove_pg_database
 from tests.support.users import Person, register
 from tests.support.waiting import eventually
-from tidings.sdk import PresenceChanged, TidingsClient, TidingsHttp
+from tidings.sdk import PresenceChanged, ServerError, TidingsClient, TidingsHttp
 
 
 @dataclass
@@ -164,6 +164,64 @@ async def test_the_same_send_through_three_nodes_at_once_is_stored_once(
     finally:
         for h in https:
             await h.close()
+
+
+async def test_the_rate_rule_holds_across_nodes(cluster: Cluster, people: list[Person]) -> None:
+    """At most 3 messages per minute per member: counted in Redis, so a member whose
+    messages go through two nodes still gets 3, not 3 per node."""
+    owner, member = people[:2]
+    summary = await owner.http.call(
+        "POST",
+        "/api/v1/conversations",
+        {"type": "group", "name": "slow", "member_ids": [member.id]},
+    )
+    gid = int(summary["id"])
+    await owner.http.call("PATCH", f"/api/v1/groups/{gid}", {"rate_count": 3, "rate_seconds": 60})
+    via = [TidingsHttp(url, token=member.token) for url in cluster.urls[:2]]
+    try:
+
+        async def send(node: int, n: int) -> str:
+            body = {"client_msg_id": f"rate-{n}", "type": "text", "body": {"text": str(n)}}
+            try:
+                await via[node].call("POST", f"/api/v1/conversations/{gid}/messages", body)
+            except ServerError as error:
+                return error.code
+            return "sent"
+
+        outcomes = [await send(node, n) for n, node in enumerate([0, 1, 0, 1, 0])]
+        assert outcomes == ["sent", "sent", "sent", "blocked", "blocked"]
+        # The owner is exempt, whatever node they use.
+        await owner.http.call(
+            "POST",
+            f"/api/v1/conversations/{gid}/messages",
+            {"client_msg_id": "owner", "type": "text", "body": {"text": "still here"}},
+        )
+    finally:
+        for http in via:
+            await http.close()
+
+
+async def test_a_block_ends_presence_subscriptions_on_other_nodes(
+    cluster: Cluster, people: list[Person]
+) -> None:
+    blocker, blocked, other = people[3:6]
+    seen: list[tuple[int, bool]] = []
+    async with cluster.client(blocked, 1) as b:
+        b.on(
+            lambda e: seen.append((e.user_id, e.online)) if isinstance(e, PresenceChanged) else None
+        )
+        await b.request("presence.subscribe", {"user_ids": [blocker.id, other.id]})
+        async with cluster.client(blocker, 0) as a:
+            await eventually(lambda: (blocker.id, True) in seen)
+            await a.request("blocks.add", {"user_id": blocked.id})
+            await eventually(lambda: seen[-1:] == [(blocker.id, False)])
+            cut = len(seen)
+        async with cluster.client(blocker, 2):
+            pass
+        async with cluster.client(other, 2):
+            await eventually(lambda: (other.id, True) in seen[cut:])
+        await eventually(lambda: (other.id, False) in seen[cut:])
+        assert blocker.id not in [u for u, _ in seen[cut:]], seen
 
 
 @pytest.mark.parametrize("failure", ["node_killed", "redis_restarted"])

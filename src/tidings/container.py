@@ -32,6 +32,7 @@ from tidings.bus.base import Bus
 from tidings.bus.local import InProcessBus
 from tidings.bus.messages import BusMessage, RosterChanged
 from tidings.bus.presence import LocalPresence, PresenceRegistry
+from tidings.bus.rate import LocalRateWindow, RateWindow, RedisRateWindow
 from tidings.bus.redis import RedisBus
 from tidings.bus.redis_presence import RedisPresence
 from tidings.config import Settings
@@ -235,8 +236,17 @@ class Container:
     @cached_property
     def governance(self) -> Governance:
         return Governance(
-            queues=self.group_queue_store, policies=self.policies, publisher=self.publisher
+            queues=self.group_queue_store,
+            policies=self.policies,
+            publisher=self.publisher,
+            rate_window=self.rate_window,
         )
+
+    @cached_property
+    def rate_window(self) -> RateWindow:
+        if self.redis is None:
+            return LocalRateWindow()
+        return RedisRateWindow(self.redis)
 
     @cached_property
     def directory(self) -> Directory:

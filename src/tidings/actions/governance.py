@@ -8,12 +8,13 @@ publishes RosterChanged, which drops the cached policy on every node.
 from __future__ import annotations
 
 import time
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from typing import Any
 
 from tidings.actions.context import Actor
 from tidings.actions.publisher import Publisher
 from tidings.bus.messages import BusMessage, RosterChanged
+from tidings.bus.rate import RateWindow
 from tidings.domain.bodies import body_to_wire
 from tidings.domain.conversations import ConversationType, Member, Role, Roster
 from tidings.domain.errors import ErrorCode, TidingsError
@@ -63,14 +64,19 @@ class Governance:
     """Checks for sends and forwards; queues members' messages in moderated groups."""
 
     def __init__(
-        self, *, queues: GroupQueueStore, policies: Policies, publisher: Publisher
+        self,
+        *,
+        queues: GroupQueueStore,
+        policies: Policies,
+        publisher: Publisher,
+        rate_window: RateWindow,
     ) -> None:
         self._queues = queues
         self._policies = policies
         self._publisher = publisher
-        # Recent send times per (conversation, member), for the rate rule. Per node: the
-        # rule is a brake on floods, not an exact quota.
-        self._recent: dict[tuple[int, int], deque[float]] = {}
+        # Recent sends per (group, member) for the rate rule: this node's own, or shared by
+        # every node through Redis when it is configured (bus/rate.py).
+        self._rate_window = rate_window
 
     async def check_send(
         self,
@@ -120,8 +126,8 @@ class Governance:
                 details={"rule": "keyword", "keyword": keyword},
             )
         if settings.rate_count > 0 and settings.rate_seconds > 0:
-            self._check_rate(
-                roster.conversation_id, sender, settings.rate_count, settings.rate_seconds, now
+            await self._check_rate(
+                roster.conversation_id, sender, settings.rate_count, settings.rate_seconds
             )
         if settings.moderation:
             if forwarded:
@@ -140,21 +146,15 @@ class Governance:
             member.role if policy.holds(member.user_id, member.role, Power.RECALL) else Role.MEMBER
         )
 
-    def _check_rate(
-        self, conversation_id: int, sender: int, count: int, seconds: int, now: float
+    async def _check_rate(
+        self, conversation_id: int, sender: int, count: int, seconds: int
     ) -> None:
-        recent = self._recent.setdefault((conversation_id, sender), deque())
-        while recent and recent[0] <= now - seconds:
-            recent.popleft()
-        if len(recent) >= count:
+        if not await self._rate_window.allow(conversation_id, sender, count, seconds):
             raise TidingsError(
                 ErrorCode.BLOCKED,
                 f"sending too fast: at most {count} messages per {seconds} s in this group",
                 details={"rule": "rate", "count": count, "seconds": seconds},
             )
-        recent.append(now)
-        if len(self._recent) > 100_000:
-            self._recent.clear()
 
     async def _queue(
         self,
