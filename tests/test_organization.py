@@ -20,6 +20,7 @@ import httpx
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from tests.support.files import uploaded
 from tests.support.raw import raw_connection
 from tests.support.server import ServerProcess
 from tests.support.social import (
@@ -519,3 +520,85 @@ async def test_cli_creates_admins(server: ServerProcess, base_url: str) -> None:
         created = await person.http.call("POST", "/api/v1/org/departments", {"name": "CLI made"})
         await person.http.call("DELETE", f"/api/v1/org/departments/{created['id']}")
     assert PASSWORD
+
+
+async def test_imports_exports_and_qr_codes_over_the_websocket(base_url: str, org: Org) -> None:
+    """The same actions as the REST uploads and downloads: a file uploaded through tus goes
+    in by its id; an export or a PNG comes back as a file of the caller's with a signed link;
+    the same permission checks refuse the same people."""
+    admin, ceo, lead = org["admin"], org["ceo"], org["lead"]
+    newcomer = await register(base_url, "newcomer")
+    async with (
+        newcomer.http,
+        httpx.AsyncClient(base_url=base_url) as http,
+        online(base_url, admin, ceo, lead) as (a, c, ld),
+    ):
+        tree = (
+            "department,account,position\n"
+            f"Acme/Imported,{newcomer.account},Hired by file\n"
+            "Acme/Imported,nobody-here,Ghost\n"
+        ).encode()
+        tree_file = await uploaded(
+            http, admin.token, tree, filename="tree.csv", filetype="text/csv"
+        )
+        report = await a.request("org.import", {"file_id": tree_file})
+        assert [r["status"] for r in report["rows"]] == ["added", "rejected"]
+        profile = await a.request("profile.get", {"user_id": newcomer.id})
+        assert [x["name"] for x in profile["departments"]] == ["Imported"]
+
+        accounts = f"account,nickname\nws{newcomer.account},From a socket\n".encode()
+        users_file = await uploaded(http, admin.token, accounts, filename="people.csv")
+        created = await a.request("users.import", {"file_id": users_file})
+        assert created["added"] == 1 and created["rows"][0]["password"]
+
+        # Denials: non-admins, someone else's file, a file too large, bad input.
+        own_file = await uploaded(http, ceo.token, tree, filename="tree.csv")
+        assert await refused(c, "org.import", {"file_id": own_file}) == "forbidden"
+        assert await refused(c, "users.import", {"file_id": own_file}) == "forbidden"
+        assert await refused(c, "org.export", {"format": "csv"}) == "forbidden"
+        assert await refused(c, "contacts.import", {"file_id": tree_file}) == "not_found"
+        assert await refused(c, "contacts.import", {"file_id": "../etc"}) == "invalid_input"
+        large = await uploaded(
+            http, ceo.token, b"account\n" + b"x" * (1024 * 1024), filename="a.csv"
+        )
+        assert await refused(c, "contacts.import", {"file_id": large}) == "payload_too_large"
+        assert await refused(c, "contacts.import", {"file_id": own_file}) == "bad_file"
+
+        # Contacts from a file, by an ordinary member.
+        contacts = f"account,message\n{org['outsider'].account},Read from a file\n".encode()
+        contacts_file = await uploaded(http, lead.token, contacts, filename="friends.csv")
+        imported = await ld.request("contacts.import", {"file_id": contacts_file})
+        assert [r["status"] for r in imported["rows"]] == ["requested"]
+
+        # The export: a file of the admin's own, fetched with its signed link.
+        exported = await a.request("org.export", {"format": "xlsx"})
+        assert exported["file"]["name"] == "organization.xlsx"
+        assert exported["file"]["uploader_id"] == admin.id
+        got = await http.get(exported["url"])
+        assert got.status_code == 200
+        rows = list(load_workbook(io.BytesIO(got.content)).active.iter_rows(values_only=True))  # type: ignore[union-attr]
+        assert ("Acme/Imported", newcomer.account) in {(r[0], r[1]) for r in rows}
+        others = await http.get(
+            f"/files/{exported['file']['id']}", headers={"Authorization": f"Bearer {ceo.token}"}
+        )
+        assert others.status_code == 404
+
+        # Invite QR codes: the SVG as text, the PNG behind a signed link.
+        invite = await ld.request("invites.create", {"kind": "friend"})
+        svg = await ld.request("invites.qr", {"code": invite["code"], "base_url": base_url})
+        assert svg["format"] == "svg" and "<svg" in svg["svg"]
+        png = await ld.request(
+            "invites.qr", {"code": invite["code"], "format": "png", "base_url": base_url}
+        )
+        picture = await http.get(png["url"])
+        assert picture.status_code == 200 and picture.content.startswith(b"\x89PNG")
+        assert (
+            await refused(c, "invites.qr", {"code": invite["code"], "base_url": base_url})
+            == "not_found"
+        )
+        assert (
+            await refused(
+                ld, "invites.qr", {"code": invite["code"], "base_url": "javascript:alert(1)"}
+            )
+            == "invalid_input"
+        )

@@ -307,6 +307,7 @@ class Container:
             groups=self.groups,
             rosters=self.rosters,
             policies=self.policies,
+            files=self.files,
         )
 
     @cached_property
@@ -320,6 +321,7 @@ class Container:
             directory=self.directory,
             contacts=self.contacts,
             publisher=self.publisher,
+            files=self.files,
         )
 
     # Life cycle

@@ -461,3 +461,27 @@ class MembersPageOp(Input):
 class AssignOp(Input):
     conversation_id: Id
     user_ids: Annotated[list[Id], Field(min_length=1, max_length=10_000)]
+
+
+# Imports, exports and QR codes over the WebSocket: files go through tus (/files/) first.
+
+UploadedFileId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
+TableFormatName = Literal["csv", "xlsx"]
+
+
+class TableFileInput(Input):
+    file_id: UploadedFileId
+    # Default: from the file's type or name (xlsx), else CSV.
+    format: TableFormatName | None = None
+
+
+class TableExportInput(Input):
+    format: TableFormatName = "csv"
+
+
+class InviteQrInput(InviteRef):
+    format: Literal["svg", "png"] = "svg"
+    # The server's address as the client reaches it: the link in the code points there.
+    base_url: Annotated[
+        str, StringConstraints(max_length=200, pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
+    ]

@@ -274,6 +274,53 @@ class Files:
             "max_file_bytes": self._settings.max_file_bytes,
         }
 
+    async def read_whole(self, actor: Actor, file_id: str, *, max_bytes: int) -> StoredFile:
+        """A small complete file the actor may read (their upload or one shared with them),
+        for an op that takes a file instead of a request body; ``payload_too_large`` past
+        ``max_bytes``. Read its bytes with ``whole_bytes``."""
+        file = await self.access_file(actor.user_id, file_id)
+        if file.size > max_bytes:
+            raise TidingsError(
+                ErrorCode.PAYLOAD_TOO_LARGE, f"this takes files of at most {max_bytes} bytes"
+            )
+        return file
+
+    async def whole_bytes(self, actor: Actor, file: StoredFile) -> bytes:
+        download = await self.access_download(actor.user_id, file.id, Variant.ORIGINAL)
+        return b"".join([c async for c in self._storage.read(download.key, 0, download.size)])
+
+    async def do_store_generated(
+        self, actor: Actor, *, name: str, mime: str, data: bytes, expiry_days: int = 1
+    ) -> StoredFile:
+        """A file the server made for the actor (an export, a QR code): stored complete as
+        their own upload, so downloads, signed links, quota and expiry work as for any file."""
+        new = check_new_upload(
+            len(data),
+            {"filename": name, "filetype": mime, "expiry_days": str(expiry_days)},
+            max_size=self._settings.max_file_bytes,
+        )
+        try:
+            upload = await self._store.create(
+                file_id=secrets.token_urlsafe(16),
+                uploader_id=actor.user_id,
+                new=new,
+                quota=self._settings.user_quota_bytes,
+                now=now_ms(),
+            )
+        except QuotaExceeded as exc:
+            raise TidingsError(
+                ErrorCode.QUOTA_EXCEEDED,
+                f"your files use {exc.used} bytes; this one needs {new.size} more",
+            ) from None
+        await self._storage.put(upload.id, data)
+        await self._store.set_received(upload.id, expected=0, received=len(data), now=now_ms())
+        return await self._complete(dataclasses.replace(upload, received=len(data)))
+
+    async def generated_reply(self, actor: Actor, file: StoredFile) -> dict[str, object]:
+        """What an op that made a file answers: the file, and a signed link to fetch it."""
+        link = await self.do_make_link(actor, file.id, Variant.ORIGINAL, None)
+        return {"file": file.to_wire(now_ms()), **link}
+
     # Signed links
 
     async def do_make_link(

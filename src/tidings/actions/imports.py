@@ -13,6 +13,7 @@ from typing import Any
 
 from tidings.actions.contacts import Contacts
 from tidings.actions.context import Actor
+from tidings.actions.files import Files
 from tidings.actions.notices import Notices
 from tidings.actions.organization import Directory, OrgCache
 from tidings.actions.publisher import Publisher
@@ -21,7 +22,15 @@ from tidings.domain.accounts import ACCOUNT_PATTERN
 from tidings.domain.clock import now_ms
 from tidings.domain.errors import TidingsError
 from tidings.domain.organization import split_path
-from tidings.domain.tables import Row, TableFormat, read_table, write_table
+from tidings.domain.tables import (
+    MAX_TABLE_BYTES,
+    XLSX_MIME,
+    Row,
+    TableFormat,
+    format_of_file,
+    read_table,
+    write_table,
+)
 from tidings.store.accounts import AccountStore, AccountTaken
 from tidings.store.organization import OrgStore
 
@@ -46,7 +55,9 @@ class Imports:
         directory: Directory,
         contacts: Contacts,
         publisher: Publisher,
+        files: Files,
     ) -> None:
+        self._files = files
         self._accounts = accounts
         self._passwords = passwords
         self._notices = notices
@@ -273,6 +284,45 @@ class Imports:
                 if user is not None:
                     rows.append([path, user.account, user.nickname, position])
         return write_table(ORG_COLUMNS, rows, fmt)
+
+    # The same over the WebSocket: a file uploaded first (tus, /files/) instead of a request
+    # body, and an export written as a file of the caller's with a signed link.
+
+    async def do_import_contacts_file(
+        self, actor: Actor, file_id: str, fmt: TableFormat | None
+    ) -> dict[str, Any]:
+        data, fmt = await self._table_file(actor, file_id, fmt)
+        return await self.do_import_contacts(actor, data, fmt)
+
+    async def do_import_users_file(
+        self, actor: Actor, file_id: str, fmt: TableFormat | None
+    ) -> dict[str, Any]:
+        await self._directory.check_admin(actor)
+        data, fmt = await self._table_file(actor, file_id, fmt)
+        return await self.do_import_users(actor, data, fmt)
+
+    async def do_import_org_file(
+        self, actor: Actor, file_id: str, fmt: TableFormat | None
+    ) -> dict[str, Any]:
+        await self._directory.check_admin(actor)
+        data, fmt = await self._table_file(actor, file_id, fmt)
+        return await self.do_import_org(actor, data, fmt)
+
+    async def do_export_org_file(self, actor: Actor, fmt: TableFormat) -> dict[str, Any]:
+        """The tree as a file of the admin's own (kept a day), with a signed link to it."""
+        data = await self.export_org(actor, fmt)
+        mime = XLSX_MIME if fmt is TableFormat.XLSX else "text/csv"
+        stored = await self._files.do_store_generated(
+            actor, name=f"organization.{fmt.value}", mime=mime, data=data
+        )
+        return await self._files.generated_reply(actor, stored)
+
+    async def _table_file(
+        self, actor: Actor, file_id: str, fmt: TableFormat | None
+    ) -> tuple[bytes, TableFormat]:
+        file = await self._files.read_whole(actor, file_id, max_bytes=MAX_TABLE_BYTES)
+        data = await self._files.whole_bytes(actor, file)
+        return data, fmt or format_of_file(file.name, file.mime)
 
     async def _place(
         self,

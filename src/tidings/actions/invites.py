@@ -15,6 +15,7 @@ import segno
 
 from tidings.actions.contacts import Contacts
 from tidings.actions.context import Actor
+from tidings.actions.files import Files
 from tidings.actions.governance import Policies
 from tidings.actions.groups import Groups
 from tidings.actions.rosters import RosterCache
@@ -46,7 +47,9 @@ class Invites:
         groups: Groups,
         rosters: RosterCache,
         policies: Policies,
+        files: Files,
     ) -> None:
+        self._files = files
         self._store = store
         self._groups_store = groups_store
         self._accounts = accounts
@@ -141,6 +144,19 @@ class Invites:
         else:
             qr.save(buffer, kind="png", scale=8, border=4)
         return buffer.getvalue()
+
+    async def do_qr_file(
+        self, actor: Actor, code: str, base_url: str, fmt: str
+    ) -> dict[str, object]:
+        """The QR code for a WebSocket client: the SVG as text, or the PNG as a file of the
+        actor's own (kept a day) with a signed link, since a frame carries no binary."""
+        image = await self.qr(actor, code, base_url, fmt)
+        if fmt == "svg":
+            return {"format": "svg", "svg": image.decode()}
+        stored = await self._files.do_store_generated(
+            actor, name=f"invite-{code[:8]}.png", mime="image/png", data=image
+        )
+        return {"format": "png", **await self._files.generated_reply(actor, stored)}
 
     async def _live(self, code: str) -> Invite:
         invite = await self._store.invite(code)

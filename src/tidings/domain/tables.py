@@ -18,6 +18,8 @@ from tidings.domain.errors import ErrorCode, TidingsError
 
 MAX_ROWS = 20_000
 MAX_CELL_CHARS = 1_000
+# The largest file an import reads, whether a REST body or an uploaded file (WebSocket ops).
+MAX_TABLE_BYTES = 1024 * 1024
 
 
 class TableFormat(StrEnum):
@@ -32,6 +34,13 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class Row:
     number: int  # as a spreadsheet shows it: the header is row 1
     cells: dict[str, str]
+
+
+def format_of_file(name: str, mime: str) -> TableFormat:
+    """An uploaded file's format, from its media type or its name; CSV unless it says xlsx."""
+    if mime == XLSX_MIME or name.lower().endswith(".xlsx"):
+        return TableFormat.XLSX
+    return TableFormat.CSV
 
 
 def bad_file(message: str) -> TidingsError:

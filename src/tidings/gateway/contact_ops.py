@@ -6,6 +6,7 @@ from typing import Any
 
 from tidings import schemas as s
 from tidings.domain.contacts import InviteKind, RequestStatus
+from tidings.domain.tables import TableFormat
 from tidings.gateway.ops import OpContext, op
 
 
@@ -121,3 +122,14 @@ async def _invite_accept(ctx: OpContext, a: s.InviteAccept) -> Any:
 async def _invite_revoke(ctx: OpContext, a: s.InviteRef) -> Any:
     await ctx.c.invites.do_revoke(ctx.actor, a.code)
     return None
+
+
+@op("invites.qr", s.InviteQrInput)
+async def _invite_qr(ctx: OpContext, a: s.InviteQrInput) -> Any:
+    return await ctx.c.invites.do_qr_file(ctx.actor, a.code, a.base_url, a.format)
+
+
+@op("contacts.import", s.TableFileInput)
+async def _import(ctx: OpContext, a: s.TableFileInput) -> Any:
+    fmt = TableFormat(a.format) if a.format else None
+    return await ctx.c.imports.do_import_contacts_file(ctx.actor, a.file_id, fmt)

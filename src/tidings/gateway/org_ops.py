@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tidings import schemas as s
+from tidings.domain.tables import TableFormat
 from tidings.gateway.ops import OpContext, op
 
 
@@ -73,3 +74,20 @@ async def _collaborate(ctx: OpContext, a: s.CollaborateInput) -> Any:
 async def _company(ctx: OpContext, a: s.CompanyInput) -> Any:
     await ctx.c.directory.do_rename_company(ctx.actor, a.name)
     return None
+
+
+@op("org.import", s.TableFileInput)
+async def _import(ctx: OpContext, a: s.TableFileInput) -> Any:
+    fmt = TableFormat(a.format) if a.format else None
+    return await ctx.c.imports.do_import_org_file(ctx.actor, a.file_id, fmt)
+
+
+@op("org.export", s.TableExportInput)
+async def _export(ctx: OpContext, a: s.TableExportInput) -> Any:
+    return await ctx.c.imports.do_export_org_file(ctx.actor, TableFormat(a.format))
+
+
+@op("users.import", s.TableFileInput)
+async def _import_users(ctx: OpContext, a: s.TableFileInput) -> Any:
+    fmt = TableFormat(a.format) if a.format else None
+    return await ctx.c.imports.do_import_users_file(ctx.actor, a.file_id, fmt)
