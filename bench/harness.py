@@ -117,7 +117,9 @@ class Server:
         source: Path | None = None,
         data_dir: Path | None = None,
         trace_memory: bool = False,
+        env: dict[str, str] | None = None,
     ) -> None:
+        self.extra_env = env or {}
         self.trace_memory = trace_memory
         self.source = source
         self.keep = data_dir is not None
@@ -143,7 +145,7 @@ class Server:
     def start(self) -> None:
         raise_nofile_limit()
         serve = ["serve", "--port", str(self.port), "--data-dir", str(self.data_dir)]
-        env = {**os.environ, **FAST_HASH_ENV, "TIDINGS_LOG_LEVEL": "warning"}
+        env = {**os.environ, **FAST_HASH_ENV, "TIDINGS_LOG_LEVEL": "warning", **self.extra_env}
         if self.source is not None:
             env["PYTHONPATH"] = str(self.source)
         if not self.trace_memory:

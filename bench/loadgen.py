@@ -54,6 +54,8 @@ class WorkerConfig:
     window: int = 0
     rate: float = 0.0
     text_chars: int = 64
+    # Where receivers connect (another node of a cluster); empty: ws_url.
+    receiver_url: str = ""
 
 
 @dataclass(slots=True)
@@ -218,7 +220,7 @@ async def _main(config: WorkerConfig, parent: Connection) -> None:
 
     async def open_pair(index: int, spec: PairSpec) -> _Pair:
         sender, _ = await open_ws(config.ws_url, spec.sender_token)
-        receiver, _ = await open_ws(config.ws_url, spec.receiver_token)
+        receiver, _ = await open_ws(config.receiver_url or config.ws_url, spec.receiver_token)
         return _Pair(run_id, index, spec, sender, receiver)
 
     pairs = await asyncio.gather(

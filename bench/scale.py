@@ -195,8 +195,13 @@ def scenario_idle(args: argparse.Namespace) -> dict[str, Any]:
         f"\n== idle: {', '.join(f'{n:,}' for n in levels)} authenticated idle connections "
         f"from {args.users:,} users, one node, embedded default"
     )
-    limit = raise_nofile_limit(2 * levels[-1] + 10_000)
-    print(f"  open-file limit {limit:,}")
+    limit = raise_nofile_limit(levels[-1] + 1_000)
+    print(f"  open-file limit {limit:,} per process (server and load generator each)")
+    if limit < levels[-1] + 500:
+        print(
+            f"  warning: {levels[-1]:,} connections need a higher limit: raising the hard limit "
+            "takes root with CAP_SYS_RESOURCE (or `ulimit -Hn` set by whoever starts this)"
+        )
     data_dir = Path(tempfile.mkdtemp(prefix="tidings-scale-idle-"))
     try:
         people = seed(data_dir, args.users)
