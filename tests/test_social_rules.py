@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import io
 import itertools
+import random
 
 import pytest
 from openpyxl import Workbook
 
+from tidings.actions.organization import ViewerIndexes
 from tidings.domain.contacts import depth_below, normalize_tags, would_cycle
 from tidings.domain.conversations import Role
-from tidings.domain.directory import Listing, SearchIndex
+from tidings.domain.directory import Listing, SearchIndex, merge_unique
 from tidings.domain.errors import TidingsError
 from tidings.domain.groups import (
     FOREVER,
@@ -167,3 +169,42 @@ def test_tables() -> None:
         with pytest.raises(TidingsError) as refused:
             read_table(bad, TableFormat.CSV, required=("account",))
         assert refused.value.code.value == "bad_file"
+
+
+def test_viewer_indexes_find_what_filtering_the_full_index_finds() -> None:
+    """A member's search runs on a copy of only what they may see (ViewerIndexes): it must
+    find exactly the visible people that filtering every hit of the full index finds."""
+    rng = random.Random(3)
+    departments = {1: Department(1, None, "Top", False)}
+    for dept_id in range(2, 60):
+        parent = rng.randint(max(1, dept_id // 3), dept_id - 1)
+        departments[dept_id] = Department(dept_id, parent, f"D{dept_id}", rng.random() < 0.1)
+    members: dict[int, dict[int, str]] = {d: {} for d in departments}
+    names = ["wang", "li", "zhang", "liu", "chen"]
+    listings = []
+    for user_id in range(1, 1501):
+        listings.append(
+            Listing(user_id, f"u{user_id}", f"{rng.choice(names)} {user_id}", "", user_id % 97 == 0)
+        )
+        if user_id % 10:  # one in ten stays outside the tree
+            members[rng.randint(1, 59)][user_id] = ""
+    tree = OrgTree(7, "Acme", departments, members, {4: {9}, 9: {4}})
+    index = SearchIndex(listings)
+    viewers = ViewerIndexes(capacity=8)
+    for viewer in rng.sample(range(1, 1501), 40):
+        visibility = visibility_for(tree, viewer, is_admin=False)
+        narrow = viewers.for_viewer(index, tree, visibility)
+        for query in ["wang", "LI", "u1", "3", "nobody"]:
+            expected = [u for u in index.find(query) if user_visible(tree, visibility, u, viewer)]
+            if narrow is None:
+                continue
+            placed, unplaced = narrow
+            assert list(merge_unique(placed.find_text(query), unplaced.find_text(query))) == (
+                expected
+            ), (viewer, query)
+    # New sign-ups (outside the tree) are found at once.
+    index.add([Listing(2000, "newcomer", "wang newcomer", "", False)])
+    visibility = visibility_for(tree, 5, is_admin=False)
+    narrow = viewers.for_viewer(index, tree, visibility)
+    assert narrow is not None and 2000 in set(narrow[1].find_text("newcomer"))
+    assert index.matches(2000, "NEWCOMER") and not index.matches(2000, "zzz")
