@@ -439,9 +439,31 @@ async def _storm(
         done.append(time.monotonic() - storm_started)
         socket.close()
 
+    before = await asyncio.to_thread(server.metrics)
+    cpu = server.cpu_seconds()
     storm_started = time.monotonic()
     await open_many(server.ws_url, tokens, after=catch_up)
     total = time.monotonic() - storm_started
+    cpu = server.cpu_seconds() - cpu
+    after = await asyncio.to_thread(server.metrics)
+    # Where the server's database time went: read/write transactions by name.
+    spent = {
+        key.split('"')[1]: after[key] - before.get(key, 0.0)
+        for key in after
+        if key.startswith("tidings_transaction_seconds_sum{")
+    }
+    times = {
+        key.split('"')[1]: after[key] - before.get(key, 0.0)
+        for key in after
+        if key.startswith("tidings_transaction_seconds_count{")
+    }
+    print(f"  server CPU {cpu:.1f} s = {1000 * cpu / len(tokens):.1f} ms per client; transactions:")
+    for name, seconds in sorted(spent.items(), key=lambda kv: -kv[1])[:8]:
+        if times.get(name):
+            print(
+                f"    {name}: {times[name]:,.0f} x {1000 * seconds / times[name]:.2f} ms "
+                f"= {seconds:.1f} s"
+            )
     short = sum(1 for c in counts if c < missed)
     result = {
         "clients": len(tokens),
@@ -450,6 +472,8 @@ async def _storm(
         "client_p50_s": percentile(done, 50),
         "client_p99_s": percentile(done, 99),
         "clients_short": short,
+        "server_cpu_s": cpu,
+        "transactions_s": spent,
         "log": server.log_problems(),
     }
     print(

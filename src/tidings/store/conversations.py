@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, func, insert, or_, select, tuple_, update
+from sqlalchemy import and_, case, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -160,8 +160,8 @@ class ConversationStore:
             for start in range(0, len(keys), 400):
                 rows = await conn.execute(
                     select(*log.ENTRY_COLUMNS).where(
-                        tuple_(entries.c.conversation_id, entries.c.seq).in_(
-                            keys[start : start + 400]
+                        log.pairs_in(
+                            entries.c.conversation_id, entries.c.seq, keys[start : start + 400]
                         )
                     )
                 )

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import and_, case, insert, select, tuple_, update
+from sqlalchemy import ColumnElement, and_, case, insert, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -51,6 +51,14 @@ def entry_from_row(row: Row[Any, *tuple[Any, ...]]) -> Entry:
     )
 
 
+def pairs_in(
+    first: ColumnElement[Any], second: ColumnElement[Any], pairs: Sequence[tuple[Any, Any]]
+) -> ColumnElement[bool]:
+    """``(first, second) IN pairs``, written as ORed equalities: SQLite scans the whole table
+    for a row-value IN list, but answers each ``first = ? AND second = ?`` from an index."""
+    return or_(*(and_(first == a, second == b) for a, b in pairs))
+
+
 async def find_sent(
     conn: AsyncConnection, keys: Iterable[tuple[int, str]]
 ) -> dict[tuple[int, str], Entry]:
@@ -61,7 +69,7 @@ async def find_sent(
         chunk = wanted[start : start + 400]
         rows = await conn.execute(
             select(*ENTRY_COLUMNS).where(
-                tuple_(entries.c.sender_id, entries.c.client_msg_id).in_(chunk)
+                pairs_in(entries.c.sender_id, entries.c.client_msg_id, chunk)
             )
         )
         for row in rows:
