@@ -151,7 +151,9 @@ class Emitter:
                 notes.append(f"each: {inner}")
         return "; ".join(notes)
 
-    def interface(self, name: str, schema: dict[str, Any], defs: dict[str, Any], *, wire: bool) -> None:
+    def interface(
+        self, name: str, schema: dict[str, Any], defs: dict[str, Any], *, wire: bool
+    ) -> None:
         self.named.add(name)
         required = set(schema.get("required", []))
         lines = []
@@ -183,7 +185,11 @@ class Emitter:
         return name
 
     def union(self, name: str, values: list[Any], doc: str) -> None:
-        self.blocks.append(f"{self.doc(doc, '')}export type {name} =\n" + "".join(f"  | {_literal(v)}\n" for v in values)[:-1] + ";\n")
+        self.blocks.append(
+            f"{self.doc(doc, '')}export type {name} =\n"
+            + "".join(f"  | {_literal(v)}\n" for v in values)[:-1]
+            + ";\n"
+        )
 
     def mapping(self, name: str, entries: dict[str, str], doc: str) -> None:
         body = "".join(f"  {_literal(key)}: {value};\n" for key, value in entries.items())
@@ -220,9 +226,19 @@ def build() -> str:
 
     out = Emitter()
     out.section("names the server uses")
-    out.union("MessageType", _values(MessageType), "Message types (tidings.domain.bodies.MessageType).")
-    out.union("ServerErrorCode", _values(ErrorCode), "Every error code the server sends (tidings.domain.errors).")
-    out.union("PushName", _values(PushEvent), "Every push the server sends (tidings.domain.events.PushEvent).")
+    out.union(
+        "MessageType", _values(MessageType), "Message types (tidings.domain.bodies.MessageType)."
+    )
+    out.union(
+        "ServerErrorCode",
+        _values(ErrorCode),
+        "Every error code the server sends (tidings.domain.errors).",
+    )
+    out.union(
+        "PushName",
+        _values(PushEvent),
+        "Every push the server sends (tidings.domain.events.PushEvent).",
+    )
     out.union("ServerCloseCode", _values(CloseCode), "WebSocket close codes the server uses.")
     out.named.update({"Platform", "FileKind"})
     out.union("Platform", _values(Platform), "Where a session runs.")
@@ -250,7 +266,10 @@ def main() -> int:
     if "--check" in sys.argv:
         current = OUT.read_text(encoding="utf-8") if OUT.exists() else ""
         if current != text:
-            print(f"{OUT.relative_to(ROOT)} is out of date: run scripts/gen_wire_types.py", file=sys.stderr)
+            print(
+                f"{OUT.relative_to(ROOT)} is out of date: run scripts/gen_wire_types.py",
+                file=sys.stderr,
+            )
             return 1
         return 0
     OUT.parent.mkdir(parents=True, exist_ok=True)

@@ -25,7 +25,7 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from screenshots import (  # noqa: E402
+from screenshots import (
     CHROMIUM_ARGS,
     DESKTOP,
     MOBILE,
@@ -77,36 +77,88 @@ def upload_expiring(api: Api, token: str, data: bytes, name: str, mime: str, day
 def seed(api: Api) -> None:
     alice, bob, carol = api.login("alice"), api.login("bob"), api.login("carol")
     users = {"alice": alice, "bob": bob, "carol": carol}
-    for account, nickname in (("dave", "Dave Chen"), ("erin", "Erin 王"), ("frank", "Frank Liu"), ("grace", "Grace 李")):
+    for account, nickname in (
+        ("dave", "Dave Chen"),
+        ("erin", "Erin 王"),
+        ("frank", "Frank Liu"),
+        ("grace", "Grace 李"),
+    ):
         users[account] = api.register(account, nickname)
     ids = {a: api.call(t, "GET", "/me")["id"] for a, t in users.items()}
     for account in ("bob", "carol", "dave", "frank"):
-        request = api.call(users[account], "POST", "/friend-requests", json={"user_id": ids["alice"]})
+        request = api.call(
+            users[account], "POST", "/friend-requests", json={"user_id": ids["alice"]}
+        )
         if request.get("status") == "pending":
             api.call(alice, "POST", f"/friend-requests/{request['request_id']}/accept")
-    api.call(users["erin"], "POST", "/friend-requests", json={"user_id": ids["alice"], "message": "Hi Alice, Erin from sales"})
+    api.call(
+        users["erin"],
+        "POST",
+        "/friend-requests",
+        json={"user_id": ids["alice"], "message": "Hi Alice, Erin from sales"},
+    )
     api.call(alice, "PUT", f"/blocks/{ids['grace']}")
     work = api.call(alice, "POST", "/contact-groups", json={"name": "Work"})
-    design = api.call(alice, "POST", "/contact-groups", json={"name": "Design", "parent_id": work["id"]})
+    design = api.call(
+        alice, "POST", "/contact-groups", json={"name": "Design", "parent_id": work["id"]}
+    )
     api.call(alice, "POST", "/contact-groups", json={"name": "Family"})
-    api.call(alice, "PATCH", f"/friends/{ids['bob']}", json={"tags": ["design", "web"], "contact_group_id": design["id"]})
-    api.call(alice, "PATCH", f"/friends/{ids['carol']}", json={"tags": ["web"], "contact_group_id": work["id"]})
+    api.call(
+        alice,
+        "PATCH",
+        f"/friends/{ids['bob']}",
+        json={"tags": ["design", "web"], "contact_group_id": design["id"]},
+    )
+    api.call(
+        alice,
+        "PATCH",
+        f"/friends/{ids['carol']}",
+        json={"tags": ["web"], "contact_group_id": work["id"]},
+    )
     api.call(alice, "PATCH", f"/friends/{ids['dave']}", json={"tags": ["ops"]})
 
     group = api.call(
-        alice, "POST", "/conversations", json={"type": "group", "name": GROUP, "member_ids": [ids["bob"], ids["carol"], ids["dave"]]}
+        alice,
+        "POST",
+        "/conversations",
+        json={
+            "type": "group",
+            "name": GROUP,
+            "member_ids": [ids["bob"], ids["carol"], ids["dave"]],
+        },
     )["id"]
     api.text(alice, group, "Checklist for Friday is in the files.")
-    first = api.call(alice, "POST", f"/groups/{group}/announcements", json={"text": "Release 2.4 ships on Friday. Reviews by Thursday noon, please.", "pinned": True})
-    api.call(alice, "POST", f"/groups/{group}/announcements", json={"text": "Team lunch next Wednesday 12:30 🍜", "pinned": False})
+    first = api.call(
+        alice,
+        "POST",
+        f"/groups/{group}/announcements",
+        json={
+            "text": "Release 2.4 ships on Friday. Reviews by Thursday noon, please.",
+            "pinned": True,
+        },
+    )
+    api.call(
+        alice,
+        "POST",
+        f"/groups/{group}/announcements",
+        json={"text": "Team lunch next Wednesday 12:30 🍜", "pinned": False},
+    )
     for reader in ("bob", "carol"):
         api.call(users[reader], "POST", f"/announcements/{first['id']}/read")
     plan = api.upload(alice, png(640, 400, (59, 130, 246)), "release-plan.png", "image/png")
     api.say(alice, group, "image", {"file_id": plan, "width": 640, "height": 400})
-    budget = upload_expiring(api, users["bob"], b"x" * 48_000, "budget-2026.xlsx", "application/octet-stream", 3)
-    api.say(users["bob"], group, "file", {"file_id": budget, "name": "budget-2026.xlsx", "size": 48_000})
-    spec = api.upload(users["carol"], b"%PDF-1.4 " + b"y" * 120_000, "设计规范.pdf", "application/pdf")
-    api.say(users["carol"], group, "file", {"file_id": spec, "name": "设计规范.pdf", "size": 120_009})
+    budget = upload_expiring(
+        api, users["bob"], b"x" * 48_000, "budget-2026.xlsx", "application/octet-stream", 3
+    )
+    api.say(
+        users["bob"], group, "file", {"file_id": budget, "name": "budget-2026.xlsx", "size": 48_000}
+    )
+    spec = api.upload(
+        users["carol"], b"%PDF-1.4 " + b"y" * 120_000, "设计规范.pdf", "application/pdf"
+    )
+    api.say(
+        users["carol"], group, "file", {"file_id": spec, "name": "设计规范.pdf", "size": 120_009}
+    )
     api.call(alice, "PUT", f"/favorites/files/{spec}")
     api.call(alice, "PUT", f"/favorites/files/{budget}")
 
@@ -146,7 +198,9 @@ def group(page: Page, suffix: str) -> None:
     panel.get_by_test_id("group-settings").scroll_into_view_if_needed()
     shoot(page, f"desktop-group-manage-{suffix}")
     panel.get_by_test_id("open-group-files").click()
-    expect(page.get_by_test_id("group-files-dialog").get_by_test_id("file-row").first).to_be_visible()
+    expect(
+        page.get_by_test_id("group-files-dialog").get_by_test_id("file-row").first
+    ).to_be_visible()
     shoot(page, f"desktop-group-files-{suffix}")
     page.keyboard.press("Escape")
 
@@ -186,7 +240,9 @@ def main() -> int:
             with httpx.Client(timeout=30) as http:
                 seed(Api(base, http))
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+                browser = playwright.chromium.launch(
+                    executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+                )
                 shots(browser, base)
                 browser.close()
         finally:

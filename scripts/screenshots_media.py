@@ -26,7 +26,7 @@ from PIL import Image, ImageDraw
 from playwright.sync_api import Page, ViewportSize, expect, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from screenshots import (  # noqa: E402
+from screenshots import (
     CHROMIUM_ARGS,
     DESKTOP,
     MOBILE,
@@ -75,7 +75,10 @@ FAKE_WEBM = b"\x1a\x45\xdf\xa3" + b"\x00" * 2000
 
 def seed_media(api: Api) -> dict[str, Any]:
     alice, bob = api.login("alice"), api.login("bob")
-    ids = {c["name"] or "system": c["id"] for c in api.call(bob, "GET", "/conversations")["conversations"]}
+    ids = {
+        c["name"] or "system": c["id"]
+        for c in api.call(bob, "GET", "/conversations")["conversations"]
+    }
     direct = ids["Alice Zhang"]
     carol_id = api.call(api.login("carol"), "GET", "/me")["id"]
     api.text(bob, direct, "The photos and the address for Friday 👇")
@@ -87,7 +90,13 @@ def seed_media(api: Api) -> dict[str, Any]:
         bob,
         direct,
         "video",
-        {"file_id": video, "duration_ms": 83_000, "width": 1280, "height": 720, "poster_file_id": poster},
+        {
+            "file_id": video,
+            "duration_ms": 83_000,
+            "width": 1280,
+            "height": 720,
+            "poster_file_id": poster,
+        },
     )
     api.say(
         bob,
@@ -101,7 +110,17 @@ def seed_media(api: Api) -> dict[str, Any]:
             "address": "88 Binjiang Avenue, Pudong, Shanghai",
         },
     )
-    api.say(alice, direct, "location", {"latitude": 31.2304, "longitude": 121.4737, "precision": "blurred", "name": "Near People's Square"})
+    api.say(
+        alice,
+        direct,
+        "location",
+        {
+            "latitude": 31.2304,
+            "longitude": 121.4737,
+            "precision": "blurred",
+            "name": "Near People's Square",
+        },
+    )
     api.say(bob, direct, "contact_card", {"user_id": carol_id})
     api.say(
         alice,
@@ -118,9 +137,16 @@ def seed_media(api: Api) -> dict[str, Any]:
         },
     )
     sticker = api.upload(alice, sticker_png(), "smile.png", "image/png")
-    api.say(alice, direct, "sticker", {"file_id": sticker, "width": 240, "height": 240, "emoji": "😄"})
+    api.say(
+        alice, direct, "sticker", {"file_id": sticker, "width": 240, "height": 240, "emoji": "😄"}
+    )
     picture = api.upload(bob, landscape(1200, 800), "hills.jpg", "image/jpeg")
-    api.say(bob, direct, "image", {"file_id": picture, "width": 1200, "height": 800, "name": "hills.jpg"})
+    api.say(
+        bob,
+        direct,
+        "image",
+        {"file_id": picture, "width": 1200, "height": 800, "name": "hills.jpg"},
+    )
     return {"direct": direct}
 
 
@@ -140,7 +166,15 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as data_dir:
         server = subprocess.Popen(
-            [str(Path(sys.executable).parent / "tidings"), "serve", "--demo", "--port", str(port), "--data-dir", data_dir],
+            [
+                str(Path(sys.executable).parent / "tidings"),
+                "serve",
+                "--demo",
+                "--port",
+                str(port),
+                "--data-dir",
+                data_dir,
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

@@ -98,7 +98,10 @@ def test_tags_nested_groups_requests_blocked_import_and_invite_links(
     page.locator("[data-testid=tag-filter-chip][data-tag='web']").click()
     expect(page.get_by_test_id("contact")).to_have_count(2)
     page.locator("[data-testid=tag-filter-chip][data-tag='web']").click()
-    notes = {f["user_id"]: f["tags"] for f in web_server.api(alice["token"], "GET", "/friends")["friends"]}
+    notes = {
+        f["user_id"]: f["tags"]
+        for f in web_server.api(alice["token"], "GET", "/friends")["friends"]
+    }
     assert notes == {bob["user"]["id"]: ["design", "web"], carol["user"]["id"]: ["web"]}
     # Removing a tag.
     contact(page, "Bob Li").click()
@@ -113,14 +116,23 @@ def test_tags_nested_groups_requests_blocked_import_and_invite_links(
     page.get_by_test_id("new-subgroup").click()
     page.get_by_test_id("contact-group-name").fill("Design")
     page.get_by_test_id("contact-group-name").press("Enter")
-    expect(friend_group(page, "Design").locator(".friend-group-head")).to_have_attribute("data-depth", "1")
+    expect(friend_group(page, "Design").locator(".friend-group-head")).to_have_attribute(
+        "data-depth", "1"
+    )
     page.get_by_test_id("person-contact-group").select_option(label="\u00a0\u00a0Design")
-    expect(friend_group(page, "Design").get_by_test_id("contact")).to_have_attribute("data-name", "Bob Li")
+    expect(friend_group(page, "Design").get_by_test_id("contact")).to_have_attribute(
+        "data-name", "Bob Li"
+    )
     friend_group(page, "Design").locator(".friend-group-head").click(button="right")
     page.get_by_test_id("move-group").click()
     page.get_by_test_id("contact-group-move-target").select_option("top")
-    expect(friend_group(page, "Design").locator(".friend-group-head")).to_have_attribute("data-depth", "0")
-    groups = {g["name"]: g["parent_id"] for g in web_server.api(alice["token"], "GET", "/friends")["contact_groups"]}
+    expect(friend_group(page, "Design").locator(".friend-group-head")).to_have_attribute(
+        "data-depth", "0"
+    )
+    groups = {
+        g["name"]: g["parent_id"]
+        for g in web_server.api(alice["token"], "GET", "/friends")["contact_groups"]
+    }
     assert groups == {"Work": None, "Design": None}
     # A group cannot be moved into itself: it is not offered.
     friend_group(page, "Work").locator(".friend-group-head").click(button="right")
@@ -156,7 +168,9 @@ def test_tags_nested_groups_requests_blocked_import_and_invite_links(
     expect(rows.nth(2)).to_contain_text("no such user")
     expect(rows.nth(3)).to_contain_text("that is you")
     expect(contact(page, "Carol (ops)")).to_be_visible()
-    assert [r["message"] for r in web_server.api(frank["token"], "GET", "/friend-requests")["incoming"]] == ["Hello Frank"]
+    assert [
+        r["message"] for r in web_server.api(frank["token"], "GET", "/friend-requests")["incoming"]
+    ] == ["Hello Frank"]
 
     # An invite link with its QR code; Dave opens it and becomes a friend; then it is revoked.
     page.get_by_test_id("contacts-invite").click()
@@ -168,7 +182,9 @@ def test_tags_nested_groups_requests_blocked_import_and_invite_links(
     expect(invite).to_have_count(1)
     code = invite.get_attribute("data-code")
     assert code
-    expect(invite.get_by_test_id("invite-link")).to_have_value(f"{web_server.base_url}/invite/{code}")
+    expect(invite.get_by_test_id("invite-link")).to_have_value(
+        f"{web_server.base_url}/invite/{code}"
+    )
     expect(invite).to_contain_text("Expires")
     web_server.api(dave["token"], "POST", f"/invites/{code}/accept", json={})
     expect(contact(page, "Dave Chen")).to_be_visible()
@@ -194,7 +210,9 @@ def test_group_announcements_readers_invites_settings_files_and_favourites(
     bob = web_server.register(unique("bob"), "Bob Li")
     carol = web_server.register(unique("carol"), "Carol Wang")
     group_id = group_chat(web_server, alice, "Launch room", bob, carol)
-    file_id = upload(web_server, bob["token"], "budget-2026.xlsx", b"x" * 5000, "application/octet-stream", 3)
+    file_id = upload(
+        web_server, bob["token"], "budget-2026.xlsx", b"x" * 5000, "application/octet-stream", 3
+    )
     web_server.api(
         bob["token"],
         "POST",
@@ -224,7 +242,9 @@ def test_group_announcements_readers_invites_settings_files_and_favourites(
     expect(announcement).to_contain_text("edited")
 
     # Bob reads it: the readers list names him, Carol has not read it yet.
-    announcements = web_server.api(bob["token"], "GET", f"/groups/{group_id}/announcements")["announcements"]
+    announcements = web_server.api(bob["token"], "GET", f"/groups/{group_id}/announcements")[
+        "announcements"
+    ]
     assert [a["text"] for a in announcements] == ["Launch on Friday at 10:00"]
     web_server.api(bob["token"], "POST", f"/announcements/{announcements[0]['id']}/read")
     announcement.get_by_test_id("announcement-reads").click()
@@ -251,7 +271,12 @@ def test_group_announcements_readers_invites_settings_files_and_favourites(
     panel.get_by_test_id("rate-save").click()
     expect(panel.get_by_test_id("rate-rule")).to_contain_text("On: 5 messages per 10 s")
     info = web_server.api(alice["token"], "GET", f"/groups/{group_id}")
-    assert (info["avatar"], info["size_limit"], info["rate_count"], info["rate_seconds"]) == ("emoji:🚀", 50, 5, 10)
+    assert (info["avatar"], info["size_limit"], info["rate_count"], info["rate_seconds"]) == (
+        "emoji:🚀",
+        50,
+        5,
+        10,
+    )
 
     # The group's files: Bob's spreadsheet with its expiry; save it to my favourites.
     panel.get_by_test_id("open-group-files").click()
@@ -272,7 +297,9 @@ def test_group_announcements_readers_invites_settings_files_and_favourites(
     # Favourites list: there, downloadable; removed.
     page.get_by_test_id("rail-contacts").click()
     page.get_by_test_id("contacts-favorites").click()
-    favourite = page.locator("[data-testid=favorites] [data-testid=file-row][data-name='budget-2026.xlsx']")
+    favourite = page.locator(
+        "[data-testid=favorites] [data-testid=file-row][data-name='budget-2026.xlsx']"
+    )
     expect(favourite).to_contain_text("4.9 KB")
     with page.expect_download() as download:
         favourite.get_by_test_id("file-download").click()

@@ -23,7 +23,6 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import WebServer, unique
 from tests.browser.pages import direct_chat, open_conversation, sign_in
 
-
 # A signed link to a file (docs/protocol.md, "Signed links").
 FILE_LINK = re.compile(r"/files/[A-Za-z0-9_-]+\?")
 
@@ -50,7 +49,9 @@ def upload(server: WebServer, user: dict[str, Any], data: bytes, name: str, mime
     return location.rsplit("/", 1)[-1]
 
 
-def say(server: WebServer, user: dict[str, Any], chat: int, type_: str, body: dict[str, Any]) -> int:
+def say(
+    server: WebServer, user: dict[str, Any], chat: int, type_: str, body: dict[str, Any]
+) -> int:
     entry = server.api(
         user["token"],
         "POST",
@@ -100,14 +101,25 @@ def test_media_bubbles_render_with_safe_links(web_server: WebServer, new_context
         bob,
         chat,
         "video",
-        {"file_id": video, "duration_ms": 83_000, "width": 640, "height": 360, "poster_file_id": poster},
+        {
+            "file_id": video,
+            "duration_ms": 83_000,
+            "width": 640,
+            "height": 360,
+            "poster_file_id": poster,
+        },
     )
     say(
         web_server,
         bob,
         chat,
         "location",
-        {"latitude": 31.2397, "longitude": 121.4998, "name": "Riverside Hall", "address": "88 Binjiang Ave"},
+        {
+            "latitude": 31.2397,
+            "longitude": 121.4998,
+            "name": "Riverside Hall",
+            "address": "88 Binjiang Ave",
+        },
     )
     say(
         web_server,
@@ -131,8 +143,16 @@ def test_media_bubbles_render_with_safe_links(web_server: WebServer, new_context
             "source": "Canteen",
         },
     )
-    sticker = upload(web_server, bob, picture(200, 200, (250, 200, 60), "PNG"), "s.png", "image/png")
-    say(web_server, bob, chat, "sticker", {"file_id": sticker, "width": 200, "height": 200, "emoji": "😄"})
+    sticker = upload(
+        web_server, bob, picture(200, 200, (250, 200, 60), "PNG"), "s.png", "image/png"
+    )
+    say(
+        web_server,
+        bob,
+        chat,
+        "sticker",
+        {"file_id": sticker, "width": 200, "height": 200, "emoji": "😄"},
+    )
 
     page: Page = new_context().new_page()
     errors: list[str] = []
@@ -161,13 +181,18 @@ def test_media_bubbles_render_with_safe_links(web_server: WebServer, new_context
     expect(precise).to_contain_text("Riverside Hall")
     expect(precise.get_by_test_id("location-coords")).to_have_text("31.23970° N, 121.49980° E")
     link = precise.get_by_test_id("location-link")
-    expect(link).to_have_attribute("href", "https://www.openstreetmap.org/?mlat=31.239700&mlon=121.499800#map=16/31.239700/121.499800")
+    expect(link).to_have_attribute(
+        "href",
+        "https://www.openstreetmap.org/?mlat=31.239700&mlon=121.499800#map=16/31.239700/121.499800",
+    )
     expect(link).to_have_attribute("target", "_blank")
     expect(link).to_have_attribute("rel", "noopener noreferrer nofollow")
     # The server blurred it to about a kilometre; the card shows an area, not a point.
     expect(blurred).to_have_attribute("data-precision", "blurred")
     expect(blurred.get_by_test_id("location-coords")).to_have_text("≈ 31.23° N, 121.47° E")
-    expect(blurred.get_by_test_id("location-link")).to_have_attribute("href", "https://www.openstreetmap.org/#map=13/31.23/121.47")
+    expect(blurred.get_by_test_id("location-link")).to_have_attribute(
+        "href", "https://www.openstreetmap.org/#map=13/31.23/121.47"
+    )
 
     card = page.get_by_test_id("custom-card")
     expect(card).to_have_attribute("href", "https://shop.example.com/orders/20931")
@@ -196,7 +221,13 @@ def test_image_viewer_window_forwards_and_sends_an_edited_copy(
     chat = direct_chat(web_server, alice, bob)
     direct_chat(web_server, alice, carol)
     image = upload(web_server, bob, picture(800, 400, (40, 120, 200)), "wide.jpg", "image/jpeg")
-    say(web_server, bob, chat, "image", {"file_id": image, "width": 800, "height": 400, "name": "wide.jpg"})
+    say(
+        web_server,
+        bob,
+        chat,
+        "image",
+        {"file_id": image, "width": 800, "height": 400, "name": "wide.jpg"},
+    )
 
     context = new_context()
     page: Page = context.new_page()
@@ -236,14 +267,16 @@ def test_image_viewer_window_forwards_and_sends_an_edited_copy(
     viewer.get_by_test_id("editor-rotate-right").click()
     expect(canvas).to_have_attribute("data-rotation", "90")
     box = canvas.bounding_box()
-    assert box and box["height"] > box["width"]  # 800×400 turned is tall
+    assert box and box["height"] > box["width"]  # 800x400 turned is tall
     viewer.mouse.move(box["x"] + 2, box["y"] + 2)
     viewer.mouse.down()
     viewer.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] - 2, steps=4)
     viewer.mouse.up()
     expect(viewer.get_by_test_id("editor-crop")).to_be_visible()
     viewer.get_by_test_id("editor-send").click()
-    expect(viewer.get_by_test_id("viewer-notice")).to_have_text("The edited image was sent", timeout=15_000)
+    expect(viewer.get_by_test_id("viewer-notice")).to_have_text(
+        "The edited image was sent", timeout=15_000
+    )
 
     # The main window, on the same connection, shows the new image; the server has it.
     expect(page.locator("[data-testid=image-media][data-state=server]")).to_have_count(2)
@@ -251,7 +284,7 @@ def test_image_viewer_window_forwards_and_sends_an_edited_copy(
     edited = [m for m in sent if m["type"] == "image" and m["sender_id"] == alice["user"]["id"]]
     assert len(edited) == 1
     body = edited[0]["body"]
-    # 800×400 turned is 400×800; the left half of that is 200×800 (give or take the few
+    # 800x400 turned is 400x800; the left half of that is 200x800 (give or take the few
     # pixels the drag starts and stops inside the picture's edges).
     assert abs(body["width"] - 200) <= 8 and abs(body["height"] - 800) <= 16, body
     assert body["name"] == "wide-edited.png"
