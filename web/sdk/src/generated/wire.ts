@@ -436,6 +436,11 @@ export interface UserIdsInput {
   user_ids: number[];
 }
 
+export interface UserLookupInput {
+  /** at least 1 items; at most 200 items; each: > 0 */
+  user_ids: number[];
+}
+
 export interface SessionRef {
   /** > 0 */
   session_id: number;
@@ -840,6 +845,24 @@ export interface AssignOp {
   user_ids: number[];
 }
 
+export interface TableFileInput {
+  /** pattern ^[A-Za-z0-9_-]{1,32}$ */
+  file_id: string;
+  format?: 'csv' | 'xlsx' | null;
+}
+
+export interface TableExportInput {
+  format?: 'csv' | 'xlsx';
+}
+
+export interface InviteQrInput {
+  /** min length 8; max length 64; pattern ^[\w-]+$ */
+  code: string;
+  format?: 'svg' | 'png';
+  /** max length 200; pattern ^https?://[^\s/?#]+(/[^\s?#]*)?$ */
+  base_url: string;
+}
+
 export interface FileRef {
   /** min length 1; max length 64 */
   file_id: string;
@@ -906,6 +929,7 @@ export interface OpRequests {
   'contact_groups.delete': ContactGroupRef;
   'contact_groups.move': ContactGroupMove;
   'contact_groups.rename': ContactGroupRename;
+  'contacts.import': TableFileInput;
   'contacts.search': SearchInput;
   'contacts.update': ContactUpdateOp;
   'conversation.create_group': CreateGroupOp;
@@ -963,6 +987,7 @@ export interface OpRequests {
   'invites.create': InviteCreate;
   'invites.get': InviteRef;
   'invites.list': Empty;
+  'invites.qr': InviteQrInput;
   'invites.revoke': InviteRef;
   'logout': Empty;
   'org.collaborate': CollaborateInput;
@@ -971,6 +996,8 @@ export interface OpRequests {
   'org.department.create': DepartmentCreate;
   'org.department.delete': DepartmentRef;
   'org.department.update': DepartmentUpdate;
+  'org.export': TableExportInput;
+  'org.import': TableFileInput;
   'org.member.remove': UnplaceInput;
   'org.member.set': PlaceInput;
   'org.search': OrgSearchInput;
@@ -988,4 +1015,6 @@ export interface OpRequests {
   'storage.usage': Empty;
   'sync': SyncInput;
   'typing': ConversationRef;
+  'users.import': TableFileInput;
+  'users.lookup': UserLookupInput;
 }
