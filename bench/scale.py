@@ -40,7 +40,7 @@ import httpx
 import orjson
 import psutil  # type: ignore[import-untyped]
 import uvloop
-from harness import Server, fmt_ms, median, percentile, raise_nofile_limit
+from harness import Server, export_commit, fmt_ms, median, percentile, raise_nofile_limit
 from lean import LeanSocket, connect, source_address
 from messaging import machine
 from sqlalchemy import insert
@@ -205,7 +205,7 @@ def scenario_idle(args: argparse.Namespace) -> dict[str, Any]:
     data_dir = Path(tempfile.mkdtemp(prefix="tidings-scale-idle-"))
     try:
         people = seed(data_dir, args.users)
-        with Server(data_dir=data_dir) as server:
+        with Server(data_dir=data_dir, source=args.source) as server:
             return uvloop.run(_idle(server, [t for _, t in people], levels))
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -257,7 +257,7 @@ def scenario_fanout(args: argparse.Namespace) -> dict[str, Any]:
     os.environ["TIDINGS_GROUP_SIZE_LIMIT"] = str(max(args.members, 10_000))
     try:
         people = seed(data_dir, args.members)
-        with Server(data_dir=data_dir) as server:
+        with Server(data_dir=data_dir, source=args.source) as server:
             return uvloop.run(_fanout(server, people, args.online, args.messages))
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -358,7 +358,7 @@ def scenario_storm(args: argparse.Namespace) -> dict[str, Any]:
     data_dir = Path(tempfile.mkdtemp(prefix="tidings-scale-storm-"))
     try:
         people = seed(data_dir, args.clients)
-        with Server(data_dir=data_dir) as server:
+        with Server(data_dir=data_dir, source=args.source) as server:
             return uvloop.run(_storm(server, people, args.group_size, args.missed))
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -504,11 +504,16 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=10_000)
     parser.add_argument("--group-size", type=int, default=100)
     parser.add_argument("--missed", type=int, default=100)
+    parser.add_argument(
+        "--commit", help="run the server from this commit's src (default: the working tree)"
+    )
     args = parser.parse_args()
+    args.source = export_commit(args.commit) if args.commit else None
     print(f"machine: {json.dumps(machine())}")
     result = SCENARIOS[args.scenario](args)
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"scale-{args.scenario}-{time.strftime('%Y%m%dT%H%M%S')}.json"
+    args.source = str(args.source) if args.source else None
     path.write_text(json.dumps({"machine": machine(), "args": vars(args), "result": result}))
     print(f"\nresults written to {path}")
 
