@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -38,6 +39,9 @@ from tidings.gateway.websocket import Gateway
 
 # Requests bodies larger than this are refused before they are read in full.
 MAX_BODY_BYTES = 1024 * 1024
+
+# The shape of an invite code in a link (what `invites.create` makes: URL-safe base64).
+INVITE_CODE = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 # Messages are untrusted: the client renders them as text, and the policy forbids any script
 # or connection the app did not ship.
@@ -99,11 +103,22 @@ def _mount_client(app: FastAPI, directory: Path) -> None:
     if (directory / "assets").is_dir():
         app.mount("/assets", StaticFiles(directory=directory / "assets"), name="assets")
 
-    @app.get("/", include_in_schema=False, response_model=None)
-    async def root() -> FileResponse | HTMLResponse:
+    def app_page() -> FileResponse | HTMLResponse:
         if index.is_file():
             return FileResponse(index, headers={"Cache-Control": "no-cache"})
         return HTMLResponse("<!doctype html><title>Tidings</title><h1>Tidings</h1>")
+
+    @app.get("/", include_in_schema=False, response_model=None)
+    async def root() -> FileResponse | HTMLResponse:
+        return app_page()
+
+    # The link inside invite QR codes (B5, E12): the app opens it and offers to accept the
+    # invite after sign-in. The code is only checked for shape here; the app looks it up.
+    @app.get("/invite/{code}", include_in_schema=False, response_model=None)
+    async def invite_page(code: str) -> FileResponse | HTMLResponse:
+        if not INVITE_CODE.fullmatch(code):
+            raise HTTPException(404, "no such page")
+        return app_page()
 
 
 class _Limits:

@@ -184,6 +184,9 @@ class Conversations:
             for cid, found in positions.items()
         }
         peer_users = await self._accounts.users([p.user_id for p in peers.values() if p])
+        avatars = await self._groups.avatars(
+            [v.conversation.id for v in views if v.conversation.type is ConversationType.GROUP]
+        )
         out: list[dict[str, Any]] = []
         for view in views:
             conv = view.conversation
@@ -205,6 +208,8 @@ class Conversations:
                 "unread": unread.get(conv.id, 0),
                 "preview": preview.to_wire() if preview else None,
             }
+            if conv.type is ConversationType.GROUP:
+                summary["avatar"] = avatars.get(conv.id, "")
             peer = peers.get(conv.id)
             if peer is not None:
                 peer_user = peer_users.get(peer.user_id)

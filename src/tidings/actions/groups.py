@@ -107,6 +107,13 @@ class Groups:
             out["rate_seconds"] = group.settings.rate_seconds
         return out
 
+    async def avatars(self, conversation_ids: list[int]) -> dict[int, str]:
+        """The avatars of these groups, for the conversation list of one of their members
+        (the caller checked membership); groups without one are left out."""
+        if not conversation_ids:
+            return {}
+        return await self._store.avatars(conversation_ids)
+
     async def find(self, actor: Actor, number: int) -> dict[str, Any]:
         """The public card of a group found by its number (E1: the short group ID)."""
         conversation_id = conversation_of_number(number)

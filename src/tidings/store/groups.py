@@ -227,6 +227,20 @@ class GroupStore:
                 for r in rows
             ]
 
+    async def avatars(self, conversation_ids: list[int]) -> dict[int, str]:
+        """The avatars the groups among these have set (those without one are left out)."""
+        found: dict[int, str] = {}
+        async with self._db.read("group_avatars") as conn:
+            for start in range(0, len(conversation_ids), 500):
+                rows = await conn.execute(
+                    select(group_settings.c.conversation_id, group_settings.c.avatar).where(
+                        group_settings.c.conversation_id.in_(conversation_ids[start : start + 500]),
+                        group_settings.c.avatar != "",
+                    )
+                )
+                found.update((r.conversation_id, r.avatar) for r in rows)
+        return found
+
     async def view_mode(self, conversation_id: int, user_id: int) -> ViewMode:
         async with self._db.read("group_view_mode") as conn:
             found = (
