@@ -13,6 +13,7 @@ from tests.browser.pages import (
     bubble_texts,
     conversation_row,
     direct_chat,
+    group_chat,
     open_conversation,
     post_text,
     send_text,
@@ -100,36 +101,51 @@ def test_recall_shows_a_notice_to_both(web_server: WebServer, new_context: Any) 
     expect(menu.get_by_role("menuitem", name="Recall")).to_have_count(0)
 
 
-def test_forward_to_two_chats_with_a_note(web_server: WebServer, new_context: Any) -> None:
+def test_forward_to_a_chat_a_friend_without_one_and_a_group_with_a_note(
+    web_server: WebServer, new_context: Any
+) -> None:
     alice = web_server.register(unique("alice"), "Alice Zhang")
     bob = web_server.register(unique("bob"), "Bob Li")
     carol = web_server.register(unique("carol"), "Carol Wang")
+    dave = web_server.register(unique("dave"), "Dave Wu")
     direct_chat(web_server, alice, bob)
     to_carol = direct_chat(web_server, alice, carol)
-    group = web_server.api(
-        alice["token"],
-        "POST",
-        "/conversations",
-        json={
-            "type": "group",
-            "name": "Launch crew",
-            "member_ids": [bob["user"]["id"], carol["user"]["id"]],
-        },
+    # Dave is Alice's friend, but they have never chatted.
+    asked = web_server.api(
+        alice["token"], "POST", "/friend-requests", json={"user_id": dave["user"]["id"]}
     )
+    web_server.api(dave["token"], "POST", f"/friend-requests/{asked['request_id']}/accept")
+    group_chat(web_server, alice, "Launch crew", bob, carol)
     pa: Page = new_context().new_page()
     sign_in(pa, web_server.base_url, alice["user"]["account"])
+    expect(conversation_row(pa, "Dave Wu")).to_have_count(0)
     open_conversation(pa, "Bob Li")
     send_text(pa, "Ship it on Friday")
 
     bubble_menu(pa, "Ship it on Friday", "Forward")
     dialog = pa.get_by_test_id("forward-dialog")
-    expect(dialog.get_by_test_id("forward-preview")).to_have_text("Ship it on Friday")
-    dialog.locator("[data-testid=forward-target][data-title='Carol Wang']").click()
-    dialog.locator("[data-testid=forward-target][data-title='Launch crew']").click()
+    expect(dialog.get_by_test_id("forward-preview-text")).to_have_text("Ship it on Friday")
+    expect(dialog.get_by_test_id("forward-preview")).to_contain_text("Alice Zhang")
+    target = "[data-testid=forward-target][data-title='{}']"
+    # Recent chats hold no Dave; the friends list does.
+    expect(dialog.locator(target.format("Dave Wu"))).to_have_count(0)
+    dialog.get_by_test_id("forward-tab-friends").click()
+    dialog.locator(target.format("Dave Wu")).click()
+    dialog.get_by_test_id("forward-tab-groups").click()
+    expect(dialog.locator(target.format("Bob Li"))).to_have_count(0)
+    dialog.locator(target.format("Launch crew")).click()
+    # A search looks through chats, friends and groups at once.
+    dialog.get_by_test_id("forward-search").fill("carol")
+    expect(dialog.get_by_test_id("forward-target")).to_have_count(1)
+    dialog.locator(target.format("Carol Wang")).click()
+    expect(dialog.get_by_test_id("forward-selected")).to_contain_text("Dave Wu")
+    expect(dialog.get_by_test_id("forward-selected")).to_contain_text("Launch crew")
     dialog.get_by_test_id("forward-note").fill("FYI")
     dialog.get_by_test_id("forward-send").click()
-    expect(pa.get_by_test_id("flash")).to_have_text("Forwarded to 2 chats")
+    expect(pa.get_by_test_id("flash")).to_have_text("Forwarded to 3 chats")
     expect(dialog).to_have_count(0)
+    # The chat with Dave was opened for it, and shows in the list.
+    expect(conversation_row(pa, "Dave Wu")).to_be_visible()
 
     # Bob sees the copy and the note in the group, in that order.
     pb: Page = new_context().new_page()
@@ -138,13 +154,18 @@ def test_forward_to_two_chats_with_a_note(web_server: WebServer, new_context: An
     expect(bubble(pb, "FYI")).to_be_visible()
     texts = bubble_texts(pb)
     assert texts[-2:] == ["Ship it on Friday", "FYI"]
+    # Dave too, in his new chat with Alice.
+    pd: Page = new_context().new_page()
+    sign_in(pd, web_server.base_url, dave["user"]["account"])
+    open_conversation(pd, "Alice Zhang")
+    expect(bubble(pd, "FYI")).to_be_visible()
+    assert bubble_texts(pd)[-2:] == ["Ship it on Friday", "FYI"]
     # Carol's direct chat has them too (read through the REST API).
     history = web_server.api(carol["token"], "GET", f"/conversations/{to_carol}/messages")
     assert [m["body"].get("text") for m in history["messages"]] == ["Ship it on Friday", "FYI"]
     # The chat with Bob did not get a copy.
     open_conversation(pa, "Bob Li")
     assert bubble_texts(pa).count("Ship it on Friday") == 1
-    assert group["id"] > 0
 
 
 def test_offline_then_reconnect_shows_missed_messages_once_in_order(

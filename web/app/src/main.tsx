@@ -24,6 +24,7 @@ import './styles.css';
 import { App } from './views/App';
 import { PreferencesViewModel } from './viewmodels/PreferencesViewModel';
 import { SessionViewModel } from './viewmodels/SessionViewModel';
+import { invitePageCode } from './viewmodels/InviteAcceptViewModel';
 
 const local = webStore(() => window.localStorage);
 const origin = window.location.origin;
@@ -122,6 +123,11 @@ const environment = {
   images: browserImagePreparer(),
   // Only files picked from the disk have a name and a date to know them by again.
   fingerprint: (file: Blob) => (file instanceof File && file.lastModified ? fileFingerprint(file, signedInUser) : undefined),
+  // Opened at an invite link (the QR code's): offered once signed in, then the address is `/`.
+  invite: () => (opened ? null : invitePageCode(window.location.pathname)),
+  inviteHandled: () => {
+    if (invitePageCode(window.location.pathname) !== null) window.history.replaceState(null, '', '/');
+  },
 };
 
 const root = document.getElementById('root');

@@ -152,6 +152,9 @@ const HISTORY_LIMIT = 500;
 const FILE_TYPES: ReadonlySet<string> = new Set(['image', 'file', 'voice', 'video', 'sticker']);
 /** Files up to this size are kept in the cache while they upload, to resume after a restart. */
 const MAX_CACHED_FILE_BYTES = 64 * 1024 * 1024;
+/** A sent file may be kept 1 to 7 days (PRODUCT.md F3; the server checks the same). */
+export const MIN_EXPIRY_DAYS = 1;
+export const MAX_EXPIRY_DAYS = 7;
 /** Entries after which the cached member list is stale. */
 const MEMBERSHIP_KINDS: ReadonlySet<string> = new Set([
   'member_joined',
@@ -935,15 +938,19 @@ export class Client extends Emitter<ClientEvents> {
   /**
    * Send a file as an image or file message: it shows at once with its upload's progress,
    * uploads (resumably), then sends like any message. `fingerprint` resumes an upload of the
-   * same file begun earlier.
+   * same file begun earlier; `expiryDays` (1-7) makes the file disappear that long after upload.
    */
   sendFile(
     conversationId: ConversationId,
     file: Blob,
     content: FileContent,
-    options: { replyToSeq?: Seq | null; fingerprint?: string } = {},
+    options: { replyToSeq?: Seq | null; fingerprint?: string; expiryDays?: number | null } = {},
   ): PendingMessage {
     if (!this.uploader) throw new TidingsError('unsupported', 'this client has no uploader');
+    const expiryDays = options.expiryDays ?? null;
+    if (expiryDays !== null && !(Number.isInteger(expiryDays) && expiryDays >= MIN_EXPIRY_DAYS && expiryDays <= MAX_EXPIRY_DAYS)) {
+      throw new TidingsError('invalid_input', `expiryDays must be ${MIN_EXPIRY_DAYS}-${MAX_EXPIRY_DAYS}`);
+    }
     const message: PendingMessage = {
       client_msg_id: this.newClientMsgId(),
       conversation_id: conversationId,
@@ -956,7 +963,9 @@ export class Client extends Emitter<ClientEvents> {
       error: null,
       upload: { sent: 0, total: file.size, state: 'uploading', error: null },
       file,
-      ...(options.fingerprint ? { fingerprint: options.fingerprint } : {}),
+      // The same file kept for a different time is a different upload.
+      ...(options.fingerprint ? { fingerprint: expiryDays === null ? options.fingerprint : `${options.fingerprint}:expiry-${expiryDays}` } : {}),
+      ...(expiryDays !== null ? { expiry_days: expiryDays } : {}),
     };
     this.outbox.add(message);
     this.outboxChanged(conversationId, message.client_msg_id);
@@ -989,7 +998,11 @@ export class Client extends Emitter<ClientEvents> {
     try {
       const fileId = await this.uploader.upload(
         file,
-        { name: body.name || 'image', type: file.type || body.mime || 'application/octet-stream' },
+        {
+          name: body.name || 'image',
+          type: file.type || body.mime || 'application/octet-stream',
+          ...(message.expiry_days !== undefined ? { expiryDays: message.expiry_days } : {}),
+        },
         {
           signal: abort.signal,
           // Without a file fingerprint the message's own id names the upload: resuming it

@@ -38,9 +38,12 @@ export function applyEntry(summary: ConversationSummary, entry: Entry, me: UserI
   const mine = entry.sender_id === me;
   // A renamed group shows its new name at once (the summary's name is the group's).
   const name = entry.kind === 'group_updated' && typeof entry.body.name === 'string' ? entry.body.name : summary.name;
+  // So does a new avatar.
+  const avatar = entry.kind === 'group_updated' && typeof entry.body.avatar === 'string' ? { avatar: entry.body.avatar } : {};
   return {
     ...summary,
     name,
+    ...avatar,
     last_seq: entry.seq,
     last_activity_at: Math.max(summary.last_activity_at, entry.created_at),
     preview: entry,

@@ -1,6 +1,6 @@
 /** @tidings/sdk — a framework-free client for the Tidings instant-messaging server. */
 export * from './protocol';
-export { Client, systemClock } from './client';
+export { Client, MAX_EXPIRY_DAYS, MIN_EXPIRY_DAYS, systemClock } from './client';
 export type { ClientEvents, ClientOptions, ClientState, Clock, FileContent, SignOutReason, TimelineSnapshot } from './client';
 export { AuthApi } from './auth';
 export { RestApi } from './rest';

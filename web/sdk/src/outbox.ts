@@ -40,6 +40,8 @@ export interface PendingMessage {
   file?: Blob;
   /** Resumes the same file's upload across visits. */
   fingerprint?: string;
+  /** The file is gone this many days after its upload (1-7, F3); absent: kept. */
+  expiry_days?: number;
 }
 
 /**

@@ -291,6 +291,8 @@ export interface ConversationSummary {
   unread: number;
   preview: Entry | null;
   peer?: PeerPosition;
+  /** Groups: the group's avatar (`emoji:🚀`), "" for none. */
+  avatar?: string;
 }
 
 export interface Member {

@@ -29,6 +29,14 @@ describe('conversation summaries', () => {
     expect(applyEntry({ ...base, type: 'group', name: 'Team' }, renamed, 1)).toMatchObject({ name: 'Crew', last_seq: 3, unread: 0 });
   });
 
+  it('take a group\'s new avatar from its group_updated entry', () => {
+    const group: ConversationSummary = { ...base, type: 'group', name: 'Team', avatar: '' };
+    const changed: Entry = { ...entry(3, 2), kind: 'group_updated', type: null, body: { avatar: 'emoji:🚀' } };
+    expect(applyEntry(group, changed, 1)).toMatchObject({ name: 'Team', avatar: 'emoji:🚀' });
+    const renamed: Entry = { ...entry(4, 2), kind: 'group_updated', type: null, body: { name: 'Crew' } };
+    expect(applyEntry(applyEntry(group, changed, 1), renamed, 1)).toMatchObject({ name: 'Crew', avatar: 'emoji:🚀' });
+  });
+
   it('ignore entries already folded', () => {
     expect(applyEntry(base, entry(2, 2), 1)).toBe(base);
   });

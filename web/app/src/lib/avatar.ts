@@ -5,6 +5,11 @@ export function avatarColour(id: number): string {
   return COLOURS[Math.abs(id) % COLOURS.length] ?? '#3b82f6';
 }
 
+/** A group's avatar is an emoji (`emoji:🚀`), shown on the group's colour; "" shows initials. */
+export function avatarEmoji(avatar: string | undefined): string | null {
+  return avatar?.startsWith('emoji:') ? avatar.slice('emoji:'.length) || null : null;
+}
+
 export function initials(name: string): string {
   const trimmed = name.trim();
   if (!trimmed) return '?';

@@ -92,3 +92,63 @@ describe('ChatViewModel attachments', () => {
     client.stop();
   });
 });
+
+describe('ChatViewModel: files that expire', () => {
+  it('lets a picked file be kept 1 to 7 days, uploads it so, and shows the expiry on its card', async () => {
+    const server = new FakeServer();
+    server.conversation(4);
+    const gone = server.append(4, '');
+    Object.assign(gone, { type: 'file', body: { file_id: 'f0', name: 'old.zip', size: 10, expires_at: 1 } });
+    const later = server.append(4, '');
+    const at = Date.now() + 86_400_000;
+    Object.assign(later, { type: 'file', body: { file_id: 'f1', name: 'plan.pdf', size: 10, expires_at: at } });
+    const kept = server.append(4, '');
+    Object.assign(kept, { type: 'file', body: { file_id: 'f2', name: 'kept.txt', size: 10 } });
+    const metas: unknown[] = [];
+    const uploader: Uploader = {
+      upload: (_file, meta) => {
+        metas.push(meta);
+        return new Promise(() => undefined);
+      },
+    };
+    const client = new Client({ transport: server.transport, token: 'token-1', cache: new MemoryCache(), uploader });
+    await client.start();
+    await settle();
+    const store = new MemoryStore();
+    const chat = new ChatViewModel(4, client, new NameBook(client), new PreferencesViewModel(store, ['en']), new RecentEmoji(store), Date.now, {});
+    await settle();
+    const files = () => chat.getSnapshot().items.filter((i): i is BubbleItem => i.kind === 'bubble').map((b) => b.media);
+    expect(files().map((m) => m?.kind === 'file' && [m.name, m.expired, m.expiry])).toEqual([
+      ['old.zip', true, null],
+      ['plan.pdf', false, expect.stringMatching(/^Expires /)],
+      ['kept.txt', false, null],
+    ]);
+
+    chat.addFiles([
+      { file: new Blob(['a']), name: 'a.txt' },
+      { file: new Blob(['b']), name: 'b.txt' },
+    ]);
+    const [a, b] = chat.getSnapshot().attachments;
+    expect([a?.expiryDays, b?.expiryDays]).toEqual([null, null]);
+    chat.setAttachmentExpiry(a?.id ?? '', 3);
+    for (const bad of [0, 8, 2.5, -1]) chat.setAttachmentExpiry(b?.id ?? '', bad);
+    chat.setAttachmentExpiry(b?.id ?? '', 1);
+    chat.setAttachmentExpiry(b?.id ?? '', null);
+    expect(chat.getSnapshot().attachments.map((x) => x.expiryDays)).toEqual([3, null]);
+    expect(chat.send()).toBe(true);
+    await settle();
+    expect(metas).toEqual([
+      { name: 'a.txt', type: 'application/octet-stream', expiryDays: 3 },
+      { name: 'b.txt', type: 'application/octet-stream' },
+    ]);
+    const sending = files().slice(3);
+    expect(sending.map((m) => m?.kind === 'file' && [m.name, m.expiry])).toEqual([
+      ['a.txt', 'Kept 3 days'],
+      ['b.txt', null],
+    ]);
+    // The SDK refuses what the server would.
+    expect(() => client.sendFile(4, new Blob(['c']), { type: 'file', body: { name: 'c.txt', size: 1 } }, { expiryDays: 30 })).toThrow(/expiryDays/);
+    chat.dispose();
+    client.stop();
+  });
+});

@@ -88,7 +88,7 @@ describe('ImageWindowViewModel', () => {
     vm.openForward();
     const forward = vm.getSnapshot().forward;
     expect(forward?.getSnapshot().preview).toBe('wide.jpg');
-    forward?.toggle(5);
+    forward?.toggle('c5');
     await forward?.send();
     expect(server.current.ops('forward')[0]?.data).toMatchObject({ conversation_id: 4, seqs: [3], target_ids: [5] });
     vm.forwarded(1);

@@ -4,7 +4,7 @@ import { FakeServer } from '../../../sdk/test/fake-server';
 import { RecentEmoji } from '../lib/emoji';
 import { coordinatesText, formatDuration, mapUrl, priceText, safeWebUrl, sameOriginImage } from '../lib/media';
 import { MemoryStore } from '../lib/storage';
-import { ChatViewModel, type BubbleItem } from '../viewmodels/ChatViewModel';
+import { ChatViewModel, favoriteFileOf, type BubbleItem } from '../viewmodels/ChatViewModel';
 import { NameBook } from '../viewmodels/NameBook';
 import { PreferencesViewModel } from '../viewmodels/PreferencesViewModel';
 
@@ -108,6 +108,8 @@ describe('ChatViewModel media bubbles', () => {
     // A javascript: link never becomes a link; a picture from this server shows.
     expect(items[6]?.media).toMatchObject({ kind: 'card', url: null, host: '', imageUrl: 'https://chat.example.com/files/x.png' });
     expect(items[7]?.media).toEqual({ kind: 'sticker', fileId: 's1', width: 240, height: 240, emoji: '🎉' });
+    // "Add to favourites" is offered for the files that are still there, nothing else.
+    expect(items.map(favoriteFileOf)).toEqual(['v1', null, null, null, null, null, null, 's1']);
     chat.dispose();
     client.stop();
   });

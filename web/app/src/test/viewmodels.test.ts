@@ -73,6 +73,25 @@ describe('ConversationListViewModel', () => {
     expect(list.getSnapshot().items.map((i) => [i.id, i.pinned, i.draft])).toEqual([[5, true, 'later'], [4, false, '']]);
     list.dispose();
   });
+
+  it("shows a group's emoji avatar, and a new one as soon as it is set", async () => {
+    const server = new FakeServer();
+    server.conversation(4);
+    const group = server.conversation(5, 'group');
+    group.avatar = 'emoji:🚀';
+    server.conversation(6, 'group').avatar = '';
+    const client = await connected(server);
+    const list = new ConversationListViewModel(client, new NameBook(client), new PreferencesViewModel(new MemoryStore(), ['en']));
+    const emojis = () => Object.fromEntries(list.getSnapshot().items.map((i) => [i.id, i.emoji]));
+    expect(emojis()).toEqual({ 4: null, 5: '🚀', 6: null });
+    const log = server.logs.get(6) ?? [];
+    const changed = { ...server.append(6, 'x'), kind: 'group_updated' as const, type: null, body: { avatar: 'emoji:☕' } };
+    log[log.length - 1] = changed;
+    server.current.push('entry', changed);
+    await settle();
+    expect(emojis()).toEqual({ 4: null, 5: '🚀', 6: '☕' });
+    list.dispose();
+  });
 });
 
 describe('ChatViewModel', () => {

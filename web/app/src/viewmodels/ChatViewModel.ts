@@ -4,6 +4,8 @@
  */
 import {
   errorCode,
+  MAX_EXPIRY_DAYS,
+  MIN_EXPIRY_DAYS,
   receiptOf,
   type Client,
   type ConversationId,
@@ -24,6 +26,7 @@ import type { RecentEmoji } from '../lib/emoji';
 import { clockTime, dayLabel, describeEntry } from '../lib/format';
 import { formatBytes, type ImagePreparer, type PreparedImage } from '../lib/images';
 import { coordinatesText, formatDuration, hostOf, mapUrl, priceText, safeWebUrl, sameOriginImage } from '../lib/media';
+import { dateTime } from '../lib/when';
 import { conversationTitle } from './ConversationListViewModel';
 import { GroupInfoViewModel, holds } from './GroupInfoViewModel';
 import { sendPreparedImage } from './ImageSending';
@@ -74,7 +77,16 @@ export type MediaContent =
       /** The picture on this device (sending, or just sent): shown until the server's loads. */
       local: Blob | null;
     }
-  | { kind: 'file'; fileId: string | null; name: string; size: number; sizeText: string; expired: boolean }
+  | {
+      kind: 'file';
+      fileId: string | null;
+      name: string;
+      size: number;
+      sizeText: string;
+      expired: boolean;
+      /** When the file goes ("Expires 24/11 14:05"), or for one still sending how long it is kept; null: kept. */
+      expiry: string | null;
+    }
   | { kind: 'voice'; fileId: string | null; durationMs: number; durationText: string; expired: boolean }
   | {
       kind: 'video';
@@ -113,6 +125,26 @@ export type MediaContent =
     }
   | { kind: 'sticker'; fileId: string | null; width: number; height: number; emoji: string };
 
+/**
+ * The file a message carries that can go to my favourites (F3): a sent image, file, voice
+ * message, video or sticker whose file has not expired; null for anything else.
+ */
+export function favoriteFileOf(item: BubbleItem): string | null {
+  const media = item.media;
+  if (item.seq === null || !media) return null;
+  switch (media.kind) {
+    case 'image':
+    case 'sticker':
+      return media.fileId;
+    case 'file':
+    case 'voice':
+    case 'video':
+      return media.expired ? null : media.fileId;
+    default:
+      return null;
+  }
+}
+
 /** Message types shown as media rather than text. */
 const MEDIA_TYPES: ReadonlySet<MessageType> = new Set(['image', 'file', 'voice', 'video', 'location', 'contact_card', 'custom_card', 'sticker']);
 
@@ -134,6 +166,8 @@ export interface AttachmentItem {
   file: Blob;
   /** Images: measured and compressed, ready to go. */
   ready: boolean;
+  /** Files: gone this many days after sending (F3); null: kept. */
+  expiryDays: number | null;
 }
 
 /** What a chat needs of its surroundings for files (absent in tests that do not send any). */
@@ -396,11 +430,21 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
         sizeText: formatBytes(file.size, locale),
         file,
         ready: !image,
+        expiryDays: null,
         prepared: null as Promise<PreparedImage | null> | null,
       };
       this.attachments.push(attachment);
       if (image) this.prepare(attachment);
     }
+    this.refresh();
+  }
+
+  /** Keep a picked file only so many days (1-7) after it is sent; null keeps it. */
+  setAttachmentExpiry(id: string, days: number | null): void {
+    if (days !== null && !(Number.isInteger(days) && days >= MIN_EXPIRY_DAYS && days <= MAX_EXPIRY_DAYS)) return;
+    const attachment = this.attachments.find((a) => a.id === id);
+    if (!attachment || attachment.expiryDays === days) return;
+    attachment.expiryDays = days;
     this.refresh();
   }
 
@@ -453,7 +497,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
           this.conversationId,
           attachment.file,
           { type: 'file', body: { name: attachment.name, size: attachment.file.size, mime } },
-          { replyToSeq, ...this.fingerprintOf(attachment.file) },
+          { replyToSeq, expiryDays: attachment.expiryDays, ...this.fingerprintOf(attachment.file) },
         );
       }
     } catch (error) {
@@ -743,7 +787,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
         mine: true,
         text: message.type === 'text' ? (message.body as { text: string }).text : MEDIA_TYPES.has(message.type) ? '' : t('preview.unsupported'),
         isText: message.type === 'text',
-        media: this.mediaOf(message.type, message.body, message.file ?? this.localImages.get(message.client_msg_id) ?? null, now),
+        media: this.mediaOf(message.type, message.body, message.file ?? this.localImages.get(message.client_msg_id) ?? null, now, message.expiry_days ?? null),
         upload: message.upload
           ? {
               percent: message.upload.total > 0 ? Math.floor((message.upload.sent / message.upload.total) * 100) : 0,
@@ -763,7 +807,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     return items;
   }
 
-  private mediaOf(type: MessageType, body: unknown, local: Blob | null, now: number): MediaContent | null {
+  private mediaOf(type: MessageType, body: unknown, local: Blob | null, now: number, pendingExpiryDays: number | null = null): MediaContent | null {
     const { locale } = this.preferences.getSnapshot();
     if (type === 'image') {
       const image = body as MessageBodies['image'];
@@ -771,13 +815,18 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     }
     if (type === 'file') {
       const file = body as MessageBodies['file'];
+      const expired = file.expires_at !== undefined && file.expires_at <= now;
       return {
         kind: 'file',
         fileId: file.file_id || null,
         name: file.name,
         size: file.size,
         sizeText: formatBytes(file.size, locale),
-        expired: file.expires_at !== undefined && file.expires_at <= now,
+        expired,
+        expiry:
+          file.expires_at !== undefined
+            ? expired ? null : this.t('files.expiresAt', { time: dateTime(file.expires_at, locale) })
+            : pendingExpiryDays !== null ? this.t(pendingExpiryDays === 1 ? 'files.keptOneDay' : 'files.keptDays', { count: pendingExpiryDays }) : null,
       };
     }
     return this.richMediaOf(type, body, now, locale);

@@ -17,6 +17,7 @@ import {
   type PrivateEntry,
   type UserId,
 } from '@tidings/sdk';
+import { avatarEmoji } from '../lib/avatar';
 import { listTime } from '../lib/format';
 import { BlockedListViewModel, ContactImportViewModel } from './ContactToolsViewModels';
 import { conversationTitle } from './ConversationListViewModel';
@@ -131,7 +132,7 @@ export interface ContactsSnapshot {
   pendingCount: number;
   incoming: RequestRow[];
   outgoing: RequestRow[];
-  groups: { id: ConversationId; title: string }[];
+  groups: { id: ConversationId; title: string; emoji: string | null }[];
   friendGroups: FriendGroupRow[];
   friendCount: number;
   /** Every tag I use, with how many friends carry it. */
@@ -550,7 +551,7 @@ export class ContactsViewModel extends ViewModel<ContactsSnapshot> {
       groups: this.client
         .conversations()
         .filter((c) => c.type === 'group')
-        .map((c) => ({ id: c.id, title: conversationTitle(c, t('list.systemNotices')) }))
+        .map((c) => ({ id: c.id, title: conversationTitle(c, t('list.systemNotices')), emoji: avatarEmoji(c.avatar) }))
         .sort((a, b) => a.title.localeCompare(b.title)),
       friendGroups,
       friendCount: this.friends.length,

@@ -1,5 +1,6 @@
 /** The conversation list: pinned first, then by last activity; unread, previews, drafts. */
 import type { Client, ConversationId, ConversationSummary, ConversationType } from '@tidings/sdk';
+import { avatarEmoji } from '../lib/avatar';
 import { describeEntry, listTime } from '../lib/format';
 import type { NameBook } from './NameBook';
 import type { PreferencesViewModel } from './PreferencesViewModel';
@@ -11,6 +12,8 @@ export interface ConversationItem {
   title: string;
   /** The id the avatar colour comes from. */
   avatarId: number;
+  /** A group's chosen avatar, shown instead of its initials. */
+  emoji: string | null;
   preview: string;
   draft: string;
   time: string;
@@ -102,6 +105,7 @@ export class ConversationListViewModel extends ViewModel<ConversationListSnapsho
         type: summary.type,
         title,
         avatarId: summary.peer?.user_id ?? summary.id,
+        emoji: summary.type === 'group' ? avatarEmoji(summary.avatar) : null,
         preview: text,
         draft: summary.id === this.selectedId ? '' : summary.draft,
         time: listTime(summary.last_activity_at, now, locale, t),

@@ -40,9 +40,7 @@ export interface GroupServices {
 /** Group avatars are an emoji shown on the group's colour (`emoji:🚀`); "" shows initials. */
 export const AVATAR_EMOJI: readonly string[] = ['🚀', '💼', '📣', '🎯', '🛠️', '📊', '🎨', '💡', '🌏', '🏆', '☕', '🎉'];
 
-export function avatarEmoji(avatar: string): string | null {
-  return avatar.startsWith('emoji:') ? avatar.slice('emoji:'.length) || null : null;
-}
+export { avatarEmoji } from '../lib/avatar';
 
 export type MemberAction =
   | 'message'

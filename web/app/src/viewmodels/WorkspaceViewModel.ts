@@ -15,6 +15,7 @@ import { ProfileViewModel } from './ProfileViewModel';
 import { FileLinks } from './FileLinks';
 import { ForwardViewModel } from './ForwardViewModel';
 import { ImageWindowViewModel } from './ImageWindowViewModel';
+import { InviteAcceptViewModel } from './InviteAcceptViewModel';
 import type { ImageWindowTarget } from '../lib/windows';
 import type { ImagePreparer } from '../lib/images';
 import { NameBook } from './NameBook';
@@ -31,6 +32,7 @@ export type Dialog =
   | { kind: 'profile'; vm: ProfileViewModel }
   | { kind: 'invite'; vm: PeoplePickerViewModel; group: GroupInfoViewModel }
   | { kind: 'image'; vm: ImageWindowViewModel }
+  | { kind: 'acceptInvite'; vm: InviteAcceptViewModel }
   | null;
 
 /** What the workspace needs of the browser for alerts (absent in unit tests that do not care). */
@@ -45,6 +47,10 @@ export interface WorkspaceEnvironment {
   images?: ImagePreparer;
   /** A stable name for a picked file, to resume its upload on a later visit. */
   fingerprint?(file: Blob): string | undefined;
+  /** The invite code when the app was opened at an invite link (`/invite/<code>`), else null. */
+  invite?(): string | null;
+  /** The invite was dealt with (accepted or dismissed): leave its address. */
+  inviteHandled?(): void;
 }
 
 export interface WorkspaceSnapshot {
@@ -119,6 +125,30 @@ export class WorkspaceViewModel extends ViewModel<WorkspaceSnapshot> {
     });
     this.update({ totalUnread: this.totalUnread() });
     if (fixedConversation !== null) this.select(fixedConversation);
+    else {
+      const invite = environment?.invite?.() ?? null;
+      if (invite !== null) this.openInviteLink(invite);
+    }
+  }
+
+  /** Offer to accept the invite of a link the app was opened at. */
+  openInviteLink(code: string): void {
+    this.closeDialog();
+    this.update({ dialog: { kind: 'acceptInvite', vm: new InviteAcceptViewModel(this.client, code) } });
+  }
+
+  /** After accepting an invite: the chat with the new friend, or the group joined. */
+  openInvitedChat(): void {
+    const dialog = this.getSnapshot().dialog;
+    if (dialog?.kind !== 'acceptInvite') return;
+    const { kind, userId, conversationId, chatReady } = dialog.vm.getSnapshot();
+    if (!chatReady) return;
+    if (kind === 'friend' && userId !== null) {
+      void this.messagePerson(userId);
+    } else if (conversationId !== null) {
+      this.closeDialog();
+      this.select(conversationId);
+    }
   }
 
   showSection(section: Section): void {
@@ -163,9 +193,11 @@ export class WorkspaceViewModel extends ViewModel<WorkspaceSnapshot> {
   openForward(conversationId: ConversationId, seq: Seq): void {
     const chat = this.getSnapshot().chat;
     const preview = chat?.copyText(seq) ?? '';
+    const senderId = this.client.timeline(conversationId).entries.find((e) => e.seq === seq)?.sender_id ?? null;
+    const sender = senderId === null ? '' : this.names.name(senderId);
     this.closeDialog();
     this.update({
-      dialog: { kind: 'forward', vm: new ForwardViewModel(this.client, this.preferences, conversationId, [seq], preview) },
+      dialog: { kind: 'forward', vm: new ForwardViewModel(this.client, this.preferences, conversationId, [seq], preview, sender) },
     });
   }
 
@@ -252,6 +284,7 @@ export class WorkspaceViewModel extends ViewModel<WorkspaceSnapshot> {
     if (!dialog) return;
     dialog.vm.dispose();
     this.update({ dialog: null });
+    if (dialog.kind === 'acceptInvite') this.environment?.inviteHandled?.();
   }
 
   private totalUnread(): number {

@@ -26,6 +26,9 @@ interface AppProps {
   environment: WorkspaceEnvironment;
 }
 
+/** Opened at an invite link: the sign-in screen says why (the workspace offers it afterwards). */
+const openedAtInvite = (environment: WorkspaceEnvironment) => (environment.invite?.() ?? null) !== null;
+
 export function App({ session, preferences, store, popout, imageWindow = null, environment }: AppProps) {
   const state = useViewModel(session);
   const prefs = useViewModel(preferences);
@@ -66,7 +69,7 @@ export function App({ session, preferences, store, popout, imageWindow = null, e
   }
   if (viewer && state.screen === 'main') return <ImageWindow vm={viewer} t={prefs.t} />;
   if (state.screen === 'signIn' || !workspace) {
-    return state.screen === 'signIn' ? <SignInView vm={session} state={state} t={prefs.t} /> : null;
+    return state.screen === 'signIn' ? <SignInView vm={session} state={state} t={prefs.t} inviting={openedAtInvite(environment)} /> : null;
   }
   if (popout !== null) return <ChatWindow workspace={workspace} t={prefs.t} sendKey={prefs.sendKey} />;
   return <Workspace workspace={workspace} t={prefs.t} sendKey={prefs.sendKey} onSignOut={() => void session.signOut()} />;

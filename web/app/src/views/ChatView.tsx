@@ -2,7 +2,7 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState, type Clipboa
 import type { Translate } from '../i18n/i18n';
 import { EMOJI } from '../lib/emoji';
 import { linkify } from '../lib/format';
-import type { BubbleItem, ChatItem, ChatViewModel, Readers } from '../viewmodels/ChatViewModel';
+import { favoriteFileOf, type BubbleItem, type ChatItem, type ChatViewModel, type Readers } from '../viewmodels/ChatViewModel';
 import type { SendKey } from '../viewmodels/PreferencesViewModel';
 import type { WorkspaceViewModel } from '../viewmodels/WorkspaceViewModel';
 import { GroupInfoPanel } from './GroupInfoPanel';
@@ -197,6 +197,7 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
           onRecall={(seq) => void vm.recall(seq)}
           canRecallAny={chat.canRecallAny}
           onMarkImportant={chat.canMarkImportant ? (seq) => void vm.markImportant(seq) : null}
+          onFavorite={(fileId) => void workspace.addFavorite(fileId)}
           onDelete={(seq) => void vm.deleteForMe(seq)}
           onRetry={(id) => vm.retry(id)}
           onDiscard={(id) => vm.discard(id)}
@@ -398,9 +399,11 @@ function BubbleMenu({
   onDiscard,
   canRecallAny,
   onMarkImportant,
+  onFavorite,
 }: {
   canRecallAny: boolean;
   onMarkImportant: ((seq: number) => void) | null;
+  onFavorite(fileId: string): void;
   menu: MenuState;
   t: Translate;
   onClose(): void;
@@ -426,6 +429,7 @@ function BubbleMenu({
   };
   const seq = item.seq;
   const clientMsgId = item.clientMsgId;
+  const favoriteFile = favoriteFileOf(item);
   return (
     <div className="menu-backdrop" onClick={onClose} onContextMenu={(e) => { e.preventDefault(); onClose(); }}>
       <div className="context-menu" style={{ left: menu.x, top: menu.y }} role="menu" data-testid="bubble-menu" onClick={(e) => e.stopPropagation()}>
@@ -441,6 +445,7 @@ function BubbleMenu({
             <button role="menuitem" onClick={act(() => onReply(seq))}>{t('menu.reply')}</button>
             {(item.mine || canRecallAny) && <button role="menuitem" onClick={act(() => onRecall(seq))}>{t('menu.recall')}</button>}
             {onMarkImportant && <button role="menuitem" onClick={act(() => onMarkImportant(seq))}>{t('menu.markImportant')}</button>}
+            {favoriteFile !== null && <button role="menuitem" onClick={act(() => onFavorite(favoriteFile))} data-testid="menu-favorite">{t('menu.favorite')}</button>}
             <button role="menuitem" className="danger" onClick={act(() => onDelete(seq))}>{t('menu.delete')}</button>
           </>
         ) : null}
@@ -559,7 +564,7 @@ function Composer({ vm, t, sendKey, onSent }: { vm: ChatViewModel; t: Translate;
           }}
         />
       </div>
-      <AttachmentStrip items={chat.attachments} original={chat.sendOriginal} t={t} onRemove={(id) => vm.removeAttachment(id)} onOriginal={(v) => vm.setSendOriginal(v)} />
+      <AttachmentStrip items={chat.attachments} original={chat.sendOriginal} t={t} onRemove={(id) => vm.removeAttachment(id)} onOriginal={(v) => vm.setSendOriginal(v)} onExpiry={(id, days) => vm.setAttachmentExpiry(id, days)} />
       {emojiOpen && (
         <EmojiPicker
           recent={chat.recentEmoji}

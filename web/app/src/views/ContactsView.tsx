@@ -300,7 +300,7 @@ export function ContactsView({ workspace, t }: { workspace: WorkspaceViewModel; 
               {s.groups.map((group) => (
                 <li key={group.id}>
                   <button className="pick-row" onClick={() => workspace.select(group.id)} onContextMenu={(e) => openMenu(e, 'group', group.id)} data-testid="contact-group-chat" data-name={group.title}>
-                    <Avatar id={group.id} name={group.title} size={34} />
+                    <Avatar id={group.id} name={group.title} size={34} emoji={group.emoji} />
                     <span className="pick-text">{group.title}</span>
                   </button>
                 </li>

@@ -58,7 +58,7 @@ export function ConversationList({ vm, t, onOpen, onPopOut, onNewChat }: Props) 
               data-title={item.title}
             >
               <span className="avatar-wrap">
-                <Avatar id={item.avatarId} name={item.title} size={42} online={item.online} />
+                <Avatar id={item.avatarId} name={item.title} size={42} online={item.online} emoji={item.emoji} />
                 {item.unread > 0 && (item.muted ? <span className="badge dot" /> : <span className="badge" data-testid="unread-badge">{item.unread > 99 ? '99+' : item.unread}</span>)}
               </span>
               <span className="row-main">

@@ -1,6 +1,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { errorMessage, type Translate } from '../i18n/i18n';
 import type { ForwardViewModel } from '../viewmodels/ForwardViewModel';
+import type { InviteAcceptViewModel } from '../viewmodels/InviteAcceptViewModel';
 import type { NewChatViewModel } from '../viewmodels/NewChatViewModel';
 import type { PeoplePickerViewModel } from '../viewmodels/PeoplePickerViewModel';
 import type { ProfileViewModel } from '../viewmodels/ProfileViewModel';
@@ -34,42 +35,68 @@ export function Modal({ title, onClose, children, testId }: { title: string; onC
   );
 }
 
+const FORWARD_TABS = ['recent', 'friends', 'groups'] as const;
+
 export function ForwardDialog({ vm, t, onClose, onDone }: { vm: ForwardViewModel; t: Translate; onClose(): void; onDone(count: number): void }) {
   const state = useViewModel(vm);
   useEffect(() => {
     if (state.done) onDone(state.selectedCount);
   }, [state.done, state.selectedCount, onDone]);
-  const selected = state.targets.filter((target) => target.selected);
+  const searching = state.query.trim() !== '';
   return (
     <Modal title={t('forward.title')} onClose={onClose} testId="forward-dialog">
       <div className="forward-body">
         <div className="forward-targets">
           <label className="search">
             <SearchIcon size={16} />
-            <input placeholder={t('forward.search')} value={state.query} onChange={(e) => vm.search(e.target.value)} />
+            <input placeholder={t('forward.search')} value={state.query} onChange={(e) => vm.search(e.target.value)} aria-label={t('forward.search')} data-testid="forward-search" />
           </label>
+          {!searching && (
+            <div className="segmented forward-tabs" role="tablist">
+              {FORWARD_TABS.map((tab) => (
+                <button key={tab} role="tab" aria-selected={state.tab === tab} className={state.tab === tab ? 'active' : ''} onClick={() => vm.showTab(tab)} data-testid={`forward-tab-${tab}`}>
+                  {t(`forward.tab.${tab}`)}
+                </button>
+              ))}
+            </div>
+          )}
           <ul className="pick-list">
+            {state.targets.length === 0 && (
+              <li className="empty muted">
+                {searching ? t('forward.nothingFound') : state.tab === 'friends' && state.loadingFriends ? t('common.loading') : t(`forward.empty.${state.tab}`)}
+              </li>
+            )}
             {state.targets.map((target) => (
-              <li key={target.id}>
-                <label className={`pick-row${target.selected ? ' selected' : ''}`} data-testid="forward-target" data-title={target.title}>
-                  <input type="checkbox" checked={target.selected} onChange={() => vm.toggle(target.id)} />
-                  <Avatar id={target.avatarId} name={target.title} size={32} />
-                  <span>{target.title}</span>
+              <li key={target.key}>
+                <label className={`pick-row${target.selected ? ' selected' : ''}${state.full && !target.selected ? ' disabled' : ''}`} data-testid="forward-target" data-title={target.title} data-key={target.key}>
+                  <input type="checkbox" checked={target.selected} disabled={state.full && !target.selected} onChange={() => vm.toggle(target.key)} />
+                  <Avatar id={target.avatarId} name={target.title} size={32} emoji={target.emoji} />
+                  <span className="pick-text">
+                    <span>{target.title}</span>
+                    {target.detail && <span className="muted small">{target.detail}</span>}
+                  </span>
+                  {target.type === 'group' && <span className="tag">{t('forward.group')}</span>}
                 </label>
               </li>
             ))}
           </ul>
         </div>
         <div className="forward-side">
-          <div className="forward-label">{t('forward.selected')} · {state.selectedCount}</div>
-          <div className="chips">
-            {selected.map((target) => (
-              <span className="chip" key={target.id}>{target.title}</span>
+          <div className="forward-label">{t('forward.selected')} · {state.selectedCount}{state.full ? ` (${t('forward.max', { count: state.selectedCount })})` : ''}</div>
+          <div className="chips" data-testid="forward-selected">
+            {state.selected.length === 0 && <span className="muted small">{t('forward.pickSome')}</span>}
+            {state.selected.map((target) => (
+              <button className="chip chip-button" key={target.key} onClick={() => vm.toggle(target.key)} aria-label={t('people.unpick', { name: target.title })}>
+                {target.title} ×
+              </button>
             ))}
           </div>
           <div className="forward-label">{t('forward.preview')}</div>
-          <div className="forward-preview" data-testid="forward-preview">{state.preview}</div>
-          <textarea className="forward-note" placeholder={t('forward.note')} value={state.note} onChange={(e) => vm.setNote(e.target.value)} rows={3} data-testid="forward-note" />
+          <div className="forward-preview" data-testid="forward-preview">
+            {state.previewSender && <span className="forward-preview-sender">{state.previewSender}: </span>}
+            <span className="forward-preview-text" data-testid="forward-preview-text">{state.preview}</span>
+          </div>
+          <textarea className="forward-note" placeholder={t('forward.note')} value={state.note} onChange={(e) => vm.setNote(e.target.value)} rows={3} maxLength={5000} data-testid="forward-note" />
           {state.error && <div className="form-error">{errorMessage(t, state.error)}</div>}
           <div className="modal-actions">
             <button onClick={onClose}>{t('forward.cancel')}</button>
@@ -158,6 +185,8 @@ export function WorkspaceDialogs({
           onPopOut={workspace.canPopOutImages && dialog.vm.source.fileId ? () => workspace.popOutImage() : undefined}
         />
       );
+    case 'acceptInvite':
+      return <AcceptInviteDialog vm={dialog.vm} t={t} onClose={onClose} onOpenChat={() => workspace.openInvitedChat()} />;
     case 'invite':
       return (
         <InviteDialog
@@ -170,6 +199,50 @@ export function WorkspaceDialogs({
         />
       );
   }
+}
+
+/** The app was opened at an invite link: what it leads to, and accepting it. */
+function AcceptInviteDialog({ vm, t, onClose, onOpenChat }: { vm: InviteAcceptViewModel; t: Translate; onClose(): void; onOpenChat(): void }) {
+  const s = useViewModel(vm);
+  const canAccept = !s.loading && s.kind !== null && !s.own && !s.already && s.result === null;
+  return (
+    <Modal title={t('invite.pageTitle')} onClose={onClose} testId="accept-invite-dialog">
+      <div className="accept-invite" data-testid="accept-invite" data-state={s.result ?? (s.error ? 'error' : s.loading ? 'loading' : 'open')}>
+        {s.loading && <p className="muted">{t('common.loading')}</p>}
+        {s.kind !== null && (
+          <div className="profile-head">
+            <Avatar id={s.avatarId} name={s.name} size={56} />
+            <div>
+              <div className="profile-name" data-testid="invite-name">{s.kind === 'friend' ? t('invite.friendInvite', { name: s.name }) : t('invite.groupInvite', { name: s.name })}</div>
+              <div className="muted">{s.kind === 'friend' ? s.account : t('group.memberCount', { count: s.memberCount })}</div>
+            </div>
+          </div>
+        )}
+        {s.own && <p className="muted">{t('invite.own')}</p>}
+        {s.already && <p className="muted">{t('invite.alreadyMember')}</p>}
+        {canAccept && s.kind === 'group' && (
+          <input value={s.message} onChange={(e) => vm.setMessage(e.target.value)} placeholder={t('invite.greeting')} maxLength={200} aria-label={t('invite.greeting')} data-testid="invite-greeting" />
+        )}
+        {s.result && (
+          <p className="invite-result" data-testid="invite-result">
+            {s.result === 'friends' ? t('invite.nowFriends') : s.result === 'joined' ? t('invite.joined') : t('invite.pending')}
+          </p>
+        )}
+        {s.error && <div className="form-error">{errorMessage(t, s.error)}</div>}
+        <div className="modal-actions">
+          <button onClick={onClose} data-testid="invite-later">{s.result || s.own || s.already || s.error ? t('invite.hide') : t('invite.later')}</button>
+          {canAccept && (
+            <button className="primary" disabled={s.busy} onClick={() => void vm.accept()} data-testid="invite-accept-link">
+              {s.kind === 'friend' ? t('invite.addFriend') : t('contacts.joinGroup')}
+            </button>
+          )}
+          {(s.result === 'friends' || s.result === 'joined' || s.already) && (
+            <button className="primary" disabled={!s.chatReady} onClick={onOpenChat} data-testid="invite-open-chat">{t('invite.openChat')}</button>
+          )}
+        </div>
+      </div>
+    </Modal>
+  );
 }
 
 /** A searchable list of people with checkboxes. */

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
+import { MAX_EXPIRY_DAYS, MIN_EXPIRY_DAYS } from '@tidings/sdk';
 import type { Translate } from '../i18n/i18n';
 import { bubbleSize } from '../lib/images';
 import type { AttachmentItem, MediaContent, UploadProgress } from '../viewmodels/ChatViewModel';
@@ -125,6 +126,7 @@ function FileMedia({ media, upload, links, t, clientMsgId, onPause, onResume }: 
         <span className="muted small">
           {media.sizeText}
           {media.expired && ` · ${t('files.expired')}`}
+          {media.expiry && <span className="file-expiry" data-testid="file-expiry">{` · ${media.expiry}`}</span>}
           {upload && ` · ${uploadText(upload, t)}`}
         </span>
         {upload && (
@@ -150,6 +152,9 @@ function FileMedia({ media, upload, links, t, clientMsgId, onPause, onResume }: 
   );
 }
 
+/** How long a sent file may be kept (F3: 1 to 7 days). */
+const EXPIRY_DAYS: readonly number[] = Array.from({ length: MAX_EXPIRY_DAYS - MIN_EXPIRY_DAYS + 1 }, (_, i) => MIN_EXPIRY_DAYS + i);
+
 /** The strip above the input: the images and files picked, sent together with the text. */
 export function AttachmentStrip({
   items,
@@ -157,12 +162,14 @@ export function AttachmentStrip({
   t,
   onRemove,
   onOriginal,
+  onExpiry,
 }: {
   items: AttachmentItem[];
   original: boolean;
   t: Translate;
   onRemove(id: string): void;
   onOriginal(original: boolean): void;
+  onExpiry(id: string, days: number | null): void;
 }) {
   if (items.length === 0) return null;
   const images = items.some((item) => item.kind === 'image');
@@ -174,6 +181,21 @@ export function AttachmentStrip({
             {item.kind === 'image' ? <AttachmentThumb file={item.file} /> : <FileIcon size={24} />}
             {item.kind === 'file' && <span className="attachment-name" title={item.name}>{item.name}</span>}
             <span className="attachment-size">{item.ready ? item.sizeText : '…'}</span>
+            {item.kind === 'file' && (
+              <select
+                className="attachment-expiry"
+                value={item.expiryDays === null ? '' : String(item.expiryDays)}
+                onChange={(e) => onExpiry(item.id, e.target.value ? Number(e.target.value) : null)}
+                aria-label={t('files.expiry')}
+                title={t('files.expiry')}
+                data-testid="attachment-expiry"
+              >
+                <option value="">{t('files.expiryForever')}</option>
+                {EXPIRY_DAYS.map((days) => (
+                  <option key={days} value={String(days)}>{days === 1 ? t('files.expiryOneDay') : t('files.expiryDays', { count: days })}</option>
+                ))}
+              </select>
+            )}
             <button className="attachment-remove" onClick={() => onRemove(item.id)} aria-label={t('files.remove', { name: item.name })}>
               <CloseIcon size={12} />
             </button>

@@ -5,7 +5,7 @@ import { LogoMark } from './Icons';
 
 type SignInState = Extract<SessionSnapshot, { screen: 'signIn' }>;
 
-export function SignInView({ vm, state, t }: { vm: SessionViewModel; state: SignInState; t: Translate }) {
+export function SignInView({ vm, state, t, inviting = false }: { vm: SessionViewModel; state: SignInState; t: Translate; inviting?: boolean }) {
   const [account, setAccount] = useState('');
   const [password, setPassword] = useState('');
   const [nickname, setNickname] = useState('');
@@ -36,6 +36,11 @@ export function SignInView({ vm, state, t }: { vm: SessionViewModel; state: Sign
         {notice && (
           <div className="notice-banner" role="alert" data-testid="forced-offline-notice">
             {notice}
+          </div>
+        )}
+        {inviting && !notice && (
+          <div className="notice-banner info" data-testid="invite-sign-in-hint">
+            {t('invite.signInFirst')}
           </div>
         )}
         <label className="field">
