@@ -64,6 +64,20 @@ describe('InviteAcceptViewModel', () => {
     client.stop();
   });
 
+  it('waits for the connection to look the invite up (just signed in)', async () => {
+    const server = new FakeServer();
+    server.handlers.set('invites.get', () => preview('friend'));
+    server.handlers.set('friends.list', () => ({ friends: [], contact_groups: [] }));
+    const client = new Client({ transport: server.transport, token: 'token-1', cache: new MemoryCache() });
+    const vm = new InviteAcceptViewModel(client, CODE);
+    expect(vm.getSnapshot()).toMatchObject({ loading: true, kind: null, error: null });
+    await client.start();
+    await settle();
+    expect(vm.getSnapshot()).toMatchObject({ loading: false, kind: 'friend', name: 'Dave Wu', error: null });
+    vm.dispose();
+    client.stop();
+  });
+
   it('says when the link is mine, the group already mine, or the invite gone', async () => {
     const server = new FakeServer();
     server.handlers.set('invites.get', () => preview('friend', 1));

@@ -11,6 +11,9 @@ export function invitePageCode(pathname: string): string | null {
   return match?.[1] ?? null;
 }
 
+/** Errors that only mean the connection was not there; the lookup is tried again on connect. */
+const OFFLINE: ReadonlySet<string> = new Set(['offline', 'connection_lost', 'timeout']);
+
 export interface InviteAcceptSnapshot {
   code: string;
   loading: boolean;
@@ -50,7 +53,15 @@ export class InviteAcceptViewModel extends ViewModel<InviteAcceptSnapshot> {
     });
     // A group joined arrives through sync a moment after the reply.
     this.track(client.on('conversations', () => this.update({ chatReady: this.chatReady() })));
-    void this.load();
+    // Just signed in, the connection is still opening: look the invite up once it is there
+    // (and again after a cut that lost the answer).
+    this.track(
+      client.on('state', ({ state }) => {
+        const s = this.getSnapshot();
+        if (state === 'connected' && s.kind === null && (s.error === null || OFFLINE.has(s.error))) void this.load();
+      }),
+    );
+    if (client.state === 'connected') void this.load();
   }
 
   private chatReady(): boolean {
@@ -65,6 +76,7 @@ export class InviteAcceptViewModel extends ViewModel<InviteAcceptSnapshot> {
 
   async load(): Promise<void> {
     const { code } = this.getSnapshot();
+    this.update({ loading: true, error: null });
     try {
       const invite = await this.client.request('invites.get', { code });
       const group = invite.group ?? null;
