@@ -102,11 +102,17 @@ class Api:
     def text(self, token: str, conversation: int, text: str) -> int:
         return self.say(token, conversation, "text", {"text": text})
 
-    def upload(self, token: str, data: bytes, name: str, mime: str) -> str:
+    def upload(
+        self, token: str, data: bytes, name: str, mime: str, expiry_days: int | None = None
+    ) -> str:
         """A whole file in one tus creation-with-upload request."""
 
         def b64(value: str) -> str:
             return base64.b64encode(value.encode()).decode()
+
+        metadata = f"filename {b64(name)},filetype {b64(mime)}"
+        if expiry_days is not None:
+            metadata += f",expiry_days {b64(str(expiry_days))}"
 
         response = self.http.post(
             f"{self.base}/files/",
@@ -115,7 +121,7 @@ class Api:
                 "Authorization": f"Bearer {token}",
                 "Tus-Resumable": "1.0.0",
                 "Upload-Length": str(len(data)),
-                "Upload-Metadata": f"filename {b64(name)},filetype {b64(mime)}",
+                "Upload-Metadata": metadata,
                 "Content-Type": "application/offset+octet-stream",
             },
         )
@@ -172,7 +178,8 @@ def seed(api: Api, data_dir: str) -> None:
         {"file_id": picture, "width": 1200, "height": 800, "name": "offsite.jpg"},
     )
     notes = b"%PDF-1.4\n% Tidings release notes\n" + b"0" * 180_000
-    pdf = api.upload(bob, notes, "Release notes v1.2.pdf", "application/pdf")
+    # Sent to expire in a week (F3): its card says when.
+    pdf = api.upload(bob, notes, "Release notes v1.2.pdf", "application/pdf", expiry_days=7)
     api.say(
         bob,
         direct,
@@ -210,7 +217,10 @@ def seed(api: Api, data_dir: str) -> None:
         alice,
         "PATCH",
         f"/groups/{group}",
-        json={"intro": "Everything about building Tidings: releases, reviews, standups."},
+        json={
+            "intro": "Everything about building Tidings: releases, reviews, standups.",
+            "avatar": "emoji:🚀",
+        },
     )
 
     # Friends: Bob is one (in "Design"), Dave asks to be one.
@@ -423,9 +433,18 @@ def extras(page: Page, api: Api) -> None:
     message.click(button="right")
     page.get_by_test_id("bubble-menu").get_by_role("menuitem", name="Forward").click()
     dialog = page.get_by_test_id("forward-dialog")
+    dialog.get_by_test_id("forward-tab-groups").click()
     dialog.locator("[data-testid=forward-target][data-title='Tidings team']").click()
+    dialog.get_by_test_id("forward-tab-friends").click()
+    dialog.locator("[data-testid=forward-target][data-title='Bob (design)']").click()
     dialog.get_by_test_id("forward-note").fill("The notes for Friday's release")
     shoot(page, f"desktop-forward-{tag}")
+    page.keyboard.press("Escape")
+
+    # A file's menu: Add to favourites.
+    page.locator("[data-testid=file-card]").first.click(button="right")
+    expect(page.get_by_test_id("menu-favorite")).to_be_visible()
+    shoot(page, f"desktop-file-menu-{tag}")
     page.keyboard.press("Escape")
     page.get_by_test_id("emoji-button").click()
     shoot(page, f"desktop-emoji-{tag}")
@@ -442,8 +461,12 @@ def extras(page: Page, api: Api) -> None:
         {"name": "sketch.jpg", "mimeType": "image/jpeg", "buffer": landscape(900, 1200)},
     ]
     page.get_by_test_id("image-input").set_input_files(picked)
+    page.get_by_test_id("file-input").set_input_files(
+        {"name": "minutes.txt", "mimeType": "text/plain", "buffer": b"whiteboard minutes\n"}
+    )
+    page.get_by_test_id("attachment-expiry").select_option("3")
     page.get_by_test_id("composer-input").fill("Photos from today's whiteboard session")
-    expect(page.locator("[data-testid=attachment][data-ready=true]")).to_have_count(2)
+    expect(page.locator("[data-testid=attachment][data-ready=true]")).to_have_count(3)
     shoot(page, f"desktop-attachments-{tag}")
     page.get_by_test_id("send").click()
     images_loaded(page)
@@ -472,6 +495,36 @@ def extras(page: Page, api: Api) -> None:
     images_loaded(popout)
     shoot(popout, f"popout-chat-{tag}")
     popout.close()
+
+    invite_link(page.context.browser, api)
+
+
+def invite_link(browser: Browser | None, api: Api) -> None:
+    """Dave opens Alice's group invite link (the QR code's): sign in, then accept."""
+    assert browser is not None
+    alice = api.login("alice")
+    group = next(
+        c["id"]
+        for c in api.call(alice, "GET", "/conversations")["conversations"]
+        if c["name"] == "Tidings team"
+    )
+    code = api.call(alice, "POST", "/invites", json={"kind": "group", "conversation_id": group})[
+        "code"
+    ]
+    for locale, theme in (("en-US", "light"), ("zh-CN", "dark")):
+        tag = f"{theme}-{locale[:2]}"
+        page: Page = context_for(browser, locale, theme, DESKTOP, False).new_page()
+        page.goto(f"{api.base}/invite/{code}")
+        expect(page.get_by_test_id("invite-sign-in-hint")).to_be_visible()
+        if theme == "light":
+            shoot(page, f"invite-sign-in-{tag}")
+        page.fill("input[name=account]", "dave")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("[data-testid=sign-in] button[type=submit]")
+        dialog = page.get_by_test_id("accept-invite-dialog")
+        expect(dialog.get_by_test_id("invite-accept-link")).to_be_visible()
+        shoot(page, f"desktop-invite-accept-{tag}")
+        page.context.close()
 
 
 if __name__ == "__main__":

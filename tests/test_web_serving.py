@@ -58,3 +58,7 @@ async def test_group_summaries_carry_the_group_avatar(
         assert by_id[group]["avatar"] == "emoji:🚀"
         direct = await a.request("conversation.open_direct", {"peer_id": bob.id})
         assert "avatar" not in direct
+        # The invite's preview shows it too (the app's invite page).
+        invite = await a.request("invites.create", {"kind": "group", "conversation_id": group})
+        preview = await b.request("invites.get", {"code": invite["code"]})
+        assert preview["group"]["avatar"] == "emoji:🚀"

@@ -104,7 +104,12 @@ class Invites:
         if invite.conversation_id is not None:
             group = await self._groups_store.group(invite.conversation_id)
             out["group"] = (
-                {"id": group.id, "name": group.name, "member_count": group.member_count}
+                {
+                    "id": group.id,
+                    "name": group.name,
+                    "avatar": group.settings.avatar,
+                    "member_count": group.member_count,
+                }
                 if group
                 else None
             )

@@ -24,7 +24,7 @@ export interface Invite {
 /** `invites.get`: what an invite leads to, before accepting it. */
 export interface InvitePreview extends Invite {
   inviter: UserCard | null;
-  group?: { id: ConversationId; name: string; member_count: number } | null;
+  group?: { id: ConversationId; name: string; avatar?: string; member_count: number } | null;
 }
 
 export interface AnnouncementReads {

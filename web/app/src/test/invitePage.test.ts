@@ -15,7 +15,7 @@ const CODE = 'Abc-def_12345678';
 const preview = (kind: 'friend' | 'group', userId = 7): InvitePreview => ({
   code: CODE, kind, user_id: userId, conversation_id: kind === 'group' ? 9 : null, created_at: 1, expires_at: null, revoked: false,
   inviter: { id: userId, account: `u${userId}`, nickname: 'Dave Wu', avatar: '', signature: '' },
-  ...(kind === 'group' ? { group: { id: 9, name: 'Launch crew', member_count: 12 } } : {}),
+  ...(kind === 'group' ? { group: { id: 9, name: 'Launch crew', avatar: 'emoji:🚀', member_count: 12 } } : {}),
 });
 
 async function connected(server: FakeServer): Promise<Client> {
@@ -49,7 +49,7 @@ describe('InviteAcceptViewModel', () => {
     const client = await connected(server);
     const vm = new InviteAcceptViewModel(client, CODE);
     await settle();
-    expect(vm.getSnapshot()).toMatchObject({ loading: false, kind: 'group', name: 'Launch crew', memberCount: 12, own: false, already: false, chatReady: false });
+    expect(vm.getSnapshot()).toMatchObject({ loading: false, kind: 'group', name: 'Launch crew', emoji: '🚀', memberCount: 12, own: false, already: false, chatReady: false });
     vm.setMessage('  hello  ');
     await vm.accept();
     expect(calls).toEqual([{ code: CODE, message: 'hello' }]);

@@ -3,6 +3,7 @@
  * invite QR codes): once signed in, show what the invite leads to and offer to accept it.
  */
 import { errorCode, type Client, type ConversationId, type InviteKind, type UserId } from '@tidings/sdk';
+import { avatarEmoji } from '../lib/avatar';
 import { ViewModel } from './ViewModel';
 
 /** The invite code in the address `/invite/<code>`, or null for any other page. */
@@ -25,6 +26,8 @@ export interface InviteAcceptSnapshot {
   memberCount: number;
   /** The id the avatar colour comes from. */
   avatarId: number;
+  /** A group's chosen avatar. */
+  emoji: string | null;
   /** My own link: nothing to accept. */
   own: boolean;
   /** Already a friend or a member: the chat to open instead. */
@@ -48,7 +51,7 @@ export class InviteAcceptViewModel extends ViewModel<InviteAcceptSnapshot> {
     code: string,
   ) {
     super({
-      code, loading: true, kind: null, name: '', account: '', memberCount: 0, avatarId: 0, own: false, already: false,
+      code, loading: true, kind: null, name: '', account: '', memberCount: 0, avatarId: 0, emoji: null, own: false, already: false,
       message: '', busy: false, result: null, userId: null, conversationId: null, chatReady: false, error: null,
     });
     // A group joined arrives through sync a moment after the reply.
@@ -89,6 +92,7 @@ export class InviteAcceptViewModel extends ViewModel<InviteAcceptSnapshot> {
         account: invite.inviter?.account ?? '',
         memberCount: group?.member_count ?? 0,
         avatarId: invite.kind === 'group' ? (group?.id ?? 0) : invite.user_id,
+        emoji: avatarEmoji(group?.avatar),
         own,
         already: !own && memberOf,
         userId: invite.kind === 'friend' ? invite.user_id : null,

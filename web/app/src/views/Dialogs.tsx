@@ -211,7 +211,7 @@ function AcceptInviteDialog({ vm, t, onClose, onOpenChat }: { vm: InviteAcceptVi
         {s.loading && <p className="muted">{t('common.loading')}</p>}
         {s.kind !== null && (
           <div className="profile-head">
-            <Avatar id={s.avatarId} name={s.name} size={56} />
+            <Avatar id={s.avatarId} name={s.name} size={56} emoji={s.emoji} />
             <div>
               <div className="profile-name" data-testid="invite-name">{s.kind === 'friend' ? t('invite.friendInvite', { name: s.name }) : t('invite.groupInvite', { name: s.name })}</div>
               <div className="muted">{s.kind === 'friend' ? s.account : t('group.memberCount', { count: s.memberCount })}</div>
