@@ -11,6 +11,7 @@ The tree:  Acme (ceo) ─┬─ Engineering (lead) ─┬─ Backend (backend)
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -602,3 +603,25 @@ async def test_imports_exports_and_qr_codes_over_the_websocket(base_url: str, or
             )
             == "invalid_input"
         )
+
+
+async def test_a_new_colleague_is_found_at_once_even_when_the_index_reloads(
+    tmp_path: Any,
+) -> None:
+    """The search index reloads in the background every TIDINGS_DIRECTORY_RELOAD_SECONDS; the
+    search that starts a reload must still find someone who signed up a moment ago."""
+    server = ServerProcess(tmp_path, env={"TIDINGS_DIRECTORY_RELOAD_SECONDS": "0.2"})
+    server.start()
+    try:
+        searcher = await register(server.base_url, "searcher")
+        try:
+            for round_ in range(3):
+                await _found(searcher, "nobody")  # the index is loaded (or reloading)
+                await asyncio.sleep(0.3)  # ...and now due for a reload
+                newcomer = await register(server.base_url, f"newcomer{round_}")
+                await newcomer.http.close()
+                assert newcomer.id in await _found(searcher, f"newcomer{round_}")
+        finally:
+            await searcher.http.close()
+    finally:
+        server.stop()

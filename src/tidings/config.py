@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     direct_chat_requires_friendship: bool = False
     recall_window_seconds: int = 120
     group_size_limit: int = 10_000
+    # How stale the people search index may get for renames and the like (new accounts are
+    # found at once).
+    directory_reload_seconds: float = 30.0
     # The shortest group mute (PRODUCT.md E4: one minute to forever).
     min_mute_seconds: int = 60
 

@@ -253,7 +253,9 @@ class Container:
         return Directory(
             org=self.org_store,
             cache=self.org_cache,
-            index=DirectoryIndex(self.org_store),
+            index=DirectoryIndex(
+                self.org_store, reload_seconds=self.settings.directory_reload_seconds
+            ),
             contacts=self.contact_store,
             accounts=self.account_store,
             rosters=self.rosters,

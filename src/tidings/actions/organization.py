@@ -39,7 +39,6 @@ logger = logging.getLogger(__name__)
 TREE_RECHECK_SECONDS = 1.0
 SEARCH_PAGE_MAX = 100
 # Renames and disabled accounts reach the search index within this time.
-FULL_RELOAD_SECONDS = 30.0
 
 
 class OrgCache:
@@ -93,11 +92,12 @@ class OrgCache:
 
 class DirectoryIndex:
     """The search index of all users, kept fresh enough: new accounts are picked up at once
-    (a max(id) lookup per search), renames and the like within ``FULL_RELOAD_SECONDS`` (a
-    reload in the background); results are checked on fresh rows before they are shown."""
+    (a max(id) lookup per search), renames and the like within ``reload_seconds`` (a reload
+    in the background); results are checked on fresh rows before they are shown."""
 
-    def __init__(self, store: OrgStore) -> None:
+    def __init__(self, store: OrgStore, *, reload_seconds: float) -> None:
         self._store = store
+        self._reload_seconds = reload_seconds
         self._index: SearchIndex | None = None
         self._loaded = 0.0
         self._reload: asyncio.Task[None] | None = None
@@ -109,10 +109,12 @@ class DirectoryIndex:
             self._dirty = False
             self._index = SearchIndex(await self._store.listings())
             self._loaded = now
-        elif now - self._loaded > FULL_RELOAD_SECONDS and self._reload is None:
+            return self._index
+        if now - self._loaded > self._reload_seconds and self._reload is None:
             self._reload = asyncio.create_task(self._reload_all(now))
-        elif await self._store.max_user_id() > self._index.max_id:
-            # One indexed lookup per search: someone who just signed up is found at once.
+        # One indexed lookup per search: someone who just signed up is found at once, also
+        # while a reload is under way (the old index serves until the new one is ready).
+        if await self._store.max_user_id() > self._index.max_id:
             self._index.add(await self._store.listings(after_id=self._index.max_id))
         return self._index
 

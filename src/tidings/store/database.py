@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from tidings.config import Settings
 from tidings.metrics import TRANSACTION_SECONDS
+from tidings.store.sqlite_reads import SqliteReaders
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,8 @@ class Database:
         self.sqlite_synchronous = settings.sqlite_synchronous.value
         # The file behind a SQLite URL, for code that talks to it directly (decision 17).
         self.sqlite_path: str | None = make_url(self.url).database if self.is_sqlite else None
+        # SQLite reads go to reader threads of their own (decision 21); started at first use.
+        self._readers: SqliteReaders | None = None
 
     @contextlib.asynccontextmanager
     async def write(self, name: str) -> AsyncIterator[AsyncConnection]:
@@ -81,8 +84,19 @@ class Database:
         """A named read-only transaction (a consistent snapshot)."""
         started = time.perf_counter()
         try:
-            async with self.engine.connect() as conn:
-                yield conn
+            if self.sqlite_path is None:
+                async with self.engine.connect() as conn:
+                    yield conn
+            else:
+                if self._readers is None:
+                    self._readers = SqliteReaders(self.sqlite_path)
+                readers = self._readers
+                reader, connection = await readers.acquire()
+                try:
+                    # Only execute() is offered, which is all the stores call on a read.
+                    yield cast(AsyncConnection, connection)
+                finally:
+                    readers.release(reader)
         finally:
             TRANSACTION_SECONDS.labels(name).observe(time.perf_counter() - started)
 
@@ -100,6 +114,9 @@ class Database:
             await conn.run_sync(_upgrade_to_head)
 
     async def dispose(self) -> None:
+        if self._readers is not None:
+            readers, self._readers = self._readers, None
+            await asyncio.to_thread(readers.close)
         await self.engine.dispose()
 
 
