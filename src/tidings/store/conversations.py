@@ -161,7 +161,10 @@ class ConversationStore:
                 rows = await conn.execute(
                     select(*log.ENTRY_COLUMNS).where(
                         log.pairs_in(
-                            entries.c.conversation_id, entries.c.seq, keys[start : start + 400]
+                            entries.c.conversation_id,
+                            entries.c.seq,
+                            keys[start : start + 400],
+                            sqlite=self._db.is_sqlite,
                         )
                     )
                 )
