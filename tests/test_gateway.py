@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import signal
+import socket
+from pathlib import Path
 
 import orjson
 import pytest
 from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
+from tests.support.raw import ws_url
+from tests.support.server import ServerProcess
 from tests.support.users import Person, register
 from tests.support.waiting import eventually
 from tidings.sdk import EntryReceived, ServerError, SignedOut, TidingsClient, Typing
@@ -340,3 +346,61 @@ async def test_a_forged_token_closes_the_connection(base_url: str) -> None:
         assert reply["error"]["code"] == "invalid_token"
         await asyncio.wait_for(ws.wait_closed(), 5)
         assert ws.close_code == 4004
+
+
+async def test_a_client_that_stops_reading_is_cut_off_and_others_go_on(
+    base_url: str, alice: Person, bob: Person
+) -> None:
+    """Pushes pile up for a connection whose client never reads; past 4 MiB waiting the server
+    closes it (1008, or cut if even the close frame cannot get out) instead of buffering
+    without end, while the same user's other connection gets every message."""
+    async with (
+        alice.client(base_url) as a,
+        bob.client(base_url) as b,
+        connect(ws_url(base_url), max_size=None) as stalled,
+    ):
+        conv = await open_direct(a, bob)
+        await stalled.send(orjson.dumps({"id": 1, "op": "auth", "data": {"token": bob.token}}))
+        assert orjson.loads(await stalled.recv())["ok"]
+        # Stop reading, with a small receive buffer so the kernel holds little for us.
+        sock = stalled.transport.get_extra_info("socket")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+        stalled.transport.pause_reading()
+        received: list[EntryReceived] = []
+        b.on(lambda e: received.append(e) if isinstance(e, EntryReceived) else None)
+        text = "x" * 9000
+        count = 1500  # ~13.5 MB of pushes: the limit plus any kernel buffers
+        for start in range(0, count, 100):
+            await asyncio.gather(
+                *(a.send(conv, "text", {"text": f"{i} {text}"}) for i in range(start, start + 100))
+            )
+        await eventually(lambda: len(received) == count, within=60)
+        await a.request("ping", {})  # the server is fine
+        stalled.transport.resume_reading()
+        with pytest.raises(ConnectionClosed) as closed:
+            async with asyncio.timeout(30):
+                while True:
+                    await stalled.recv()
+        assert closed.value.rcvd is None or closed.value.rcvd.code == 1008
+
+
+async def test_a_stopping_server_says_so_and_exits(tmp_path: Path) -> None:
+    """SIGTERM: every connection gets close code 1001 ("server shutting down"), then the
+    process exits by itself (no connection holds the shutdown up)."""
+    server = ServerProcess(tmp_path)
+    server.start()
+    try:
+        person = await register(server.base_url, "leaver")
+        await person.http.close()
+        async with connect(ws_url(server.base_url)) as ws:
+            await ws.send(orjson.dumps({"id": 1, "op": "auth", "data": {"token": person.token}}))
+            assert orjson.loads(await ws.recv())["ok"]
+            assert server.process is not None
+            server.process.send_signal(signal.SIGTERM)
+            with pytest.raises(ConnectionClosed) as closed:
+                async with asyncio.timeout(10):
+                    await ws.recv()
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 1001
+        await asyncio.to_thread(server.process.wait, 15)
+    finally:
+        server.stop()
