@@ -256,6 +256,26 @@ def process_cpu_seconds(pids: Iterable[int]) -> float:
     return total
 
 
+async def settled_rss(server: Server, expected: int, *, within: float = 120) -> int:
+    """Server RSS once it reports ``expected`` connections and RSS stopped moving."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        metrics = await asyncio.to_thread(server.metrics)
+        if int(metrics.get("tidings_connections", -1)) == expected:
+            break
+        await asyncio.sleep(0.2)
+    else:
+        raise RuntimeError(f"server never reported {expected:,} connections")
+    last = server.rss()
+    for _ in range(30):
+        await asyncio.sleep(1)
+        now = server.rss()
+        if abs(now - last) < 128 * 1024:
+            return now
+        last = now
+    return last
+
+
 # Users and conversations over REST
 
 

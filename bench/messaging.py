@@ -54,6 +54,7 @@ from harness import (
     raise_nofile_limit,
     register_users,
     request,
+    settled_rss,
 )
 from loadgen import PairSpec, WorkerConfig, WorkerResult, merge, worker_main
 from websockets.asyncio.client import ClientConnection
@@ -467,32 +468,12 @@ async def _keepalive(connections: list[ClientConnection]) -> None:
                 await ws.send(ping, text=True)
 
 
-async def _settled_rss(server: Server, expected: int) -> int:
-    """Server RSS once it reports ``expected`` connections and RSS stopped moving."""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        metrics = await asyncio.to_thread(server.metrics)
-        if int(metrics.get("tidings_connections", -1)) == expected:
-            break
-        await asyncio.sleep(0.2)
-    else:
-        raise RuntimeError(f"server never reported {expected} connections")
-    last = server.rss()
-    for _ in range(20):
-        await asyncio.sleep(1)
-        now = server.rss()
-        if abs(now - last) < 64 * 1024:
-            return now
-        last = now
-    return last
-
-
 async def _idle_run(server: Server, users: list[User], levels: list[int]) -> Report:
     # Warm up code paths (imports, caches) with a few connections, then take the baseline.
     warm: list[ClientConnection] = []
     await _open_idle(server, users, 0, min(50, len(users)), warm)
     await asyncio.gather(*(ws.close() for ws in warm))
-    baseline = await _settled_rss(server, 0)
+    baseline = await settled_rss(server, 0)
     connections: list[ClientConnection] = []
     keepalive = asyncio.create_task(_keepalive(connections))
     points: list[Report] = []
@@ -501,7 +482,7 @@ async def _idle_run(server: Server, users: list[User], levels: list[int]) -> Rep
             started = time.monotonic()
             await _open_idle(server, users, len(connections), level - len(connections), connections)
             open_seconds = time.monotonic() - started
-            rss = await _settled_rss(server, level)
+            rss = await settled_rss(server, level)
             per_connection = (rss - baseline) / level
             marginal = None
             if points:
@@ -592,13 +573,13 @@ def _trace_idle(args: argparse.Namespace, data_dir: Path, users: list[User], lev
             warm: list[ClientConnection] = []
             await _open_idle(server, users, 0, min(50, len(users)), warm)
             await asyncio.gather(*(ws.close() for ws in warm))
-            await _settled_rss(server, 0)
+            await settled_rss(server, 0)
             before = await asyncio.to_thread(server.memory_snapshot)
             connections: list[ClientConnection] = []
             keepalive = asyncio.create_task(_keepalive(connections))
             try:
                 await _open_idle(server, users, 0, level, connections)
-                await _settled_rss(server, level)
+                await settled_rss(server, level)
                 after = await asyncio.to_thread(server.memory_snapshot)
             finally:
                 keepalive.cancel()

@@ -40,7 +40,15 @@ import httpx
 import orjson
 import psutil  # type: ignore[import-untyped]
 import uvloop
-from harness import Server, export_commit, fmt_ms, median, percentile, raise_nofile_limit
+from harness import (
+    Server,
+    export_commit,
+    fmt_ms,
+    median,
+    percentile,
+    raise_nofile_limit,
+    settled_rss,
+)
 from lean import LeanSocket, connect, source_address
 from messaging import machine
 from sqlalchemy import insert
@@ -164,26 +172,6 @@ async def keepalive(sockets: list[LeanSocket], every: float = 25.0) -> None:
 def close_all(sockets: list[LeanSocket]) -> None:
     for socket in sockets:
         socket.close()
-
-
-async def settled_rss(server: Server, expected: int) -> int:
-    """Server RSS once it reports ``expected`` connections and RSS stopped moving."""
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        metrics = await asyncio.to_thread(server.metrics)
-        if int(metrics.get("tidings_connections", -1)) == expected:
-            break
-        await asyncio.sleep(0.5)
-    else:
-        raise RuntimeError(f"server never reported {expected:,} connections")
-    last = server.rss()
-    for _ in range(30):
-        await asyncio.sleep(1)
-        now = server.rss()
-        if abs(now - last) < 256 * 1024:
-            return now
-        last = now
-    return last
 
 
 # Scenarios
