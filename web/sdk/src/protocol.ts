@@ -346,6 +346,8 @@ export interface DepartmentRef {
 export interface Profile extends User {
   departments?: DepartmentRef[];
   contact?: ContactNotes | null;
+  /** Whether I blocked them (never whether they blocked me). */
+  blocked?: boolean;
 }
 
 export interface SearchedUser extends UserCard {
@@ -378,10 +380,18 @@ export interface OrgTree {
   departments: OrgDepartment[];
 }
 
+/** One department on a path from the top of the organization. */
+export interface PathItem {
+  id: number;
+  name: string;
+}
+
 export interface OrgDepartmentPage {
   department: { id: number; parent_id: number | null; name: string };
   /** "Company/Sales/East": the names from the top. */
   path: string;
+  /** The same path as departments, from the top (this one last). */
+  path_items?: PathItem[];
   children: { id: number; name: string }[];
   members: (UserCard & { position: string })[];
   next_after_user_id: UserId | null;
@@ -420,6 +430,14 @@ export interface JoinRequest {
   message: string;
   status: string;
   created_at: number;
+  /** The member whose invite it is; null when the user asked to join. */
+  invited_by?: UserId | null;
+}
+
+/** `group.invite` from a member who cannot approve joins in an approval group. */
+export interface InvitePending {
+  status: 'pending';
+  requests: JoinRequest[];
 }
 
 export interface QueuedMessage {
@@ -559,7 +577,7 @@ export interface Ops {
     req: OpRequests['conversation.settings'];
     res: ConversationSettings;
   };
-  'group.invite': { req: OpRequests['group.invite']; res: MemberJoinedEntry };
+  'group.invite': { req: OpRequests['group.invite']; res: MemberJoinedEntry | InvitePending };
   'group.leave': { req: OpRequests['group.leave']; res: MemberLeftEntry };
   'sessions.list': { req: undefined; res: { sessions: SessionInfo[] } };
   'sessions.sign_out': { req: OpRequests['sessions.sign_out']; res: null };
@@ -574,6 +592,8 @@ export interface Ops {
     req: OpRequests['contacts.search'];
     res: { users: SearchedUser[]; has_more: boolean };
   };
+  /** Cards of the people asked for that I may see, in the order asked (others left out). */
+  'users.lookup': { req: OpRequests['users.lookup']; res: { users: SearchedUser[] } };
   'friends.request': { req: OpRequests['friends.request']; res: { request_id: number; status: string } };
   'friends.requests': { req: undefined; res: FriendRequests };
   'friends.accept': { req: OpRequests['friends.accept']; res: { request_id: number; status: string } };
@@ -600,7 +620,7 @@ export interface Ops {
   };
   'org.search': {
     req: OpRequests['org.search'];
-    res: { departments: { id: number; name: string; path: string }[]; users: SearchedUser[]; has_more: boolean };
+    res: { departments: { id: number; name: string; path: string; path_items?: PathItem[] }[]; users: SearchedUser[]; has_more: boolean };
   };
   // Groups
   'group.info': { req: OpRequests['group.info']; res: GroupInfo };

@@ -15,14 +15,15 @@ describe('group abilities', () => {
     const owner = abilities({ role: 'owner', powers: [], join_mode: 'invite_code', disbanded: false });
     expect(Object.entries(owner).filter(([, v]) => !v).map(([k]) => k)).toEqual(['leave']);
     const plain = abilities({ role: 'member', powers: [], join_mode: 'invite_code', disbanded: false });
-    expect(Object.entries(plain).filter(([, v]) => v).map(([k]) => k).sort()).toEqual(['invite', 'leave']);
-    expect(abilities({ role: 'member', powers: [], join_mode: 'approval', disbanded: false }).invite).toBe(false);
+    expect(Object.entries(plain).filter(([, v]) => v).map(([k]) => k).sort()).toEqual(['invite', 'inviteLinks', 'leave']);
+    // In an approval group a plain member invites (the approvers decide) but makes no invite links.
+    expect(abilities({ role: 'member', powers: [], join_mode: 'approval', disbanded: false })).toMatchObject({ invite: true, inviteLinks: false });
     expect(abilities({ role: 'member', powers: [], join_mode: 'back_office', disbanded: false }).invite).toBe(false);
   });
 
   it('give an admin exactly the powers granted', () => {
     const admin = abilities({ role: 'admin', powers: ['mute', 'announcements'], join_mode: 'approval', disbanded: false });
-    expect(admin).toMatchObject({ muteAll: true, announce: true, editInfo: false, approve: false, invite: false, disband: false, leave: true });
+    expect(admin).toMatchObject({ muteAll: true, announce: true, editInfo: false, approve: false, invite: true, inviteLinks: false, disband: false, leave: true });
   });
 
   it('leave nothing to manage in a disbanded group, which even its owner may leave', () => {

@@ -76,6 +76,9 @@ export type MediaContent =
       name: string;
       /** The picture on this device (sending, or just sent): shown until the server's loads. */
       local: Blob | null;
+      expired: boolean;
+      /** As on file cards: when it goes, or for one still sending how long it is kept; null: kept. */
+      expiry: string | null;
     }
   | {
       kind: 'file';
@@ -87,7 +90,15 @@ export type MediaContent =
       /** When the file goes ("Expires 24/11 14:05"), or for one still sending how long it is kept; null: kept. */
       expiry: string | null;
     }
-  | { kind: 'voice'; fileId: string | null; durationMs: number; durationText: string; expired: boolean }
+  | {
+      kind: 'voice';
+      fileId: string | null;
+      durationMs: number;
+      durationText: string;
+      expired: boolean;
+      /** "Expires 24/11 14:05" for one sent to expire; null: kept. */
+      expiry: string | null;
+    }
   | {
       kind: 'video';
       fileId: string | null;
@@ -97,6 +108,8 @@ export type MediaContent =
       height: number;
       durationText: string;
       expired: boolean;
+      /** "Expires 24/11 14:05" for one sent to expire; null: kept. */
+      expiry: string | null;
     }
   | {
       kind: 'location';
@@ -133,9 +146,9 @@ export function favoriteFileOf(item: BubbleItem): string | null {
   const media = item.media;
   if (item.seq === null || !media) return null;
   switch (media.kind) {
-    case 'image':
     case 'sticker':
       return media.fileId;
+    case 'image':
     case 'file':
     case 'voice':
     case 'video':
@@ -166,7 +179,7 @@ export interface AttachmentItem {
   file: Blob;
   /** Images: measured and compressed, ready to go. */
   ready: boolean;
-  /** Files: gone this many days after sending (F3); null: kept. */
+  /** Gone this many days after sending (F3), for files and images alike; null: kept. */
   expiryDays: number | null;
 }
 
@@ -489,7 +502,11 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     try {
       const prepared = attachment.prepared ? await attachment.prepared : null;
       if (prepared) {
-        const message = sendPreparedImage(this.client, this.conversationId, prepared, { replyToSeq, ...this.fingerprintOf(attachment.file) });
+        const message = sendPreparedImage(this.client, this.conversationId, prepared, {
+          replyToSeq,
+          expiryDays: attachment.expiryDays,
+          ...this.fingerprintOf(attachment.file),
+        });
         this.localImages.set(message.client_msg_id, prepared.blob);
       } else {
         const mime = attachment.file.type || 'application/octet-stream';
@@ -811,25 +828,42 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     const { locale } = this.preferences.getSnapshot();
     if (type === 'image') {
       const image = body as MessageBodies['image'];
-      return { kind: 'image', fileId: image.file_id || null, width: image.width, height: image.height, name: image.name ?? '', local };
+      return {
+        kind: 'image',
+        fileId: image.file_id || null,
+        width: image.width,
+        height: image.height,
+        name: image.name ?? '',
+        local,
+        expired: image.expires_at !== undefined && image.expires_at <= now,
+        expiry: this.expiryOf(image.expires_at, now, pendingExpiryDays),
+      };
     }
     if (type === 'file') {
       const file = body as MessageBodies['file'];
-      const expired = file.expires_at !== undefined && file.expires_at <= now;
       return {
         kind: 'file',
         fileId: file.file_id || null,
         name: file.name,
         size: file.size,
         sizeText: formatBytes(file.size, locale),
-        expired,
-        expiry:
-          file.expires_at !== undefined
-            ? expired ? null : this.t('files.expiresAt', { time: dateTime(file.expires_at, locale) })
-            : pendingExpiryDays !== null ? this.t(pendingExpiryDays === 1 ? 'files.keptOneDay' : 'files.keptDays', { count: pendingExpiryDays }) : null,
+        expired: file.expires_at !== undefined && file.expires_at <= now,
+        expiry: this.expiryOf(file.expires_at, now, pendingExpiryDays),
       };
     }
     return this.richMediaOf(type, body, now, locale);
+  }
+
+  /**
+   * When a sent file goes ("Expires 24/11 14:05"; null once gone: the card says expired), or
+   * for one still sending how long it is to be kept; null for files kept for good.
+   */
+  private expiryOf(expiresAt: number | null | undefined, now: number, pendingDays: number | null = null): string | null {
+    if (expiresAt !== undefined && expiresAt !== null) {
+      return expiresAt <= now ? null : this.t('files.expiresAt', { time: dateTime(expiresAt, this.preferences.getSnapshot().locale) });
+    }
+    if (pendingDays === null) return null;
+    return this.t(pendingDays === 1 ? 'files.keptOneDay' : 'files.keptDays', { count: pendingDays });
   }
 
   /** Voice, video, location, cards and stickers: what their bubbles show. */
@@ -838,7 +872,14 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     switch (type) {
       case 'voice': {
         const voice = body as MessageBodies['voice'];
-        return { kind: 'voice', fileId: voice.file_id || null, durationMs: voice.duration_ms, durationText: formatDuration(voice.duration_ms), expired: expired(voice.expires_at) };
+        return {
+          kind: 'voice',
+          fileId: voice.file_id || null,
+          durationMs: voice.duration_ms,
+          durationText: formatDuration(voice.duration_ms),
+          expired: expired(voice.expires_at),
+          expiry: this.expiryOf(voice.expires_at, now),
+        };
       }
       case 'video': {
         const video = body as MessageBodies['video'];
@@ -850,6 +891,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
           height: video.height,
           durationText: formatDuration(video.duration_ms),
           expired: expired(video.expires_at),
+          expiry: this.expiryOf(video.expires_at, now),
         };
       }
       case 'location': {

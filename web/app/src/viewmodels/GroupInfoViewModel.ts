@@ -89,6 +89,8 @@ export interface QueueRow {
   name: string;
   text: string;
   time: string;
+  /** Join requests made by a member's invite: who invited (a name); null otherwise. */
+  invitedBy: string | null;
 }
 
 export type ConfirmKind = 'leave' | 'disband' | 'remove' | 'removeAndBlacklist' | 'transfer';
@@ -101,7 +103,10 @@ export interface GroupAbilities {
   forbidPrivateChat: boolean;
   /** The owner alone sets the size limit. */
   sizeLimit: boolean;
+  /** Add members: at once, or in an approval group without the power, as join requests. */
   invite: boolean;
+  /** Make and share invite links (an approval group's need the approve-joins power). */
+  inviteLinks: boolean;
   announce: boolean;
   approve: boolean;
   moderate: boolean;
@@ -183,7 +188,9 @@ export function abilities(info: Pick<GroupInfo, 'role' | 'powers' | 'join_mode' 
     moderation: has('moderate'),
     forbidPrivateChat: owner,
     sizeLimit: owner,
-    invite:
+    // In an approval group a member without the power may invite too: the approvers decide.
+    invite: !info.disbanded && info.join_mode !== 'back_office',
+    inviteLinks:
       !info.disbanded &&
       (info.join_mode === 'open' || info.join_mode === 'invite_code' || (info.join_mode === 'approval' && has('approve_joins'))),
     announce: has('announcements'),
@@ -223,7 +230,7 @@ export class GroupInfoViewModel extends ViewModel<GroupInfoSnapshot> {
   private filesVm: ConversationFilesViewModel | null = null;
   private servicesValue: GroupServices | null;
   private board: { reason: string; entry: Entry }[] = [];
-  private joinRequests: QueueRow[] = [];
+  private joinRequests: (QueueRow & { invitedById: UserId | null })[] = [];
   private queue: QueueRow[] = [];
   private blacklist: UserId[] = [];
   private memberQuery = '';
@@ -323,13 +330,22 @@ export class GroupInfoViewModel extends ViewModel<GroupInfoSnapshot> {
       const now = this.now();
       this.joinRequests = requests
         .filter((r) => r.status === 'pending')
-        .map((r) => ({ id: r.id, userId: r.user_id, name: '', text: r.message, time: listTime(r.created_at, now, locale, this.t) }));
+        .map((r) => ({
+          id: r.id,
+          userId: r.user_id,
+          name: '',
+          text: r.message,
+          time: listTime(r.created_at, now, locale, this.t),
+          invitedBy: null,
+          invitedById: r.invited_by ?? null,
+        }));
       this.queue = queue.map((q) => ({
         id: q.id,
         userId: q.sender_id,
         name: '',
         text: describeMessage({ type: q.type, body: q.body } as MessageContent, this.t),
         time: listTime(q.created_at, now, locale, this.t),
+        invitedBy: null,
       }));
       this.blacklist = blacklist.map((b) => b.user_id);
       this.update({ loading: false, error: null });
@@ -464,12 +480,30 @@ export class GroupInfoViewModel extends ViewModel<GroupInfoSnapshot> {
 
   // ---- members -------------------------------------------------------------------------
 
+  /**
+   * Add people. In an approval group, from a member without the power to approve, the server
+   * makes a join request of each instead: the toast says they wait for approval.
+   */
   async invite(userIds: UserId[]): Promise<boolean> {
     if (userIds.length === 0) return false;
-    return this.act(async () => {
-      await this.client.request('group.invite', { conversation_id: this.conversationId, user_ids: userIds });
+    const asks = this.info?.join_mode === 'approval' && !holds(this.info.role, this.info.powers, 'approve_joins');
+    let waiting = 0;
+    const done = await this.act(async () => {
+      try {
+        const reply = await this.client.request('group.invite', { conversation_id: this.conversationId, user_ids: userIds });
+        if ('status' in reply && reply.status === 'pending') waiting = reply.requests.length;
+      } catch (error) {
+        // Everyone asked for is waiting already: say so rather than "conflict".
+        if (asks && errorCode(error) === 'conflict') {
+          this.update({ toast: this.t('group.inviteAlreadyWaiting') });
+          return;
+        }
+        throw error;
+      }
       await this.reload();
     });
+    if (done && waiting > 0) this.update({ toast: this.t('group.invitePending', { count: waiting }) });
+    return done;
   }
 
   /** Make an admin with these powers (all of them unless said otherwise), or back to member (null). */
@@ -740,7 +774,11 @@ export class GroupInfoViewModel extends ViewModel<GroupInfoSnapshot> {
         text: describeEntry(entry, me, this.names, this.t),
         mentionAll: reason === 'mention_all',
       })),
-      joinRequests: this.joinRequests.map((r) => ({ ...r, name: this.names.name(r.userId) })),
+      joinRequests: this.joinRequests.map(({ invitedById, ...r }) => ({
+        ...r,
+        name: this.names.name(r.userId),
+        invitedBy: invitedById === null ? null : this.names.name(invitedById),
+      })),
       moderationQueue: this.queue.map((q) => ({ ...q, name: this.names.name(q.userId) })),
       blacklist: this.blacklist.map((userId) => ({ userId, name: this.names.name(userId) })),
       viewMode: info.view_mode,

@@ -10,6 +10,8 @@ export interface ImageSendOptions {
   replyToSeq?: Seq | null;
   /** Resumes the same file's upload on a later visit (files picked from the disk). */
   fingerprint?: string;
+  /** Gone this many days (1-7) after sending; null or absent: kept. */
+  expiryDays?: number | null;
 }
 
 /** Send a prepared image; returns the pending message (its bubble shows at once). */
@@ -25,6 +27,7 @@ export function sendPreparedImage(
     { type: 'image', body: { width: prepared.width, height: prepared.height, name: prepared.name, size: prepared.blob.size } },
     {
       replyToSeq: options.replyToSeq ?? null,
+      expiryDays: options.expiryDays ?? null,
       // A compressed copy is made afresh each time: only the original has a stable fingerprint.
       ...(!prepared.compressed && options.fingerprint ? { fingerprint: options.fingerprint } : {}),
     },

@@ -1,14 +1,21 @@
 /**
  * Display names of users, learned from what the client sees (direct chats, group members,
- * profiles) and fetched once for ids not seen yet. Listeners hear when names arrive.
+ * profiles) and fetched once for ids not seen yet — together: the ids asked for while a view
+ * renders go in one `users.lookup` (up to 200 a request). Listeners hear when names arrive.
  */
 import type { Client, Member, UserId } from '@tidings/sdk';
+
+/** The most ids one `users.lookup` takes. */
+export const LOOKUP_BATCH = 200;
 
 export class NameBook {
   private readonly names = new Map<UserId, string>();
   /** My remarks about friends: shown instead of their nicknames (B3). */
   private readonly remarks = new Map<UserId, string>();
   private readonly asked = new Set<UserId>();
+  /** Asked for, not yet sent: looked up together once the current task is done. */
+  private readonly waiting = new Set<UserId>();
+  private flushScheduled = false;
   private readonly listeners = new Set<() => void>();
   private version = 0;
 
@@ -98,12 +105,36 @@ export class NameBook {
   private ask(userId: UserId): void {
     if (this.asked.has(userId) || this.client.state !== 'connected') return;
     this.asked.add(userId);
-    this.client.profile(userId).then(
-      (user) => {
-        this.names.set(user.id, user.nickname);
-        this.changed();
-      },
-      () => this.asked.delete(userId),
+    this.waiting.add(userId);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    queueMicrotask(() => void this.flush());
+  }
+
+  /** One lookup per 200 ids; people the server leaves out (hidden, unknown) are not asked again. */
+  private async flush(): Promise<void> {
+    this.flushScheduled = false;
+    const ids = [...this.waiting];
+    this.waiting.clear();
+    const batches: UserId[][] = [];
+    for (let i = 0; i < ids.length; i += LOOKUP_BATCH) batches.push(ids.slice(i, i + LOOKUP_BATCH));
+    await Promise.all(
+      batches.map(async (batch) => {
+        try {
+          const { users } = await this.client.request('users.lookup', { user_ids: batch });
+          let changed = false;
+          for (const user of users) {
+            if (this.names.get(user.id) !== user.nickname) {
+              this.names.set(user.id, user.nickname);
+              changed = true;
+            }
+          }
+          if (changed) this.changed();
+        } catch {
+          // Offline or refused: ask again the next time the name is wanted.
+          for (const id of batch) this.asked.delete(id);
+        }
+      }),
     );
   }
 

@@ -3,7 +3,7 @@
  * their positions, and a search over departments and people. The server shows only what the
  * visibility rules let this user see; the tree is refetched when it changes (`org_changed`).
  */
-import { errorCode, type Client, type OrgDepartment, type UserId } from '@tidings/sdk';
+import { errorCode, type Client, type OrgDepartment, type PathItem, type UserId } from '@tidings/sdk';
 import type { NameBook } from './NameBook';
 import { ViewModel } from './ViewModel';
 
@@ -25,15 +25,29 @@ export interface OrgPerson {
   online: boolean | undefined;
 }
 
+/**
+ * A department's place in the tree as breadcrumbs from the top, each one a department to open
+ * (`path_items`; from the `A/B/C` string, with no ids, when a server sends only that).
+ */
+export interface Crumb {
+  id: number | null;
+  name: string;
+}
+
+export function crumbsOf(path: string, items: readonly PathItem[] | undefined): Crumb[] {
+  if (items && items.length > 0) return items.map((i) => ({ id: i.id, name: i.name }));
+  return path ? path.split('/').map((name) => ({ id: null, name })) : [];
+}
+
 export interface OrgSnapshot {
   loading: boolean;
   error: string | null;
   company: string;
   /** The visible rows of the tree, parents before children. */
   nodes: OrgNode[];
-  department: { id: number; path: string; members: OrgPerson[]; more: boolean; loading: boolean } | null;
+  department: { id: number; path: string; crumbs: Crumb[]; members: OrgPerson[]; more: boolean; loading: boolean } | null;
   query: string;
-  results: { departments: { id: number; name: string; path: string }[]; people: OrgPerson[]; searching: boolean } | null;
+  results: { departments: { id: number; name: string; path: string; crumbs: Crumb[] }[]; people: OrgPerson[]; searching: boolean } | null;
 }
 
 const PAGE = 200;
@@ -45,6 +59,7 @@ export class OrgViewModel extends ViewModel<OrgSnapshot> {
   private selected: number | null = null;
   private members: OrgPerson[] = [];
   private path = '';
+  private crumbs: Crumb[] = [];
   private nextAfter: UserId | null = null;
   private departmentLoading = false;
   private query = '';
@@ -109,6 +124,7 @@ export class OrgViewModel extends ViewModel<OrgSnapshot> {
     this.selected = id;
     this.members = [];
     this.nextAfter = null;
+    if (this.crumbs[this.crumbs.length - 1]?.id !== id) this.crumbs = [];
     this.departmentLoading = true;
     // Show where it is in the tree.
     for (let parent = this.departments.find((d) => d.id === id)?.parent_id ?? null; parent !== null; ) {
@@ -129,6 +145,7 @@ export class OrgViewModel extends ViewModel<OrgSnapshot> {
       if (this.selected !== id) return;
       // "Company/Sales/East" reads better as "Company › Sales › East".
       this.path = page.path.split('/').join(' › ');
+      this.crumbs = crumbsOf(page.path, page.path_items);
       this.members = [
         ...this.members,
         ...page.members.map((m) => ({ id: m.id, name: this.names.remark(m.id) || m.nickname, detail: m.position, online: this.client.isOnline(m.id) })),
@@ -140,6 +157,16 @@ export class OrgViewModel extends ViewModel<OrgSnapshot> {
     }
     this.departmentLoading = false;
     this.refresh();
+  }
+
+  /**
+   * A breadcrumb or a search result was clicked: leave the search, open that department with
+   * its sub-departments showing in the tree.
+   */
+  async openDepartment(id: number): Promise<void> {
+    if (this.query) this.search('');
+    this.expanded.add(id);
+    await this.selectDepartment(id);
   }
 
   search(query: string): void {
@@ -159,7 +186,12 @@ export class OrgViewModel extends ViewModel<OrgSnapshot> {
       const reply = await this.client.request('org.search', { query, limit: 30 });
       if (generation !== this.generation) return;
       this.results = {
-        departments: reply.departments.map((d) => ({ ...d, path: d.path.split('/').join(' › ') })),
+        departments: reply.departments.map((d) => ({
+          id: d.id,
+          name: d.name,
+          path: d.path.split('/').join(' › '),
+          crumbs: crumbsOf(d.path, d.path_items),
+        })),
         people: reply.users.map((u) => ({
           id: u.id,
           name: u.remark || u.nickname,
@@ -205,6 +237,7 @@ export class OrgViewModel extends ViewModel<OrgSnapshot> {
           : {
               id: this.selected,
               path: this.path,
+              crumbs: this.crumbs,
               members: this.members.map((m) => ({ ...m, online: this.client.isOnline(m.id) })),
               more: this.nextAfter !== null,
               loading: this.departmentLoading,

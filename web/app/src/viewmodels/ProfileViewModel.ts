@@ -48,14 +48,12 @@ export class ProfileViewModel extends ViewModel<ProfileSnapshot> {
 
   async load(): Promise<void> {
     try {
-      const [profile, blocks] = await Promise.all([
-        this.client.request('profile.get', { user_id: this.userId }),
-        this.client.request('blocks.list', undefined).catch(() => ({ blocked: [] })),
-      ]);
+      // The profile says whether I blocked them (never whether they blocked me).
+      const profile = await this.client.request('profile.get', { user_id: this.userId });
       const contact = profile.contact ?? null;
       this.update({
         loading: false, error: null, profile, isFriend: contact !== null, remark: contact?.remark ?? '',
-        blocked: blocks.blocked.some((b) => b.id === this.userId),
+        blocked: profile.blocked === true,
       });
     } catch (error) {
       this.update({ loading: false, error: errorCode(error) });

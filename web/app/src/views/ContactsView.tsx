@@ -1,7 +1,7 @@
 import { useState, type DragEvent, type MouseEvent, type ReactNode } from 'react';
 import { errorMessage, type Translate } from '../i18n/i18n';
 import type { ContactPerson, ContactsViewModel } from '../viewmodels/ContactsViewModel';
-import type { OrgViewModel } from '../viewmodels/OrgViewModel';
+import type { Crumb, OrgViewModel } from '../viewmodels/OrgViewModel';
 import type { ProfileViewModel } from '../viewmodels/ProfileViewModel';
 import { useViewModel } from '../viewmodels/useViewModel';
 import type { WorkspaceViewModel } from '../viewmodels/WorkspaceViewModel';
@@ -440,6 +440,24 @@ function PersonPane({
   );
 }
 
+/** A department's path from the top; each step opens that department in the tree. */
+function Breadcrumbs({ crumbs, t, current, onOpen }: { crumbs: Crumb[]; t: Translate; current?: number; onOpen(id: number): void }) {
+  return (
+    <nav className="org-path breadcrumbs" aria-label={t('org.path')} data-testid="org-breadcrumbs">
+      {crumbs.map((crumb, i) => (
+        <span key={`${crumb.id ?? 'x'}:${i}`} className="crumb">
+          {i > 0 && <span className="crumb-separator" aria-hidden="true">{' › '}</span>}
+          {crumb.id === null || crumb.id === current ? (
+            <span className="crumb-current" aria-current={crumb.id === current ? 'location' : undefined} data-testid="org-crumb-current">{crumb.name}</span>
+          ) : (
+            <button className="crumb-button" onClick={() => onOpen(crumb.id as number)} data-testid="org-crumb" data-name={crumb.name}>{crumb.name}</button>
+          )}
+        </span>
+      ))}
+    </nav>
+  );
+}
+
 function OrgPane({ vm, t, onPerson, onMenu }: { vm: OrgViewModel; t: Translate; onPerson(id: number): void; onMenu(e: MouseEvent, id: number): void }) {
   const s = useViewModel(vm);
   const person = (p: { id: number; name: string; detail: string; online: boolean | undefined }) => (
@@ -467,11 +485,12 @@ function OrgPane({ vm, t, onPerson, onMenu }: { vm: OrgViewModel; t: Translate; 
           {!s.results.searching && s.results.departments.length === 0 && s.results.people.length === 0 && <p className="muted">{t('people.nobodyFound')}</p>}
           <ul className="pick-list">
             {s.results.departments.map((d) => (
-              <li key={d.id}>
-                <button className="pick-row" onClick={() => { vm.search(''); void vm.selectDepartment(d.id); }} data-testid="org-result-department">
+              <li key={d.id} className="org-result-department" data-testid="org-result-department" data-name={d.name}>
+                <button className="pick-row" onClick={() => void vm.openDepartment(d.id)} data-testid="org-result-open">
                   <span className="entry-icon blue"><BuildingIcon size={16} /></span>
-                  <span className="pick-text"><span>{d.name}</span><span className="muted small">{d.path}</span></span>
+                  <span className="pick-text"><span>{d.name}</span></span>
                 </button>
+                <Breadcrumbs crumbs={d.crumbs} t={t} onOpen={(id) => void vm.openDepartment(id)} />
               </li>
             ))}
             {s.results.people.map(person)}
@@ -498,7 +517,11 @@ function OrgPane({ vm, t, onPerson, onMenu }: { vm: OrgViewModel; t: Translate; 
           </ul>
           {s.department && (
             <div className="org-members" data-testid="org-members">
-              <div className="muted small org-path">{s.department.path}</div>
+              {s.department.crumbs.length > 0 ? (
+                <Breadcrumbs crumbs={s.department.crumbs} t={t} current={s.department.id} onOpen={(id) => void vm.openDepartment(id)} />
+              ) : (
+                <div className="muted small org-path">{s.department.path}</div>
+              )}
               {s.department.loading && <p className="muted">{t('common.loading')}</p>}
               <ul className="pick-list">{s.department.members.map(person)}</ul>
               {!s.department.loading && s.department.members.length === 0 && <p className="muted small">{t('contacts.noMembers')}</p>}

@@ -138,7 +138,7 @@ export function GroupInfoPanel({ vm, t, onClose, onInvite, onMessage, onProfile 
               )}
             </PanelSection>
 
-            {s.can.invite && (
+            {s.can.inviteLinks && (
               <PanelSection title={t('group.inviteLinks')} testId="group-invites">
                 {s.invites ? (
                   <>
@@ -217,7 +217,11 @@ export function GroupInfoPanel({ vm, t, onClose, onInvite, onMessage, onProfile 
                 {s.joinRequests.map((r) => (
                   <div key={r.id} className="queue-row" data-testid="join-request">
                     <Avatar id={r.userId} name={r.name} size={28} />
-                    <span className="queue-text"><strong>{r.name}</strong>{r.text && <span className="muted"> {r.text}</span>}</span>
+                    <span className="queue-text">
+                      <strong>{r.name}</strong>
+                      {r.invitedBy && <span className="muted small" data-testid="invited-by"> {t('group.invitedBy', { name: r.invitedBy })}</span>}
+                      {r.text && <span className="muted"> {r.text}</span>}
+                    </span>
                     <button className="small-button primary" onClick={() => void vm.decideJoin(r.id, true)}>{t('group.approve')}</button>
                     <button className="small-button" onClick={() => void vm.decideJoin(r.id, false)}>{t('group.reject')}</button>
                   </div>

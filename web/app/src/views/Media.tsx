@@ -77,7 +77,7 @@ function UploadControls({ upload, clientMsgId, t, onPause, onResume }: { upload:
 }
 
 function ImageMedia({ media, upload, links, t, clientMsgId, onOpenImage, onPause, onResume }: MediaProps & { media: Extract<MediaContent, { kind: 'image' }> }) {
-  const thumb = useFileLink(links, media.fileId, 'thumbnail');
+  const thumb = useFileLink(links, media.expired ? null : media.fileId, 'thumbnail');
   const local = useObjectUrl(media.local);
   const [loaded, setLoaded] = useState(false);
   const size = bubbleSize(media.width, media.height);
@@ -88,14 +88,16 @@ function ImageMedia({ media, upload, links, t, clientMsgId, onOpenImage, onPause
       className={`image-media${upload ? ' uploading' : ''}`}
       style={{ width: size.width, height: size.height }}
       onClick={() => onOpenImage(media.fileId, media.name, local)}
+      disabled={media.expired && !local}
       aria-label={t('files.openImage')}
       data-testid="image-media"
-      data-state={server && loaded ? 'server' : local ? 'local' : 'loading'}
+      data-state={media.expired ? 'expired' : server && loaded ? 'server' : local ? 'local' : 'loading'}
     >
       {/* The local copy stays under the server's until the latter has loaded: no flicker. */}
       {local && !(server && loaded) && <img src={local} alt="" draggable={false} />}
       {server && <img src={server} alt={media.name} draggable={false} onLoad={() => setLoaded(true)} className={loaded ? '' : 'hidden'} data-testid="server-image" />}
-      {failed && !local && <span className="media-unavailable">{t('files.unavailable')}</span>}
+      {(failed || media.expired) && !local && <span className="media-unavailable">{t(media.expired ? 'files.expired' : 'files.unavailable')}</span>}
+      {media.expiry && <span className="media-expiry" data-testid="media-expiry">{media.expiry}</span>}
       {upload && (
         <span className="upload-overlay" data-testid="upload-progress" data-state={upload.state}>
           <span>{upload.state === 'failed' ? t('files.failed') : upload.state === 'interrupted' ? t('files.interrupted') : `${upload.percent}%`}</span>
@@ -176,31 +178,47 @@ export function AttachmentStrip({
   return (
     <div className="attachment-strip" data-testid="attachment-strip">
       <div className="attachments">
-        {items.map((item) => (
-          <div key={item.id} className={`attachment ${item.kind}`} data-testid="attachment" data-kind={item.kind} data-ready={item.ready}>
-            {item.kind === 'image' ? <AttachmentThumb file={item.file} /> : <FileIcon size={24} />}
-            {item.kind === 'file' && <span className="attachment-name" title={item.name}>{item.name}</span>}
-            <span className="attachment-size">{item.ready ? item.sizeText : '…'}</span>
-            {item.kind === 'file' && (
-              <select
-                className="attachment-expiry"
-                value={item.expiryDays === null ? '' : String(item.expiryDays)}
-                onChange={(e) => onExpiry(item.id, e.target.value ? Number(e.target.value) : null)}
-                aria-label={t('files.expiry')}
-                title={t('files.expiry')}
-                data-testid="attachment-expiry"
-              >
-                <option value="">{t('files.expiryForever')}</option>
-                {EXPIRY_DAYS.map((days) => (
-                  <option key={days} value={String(days)}>{days === 1 ? t('files.expiryOneDay') : t('files.expiryDays', { count: days })}</option>
-                ))}
-              </select>
-            )}
+        {items.map((item) => {
+          const expiry = (
+            <select
+              className="attachment-expiry"
+              value={item.expiryDays === null ? '' : String(item.expiryDays)}
+              onChange={(e) => onExpiry(item.id, e.target.value ? Number(e.target.value) : null)}
+              aria-label={t('files.expiry')}
+              title={t('files.expiry')}
+              data-testid="attachment-expiry"
+            >
+              <option value="">{t('files.expiryForever')}</option>
+              {EXPIRY_DAYS.map((days) => (
+                <option key={days} value={String(days)}>{days === 1 ? t('files.expiryOneDay') : t('files.expiryDays', { count: days })}</option>
+              ))}
+            </select>
+          );
+          const remove = (
             <button className="attachment-remove" onClick={() => onRemove(item.id)} aria-label={t('files.remove', { name: item.name })}>
               <CloseIcon size={12} />
             </button>
-          </div>
-        ))}
+          );
+          // An image's choice goes under its thumbnail; a file's sits in its card.
+          return item.kind === 'image' ? (
+            <div key={item.id} className="attachment-slot" data-testid="attachment-slot">
+              <div className="attachment image" data-testid="attachment" data-kind={item.kind} data-ready={item.ready}>
+                <AttachmentThumb file={item.file} />
+                <span className="attachment-size">{item.ready ? item.sizeText : '…'}</span>
+                {remove}
+              </div>
+              {expiry}
+            </div>
+          ) : (
+            <div key={item.id} className={`attachment ${item.kind}`} data-testid="attachment" data-kind={item.kind} data-ready={item.ready}>
+              <FileIcon size={24} />
+              <span className="attachment-name" title={item.name}>{item.name}</span>
+              <span className="attachment-size">{item.ready ? item.sizeText : '…'}</span>
+              {expiry}
+              {remove}
+            </div>
+          );
+        })}
       </div>
       {images && (
         <label className="check original">

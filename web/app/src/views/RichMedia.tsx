@@ -104,6 +104,7 @@ function VoiceMedia({ media, links, t }: { media: Of<'voice'>; links: FileLinks;
       <span className="voice-time" data-testid="voice-time">
         {failed ? t(media.expired ? 'files.expired' : 'files.unavailable') : position > 0 || playing ? `${formatDuration(position * 1000)} / ${formatDuration(duration * 1000)}` : media.durationText}
       </span>
+      {media.expiry && <span className="media-expiry voice-expiry" data-testid="media-expiry">{media.expiry}</span>}
       {url && (
         <audio
           ref={audio}
@@ -149,6 +150,7 @@ function VideoMedia({ media, links, t }: { media: Of<'video'>; links: FileLinks;
           <span className="video-duration">{media.durationText}</span>
         </button>
       )}
+      {media.expiry && !url && <span className="media-expiry" data-testid="media-expiry">{media.expiry}</span>}
     </div>
   );
 }
