@@ -170,7 +170,8 @@ def seed(api: Api, data_dir: str) -> None:
     first = api.text(bob, direct, "Could you review the release notes before 5pm? 📝")
     api.say(bob, direct, "text", {"text": "Draft is here: https://example.com/notes/v1.2"})
     del first
-    picture = api.upload(bob, landscape(1200, 800), "offsite.jpg", "image/jpeg")
+    # Images may expire too: the bubble says when.
+    picture = api.upload(bob, landscape(1200, 800), "offsite.jpg", "image/jpeg", expiry_days=5)
     api.say(
         bob,
         direct,
@@ -222,6 +223,14 @@ def seed(api: Api, data_dir: str) -> None:
             "avatar": "emoji:🚀",
         },
     )
+
+    # A plain member's invite in an approval group: a join request the approvers see with
+    # who invited (then the group goes back to invitations; the request waits).
+    erin = api.register("erin", "Erin Zhou")
+    erin_id = api.call(erin, "GET", "/me")["id"]
+    api.call(alice, "PATCH", f"/groups/{group}", json={"join_mode": "approval"})
+    api.call(carol, "POST", f"/conversations/{group}/members", json={"user_ids": [erin_id]})
+    api.call(alice, "PATCH", f"/groups/{group}", json={"join_mode": "invite_code"})
 
     # Friends: Bob is one (in "Design"), Dave asks to be one.
     request = api.call(
@@ -389,6 +398,11 @@ def shots(browser: Browser, api: Api) -> None:
         page.get_by_test_id("group-info-button").click()
         expect(page.get_by_test_id("group-info").get_by_test_id("announcement")).to_be_visible()
         shoot(page, f"desktop-group-info-{tag}")
+        # The approvers' join requests, with who invited.
+        requests = page.get_by_test_id("join-requests")
+        expect(requests.get_by_test_id("invited-by")).to_be_visible()
+        requests.scroll_into_view_if_needed()
+        shoot(page, f"desktop-group-requests-{tag}")
         page.get_by_test_id("close-group-info").click()
         open_chat(page, "Bob (design)")
         images_loaded(page)
@@ -400,6 +414,7 @@ def shots(browser: Browser, api: Api) -> None:
         page.get_by_test_id("organization").click()
         page.locator("[data-testid=org-department][data-name='Web client']").click()
         expect(page.get_by_test_id("org-person").first).to_be_visible()
+        expect(page.get_by_test_id("org-crumb").first).to_be_visible()
         shoot(page, f"desktop-organization-{tag}")
         page.get_by_test_id("rail-settings").click()
         shoot(page, f"desktop-settings-{tag}")
@@ -464,7 +479,9 @@ def extras(page: Page, api: Api) -> None:
     page.get_by_test_id("file-input").set_input_files(
         {"name": "minutes.txt", "mimeType": "text/plain", "buffer": b"whiteboard minutes\n"}
     )
-    page.get_by_test_id("attachment-expiry").select_option("3")
+    # Kept 3 days: the first image (its choice under the thumbnail) and the file.
+    page.get_by_test_id("attachment-expiry").first.select_option("3")
+    page.get_by_test_id("attachment-expiry").last.select_option("3")
     page.get_by_test_id("composer-input").fill("Photos from today's whiteboard session")
     expect(page.locator("[data-testid=attachment][data-ready=true]")).to_have_count(3)
     shoot(page, f"desktop-attachments-{tag}")
