@@ -1,6 +1,6 @@
-"""Chat and list details a WeChat Work / QQ user expects, not covered elsewhere: presence and
-the typing indicator, @mentions, Copy and Delete in the bubble menu, drafts, pinned and muted
-conversations, the system notices conversation, wallpapers."""
+"""Chat and list details a WeChat Work / QQ user expects, not covered elsewhere: presence
+and the typing indicator, reply with a quote, @mentions, Copy and Delete in the bubble menu,
+drafts, pinned and muted conversations, the system notices conversation, wallpapers."""
 
 from __future__ import annotations
 
@@ -51,6 +51,19 @@ def test_presence_typing_mentions_copy_and_delete(web_server: WebServer, new_con
     expect(bubble(pa, "copy me please")).to_have_count(0)
     expect(bubble(pb, "copy me please")).to_be_visible()
 
+    # Reply: Bob quotes Alice's message; both see the quote on his bubble.
+    send_text(pa, "lunch at noon?")
+    bubble_menu(pb, "lunch at noon?", "Reply")
+    expect(pb.get_by_test_id("reply-bar")).to_contain_text("lunch at noon?")
+    send_text(pb, "yes, see you there")
+    for page in (pa, pb):
+        reply = page.get_by_test_id("message").filter(has_text="yes, see you there")
+        expect(reply.get_by_test_id("quote")).to_contain_text("lunch at noon?")
+    expect(pb.get_by_test_id("reply-bar")).to_have_count(0)
+    sent = web_server.api(bob["token"], "GET", f"/conversations/{direct}/messages")["messages"]
+    original = next(m for m in sent if m["body"].get("text") == "lunch at noon?")
+    assert sent[-1]["reply_to_seq"] == original["seq"]
+
     # @mention in the group: picked from the list, sent with the mention, Bob's row says so.
     open_conversation(pb, "Alice Zhang")
     open_conversation(pa, "Mention crew")
@@ -67,7 +80,6 @@ def test_presence_typing_mentions_copy_and_delete(web_server: WebServer, new_con
     context_b.close()
     open_conversation(pa, "Bob Li")
     expect(subtitle).to_have_text("Offline", timeout=15_000)
-    assert direct
 
 
 def test_drafts_pinned_muted_system_notices_and_wallpaper(
