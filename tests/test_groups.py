@@ -172,6 +172,14 @@ async def test_invite_code_join_expiry_and_revocation(
         assert await refused(c, "invites.accept", {"code": brief["code"]}) == "invalid_invite"
         assert group not in c.state.conversations
 
+        # A link dies with its creator's membership: a member who left (or was removed)
+        # cannot keep letting people in.
+        left_behind = await b.request("invites.create", {"kind": "group", "conversation_id": group})
+        await b.request("group.leave", {"conversation_id": group})
+        assert await refused(c, "invites.get", {"code": left_behind["code"]}) == "invalid_invite"
+        assert await refused(c, "invites.accept", {"code": left_behind["code"]}) == "invalid_invite"
+        assert group not in c.state.conversations
+
 
 async def test_timed_mute_expires_by_itself(base_url: str, alice: Person, bob: Person) -> None:
     async with online(base_url, alice, bob) as (a, b):
@@ -446,6 +454,7 @@ async def test_remove_blacklist_and_size_limit(
 ) -> None:
     async with online(base_url, alice, bob) as (a, b):
         group = await new_group(a, bob)
+        link = await a.request("invites.create", {"kind": "group", "conversation_id": group})
         await a.request(
             "group.remove", {"conversation_id": group, "user_id": bob.id, "blacklist": True}
         )
@@ -455,6 +464,16 @@ async def test_remove_blacklist_and_size_limit(
             await refused(a, "group.invite", {"conversation_id": group, "user_ids": [bob.id]})
             == "forbidden"
         )
+        # No way back in: not by a link, not by joining an open group, not by asking.
+        assert await refused(b, "invites.accept", {"code": link["code"]}) == "forbidden"
+        for mode in ("open", "approval"):
+            await a.request("group.update", {"conversation_id": group, "join_mode": mode})
+            assert await refused(b, "group.join", {"conversation_id": group}) == "forbidden"
+        assert (await a.request("group.join_requests", {"conversation_id": group}))[
+            "requests"
+        ] == []
+        await a.request("group.update", {"conversation_id": group, "join_mode": "invite_code"})
+        assert group not in b.state.conversations
         listed = await a.request("group.blacklist", {"conversation_id": group})
         assert [x["user_id"] for x in listed["blacklist"]] == [bob.id]
         await a.request("group.blacklist.remove", {"conversation_id": group, "user_ids": [bob.id]})
@@ -478,6 +497,7 @@ async def test_find_by_number_open_join_and_back_office(
     async with online(base_url, alice, bob, carol) as (a, b, c):
         group = await new_group(a, name="Open house")
         info = await a.request("group.info", {"conversation_id": group})
+        assert info["size_limit"] == 10_000, "the default size limit"
         card = await b.request("group.find", {"number": info["number"]})
         assert card["name"] == "Open house" and card["join_mode"] == "invite_code"
         await a.request("group.update", {"conversation_id": group, "join_mode": "open"})

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -114,6 +115,41 @@ async def test_search_honours_visibility(org: Org) -> None:
         assert seen == expected, name
 
 
+async def test_search_by_nickname_is_paged_and_skips_hidden_people(base_url: str, org: Org) -> None:
+    """B1: a fragment of a nickname, in any case, finds people page by page; people in a
+    hidden department are neither listed nor counted in the pages of those who may not see
+    them."""
+    marker = uuid.uuid4().hex[:10]
+    people: list[int] = []
+    for i in range(5):
+        async with TidingsHttp(base_url) as http:
+            made = await http.register(
+                f"acct{uuid.uuid4().hex[:12]}", PASSWORD, f"Pager {marker.upper()} {i}"
+            )
+            people.append(int(made["user"]["id"]))
+    admin, backend = org["admin"], org["backend"]
+    for hidden in (people[1], people[3]):
+        await admin.http.call(
+            "PUT",
+            f"/api/v1/org/departments/{org.departments['Secret']}/members/{hidden}",
+            {"position": "Agent"},
+        )
+
+    async def page(person: Person, offset: int, limit: int) -> tuple[list[int], bool]:
+        found = await person.http.call(
+            "GET", "/api/v1/users", q=marker.lower(), offset=offset, limit=limit
+        )
+        return [u["id"] for u in found["users"]], found["has_more"]
+
+    assert await page(backend, 0, 2) == ([people[0], people[2]], True)
+    assert await page(backend, 2, 2) == ([people[4]], False)
+    assert await page(admin, 0, 5) == (people, False)
+    async with online(base_url, backend) as (b,):
+        over_ws = await b.request("contacts.search", {"query": marker, "offset": 1, "limit": 5})
+        assert [u["id"] for u in over_ws["users"]] == [people[2], people[4]]
+        assert over_ws["users"][0]["nickname"] == f"Pager {marker.upper()} 2"
+
+
 async def test_tree_and_departments_honour_visibility(org: Org) -> None:
     d = org.departments
     tree = await org["backend"].http.call("GET", "/api/v1/org")
@@ -154,6 +190,21 @@ async def test_profiles_and_direct_chats_never_reveal_hidden_members(
         for target in (spy.id, missing):
             assert await refused(b, "profile.get", {"user_id": target}) == "not_found"
             assert await refused(b, "conversation.open_direct", {"peer_id": target}) == "not_found"
+        # A friend request cannot probe the tree either: hidden and missing, one answer.
+        answers = []
+        for target in (spy.id, missing):
+            try:
+                await b.request("friends.request", {"user_id": target, "message": "hi"})
+            except ServerError as error:
+                answers.append((error.code, error.message))
+            else:
+                raise AssertionError("a friend request reached someone hidden or missing")
+            assert (
+                await http_refused(backend, "POST", "/api/v1/friend-requests", {"user_id": target})
+                == "not_found"
+            )
+        assert answers[0] == answers[1] and answers[0][0] == "not_found", answers
+        assert (await spy.http.call("GET", "/api/v1/friend-requests"))["incoming"] == []
         ceo = await b.request("profile.get", {"user_id": org["ceo"].id})
         assert ceo["departments"] == [
             {"id": org.departments["Acme"], "name": "Acme", "position": "CEO"}
@@ -508,6 +559,21 @@ async def test_xlsx_round_trip_and_contact_import(org: Org) -> None:
     assert report["rows"][1]["reason"] == "no such user", "the hidden spy is not revealed"
     incoming = await org["ceo"].http.call("GET", "/api/v1/friend-requests")
     assert "Hello from the import" in [r["message"] for r in incoming["incoming"]]
+
+    # The same from an Excel file.
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["account", "remark", "message"])
+    sheet.append([org["seller"].account, "Sales", "Hello from Excel"])
+    sheet.append([org["scientist"].account, "", ""])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    report = await _upload(org["frontend"], "/api/v1/contacts/import", buffer.getvalue(), XLSX)
+    assert [(r["row"], r["status"]) for r in report["rows"]] == [(2, "requested"), (3, "rejected")]
+    assert report["rows"][1]["reason"] == "no such user"
+    incoming = await org["seller"].http.call("GET", "/api/v1/friend-requests")
+    assert "Hello from Excel" in [r["message"] for r in incoming["incoming"]]
 
 
 async def test_cli_creates_admins(server: ServerProcess, base_url: str) -> None:

@@ -164,11 +164,20 @@ class Invites:
         return {"format": "png", **await self._files.generated_reply(actor, stored)}
 
     async def _live(self, code: str) -> Invite:
+        """A usable invite: known, not expired, not revoked, and (a group's) handed out by
+        someone still in the group: a link dies with its creator's membership, so a member
+        who left or was removed cannot keep letting people in."""
         invite = await self._store.invite(code)
         if invite is None or not invite.live(now_ms()):
             raise TidingsError(
                 ErrorCode.INVALID_INVITE, "this invite is unknown, expired or revoked"
             )
+        if invite.conversation_id is not None:
+            roster = await self._rosters.get(invite.conversation_id)
+            if roster is None or invite.user_id not in roster.members:
+                raise TidingsError(
+                    ErrorCode.INVALID_INVITE, "whoever shared this invite left the group"
+                )
         return invite
 
     async def _owned(self, actor: Actor, code: str, *, allow_members: bool = False) -> Invite:
