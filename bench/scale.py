@@ -434,6 +434,9 @@ async def _storm(
     total = time.monotonic() - storm_started
     cpu = server.cpu_seconds() - cpu
     after = await asyncio.to_thread(server.metrics)
+    wal = server.data_dir / "tidings.db-wal"
+    if wal.exists():
+        print(f"  SQLite WAL after the storm: {wal.stat().st_size / 2**20:.1f} MiB")
     # Where the server's database time went: read/write transactions by name.
     spent = {
         key.split('"')[1]: after[key] - before.get(key, 0.0)
