@@ -85,3 +85,26 @@ describe('ChatViewModel: @mentions', () => {
     client.stop();
   });
 });
+
+describe('ChatViewModel: system notices', () => {
+  it('shows a notice as a card with its title, and its link only when it is http(s)', async () => {
+    const server = new FakeServer();
+    server.conversation(3);
+    const notice = (title: string, url: string | undefined) =>
+      Object.assign(server.append(3, '', 0), { sender_id: null, type: 'notice', body: { title, text: `${title} text`, ...(url ? { url } : {}) } });
+    notice('Welcome', undefined);
+    notice('Release notes', 'https://example.com/notes');
+    notice('Trap', 'javascript:alert(1)');
+    const { client, chat } = await chatOf(server, 3);
+    const cards = chat
+      .getSnapshot()
+      .items.flatMap((i) => (i.kind === 'bubble' && i.notice ? [[i.notice.title, i.text, i.notice.url]] : []));
+    expect(cards).toEqual([
+      ['Welcome', 'Welcome text', null],
+      ['Release notes', 'Release notes text', 'https://example.com/notes'],
+      ['Trap', 'Trap text', null],
+    ]);
+    chat.dispose();
+    client.stop();
+  });
+});

@@ -782,7 +782,8 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
         isText: entry.type === 'text' || entry.type === 'notice',
         media: this.mediaOf(entry.type, entry.body, entry.client_msg_id && mine ? this.localImages.get(entry.client_msg_id) ?? null : null, now),
         upload: null,
-        notice: entry.type === 'notice' ? { title: entry.body.title, url: entry.body.url ?? null } : null,
+        // A notice's link opens only if it is http(s) (never javascript: and the like).
+        notice: entry.type === 'notice' ? { title: entry.body.title, url: safeWebUrl(entry.body.url) } : null,
         time: clockTime(entry.created_at, locale),
         state: mine ? this.stateOf(summary, entry.seq) : null,
         readSummary: mine ? this.readSummary(entry.seq) : null,
