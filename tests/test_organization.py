@@ -171,6 +171,12 @@ async def test_tree_and_departments_honour_visibility(org: Org) -> None:
     assert own["path"] == "Acme/Secret/Labs" and own["members"][0]["position"] == "Scientist"
     found = await org["backend"].http.call("GET", "/api/v1/org/search", q="Secret")
     assert found["departments"] == [] and found["users"] == []
+    for name in ("spy", "scientist"):
+        account = org[name].account
+        found = await org["backend"].http.call("GET", "/api/v1/org/search", q=account)
+        assert found["users"] == [], f"the tree search shows the hidden {name}"
+        found = await org["admin"].http.call("GET", "/api/v1/org/search", q=account)
+        assert [u["id"] for u in found["users"]] == [org[name].id]
 
 
 async def test_profiles_and_direct_chats_never_reveal_hidden_members(
@@ -459,6 +465,7 @@ async def test_user_import_reports_each_row(base_url: str, org: Org) -> None:
         "!!,Bad,,,,\n"
         "imp_zhao,Zhao,short,,,\n"
         "imp_qian,Qian,,,Acme//Broken,\n"
+        f"imp_sun,Sun,,,Acme/Support,{'p' * 65}\n"
     )
     report = await _upload(admin, "/api/v1/admin/users/import", csv.encode(), "text/csv")
     statuses = [(r["row"], r["status"]) for r in report["rows"]]
@@ -470,8 +477,10 @@ async def test_user_import_reports_each_row(base_url: str, org: Org) -> None:
         (6, "rejected"),
         (7, "rejected"),
         (8, "rejected"),
+        (9, "rejected"),
     ], report
-    assert report["added"] == 2 and report["rejected"] == 5
+    assert report["rows"][-1]["reason"] == "positions are at most 64 characters"
+    assert report["added"] == 2 and report["rejected"] == 6
     generated = report["rows"][1]["password"]
     async with TidingsHttp(base_url) as http:
         await http.login("imp_li", generated)
@@ -548,6 +557,8 @@ async def test_xlsx_round_trip_and_contact_import(org: Org) -> None:
         f"{org['ceo'].account},,,\n"
         f"{org['backend'].account},,,\n"
         ",,,\n"
+        f"{org['frontend'].account},{'r' * 65},,\n"
+        f"{org['frontend'].account},,,{'m' * 201}\n"
     )
     report = await _upload(org["lead"], "/api/v1/contacts/import", contacts.encode(), "text/csv")
     assert [(r["row"], r["status"]) for r in report["rows"]] == [
@@ -555,7 +566,13 @@ async def test_xlsx_round_trip_and_contact_import(org: Org) -> None:
         (3, "rejected"),
         (4, "rejected"),
         (5, "requested"),
+        (7, "rejected"),
+        (8, "rejected"),
     ]
+    assert [r["reason"] for r in report["rows"][-2:]] == [
+        "remarks are at most 64 characters",
+        "messages are at most 200 characters",
+    ], "never cut short unseen"
     assert report["rows"][1]["reason"] == "no such user", "the hidden spy is not revealed"
     incoming = await org["ceo"].http.call("GET", "/api/v1/friend-requests")
     assert "Hello from the import" in [r["message"] for r in incoming["incoming"]]

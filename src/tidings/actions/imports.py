@@ -94,12 +94,23 @@ class Imports:
             if user is None or user.disabled or not await self._directory.may_see(actor, user.id):
                 report.append({**outcome, "status": "rejected", "reason": "no such user"})
                 continue
+            remark, message = row.cells.get("remark", ""), row.cells.get("message", "")
+            # Too long is refused, as the same request is refused (never cut short unseen).
+            too_long = (
+                "remarks are at most 64 characters"
+                if len(remark) > 64
+                else "messages are at most 200 characters"
+                if len(message) > 200
+                else None
+            )
+            if too_long is not None:
+                report.append({**outcome, "status": "rejected", "reason": too_long})
+                continue
             if user.id in seen:
                 report.append({**outcome, "status": "rejected", "reason": "a duplicate row"})
                 continue
             seen.add(user.id)
             tags = [t for t in row.cells.get("tags", "").split(";") if t.strip()]
-            remark = row.cells.get("remark", "")
             try:
                 if user.id == actor.user_id:
                     report.append({**outcome, "status": "rejected", "reason": "that is you"})
@@ -110,16 +121,14 @@ class Imports:
                 if friends:
                     changes: dict[str, Any] = {}
                     if remark:
-                        changes["remark"] = remark[:64]
+                        changes["remark"] = remark
                     if tags:
                         changes["tags"] = tags
                     if changes:
                         await self._contacts.do_update_contact(actor, user.id, changes)
                     report.append({**outcome, "status": "updated"})
                     continue
-                result = await self._contacts.do_request(
-                    actor, user.id, row.cells.get("message", "")[:200]
-                )
+                result = await self._contacts.do_request(actor, user.id, message)
             except TidingsError as error:
                 report.append({**outcome, "status": "rejected", "reason": error.message})
                 continue
@@ -157,6 +166,8 @@ class Imports:
                 reason = "the password must be 8 to 256 characters"
             elif len(row.cells.get("phone", "")) > 32 or len(row.cells.get("work_email", "")) > 254:
                 reason = "the phone or e-mail is too long"
+            elif len(row.cells.get("position", "")) > 64:
+                reason = "positions are at most 64 characters"
             elif row.cells.get("department"):
                 try:
                     path = split_path(row.cells["department"])
@@ -197,7 +208,7 @@ class Imports:
             if row.cells.get("phone"):
                 await self._org.set_phones({user.id: row.cells["phone"]})
             if path is not None:
-                placements.append((path, user.id, row.cells.get("position", "")[:64]))
+                placements.append((path, user.id, row.cells.get("position", "")))
             await self._notices.do_post_notice(
                 system_id,
                 user.id,
