@@ -424,13 +424,18 @@ async def test_admin_changes_cycles_and_bad_input(base_url: str, org: Org) -> No
             == "forbidden"
         )
 
-        async with raw_connection(base_url, org["ceo"].token) as watcher:
+        # Told at once: people in the tree, and the admin, who sits in no department.
+        async with (
+            raw_connection(base_url, org["ceo"].token) as watcher,
+            raw_connection(base_url, org["admin"].token) as admin_watcher,
+        ):
             version = (await watcher.ok("org.tree"))["version"]
             ops = await admin.request(
                 "org.department.create", {"name": "Ops", "parent_id": d["Acme"]}
             )
             push = await watcher.next_frame()
             assert push == {"push": "org_changed", "data": {"version": version + 1}}
+            assert await admin_watcher.next_frame() == push
         await admin.request(
             "org.member.set",
             {"department_id": ops["id"], "user_id": org["frontend"].id, "position": "On call"},

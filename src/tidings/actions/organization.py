@@ -549,10 +549,12 @@ class Directory:
         ]
 
     async def changed(self, before: OrgTree, extra_users: set[int]) -> None:
-        """Reload the tree and tell everyone in it (clients refetch what they show)."""
+        """Reload the tree and tell everyone in it, and the admins, who see all of it
+        wherever they sit (clients refetch what they show)."""
         self._cache.invalidate()
         tree = await self._cache.tree()
         people = set(before.memberships) | set(tree.memberships) | extra_users
+        people.update(await self._org.admin_ids())
         await self._publisher.frame(
             sorted(people), frame(PushEvent.ORG_CHANGED, {"version": tree.version})
         )

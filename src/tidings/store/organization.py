@@ -50,6 +50,11 @@ class OrgStore:
             ).scalar()
         return bool(found)
 
+    async def admin_ids(self) -> list[int]:
+        async with self._db.read("admin_ids") as conn:
+            found = await conn.execute(select(users.c.id).where(users.c.is_admin.is_(True)))
+            return [int(u) for u in found.scalars()]
+
     async def set_admin(self, account: str, is_admin: bool) -> int | None:
         async with self._db.write("set_admin") as conn:
             found = (
