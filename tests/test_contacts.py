@@ -91,6 +91,12 @@ async def test_blacklist_leaks_nothing_and_blocks_messages_and_presence(
         await eventually(lambda: b.state.social.pending_count == 1)
         assert c.state.social.pending_count == 0
         assert (await c.request("friends.requests", {}))["incoming"] == []
+        # Nor through carol's invite link, shared before or after the block.
+        link = await c.request("invites.create", {"kind": "friend"})
+        assert await refused(a, "invites.accept", {"code": link["code"]}) == "invalid_invite"
+        friends = (await a.request("friends.list", {}))["friends"]
+        assert carol.id not in [f["user_id"] for f in friends]
+        assert alice.id not in c.state.social.friends
 
         message = {"conversation_id": chat["id"], "client_msg_id": "b1", "type": "text"}
         assert await refused(a, "send", {**message, "body": {"text": "hello?"}}) == "blocked"
