@@ -67,6 +67,7 @@ export const en = {
   'chat.allEmoji': 'All emoji',
   'chat.enterHint': 'Enter to send, Shift+Enter for a new line',
   'chat.ctrlEnterHint': 'Ctrl+Enter to send, Enter for a new line',
+  'chat.adminsOnly': "Showing only the owner's and admins' messages (change it in the group's info)",
   'chat.typing': '{name} is typing…',
   'chat.online': 'Online',
   'chat.offline': 'Offline',

@@ -69,6 +69,7 @@ export const zhCN: Record<MessageKey, string> = {
   'chat.allEmoji': '全部表情',
   'chat.enterHint': 'Enter 发送，Shift+Enter 换行',
   'chat.ctrlEnterHint': 'Ctrl+Enter 发送，Enter 换行',
+  'chat.adminsOnly': '仅显示群主和管理员的消息（可在群信息中更改）',
   'chat.typing': '{name} 正在输入…',
   'chat.online': '在线',
   'chat.offline': '离线',

@@ -108,3 +108,30 @@ describe('ChatViewModel: system notices', () => {
     client.stop();
   });
 });
+
+describe('ChatViewModel: "only admins\' messages"', () => {
+  it("shows only the owner's and admins' messages (and mine) when that is my view mode", async () => {
+    const server = new FakeServer();
+    server.conversation(5, 'group');
+    server.handlers.set('conversation.members', () => ({
+      members: [
+        { user_id: 1, role: 'member', nickname: 'Me', avatar: '' },
+        { user_id: 2, role: 'owner', nickname: 'Boss', avatar: '' },
+        { user_id: 3, role: 'member', nickname: 'Chatty', avatar: '' },
+      ],
+    }));
+    server.append(5, 'from the owner', 2);
+    server.append(5, 'small talk', 3);
+    server.append(5, 'mine', 1);
+    server.privateEntries.push({
+      seq: 1, kind: 'group_view_mode', data: { conversation_id: 5, view_mode: 'admins_only' }, created_at: 0,
+    });
+    const { client, chat } = await chatOf(server, 5);
+    const texts = () => chat.getSnapshot().items.flatMap((i) => (i.kind === 'bubble' ? [i.text] : []));
+    expect(client.viewMode(5)).toBe('admins_only');
+    expect(texts()).toEqual(['from the owner', 'mine']);
+    expect(chat.getSnapshot().items[0]).toMatchObject({ kind: 'notice', key: 'admins-only' });
+    chat.dispose();
+    client.stop();
+  });
+});

@@ -27,7 +27,7 @@ function win(id: string, change: Partial<WindowInfo> = {}): WindowInfo {
 function input(change: Partial<AlertInput>): AlertInput {
   const self = change.self ?? win('a', { focused: true });
   return {
-    entry: text(7, 2), summary: summary(7), me: 1, viewMode: 'all', self, windows: [self], sound: true, system: true,
+    entry: text(7, 2), summary: summary(7), me: 1, viewMode: 'all', senderIsAdmin: false, self, windows: [self], sound: true, system: true,
     ...change,
   };
 }
@@ -68,6 +68,12 @@ describe('decideAlert', () => {
   it('keeps muted chats and quiet group modes silent unless I am mentioned', () => {
     expect(decideAlert(input({ summary: summary(7, true) })).toast).toBe(false);
     expect(decideAlert(input({ viewMode: 'do_not_disturb' })).toast).toBe(false);
+    // "Only admins' messages": the admins still alert, the others do not (unless they @ me).
+    expect(decideAlert(input({ viewMode: 'admins_only', senderIsAdmin: true })).toast).toBe(true);
+    expect(decideAlert(input({ viewMode: 'admins_only', senderIsAdmin: false })).toast).toBe(false);
+    expect(
+      decideAlert(input({ viewMode: 'admins_only', entry: text(7, 2, { text: '@me', mentions: [1] }) })).toast,
+    ).toBe(true);
     const mention = text(7, 2, { text: '@me', mentions: [1] });
     expect(decideAlert(input({ summary: summary(7, true), entry: mention })).toast).toBe(true);
   });

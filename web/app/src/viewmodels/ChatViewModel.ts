@@ -305,7 +305,13 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     this.track(
       client.on('group', ({ conversationId: id, entry }) => {
         // My powers may have changed (made admin, ownership handed over).
-        if (id === conversationId && (entry.kind === 'role_changed' || entry.kind === 'owner_changed')) void this.loadPowers();
+        if (id === conversationId && (entry.kind === 'role_changed' || entry.kind === 'owner_changed')) {
+          void this.loadPowers();
+          void this.client.conversationMembers(conversationId).then((members) => {
+            this.members = members;
+            this.refresh();
+          });
+        }
       }),
     );
     this.track(
@@ -686,7 +692,10 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     const { t, locale } = this.preferences.getSnapshot();
     const timeline = this.client.timeline(this.conversationId);
     const me = this.client.me?.id ?? 0;
-    const items = summary ? this.buildItems(summary, timeline.entries, timeline.pending, me) : [];
+    const items = summary ? this.buildItems(summary, this.shownEntries(summary, timeline.entries, me), timeline.pending, me) : [];
+    if (summary && this.adminsOnly(summary)) {
+      items.unshift({ kind: 'notice', key: 'admins-only', text: t('chat.adminsOnly') });
+    }
     const typingIds = this.client.typing(this.conversationId);
     let subtitle = '';
     let peerOnline: boolean | undefined;
@@ -730,6 +739,18 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
         : null,
     });
     void locale;
+  }
+
+  /** "Only admins' messages" (my view mode in this group): the roster says who they are. */
+  private adminsOnly(summary: ConversationSummary): boolean {
+    return summary.type === 'group' && this.members.length > 0 && this.client.viewMode(this.conversationId) === 'admins_only';
+  }
+
+  /** The entries to show: in "only admins' messages" mode, others' messages are left out. */
+  shownEntries(summary: ConversationSummary, entries: readonly Entry[], me: UserId): readonly Entry[] {
+    if (!this.adminsOnly(summary)) return entries;
+    const admins = new Set(this.members.filter((m) => m.role !== 'member').map((m) => m.user_id));
+    return entries.filter((e) => e.kind !== 'message' || e.sender_id === me || (e.sender_id !== null && admins.has(e.sender_id)));
   }
 
   private mentionCandidates(me: UserId): MentionCandidate[] {

@@ -30,6 +30,8 @@ export interface AlertInput {
   summary: ConversationSummary | undefined;
   me: UserId;
   viewMode: ViewMode;
+  /** Whether the sender is the group's owner or an admin (for the "admins only" view mode). */
+  senderIsAdmin: boolean;
   self: WindowInfo;
   /** Every window of the app, this one included. */
   windows: readonly WindowInfo[];
@@ -56,8 +58,12 @@ export function decideAlert(input: AlertInput): AlertDecision {
   if (entry.kind !== 'message' || entry.recalled || entry.sender_id === me || (entry.sender_id === null && summary?.type !== 'system')) {
     return NONE;
   }
-  // Muted chats and quiet group view modes stay silent, except when someone @-mentions me.
-  const quiet = summary?.muted === true || input.viewMode !== 'all';
+  // Muted chats, do-not-disturb groups and, in "admins only" groups, everyone but the admins
+  // stay silent, except when someone @-mentions me.
+  const quiet =
+    summary?.muted === true ||
+    input.viewMode === 'do_not_disturb' ||
+    (input.viewMode === 'admins_only' && !input.senderIsAdmin);
   if (quiet && !mentions(entry, me)) return NONE;
   // H3: the user is looking at it.
   if (windows.some((w) => w.shown === entry.conversation_id && w.visible)) return NONE;
@@ -124,7 +130,7 @@ export class NotificationViewModel extends ViewModel<NotificationSnapshot> {
     private readonly open: (id: ConversationId) => void,
   ) {
     super({ toasts: [], corner: preferences.getSnapshot().toastCorner, flash: null, offerSystem: false });
-    this.track(client.on('message', ({ entry }) => this.messageArrived(entry)));
+    this.track(client.on('message', ({ entry }) => void this.messageArrived(entry)));
     this.track(
       preferences.subscribe(() => this.update({ corner: preferences.getSnapshot().toastCorner, offerSystem: this.shouldOffer() })),
     );
@@ -187,15 +193,22 @@ export class NotificationViewModel extends ViewModel<NotificationSnapshot> {
     return this.output.permission() === 'default' && readJson<boolean>(this.store, DISMISSED_KEY) !== true;
   }
 
-  private messageArrived(entry: Entry): void {
+  private async messageArrived(entry: Entry): Promise<void> {
     const me = this.client.me?.id ?? 0;
     const summary = this.client.conversation(entry.conversation_id);
+    const viewMode = this.client.viewMode(entry.conversation_id);
+    let senderIsAdmin = false;
+    if (viewMode === 'admins_only' && entry.sender_id !== null) {
+      const members = await this.client.conversationMembers(entry.conversation_id).catch(() => []);
+      senderIsAdmin = members.some((m) => m.user_id === entry.sender_id && m.role !== 'member');
+    }
     const prefs = this.preferences.getSnapshot();
     const decision = decideAlert({
       entry,
       summary,
       me,
-      viewMode: this.client.viewMode(entry.conversation_id),
+      viewMode,
+      senderIsAdmin,
       self: this.windows.self,
       windows: this.windows.all(),
       sound: prefs.sound,
