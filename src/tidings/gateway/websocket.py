@@ -42,6 +42,11 @@ if TYPE_CHECKING:
     from uvicorn.server import ServerState
 
 logger = logging.getLogger(__name__)
+# The websockets library logs every accepted handshake at INFO ("connection open"): one line
+# per connection is noise at this scale. Its messages go to this logger, quiet unless an
+# operator lowers its level.
+_handshake_logger = logging.getLogger("tidings.gateway.handshake")
+_handshake_logger.setLevel(logging.WARNING)
 
 PATH = "/ws"
 # Past this much unsent output the client is closed (code 1008) and syncs when it returns.
@@ -117,7 +122,7 @@ class GatewayConnection(asyncio.Protocol):
         self._transport: asyncio.Transport | None = None
         # The handshake's ServerProtocol; replaced by a fresh one for the frames, so the
         # request's headers are not kept alive for the life of the connection.
-        self._ws = ServerProtocol(max_size=gateway.max_message_bytes)
+        self._ws = ServerProtocol(max_size=gateway.max_message_bytes, logger=_handshake_logger)
         self._handshaking = True
         self._core = ProtocolCore(max_frame_bytes=gateway.max_frame_bytes, ops=OP_NAMES)
         self._requests: deque[Request | list[str]] | None = None
@@ -224,7 +229,9 @@ class GatewayConnection(asyncio.Protocol):
         if response.status_code != 101:
             return
         # From here on only frames: a ServerProtocol that starts open holds no handshake.
-        self._ws = ServerProtocol(state=State.OPEN, max_size=self._gateway.max_message_bytes)
+        self._ws = ServerProtocol(
+            state=State.OPEN, max_size=self._gateway.max_message_bytes, logger=_handshake_logger
+        )
         self._handshaking = False
         self._last_frame = self._loop.time()
         self._silence_timer = self._loop.call_later(self._gateway.auth_timeout, self._check_silence)
