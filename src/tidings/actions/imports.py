@@ -84,6 +84,9 @@ class Imports:
         seen: set[int] = set()
         report: list[dict[str, Any]] = []
         added = 0
+        # Read once, not per row: each user may appear in one row only (duplicates are
+        # refused), so no row changes whether another row's user is a friend.
+        friend_ids = {c["user_id"] for c in (await self._contacts.friends(actor))["friends"]}
         for row in rows:
             account, phone = row.cells["account"].lower(), row.cells.get("phone", "")
             user = by_account.get(account) if account else by_phone.get(phone)
@@ -115,10 +118,7 @@ class Imports:
                 if user.id == actor.user_id:
                     report.append({**outcome, "status": "rejected", "reason": "that is you"})
                     continue
-                friends = user.id in {
-                    c["user_id"] for c in (await self._contacts.friends(actor))["friends"]
-                }
-                if friends:
+                if user.id in friend_ids:
                     changes: dict[str, Any] = {}
                     if remark:
                         changes["remark"] = remark
