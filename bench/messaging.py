@@ -247,6 +247,18 @@ def summarize(runs: list[Report]) -> Report:
     return {f"median_{k}": median([r[k] for r in runs]) for k in keys}
 
 
+def repeated_runs(
+    server: Server, pairs: list[PairSpec], repeat: int, **options: Any
+) -> list[Report]:
+    """``repeat`` measured runs on one server, each printed as it ends."""
+    runs: list[Report] = []
+    for number in range(1, repeat + 1):
+        run = drive(server, pairs, **options)
+        print_run(f"run {number}", run)
+        runs.append(run)
+    return runs
+
+
 def scenario_throughput(args: argparse.Namespace) -> Report:
     print(
         f"\n== throughput: {args.pairs} sender/receiver pairs, {args.window} sends in flight "
@@ -255,18 +267,15 @@ def scenario_throughput(args: argparse.Namespace) -> Report:
     )
     with Server(source=args.source) as server:
         pairs = run_async(make_pairs(server, args.pairs))
-        runs: list[Report] = []
-        for number in range(1, args.repeat + 1):
-            run = drive(
-                server,
-                pairs,
-                workers=args.workers,
-                warmup=args.warmup,
-                duration=args.duration,
-                window=args.window,
-            )
-            print_run(f"run {number}", run)
-            runs.append(run)
+        runs = repeated_runs(
+            server,
+            pairs,
+            args.repeat,
+            workers=args.workers,
+            warmup=args.warmup,
+            duration=args.duration,
+            window=args.window,
+        )
         profile: Report = {}
         for mode in ("gil", "wall") if args.profile else ():
             raw = Path(f"{args.profile}-{mode}.txt")
@@ -301,18 +310,15 @@ def scenario_latency(args: argparse.Namespace) -> Report:
     )
     with Server(source=args.source) as server:
         pairs = run_async(make_pairs(server, args.latency_pairs))
-        runs = []
-        for number in range(1, args.repeat + 1):
-            run = drive(
-                server,
-                pairs,
-                workers=args.latency_workers,
-                warmup=args.warmup,
-                duration=args.duration,
-                rate=args.rate,
-            )
-            print_run(f"run {number}", run)
-            runs.append(run)
+        runs = repeated_runs(
+            server,
+            pairs,
+            args.repeat,
+            workers=args.latency_workers,
+            warmup=args.warmup,
+            duration=args.duration,
+            rate=args.rate,
+        )
         profile: Report = {}
         if args.profile:
             raw = Path(f"{args.profile}-latency-gil.txt")
@@ -346,11 +352,11 @@ def scenario_latency(args: argparse.Namespace) -> Report:
 # Where a sample's time goes, judged by the first rule whose frame is on its stack.
 PROFILE_PARTS = (
     ("group commit: LogWriter (SQL built and run through aiosqlite)", "LogWriter._run ("),
-    ("frames out: WsConnection._drain -> uvicorn/websockets send", "WsConnection._drain ("),
+    ("frames out: written to the socket", "GatewayConnection.send_frame ("),
     ("send op before the writer: validate, roster, publish", "_send (tidings/gateway/ops.py"),
-    ("other ops (auth, sync, history...)", "_GatewaySession._run ("),
-    ("frames in: receive, parse, dispatch", "_GatewaySession.run ("),
-    ("uvicorn/ASGI plumbing outside the route", "run_asgi ("),
+    ("other ops (auth, sync, history...)", "GatewayConnection._run ("),
+    ("frames in: receive, parse, dispatch", "GatewayConnection.data_received ("),
+    ("uvicorn/ASGI plumbing (REST)", "run_asgi ("),
 )
 
 
@@ -862,19 +868,16 @@ def scenario_cluster(args: argparse.Namespace) -> Report:
             nodes.append(node)
         pairs = run_async(make_pairs(nodes[0], args.pairs))
         cluster = _Cluster(nodes)
-        runs: list[Report] = []
-        for number in range(1, args.repeat + 1):
-            run = drive(
-                cluster,  # type: ignore[arg-type]
-                pairs,
-                workers=args.workers,
-                warmup=args.warmup,
-                duration=args.duration,
-                window=args.window,
-                receiver_url=nodes[1].ws_url,
-            )
-            print_run(f"run {number}", run)
-            runs.append(run)
+        runs = repeated_runs(
+            cluster,  # type: ignore[arg-type]
+            pairs,
+            args.repeat,
+            workers=args.workers,
+            warmup=args.warmup,
+            duration=args.duration,
+            window=args.window,
+            receiver_url=nodes[1].ws_url,
+        )
         problems = [line for node in nodes for line in node.log_problems()]
     finally:
         for node in nodes:

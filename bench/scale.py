@@ -174,6 +174,22 @@ def close_all(sockets: list[LeanSocket]) -> None:
         socket.close()
 
 
+def on_seeded_server(
+    args: argparse.Namespace,
+    name: str,
+    users: int,
+    run: Callable[[Server, list[tuple[int, str]]], Awaitable[dict[str, Any]]],
+) -> dict[str, Any]:
+    """Seed ``users`` into a fresh data directory, start a server on it, run, clean up."""
+    data_dir = Path(tempfile.mkdtemp(prefix=f"tidings-scale-{name}-"))
+    try:
+        people = seed(data_dir, users)
+        with Server(data_dir=data_dir, source=args.source) as server:
+            return uvloop.run(run(server, people))
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
 # Scenarios
 
 
@@ -190,13 +206,12 @@ def scenario_idle(args: argparse.Namespace) -> dict[str, Any]:
             f"  warning: {levels[-1]:,} connections need a higher limit: raising the hard limit "
             "takes root with CAP_SYS_RESOURCE (or `ulimit -Hn` set by whoever starts this)"
         )
-    data_dir = Path(tempfile.mkdtemp(prefix="tidings-scale-idle-"))
-    try:
-        people = seed(data_dir, args.users)
-        with Server(data_dir=data_dir, source=args.source) as server:
-            return uvloop.run(_idle(server, [t for _, t in people], levels))
-    finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
+    return on_seeded_server(
+        args,
+        "idle",
+        args.users,
+        lambda server, people: _idle(server, [t for _, t in people], levels),
+    )
 
 
 async def _idle(server: Server, tokens: list[str], levels: list[int]) -> dict[str, Any]:
@@ -241,14 +256,13 @@ def scenario_fanout(args: argparse.Namespace) -> dict[str, Any]:
         f"{args.messages} messages one after another, embedded default"
     )
     raise_nofile_limit(args.online + 10_000)
-    data_dir = Path(tempfile.mkdtemp(prefix="tidings-scale-fanout-"))
     os.environ["TIDINGS_GROUP_SIZE_LIMIT"] = str(max(args.members, 10_000))
-    try:
-        people = seed(data_dir, args.members)
-        with Server(data_dir=data_dir, source=args.source) as server:
-            return uvloop.run(_fanout(server, people, args.online, args.messages))
-    finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
+    return on_seeded_server(
+        args,
+        "fanout",
+        args.members,
+        lambda server, people: _fanout(server, people, args.online, args.messages),
+    )
 
 
 async def _fanout(
@@ -343,13 +357,12 @@ def scenario_storm(args: argparse.Namespace) -> dict[str, Any]:
         f"{args.missed} messages each, then reconnect at once; embedded default"
     )
     raise_nofile_limit(args.clients + 10_000)
-    data_dir = Path(tempfile.mkdtemp(prefix="tidings-scale-storm-"))
-    try:
-        people = seed(data_dir, args.clients)
-        with Server(data_dir=data_dir, source=args.source) as server:
-            return uvloop.run(_storm(server, people, args.group_size, args.missed))
-    finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
+    return on_seeded_server(
+        args,
+        "storm",
+        args.clients,
+        lambda server, people: _storm(server, people, args.group_size, args.missed),
+    )
 
 
 async def _storm(

@@ -20,6 +20,7 @@ import asyncio
 import logging
 import secrets
 from collections import deque
+from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any, cast
 
 from websockets.frames import Frame, Opcode
@@ -72,7 +73,7 @@ class Gateway:
         # Tasks nobody awaits (unregistering a closed connection) are kept alive here.
         self.background: set[asyncio.Task[None]] = set()
 
-    def spawn(self, coroutine: Any) -> None:
+    def spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(coroutine)
         self.background.add(task)
         task.add_done_callback(self.background.discard)

@@ -13,16 +13,16 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event, make_url, text
+from sqlalchemy import Connection, make_url, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from tidings.config import Settings
 from tidings.metrics import TRANSACTION_SECONDS
-from tidings.store.sqlite_reads import SqliteReaders
+from tidings.store.sqlite_reads import SqliteReaders, configure_sqlite
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ class Database:
             self.engine: AsyncEngine = create_async_engine(
                 self.url, pool_size=4, max_overflow=4, connect_args={"timeout": 30}
             )
-            _configure_sqlite(self.engine, settings.sqlite_synchronous.value)
+            configure_sqlite(self.engine.sync_engine, settings.sqlite_synchronous.value)
         else:
             self.engine = create_async_engine(self.url, pool_size=10, max_overflow=10)
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
@@ -89,7 +89,7 @@ class Database:
                     yield conn
             else:
                 if self._readers is None:
-                    self._readers = SqliteReaders(self.sqlite_path)
+                    self._readers = SqliteReaders(self.sqlite_path, self.sqlite_synchronous)
                 readers = self._readers
                 reader, connection = await readers.acquire()
                 try:
@@ -129,21 +129,3 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 def _upgrade_to_head(connection: Connection) -> None:
     command.upgrade(alembic_config(connection), "head")
-
-
-def _configure_sqlite(engine: AsyncEngine, synchronous: str) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Take transaction control from the driver so BEGIN is issued where SQLAlchemy
-        # begins, not lazily before the first write.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA synchronous={synchronous}")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.close()
-
-    @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN")

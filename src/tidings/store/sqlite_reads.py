@@ -11,6 +11,7 @@ queued without waiting for it. The stores keep their SQLAlchemy Core statements:
 ``ReadConnection`` answers ``execute`` exactly like ``AsyncConnection`` (a buffered result).
 
 Writes are untouched (one writer, decision 3; the log's fast path, decision 17).
+``configure_sqlite`` sets up every SQLite connection of ours, the async engine's and these.
 """
 
 from __future__ import annotations
@@ -95,10 +96,10 @@ def _fail(future: asyncio.Future[Any], error: BaseException) -> None:
 class SqliteReaders:
     """A fixed set of reader threads, lent out one read transaction at a time."""
 
-    def __init__(self, path: str, count: int = 4) -> None:
+    def __init__(self, path: str, synchronous: str, count: int = 4) -> None:
         # One connection per reader thread, made and used only there.
         self._engine = create_engine(f"sqlite:///{path}", poolclass=NullPool)
-        _configure_reader(self._engine)
+        configure_sqlite(self._engine, synchronous)
         self._readers = [_Reader(self._engine, f"sqlite-reader-{i}") for i in range(count)]
         self._idle: asyncio.Queue[_Reader] | None = None
 
@@ -121,13 +122,17 @@ class SqliteReaders:
         self._engine.dispose()
 
 
-def _configure_reader(engine: Engine) -> None:
+def configure_sqlite(engine: Engine, synchronous: str) -> None:
+    """Every SQLite connection of ours: WAL, the durability asked for, foreign keys, a busy
+    timeout, and BEGIN issued where SQLAlchemy begins (not lazily before the first write),
+    so every statement of one transaction sees the same snapshot."""
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # BEGIN where SQLAlchemy begins (the first statement), so every statement of one
-        # read transaction sees the same snapshot (WAL: readers never wait for the writer).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
