@@ -11,6 +11,7 @@ import os
 from enum import StrEnum
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -46,7 +47,7 @@ class Settings(BaseSettings):
     # run several nodes; Redis then carries pushes between them and holds presence.
     redis_url: str = ""
     # This node's name on the bus and in presence; random per process unless set.
-    node_id: str = ""
+    node_id: str = Field(default="", pattern=r"^[A-Za-z0-9._-]{0,64}$")
 
     session_policy: SessionPolicy = SessionPolicy.ONE_PER_PLATFORM
     session_ttl_seconds: int = 30 * 24 * 3600

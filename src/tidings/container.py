@@ -73,9 +73,9 @@ class Container:
 
     @cached_property
     def bus(self) -> Bus:
-        if self.redis is None:
+        if not self.settings.redis_url:
             return InProcessBus()
-        return RedisBus(self.redis, self.node_id)
+        return RedisBus(self.settings.redis_url, self.node_id)
 
     @cached_property
     def presence_registry(self) -> PresenceRegistry:
@@ -348,6 +348,8 @@ class Container:
         await self.log_writer.stop()
         await self.presence_registry.stop()
         await self.bus.stop()
+        if self.redis is not None:
+            await self.redis.aclose()
         await self.database.dispose()
 
     def _on_bus(self, message: BusMessage) -> None:

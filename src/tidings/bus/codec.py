@@ -1,7 +1,8 @@
 """Bus messages on the wire between nodes.
 
-A message is one JSON header line, then (for frames) the frame text as is: the frame was
-serialized once by the publisher and is not escaped a second time.
+A message is the publishing node's id on a line of its own (so that a node skips its own
+messages without parsing them), one JSON header line, then (for frames) the frame text as
+is: the frame was serialized once by the publisher and is not escaped a second time.
 """
 
 from __future__ import annotations
@@ -41,12 +42,17 @@ def encode(message: BusMessage, origin: str) -> bytes:
         header = {"t": "presence", "u": message.user_id, "on": message.online}
     else:
         header = {"t": "presence_cut", "u": message.user_id, "v": message.other_id}
-    header["o"] = origin
-    return orjson.dumps(header) + b"\n" + frame.encode()
+    return b"%s\n%s\n%s" % (origin.encode(), orjson.dumps(header), frame.encode())
+
+
+def origin_prefix(node_id: str) -> bytes:
+    """What every message published by ``node_id`` starts with."""
+    return node_id.encode() + b"\n"
 
 
 def decode(data: bytes) -> tuple[str, BusMessage]:
     """(origin node, message); raises ValueError on anything malformed."""
+    origin, _, data = data.partition(b"\n")
     head, _, rest = data.partition(b"\n")
     header = orjson.loads(head)
     kind = header["t"]
@@ -65,4 +71,4 @@ def decode(data: bytes) -> tuple[str, BusMessage]:
         message = PresenceCut(int(header["u"]), int(header["v"]))
     else:
         raise ValueError(f"unknown bus message {kind!r}")
-    return str(header["o"]), message
+    return origin.decode(), message

@@ -1,13 +1,16 @@
 """The bus over Redis pub/sub, for several nodes (PRODUCT.md N2).
 
 Every node publishes on one channel and hears every other node. Local subscribers are called
-at once, without the round trip; messages a node hears from itself are skipped. Publishing
-only queues: one task sends the queue in order, as pipelines of up to ``PUBLISH_BATCH``
-messages on one connection, so a burst of sends costs a few round trips instead of one
-connection each (which exhausted the pool under load and reordered pushes). Redis is
-best effort like every push: while it is unreachable, other nodes miss pushes and clients
-catch up by sync; the listener reconnects with backoff and tells ``on_reconnect`` hooks, so
-presence can be written again into a Redis that restarted empty.
+at once, without the round trip; a node's own messages come back from Redis and are skipped
+by their first line, unparsed. Publishing only queues: one task sends the queue in order, as
+pipelines of up to ``PUBLISH_BATCH`` messages on one connection, so a burst of sends costs a
+few round trips instead of one connection each (which exhausted redis-py's pool under load
+and reordered pushes). Both connections are ``bus/resp.py``'s lean ones (decision 22).
+
+Redis is best effort like every push: while it is unreachable, other nodes miss pushes and
+clients catch up by sync. The listener pings every ``PING_SECONDS`` (a Redis that vanished
+without closing the socket is noticed too), reconnects with backoff and tells
+``on_reconnect`` hooks, so presence can be written again into a Redis that restarted empty.
 """
 
 from __future__ import annotations
@@ -19,29 +22,43 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
-
+from tidings.bus import resp
 from tidings.bus.base import Handler
-from tidings.bus.codec import decode, encode
+from tidings.bus.codec import decode, encode, origin_prefix
 from tidings.bus.messages import BusMessage
 
 logger = logging.getLogger(__name__)
 
-CHANNEL = "tidings:bus"
+CHANNEL = b"tidings:bus"
 PUBLISH_BATCH = 256
 # While Redis is away the queue is dropped past this (clients catch up by sync).
 MAX_QUEUED = 100_000
+# Redis answers in well under a millisecond; past this the connection is given up.
+REPLY_TIMEOUT = 5.0
+PING_SECONDS = 5.0
+
+_PING = resp.command(b"PING")
 
 
 class RedisBus:
-    def __init__(self, redis: Redis, node_id: str) -> None:
-        self._redis = redis
+    def __init__(
+        self,
+        url: str,
+        node_id: str,
+        *,
+        ping_seconds: float = PING_SECONDS,
+        reply_timeout: float = REPLY_TIMEOUT,
+    ) -> None:
+        self._url = url
+        self._ping_seconds = ping_seconds
+        self._reply_timeout = reply_timeout
         self.node_id = node_id
+        self._own = origin_prefix(node_id)
         self._handlers: list[Handler] = []
         self._reconnect_hooks: list[Callable[[], Awaitable[None]]] = []
         self._listener: asyncio.Task[None] | None = None
         self._publisher: asyncio.Task[None] | None = None
+        self._sender: resp.RespConnection | None = None
         self._outbox: deque[bytes] = deque()
         self._queued = asyncio.Event()
         self._subscribed = asyncio.Event()
@@ -57,7 +74,7 @@ class RedisBus:
         self._deliver(message)
         if len(self._outbox) >= MAX_QUEUED:
             self._outbox.clear()
-            self._log_outage(RedisError("publish queue full"))
+            self._log_outage(resp.RespError("publish queue full"))
         self._outbox.append(encode(message, self.node_id))
         self._queued.set()
 
@@ -70,14 +87,15 @@ class RedisBus:
 
     async def stop(self) -> None:
         if self._outbox:
-            with contextlib.suppress(RedisError, OSError, TimeoutError):
+            with contextlib.suppress(resp.RespError, TimeoutError):
                 await asyncio.wait_for(self._send_outbox(), 2)
         for task in (self._publisher, self._listener):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-        await self._redis.aclose()
+        if self._sender is not None:
+            self._sender.close()
 
     async def _publish_queued(self) -> None:
         while True:
@@ -85,8 +103,11 @@ class RedisBus:
             self._queued.clear()
             try:
                 await self._send_outbox()
-            except (RedisError, OSError) as error:
+            except (resp.RespError, TimeoutError) as error:
                 self._log_outage(error)  # that batch is lost; sync fills the gap
+                if self._sender is not None:
+                    self._sender.close()
+                    self._sender = None
                 await asyncio.sleep(0.1)
                 if self._outbox:
                     self._queued.set()
@@ -94,47 +115,61 @@ class RedisBus:
     async def _send_outbox(self) -> None:
         outbox = self._outbox
         while outbox:
+            if self._sender is None or self._sender.lost.done():
+                self._sender = await resp.connect(self._url)
             batch = [outbox.popleft() for _ in range(min(len(outbox), PUBLISH_BATCH))]
-            async with self._redis.pipeline(transaction=False) as pipe:
-                for payload in batch:
-                    pipe.publish(CHANNEL, payload)
-                await pipe.execute()
+            commands = [resp.command(b"PUBLISH", CHANNEL, payload) for payload in batch]
+            await asyncio.wait_for(
+                self._sender.execute(commands, len(commands)), self._reply_timeout
+            )
 
     async def _listen(self) -> None:
         delay = 0.1
         first = True
         while True:
+            connection: resp.RespConnection | None = None
             try:
-                async with self._redis.pubsub() as pubsub:
-                    await pubsub.subscribe(CHANNEL)
-                    self._subscribed.set()
-                    delay = 0.1
-                    if not first:
-                        logger.info("bus reconnected to Redis")
-                        for hook in self._reconnect_hooks:
-                            await hook()
-                    first = False
-                    while True:
-                        raw = await pubsub.get_message(ignore_subscribe_messages=True, timeout=5)
-                        if raw is None or raw.get("type") != "message":
-                            continue
-                        self._receive(raw["data"])
+                connection = await resp.connect(self._url, self._receive)
+                await asyncio.wait_for(
+                    connection.execute([resp.command(b"SUBSCRIBE", CHANNEL)], 1),
+                    self._reply_timeout,
+                )
+                self._subscribed.set()
+                delay = 0.1
+                if not first:
+                    logger.info("bus reconnected to Redis")
+                    for hook in self._reconnect_hooks:
+                        await hook()
+                first = False
+                await self._keep_alive(connection)
             except asyncio.CancelledError:
                 raise
-            except (RedisError, OSError) as error:
+            except (resp.RespError, TimeoutError, OSError) as error:
                 self._log_outage(error)
                 first = False
+            finally:
+                if connection is not None:
+                    connection.close()
             await asyncio.sleep(delay)
             delay = min(delay * 2, 2.0)
 
+    async def _keep_alive(self, connection: resp.RespConnection) -> None:
+        """Return when the subscription's connection is lost or stops answering."""
+        while True:
+            done, _ = await asyncio.wait({connection.lost}, timeout=self._ping_seconds)
+            if done:
+                raise resp.RespError("Redis connection lost")
+            await asyncio.wait_for(connection.execute([_PING], 1), self._reply_timeout)
+
     def _receive(self, data: bytes) -> None:
+        if data.startswith(self._own):
+            return  # published here, delivered here already
         try:
-            origin, message = decode(data)
+            _, message = decode(data)
         except (ValueError, KeyError, TypeError):
             logger.warning("ignoring a malformed bus message")
             return
-        if origin != self.node_id:
-            self._deliver(message)
+        self._deliver(message)
 
     def _deliver(self, message: BusMessage) -> None:
         for handler in self._handlers:
