@@ -12,7 +12,7 @@ from redis.asyncio import Redis
 from tests.support.server import RedisProcess
 from tests.support.waiting import eventually
 from tidings.bus import resp
-from tidings.bus.messages import BusMessage, PresenceChanged, Push, RosterChanged
+from tidings.bus.messages import BusGap, BusMessage, PresenceChanged, Push, RosterChanged
 from tidings.bus.redis import CHANNEL, RedisBus
 
 
@@ -93,8 +93,33 @@ async def test_a_redis_that_stops_answering_is_left_and_found_again() -> None:
         await asyncio.sleep(1.5)  # b's ping goes unanswered: it drops the connection
         redis.thaw()
         await eventually(lambda: reconnected == ["b"], within=10)
+        assert BusGap() in b.heard  # b may have missed messages: its caches must go
         await a.bus.publish(PresenceChanged(5, online=True))
         await eventually(lambda: PresenceChanged(5, online=True) in b.heard, within=10)
+    finally:
+        redis.thaw()
+        for node in (a, b):
+            await node.bus.stop()
+        redis.stop()
+
+
+async def test_messages_a_node_could_not_publish_are_announced_as_a_gap() -> None:
+    redis = RedisProcess()
+    redis.start()
+    # Subscriptions that outlive the freeze: only a's publishing fails.
+    a = Node(redis.url, "a", ping_seconds=60, reply_timeout=0.3)
+    b = Node(redis.url, "b", ping_seconds=60, reply_timeout=5)
+    try:
+        for node in (a, b):
+            await node.bus.start()
+        redis.freeze()
+        await a.bus.publish(RosterChanged(1))  # its reply never comes: a gives the batch up
+        await asyncio.sleep(1)
+        redis.thaw()
+        await a.bus.publish(RosterChanged(2))
+        await eventually(lambda: RosterChanged(2) in b.heard)
+        assert BusGap() in b.heard[: b.heard.index(RosterChanged(2))]
+        assert BusGap() not in a.heard  # a's own subscription never broke
     finally:
         redis.thaw()
         for node in (a, b):

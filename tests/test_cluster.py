@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from redis.asyncio import Redis
 
 from tests.support.chaos import (
     Ledger,
@@ -284,3 +285,46 @@ async def test_nothing_lost_when_a_node_dies_or_redis_restarts(
         logs = await canonical_logs(by_user, conversations)
         check_log(logs, ledger)
         check_clients(by_user, conversations, logs)
+
+
+async def test_lost_bus_messages_leave_no_stale_roster_behind(
+    cluster: Cluster, people: list[Person]
+) -> None:
+    """A member removed while the other nodes' subscriptions were down (they never heard
+    RosterChanged) can no longer post through a node that had the old roster cached, once
+    that node hears Redis again."""
+    owner, removed, watcher = people[0], people[1], people[4]
+    summary = await owner.http.call(
+        "POST",
+        "/api/v1/conversations",
+        {"type": "group", "name": "stale", "member_ids": [removed.id, watcher.id]},
+    )
+    gid = int(summary["id"])
+    admin = Redis.from_url(cluster.redis.url)
+    async with (
+        cluster.client(owner, 0) as o,
+        cluster.client(removed, 1) as r,
+        cluster.client(watcher, 1) as w,
+    ):
+        await r.send(gid, "text", {"text": "node 1 caches this roster"})
+        # Subscriptions are cut and cannot come back (new connections must now log in);
+        # connections already open, like node 0's publisher, go on working.
+        await admin.config_set("requirepass", "for-a-moment")
+        try:
+            await admin.client_kill_filter(_type="pubsub")
+            await owner.http.call(
+                "POST", f"/api/v1/groups/{gid}/members/{removed.id}/remove", {"blacklist": False}
+            )
+        finally:
+            await admin.config_set("requirepass", "")
+            await admin.aclose()
+
+        async def pushes_cross_again() -> bool:
+            sent = await o.send(gid, "text", {"text": "are you there?"})
+            await asyncio.sleep(0.3)
+            return any(m["seq"] == sent["seq"] for m in w.state.conversations[gid].messages())
+
+        await eventually(pushes_cross_again, within=30)
+        with pytest.raises(ServerError) as refused:
+            await r.send(gid, "text", {"text": "removed while node 1 heard nothing"})
+        assert refused.value.code == "not_member"

@@ -30,7 +30,7 @@ from tidings.actions.sync import Sync
 from tidings.auth.passwords import Passwords
 from tidings.bus.base import Bus
 from tidings.bus.local import InProcessBus
-from tidings.bus.messages import BusMessage, RosterChanged
+from tidings.bus.messages import BusGap, BusMessage, RosterChanged
 from tidings.bus.presence import LocalPresence, PresenceRegistry
 from tidings.bus.rate import LocalRateWindow, RateWindow, RedisRateWindow
 from tidings.bus.redis import RedisBus
@@ -355,3 +355,5 @@ class Container:
     def _on_bus(self, message: BusMessage) -> None:
         if isinstance(message, RosterChanged):
             self.rosters.invalidate(message.conversation_id)
+        elif isinstance(message, BusGap):
+            self.rosters.clear()

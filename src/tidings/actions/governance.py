@@ -13,7 +13,7 @@ from typing import Any
 
 from tidings.actions.context import Actor
 from tidings.actions.publisher import Publisher
-from tidings.bus.messages import BusMessage, RosterChanged
+from tidings.bus.messages import BusGap, BusMessage, RosterChanged
 from tidings.bus.rate import RateWindow
 from tidings.domain.bodies import body_to_wire
 from tidings.domain.conversations import ConversationType, Member, Role, Roster
@@ -58,6 +58,8 @@ class Policies:
     def on_bus(self, message: BusMessage) -> None:
         if isinstance(message, RosterChanged):
             self.invalidate(message.conversation_id)
+        elif isinstance(message, BusGap):
+            self._cache.clear()
 
 
 class Governance:

@@ -38,3 +38,7 @@ class RosterCache:
 
     def invalidate(self, conversation_id: int) -> None:
         self._cache.pop(conversation_id, None)
+
+    def clear(self) -> None:
+        """Forget every roster (bus messages that would have invalidated some were lost)."""
+        self._cache.clear()

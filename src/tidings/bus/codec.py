@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 
 from tidings.bus.messages import (
+    BusGap,
     BusMessage,
     EndSessions,
     PresenceChanged,
@@ -40,6 +41,8 @@ def encode(message: BusMessage, origin: str) -> bytes:
         header = {"t": "roster", "c": message.conversation_id}
     elif isinstance(message, PresenceChanged):
         header = {"t": "presence", "u": message.user_id, "on": message.online}
+    elif isinstance(message, BusGap):
+        header = {"t": "gap"}
     else:
         header = {"t": "presence_cut", "u": message.user_id, "v": message.other_id}
     return b"%s\n%s\n%s" % (origin.encode(), orjson.dumps(header), frame.encode())
@@ -69,6 +72,8 @@ def decode(data: bytes) -> tuple[str, BusMessage]:
         message = PresenceChanged(int(header["u"]), bool(header["on"]))
     elif kind == "presence_cut":
         message = PresenceCut(int(header["u"]), int(header["v"]))
+    elif kind == "gap":
+        message = BusGap()
     else:
         raise ValueError(f"unknown bus message {kind!r}")
     return origin.decode(), message

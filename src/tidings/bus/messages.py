@@ -50,4 +50,10 @@ class PresenceCut:
     other_id: int
 
 
-BusMessage = Push | EndSessions | RosterChanged | PresenceChanged | PresenceCut
+@dataclass(frozen=True, slots=True)
+class BusGap:
+    """Bus messages may have been lost (Redis was away, or this node's subscription broke):
+    whatever is kept fresh by them (cached rosters and policies) must be dropped."""
+
+
+BusMessage = Push | EndSessions | RosterChanged | PresenceChanged | PresenceCut | BusGap

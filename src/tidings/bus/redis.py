@@ -8,9 +8,12 @@ few round trips instead of one connection each (which exhausted redis-py's pool 
 and reordered pushes). Both connections are ``bus/resp.py``'s lean ones (decision 22).
 
 Redis is best effort like every push: while it is unreachable, other nodes miss pushes and
-clients catch up by sync. The listener pings every ``PING_SECONDS`` (a Redis that vanished
-without closing the socket is noticed too), reconnects with backoff and tells
-``on_reconnect`` hooks, so presence can be written again into a Redis that restarted empty.
+clients catch up by sync. Lost bus messages may also have been cache invalidations
+(RosterChanged), so a gap is told as ``BusGap``: to this node's handlers when its
+subscription comes back, and to every node once Redis takes this node's messages again after
+some were dropped; caches are then emptied. The listener pings every ``PING_SECONDS`` (a
+Redis that vanished without closing the socket is noticed too), reconnects with backoff and
+tells ``on_reconnect`` hooks, so presence can be written again into a Redis that restarted empty.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from collections.abc import Awaitable, Callable
 from tidings.bus import resp
 from tidings.bus.base import Handler
 from tidings.bus.codec import decode, encode, origin_prefix
-from tidings.bus.messages import BusMessage
+from tidings.bus.messages import BusGap, BusMessage
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +66,8 @@ class RedisBus:
         self._queued = asyncio.Event()
         self._subscribed = asyncio.Event()
         self._last_error_log = 0.0
+        # Some of this node's messages were dropped: tell every node before the next ones.
+        self._dropped = False
 
     def subscribe(self, handler: Handler) -> None:
         self._handlers.append(handler)
@@ -74,6 +79,7 @@ class RedisBus:
         self._deliver(message)
         if len(self._outbox) >= MAX_QUEUED:
             self._outbox.clear()
+            self._dropped = True
             self._log_outage(resp.RespError("publish queue full"))
         self._outbox.append(encode(message, self.node_id))
         self._queued.set()
@@ -105,6 +111,7 @@ class RedisBus:
                 await self._send_outbox()
             except (resp.RespError, TimeoutError) as error:
                 self._log_outage(error)  # that batch is lost; sync fills the gap
+                self._dropped = True
                 if self._sender is not None:
                     self._sender.close()
                     self._sender = None
@@ -117,6 +124,9 @@ class RedisBus:
         while outbox:
             if self._sender is None or self._sender.lost.done():
                 self._sender = await resp.connect(self._url)
+            if self._dropped:
+                self._dropped = False
+                outbox.appendleft(encode(BusGap(), self.node_id))
             batch = [outbox.popleft() for _ in range(min(len(outbox), PUBLISH_BATCH))]
             commands = [resp.command(b"PUBLISH", CHANNEL, payload) for payload in batch]
             await asyncio.wait_for(
@@ -138,8 +148,8 @@ class RedisBus:
                 delay = 0.1
                 if not first:
                     logger.info("bus reconnected to Redis")
-                    for hook in self._reconnect_hooks:
-                        await hook()
+                    self._deliver(BusGap())
+                    await self._run_reconnect_hooks()
                 first = False
                 await self._keep_alive(connection)
             except asyncio.CancelledError:
@@ -152,6 +162,13 @@ class RedisBus:
                     connection.close()
             await asyncio.sleep(delay)
             delay = min(delay * 2, 2.0)
+
+    async def _run_reconnect_hooks(self) -> None:
+        for hook in self._reconnect_hooks:
+            try:
+                await hook()
+            except Exception as error:  # their own Redis calls: retried by their own timers
+                logger.warning("after the bus reconnected, %s failed: %s", hook, error)
 
     async def _keep_alive(self, connection: resp.RespConnection) -> None:
         """Return when the subscription's connection is lost or stops answering."""
