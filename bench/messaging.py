@@ -1,4 +1,5 @@
-"""Messaging benchmarks for issue 2 ("Measure"): throughput, latency, idle connections, sync.
+"""Messaging benchmarks for issue 2 ("Measure"): throughput, latency, idle connections, sync;
+and for issue 6, 1:1 throughput through a cluster of two nodes.
 
 Run from the repository root:
 
@@ -8,9 +9,13 @@ Run from the repository root:
     .venv/bin/python bench/messaging.py idle --connections 5000,10000
     .venv/bin/python bench/messaging.py sync --messages 10000
     .venv/bin/python bench/messaging.py throughput --profile /tmp/tidings-profile
+    .venv/bin/python bench/messaging.py cluster            # needs PostgreSQL and Redis
 
 Each scenario starts its own ``tidings serve`` on a fresh temporary data directory (SQLite,
-the embedded default), prints its numbers, and writes them as JSON to bench/results/.
+the embedded default), prints its numbers, and writes them as JSON to bench/results/; the
+cluster scenario starts two nodes on one PostgreSQL database and one Redis, with senders and
+receivers spread over both nodes and every message crossing nodes. The 1:1 scenarios' load
+generator is bench/loadgen.py: worker processes on bench/lean.py's client.
 Numbers, machine and method are in docs/benchmarks.md. Nothing here asserts a timing.
 """
 
@@ -89,8 +94,8 @@ async def make_pairs(server: Server, count: int) -> list[PairSpec]:
         server.base_url, list(zip(senders, receivers, strict=True))
     )
     return [
-        PairSpec(s.token, r.token, c)
-        for s, r, c in zip(senders, receivers, conversations, strict=True)
+        PairSpec(number, s.token, r.token, c)
+        for number, (s, r, c) in enumerate(zip(senders, receivers, conversations, strict=True))
     ]
 
 
@@ -104,9 +109,12 @@ def drive(
     window: int = 0,
     rate: float = 0.0,
     profile: Path | None = None,
-    receiver_url: str = "",
+    node_urls: tuple[str, ...] = (),
 ) -> Report:
-    """One run: spread the pairs over worker processes, measure one window, merge."""
+    """One run: spread the pairs over worker processes, measure one window, merge.
+
+    ``node_urls``: the nodes of a cluster (pair i's sender on node i % n, its receiver on
+    node (i + 1) % n); empty: ``server`` alone."""
     context = multiprocessing.get_context("spawn")
     workers = max(1, min(workers, len(pairs)))
     processes: list[tuple[Any, Any]] = []
@@ -114,13 +122,12 @@ def drive(
         parent_end, child_end = context.Pipe()
         config = WorkerConfig(
             index=index,
-            ws_url=server.ws_url,
+            node_urls=node_urls or (server.ws_url,),
             pairs=pairs[index::workers],
             warmup=warmup,
             duration=duration,
             window=window,
             rate=rate / workers,
-            receiver_url=receiver_url,
         )
         process = context.Process(target=worker_main, args=(config, child_end), daemon=True)
         process.start()
@@ -824,12 +831,12 @@ def print_log_problems(lines: list[str]) -> None:
 
 
 class _Cluster:
-    """Several nodes seen as one server by ``drive``: metrics and CPU summed, first node's
-    address for senders."""
+    """Several nodes seen as one server by ``drive``: metrics and CPU summed; ``node_urls``
+    for drive's argument of that name (``pid``, for a profile, is the first node's)."""
 
     def __init__(self, nodes: list[Server]) -> None:
         self.nodes = nodes
-        self.ws_url = nodes[0].ws_url
+        self.node_urls = tuple(node.ws_url for node in nodes)
         self.pid = nodes[0].pid
 
     def metrics(self) -> dict[str, float]:
@@ -846,15 +853,17 @@ class _Cluster:
 
 
 def scenario_cluster(args: argparse.Namespace) -> Report:
-    """Issue 6: 1:1 throughput through two nodes on PostgreSQL and Redis, every message
-    crossing nodes (senders on node 1, receivers on node 2)."""
+    """Issue 6: 1:1 throughput through two nodes on PostgreSQL and Redis: pair i's sender on
+    node i % 2 and its receiver on the other, so that every message crosses nodes and both
+    nodes send and receive alike."""
     sys.path.insert(0, str(ROOT))
     from tests.support.server import RedisProcess, new_pg_database, remove_pg_database
 
     print(
-        f"\n== cluster throughput: 2 nodes, PostgreSQL + Redis, {args.pairs} pairs (sender on "
-        f"node 1, receiver on node 2), {args.window} in flight per sender, {args.workers} "
-        f"load-generator processes, {args.duration:g} s window, {args.repeat} runs"
+        f"\n== cluster throughput: 2 nodes, PostgreSQL + Redis, {args.pairs} pairs (senders "
+        "and receivers spread over both nodes, every message crossing nodes), "
+        f"{args.window} in flight per sender, {args.workers} load-generator processes, "
+        f"{args.duration:g} s window, {args.repeat} runs"
     )
     database = new_pg_database()
     redis = RedisProcess()
@@ -876,7 +885,7 @@ def scenario_cluster(args: argparse.Namespace) -> Report:
             warmup=args.warmup,
             duration=args.duration,
             window=args.window,
-            receiver_url=nodes[1].ws_url,
+            node_urls=cluster.node_urls,
         )
         problems = [line for node in nodes for line in node.log_problems()]
     finally:
