@@ -1,6 +1,6 @@
 """Planning a group-commit batch: which entries are new, which are retries.
 
-Pure functions shared by the SQLAlchemy path and the SQLite fast path (decision 17), so the
+Pure functions shared by the SQLite and PostgreSQL appenders (decisions 17 and 23), so the
 idempotency rule lives in one place.
 """
 
@@ -11,6 +11,11 @@ from dataclasses import dataclass
 from tidings.domain.entries import Entry, NewEntry
 
 SentKey = tuple[int, str]
+
+
+class ConcurrentAppend(Exception):
+    """Another node stored one of the batch's (sender_id, client_msg_id) pairs between the
+    batch's lookup and its insert; nothing of the batch was stored."""
 
 
 @dataclass(frozen=True, slots=True)

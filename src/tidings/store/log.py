@@ -9,7 +9,7 @@ rolled-back append leaves no hole.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, insert, or_, select, text, tuple_, update
@@ -64,31 +64,6 @@ def pairs_in(
     if sqlite:
         return or_(*(and_(first == a, second == b) for a, b in pairs))
     return tuple_(first, second).in_(pairs)
-
-
-async def find_sent(
-    conn: AsyncConnection, keys: Iterable[tuple[int, str]]
-) -> dict[tuple[int, str], Entry]:
-    """Entries already stored under (sender_id, client_msg_id): what a retry returns."""
-    wanted = list(set(keys))
-    found: dict[tuple[int, str], Entry] = {}
-    for start in range(0, len(wanted), 400):
-        chunk = wanted[start : start + 400]
-        rows = await conn.execute(
-            select(*ENTRY_COLUMNS).where(
-                pairs_in(
-                    entries.c.sender_id,
-                    entries.c.client_msg_id,
-                    chunk,
-                    sqlite=conn.dialect.name == "sqlite",
-                )
-            )
-        )
-        for row in rows:
-            entry = entry_from_row(row)
-            assert entry.sender_id is not None and entry.client_msg_id is not None
-            found[(entry.sender_id, entry.client_msg_id)] = entry
-    return found
 
 
 _ADVANCE_SEQS_PG = text(

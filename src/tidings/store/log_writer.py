@@ -16,13 +16,11 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy.exc import IntegrityError
-
 from tidings.domain.entries import NewEntry
 from tidings.metrics import WRITE_BATCH_SIZE
-from tidings.store import log
-from tidings.store.batch import Appended, assemble, plan_batch, sent_keys
+from tidings.store.batch import Appended, ConcurrentAppend
 from tidings.store.database import Database
+from tidings.store.pg_log import PgLogAppender
 from tidings.store.sqlite_log import SqliteLogAppender
 
 logger = logging.getLogger(__name__)
@@ -44,10 +42,11 @@ class LogWriter:
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._closing = False
-        self._sqlite = (
+        # Both engines append outside SQLAlchemy (decisions 17 and 23).
+        self._appender: SqliteLogAppender | PgLogAppender = (
             SqliteLogAppender(database.sqlite_path, synchronous=database.sqlite_synchronous)
             if database.sqlite_path is not None
-            else None
+            else PgLogAppender(database.url)
         )
 
     def start(self) -> None:
@@ -58,8 +57,7 @@ class LogWriter:
         self._wakeup.set()
         if self._task is not None:
             await self._task
-        if self._sqlite is not None:
-            await self._sqlite.close()
+        await self._appender.close()
 
     async def append(self, new: NewEntry) -> Appended:
         if self._closing:
@@ -86,7 +84,7 @@ class LogWriter:
         error: BaseException | None = None
         try:
             results = await self._commit(batch)
-        except IntegrityError:
+        except ConcurrentAppend:
             # Another node stored one of these (sender, client_msg_id) pairs between our
             # lookup and our insert: a retry that reached another node while its first
             # attempt was still committing. Write them one at a time; each lookup now finds
@@ -112,11 +110,5 @@ class LogWriter:
                 pending.future.set_result(results[index])
 
     async def _commit(self, batch: list[_Pending]) -> list[Appended]:
-        news = [p.new for p in batch]
-        if self._sqlite is not None:
-            async with self._database.exclusive("append_entries"):
-                return await self._sqlite.commit(news)
-        async with self._database.write("append_entries") as conn:
-            keys = sent_keys(news)
-            plan = plan_batch(news, await log.find_sent(conn, keys) if keys else {})
-            return assemble(plan, await log.append_entries(conn, plan.to_insert))
+        async with self._database.exclusive("append_entries"):
+            return await self._appender.commit([p.new for p in batch])

@@ -4,8 +4,8 @@ A whole batch — idempotency lookups, seq allocation, inserts, commit — runs 
 dedicated thread holding its own sqlite3 connection, with fixed SQL. Through SQLAlchemy and
 aiosqlite the same batch costs a thread hand-off per statement and a fresh compile of the
 batch-shaped statements; that was half of the server's CPU under load. The semantics are
-those of ``store.log.append_entries`` and ``store.log.find_sent``, which the PostgreSQL path
-still uses; the tests run every scenario on both.
+those of ``store.log.append_entries`` (single appends inside other transactions) and of
+``store/pg_log.py`` (decision 23); the tests run every scenario on both engines.
 """
 
 from __future__ import annotations
