@@ -12,7 +12,14 @@ from redis.asyncio import Redis
 from tests.support.server import RedisProcess
 from tests.support.waiting import eventually
 from tidings.bus import resp
-from tidings.bus.messages import BusGap, BusMessage, PresenceChanged, Push, RosterChanged
+from tidings.bus.messages import (
+    BusGap,
+    BusMessage,
+    MembersPush,
+    PresenceChanged,
+    Push,
+    RosterChanged,
+)
 from tidings.bus.redis import CHANNEL, RedisBus
 
 
@@ -52,6 +59,20 @@ async def test_pushes_cross_nodes_once_and_in_order_through_a_password(
     assert b.heard == sent
     await asyncio.sleep(0.2)  # a's own messages came back from Redis: skipped, not doubled
     assert a.heard == sent
+
+
+async def test_a_push_to_many_members_crosses_as_the_conversation_id(
+    nodes: tuple[Node, Node],
+) -> None:
+    a, b = nodes
+    many = Push(tuple(range(1, 1001)), '{"x":1}', "c9", members_of=42)
+    few = Push((1, 2, 3), '{"x":2}', None, members_of=43)
+    await a.bus.publish(many)
+    await a.bus.publish(few)
+    await eventually(lambda: len(b.heard) == 2)
+    # A short list is sent as it is (which conversation it came from does not travel).
+    assert b.heard == [MembersPush(42, '{"x":1}', "c9"), Push((1, 2, 3), '{"x":2}', None)]
+    assert a.heard == [many, few]  # this node delivers the list it has
 
 
 async def test_a_wrong_password_is_refused_clearly(guarded_redis: RedisProcess) -> None:

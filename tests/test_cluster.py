@@ -29,7 +29,7 @@ from tests.support.chaos import (
 from tests.support.server import RedisProcess, ServerProcess, new_pg_database, remove_pg_database
 from tests.support.users import Person, register
 from tests.support.waiting import eventually
-from tidings.sdk import PresenceChanged, ServerError, TidingsClient, TidingsHttp
+from tidings.sdk import EntryReceived, PresenceChanged, ServerError, TidingsClient, TidingsHttp
 
 
 @dataclass
@@ -60,7 +60,13 @@ def redis() -> Iterator[RedisProcess]:
 @pytest.fixture(scope="module")
 def cluster(redis: RedisProcess, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     database = new_pg_database()
-    env = {"TIDINGS_DATABASE_URL": database, "TIDINGS_REDIS_URL": redis.url}
+    env = {
+        "TIDINGS_DATABASE_URL": database,
+        "TIDINGS_REDIS_URL": redis.url,
+        # Every push to a conversation's members crosses nodes as the conversation's id
+        # (MembersPush), as a large group's do: each node looks the members up itself.
+        "TIDINGS_CLUSTER_PUSH_LIST_MAX": "1",
+    }
     nodes = [
         ServerProcess(tmp_path_factory.mktemp(f"node{i}"), env={**env, "TIDINGS_NODE_ID": f"n{i}"})
         for i in range(3)
@@ -112,6 +118,38 @@ async def test_users_on_different_nodes_chat_and_see_presence(
         async with cluster.client(people[3], 2):
             await eventually(lambda: any(e.user_id == people[3].id and e.online for e in seen))
         await eventually(lambda: any(e.user_id == people[3].id and not e.online for e in seen))
+
+
+async def test_pushes_naming_the_conversation_arrive_in_order_on_every_node(
+    cluster: Cluster, people: list[Person]
+) -> None:
+    """Members on nodes that have never loaded the group's roster get every push, in order:
+    the first pushes wait for the roster to load, later ones behind them."""
+    owner, *members = people[:5]
+    summary = await owner.http.call(
+        "POST",
+        "/api/v1/conversations",
+        {"type": "group", "name": "by reference", "member_ids": [m.id for m in members]},
+    )
+    gid = int(summary["id"])
+    async with AsyncExitStack() as stack:
+        sender = await stack.enter_async_context(cluster.client(owner, 0))
+        heard: dict[int, list[int]] = {m.id: [] for m in members}
+        for index, member in enumerate(members):
+            client = await stack.enter_async_context(cluster.client(member, index % 3))
+            client.on(
+                lambda e, got=heard[member.id]: (
+                    got.append(int(e.entry["seq"]))
+                    if isinstance(e, EntryReceived)
+                    and e.entry["conversation_id"] == gid
+                    and e.entry["kind"] == "message"
+                    else None
+                )
+            )
+        sent = [int((await sender.send(gid, "text", {"text": f"m{i}"}))["seq"]) for i in range(30)]
+        for member in members:
+            await eventually(lambda got=heard[member.id]: len(got) >= len(sent))
+            assert heard[member.id] == sent
 
 
 async def test_concurrent_sends_through_three_nodes_get_contiguous_seqs(

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     # Empty means one node: the in-process bus and presence. Set it (redis://host:6379/0) to
     # run several nodes; Redis then carries pushes between them and holds presence.
     redis_url: str = ""
+    # Across nodes, a push to a conversation of more members than this names the conversation
+    # instead of listing them; each node takes the members from its own roster cache.
+    cluster_push_list_max: int = Field(default=256, ge=0)
     # This node's name on the bus and in presence; random per process unless set.
     node_id: str = Field(default="", pattern=r"^[A-Za-z0-9._-]{0,64}$")
 

@@ -38,6 +38,7 @@ from tidings.bus.redis_presence import RedisPresence
 from tidings.config import Settings
 from tidings.files.storage import LocalStorage, Storage
 from tidings.gateway.connections import ConnectionRegistry
+from tidings.gateway.member_pushes import MemberPushes
 from tidings.gateway.presence_watch import PresenceWatches
 from tidings.store.accounts import AccountStore
 from tidings.store.announcements import AnnouncementStore
@@ -75,7 +76,11 @@ class Container:
     def bus(self) -> Bus:
         if not self.settings.redis_url:
             return InProcessBus()
-        return RedisBus(self.settings.redis_url, self.node_id)
+        return RedisBus(
+            self.settings.redis_url,
+            self.node_id,
+            list_max=self.settings.cluster_push_list_max,
+        )
 
     @cached_property
     def presence_registry(self) -> PresenceRegistry:
@@ -131,6 +136,10 @@ class Container:
     @cached_property
     def presence_watches(self) -> PresenceWatches:
         return PresenceWatches(self.connections)
+
+    @cached_property
+    def member_pushes(self) -> MemberPushes:
+        return MemberPushes(self.rosters, self.connections)
 
     # Actions
 
@@ -334,6 +343,7 @@ class Container:
         self.bus.subscribe(self.policies.on_bus)
         self.bus.subscribe(self.connections.on_bus)
         self.bus.subscribe(self.presence_watches.on_bus)
+        self.bus.subscribe(self.member_pushes.on_bus)
         await self.bus.start()
         await self.presence_registry.start()
         self.log_writer.start()

@@ -50,7 +50,7 @@ class Announcements:
             pinned=pinned,
             now=now_ms(),
         )
-        await self._publisher.entry(entry, roster.members)
+        await self._publisher.entry_to_members(entry, roster)
         return announcement.to_wire()
 
     async def do_edit_announcement(
@@ -70,7 +70,7 @@ class Announcements:
             pinned=pinned,
             now=now_ms(),
         )
-        await self._publisher.entry(entry, roster.members)
+        await self._publisher.entry_to_members(entry, roster)
         return edited.to_wire()
 
     async def announcements(self, actor: Actor, conversation_id: int) -> dict[str, Any]:
@@ -125,7 +125,7 @@ class Announcements:
         )
         if entry is None:
             raise TidingsError(ErrorCode.CONFLICT, "the board already shows it that way")
-        await self._publisher.entry(entry, roster.members)
+        await self._publisher.entry_to_members(entry, roster)
         return entry.to_wire()
 
     async def board(self, actor: Actor, conversation_id: int) -> dict[str, Any]:

@@ -501,7 +501,7 @@ class Groups:
         await self._publisher.private(told)
         out: dict[str, Any] = {"pending_id": pending_id, "approved": approve}
         if entry is not None:
-            await self._publisher.entry(entry, roster.members)
+            await self._publisher.entry_to_members(entry, roster)
             out["entry"] = entry.to_wire()
         return out
 

@@ -98,8 +98,8 @@ class Messages:
         await self._attachments.do_record_attachments([appended.entry])
         if appended.created:
             MESSAGES_SENT.inc()
-            await self._publisher.entry(
-                appended.entry, roster.members, exclude_connection=actor.connection_id
+            await self._publisher.entry_to_members(
+                appended.entry, roster, exclude_connection=actor.connection_id
             )
         SEND_LATENCY.observe(time.perf_counter() - started)
         return appended.entry
@@ -193,8 +193,8 @@ class Messages:
         for (roster, _), appended in zip(pending, results, strict=True):
             if appended.created:
                 MESSAGES_SENT.inc()
-                await self._publisher.entry(
-                    appended.entry, roster.members, exclude_connection=actor.connection_id
+                await self._publisher.entry_to_members(
+                    appended.entry, roster, exclude_connection=actor.connection_id
                 )
         return [appended.entry for appended in results]
 
@@ -226,7 +226,7 @@ class Messages:
         )
         if entry is None:
             raise TidingsError(ErrorCode.NOT_RECALLABLE, "already recalled")
-        await self._publisher.entry(entry, roster.members)
+        await self._publisher.entry_to_members(entry, roster)
         return entry
 
     async def do_delete_for_me(

@@ -8,6 +8,7 @@ from tidings.bus.base import Bus
 from tidings.bus.messages import EndSessions, PresenceCut, Push, RosterChanged
 from tidings.domain import events
 from tidings.domain.accounts import RevokeReason
+from tidings.domain.conversations import Roster
 from tidings.domain.entries import Entry, PrivateEntry
 from tidings.domain.events import CloseCode
 
@@ -21,6 +22,20 @@ class Publisher:
     ) -> None:
         await self._bus.publish(
             Push(tuple(user_ids), events.entry_frame(entry), exclude_connection)
+        )
+
+    async def entry_to_members(
+        self, entry: Entry, roster: Roster, *, exclude_connection: str | None = None
+    ) -> None:
+        """Push to the conversation's members as ``roster`` has them (unchanged by the entry:
+        other nodes may then use their own copy of the roster)."""
+        await self._bus.publish(
+            Push(
+                tuple(roster.members),
+                events.entry_frame(entry),
+                exclude_connection,
+                members_of=roster.conversation_id,
+            )
         )
 
     async def private(

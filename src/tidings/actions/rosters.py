@@ -29,6 +29,10 @@ class RosterCache:
                 self._cache.popitem(last=False)
         return roster
 
+    def cached(self, conversation_id: int) -> Roster | None:
+        """The roster if it is at hand, without a query."""
+        return self._cache.get(conversation_id)
+
     async def access(self, conversation_id: int, user_id: int) -> Roster:
         """The roster, if the user is an active member; ``not_member`` otherwise."""
         roster = await self.get(conversation_id)

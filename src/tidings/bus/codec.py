@@ -15,18 +15,29 @@ from tidings.bus.messages import (
     BusGap,
     BusMessage,
     EndSessions,
+    MembersPush,
     PresenceChanged,
     PresenceCut,
     Push,
     RosterChanged,
 )
 
+# A push to a conversation of more members than this names the conversation instead of
+# listing them: 100,000 ids are 700 KB for every node to read, for every message.
+LIST_MAX = 256
 
-def encode(message: BusMessage, origin: str) -> bytes:
+
+def encode(message: BusMessage, origin: str, *, list_max: int = LIST_MAX) -> bytes:
     header: dict[str, Any]
     frame = ""
     if isinstance(message, Push):
-        header = {"t": "push", "u": message.user_ids, "x": message.exclude_connection}
+        if message.members_of is not None and len(message.user_ids) > list_max:
+            header = {"t": "members", "c": message.members_of, "x": message.exclude_connection}
+        else:
+            header = {"t": "push", "u": message.user_ids, "x": message.exclude_connection}
+        frame = message.frame
+    elif isinstance(message, MembersPush):
+        header = {"t": "members", "c": message.conversation_id, "x": message.exclude_connection}
         frame = message.frame
     elif isinstance(message, EndSessions):
         header = {
@@ -62,6 +73,8 @@ def decode(data: bytes) -> tuple[str, BusMessage]:
     message: BusMessage
     if kind == "push":
         message = Push(tuple(header["u"]), rest.decode(), header["x"])
+    elif kind == "members":
+        message = MembersPush(int(header["c"]), rest.decode(), header["x"])
     elif kind == "end":
         message = EndSessions(
             tuple(header["s"]), rest.decode(), int(header["c"]), header["r"], header["x"]

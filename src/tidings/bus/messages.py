@@ -15,6 +15,19 @@ class Push:
     user_ids: tuple[int, ...]
     frame: str
     exclude_connection: str | None = None
+    # Set when user_ids are exactly this conversation's members: across nodes a long list is
+    # then replaced by the conversation's id (MembersPush).
+    members_of: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MembersPush:
+    """Send ``frame`` to every member of a conversation, as this node's roster has them: what
+    a Push to a large conversation becomes on its way to other nodes."""
+
+    conversation_id: int
+    frame: str
+    exclude_connection: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,4 +69,6 @@ class BusGap:
     whatever is kept fresh by them (cached rosters and policies) must be dropped."""
 
 
-BusMessage = Push | EndSessions | RosterChanged | PresenceChanged | PresenceCut | BusGap
+BusMessage = (
+    Push | MembersPush | EndSessions | RosterChanged | PresenceChanged | PresenceCut | BusGap
+)

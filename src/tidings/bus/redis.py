@@ -27,7 +27,7 @@ from collections.abc import Awaitable, Callable
 
 from tidings.bus import resp
 from tidings.bus.base import Handler
-from tidings.bus.codec import decode, encode, origin_prefix
+from tidings.bus.codec import LIST_MAX, decode, encode, origin_prefix
 from tidings.bus.messages import BusGap, BusMessage
 
 logger = logging.getLogger(__name__)
@@ -51,8 +51,10 @@ class RedisBus:
         *,
         ping_seconds: float = PING_SECONDS,
         reply_timeout: float = REPLY_TIMEOUT,
+        list_max: int = LIST_MAX,
     ) -> None:
         self._url = url
+        self._list_max = list_max
         self._ping_seconds = ping_seconds
         self._reply_timeout = reply_timeout
         self.node_id = node_id
@@ -81,7 +83,7 @@ class RedisBus:
             self._outbox.clear()
             self._dropped = True
             self._log_outage(resp.RespError("publish queue full"))
-        self._outbox.append(encode(message, self.node_id))
+        self._outbox.append(encode(message, self.node_id, list_max=self._list_max))
         self._queued.set()
 
     async def start(self) -> None:

@@ -8,6 +8,7 @@ for all its receivers.
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection, Iterable, Mapping, Set
 from typing import Protocol
 
 from tidings.bus.base import Bus
@@ -100,16 +101,28 @@ class ConnectionRegistry:
                 connection.close(CloseCode.GOING_AWAY, "server shutting down")
 
     def _push(self, message: Push) -> None:
+        self.push(message.user_ids, message.frame, message.exclude_connection)
+
+    def push(
+        self, user_ids: Collection[int], frame: str, exclude_connection: str | None = None
+    ) -> None:
+        """Send ``frame`` to every connection of these users (but ``exclude_connection``)."""
+        held = self._by_user
+        if isinstance(user_ids, Set | Mapping) and len(user_ids) > len(held):
+            # A big roster: walk the users this node holds instead (set lookups are cheap).
+            targets: Iterable[int] = [u for u in held if u in user_ids]
+        else:
+            targets = user_ids
         sent = 0
         data: bytes | None = None
-        for user_id in message.user_ids:
-            connections = self._by_user.get(user_id)
+        for user_id in targets:
+            connections = held.get(user_id)
             if not connections:
                 continue
             for connection in connections.values():
-                if connection.id != message.exclude_connection:
+                if connection.id != exclude_connection:
                     if data is None:
-                        data = text_frame(message.frame)
+                        data = text_frame(frame)
                     connection.send_frame(data)
                     sent += 1
         if sent:
