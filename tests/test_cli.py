@@ -82,3 +82,13 @@ async def test_user_create_demo_send_and_listen(tmp_path: Path) -> None:
         assert "from the command line" in heard.decode()
     finally:
         server.stop()
+
+
+async def test_a_bad_setting_is_named_and_nothing_starts(tmp_path: Path) -> None:
+    code, output = await _run(
+        "serve", "--data-dir", str(tmp_path), env={"TIDINGS_NODE_ID": "two words"}
+    )
+    assert code == 2
+    assert output.startswith("tidings: TIDINGS_NODE_ID: String should match pattern")
+    assert "Traceback" not in output
+    assert not (tmp_path / "tidings.db").exists()

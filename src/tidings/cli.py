@@ -10,6 +10,8 @@ import os
 import sys
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from tidings import cli_files
 from tidings.config import Settings
 
@@ -77,7 +79,13 @@ def main(argv: list[str] | None = None) -> None:
             overrides[name] = value
     if getattr(args, "demo", False):
         overrides["demo"] = True
-    settings = Settings(**overrides)  # type: ignore[arg-type]
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        for problem in error.errors():
+            name = "TIDINGS_" + "_".join(str(part) for part in problem["loc"]).upper()
+            print(f"tidings: {name}: {problem['msg']}", file=sys.stderr)
+        raise SystemExit(2) from None
     logging.basicConfig(
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
