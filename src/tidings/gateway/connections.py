@@ -8,7 +8,7 @@ for all its receivers.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Iterable, Mapping, Set
+from collections.abc import Collection, Iterable
 from typing import Protocol
 
 from tidings.bus.base import Bus
@@ -108,7 +108,7 @@ class ConnectionRegistry:
     ) -> None:
         """Send ``frame`` to every connection of these users (but ``exclude_connection``)."""
         held = self._by_user
-        if isinstance(user_ids, Set | Mapping) and len(user_ids) > len(held):
+        if isinstance(user_ids, dict | set | frozenset) and len(user_ids) > len(held):
             # A big roster: walk the users this node holds instead (set lookups are cheap).
             targets: Iterable[int] = [u for u in held if u in user_ids]
         else:
