@@ -30,6 +30,8 @@ class Policies:
         self._store = store
         self._capacity = capacity
         self._cache: OrderedDict[int, Policy] = OrderedDict()
+        # As in RosterCache: a policy loaded across an invalidation is not kept.
+        self._generation = 0
 
     async def get(self, roster: Roster) -> Policy:
         found = self._cache.get(roster.conversation_id)
@@ -39,6 +41,7 @@ class Policies:
 
     async def _load(self, roster: Roster) -> Policy:
         conversation_id = roster.conversation_id
+        generation = self._generation
         if roster.type is ConversationType.DIRECT:
             pairs = await self._store.blocked_pairs(list(roster.members))
             policy = Policy.build(conversation_id, None, {}, {}, pairs)
@@ -47,18 +50,21 @@ class Policies:
             policy = Policy.build(conversation_id, settings, powers, mutes)
         else:
             policy = Policy.build(conversation_id, None, {}, {})
-        self._cache[conversation_id] = policy
-        if len(self._cache) > self._capacity:
-            self._cache.popitem(last=False)
+        if generation == self._generation:
+            self._cache[conversation_id] = policy
+            if len(self._cache) > self._capacity:
+                self._cache.popitem(last=False)
         return policy
 
     def invalidate(self, conversation_id: int) -> None:
+        self._generation += 1
         self._cache.pop(conversation_id, None)
 
     def on_bus(self, message: BusMessage) -> None:
         if isinstance(message, RosterChanged):
             self.invalidate(message.conversation_id)
         elif isinstance(message, BusGap):
+            self._generation += 1
             self._cache.clear()
 
 

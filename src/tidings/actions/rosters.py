@@ -16,14 +16,18 @@ class RosterCache:
         self._store = store
         self._capacity = capacity
         self._cache: OrderedDict[int, Roster] = OrderedDict()
+        # Bumped by every invalidation: a roster loaded while one happened may be stale and
+        # is returned but not kept.
+        self._generation = 0
 
     async def get(self, conversation_id: int) -> Roster | None:
         roster = self._cache.get(conversation_id)
         if roster is not None:
             self._cache.move_to_end(conversation_id)
             return roster
+        generation = self._generation
         roster = await self._store.roster(conversation_id)
-        if roster is not None:
+        if roster is not None and generation == self._generation:
             self._cache[conversation_id] = roster
             if len(self._cache) > self._capacity:
                 self._cache.popitem(last=False)
@@ -41,8 +45,10 @@ class RosterCache:
         return roster
 
     def invalidate(self, conversation_id: int) -> None:
+        self._generation += 1
         self._cache.pop(conversation_id, None)
 
     def clear(self) -> None:
         """Forget every roster (bus messages that would have invalidated some were lost)."""
+        self._generation += 1
         self._cache.clear()
