@@ -54,6 +54,8 @@ class Settings(BaseSettings):
 
     session_policy: SessionPolicy = SessionPolicy.ONE_PER_PLATFORM
     session_ttl_seconds: int = 30 * 24 * 3600
+    # A session's "last seen" time is refreshed at most this often (it is shown, not enforced).
+    session_touch_seconds: int = Field(default=60, ge=0)
     device_credential_ttl_seconds: int = 180 * 24 * 3600
     # Enterprise default: anyone may open a direct chat with anyone.
     direct_chat_requires_friendship: bool = False

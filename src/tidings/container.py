@@ -26,6 +26,7 @@ from tidings.actions.presence import Presence
 from tidings.actions.publisher import Publisher
 from tidings.actions.receipts import Receipts
 from tidings.actions.rosters import RosterCache
+from tidings.actions.session_touches import SessionTouches
 from tidings.actions.sync import Sync
 from tidings.auth.passwords import Passwords
 from tidings.bus.base import Bus
@@ -155,7 +156,12 @@ class Container:
             passwords=self.passwords,
             publisher=self.publisher,
             notices=self.notices,
+            touches=self.session_touches,
         )
+
+    @cached_property
+    def session_touches(self) -> SessionTouches:
+        return SessionTouches(self.account_store)
 
     @cached_property
     def conversations(self) -> Conversations:
@@ -348,6 +354,7 @@ class Container:
         await self.presence_registry.start()
         self.log_writer.start()
         self.receipts.start()
+        self.session_touches.start()
         await self.files.start()
         self.file_cleanup.start()
 
@@ -355,6 +362,7 @@ class Container:
         self.connections.close_all()
         await self.file_cleanup.stop()
         await self.receipts.stop()
+        await self.session_touches.stop()
         await self.log_writer.stop()
         await self.presence_registry.stop()
         await self.bus.stop()

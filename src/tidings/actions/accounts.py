@@ -8,6 +8,7 @@ from typing import Any
 from tidings.actions.context import Actor
 from tidings.actions.notices import Notices
 from tidings.actions.publisher import Publisher
+from tidings.actions.session_touches import SessionTouches
 from tidings.auth.passwords import Passwords
 from tidings.auth.throttle import Throttle
 from tidings.auth.tokens import new_token, token_hash
@@ -17,9 +18,6 @@ from tidings.domain.clock import now_ms
 from tidings.domain.entries import PrivateEntry
 from tidings.domain.errors import ErrorCode, TidingsError
 from tidings.store.accounts import AccountStore, AccountTaken
-
-# Sessions refresh last_seen_at at most this often; it is for "list my sessions", not security.
-_TOUCH_INTERVAL_MS = 60_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +47,10 @@ class Accounts:
         passwords: Passwords,
         publisher: Publisher,
         notices: Notices,
+        touches: SessionTouches,
     ) -> None:
         self._settings = settings
+        self._touches = touches
         self._store = store
         self._passwords = passwords
         self._publisher = publisher
@@ -150,8 +150,9 @@ class Accounts:
         user = await self._store.user(session.user_id)
         if user is None or user.disabled:
             raise TidingsError(ErrorCode.INVALID_TOKEN, "the session token is not valid")
-        if now - session.last_seen_at > _TOUCH_INTERVAL_MS:
-            await self._store.touch_session(session.id, now)
+        # For "list my sessions", not security; written in batches (SessionTouches).
+        if now - session.last_seen_at > self._settings.session_touch_seconds * 1000:
+            self._touches.touch(session.id, now)
         return user, session
 
     async def do_logout(self, actor: Actor) -> None:

@@ -259,11 +259,15 @@ class AccountStore:
         async with self._db.write("revoke_session") as conn:
             return await self._revoke(conn, user_id, session_id, reason, now)
 
-    async def touch_session(self, session_id: int, now: int) -> None:
-        async with self._db.write("touch_session") as conn:
-            await conn.execute(
-                update(sessions).where(sessions.c.id == session_id).values(last_seen_at=now)
-            )
+    async def touch_sessions(self, session_ids: list[int], now: int) -> None:
+        """Set these sessions' last-seen time, in one transaction."""
+        async with self._db.write("touch_sessions") as conn:
+            for start in range(0, len(session_ids), 500):
+                await conn.execute(
+                    update(sessions)
+                    .where(sessions.c.id.in_(session_ids[start : start + 500]))
+                    .values(last_seen_at=now)
+                )
 
     async def _revoke(
         self,
