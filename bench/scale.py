@@ -3,6 +3,7 @@
     .venv/bin/python bench/scale.py idle --connections 25000,50000,100000 --users 10000
     .venv/bin/python bench/scale.py fanout --members 10000 --online 10000
     .venv/bin/python bench/scale.py fanout --members 100000 --online 10000
+    .venv/bin/python bench/scale.py fanout --members 100000 --online 10000 --nodes 2
     .venv/bin/python bench/scale.py storm --clients 10000 --missed 100
 
 idle:   N authenticated connections held idle by one node (pinged every 25 s like a client
@@ -10,6 +11,8 @@ idle:   N authenticated connections held idle by one node (pinged every 25 s lik
 fanout: a group of M members of whom K are online (one connection each) gets one message at
         a time from its owner; the delay from sending to each online member's push, over
         every (message, member) pair: p50/p99/max, and each member got each message once.
+        With ``--nodes N`` (N >= 2): N nodes on one PostgreSQL and one Redis, member i on
+        node i mod N, the owner on the first.
 storm:  C clients in groups of 100 each miss ``--missed`` messages while offline, then all
         reconnect at once: authenticate, sync, fetch the missed history; total time and the
         time per client. Every client must end holding every missed message.
@@ -29,6 +32,7 @@ import json
 import os
 import secrets
 import shutil
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -66,9 +70,10 @@ DAY_MS = 86_400_000
 # Seeding
 
 
-async def _seed(data_dir: Path, count: int) -> list[tuple[int, str]]:
-    """``count`` users with one live web session each: (user id, bearer token)."""
-    database = Database(Settings(data_dir=data_dir))
+async def _seed(data_dir: Path, count: int, database_url: str = "") -> list[tuple[int, str]]:
+    """``count`` users with one live web session each: (user id, bearer token), in the
+    embedded database of ``data_dir`` or the one at ``database_url``."""
+    database = Database(Settings(data_dir=data_dir, database_url=database_url))
     await database.migrate()
     now = int(time.time() * 1000)
     people: list[tuple[int, str]] = []
@@ -103,9 +108,9 @@ async def _seed(data_dir: Path, count: int) -> list[tuple[int, str]]:
     return people
 
 
-def seed(data_dir: Path, count: int) -> list[tuple[int, str]]:
+def seed(data_dir: Path, count: int, database_url: str = "") -> list[tuple[int, str]]:
     started = time.monotonic()
-    people = uvloop.run(_seed(data_dir, count))
+    people = uvloop.run(_seed(data_dir, count, database_url))
     print(f"  seeded {count:,} users with sessions in {time.monotonic() - started:.1f} s")
     return people
 
@@ -190,6 +195,38 @@ def on_seeded_server(
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
+def on_seeded_cluster(
+    args: argparse.Namespace,
+    users: int,
+    nodes: int,
+    run: Callable[[list[Server], list[tuple[int, str]]], Awaitable[dict[str, Any]]],
+) -> dict[str, Any]:
+    """Seed ``users`` into a fresh PostgreSQL database, start ``nodes`` servers on it and a
+    private Redis (as ``messaging.py cluster`` does), run, clean up."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.support.server import RedisProcess, new_pg_database, remove_pg_database
+
+    database = new_pg_database()
+    redis = RedisProcess()
+    redis.start()
+    data_dir = Path(tempfile.mkdtemp(prefix="tidings-scale-cluster-"))
+    servers: list[Server] = []
+    try:
+        people = seed(data_dir, users, database)
+        env = {"TIDINGS_DATABASE_URL": database, "TIDINGS_REDIS_URL": redis.url}
+        for _ in range(nodes):
+            server = Server(source=args.source, env=env)
+            server.start()
+            servers.append(server)
+        return uvloop.run(run(servers, people))
+    finally:
+        for server in servers:
+            server.stop()
+        redis.stop()
+        remove_pg_database(database)
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
 # Scenarios
 
 
@@ -251,23 +288,38 @@ async def _idle(server: Server, tokens: list[str], levels: list[int]) -> dict[st
 
 
 def scenario_fanout(args: argparse.Namespace) -> dict[str, Any]:
+    where = (
+        f"{args.nodes} nodes, PostgreSQL + Redis (member i on node i mod {args.nodes}, the "
+        "owner on the first)"
+        if args.nodes > 1
+        else "embedded default"
+    )
     print(
         f"\n== fanout: a group of {args.members:,} members, {args.online:,} online, "
-        f"{args.messages} messages one after another, embedded default"
+        f"{args.messages} messages one after another, {where}"
     )
     raise_nofile_limit(args.online + 10_000)
+    # Read by every server started from here on (they inherit the environment).
     os.environ["TIDINGS_GROUP_SIZE_LIMIT"] = str(max(args.members, 10_000))
+    if args.nodes > 1:
+        return on_seeded_cluster(
+            args,
+            args.members,
+            args.nodes,
+            lambda servers, people: _fanout(servers, people, args.online, args.messages),
+        )
     return on_seeded_server(
         args,
         "fanout",
         args.members,
-        lambda server, people: _fanout(server, people, args.online, args.messages),
+        lambda server, people: _fanout([server], people, args.online, args.messages),
     )
 
 
 async def _fanout(
-    server: Server, people: list[tuple[int, str]], online: int, messages: int
+    servers: list[Server], people: list[tuple[int, str]], online: int, messages: int
 ) -> dict[str, Any]:
+    server = servers[0]
     (_, owner_token), members = people[0], people[1:]
     started = time.monotonic()
     group = await create_group(server.base_url, owner_token, [u for u, _ in members])
@@ -291,11 +343,17 @@ async def _fanout(
             everyone.set()
 
     started = time.monotonic()
-    sockets = await open_many(server.ws_url, [t for _, t in members[:receivers]], on_push)
+    sockets: list[LeanSocket] = []
+    tokens = [t for _, t in members[:receivers]]
+    for node, node_server in enumerate(servers):
+        # Member i on node i mod N; sockets are numbered 0.. across all nodes.
+        mine = tokens[node :: len(servers)]
+        sockets.extend(await open_many(node_server.ws_url, mine, on_push, first=len(sockets)))
     owner = await connect(server.ws_url, source="127.0.0.9", token=owner_token)
     print(f"  {receivers:,} members connected in {time.monotonic() - started:.1f} s")
     pinger = asyncio.create_task(keepalive([*sockets, owner]))
     last_member: list[float] = []
+    cpu_before = [0.0] * len(servers)
     try:
         for number in range(messages + 1):  # the first one warms up and is not counted
             got[0] = 0
@@ -303,6 +361,7 @@ async def _fanout(
             if number == 1:
                 latencies.clear()
                 received.clear()
+                cpu_before = [s.cpu_seconds() for s in servers]
             current[0] = number
             sent_at[0] = time.perf_counter()
             await owner.request(
@@ -321,6 +380,8 @@ async def _fanout(
             if number:
                 last_member.append(time.perf_counter() - sent_at[0])
             await asyncio.sleep(0.3)
+        # CPU per node over the counted messages (with the 0.3 s pauses between them).
+        node_cpu = [s.cpu_seconds() - b for s, b in zip(servers, cpu_before, strict=True)]
     finally:
         pinger.cancel()
         close_all([*sockets, owner])
@@ -339,13 +400,19 @@ async def _fanout(
         "p99_ms": 1000 * percentile(latencies, 99),
         "max_ms": 1000 * max(latencies, default=float("nan")),
         "last_member_median_ms": 1000 * median(last_member),
-        "log": server.log_problems(),
+        "nodes": len(servers),
+        "node_cpu_seconds": node_cpu,
+        "log": [line for s in servers for line in s.log_problems()],
     }
     print(
         f"  {len(latencies):,} deliveries ({missing} missing, {duplicated} duplicated): "
         f"p50 {fmt_ms(percentile(latencies, 50))}, p99 {fmt_ms(percentile(latencies, 99))}, "
         f"max {fmt_ms(max(latencies, default=float('nan')))}; last member reached after "
         f"{fmt_ms(median(last_member))} (median over messages)"
+    )
+    print(
+        "  server CPU over those messages: "
+        + ", ".join(f"node {i + 1} {cpu:.2f} s" for i, cpu in enumerate(node_cpu))
     )
     print(f"  server log problems: {result['log'] or 'none'}")
     return result
@@ -505,6 +572,9 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=10_000)
     parser.add_argument("--online", type=int, default=10_000)
     parser.add_argument("--messages", type=int, default=20)
+    parser.add_argument(
+        "--nodes", type=int, default=1, help="fanout: >= 2 runs that many nodes on PostgreSQL"
+    )
     parser.add_argument("--clients", type=int, default=10_000)
     parser.add_argument("--group-size", type=int, default=100)
     parser.add_argument("--missed", type=int, default=100)
