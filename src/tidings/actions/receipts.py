@@ -8,12 +8,10 @@ fraction of a second of "delivered" ticks, never a message.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
 from typing import Any
 
 from tidings.actions.context import Actor
+from tidings.actions.periodic import PeriodicFlush
 from tidings.actions.publisher import Publisher
 from tidings.actions.rosters import RosterCache
 from tidings.domain.clock import now_ms
@@ -22,8 +20,6 @@ from tidings.domain.errors import ErrorCode, TidingsError
 from tidings.domain.events import receipt_frame
 from tidings.metrics import MESSAGES_DELIVERED
 from tidings.store.conversations import ConversationStore
-
-logger = logging.getLogger(__name__)
 
 # Read receipts are pushed to every member up to this group size; bigger groups ask with
 # read_state when a user looks (a 10,000-member group would otherwise multiply every read).
@@ -42,19 +38,14 @@ class Receipts:
         self._store = store
         self._rosters = rosters
         self._publisher = publisher
-        self._flush_interval = flush_interval
         self._delivered: dict[tuple[int, int], int] = {}
-        self._task: asyncio.Task[None] | None = None
+        self._writer = PeriodicFlush(self._flush, every=flush_interval, name="delivered-flush")
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._flush_forever(), name="delivered-flush")
+        self._writer.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        await self._flush()
+        await self._writer.stop()
 
     async def do_mark_read(self, actor: Actor, *, conversation_id: int, seq: int) -> int:
         roster = await self._rosters.access(conversation_id, actor.user_id)
@@ -112,14 +103,6 @@ class Receipts:
             "read_by": read_by,
             "unread_by": unread_by,
         }
-
-    async def _flush_forever(self) -> None:
-        while True:
-            await asyncio.sleep(self._flush_interval)
-            try:
-                await self._flush()
-            except Exception:
-                logger.exception("writing delivered positions failed")
 
     async def _flush(self) -> None:
         if not self._delivered:

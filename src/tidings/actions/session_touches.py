@@ -11,44 +11,26 @@ crash loses at most that much of them.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
-
+from tidings.actions.periodic import PeriodicFlush
 from tidings.store.accounts import AccountStore
-
-logger = logging.getLogger(__name__)
 
 
 class SessionTouches:
     def __init__(self, store: AccountStore, *, flush_interval: float = 1.0) -> None:
         self._store = store
-        self._flush_interval = flush_interval
         self._seen: set[int] = set()
         self._latest = 0
-        self._task: asyncio.Task[None] | None = None
+        self._writer = PeriodicFlush(self._flush, every=flush_interval, name="session-touches")
 
     def touch(self, session_id: int, now: int) -> None:
         self._seen.add(session_id)
         self._latest = max(self._latest, now)
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._flush_forever(), name="session-touches")
+        self._writer.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        await self._flush()
-
-    async def _flush_forever(self) -> None:
-        while True:
-            await asyncio.sleep(self._flush_interval)
-            try:
-                await self._flush()
-            except Exception:
-                logger.exception("writing sessions' last-seen times failed")
+        await self._writer.stop()
 
     async def _flush(self) -> None:
         if not self._seen:

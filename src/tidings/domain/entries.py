@@ -123,3 +123,19 @@ class NewEntry:
     client_msg_id: str | None
     created_at: int
     reply_to_seq: int | None = None
+
+    def stored(self, entry_id: int, seq: int) -> Entry:
+        """The entry as appended under this id and seq."""
+        return Entry(
+            id=entry_id,
+            conversation_id=self.conversation_id,
+            seq=seq,
+            sender_id=self.sender_id,
+            kind=self.kind,
+            type=self.type,
+            body=self.body,
+            client_msg_id=self.client_msg_id,
+            created_at=self.created_at,
+            reply_to_seq=self.reply_to_seq,
+            recalled=False,
+        )

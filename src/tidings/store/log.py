@@ -9,7 +9,7 @@ rolled-back append leaves no hole.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -26,7 +26,6 @@ from sqlalchemy import (
     tuple_,
     update,
 )
-from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tidings.domain.entries import Entry, EntryKind, NewEntry, PrivateEntry, PrivateKind
@@ -51,8 +50,9 @@ ENTRY_COLUMNS = (
 _KINDS = {kind.value: kind for kind in EntryKind}
 
 
-def entry_from_row(row: Row[Any, *tuple[Any, ...]]) -> Entry:
-    """An entry from a row of ``ENTRY_COLUMNS`` (by position: a sync reads thousands)."""
+def entry_from_row(row: Iterable[Any]) -> Entry:
+    """An entry from a row of ``ENTRY_COLUMNS``, in their order, from SQLAlchemy, sqlite3 or
+    asyncpg (by position: a sync reads thousands)."""
     (
         entry_id,
         conversation_id,
@@ -161,21 +161,7 @@ async def append_entries(conn: AsyncConnection, new: Sequence[NewEntry]) -> list
     )
     out: list[Entry] = []
     for row, item, stored in zip(rows, new, inserted, strict=True):
-        out.append(
-            Entry(
-                id=stored.id,
-                conversation_id=item.conversation_id,
-                seq=row["seq"],
-                sender_id=item.sender_id,
-                kind=item.kind,
-                type=item.type,
-                body=item.body,
-                client_msg_id=item.client_msg_id,
-                created_at=item.created_at,
-                reply_to_seq=item.reply_to_seq,
-                recalled=False,
-            )
-        )
+        out.append(item.stored(stored.id, row["seq"]))
     return out
 
 

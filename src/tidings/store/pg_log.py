@@ -19,14 +19,14 @@ import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
 
 import asyncpg
 from sqlalchemy import make_url
 
-from tidings.domain.entries import Entry, EntryKind, NewEntry
+from tidings.domain.entries import Entry, NewEntry
 from tidings.store import codec
 from tidings.store.batch import Appended, ConcurrentAppend, assemble, plan_batch, sent_keys
+from tidings.store.log import entry_from_row
 
 logger = logging.getLogger(__name__)
 
@@ -111,8 +111,9 @@ async def _find_sent(
     rows = await conn.fetch(_FIND_SENT, [k[0] for k in keys], [k[1] for k in keys])
     found: dict[tuple[int, str], Entry] = {}
     for row in rows:
-        entry = _entry(row)
-        found[(row["sender_id"], row["client_msg_id"])] = entry
+        entry = entry_from_row(row)
+        assert entry.sender_id is not None and entry.client_msg_id is not None
+        found[(entry.sender_id, entry.client_msg_id)] = entry
     return found
 
 
@@ -156,35 +157,5 @@ async def _append(conn: asyncpg.Connection, new: Sequence[NewEntry]) -> list[Ent
     for item, position in zip(new, positions, strict=True):
         # Entries of one conversation took its seqs in batch order.
         seq = first_seq[item.conversation_id] + position - 1
-        out.append(
-            Entry(
-                id=ids_by_seq[(item.conversation_id, seq)],
-                conversation_id=item.conversation_id,
-                seq=seq,
-                sender_id=item.sender_id,
-                kind=item.kind,
-                type=item.type,
-                body=item.body,
-                client_msg_id=item.client_msg_id,
-                created_at=item.created_at,
-                reply_to_seq=item.reply_to_seq,
-                recalled=False,
-            )
-        )
+        out.append(item.stored(ids_by_seq[(item.conversation_id, seq)], seq))
     return out
-
-
-def _entry(row: Any) -> Entry:
-    return Entry(
-        id=row["id"],
-        conversation_id=row["conversation_id"],
-        seq=row["seq"],
-        sender_id=row["sender_id"],
-        kind=EntryKind(row["kind"]),
-        type=row["type"],
-        body=codec.loads(row["body"]),
-        client_msg_id=row["client_msg_id"],
-        created_at=row["created_at"],
-        reply_to_seq=row["reply_to_seq"],
-        recalled=bool(row["recalled"]),
-    )

@@ -14,11 +14,11 @@ import asyncio
 import sqlite3
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
-from tidings.domain.entries import Entry, EntryKind, NewEntry
+from tidings.domain.entries import Entry, NewEntry
 from tidings.store import codec
 from tidings.store.batch import Appended, SentKey, assemble, plan_batch, sent_keys
+from tidings.store.log import entry_from_row
 
 _FIND_SENT = (
     "SELECT id, conversation_id, seq, sender_id, kind, type, body, client_msg_id, created_at,"
@@ -73,7 +73,7 @@ class SqliteLogAppender:
             for key in sent_keys(batch):
                 row = conn.execute(_FIND_SENT, key).fetchone()
                 if row is not None:
-                    stored[key] = _entry(row)
+                    stored[key] = entry_from_row(row)
             plan = plan_batch(batch, stored)
             inserted = _append(conn, plan.to_insert)
             conn.execute("COMMIT")
@@ -116,35 +116,5 @@ def _append(conn: sqlite3.Connection, new: list[NewEntry]) -> list[Entry]:
         )
         entry_id = cursor.lastrowid
         assert entry_id is not None
-        out.append(
-            Entry(
-                id=entry_id,
-                conversation_id=item.conversation_id,
-                seq=seq,
-                sender_id=item.sender_id,
-                kind=item.kind,
-                type=item.type,
-                body=item.body,
-                client_msg_id=item.client_msg_id,
-                created_at=item.created_at,
-                reply_to_seq=item.reply_to_seq,
-                recalled=False,
-            )
-        )
+        out.append(item.stored(entry_id, seq))
     return out
-
-
-def _entry(row: tuple[Any, ...]) -> Entry:
-    return Entry(
-        id=row[0],
-        conversation_id=row[1],
-        seq=row[2],
-        sender_id=row[3],
-        kind=EntryKind(row[4]),
-        type=row[5],
-        body=codec.loads(row[6]),
-        client_msg_id=row[7],
-        created_at=row[8],
-        reply_to_seq=row[9],
-        recalled=bool(row[10]),
-    )
