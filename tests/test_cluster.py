@@ -66,6 +66,8 @@ def cluster(redis: RedisProcess, tmp_path_factory: pytest.TempPathFactory) -> It
         # Every push to a conversation's members crosses nodes as the conversation's id
         # (MembersPush), as a large group's do: each node looks the members up itself.
         "TIDINGS_CLUSTER_PUSH_LIST_MAX": "1",
+        # A dead node's users show offline within 3 s and a heartbeat (1 s), not 15 + 5.
+        "TIDINGS_PRESENCE_TTL_SECONDS": "3",
     }
     nodes = [
         ServerProcess(tmp_path_factory.mktemp(f"node{i}"), env={**env, "TIDINGS_NODE_ID": f"n{i}"})
@@ -261,6 +263,33 @@ async def test_a_block_ends_presence_subscriptions_on_other_nodes(
             await eventually(lambda: (other.id, True) in seen[cut:])
         await eventually(lambda: (other.id, False) in seen[cut:])
         assert blocker.id not in [u for u, _ in seen[cut:]], seen
+
+
+async def test_users_of_a_node_that_dies_go_offline_within_the_presence_ttl(
+    cluster: Cluster, people: list[Person]
+) -> None:
+    watcher, stranded = people[0], people[2]
+    seen: list[tuple[int, bool]] = []
+    # A client that only knows node 2, so it cannot come back online elsewhere.
+    only_node_2 = TidingsClient(
+        [cluster.urls[2]], token=stranded.token, backoff_initial=0.05, backoff_max=0.5
+    )
+    async with cluster.client(watcher, 0) as w, only_node_2:
+        w.on(
+            lambda e: seen.append((e.user_id, e.online)) if isinstance(e, PresenceChanged) else None
+        )
+        watched = await w.request("presence.subscribe", {"user_ids": [stranded.id]})
+        assert watched["presence"] == {str(stranded.id): True}
+        cluster.nodes[2].kill()
+        try:
+            # TTL 3 s, heartbeat 1 s: offline well within 10 s, told by a surviving node.
+            await eventually(lambda: (stranded.id, False) in seen, within=10)
+            online = await w.request("presence.subscribe", {"user_ids": [stranded.id]})
+            assert online["presence"] == {str(stranded.id): False}
+        finally:
+            cluster.nodes[2].start()
+        # Node 2 back: the client reconnects there and shows online again.
+        await eventually(lambda: seen[-1:] == [(stranded.id, True)], within=20)
 
 
 @pytest.mark.parametrize("failure", ["node_killed", "redis_restarted"])

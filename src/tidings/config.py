@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     # Across nodes, a push to a conversation of more members than this names the conversation
     # instead of listing them; each node takes the members from its own roster cache.
     cluster_push_list_max: int = Field(default=256, ge=0)
+    # Scaled out: a node that stops refreshing its presence for this long is taken for dead
+    # and its users are shown offline (after at most a third of it more).
+    presence_ttl_seconds: int = Field(default=15, ge=3)
     # This node's name on the bus and in presence; random per process unless set.
     node_id: str = Field(default="", pattern=r"^[A-Za-z0-9._-]{0,64}$")
 

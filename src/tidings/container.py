@@ -87,7 +87,9 @@ class Container:
     def presence_registry(self) -> PresenceRegistry:
         if self.redis is None:
             return LocalPresence()
-        presence = RedisPresence(self.redis, self.node_id, self.bus)
+        presence = RedisPresence(
+            self.redis, self.node_id, self.bus, ttl_seconds=self.settings.presence_ttl_seconds
+        )
         bus = self.bus
         if isinstance(bus, RedisBus):
             bus.on_reconnect(presence.rewrite)

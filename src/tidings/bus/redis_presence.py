@@ -3,8 +3,8 @@
 - ``presence:<user>`` is a hash node -> 1 for every node holding a connection of the user.
 - ``node:<id>:users`` is the set of users a node holds; ``node:<id>:alive`` expires unless
   the node refreshes it, and ``nodes`` lists the nodes.
-- A node that dies stops refreshing; within ``NODE_TTL + HEARTBEAT`` another node notices,
-  removes the dead node from its users' hashes and publishes them offline.
+- A node that dies stops refreshing; within ``ttl`` and one heartbeat (``ttl / 3``) another
+  node notices, removes the dead node from its users' hashes and publishes them offline.
 - Redis keeps nothing on disk here: after it restarts, each node writes its users again.
 
 Each node also counts its own connections per user; that count is authoritative for the node.
@@ -24,15 +24,14 @@ from tidings.bus.messages import PresenceChanged
 
 logger = logging.getLogger(__name__)
 
-HEARTBEAT_SECONDS = 5.0
-NODE_TTL_SECONDS = 15
-
 
 class RedisPresence:
-    def __init__(self, redis: Redis, node_id: str, bus: Bus) -> None:
+    def __init__(self, redis: Redis, node_id: str, bus: Bus, *, ttl_seconds: int = 15) -> None:
         self._redis = redis
         self._node = node_id
         self._bus = bus
+        self._ttl = ttl_seconds
+        self._heartbeat_seconds = ttl_seconds / 3
         self._local: dict[int, int] = {}
         self._task: asyncio.Task[None] | None = None
 
@@ -105,13 +104,13 @@ class RedisPresence:
 
     async def _announce_node(self) -> None:
         async with self._redis.pipeline(transaction=False) as pipe:
-            pipe.set(f"node:{self._node}:alive", 1, ex=NODE_TTL_SECONDS)
+            pipe.set(f"node:{self._node}:alive", 1, ex=self._ttl)
             pipe.sadd("nodes", self._node)
             await pipe.execute()
 
     async def _heartbeat(self) -> None:
         while True:
-            await asyncio.sleep(HEARTBEAT_SECONDS)
+            await asyncio.sleep(self._heartbeat_seconds)
             try:
                 alive = await self._redis.exists(f"node:{self._node}:alive")
                 if not alive:
