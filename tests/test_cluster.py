@@ -15,6 +15,7 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 from redis.asyncio import Redis
 
@@ -374,6 +375,7 @@ async def test_lost_bus_messages_leave_no_stale_roster_behind(
         cluster.client(watcher, 1) as w,
     ):
         await r.send(gid, "text", {"text": "node 1 caches this roster"})
+        gaps_before = await bus_gaps(cluster.nodes[1])
         # Subscriptions are cut and cannot come back (new connections must now log in);
         # connections already open, like node 0's publisher, go on working.
         await admin.config_set("requirepass", "for-a-moment")
@@ -395,3 +397,11 @@ async def test_lost_bus_messages_leave_no_stale_roster_behind(
         with pytest.raises(ServerError) as refused:
             await r.send(gid, "text", {"text": "removed while node 1 heard nothing"})
         assert refused.value.code == "not_member"
+        assert await bus_gaps(cluster.nodes[1]) > gaps_before  # what an operator sees
+
+
+async def bus_gaps(node: ServerProcess) -> float:
+    async with httpx.AsyncClient(base_url=node.base_url) as http:
+        text = (await http.get("/metrics")).text
+    (line,) = [x for x in text.splitlines() if x.startswith("tidings_bus_gaps_total ")]
+    return float(line.split()[1])

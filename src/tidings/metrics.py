@@ -28,3 +28,11 @@ TRANSACTION_SECONDS = Histogram(
     ["name"],
     buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0),
 )
+# Scaled out (Redis bus): what crossed nodes, what could not, and when a node may have missed
+# some (BusGap: caches emptied).
+BUS_PUBLISHED = Counter("tidings_bus_published_total", "Bus messages sent to Redis")
+BUS_RECEIVED = Counter("tidings_bus_received_total", "Bus messages from other nodes")
+BUS_DROPPED = Counter(
+    "tidings_bus_dropped_total", "Bus messages not published because Redis was unavailable"
+)
+BUS_GAPS = Counter("tidings_bus_gaps_total", "Times this node may have missed bus messages")

@@ -29,6 +29,7 @@ from tidings.bus import resp
 from tidings.bus.base import Handler
 from tidings.bus.codec import LIST_MAX, decode, encode, origin_prefix
 from tidings.bus.messages import BusGap, BusMessage
+from tidings.metrics import BUS_DROPPED, BUS_GAPS, BUS_PUBLISHED, BUS_RECEIVED
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +81,7 @@ class RedisBus:
     async def publish(self, message: BusMessage) -> None:
         self._deliver(message)
         if len(self._outbox) >= MAX_QUEUED:
+            BUS_DROPPED.inc(len(self._outbox))
             self._outbox.clear()
             self._dropped = True
             self._log_outage(resp.RespError("publish queue full"))
@@ -131,9 +133,14 @@ class RedisBus:
                 outbox.appendleft(encode(BusGap(), self.node_id))
             batch = [outbox.popleft() for _ in range(min(len(outbox), PUBLISH_BATCH))]
             commands = [resp.command(b"PUBLISH", CHANNEL, payload) for payload in batch]
-            await asyncio.wait_for(
-                self._sender.execute(commands, len(commands)), self._reply_timeout
-            )
+            try:
+                await asyncio.wait_for(
+                    self._sender.execute(commands, len(commands)), self._reply_timeout
+                )
+            except BaseException:
+                BUS_DROPPED.inc(len(batch))
+                raise
+            BUS_PUBLISHED.inc(len(batch))
 
     async def _listen(self) -> None:
         delay = 0.1
@@ -150,6 +157,7 @@ class RedisBus:
                 delay = 0.1
                 if not first:
                     logger.info("bus reconnected to Redis")
+                    BUS_GAPS.inc()
                     self._deliver(BusGap())
                     await self._run_reconnect_hooks()
                 first = False
@@ -188,6 +196,9 @@ class RedisBus:
         except (ValueError, KeyError, TypeError):
             logger.warning("ignoring a malformed bus message")
             return
+        BUS_RECEIVED.inc()
+        if isinstance(message, BusGap):
+            BUS_GAPS.inc()
         self._deliver(message)
 
     def _deliver(self, message: BusMessage) -> None:
