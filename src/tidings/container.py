@@ -40,7 +40,6 @@ from tidings.config import Settings
 from tidings.files.storage import LocalStorage, Storage
 from tidings.gateway.connections import ConnectionRegistry
 from tidings.gateway.member_pushes import MemberPushes
-from tidings.gateway.presence_watch import PresenceWatches
 from tidings.store.accounts import AccountStore
 from tidings.store.announcements import AnnouncementStore
 from tidings.store.contacts import ContactStore
@@ -135,10 +134,6 @@ class Container:
     @cached_property
     def connections(self) -> ConnectionRegistry:
         return ConnectionRegistry(self.presence_registry, self.bus)
-
-    @cached_property
-    def presence_watches(self) -> PresenceWatches:
-        return PresenceWatches(self.connections)
 
     @cached_property
     def member_pushes(self) -> MemberPushes:
@@ -350,7 +345,6 @@ class Container:
         self.bus.subscribe(self._on_bus)
         self.bus.subscribe(self.policies.on_bus)
         self.bus.subscribe(self.connections.on_bus)
-        self.bus.subscribe(self.presence_watches.on_bus)
         self.bus.subscribe(self.member_pushes.on_bus)
         await self.bus.start()
         await self.presence_registry.start()

@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterable
 from typing import Protocol
 
 from tidings.bus.base import Bus
-from tidings.bus.messages import BusMessage, EndSessions, PresenceChanged, Push
+from tidings.bus.messages import BusMessage, EndSessions, PresenceChanged, PresenceCut, Push
 from tidings.bus.presence import PresenceRegistry
 from tidings.domain.events import CloseCode, presence_frame
 from tidings.gateway.frames import text_frame
@@ -94,6 +94,23 @@ class ConnectionRegistry:
                 data = text_frame(presence_frame(message.user_id, message.online))
                 for connection in list(watchers.values()):
                     connection.send_frame(data)
+        elif isinstance(message, PresenceCut):
+            # A block (B4, decision 0014): subscriptions made before it end at once, both
+            # ways, each side told the other is offline.
+            self._cut(message.user_id, message.other_id)
+            self._cut(message.other_id, message.user_id)
+
+    def _cut(self, watcher: int, watched: int) -> None:
+        watchers = self._watchers.get(watched)
+        if not watchers:
+            return
+        cut = [c for c in watchers.values() if c.user_id == watcher]
+        if not cut:
+            return
+        offline = presence_frame(watched, False)
+        for connection in cut:
+            self.unwatch(connection, [watched])
+            connection.send(offline)
 
     def close_all(self) -> None:
         for connections in list(self._by_user.values()):

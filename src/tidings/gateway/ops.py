@@ -155,8 +155,8 @@ async def _typing(ctx: OpContext, a: s.ConversationRef) -> Any:
 async def _presence_subscribe(ctx: OpContext, a: s.UserIdsInput) -> Any:
     # Whoever blocked the subscriber stays offline to them (B4).
     allowed = await ctx.c.contacts.presence_allowed(ctx.actor, a.user_ids)
-    # Through presence_watches, so that a later block ends the subscription at once.
-    ctx.c.presence_watches.watch(ctx.connection, [u for u in a.user_ids if u in allowed])
+    # A later block ends the subscription at once (PresenceCut, ConnectionRegistry).
+    ctx.c.connections.watch(ctx.connection, [u for u in a.user_ids if u in allowed])
     online = await ctx.c.presence.query(ctx.actor, a.user_ids)
     return {"presence": {str(k): v and k in allowed for k, v in online.items()}}
 
