@@ -12,6 +12,7 @@ Chromium: light and dark, Chinese and English, desktop and mobile.
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import math
 import socket
@@ -20,13 +21,22 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 from PIL import Image, ImageDraw
-from playwright.sync_api import Browser, FilePayload, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    FilePayload,
+    Page,
+    Playwright,
+    ViewportSize,
+    expect,
+    sync_playwright,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "screenshots"
@@ -316,15 +326,51 @@ def sign_in(
     browser: Browser, base: str, *, locale: str, theme: str, viewport: ViewportSize, mobile: bool
 ) -> Page:
     page: Page = context_for(browser, locale, theme, viewport, mobile).new_page()
+    sign_in_page(page, base, "alice", remember=True)
+    return page
+
+
+def sign_in_page(page: Page, base: str, account: str, *, remember: bool = False) -> None:
+    """Sign ``account`` in on the sign-in screen and wait for the live connection."""
     page.goto(base)
-    page.fill("input[name=account]", "alice")
+    page.fill("input[name=account]", account)
     page.fill("input[name=password]", PASSWORD)
-    page.locator("input[name=remember]").set_checked(True)
+    if remember:
+        page.locator("input[name=remember]").set_checked(True)
     page.click("[data-testid=sign-in] button[type=submit]")
     expect(page.get_by_test_id("workspace")).to_have_attribute(
         "data-connection", "connected", timeout=15_000
     )
-    return page
+
+
+@contextlib.contextmanager
+def demo_server() -> Iterator[tuple[str, str]]:
+    """``tidings serve --demo`` on a free port and a temporary data directory, until the
+    block ends: (base URL, data directory)."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory() as data_dir:
+        tidings = Path(sys.executable).parent / "tidings"
+        server = subprocess.Popen(
+            [str(tidings), "serve", "--port", str(port), "--data-dir", data_dir, "--demo"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            for _ in range(300):
+                try:
+                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.1)
+            yield base, data_dir
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+def launch_chromium(playwright: Playwright) -> Browser:
+    return playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
 
 
 def shoot(page: Page, name: str) -> None:
@@ -347,34 +393,13 @@ def images_loaded(page: Page) -> None:
 
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryDirectory() as data_dir:
-        tidings = Path(sys.executable).parent / "tidings"
-        server = subprocess.Popen(
-            [str(tidings), "serve", "--port", str(port), "--data-dir", data_dir, "--demo"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            for _ in range(300):
-                try:
-                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
-            with httpx.Client(timeout=30) as http:
-                api = Api(base, http)
-                seed(api, data_dir)
-                with sync_playwright() as playwright:
-                    browser = playwright.chromium.launch(
-                        executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-                    )
-                    shots(browser, api)
-                    browser.close()
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+    with demo_server() as (base, data_dir), httpx.Client(timeout=30) as http:
+        api = Api(base, http)
+        seed(api, data_dir)
+        with sync_playwright() as playwright:
+            browser = launch_chromium(playwright)
+            shots(browser, api)
+            browser.close()
     return 0
 
 

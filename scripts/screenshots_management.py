@@ -14,10 +14,7 @@ from __future__ import annotations
 
 import base64
 import io
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 import httpx
@@ -26,11 +23,11 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from screenshots import (
-    CHROMIUM_ARGS,
     DESKTOP,
     MOBILE,
     Api,
-    free_port,
+    demo_server,
+    launch_chromium,
     open_chat,
     shoot,
     sign_in,
@@ -221,33 +218,13 @@ def shots(browser: Browser, base: str) -> None:
 
 
 def main() -> int:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryDirectory() as data_dir:
-        tidings = Path(sys.executable).parent / "tidings"
-        server = subprocess.Popen(
-            [str(tidings), "serve", "--port", str(port), "--data-dir", data_dir, "--demo"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            for _ in range(300):
-                try:
-                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
-            with httpx.Client(timeout=30) as http:
-                seed(Api(base, http))
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(
-                    executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-                )
-                shots(browser, base)
-                browser.close()
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+    with demo_server() as (base, _):
+        with httpx.Client(timeout=30) as http:
+            seed(Api(base, http))
+        with sync_playwright() as playwright:
+            browser = launch_chromium(playwright)
+            shots(browser, base)
+            browser.close()
     return 0
 
 

@@ -13,10 +13,7 @@ from __future__ import annotations
 import io
 import math
 import struct
-import subprocess
 import sys
-import tempfile
-import time
 import wave
 from pathlib import Path
 from typing import Any
@@ -27,15 +24,15 @@ from playwright.sync_api import Page, ViewportSize, expect, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from screenshots import (
-    CHROMIUM_ARGS,
     DESKTOP,
     MOBILE,
     OUT,
-    PASSWORD,
     Api,
     context_for,
-    free_port,
+    demo_server,
     landscape,
+    launch_chromium,
+    sign_in_page,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -150,52 +147,17 @@ def seed_media(api: Api) -> dict[str, Any]:
     return {"direct": direct}
 
 
-def sign_in(page: Page, base: str, account: str) -> None:
-    page.goto(base)
-    page.fill("input[name=account]", account)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("[data-testid=sign-in] button[type=submit]")
-    expect(page.get_by_test_id("workspace")).to_have_attribute(
-        "data-connection", "connected", timeout=15_000
-    )
-
-
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryDirectory() as data_dir:
-        server = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "tidings"),
-                "serve",
-                "--demo",
-                "--port",
-                str(port),
-                "--data-dir",
-                data_dir,
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            for _ in range(300):
-                try:
-                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
-            with httpx.Client(timeout=30) as http:
-                seed_media(Api(base, http))
-            shoot(base)
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+    with demo_server() as (base, _):
+        with httpx.Client(timeout=30) as http:
+            seed_media(Api(base, http))
+        shoot(base)
 
 
 def shoot(base: str) -> None:
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
         for locale, theme, name in (("en-US", "light", "light-en"), ("zh-CN", "dark", "dark-zh")):
             # Tall enough to show every kind of bubble at once.
             size: ViewportSize = {"width": DESKTOP["width"], "height": 1480}
@@ -215,7 +177,7 @@ def shoot(base: str) -> None:
 
 
 def open_bob(page: Page, base: str) -> None:
-    sign_in(page, base, "alice")
+    sign_in_page(page, base, "alice")
     page.get_by_test_id("conversation-row").filter(has_text="Bob").first.click()
     expect(page.get_by_test_id("sticker-media").locator("img")).to_be_visible()
     expect(page.get_by_test_id("video-media")).to_have_attribute("data-poster", "yes")
