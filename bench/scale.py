@@ -215,9 +215,9 @@ def on_seeded_cluster(
         people = seed(data_dir, users, database)
         env = {"TIDINGS_DATABASE_URL": database, "TIDINGS_REDIS_URL": redis.url}
         for _ in range(nodes):
-            server = Server(source=args.source, env=env)
-            server.start()
-            servers.append(server)
+            # Listed before it starts: one that fails to come up is stopped too.
+            servers.append(Server(source=args.source, env=env))
+            servers[-1].start()
         return uvloop.run(run(servers, people))
     finally:
         for server in servers:
