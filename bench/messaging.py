@@ -274,27 +274,17 @@ def scenario_throughput(args: argparse.Namespace) -> Report:
     )
     with Server(source=args.source) as server:
         pairs = run_async(make_pairs(server, args.pairs))
-        runs = repeated_runs(
-            server,
-            pairs,
-            args.repeat,
-            workers=args.workers,
-            warmup=args.warmup,
-            duration=args.duration,
-            window=args.window,
-        )
+        options: dict[str, Any] = {
+            "workers": args.workers,
+            "warmup": args.warmup,
+            "duration": args.duration,
+            "window": args.window,
+        }
+        runs = repeated_runs(server, pairs, args.repeat, **options)
         profile: Report = {}
         for mode in ("gil", "wall") if args.profile else ():
             raw = Path(f"{args.profile}-{mode}.txt")
-            run = drive(
-                server,
-                pairs,
-                workers=args.workers,
-                warmup=args.warmup,
-                duration=args.duration,
-                window=args.window,
-                profile=raw,
-            )
+            run = drive(server, pairs, **options, profile=raw)
             print_run(f"profiled run ({mode}; py-spy attached, not counted)", run)
             profile[mode] = print_profile(raw, main_thread_only=mode == "wall")
         problems = server.log_problems()
@@ -317,27 +307,17 @@ def scenario_latency(args: argparse.Namespace) -> Report:
     )
     with Server(source=args.source) as server:
         pairs = run_async(make_pairs(server, args.latency_pairs))
-        runs = repeated_runs(
-            server,
-            pairs,
-            args.repeat,
-            workers=args.latency_workers,
-            warmup=args.warmup,
-            duration=args.duration,
-            rate=args.rate,
-        )
+        options: dict[str, Any] = {
+            "workers": args.latency_workers,
+            "warmup": args.warmup,
+            "duration": args.duration,
+            "rate": args.rate,
+        }
+        runs = repeated_runs(server, pairs, args.repeat, **options)
         profile: Report = {}
         if args.profile:
             raw = Path(f"{args.profile}-latency-gil.txt")
-            run = drive(
-                server,
-                pairs,
-                workers=args.latency_workers,
-                warmup=args.warmup,
-                duration=args.duration,
-                rate=args.rate,
-                profile=raw,
-            )
+            run = drive(server, pairs, **options, profile=raw)
             print_run("profiled run (gil; py-spy attached, not counted)", run)
             profile = print_profile(raw)
         problems = server.log_problems()

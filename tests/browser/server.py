@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import os
 import socket
@@ -73,6 +74,29 @@ class WebServer:
         )
         response.raise_for_status()
         return response.json() if response.content else None
+
+    def upload(
+        self, token: str, data: bytes, name: str, mime: str, expiry_days: int | None = None
+    ) -> str:
+        """A whole file in one tus creation-with-upload request; returns its file id."""
+        fields = [("filename", name), ("filetype", mime)]
+        if expiry_days is not None:
+            fields.append(("expiry_days", str(expiry_days)))
+        meta = ",".join(f"{k} {base64.b64encode(v.encode()).decode()}" for k, v in fields)
+        response = self.http.post(
+            f"{self.base_url}/files/",
+            content=data,
+            headers={
+                "Authorization": f"Bearer {token}",
+                "Tus-Resumable": "1.0.0",
+                "Upload-Length": str(len(data)),
+                "Upload-Metadata": meta,
+                "Content-Type": "application/offset+octet-stream",
+            },
+        )
+        response.raise_for_status()
+        location: str = response.headers["Location"]
+        return location.rsplit("/", 1)[-1]
 
     def connections(self) -> int:
         """Open WebSocket connections, from the server's metrics."""

@@ -5,7 +5,6 @@ images, voice messages and videos."""
 
 from __future__ import annotations
 
-import base64
 import io
 import json
 import uuid
@@ -185,35 +184,14 @@ def png(width: int, height: int) -> bytes:
     return out.getvalue()
 
 
-def upload(
-    server: WebServer, user: dict[str, Any], data: bytes, name: str, mime: str, days: int
-) -> str:
-    def b64(value: str) -> str:
-        return base64.b64encode(value.encode()).decode()
-
-    response = server.http.post(
-        f"{server.base_url}/files/",
-        content=data,
-        headers={
-            "Authorization": f"Bearer {user['token']}",
-            "Tus-Resumable": "1.0.0",
-            "Upload-Length": str(len(data)),
-            "Upload-Metadata": (
-                f"filename {b64(name)},filetype {b64(mime)},expiry_days {b64(str(days))}"
-            ),
-            "Content-Type": "application/offset+octet-stream",
-        },
-    )
-    response.raise_for_status()
-    return response.headers["Location"].rsplit("/", 1)[-1]
-
-
 def test_images_voice_and_video_that_expire(web_server: WebServer, new_context: Any) -> None:
     alice = web_server.register(unique("alice"), "Alice Zhang")
     bob = web_server.register(unique("bob"), "Bob Li")
     chat = group_chat(web_server, alice, "Short-lived", bob)
-    voice = upload(web_server, bob, wav(1.5), "v.wav", "audio/wav", 2)
-    video = upload(web_server, bob, b"\x1a\x45\xdf\xa3" + b"\x00" * 400, "c.webm", "video/webm", 5)
+    voice = web_server.upload(bob["token"], wav(1.5), "v.wav", "audio/wav", expiry_days=2)
+    video = web_server.upload(
+        bob["token"], b"\x1a\x45\xdf\xa3" + b"\x00" * 400, "c.webm", "video/webm", expiry_days=5
+    )
     for type_, body in (
         ("voice", {"file_id": voice, "duration_ms": 1500}),
         ("video", {"file_id": video, "width": 640, "height": 360, "duration_ms": 4000}),

@@ -4,7 +4,6 @@ codes; a group's announcements with their readers, its invite links and its file
 
 from __future__ import annotations
 
-import base64
 import uuid
 from typing import Any
 
@@ -27,28 +26,6 @@ def contact(page: Page, name: str) -> Any:
 
 def friend_group(page: Page, name: str) -> Any:
     return page.locator(f"[data-testid=friend-group][data-name='{name}']")
-
-
-def upload(server: WebServer, token: str, name: str, data: bytes, mime: str, days: int) -> str:
-    """A finished tus upload (expiring after `days`); returns its file id."""
-    meta = ",".join(
-        f"{key} {base64.b64encode(value.encode()).decode()}"
-        for key, value in (("filename", name), ("filetype", mime), ("expiry_days", str(days)))
-    )
-    response = server.http.post(
-        f"{server.base_url}/files/",
-        headers={
-            "Authorization": f"Bearer {token}",
-            "Tus-Resumable": "1.0.0",
-            "Upload-Length": str(len(data)),
-            "Upload-Metadata": meta,
-            "Content-Type": "application/offset+octet-stream",
-        },
-        content=data,
-    )
-    response.raise_for_status()
-    file_id: str = response.headers["Location"].rsplit("/", 1)[1]
-    return file_id
 
 
 def test_tags_nested_groups_requests_blocked_import_and_invite_links(
@@ -210,8 +187,8 @@ def test_group_announcements_readers_invites_settings_files_and_favourites(
     bob = web_server.register(unique("bob"), "Bob Li")
     carol = web_server.register(unique("carol"), "Carol Wang")
     group_id = group_chat(web_server, alice, "Launch room", bob, carol)
-    file_id = upload(
-        web_server, bob["token"], "budget-2026.xlsx", b"x" * 5000, "application/octet-stream", 3
+    file_id = web_server.upload(
+        bob["token"], b"x" * 5000, "budget-2026.xlsx", "application/octet-stream", expiry_days=3
     )
     web_server.api(
         bob["token"],

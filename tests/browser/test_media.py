@@ -8,7 +8,6 @@ image through the ordinary upload path.
 
 from __future__ import annotations
 
-import base64
 import io
 import math
 import re
@@ -25,28 +24,6 @@ from tests.browser.pages import direct_chat, open_conversation, sign_in
 
 # A signed link to a file (docs/protocol.md, "Signed links").
 FILE_LINK = re.compile(r"/files/[A-Za-z0-9_-]+\?")
-
-
-def upload(server: WebServer, user: dict[str, Any], data: bytes, name: str, mime: str) -> str:
-    """A whole file in one tus creation-with-upload request; returns its id."""
-
-    def b64(value: str) -> str:
-        return base64.b64encode(value.encode()).decode()
-
-    response = server.http.post(
-        f"{server.base_url}/files/",
-        content=data,
-        headers={
-            "Authorization": f"Bearer {user['token']}",
-            "Tus-Resumable": "1.0.0",
-            "Upload-Length": str(len(data)),
-            "Upload-Metadata": f"filename {b64(name)},filetype {b64(mime)}",
-            "Content-Type": "application/offset+octet-stream",
-        },
-    )
-    response.raise_for_status()
-    location: str = response.headers["Location"]
-    return location.rsplit("/", 1)[-1]
 
 
 def say(
@@ -92,10 +69,14 @@ def test_media_bubbles_render_with_safe_links(web_server: WebServer, new_context
     bob = web_server.register(unique("bob"), "Bob Li")
     carol = web_server.register(unique("carol"), "Carol Wang")
     chat = direct_chat(web_server, alice, bob)
-    voice = upload(web_server, bob, wav(1.5), "voice.wav", "audio/wav")
+    voice = web_server.upload(bob["token"], wav(1.5), "voice.wav", "audio/wav")
     say(web_server, bob, chat, "voice", {"file_id": voice, "duration_ms": 14_000})
-    poster = upload(web_server, bob, picture(640, 360, (30, 90, 160)), "poster.jpg", "image/jpeg")
-    video = upload(web_server, bob, b"\x1a\x45\xdf\xa3" + b"\x00" * 500, "clip.webm", "video/webm")
+    poster = web_server.upload(
+        bob["token"], picture(640, 360, (30, 90, 160)), "poster.jpg", "image/jpeg"
+    )
+    video = web_server.upload(
+        bob["token"], b"\x1a\x45\xdf\xa3" + b"\x00" * 500, "clip.webm", "video/webm"
+    )
     say(
         web_server,
         bob,
@@ -143,8 +124,8 @@ def test_media_bubbles_render_with_safe_links(web_server: WebServer, new_context
             "source": "Canteen",
         },
     )
-    sticker = upload(
-        web_server, bob, picture(200, 200, (250, 200, 60), "PNG"), "s.png", "image/png"
+    sticker = web_server.upload(
+        bob["token"], picture(200, 200, (250, 200, 60), "PNG"), "s.png", "image/png"
     )
     say(
         web_server,
@@ -220,7 +201,9 @@ def test_image_viewer_window_forwards_and_sends_an_edited_copy(
     carol = web_server.register(unique("carol"), "Carol Wang")
     chat = direct_chat(web_server, alice, bob)
     direct_chat(web_server, alice, carol)
-    image = upload(web_server, bob, picture(800, 400, (40, 120, 200)), "wide.jpg", "image/jpeg")
+    image = web_server.upload(
+        bob["token"], picture(800, 400, (40, 120, 200)), "wide.jpg", "image/jpeg"
+    )
     say(
         web_server,
         bob,

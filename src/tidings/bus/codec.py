@@ -64,9 +64,9 @@ def origin_prefix(node_id: str) -> bytes:
     return node_id.encode() + b"\n"
 
 
-def decode(data: bytes) -> tuple[str, BusMessage]:
-    """(origin node, message); raises ValueError on anything malformed."""
-    origin, _, data = data.partition(b"\n")
+def decode(data: bytes) -> BusMessage:
+    """The message (after its origin line); raises ValueError on anything malformed."""
+    _, _, data = data.partition(b"\n")
     head, _, rest = data.partition(b"\n")
     header = orjson.loads(head)
     kind = header["t"]
@@ -89,4 +89,4 @@ def decode(data: bytes) -> tuple[str, BusMessage]:
         message = BusGap()
     else:
         raise ValueError(f"unknown bus message {kind!r}")
-    return origin.decode(), message
+    return message

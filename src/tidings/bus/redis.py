@@ -114,8 +114,7 @@ class RedisBus:
             try:
                 await self._send_outbox()
             except (resp.RespError, TimeoutError) as error:
-                self._log_outage(error)  # that batch is lost; sync fills the gap
-                self._dropped = True
+                self._log_outage(error)  # a batch in flight is lost; sync fills the gap
                 if self._sender is not None:
                     self._sender.close()
                     self._sender = None
@@ -139,6 +138,7 @@ class RedisBus:
                 )
             except BaseException:
                 BUS_DROPPED.inc(len(batch))
+                self._dropped = True
                 raise
             BUS_PUBLISHED.inc(len(batch))
 
@@ -192,7 +192,7 @@ class RedisBus:
         if data.startswith(self._own):
             return  # published here, delivered here already
         try:
-            _, message = decode(data)
+            message = decode(data)
         except (ValueError, KeyError, TypeError):
             logger.warning("ignoring a malformed bus message")
             return

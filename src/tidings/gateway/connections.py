@@ -46,6 +46,10 @@ class ConnectionRegistry:
         self._watchers: dict[int, dict[str, Connection]] = {}
         self._watching: dict[str, set[int]] = {}
 
+    @property
+    def holds_anyone(self) -> bool:
+        return bool(self._by_user)
+
     def __len__(self) -> int:
         return sum(len(c) for c in self._by_user.values())
 

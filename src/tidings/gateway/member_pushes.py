@@ -28,8 +28,8 @@ class MemberPushes:
         self._loads: set[asyncio.Task[None]] = set()
 
     def on_bus(self, message: BusMessage) -> None:
-        if not isinstance(message, MembersPush):
-            return
+        if not isinstance(message, MembersPush) or not self._connections.holds_anyone:
+            return  # nobody here to push to: no roster to load
         conversation_id = message.conversation_id
         waiting = self._waiting.get(conversation_id)
         if waiting is not None:
