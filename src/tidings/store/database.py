@@ -128,4 +128,5 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def _upgrade_to_head(connection: Connection) -> None:
-    command.upgrade(alembic_config(connection), "head")
+    # "heads": work on several branches may each add a migration before they are chained.
+    command.upgrade(alembic_config(connection), "heads")
