@@ -269,6 +269,7 @@ class Container:
                 self.org_store, reload_seconds=self.settings.directory_reload_seconds
             ),
             contacts=self.contact_store,
+            conversations=self.conversation_store,
             accounts=self.account_store,
             rosters=self.rosters,
             policies=self.policies,
@@ -296,6 +297,7 @@ class Container:
             conversations=self.conversation_store,
             accounts=self.account_store,
             org=self.org_store,
+            directory=self.directory,
             rosters=self.rosters,
             policies=self.policies,
             publisher=self.publisher,

@@ -258,8 +258,10 @@ class Contacts:
     async def do_block(self, actor: Actor, user_id: int, blocked: bool) -> dict[str, Any]:
         if user_id == actor.user_id:
             raise TidingsError(ErrorCode.INVALID_INPUT, "you cannot block yourself")
-        if await self._accounts.user(user_id) is None:
-            raise TidingsError(ErrorCode.NOT_FOUND, "no such user")
+        # Whom one blocked stays on one's list; anyone else must be someone one may know
+        # of: blocking (or unblocking) a hidden person answers as for a missing one.
+        if user_id not in await self._store.blocked_ids(actor.user_id):
+            await self._directory.check_known(actor, user_id)
         entry = await self._store.set_block(actor.user_id, user_id, blocked, now_ms())
         if entry is None:
             raise TidingsError(
@@ -284,8 +286,10 @@ class Contacts:
         return {"blocked": [card(users[u]) for u in ids if u in users]}
 
     async def presence_allowed(self, actor: Actor, user_ids: list[int]) -> set[int]:
-        """Whose presence the actor may watch: nobody on either side of a block (whoever
-        blocked you is offline to you, and you do not watch whom you blocked)."""
-        blockers = await self._store.blockers_of(actor.user_id, user_ids)
+        """Whose presence the actor may watch: people they may know of (a hidden person is
+        offline and unwatched, like an id of nobody), and nobody on either side of a block
+        (whoever blocked you is offline to you, and you do not watch whom you blocked)."""
+        known = await self._directory.known_among(actor, user_ids)
+        blockers = await self._store.blockers_of(actor.user_id, list(known))
         blocked = set(await self._store.blocked_ids(actor.user_id))
-        return {u for u in user_ids if u not in blockers and u not in blocked}
+        return {u for u in known if u not in blockers and u not in blocked}

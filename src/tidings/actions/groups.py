@@ -13,6 +13,7 @@ from typing import Any
 
 from tidings.actions.context import Actor
 from tidings.actions.governance import Policies, holders
+from tidings.actions.organization import Directory
 from tidings.actions.publisher import Publisher
 from tidings.actions.rosters import RosterCache
 from tidings.config import Settings
@@ -66,6 +67,7 @@ class Groups:
         conversations: ConversationStore,
         accounts: AccountStore,
         org: OrgStore,
+        directory: Directory,
         rosters: RosterCache,
         policies: Policies,
         publisher: Publisher,
@@ -76,6 +78,7 @@ class Groups:
         self._conversations = conversations
         self._accounts = accounts
         self._org = org
+        self._directory = directory
         self._rosters = rosters
         self._policies = policies
         self._publisher = publisher
@@ -304,8 +307,9 @@ class Groups:
                 raise TidingsError(
                     ErrorCode.CONFLICT, "remove members to blacklist them", details=inside[:20]
                 )
-            found = await self._accounts.users(wanted)
-            missing = [u for u in wanted if u not in found]
+            # Only people one may know of: a hidden person is refused as a missing one.
+            known = await self._directory.known_among(actor, wanted)
+            missing = [u for u in wanted if u not in known]
             if missing:
                 raise TidingsError(ErrorCode.NOT_FOUND, "no such user", details=missing[:20])
             await self._store.blacklist_add(conversation_id, wanted, actor.user_id, now_ms())

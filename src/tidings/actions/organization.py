@@ -31,6 +31,7 @@ from tidings.domain.organization import (
 )
 from tidings.store.accounts import AccountStore
 from tidings.store.contacts import ContactStore
+from tidings.store.conversations import ConversationStore
 from tidings.store.organization import OrgStore, Placement
 
 logger = logging.getLogger(__name__)
@@ -194,6 +195,7 @@ class Directory:
         cache: OrgCache,
         index: DirectoryIndex,
         contacts: ContactStore,
+        conversations: ConversationStore,
         accounts: AccountStore,
         rosters: RosterCache,
         policies: Policies,
@@ -203,6 +205,7 @@ class Directory:
         self._cache = cache
         self._index = index
         self._contacts = contacts
+        self._conversations = conversations
         self._accounts = accounts
         self._rosters = rosters
         self._policies = policies
@@ -238,6 +241,26 @@ class Directory:
             raise TidingsError(ErrorCode.NOT_FOUND, "no such user")
         return user
 
+    async def known_among(self, actor: Actor, user_ids: list[int]) -> set[int]:
+        """Those of ``user_ids`` the actor may know exist: people they may see, and people
+        they have met — in a conversation they are in (its member list or history shows
+        them anyway) or by a friend request waiting for their answer (it shows its sender).
+        Anyone else, like an id of nobody, is unknown: an op naming them answers as for a
+        missing user, so that no op tells a hidden person from no one (decision 0011)."""
+        wanted = list(dict.fromkeys(user_ids))
+        existing = list(await self._accounts.users(wanted))
+        hidden = await self.hidden_among(actor, existing)
+        if hidden:
+            hidden -= await self._conversations.met_among(actor.user_id, sorted(hidden))
+        if hidden:
+            hidden -= {r.from_user_id for r in await self._contacts.incoming(actor.user_id)}
+        return set(existing) - hidden
+
+    async def check_known(self, actor: Actor, user_id: int) -> None:
+        """``not_found`` for a user the actor may not know of, as for one who does not exist."""
+        if user_id not in await self.known_among(actor, [user_id]):
+            raise TidingsError(ErrorCode.NOT_FOUND, "no such user")
+
     async def check_may_open_direct(
         self, actor: Actor, peer_id: int, via_group_id: int | None
     ) -> None:
@@ -249,7 +272,8 @@ class Directory:
             return
         roster = await self._rosters.access(via_group_id, actor.user_id)
         if roster.type is not ConversationType.GROUP or peer_id not in roster.members:
-            raise TidingsError(ErrorCode.NOT_FOUND, "no such user in this group")
+            # The words of a missing peer's: a hidden one is not told apart by the message.
+            raise TidingsError(ErrorCode.NOT_FOUND, "no such user")
         policy = await self._policies.get(roster)
         if (
             policy.settings is not None

@@ -270,6 +270,31 @@ class ConversationStore:
                 )
             ).scalar()
 
+    async def met_among(self, user_id: int, others: list[int]) -> set[int]:
+        """Those of ``others`` who are or were in a conversation the user is in now: its
+        member list or history shows them to the user anyway."""
+        if not others:
+            return set()
+        mine = members.alias("mine")
+        theirs = members.alias("theirs")
+        found: set[int] = set()
+        async with self._db.read("met_among") as conn:
+            for start in range(0, len(others), 400):
+                rows = await conn.execute(
+                    select(theirs.c.user_id)
+                    .distinct()
+                    .select_from(
+                        mine.join(theirs, theirs.c.conversation_id == mine.c.conversation_id)
+                    )
+                    .where(
+                        mine.c.user_id == user_id,
+                        mine.c.active.is_(True),
+                        theirs.c.user_id.in_(others[start : start + 400]),
+                    )
+                )
+                found.update(row.user_id for row in rows)
+        return found
+
     async def are_friends(self, user_id: int, other_id: int) -> bool:
         async with self._db.read("are_friends") as conn:
             row = (
