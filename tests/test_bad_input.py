@@ -12,6 +12,7 @@ import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,6 +22,7 @@ from websockets.exceptions import ConnectionClosed
 
 from tests.support.raw import RawConnection, raw_connection
 from tests.support.users import Person, register
+from tidings.domain.accounts import ACCOUNT_PATTERN, PROFILE_FIELDS
 
 FRAME_LIMIT = 64 * 1024  # the default TIDINGS_MAX_FRAME_BYTES
 TRANSPORT_LIMIT = 16 * FRAME_LIMIT  # frames over this close the connection (1009)
@@ -862,3 +864,143 @@ async def test_rest_unknown_ids_get_their_code(scene: Scene) -> None:
         )
         await ws.assert_alive()
     await scene.assert_unharmed()
+
+
+# Page sizes: each documented maximum is accepted and one more is refused (never cut short).
+
+PROTOCOL = Path(__file__).parent.parent / "docs" / "protocol.md"
+
+# name -> (where docs/protocol.md states the maximum: the start of its table row, the
+# maximum, the request for a page size n: a WebSocket op or a REST call)
+PageCase = tuple[str, int, Callable[[Scene, int], tuple[str, Any, Any]]]
+PAGE_SIZES: dict[str, PageCase] = {
+    "history": (
+        "| `history` |",
+        500,
+        lambda s, n: ("ws", "history", {"conversation_id": s.direct, "limit": n}),
+    ),
+    "GET messages": (
+        "| `GET /conversations/{id}/messages` |",
+        500,
+        lambda s, n: ("GET", f"/api/v1/conversations/{s.direct}/messages", {"limit": n}),
+    ),
+    "sync": ("| `sync` |", 1000, lambda s, n: ("ws", "sync", {"private_seq": 0, "limit": n})),
+    "POST sync": (
+        "| `POST /sync` |",
+        1000,
+        lambda s, n: ("POST", "/api/v1/sync", {"private_seq": 0, "limit": n}),
+    ),
+    "contacts.search": (
+        "| `contacts.search` |",
+        100,
+        lambda s, n: ("ws", "contacts.search", {"query": "x", "limit": n}),
+    ),
+    "contacts.search offset": (
+        "| `contacts.search` |",
+        100_000,
+        lambda s, n: ("ws", "contacts.search", {"query": "x", "offset": n}),
+    ),
+    "org.search": (
+        "| `org.search` |",
+        100,
+        lambda s, n: ("ws", "org.search", {"query": "x", "limit": n}),
+    ),
+    "org.department": (
+        "| `org.department` |",
+        1000,
+        lambda s, n: ("ws", "org.department", {"department_id": 1, "limit": n}),
+    ),
+    "group.members": (
+        "| `group.members` |",
+        1000,
+        lambda s, n: ("ws", "group.members", {"conversation_id": s.group, "limit": n}),
+    ),
+    "GET group members": (
+        "| `GET /groups/{id}/members` |",
+        1000,
+        lambda s, n: ("GET", f"/api/v1/groups/{s.group}/members", {"limit": n}),
+    ),
+    "conversation.files": (
+        "| `GET /conversations/{id}/files` |",
+        200,
+        lambda s, n: ("ws", "conversation.files", {"conversation_id": s.group, "limit": n}),
+    ),
+    "GET conversation files": (
+        "| `GET /conversations/{id}/files` |",
+        200,
+        lambda s, n: ("GET", f"/api/v1/conversations/{s.group}/files", {"limit": n}),
+    ),
+    "favorites.files": (
+        "| `GET /favorites/files` |",
+        200,
+        lambda s, n: ("ws", "favorites.files", {"limit": n}),
+    ),
+    "GET favorites": (
+        "| `GET /favorites/files` |",
+        200,
+        lambda s, n: ("GET", "/api/v1/favorites/files", {"limit": n}),
+    ),
+}
+
+
+async def test_page_sizes_are_held_to_their_documented_maximum(scene: Scene) -> None:
+    rows = PROTOCOL.read_text().splitlines()
+    wrong: list[str] = []
+    async with scene.alice_ws() as ws:
+        for case, (row, maximum, build) in PAGE_SIZES.items():
+            line = next((r for r in rows if r.startswith(row)), "").replace(",", "")
+            if f"≤ {maximum}" not in line:
+                wrong.append(f"{case}: docs/protocol.md does not say ≤ {maximum}: {line}")
+            for size in (maximum, maximum + 1):
+                kind, where, data = build(scene, size)
+                if kind == "ws":
+                    reply = await ws.request(where, data)
+                    code = None if reply["ok"] else reply["error"]["code"]
+                elif kind == "GET":
+                    response = await scene.http.get(where, params=data)
+                    code = response.json()["error"]["code"] if response.is_error else None
+                else:
+                    response = await scene.http.request(kind, where, json=data)
+                    code = response.json()["error"]["code"] if response.is_error else None
+                refused = code == "invalid_input"
+                if refused != (size > maximum):
+                    wrong.append(f"{case} of {size}: {code or 'accepted'}")
+        await ws.assert_alive()
+    assert wrong == []
+    await scene.assert_unharmed()
+
+
+async def test_accounts_follow_the_documented_pattern_and_defaults(scene: Scene) -> None:
+    """docs/protocol.md "Accounts": the pattern, the nickname's bounds, the defaults."""
+    assert ACCOUNT_PATTERN in PROTOCOL.read_text()
+    tag = secrets.token_hex(3)
+    password = "correct horse battery"
+    async with httpx.AsyncClient(base_url=scene.base_url) as http:
+
+        async def register(account: str, nickname: str = "N", **extra: Any) -> httpx.Response:
+            body = {"account": account, "password": password, "nickname": nickname, **extra}
+            return await http.post("/api/v1/auth/register", json=body)
+
+        for account in ["ab", f".x{tag}", f"a b{tag}", "a" * 65, f"x{tag}!", f"中{tag}"]:
+            expect_error(await register(account), 422, "invalid_input")
+        for nickname in ["", "   ", "n" * 65]:
+            expect_error(await register(f"nick{tag}", nickname), 422, "invalid_input")
+        expect_error(await register(f"p{tag}", device_name="d" * 101), 422, "invalid_input")
+        made = await register(f"Mail.{tag}@Example-1.com", "  Mail  ")
+        assert made.status_code == 201, made.text
+        user = made.json()["user"]
+        assert user["account"] == f"mail.{tag}@example-1.com" and user["nickname"] == "Mail"
+        assert {k: user[k] for k in PROFILE_FIELDS if k != "nickname"} == dict.fromkeys(
+            PROFILE_FIELDS[1:], ""
+        )
+        assert "device_credential" not in made.json() or made.json()["device_credential"] is None
+        headers = {"Authorization": f"Bearer {made.json()['token']}"}
+        sessions = (await http.get("/api/v1/sessions", headers=headers)).json()["sessions"]
+        assert [(s["platform"], s["device_name"]) for s in sessions] == [("web", "")]
+        expect_error(await register(f"MAIL.{tag}@example-1.com"), 409, "account_taken")
+        signed_in = await http.post(
+            "/api/v1/auth/login",
+            json={"account": f"MAIL.{tag}@EXAMPLE-1.COM", "password": password},
+        )
+        assert signed_in.status_code == 200, signed_in.text
+        assert (await register(f"1{tag}"[:3])).status_code == 201, "three characters will do"

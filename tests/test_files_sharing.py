@@ -453,3 +453,48 @@ async def test_the_same_actions_over_websocket(scene: Scene) -> None:
                 "conversation.files", {"conversation_id": scene.direct, "kind": "pdf"}
             )
         assert bad.value.code == "invalid_input"
+
+
+async def test_a_dead_signed_link_answers_invalid_link(scene: Scene) -> None:
+    """Expired, forged, cut short, or its user may no longer read the file: one answer,
+    403 `invalid_link` (docs/protocol.md), never a 401, 404 or 500."""
+    alice, bob = scene.alice, scene.bob
+    file_id = await scene.upload(alice, jpeg(), filetype="image/jpeg")
+    entry = await scene.send(
+        alice, scene.direct, "image", {"file_id": file_id, "width": 1, "height": 1}
+    )
+    link = (await bob.http.call("POST", f"/api/v1/files/{file_id}/links", {}))["url"]
+    short = (await bob.http.call("POST", f"/api/v1/files/{file_id}/links", {"ttl_seconds": 1}))[
+        "url"
+    ]
+    plain = httpx.AsyncClient(base_url=scene.base_url)  # no token at all
+    try:
+        assert (await plain.get(link)).status_code == 200
+        base, _, signature = link.partition("&sig=")
+        dead = [
+            base,  # the signature cut off
+            link.split("?", 1)[0] + "?sig=" + signature,  # only the signature
+            f"{base}&sig=%C3%A9{signature[2:]}",  # not even ASCII
+            link.replace("&exp=", "&exp=1"),  # another expiry than was signed
+        ]
+        for url in dead:
+            response = await plain.get(url)
+            assert (response.status_code, error_code(response)) == (403, "invalid_link"), url
+
+        async def expired() -> bool:
+            return (await plain.get(short)).status_code != 200
+
+        await eventually(expired, within=5, every=0.2)
+        response = await plain.get(short)
+        assert (response.status_code, error_code(response)) == (403, "invalid_link")
+
+        # Recalled: bob may no longer read the file, so his link is dead too.
+        await alice.http.call(
+            "POST", f"/api/v1/conversations/{scene.direct}/messages/{entry['seq']}/recall"
+        )
+        response = await plain.get(link)
+        assert (response.status_code, error_code(response)) == (403, "invalid_link")
+        # Over bearer auth it is simply not there for him.
+        assert (await scene.get(bob, file_id)).status_code == 404
+    finally:
+        await plain.aclose()

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints
 
 from tidings.domain.files import FileKind
-from tidings.schemas import Id, Input, Limit, Seq
+from tidings.schemas import FilesLimit, Id, Input, Seq
 
 FileId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 Ms = Annotated[int, Field(ge=0, lt=2**63)]
@@ -33,9 +33,9 @@ class ConversationFilesOp(Input):
     since: Ms | None = None
     until: Ms | None = None
     before_seq: Seq | None = None
-    limit: Limit = 50
+    limit: FilesLimit = 50
 
 
 class FavoritesOp(Input):
     before: Ms | None = None
-    limit: Limit = 50
+    limit: FilesLimit = 50

@@ -17,7 +17,14 @@ Seq = Annotated[int, Field(ge=0, lt=2**63)]
 ClientMsgId = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_:.\-]+$")
 ]
-Limit = Annotated[int, Field(ge=1, le=10_000)]
+# Page sizes, as docs/protocol.md states them: a larger one is refused (``invalid_input``),
+# never cut short unseen (a short page would read as "nothing more").
+HISTORY_PAGE_MAX = 500
+SYNC_PAGE_MAX = 1000
+FILES_PAGE_MAX = 200
+HistoryLimit = Annotated[int, Field(ge=1, le=HISTORY_PAGE_MAX)]
+SyncLimit = Annotated[int, Field(ge=1, le=SYNC_PAGE_MAX)]
+FilesLimit = Annotated[int, Field(ge=1, le=FILES_PAGE_MAX)]
 DeviceName = Annotated[str, StringConstraints(max_length=100)]
 # Enums arrive as JSON strings; strict mode would want the enum object itself.
 PlatformName = Annotated[Platform, Field(strict=False)]
@@ -112,12 +119,12 @@ class HistoryOp(Input):
     conversation_id: Id
     after_seq: Seq | None = None
     before_seq: Seq | None = None
-    limit: Limit = 100
+    limit: HistoryLimit = 100
 
 
 class SyncInput(Input):
     private_seq: Seq = 0
-    limit: Limit | None = None
+    limit: SyncLimit | None = None
 
 
 class SettingsInput(Input):

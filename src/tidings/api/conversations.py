@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from tidings.api.deps import C, Me, PathId
 from tidings.domain.errors import ErrorCode, TidingsError
 from tidings.schemas import (
+    HISTORY_PAGE_MAX,
     CreateConversationInput,
     ForwardInput,
     InviteInput,
@@ -85,7 +86,7 @@ async def history(
     me: Me,
     after_seq: Seq = None,
     before_seq: Seq = None,
-    limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+    limit: Annotated[int, Query(ge=1, le=HISTORY_PAGE_MAX)] = 100,
 ) -> dict[str, Any]:
     entries = await c.messages.history(
         me,

@@ -13,6 +13,7 @@ from tidings.api.deps import C, Me
 from tidings.domain.clock import now_ms
 from tidings.domain.files import FileKind, Variant
 from tidings.file_schemas import LinkInput
+from tidings.schemas import FILES_PAGE_MAX
 
 router = APIRouter(prefix="/api/v1", tags=["files"])
 
@@ -43,7 +44,7 @@ async def conversation_files(
     since: Ms = None,
     until: Ms = None,
     before_seq: Ms = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: Annotated[int, Query(ge=1, le=FILES_PAGE_MAX)] = 50,
 ) -> dict[str, Any]:
     return await c.attachments.conversation_files(
         me,
@@ -58,7 +59,7 @@ async def conversation_files(
 
 @router.get("/favorites/files")
 async def favorite_files(
-    c: C, me: Me, before: Ms = None, limit: Annotated[int, Query(ge=1, le=200)] = 50
+    c: C, me: Me, before: Ms = None, limit: Annotated[int, Query(ge=1, le=FILES_PAGE_MAX)] = 50
 ) -> dict[str, Any]:
     return await c.favorite_files.list(me, before=before, limit=limit)
 

@@ -168,7 +168,14 @@ async def _body(request: Request, idle_seconds: float) -> AsyncIterator[bytes]:
 
 async def _download(request: Request, c: Container, file_id: str, variant: Variant) -> Response:
     user_id = await _reader(request, c, file_id, variant)
-    download = await c.files.access_download(user_id, file_id, variant)
+    try:
+        download = await c.files.access_download(user_id, file_id, variant)
+    except TidingsError as error:
+        # A link whose user may no longer read the file is dead, like an expired one
+        # (docs/protocol.md); a bearer who may not read it is told "not found".
+        if error.code is ErrorCode.NOT_FOUND and _is_link(request):
+            raise TidingsError(ErrorCode.INVALID_LINK, "this link no longer works") from None
+        raise
     headers = {
         "ETag": download.etag,
         "Accept-Ranges": "bytes",
@@ -213,16 +220,22 @@ async def _stream(c: Container, download: Download, start: int, end: int) -> Asy
 async def _reader(request: Request, c: Container, file_id: str, variant: Variant) -> int:
     """Who reads: a signed link's session (``sid``, ``exp``, ``sig``), else the bearer."""
     query = request.query_params
-    if "sig" in query:
+    if _is_link(request):
         sid, exp = query.get("sid", ""), query.get("exp", "")
         if not (sid.isascii() and sid.isdigit() and exp.isascii() and exp.isdigit()):
             raise TidingsError(ErrorCode.INVALID_LINK, "this link is not valid")
         if len(sid) > 18 or len(exp) > 12:
             raise TidingsError(ErrorCode.INVALID_LINK, "this link is not valid")
         return await c.files.access_link(
-            file_id, variant, session_id=int(sid), expires=int(exp), signature=query["sig"]
+            file_id, variant, session_id=int(sid), expires=int(exp), signature=query.get("sig", "")
         )
     return (await _actor(request, c)).user_id
+
+
+def _is_link(request: Request) -> bool:
+    """Whether the request carries a signed link, whole or in part: a link cut short is a
+    dead link (``invalid_link``), not a request without credentials."""
+    return any(key in request.query_params for key in ("sid", "exp", "sig"))
 
 
 async def _actor(request: Request, c: Container) -> Actor:

@@ -378,14 +378,14 @@ export interface HistoryOp {
   after_seq?: number | null;
   /** ≥ 0 */
   before_seq?: number | null;
-  /** ≥ 1; ≤ 10000 */
+  /** ≥ 1; ≤ 500 */
   limit?: number;
 }
 
 export interface SyncInput {
   /** ≥ 0 */
   private_seq?: number;
-  /** ≥ 1; ≤ 10000 */
+  /** ≥ 1; ≤ 1000 */
   limit?: number | null;
 }
 
@@ -890,14 +890,14 @@ export interface ConversationFilesOp {
   until?: number | null;
   /** ≥ 0 */
   before_seq?: number | null;
-  /** ≥ 1; ≤ 10000 */
+  /** ≥ 1; ≤ 200 */
   limit?: number;
 }
 
 export interface FavoritesOp {
   /** ≥ 0 */
   before?: number | null;
-  /** ≥ 1; ≤ 10000 */
+  /** ≥ 1; ≤ 200 */
   limit?: number;
 }
 
