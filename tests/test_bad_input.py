@@ -477,6 +477,7 @@ BAD_BODIES: dict[str, list[tuple[dict[str, Any], str]]] = {
         ({}, "invalid_input"),
         ({"user_id": "3"}, "invalid_input"),
         ({"user_id": 0}, "invalid_input"),
+        ({"user_id": 2**63}, "invalid_input"),
         ({"user_id": 3, "nickname": "spoofed"}, "invalid_input"),
     ],
     "custom_card": [

@@ -24,7 +24,8 @@ from tidings.domain.errors import ErrorCode, TidingsError
 
 FileId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 ShortText = Annotated[str, StringConstraints(max_length=200)]
-UserId = Annotated[int, Field(gt=0)]
+# Ids are signed 64-bit in storage: a larger one would fail in the query, not as bad input.
+UserId = Annotated[int, Field(gt=0, lt=2**63)]
 # When the attached file expires (ms since the epoch): filled in by the server from the file,
 # so clients show "expired" without asking; whatever a client sends here is replaced.
 ExpiresAt = Annotated[int, Field(ge=0)] | None
