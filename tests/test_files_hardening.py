@@ -30,13 +30,26 @@ from tests.support.crafted_media import (
     webp_with_location,
     xmp_places,
 )
-from tests.support.files import OFFSET_TYPE, auth, create, error_code, metadata, uploaded
+from tests.support.files import (
+    OFFSET_TYPE,
+    auth,
+    create,
+    error_code,
+    idle_upload,
+    metadata,
+    uploaded,
+)
+from tests.support.server import ServerProcess
 from tests.support.users import Person, register
+from tests.support.waiting import eventually
 
 MiB = 1024 * 1024
 QUOTA = 64 * MiB
 # Every test user starts empty; the quota tests need one to hit.
-SERVER_ENV = {"TIDINGS_USER_QUOTA_BYTES": str(QUOTA)}
+SERVER_ENV = {
+    "TIDINGS_USER_QUOTA_BYTES": str(QUOTA),
+    "TIDINGS_FILE_CLEANUP_INTERVAL_SECONDS": "0.3",
+}
 _ids = itertools.count(1)
 
 
@@ -324,6 +337,24 @@ async def test_concatenation_refusals(scene: Scene, user: Person) -> None:
     # Nothing refused touched the parts: they still join.
     assert (await _final(http, user.token, [mine])).status_code == 201
     assert (await _final(http, bob.token, [bobs])).status_code == 201
+
+
+async def test_parts_never_joined_are_cleaned_up(
+    scene: Scene, user: Person, server: ServerProcess
+) -> None:
+    """tus-js-client's parallel upload that never sent its final request leaves finished
+    parts: they lapse like abandoned uploads instead of filling the quota for ever."""
+    url = await _partial(scene.http, user.token, b"p" * 5000, body=True)
+    head = await scene.http.head(url, headers=auth(user.token))
+    assert "upload-expires" in head.headers
+    assert (await user.http.call("GET", "/api/v1/storage"))["used_bytes"] == 5000
+    await idle_upload(server, url.rsplit("/", 1)[1])
+
+    async def gone() -> bool:
+        return (await user.http.call("GET", "/api/v1/storage"))["used_bytes"] == 0
+
+    await eventually(gone, within=10)
+    assert (await scene.http.head(url, headers=auth(user.token))).status_code == 404
 
 
 # Quota

@@ -307,8 +307,11 @@ class Files:
     async def do_discard_if_abandoned(self, upload: StoredFile) -> None:
         async with self._locks.hold(upload.id, wait=0.01) as ours:
             current = await self._store.get(upload.id) if ours else None
-            if current is not None and self._abandoned(current):
-                await self.discard(current)
+            if current is None or not self._abandoned(current):
+                return
+            if current.complete and await self._store.is_sent(current.id):
+                return  # a finished partial upload someone sent as a file of its own
+            await self.discard(current)
 
     # Reading
 
