@@ -36,6 +36,24 @@ def test_metadata_parsing() -> None:
         assert code_of(tus.parse_metadata, bad) is ErrorCode.INVALID_INPUT
 
 
+def test_concat_parsing() -> None:
+    assert tus.parse_concat(None, prefix="/files/") is None
+    assert tus.parse_concat(" partial ", prefix="/files/") == tus.Concat(partial=True)
+    final = tus.parse_concat("final;/files/a https://h.example/files/b?x=1", prefix="/files/")
+    assert final == tus.Concat(partial=False, part_ids=("a", "b"))
+    for bad in (
+        "final",
+        "final;",
+        "partial;x",
+        "final;/files/",
+        "final;/files/a/b",
+        "final;/api/v1/files/a",
+        "final;" + " ".join(["/files/a"] * 101),
+        "final;/files/" + "a" * 9000,
+    ):
+        assert code_of(tus.parse_concat, bad, prefix="/files/") is ErrorCode.INVALID_INPUT
+
+
 def test_checksum_and_numbers() -> None:
     digest = hashlib.sha1(b"abc").digest()
     parsed = tus.parse_checksum("sha1 " + base64.b64encode(digest).decode())

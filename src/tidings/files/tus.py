@@ -1,9 +1,9 @@
 """The tus 1.0 protocol's wire format, without I/O: header parsing and response headers.
 
 https://tus.io/protocols/resumable-upload — core protocol and the creation,
-creation-with-upload, termination, expiration, checksum and concatenation extensions. The route in
-``api/uploads.py`` only moves bytes and calls actions; everything about header syntax is here
-and tested without sockets.
+creation-with-upload, termination, expiration, checksum and concatenation extensions. The
+route in ``api/uploads.py`` only moves bytes and calls actions; everything about header syntax
+is here and tested without sockets.
 """
 
 from __future__ import annotations
@@ -24,8 +24,10 @@ CHECKSUM_ALGORITHMS = ("sha1", "sha256", "sha512", "md5")
 OFFSET_CONTENT_TYPE = "application/offset+octet-stream"
 # Upload-Metadata is a header: a few KiB is plenty for a name, a type and our numbers.
 MAX_METADATA_BYTES = 4096
-# A final upload of tus concatenation joins at most this many partial uploads.
+# A final upload of tus concatenation joins at most this many partial uploads; its header
+# (kept, and echoed by HEAD) is at most this long.
 MAX_CONCAT_PARTS = 100
+MAX_CONCAT_BYTES = 8192
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +112,8 @@ def parse_concat(raw: str | None, *, prefix: str) -> Concat | None:
     raw = raw.strip()
     if raw == "partial":
         return Concat(partial=True)
+    if len(raw) > MAX_CONCAT_BYTES:
+        raise TidingsError(ErrorCode.INVALID_INPUT, "Upload-Concat is too long")
     kind, _, urls = raw.partition(";")
     if kind.strip() != "final" or not urls.strip():
         raise TidingsError(
