@@ -334,9 +334,17 @@ async def test_concatenation_refusals(scene: Scene, user: Person) -> None:
         assert (response.status_code, error_code(response)) == (status, code), urls
     malformed = await http.post("/files/", headers=auth(user.token, **{"Upload-Concat": "final"}))
     assert malformed.status_code == 422 and error_code(malformed) == "invalid_input"
-    # Nothing refused touched the parts: they still join.
-    assert (await _final(http, user.token, [mine])).status_code == 201
+    # Nothing refused touched the parts: they still join, once. Eight final requests racing
+    # for the same parts: one gets the file, the others find the parts gone.
+    other = await _partial(http, user.token, b"c" * 100, body=False)
+    racing = await asyncio.gather(*(_final(http, user.token, [mine, other]) for _ in range(8)))
+    assert sorted(r.status_code for r in racing) == [201] + [404] * 7
+    assert {error_code(r) for r in racing if r.status_code == 404} == {"not_found"}
     assert (await _final(http, bob.token, [bobs])).status_code == 201
+    usage = await user.http.call("GET", "/api/v1/storage")
+    # The final upload, the plain upload and the unfinished part (4 KiB each at the least);
+    # the joined parts are gone.
+    assert usage["used_bytes"] == 3 * 4096
 
 
 async def test_parts_never_joined_are_cleaned_up(

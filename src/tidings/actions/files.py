@@ -34,7 +34,7 @@ from tidings.files.links import LinkClaim, LinkSigner
 from tidings.files.locks import UploadLocks
 from tidings.files.storage import Storage, UploadSink
 from tidings.files.tus import Checksum
-from tidings.store.files import FileStore, QuotaExceeded
+from tidings.store.files import FileStore, PartsTaken, QuotaExceeded
 from tidings.workers import WorkerPool
 
 _FILE_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
@@ -131,7 +131,9 @@ class Files:
                 ):
                     raise TidingsError(ErrorCode.UPLOAD_LOCKED, "another request is writing here")
                 part = await self.access_upload(actor, part_id)
-                if not part.partial:
+                if part.concat == "joining":  # another node's final upload has it
+                    raise TidingsError(ErrorCode.NOT_FOUND, "no such upload")
+                if part.concat != "partial":
                     raise TidingsError(
                         ErrorCode.INVALID_INPUT, "Upload-Concat: final names a non-partial upload"
                     )
@@ -142,13 +144,18 @@ class Files:
                 parts.append(part)
             length = sum(part.size for part in parts)
             new = check_new_upload(length, metadata, max_size=self._settings.max_file_bytes)
-            final = await self._create(
-                actor,
-                new,
-                upload_metadata=upload_metadata,
-                concat=concat,
-                replacing=tuple(part_ids),
-            )
+            try:
+                final = await self._create(
+                    actor,
+                    new,
+                    upload_metadata=upload_metadata,
+                    concat=concat,
+                    replacing=tuple(part_ids),
+                )
+            except PartsTaken:
+                # Another node's final upload took a part first (this node's requests wait
+                # on the locks above): as for a part that is gone.
+                raise TidingsError(ErrorCode.NOT_FOUND, "no such upload") from None
             try:
                 sink = await self._storage.append(final.id, 0)
                 try:
@@ -160,6 +167,7 @@ class Files:
                     await sink.close()
             except BaseException:
                 await self.discard(final)
+                await self._store.release_parts(tuple(part_ids), now_ms())
                 raise
             for part in parts:
                 if not await self._store.is_sent(part.id):
@@ -239,7 +247,7 @@ class Files:
             if not ours:
                 raise TidingsError(ErrorCode.UPLOAD_LOCKED, "another request is writing here")
             upload = await self.access_upload(actor, file_id)
-            if upload.concat is not None and not upload.partial:
+            if upload.final or upload.concat == "joining":
                 raise TidingsError(
                     ErrorCode.FORBIDDEN, "a final upload is made of its parts, not written to"
                 )

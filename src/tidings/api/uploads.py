@@ -133,7 +133,7 @@ async def _upload(request: Request, c: Container) -> Response:
         if upload.upload_metadata:
             headers["Upload-Metadata"] = upload.upload_metadata
         if upload.concat is not None:
-            headers["Upload-Concat"] = upload.concat
+            headers["Upload-Concat"] = "partial" if upload.partial else upload.concat
         return Response(status_code=200, headers=headers)
     if method == "PATCH":
         try:

@@ -77,7 +77,8 @@ class StoredFile:
     derived_bytes: int = 0
     # Upload-Metadata exactly as the client sent it: HEAD echoes it.
     upload_metadata: str | None = None
-    # tus concatenation: "partial", or "final;<the partial uploads' URLs>"; None otherwise.
+    # tus concatenation: "partial", "joining" (a partial upload being copied into a final
+    # upload), or "final;<the partial uploads' URLs>"; None otherwise.
     concat: str | None = None
 
     @property
@@ -87,7 +88,12 @@ class StoredFile:
     @property
     def partial(self) -> bool:
         """A piece of a parallel upload, to be concatenated into a final upload."""
-        return self.concat == "partial"
+        return self.concat in ("partial", "joining")
+
+    @property
+    def final(self) -> bool:
+        """Made of partial uploads (tus concatenation): never written to."""
+        return self.concat is not None and self.concat.startswith("final")
 
     @property
     def quota_charge(self) -> int:

@@ -23,6 +23,10 @@ from tidings.store.schema import (
 )
 
 
+class PartsTaken(Exception):
+    """A partial upload named by a final upload is gone or being joined by another."""
+
+
 class QuotaExceeded(Exception):
     def __init__(self, used: int) -> None:
         super().__init__(used)
@@ -97,8 +101,25 @@ class FileStore:
         """Record a new upload; with a quota (> 0), refuse it if the user's files would
         exceed it. Uploads in progress count at their full length, every file at least
         ``MIN_CHARGE_BYTES``. The files in ``replacing`` (the partial uploads a final upload
-        is made of, removed once it is) are not counted."""
+        is made of, removed once it is) are not counted, and are claimed in the same
+        transaction (``concat`` "joining"): of two final uploads naming the same part, on any
+        node, one gets ``PartsTaken``."""
         async with self._db.write("create_upload") as conn:
+            if replacing:
+                claimed = (
+                    await conn.execute(
+                        update(files)
+                        .where(
+                            files.c.id.in_(replacing),
+                            files.c.uploader_id == uploader_id,
+                            files.c.concat == "partial",
+                            files.c.state == FileState.COMPLETE.value,
+                        )
+                        .values(concat="joining", updated_at=now)
+                    )
+                ).rowcount
+                if claimed != len(replacing):
+                    raise PartsTaken()
             if quota > 0:
                 used = await _usage(conn, uploader_id, excluding=replacing)
                 if used + max(new.size, MIN_CHARGE_BYTES) > quota:
@@ -125,6 +146,15 @@ class FileStore:
             )
             row = (await conn.execute(select(files).where(files.c.id == file_id))).one()
         return _file(row)
+
+    async def release_parts(self, part_ids: tuple[str, ...], now: int) -> None:
+        """Give back parts claimed by a final upload that failed: partial uploads again."""
+        async with self._db.write("release_parts") as conn:
+            await conn.execute(
+                update(files)
+                .where(files.c.id.in_(part_ids), files.c.concat == "joining")
+                .values(concat="partial", updated_at=now)
+            )
 
     async def get(self, file_id: str) -> StoredFile | None:
         async with self._db.read("get_file") as conn:
@@ -339,7 +369,7 @@ class FileStore:
         """Unfinished uploads idle since before ``idle_since``, and partial uploads (tus
         concatenation) left unconcatenated as long."""
         unused = (files.c.state == FileState.UPLOADING.value) | (
-            (files.c.state == FileState.COMPLETE.value) & (files.c.concat == "partial")
+            (files.c.state == FileState.COMPLETE.value) & files.c.concat.in_(("partial", "joining"))
         )
         async with self._db.read("abandoned_uploads") as conn:
             rows = await conn.execute(
