@@ -189,6 +189,20 @@ def jpeg_exif_segments(data: bytes) -> list[Image.Exif]:
     return found
 
 
+def jpeg_xmp(data: bytes) -> bytes:
+    """The XMP packet of a JPEG, read from its segments (Pillow refuses to open a JPEG that
+    claims 60 megapixels)."""
+    prefix = b"http://ns.adobe.com/xap/1.0/\x00"
+    position = 2
+    while position + 4 <= len(data) and data[position] == 0xFF:
+        length = struct.unpack(">H", data[position + 2 : position + 4])[0]
+        payload = data[position + 4 : position + 2 + length]
+        if data[position + 1] == 0xE1 and payload.startswith(prefix):
+            return payload[len(prefix) :]
+        position += 2 + length
+    raise AssertionError("no XMP segment")
+
+
 def has_gps(exif: Image.Exif) -> bool:
     return GPS in exif or bool(exif.get_ifd(GPS))
 

@@ -80,6 +80,7 @@ class Files:
         # Decoding images and stripping locations: a pool of its own, so that media work
         # never takes the threads file I/O and sign-ins use (asyncio's default executor).
         self._media = WorkerPool("media", settings.image_workers)
+        images.use_pillow_limit(settings.image_max_pixels)
 
     async def start(self) -> None:
         secret = await self._store.signing_secret(_SECRET_NAME, secrets.token_urlsafe(48), now_ms())

@@ -55,6 +55,11 @@ class Analysis:
     thumbnail_mime: str
 
 
+def use_pillow_limit(max_pixels: int) -> None:
+    """Set Pillow's process-wide decompression-bomb limit to ours (at server start-up)."""
+    Image.MAX_IMAGE_PIXELS = max_pixels
+
+
 def analyze(path: Path, *, box: int, max_pixels: int, max_decode_pixels: int) -> Analysis:
     """Decode the image, measure it and render its thumbnail (animated ones stay animated).
     ``TooLarge`` when its headers say that would cost more than the limits allow."""
@@ -67,10 +72,9 @@ def analyze(path: Path, *, box: int, max_pixels: int, max_decode_pixels: int) ->
         or probe.decode_pixels(MAX_FRAMES) > max_decode_pixels
     ):
         raise TooLarge()
-    # Pillow's own bomb check, a second line behind ours: over the limit is an error.
-    Image.MAX_IMAGE_PIXELS = max_pixels
     try:
         with warnings.catch_warnings():
+            # Pillow's own bomb check (``use_pillow_limit``), a second line behind ours.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path, formats=[probe.format]) as image:
                 width, height = image.size
