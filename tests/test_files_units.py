@@ -14,7 +14,7 @@ import pytest
 from tests.support.files import decoded, jpeg
 from tidings.domain.errors import ErrorCode, TidingsError
 from tidings.domain.files import FileKind, check_filename, check_new_upload
-from tidings.files import images, tus
+from tidings.files import images, location, tus
 from tidings.files.http import content_disposition, etag_matches, parse_range, served_type
 from tidings.files.links import LinkClaim, LinkSigner
 from tidings.files.locks import UploadLocks
@@ -34,6 +34,24 @@ def test_metadata_parsing() -> None:
     assert tus.parse_metadata(None) == {}
     for bad in ("filename !!!", "a b c", "k dg==,k dg==", "x" * 5000):
         assert code_of(tus.parse_metadata, bad) is ErrorCode.INVALID_INPUT
+
+
+def test_concat_parsing() -> None:
+    assert tus.parse_concat(None, prefix="/files/") is None
+    assert tus.parse_concat(" partial ", prefix="/files/") == tus.Concat(partial=True)
+    final = tus.parse_concat("final;/files/a https://h.example/files/b?x=1", prefix="/files/")
+    assert final == tus.Concat(partial=False, part_ids=("a", "b"))
+    for bad in (
+        "final",
+        "final;",
+        "partial;x",
+        "final;/files/",
+        "final;/files/a/b",
+        "final;/api/v1/files/a",
+        "final;" + " ".join(["/files/a"] * 101),
+        "final;/files/" + "a" * 9000,
+    ):
+        assert code_of(tus.parse_concat, bad, prefix="/files/") is ErrorCode.INVALID_INPUT
 
 
 def test_checksum_and_numbers() -> None:
@@ -191,10 +209,10 @@ def test_storage_keys_cannot_escape(tmp_path: Path) -> None:
 def test_location_is_stripped_losslessly(tmp_path: Path) -> None:
     source, target = tmp_path / "in.jpg", tmp_path / "out.jpg"
     source.write_bytes(jpeg(50, 20, orientation=8, gps=True))
-    analysis = images.analyze(source, box=16, max_pixels=10**6)
-    assert (analysis.width, analysis.height, analysis.has_location) == (20, 50, True)
+    analysis = images.analyze(source, box=16, max_pixels=10**6, max_decode_pixels=10**6)
+    assert (analysis.width, analysis.height) == (20, 50)
     assert decoded(analysis.thumbnail).size == (6, 16)
-    images.strip_location(source, target)
+    location.write_without(source, target, location.find(source))
     stripped = decoded(target.read_bytes())
     assert stripped.getexif().get(0x0112) == 8 and not stripped.getexif().get_ifd(0x8825)
     assert stripped.tobytes() == decoded(source.read_bytes()).tobytes()
@@ -204,15 +222,15 @@ def test_images_that_are_not_or_too_big(tmp_path: Path) -> None:
     fake = tmp_path / "fake.png"
     fake.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 100)
     with pytest.raises(images.NotAnImage):
-        images.analyze(fake, box=16, max_pixels=10**6)
+        images.analyze(fake, box=16, max_pixels=10**6, max_decode_pixels=10**6)
     truncated = tmp_path / "cut.jpg"
     truncated.write_bytes(jpeg(300, 300)[:400])
     with pytest.raises(images.NotAnImage):
-        images.analyze(truncated, box=16, max_pixels=10**6)
+        images.analyze(truncated, box=16, max_pixels=10**6, max_decode_pixels=10**6)
     big = tmp_path / "big.jpg"
     big.write_bytes(jpeg(300, 300))
     with pytest.raises(images.TooLarge):
-        images.analyze(big, box=16, max_pixels=300 * 299)
+        images.analyze(big, box=16, max_pixels=300 * 299, max_decode_pixels=10**6)
 
 
 def test_run_async_helpers_in_a_loop() -> None:

@@ -132,7 +132,9 @@ class _Limits:
             await self.app(scope, receive, send)
             return
         # tus uploads stream up to Tus-Max-Size; their route checks Upload-Length itself.
-        limit = sys.maxsize if scope["path"].startswith("/files/") else MAX_BODY_BYTES
+        # "/files" too: tus clients create uploads there, with their first bytes.
+        path = scope["path"]
+        limit = sys.maxsize if path == "/files" or path.startswith("/files/") else MAX_BODY_BYTES
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             await _too_large(send)

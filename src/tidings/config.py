@@ -89,6 +89,14 @@ class Settings(BaseSettings):
     # Images over these limits are kept as plain files: no thumbnail, no decoding cost.
     image_max_pixels: int = 50_000_000
     image_max_bytes: int = 64 * 1024 * 1024
+    # Decoding costs width x height for every frame: a 2 KB GIF of a huge canvas and many
+    # 1-pixel frames took 25 s and 600 MB. Over this (read from the headers, before
+    # decoding) an image is kept as a plain file. 100 M: a 50 MP photo twice over, or 300
+    # frames of 570 x 570.
+    image_max_decode_pixels: int = Field(default=100_000_000, ge=1)
+    # Image decoding and location stripping run in a pool of this many threads of their own
+    # (more uploads queue), so media work never takes the threads of file I/O or sign-in.
+    image_workers: int = Field(default=1, ge=1)
     # Others download a copy without the EXIF location; the uploader keeps the original.
     strip_image_location: bool = True
 
@@ -111,6 +119,9 @@ class Settings(BaseSettings):
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 64 * 1024
     argon2_parallelism: int = 4
+    # Password hashes run in a pool of this many threads of their own (each hash holds
+    # argon2_memory_kib): sign-ins never wait behind media work or file I/O.
+    password_workers: int = Field(default=2, ge=1)
 
     static_dir: Path | None = None
     tls_certfile: Path | None = None

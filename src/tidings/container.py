@@ -101,6 +101,7 @@ class Container:
             time_cost=s.argon2_time_cost,
             memory_kib=s.argon2_memory_kib,
             parallelism=s.argon2_parallelism,
+            threads=s.password_workers,
         )
 
     @cached_property

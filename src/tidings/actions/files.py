@@ -7,7 +7,7 @@ tus route and the download route only parse HTTP and call these methods.
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import dataclasses
 import re
 import secrets
@@ -22,18 +22,20 @@ from tidings.domain.errors import ErrorCode, TidingsError
 from tidings.domain.files import (
     FileKind,
     FileState,
+    NewUpload,
     StoredFile,
     Variant,
     check_new_upload,
     expiry_of,
 )
-from tidings.files import images, media
+from tidings.files import images, location, media
 from tidings.files.http import OPAQUE_TYPE, served_type
 from tidings.files.links import LinkClaim, LinkSigner
 from tidings.files.locks import UploadLocks
 from tidings.files.storage import Storage, UploadSink
 from tidings.files.tus import Checksum
-from tidings.store.files import FileStore, QuotaExceeded
+from tidings.store.files import FileStore, PartsTaken, QuotaExceeded
+from tidings.workers import WorkerPool
 
 _FILE_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 # A retry that arrives while the cut-off request still holds the upload waits this long for
@@ -75,6 +77,10 @@ class Files:
         self._storage = storage
         self._locks = UploadLocks()
         self._signer: LinkSigner | None = None
+        # Decoding images and stripping locations: a pool of its own, so that media work
+        # never takes the threads file I/O and sign-ins use (asyncio's default executor).
+        self._media = WorkerPool("media", settings.image_workers)
+        images.use_pillow_limit(settings.image_max_pixels)
 
     async def start(self) -> None:
         secret = await self._store.signing_secret(_SECRET_NAME, secrets.token_urlsafe(48), now_ms())
@@ -83,27 +89,118 @@ class Files:
     # Uploads (tus)
 
     async def do_create_upload(
-        self, actor: Actor, *, length: int, metadata: dict[str, str]
+        self,
+        actor: Actor,
+        *,
+        length: int,
+        metadata: dict[str, str],
+        upload_metadata: str | None = None,
+        partial: bool = False,
     ) -> StoredFile:
+        """A new upload (tus creation); ``partial``: a piece of a parallel upload (tus
+        concatenation), joined later by ``do_create_final``."""
         new = check_new_upload(length, metadata, max_size=self._settings.max_file_bytes)
+        upload = await self._create(
+            actor, new, upload_metadata=upload_metadata, concat="partial" if partial else None
+        )
+        if upload.size == 0:
+            await self._storage.put(upload.id, b"")
+            return await self._complete(upload)
+        return upload
+
+    async def do_create_final(
+        self,
+        actor: Actor,
+        *,
+        part_ids: list[str],
+        concat: str,
+        metadata: dict[str, str],
+        upload_metadata: str | None,
+    ) -> StoredFile:
+        """tus concatenation: a final upload made of the actor's finished partial uploads, in
+        order. Its bytes are copied from them now, then the parts are removed; the quota
+        counts the parts or the final upload, never both."""
+        if not part_ids:
+            raise TidingsError(ErrorCode.INVALID_INPUT, "Upload-Concat: final names no uploads")
+        if len(set(part_ids)) != len(part_ids):
+            raise TidingsError(ErrorCode.INVALID_INPUT, "Upload-Concat names an upload twice")
+        async with contextlib.AsyncExitStack() as held:
+            parts = []
+            for part_id in part_ids:
+                if not await held.enter_async_context(
+                    self._locks.hold(part_id, wait=_LOCK_WAIT_SECONDS)
+                ):
+                    raise TidingsError(ErrorCode.UPLOAD_LOCKED, "another request is writing here")
+                part = await self.access_upload(actor, part_id)
+                if part.concat == "joining":  # another node's final upload has it
+                    raise TidingsError(ErrorCode.NOT_FOUND, "no such upload")
+                if part.concat != "partial":
+                    raise TidingsError(
+                        ErrorCode.INVALID_INPUT, "Upload-Concat: final names a non-partial upload"
+                    )
+                if not part.complete:
+                    raise TidingsError(
+                        ErrorCode.UPLOAD_INCOMPLETE, "a partial upload is not finished"
+                    )
+                parts.append(part)
+            length = sum(part.size for part in parts)
+            new = check_new_upload(length, metadata, max_size=self._settings.max_file_bytes)
+            try:
+                final = await self._create(
+                    actor,
+                    new,
+                    upload_metadata=upload_metadata,
+                    concat=concat,
+                    replacing=tuple(part_ids),
+                )
+            except PartsTaken:
+                # Another node's final upload took a part first (this node's requests wait
+                # on the locks above): as for a part that is gone.
+                raise TidingsError(ErrorCode.NOT_FOUND, "no such upload") from None
+            try:
+                sink = await self._storage.append(final.id, 0)
+                try:
+                    for part in parts:
+                        async for chunk in self._storage.read(part.id, 0, part.size):
+                            await sink.write(chunk)
+                    await self._commit(final, sink)
+                finally:
+                    await sink.close()
+            except BaseException:
+                await self.discard(final)
+                await self._store.release_parts(tuple(part_ids), now_ms())
+                raise
+            for part in parts:
+                if not await self._store.is_sent(part.id):
+                    await self.discard(part)
+        return await self._complete(dataclasses.replace(final, received=length))
+
+    async def _create(
+        self,
+        actor: Actor,
+        new: NewUpload,
+        *,
+        upload_metadata: str | None,
+        concat: str | None,
+        replacing: tuple[str, ...] = (),
+    ) -> StoredFile:
         quota = self._settings.user_quota_bytes
         try:
-            upload = await self._store.create(
+            return await self._store.create(
                 file_id=secrets.token_urlsafe(16),
                 uploader_id=actor.user_id,
                 new=new,
                 quota=quota,
                 now=now_ms(),
+                upload_metadata=upload_metadata,
+                concat=concat,
+                replacing=replacing,
             )
         except QuotaExceeded as exc:
             raise TidingsError(
                 ErrorCode.QUOTA_EXCEEDED,
                 f"your files use {exc.used} of {quota} bytes; this one needs {new.size}",
             ) from None
-        if upload.size == 0:
-            await self._storage.put(upload.id, b"")
-            return await self._complete(upload)
-        return upload
 
     async def access_upload(self, actor: Actor, file_id: str) -> StoredFile:
         """The actor's own upload. Anyone else's is ``not_found``, exactly like an id that
@@ -128,8 +225,9 @@ class Files:
             return upload
 
     def upload_expires_at(self, upload: StoredFile) -> int | None:
-        """tus expiration: an unfinished upload lapses this long after its last byte."""
-        if upload.state is not FileState.UPLOADING:
+        """tus expiration: an unfinished upload lapses this long after its last byte, a
+        partial upload as long after it finished if no final upload took it."""
+        if upload.state is not FileState.UPLOADING and not (upload.partial and upload.complete):
             return None
         return upload.updated_at + self._settings.upload_abandon_after_seconds * 1000
 
@@ -150,6 +248,10 @@ class Files:
             if not ours:
                 raise TidingsError(ErrorCode.UPLOAD_LOCKED, "another request is writing here")
             upload = await self.access_upload(actor, file_id)
+            if upload.final or upload.concat == "joining":
+                raise TidingsError(
+                    ErrorCode.FORBIDDEN, "a final upload is made of its parts, not written to"
+                )
             if offset != upload.received:
                 raise TidingsError(
                     ErrorCode.UPLOAD_OFFSET_MISMATCH,
@@ -214,8 +316,11 @@ class Files:
     async def do_discard_if_abandoned(self, upload: StoredFile) -> None:
         async with self._locks.hold(upload.id, wait=0.01) as ours:
             current = await self._store.get(upload.id) if ours else None
-            if current is not None and self._abandoned(current):
-                await self.discard(current)
+            if current is None or not self._abandoned(current):
+                return
+            if current.complete and await self._store.is_sent(current.id):
+                return  # a finished partial upload someone sent as a file of its own
+            await self.discard(current)
 
     # Reading
 
@@ -299,19 +404,7 @@ class Files:
             {"filename": name, "filetype": mime, "expiry_days": str(expiry_days)},
             max_size=self._settings.max_file_bytes,
         )
-        try:
-            upload = await self._store.create(
-                file_id=secrets.token_urlsafe(16),
-                uploader_id=actor.user_id,
-                new=new,
-                quota=self._settings.user_quota_bytes,
-                now=now_ms(),
-            )
-        except QuotaExceeded as exc:
-            raise TidingsError(
-                ErrorCode.QUOTA_EXCEEDED,
-                f"your files use {exc.used} bytes; this one needs {new.size} more",
-            ) from None
+        upload = await self._create(actor, new, upload_metadata=None, concat=None)
         await self._storage.put(upload.id, data)
         await self._store.set_received(upload.id, expected=0, received=len(data), now=now_ms())
         return await self._complete(dataclasses.replace(upload, received=len(data)))
@@ -399,10 +492,13 @@ class Files:
         return sink.durable
 
     async def _complete(self, upload: StoredFile) -> StoredFile:
-        """The last byte is in: check what the file claims to be, then mark it complete."""
+        """The last byte is in: check what the file claims to be, make the copies others
+        see, then mark it complete."""
         facts: dict[str, object] = {"kind": upload.kind.value}
+        derived = 0
         if upload.kind is FileKind.IMAGE:
-            facts.update(await self._image_facts(upload))
+            image_facts, derived = await self._image_facts(upload)
+            facts.update(image_facts)
         elif upload.kind in (FileKind.VOICE, FileKind.VIDEO):
             head = b"".join(
                 [c async for c in self._storage.read(upload.id, 0, min(upload.size, 64))]
@@ -410,24 +506,47 @@ class Files:
             if upload.kind not in media.container_kinds(head):
                 # Not an audio or video container: it may still be sent, as a plain file.
                 facts["kind"] = FileKind.FILE.value
+        shared_bytes = await self._share_without_location(upload)
         now = now_ms()
         return await self._store.complete(
-            upload.id, now=now, expires_at=expiry_of(upload.expiry_days, now), **facts
+            upload.id,
+            now=now,
+            expires_at=expiry_of(upload.expiry_days, now),
+            has_shared_copy=shared_bytes is not None,
+            derived_bytes=derived + (shared_bytes or 0),
+            **facts,
         )
 
-    async def _image_facts(self, upload: StoredFile) -> dict[str, object]:
-        if upload.size > self._settings.image_max_bytes:
-            return {"kind": FileKind.FILE.value}
+    async def _share_without_location(self, upload: StoredFile) -> int | None:
+        """Whatever its declared type or size: if the bytes are a JPEG, PNG, WebP or
+        ISOBMFF (HEIC, AVIF...) file holding a location, write the copy others download
+        without it (no pixel decoded). Its size, or None when there is no such copy."""
+        if not self._settings.strip_image_location or upload.size == 0:
+            return None
+        async with self._storage.local_path(upload.id) as path:
+            edits = await self._media.run(location.find, path)
+            if not edits:
+                return None
+            async with self._storage.new_object(shared_key(upload.id)) as target:
+                await self._media.run(location.write_without, path, target, edits)
+        size = await self._storage.size(shared_key(upload.id))
+        return size or 0
+
+    async def _image_facts(self, upload: StoredFile) -> tuple[dict[str, object], int]:
+        """What an image is, and the bytes of its thumbnail."""
+        if upload.size > self._settings.image_max_bytes or upload.mime not in images.DECODED_TYPES:
+            return {"kind": FileKind.FILE.value}, 0
         async with self._storage.local_path(upload.id) as path:
             try:
-                analysis = await asyncio.to_thread(
+                analysis = await self._media.run(
                     images.analyze,
                     path,
                     box=self._settings.image_thumbnail_pixels,
                     max_pixels=self._settings.image_max_pixels,
+                    max_decode_pixels=self._settings.image_max_decode_pixels,
                 )
             except images.TooLarge:
-                return {"kind": FileKind.FILE.value}
+                return {"kind": FileKind.FILE.value}, 0
             except images.NotAnImage:
                 await self.discard(upload)
                 raise TidingsError(
@@ -435,15 +554,11 @@ class Files:
                     "the upload claimed to be an image but is not one; it was removed",
                 ) from None
             await self._storage.put(thumbnail_key(upload.id), analysis.thumbnail)
-            shared = analysis.has_location and self._settings.strip_image_location
-            if shared:
-                async with self._storage.new_object(shared_key(upload.id)) as target:
-                    await asyncio.to_thread(images.strip_location, path, target)
-        return {
+        facts: dict[str, object] = {
             "mime": analysis.mime,
             "width": analysis.width,
             "height": analysis.height,
             "animated": analysis.animated,
             "thumbnail_mime": analysis.thumbnail_mime,
-            "has_shared_copy": shared,
         }
+        return facts, len(analysis.thumbnail)

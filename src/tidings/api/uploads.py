@@ -9,7 +9,6 @@ action and shape the reply; the rules live in ``actions/files.py`` and the heade
 from __future__ import annotations
 
 import asyncio
-import base64
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from fastapi import FastAPI
@@ -76,10 +75,30 @@ async def _creation(request: Request, c: Container) -> Response:
     actor = await _actor(request, c)
     if "upload-defer-length" in request.headers:
         raise TidingsError(ErrorCode.INVALID_INPUT, "Upload-Length is required (no defer)")
+    raw_metadata = request.headers.get("upload-metadata")
+    metadata = tus.parse_metadata(raw_metadata)
+    concat = tus.parse_concat(request.headers.get("upload-concat"), prefix="/files/")
+    if concat is not None and not concat.partial:
+        # tus concatenation: the final upload's length is its parts', it takes no body.
+        if "upload-length" in request.headers:
+            raise TidingsError(ErrorCode.INVALID_INPUT, "a final upload has no Upload-Length")
+        final = await c.files.do_create_final(
+            actor,
+            part_ids=list(concat.part_ids),
+            concat=request.headers["upload-concat"].strip(),
+            metadata=metadata,
+            upload_metadata=raw_metadata,
+        )
+        return Response(
+            status_code=201,
+            headers={"Location": f"/files/{final.id}", **_progress(c, final)},
+        )
     upload = await c.files.do_create_upload(
         actor,
         length=tus.required(request.headers, "Upload-Length"),
-        metadata=tus.parse_metadata(request.headers.get("upload-metadata")),
+        metadata=metadata,
+        upload_metadata=raw_metadata,
+        partial=concat is not None,
     )
     location = {"Location": f"/files/{upload.id}"}
     if request.headers.get("content-type") and _has_body(request):
@@ -108,10 +127,13 @@ async def _upload(request: Request, c: Container) -> Response:
         upload = await c.files.access_upload_offset(actor, file_id)
         headers = {
             "Upload-Length": str(upload.size),
-            "Upload-Metadata": _metadata(upload),
             "Cache-Control": "no-store",
             **_progress(c, upload),
         }
+        if upload.upload_metadata:
+            headers["Upload-Metadata"] = upload.upload_metadata
+        if upload.concat is not None:
+            headers["Upload-Concat"] = "partial" if upload.partial else upload.concat
         return Response(status_code=200, headers=headers)
     if method == "PATCH":
         try:
@@ -257,11 +279,3 @@ def _progress(c: Container, upload: StoredFile) -> dict[str, str]:
     if expires is not None:
         headers["Upload-Expires"] = tus.http_date(expires)
     return headers
-
-
-def _metadata(upload: StoredFile) -> str:
-    pairs = {"filename": upload.name, "filetype": upload.mime}
-    return ",".join(
-        f"{key} {base64.b64encode(value.encode()).decode()}" if value else key
-        for key, value in pairs.items()
-    )

@@ -23,6 +23,9 @@ MAX_MIME_CHARS = 100
 MAX_VOICE_MS = 10 * 60 * 1000
 MAX_VIDEO_MS = 24 * 3600 * 1000
 MAX_DIMENSION = 100_000
+# What a file costs its uploader's quota at the least, whatever its size: its record and the
+# disk block its object takes. Without it empty uploads were free, and unlimited.
+MIN_CHARGE_BYTES = 4096
 
 
 class FileKind(StrEnum):
@@ -69,10 +72,32 @@ class StoredFile:
     created_at: int
     updated_at: int  # last byte received or state change: abandoned uploads are judged by it
     completed_at: int | None
+    # Bytes of the server's copies (thumbnail, copy without the location): they count
+    # against the uploader's quota like the file itself.
+    derived_bytes: int = 0
+    # Upload-Metadata exactly as the client sent it: HEAD echoes it.
+    upload_metadata: str | None = None
+    # tus concatenation: "partial", "joining" (a partial upload being copied into a final
+    # upload), or "final;<the partial uploads' URLs>"; None otherwise.
+    concat: str | None = None
 
     @property
     def complete(self) -> bool:
         return self.state is FileState.COMPLETE
+
+    @property
+    def partial(self) -> bool:
+        """A piece of a parallel upload, to be concatenated into a final upload."""
+        return self.concat in ("partial", "joining")
+
+    @property
+    def final(self) -> bool:
+        """Made of partial uploads (tus concatenation): never written to."""
+        return self.concat is not None and self.concat.startswith("final")
+
+    @property
+    def quota_charge(self) -> int:
+        return max(self.size, MIN_CHARGE_BYTES) + self.derived_bytes
 
     def expired(self, now: int) -> bool:
         return self.state is FileState.PURGED or (

@@ -1,20 +1,23 @@
-"""Images through Pillow: check that a claimed image is one, measure it, make its thumbnail,
-and make the copy others download without the EXIF location.
+"""Images through Pillow: check that a claimed image is one, measure it, make its thumbnail.
 
-Everything here is blocking and runs in a worker thread. Decoding is bounded: images over
-the pixel limit are never decoded (the caller keeps them as plain files), animated
-thumbnails stop after ``MAX_FRAMES``.
+Everything here is blocking and runs in the media worker pool. Decoding is bounded before it
+starts: the headers say how big the canvas is and how many frames there are
+(``image_probe``), and an image whose canvas is over the pixel limit, or whose canvas times
+its frames (up to ``MAX_FRAMES``, where thumbnails stop) is over the decoding budget, is never
+decoded: the caller keeps it as a plain file. Location metadata is removed elsewhere, from
+every file, without decoding (``files/location.py``).
 """
 
 from __future__ import annotations
 
 import io
-import shutil
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import ExifTags, Image, ImageOps, ImageSequence, UnidentifiedImageError
+
+from tidings.files import image_probe
 
 # The formats we accept as images, by Pillow's name: what browsers show.
 MIME_TYPES = {
@@ -24,14 +27,13 @@ MIME_TYPES = {
     "WEBP": "image/webp",
     "BMP": "image/bmp",
 }
+# The declared types of those formats (and common aliases): a file declared as one must decode.
+# Other image types (HEIC, AVIF, TIFF, SVG...) are kept as plain files, not refused.
+DECODED_TYPES = frozenset(MIME_TYPES.values()) | {"image/jpg", "image/pjpeg", "image/x-ms-bmp"}
 MAX_FRAMES = 300
 _ORIENTATION = ExifTags.Base.Orientation.value
-_GPS = ExifTags.IFD.GPSInfo.value
 # EXIF orientations 5 to 8 turn the picture a quarter: width and height swap on screen.
 _QUARTER_TURNS = {5, 6, 7, 8}
-# JPEG segments that may carry where a photo was taken besides EXIF: XMP and Photoshop/IPTC.
-_XMP_PREFIXES = (b"http://ns.adobe.com/xap/1.0/\x00", b"http://ns.adobe.com/xmp/extension/\x00")
-_APP1, _APP13, _SOS, _EOI = 0xE1, 0xED, 0xDA, 0xD9
 
 
 class NotAnImage(Exception):
@@ -49,18 +51,32 @@ class Analysis:
     width: int
     height: int
     animated: bool
-    has_location: bool
     thumbnail: bytes
     thumbnail_mime: str
 
 
-def analyze(path: Path, *, box: int, max_pixels: int) -> Analysis:
-    """Decode the image, measure it and render its thumbnail (animated ones stay animated)."""
+def use_pillow_limit(max_pixels: int) -> None:
+    """Set Pillow's process-wide decompression-bomb limit to ours (at server start-up)."""
+    Image.MAX_IMAGE_PIXELS = max_pixels
+
+
+def analyze(path: Path, *, box: int, max_pixels: int, max_decode_pixels: int) -> Analysis:
+    """Decode the image, measure it and render its thumbnail (animated ones stay animated).
+    ``TooLarge`` when its headers say that would cost more than the limits allow."""
+    try:
+        probe = image_probe.probe(path, frame_limit=MAX_FRAMES)
+    except image_probe.Unrecognised:
+        raise NotAnImage() from None
+    if (
+        probe.width * probe.height > max_pixels
+        or probe.decode_pixels(MAX_FRAMES) > max_decode_pixels
+    ):
+        raise TooLarge()
     try:
         with warnings.catch_warnings():
-            # Our own pixel limit below is stricter; Pillow's bomb warning adds nothing.
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path, formats=list(MIME_TYPES)) as image:
+            # Pillow's own bomb check (``use_pillow_limit``), a second line behind ours.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path, formats=[probe.format]) as image:
                 width, height = image.size
                 if width * height > max_pixels:
                     raise TooLarge()
@@ -69,47 +85,25 @@ def analyze(path: Path, *, box: int, max_pixels: int) -> Analysis:
                     width, height = height, width
                 animated = bool(getattr(image, "is_animated", False))
                 thumbnail, thumbnail_mime = (
-                    _animated_thumbnail(image, box) if animated else _still_thumbnail(image, box)
+                    _animated_thumbnail(image, box, max_decode_pixels)
+                    if animated
+                    else _still_thumbnail(image, box)
                 )
                 return Analysis(
-                    mime=MIME_TYPES[image.format or ""],
+                    mime=MIME_TYPES[probe.format],
                     width=width,
                     height=height,
                     animated=animated,
-                    has_location=_has_location(image, exif),
                     thumbnail=thumbnail,
                     thumbnail_mime=thumbnail_mime,
                 )
-    except (UnidentifiedImageError, Image.DecompressionBombError) as exc:
-        if isinstance(exc, Image.DecompressionBombError):
-            raise TooLarge() from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise TooLarge() from None
+    except UnidentifiedImageError:
         raise NotAnImage() from None
     except (OSError, SyntaxError, ValueError, EOFError):
         # Truncated or corrupt data surfaces as these while decoding.
         raise NotAnImage() from None
-
-
-def strip_location(source: Path, target: Path) -> None:
-    """Write ``source`` without its location: JPEGs losslessly (segments rewritten, pixels
-    untouched), other formats re-encoded without the GPS tags and XMP."""
-    with Image.open(source, formats=list(MIME_TYPES)) as image:
-        if image.format == "JPEG":
-            _strip_jpeg(source, target)
-            return
-        exif = image.getexif()
-        exif.pop(_GPS, None)
-        animated = bool(getattr(image, "is_animated", False))
-        options: dict[str, object] = {"exif": exif.tobytes()}
-        if image.format == "WEBP":
-            options["quality"] = 95
-        image.save(target, format=image.format, save_all=animated, **options)
-
-
-def _has_location(image: Image.Image, exif: Image.Exif) -> bool:
-    if exif.get_ifd(_GPS) or _GPS in exif:
-        return True
-    xmp = image.info.get("xmp") or image.info.get("XML:com.adobe.xmp") or b""
-    return b"GPS" in (xmp if isinstance(xmp, bytes) else str(xmp).encode())
 
 
 def _still_thumbnail(image: Image.Image, box: int) -> tuple[bytes, str]:
@@ -126,11 +120,14 @@ def _still_thumbnail(image: Image.Image, box: int) -> tuple[bytes, str]:
     return out.getvalue(), "image/webp"
 
 
-def _animated_thumbnail(image: Image.Image, box: int) -> tuple[bytes, str]:
+def _animated_thumbnail(image: Image.Image, box: int, max_decode_pixels: int) -> tuple[bytes, str]:
     frames: list[Image.Image] = []
     durations: list[int] = []
+    decoded = 0
     for index, frame in enumerate(ImageSequence.Iterator(image)):
-        if index >= MAX_FRAMES:
+        # The headers were measured; this holds even if a frame grows the canvas after all.
+        decoded += frame.width * frame.height
+        if index >= MAX_FRAMES or decoded > max_decode_pixels:
             break
         small = frame.convert("RGBA")
         small.thumbnail((box, box))
@@ -148,37 +145,3 @@ def _animated_thumbnail(image: Image.Image, box: int) -> tuple[bytes, str]:
         **({"disposal": 2} if fmt == "GIF" else {"quality": 80}),
     )
     return out.getvalue(), f"image/{fmt.lower()}"
-
-
-def _strip_jpeg(source: Path, target: Path) -> None:
-    with open(source, "rb") as src, open(target, "wb") as out:
-        if src.read(2) != b"\xff\xd8":
-            raise NotAnImage()
-        out.write(b"\xff\xd8")
-        while True:
-            marker = src.read(2)
-            while len(marker) == 2 and marker[1] == 0xFF:  # fill bytes before a marker
-                marker = b"\xff" + src.read(1)
-            if len(marker) < 2 or marker[0] != 0xFF:
-                raise NotAnImage()
-            code = marker[1]
-            if code in (_SOS, _EOI):
-                # Entropy-coded data follows: copied as it is.
-                out.write(marker)
-                shutil.copyfileobj(src, out, 1024 * 1024)
-                return
-            if code == 0x01 or 0xD0 <= code <= 0xD7:
-                out.write(marker)
-                continue
-            length = int.from_bytes(src.read(2), "big")
-            payload = src.read(length - 2)
-            if len(payload) != length - 2:
-                raise NotAnImage()
-            if code == _APP1 and payload.startswith(b"Exif\x00\x00"):
-                exif = Image.Exif()
-                exif.load(payload)
-                exif.pop(_GPS, None)
-                payload = exif.tobytes()
-            elif (code == _APP1 and payload.startswith(_XMP_PREFIXES)) or code == _APP13:
-                continue
-            out.write(marker + (len(payload) + 2).to_bytes(2, "big") + payload)

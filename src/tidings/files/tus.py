@@ -1,9 +1,9 @@
 """The tus 1.0 protocol's wire format, without I/O: header parsing and response headers.
 
 https://tus.io/protocols/resumable-upload — core protocol and the creation,
-creation-with-upload, termination, expiration and checksum extensions. The route in
-``api/uploads.py`` only moves bytes and calls actions; everything about header syntax is here
-and tested without sockets.
+creation-with-upload, termination, expiration, checksum and concatenation extensions. The
+route in ``api/uploads.py`` only moves bytes and calls actions; everything about header syntax
+is here and tested without sockets.
 """
 
 from __future__ import annotations
@@ -14,15 +14,20 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.utils import formatdate
+from urllib.parse import urlsplit
 
 from tidings.domain.errors import ErrorCode, TidingsError
 
 VERSION = "1.0.0"
-EXTENSIONS = "creation,creation-with-upload,termination,expiration,checksum"
+EXTENSIONS = "creation,creation-with-upload,termination,expiration,checksum,concatenation"
 CHECKSUM_ALGORITHMS = ("sha1", "sha256", "sha512", "md5")
 OFFSET_CONTENT_TYPE = "application/offset+octet-stream"
 # Upload-Metadata is a header: a few KiB is plenty for a name, a type and our numbers.
 MAX_METADATA_BYTES = 4096
+# A final upload of tus concatenation joins at most this many partial uploads; its header
+# (kept, and echoed by HEAD) is at most this long.
+MAX_CONCAT_PARTS = 100
+MAX_CONCAT_BYTES = 8192
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +93,45 @@ def parse_metadata(raw: str | None) -> dict[str, str]:
                 ErrorCode.INVALID_INPUT, f"Upload-Metadata {key[:40]!r} is not base64 UTF-8"
             ) from None
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class Concat:
+    """An Upload-Concat header: ``partial``, or ``final;<url> <url> ...``."""
+
+    partial: bool
+    # For a final upload: the ids of its partial uploads, in order.
+    part_ids: tuple[str, ...] = ()
+
+
+def parse_concat(raw: str | None, *, prefix: str) -> Concat | None:
+    """Upload-Concat; the final form's URLs may be absolute or relative, and must name
+    uploads of this server (under ``prefix``, e.g. ``/files/``)."""
+    if raw is None:
+        return None
+    raw = raw.strip()
+    if raw == "partial":
+        return Concat(partial=True)
+    if len(raw) > MAX_CONCAT_BYTES:
+        raise TidingsError(ErrorCode.INVALID_INPUT, "Upload-Concat is too long")
+    kind, _, urls = raw.partition(";")
+    if kind.strip() != "final" or not urls.strip():
+        raise TidingsError(
+            ErrorCode.INVALID_INPUT, "Upload-Concat is 'partial' or 'final;<url> <url>...'"
+        )
+    part_ids = []
+    for url in urls.split():
+        path = urlsplit(url).path
+        if not path.startswith(prefix) or "/" in path[len(prefix) :] or path == prefix:
+            raise TidingsError(
+                ErrorCode.INVALID_INPUT, f"Upload-Concat names {url[:80]!r}, not an upload here"
+            )
+        part_ids.append(path[len(prefix) :])
+    if len(part_ids) > MAX_CONCAT_PARTS:
+        raise TidingsError(
+            ErrorCode.INVALID_INPUT, f"Upload-Concat joins at most {MAX_CONCAT_PARTS} uploads"
+        )
+    return Concat(partial=False, part_ids=tuple(part_ids))
 
 
 def parse_checksum(raw: str | None) -> Checksum | None:

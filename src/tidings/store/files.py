@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, insert, select, update
+from sqlalchemy import and_, case, delete, exists, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from tidings.domain.files import FileKind, FileState, NewUpload, StoredFile
+from tidings.domain.files import MIN_CHARGE_BYTES, FileKind, FileState, NewUpload, StoredFile
 from tidings.store.database import Database
 from tidings.store.schema import (
     entries,
@@ -21,6 +21,10 @@ from tidings.store.schema import (
     signing_keys,
     users,
 )
+
+
+class PartsTaken(Exception):
+    """A partial upload named by a final upload is gone or being joined by another."""
 
 
 class QuotaExceeded(Exception):
@@ -70,6 +74,9 @@ def _file(row: Any) -> StoredFile:
         created_at=row.created_at,
         updated_at=row.updated_at,
         completed_at=row.completed_at,
+        derived_bytes=row.derived_bytes,
+        upload_metadata=row.upload_metadata,
+        concat=row.concat,
     )
 
 
@@ -80,14 +87,42 @@ class FileStore:
     # Uploads
 
     async def create(
-        self, *, file_id: str, uploader_id: int, new: NewUpload, quota: int, now: int
+        self,
+        *,
+        file_id: str,
+        uploader_id: int,
+        new: NewUpload,
+        quota: int,
+        now: int,
+        upload_metadata: str | None = None,
+        concat: str | None = None,
+        replacing: tuple[str, ...] = (),
     ) -> StoredFile:
         """Record a new upload; with a quota (> 0), refuse it if the user's files would
-        exceed it. Uploads in progress count at their full length."""
+        exceed it. Uploads in progress count at their full length, every file at least
+        ``MIN_CHARGE_BYTES``. The files in ``replacing`` (the partial uploads a final upload
+        is made of, removed once it is) are not counted, and are claimed in the same
+        transaction (``concat`` "joining"): of two final uploads naming the same part, on any
+        node, one gets ``PartsTaken``."""
         async with self._db.write("create_upload") as conn:
+            if replacing:
+                claimed = (
+                    await conn.execute(
+                        update(files)
+                        .where(
+                            files.c.id.in_(replacing),
+                            files.c.uploader_id == uploader_id,
+                            files.c.concat == "partial",
+                            files.c.state == FileState.COMPLETE.value,
+                        )
+                        .values(concat="joining", updated_at=now)
+                    )
+                ).rowcount
+                if claimed != len(replacing):
+                    raise PartsTaken()
             if quota > 0:
-                used = await _usage(conn, uploader_id)
-                if used + new.size > quota:
+                used = await _usage(conn, uploader_id, excluding=replacing)
+                if used + max(new.size, MIN_CHARGE_BYTES) > quota:
                     raise QuotaExceeded(used)
             await conn.execute(
                 insert(files).values(
@@ -105,10 +140,21 @@ class FileStore:
                     expiry_days=new.expiry_days,
                     created_at=now,
                     updated_at=now,
+                    upload_metadata=upload_metadata,
+                    concat=concat,
                 )
             )
             row = (await conn.execute(select(files).where(files.c.id == file_id))).one()
         return _file(row)
+
+    async def release_parts(self, part_ids: tuple[str, ...], now: int) -> None:
+        """Give back parts claimed by a final upload that failed: partial uploads again."""
+        async with self._db.write("release_parts") as conn:
+            await conn.execute(
+                update(files)
+                .where(files.c.id.in_(part_ids), files.c.concat == "joining")
+                .values(concat="partial", updated_at=now)
+            )
 
     async def get(self, file_id: str) -> StoredFile | None:
         async with self._db.read("get_file") as conn:
@@ -320,11 +366,14 @@ class FileStore:
             return [_file(row) for row in rows]
 
     async def abandoned(self, idle_since: int, limit: int) -> list[StoredFile]:
+        """Unfinished uploads idle since before ``idle_since``, and partial uploads (tus
+        concatenation) left unconcatenated as long."""
+        unused = (files.c.state == FileState.UPLOADING.value) | (
+            (files.c.state == FileState.COMPLETE.value) & files.c.concat.in_(("partial", "joining"))
+        )
         async with self._db.read("abandoned_uploads") as conn:
             rows = await conn.execute(
-                select(files)
-                .where(files.c.state == FileState.UPLOADING.value, files.c.updated_at < idle_since)
-                .limit(limit)
+                select(files).where(unused, files.c.updated_at < idle_since).limit(limit)
             )
             return [_file(row) for row in rows]
 
@@ -374,12 +423,17 @@ class FileStore:
         return postgresql.insert(table).on_conflict_do_nothing()
 
 
-async def _usage(conn: AsyncConnection, user_id: int) -> int:
+async def _usage(conn: AsyncConnection, user_id: int, excluding: tuple[str, ...] = ()) -> int:
+    """Bytes charged to the user: each file's size (at least ``MIN_CHARGE_BYTES``) and its
+    derived copies, as in ``StoredFile.quota_charge``."""
+    charge = (
+        case((files.c.size < MIN_CHARGE_BYTES, MIN_CHARGE_BYTES), else_=files.c.size)
+        + files.c.derived_bytes
+    )
+    conditions = [files.c.uploader_id == user_id, files.c.state != FileState.PURGED.value]
+    if excluding:
+        conditions.append(files.c.id.not_in(excluding))
     used = (
-        await conn.execute(
-            select(func.coalesce(func.sum(files.c.size), 0)).where(
-                files.c.uploader_id == user_id, files.c.state != FileState.PURGED.value
-            )
-        )
+        await conn.execute(select(func.coalesce(func.sum(charge), 0)).where(*conditions))
     ).scalar_one()
     return int(used)

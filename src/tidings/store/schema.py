@@ -193,6 +193,13 @@ files = Table(
     Column("created_at", BigInteger, nullable=False),
     Column("updated_at", BigInteger, nullable=False),
     Column("completed_at", BigInteger, nullable=True),
+    # Bytes of the server's copies (thumbnail, copy without the location), charged to the
+    # uploader's quota with the file.
+    Column("derived_bytes", BigInteger, nullable=False, server_default="0"),
+    # Upload-Metadata as the client sent it (HEAD echoes it), at most 4 KiB.
+    Column("upload_metadata", Text, nullable=True),
+    # tus concatenation: "partial", or "final;<partial upload URLs>".
+    Column("concat", Text, nullable=True),
     Index("ix_files_uploader", "uploader_id", "state"),
     Index("ix_files_state_updated", "state", "updated_at"),
     Index("ix_files_expires", "expires_at"),
