@@ -86,7 +86,7 @@ class Accounts:
                 ErrorCode.REGISTRATION_CLOSED, "registration is closed; ask an administrator"
             )
         if registration is Registration.INVITE_ONLY and not invite_code:
-            raise TidingsError(ErrorCode.INVALID_INVITE, "registration needs an invite code")
+            raise invalid_registration_invite("registration needs an invite code")
         user = await self._create(
             account=account,
             password=password,
@@ -123,8 +123,8 @@ class Accounts:
         except AccountTaken:
             raise TidingsError(ErrorCode.ACCOUNT_TAKEN, "this account is taken") from None
         except InviteRefused:
-            raise TidingsError(
-                ErrorCode.INVALID_INVITE, "this invite code is unknown, expired or used up"
+            raise invalid_registration_invite(
+                "this invite code is unknown, expired or used up"
             ) from None
         await self._notices.do_post_notice(
             system_conversation_id,
@@ -367,3 +367,8 @@ def password_change_required() -> TidingsError:
         ErrorCode.PASSWORD_CHANGE_REQUIRED,
         "an administrator reset this password: change it first (POST /me/password)",
     )
+
+
+def invalid_registration_invite(message: str) -> TidingsError:
+    # 403 as registration_closed (a group's invalid_invite is 404: that link names a thing).
+    return TidingsError(ErrorCode.INVALID_INVITE, message, status=403)
