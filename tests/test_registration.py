@@ -206,7 +206,9 @@ async def test_bad_invite_input_is_invalid_input(default_server: ServerProcess) 
 async def test_cli_invite_create_prints_a_code_that_registers(
     default_server: ServerProcess,
 ) -> None:
-    output = await _cli(default_server, "invite", "create", "--max-uses", "1", "--expires-in", "600")
+    output = await _cli(
+        default_server, "invite", "create", "--max-uses", "1", "--expires-in", "600"
+    )
     code = next(x for x in output.splitlines() if x.startswith("invite code:")).split()[-1]
     assert (await _register(default_server.base_url, code)).status_code == 201
     _refused(await _register(default_server.base_url, code), 403, "invalid_invite")
@@ -214,9 +216,7 @@ async def test_cli_invite_create_prints_a_code_that_registers(
 
 async def _race(urls: list[str], code: str, count: int) -> Counter[str]:
     """``count`` registrations with one code at once, spread over ``urls``."""
-    responses = await asyncio.gather(
-        *(_register(urls[i % len(urls)], code) for i in range(count))
-    )
+    responses = await asyncio.gather(*(_register(urls[i % len(urls)], code) for i in range(count)))
     outcome: Counter[str] = Counter()
     for response in responses:
         outcome["201" if response.status_code == 201 else response.json()["error"]["code"]] += 1

@@ -213,21 +213,49 @@ class Accounts:
         if not await self._passwords.verify(stored_hash, current_password):
             self._failed(keys)
             raise TidingsError(ErrorCode.INVALID_CREDENTIALS, "the current password is wrong")
-        await self._policy.enforce(
-            new_password, account=user.account, other_inputs=(user.nickname,)
-        )
         if new_password == current_password:
+            await self._policy.enforce(
+                new_password, account=user.account, other_inputs=(user.nickname,)
+            )
             raise TidingsError(
                 ErrorCode.WEAK_PASSWORD,
                 "the new password must differ from the current one",
                 details={"reasons": ["unchanged"]},
             )
+        return await self._set_password(
+            user,
+            new_password,
+            revoke=RevokeReason.PASSWORD_CHANGED if sign_out_others else None,
+            keep_session_id=actor.session_id,
+        )
+
+    async def do_set_forgotten_password(self, user_id: int, new_password: str) -> int:
+        """A new password for someone who proved who they are another way (a reset by
+        code): the policy applies and every session of theirs ends."""
+        user = await self._store.user(user_id)
+        if user is None:
+            raise TidingsError(ErrorCode.NOT_FOUND, "no such user")
+        return await self._set_password(
+            user, new_password, revoke=RevokeReason.PASSWORD_RESET, keep_session_id=None
+        )
+
+    async def _set_password(
+        self,
+        user: User,
+        new_password: str,
+        *,
+        revoke: RevokeReason | None,
+        keep_session_id: int | None,
+    ) -> int:
+        await self._policy.enforce(
+            new_password, account=user.account, other_inputs=(user.nickname,)
+        )
         ended = await self._store.set_password(
             user.id,
             await self._passwords.hash(new_password),
             change_required=False,
-            revoke=RevokeReason.PASSWORD_CHANGED if sign_out_others else None,
-            keep_session_id=actor.session_id,
+            revoke=revoke,
+            keep_session_id=keep_session_id,
             now=now_ms(),
         )
         await self._announce_revoked(ended)
