@@ -541,7 +541,10 @@ export interface SendRequest {
 }
 
 export interface Ops {
-  auth: { req: OpRequests['auth']; res: { user: User; session_id: number } };
+  auth: {
+    req: OpRequests['auth'];
+    res: { user: User; session_id: number; password_change_required?: boolean };
+  };
   ping: { req: undefined; res: { now: number } };
   sync: { req: OpRequests['sync']; res: SyncReply };
   history: {
@@ -727,4 +730,6 @@ export interface SignedIn {
   user: User;
   session_id: number;
   device_credential?: string;
+  /** Signed in with an admin's one-time password: only changing it is allowed. */
+  password_change_required?: boolean;
 }
