@@ -27,6 +27,10 @@ class ErrorCode(StrEnum):
     ACCOUNT_TAKEN = "account_taken"
     ACCOUNT_DISABLED = "account_disabled"
     RATE_LIMITED = "rate_limited"
+    # Passwords and registration
+    WEAK_PASSWORD = "weak_password"
+    PASSWORD_CHANGE_REQUIRED = "password_change_required"
+    REGISTRATION_CLOSED = "registration_closed"
     # Authorization and existence
     FORBIDDEN = "forbidden"
     NOT_FOUND = "not_found"
@@ -117,6 +121,9 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.UNKNOWN_OP: 404,
     ErrorCode.INVALID_INPUT: 422,
     ErrorCode.RATE_LIMITED: 429,
+    ErrorCode.WEAK_PASSWORD: 422,
+    ErrorCode.PASSWORD_CHANGE_REQUIRED: 403,
+    ErrorCode.REGISTRATION_CLOSED: 403,
     ErrorCode.INTERNAL: 500,
 }
 
@@ -124,15 +131,19 @@ HTTP_STATUS: dict[ErrorCode, int] = {
 class TidingsError(Exception):
     """A failure the client is told about, by code."""
 
-    def __init__(self, code: ErrorCode, message: str, details: Any = None) -> None:
+    def __init__(
+        self, code: ErrorCode, message: str, details: Any = None, *, status: int | None = None
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.details = details
+        # Where one code answers with another status in one place (docs/protocol.md says).
+        self._status = status
 
     @property
     def http_status(self) -> int:
-        return HTTP_STATUS.get(self.code, 400)
+        return self._status or HTTP_STATUS.get(self.code, 400)
 
     def to_wire(self) -> dict[str, Any]:
         error: dict[str, Any] = {"code": self.code.value, "message": self.message}

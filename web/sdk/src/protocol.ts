@@ -39,6 +39,9 @@ export const ErrorCode = {
   AccountTaken: 'account_taken',
   AccountDisabled: 'account_disabled',
   RateLimited: 'rate_limited',
+  WeakPassword: 'weak_password',
+  PasswordChangeRequired: 'password_change_required',
+  RegistrationClosed: 'registration_closed',
   Forbidden: 'forbidden',
   NotFound: 'not_found',
   NotMember: 'not_member',
@@ -538,7 +541,10 @@ export interface SendRequest {
 }
 
 export interface Ops {
-  auth: { req: OpRequests['auth']; res: { user: User; session_id: number } };
+  auth: {
+    req: OpRequests['auth'];
+    res: { user: User; session_id: number; password_change_required?: boolean };
+  };
   ping: { req: undefined; res: { now: number } };
   sync: { req: OpRequests['sync']; res: SyncReply };
   history: {
@@ -724,4 +730,6 @@ export interface SignedIn {
   user: User;
   session_id: number;
   device_credential?: string;
+  /** Signed in with an admin's one-time password: only changing it is allowed. */
+  password_change_required?: boolean;
 }
