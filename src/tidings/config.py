@@ -27,6 +27,14 @@ class SessionPolicy(StrEnum):
     ALLOW_ALL = "allow_all"
 
 
+class SmsProvider(StrEnum):
+    """Who delivers SMS codes. ``log`` is for development: codes go to the log and to
+    ``<data_dir>/dev-sms.log``; ``none`` turns the SMS channel off."""
+
+    LOG = "log"
+    NONE = "none"
+
+
 class SqliteSynchronous(StrEnum):
     FULL = "FULL"
     NORMAL = "NORMAL"
@@ -104,6 +112,27 @@ class Settings(BaseSettings):
     # Sign-in attempts allowed per account and per address within the window.
     login_attempts: int = 10
     login_window_seconds: int = 300
+
+    # Verification codes, TOTP and the second step of a sign-in (docs/protocol.md "Account
+    # security"). Empty: the e-mail channel is off. smtp://user:pass@host:587?starttls=true,
+    # smtps://host:465 for TLS from the start.
+    smtp_url: str = ""
+    mail_from: str = "Tidings <tidings@localhost>"
+    sms_provider: SmsProvider = SmsProvider.LOG
+    # A password sign-in from a device the user has not used before must confirm a code sent
+    # to their verified e-mail or phone (PRODUCT.md A5), unless TOTP is on (it confirms).
+    new_device_confirmation: bool = True
+    # A code lives 10 minutes and dies after 5 wrong tries; sends are counted per destination
+    # and per address over the window so nobody floods a phone or mails strangers.
+    code_ttl_seconds: int = Field(default=600, ge=1)
+    code_max_tries: int = Field(default=5, ge=1)
+    code_sends_per_destination: int = Field(default=5, ge=1)
+    code_sends_per_address: int = Field(default=20, ge=1)
+    code_send_window_seconds: int = Field(default=3600, ge=1)
+    # How long the second step of a sign-in may wait (the challenge's life).
+    sign_in_challenge_ttl_seconds: int = Field(default=300, ge=1)
+    # The name an authenticator app shows next to the account.
+    totp_issuer: str = "Tidings"
 
     # Group commit: a batch is written as soon as the writer is free; it never waits to fill.
     write_batch_max: int = 512

@@ -7,9 +7,11 @@ from functools import cached_property
 
 from redis.asyncio import Redis
 
+from tidings.actions.account_security import AccountSecurity
 from tidings.actions.accounts import Accounts
 from tidings.actions.announcements import Announcements
 from tidings.actions.attachments import Attachments
+from tidings.actions.codes import Codes
 from tidings.actions.contacts import Contacts
 from tidings.actions.conversations import Conversations
 from tidings.actions.favorites import FavoriteFiles
@@ -22,12 +24,16 @@ from tidings.actions.invites import Invites
 from tidings.actions.messages import Messages
 from tidings.actions.notices import Notices
 from tidings.actions.organization import Directory, DirectoryIndex, OrgCache
+from tidings.actions.password_reset import PasswordReset
 from tidings.actions.presence import Presence
 from tidings.actions.publisher import Publisher
 from tidings.actions.receipts import Receipts
 from tidings.actions.rosters import RosterCache
 from tidings.actions.session_touches import SessionTouches
+from tidings.actions.sign_in_steps import NoKnownDevices, SignInSteps
 from tidings.actions.sync import Sync
+from tidings.actions.two_factor import TwoFactor
+from tidings.auth.delivery import CodeDelivery
 from tidings.auth.passwords import Passwords
 from tidings.bus.base import Bus
 from tidings.bus.local import InProcessBus
@@ -50,6 +56,7 @@ from tidings.store.group_queues import GroupQueueStore
 from tidings.store.groups import GroupStore
 from tidings.store.log_writer import LogWriter
 from tidings.store.organization import OrgStore
+from tidings.store.security import SecurityStore
 
 
 class Container:
@@ -154,7 +161,62 @@ class Container:
             publisher=self.publisher,
             notices=self.notices,
             touches=self.session_touches,
+            sign_in_steps=self.sign_in_steps,
         )
+
+    # Account security: codes, TOTP, the second step of a sign-in
+
+    @cached_property
+    def security_store(self) -> SecurityStore:
+        return SecurityStore(self.database)
+
+    @cached_property
+    def codes(self) -> Codes:
+        return Codes(
+            settings=self.settings,
+            store=self.security_store,
+            accounts=self.account_store,
+            passwords=self.passwords,
+            delivery=CodeDelivery(self.settings),
+        )
+
+    @cached_property
+    def two_factor(self) -> TwoFactor:
+        return TwoFactor(
+            settings=self.settings,
+            store=self.security_store,
+            accounts=self.account_store,
+            passwords=self.passwords,
+        )
+
+    @cached_property
+    def sign_in_steps(self) -> SignInSteps:
+        return SignInSteps(
+            settings=self.settings,
+            store=self.security_store,
+            accounts=self.account_store,
+            codes=self.codes,
+            two_factor=self.two_factor,
+            # KNOWN DEVICES (h/limits): their KnownDevices action goes here.
+            known_devices=NoKnownDevices(),
+            notices=self.notices,
+            # Accounts opens sessions and calls these steps first: the cycle is broken by
+            # looking Accounts up when a session opens, not when the steps are built.
+            open_session=lambda user, attempt: self.accounts.open_session(user, attempt),
+        )
+
+    @cached_property
+    def password_reset(self) -> PasswordReset:
+        return PasswordReset(
+            store=self.security_store,
+            codes=self.codes,
+            passwords=self.passwords,
+            accounts=self.accounts,
+        )
+
+    @cached_property
+    def account_security(self) -> AccountSecurity:
+        return AccountSecurity(store=self.security_store, two_factor=self.two_factor)
 
     @cached_property
     def session_touches(self) -> SessionTouches:
@@ -356,6 +418,7 @@ class Container:
 
     async def stop(self) -> None:
         self.connections.close_all()
+        await self.codes.stop()
         await self.file_cleanup.stop()
         await self.receipts.stop()
         await self.session_touches.stop()

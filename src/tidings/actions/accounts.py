@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tidings.actions.context import Actor
 from tidings.actions.notices import Notices
@@ -17,7 +17,11 @@ from tidings.domain.accounts import Platform, ProfileUpdate, RevokeReason, Sessi
 from tidings.domain.clock import now_ms
 from tidings.domain.entries import PrivateEntry
 from tidings.domain.errors import ErrorCode, TidingsError
+from tidings.domain.security import SignInAttempt
 from tidings.store.accounts import AccountStore, AccountTaken
+
+if TYPE_CHECKING:
+    from tidings.actions.sign_in_steps import SignInSteps
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +52,10 @@ class Accounts:
         publisher: Publisher,
         notices: Notices,
         touches: SessionTouches,
+        sign_in_steps: SignInSteps,
     ) -> None:
         self._settings = settings
+        self._sign_in_steps = sign_in_steps
         self._touches = touches
         self._store = store
         self._passwords = passwords
@@ -99,6 +105,7 @@ class Accounts:
         device_name: str = "",
         ip: str = "",
         remember: bool = False,
+        device_token: str | None = None,
     ) -> SignedIn:
         account = account.lower()
         keys = (f"account:{account}", f"ip:{ip}")
@@ -118,8 +125,8 @@ class Accounts:
         self._throttle.succeeded(keys[0])
         if self._passwords.needs_rehash(stored_hash):
             await self._store.set_password_hash(user.id, await self._passwords.hash(password))
-        return await self._open_session(
-            user, platform=platform, device_name=device_name, ip=ip, remember=remember
+        return await self._sign_in_steps.after_first_factor(
+            user, SignInAttempt(platform, device_name, ip, remember, device_token)
         )
 
     async def do_device_login(self, *, device_credential: str, ip: str = "") -> SignedIn:
@@ -140,6 +147,24 @@ class Accounts:
             remember=True,
             replaces_session_id=old.id,
         )
+
+    async def open_session(self, user: User, attempt: SignInAttempt) -> SignedIn:
+        """The session of a sign-in that passed every step (actions/sign_in_steps.py)."""
+        return await self._open_session(
+            user,
+            platform=attempt.platform,
+            device_name=attempt.device_name,
+            ip=attempt.ip,
+            remember=attempt.remember,
+        )
+
+    async def do_set_password(self, user_id: int, password_hash: str, reason: RevokeReason) -> int:
+        """Replace the password and sign out every session; how many ended."""
+        revoked = await self._store.set_password_and_revoke_all(
+            user_id, password_hash, reason, now_ms()
+        )
+        await self._announce_revoked(revoked)
+        return len(revoked)
 
     async def access_session(self, token: str) -> tuple[User, Session]:
         """The live session behind a bearer token, or ``invalid_token``."""

@@ -36,6 +36,7 @@ async def login(body: LoginInput, c: C, request: Request) -> dict[str, Any]:
         device_name=body.device_name,
         ip=client_ip(request),
         remember=body.remember,
+        device_token=body.device_token,
     )
     return signed_in.to_wire()
 

@@ -97,3 +97,5 @@ class RevokeReason(StrEnum):
     SIGNED_OUT = "signed_out"  # by the user from another session
     LOGGED_OUT = "logged_out"  # by the session itself
     CREDENTIAL_USED = "credential_used"  # replaced by auto-login with its device credential
+    # The password was reset with a code: every session ends.
+    PASSWORD_RESET = "password_reset"  # noqa: S105 (a reason, not a password)

@@ -259,6 +259,25 @@ class AccountStore:
         async with self._db.write("revoke_session") as conn:
             return await self._revoke(conn, user_id, session_id, reason, now)
 
+    async def set_password_and_revoke_all(
+        self, user_id: int, password_hash: str, reason: RevokeReason, now: int
+    ) -> list[tuple[Session, RevokeReason, PrivateEntry]]:
+        """Set a new password and revoke every live session, in one transaction."""
+        async with self._db.write("set_password_revoke_all") as conn:
+            await conn.execute(
+                update(users).where(users.c.id == user_id).values(password_hash=password_hash)
+            )
+            rows = await conn.execute(
+                select(sessions.c.id).where(
+                    sessions.c.user_id == user_id, sessions.c.revoked_at.is_(None)
+                )
+            )
+            return [
+                r
+                for session_id in [row.id for row in rows]
+                if (r := await self._revoke(conn, user_id, session_id, reason, now)) is not None
+            ]
+
     async def touch_sessions(self, session_ids: list[int], now: int) -> None:
         """Set these sessions' last-seen time, in one transaction."""
         async with self._db.write("touch_sessions") as conn:
