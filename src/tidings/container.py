@@ -41,6 +41,7 @@ from tidings.config import Settings
 from tidings.files.storage import LocalStorage, Storage
 from tidings.gateway.connections import ConnectionRegistry
 from tidings.gateway.member_pushes import MemberPushes
+from tidings.limits import Limits, LocalWindow, RedisWindow
 from tidings.store.accounts import AccountStore
 from tidings.store.announcements import AnnouncementStore
 from tidings.store.contacts import ContactStore
@@ -157,6 +158,7 @@ class Container:
             notices=self.notices,
             touches=self.session_touches,
             known_devices=self.known_devices,
+            limits=self.limits,
         )
 
     @cached_property
@@ -177,6 +179,7 @@ class Container:
             publisher=self.publisher,
             groups=self.groups,
             directory=self.directory,
+            limits=self.limits,
         )
 
     @cached_property
@@ -190,6 +193,7 @@ class Container:
             publisher=self.publisher,
             attachments=self.attachments,
             directory=self.directory,
+            limits=self.limits,
         )
 
     @cached_property
@@ -262,6 +266,12 @@ class Container:
         )
 
     @cached_property
+    def limits(self) -> Limits:
+        """Rate limits (tidings.limits): shared through Redis when scaled out."""
+        window = LocalWindow() if self.redis is None else RedisWindow(self.redis)
+        return Limits(self.settings, window)
+
+    @cached_property
     def rate_window(self) -> RateWindow:
         if self.redis is None:
             return LocalRateWindow()
@@ -280,6 +290,7 @@ class Container:
             rosters=self.rosters,
             policies=self.policies,
             publisher=self.publisher,
+            limits=self.limits,
         )
 
     @cached_property

@@ -11,13 +11,14 @@ from tidings.actions.notices import Notices
 from tidings.actions.publisher import Publisher
 from tidings.actions.session_touches import SessionTouches
 from tidings.auth.passwords import Passwords
-from tidings.auth.throttle import Throttle
+from tidings.auth.throttle import SignInThrottle
 from tidings.auth.tokens import new_token, token_hash
 from tidings.config import SessionPolicy, Settings
 from tidings.domain.accounts import Platform, ProfileUpdate, RevokeReason, Session, User
 from tidings.domain.clock import now_ms
 from tidings.domain.entries import PrivateEntry
 from tidings.domain.errors import ErrorCode, TidingsError
+from tidings.limits import Limits
 from tidings.store.accounts import AccountStore, AccountTaken
 
 
@@ -53,6 +54,7 @@ class Accounts:
         notices: Notices,
         touches: SessionTouches,
         known_devices: KnownDevices,
+        limits: Limits,
     ) -> None:
         self._settings = settings
         self._known_devices = known_devices
@@ -61,9 +63,8 @@ class Accounts:
         self._passwords = passwords
         self._publisher = publisher
         self._notices = notices
-        self._throttle = Throttle(
-            attempts=settings.login_attempts, window_seconds=settings.login_window_seconds
-        )
+        self._throttle = SignInThrottle(limits)
+        self._limits = limits
 
     async def do_register(
         self,
@@ -76,6 +77,8 @@ class Accounts:
         ip: str = "",
         remember: bool = False,
     ) -> SignedIn:
+        if ip:  # the CLI and the demo register from no address
+            await self._limits.hit("register_address", ip)
         password_hash = await self._passwords.hash(password)
         try:
             user, system_conversation_id = await self._store.create_user(
@@ -108,21 +111,19 @@ class Accounts:
         device_token: str | None = None,
     ) -> SignedIn:
         account = account.lower()
-        keys = (f"account:{account}", f"ip:{ip}")
-        if any(self._throttle.blocked(key) for key in keys):
-            raise TidingsError(
-                ErrorCode.RATE_LIMITED, "too many failed sign-ins; try again in a few minutes"
-            )
         found = await self._store.credentials(account)
+        known = await self._known_devices.access(found[0].id, device_token) if found else None
+        # Reserved before the hash is checked, so concurrent guesses cannot outrun the count.
+        attempt = await self._throttle.attempt(
+            account=account, ip=ip, known_device_id=known.id if known else None
+        )
         ok = await self._passwords.verify(found[1] if found else None, password)
         if found is None or not ok:
-            for key in keys:
-                self._throttle.failed(key)
             raise TidingsError(ErrorCode.INVALID_CREDENTIALS, "wrong account or password")
+        await self._throttle.succeeded(attempt)
         user, stored_hash = found
         if user.disabled:
             raise TidingsError(ErrorCode.ACCOUNT_DISABLED, "this account is disabled")
-        self._throttle.succeeded(keys[0])
         if self._passwords.needs_rehash(stored_hash):
             await self._store.set_password_hash(user.id, await self._passwords.hash(password))
         return await self._open_session(
@@ -138,11 +139,10 @@ class Accounts:
         self, *, device_credential: str, ip: str = "", device_token: str | None = None
     ) -> SignedIn:
         """Auto-login on a trusted device: the credential is spent and a new one issued."""
-        found = await self._store.session_by_device_credential(token_hash(device_credential))
-        now = now_ms()
-        if found is None or found[1] is None or found[1] <= now:
+        # Spent before anything else: eight concurrent uses of one credential sign in once.
+        old = await self._store.spend_device_credential(token_hash(device_credential), now_ms())
+        if old is None:
             raise TidingsError(ErrorCode.INVALID_TOKEN, "device credential is not valid")
-        old, _ = found
         user = await self._store.user(old.user_id)
         if user is None or user.disabled:
             raise TidingsError(ErrorCode.INVALID_TOKEN, "device credential is not valid")
