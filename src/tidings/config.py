@@ -10,14 +10,26 @@ from __future__ import annotations
 import os
 from enum import StrEnum
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from tidings.domain.rates import parse_rate
+
+
+def _check_rate(text: str) -> str:
+    parse_rate(text)  # a ValueError names the variable and stops the server (cli.py)
+    return text
+
+
+# "<count>/<period>" such as "10/5m", or "off" (tidings.domain.rates).
+RateSetting = Annotated[str, AfterValidator(_check_rate)]
 
 
 class SessionPolicy(StrEnum):
@@ -109,9 +121,38 @@ class Settings(BaseSettings):
     # three missed pings close the connection.
     heartbeat_timeout_seconds: float = 75.0
     auth_timeout_seconds: float = 10.0
-    # Sign-in attempts allowed per account and per address within the window.
-    login_attempts: int = 10
-    login_window_seconds: int = 300
+
+    # Rate limits (tidings.limits; docs/protocol.md "Rate limits"). Each rule is
+    # TIDINGS_RATE_<RULE> = "<count>/<period>" (a burst of count, then one per period/count)
+    # or "off"; shared by all nodes through Redis when TIDINGS_REDIS_URL is set. False turns
+    # every rule off, the sign-in lock-out too: for benchmarks' A/B runs, not for production.
+    rate_limits: bool = True
+    # Sign-in attempts, reserved before the password is checked (a right one is given back):
+    # per account and address; per address whatever the account (a spray of accounts); per
+    # account whatever the address (guesses from many addresses), which a known device skips
+    # (it has a bucket of its own at the first rule's rate), so the lock-out cannot be aimed
+    # at the account's owner.
+    rate_sign_in_account_address: RateSetting = "10/5m"
+    rate_sign_in_address: RateSetting = "50/5m"
+    rate_sign_in_account: RateSetting = "30/15m"
+    # Registrations per address: accounts are not free to make in bulk.
+    rate_register_address: RateSetting = "20/1h"
+    # Messages sent (a forward counts once per target) per user: far above any person's pace.
+    rate_message_send: RateSetting = "120/1m"
+    # Messages mentioning @all per user: each one notifies a whole group.
+    rate_mention_all: RateSetting = "10/1h"
+    # Groups created per user, and members a user adds (creating a group or inviting) per hour.
+    rate_group_create: RateSetting = "10/1h"
+    rate_members_add: RateSetting = "1000/1h"
+    # WebSocket connections (auth) per session: a client that reconnects in a loop.
+    rate_ws_connect_session: RateSetting = "30/1m"
+    # People searches (contacts.search, org.search) per user: each scans the directory.
+    rate_search: RateSetting = "60/1m"
+    # Group member lists per user (each reads up to a whole group; clients cache them).
+    rate_member_list: RateSetting = "120/1m"
+    # Sign-in and reset codes sent per destination and per address (h/codes calls them).
+    rate_code_send_destination: RateSetting = "5/1h"
+    rate_code_send_address: RateSetting = "20/1h"
 
     # Verification codes, TOTP and the second step of a sign-in (docs/protocol.md "Account
     # security"). Empty: the e-mail channel is off. smtp://user:pass@host:587?starttls=true,

@@ -21,6 +21,7 @@ from tidings.actions.governance import Governance, Policies
 from tidings.actions.groups import Groups
 from tidings.actions.imports import Imports
 from tidings.actions.invites import Invites
+from tidings.actions.known_devices import KnownDevices
 from tidings.actions.messages import Messages
 from tidings.actions.notices import Notices
 from tidings.actions.organization import Directory, DirectoryIndex, OrgCache
@@ -30,7 +31,7 @@ from tidings.actions.publisher import Publisher
 from tidings.actions.receipts import Receipts
 from tidings.actions.rosters import RosterCache
 from tidings.actions.session_touches import SessionTouches
-from tidings.actions.sign_in_steps import NoKnownDevices, SignInSteps
+from tidings.actions.sign_in_steps import SignInSteps
 from tidings.actions.sync import Sync
 from tidings.actions.two_factor import TwoFactor
 from tidings.auth.delivery import CodeDelivery
@@ -46,6 +47,7 @@ from tidings.config import Settings
 from tidings.files.storage import LocalStorage, Storage
 from tidings.gateway.connections import ConnectionRegistry
 from tidings.gateway.member_pushes import MemberPushes
+from tidings.limits import Limits, LocalWindow, RedisWindow
 from tidings.store.accounts import AccountStore
 from tidings.store.announcements import AnnouncementStore
 from tidings.store.contacts import ContactStore
@@ -54,6 +56,7 @@ from tidings.store.database import Database
 from tidings.store.files import FileStore
 from tidings.store.group_queues import GroupQueueStore
 from tidings.store.groups import GroupStore
+from tidings.store.known_devices import KnownDeviceStore
 from tidings.store.log_writer import LogWriter
 from tidings.store.organization import OrgStore
 from tidings.store.security import SecurityStore
@@ -161,6 +164,8 @@ class Container:
             publisher=self.publisher,
             notices=self.notices,
             touches=self.session_touches,
+            known_devices=self.known_devices,
+            limits=self.limits,
             sign_in_steps=self.sign_in_steps,
         )
 
@@ -197,8 +202,7 @@ class Container:
             accounts=self.account_store,
             codes=self.codes,
             two_factor=self.two_factor,
-            # KNOWN DEVICES (h/limits): their KnownDevices action goes here.
-            known_devices=NoKnownDevices(),
+            known_devices=self.known_devices,
             notices=self.notices,
             # Accounts opens sessions and calls these steps first: the cycle is broken by
             # looking Accounts up when a session opens, not when the steps are built.
@@ -216,7 +220,13 @@ class Container:
 
     @cached_property
     def account_security(self) -> AccountSecurity:
-        return AccountSecurity(store=self.security_store, two_factor=self.two_factor)
+        return AccountSecurity(
+            store=self.security_store, two_factor=self.two_factor, known_devices=self.known_devices
+        )
+
+    @cached_property
+    def known_devices(self) -> KnownDevices:
+        return KnownDevices(KnownDeviceStore(self.database))
 
     @cached_property
     def session_touches(self) -> SessionTouches:
@@ -232,6 +242,7 @@ class Container:
             publisher=self.publisher,
             groups=self.groups,
             directory=self.directory,
+            limits=self.limits,
         )
 
     @cached_property
@@ -245,6 +256,7 @@ class Container:
             publisher=self.publisher,
             attachments=self.attachments,
             directory=self.directory,
+            limits=self.limits,
         )
 
     @cached_property
@@ -317,6 +329,12 @@ class Container:
         )
 
     @cached_property
+    def limits(self) -> Limits:
+        """Rate limits (tidings.limits): shared through Redis when scaled out."""
+        window = LocalWindow() if self.redis is None else RedisWindow(self.redis)
+        return Limits(self.settings, window)
+
+    @cached_property
     def rate_window(self) -> RateWindow:
         if self.redis is None:
             return LocalRateWindow()
@@ -335,6 +353,7 @@ class Container:
             rosters=self.rosters,
             policies=self.policies,
             publisher=self.publisher,
+            limits=self.limits,
         )
 
     @cached_property

@@ -24,15 +24,18 @@ DeviceName = Annotated[str, StringConstraints(max_length=100)]
 PlatformName = Annotated[Platform, Field(strict=False)]
 
 
-# Codes, challenges and device tokens (docs/protocol.md "Account security").
+# Codes and challenges (docs/protocol.md "Account security").
 Code = Annotated[str, StringConstraints(min_length=1, max_length=32)]
 ChannelName = Annotated[Channel, Field(strict=False)]
 Destination = Annotated[str, StringConstraints(min_length=1, max_length=254)]
-DeviceToken = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 
 
 class Input(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
+
+
+# What an earlier sign-in returned as ``device_token`` (known devices, issue 11).
+DeviceToken = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 
 
 class RegisterInput(Input):
@@ -112,6 +115,7 @@ class PasswordInput(Input):
 
 class DeviceLoginInput(Input):
     device_credential: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    device_token: DeviceToken | None = None
 
 
 class AuthInput(Input):

@@ -16,6 +16,8 @@ from typing import Any
 
 import httpx
 
+from tests.support.server import RELAXED_LIMITS_ENV
+
 ROOT = Path(__file__).resolve().parents[2]
 STATIC = ROOT / "src" / "tidings" / "static"
 CHROMIUM = "/usr/bin/chromium"
@@ -128,7 +130,12 @@ def running_server(data_dir: Path) -> Iterator[WebServer]:
         stdout=log,
         stderr=subprocess.STDOUT,
         # Durability is not what these check; NORMAL spares an fsync per message.
-        env={**os.environ, "PYTHONWARNINGS": "ignore", "TIDINGS_SQLITE_SYNCHRONOUS": "NORMAL"},
+        env={
+            **os.environ,
+            **RELAXED_LIMITS_ENV,
+            "PYTHONWARNINGS": "ignore",
+            "TIDINGS_SQLITE_SYNCHRONOUS": "NORMAL",
+        },
     )
     base_url = f"http://127.0.0.1:{port}"
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tidings.actions.context import Actor
+from tidings.actions.known_devices import KnownDevices
 from tidings.actions.two_factor import TwoFactor
 from tidings.domain.clock import now_ms
 from tidings.domain.security import Channel
@@ -12,9 +13,12 @@ from tidings.store.security import SecurityStore
 
 
 class AccountSecurity:
-    def __init__(self, *, store: SecurityStore, two_factor: TwoFactor) -> None:
+    def __init__(
+        self, *, store: SecurityStore, two_factor: TwoFactor, known_devices: KnownDevices
+    ) -> None:
         self._store = store
         self._two_factor = two_factor
+        self._known_devices = known_devices
 
     async def overview(self, actor: Actor) -> dict[str, Any]:
         bindings = await self._store.bindings(actor.user_id)
@@ -36,6 +40,7 @@ class AccountSecurity:
         )
         # PASSWORD POLICY (h/passwords) sets this for a session after an admin reset.
         out["password_change_required"] = False
-        # KNOWN DEVICES (h/limits) lists the user's known devices here.
-        out["known_devices"] = []
+        out["known_devices"] = [
+            device.to_wire() for device in await self._known_devices.list(actor.user_id)
+        ]
         return out

@@ -29,6 +29,7 @@ from tidings.domain.organization import (
     user_visible,
     visibility_for,
 )
+from tidings.limits import Limits
 from tidings.store.accounts import AccountStore
 from tidings.store.contacts import ContactStore
 from tidings.store.organization import OrgStore, Placement
@@ -198,7 +199,9 @@ class Directory:
         rosters: RosterCache,
         policies: Policies,
         publisher: Publisher,
+        limits: Limits,
     ) -> None:
+        self._limits = limits
         self._org = org
         self._cache = cache
         self._index = index
@@ -266,6 +269,7 @@ class Directory:
     async def search(self, actor: Actor, query: str, *, limit: int, offset: int) -> dict[str, Any]:
         """People whose account or nickname contains ``query``, or whose phone is it, that
         the actor may see; in id order, paged."""
+        await self._limits.hit("search", actor.user_id)
         tree, visibility = await self.view(actor)
         index = await self._index.current()
         limit = max(1, min(limit, SEARCH_PAGE_MAX))
@@ -414,6 +418,7 @@ class Directory:
         }
 
     async def search_tree(self, actor: Actor, query: str, *, limit: int) -> dict[str, Any]:
+        await self._limits.hit("search", actor.user_id)
         tree, visibility = await self.view(actor)
         needle = query.strip().casefold()
         departments = [

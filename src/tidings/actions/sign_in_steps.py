@@ -60,13 +60,6 @@ class KnownDevicesView(Protocol):
     async def is_known(self, user_id: int, device_token: str | None) -> bool: ...
 
 
-class NoKnownDevices:
-    """Until devices are remembered, every device is new."""
-
-    async def is_known(self, user_id: int, device_token: str | None) -> bool:
-        return False
-
-
 def challenge_expired() -> TidingsError:
     return TidingsError(
         ErrorCode.CHALLENGE_EXPIRED, "this sign-in waited too long or was finished; start again"

@@ -356,6 +356,8 @@ export interface PasswordInput {
 export interface DeviceLoginInput {
   /** min length 1; max length 128 */
   device_credential: string;
+  /** min length 1; max length 128 */
+  device_token?: string | null;
 }
 
 export interface AuthInput {
