@@ -24,7 +24,7 @@ SERVER_ENV = {
     "TIDINGS_SESSION_POLICY": "allow_all",
     # Every test signs in from 127.0.0.1: the per-address limit is tested in
     # test_codes_limits.py with addresses of their own.
-    "TIDINGS_CODE_SENDS_PER_ADDRESS": "100000",
+    "TIDINGS_RATE_CODE_SEND_ADDRESS": "100000/1h",
 }
 
 

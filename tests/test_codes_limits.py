@@ -6,13 +6,16 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import pyotp
+
 from tests.support.security import call, error_code, sms_code_for
 from tests.support.server import ServerProcess
 from tests.support.users import Person
 
 SERVER_ENV = {
     "TIDINGS_CODE_TTL_SECONDS": "2",
-    "TIDINGS_CODE_SENDS_PER_ADDRESS": "3",
+    "TIDINGS_RATE_CODE_SEND_ADDRESS": "3/1h",
+    "TIDINGS_RATE_SIGN_IN_SECOND_STEP": "3/1h",
     "TIDINGS_SIGN_IN_CHALLENGE_TTL_SECONDS": "2",
 }
 
@@ -96,3 +99,40 @@ async def test_an_expired_challenge_is_refused(server: ServerProcess, alice: Per
         {"challenge": body["error"]["details"]["challenge"], "code": code},
     )
     assert (status, error_code(body)) == (401, "challenge_expired")
+
+
+async def test_wrong_second_step_codes_are_limited_per_user_across_challenges(
+    server: ServerProcess, alice: Person
+) -> None:
+    base_url = server.base_url
+    status, body = await call(base_url, "POST", "/me/totp", token=alice.token)
+    totp = pyotp.TOTP(body["secret"])
+    status, body = await call(
+        base_url, "POST", "/me/totp/confirm", {"code": totp.now()}, token=alice.token
+    )
+    assert status == 200, body
+    recovery = body["recovery_codes"]
+
+    async def challenge() -> str:
+        status, body = await call(
+            base_url,
+            "POST",
+            "/auth/login",
+            {"account": alice.account, "password": "correct horse battery"},
+        )
+        assert (status, error_code(body)) == (401, "second_factor_required")
+        return str(body["error"]["details"]["challenge"])
+
+    # Each challenge allows five tries, but the user's allowance (3 here) spans challenges.
+    for _ in range(3):
+        status, body = await call(
+            base_url,
+            "POST",
+            "/auth/login/verify",
+            {"challenge": await challenge(), "code": "000000"},
+        )
+        assert (status, error_code(body)) == (401, "invalid_code")
+    verify = {"challenge": await challenge(), "code": recovery[0], "method": "recovery_code"}
+    status, body = await call(base_url, "POST", "/auth/login/verify", verify)
+    assert (status, error_code(body)) == (429, "rate_limited")
+    assert body["error"]["details"]["retry_after"] > 0

@@ -153,6 +153,9 @@ class Settings(BaseSettings):
     # Sign-in and reset codes sent per destination and per address (h/codes calls them).
     rate_code_send_destination: RateSetting = "5/1h"
     rate_code_send_address: RateSetting = "20/1h"
+    # Second-step codes (TOTP, recovery, device confirmation) tried per user, a right one
+    # given back: with the password known, new challenges must not mean new guesses.
+    rate_sign_in_second_step: RateSetting = "10/15m"
 
     # Verification codes, TOTP and the second step of a sign-in (docs/protocol.md "Account
     # security"). Empty: the e-mail channel is off. smtp://user:pass@host:587?starttls=true,
@@ -163,13 +166,10 @@ class Settings(BaseSettings):
     # A password sign-in from a device the user has not used before must confirm a code sent
     # to their verified e-mail or phone (PRODUCT.md A5), unless TOTP is on (it confirms).
     new_device_confirmation: bool = True
-    # A code lives 10 minutes and dies after 5 wrong tries; sends are counted per destination
-    # and per address over the window so nobody floods a phone or mails strangers.
+    # A code lives 10 minutes and dies after 5 wrong tries (sends are limited by the
+    # TIDINGS_RATE_CODE_SEND_* rules above).
     code_ttl_seconds: int = Field(default=600, ge=1)
     code_max_tries: int = Field(default=5, ge=1)
-    code_sends_per_destination: int = Field(default=5, ge=1)
-    code_sends_per_address: int = Field(default=20, ge=1)
-    code_send_window_seconds: int = Field(default=3600, ge=1)
     # How long the second step of a sign-in may wait (the challenge's life).
     sign_in_challenge_ttl_seconds: int = Field(default=300, ge=1)
     # The name an authenticator app shows next to the account.

@@ -183,6 +183,7 @@ class Container:
             accounts=self.account_store,
             passwords=self.passwords,
             delivery=CodeDelivery(self.settings),
+            limits=self.limits,
         )
 
     @cached_property
@@ -204,6 +205,7 @@ class Container:
             two_factor=self.two_factor,
             known_devices=self.known_devices,
             notices=self.notices,
+            limits=self.limits,
             # Accounts opens sessions and calls these steps first: the cycle is broken by
             # looking Accounts up when a session opens, not when the steps are built.
             open_session=lambda user, attempt: self.accounts.open_session(user, attempt),

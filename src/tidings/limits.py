@@ -57,6 +57,7 @@ _WHAT = {
     "member_list": "member lists",
     "code_send_destination": "codes sent",
     "code_send_address": "codes sent",
+    "sign_in_second_step": "wrong codes",
 }
 
 

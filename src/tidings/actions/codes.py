@@ -5,8 +5,9 @@ Rules, all here:
 - a code is 6 digits, lives ``TIDINGS_CODE_TTL_SECONDS`` (10 minutes), is used at most once,
   and dies after ``TIDINGS_CODE_MAX_TRIES`` (5) wrong guesses; only the newest code sent to a
   destination for a purpose counts;
-- sends are counted per destination and per address (``TIDINGS_CODE_SENDS_PER_*`` in
-  ``TIDINGS_CODE_SEND_WINDOW_SECONDS``), in the database, so every node sees the same count;
+- sends are limited per destination and per address together (the rate rules
+  ``TIDINGS_RATE_CODE_SEND_DESTINATION`` and ``..._ADDRESS``, shared by the nodes through
+  Redis when scaled out);
 - ``POST /auth/codes`` answers the same whether or not the destination belongs to anyone: the
   send is counted either way and the message goes out in the background, so neither the
   answer nor its timing tells;
@@ -27,8 +28,9 @@ from tidings.config import Settings
 from tidings.domain.clock import now_ms
 from tidings.domain.errors import ErrorCode, TidingsError
 from tidings.domain.security import Channel, CodePurpose, normalize_destination
+from tidings.limits import Limits
 from tidings.store.accounts import AccountStore
-from tidings.store.security import DestinationTaken, SecurityStore, SendRefused, SentCode
+from tidings.store.security import DestinationTaken, SecurityStore, SentCode
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +56,10 @@ class Codes:
         accounts: AccountStore,
         passwords: Passwords,
         delivery: CodeDelivery,
+        limits: Limits,
     ) -> None:
         self._settings = settings
+        self._limits = limits
         self._store = store
         self._accounts = accounts
         self._passwords = passwords
@@ -166,9 +170,13 @@ class Codes:
         user_id: int | None,
         ip: str,
     ) -> tuple[str, int]:
-        s = self._settings
+        # Both rules at once, all or none: a refused send counts against neither.
+        await self._limits.reserve(
+            ("code_send_destination", f"{channel.value}:{destination}"),
+            ("code_send_address", ip),
+        )
         code, salt, now = new_code(), new_salt(), now_ms()
-        recorded = await self._store.record_send(
+        code_id = await self._store.record_send(
             purpose=purpose,
             channel=channel,
             destination=destination,
@@ -177,19 +185,9 @@ class Codes:
             code_hash=code_digest(salt, code),
             ip=ip,
             now=now,
-            expires_at=now + s.code_ttl_seconds * 1000,
-            window_ms=s.code_send_window_seconds * 1000,
-            per_destination=s.code_sends_per_destination,
-            per_address=s.code_sends_per_address,
+            expires_at=now + self._settings.code_ttl_seconds * 1000,
         )
-        if isinstance(recorded, SendRefused):
-            seconds = -(-recorded.retry_after_ms // 1000)
-            raise TidingsError(
-                ErrorCode.RATE_LIMITED,
-                "too many codes sent; try again later",
-                details={"retry_after": seconds},
-            )
-        return code, recorded
+        return code, code_id
 
     async def _deliver(
         self, channel: Channel, destination: str, code: str, purpose: CodePurpose

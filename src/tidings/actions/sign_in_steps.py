@@ -38,6 +38,7 @@ from tidings.domain.security import (
     mask_destination,
     place_of,
 )
+from tidings.limits import Limits
 from tidings.store.accounts import AccountStore
 from tidings.store.security import Challenge, SecurityStore
 
@@ -77,8 +78,10 @@ class SignInSteps:
         two_factor: TwoFactor,
         known_devices: KnownDevicesView,
         notices: Notices,
+        limits: Limits,
         open_session: OpenSession,
     ) -> None:
+        self._limits = limits
         self._settings = settings
         self._store = store
         self._accounts = accounts
@@ -131,7 +134,13 @@ class SignInSteps:
             raise TidingsError(
                 ErrorCode.INVALID_INPUT, f"method: one of {', '.join(m.value for m in allowed)}"
             )
-        if not await self._right(challenge, chosen, code):
+        # Reserved before the code is looked at (so a guess past the limit learns nothing),
+        # given back when it is right: per user, since whoever has the password can start new
+        # challenges at will.
+        reservation = await self._limits.reserve(("sign_in_second_step", challenge.user_id))
+        if await self._right(challenge, chosen, code):
+            await self._limits.refund(reservation)
+        else:
             if not await self._store.count_challenge_try(challenge.id, CHALLENGE_MAX_TRIES):
                 raise TidingsError(
                     ErrorCode.RATE_LIMITED,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, insert, select, text, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 
@@ -45,13 +45,6 @@ class SentCode:
     tries: int
     expires_at: int
     used_at: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class SendRefused:
-    """Too many sends in the window; the oldest counted leaves it after ``retry_after_ms``."""
-
-    retry_after_ms: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,42 +120,9 @@ class SecurityStore:
         ip: str,
         now: int,
         expires_at: int,
-        window_ms: int,
-        per_destination: int,
-        per_address: int,
-    ) -> int | SendRefused:
-        """Count the sends to this destination and from this address in the window and, if
-        both are under their limits, record this one (its id); else refuse it."""
-        since = now - window_ms
-        counted: list[tuple[ColumnElement[bool], int]] = [
-            (
-                and_(
-                    verification_codes.c.channel == channel.value,
-                    verification_codes.c.destination == destination,
-                ),
-                per_destination,
-            )
-        ]
-        if ip:
-            counted.append((verification_codes.c.ip == ip[:64], per_address))
+    ) -> int:
+        """Keep a code sent (its HMAC); its id."""
         async with self._db.write("record_code_send") as conn:
-            if not self._db.is_sqlite:
-                # Sends to one destination take turns, so concurrent ones are all counted
-                # (SQLite's writers take turns anyway).
-                await conn.execute(
-                    text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
-                    {"key": f"code-send:{channel.value}:{destination}"},
-                )
-            for where, limit in counted:
-                count, oldest = (
-                    await conn.execute(
-                        select(func.count(), func.min(verification_codes.c.created_at)).where(
-                            where, verification_codes.c.created_at > since
-                        )
-                    )
-                ).one()
-                if count >= limit:
-                    return SendRefused(max(int(oldest) + window_ms - now, 1000))
             return int(
                 (
                     await conn.execute(
