@@ -449,9 +449,9 @@ board_marks = Table(
 # Account security (migration 0006): codes, bound e-mail/phone, TOTP, the second step.
 
 # Every code sent: sign-in, password reset, binding, new-device confirmation. Only an HMAC of
-# the code is kept (keyed by a per-row salt). Rows of unbound destinations are kept too, so
-# the sends per destination and per address are counted the same whether or not anyone owns
-# the destination.
+# the code is kept (keyed by a per-row salt). A code asked for an unbound destination gets a
+# row too (never sent, so never matched): both cases do the same work. Rows a day past their
+# expiry are pruned as new ones are written.
 verification_codes = Table(
     "verification_codes",
     metadata,
@@ -471,7 +471,7 @@ verification_codes = Table(
     Column("expires_at", BigInteger, nullable=False),
     Column("used_at", BigInteger, nullable=True),
     Index("ix_verification_codes_destination", "channel", "destination", "created_at"),
-    Index("ix_verification_codes_ip", "ip", "created_at"),
+    Index("ix_verification_codes_expires", "expires_at"),
 )
 
 # Verified e-mail addresses and phone numbers only (a pending one lives in its code row), so
@@ -533,4 +533,5 @@ sign_in_challenges = Table(
     Column("created_at", BigInteger, nullable=False),
     Column("expires_at", BigInteger, nullable=False),
     Column("used_at", BigInteger, nullable=True),
+    Index("ix_sign_in_challenges_expires", "expires_at"),
 )

@@ -28,6 +28,10 @@ from tidings.store.schema import (
     verification_codes,
 )
 
+# Spent and expired codes and challenges are kept a day (for an operator looking into abuse),
+# then deleted by the next write of their kind.
+PRUNE_AFTER_MS = 24 * 3600 * 1000
+
 
 class DestinationTaken(Exception):
     """Another user has verified this e-mail address or phone number."""
@@ -121,8 +125,13 @@ class SecurityStore:
         now: int,
         expires_at: int,
     ) -> int:
-        """Keep a code sent (its HMAC); its id."""
+        """Keep a code sent (its HMAC); its id. Codes a day past their expiry go."""
         async with self._db.write("record_code_send") as conn:
+            await conn.execute(
+                delete(verification_codes).where(
+                    verification_codes.c.expires_at < now - PRUNE_AFTER_MS
+                )
+            )
             return int(
                 (
                     await conn.execute(
@@ -405,6 +414,11 @@ class SecurityStore:
         expires_at: int,
     ) -> None:
         async with self._db.write("create_sign_in_challenge") as conn:
+            await conn.execute(
+                delete(sign_in_challenges).where(
+                    sign_in_challenges.c.expires_at < now - PRUNE_AFTER_MS
+                )
+            )
             await conn.execute(
                 insert(sign_in_challenges).values(
                     token_hash=token_hash,

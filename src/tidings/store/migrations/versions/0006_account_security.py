@@ -40,7 +40,7 @@ def upgrade() -> None:
         "verification_codes",
         ["channel", "destination", "created_at"],
     )
-    op.create_index("ix_verification_codes_ip", "verification_codes", ["ip", "created_at"])
+    op.create_index("ix_verification_codes_expires", "verification_codes", ["expires_at"])
     op.create_table(
         "account_bindings",
         sa.Column("user_id", sa.BigInteger(), nullable=False),
@@ -101,14 +101,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sign_in_challenges")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_sign_in_challenges_token_hash")),
     )
+    op.create_index("ix_sign_in_challenges_expires", "sign_in_challenges", ["expires_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_sign_in_challenges_expires", table_name="sign_in_challenges")
     op.drop_table("sign_in_challenges")
     op.drop_index("ix_recovery_codes_user", table_name="recovery_codes")
     op.drop_table("recovery_codes")
     op.drop_table("totp_secrets")
     op.drop_table("account_bindings")
-    op.drop_index("ix_verification_codes_ip", table_name="verification_codes")
+    op.drop_index("ix_verification_codes_expires", table_name="verification_codes")
     op.drop_index("ix_verification_codes_destination", table_name="verification_codes")
     op.drop_table("verification_codes")
