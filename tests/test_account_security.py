@@ -16,6 +16,7 @@ import pytest
 from tests.support.security import SmtpServer, call, error_code, sms_code_for
 from tests.support.server import ServerProcess
 from tests.support.users import PASSWORD, Person, register
+from tidings.sdk.errors import ServerError
 
 SMTP = SmtpServer()
 SERVER_ENV = {
@@ -561,3 +562,31 @@ async def test_a_sign_in_from_a_new_place_posts_a_notice(base_url: str) -> None:
     assert len(found) == 1 and "a new place" in found[0]["body"]["text"]
     assert "127.0.9.1" in found[0]["body"]["text"]
     await person.http.close()
+
+
+# The same actions over the WebSocket
+
+
+async def test_bind_and_totp_over_the_websocket(server: ServerProcess, alice: Person) -> None:
+    phone = new_phone()
+    async with alice.client(server.base_url) as ws:
+        assert await ws.request("me.phone.bind", {"phone": phone}) is None
+        code = await sms_code_for(server.data_dir, phone)
+        with pytest.raises(ServerError) as wrong:
+            await ws.request("me.phone.verify", {"code": f"{(int(code) + 1) % 10**6:06d}"})
+        assert wrong.value.code == "invalid_code"
+        assert (await ws.request("me.phone.verify", {"code": code}))["id"] == alice.id
+        started = await ws.request("me.totp.start")
+        totp = pyotp.TOTP(started["secret"])
+        confirmed = await ws.request("me.totp.confirm", {"code": totp.now()})
+        assert len(confirmed["recovery_codes"]) == 10
+        security = await ws.request("me.security")
+        assert security["phone"] == phone and security["phone_verified"] is True
+        assert security["totp_enabled"] is True and security["recovery_codes_left"] == 10
+        with pytest.raises(ServerError) as denied:
+            await ws.request("me.totp.disable", {"password": "not it"})
+        assert denied.value.code == "invalid_credentials"
+        assert await ws.request("me.totp.disable", {"password": PASSWORD}) is None
+        assert await ws.request("me.phone.unbind", {"password": PASSWORD}) is None
+        security = await ws.request("me.security")
+        assert security["phone"] is None and security["totp_enabled"] is False

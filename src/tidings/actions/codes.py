@@ -170,10 +170,11 @@ class Codes:
         user_id: int | None,
         ip: str,
     ) -> tuple[str, int]:
-        # Both rules at once, all or none: a refused send counts against neither.
+        # Both rules at once, all or none: a refused send counts against neither. A signed-in
+        # user binding over the WebSocket (no address at hand) is counted as themselves.
         await self._limits.reserve(
             ("code_send_destination", f"{channel.value}:{destination}"),
-            ("code_send_address", ip),
+            ("code_send_address", ip or f"user:{user_id}"),
         )
         code, salt, now = new_code(), new_salt(), now_ms()
         code_id = await self._store.record_send(

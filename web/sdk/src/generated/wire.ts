@@ -1072,6 +1072,17 @@ export interface OpRequests {
   'invites.qr': InviteQrInput;
   'invites.revoke': InviteRef;
   'logout': Empty;
+  'me.email.bind': BindEmailInput;
+  'me.email.unbind': PasswordInput;
+  'me.email.verify': CodeInput;
+  'me.phone.bind': BindPhoneInput;
+  'me.phone.unbind': PasswordInput;
+  'me.phone.verify': CodeInput;
+  'me.security': Empty;
+  'me.totp.confirm': CodeInput;
+  'me.totp.disable': PasswordInput;
+  'me.totp.recovery_codes': CodeInput;
+  'me.totp.start': Empty;
   'org.collaborate': CollaborateInput;
   'org.company': CompanyInput;
   'org.department': DepartmentPage;
