@@ -11,6 +11,7 @@ import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, Field
 from pydantic_settings import (
@@ -30,6 +31,15 @@ def _check_rate(text: str) -> str:
 
 # "<count>/<period>" such as "10/5m", or "off" (tidings.domain.rates).
 RateSetting = Annotated[str, AfterValidator(_check_rate)]
+
+
+def _check_smtp_url(url: str) -> str:
+    # A typo here would otherwise surface only when the first code fails to go out.
+    parts = urlsplit(url)
+    if url and (parts.scheme not in ("smtp", "smtps") or not parts.hostname):
+        raise ValueError("expected smtp://[user:pass@]host[:port][?starttls=true] or smtps://…")
+    parts.port  # noqa: B018 (raises ValueError for a port that is not a number)
+    return url
 
 
 class SessionPolicy(StrEnum):
@@ -160,7 +170,7 @@ class Settings(BaseSettings):
     # Verification codes, TOTP and the second step of a sign-in (docs/protocol.md "Account
     # security"). Empty: the e-mail channel is off. smtp://user:pass@host:587?starttls=true,
     # smtps://host:465 for TLS from the start.
-    smtp_url: str = ""
+    smtp_url: Annotated[str, AfterValidator(_check_smtp_url)] = ""
     mail_from: str = "Tidings <tidings@localhost>"
     sms_provider: SmsProvider = SmsProvider.LOG
     # A password sign-in from a device the user has not used before must confirm a code sent
