@@ -117,12 +117,16 @@ class Accounts:
         device_token: str | None = None,
     ) -> SignedIn:
         account = account.lower()
-        found = await self._store.credentials(account)
+        # Only a sign-in that names a device needs the account first; a refusal of any other
+        # costs no query (an attacker's flood stays cheap).
+        found = await self._store.credentials(account) if device_token else None
         known = await self._known_devices.access(found[0].id, device_token) if found else None
         # Reserved before the hash is checked, so concurrent guesses cannot outrun the count.
         attempt = await self._throttle.attempt(
             account=account, ip=ip, known_device_id=known.id if known else None
         )
+        if not device_token:
+            found = await self._store.credentials(account)
         ok = await self._passwords.verify(found[1] if found else None, password)
         if found is None or not ok:
             raise TidingsError(ErrorCode.INVALID_CREDENTIALS, "wrong account or password")

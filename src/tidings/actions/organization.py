@@ -270,6 +270,11 @@ class Directory:
         """People whose account or nickname contains ``query``, or whose phone is it, that
         the actor may see; in id order, paged."""
         await self._limits.hit("search", actor.user_id)
+        return await self._search_people(actor, query, limit=limit, offset=offset)
+
+    async def _search_people(
+        self, actor: Actor, query: str, *, limit: int, offset: int
+    ) -> dict[str, Any]:
         tree, visibility = await self.view(actor)
         index = await self._index.current()
         limit = max(1, min(limit, SEARCH_PAGE_MAX))
@@ -431,7 +436,7 @@ class Directory:
             for d in tree.departments.values()
             if visibility.sees_department(d.id) and needle in d.name.casefold()
         ][: max(1, min(limit, SEARCH_PAGE_MAX))]
-        people = await self.search(actor, query, limit=limit, offset=0)
+        people = await self._search_people(actor, query, limit=limit, offset=0)
         return {"departments": departments, **people}
 
     def _departments_of(
