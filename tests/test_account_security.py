@@ -138,7 +138,7 @@ async def test_sign_in_by_email_code(base_url: str, alice: Person) -> None:
         {"channel": "email", "destination": email, "code": code, "device_name": "phone"},
     )
     assert status == 200, body
-    assert body["user"]["id"] == alice.id and body["token"]
+    assert body["user"]["id"] == alice.id and body["token"] and body["device_token"]
     # Single use.
     status, body = await call(
         base_url,
@@ -533,11 +533,15 @@ async def test_a_known_device_skips_the_confirmation(base_url: str, alice: Perso
         base_url, "POST", "/auth/login/verify", {"challenge": challenge, "code": code}
     )
     assert status == 200
-    if "device_token" not in body:
-        pytest.skip("known devices (h/limits) are not merged: no device_token yet")
-    status, body = await password_login(base_url, alice, device_token=body["device_token"])
+    device_token = body["device_token"]
+    status, body = await password_login(base_url, alice, device_token=device_token)
     assert status == 200, body
+    assert body["device_token"] == device_token
+    # The device was new once (one notice), and known the second time (none more).
     assert len(sign_in_notices(await notices(base_url, body["token"]))) == 1
+    # Another device is asked again.
+    status, body = await password_login(base_url, alice)
+    assert (status, error_code(body)) == (401, "device_confirmation_required")
 
 
 async def test_without_a_verified_address_a_new_device_is_not_asked(
