@@ -7,10 +7,14 @@ import time
 
 import pyotp
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from tests.support.security import Inbox
+from tests.support.server import free_port
 from tidings.auth import totp
 from tidings.auth.codes import code_digest, code_matches, new_code, recovery_code_hash
-from tidings.auth.delivery import SmtpServer
+from tidings.auth.delivery import Mailer, SmtpServer
 from tidings.domain.errors import TidingsError
 from tidings.domain.security import Channel, mask_destination, normalize_destination, place_of
 
@@ -83,3 +87,38 @@ def test_smtp_urls() -> None:
     )
     tls = SmtpServer.from_url("smtps://mail.example.com")
     assert (tls.port, tls.use_tls) == (465, True)
+
+
+# A test server on loopback: AUTH without TLS is what is being tested.
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+async def test_the_mailer_signs_in_to_the_smtp_server() -> None:
+    seen: list[tuple[bytes, bytes]] = []
+
+    def authenticator(
+        server: object, session: object, envelope: object, mechanism: str, data: object
+    ) -> AuthResult:
+        assert isinstance(data, LoginPassword)
+        seen.append((data.login, data.password))
+        return AuthResult(success=data.password == b"s3cret:pw")
+
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=authenticator,
+        auth_require_tls=False,
+        auth_required=True,
+    )
+    controller.start()
+    try:
+        mailer = Mailer(
+            SmtpServer.from_url(f"smtp://ops%40corp:s3cret%3Apw@127.0.0.1:{port}"),
+            "Tidings <t@corp>",
+        )
+        await mailer.send("ann@example.com", "Code", "Your Tidings code is 424242.")
+        assert seen == [(b"ops@corp", b"s3cret:pw")]
+        assert await inbox.code_for("ann@example.com") == "424242"
+    finally:
+        controller.stop()
