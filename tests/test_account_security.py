@@ -308,10 +308,22 @@ async def test_reset_password_by_code_signs_out_every_session(base_url: str, ali
         "/auth/login",
         {"account": alice.account, "password": "a brand new passphrase"},
     )
-    # Signed in (or, with the e-mail bound, asked to confirm this new device).
-    assert status == 200 or error_code(body) == "device_confirmation_required"
+    # The e-mail is bound: this new device confirms a code.
+    assert (status, error_code(body)) == (401, "device_confirmation_required")
+    challenge = body["error"]["details"]["challenge"]
     status, body = await call(base_url, "POST", "/auth/password/reset", reset)
     assert (status, error_code(body)) == (401, "invalid_code")
+    code = await SMTP.inbox.code_for(email.lower(), count=3)
+    status, body = await call(
+        base_url, "POST", "/auth/login/verify", {"challenge": challenge, "code": code}
+    )
+    assert status == 200, body
+    (notice,) = [
+        m
+        for m in await notices(base_url, body["token"])
+        if m["body"]["title"] == "Your password was reset"
+    ]
+    assert "1 session(s) were signed out" in notice["body"]["text"]
 
 
 # TOTP
@@ -594,3 +606,34 @@ async def test_bind_and_totp_over_the_websocket(server: ServerProcess, alice: Pe
         assert await ws.request("me.phone.unbind", {"password": PASSWORD}) is None
         security = await ws.request("me.security")
         assert security["phone"] is None and security["totp_enabled"] is False
+
+
+async def test_bad_input_gets_stable_codes(base_url: str, alice: Person) -> None:
+    for body in (
+        {"purpose": "bind", "channel": "email", "destination": new_email()},
+        {"purpose": "device", "channel": "email", "destination": new_email()},
+        {"purpose": "login", "channel": "pigeon", "destination": new_email()},
+        {"purpose": "login", "channel": "email", "destination": "not an address"},
+        {"purpose": "login", "channel": "sms", "destination": "call me"},
+        {"purpose": "login", "channel": "email", "destination": new_email(), "extra": 1},
+    ):
+        status, answer = await call(base_url, "POST", "/auth/codes", body)
+        assert (status, error_code(answer)) == (422, "invalid_input"), body
+    status, answer = await call(
+        base_url, "POST", "/auth/login/verify", {"challenge": "x" * 40, "code": "123456"}
+    )
+    assert (status, error_code(answer)) == (401, "challenge_expired")
+    status, answer = await call(base_url, "POST", "/auth/login/resend", {"challenge": "nope"})
+    assert (status, error_code(answer)) == (401, "challenge_expired")
+    status, answer = await call(
+        base_url, "POST", "/me/totp/confirm", {"code": "123456"}, token=alice.token
+    )
+    assert (status, error_code(answer)) == (409, "conflict")
+    status, answer = await call(
+        base_url, "POST", "/me/email/verify", {"code": "123456"}, token=alice.token
+    )
+    assert (status, error_code(answer)) == (401, "invalid_code")
+    status, answer = await call(
+        base_url, "DELETE", "/me/phone", {"password": PASSWORD}, token=alice.token
+    )
+    assert (status, error_code(answer)) == (404, "not_found")

@@ -218,6 +218,7 @@ class Container:
             codes=self.codes,
             passwords=self.passwords,
             accounts=self.accounts,
+            notices=self.notices,
         )
 
     @cached_property

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tidings.actions.codes import Codes, invalid_code
+from tidings.actions.notices import Notices
 from tidings.auth.passwords import Passwords
 from tidings.domain.accounts import RevokeReason
 from tidings.domain.errors import ErrorCode, TidingsError
-from tidings.domain.security import Channel, CodePurpose
+from tidings.domain.security import Channel, CodePurpose, mask_destination
 from tidings.store.security import SecurityStore
 
 if TYPE_CHECKING:
@@ -17,8 +18,15 @@ if TYPE_CHECKING:
 
 class PasswordReset:
     def __init__(
-        self, *, store: SecurityStore, codes: Codes, passwords: Passwords, accounts: Accounts
+        self,
+        *,
+        store: SecurityStore,
+        codes: Codes,
+        passwords: Passwords,
+        accounts: Accounts,
+        notices: Notices,
     ) -> None:
+        self._notices = notices
         self._store = store
         self._codes = codes
         self._passwords = passwords
@@ -38,6 +46,19 @@ class PasswordReset:
         user = await self._accounts.profile(owner)
         if user.disabled:
             raise TidingsError(ErrorCode.ACCOUNT_DISABLED, "this account is disabled")
-        await self._accounts.do_set_password(
+        ended = await self._accounts.do_set_password(
             owner, await self._passwords.hash(new_password), RevokeReason.PASSWORD_RESET
         )
+        system_id = await self._store.system_conversation_id(owner)
+        if system_id is not None:
+            await self._notices.do_post_notice(
+                system_id,
+                owner,
+                title="Your password was reset",
+                text=(
+                    f"The password was reset with a code sent to "
+                    f"{mask_destination(channel, destination)}, and {ended} session(s) were "
+                    "signed out. If this was not you, reset it again and check the e-mail "
+                    "and phone bound to your account."
+                ),
+            )
