@@ -9,10 +9,12 @@ import uuid
 import pyotp
 
 from tests.support.security import call, error_code, sms_code_for
-from tests.support.server import ServerProcess
+from tests.support.server import ServerProcess, free_port
 from tests.support.users import Person
 
 SERVER_ENV = {
+    # Nothing listens there.
+    "TIDINGS_SMTP_URL": f"smtp://127.0.0.1:{free_port()}",
     "TIDINGS_CODE_TTL_SECONDS": "2",
     "TIDINGS_RATE_CODE_SEND_ADDRESS": "3/1h",
     "TIDINGS_RATE_SIGN_IN_SECOND_STEP": "3/1h",
@@ -136,3 +138,24 @@ async def test_wrong_second_step_codes_are_limited_per_user_across_challenges(
     status, body = await call(base_url, "POST", "/auth/login/verify", verify)
     assert (status, error_code(body)) == (429, "rate_limited")
     assert body["error"]["details"]["retry_after"] > 0
+
+
+async def test_a_mail_server_that_is_down_answers_channel_unavailable(
+    server: ServerProcess, alice: Person
+) -> None:
+    # SMTP_URL points at a closed port: the channel is on, the mail server is not.
+    status, body = await call(
+        server.base_url, "POST", "/me/email", {"email": "ann@example.com"}, token=alice.token
+    )
+    assert (status, error_code(body)) == (503, "channel_unavailable")
+    # Asking for a sign-in code still answers as always (no enumeration), and the server is up.
+    status, _ = await call(
+        server.base_url,
+        "POST",
+        "/auth/codes",
+        {"purpose": "login", "channel": "email", "destination": "ann@example.com"},
+        local_address="127.0.251.1",
+    )
+    assert status == 202
+    status, _ = await call(server.base_url, "GET", "/me/security", token=alice.token)
+    assert status == 200

@@ -22,7 +22,7 @@ import logging
 from tidings.actions.context import Actor
 from tidings.actions.reauth import check_password
 from tidings.auth.codes import code_digest, code_matches, new_code, new_salt
-from tidings.auth.delivery import CodeDelivery
+from tidings.auth.delivery import CodeDelivery, DeliveryFailed
 from tidings.auth.passwords import Passwords
 from tidings.config import Settings
 from tidings.domain.clock import now_ms
@@ -65,6 +65,10 @@ class Codes:
         self._passwords = passwords
         self._delivery = delivery
         self._background: set[asyncio.Task[None]] = set()
+
+    def available(self, channel: Channel) -> bool:
+        """Whether this server sends codes by ``channel`` (configured, not necessarily up)."""
+        return self._delivery.available(channel)
 
     def destination(self, channel: Channel, raw: str) -> str:
         """The normalized destination, if the channel is on (``channel_unavailable``)."""
@@ -193,7 +197,13 @@ class Codes:
     async def _deliver(
         self, channel: Channel, destination: str, code: str, purpose: CodePurpose
     ) -> None:
-        await self._delivery.send(channel, destination, code, purpose.value)
+        try:
+            await self._delivery.send(channel, destination, code, purpose.value)
+        except DeliveryFailed as error:
+            logger.warning("could not send a code by %s: %s", channel, error)
+            raise TidingsError(
+                ErrorCode.CHANNEL_UNAVAILABLE, f"the code could not be sent by {channel}; try later"
+            ) from None
 
     def _send_in_background(
         self, channel: Channel, destination: str, code: str, purpose: CodePurpose
@@ -204,8 +214,10 @@ class Codes:
 
     def _sent(self, task: asyncio.Task[None]) -> None:
         self._background.discard(task)
-        if not task.cancelled() and (error := task.exception()) is not None:
-            logger.warning("could not deliver a code: %s", error)
+        # Retrieved so asyncio does not report it: _deliver logged the failure already, and
+        # nobody waits for this answer (no enumeration).
+        if not task.cancelled():
+            task.exception()
 
     async def stop(self) -> None:
         """Let codes being delivered finish (a server stopping while one is sent)."""

@@ -100,8 +100,9 @@ class SignInSteps:
             await self._challenge(user, attempt, ChallengeKind.SECOND_FACTOR, known)
         if not by_code and not known and self._settings.new_device_confirmation:
             bindings = await self._store.bindings(user.id)
+            # A channel turned off since the address was verified cannot confirm anything.
             for channel in (Channel.EMAIL, Channel.SMS):
-                if channel in bindings:
+                if channel in bindings and self._codes.available(channel):
                     await self._confirm_device(user, attempt, channel, bindings[channel])
         return await self._complete(user, attempt, device_known=known)
 

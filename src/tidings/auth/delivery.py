@@ -27,6 +27,10 @@ from tidings.domain.security import Channel
 logger = logging.getLogger(__name__)
 
 
+class DeliveryFailed(Exception):
+    """The mail server or SMS provider could not be reached or refused the message."""
+
+
 class SmsSender(Protocol):
     async def send_code(self, phone: str, code: str, text: str) -> None:
         """Send ``text`` (which contains ``code``) to ``phone``."""
@@ -130,9 +134,15 @@ class CodeDelivery:
             f"Your Tidings code is {code}. It expires in {self._ttl_minutes} minutes. "
             "If you did not ask for it, ignore this message and do not share the code."
         )
-        if channel is Channel.EMAIL:
-            assert self._mailer is not None
-            await self._mailer.send(destination, _SUBJECTS.get(purpose, "Your Tidings code"), text)
-        else:
-            assert self._sms is not None
-            await self._sms.send_code(destination, code, text)
+        try:
+            if channel is Channel.EMAIL:
+                if self._mailer is None:
+                    raise DeliveryFailed("no mail server is configured")
+                subject = _SUBJECTS.get(purpose, "Your Tidings code")
+                await self._mailer.send(destination, subject, text)
+            else:
+                if self._sms is None:
+                    raise DeliveryFailed("no SMS provider is configured")
+                await self._sms.send_code(destination, code, text)
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
+            raise DeliveryFailed(str(error) or type(error).__name__) from error

@@ -87,7 +87,7 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.INVALID_CODE: 401,
     ErrorCode.CHALLENGE_EXPIRED: 401,
     ErrorCode.DESTINATION_TAKEN: 409,
-    ErrorCode.CHANNEL_UNAVAILABLE: 400,
+    ErrorCode.CHANNEL_UNAVAILABLE: 503,
     ErrorCode.FORBIDDEN: 403,
     ErrorCode.NOT_MEMBER: 403,
     ErrorCode.NOT_FRIENDS: 403,
