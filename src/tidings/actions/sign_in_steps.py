@@ -19,7 +19,7 @@ signed in from) posts a security notice into the user's system notices.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NoReturn, Protocol
 
 from tidings.actions.codes import Codes, invalid_code
 from tidings.actions.notices import Notices
@@ -100,10 +100,19 @@ class SignInSteps:
             await self._challenge(user, attempt, ChallengeKind.SECOND_FACTOR, known)
         if not by_code and not known and self._settings.new_device_confirmation:
             bindings = await self._store.bindings(user.id)
-            # A channel turned off since the address was verified cannot confirm anything.
+            failed: TidingsError | None = None
+            # A channel turned off since the address was verified cannot confirm anything; one
+            # that fails just now gives way to the other, and if both fail nobody gets in.
             for channel in (Channel.EMAIL, Channel.SMS):
                 if channel in bindings and self._codes.available(channel):
-                    await self._confirm_device(user, attempt, channel, bindings[channel])
+                    try:
+                        await self._confirm_device(user, attempt, channel, bindings[channel])
+                    except TidingsError as error:
+                        if error.code is not ErrorCode.CHANNEL_UNAVAILABLE:
+                            raise
+                        failed = error
+            if failed is not None:
+                raise failed
         return await self._complete(user, attempt, device_known=known)
 
     async def do_login_by_code(
@@ -177,7 +186,7 @@ class SignInSteps:
 
     async def _confirm_device(
         self, user: User, attempt: SignInAttempt, channel: Channel, destination: str
-    ) -> None:
+    ) -> NoReturn:
         code_id = await self._codes.send_now(
             CodePurpose.DEVICE, channel, destination, user.id, attempt.ip
         )
@@ -201,7 +210,8 @@ class SignInSteps:
         code_id: int | None = None,
         method: SecondStepMethod | None = None,
         destination: str | None = None,
-    ) -> None:
+    ) -> NoReturn:
+        """Store a challenge and raise the error that hands it to the client."""
         token, now = new_token(), now_ms()
         ttl = self._settings.sign_in_challenge_ttl_seconds
         await self._store.create_challenge(
