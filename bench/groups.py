@@ -35,6 +35,7 @@ from typing import Any
 
 import httpx
 import orjson
+from harness import BENCH_LIMITS_ENV
 from sqlalchemy import insert, text
 from websockets.asyncio.client import ClientConnection, connect
 
@@ -75,7 +76,7 @@ class Server:
         self._process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> Server:
-        env = {**os.environ, **FAST_HASH_ENV, "TIDINGS_LOG_LEVEL": "warning"}
+        env = {**os.environ, **FAST_HASH_ENV, **BENCH_LIMITS_ENV, "TIDINGS_LOG_LEVEL": "warning"}
         log = open(self.data_dir / "server.log", "ab")
         self._process = subprocess.Popen(
             [str(TIDINGS), "serve", "--port", str(self.port), "--data-dir", str(self.data_dir)],

@@ -26,6 +26,7 @@ import asyncio
 import contextlib
 import json
 import multiprocessing
+import os
 import platform
 import shutil
 import signal
@@ -906,6 +907,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--commit", help="run the server from this commit's src (default: the working tree)"
     )
+    parser.add_argument(
+        "--limits",
+        choices=["on", "off"],
+        default="on",
+        help="rate limits counted on every send (out of reach, harness.BENCH_LIMITS_ENV), or "
+        "off altogether (TIDINGS_RATE_LIMITS=false): the A/B of their cost",
+    )
     group = parser.add_argument_group("throughput")
     group.add_argument("--pairs", type=int, default=128, help="sender/receiver pairs")
     group.add_argument("--window", type=int, default=2, help="sends in flight per sender")
@@ -962,6 +970,8 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGINT, _stop_on_signal)
     args = parse_args(argv)
     args.source = export_commit(args.commit) if args.commit else None
+    # Every server this starts inherits it (harness.Server).
+    os.environ["TIDINGS_RATE_LIMITS"] = "true" if args.limits == "on" else "false"
     # "all" is issue 2's embedded-default set; the cluster needs PostgreSQL and Redis.
     names = [n for n in SCENARIOS if n != "cluster"] if args.scenario == "all" else [args.scenario]
     info = machine()
@@ -972,10 +982,11 @@ def main(argv: list[str] | None = None) -> None:
     tree = "the working tree"
     if args.commit:
         tree = f"commit {args.commit} (exported to {args.source})"
-    print(f"server code: {tree}")
+    print(f"server code: {tree}; rate limits {args.limits}")
     report: Report = {
         "machine": info,
         "argv": sys.argv[1:],
+        "limits": args.limits,
         "at": datetime.now(UTC).isoformat(),
         "server_code": tree,
     }

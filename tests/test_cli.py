@@ -92,3 +92,12 @@ async def test_a_bad_setting_is_named_and_nothing_starts(tmp_path: Path) -> None
     assert output.startswith("tidings: TIDINGS_NODE_ID: String should match pattern")
     assert "Traceback" not in output
     assert not (tmp_path / "tidings.db").exists()
+
+
+async def test_a_bad_smtp_url_is_named_and_nothing_starts(tmp_path: Path) -> None:
+    code, output = await _run(
+        "serve", "--data-dir", str(tmp_path), env={"TIDINGS_SMTP_URL": "mail.example.com:25"}
+    )
+    assert code == 2
+    assert output.startswith("tidings: TIDINGS_SMTP_URL: Value error, expected smtp://")
+    assert not (tmp_path / "tidings.db").exists()

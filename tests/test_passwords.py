@@ -249,7 +249,7 @@ async def test_change_password_over_websocket(base_url: str) -> None:
 async def test_wrong_current_passwords_count_as_failed_sign_ins(tmp_path: Path) -> None:
     """A stolen session cannot guess its way to the password: the sign-in throttle counts
     each wrong current password, and then refuses even the right one, and sign-ins."""
-    server = ServerProcess(tmp_path / "data", env={"TIDINGS_LOGIN_ATTEMPTS": "3"})
+    server = ServerProcess(tmp_path / "data", env={"TIDINGS_RATE_SIGN_IN_ACCOUNT_ADDRESS": "3/5m"})
     server.start()
     try:
         me = await register(server.base_url, "guessed")

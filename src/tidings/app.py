@@ -31,6 +31,7 @@ from tidings.api import (
     files,
     groups,
     organization,
+    security,
     uploads,
 )
 from tidings.config import Settings
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.gateway = Gateway(container)
     errors.install(app)
     app.include_router(auth.router)
+    app.include_router(security.router)
     app.include_router(conversations.router)
     app.include_router(contacts.router)
     app.include_router(groups.router)

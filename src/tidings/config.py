@@ -10,14 +10,36 @@ from __future__ import annotations
 import os
 from enum import StrEnum
 from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from tidings.domain.rates import parse_rate
+
+
+def _check_rate(text: str) -> str:
+    parse_rate(text)  # a ValueError names the variable and stops the server (cli.py)
+    return text
+
+
+# "<count>/<period>" such as "10/5m", or "off" (tidings.domain.rates).
+RateSetting = Annotated[str, AfterValidator(_check_rate)]
+
+
+def _check_smtp_url(url: str) -> str:
+    # A typo here would otherwise surface only when the first code fails to go out.
+    parts = urlsplit(url)
+    if url and (parts.scheme not in ("smtp", "smtps") or not parts.hostname):
+        raise ValueError("expected smtp://[user:pass@]host[:port][?starttls=true] or smtps://…")
+    parts.port  # noqa: B018 (raises ValueError for a port that is not a number)
+    return url
 
 
 class SessionPolicy(StrEnum):
@@ -33,6 +55,14 @@ class Registration(StrEnum):
     OPEN = "open"  # anyone who reaches the server
     INVITE_ONLY = "invite_only"  # with a code from a server admin
     CLOSED = "closed"  # admins create accounts (CLI, import)
+
+
+class SmsProvider(StrEnum):
+    """Who delivers SMS codes. ``log`` is for development: codes go to the log and to
+    ``<data_dir>/dev-sms.log``; ``none`` turns the SMS channel off."""
+
+    LOG = "log"
+    NONE = "none"
 
 
 class SqliteSynchronous(StrEnum):
@@ -117,9 +147,61 @@ class Settings(BaseSettings):
     # three missed pings close the connection.
     heartbeat_timeout_seconds: float = 75.0
     auth_timeout_seconds: float = 10.0
-    # Sign-in attempts allowed per account and per address within the window.
-    login_attempts: int = 10
-    login_window_seconds: int = 300
+
+    # Rate limits (tidings.limits; docs/protocol.md "Rate limits"). Each rule is
+    # TIDINGS_RATE_<RULE> = "<count>/<period>" (a burst of count, then one per period/count)
+    # or "off"; shared by all nodes through Redis when TIDINGS_REDIS_URL is set. False turns
+    # every rule off, the sign-in lock-out too: for benchmarks' A/B runs, not for production.
+    rate_limits: bool = True
+    # Sign-in attempts, reserved before the password is checked (a right one is given back):
+    # per account and address; per address whatever the account (a spray of accounts); per
+    # account whatever the address (guesses from many addresses), which a known device skips
+    # (it has a bucket of its own at the first rule's rate), so the lock-out cannot be aimed
+    # at the account's owner.
+    rate_sign_in_account_address: RateSetting = "10/5m"
+    rate_sign_in_address: RateSetting = "50/5m"
+    rate_sign_in_account: RateSetting = "30/15m"
+    # Registrations per address: accounts are not free to make in bulk.
+    rate_register_address: RateSetting = "20/1h"
+    # Messages sent (a forward counts once per target) per user: far above any person's pace.
+    rate_message_send: RateSetting = "120/1m"
+    # Messages mentioning @all per user: each one notifies a whole group.
+    rate_mention_all: RateSetting = "10/1h"
+    # Groups created per user, and members a user adds (creating a group or inviting) per hour.
+    rate_group_create: RateSetting = "10/1h"
+    rate_members_add: RateSetting = "1000/1h"
+    # WebSocket connections (auth) per session: a client that reconnects in a loop.
+    rate_ws_connect_session: RateSetting = "30/1m"
+    # People searches (contacts.search, org.search) per user: each scans the directory.
+    rate_search: RateSetting = "60/1m"
+    # Group member lists per user (each reads up to a whole group; clients cache them).
+    rate_member_list: RateSetting = "120/1m"
+    # Sign-in and reset codes sent per destination and per address (h/codes calls them).
+    rate_code_send_destination: RateSetting = "5/1h"
+    rate_code_send_address: RateSetting = "20/1h"
+    # Second-step codes (TOTP, recovery, device confirmation) tried per user, a right one
+    # given back: with the password known, new challenges must not mean new guesses.
+    rate_sign_in_second_step: RateSetting = "10/15m"
+
+    # Verification codes, TOTP and the second step of a sign-in (docs/protocol.md "Account
+    # security"). Empty: the e-mail channel is off. smtp://user:pass@host:587?starttls=true,
+    # smtps://host:465 for TLS from the start.
+    smtp_url: Annotated[str, AfterValidator(_check_smtp_url)] = ""
+    mail_from: str = "Tidings <tidings@localhost>"
+    # Off by default: a company server must not offer SMS codes that only reach a log file.
+    # `log` is for development and the demo.
+    sms_provider: SmsProvider = SmsProvider.NONE
+    # A password sign-in from a device the user has not used before must confirm a code sent
+    # to their verified e-mail or phone (PRODUCT.md A5), unless TOTP is on (it confirms).
+    new_device_confirmation: bool = True
+    # A code lives 10 minutes and dies after 5 wrong tries (sends are limited by the
+    # TIDINGS_RATE_CODE_SEND_* rules above).
+    code_ttl_seconds: int = Field(default=600, ge=1)
+    code_max_tries: int = Field(default=5, ge=1)
+    # How long the second step of a sign-in may wait (the challenge's life).
+    sign_in_challenge_ttl_seconds: int = Field(default=300, ge=1)
+    # The name an authenticator app shows next to the account.
+    totp_issuer: str = "Tidings"
 
     # Passwords and registration (docs/decisions/0027). A company server is not open to
     # whoever finds it: accounts come from an admin's invite codes, imports or the CLI.

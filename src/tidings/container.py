@@ -7,9 +7,11 @@ from functools import cached_property
 
 from redis.asyncio import Redis
 
+from tidings.actions.account_security import AccountSecurity
 from tidings.actions.accounts import Accounts
 from tidings.actions.announcements import Announcements
 from tidings.actions.attachments import Attachments
+from tidings.actions.codes import Codes
 from tidings.actions.contacts import Contacts
 from tidings.actions.conversations import Conversations
 from tidings.actions.favorites import FavoriteFiles
@@ -19,16 +21,21 @@ from tidings.actions.governance import Governance, Policies
 from tidings.actions.groups import Groups
 from tidings.actions.imports import Imports
 from tidings.actions.invites import Invites
+from tidings.actions.known_devices import KnownDevices
 from tidings.actions.messages import Messages
 from tidings.actions.notices import Notices
 from tidings.actions.organization import Directory, DirectoryIndex, OrgCache
+from tidings.actions.password_reset import PasswordReset
 from tidings.actions.presence import Presence
 from tidings.actions.publisher import Publisher
 from tidings.actions.receipts import Receipts
 from tidings.actions.registration import RegistrationInvites
 from tidings.actions.rosters import RosterCache
 from tidings.actions.session_touches import SessionTouches
+from tidings.actions.sign_in_steps import SignInSteps
 from tidings.actions.sync import Sync
+from tidings.actions.two_factor import TwoFactor
+from tidings.auth.delivery import CodeDelivery
 from tidings.auth.password_policy import PasswordPolicy
 from tidings.auth.passwords import Passwords
 from tidings.bus.base import Bus
@@ -42,6 +49,7 @@ from tidings.config import Settings
 from tidings.files.storage import LocalStorage, Storage
 from tidings.gateway.connections import ConnectionRegistry
 from tidings.gateway.member_pushes import MemberPushes
+from tidings.limits import Limits, LocalWindow, RedisWindow
 from tidings.store.accounts import AccountStore
 from tidings.store.announcements import AnnouncementStore
 from tidings.store.contacts import ContactStore
@@ -50,9 +58,11 @@ from tidings.store.database import Database
 from tidings.store.files import FileStore
 from tidings.store.group_queues import GroupQueueStore
 from tidings.store.groups import GroupStore
+from tidings.store.known_devices import KnownDeviceStore
 from tidings.store.log_writer import LogWriter
 from tidings.store.organization import OrgStore
 from tidings.store.registration_invites import RegistrationInviteStore
+from tidings.store.security import SecurityStore
 
 
 class Container:
@@ -160,6 +170,9 @@ class Container:
             touches=self.session_touches,
             policy=self.password_policy,
             org=self.org_store,
+            known_devices=self.known_devices,
+            limits=self.limits,
+            sign_in_steps=self.sign_in_steps,
         )
 
     @cached_property
@@ -177,6 +190,68 @@ class Container:
             org=self.org_store,
         )
 
+    # Account security: codes, TOTP, the second step of a sign-in
+
+    @cached_property
+    def security_store(self) -> SecurityStore:
+        return SecurityStore(self.database)
+
+    @cached_property
+    def codes(self) -> Codes:
+        return Codes(
+            settings=self.settings,
+            store=self.security_store,
+            accounts=self.account_store,
+            passwords=self.passwords,
+            delivery=CodeDelivery(self.settings),
+            limits=self.limits,
+        )
+
+    @cached_property
+    def two_factor(self) -> TwoFactor:
+        return TwoFactor(
+            settings=self.settings,
+            store=self.security_store,
+            accounts=self.account_store,
+            passwords=self.passwords,
+        )
+
+    @cached_property
+    def sign_in_steps(self) -> SignInSteps:
+        return SignInSteps(
+            settings=self.settings,
+            store=self.security_store,
+            accounts=self.account_store,
+            codes=self.codes,
+            two_factor=self.two_factor,
+            known_devices=self.known_devices,
+            notices=self.notices,
+            limits=self.limits,
+            # Accounts opens sessions and calls these steps first: the cycle is broken by
+            # looking Accounts up when a session opens, not when the steps are built.
+            open_session=lambda user, attempt: self.accounts.open_session(user, attempt),
+        )
+
+    @cached_property
+    def password_reset(self) -> PasswordReset:
+        return PasswordReset(
+            store=self.security_store,
+            codes=self.codes,
+            passwords=self.passwords,
+            accounts=self.accounts,
+            notices=self.notices,
+        )
+
+    @cached_property
+    def account_security(self) -> AccountSecurity:
+        return AccountSecurity(
+            store=self.security_store, two_factor=self.two_factor, known_devices=self.known_devices
+        )
+
+    @cached_property
+    def known_devices(self) -> KnownDevices:
+        return KnownDevices(KnownDeviceStore(self.database))
+
     @cached_property
     def session_touches(self) -> SessionTouches:
         return SessionTouches(self.account_store)
@@ -191,6 +266,7 @@ class Container:
             publisher=self.publisher,
             groups=self.groups,
             directory=self.directory,
+            limits=self.limits,
         )
 
     @cached_property
@@ -204,6 +280,7 @@ class Container:
             publisher=self.publisher,
             attachments=self.attachments,
             directory=self.directory,
+            limits=self.limits,
         )
 
     @cached_property
@@ -276,6 +353,12 @@ class Container:
         )
 
     @cached_property
+    def limits(self) -> Limits:
+        """Rate limits (tidings.limits): shared through Redis when scaled out."""
+        window = LocalWindow() if self.redis is None else RedisWindow(self.redis)
+        return Limits(self.settings, window)
+
+    @cached_property
     def rate_window(self) -> RateWindow:
         if self.redis is None:
             return LocalRateWindow()
@@ -295,6 +378,7 @@ class Container:
             rosters=self.rosters,
             policies=self.policies,
             publisher=self.publisher,
+            limits=self.limits,
         )
 
     @cached_property
@@ -380,6 +464,7 @@ class Container:
 
     async def stop(self) -> None:
         self.connections.close_all()
+        await self.codes.stop()
         await self.file_cleanup.stop()
         await self.receipts.stop()
         await self.session_touches.stop()

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from tidings.domain.accounts import Account, Nickname, Password, Platform
+from tidings.domain.security import Channel, CodePurpose, SecondStepMethod
 
 Id = Annotated[int, Field(gt=0, lt=2**63)]
 Seq = Annotated[int, Field(ge=0, lt=2**63)]
@@ -30,8 +31,18 @@ DeviceName = Annotated[str, StringConstraints(max_length=100)]
 PlatformName = Annotated[Platform, Field(strict=False)]
 
 
+# Codes and challenges (docs/protocol.md "Account security").
+Code = Annotated[str, StringConstraints(min_length=1, max_length=32)]
+ChannelName = Annotated[Channel, Field(strict=False)]
+Destination = Annotated[str, StringConstraints(min_length=1, max_length=254)]
+
+
 class Input(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
+
+
+# What an earlier sign-in returned as ``device_token`` (known devices, issue 11).
+DeviceToken = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 
 
 class RegisterInput(Input):
@@ -63,10 +74,69 @@ class LoginInput(Input):
     platform: PlatformName = Platform.WEB
     device_name: DeviceName = ""
     remember: bool = False
+    device_token: DeviceToken | None = None
+
+
+class SendCodeInput(Input):
+    purpose: Annotated[CodePurpose, Field(strict=False)]
+    channel: ChannelName
+    destination: Destination
+
+    @field_validator("purpose")
+    @classmethod
+    def _public_purpose(cls, value: CodePurpose) -> CodePurpose:
+        if value not in (CodePurpose.LOGIN, CodePurpose.RESET_PASSWORD):
+            raise ValueError("purpose must be login or reset_password")
+        return value
+
+
+class CodeLoginInput(Input):
+    channel: ChannelName
+    destination: Destination
+    code: Code
+    platform: PlatformName = Platform.WEB
+    device_name: DeviceName = ""
+    remember: bool = False
+    device_token: DeviceToken | None = None
+
+
+class ResetPasswordInput(Input):
+    channel: ChannelName
+    destination: Destination
+    code: Code
+    new_password: Password
+
+
+class VerifySignInInput(Input):
+    challenge: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    code: Code
+    method: Annotated[SecondStepMethod, Field(strict=False)] | None = None
+    remember: bool | None = None
+
+
+class ResendInput(Input):
+    challenge: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+
+
+class BindEmailInput(Input):
+    email: Destination
+
+
+class BindPhoneInput(Input):
+    phone: Destination
+
+
+class CodeInput(Input):
+    code: Code
+
+
+class PasswordInput(Input):
+    password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
 
 
 class DeviceLoginInput(Input):
     device_credential: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    device_token: DeviceToken | None = None
 
 
 class AuthInput(Input):

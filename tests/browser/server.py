@@ -16,6 +16,8 @@ from typing import Any
 
 import httpx
 
+from tests.support.server import RELAXED_LIMITS_ENV
+
 ROOT = Path(__file__).resolve().parents[2]
 STATIC = ROOT / "src" / "tidings" / "static"
 CHROMIUM = "/usr/bin/chromium"
@@ -131,6 +133,7 @@ def running_server(data_dir: Path) -> Iterator[WebServer]:
         # The tests register their users over REST.
         env={
             **os.environ,
+            **RELAXED_LIMITS_ENV,
             "PYTHONWARNINGS": "ignore",
             "TIDINGS_SQLITE_SYNCHRONOUS": "NORMAL",
             "TIDINGS_REGISTRATION": "open",

@@ -32,6 +32,25 @@ FAST_HASH_ENV = {
 # Tests register their users over REST; the default (invite_only) and closed registration are
 # tested on servers of their own (tests/test_registration.py).
 OPEN_REGISTRATION_ENV = {"TIDINGS_REGISTRATION": "open"}
+# SMS codes go to <data_dir>/dev-sms.log, where the tests read them (the default is off).
+DEV_SMS_ENV = {"TIDINGS_SMS_PROVIDER": "log"}
+
+# The suite registers hundreds of users from 127.0.0.1, sends, searches and reconnects as fast
+# as it can: these rules are off for it. The sign-in and code rules stay at their defaults; a
+# module that tests a rule sets it in its SERVER_ENV (tests/test_rate_limits.py).
+RELAXED_LIMITS_ENV = {
+    f"TIDINGS_RATE_{rule}": "off"
+    for rule in (
+        "REGISTER_ADDRESS",
+        "MESSAGE_SEND",
+        "MENTION_ALL",
+        "GROUP_CREATE",
+        "MEMBERS_ADD",
+        "WS_CONNECT_SESSION",
+        "SEARCH",
+        "MEMBER_LIST",
+    )
+}
 
 
 def free_port() -> int:
@@ -44,7 +63,13 @@ class ServerProcess:
     def __init__(self, data_dir: Path, *, env: dict[str, str] | None = None) -> None:
         self.data_dir = data_dir
         self.port = free_port()
-        self.env = {**os.environ, **FAST_HASH_ENV, **OPEN_REGISTRATION_ENV, **(env or {})}
+        self.env = {
+            **os.environ,
+            **FAST_HASH_ENV,
+            **OPEN_REGISTRATION_ENV,
+            **RELAXED_LIMITS_ENV,
+            **(env or {}),
+        }
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path = data_dir / "server.log"
 

@@ -4,23 +4,29 @@ A7, A9)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tidings.actions.context import Actor
+from tidings.actions.known_devices import KnownDevices
 from tidings.actions.notices import Notices
 from tidings.actions.publisher import Publisher
 from tidings.actions.session_touches import SessionTouches
 from tidings.auth.password_policy import PasswordPolicy
 from tidings.auth.passwords import Passwords
-from tidings.auth.throttle import Throttle
+from tidings.auth.throttle import SignInThrottle
 from tidings.auth.tokens import new_token, token_hash
 from tidings.config import Registration, SessionPolicy, Settings
 from tidings.domain.accounts import Platform, ProfileUpdate, RevokeReason, Session, User
 from tidings.domain.clock import now_ms
 from tidings.domain.entries import PrivateEntry
 from tidings.domain.errors import ErrorCode, TidingsError
+from tidings.domain.security import SignInAttempt
+from tidings.limits import Limits
 from tidings.store.accounts import AccountStore, AccountTaken, InviteRefused
 from tidings.store.organization import OrgStore
+
+if TYPE_CHECKING:
+    from tidings.actions.sign_in_steps import SignInSteps
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,12 +35,15 @@ class SignedIn:
     session: Session
     token: str
     device_credential: str | None
+    # Marks this device as known for this user (actions/known_devices.py).
+    device_token: str
 
     def to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "token": self.token,
             "user": self.user.to_wire(),
             "session_id": self.session.id,
+            "device_token": self.device_token,
         }
         if self.device_credential is not None:
             out["device_credential"] = self.device_credential
@@ -54,18 +63,22 @@ class Accounts:
         touches: SessionTouches,
         policy: PasswordPolicy,
         org: OrgStore,
+        known_devices: KnownDevices,
+        limits: Limits,
+        sign_in_steps: SignInSteps,
     ) -> None:
         self._settings = settings
         self._policy = policy
         self._org = org
+        self._known_devices = known_devices
+        self._sign_in_steps = sign_in_steps
         self._touches = touches
         self._store = store
         self._passwords = passwords
         self._publisher = publisher
         self._notices = notices
-        self._throttle = Throttle(
-            attempts=settings.login_attempts, window_seconds=settings.login_window_seconds
-        )
+        self._throttle = SignInThrottle(limits)
+        self._limits = limits
 
     async def do_register(
         self,
@@ -80,6 +93,8 @@ class Accounts:
         invite_code: str | None = None,
     ) -> SignedIn:
         """Someone registers themselves, as ``TIDINGS_REGISTRATION`` allows, and is signed in."""
+        if ip:  # the CLI and the demo register from no address
+            await self._limits.hit("register_address", ip)
         registration = self._settings.registration
         if registration is Registration.CLOSED:
             raise TidingsError(
@@ -143,31 +158,40 @@ class Accounts:
         device_name: str = "",
         ip: str = "",
         remember: bool = False,
+        device_token: str | None = None,
     ) -> SignedIn:
         account = account.lower()
-        keys = self._check_throttle(account, ip)
-        found = await self._store.credentials(account)
+        # Only a sign-in that names a device needs the account first; a refusal of any other
+        # costs no query (an attacker's flood stays cheap).
+        found = await self._store.credentials(account) if device_token else None
+        known = await self._known_devices.access(found[0].id, device_token) if found else None
+        # Reserved before the hash is checked, so concurrent guesses cannot outrun the count.
+        attempt = await self._throttle.attempt(
+            account=account, ip=ip, known_device_id=known.id if known else None
+        )
+        if not device_token:
+            found = await self._store.credentials(account)
         ok = await self._passwords.verify(found[1] if found else None, password)
         if found is None or not ok:
-            self._failed(keys)
             raise TidingsError(ErrorCode.INVALID_CREDENTIALS, "wrong account or password")
+        await self._throttle.succeeded(attempt)
         user, stored_hash = found
         if user.disabled:
             raise TidingsError(ErrorCode.ACCOUNT_DISABLED, "this account is disabled")
-        self._throttle.succeeded(keys[0])
         if self._passwords.needs_rehash(stored_hash):
             await self._store.set_password_hash(user.id, await self._passwords.hash(password))
-        return await self._open_session(
-            user, platform=platform, device_name=device_name, ip=ip, remember=remember
+        return await self._sign_in_steps.after_first_factor(
+            user, SignInAttempt(platform, device_name, ip, remember, device_token)
         )
 
-    async def do_device_login(self, *, device_credential: str, ip: str = "") -> SignedIn:
+    async def do_device_login(
+        self, *, device_credential: str, ip: str = "", device_token: str | None = None
+    ) -> SignedIn:
         """Auto-login on a trusted device: the credential is spent and a new one issued."""
-        found = await self._store.session_by_device_credential(token_hash(device_credential))
-        now = now_ms()
-        if found is None or found[1] is None or found[1] <= now:
+        # Spent before anything else: eight concurrent uses of one credential sign in once.
+        old = await self._store.spend_device_credential(token_hash(device_credential), now_ms())
+        if old is None:
             raise TidingsError(ErrorCode.INVALID_TOKEN, "device credential is not valid")
-        old, _ = found
         user = await self._store.user(old.user_id)
         if user is None or user.disabled:
             raise TidingsError(ErrorCode.INVALID_TOKEN, "device credential is not valid")
@@ -178,19 +202,19 @@ class Accounts:
             ip=ip,
             remember=True,
             replaces_session_id=old.id,
+            device_token=device_token,
         )
 
-    def _check_throttle(self, account: str, ip: str) -> tuple[str, str]:
-        keys = (f"account:{account}", f"ip:{ip}")
-        if any(self._throttle.blocked(key) for key in keys):
-            raise TidingsError(
-                ErrorCode.RATE_LIMITED, "too many failed sign-ins; try again in a few minutes"
-            )
-        return keys
-
-    def _failed(self, keys: tuple[str, str]) -> None:
-        for key in keys:
-            self._throttle.failed(key)
+    async def open_session(self, user: User, attempt: SignInAttempt) -> SignedIn:
+        """The session of a sign-in that passed every step (actions/sign_in_steps.py)."""
+        return await self._open_session(
+            user,
+            platform=attempt.platform,
+            device_name=attempt.device_name,
+            ip=attempt.ip,
+            remember=attempt.remember,
+            device_token=attempt.device_token,
+        )
 
     # Passwords
 
@@ -209,10 +233,10 @@ class Accounts:
         if found is None:
             raise TidingsError(ErrorCode.INVALID_TOKEN, "the session token is not valid")
         user, stored_hash = found
-        keys = self._check_throttle(user.account, ip)
+        attempt = await self._throttle.attempt(account=user.account, ip=ip, known_device_id=None)
         if not await self._passwords.verify(stored_hash, current_password):
-            self._failed(keys)
             raise TidingsError(ErrorCode.INVALID_CREDENTIALS, "the current password is wrong")
+        await self._throttle.succeeded(attempt)
         if new_password == current_password:
             await self._policy.enforce(
                 new_password, account=user.account, other_inputs=(user.nickname,)
@@ -228,6 +252,15 @@ class Accounts:
             revoke=RevokeReason.PASSWORD_CHANGED if sign_out_others else None,
             keep_session_id=actor.session_id,
         )
+
+    async def check_password_policy(self, password: str, user: User | None) -> None:
+        """``weak_password`` unless the policy accepts ``password`` (for ``user`` if known)."""
+        if user is None:
+            await self._policy.enforce(password, account="", other_inputs=())
+        else:
+            await self._policy.enforce(
+                password, account=user.account, other_inputs=(user.nickname,)
+            )
 
     async def do_set_forgotten_password(self, user_id: int, new_password: str) -> int:
         """A new password for someone who proved who they are another way (a reset by
@@ -346,7 +379,10 @@ class Accounts:
         ip: str,
         remember: bool,
         replaces_session_id: int | None = None,
+        device_token: str | None = None,
     ) -> SignedIn:
+        """Open a session for a user who proved who they are; the device becomes (or
+        stays, if ``device_token`` is this user's) one of their known devices."""
         now = now_ms()
         token = new_token()
         credential = new_token() if remember else None
@@ -369,7 +405,10 @@ class Accounts:
             replaces_session_id=replaces_session_id,
         )
         await self._announce_revoked(displaced)
-        return SignedIn(user, session, token, credential)
+        known = await self._known_devices.remember(
+            user.id, device_token=device_token, platform=platform, device_name=device_name, ip=ip
+        )
+        return SignedIn(user, session, token, credential, known)
 
     async def _revoke(
         self, user_id: int, session_id: int, reason: RevokeReason, spare: str | None = None

@@ -13,6 +13,7 @@ from tidings.config import Settings
 from tidings.domain.clock import now_ms
 from tidings.domain.conversations import ConversationType, Role, Roster, direct_key
 from tidings.domain.errors import ErrorCode, TidingsError
+from tidings.limits import Limits
 from tidings.store.accounts import AccountStore
 from tidings.store.conversations import SETTINGS_FIELDS, ConversationStore, MemberView
 
@@ -28,8 +29,10 @@ class Conversations:
         publisher: Publisher,
         groups: Groups,
         directory: Directory,
+        limits: Limits,
     ) -> None:
         self._settings = settings
+        self._limits = limits
         self._store = store
         self._accounts = accounts
         self._rosters = rosters
@@ -64,9 +67,11 @@ class Conversations:
     async def do_create_group(
         self, actor: Actor, name: str, member_ids: list[int]
     ) -> dict[str, Any]:
+        await self._limits.hit("group_create", actor.user_id)
         invited = await self._check_invitees(
             actor, sorted(set(member_ids) - {actor.user_id}), current_size=1
         )
+        await self._limits.hit("members_add", actor.user_id, cost=len(invited))
         conversation_id, entry, joined = await self._store.create_group(
             owner_id=actor.user_id, name=name, member_ids=invited, now=now_ms()
         )
@@ -88,6 +93,7 @@ class Conversations:
         invited = await self._check_invitees(actor, fresh, current_size=len(roster.members))
         if not await self._groups.check_invite(actor, roster, invited):
             return await self._groups.do_request_invitees(actor, roster, invited)
+        await self._limits.hit("members_add", actor.user_id, cost=len(invited))
         entry, joined = await self._store.add_members(
             conversation_id=conversation_id,
             inviter_id=actor.user_id,
@@ -153,6 +159,9 @@ class Conversations:
 
     async def members(self, actor: Actor, conversation_id: int) -> list[dict[str, Any]]:
         roster = await self._rosters.access(conversation_id, actor.user_id)
+        if roster.type is ConversationType.GROUP:
+            # A group's member list reads up to 10,000 users.
+            await self._limits.hit("member_list", actor.user_id)
         users = await self._accounts.users(list(roster.members))
         return [
             {

@@ -24,6 +24,7 @@ from tidings.domain.clock import now_ms
 from tidings.domain.conversations import ConversationType, Roster, may_recall
 from tidings.domain.entries import Entry, EntryKind, NewEntry
 from tidings.domain.errors import ErrorCode, TidingsError
+from tidings.limits import Limits
 from tidings.metrics import MESSAGES_SENT, SEND_LATENCY
 from tidings.store.conversations import ConversationStore
 from tidings.store.log_writer import LogWriter
@@ -41,8 +42,10 @@ class Messages:
         publisher: Publisher,
         attachments: Attachments,
         directory: Directory,
+        limits: Limits,
     ) -> None:
         self._settings = settings
+        self._limits = limits
         self._directory = directory
         self._store = store
         self._writer = writer
@@ -63,12 +66,15 @@ class Messages:
     ) -> Entry:
         """Append a message; a retry with the same client_msg_id returns the first entry."""
         started = time.perf_counter()
+        await self._limits.hit("message_send", actor.user_id)
         roster = await self._check_can_post(actor, conversation_id)
         message_type, parsed = parse_body(type, body, max_text_chars=self._settings.max_text_chars)
         if message_type is MessageType.NOTICE:
             raise TidingsError(ErrorCode.FORBIDDEN, "only the system posts notices")
         if isinstance(parsed, TextBody):
             self._check_mentions(roster, parsed)
+            if parsed.mention_all:
+                await self._limits.hit("mention_all", actor.user_id)
         elif isinstance(parsed, ContactCardBody):
             await self._check_contact_card(actor, parsed.user_id)
         if reply_to_seq is not None:
@@ -123,6 +129,7 @@ class Messages:
                 ErrorCode.INVALID_INPUT,
                 f"forward to 1 to {self._settings.max_forward_targets} conversations",
             )
+        await self._limits.hit("message_send", actor.user_id, cost=len(targets))
         source = await self._rosters.access(conversation_id, actor.user_id)
         visible_from = source.members[actor.user_id].visible_from_seq
         originals: list[Entry] = []

@@ -37,3 +37,29 @@ class Notices:
         )
         await self._publisher.entry(appended.entry, (user_id,))
         return appended.entry
+
+    async def do_post_sign_in_notice(
+        self,
+        system_conversation_id: int,
+        user_id: int,
+        *,
+        device: str,
+        ip: str,
+        new_device: bool,
+        new_place: bool,
+    ) -> Entry:
+        """A security notice (PRODUCT.md A5): the account was signed in to from a device or a
+        network (/24, /48) it was not signed in from before."""
+        what = " and ".join(
+            w for w, on in (("a new device", new_device), ("a new place", new_place)) if on
+        )
+        return await self.do_post_notice(
+            system_conversation_id,
+            user_id,
+            title="New sign-in to your account",
+            text=(
+                f"Your account was signed in to from {what}: {device}, address {ip or 'unknown'}. "
+                "If this was not you, change your password now and sign out that session "
+                "under Settings, Security."
+            ),
+        )

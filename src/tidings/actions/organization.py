@@ -29,6 +29,7 @@ from tidings.domain.organization import (
     user_visible,
     visibility_for,
 )
+from tidings.limits import Limits
 from tidings.store.accounts import AccountStore
 from tidings.store.contacts import ContactStore
 from tidings.store.conversations import ConversationStore
@@ -200,7 +201,9 @@ class Directory:
         rosters: RosterCache,
         policies: Policies,
         publisher: Publisher,
+        limits: Limits,
     ) -> None:
+        self._limits = limits
         self._org = org
         self._cache = cache
         self._index = index
@@ -290,6 +293,12 @@ class Directory:
     async def search(self, actor: Actor, query: str, *, limit: int, offset: int) -> dict[str, Any]:
         """People whose account or nickname contains ``query``, or whose phone is it, that
         the actor may see; in id order, paged."""
+        await self._limits.hit("search", actor.user_id)
+        return await self._search_people(actor, query, limit=limit, offset=offset)
+
+    async def _search_people(
+        self, actor: Actor, query: str, *, limit: int, offset: int
+    ) -> dict[str, Any]:
         tree, visibility = await self.view(actor)
         index = await self._index.current()
         limit = max(1, min(limit, SEARCH_PAGE_MAX))
@@ -438,6 +447,7 @@ class Directory:
         }
 
     async def search_tree(self, actor: Actor, query: str, *, limit: int) -> dict[str, Any]:
+        await self._limits.hit("search", actor.user_id)
         tree, visibility = await self.view(actor)
         needle = query.strip().casefold()
         departments = [
@@ -450,7 +460,7 @@ class Directory:
             for d in tree.departments.values()
             if visibility.sees_department(d.id) and needle in d.name.casefold()
         ][: max(1, min(limit, SEARCH_PAGE_MAX))]
-        people = await self.search(actor, query, limit=limit, offset=0)
+        people = await self._search_people(actor, query, limit=limit, offset=0)
         return {"departments": departments, **people}
 
     def _departments_of(

@@ -24,12 +24,7 @@ class RegistrationInvites:
 
     def options(self) -> dict[str, Any]:
         """What the sign-in page may offer; asked before anyone signs in."""
-        return {
-            "registration": self._settings.registration.value,
-            # Sign-in by e-mail or SMS code (issue 11, h/codes): wired when those land.
-            "sms_enabled": False,
-            "email_enabled": False,
-        }
+        return {"registration": self._settings.registration.value}
 
     async def do_create(
         self, actor: Actor | None, *, max_uses: int, expires_in_seconds: int | None

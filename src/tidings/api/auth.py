@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request, Response
 
 from tidings.api.deps import C, Me, PathId, client_ip
 from tidings.domain.accounts import ProfileUpdate
+from tidings.domain.security import Channel
 from tidings.schemas import ChangePasswordInput, DeviceLoginInput, LoginInput, RegisterInput
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
@@ -31,7 +32,11 @@ async def register(body: RegisterInput, c: C, request: Request) -> dict[str, Any
 @router.get("/auth/options")
 async def options(c: C) -> dict[str, Any]:
     """What the sign-in page may offer (no authentication)."""
-    return c.registration_invites.options()
+    return {
+        **c.registration_invites.options(),
+        "email_enabled": c.codes.available(Channel.EMAIL),
+        "sms_enabled": c.codes.available(Channel.SMS),
+    }
 
 
 @router.post("/auth/login")
@@ -43,6 +48,7 @@ async def login(body: LoginInput, c: C, request: Request) -> dict[str, Any]:
         device_name=body.device_name,
         ip=client_ip(request),
         remember=body.remember,
+        device_token=body.device_token,
     )
     return signed_in.to_wire()
 
@@ -50,7 +56,9 @@ async def login(body: LoginInput, c: C, request: Request) -> dict[str, Any]:
 @router.post("/auth/device-login")
 async def device_login(body: DeviceLoginInput, c: C, request: Request) -> dict[str, Any]:
     signed_in = await c.accounts.do_device_login(
-        device_credential=body.device_credential, ip=client_ip(request)
+        device_credential=body.device_credential,
+        ip=client_ip(request),
+        device_token=body.device_token,
     )
     return signed_in.to_wire()
 

@@ -22,7 +22,12 @@ _HTTP_CODES = {
 
 
 def error_response(error: TidingsError) -> ORJSONResponse:
-    return ORJSONResponse({"error": error.to_wire()}, status_code=error.http_status)
+    headers = None
+    if error.code is ErrorCode.RATE_LIMITED and isinstance(error.details, dict):
+        headers = {"Retry-After": str(error.details.get("retry_after", 1))}
+    return ORJSONResponse(
+        {"error": error.to_wire()}, status_code=error.http_status, headers=headers
+    )
 
 
 def install(app: FastAPI) -> None:

@@ -31,6 +31,13 @@ class ErrorCode(StrEnum):
     WEAK_PASSWORD = "weak_password"
     PASSWORD_CHANGE_REQUIRED = "password_change_required"
     REGISTRATION_CLOSED = "registration_closed"
+    # Codes, TOTP and the second step of a sign-in
+    SECOND_FACTOR_REQUIRED = "second_factor_required"
+    DEVICE_CONFIRMATION_REQUIRED = "device_confirmation_required"
+    INVALID_CODE = "invalid_code"
+    CHALLENGE_EXPIRED = "challenge_expired"
+    DESTINATION_TAKEN = "destination_taken"
+    CHANNEL_UNAVAILABLE = "channel_unavailable"
     # Authorization and existence
     FORBIDDEN = "forbidden"
     NOT_FOUND = "not_found"
@@ -79,6 +86,12 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.INVALID_TOKEN: 401,
     ErrorCode.INVALID_CREDENTIALS: 401,
     ErrorCode.ACCOUNT_DISABLED: 403,
+    ErrorCode.SECOND_FACTOR_REQUIRED: 401,
+    ErrorCode.DEVICE_CONFIRMATION_REQUIRED: 401,
+    ErrorCode.INVALID_CODE: 401,
+    ErrorCode.CHALLENGE_EXPIRED: 401,
+    ErrorCode.DESTINATION_TAKEN: 409,
+    ErrorCode.CHANNEL_UNAVAILABLE: 503,
     ErrorCode.FORBIDDEN: 403,
     ErrorCode.NOT_MEMBER: 403,
     ErrorCode.NOT_FRIENDS: 403,

@@ -265,6 +265,12 @@ async def _profile_update(ctx: OpContext, a: ProfileUpdate) -> Any:
 
 
 # Contacts, the organization and groups register their ops in their own modules.
-from tidings.gateway import contact_ops, file_ops, group_ops, org_ops  # noqa: E402, F401
+from tidings.gateway import (  # noqa: E402, F401
+    contact_ops,
+    file_ops,
+    group_ops,
+    org_ops,
+    security_ops,
+)
 
 OP_NAMES = OP_NAMES | frozenset(OPS)

@@ -373,6 +373,13 @@ class GatewayConnection(asyncio.Protocol):
             self._core.fail(request, error)
             self._core.close(CloseCode.INVALID_TOKEN, "invalid token")
             return
+        try:
+            # A client reconnecting in a loop; it backs off and comes back (1008).
+            await container.limits.hit("ws_connect_session", session.id)
+        except TidingsError as error:
+            self._core.fail(request, error)
+            self._core.close(CloseCode.POLICY, "too many connections; retry later")
+            return
         self.id = secrets.token_hex(8)
         self.user_id = user.id
         self.session_id = session.id

@@ -352,7 +352,9 @@ class TidingsClient:
                 future.set_result(frame["data"])
             else:
                 error = frame["error"]
-                future.set_exception(ServerError(error["code"], error["message"]))
+                future.set_exception(
+                    ServerError(error["code"], error["message"], details=error.get("details"))
+                )
 
     def _on_push(self, kind: str, data: dict[str, Any]) -> None:
         if kind == "entry":

@@ -51,7 +51,9 @@ class TidingsHttp:
         if response.status_code >= 400:
             try:
                 error = response.json()["error"]
-                raise ServerError(error["code"], error["message"], response.status_code)
+                raise ServerError(
+                    error["code"], error["message"], response.status_code, error.get("details")
+                )
             except (ValueError, KeyError, TypeError):
                 raise ServerError("http_error", response.text, response.status_code) from None
         if response.status_code == 204 or not response.content:

@@ -300,16 +300,25 @@ class AccountStore:
             ).first()
         return _session(row) if row else None
 
-    async def session_by_device_credential(
-        self, credential_hash: str
-    ) -> tuple[Session, int | None] | None:
-        async with self._db.read("session_by_device_credential") as conn:
+    async def spend_device_credential(self, credential_hash: str, now: int) -> Session | None:
+        """Spend a live device credential: the session it belongs to, or None if it is
+        unknown, expired or spent. One statement clears it, so of any number of concurrent
+        spends exactly one gets the session, on either engine and across nodes (PostgreSQL
+        re-checks the condition on the row a concurrent update changed)."""
+        async with self._db.write("spend_device_credential") as conn:
             row = (
                 await conn.execute(
-                    select(sessions).where(sessions.c.device_credential_hash == credential_hash)
+                    update(sessions)
+                    .where(
+                        sessions.c.device_credential_hash == credential_hash,
+                        sessions.c.device_credential_expires_at > now,
+                        sessions.c.revoked_at.is_(None),
+                    )
+                    .values(device_credential_hash=None)
+                    .returning(*sessions.c)
                 )
             ).first()
-        return (_session(row), row.device_credential_expires_at) if row else None
+        return _session(row) if row else None
 
     async def live_sessions(self, user_id: int, now: int) -> list[Session]:
         async with self._db.read("list_sessions") as conn:

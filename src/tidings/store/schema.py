@@ -79,6 +79,22 @@ sessions = Table(
     Index("ix_sessions_user_live", "user_id", "revoked_at"),
 )
 
+# Devices that signed in to an account before (issue 11): a sign-in that presents one's
+# token skips the per-account lock-out. The token is opaque; only its sha256 is stored.
+known_devices = Table(
+    "known_devices",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("user_id", BigInteger, ForeignKey("users.id"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("device_name", String(100), nullable=False, server_default=""),
+    Column("platform", String(16), nullable=False),
+    Column("first_used_at", BigInteger, nullable=False),
+    Column("last_used_at", BigInteger, nullable=False),
+    Column("last_ip", String(64), nullable=False, server_default=""),
+    Index("ix_known_devices_user_last_used", "user_id", "last_used_at"),
+)
+
 conversations = Table(
     "conversations",
     metadata,
@@ -450,4 +466,94 @@ registration_invites = Table(
     Column("max_uses", Integer, nullable=False),
     # Counted in the registering transaction, only while below max_uses.
     Column("uses", Integer, nullable=False, server_default="0"),
+)
+
+# Account security (migration 0006): codes, bound e-mail/phone, TOTP, the second step.
+
+# Every code sent: sign-in, password reset, binding, new-device confirmation. Only an HMAC of
+# the code is kept (keyed by a per-row salt). A code asked for an unbound destination gets a
+# row too (never sent, so never matched): both cases do the same work. Rows a day past their
+# expiry are pruned as new ones are written.
+verification_codes = Table(
+    "verification_codes",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    # login, reset_password, bind, device
+    Column("purpose", String(16), nullable=False),
+    # email, sms
+    Column("channel", String(8), nullable=False),
+    Column("destination", String(254), nullable=False),
+    # The binding user (bind, device) or the destination's owner when it has one.
+    Column("user_id", BigInteger, nullable=True),
+    Column("salt", String(32), nullable=False),
+    Column("code_hash", String(64), nullable=False),
+    Column("tries", Integer, nullable=False, server_default="0"),
+    Column("ip", String(64), nullable=False, server_default=""),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    Column("used_at", BigInteger, nullable=True),
+    Index("ix_verification_codes_destination", "channel", "destination", "created_at"),
+    Index("ix_verification_codes_expires", "expires_at"),
+)
+
+# Verified e-mail addresses and phone numbers only (a pending one lives in its code row), so
+# "unique among verified ones" is a plain unique constraint: of two users verifying the same
+# address at once, one insert wins.
+account_bindings = Table(
+    "account_bindings",
+    metadata,
+    Column("user_id", BigInteger, ForeignKey("users.id"), primary_key=True),
+    Column("channel", String(8), primary_key=True),
+    Column("destination", String(254), nullable=False),
+    Column("verified_at", BigInteger, nullable=False),
+    UniqueConstraint("channel", "destination"),
+)
+
+# RFC 6238 secrets. The secret must be readable to check codes (it is not a hash).
+# last_step is the newest 30-second step a code was accepted for: a code is accepted only for
+# a later step, in one conditional UPDATE, so a code is never used twice even at once.
+totp_secrets = Table(
+    "totp_secrets",
+    metadata,
+    Column("user_id", BigInteger, ForeignKey("users.id"), primary_key=True),
+    Column("secret", String(64), nullable=False),
+    Column("enabled_at", BigInteger, nullable=True),
+    Column("last_step", BigInteger, nullable=False, server_default="0"),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+recovery_codes = Table(
+    "recovery_codes",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("user_id", BigInteger, ForeignKey("users.id"), nullable=False),
+    # sha256 of a random 48-bit code.
+    Column("code_hash", String(64), nullable=False),
+    Column("used_at", BigInteger, nullable=True),
+    Index("ix_recovery_codes_user", "user_id"),
+)
+
+# The second step of a sign-in: the password (or code) was right, a TOTP code or a device
+# confirmation code is still wanted. The client holds an opaque token; its sha256 is here.
+sign_in_challenges = Table(
+    "sign_in_challenges",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user_id", BigInteger, ForeignKey("users.id"), nullable=False),
+    # second_factor, device_confirmation
+    Column("kind", String(32), nullable=False),
+    # The device confirmation code now valid (a resend replaces it).
+    Column("code_id", BigInteger, nullable=True),
+    Column("platform", String(16), nullable=False),
+    Column("device_name", String(100), nullable=False, server_default=""),
+    Column("remember", Boolean, nullable=False, server_default="0"),
+    # Whether the password came from a device known to the user (no "new device" notice).
+    Column("device_known", Boolean, nullable=False, server_default="0"),
+    Column("ip", String(64), nullable=False, server_default=""),
+    Column("tries", Integer, nullable=False, server_default="0"),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    Column("used_at", BigInteger, nullable=True),
+    Index("ix_sign_in_challenges_expires", "expires_at"),
 )

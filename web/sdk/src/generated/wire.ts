@@ -41,6 +41,12 @@ export type ServerErrorCode =
   | 'weak_password'
   | 'password_change_required'
   | 'registration_closed'
+  | 'second_factor_required'
+  | 'device_confirmation_required'
+  | 'invalid_code'
+  | 'challenge_expired'
+  | 'destination_taken'
+  | 'channel_unavailable'
   | 'forbidden'
   | 'not_found'
   | 'not_member'
@@ -291,11 +297,87 @@ export interface LoginInput {
   /** max length 100 */
   device_name?: string;
   remember?: boolean;
+  /** min length 1; max length 128 */
+  device_token?: string | null;
+}
+
+export type CodePurpose = 'login' | 'reset_password' | 'bind' | 'device';
+
+/** How a code travels: an e-mail or an SMS. */
+export type Channel = 'email' | 'sms';
+
+export interface SendCodeInput {
+  purpose: CodePurpose;
+  channel: Channel;
+  /** min length 1; max length 254 */
+  destination: string;
+}
+
+export interface CodeLoginInput {
+  channel: Channel;
+  /** min length 1; max length 254 */
+  destination: string;
+  /** min length 1; max length 32 */
+  code: string;
+  platform?: Platform;
+  /** max length 100 */
+  device_name?: string;
+  remember?: boolean;
+  /** min length 1; max length 128 */
+  device_token?: string | null;
+}
+
+export interface ResetPasswordInput {
+  channel: Channel;
+  /** min length 1; max length 254 */
+  destination: string;
+  /** min length 1; max length 32 */
+  code: string;
+  /** min length 1; max length 256 */
+  new_password: string;
+}
+
+export type SecondStepMethod = 'totp' | 'recovery_code' | 'email' | 'sms';
+
+export interface VerifySignInInput {
+  /** min length 1; max length 128 */
+  challenge: string;
+  /** min length 1; max length 32 */
+  code: string;
+  method?: SecondStepMethod | null;
+  remember?: boolean | null;
+}
+
+export interface ResendInput {
+  /** min length 1; max length 128 */
+  challenge: string;
+}
+
+export interface BindEmailInput {
+  /** min length 1; max length 254 */
+  email: string;
+}
+
+export interface BindPhoneInput {
+  /** min length 1; max length 254 */
+  phone: string;
+}
+
+export interface CodeInput {
+  /** min length 1; max length 32 */
+  code: string;
+}
+
+export interface PasswordInput {
+  /** min length 1; max length 256 */
+  password: string;
 }
 
 export interface DeviceLoginInput {
   /** min length 1; max length 128 */
   device_credential: string;
+  /** min length 1; max length 128 */
+  device_token?: string | null;
 }
 
 export interface AuthInput {
@@ -1011,6 +1093,17 @@ export interface OpRequests {
   'invites.revoke': InviteRef;
   'logout': Empty;
   'me.change_password': ChangePasswordInput;
+  'me.email.bind': BindEmailInput;
+  'me.email.unbind': PasswordInput;
+  'me.email.verify': CodeInput;
+  'me.phone.bind': BindPhoneInput;
+  'me.phone.unbind': PasswordInput;
+  'me.phone.verify': CodeInput;
+  'me.security': Empty;
+  'me.totp.confirm': CodeInput;
+  'me.totp.disable': PasswordInput;
+  'me.totp.recovery_codes': CodeInput;
+  'me.totp.start': Empty;
   'org.collaborate': CollaborateInput;
   'org.company': CompanyInput;
   'org.department': DepartmentPage;

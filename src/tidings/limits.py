@@ -1,0 +1,277 @@
+"""Rate limits (issue 11): ``await limits.hit(rule, key)`` counts a hit against a rule's rate
+for one key (a user id, an address, an account) or raises ``rate_limited`` with
+``details.retry_after``, the whole seconds until the hit would fit.
+
+Each rule is a setting, ``TIDINGS_RATE_<RULE>`` (config.py lists them with their reasons),
+spelled ``"<count>/<period>"`` or ``"off"`` (tidings.domain.rates). A rule allows a burst of
+``count``, then one more hit every ``period / count``: the generic cell rate algorithm
+(GCRA), which keeps one number per key, the "theoretical arrival time" (TAT) of the next
+hit. A hit costing ``n`` moves the TAT ``n`` intervals on; it fits while the TAT stays within
+``period`` of now. One number per key makes a hit a dict lookup in process and one small
+Lua script in Redis, so it can sit on the send path (decision 0025).
+
+On one node the windows live in process; with ``TIDINGS_REDIS_URL`` they live in Redis,
+shared by every node and timed by Redis's clock. If Redis cannot be reached, a node counts
+on its own (a brake must not turn into an outage), as the group rate rule does
+(tidings.bus.rate).
+
+``reserve`` takes hits on several rules at once, all or none, and ``refund`` gives them
+back: the sign-in throttle reserves an attempt on each of its keys before the password is
+checked, so however many guesses arrive at once, at most the rules' counts are checked; a
+right password returns its attempt.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from tidings.config import Settings
+from tidings.domain.errors import ErrorCode, TidingsError
+from tidings.domain.rates import Rate, parse_rate
+
+logger = logging.getLogger(__name__)
+
+# Keys one node keeps in process; past this, spent ones are dropped (and, under a flood of
+# distinct keys, all of them: forgetting is safer than growing without bound).
+LOCAL_KEYS_MAX = 200_000
+# What each rule limits, for the error message.
+_WHAT = {
+    "sign_in_account_address": "failed sign-ins",
+    "sign_in_address": "failed sign-ins",
+    "sign_in_account": "failed sign-ins",
+    "register_address": "registrations",
+    "message_send": "messages",
+    "mention_all": "@all mentions",
+    "group_create": "groups created",
+    "members_add": "members added",
+    "ws_connect_session": "connections",
+    "search": "searches",
+    "member_list": "member lists",
+    "code_send_destination": "codes sent",
+    "code_send_address": "codes sent",
+    "sign_in_second_step": "wrong codes",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One rule's hit on one key: ``key`` is ``"<rule>:<key>"``."""
+
+    key: str
+    rate: Rate
+    cost: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    hits: tuple[Hit, ...]
+
+
+class Window(Protocol):
+    async def take(self, hits: Sequence[Hit]) -> float:
+        """Count every hit and return 0, or, if any does not fit, count none and return the
+        seconds until all would."""
+
+    async def give_back(self, hits: Sequence[Hit]) -> None:
+        """Undo hits taken before (their intervals are freed)."""
+
+
+class LocalWindow:
+    """The windows of one process: a TAT per key, in ``time.monotonic()`` seconds."""
+
+    def __init__(self) -> None:
+        self._tat: dict[str, float] = {}
+
+    async def take(self, hits: Sequence[Hit]) -> float:
+        return self.take_now(hits, time.monotonic())
+
+    async def give_back(self, hits: Sequence[Hit]) -> None:
+        self.give_back_now(hits, time.monotonic())
+
+    def take_now(self, hits: Sequence[Hit], now: float) -> float:
+        tats = self._tat
+        wait = 0.0
+        moved: list[float] = []
+        for hit in hits:
+            rate = hit.rate
+            tat = tats.get(hit.key, now)
+            moved_tat = (tat if tat > now else now) + rate.seconds * hit.cost / rate.count
+            over = moved_tat - now - rate.seconds
+            if over > 1e-6 and over > wait:
+                wait = over
+            moved.append(moved_tat)
+        if wait:
+            return wait
+        if len(tats) >= LOCAL_KEYS_MAX:
+            self._forget_spent(now)
+        for hit, moved_tat in zip(hits, moved, strict=True):
+            tats[hit.key] = moved_tat
+        return 0.0
+
+    def give_back_now(self, hits: Sequence[Hit], now: float) -> None:
+        for hit in hits:
+            tat = self._tat.get(hit.key)
+            if tat is None:
+                continue
+            tat -= hit.rate.seconds * hit.cost / hit.rate.count
+            if tat <= now:
+                del self._tat[hit.key]
+            else:
+                self._tat[hit.key] = tat
+
+    def _forget_spent(self, now: float) -> None:
+        self._tat = {key: tat for key, tat in self._tat.items() if tat > now}
+        if len(self._tat) >= LOCAL_KEYS_MAX * 9 // 10:
+            self._tat.clear()
+
+
+# KEYS: the windows; ARGV: per key, period in microseconds, count, cost. Redis's clock
+# times every node alike. Returns 0 (all taken) or the microseconds to wait (none taken).
+_TAKE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local wait = 0
+local moved = {}
+for i = 1, #KEYS do
+  local period = tonumber(ARGV[3 * i - 2])
+  local tat = tonumber(redis.call('GET', KEYS[i]) or '0')
+  if tat < now then tat = now end
+  local new = tat + period * tonumber(ARGV[3 * i]) / tonumber(ARGV[3 * i - 1])
+  local over = new - now - period
+  if over > 1 and over > wait then wait = over end
+  moved[i] = new
+end
+if wait > 0 then return math.ceil(wait) end
+for i = 1, #KEYS do
+  redis.call('SET', KEYS[i], string.format('%.3f', moved[i]),
+    'PX', math.ceil((moved[i] - now) / 1000) + 1)
+end
+return 0
+"""
+
+# The same ARGV; moves each TAT back by its hits.
+_GIVE_BACK = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+for i = 1, #KEYS do
+  local tat = tonumber(redis.call('GET', KEYS[i]) or '0')
+  local back = tat - tonumber(ARGV[3 * i - 2]) * tonumber(ARGV[3 * i]) / tonumber(ARGV[3 * i - 1])
+  if back <= now then
+    redis.call('DEL', KEYS[i])
+  else
+    redis.call('SET', KEYS[i], string.format('%.3f', back),
+      'PX', math.ceil((back - now) / 1000) + 1)
+  end
+end
+return 0
+"""
+
+
+class RedisWindow:
+    """The windows every node shares, in Redis under ``limit:<rule>:<key>``."""
+
+    def __init__(self, redis: Redis) -> None:
+        self._take = redis.register_script(_TAKE)
+        self._give_back = redis.register_script(_GIVE_BACK)
+        self._fallback = LocalWindow()
+        self._last_error_log = 0.0
+
+    async def take(self, hits: Sequence[Hit]) -> float:
+        try:
+            wait_us = await self._take(keys=_keys(hits), args=_args(hits))
+        except (RedisError, OSError) as error:
+            self._log(error)
+            return await self._fallback.take(hits)
+        return int(wait_us) / 1_000_000
+
+    async def give_back(self, hits: Sequence[Hit]) -> None:
+        try:
+            await self._give_back(keys=_keys(hits), args=_args(hits))
+        except (RedisError, OSError) as error:
+            self._log(error)
+            await self._fallback.give_back(hits)
+
+    def _log(self, error: Exception) -> None:
+        now = time.monotonic()
+        if now - self._last_error_log > 5:
+            self._last_error_log = now
+            logger.warning("Redis unavailable, rate limits count on this node: %s", error)
+
+
+def _keys(hits: Sequence[Hit]) -> list[str]:
+    return ["limit:" + hit.key for hit in hits]
+
+
+def _args(hits: Sequence[Hit]) -> list[int]:
+    args: list[int] = []
+    for hit in hits:
+        args += (hit.rate.seconds * 1_000_000, hit.rate.count, hit.cost)
+    return args
+
+
+class Limits:
+    """The rules, read from the settings once, over a window (local or Redis)."""
+
+    def __init__(self, settings: Settings, window: Window) -> None:
+        self._window = window
+        self.rates: dict[str, Rate | None] = {
+            name.removeprefix("rate_"): (
+                parse_rate(getattr(settings, name)) if settings.rate_limits else None
+            )
+            for name in type(settings).model_fields
+            if name.startswith("rate_") and name != "rate_limits"
+        }
+
+    async def hit(self, rule: str, key: str | int, cost: int = 1) -> None:
+        """Count a hit of ``rule`` on ``key`` (``cost`` hits at once), or raise
+        ``rate_limited`` (nothing counted). ``rule`` is a ``TIDINGS_RATE_<RULE>`` name in
+        lower case; an unknown one is a KeyError."""
+        rate = self.rates[rule]
+        if rate is None or cost <= 0:
+            return
+        if cost > rate.count:
+            # Never fits, however long one waits: say so rather than name a time.
+            raise TidingsError(
+                ErrorCode.RATE_LIMITED,
+                f"at most {rate.count} {_WHAT.get(rule, 'requests')} per {rate.seconds} s",
+                details={"retry_after": rate.seconds, "max": rate.count},
+            )
+        wait = await self._window.take((Hit(f"{rule}:{key}", rate, cost),))
+        if wait:
+            raise limited(rule, wait)
+
+    async def reserve(self, *hits: tuple[str, str | int]) -> Reservation:
+        """Take one hit on each ``(rule, key)`` together: all of them, or none and raise
+        ``rate_limited`` with the longest wait."""
+        taken = tuple(
+            Hit(f"{rule}:{key}", rate)
+            for rule, key in hits
+            if (rate := self.rates[rule]) is not None
+        )
+        if taken:
+            wait = await self._window.take(taken)
+            if wait:
+                rule = next(r for r, _ in hits if self.rates[r] is not None)
+                raise limited(rule, wait)
+        return Reservation(taken)
+
+    async def refund(self, reservation: Reservation) -> None:
+        if reservation.hits:
+            await self._window.give_back(reservation.hits)
+
+
+def limited(rule: str, wait: float) -> TidingsError:
+    retry_after = max(1, math.ceil(wait))
+    return TidingsError(
+        ErrorCode.RATE_LIMITED,
+        f"too many {_WHAT.get(rule, 'requests')}; try again in {retry_after} s",
+        details={"retry_after": retry_after},
+    )
