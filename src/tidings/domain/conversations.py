@@ -40,6 +40,9 @@ class Roster:
     conversation_id: int
     type: ConversationType
     members: dict[int, Member]
+    # The conversation's roster_version when these members were read: a send checked
+    # against this roster is appended only while the version is unchanged (decision 24).
+    version: int = 0
 
     def member(self, user_id: int) -> Member | None:
         return self.members.get(user_id)
