@@ -1,7 +1,7 @@
 """The group-commit appenders outside SQLAlchemy (decisions 17 and 23), on real SQLite and
 PostgreSQL databases: seqs in batch order, retries resolved to their first entry, a batch
 naming a missing conversation stores the rest, a send checked against an older roster
-version is not stored (decision 24), and (PostgreSQL) a send stored by another node between
+version is not stored (decision 12), and (PostgreSQL) a send stored by another node between
 a batch's lookup and its insert is reported, with nothing stored."""
 
 from __future__ import annotations

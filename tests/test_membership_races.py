@@ -3,7 +3,7 @@ among concurrent admissions of the same person, and no message after its sender'
 or after the group's disbanding — on one node on SQLite and on two nodes on PostgreSQL +
 Redis, where a node's cached roster can lag behind the other node's changes.
 
-Every check is made by the database where the change is written (decision 24): these tests
+Every check is made by the database where the change is written (decision 12): these tests
 fire many requests at once and read back what the log holds.
 """
 

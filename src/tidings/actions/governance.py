@@ -34,7 +34,7 @@ class Policies:
         self._generation = 0
 
     async def get(self, roster: Roster) -> Policy:
-        """The policy, never older than ``roster`` (decision 24): a rule changed before the
+        """The policy, never older than ``roster`` (decision 12): a rule changed before the
         roster was read is in it, even if the bus has not told this node yet."""
         found = self._cache.get(roster.conversation_id)
         if found is not None and found.version >= roster.version:

@@ -17,7 +17,7 @@ from tidings.actions.publisher import Publisher
 from tidings.actions.rosters import RosterCache
 from tidings.config import Settings
 from tidings.domain.clock import now_ms
-from tidings.domain.conversations import ConversationType, Member, Role, Roster
+from tidings.domain.conversations import ConversationType, Member, Role, Roster, outranks
 from tidings.domain.entries import Entry, PrivateEntry
 from tidings.domain.errors import ErrorCode, TidingsError
 from tidings.domain.groups import (
@@ -34,7 +34,6 @@ from tidings.domain.groups import (
     group_number,
     mute_deadline,
     normalize_keywords,
-    outranks,
 )
 from tidings.store.accounts import AccountStore
 from tidings.store.conversations import ConversationStore
@@ -495,7 +494,7 @@ class Groups:
 
     def admission_rule(self, user_ids: list[int], *, already: str | None) -> AdmissionRule:
         """Whom of ``user_ids`` to admit into the group as it stands under its lock
-        (decision 24): those not in it yet, unless it was disbanded or they would pass its
+        (decision 12): those not in it yet, unless it was disbanded or they would pass its
         size limit. When all are in already: ``conflict`` saying ``already``, or (None)
         nobody is admitted and nothing is refused."""
 

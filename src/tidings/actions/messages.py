@@ -29,7 +29,7 @@ from tidings.store.conversations import ConversationStore
 from tidings.store.log_writer import Appended, LogWriter, RosterMoved
 
 # How many times a send is checked again when the roster it was checked against moved on
-# while it waited to be appended (decision 24). Each check reads the roster afresh, so a
+# while it waited to be appended (decision 12). Each check reads the roster afresh, so a
 # second attempt fails only if the members change again within milliseconds.
 RECHECKS = 5
 
@@ -108,7 +108,7 @@ class Messages:
                 break
             except RosterMoved:
                 # Someone joined, left or was removed, or a rule changed, after the roster
-                # was read (this node may not have heard yet): check again (decision 24).
+                # was read (this node may not have heard yet): check again (decision 12).
                 self._rosters.invalidate(conversation_id)
                 if attempt == RECHECKS:
                     raise _still_moving() from None
@@ -250,14 +250,20 @@ class Messages:
             raise TidingsError(ErrorCode.NOT_FOUND, "no such message")
         if target.kind is not EntryKind.MESSAGE or target.recalled:
             raise TidingsError(ErrorCode.NOT_RECALLABLE, "this entry cannot be recalled")
+        sender = roster.members.get(target.sender_id) if target.sender_id is not None else None
         refusal = may_recall(
             actor_id=actor.user_id,
             actor_role=await self._governance.recall_role(roster, member),
             conversation_type=roster.type,
             sender_id=target.sender_id,
+            sender_role=sender.role if sender is not None else None,
             age_seconds=(now_ms() - target.created_at) / 1000,
             window_seconds=self._settings.recall_window_seconds,
         )
+        if refusal == "forbidden":
+            raise TidingsError(
+                ErrorCode.FORBIDDEN, "you may not recall the message of an equal or a superior"
+            )
         if refusal == "not_your_message":
             raise TidingsError(ErrorCode.NOT_YOUR_MESSAGE, "you can only recall your own messages")
         if refusal == "recall_window_passed":

@@ -124,7 +124,7 @@ class NewEntry:
     created_at: int
     reply_to_seq: int | None = None
     # The roster version the sender's right to post was checked against: the append takes
-    # place only while the conversation still has it (decision 24). None: no check (the
+    # place only while the conversation still has it (decision 12). None: no check (the
     # system's notices).
     roster_version: int | None = None
 

@@ -104,7 +104,7 @@ class Policy:
     blocked_pairs: frozenset[tuple[int, int]] = frozenset()
     open: bool = True
     # The conversation's roster_version when this was read: a policy older than the roster
-    # it is used with is read again (decision 24).
+    # it is used with is read again (decision 12).
     version: int = 0
 
     @classmethod
@@ -145,7 +145,7 @@ class Policy:
 
 @dataclass(frozen=True, slots=True)
 class Admission:
-    """A group as it stands while its row is locked for an admission (decision 24): the
+    """A group as it stands while its row is locked for an admission (decision 12): the
     rule deciding whom to admit sees this, not a cached roster."""
 
     member_count: int
@@ -156,11 +156,6 @@ class Admission:
 
 # Whom of the people asked for to admit (raising a TidingsError to refuse them all).
 AdmissionRule = Callable[[Admission], list[int]]
-
-
-def outranks(actor: Role, target: Role) -> bool:
-    rank = {Role.OWNER: 2, Role.ADMIN: 1, Role.MEMBER: 0}
-    return rank[actor] > rank[target]
 
 
 def mute_deadline(now_ms: int, seconds: int | None, *, shortest: int = MIN_MUTE_SECONDS) -> int:

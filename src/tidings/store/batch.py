@@ -22,7 +22,7 @@ class ConcurrentAppend(Exception):
 
 class RosterMoved(Exception):
     """The conversation's members or rules changed after the send was checked (its
-    roster_version moved on): nothing was stored; check the send again (decision 24)."""
+    roster_version moved on): nothing was stored; check the send again (decision 12)."""
 
     def __init__(self, conversation_id: int) -> None:
         super().__init__(f"the roster of conversation {conversation_id} moved on")

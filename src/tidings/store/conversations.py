@@ -112,7 +112,7 @@ class ConversationStore:
     async def roster(self, conversation_id: int) -> Roster | None:
         async with self._db.read("roster") as conn:
             # The version first: members read after it are at least as new, so a removal
-            # that this read misses has moved the version past it (decision 24).
+            # that this read misses has moved the version past it (decision 12).
             conv = (
                 await conn.execute(
                     select(conversations.c.type, conversations.c.roster_version).where(
@@ -358,7 +358,7 @@ class ConversationStore:
         now: int,
     ) -> tuple[Entry, list[int], dict[int, PrivateEntry]] | None:
         """Add (or re-add) those of ``user_ids`` whom ``rule`` admits, judged under the
-        conversation's lock (decision 24); they see the log from their member_joined entry
+        conversation's lock (decision 12); they see the log from their member_joined entry
         on. None when the rule admits nobody."""
         async with self._db.write("add_members") as conn:
             return await admit_members(

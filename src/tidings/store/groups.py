@@ -125,7 +125,7 @@ class GroupStore:
         self, conversation_id: int
     ) -> tuple[int, GroupSettings | None, dict[int, frozenset[Power]], dict[int, int]]:
         """The roster version, then settings (None when not a group), admins' powers and
-        live mutes: read after the version, they are at least as new (decision 24)."""
+        live mutes: read after the version, they are at least as new (decision 12)."""
         async with self._db.read("group_policy") as conn:
             conv = (
                 await conn.execute(

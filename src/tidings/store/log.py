@@ -100,7 +100,7 @@ async def change_roster(conn: AsyncConnection, conversation_id: int) -> None:
     """Move the conversation's roster_version on, holding its row lock to the end of the
     transaction: first in every transaction that changes who is in a conversation or the
     rules a send meets. Concurrent changes of one conversation wait for each other, and a
-    send checked before the change is not appended after it (decision 24)."""
+    send checked before the change is not appended after it (decision 12)."""
     await conn.execute(
         update(conversations)
         .where(conversations.c.id == conversation_id)

@@ -11,7 +11,7 @@ appears earlier in the same batch, resolves to the stored entry instead of a sec
 
 A send carries the roster version it was checked against; if a membership change moved the
 conversation's version on before the batch took its seqs, that send is not stored and its
-caller gets ``RosterMoved`` to check it again (decision 24). The rest of the batch is stored.
+caller gets ``RosterMoved`` to check it again (decision 12). The rest of the batch is stored.
 """
 
 from __future__ import annotations

@@ -44,7 +44,7 @@ _FIND_SENT = (
     " JOIN entries AS e ON e.sender_id = k.sender_id AND e.client_msg_id = k.client_msg_id"
 )
 # Seqs are taken only from conversations whose roster_version is still the one their
-# entries were checked against (decision 24); the entries of any other conversation are left
+# entries were checked against (decision 12); the entries of any other conversation are left
 # out by the join. The check is in the UPDATE's WHERE: when the row is locked by a membership
 # change, PostgreSQL waits for it and tests the condition again on the row as committed,
 # which a condition on another table (or a subquery) would not get under READ COMMITTED.

@@ -91,7 +91,7 @@ conversations = Table(
     # Bumped by every change to the members or the rules a send meets (leave, removal,
     # disband, mutes, roles, settings, joins). Membership changes take the row's lock with
     # this update; a send is appended only while it still holds the version the send was
-    # checked against (decision 24).
+    # checked against (decision 12).
     Column("roster_version", BigInteger, nullable=False, server_default="0"),
     Column("last_activity_at", BigInteger, nullable=False),
     Column("created_at", BigInteger, nullable=False),

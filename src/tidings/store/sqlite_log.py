@@ -32,7 +32,7 @@ _FIND_SENT = (
     " reply_to_seq, recalled FROM entries WHERE sender_id = ? AND client_msg_id = ?"
 )
 # Only while the conversation's roster_version is still the one its sends were checked
-# against (decision 24); the write lock keeps membership changes out meanwhile.
+# against (decision 12); the write lock keeps membership changes out meanwhile.
 _TAKE_SEQS = (
     "UPDATE conversations SET last_seq = last_seq + ?, last_activity_at = ?"
     " WHERE id = ? AND (? IS NULL OR roster_version = ?) RETURNING last_seq"

@@ -18,7 +18,7 @@ depends_on = None
 
 def upgrade() -> None:
     # Bumped by every change to a conversation's members or rules; a send is appended only
-    # if it is still the version the send was checked against (decision 24).
+    # if it is still the version the send was checked against (decision 12).
     op.add_column(
         "conversations",
         sa.Column("roster_version", sa.BigInteger(), nullable=False, server_default="0"),
