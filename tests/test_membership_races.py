@@ -205,6 +205,27 @@ async def test_concurrent_joins_of_the_same_person_admit_them_once(
     assert await joined_notices(joiner, gid) == 1
 
 
+async def test_concurrent_requests_of_the_same_person_make_one_request(
+    deployment: Deployment,
+) -> None:
+    (owner,) = await deployment.people(1, "owner")
+    gid = await new_group(owner, join_mode="approval")
+    (asker,) = await deployment.people(1, "asker")
+    outcomes = await asyncio.gather(
+        *(
+            outcome(
+                deployment.http(asker, i).call(
+                    "POST", f"/api/v1/groups/{gid}/join", {"message": str(i)}
+                )
+            )
+            for i in range(8)
+        )
+    )
+    assert sorted(outcomes) == ["conflict"] * 7 + ["ok"], outcomes
+    listed = await owner.http.call("GET", f"/api/v1/groups/{gid}/join-requests")
+    assert [r["user_id"] for r in listed["requests"]] == [asker.id]
+
+
 async def test_concurrent_invites_of_the_same_person_admit_them_once(
     deployment: Deployment,
 ) -> None:
@@ -283,3 +304,37 @@ async def test_no_message_follows_the_groups_disbanding(deployment: Deployment) 
         assert log[-1]["kind"] == "group_disbanded", [e["kind"] for e in log[-5:]]
         sent = {e["seq"] for e in log if e["kind"] == "message"}
         assert {seq for seqs, _ in results for seq in seqs} == sent, "every ack is in the log"
+
+
+async def test_no_approved_message_follows_its_senders_removal(deployment: Deployment) -> None:
+    """A moderator approving queued messages while the sender is removed."""
+    for round_ in range(3):
+        owner, moderator, victim = await deployment.people(3, "moderated")
+        gid = await new_group(owner, moderator, victim, moderation=True)
+        await owner.http.call(
+            "PUT", f"/api/v1/groups/{gid}/admins/{moderator.id}", {"powers": ["moderate"]}
+        )
+        for n in range(30):
+            body = {"client_msg_id": f"q{round_}-{n}", "type": "text", "body": {"text": str(n)}}
+            code = await outcome(
+                victim.http.call("POST", f"/api/v1/conversations/{gid}/messages", body)
+            )
+            assert code == "pending_moderation"
+        queue = await moderator.http.call("GET", f"/api/v1/groups/{gid}/moderation")
+        approving = deployment.http(moderator, 1)
+        approvals = [
+            asyncio.create_task(
+                outcome(approving.call("POST", f"/api/v1/moderation/{q['id']}/approve", {}))
+            )
+            for q in queue["pending"]
+        ]
+        await eventually(partial(logged, owner, gid, 5), every=0.01)
+        removal = await owner.http.call(
+            "POST", f"/api/v1/groups/{gid}/members/{victim.id}/remove", {}
+        )
+        outcomes = await asyncio.gather(*approvals)
+        assert set(outcomes) <= {"ok", "conflict"}, outcomes
+        log = await log_of(owner, gid)
+        approved = [e["seq"] for e in log if e["kind"] == "message"]
+        assert len(approved) == outcomes.count("ok")
+        assert all(seq < removal["seq"] for seq in approved), (removal["seq"], approved[-5:])

@@ -36,11 +36,15 @@ from tidings.domain.groups import (
     normalize_keywords,
 )
 from tidings.store.accounts import AccountStore
+from tidings.store.batch import RosterMoved
 from tidings.store.conversations import ConversationStore
 from tidings.store.group_queues import GroupQueueStore
 from tidings.store.groups import GroupStore
 from tidings.store.organization import OrgStore
 
+# How many times a moderator's approval is checked again when the group changed meanwhile
+# (decision 12), as sends are.
+RECHECKS = 5
 # Which power each setting needs; fields not listed are the owner's alone.
 SETTING_POWERS: dict[str, Power] = {
     "name": Power.EDIT_INFO,
@@ -358,7 +362,9 @@ class Groups:
                 now=now_ms(),
             )
             if created is None:  # a concurrent request (or admission) of the same person
-                raise TidingsError(ErrorCode.CONFLICT, "your request is waiting already")
+                raise TidingsError(
+                    ErrorCode.CONFLICT, "your request is waiting already, or you are a member"
+                )
             request, told = created
             await self._publisher.private(told.values())
             return {"status": "pending", "request": request.to_wire()}
@@ -545,6 +551,22 @@ class Groups:
     async def do_moderate(
         self, actor: Actor, pending_id: int, approve: bool, reason: str
     ) -> dict[str, Any]:
+        for _ in range(RECHECKS - 1):
+            try:
+                return await self._moderate(actor, pending_id, approve, reason)
+            except RosterMoved as moved:
+                # The group changed after it was read (the sender may be gone): again.
+                self._rosters.invalidate(moved.conversation_id)
+        try:
+            return await self._moderate(actor, pending_id, approve, reason)
+        except RosterMoved:
+            raise TidingsError(
+                ErrorCode.CONFLICT, "the group's members kept changing; decide again"
+            ) from None
+
+    async def _moderate(
+        self, actor: Actor, pending_id: int, approve: bool, reason: str
+    ) -> dict[str, Any]:
         queued = await self._queues.queued_by_id(pending_id)
         if queued is None:
             raise TidingsError(ErrorCode.NOT_FOUND, "no such queued message")
@@ -561,6 +583,7 @@ class Groups:
             actor_id=actor.user_id,
             moderators=holders(roster, policy, Power.MODERATE),
             now=now_ms(),
+            roster_version=roster.version,
         )
         if decided is None:
             raise TidingsError(ErrorCode.CONFLICT, "this message was decided already")

@@ -11,6 +11,7 @@ from sqlalchemy import insert, select, update
 from tidings.domain.entries import Entry, EntryKind, NewEntry, PrivateEntry, PrivateKind
 from tidings.domain.groups import AdmissionRule
 from tidings.store import codec, log
+from tidings.store.batch import RosterMoved
 from tidings.store.conversations import admit_members
 from tidings.store.database import Database
 from tidings.store.groups import append_one
@@ -375,10 +376,17 @@ class GroupQueueStore:
         actor_id: int,
         moderators: list[int],
         now: int,
+        roster_version: int,
     ) -> tuple[Entry | None, list[PrivateEntry]] | None:
         """Approve (append the message: it gets its seq now) or reject (the sender is
-        told); None when another moderator decided first."""
+        told); None when another moderator decided first. An approval checked against
+        ``roster_version`` raises ``RosterMoved`` if the group's members or rules changed
+        since (the sender may have been removed): nothing is stored (decision 12)."""
         async with self._db.write("decide_queued_message") as conn:
+            if approved:
+                version = await log.locked_roster_version(conn, queued.conversation_id)
+                if version != roster_version:
+                    raise RosterMoved(queued.conversation_id)
             moved = (
                 await conn.execute(
                     update(moderation_queue)

@@ -119,6 +119,15 @@ async def lock_conversation(conn: AsyncConnection, conversation_id: int) -> None
         )
 
 
+async def locked_roster_version(conn: AsyncConnection, conversation_id: int) -> int | None:
+    """The conversation's roster_version, its row locked to the end of the transaction (so
+    no membership change commits before this transaction's appends); None: no such row."""
+    statement = select(conversations.c.roster_version).where(conversations.c.id == conversation_id)
+    if conn.dialect.name == "postgresql":
+        statement = statement.with_for_update()
+    return (await conn.execute(statement)).scalar()
+
+
 _ADVANCE_SEQS_PG = text(
     "UPDATE conversations AS c SET last_seq = c.last_seq + v.n, last_activity_at = v.at "
     "FROM unnest(CAST(:ids AS BIGINT[]), CAST(:counts AS BIGINT[]), CAST(:newest AS BIGINT[])) "
