@@ -226,6 +226,27 @@ async def test_concurrent_requests_of_the_same_person_make_one_request(
     assert [r["user_id"] for r in listed["requests"]] == [asker.id]
 
 
+async def test_concurrent_invites_into_an_approval_group_make_one_request(
+    deployment: Deployment,
+) -> None:
+    owner, *members = await deployment.people(6, "inviter")
+    gid = await new_group(owner, *members, join_mode="approval")
+    (outsider,) = await deployment.people(1, "outsider")
+    outcomes = await asyncio.gather(
+        *(
+            outcome(
+                deployment.http(inviter, i).call(
+                    "POST", f"/api/v1/conversations/{gid}/members", {"user_ids": [outsider.id]}
+                )
+            )
+            for i, inviter in enumerate(members)
+        )
+    )
+    assert sorted(outcomes) == ["conflict"] * 4 + ["ok"], outcomes
+    listed = await owner.http.call("GET", f"/api/v1/groups/{gid}/join-requests")
+    assert [r["user_id"] for r in listed["requests"]] == [outsider.id]
+
+
 async def test_concurrent_invites_of_the_same_person_admit_them_once(
     deployment: Deployment,
 ) -> None:

@@ -472,6 +472,10 @@ class Groups:
             approvers=holders(roster, policy, Power.APPROVE_JOINS),
             now=now_ms(),
         )
+        if not requests:  # concurrent invites (or joins) of the same people came first
+            raise TidingsError(
+                ErrorCode.CONFLICT, "everyone invited is waiting for approval already"
+            )
         await self._publisher.private(told)
         return {"status": "pending", "requests": [r.to_wire() for r in requests]}
 

@@ -168,11 +168,35 @@ class GroupQueueStore:
         now: int,
     ) -> tuple[list[JoinRequest], list[PrivateEntry]]:
         """A member's invite into an approval group: one pending request per invitee, each
-        told to every approver, in one transaction."""
+        told to every approver, in one transaction. Invitees with a request waiting, or who
+        are members, by the time the group's lock is held are left out (concurrent invites
+        of one person make one request)."""
         requests: list[JoinRequest] = []
         told: list[PrivateEntry] = []
         async with self._db.write("create_invited_join_requests") as conn:
-            for user_id in user_ids:
+            await log.lock_conversation(conn, conversation_id)
+            taken = set(
+                (
+                    await conn.execute(
+                        select(join_requests.c.user_id).where(
+                            join_requests.c.conversation_id == conversation_id,
+                            join_requests.c.user_id.in_(user_ids),
+                            join_requests.c.status == "pending",
+                        )
+                    )
+                ).scalars()
+            ) | set(
+                (
+                    await conn.execute(
+                        select(members.c.user_id).where(
+                            members.c.conversation_id == conversation_id,
+                            members.c.user_id.in_(user_ids),
+                            members.c.active.is_(True),
+                        )
+                    )
+                ).scalars()
+            )
+            for user_id in [u for u in user_ids if u not in taken]:
                 request_id = (
                     await conn.execute(
                         insert(join_requests)
