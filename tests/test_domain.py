@@ -291,9 +291,39 @@ def test_may_recall(
     assert refusal == expected
 
 
+@pytest.mark.parametrize(
+    ("role", "sender_role", "expected"),
+    [
+        # Recalling someone else's message in a group needs a higher rank (decision 24).
+        (Role.OWNER, Role.ADMIN, None),
+        (Role.OWNER, Role.MEMBER, None),
+        (Role.ADMIN, Role.MEMBER, None),
+        (Role.ADMIN, None, None),  # a former member ranks as a member
+        (Role.ADMIN, Role.ADMIN, "forbidden"),
+        (Role.ADMIN, Role.OWNER, "forbidden"),
+        # Without the recall power an admin acts as a member: their own messages only.
+        (Role.MEMBER, Role.MEMBER, "not_your_message"),
+        (Role.MEMBER, None, "not_your_message"),
+    ],
+)
+def test_recalling_anothers_message_needs_a_higher_rank(
+    role: Role, sender_role: Role | None, expected: str | None
+) -> None:
+    refusal = may_recall(
+        actor_id=ME,
+        actor_role=role,
+        conversation_type=ConversationType.GROUP,
+        sender_id=OTHER,
+        sender_role=sender_role,
+        age_seconds=1.0,
+        window_seconds=WINDOW,
+    )
+    assert refusal == expected
+
+
 def test_may_recall_refusals_are_error_codes() -> None:
     codes = {code.value for code in ErrorCode}
-    assert {"not_your_message", "recall_window_passed"} <= codes
+    assert {"not_your_message", "recall_window_passed", "forbidden"} <= codes
 
 
 # direct_key and rosters

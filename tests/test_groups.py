@@ -13,6 +13,7 @@ import pytest
 from tests.support.server import ServerProcess
 from tests.support.social import (
     befriend,
+    http_refused,
     new_group,
     online,
     refused,
@@ -600,6 +601,76 @@ async def test_admin_powers_and_recall(
         )
         info = await b.request("group.info", {"conversation_id": group})
         assert info["role"] == "member" and info["powers"] == []
+
+
+async def test_recalling_anothers_message_needs_a_higher_rank(
+    base_url: str, alice: Person, bob: Person, carol: Person
+) -> None:
+    """Decision 24: owner > admin > member, for recalls as for mutes and removals."""
+    dave = await register(base_url, "dave")
+    async with dave.http, online(base_url, alice, bob, carol, dave) as (a, b, c, d):
+        group = await new_group(a, bob, carol, dave)
+        for admin in (bob, carol):
+            await a.request(
+                "group.set_admin",
+                {"conversation_id": group, "user_id": admin.id, "powers": ["recall"]},
+            )
+        said = {
+            name: int((await client.send(group, "text", {"text": name}))["seq"])
+            for name, client in [
+                ("owner", a),
+                ("admin", c),
+                ("member", d),
+                ("self", b),
+                ("leaver", d),
+            ]
+        }
+
+        def recall(seq: int) -> dict[str, int]:
+            return {"conversation_id": group, "seq": seq}
+
+        # An admin holding the recall power on the owner's and a fellow admin's message;
+        # a member on anyone's.
+        assert await refused(b, "recall", recall(said["owner"])) == "forbidden"
+        assert await refused(b, "recall", recall(said["admin"])) == "forbidden"
+        assert await refused(d, "recall", recall(said["admin"])) == "not_your_message"
+        assert (
+            await http_refused(
+                bob, "POST", f"/api/v1/conversations/{group}/messages/{said['owner']}/recall"
+            )
+            == "forbidden"
+        )
+        history = await a.history(group)
+        assert not any(e["recalled"] for e in history)
+
+        # Allowed: an admin on a member's, a former member's and their own; the owner on an
+        # admin's and their own.
+        await b.request("recall", recall(said["member"]))
+        await b.request("recall", recall(said["self"]))
+        await d.request("group.leave", {"conversation_id": group})
+        await b.request("recall", recall(said["leaver"]))
+        await a.request("recall", recall(said["admin"]))
+        await a.request("recall", recall(said["owner"]))
+        history = await a.history(group)
+        assert {e["seq"] for e in history if e["recalled"]} == set(said.values())
+
+
+async def test_joining_a_disbanded_group_answers_group_disbanded(
+    base_url: str, alice: Person, bob: Person, carol: Person
+) -> None:
+    """As sends, invites and governance do (decision 15); a missing group stays not_found."""
+    async with online(base_url, alice, carol) as (a, c):
+        group = await new_group(a, bob)
+        await a.request("group.update", {"conversation_id": group, "join_mode": "open"})
+        await a.request("group.disband", {"conversation_id": group})
+        assert await refused(c, "group.join", {"conversation_id": group}) == "group_disbanded"
+        assert (
+            await http_refused(carol, "POST", f"/api/v1/groups/{group}/join", {})
+            == "group_disbanded"
+        )
+        assert await refused(c, "group.join", {"conversation_id": 987_654_321}) == "not_found"
+        members = await a.request("group.members", {"conversation_id": group})
+        assert carol.id not in [m["user_id"] for m in members["members"]]
 
 
 async def test_bad_input_and_unknown_ids_change_nothing(

@@ -12,7 +12,7 @@ from openpyxl import Workbook
 
 from tidings.actions.organization import ViewerIndexes
 from tidings.domain.contacts import depth_below, normalize_tags, would_cycle
-from tidings.domain.conversations import Role
+from tidings.domain.conversations import Role, outranks
 from tidings.domain.directory import Listing, SearchIndex, merge_unique
 from tidings.domain.errors import TidingsError
 from tidings.domain.groups import (
@@ -24,7 +24,6 @@ from tidings.domain.groups import (
     body_texts,
     is_muted,
     mute_deadline,
-    outranks,
     parse_powers,
     store_powers,
 )

@@ -94,16 +94,14 @@ class Conversations:
         if not await self._groups.check_invite(actor, roster, invited):
             return await self._groups.do_request_invitees(actor, roster, invited)
         await self._limits.hit("members_add", actor.user_id, cost=len(invited))
-        entry, joined = await self._store.add_members(
-            conversation_id=conversation_id,
+        # Judged again under the group's lock: concurrent invites and joins may have
+        # filled it, or brought some of these people in, since the roster was read.
+        entry = await self._groups.admit(
+            roster,
+            invited,
             inviter_id=actor.user_id,
-            user_ids=invited,
-            now=now_ms(),
+            already="everyone invited is already a member",
         )
-        self._rosters.invalidate(conversation_id)
-        await self._publisher.roster_changed(conversation_id)
-        await self._publisher.private(joined.values())
-        await self._publisher.entry(entry, (*roster.members, *invited))
         return entry.to_wire()
 
     async def do_leave(self, actor: Actor, conversation_id: int) -> dict[str, Any]:

@@ -34,22 +34,24 @@ class Policies:
         self._generation = 0
 
     async def get(self, roster: Roster) -> Policy:
+        """The policy, never older than ``roster`` (decision 12): a rule changed before the
+        roster was read is in it, even if the bus has not told this node yet."""
         found = self._cache.get(roster.conversation_id)
-        if found is not None:
+        if found is not None and found.version >= roster.version:
             return found
         return await self._load(roster)
 
     async def _load(self, roster: Roster) -> Policy:
         conversation_id = roster.conversation_id
         generation = self._generation
+        version, settings, powers, mutes = await self._store.policy_rows(conversation_id)
         if roster.type is ConversationType.DIRECT:
             pairs = await self._store.blocked_pairs(list(roster.members))
-            policy = Policy.build(conversation_id, None, {}, {}, pairs)
+            policy = Policy.build(conversation_id, None, {}, {}, pairs, version=version)
         elif roster.type is ConversationType.GROUP:
-            settings, powers, mutes = await self._store.policy_rows(conversation_id)
-            policy = Policy.build(conversation_id, settings, powers, mutes)
+            policy = Policy.build(conversation_id, settings, powers, mutes, version=version)
         else:
-            policy = Policy.build(conversation_id, None, {}, {})
+            policy = Policy.build(conversation_id, None, {}, {}, version=version)
         if generation == self._generation:
             self._cache[conversation_id] = policy
             if len(self._cache) > self._capacity:

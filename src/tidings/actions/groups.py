@@ -18,11 +18,14 @@ from tidings.actions.publisher import Publisher
 from tidings.actions.rosters import RosterCache
 from tidings.config import Settings
 from tidings.domain.clock import now_ms
-from tidings.domain.conversations import ConversationType, Member, Role, Roster
-from tidings.domain.entries import Entry
+from tidings.domain.conversations import ConversationType, Member, Role, Roster, outranks
+from tidings.domain.entries import Entry, PrivateEntry
 from tidings.domain.errors import ErrorCode, TidingsError
 from tidings.domain.groups import (
     ALL_POWERS,
+    Admission,
+    AdmissionRule,
+    GroupSettings,
     JoinMode,
     Policy,
     Power,
@@ -32,14 +35,17 @@ from tidings.domain.groups import (
     group_number,
     mute_deadline,
     normalize_keywords,
-    outranks,
 )
 from tidings.store.accounts import AccountStore
+from tidings.store.batch import RosterMoved
 from tidings.store.conversations import ConversationStore
 from tidings.store.group_queues import GroupQueueStore
 from tidings.store.groups import GroupStore
 from tidings.store.organization import OrgStore
 
+# How many times a moderator's approval is checked again when the group changed meanwhile
+# (decision 12), as sends are.
+RECHECKS = 5
 # Which power each setting needs; fields not listed are the owner's alone.
 SETTING_POWERS: dict[str, Power] = {
     "name": Power.EDIT_INFO,
@@ -327,8 +333,11 @@ class Groups:
     async def do_join(self, actor: Actor, conversation_id: int, message: str) -> dict[str, Any]:
         """Join by oneself: at once in open groups, as a request in approval groups."""
         group = await self._store.group(conversation_id)
-        if group is None or group.settings.disbanded_at is not None:
+        if group is None:
             raise TidingsError(ErrorCode.NOT_FOUND, "no such group")
+        if group.settings.disbanded_at is not None:
+            # As for sends, invites and governance (decision 15).
+            raise TidingsError(ErrorCode.GROUP_DISBANDED, "this group was disbanded")
         mode = group.settings.join_mode
         if mode is JoinMode.INVITE_CODE:
             raise TidingsError(ErrorCode.FORBIDDEN, "this group is joined with an invite code")
@@ -349,17 +358,24 @@ class Groups:
         if mode is JoinMode.APPROVAL:
             if await self._queues.pending_request(conversation_id, actor.user_id):
                 raise TidingsError(ErrorCode.CONFLICT, "your request is waiting already")
-            request, told = await self._queues.create_join_request(
+            created = await self._queues.create_join_request(
                 conversation_id=conversation_id,
                 user_id=actor.user_id,
                 message=message,
                 approvers=holders(roster, policy, Power.APPROVE_JOINS),
                 now=now_ms(),
             )
+            if created is None:  # a concurrent request (or admission) of the same person
+                raise TidingsError(
+                    ErrorCode.CONFLICT, "your request is waiting already, or you are a member"
+                )
+            request, told = created
             await self._publisher.private(told.values())
             return {"status": "pending", "request": request.to_wire()}
         # Joining by oneself: the joiner is their own inviter.
-        entry = await self.admit(roster, [actor.user_id], inviter_id=actor.user_id)
+        entry = await self.admit(
+            roster, [actor.user_id], inviter_id=actor.user_id, already="you are already a member"
+        )
         return {"status": "joined", "entry": entry.to_wire()}
 
     async def join_requests(self, actor: Actor, conversation_id: int) -> dict[str, Any]:
@@ -379,21 +395,26 @@ class Groups:
             raise TidingsError(ErrorCode.CONFLICT, f"this request was {request.status}")
         if approve and request.user_id not in roster.members:
             await self._check_admissible(roster, policy, [request.user_id])
-        told = await self._queues.decide_join_request(
+        # An invite the approver let through names its inviter; a request, the approver.
+        inviter = request.invited_by if request.invited_by is not None else actor.user_id
+        decided = await self._queues.decide_join_request(
             request=request,
             approved=approve,
             actor_id=actor.user_id,
             tell=holders(roster, policy, Power.APPROVE_JOINS),
             now=now_ms(),
+            # Admitted in the same transaction: a full group leaves the request pending; a
+            # requester who got in meanwhile is simply not added twice.
+            admit=(inviter, self.admission_rule([request.user_id], already=None)),
         )
-        if told is None:
+        if decided is None:
             raise TidingsError(ErrorCode.CONFLICT, "this request was decided already")
+        told, admitted = decided
         await self._publisher.private(told.values())
         out: dict[str, Any] = {"request_id": request.id, "approved": approve}
-        if approve and request.user_id not in roster.members:
-            # An invite the approver let through names its inviter; a request, the approver.
-            inviter = request.invited_by if request.invited_by is not None else actor.user_id
-            entry = await self.admit(roster, [request.user_id], inviter_id=inviter)
+        if admitted is not None:
+            entry, joined_ids, joined = admitted
+            await self._admitted(roster, entry, joined_ids, joined)
             out["entry"] = entry.to_wire()
         return out
 
@@ -411,7 +432,12 @@ class Groups:
             raise TidingsError(ErrorCode.CONFLICT, "everyone assigned is already a member")
         policy = await self._policies.get(roster)
         await self._check_admissible(roster, policy, fresh)
-        entry = await self.admit(roster, fresh, inviter_id=actor.user_id)
+        entry = await self.admit(
+            roster,
+            fresh,
+            inviter_id=actor.user_id,
+            already="everyone assigned is already a member",
+        )
         return entry.to_wire()
 
     async def check_invite(self, actor: Actor, roster: Roster, user_ids: list[int]) -> bool:
@@ -450,6 +476,10 @@ class Groups:
             approvers=holders(roster, policy, Power.APPROVE_JOINS),
             now=now_ms(),
         )
+        if not requests:  # concurrent invites (or joins) of the same people came first
+            raise TidingsError(
+                ErrorCode.CONFLICT, "everyone invited is waiting for approval already"
+            )
         await self._publisher.private(told)
         return {"status": "pending", "requests": [r.to_wire() for r in requests]}
 
@@ -458,18 +488,65 @@ class Groups:
         policy = await self._policies.get(roster)
         return policy.settings is not None and policy.settings.disbanded_at is not None
 
-    async def admit(self, roster: Roster, user_ids: list[int], *, inviter_id: int) -> Entry:
-        entry, joined = await self._conversations.add_members(
+    async def admit(
+        self, roster: Roster, user_ids: list[int], *, inviter_id: int, already: str
+    ) -> Entry:
+        """Add those of ``user_ids`` who are not members yet, as the group stands under its
+        lock: ``conflict`` (saying ``already``) when they all are, ``group_full`` past the
+        size limit, ``group_disbanded`` — whatever else runs at the same time."""
+        added = await self._conversations.add_members(
             conversation_id=roster.conversation_id,
             inviter_id=inviter_id,
             user_ids=user_ids,
+            rule=self.admission_rule(user_ids, already=already),
             now=now_ms(),
         )
+        assert added is not None  # the rule refuses rather than admit nobody
+        entry, joined_ids, joined = added
+        await self._admitted(roster, entry, joined_ids, joined)
+        return entry
+
+    def admission_rule(self, user_ids: list[int], *, already: str | None) -> AdmissionRule:
+        """Whom of ``user_ids`` to admit into the group as it stands under its lock
+        (decision 12): those not in it yet, unless it was disbanded or they would pass its
+        size limit. When all are in already: ``conflict`` saying ``already``, or (None)
+        nobody is admitted and nothing is refused."""
+
+        def rule(group: Admission) -> list[int]:
+            if group.settings.disbanded_at is not None:
+                raise TidingsError(ErrorCode.GROUP_DISBANDED, "this group was disbanded")
+            fresh = [u for u in user_ids if u not in group.already_in]
+            if not fresh:
+                if already is None:
+                    return []
+                raise TidingsError(ErrorCode.CONFLICT, already)
+            limit = self._size_limit(group.settings)
+            if group.member_count + len(fresh) > limit:
+                raise TidingsError(
+                    ErrorCode.GROUP_FULL, f"this group holds at most {limit} members"
+                )
+            return fresh
+
+        return rule
+
+    async def _admitted(
+        self,
+        roster: Roster,
+        entry: Entry,
+        user_ids: list[int],
+        joined: dict[int, PrivateEntry],
+    ) -> None:
         self._rosters.invalidate(roster.conversation_id)
+        self._policies.invalidate(roster.conversation_id)
         await self._publisher.roster_changed(roster.conversation_id)
         await self._publisher.private(joined.values())
         await self._publisher.entry(entry, (*roster.members, *user_ids))
-        return entry
+
+    def _size_limit(self, settings: GroupSettings | None) -> int:
+        return min(
+            (settings.size_limit if settings else None) or self._settings.group_size_limit,
+            self._settings.group_size_limit,
+        )
 
     # Moderation
 
@@ -480,6 +557,22 @@ class Groups:
         return {"pending": [q.to_wire() for q in queued]}
 
     async def do_moderate(
+        self, actor: Actor, pending_id: int, approve: bool, reason: str
+    ) -> dict[str, Any]:
+        for _ in range(RECHECKS - 1):
+            try:
+                return await self._moderate(actor, pending_id, approve, reason)
+            except RosterMoved as moved:
+                # The group changed after it was read (the sender may be gone): again.
+                self._rosters.invalidate(moved.conversation_id)
+        try:
+            return await self._moderate(actor, pending_id, approve, reason)
+        except RosterMoved:
+            raise TidingsError(
+                ErrorCode.CONFLICT, "the group's members kept changing; decide again"
+            ) from None
+
+    async def _moderate(
         self, actor: Actor, pending_id: int, approve: bool, reason: str
     ) -> dict[str, Any]:
         queued = await self._queues.queued_by_id(pending_id)
@@ -498,6 +591,7 @@ class Groups:
             actor_id=actor.user_id,
             moderators=holders(roster, policy, Power.MODERATE),
             now=now_ms(),
+            roster_version=roster.version,
         )
         if decided is None:
             raise TidingsError(ErrorCode.CONFLICT, "this message was decided already")
@@ -535,10 +629,7 @@ class Groups:
         settings = policy.settings
         if settings is not None and settings.disbanded_at is not None:
             raise TidingsError(ErrorCode.GROUP_DISBANDED, "this group was disbanded")
-        limit = min(
-            (settings.size_limit if settings else None) or self._settings.group_size_limit,
-            self._settings.group_size_limit,
-        )
+        limit = self._size_limit(settings)
         if len(roster.members) + len(user_ids) > limit:
             raise TidingsError(ErrorCode.GROUP_FULL, f"this group holds at most {limit} members")
         if await self._store.blacklisted(roster.conversation_id, user_ids):

@@ -27,7 +27,12 @@ from tidings.domain.errors import ErrorCode, TidingsError
 from tidings.limits import Limits
 from tidings.metrics import MESSAGES_SENT, SEND_LATENCY
 from tidings.store.conversations import ConversationStore
-from tidings.store.log_writer import LogWriter
+from tidings.store.log_writer import Appended, LogWriter, RosterMoved
+
+# How many times a send is checked again when the roster it was checked against moved on
+# while it waited to be appended (decision 12). Each check reads the roster afresh, so a
+# second attempt fails only if the members change again within milliseconds.
+RECHECKS = 5
 
 
 class Messages:
@@ -67,40 +72,52 @@ class Messages:
         """Append a message; a retry with the same client_msg_id returns the first entry."""
         started = time.perf_counter()
         await self._limits.hit("message_send", actor.user_id)
-        roster = await self._check_can_post(actor, conversation_id)
-        message_type, parsed = parse_body(type, body, max_text_chars=self._settings.max_text_chars)
-        if message_type is MessageType.NOTICE:
-            raise TidingsError(ErrorCode.FORBIDDEN, "only the system posts notices")
-        if isinstance(parsed, TextBody):
-            self._check_mentions(roster, parsed)
-            if parsed.mention_all:
-                await self._limits.hit("mention_all", actor.user_id)
-        elif isinstance(parsed, ContactCardBody):
-            await self._check_contact_card(actor, parsed.user_id)
-        if reply_to_seq is not None:
-            await self._check_reply_target(actor, roster, reply_to_seq)
-        # Mutes, blocks, keywords, moderation: from a cached policy, no query (hot path).
-        await self._governance.check_send(
-            actor,
-            roster,
-            type=message_type.value,
-            body=parsed,
-            client_msg_id=client_msg_id,
-            reply_to_seq=reply_to_seq,
-        )
-        parsed = await self._attachments.check_attachments(actor, message_type, parsed)
-        appended = await self._writer.append(
-            NewEntry(
-                conversation_id=conversation_id,
-                sender_id=actor.user_id,
-                kind=EntryKind.MESSAGE,
+        for attempt in range(1, RECHECKS + 1):
+            roster = await self._check_can_post(actor, conversation_id)
+            message_type, parsed = parse_body(
+                type, body, max_text_chars=self._settings.max_text_chars
+            )
+            if message_type is MessageType.NOTICE:
+                raise TidingsError(ErrorCode.FORBIDDEN, "only the system posts notices")
+            if isinstance(parsed, TextBody):
+                self._check_mentions(roster, parsed)
+                if parsed.mention_all and attempt == 1:
+                    await self._limits.hit("mention_all", actor.user_id)
+            elif isinstance(parsed, ContactCardBody):
+                await self._check_contact_card(actor, parsed.user_id)
+            if reply_to_seq is not None:
+                await self._check_reply_target(actor, roster, reply_to_seq)
+            # Mutes, blocks, keywords, moderation: from a cached policy, no query (hot path).
+            await self._governance.check_send(
+                actor,
+                roster,
                 type=message_type.value,
-                body=body_to_wire(parsed),
+                body=parsed,
                 client_msg_id=client_msg_id,
-                created_at=now_ms(),
                 reply_to_seq=reply_to_seq,
             )
-        )
+            parsed = await self._attachments.check_attachments(actor, message_type, parsed)
+            try:
+                appended = await self._writer.append(
+                    NewEntry(
+                        conversation_id=conversation_id,
+                        sender_id=actor.user_id,
+                        kind=EntryKind.MESSAGE,
+                        type=message_type.value,
+                        body=body_to_wire(parsed),
+                        client_msg_id=client_msg_id,
+                        created_at=now_ms(),
+                        reply_to_seq=reply_to_seq,
+                        roster_version=roster.version,
+                    )
+                )
+                break
+            except RosterMoved:
+                # Someone joined, left or was removed, or a rule changed, after the roster
+                # was read (this node may not have heard yet): check again (decision 12).
+                self._rosters.invalidate(conversation_id)
+                if attempt == RECHECKS:
+                    raise _still_moving() from None
         await self._attachments.do_record_attachments([appended.entry])
         if appended.created:
             MESSAGES_SENT.inc()
@@ -152,6 +169,26 @@ class Messages:
                 MessageType.TEXT.value, {"text": note}, max_text_chars=self._settings.max_text_chars
             )
             note_body = body_to_wire(parsed)
+        for attempt in range(1, RECHECKS + 1):
+            try:
+                return await self._forward_copies(
+                    actor, targets, originals, note_body, client_msg_id
+                )
+            except RosterMoved as moved:
+                # Copies already stored are found again by their client_msg_id.
+                self._rosters.invalidate(moved.conversation_id)
+                if attempt == RECHECKS:
+                    raise _still_moving() from None
+        raise AssertionError("unreachable")
+
+    async def _forward_copies(
+        self,
+        actor: Actor,
+        targets: list[int],
+        originals: list[Entry],
+        note_body: dict[str, object] | None,
+        client_msg_id: str,
+    ) -> list[Entry]:
         rosters = [await self._check_can_post(actor, target) for target in targets]
         for roster in rosters:
             for body, kind in [(o.body, o.type or "") for o in originals] + (
@@ -175,7 +212,7 @@ class Messages:
                     (
                         roster,
                         self._copy(
-                            actor, target, original, f"{client_msg_id}/{target}/{index}", now
+                            actor, roster, original, f"{client_msg_id}/{target}/{index}", now
                         ),
                     )
                 )
@@ -191,18 +228,25 @@ class Messages:
                             body=note_body,
                             client_msg_id=_derived_id(f"{client_msg_id}/{target}/note"),
                             created_at=now,
+                            roster_version=roster.version,
                         ),
                     )
                 )
         # Appended together: one batch, and each conversation keeps this order.
-        results = await asyncio.gather(*(self._writer.append(new) for _, new in pending))
+        outcomes = await asyncio.gather(
+            *(self._writer.append(new) for _, new in pending), return_exceptions=True
+        )
+        results = [o for o in outcomes if isinstance(o, Appended)]
         await self._attachments.do_record_attachments([appended.entry for appended in results])
-        for (roster, _), appended in zip(pending, results, strict=True):
-            if appended.created:
+        for (roster, _), appended in zip(pending, outcomes, strict=True):
+            if isinstance(appended, Appended) and appended.created:
                 MESSAGES_SENT.inc()
                 await self._publisher.entry_to_members(
                     appended.entry, roster, exclude_connection=actor.connection_id
                 )
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome  # RosterMoved: those stored are found again on the retry
         return [appended.entry for appended in results]
 
     async def do_recall(self, actor: Actor, *, conversation_id: int, seq: int) -> Entry:
@@ -213,14 +257,20 @@ class Messages:
             raise TidingsError(ErrorCode.NOT_FOUND, "no such message")
         if target.kind is not EntryKind.MESSAGE or target.recalled:
             raise TidingsError(ErrorCode.NOT_RECALLABLE, "this entry cannot be recalled")
+        sender = roster.members.get(target.sender_id) if target.sender_id is not None else None
         refusal = may_recall(
             actor_id=actor.user_id,
             actor_role=await self._governance.recall_role(roster, member),
             conversation_type=roster.type,
             sender_id=target.sender_id,
+            sender_role=sender.role if sender is not None else None,
             age_seconds=(now_ms() - target.created_at) / 1000,
             window_seconds=self._settings.recall_window_seconds,
         )
+        if refusal == "forbidden":
+            raise TidingsError(
+                ErrorCode.FORBIDDEN, "you may not recall the message of an equal or a superior"
+            )
         if refusal == "not_your_message":
             raise TidingsError(ErrorCode.NOT_YOUR_MESSAGE, "you can only recall your own messages")
         if refusal == "recall_window_passed":
@@ -318,9 +368,10 @@ class Messages:
         ):
             raise TidingsError(ErrorCode.NOT_FOUND, "the message replied to does not exist")
 
-    def _copy(self, actor: Actor, target: int, original: Entry, key: str, now: int) -> NewEntry:
+    def _copy(self, actor: Actor, roster: Roster, original: Entry, key: str, now: int) -> NewEntry:
         return NewEntry(
-            conversation_id=target,
+            conversation_id=roster.conversation_id,
+            roster_version=roster.version,
             sender_id=actor.user_id,
             kind=EntryKind.MESSAGE,
             type=original.type,
@@ -328,6 +379,12 @@ class Messages:
             client_msg_id=_derived_id(key),
             created_at=now,
         )
+
+
+def _still_moving() -> TidingsError:
+    return TidingsError(
+        ErrorCode.CONFLICT, "the conversation's members kept changing; send again (same id)"
+    )
 
 
 def _derived_id(key: str) -> str:

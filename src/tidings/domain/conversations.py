@@ -40,6 +40,9 @@ class Roster:
     conversation_id: int
     type: ConversationType
     members: dict[int, Member]
+    # The conversation's roster_version when these members were read: a send checked
+    # against this roster is appended only while the version is unchanged (decision 12).
+    version: int = 0
 
     def member(self, user_id: int) -> Member | None:
         return self.members.get(user_id)
@@ -49,22 +52,36 @@ class Roster:
         return tuple(self.members)
 
 
+_RANK = {Role.OWNER: 2, Role.ADMIN: 1, Role.MEMBER: 0}
+
+
+def outranks(actor: Role, target: Role) -> bool:
+    """Whether ``actor`` may act on someone of ``target``'s role: owner > admin > member."""
+    return _RANK[actor] > _RANK[target]
+
+
 def may_recall(
     *,
     actor_id: int,
     actor_role: Role,
     conversation_type: ConversationType,
     sender_id: int | None,
+    sender_role: Role | None = None,
     age_seconds: float,
     window_seconds: int,
 ) -> str | None:
-    """Why the actor may not recall the message, or None when they may.
+    """Why the actor may not recall the message (an error code), or None when they may.
 
-    The sender may recall within the window; in groups the owner and admins may recall any
-    message at any time.
+    The sender may recall within the window. In groups the owner, and admins holding the
+    recall power (``actor_role`` is the role they act with), recall at any time their own
+    messages and those of people they outrank (decision 24): the owner anyone's, an admin a
+    plain member's; a fellow admin's or the owner's needs a higher rank (``forbidden``).
+    ``sender_role`` is the sender's role now; None (no longer a member) ranks as a member.
     """
     if conversation_type is ConversationType.GROUP and actor_role in (Role.OWNER, Role.ADMIN):
-        return None
+        if sender_id == actor_id or outranks(actor_role, sender_role or Role.MEMBER):
+            return None
+        return "forbidden"
     if sender_id != actor_id:
         return "not_your_message"
     if age_seconds > window_seconds:

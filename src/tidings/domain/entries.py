@@ -123,6 +123,10 @@ class NewEntry:
     client_msg_id: str | None
     created_at: int
     reply_to_seq: int | None = None
+    # The roster version the sender's right to post was checked against: the append takes
+    # place only while the conversation still has it (decision 12). None: no check (the
+    # system's notices).
+    roster_version: int | None = None
 
     def stored(self, entry_id: int, seq: int) -> Entry:
         """The entry as appended under this id and seq."""

@@ -6,7 +6,7 @@ none. Whoever acts on another member must outrank them (owner > admin > member).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -103,6 +103,9 @@ class Policy:
     # (blocker, blocked) between the two members of a direct chat.
     blocked_pairs: frozenset[tuple[int, int]] = frozenset()
     open: bool = True
+    # The conversation's roster_version when this was read: a policy older than the roster
+    # it is used with is read again (decision 12).
+    version: int = 0
 
     @classmethod
     def build(
@@ -112,6 +115,8 @@ class Policy:
         powers: Mapping[int, frozenset[Power]],
         muted_until: Mapping[int, int],
         blocked_pairs: frozenset[tuple[int, int]] = frozenset(),
+        *,
+        version: int = 0,
     ) -> Policy:
         restricted = bool(muted_until) or bool(blocked_pairs)
         if settings is not None:
@@ -123,7 +128,13 @@ class Policy:
                 or settings.disbanded_at is not None
             )
         return cls(
-            conversation_id, settings, powers, muted_until, blocked_pairs, open=not restricted
+            conversation_id,
+            settings,
+            powers,
+            muted_until,
+            blocked_pairs,
+            open=not restricted,
+            version=version,
         )
 
     def holds(self, user_id: int, role: Role, power: Power) -> bool:
@@ -132,9 +143,19 @@ class Policy:
         return role is Role.ADMIN and power in self.powers.get(user_id, frozenset())
 
 
-def outranks(actor: Role, target: Role) -> bool:
-    rank = {Role.OWNER: 2, Role.ADMIN: 1, Role.MEMBER: 0}
-    return rank[actor] > rank[target]
+@dataclass(frozen=True, slots=True)
+class Admission:
+    """A group as it stands while its row is locked for an admission (decision 12): the
+    rule deciding whom to admit sees this, not a cached roster."""
+
+    member_count: int
+    # Those of the people asked for who are active members already.
+    already_in: frozenset[int]
+    settings: GroupSettings
+
+
+# Whom of the people asked for to admit (raising a TidingsError to refuse them all).
+AdmissionRule = Callable[[Admission], list[int]]
 
 
 def mute_deadline(now_ms: int, seconds: int | None, *, shortest: int = MIN_MUTE_SECONDS) -> int:

@@ -11,12 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tidings.domain.conversations import ConversationType, Member, Role, Roster
 from tidings.domain.entries import Entry, EntryKind, NewEntry, PrivateEntry, PrivateKind
+from tidings.domain.groups import Admission, AdmissionRule
 from tidings.store import log
 from tidings.store.database import Database
+from tidings.store.groups import settings_of
 from tidings.store.schema import (
     conversations,
     entries,
     friendships,
+    group_settings,
     hidden_entries,
     members,
 )
@@ -108,9 +111,13 @@ class ConversationStore:
 
     async def roster(self, conversation_id: int) -> Roster | None:
         async with self._db.read("roster") as conn:
+            # The version first: members read after it are at least as new, so a removal
+            # that this read misses has moved the version past it (decision 12).
             conv = (
                 await conn.execute(
-                    select(conversations.c.type).where(conversations.c.id == conversation_id)
+                    select(conversations.c.type, conversations.c.roster_version).where(
+                        conversations.c.id == conversation_id
+                    )
                 )
             ).first()
             if conv is None:
@@ -126,6 +133,7 @@ class ConversationStore:
                 members={
                     r.user_id: Member(r.user_id, Role(r.role), r.visible_from_seq) for r in rows
                 },
+                version=conv.roster_version,
             )
 
     async def member_view(self, conversation_id: int, user_id: int) -> MemberView | None:
@@ -366,65 +374,32 @@ class ConversationStore:
         return conversation_id, entry, joined
 
     async def add_members(
-        self, *, conversation_id: int, inviter_id: int, user_ids: list[int], now: int
-    ) -> tuple[Entry, dict[int, PrivateEntry]]:
-        """Add (or re-add) members; they see the log from their member_joined entry on."""
+        self,
+        *,
+        conversation_id: int,
+        inviter_id: int,
+        user_ids: list[int],
+        rule: AdmissionRule,
+        now: int,
+    ) -> tuple[Entry, list[int], dict[int, PrivateEntry]] | None:
+        """Add (or re-add) those of ``user_ids`` whom ``rule`` admits, judged under the
+        conversation's lock (decision 12); they see the log from their member_joined entry
+        on. None when the rule admits nobody."""
         async with self._db.write("add_members") as conn:
-            (entry,) = await log.append_entries(
+            return await admit_members(
                 conn,
-                [
-                    NewEntry(
-                        conversation_id=conversation_id,
-                        sender_id=inviter_id,
-                        kind=EntryKind.MEMBER_JOINED,
-                        type=None,
-                        body={"user_ids": user_ids, "inviter_id": inviter_id},
-                        client_msg_id=None,
-                        created_at=now,
-                    )
-                ],
+                conversation_id=conversation_id,
+                inviter_id=inviter_id,
+                user_ids=user_ids,
+                rule=rule,
+                now=now,
             )
-            returning = set(
-                (
-                    await conn.execute(
-                        select(members.c.user_id).where(
-                            members.c.conversation_id == conversation_id,
-                            members.c.user_id.in_(user_ids),
-                        )
-                    )
-                ).scalars()
-            )
-            if returning:
-                await conn.execute(
-                    update(members)
-                    .where(
-                        members.c.conversation_id == conversation_id,
-                        members.c.user_id.in_(returning),
-                    )
-                    .values(
-                        active=True,
-                        role=Role.MEMBER.value,
-                        visible_from_seq=entry.seq,
-                        read_seq=entry.seq - 1,
-                        delivered_seq=entry.seq - 1,
-                        cleared_seq=0,
-                        joined_at=now,
-                    )
-                )
-            fresh = {u: Role.MEMBER for u in user_ids if u not in returning}
-            await _insert_members(conn, conversation_id, fresh, entry.seq, now)
-            joined = await log.append_private_many(
-                conn,
-                {u: {"conversation_id": conversation_id} for u in user_ids},
-                PrivateKind.CONVERSATION_JOINED,
-                now,
-            )
-        return entry, joined
 
     async def remove_member(
         self, *, conversation_id: int, user_id: int, now: int
     ) -> tuple[Entry, PrivateEntry]:
         async with self._db.write("remove_member") as conn:
+            await log.change_roster(conn, conversation_id)
             (entry,) = await log.append_entries(
                 conn,
                 [
@@ -620,6 +595,97 @@ class ConversationStore:
                 ],
             )
             return entry
+
+
+async def admit_members(
+    conn: AsyncConnection,
+    *,
+    conversation_id: int,
+    inviter_id: int,
+    user_ids: list[int],
+    rule: AdmissionRule,
+    now: int,
+) -> tuple[Entry, list[int], dict[int, PrivateEntry]] | None:
+    """Within a write transaction: lock the conversation, let ``rule`` decide on the group
+    as it stands, and add whom it admits. Concurrent admissions wait for each other here,
+    so the size limit and "already a member" hold whatever the concurrency."""
+    await log.change_roster(conn, conversation_id)
+    count = (
+        await conn.execute(
+            select(func.count())
+            .select_from(members)
+            .where(members.c.conversation_id == conversation_id, members.c.active.is_(True))
+        )
+    ).scalar_one()
+    already_in = frozenset(
+        (
+            await conn.execute(
+                select(members.c.user_id).where(
+                    members.c.conversation_id == conversation_id,
+                    members.c.active.is_(True),
+                    members.c.user_id.in_(user_ids),
+                )
+            )
+        ).scalars()
+    )
+    settings = (
+        await conn.execute(
+            select(group_settings).where(group_settings.c.conversation_id == conversation_id)
+        )
+    ).first()
+    admitted = rule(Admission(int(count), already_in, settings_of(settings)))
+    if not admitted:
+        return None
+    (entry,) = await log.append_entries(
+        conn,
+        [
+            NewEntry(
+                conversation_id=conversation_id,
+                sender_id=inviter_id,
+                kind=EntryKind.MEMBER_JOINED,
+                type=None,
+                body={"user_ids": admitted, "inviter_id": inviter_id},
+                client_msg_id=None,
+                created_at=now,
+            )
+        ],
+    )
+    returning = set(
+        (
+            await conn.execute(
+                select(members.c.user_id).where(
+                    members.c.conversation_id == conversation_id,
+                    members.c.user_id.in_(admitted),
+                )
+            )
+        ).scalars()
+    )
+    if returning:
+        await conn.execute(
+            update(members)
+            .where(
+                members.c.conversation_id == conversation_id,
+                members.c.user_id.in_(returning),
+            )
+            .values(
+                active=True,
+                role=Role.MEMBER.value,
+                visible_from_seq=entry.seq,
+                read_seq=entry.seq - 1,
+                delivered_seq=entry.seq - 1,
+                cleared_seq=0,
+                joined_at=now,
+            )
+        )
+    fresh = {u: Role.MEMBER for u in admitted if u not in returning}
+    await _insert_members(conn, conversation_id, fresh, entry.seq, now)
+    joined = await log.append_private_many(
+        conn,
+        {u: {"conversation_id": conversation_id} for u in admitted},
+        PrivateKind.CONVERSATION_JOINED,
+        now,
+    )
+    return entry, admitted, joined
 
 
 async def _insert_conversation(

@@ -128,5 +128,4 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def _upgrade_to_head(connection: Connection) -> None:
-    # "heads": work on several branches may each add a migration before they are chained.
-    command.upgrade(alembic_config(connection), "heads")
+    command.upgrade(alembic_config(connection), "head")

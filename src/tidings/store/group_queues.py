@@ -9,10 +9,16 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from tidings.domain.entries import Entry, EntryKind, NewEntry, PrivateEntry, PrivateKind
+from tidings.domain.groups import AdmissionRule
 from tidings.store import codec, log
+from tidings.store.batch import RosterMoved
+from tidings.store.conversations import admit_members
 from tidings.store.database import Database
 from tidings.store.groups import append_one
-from tidings.store.schema import join_requests, moderation_queue
+from tidings.store.schema import join_requests, members, moderation_queue
+
+# What an admission added: its member_joined entry, who joined, their private entries.
+Admitted = tuple[Entry, list[int], dict[int, PrivateEntry]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +99,31 @@ class GroupQueueStore:
         message: str,
         approvers: list[int],
         now: int,
-    ) -> tuple[JoinRequest, dict[int, PrivateEntry]]:
+    ) -> tuple[JoinRequest, dict[int, PrivateEntry]] | None:
+        """A pending request; None when one is waiting already or the user is a member
+        (checked under the group's lock: concurrent requests make one)."""
         async with self._db.write("create_join_request") as conn:
+            await log.lock_conversation(conn, conversation_id)
+            waiting = (
+                await conn.execute(
+                    select(join_requests.c.id).where(
+                        join_requests.c.conversation_id == conversation_id,
+                        join_requests.c.user_id == user_id,
+                        join_requests.c.status == "pending",
+                    )
+                )
+            ).first()
+            member = (
+                await conn.execute(
+                    select(members.c.user_id).where(
+                        members.c.conversation_id == conversation_id,
+                        members.c.user_id == user_id,
+                        members.c.active.is_(True),
+                    )
+                )
+            ).first()
+            if waiting is not None or member is not None:
+                return None
             request_id = (
                 await conn.execute(
                     insert(join_requests)
@@ -139,11 +168,35 @@ class GroupQueueStore:
         now: int,
     ) -> tuple[list[JoinRequest], list[PrivateEntry]]:
         """A member's invite into an approval group: one pending request per invitee, each
-        told to every approver, in one transaction."""
+        told to every approver, in one transaction. Invitees with a request waiting, or who
+        are members, by the time the group's lock is held are left out (concurrent invites
+        of one person make one request)."""
         requests: list[JoinRequest] = []
         told: list[PrivateEntry] = []
         async with self._db.write("create_invited_join_requests") as conn:
-            for user_id in user_ids:
+            await log.lock_conversation(conn, conversation_id)
+            taken = set(
+                (
+                    await conn.execute(
+                        select(join_requests.c.user_id).where(
+                            join_requests.c.conversation_id == conversation_id,
+                            join_requests.c.user_id.in_(user_ids),
+                            join_requests.c.status == "pending",
+                        )
+                    )
+                ).scalars()
+            ) | set(
+                (
+                    await conn.execute(
+                        select(members.c.user_id).where(
+                            members.c.conversation_id == conversation_id,
+                            members.c.user_id.in_(user_ids),
+                            members.c.active.is_(True),
+                        )
+                    )
+                ).scalars()
+            )
+            for user_id in [u for u in user_ids if u not in taken]:
                 request_id = (
                     await conn.execute(
                         insert(join_requests)
@@ -201,8 +254,11 @@ class GroupQueueStore:
         actor_id: int,
         tell: list[int],
         now: int,
-    ) -> dict[int, PrivateEntry] | None:
-        """Settle a pending request; None when someone else settled it first."""
+        admit: tuple[int, AdmissionRule] | None = None,
+    ) -> tuple[dict[int, PrivateEntry], Admitted | None] | None:
+        """Settle a pending request; None when someone else settled it first. ``admit``
+        (inviter, rule): add the requester in the same transaction, as ``rule`` decides on
+        the group as it stands — if it refuses, the request stays pending."""
         async with self._db.write("decide_join_request") as conn:
             moved = (
                 await conn.execute(
@@ -217,7 +273,17 @@ class GroupQueueStore:
             ).rowcount
             if not moved:
                 return None
-            return await log.append_private_many(
+            admitted = None
+            if approved and admit is not None:
+                admitted = await admit_members(
+                    conn,
+                    conversation_id=request.conversation_id,
+                    inviter_id=admit[0],
+                    user_ids=[request.user_id],
+                    rule=admit[1],
+                    now=now,
+                )
+            told = await log.append_private_many(
                 conn,
                 {
                     u: {
@@ -232,6 +298,7 @@ class GroupQueueStore:
                 PrivateKind.JOIN_REQUEST_DECIDED,
                 now,
             )
+            return told, admitted
 
     # The moderation queue
 
@@ -333,10 +400,17 @@ class GroupQueueStore:
         actor_id: int,
         moderators: list[int],
         now: int,
+        roster_version: int,
     ) -> tuple[Entry | None, list[PrivateEntry]] | None:
         """Approve (append the message: it gets its seq now) or reject (the sender is
-        told); None when another moderator decided first."""
+        told); None when another moderator decided first. An approval checked against
+        ``roster_version`` raises ``RosterMoved`` if the group's members or rules changed
+        since (the sender may have been removed): nothing is stored (decision 12)."""
         async with self._db.write("decide_queued_message") as conn:
+            if approved:
+                version = await log.locked_roster_version(conn, queued.conversation_id)
+                if version != roster_version:
+                    raise RosterMoved(queued.conversation_id)
             moved = (
                 await conn.execute(
                     update(moderation_queue)

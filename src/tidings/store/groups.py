@@ -77,7 +77,8 @@ SETTINGS_COLUMNS = (
 )
 
 
-def _settings(row: Any) -> GroupSettings:
+def settings_of(row: Any) -> GroupSettings:
+    """A group's settings from its group_settings row (None: the defaults)."""
     if row is None:
         return GroupSettings()
     return GroupSettings(
@@ -122,16 +123,21 @@ class GroupStore:
 
     async def policy_rows(
         self, conversation_id: int
-    ) -> tuple[GroupSettings | None, dict[int, frozenset[Power]], dict[int, int]]:
-        """Settings (None when not a group), admins' powers and live mutes."""
+    ) -> tuple[int, GroupSettings | None, dict[int, frozenset[Power]], dict[int, int]]:
+        """The roster version, then settings (None when not a group), admins' powers and
+        live mutes: read after the version, they are at least as new (decision 12)."""
         async with self._db.read("group_policy") as conn:
             conv = (
                 await conn.execute(
-                    select(conversations.c.type).where(conversations.c.id == conversation_id)
+                    select(conversations.c.type, conversations.c.roster_version).where(
+                        conversations.c.id == conversation_id
+                    )
                 )
             ).first()
-            if conv is None or conv.type != "group":
-                return None, {}, {}
+            if conv is None:
+                return 0, None, {}, {}
+            if conv.type != "group":
+                return conv.roster_version, None, {}, {}
             row = (
                 await conn.execute(
                     select(group_settings).where(
@@ -153,7 +159,7 @@ class GroupStore:
                     powers[r.user_id] = parse_powers(r.powers)
                 if r.muted_until is not None:
                     mutes[r.user_id] = r.muted_until
-        return _settings(row), powers, mutes
+        return conv.roster_version, settings_of(row), powers, mutes
 
     async def blocked_pairs(self, user_ids: list[int]) -> frozenset[tuple[int, int]]:
         async with self._db.read("blocked_pairs") as conn:
@@ -191,7 +197,7 @@ class GroupStore:
                     .where(members.c.conversation_id == conversation_id, members.c.active.is_(True))
                 )
             ).scalar_one()
-        return GroupRecord(row.id, row.name, row.created_at, int(count), _settings(settings_row))
+        return GroupRecord(row.id, row.name, row.created_at, int(count), settings_of(settings_row))
 
     async def members_page(
         self, conversation_id: int, *, after_user_id: int, limit: int
@@ -288,6 +294,7 @@ class GroupStore:
     ) -> Entry | None:
         """Store changed settings; append ``group_updated`` when members can see a change."""
         async with self._db.write("update_group_settings") as conn:
+            await log.change_roster(conn, conversation_id)
             if name is not None:
                 await conn.execute(
                     update(conversations)
@@ -316,6 +323,7 @@ class GroupStore:
         now: int,
     ) -> Entry:
         async with self._db.write("set_group_role") as conn:
+            await log.change_roster(conn, conversation_id)
             await conn.execute(
                 update(members)
                 .where(members.c.conversation_id == conversation_id, members.c.user_id == user_id)
@@ -340,6 +348,7 @@ class GroupStore:
         self, *, conversation_id: int, owner_id: int, new_owner_id: int, now: int
     ) -> Entry:
         async with self._db.write("transfer_group") as conn:
+            await log.change_roster(conn, conversation_id)
             await conn.execute(
                 update(members)
                 .where(members.c.conversation_id == conversation_id, members.c.user_id == owner_id)
@@ -368,6 +377,7 @@ class GroupStore:
         self, *, conversation_id: int, actor_id: int, user_id: int, until: int | None, now: int
     ) -> Entry:
         async with self._db.write("mute_member") as conn:
+            await log.change_roster(conn, conversation_id)
             await conn.execute(
                 update(members)
                 .where(members.c.conversation_id == conversation_id, members.c.user_id == user_id)
@@ -389,6 +399,7 @@ class GroupStore:
         now: int,
     ) -> tuple[Entry, PrivateEntry]:
         async with self._db.write("remove_member") as conn:
+            await log.change_roster(conn, conversation_id)
             entry = await append_one(
                 conn,
                 new_entry(
@@ -432,6 +443,7 @@ class GroupStore:
 
     async def disband(self, *, conversation_id: int, actor_id: int, now: int) -> Entry:
         async with self._db.write("disband_group") as conn:
+            await log.change_roster(conn, conversation_id)
             await _upsert_settings(conn, conversation_id, {"disbanded_at": now})
             return await append_one(
                 conn, new_entry(conversation_id, actor_id, EntryKind.GROUP_DISBANDED, {}, now)

@@ -96,6 +96,38 @@ def pairs_in(
     return tuple_(first, second).in_(pairs)
 
 
+async def change_roster(conn: AsyncConnection, conversation_id: int) -> None:
+    """Move the conversation's roster_version on, holding its row lock to the end of the
+    transaction: first in every transaction that changes who is in a conversation or the
+    rules a send meets. Concurrent changes of one conversation wait for each other, and a
+    send checked before the change is not appended after it (decision 12)."""
+    await conn.execute(
+        update(conversations)
+        .where(conversations.c.id == conversation_id)
+        .values(roster_version=conversations.c.roster_version + 1)
+    )
+
+
+async def lock_conversation(conn: AsyncConnection, conversation_id: int) -> None:
+    """Hold the conversation's row lock to the end of the transaction without changing it
+    (PostgreSQL; on SQLite the one writer holds every lock already)."""
+    if conn.dialect.name == "postgresql":
+        await conn.execute(
+            select(conversations.c.id)
+            .where(conversations.c.id == conversation_id)
+            .with_for_update()
+        )
+
+
+async def locked_roster_version(conn: AsyncConnection, conversation_id: int) -> int | None:
+    """The conversation's roster_version, its row locked to the end of the transaction (so
+    no membership change commits before this transaction's appends); None: no such row."""
+    statement = select(conversations.c.roster_version).where(conversations.c.id == conversation_id)
+    if conn.dialect.name == "postgresql":
+        statement = statement.with_for_update()
+    return (await conn.execute(statement)).scalar()
+
+
 _ADVANCE_SEQS_PG = text(
     "UPDATE conversations AS c SET last_seq = c.last_seq + v.n, last_activity_at = v.at "
     "FROM unnest(CAST(:ids AS BIGINT[]), CAST(:counts AS BIGINT[]), CAST(:newest AS BIGINT[])) "

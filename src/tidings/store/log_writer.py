@@ -8,6 +8,10 @@ batch committed: acknowledged means durable.
 
 Idempotency lives here too: an entry whose (sender_id, client_msg_id) is already stored, or
 appears earlier in the same batch, resolves to the stored entry instead of a second copy.
+
+A send carries the roster version it was checked against; if a membership change moved the
+conversation's version on before the batch took its seqs, that send is not stored and its
+caller gets ``RosterMoved`` to check it again (decision 12). The rest of the batch is stored.
 """
 
 from __future__ import annotations
@@ -18,14 +22,14 @@ from dataclasses import dataclass, field
 
 from tidings.domain.entries import NewEntry
 from tidings.metrics import WRITE_BATCH_SIZE
-from tidings.store.batch import Appended, ConcurrentAppend
+from tidings.store.batch import Appended, ConcurrentAppend, NotAppended, RosterMoved
 from tidings.store.database import Database
 from tidings.store.pg_log import PgLogAppender
 from tidings.store.sqlite_log import SqliteLogAppender
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Appended", "LogWriter"]
+__all__ = ["Appended", "LogWriter", "RosterMoved"]
 
 
 @dataclass(slots=True)
@@ -60,6 +64,7 @@ class LogWriter:
         await self._appender.close()
 
     async def append(self, new: NewEntry) -> Appended:
+        """Append once durable; ``RosterMoved`` when ``new.roster_version`` is out of date."""
         if self._closing:
             raise RuntimeError("log writer is stopping")
         future: asyncio.Future[Appended] = asyncio.get_running_loop().create_future()
@@ -80,7 +85,7 @@ class LogWriter:
 
     async def _write_batch(self, batch: list[_Pending]) -> None:
         WRITE_BATCH_SIZE.observe(len(batch))
-        results: list[Appended] | None = None
+        results: list[Appended | NotAppended] | None = None
         error: BaseException | None = None
         try:
             results = await self._commit(batch)
@@ -106,9 +111,22 @@ class LogWriter:
                 continue
             if results is None:
                 pending.future.set_exception(error or RuntimeError("log write failed"))
+                continue
+            result = results[index]
+            if isinstance(result, Appended):
+                pending.future.set_result(result)
+            elif result is NotAppended.NO_CONVERSATION:
+                pending.future.set_exception(
+                    LookupError(f"conversation {pending.new.conversation_id} does not exist")
+                )
+            elif pending.new.roster_version is None:
+                # Unchecked (a notice) but batched with checked sends of a conversation
+                # whose roster moved: it needs no check, so it simply goes again.
+                self._queue.append(pending)
+                self._wakeup.set()
             else:
-                pending.future.set_result(results[index])
+                pending.future.set_exception(RosterMoved(pending.new.conversation_id))
 
-    async def _commit(self, batch: list[_Pending]) -> list[Appended]:
+    async def _commit(self, batch: list[_Pending]) -> list[Appended | NotAppended]:
         async with self._database.exclusive("append_entries"):
             return await self._appender.commit([p.new for p in batch])

@@ -25,7 +25,14 @@ from sqlalchemy import make_url
 
 from tidings.domain.entries import Entry, NewEntry
 from tidings.store import codec
-from tidings.store.batch import Appended, ConcurrentAppend, assemble, plan_batch, sent_keys
+from tidings.store.batch import (
+    Appended,
+    ConcurrentAppend,
+    NotAppended,
+    assemble,
+    plan_batch,
+    sent_keys,
+)
 from tidings.store.log import entry_from_row
 
 logger = logging.getLogger(__name__)
@@ -36,13 +43,17 @@ _FIND_SENT = (
     " FROM unnest($1::bigint[], $2::text[]) AS k(sender_id, client_msg_id)"
     " JOIN entries AS e ON e.sender_id = k.sender_id AND e.client_msg_id = k.client_msg_id"
 )
-# A conversation that does not exist leaves its entries' seq NULL: the NOT NULL constraint
-# then fails the whole statement, and nothing of the batch is stored.
+# Seqs are taken only from conversations whose roster_version is still the one their
+# entries were checked against (decision 12); the entries of any other conversation are left
+# out by the join. The check is in the UPDATE's WHERE: when the row is locked by a membership
+# change, PostgreSQL waits for it and tests the condition again on the row as committed,
+# which a condition on another table (or a subquery) would not get under READ COMMITTED.
 _APPEND = (
     "WITH taken AS ("
     " UPDATE conversations AS c SET last_seq = c.last_seq + v.n, last_activity_at = v.at"
-    " FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS v(id, n, at)"
-    " WHERE c.id = v.id RETURNING c.id, c.last_seq - v.n AS base)"
+    " FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $13::bigint[]) AS v(id, n, at, rv)"
+    " WHERE c.id = v.id AND (v.rv IS NULL OR c.roster_version = v.rv)"
+    " RETURNING c.id, c.last_seq - v.n AS base)"
     " INSERT INTO entries (conversation_id, seq, sender_id, kind, type, body, client_msg_id,"
     " reply_to_seq, recalled, created_at)"
     " SELECT u.conversation_id, taken.base + u.position, u.sender_id, u.kind, u.type, u.body,"
@@ -51,9 +62,10 @@ _APPEND = (
     " $9::text[], $10::text[], $11::bigint[], $12::bigint[])"
     " AS u(conversation_id, position, sender_id, kind, type, body, client_msg_id,"
     " reply_to_seq, created_at)"
-    " LEFT JOIN taken ON taken.id = u.conversation_id"
+    " JOIN taken ON taken.id = u.conversation_id"
     " RETURNING id, conversation_id, seq"
 )
+_EXISTING = "SELECT id FROM conversations WHERE id = ANY($1::bigint[])"
 # asyncpg prepares these statements once per connection; after five runs PostgreSQL may keep
 # a generic plan for the connection's life, chosen while the tables were small: on a new
 # installation the lookup's join with ``unnest`` stayed a scan of ``entries`` as it grew
@@ -70,7 +82,7 @@ class PgLogAppender:
         self._dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
         self._conn: asyncpg.Connection | None = None
 
-    async def commit(self, batch: list[NewEntry]) -> list[Appended]:
+    async def commit(self, batch: list[NewEntry]) -> list[Appended | NotAppended]:
         conn = await self._connection()
         try:
             keys = sent_keys(batch)
@@ -78,7 +90,7 @@ class PgLogAppender:
             plan = plan_batch(batch, stored)
             for attempt in range(_DEADLOCK_RETRIES):
                 try:
-                    inserted = await _append(conn, plan.to_insert)
+                    inserted = await _append(conn, plan.to_insert, plan.expected)
                     break
                 except asyncpg.DeadlockDetectedError:
                     if attempt == _DEADLOCK_RETRIES - 1:
@@ -117,7 +129,9 @@ async def _find_sent(
     return found
 
 
-async def _append(conn: asyncpg.Connection, new: Sequence[NewEntry]) -> list[Entry]:
+async def _append(
+    conn: asyncpg.Connection, new: Sequence[NewEntry], expected: dict[int, int | None]
+) -> list[Entry | NotAppended]:
     if not new:
         return []
     counts: dict[int, int] = defaultdict(int)
@@ -128,24 +142,22 @@ async def _append(conn: asyncpg.Connection, new: Sequence[NewEntry]) -> list[Ent
         positions.append(counts[item.conversation_id])
         newest[item.conversation_id] = max(newest.get(item.conversation_id, 0), item.created_at)
     ids = sorted(counts)
-    try:
-        rows = await conn.fetch(
-            _APPEND,
-            ids,
-            [counts[i] for i in ids],
-            [newest[i] for i in ids],
-            [item.conversation_id for item in new],
-            positions,
-            [item.sender_id for item in new],
-            [item.kind.value for item in new],
-            [item.type for item in new],
-            [codec.dumps(item.body) for item in new],
-            [item.client_msg_id for item in new],
-            [item.reply_to_seq for item in new],
-            [item.created_at for item in new],
-        )
-    except asyncpg.NotNullViolationError as error:
-        raise LookupError(f"one of conversations {ids} does not exist") from error
+    rows = await conn.fetch(
+        _APPEND,
+        ids,
+        [counts[i] for i in ids],
+        [newest[i] for i in ids],
+        [item.conversation_id for item in new],
+        positions,
+        [item.sender_id for item in new],
+        [item.kind.value for item in new],
+        [item.type for item in new],
+        [codec.dumps(item.body) for item in new],
+        [item.client_msg_id for item in new],
+        [item.reply_to_seq for item in new],
+        [item.created_at for item in new],
+        [expected.get(i) for i in ids],
+    )
     ids_by_seq: dict[tuple[int, int], int] = {}
     first_seq: dict[int, int] = {}
     for row in rows:
@@ -153,8 +165,20 @@ async def _append(conn: asyncpg.Connection, new: Sequence[NewEntry]) -> list[Ent
         ids_by_seq[(conversation_id, seq)] = row["id"]
         if seq < first_seq.get(conversation_id, seq + 1):
             first_seq[conversation_id] = seq
-    out: list[Entry] = []
+    refused: dict[int, NotAppended] = {}
+    left_out = [i for i in ids if i not in first_seq]
+    if left_out:
+        # Rare: a membership change won the race (or the conversation does not exist).
+        existing = {r["id"] for r in await conn.fetch(_EXISTING, left_out)}
+        refused = {
+            i: NotAppended.ROSTER_MOVED if i in existing else NotAppended.NO_CONVERSATION
+            for i in left_out
+        }
+    out: list[Entry | NotAppended] = []
     for item, position in zip(new, positions, strict=True):
+        if item.conversation_id in refused:
+            out.append(refused[item.conversation_id])
+            continue
         # Entries of one conversation took its seqs in batch order.
         seq = first_seq[item.conversation_id] + position - 1
         out.append(item.stored(ids_by_seq[(item.conversation_id, seq)], seq))

@@ -106,6 +106,11 @@ conversations = Table(
     Column("created_by", BigInteger, nullable=True),
     # The seq of the newest entry; the next append takes last_seq + 1.
     Column("last_seq", BigInteger, nullable=False, server_default="0"),
+    # Bumped by every change to the members or the rules a send meets (leave, removal,
+    # disband, mutes, roles, settings, joins). Membership changes take the row's lock with
+    # this update; a send is appended only while it still holds the version the send was
+    # checked against (decision 12).
+    Column("roster_version", BigInteger, nullable=False, server_default="0"),
     Column("last_activity_at", BigInteger, nullable=False),
     Column("created_at", BigInteger, nullable=False),
 )

@@ -17,17 +17,27 @@ from concurrent.futures import ThreadPoolExecutor
 
 from tidings.domain.entries import Entry, NewEntry
 from tidings.store import codec
-from tidings.store.batch import Appended, SentKey, assemble, plan_batch, sent_keys
+from tidings.store.batch import (
+    Appended,
+    NotAppended,
+    SentKey,
+    assemble,
+    plan_batch,
+    sent_keys,
+)
 from tidings.store.log import entry_from_row
 
 _FIND_SENT = (
     "SELECT id, conversation_id, seq, sender_id, kind, type, body, client_msg_id, created_at,"
     " reply_to_seq, recalled FROM entries WHERE sender_id = ? AND client_msg_id = ?"
 )
+# Only while the conversation's roster_version is still the one its sends were checked
+# against (decision 12); the write lock keeps membership changes out meanwhile.
 _TAKE_SEQS = (
-    "UPDATE conversations SET last_seq = last_seq + ?, last_activity_at = ? WHERE id = ?"
-    " RETURNING last_seq"
+    "UPDATE conversations SET last_seq = last_seq + ?, last_activity_at = ?"
+    " WHERE id = ? AND (? IS NULL OR roster_version = ?) RETURNING last_seq"
 )
+_EXISTS = "SELECT 1 FROM conversations WHERE id = ?"
 _INSERT = (
     "INSERT INTO entries (conversation_id, seq, sender_id, kind, type, body, client_msg_id,"
     " reply_to_seq, recalled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)"
@@ -41,7 +51,7 @@ class SqliteLogAppender:
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="sqlite-log")
         self._conn: sqlite3.Connection | None = None
 
-    async def commit(self, batch: list[NewEntry]) -> list[Appended]:
+    async def commit(self, batch: list[NewEntry]) -> list[Appended | NotAppended]:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, self._commit, batch)
 
@@ -65,7 +75,7 @@ class SqliteLogAppender:
             self._conn.close()
             self._conn = None
 
-    def _commit(self, batch: list[NewEntry]) -> list[Appended]:
+    def _commit(self, batch: list[NewEntry]) -> list[Appended | NotAppended]:
         conn = self._connection()
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -75,7 +85,7 @@ class SqliteLogAppender:
                 if row is not None:
                     stored[key] = entry_from_row(row)
             plan = plan_batch(batch, stored)
-            inserted = _append(conn, plan.to_insert)
+            inserted = _append(conn, plan.to_insert, plan.expected)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -83,21 +93,34 @@ class SqliteLogAppender:
         return assemble(plan, inserted)
 
 
-def _append(conn: sqlite3.Connection, new: list[NewEntry]) -> list[Entry]:
+def _append(
+    conn: sqlite3.Connection, new: list[NewEntry], expected: dict[int, int | None]
+) -> list[Entry | NotAppended]:
     counts: dict[int, int] = defaultdict(int)
     newest: dict[int, int] = {}
     for item in new:
         counts[item.conversation_id] += 1
         newest[item.conversation_id] = max(newest.get(item.conversation_id, 0), item.created_at)
     next_seq: dict[int, int] = {}
+    refused: dict[int, NotAppended] = {}
     for conversation_id, count in counts.items():
-        row = conn.execute(_TAKE_SEQS, (count, newest[conversation_id], conversation_id)).fetchone()
+        version = expected.get(conversation_id)
+        row = conn.execute(
+            _TAKE_SEQS, (count, newest[conversation_id], conversation_id, version, version)
+        ).fetchone()
         if row is None:
-            raise LookupError(f"conversation {conversation_id} does not exist")
+            exists = conn.execute(_EXISTS, (conversation_id,)).fetchone() is not None
+            refused[conversation_id] = (
+                NotAppended.ROSTER_MOVED if exists else NotAppended.NO_CONVERSATION
+            )
+            continue
         next_seq[conversation_id] = row[0] - count + 1
-    out: list[Entry] = []
+    out: list[Entry | NotAppended] = []
     cursor = conn.cursor()
     for item in new:
+        if item.conversation_id in refused:
+            out.append(refused[item.conversation_id])
+            continue
         seq = next_seq[item.conversation_id]
         next_seq[item.conversation_id] = seq + 1
         cursor.execute(

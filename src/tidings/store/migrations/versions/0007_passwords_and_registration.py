@@ -1,7 +1,7 @@
 """passwords and registration: forced password change, registration invites
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006
 Create Date: 2026-12-05
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 revision = "0007"
 # Chained after the other issue-11 migrations at merge.
-down_revision = "0004"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
