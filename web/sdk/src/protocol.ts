@@ -724,4 +724,8 @@ export interface SignedIn {
   user: User;
   session_id: number;
   device_credential?: string;
+  /** Marks this device as known for this user; sent back with the next sign-in. */
+  device_token?: string;
+  /** An administrator reset the password: this session may only change it (or sign out). */
+  password_change_required?: boolean;
 }
