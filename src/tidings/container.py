@@ -19,6 +19,7 @@ from tidings.actions.governance import Governance, Policies
 from tidings.actions.groups import Groups
 from tidings.actions.imports import Imports
 from tidings.actions.invites import Invites
+from tidings.actions.known_devices import KnownDevices
 from tidings.actions.messages import Messages
 from tidings.actions.notices import Notices
 from tidings.actions.organization import Directory, DirectoryIndex, OrgCache
@@ -48,6 +49,7 @@ from tidings.store.database import Database
 from tidings.store.files import FileStore
 from tidings.store.group_queues import GroupQueueStore
 from tidings.store.groups import GroupStore
+from tidings.store.known_devices import KnownDeviceStore
 from tidings.store.log_writer import LogWriter
 from tidings.store.organization import OrgStore
 
@@ -154,7 +156,12 @@ class Container:
             publisher=self.publisher,
             notices=self.notices,
             touches=self.session_touches,
+            known_devices=self.known_devices,
         )
+
+    @cached_property
+    def known_devices(self) -> KnownDevices:
+        return KnownDevices(KnownDeviceStore(self.database))
 
     @cached_property
     def session_touches(self) -> SessionTouches:

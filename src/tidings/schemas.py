@@ -27,6 +27,10 @@ class Input(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
+# What an earlier sign-in returned as ``device_token`` (known devices, issue 11).
+DeviceToken = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+
+
 class RegisterInput(Input):
     account: Account
     password: Password
@@ -42,10 +46,12 @@ class LoginInput(Input):
     platform: PlatformName = Platform.WEB
     device_name: DeviceName = ""
     remember: bool = False
+    device_token: DeviceToken | None = None
 
 
 class DeviceLoginInput(Input):
     device_credential: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    device_token: DeviceToken | None = None
 
 
 class AuthInput(Input):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tidings.actions.context import Actor
+from tidings.actions.known_devices import KnownDevices
 from tidings.actions.notices import Notices
 from tidings.actions.publisher import Publisher
 from tidings.actions.session_touches import SessionTouches
@@ -26,12 +27,15 @@ class SignedIn:
     session: Session
     token: str
     device_credential: str | None
+    # Marks this device as known for this user (actions/known_devices.py).
+    device_token: str
 
     def to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "token": self.token,
             "user": self.user.to_wire(),
             "session_id": self.session.id,
+            "device_token": self.device_token,
         }
         if self.device_credential is not None:
             out["device_credential"] = self.device_credential
@@ -48,8 +52,10 @@ class Accounts:
         publisher: Publisher,
         notices: Notices,
         touches: SessionTouches,
+        known_devices: KnownDevices,
     ) -> None:
         self._settings = settings
+        self._known_devices = known_devices
         self._touches = touches
         self._store = store
         self._passwords = passwords
@@ -99,6 +105,7 @@ class Accounts:
         device_name: str = "",
         ip: str = "",
         remember: bool = False,
+        device_token: str | None = None,
     ) -> SignedIn:
         account = account.lower()
         keys = (f"account:{account}", f"ip:{ip}")
@@ -119,10 +126,17 @@ class Accounts:
         if self._passwords.needs_rehash(stored_hash):
             await self._store.set_password_hash(user.id, await self._passwords.hash(password))
         return await self._open_session(
-            user, platform=platform, device_name=device_name, ip=ip, remember=remember
+            user,
+            platform=platform,
+            device_name=device_name,
+            ip=ip,
+            remember=remember,
+            device_token=device_token,
         )
 
-    async def do_device_login(self, *, device_credential: str, ip: str = "") -> SignedIn:
+    async def do_device_login(
+        self, *, device_credential: str, ip: str = "", device_token: str | None = None
+    ) -> SignedIn:
         """Auto-login on a trusted device: the credential is spent and a new one issued."""
         found = await self._store.session_by_device_credential(token_hash(device_credential))
         now = now_ms()
@@ -139,6 +153,7 @@ class Accounts:
             ip=ip,
             remember=True,
             replaces_session_id=old.id,
+            device_token=device_token,
         )
 
     async def access_session(self, token: str) -> tuple[User, Session]:
@@ -195,7 +210,10 @@ class Accounts:
         ip: str,
         remember: bool,
         replaces_session_id: int | None = None,
+        device_token: str | None = None,
     ) -> SignedIn:
+        """Open a session for a user who proved who they are; the device becomes (or
+        stays, if ``device_token`` is this user's) one of their known devices."""
         now = now_ms()
         token = new_token()
         credential = new_token() if remember else None
@@ -218,7 +236,10 @@ class Accounts:
             replaces_session_id=replaces_session_id,
         )
         await self._announce_revoked(displaced)
-        return SignedIn(user, session, token, credential)
+        known = await self._known_devices.remember(
+            user.id, device_token=device_token, platform=platform, device_name=device_name, ip=ip
+        )
+        return SignedIn(user, session, token, credential, known)
 
     async def _revoke(
         self, user_id: int, session_id: int, reason: RevokeReason, spare: str | None = None

@@ -36,6 +36,7 @@ async def login(body: LoginInput, c: C, request: Request) -> dict[str, Any]:
         device_name=body.device_name,
         ip=client_ip(request),
         remember=body.remember,
+        device_token=body.device_token,
     )
     return signed_in.to_wire()
 
@@ -43,7 +44,9 @@ async def login(body: LoginInput, c: C, request: Request) -> dict[str, Any]:
 @router.post("/auth/device-login")
 async def device_login(body: DeviceLoginInput, c: C, request: Request) -> dict[str, Any]:
     signed_in = await c.accounts.do_device_login(
-        device_credential=body.device_credential, ip=client_ip(request)
+        device_credential=body.device_credential,
+        ip=client_ip(request),
+        device_token=body.device_token,
     )
     return signed_in.to_wire()
 

@@ -97,3 +97,26 @@ class RevokeReason(StrEnum):
     SIGNED_OUT = "signed_out"  # by the user from another session
     LOGGED_OUT = "logged_out"  # by the session itself
     CREDENTIAL_USED = "credential_used"  # replaced by auto-login with its device credential
+
+
+@dataclass(frozen=True, slots=True)
+class KnownDevice:
+    """A device that signed in to an account before (issue 11)."""
+
+    id: int
+    user_id: int
+    device_name: str
+    platform: Platform
+    first_used_at: int
+    last_used_at: int
+    last_ip: str
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "device_name": self.device_name,
+            "platform": self.platform.value,
+            "first_used_at": self.first_used_at,
+            "last_used_at": self.last_used_at,
+            "last_ip": self.last_ip,
+        }

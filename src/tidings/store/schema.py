@@ -77,6 +77,22 @@ sessions = Table(
     Index("ix_sessions_user_live", "user_id", "revoked_at"),
 )
 
+# Devices that signed in to an account before (issue 11): a sign-in that presents one's
+# token skips the per-account lock-out. The token is opaque; only its sha256 is stored.
+known_devices = Table(
+    "known_devices",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("user_id", BigInteger, ForeignKey("users.id"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("device_name", String(100), nullable=False, server_default=""),
+    Column("platform", String(16), nullable=False),
+    Column("first_used_at", BigInteger, nullable=False),
+    Column("last_used_at", BigInteger, nullable=False),
+    Column("last_ip", String(64), nullable=False, server_default=""),
+    Index("ix_known_devices_user_last_used", "user_id", "last_used_at"),
+)
+
 conversations = Table(
     "conversations",
     metadata,

@@ -271,11 +271,15 @@ export interface LoginInput {
   /** max length 100 */
   device_name?: string;
   remember?: boolean;
+  /** min length 1; max length 128 */
+  device_token?: string | null;
 }
 
 export interface DeviceLoginInput {
   /** min length 1; max length 128 */
   device_credential: string;
+  /** min length 1; max length 128 */
+  device_token?: string | null;
 }
 
 export interface AuthInput {
