@@ -117,8 +117,10 @@ export class AuthApi {
   }
 
   /** Exchange a remembered device credential for a new session (the old credential is spent). */
-  deviceSignIn(deviceCredential: string): Promise<SignedIn> {
-    return this.post<SignedIn>('/api/v1/auth/device-login', { device_credential: deviceCredential });
+  deviceSignIn(deviceCredential: string, deviceToken?: string | null): Promise<SignedIn> {
+    const body: Record<string, unknown> = { device_credential: deviceCredential };
+    if (deviceToken) body.device_token = deviceToken;
+    return this.post<SignedIn>('/api/v1/auth/device-login', body);
   }
 
   /** Send a code to an email address or phone; the answer is the same whether or not it is bound. */

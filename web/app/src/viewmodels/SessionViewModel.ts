@@ -180,7 +180,7 @@ export class SessionViewModel extends ViewModel<SessionSnapshot> {
     if (this.deps.deviceSignIn === false) return 'offline';
     if (!stored.credential) return 'spent';
     try {
-      const signedIn = await this.deps.auth.deviceSignIn(stored.credential);
+      const signedIn = await this.deps.auth.deviceSignIn(stored.credential, this.book.deviceToken(stored.user.account));
       this.book.keep(signedIn.user, signedIn.token, true, signedIn.device_credential ?? null);
       if (signedIn.device_token) this.book.keepDeviceToken(signedIn.device_token, [signedIn.user.account]);
       this.startClient(signedIn.token, signedIn.user);
