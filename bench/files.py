@@ -35,6 +35,8 @@ FAST_HASH_ENV = {
     "TIDINGS_ARGON2_TIME_COST": "1",
     "TIDINGS_ARGON2_MEMORY_KIB": "8192",
     "TIDINGS_ARGON2_PARALLELISM": "1",
+    # Bench users register over REST.
+    "TIDINGS_REGISTRATION": "open",
 }
 
 

@@ -15,6 +15,7 @@ import base64
 import contextlib
 import io
 import math
+import os
 import socket
 import subprocess
 import sys
@@ -353,6 +354,8 @@ def demo_server() -> Iterator[tuple[str, str]]:
         tidings = Path(sys.executable).parent / "tidings"
         server = subprocess.Popen(
             [str(tidings), "serve", "--port", str(port), "--data-dir", data_dir, "--demo"],
+            # The scripts register more people over REST than the demo has.
+            env={**os.environ, "TIDINGS_REGISTRATION": "open"},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

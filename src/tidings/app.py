@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tidings import __version__
 from tidings.api import (
+    admin,
     auth,
     contacts,
     conversations,
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(groups.router)
     app.include_router(organization.router)
     app.include_router(files.router)
+    app.include_router(admin.router)
     uploads.install(app)
 
     @app.get("/healthz", include_in_schema=False)

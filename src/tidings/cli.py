@@ -41,6 +41,27 @@ def main(argv: list[str] | None = None) -> None:
     admin.add_argument("account")
     admin.add_argument("--revoke", action="store_true", help="make them a plain user again")
     admin.add_argument("--data-dir", type=Path)
+    reset = user_commands.add_parser(
+        "reset-password",
+        help="give a user a one-time password (printed); their sessions end",
+    )
+    reset.add_argument("account")
+    reset.add_argument("--data-dir", type=Path)
+
+    invite = commands.add_parser("invite", help="registration invites")
+    invite_commands = invite.add_subparsers(dest="invite_command", required=True)
+    invite_create = invite_commands.add_parser(
+        "create", help="make a registration invite code (printed)"
+    )
+    invite_create.add_argument("--max-uses", type=int, default=1, help="default 1")
+    invite_create.add_argument(
+        "--expires-in",
+        type=int,
+        default=7 * 24 * 3600,
+        metavar="SECONDS",
+        help="default a week; 0 for never",
+    )
+    invite_create.add_argument("--data-dir", type=Path)
 
     demo = commands.add_parser("demo", help="create the demo accounts and conversations")
     demo.add_argument("--data-dir", type=Path)
@@ -98,6 +119,13 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(_migrate(settings))
     elif args.command == "user" and args.user_command == "admin":
         asyncio.run(_set_admin(settings, args.account, not args.revoke))
+    elif args.command == "user" and args.user_command == "reset-password":
+        asyncio.run(_reset_password(settings, args.account))
+    elif args.command == "invite":
+        if not 1 <= args.max_uses <= 100_000 or args.expires_in < 0:
+            print("error: --max-uses must be 1 to 100000, --expires-in 0 or more", file=sys.stderr)
+            raise SystemExit(2)
+        asyncio.run(_create_invite(settings, args.max_uses, args.expires_in))
     elif args.command == "user":
         password = args.password or getpass.getpass("password: ")
         asyncio.run(
@@ -172,20 +200,55 @@ async def _create_user(
     container = Container(settings)
     await container.start()
     try:
-        signed_in = await container.accounts.do_register(
+        user = await container.accounts.do_create_user(
             account=account, password=password, nickname=nickname
         )
         if is_admin:
-            await container.org_store.set_admin(signed_in.user.account, True)
-        print(
-            f"created {'admin' if is_admin else 'user'} {signed_in.user.id}"
-            f" ({signed_in.user.account})"
-        )
+            await container.org_store.set_admin(user.account, True)
+        print(f"created {'admin' if is_admin else 'user'} {user.id} ({user.account})")
+    except TidingsError as error:
+        print(f"error: {error.code.value}: {error.message}", file=sys.stderr)
+        if error.code.value == "weak_password" and isinstance(error.details, dict):
+            for hint in [error.details.get("warning"), *error.details.get("suggestions", [])]:
+                if hint:
+                    print(f"  {hint}", file=sys.stderr)
+        raise SystemExit(1) from None
+    finally:
+        await container.stop()
+
+
+async def _reset_password(settings: Settings, account: str) -> None:
+    from tidings.container import Container
+    from tidings.domain.errors import TidingsError
+
+    container = Container(settings)
+    await container.start()
+    try:
+        user = await container.accounts.user_by_account(account)
+        one_time = await container.accounts.do_reset_password(None, user.id)
     except TidingsError as error:
         print(f"error: {error.code.value}: {error.message}", file=sys.stderr)
         raise SystemExit(1) from None
     finally:
         await container.stop()
+    print(f"one-time password for {user.account}: {one_time}")
+    print("it signs in only to choose a new password; every session of theirs has ended")
+
+
+async def _create_invite(settings: Settings, max_uses: int, expires_in: int) -> None:
+    from tidings.container import Container
+
+    container = Container(settings)
+    await container.start()
+    try:
+        invite = await container.registration_invites.do_create(
+            None, max_uses=max_uses, expires_in_seconds=expires_in or None
+        )
+    finally:
+        await container.stop()
+    print(f"invite code: {invite.code}")
+    print(f"max uses: {invite.max_uses}")
+    print(f"expires at: {invite.expires_at or 'never'} (ms since the epoch)")
 
 
 async def _demo(settings: Settings) -> None:

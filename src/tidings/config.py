@@ -27,6 +27,14 @@ class SessionPolicy(StrEnum):
     ALLOW_ALL = "allow_all"
 
 
+class Registration(StrEnum):
+    """Who may create an account over ``POST /auth/register``."""
+
+    OPEN = "open"  # anyone who reaches the server
+    INVITE_ONLY = "invite_only"  # with a code from a server admin
+    CLOSED = "closed"  # admins create accounts (CLI, import)
+
+
 class SqliteSynchronous(StrEnum):
     FULL = "FULL"
     NORMAL = "NORMAL"
@@ -104,6 +112,15 @@ class Settings(BaseSettings):
     # Sign-in attempts allowed per account and per address within the window.
     login_attempts: int = 10
     login_window_seconds: int = 300
+
+    # Passwords and registration (docs/decisions/0027). A company server is not open to
+    # whoever finds it: accounts come from an admin's invite codes, imports or the CLI.
+    registration: Registration = Registration.INVITE_ONLY
+    # NIST SP 800-63B asks for at least 8 characters; the strength check does the rest.
+    password_min_length: int = Field(default=8, ge=1, le=256)
+    # zxcvbn's score 0-4; 2 ("somewhat guessable", ~10^8 guesses) refuses the common and
+    # breached passwords in its lists and their simple variations.
+    password_min_score: int = Field(default=2, ge=0, le=4)
 
     # Group commit: a batch is written as soon as the writer is free; it never waits to fill.
     write_batch_max: int = 512

@@ -26,9 +26,11 @@ from tidings.actions.organization import Directory, DirectoryIndex, OrgCache
 from tidings.actions.presence import Presence
 from tidings.actions.publisher import Publisher
 from tidings.actions.receipts import Receipts
+from tidings.actions.registration import RegistrationInvites
 from tidings.actions.rosters import RosterCache
 from tidings.actions.session_touches import SessionTouches
 from tidings.actions.sync import Sync
+from tidings.auth.password_policy import PasswordPolicy
 from tidings.auth.passwords import Passwords
 from tidings.bus.base import Bus
 from tidings.bus.local import InProcessBus
@@ -52,6 +54,7 @@ from tidings.store.groups import GroupStore
 from tidings.store.known_devices import KnownDeviceStore
 from tidings.store.log_writer import LogWriter
 from tidings.store.organization import OrgStore
+from tidings.store.registration_invites import RegistrationInviteStore
 
 
 class Container:
@@ -157,6 +160,23 @@ class Container:
             notices=self.notices,
             touches=self.session_touches,
             known_devices=self.known_devices,
+            policy=self.password_policy,
+            org=self.org_store,
+        )
+
+    @cached_property
+    def password_policy(self) -> PasswordPolicy:
+        return PasswordPolicy(
+            min_length=self.settings.password_min_length,
+            min_score=self.settings.password_min_score,
+        )
+
+    @cached_property
+    def registration_invites(self) -> RegistrationInvites:
+        return RegistrationInvites(
+            settings=self.settings,
+            store=RegistrationInviteStore(self.database),
+            org=self.org_store,
         )
 
     @cached_property
@@ -336,6 +356,7 @@ class Container:
         return Imports(
             accounts=self.account_store,
             passwords=self.passwords,
+            policy=self.password_policy,
             notices=self.notices,
             org=self.org_store,
             org_cache=self.org_cache,
@@ -372,6 +393,7 @@ class Container:
         if self.redis is not None:
             await self.redis.aclose()
         await self.database.dispose()
+        self.password_policy.close()
 
     def _on_bus(self, message: BusMessage) -> None:
         if isinstance(message, RosterChanged):

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from tidings.domain.accounts import Account, Nickname, Password, Platform
+from tidings.domain.accounts import Account, NewPassword, Nickname, Platform
 
 Id = Annotated[int, Field(gt=0, lt=2**63)]
 Seq = Annotated[int, Field(ge=0, lt=2**63)]
@@ -33,11 +33,25 @@ DeviceToken = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 
 class RegisterInput(Input):
     account: Account
-    password: Password
+    password: NewPassword
     nickname: Nickname
     platform: PlatformName = Platform.WEB
     device_name: DeviceName = ""
     remember: bool = False
+    # Needed when TIDINGS_REGISTRATION is invite_only (GET /auth/options says so).
+    invite_code: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+
+
+class ChangePasswordInput(Input):
+    current_password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    new_password: NewPassword
+    sign_out_others: bool = True
+
+
+class RegistrationInviteInput(Input):
+    max_uses: Annotated[int, Field(ge=1, le=100_000)] = 1
+    # Default a week: a code lying around forever is an open door.
+    expires_in_seconds: Annotated[int, Field(ge=1, le=366 * 24 * 3600)] | None = 7 * 24 * 3600
 
 
 class LoginInput(Input):

@@ -128,7 +128,13 @@ def running_server(data_dir: Path) -> Iterator[WebServer]:
         stdout=log,
         stderr=subprocess.STDOUT,
         # Durability is not what these check; NORMAL spares an fsync per message.
-        env={**os.environ, "PYTHONWARNINGS": "ignore", "TIDINGS_SQLITE_SYNCHRONOUS": "NORMAL"},
+        # The tests register their users over REST.
+        env={
+            **os.environ,
+            "PYTHONWARNINGS": "ignore",
+            "TIDINGS_SQLITE_SYNCHRONOUS": "NORMAL",
+            "TIDINGS_REGISTRATION": "open",
+        },
     )
     base_url = f"http://127.0.0.1:{port}"
     try:

@@ -29,6 +29,9 @@ FAST_HASH_ENV = {
     "TIDINGS_ARGON2_MEMORY_KIB": "8192",
     "TIDINGS_ARGON2_PARALLELISM": "1",
 }
+# Tests register their users over REST; the default (invite_only) and closed registration are
+# tested on servers of their own (tests/test_registration.py).
+OPEN_REGISTRATION_ENV = {"TIDINGS_REGISTRATION": "open"}
 
 
 def free_port() -> int:
@@ -41,7 +44,7 @@ class ServerProcess:
     def __init__(self, data_dir: Path, *, env: dict[str, str] | None = None) -> None:
         self.data_dir = data_dir
         self.port = free_port()
-        self.env = {**os.environ, **FAST_HASH_ENV, **(env or {})}
+        self.env = {**os.environ, **FAST_HASH_ENV, **OPEN_REGISTRATION_ENV, **(env or {})}
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path = data_dir / "server.log"
 

@@ -1,4 +1,5 @@
-"""Registering, signing in and out, sessions and profiles (PRODUCT.md A1, A3, A4, A7)."""
+"""Registering, signing in and out, passwords, sessions and profiles (PRODUCT.md A1, A3, A4,
+A7, A9)."""
 
 from __future__ import annotations
 
@@ -10,15 +11,17 @@ from tidings.actions.known_devices import KnownDevices
 from tidings.actions.notices import Notices
 from tidings.actions.publisher import Publisher
 from tidings.actions.session_touches import SessionTouches
+from tidings.auth.password_policy import PasswordPolicy
 from tidings.auth.passwords import Passwords
 from tidings.auth.throttle import Throttle
 from tidings.auth.tokens import new_token, token_hash
-from tidings.config import SessionPolicy, Settings
+from tidings.config import Registration, SessionPolicy, Settings
 from tidings.domain.accounts import Platform, ProfileUpdate, RevokeReason, Session, User
 from tidings.domain.clock import now_ms
 from tidings.domain.entries import PrivateEntry
 from tidings.domain.errors import ErrorCode, TidingsError
-from tidings.store.accounts import AccountStore, AccountTaken
+from tidings.store.accounts import AccountStore, AccountTaken, InviteRefused
+from tidings.store.organization import OrgStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +42,7 @@ class SignedIn:
         }
         if self.device_credential is not None:
             out["device_credential"] = self.device_credential
+        out["password_change_required"] = self.user.password_change_required
         return out
 
 
@@ -53,9 +57,13 @@ class Accounts:
         notices: Notices,
         touches: SessionTouches,
         known_devices: KnownDevices,
+        policy: PasswordPolicy,
+        org: OrgStore,
     ) -> None:
         self._settings = settings
         self._known_devices = known_devices
+        self._policy = policy
+        self._org = org
         self._touches = touches
         self._store = store
         self._passwords = passwords
@@ -75,26 +83,62 @@ class Accounts:
         device_name: str = "",
         ip: str = "",
         remember: bool = False,
+        invite_code: str | None = None,
     ) -> SignedIn:
+        """Someone registers themselves, as ``TIDINGS_REGISTRATION`` allows, and is signed in."""
+        registration = self._settings.registration
+        if registration is Registration.CLOSED:
+            raise TidingsError(
+                ErrorCode.REGISTRATION_CLOSED, "registration is closed; ask an administrator"
+            )
+        if registration is Registration.INVITE_ONLY and not invite_code:
+            raise TidingsError(ErrorCode.INVALID_INVITE, "registration needs an invite code")
+        user = await self._create(
+            account=account,
+            password=password,
+            nickname=nickname,
+            # Codes are shown in capitals; typed by hand, any case does.
+            invite_code=(
+                invite_code.strip().upper()
+                if invite_code and registration is Registration.INVITE_ONLY
+                else None
+            ),
+        )
+        return await self._open_session(
+            user, platform=platform, device_name=device_name, ip=ip, remember=remember
+        )
+
+    async def do_create_user(self, *, account: str, password: str, nickname: str) -> User:
+        """An account made by an administrator (CLI), whatever the registration setting."""
+        return await self._create(account=account, password=password, nickname=nickname)
+
+    async def _create(
+        self, *, account: str, password: str, nickname: str, invite_code: str | None = None
+    ) -> User:
+        account = account.lower()
+        await self._policy.enforce(password, account=account, other_inputs=(nickname,))
         password_hash = await self._passwords.hash(password)
         try:
             user, system_conversation_id = await self._store.create_user(
-                account=account.lower(),
+                account=account,
                 password_hash=password_hash,
                 nickname=nickname,
                 now=now_ms(),
+                invite_code=invite_code,
             )
         except AccountTaken:
             raise TidingsError(ErrorCode.ACCOUNT_TAKEN, "this account is taken") from None
+        except InviteRefused:
+            raise TidingsError(
+                ErrorCode.INVALID_INVITE, "this invite code is unknown, expired or used up"
+            ) from None
         await self._notices.do_post_notice(
             system_conversation_id,
             user.id,
             title="Welcome to Tidings",
             text="Your messages sync to every device you sign in on.",
         )
-        return await self._open_session(
-            user, platform=platform, device_name=device_name, ip=ip, remember=remember
-        )
+        return user
 
     async def do_login(
         self,
@@ -108,16 +152,11 @@ class Accounts:
         device_token: str | None = None,
     ) -> SignedIn:
         account = account.lower()
-        keys = (f"account:{account}", f"ip:{ip}")
-        if any(self._throttle.blocked(key) for key in keys):
-            raise TidingsError(
-                ErrorCode.RATE_LIMITED, "too many failed sign-ins; try again in a few minutes"
-            )
+        keys = self._check_throttle(account, ip)
         found = await self._store.credentials(account)
         ok = await self._passwords.verify(found[1] if found else None, password)
         if found is None or not ok:
-            for key in keys:
-                self._throttle.failed(key)
+            self._failed(keys)
             raise TidingsError(ErrorCode.INVALID_CREDENTIALS, "wrong account or password")
         user, stored_hash = found
         if user.disabled:
@@ -156,8 +195,90 @@ class Accounts:
             device_token=device_token,
         )
 
-    async def access_session(self, token: str) -> tuple[User, Session]:
-        """The live session behind a bearer token, or ``invalid_token``."""
+    def _check_throttle(self, account: str, ip: str) -> tuple[str, str]:
+        keys = (f"account:{account}", f"ip:{ip}")
+        if any(self._throttle.blocked(key) for key in keys):
+            raise TidingsError(
+                ErrorCode.RATE_LIMITED, "too many failed sign-ins; try again in a few minutes"
+            )
+        return keys
+
+    def _failed(self, keys: tuple[str, str]) -> None:
+        for key in keys:
+            self._throttle.failed(key)
+
+    # Passwords
+
+    async def do_change_password(
+        self,
+        actor: Actor,
+        *,
+        current_password: str,
+        new_password: str,
+        sign_out_others: bool = True,
+        ip: str = "",
+    ) -> int:
+        """Change the password, knowing the current one; return how many other sessions
+        ended. A wrong current password counts as a failed sign-in of the account."""
+        found = await self._store.password_hash(actor.user_id)
+        if found is None:
+            raise TidingsError(ErrorCode.INVALID_TOKEN, "the session token is not valid")
+        user, stored_hash = found
+        keys = self._check_throttle(user.account, ip)
+        if not await self._passwords.verify(stored_hash, current_password):
+            self._failed(keys)
+            raise TidingsError(ErrorCode.INVALID_CREDENTIALS, "the current password is wrong")
+        await self._policy.enforce(
+            new_password, account=user.account, other_inputs=(user.nickname,)
+        )
+        if new_password == current_password:
+            raise TidingsError(
+                ErrorCode.WEAK_PASSWORD,
+                "the new password must differ from the current one",
+                details={"reasons": ["unchanged"]},
+            )
+        ended = await self._store.set_password(
+            user.id,
+            await self._passwords.hash(new_password),
+            change_required=False,
+            revoke=RevokeReason.PASSWORD_CHANGED if sign_out_others else None,
+            keep_session_id=actor.session_id,
+            now=now_ms(),
+        )
+        await self._announce_revoked(ended)
+        return len(ended)
+
+    async def do_reset_password(self, actor: Actor | None, user_id: int) -> str:
+        """An admin (or the CLI, ``actor`` None) gives a user a one-time password: every
+        session of theirs ends, and signing in with it allows only changing it."""
+        if actor is not None and not await self._org.is_admin(actor.user_id):
+            raise TidingsError(ErrorCode.FORBIDDEN, "only server admins reset passwords")
+        if await self._store.user(user_id) is None:
+            raise TidingsError(ErrorCode.NOT_FOUND, "no such user")
+        # 16 characters from 64: about 96 bits, never weak, nothing to check.
+        one_time = new_token()[:16]
+        ended = await self._store.set_password(
+            user_id,
+            await self._passwords.hash(one_time),
+            change_required=True,
+            revoke=RevokeReason.PASSWORD_RESET,
+            keep_session_id=None,
+            now=now_ms(),
+        )
+        await self._announce_revoked(ended)
+        return one_time
+
+    async def user_by_account(self, account: str) -> User:
+        user = await self._store.user_by_account(account.lower())
+        if user is None:
+            raise TidingsError(ErrorCode.NOT_FOUND, "no such user")
+        return user
+
+    async def access_session(
+        self, token: str, *, password_change_required_allowed: bool = False
+    ) -> tuple[User, Session]:
+        """The live session behind a bearer token, or ``invalid_token``; a user who must
+        change their password gets ``password_change_required`` unless allowed."""
         session = await self._store.session_by_token(token_hash(token))
         now = now_ms()
         if session is None or session.revoked_at is not None or session.expires_at <= now:
@@ -165,6 +286,8 @@ class Accounts:
         user = await self._store.user(session.user_id)
         if user is None or user.disabled:
             raise TidingsError(ErrorCode.INVALID_TOKEN, "the session token is not valid")
+        if user.password_change_required and not password_change_required_allowed:
+            raise password_change_required()
         # For "list my sessions", not security; written in batches (SessionTouches).
         if now - session.last_seen_at > self._settings.session_touch_seconds * 1000:
             self._touches.touch(session.id, now)
@@ -258,3 +381,10 @@ class Accounts:
         for session, reason, entry in revoked:
             await self._publisher.end_session(session.id, reason, spare=spare)
             await self._publisher.private([entry])
+
+
+def password_change_required() -> TidingsError:
+    return TidingsError(
+        ErrorCode.PASSWORD_CHANGE_REQUIRED,
+        "an administrator reset this password: change it first (POST /me/password)",
+    )

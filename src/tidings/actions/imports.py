@@ -17,6 +17,7 @@ from tidings.actions.files import Files
 from tidings.actions.notices import Notices
 from tidings.actions.organization import Directory, OrgCache
 from tidings.actions.publisher import Publisher
+from tidings.auth.password_policy import PasswordPolicy
 from tidings.auth.passwords import Passwords
 from tidings.domain.accounts import ACCOUNT_PATTERN
 from tidings.domain.clock import now_ms
@@ -49,6 +50,7 @@ class Imports:
         *,
         accounts: AccountStore,
         passwords: Passwords,
+        policy: PasswordPolicy,
         notices: Notices,
         org: OrgStore,
         org_cache: OrgCache,
@@ -60,6 +62,7 @@ class Imports:
         self._files = files
         self._accounts = accounts
         self._passwords = passwords
+        self._policy = policy
         self._notices = notices
         self._org = org
         self._org_cache = org_cache
@@ -162,8 +165,14 @@ class Imports:
                 reason = "this account is taken"
             elif not 1 <= len(row.cells["nickname"]) <= 64:
                 reason = "the nickname must be 1 to 64 characters"
-            elif password and not 8 <= len(password) <= 256:
-                reason = "the password must be 8 to 256 characters"
+            elif len(password) > 256:
+                reason = "the password must be at most 256 characters"
+            elif password and (
+                weak := await self._policy.reasons(
+                    password, account=account, other_inputs=(row.cells["nickname"],)
+                )
+            ):
+                reason = "weak password: " + ", ".join(weak)
             elif len(row.cells.get("phone", "")) > 32 or len(row.cells.get("work_email", "")) > 254:
                 reason = "the phone or e-mail is too long"
             elif len(row.cells.get("position", "")) > 64:
@@ -183,7 +192,8 @@ class Imports:
         added = 0
         placements: list[tuple[list[str], int, str]] = []
         for row, account, password, path in checked:
-            generated = None if password else secrets.token_urlsafe(9)
+            # At least 12 characters of 64 (72 bits), longer if the policy asks.
+            generated = None if password else secrets.token_urlsafe(max(9, self._policy.min_length))
             try:
                 user, system_id = await self._accounts.create_user(
                     account=account,

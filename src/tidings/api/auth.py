@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request, Response
 
 from tidings.api.deps import C, Me, PathId, client_ip
 from tidings.domain.accounts import ProfileUpdate
-from tidings.schemas import DeviceLoginInput, LoginInput, RegisterInput
+from tidings.schemas import ChangePasswordInput, DeviceLoginInput, LoginInput, RegisterInput
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
@@ -23,8 +23,15 @@ async def register(body: RegisterInput, c: C, request: Request) -> dict[str, Any
         device_name=body.device_name,
         ip=client_ip(request),
         remember=body.remember,
+        invite_code=body.invite_code,
     )
     return signed_in.to_wire()
+
+
+@router.get("/auth/options")
+async def options(c: C) -> dict[str, Any]:
+    """What the sign-in page may offer (no authentication)."""
+    return c.registration_invites.options()
 
 
 @router.post("/auth/login")
@@ -76,6 +83,20 @@ async def me(c: C, me: Me) -> dict[str, Any]:
 @router.patch("/me")
 async def update_me(body: ProfileUpdate, c: C, me: Me) -> dict[str, Any]:
     return (await c.accounts.do_update_profile(me, body)).to_wire()
+
+
+@router.post("/me/password")
+async def change_password(
+    body: ChangePasswordInput, c: C, me: Me, request: Request
+) -> dict[str, Any]:
+    signed_out = await c.accounts.do_change_password(
+        me,
+        current_password=body.current_password,
+        new_password=body.new_password,
+        sign_out_others=body.sign_out_others,
+        ip=client_ip(request),
+    )
+    return {"signed_out": signed_out}
 
 
 @router.get("/users/{user_id}")

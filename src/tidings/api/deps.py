@@ -13,6 +13,17 @@ from tidings.domain.errors import ErrorCode, TidingsError
 
 _bearer = HTTPBearer(auto_error=False)
 
+# All a session may do while an admin's one-time password awaits its change; anything else
+# is 403 password_change_required (docs/protocol.md "Passwords").
+WHILE_PASSWORD_CHANGE_REQUIRED = frozenset(
+    {
+        ("POST", "/api/v1/me/password"),
+        ("GET", "/api/v1/me"),
+        ("GET", "/api/v1/me/security"),
+        ("POST", "/api/v1/auth/logout"),
+    }
+)
+
 
 def container(request: Request) -> Container:
     found: Container = request.app.state.container
@@ -25,7 +36,11 @@ async def actor(
 ) -> Actor:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise TidingsError(ErrorCode.UNAUTHENTICATED, "send Authorization: Bearer <token>")
-    user, session = await container(request).accounts.access_session(credentials.credentials)
+    user, session = await container(request).accounts.access_session(
+        credentials.credentials,
+        password_change_required_allowed=(request.method, request.url.path)
+        in WHILE_PASSWORD_CHANGE_REQUIRED,
+    )
     return Actor(user.id, session.id)
 
 

@@ -12,7 +12,9 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 ACCOUNT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@-]{2,63}$"
 
 Account = Annotated[str, StringConstraints(pattern=ACCOUNT_PATTERN)]
-Password = Annotated[str, StringConstraints(min_length=8, max_length=256)]
+# A password being set: its length and strength are the policy's to judge (weak_password),
+# so only the bounds of any input are checked here.
+NewPassword = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 Nickname = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 
 
@@ -54,6 +56,8 @@ class User:
     desk: str
     disabled: bool
     created_at: int
+    # An admin reset the password: sessions may only change it (docs/protocol.md).
+    password_change_required: bool = False
 
     def to_wire(self) -> dict[str, Any]:
         return {
@@ -97,6 +101,8 @@ class RevokeReason(StrEnum):
     SIGNED_OUT = "signed_out"  # by the user from another session
     LOGGED_OUT = "logged_out"  # by the session itself
     CREDENTIAL_USED = "credential_used"  # replaced by auto-login with its device credential
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105  # the user changed it elsewhere
+    PASSWORD_RESET = "password_reset"  # noqa: S105  # an admin reset the password
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,10 @@ class ErrorCode(StrEnum):
     ACCOUNT_TAKEN = "account_taken"
     ACCOUNT_DISABLED = "account_disabled"
     RATE_LIMITED = "rate_limited"
+    # Passwords and registration
+    WEAK_PASSWORD = "weak_password"
+    PASSWORD_CHANGE_REQUIRED = "password_change_required"
+    REGISTRATION_CLOSED = "registration_closed"
     # Authorization and existence
     FORBIDDEN = "forbidden"
     NOT_FOUND = "not_found"
@@ -117,6 +121,9 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.UNKNOWN_OP: 404,
     ErrorCode.INVALID_INPUT: 422,
     ErrorCode.RATE_LIMITED: 429,
+    ErrorCode.WEAK_PASSWORD: 422,
+    ErrorCode.PASSWORD_CHANGE_REQUIRED: 403,
+    ErrorCode.REGISTRATION_CLOSED: 403,
     ErrorCode.INTERNAL: 500,
 }
 

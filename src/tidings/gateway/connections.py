@@ -53,17 +53,22 @@ class ConnectionRegistry:
     def __len__(self) -> int:
         return sum(len(c) for c in self._by_user.values())
 
-    async def add(self, connection: Connection) -> None:
-        self._by_user.setdefault(connection.user_id, {})[connection.id] = connection
+    async def add(self, connection: Connection, *, receives_pushes: bool = True) -> None:
+        """Hold a connection. One that ``receives_pushes`` False (a session that must change
+        its password first) is held only so that ending its session closes it; adding it
+        again later lets it receive pushes."""
         self._by_session.setdefault(connection.session_id, {})[connection.id] = connection
+        if not receives_pushes or connection.id in self._by_user.get(connection.user_id, {}):
+            return
+        self._by_user.setdefault(connection.user_id, {})[connection.id] = connection
         CONNECTIONS.inc()
         if await self._presence.connected(connection.user_id):
             await self._bus.publish(PresenceChanged(connection.user_id, online=True))
 
     async def remove(self, connection: Connection) -> None:
+        _discard(self._by_session, connection.session_id, connection.id)
         if _discard(self._by_user, connection.user_id, connection.id) is None:
             return
-        _discard(self._by_session, connection.session_id, connection.id)
         for watched in self._watching.pop(connection.id, ()):
             _discard(self._watchers, watched, connection.id)
         CONNECTIONS.dec()

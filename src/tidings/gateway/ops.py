@@ -24,14 +24,25 @@ Handler = Callable[["OpContext", Any], Awaitable[Any]]
 class OpContext:
     """What an op runs with: the container, who is acting and on which connection."""
 
-    __slots__ = ("actor", "c", "close_after_reply", "connection")
+    __slots__ = ("actor", "c", "close_after_reply", "connection", "ip", "password_change_required")
 
-    def __init__(self, container: Container, actor: Actor, connection: Connection) -> None:
+    def __init__(
+        self,
+        container: Container,
+        actor: Actor,
+        connection: Connection,
+        *,
+        ip: str = "",
+        password_change_required: bool = False,
+    ) -> None:
         self.c = container
+        self.ip = ip  # the client's address, for the sign-in throttle
         self.actor = actor
         self.connection = connection
         # Set by an op that ends the session: the route closes after sending the reply.
         self.close_after_reply: tuple[int, str] | None = None
+        # Signed in with an admin's one-time password: only these ops until it is changed.
+        self.password_change_required = password_change_required
 
 
 OPS: dict[str, tuple[type[BaseModel], Handler]] = {}
@@ -63,6 +74,9 @@ def parse(model: type[BaseModel], data: dict[str, Any]) -> Any:
 
 # The names "auth" and "ping" are handled by the route itself (they exist before a session).
 OP_NAMES = frozenset({"auth", "ping"})
+
+# All a session may do while an admin's one-time password awaits its change (as over REST).
+WHILE_PASSWORD_CHANGE_REQUIRED = frozenset({"me.change_password", "me.security", "logout"})
 
 
 @op("send", s.SendOp)
@@ -225,6 +239,18 @@ async def _logout(ctx: OpContext, _: s.Empty) -> Any:
     await ctx.c.accounts.do_logout(ctx.actor)
     ctx.close_after_reply = (CloseCode.SESSION_REVOKED, "logged out")
     return None
+
+
+@op("me.change_password", s.ChangePasswordInput)
+async def _change_password(ctx: OpContext, a: s.ChangePasswordInput) -> Any:
+    signed_out = await ctx.c.accounts.do_change_password(
+        ctx.actor,
+        current_password=a.current_password,
+        new_password=a.new_password,
+        sign_out_others=a.sign_out_others,
+        ip=ctx.ip,
+    )
+    return {"signed_out": signed_out}
 
 
 @op("profile.get", s.UserRef)

@@ -28,13 +28,20 @@ from websockets.http11 import Request as HttpRequest
 from websockets.protocol import State
 from websockets.server import ServerProtocol
 
+from tidings.actions.accounts import password_change_required
 from tidings.actions.context import Actor
 from tidings.container import Container
 from tidings.domain.clock import now_ms
 from tidings.domain.errors import ErrorCode, TidingsError
 from tidings.domain.events import CloseCode
 from tidings.gateway.frames import text_frame
-from tidings.gateway.ops import OP_NAMES, OPS, OpContext, parse
+from tidings.gateway.ops import (
+    OP_NAMES,
+    OPS,
+    WHILE_PASSWORD_CHANGE_REQUIRED,
+    OpContext,
+    parse,
+)
 from tidings.gateway.protocol import Phase, ProtocolCore, Request
 from tidings.schemas import AuthInput, Empty
 
@@ -319,7 +326,11 @@ class GatewayConnection(asyncio.Protocol):
                 context = self.context
                 assert context is not None
                 model, handler = OPS[request.op]
+                if context.password_change_required:
+                    await self._check_password_changed(context, request.op)
                 self._core.reply(request, await handler(context, parse(model, request.data)))
+                if context.password_change_required and request.op == "me.change_password":
+                    await self._password_changed(context)
                 if context.close_after_reply is not None:
                     self._core.close(*context.close_after_reply)
         except TidingsError as error:
@@ -327,6 +338,21 @@ class GatewayConnection(asyncio.Protocol):
         except Exception:
             logger.exception("op %s failed", request.op)
             self._core.fail(request, TidingsError(ErrorCode.INTERNAL, "internal error"))
+
+    async def _check_password_changed(self, context: OpContext, op: str) -> None:
+        """A session signed in with a one-time password may do only a few ops until the
+        password is changed (here or over REST)."""
+        if op in WHILE_PASSWORD_CHANGE_REQUIRED:
+            return
+        user = await context.c.accounts.profile(context.actor.user_id)
+        if user.password_change_required:
+            raise password_change_required()
+        await self._password_changed(context)
+
+    async def _password_changed(self, context: OpContext) -> None:
+        context.password_change_required = False
+        if self._registered and self._transport is not None:
+            await context.c.connections.add(self)  # now it receives pushes
 
     def _ping(self, request: Request) -> None:
         try:
@@ -340,7 +366,9 @@ class GatewayConnection(asyncio.Protocol):
         token = parse(AuthInput, request.data).token
         container = self._gateway.container
         try:
-            user, session = await container.accounts.access_session(token)
+            user, session = await container.accounts.access_session(
+                token, password_change_required_allowed=True
+            )
         except TidingsError as error:
             self._core.fail(request, error)
             self._core.close(CloseCode.INVALID_TOKEN, "invalid token")
@@ -348,13 +376,29 @@ class GatewayConnection(asyncio.Protocol):
         self.id = secrets.token_hex(8)
         self.user_id = user.id
         self.session_id = session.id
-        self.context = OpContext(container, Actor(user.id, session.id, self.id), self)
+        peer = self._transport.get_extra_info("peername") if self._transport else None
+        restricted = user.password_change_required
+        self.context = OpContext(
+            container,
+            Actor(user.id, session.id, self.id),
+            self,
+            ip=str(peer[0]) if isinstance(peer, tuple) and peer else "",
+            password_change_required=restricted,
+        )
         self._core.authenticated()
-        self._core.reply(request, {"user": user.to_wire(), "session_id": session.id})
+        self._core.reply(
+            request,
+            {
+                "user": user.to_wire(),
+                "session_id": session.id,
+                "password_change_required": restricted,
+            },
+        )
         self._flush()
         if self._transport is None:
             return
-        await container.connections.add(self)
+        # Until the password is changed it gets no pushes, only its session's end.
+        await container.connections.add(self, receives_pushes=not restricted)
         if self._transport is None:  # lost while being added
             await container.connections.remove(self)
         else:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from tidings.domain.accounts import Platform, RevokeReason, Session, User
 from tidings.domain.conversations import ConversationType, Role
 from tidings.domain.entries import PrivateEntry, PrivateKind
-from tidings.store import log
+from tidings.store import log, registration_invites
 from tidings.store.database import Database
 from tidings.store.schema import conversations, members, sessions, users
 
@@ -27,6 +27,7 @@ USER_COLUMNS = (
     users.c.desk,
     users.c.disabled,
     users.c.created_at,
+    users.c.password_change_required,
 )
 
 
@@ -42,6 +43,7 @@ def user_from_row(row: Row[Any, *tuple[Any, ...]]) -> User:
         desk=row.desk,
         disabled=bool(row.disabled),
         created_at=row.created_at,
+        password_change_required=bool(row.password_change_required),
     )
 
 
@@ -63,16 +65,35 @@ class AccountTaken(Exception):
     pass
 
 
+class InviteRefused(Exception):
+    """The registration invite is unknown, expired or used up."""
+
+
 class AccountStore:
     def __init__(self, database: Database) -> None:
         self._db = database
 
     async def create_user(
-        self, *, account: str, password_hash: str, nickname: str, now: int
+        self,
+        *,
+        account: str,
+        password_hash: str,
+        nickname: str,
+        now: int,
+        invite_code: str | None = None,
     ) -> tuple[User, int]:
-        """Create a user with their system-notice conversation; return both."""
+        """Create a user with their system-notice conversation; return both.
+
+        With an invite code, one of its uses is taken in the same transaction, only while
+        uses remain (``InviteRefused`` otherwise): concurrent registrations never take more
+        than ``max_uses``, and a registration that fails gives its use back.
+        """
         try:
             async with self._db.write("create_user") as conn:
+                if invite_code is not None and not await registration_invites.take_use(
+                    conn, invite_code, now
+                ):
+                    raise InviteRefused(invite_code)
                 user_id = (
                     await conn.execute(
                         insert(users)
@@ -137,6 +158,56 @@ class AccountStore:
             await conn.execute(
                 update(users).where(users.c.id == user_id).values(password_hash=password_hash)
             )
+
+    async def password_hash(self, user_id: int) -> tuple[User, str] | None:
+        async with self._db.read("user_password_hash") as conn:
+            row = (
+                await conn.execute(
+                    select(*USER_COLUMNS, users.c.password_hash).where(users.c.id == user_id)
+                )
+            ).first()
+        return (user_from_row(row), row.password_hash) if row else None
+
+    async def set_password(
+        self,
+        user_id: int,
+        password_hash: str,
+        *,
+        change_required: bool,
+        revoke: RevokeReason | None,
+        keep_session_id: int | None,
+        now: int,
+    ) -> list[tuple[Session, RevokeReason, PrivateEntry]]:
+        """Store a new password and, in the same transaction, end the user's sessions (all
+        but ``keep_session_id``) when ``revoke`` names why; return the ended ones."""
+        async with self._db.write("set_password") as conn:
+            await conn.execute(
+                update(users)
+                .where(users.c.id == user_id)
+                .values(password_hash=password_hash, password_change_required=change_required)
+            )
+            if revoke is None:
+                return []
+            rows = await conn.execute(
+                select(sessions.c.id).where(
+                    sessions.c.user_id == user_id,
+                    sessions.c.revoked_at.is_(None),
+                    sessions.c.expires_at > now,
+                )
+            )
+            return [
+                r
+                for session_id in [row.id for row in rows]
+                if session_id != keep_session_id
+                and (r := await self._revoke(conn, user_id, session_id, revoke, now)) is not None
+            ]
+
+    async def user_by_account(self, account: str) -> User | None:
+        async with self._db.read("user_by_account") as conn:
+            row = (
+                await conn.execute(select(*USER_COLUMNS).where(users.c.account == account))
+            ).first()
+        return user_from_row(row) if row else None
 
     async def user(self, user_id: int) -> User | None:
         async with self._db.read("get_user") as conn:

@@ -54,6 +54,8 @@ users = Table(
     Column("private_seq", BigInteger, nullable=False, server_default="0"),
     Column("system_conversation_id", BigInteger, nullable=True),
     Column("created_at", BigInteger, nullable=False),
+    # Set by an admin's password reset: the one-time password signs in only to change itself.
+    Column("password_change_required", Boolean, nullable=False, server_default="0"),
     Index("ix_users_phone", "phone"),
 )
 
@@ -444,4 +446,17 @@ board_marks = Table(
     Column("seq", BigInteger, primary_key=True),
     Column("marked_by", BigInteger, nullable=False),
     Column("created_at", BigInteger, nullable=False),
+)
+
+# Codes a server admin hands out so people can register when registration is invite_only.
+registration_invites = Table(
+    "registration_invites",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("created_by", BigInteger, nullable=True),  # None: made with the CLI
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=True),
+    Column("max_uses", Integer, nullable=False),
+    # Counted in the registering transaction, only while below max_uses.
+    Column("uses", Integer, nullable=False, server_default="0"),
 )

@@ -38,6 +38,9 @@ export type ServerErrorCode =
   | 'account_taken'
   | 'account_disabled'
   | 'rate_limited'
+  | 'weak_password'
+  | 'password_change_required'
+  | 'registration_closed'
   | 'forbidden'
   | 'not_found'
   | 'not_member'
@@ -252,7 +255,7 @@ export interface MessageBodies {
 export interface RegisterInput {
   /** pattern ^[A-Za-z0-9][A-Za-z0-9._@-]{2,63}$ */
   account: string;
-  /** min length 8; max length 256 */
+  /** min length 1; max length 256 */
   password: string;
   /** min length 1; max length 64 */
   nickname: string;
@@ -260,6 +263,23 @@ export interface RegisterInput {
   /** max length 100 */
   device_name?: string;
   remember?: boolean;
+  /** min length 1; max length 64 */
+  invite_code?: string | null;
+}
+
+export interface ChangePasswordInput {
+  /** min length 1; max length 256 */
+  current_password: string;
+  /** min length 1; max length 256 */
+  new_password: string;
+  sign_out_others?: boolean;
+}
+
+export interface RegistrationInviteInput {
+  /** ≥ 1; ≤ 100000 */
+  max_uses?: number;
+  /** ≥ 1; ≤ 31622400 */
+  expires_in_seconds?: number | null;
 }
 
 export interface LoginInput {
@@ -994,6 +1014,7 @@ export interface OpRequests {
   'invites.qr': InviteQrInput;
   'invites.revoke': InviteRef;
   'logout': Empty;
+  'me.change_password': ChangePasswordInput;
   'org.collaborate': CollaborateInput;
   'org.company': CompanyInput;
   'org.department': DepartmentPage;
