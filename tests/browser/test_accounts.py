@@ -18,7 +18,8 @@ from tests.browser.pages import (
 
 
 def account_row(page: Page, account: str) -> Any:
-    return page.locator(f"[data-testid=account-menu] [data-testid=account-row][data-account='{account}']")
+    menu = page.get_by_test_id("account-menu")
+    return menu.locator(f"[data-testid=account-row][data-account='{account}']")
 
 
 def unread_of(page: Page, account: str) -> int:
@@ -144,7 +145,9 @@ def test_a_forced_sign_out_is_shown_for_that_account_only(
     expect(page.get_by_test_id("workspace")).to_have_attribute("data-connection", "connected")
 
 
-def test_accounts_are_listed_in_settings_on_a_phone(web_server: WebServer, new_context: Any) -> None:
+def test_accounts_are_listed_in_settings_on_a_phone(
+    web_server: WebServer, new_context: Any
+) -> None:
     fay = web_server.register(unique("fay"), "Fay Hu")
     gus = web_server.register(unique("gus"), "Gus He")
     page: Page = new_context(

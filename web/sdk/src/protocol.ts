@@ -706,7 +706,7 @@ export type OpReply<O extends OpName> = Ops[O]['res'];
 
 // ---- pushes -----------------------------------------------------------------------------
 
-export type SignedOutReason = 'signed_in_elsewhere' | 'signed_out' | 'logged_out';
+export type SignedOutReason = 'signed_in_elsewhere' | 'signed_out' | 'logged_out' | 'password_changed' | 'password_reset';
 
 export interface Pushes {
   entry: Entry;

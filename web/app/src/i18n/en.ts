@@ -14,6 +14,8 @@ export const en = {
   'signIn.nickname': 'Display name',
   'signIn.registerSubmit': 'Create account',
   'notice.signedInElsewhere': 'Your account signed in on another device, so you were signed out here. If that was not you, change your password.',
+  'notice.passwordChanged': 'Your password was changed, so you were signed out here. Sign in with the new password.',
+  'accounts.passwordChanged': 'Password changed: sign in again',
   'notice.sessionEnded': 'Your session has ended. Please sign in again.',
   'notice.signedOut': 'You have signed out.',
   'rail.chats': 'Chats',

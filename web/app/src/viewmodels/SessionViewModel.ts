@@ -17,7 +17,7 @@ import type { KeyValueStore } from '../lib/storage';
 import { SignInViewModel, type SecurityApiFor } from './SignInViewModel';
 import { ViewModel } from './ViewModel';
 
-export type SignInNotice = 'signed_in_elsewhere' | 'session_ended' | 'signed_out';
+export type SignInNotice = 'signed_in_elsewhere' | 'password_changed' | 'session_ended' | 'signed_out';
 
 /** One account in the account switcher. */
 export interface AccountSummary {
@@ -227,13 +227,15 @@ export class SessionViewModel extends ViewModel<SessionSnapshot> {
     client.removeAllListeners();
     const stored = this.book.all().find((a) => a.user.id === userId);
     this.book.dropToken(userId);
-    // Another device took this platform's place: signing back in silently would undo that.
-    if (reason !== 'signed_in_elsewhere' && stored && (await this.signInWithDevice({ ...stored, token: null })) === 'signedIn') {
+    // Another device took this platform's place, or the password changed: signing back in
+    // silently would undo that.
+    const notice: SignInNotice =
+      reason === 'signed_in_elsewhere' ? reason : reason === 'password_changed' || reason === 'password_reset' ? 'password_changed' : 'session_ended';
+    if (notice === 'session_ended' && stored && (await this.signInWithDevice({ ...stored, token: null })) === 'signedIn') {
       this.publish();
       return;
     }
     this.book.remove(userId);
-    const notice: SignInNotice = reason === 'signed_in_elsewhere' ? 'signed_in_elsewhere' : 'session_ended';
     account.notice = notice;
     account.unread = 0;
     if (this.activeId === userId) {

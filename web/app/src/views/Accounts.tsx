@@ -30,8 +30,10 @@ function AccountRow({ account, t, onChoose }: { account: AccountSummary; t: Tran
         <span className="account-row-sub">
           {account.notice === 'signed_in_elsewhere'
             ? t('accounts.signedInElsewhere')
-            : account.notice
-              ? t('accounts.signedOut')
+            : account.notice === 'password_changed'
+              ? t('accounts.passwordChanged')
+              : account.notice
+                ? t('accounts.signedOut')
               : user.account}
         </span>
       </span>

@@ -16,7 +16,9 @@ export function SignInView({ vm, state, t, inviting = false }: { vm: SessionView
   const notice =
     state.notice === 'signed_in_elsewhere'
       ? t('notice.signedInElsewhere')
-      : state.notice === 'session_ended'
+      : state.notice === 'password_changed'
+        ? t('notice.passwordChanged')
+        : state.notice === 'session_ended'
         ? t('notice.sessionEnded')
         : null;
   const step = s.step;
