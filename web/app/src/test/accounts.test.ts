@@ -384,7 +384,10 @@ describe('SecurityViewModel', () => {
     expect(vm.getSnapshot()).toMatchObject({ panel: null, overview: { email: 'a@example.com', email_verified: true } });
   });
 
-  it('encodes any SVG text as a data address', () => {
-    expect(svgImage('<svg>é</svg>')).toBe(`data:image/svg+xml;base64,${btoa(String.fromCharCode(...new TextEncoder().encode('<svg>é</svg>')))}`);
+  it('encodes any SVG text as a data address, with the namespace an image needs', () => {
+    const decoded = (url: string) => new TextDecoder().decode(Uint8Array.from(atob(url.split(',')[1] ?? ''), (c) => c.charCodeAt(0)));
+    expect(decoded(svgImage('<svg width="9">é</svg>'))).toBe('<svg xmlns="http://www.w3.org/2000/svg" width="9">é</svg>');
+    const namespaced = '<svg xmlns="http://www.w3.org/2000/svg"><path/></svg>';
+    expect(decoded(svgImage(namespaced))).toBe(namespaced);
   });
 });

@@ -33,9 +33,12 @@ export interface SecuritySnapshot {
 /**
  * The QR code as an image address. An SVG shown through <img> runs no script and loads
  * nothing, whatever it contains, so the server's markup never enters the page's DOM.
+ * An SVG made for inlining in HTML may lack its namespace, without which a browser will
+ * not decode it as an image document: it is added.
  */
 export function svgImage(svg: string): string {
-  const bytes = new TextEncoder().encode(svg);
+  const standalone = /^\s*<svg\b(?![^>]*\bxmlns=)/.test(svg) ? svg.replace(/<svg\b/, '<svg xmlns="http://www.w3.org/2000/svg"') : svg;
+  const bytes = new TextEncoder().encode(standalone);
   let binary = '';
   for (const byte of bytes) binary += String.fromCharCode(byte);
   return `data:image/svg+xml;base64,${btoa(binary)}`;
