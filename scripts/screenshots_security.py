@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 import pyotp
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, expect, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from screenshots import (
@@ -39,7 +39,8 @@ def sms_code(data_dir: str, phone: str, count: int) -> str:
     path = Path(data_dir) / "dev-sms.log"
     for _ in range(200):
         if path.exists():
-            codes = [line.split()[1] for line in path.read_text().splitlines() if line.split()[0] == phone]
+            lines = [line.split() for line in path.read_text().splitlines()]
+            codes = [code for to, code in lines if to == phone]
             if len(codes) >= count:
                 return codes[count - 1]
         time.sleep(0.05)
@@ -56,7 +57,8 @@ def seed(api: Api, data_dir: str) -> None:
     enrolment = api.call(dave, "POST", "/me/totp")
     api.call(dave, "POST", "/me/totp/confirm", json={"code": pyotp.TOTP(enrolment["secret"]).now()})
     # Messages to a group of Alice's and Bob's: the switcher counts Bob's while Alice is shown.
-    groups = [c for c in api.call(carol, "GET", "/conversations")["conversations"] if c["type"] == "group"]
+    conversations = api.call(carol, "GET", "/conversations")["conversations"]
+    groups = [c for c in conversations if c["type"] == "group"]
     for text in ("Standup in 5 minutes", "Release notes are up"):
         api.text(carol, groups[0]["id"], text)
 
@@ -108,8 +110,9 @@ def desktop(browser: Browser, base: str, locale: str, theme: str, suffix: str) -
     page.get_by_test_id("totp-disable").click()
     page.get_by_test_id("password-confirm").locator("input[name=password]").fill(PASSWORD)
     page.get_by_test_id("password-confirm").locator("button[type=submit]").click()
-    expect(page.get_by_test_id("totp-state")).to_be_visible()
+    expect(page.get_by_test_id("totp-start")).to_be_visible()
     page.get_by_test_id("change-password").click()
+    expect(page.get_by_test_id("password-panel")).to_be_visible()
     shoot(page, f"desktop-security-{suffix}")
     page.context.close()
 

@@ -69,7 +69,7 @@ function AccountList({ session, t, onDone }: { session: SessionViewModel; t: Tra
         }}
         data-testid="add-account"
       >
-        <span className="account-add-icon" aria-hidden="true">＋</span>
+        <span className="account-add-icon" aria-hidden="true">+</span>
         <span className="account-row-name">{t('accounts.add')}</span>
       </button>
     </div>

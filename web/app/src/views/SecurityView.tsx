@@ -355,7 +355,7 @@ function DeviceRow({ device, t }: { device: KnownDevice; t: Translate }) {
     <div className="settings-row device-row" data-testid="known-device">
       <span className="settings-label">
         {device.device_name || device.platform}
-        <span className="settings-note"> · {device.platform}</span>
+        {device.device_name && <span className="settings-note"> · {device.platform}</span>}
       </span>
       <span className="settings-value">
         {t('security.lastUsed', { when: dateTime(device.last_used_at < 1e12 ? device.last_used_at * 1000 : device.last_used_at, document.documentElement.lang || 'en') })}
