@@ -90,7 +90,7 @@ export default function SecurityView({ client, t, onBack }: Props) {
             <span className="settings-value" data-testid="totp-state">
               {o?.totp_enabled ? <span className="tag ok">{t('security.on')}</span> : <span className="tag">{t('security.off')}</span>}
             </span>
-            {o && !o.totp_enabled && (
+            {o && !o.totp_enabled && s.panel?.kind !== 'totpSetup' && (
               <button type="button" className="secondary" disabled={s.busy} onClick={() => void vm.startTotp()} data-testid="totp-start">
                 {t('security.totpEnable')}
               </button>
