@@ -69,7 +69,8 @@ def test_two_accounts_get_their_own_messages_switch_back_and_forth_and_sign_out_
     expect(account_row(page, a)).to_have_attribute("aria-checked", "false")
     expect(account_row(page, b)).to_have_attribute("aria-checked", "true")
     unread_before = unread_of(page, a)
-    page.locator(".menu-backdrop").click()
+    page.keyboard.press("Escape")
+    expect(page.get_by_test_id("account-menu")).to_have_count(0)
 
     # A message to each arrives under the right account, live.
     post_text(web_server, carol, to_bob, "for bob only")

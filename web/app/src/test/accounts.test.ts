@@ -384,6 +384,41 @@ describe('SecurityViewModel', () => {
     expect(vm.getSnapshot()).toMatchObject({ panel: null, overview: { email: 'a@example.com', email_verified: true } });
   });
 
+  it('makes new recovery codes with an app code, turns TOTP off and unbinds a phone with the password', async () => {
+    let totp = true;
+    let phone: string | null = '+8613912345678';
+    const rest = restServer({
+      'GET /api/v1/me/security': () => [200, { ...overview(totp), phone, phone_verified: phone !== null }],
+      'POST /api/v1/me/totp/recovery-codes': (call) =>
+        call.body?.code === '654321' ? [200, { recovery_codes: ['n-1'] }] : [401, { error: { code: 'invalid_code', message: '' } }],
+      'DELETE /api/v1/me/totp': (call) => {
+        if (call.body?.password !== 'pw') return [401, { error: { code: 'invalid_credentials', message: '' } }];
+        totp = false;
+        return [204, null];
+      },
+      'DELETE /api/v1/me/phone': () => {
+        phone = null;
+        return [204, null];
+      },
+    });
+    const vm = new SecurityViewModel(new AccountSecurityApi('http://x', () => 'tok', rest.fetchImpl));
+    await vm.load();
+    vm.open('regenerate');
+    await vm.regenerateRecoveryCodes('000000');
+    expect(vm.getSnapshot()).toMatchObject({ error: 'invalid_code', panel: { kind: 'regenerate' } });
+    await vm.regenerateRecoveryCodes('654321');
+    expect(vm.getSnapshot().panel).toEqual({ kind: 'recoveryCodes', codes: ['n-1'] });
+    vm.open('totpDisable');
+    await vm.disableTotp('wrong');
+    expect(vm.getSnapshot()).toMatchObject({ error: 'invalid_credentials', overview: { totp_enabled: true } });
+    await vm.disableTotp('pw');
+    expect(vm.getSnapshot()).toMatchObject({ error: null, panel: null, overview: { totp_enabled: false } });
+    vm.openUnbind('sms');
+    await vm.unbind('pw');
+    expect(rest.calls.at(-2)).toMatchObject({ method: 'DELETE', path: '/api/v1/me/phone', body: { password: 'pw' } });
+    expect(vm.getSnapshot().overview?.phone).toBeNull();
+  });
+
   it('encodes any SVG text as a data address, with the namespace an image needs', () => {
     const decoded = (url: string) => new TextDecoder().decode(Uint8Array.from(atob(url.split(',')[1] ?? ''), (c) => c.charCodeAt(0)));
     expect(decoded(svgImage('<svg width="9">é</svg>'))).toBe('<svg xmlns="http://www.w3.org/2000/svg" width="9">é</svg>');

@@ -1,5 +1,5 @@
 /** The account switcher (PRODUCT.md A8): the rail's menu and the settings card list the same accounts. */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Translate } from '../i18n/i18n';
 import type { AccountSummary, SessionViewModel } from '../viewmodels/SessionViewModel';
 import { useViewModel } from '../viewmodels/useViewModel';
@@ -79,6 +79,14 @@ function AccountList({ session, t, onDone }: { session: SessionViewModel; t: Tra
 /** The rail's avatar: opens the account switcher. */
 export function AccountMenu({ session, t, children, otherUnread }: { session: SessionViewModel; t: Translate; children: React.ReactNode; otherUnread: number }) {
   const [open, setOpen] = useState(false);
+  useEffect(() => {
+    if (!open) return;
+    const close = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') setOpen(false);
+    };
+    window.addEventListener('keydown', close);
+    return () => window.removeEventListener('keydown', close);
+  }, [open]);
   return (
     <div className="rail-me">
       <button type="button" className="rail-me-button" onClick={() => setOpen(!open)} aria-haspopup="menu" aria-expanded={open} title={t('accounts.switch')} data-testid="account-menu-button">

@@ -61,7 +61,7 @@ export function SignInView({ vm, state, t, inviting = false }: { vm: SessionView
             {t('signIn.passwordResetDone')}
           </div>
         )}
-        {step.kind === 'credentials' && <Credentials form={form} s={s} t={t} />}
+        {step.kind === 'credentials' && <Credentials key={s.prefill} form={form} s={s} t={t} />}
         {step.kind === 'secondStep' && <SecondStep form={form} s={s} t={t} />}
         {step.kind === 'forgot' && <Forgot form={form} s={s} t={t} />}
         {step.kind === 'changePassword' && <ForcedChange form={form} s={s} t={t} />}
