@@ -525,6 +525,7 @@ export const en = {
   'accounts.title': 'Accounts',
   'accounts.add': 'Add account',
   'accounts.addTitle': 'Sign in to another account',
+  'accounts.remove': 'Remove from this device',
   'accounts.backToAccounts': 'Back to my accounts',
   'accounts.switch': 'Switch account',
   'accounts.noticeFor': '{name}:',

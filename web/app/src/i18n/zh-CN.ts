@@ -527,6 +527,7 @@ export const zhCN: Record<MessageKey, string> = {
   'accounts.title': '账号',
   'accounts.add': '添加账号',
   'accounts.addTitle': '登录另一个账号',
+  'accounts.remove': '从此设备移除',
   'accounts.backToAccounts': '返回已登录的账号',
   'accounts.switch': '切换账号',
   'accounts.noticeFor': '{name}：',

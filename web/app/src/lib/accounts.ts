@@ -56,10 +56,13 @@ export class AccountBook {
 
   /** Keep a signed-in account (a new one goes last; one signed in again keeps its place). */
   keep(user: User, token: string, remember: boolean, credential: string | null): void {
-    this.remove(user.id);
     const store = remember ? this.local : this.tab;
+    const other = remember ? this.tab : this.local;
     const account: StoredAccount = { user, token, credential: remember ? credential : null };
-    this.save(store, [...this.list(store), account]);
+    this.save(other, this.list(other).filter((a) => a.user.id !== user.id));
+    const list = this.list(store);
+    const at = list.findIndex((a) => a.user.id === user.id);
+    this.save(store, at < 0 ? [...list, account] : list.map((a, i) => (i === at ? account : a)));
   }
 
   /** A session was spent or ended; what is left is the credential (if any). */

@@ -167,6 +167,13 @@ describe('several accounts in one client (A8)', () => {
     expect(session.signInForm.getSnapshot().prefill).toBe('alice');
     session.cancelSignIn();
     expect(session.getSnapshot()).toMatchObject({ screen: 'main', user: { id: 2 } });
+    // Or it leaves the list.
+    session.switchTo(1);
+    session.forget(1);
+    const after = session.getSnapshot();
+    expect(after).toMatchObject({ screen: 'main', user: { id: 2 } });
+    if (after.screen !== 'main') throw new Error('not signed in');
+    expect(after.accounts.map((a) => a.user.id)).toEqual([2]);
   });
 
   it('brings every stored account back on the next visit, showing the one last shown in this tab', async () => {
@@ -194,6 +201,19 @@ describe('several accounts in one client (A8)', () => {
     const elsewhere = other.getSnapshot();
     if (elsewhere.screen !== 'main') throw new Error('not signed in');
     expect(elsewhere.accounts.map((a) => a.user.id)).toEqual([1]);
+  });
+
+  it('keeps an account signed in again in its place, in the store its "remember me" chose', () => {
+    const local = new MemoryStore();
+    const tab = new MemoryStore();
+    const book = new AccountBook(local, tab);
+    book.keep(user(1, 'a'), 't1', true, 'c1');
+    book.keep(user(2, 'b'), 't2', true, 'c2');
+    book.keep(user(1, 'a'), 't1b', true, 'c1b');
+    expect(book.all().map((a) => [a.user.id, a.token, a.credential])).toEqual([[1, 't1b', 'c1b'], [2, 't2', 'c2']]);
+    book.keep(user(2, 'b'), 't2b', false, 'ignored');
+    expect(JSON.parse(local.get('tidings.accounts') ?? '[]')).toHaveLength(1);
+    expect(book.all().find((a) => a.user.id === 2)).toEqual({ user: user(2, 'b'), token: 't2b', credential: null });
   });
 
   it('upgrades the single session stored before several accounts', () => {

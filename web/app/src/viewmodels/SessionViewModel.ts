@@ -141,12 +141,13 @@ export class SessionViewModel extends ViewModel<SessionSnapshot> {
     account?.client?.removeAllListeners();
   }
 
-  /** An account the server signed out leaves the list. */
+  /** An account the server signed out leaves the list (and its sign-in form, for the others). */
   forget(userId: number): void {
     const account = this.accounts.get(userId);
     if (!account || account.client) return;
     this.accounts.delete(userId);
-    this.publish();
+    if (this.signInScreen?.noticeFor?.id === userId) this.cancelSignIn();
+    else this.publish();
   }
 
   /** The page is going away: release the connections (other windows keep sharing them). */

@@ -66,9 +66,16 @@ export function SignInView({ vm, state, t, inviting = false }: { vm: SessionView
         {step.kind === 'forgot' && <Forgot form={form} s={s} t={t} />}
         {step.kind === 'changePassword' && <ForcedChange form={form} s={s} t={t} />}
         {state.canCancel && (
-          <button type="button" className="link-button" onClick={() => vm.cancelSignIn()} data-testid="cancel-sign-in">
-            {t('accounts.backToAccounts')}
-          </button>
+          <div className="sign-in-links">
+            <button type="button" className="link-button" onClick={() => vm.cancelSignIn()} data-testid="cancel-sign-in">
+              {t('accounts.backToAccounts')}
+            </button>
+            {state.noticeFor && (
+              <button type="button" className="link-button" onClick={() => vm.forget(state.noticeFor?.id ?? 0)} data-testid="forget-account">
+                {t('accounts.remove')}
+              </button>
+            )}
+          </div>
         )}
       </div>
     </main>
