@@ -37,7 +37,7 @@ async def test_user_create_demo_send_and_listen(tmp_path: Path) -> None:
     )
     assert code == 0 and "created user" in output, output
     code, output = await _run(
-        "user", "create", "grace", "--password", "x" * 9, "--data-dir", str(data)
+        "user", "create", "grace", "--password", "another long password", "--data-dir", str(data)
     )
     assert code == 1 and "account_taken" in output
     code, output = await _run("demo", "--data-dir", str(data))

@@ -8,6 +8,7 @@ import getpass
 import logging
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -248,7 +249,12 @@ async def _create_invite(settings: Settings, max_uses: int, expires_in: int) -> 
         await container.stop()
     print(f"invite code: {invite.code}")
     print(f"max uses: {invite.max_uses}")
-    print(f"expires at: {invite.expires_at or 'never'} (ms since the epoch)")
+    expires = (
+        datetime.fromtimestamp(invite.expires_at / 1000, UTC).isoformat(timespec="seconds")
+        if invite.expires_at
+        else "never"
+    )
+    print(f"expires: {expires}")
 
 
 async def _demo(settings: Settings) -> None:

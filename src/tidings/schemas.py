@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from tidings.domain.accounts import Account, NewPassword, Nickname, Platform
+from tidings.domain.accounts import Account, Nickname, Password, Platform
 
 Id = Annotated[int, Field(gt=0, lt=2**63)]
 Seq = Annotated[int, Field(ge=0, lt=2**63)]
@@ -33,7 +33,7 @@ DeviceToken = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 
 class RegisterInput(Input):
     account: Account
-    password: NewPassword
+    password: Password
     nickname: Nickname
     platform: PlatformName = Platform.WEB
     device_name: DeviceName = ""
@@ -44,7 +44,7 @@ class RegisterInput(Input):
 
 class ChangePasswordInput(Input):
     current_password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
-    new_password: NewPassword
+    new_password: Password
     sign_out_others: bool = True
 
 

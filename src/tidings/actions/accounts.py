@@ -92,7 +92,7 @@ class Accounts:
                 ErrorCode.REGISTRATION_CLOSED, "registration is closed; ask an administrator"
             )
         if registration is Registration.INVITE_ONLY and not invite_code:
-            raise TidingsError(ErrorCode.INVALID_INVITE, "registration needs an invite code")
+            raise invalid_registration_invite("registration needs an invite code")
         user = await self._create(
             account=account,
             password=password,
@@ -129,8 +129,8 @@ class Accounts:
         except AccountTaken:
             raise TidingsError(ErrorCode.ACCOUNT_TAKEN, "this account is taken") from None
         except InviteRefused:
-            raise TidingsError(
-                ErrorCode.INVALID_INVITE, "this invite code is unknown, expired or used up"
+            raise invalid_registration_invite(
+                "this invite code is unknown, expired or used up"
             ) from None
         await self._notices.do_post_notice(
             system_conversation_id,
@@ -228,21 +228,49 @@ class Accounts:
         if not await self._passwords.verify(stored_hash, current_password):
             self._failed(keys)
             raise TidingsError(ErrorCode.INVALID_CREDENTIALS, "the current password is wrong")
-        await self._policy.enforce(
-            new_password, account=user.account, other_inputs=(user.nickname,)
-        )
         if new_password == current_password:
+            await self._policy.enforce(
+                new_password, account=user.account, other_inputs=(user.nickname,)
+            )
             raise TidingsError(
                 ErrorCode.WEAK_PASSWORD,
                 "the new password must differ from the current one",
                 details={"reasons": ["unchanged"]},
             )
+        return await self._set_password(
+            user,
+            new_password,
+            revoke=RevokeReason.PASSWORD_CHANGED if sign_out_others else None,
+            keep_session_id=actor.session_id,
+        )
+
+    async def do_set_forgotten_password(self, user_id: int, new_password: str) -> int:
+        """A new password for someone who proved who they are another way (a reset by
+        code): the policy applies and every session of theirs ends."""
+        user = await self._store.user(user_id)
+        if user is None:
+            raise TidingsError(ErrorCode.NOT_FOUND, "no such user")
+        return await self._set_password(
+            user, new_password, revoke=RevokeReason.PASSWORD_RESET, keep_session_id=None
+        )
+
+    async def _set_password(
+        self,
+        user: User,
+        new_password: str,
+        *,
+        revoke: RevokeReason | None,
+        keep_session_id: int | None,
+    ) -> int:
+        await self._policy.enforce(
+            new_password, account=user.account, other_inputs=(user.nickname,)
+        )
         ended = await self._store.set_password(
             user.id,
             await self._passwords.hash(new_password),
             change_required=False,
-            revoke=RevokeReason.PASSWORD_CHANGED if sign_out_others else None,
-            keep_session_id=actor.session_id,
+            revoke=revoke,
+            keep_session_id=keep_session_id,
             now=now_ms(),
         )
         await self._announce_revoked(ended)
@@ -388,3 +416,8 @@ def password_change_required() -> TidingsError:
         ErrorCode.PASSWORD_CHANGE_REQUIRED,
         "an administrator reset this password: change it first (POST /me/password)",
     )
+
+
+def invalid_registration_invite(message: str) -> TidingsError:
+    # 403 as registration_closed (a group's invalid_invite is 404: that link names a thing).
+    return TidingsError(ErrorCode.INVALID_INVITE, message, status=403)

@@ -14,7 +14,7 @@ ACCOUNT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@-]{2,63}$"
 Account = Annotated[str, StringConstraints(pattern=ACCOUNT_PATTERN)]
 # A password being set: its length and strength are the policy's to judge (weak_password),
 # so only the bounds of any input are checked here.
-NewPassword = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+Password = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 Nickname = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 
 

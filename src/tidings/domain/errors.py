@@ -131,15 +131,19 @@ HTTP_STATUS: dict[ErrorCode, int] = {
 class TidingsError(Exception):
     """A failure the client is told about, by code."""
 
-    def __init__(self, code: ErrorCode, message: str, details: Any = None) -> None:
+    def __init__(
+        self, code: ErrorCode, message: str, details: Any = None, *, status: int | None = None
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.details = details
+        # Where one code answers with another status in one place (docs/protocol.md says).
+        self._status = status
 
     @property
     def http_status(self) -> int:
-        return HTTP_STATUS.get(self.code, 400)
+        return self._status or HTTP_STATUS.get(self.code, 400)
 
     def to_wire(self) -> dict[str, Any]:
         error: dict[str, Any] = {"code": self.code.value, "message": self.message}

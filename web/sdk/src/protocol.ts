@@ -547,7 +547,10 @@ export interface SendRequest {
 }
 
 export interface Ops {
-  auth: { req: OpRequests['auth']; res: { user: User; session_id: number } };
+  auth: {
+    req: OpRequests['auth'];
+    res: { user: User; session_id: number; password_change_required?: boolean };
+  };
   ping: { req: undefined; res: { now: number } };
   sync: { req: OpRequests['sync']; res: SyncReply };
   history: {
@@ -735,6 +738,6 @@ export interface SignedIn {
   device_credential?: string;
   /** Marks this device as known for this user; sent back with the next sign-in. */
   device_token?: string;
-  /** An administrator reset the password: this session may only change it (or sign out). */
+  /** Signed in with an admin's one-time password: only changing it is allowed. */
   password_change_required?: boolean;
 }
