@@ -345,9 +345,9 @@ def sign_in_page(page: Page, base: str, account: str, *, remember: bool = False)
 
 
 @contextlib.contextmanager
-def demo_server() -> Iterator[tuple[str, str]]:
-    """``tidings serve --demo`` on a free port and a temporary data directory, until the
-    block ends: (base URL, data directory)."""
+def demo_server(env: dict[str, str] | None = None) -> Iterator[tuple[str, str]]:
+    """``tidings serve --demo`` on a free port and a temporary data directory (and these
+    extra settings), until the block ends: (base URL, data directory)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as data_dir:
@@ -355,7 +355,7 @@ def demo_server() -> Iterator[tuple[str, str]]:
         server = subprocess.Popen(
             [str(tidings), "serve", "--port", str(port), "--data-dir", data_dir, "--demo"],
             # The scripts register more people over REST than the demo has.
-            env={**os.environ, "TIDINGS_REGISTRATION": "open"},
+            env={**os.environ, "TIDINGS_REGISTRATION": "open", **(env or {})},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

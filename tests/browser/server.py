@@ -119,8 +119,9 @@ class WebServer:
 
 
 @contextlib.contextmanager
-def running_server(data_dir: Path) -> Iterator[WebServer]:
-    """`tidings serve` on a free port with this data directory, until the block ends."""
+def running_server(data_dir: Path, env: dict[str, str] | None = None) -> Iterator[WebServer]:
+    """`tidings serve` on a free port with this data directory (and these extra settings),
+    until the block ends."""
     ensure_web_build()
     port = free_port()
     tidings = Path(sys.executable).parent / "tidings"
@@ -137,6 +138,7 @@ def running_server(data_dir: Path) -> Iterator[WebServer]:
             "PYTHONWARNINGS": "ignore",
             "TIDINGS_SQLITE_SYNCHRONOUS": "NORMAL",
             "TIDINGS_REGISTRATION": "open",
+            **(env or {}),
         },
     )
     base_url = f"http://127.0.0.1:{port}"

@@ -46,7 +46,10 @@ def test_remember_me_signs_in_again_and_sign_out_forgets(
     again.goto(web_server.base_url)
     expect(again.get_by_test_id("workspace")).to_have_attribute("data-connection", "connected")
     # With the session token gone, the device credential alone signs in.
-    again.evaluate("localStorage.removeItem('tidings.session')")
+    again.evaluate(
+        "localStorage.setItem('tidings.accounts', JSON.stringify("
+        "JSON.parse(localStorage.getItem('tidings.accounts')).map(a => ({...a, token: null}))))"
+    )
     again.reload()
     expect(again.get_by_test_id("workspace")).to_have_attribute("data-connection", "connected")
 

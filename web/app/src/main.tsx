@@ -1,4 +1,5 @@
 import {
+  AccountSecurityApi,
   AuthApi,
   Client,
   IndexedDbCache,
@@ -77,9 +78,7 @@ function transportFor(token: string): TransportFactory {
   return endpoint ? sharedTransport(endpoint, url, token) : webSocketTransport(url);
 }
 
-let signedInUser = 0;
 function createClient(token: string, user: User): Client {
-  signedInUser = user.id;
   return new Client({
     transport: transportFor(token),
     token,
@@ -104,6 +103,10 @@ const session = new SessionViewModel({
   // A popped-out window rides on the main window's session; spending the device credential
   // here would start a new session and sign the main window out.
   deviceSignIn: !opened,
+  // Every account stays connected in the main window (its unread count, its messages); a
+  // pop-out connects only the account it shows.
+  allAccounts: !opened,
+  security: (token) => new AccountSecurityApi(origin, () => token),
 });
 void session.restore();
 
@@ -122,7 +125,7 @@ const environment = {
   openImageWindow: (target: ImageWindowTarget) => void openImageWindow(target),
   images: browserImagePreparer(),
   // Only files picked from the disk have a name and a date to know them by again.
-  fingerprint: (file: Blob) => (file instanceof File && file.lastModified ? fileFingerprint(file, signedInUser) : undefined),
+  fingerprint: (file: Blob) => (file instanceof File && file.lastModified ? fileFingerprint(file, session.activeUser?.id ?? 0) : undefined),
   // Opened at an invite link (the QR code's): offered once signed in, then the address is `/`.
   invite: () => (opened ? null : invitePageCode(window.location.pathname)),
   inviteHandled: () => {

@@ -2,10 +2,12 @@
 export * from './protocol';
 export { Client, MAX_EXPIRY_DAYS, MIN_EXPIRY_DAYS, systemClock } from './client';
 export type { ClientEvents, ClientOptions, ClientState, Clock, FileContent, SignOutReason, TimelineSnapshot } from './client';
-export { AuthApi } from './auth';
+export { AuthApi, signInChallenge, weakPasswordReasons } from './auth';
+export { AccountSecurityApi } from './security';
+export type { KnownDevice, SecurityOverview, TotpEnrolment } from './security';
 export { RestApi } from './rest';
 export type * from './management';
-export type { RegisterInput, SignInInput } from './auth';
+export type { AuthOptions, CodeChannel, CodePurpose, CodeSignInInput, RegisterInput, SecondStepMethod, SignInChallenge, SignInInput } from './auth';
 export { TidingsError, errorCode } from './errors';
 export type { ClientErrorCode } from './errors';
 export { MemoryCache, IndexedDbCache, CACHE_VERSION } from './cache';

@@ -42,6 +42,12 @@ export const ErrorCode = {
   WeakPassword: 'weak_password',
   PasswordChangeRequired: 'password_change_required',
   RegistrationClosed: 'registration_closed',
+  SecondFactorRequired: 'second_factor_required',
+  DeviceConfirmationRequired: 'device_confirmation_required',
+  InvalidCode: 'invalid_code',
+  ChallengeExpired: 'challenge_expired',
+  DestinationTaken: 'destination_taken',
+  ChannelUnavailable: 'channel_unavailable',
   Forbidden: 'forbidden',
   NotFound: 'not_found',
   NotMember: 'not_member',
@@ -709,7 +715,7 @@ export type OpReply<O extends OpName> = Ops[O]['res'];
 
 // ---- pushes -----------------------------------------------------------------------------
 
-export type SignedOutReason = 'signed_in_elsewhere' | 'signed_out' | 'logged_out';
+export type SignedOutReason = 'signed_in_elsewhere' | 'signed_out' | 'logged_out' | 'password_changed' | 'password_reset';
 
 export interface Pushes {
   entry: Entry;
@@ -730,6 +736,8 @@ export interface SignedIn {
   user: User;
   session_id: number;
   device_credential?: string;
+  /** Marks this device as known for this user; sent back with the next sign-in. */
+  device_token?: string;
   /** Signed in with an admin's one-time password: only changing it is allowed. */
   password_change_required?: boolean;
 }

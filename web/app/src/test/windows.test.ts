@@ -15,7 +15,7 @@ describe('pop-out windows', () => {
 
   it('never spends the device credential in a pop-out (it would sign the main window out)', async () => {
     const local = new MemoryStore();
-    local.set('tidings.device', 'credential');
+    local.set('tidings.accounts', JSON.stringify([{ user: { id: 1, account: 'a' }, token: null, credential: 'credential' }]));
     let asked = 0;
     const auth = new AuthApi('http://x', async () => {
       asked += 1;
@@ -32,6 +32,6 @@ describe('pop-out windows', () => {
     await session.restore();
     expect(asked).toBe(0);
     expect(session.getSnapshot().screen).toBe('signIn');
-    expect(local.get('tidings.device')).toBe('credential');
+    expect(JSON.parse(local.get('tidings.accounts') ?? '[]')[0].credential).toBe('credential');
   });
 });

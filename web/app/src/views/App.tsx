@@ -72,5 +72,5 @@ export function App({ session, preferences, store, popout, imageWindow = null, e
     return state.screen === 'signIn' ? <SignInView vm={session} state={state} t={prefs.t} inviting={openedAtInvite(environment)} /> : null;
   }
   if (popout !== null) return <ChatWindow workspace={workspace} t={prefs.t} sendKey={prefs.sendKey} />;
-  return <Workspace workspace={workspace} t={prefs.t} sendKey={prefs.sendKey} onSignOut={() => void session.signOut()} />;
+  return <Workspace workspace={workspace} t={prefs.t} sendKey={prefs.sendKey} session={session} onSignOut={() => void session.signOut()} />;
 }

@@ -1,10 +1,15 @@
-import type { User } from '@tidings/sdk';
-import type { ReactNode } from 'react';
+import type { Client, User } from '@tidings/sdk';
+import { lazy, Suspense, useState, type ReactNode } from 'react';
 import { LOCALES, type Locale } from '../i18n/i18n';
 import type { NotificationViewModel } from '../viewmodels/NotificationViewModel';
 import { FONT_SIZES, TOAST_CORNERS, WALLPAPERS, type FontSize, type PreferencesViewModel, type ToastCorner } from '../viewmodels/PreferencesViewModel';
 import { useViewModel } from '../viewmodels/useViewModel';
+import type { SessionViewModel } from '../viewmodels/SessionViewModel';
+import { AccountsCard } from './Accounts';
 import { Avatar } from './Avatar';
+
+// Account security is opened rarely: it loads on demand, outside the first download.
+const SecurityView = lazy(() => import('./SecurityView'));
 
 const LOCALE_NAMES: Record<Locale, string> = { 'zh-CN': '简体中文', en: 'English' };
 const FONT_KEYS = { small: 'settings.fontSmall', medium: 'settings.fontMedium', large: 'settings.fontLarge', xlarge: 'settings.fontXLarge' } as const;
@@ -19,12 +24,22 @@ interface Props {
   preferences: PreferencesViewModel;
   notifications: NotificationViewModel | null;
   user: User | null;
+  client: Client;
+  session: SessionViewModel;
   onSignOut(): void;
 }
 
-export function SettingsView({ preferences, notifications, user, onSignOut }: Props) {
+export function SettingsView({ preferences, notifications, user, client, session, onSignOut }: Props) {
   const p = useViewModel(preferences);
   const { t } = p;
+  const [page, setPage] = useState<'main' | 'security'>('main');
+  if (page === 'security') {
+    return (
+      <Suspense fallback={<section className="settings-pane"><p className="settings-note">{t('common.loading')}</p></section>}>
+        <SecurityView client={client} t={t} onBack={() => setPage('main')} />
+      </Suspense>
+    );
+  }
   const permission = notifications?.systemPermission() ?? 'unsupported';
   const onOff = [{ value: 'on', label: t('settings.on') }, { value: 'off', label: t('settings.off') }] as const;
   return (
@@ -40,6 +55,13 @@ export function SettingsView({ preferences, notifications, user, onSignOut }: Pr
           <button className="danger-button" onClick={onSignOut} data-testid="sign-out">{t('settings.signOut')}</button>
         </div>
       )}
+      <div className="settings-card">
+        <Row label={t('security.title')}>
+          <button className="secondary" onClick={() => setPage('security')} data-testid="open-security">{t('security.open')}</button>
+        </Row>
+      </div>
+      <h3 className="settings-heading">{t('accounts.title')}</h3>
+      <AccountsCard session={session} t={t} />
       <h3 className="settings-heading">{t('settings.general')}</h3>
       <div className="settings-card">
         <Row label={t('settings.language')}>

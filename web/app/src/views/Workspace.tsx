@@ -12,16 +12,22 @@ import { ConversationList } from './ConversationList';
 import { WorkspaceDialogs } from './Dialogs';
 import { ChatIcon, ContactsIcon, LogoMark, SettingsIcon } from './Icons';
 import { SettingsView } from './SettingsView';
+import { AccountMenu } from './Accounts';
+import type { SessionViewModel } from '../viewmodels/SessionViewModel';
 
 interface Props {
   workspace: WorkspaceViewModel;
   t: Translate;
   sendKey: SendKey;
+  /** The accounts on this device: the rail's avatar switches between them. */
+  session: SessionViewModel;
   onSignOut(): void;
 }
 
-export function Workspace({ workspace, t, sendKey, onSignOut }: Props) {
+export function Workspace({ workspace, t, sendKey, session, onSignOut }: Props) {
   const state = useViewModel(workspace);
+  const sessionState = useViewModel(session);
+  const otherUnread = sessionState.screen === 'restoring' ? 0 : sessionState.accounts.reduce((sum, a) => sum + (a.active ? 0 : a.unread), 0);
 
   useEffect(() => {
     const offline = () => workspace.setNetworkDown(true);
@@ -77,9 +83,9 @@ export function Workspace({ workspace, t, sendKey, onSignOut }: Props) {
       <nav className="rail" aria-label="Tidings">
         <div className="rail-logo"><LogoMark size={34} /></div>
         {state.user && (
-          <div className="rail-me" title={state.user.nickname}>
+          <AccountMenu session={session} t={t} otherUnread={otherUnread}>
             <Avatar id={state.user.id} name={state.user.nickname} size={36} />
-          </div>
+          </AccountMenu>
         )}
         {rail.map((item) => (
           <button
@@ -125,7 +131,7 @@ export function Workspace({ workspace, t, sendKey, onSignOut }: Props) {
             </>
           )}
           {state.section === 'contacts' && <ContactsView workspace={workspace} t={t} />}
-          {state.section === 'settings' && <SettingsView preferences={workspace.preferences} notifications={alerts} user={state.user} onSignOut={onSignOut} />}
+          {state.section === 'settings' && <SettingsView preferences={workspace.preferences} notifications={alerts} user={state.user} client={workspace.client} session={session} onSignOut={onSignOut} />}
         </div>
       </div>
       <WorkspaceDialogs workspace={workspace} dialog={state.dialog} t={t} onClose={closeDialog} onForwardDone={onForwardDone} />
