@@ -97,7 +97,8 @@ def test_alerts_for_other_chats_and_none_for_the_one_on_screen(
     expect(page).to_have_title(re.compile(r"【New message】Bob Li"))
     assert page.evaluate("window.__notifications") == [["Bob Li", "while you were away"]]
     page.evaluate("window.dispatchEvent(new Event('focus'))")
-    # Two unread from Bob and the welcome notice.
-    expect(page).to_have_title("(3) Tidings")
+    # Two unread from Bob, the welcome notice and the notice of this browser's sign-in (a
+    # device the account had not used: the user registered over REST).
+    expect(page).to_have_title("(4) Tidings")
     page.wait_for_timeout(1200)
-    expect(page).to_have_title("(3) Tidings")
+    expect(page).to_have_title("(4) Tidings")
