@@ -99,7 +99,9 @@ async def read_frame(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     return first & 0x0F, await reader.readexactly(length)
 
 
-async def authenticate(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, token: str) -> None:
+async def authenticate(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, token: str
+) -> None:
     request = orjson.dumps({"id": 1, "op": "auth", "data": {"token": token}})
     writer.write(client_frame(TEXT, request) if len(request) <= 125 else _long_text(request))
     opcode, payload = await asyncio.wait_for(read_frame(reader), 10)
