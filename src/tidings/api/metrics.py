@@ -40,8 +40,8 @@ async def metrics(request: Request) -> Response:
 def may_read_metrics(settings: Settings, request: Request) -> bool:
     token = settings.metrics_token
     if token:
-        sent = request.headers.get("authorization", "").encode()
-        if hmac.compare_digest(sent, b"Bearer " + token.encode()):
+        scheme, _, sent = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and hmac.compare_digest(sent.encode(), token.encode()):
             return True
     address = _address(request.client.host if request.client else "")
     return address is not None and any(address in network for network in settings.metrics_networks)
