@@ -41,7 +41,7 @@ async def http(server: ServerProcess) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def _handshake(server: ServerProcess, origin: str | None, host: str = "127.0.0.1") -> int:
-    reader, writer, answer = await open_websocket(server.port, origin=origin, host=host)
+    _, writer, answer = await open_websocket(server.port, origin=origin, host=host)
     writer.close()
     return int(answer.split(b" ", 2)[1])
 
