@@ -14,8 +14,9 @@ connection, armed only while the server waits for the client:
   is busy, reading is paused) does not count against the client. Uploads (tus ``PATCH`` and
   ``POST`` under ``/files``) are exempt: they stream for as long as bytes keep coming and
   end after ``upload_idle_seconds`` without one (``api/uploads.py``);
-- a response sent while the request body is still arriving closes the connection once
-  written, rather than reading the rest of a body nobody wants.
+- when the answer goes out before the body is in (an upload refused for its credentials),
+  the rest of the body is read and dropped, so the client can read the answer, until the
+  body deadline; a client still sending then is cut.
 
 A WebSocket upgrade cancels the timer: the gateway has its own (authentication, heartbeat).
 """
@@ -92,10 +93,11 @@ class DeadlineHttpProtocol(HttpToolsProtocol):
 
     def on_response_complete(self) -> None:
         cycle = self.cycle
-        if cycle is not None and cycle.more_body and not self.transport.is_closing():
-            # Answered before the body was in (a refusal, a stalled upload): stop reading it.
-            self._cancel()
-            self.transport.close()
+        if cycle is not None and cycle.more_body and self._deadline is None:
+            # Answered before the body was in (an upload refused, or stalled): the rest is
+            # read and dropped, so the client gets to read the answer, but only until the
+            # body deadline.
+            self._arm(self._body_timeout, self._body_timed_out)
         super().on_response_complete()
 
     # The WebSocket gateway takes over
