@@ -39,6 +39,7 @@ SERVER_ENV = {
 # every deadline above, so a loaded machine does not make it fail.
 HELD_FOREVER = 6 * DEADLINE
 SLOWLORIS_CONNECTIONS = 50
+FRAME_LIMIT = 64 * 1024  # TIDINGS_MAX_FRAME_BYTES
 
 HEAD = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slow\r\nAccept: */*\r\n\r\n"
 UPGRADE = (
@@ -200,3 +201,17 @@ async def test_an_authenticated_websocket_lives_past_the_auth_deadline(
         await asyncio.sleep(DEADLINE * 1.5)
         await ws.send('{"id": 2, "op": "ping"}')
         assert '"ok":true' in await ws.recv()
+
+
+async def test_before_auth_a_frame_over_the_frame_limit_closes_the_connection(
+    server: ServerProcess,
+) -> None:
+    """An anonymous client may not make the server buffer more than one frame's limit
+    (after auth such a frame gets a frame_too_large reply; test_bad_input.py)."""
+    async with connect(ws_url(server.base_url), ping_interval=None, max_size=None) as ws:
+        await ws.send(" " * (FRAME_LIMIT + 1))
+        with pytest.raises(ConnectionClosed) as closed:
+            async with asyncio.timeout(HELD_FOREVER):
+                await ws.recv()
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 1009

@@ -274,8 +274,10 @@ class GatewayConnection(asyncio.Protocol):
         if response.status_code != 101:
             return
         # From here on only frames: a ServerProtocol that starts open holds no handshake.
+        # Until auth, a frame may not be larger than max_frame_bytes (1009 otherwise): an
+        # anonymous client does not get to make the server buffer a megabyte.
         self._ws = ServerProtocol(
-            state=State.OPEN, max_size=self._gateway.max_message_bytes, logger=_handshake_logger
+            state=State.OPEN, max_size=self._gateway.max_frame_bytes, logger=_handshake_logger
         )
         self._handshaking = False
         self._last_frame = self._loop.time()
@@ -399,6 +401,7 @@ class GatewayConnection(asyncio.Protocol):
         self.session_id = session.id
         self.context = OpContext(container, Actor(user.id, session.id, self.id), self)
         self._core.authenticated()
+        self._ws.max_message_size = self._gateway.max_message_bytes
         self._core.reply(request, {"user": user.to_wire(), "session_id": session.id})
         self._flush()
         if self._transport is None:
