@@ -116,6 +116,11 @@ class DeadlineHttpProtocol(HttpToolsProtocol):
         self._deadline = None
         if self.transport.is_closing():
             return
+        cycle = self.cycle
+        if cycle is not None and not cycle.response_complete:
+            # A pipelined head while the previous answer still goes out: the wait is ours.
+            self._arm(self._header_timeout, self._head_timed_out)
+            return
         if self._head_started:
             self.transport.write(_TIMEOUT_RESPONSE)
         self.transport.close()
