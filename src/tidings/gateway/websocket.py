@@ -86,7 +86,9 @@ class Gateway:
         # The transport drops only absurd messages; the protocol core answers those over
         # max_frame_bytes with an error reply.
         self.max_message_bytes = max(settings.max_frame_bytes * 16, 1024 * 1024)
-        self.allowed_origins = frozenset(settings.ws_allowed_origins)
+        self.allowed_origins = frozenset(
+            _same_form(origin) for origin in settings.ws_allowed_origins
+        )
         # Tasks nobody awaits (unregistering a closed connection) are kept alive here.
         self.background: set[asyncio.Task[None]] = set()
 
@@ -97,14 +99,21 @@ class Gateway:
 
     def origin_allowed(self, origin: str, host: str | None) -> bool:
         """Whether a browser page of ``origin`` may connect: the server's own origin (the
-        Host the page asked for) or one of the allowed ones."""
-        origin = origin.strip().lower().rstrip("/")
+        Host the page asked for: host and port, whatever the scheme, as TLS may end at a
+        proxy) or one of the allowed ones."""
+        origin = _same_form(origin)
         if origin in self.allowed_origins:
             return True
         scheme, separator, authority = origin.partition("://")
         if not separator or host is None:
             return False  # "null" (a sandboxed or file: page) or garbage
-        return _with_port(scheme, authority) == _with_port(scheme, host.strip().lower())
+        return authority == _with_port(scheme, host.strip().lower())
+
+
+def _same_form(origin: str) -> str:
+    """scheme://host:port in lower case, the default port named: one spelling per origin."""
+    scheme, separator, authority = origin.strip().lower().rstrip("/").partition("://")
+    return f"{scheme}://{_with_port(scheme, authority)}" if separator else scheme
 
 
 def _with_port(scheme: str, authority: str) -> str:
