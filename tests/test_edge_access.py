@@ -16,6 +16,7 @@ import pytest
 
 from tests.support.attackers import open_websocket
 from tests.support.server import ServerProcess
+from tidings.gateway.websocket import origin_allowed, same_form
 
 ALLOWED_ORIGIN = "https://app.example.com"
 TOKEN = "scrape-3f9c2a1b7d"
@@ -136,3 +137,31 @@ async def test_metrics_token_lets_other_addresses_in(
 async def test_no_hsts_over_plain_http(http: httpx.AsyncClient) -> None:
     response = await http.get("/healthz")
     assert "strict-transport-security" not in response.headers
+
+
+async def test_hsts_when_a_trusted_proxy_ended_tls(http: httpx.AsyncClient) -> None:
+    """nginx in front says X-Forwarded-Proto: https (tests/test_tls.py: TLS on the node)."""
+    response = await http.get("/healthz", headers={"X-Forwarded-Proto": "https"})
+    assert response.headers["strict-transport-security"] == "max-age=31536000"
+
+
+@pytest.mark.parametrize(
+    ("origin", "host", "allowed"),
+    [
+        ("http://[::1]:8080", "[::1]:8080", True),
+        ("http://[::1]", "[::1]:80", True),
+        ("http://[::1]:8080", "[::1]:8081", False),
+        ("https://chat.example.com", "chat.example.com", True),
+        ("https://chat.example.com", "chat.example.com:443", True),
+        ("https://chat.example.com", "chat.example.com:8443", False),
+        ("https://Chat.Example.com/", "chat.example.com", True),
+        ("https://app.example.com", "chat.example.com", True),  # listed
+        ("https://app.example.com:443", "chat.example.com", True),
+        ("http://app.example.com", "chat.example.com", False),
+        ("https://evil.example", None, False),
+        ("null", "chat.example.com", False),
+    ],
+)
+def test_origin_rules(origin: str, host: str | None, allowed: bool) -> None:
+    listed = frozenset({same_form("https://app.example.com")})
+    assert origin_allowed(origin, host, listed) is allowed

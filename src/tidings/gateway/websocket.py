@@ -87,7 +87,7 @@ class Gateway:
         # max_frame_bytes with an error reply.
         self.max_message_bytes = max(settings.max_frame_bytes * 16, 1024 * 1024)
         self.allowed_origins = frozenset(
-            _same_form(origin) for origin in settings.ws_allowed_origins
+            same_form(origin) for origin in settings.ws_allowed_origins
         )
         # Tasks nobody awaits (unregistering a closed connection) are kept alive here.
         self.background: set[asyncio.Task[None]] = set()
@@ -98,19 +98,23 @@ class Gateway:
         task.add_done_callback(self.background.discard)
 
     def origin_allowed(self, origin: str, host: str | None) -> bool:
-        """Whether a browser page of ``origin`` may connect: the server's own origin (the
-        Host the page asked for: host and port, whatever the scheme, as TLS may end at a
-        proxy) or one of the allowed ones."""
-        origin = _same_form(origin)
-        if origin in self.allowed_origins:
-            return True
-        scheme, separator, authority = origin.partition("://")
-        if not separator or host is None:
-            return False  # "null" (a sandboxed or file: page) or garbage
-        return authority == _with_port(scheme, host.strip().lower())
+        return origin_allowed(origin, host, self.allowed_origins)
 
 
-def _same_form(origin: str) -> str:
+def origin_allowed(origin: str, host: str | None, allowed: frozenset[str]) -> bool:
+    """Whether a browser page of ``origin`` may connect: the server's own origin (the Host
+    the page asked for: host and port, whatever the scheme, as TLS may end at a proxy) or
+    one of ``allowed`` (spelled as ``same_form`` spells them)."""
+    origin = same_form(origin)
+    if origin in allowed:
+        return True
+    scheme, separator, authority = origin.partition("://")
+    if not separator or host is None:
+        return False  # "null" (a sandboxed or file: page) or garbage
+    return authority == _with_port(scheme, host.strip().lower())
+
+
+def same_form(origin: str) -> str:
     """scheme://host:port in lower case, the default port named: one spelling per origin."""
     scheme, separator, authority = origin.strip().lower().rstrip("/").partition("://")
     return f"{scheme}://{_with_port(scheme, authority)}" if separator else scheme
