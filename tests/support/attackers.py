@@ -33,6 +33,10 @@ def client_frame(opcode: int, payload: bytes) -> bytes:
 # About 1 MiB of pings with the largest payload a control frame may carry: each one makes the
 # server queue a pong as large.
 PING_BURST = client_frame(PING, b"p" * 125) * 8000
+# The same with a `sync` request every 64 KiB (for a signed-in flooder): whichever read makes
+# the server stop reading holds one, so a request waits on the client's reading too.
+SYNC_REQUEST = client_frame(TEXT, b'{"op":"sync","data":{"private_seq":0}}')
+PING_AND_SYNC_BURST = (client_frame(PING, b"p" * 125) * 500 + SYNC_REQUEST) * 16
 
 
 def rss_bytes(pid: int) -> int:
@@ -130,11 +134,12 @@ async def ping_flood(
     if token is not None:
         await authenticate(reader, writer, token)
     flood = Flood()
+    burst = PING_BURST if token is None else PING_AND_SYNC_BURST
     deadline = time.monotonic() + seconds
     try:
         while time.monotonic() < deadline:
-            writer.write(PING_BURST)
-            flood.sent_bytes += len(PING_BURST)
+            writer.write(burst)
+            flood.sent_bytes += len(burst)
             # A server that stopped reading makes drain wait: keep trying until the deadline.
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(writer.drain(), max(0.01, deadline - time.monotonic()))

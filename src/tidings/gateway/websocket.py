@@ -486,7 +486,9 @@ class GatewayConnection(asyncio.Protocol):
             self.close(CloseCode.AUTH_TIMEOUT, "not authenticated in time")
             return
         remaining = self._last_frame + self._gateway.heartbeat_timeout - self._loop.time()
-        if remaining > 0 or self._worker is not None:
+        # A request still running excuses the silence, unless it only waits for the client
+        # to read (reading is paused meanwhile, so the client's frames cannot arrive).
+        if remaining > 0 or (self._worker is not None and self._writable is None):
             self._silence_timer = self._loop.call_later(
                 remaining if remaining > 0 else 1.0, self._check_silence
             )
