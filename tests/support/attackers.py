@@ -122,6 +122,8 @@ class Flood:
     sent_bytes: int = 0
     # Whether the server hung up (the flood's writes failed, or its socket reached EOF).
     closed_by_server: bool = False
+    # Whether it did while the flooder still sent and read nothing.
+    closed_while_flooding: bool = False
 
 
 async def ping_flood(
@@ -144,7 +146,7 @@ async def ping_flood(
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(writer.drain(), max(0.01, deadline - time.monotonic()))
     except (ConnectionError, OSError):
-        flood.closed_by_server = True
+        flood.closed_by_server = flood.closed_while_flooding = True
     if not flood.closed_by_server:
         # Read (and drop) what the server queued, until it hangs up or linger runs out.
         with contextlib.suppress(TimeoutError, ConnectionError, OSError):
