@@ -47,9 +47,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     process.stop()
 
 
-@pytest.mark.parametrize("authenticated", [False, True], ids=["anonymous", "signed_in"])
+@pytest.mark.parametrize(
+    ("authenticated", "with_requests"),
+    [(False, False), (True, False), (True, True)],
+    # With requests: one of them ends up waiting for the client to read its reply.
+    ids=["anonymous", "signed_in", "signed_in_with_requests"],
+)
 async def test_ping_flood_keeps_memory_bounded_while_others_are_served(
-    server: ServerProcess, authenticated: bool
+    server: ServerProcess, authenticated: bool, with_requests: bool
 ) -> None:
     assert server.process is not None
     pid = server.process.pid
@@ -68,7 +73,10 @@ async def test_ping_flood_keeps_memory_bounded_while_others_are_served(
 
         async with RssWatch(pid) as watch:
             floods = asyncio.gather(
-                *(ping_flood(server.port, FLOOD_SECONDS, token=token) for token in tokens)
+                *(
+                    ping_flood(server.port, FLOOD_SECONDS, token=token, with_requests=with_requests)
+                    for token in tokens
+                )
             )
             await asyncio.sleep(FLOOD_SECONDS / 3)
             # Meanwhile another user signs in and downloads a file.

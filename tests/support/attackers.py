@@ -127,16 +127,22 @@ class Flood:
 
 
 async def ping_flood(
-    port: int, seconds: float, *, token: str | None = None, linger: float = 15.0
+    port: int,
+    seconds: float,
+    *,
+    token: str | None = None,
+    with_requests: bool = False,
+    linger: float = 15.0,
 ) -> Flood:
-    """Send pings as fast as the server takes them for ``seconds``, reading nothing; then
-    wait up to ``linger`` seconds for the server to hang up."""
+    """Send pings (and with ``with_requests``, a `sync` every 64 KiB) as fast as the server
+    takes them for ``seconds``, reading nothing; then wait up to ``linger`` seconds for the
+    server to hang up."""
     reader, writer, answer = await open_websocket(port)
     assert answer.startswith(b"HTTP/1.1 101"), answer
     if token is not None:
         await authenticate(reader, writer, token)
     flood = Flood()
-    burst = PING_BURST if token is None else PING_AND_SYNC_BURST
+    burst = PING_AND_SYNC_BURST if with_requests else PING_BURST
     deadline = time.monotonic() + seconds
     try:
         while time.monotonic() < deadline:
