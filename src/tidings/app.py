@@ -15,8 +15,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from fastapi.responses import FileResponse, HTMLResponse
 from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -30,6 +29,7 @@ from tidings.api import (
     errors,
     files,
     groups,
+    metrics,
     organization,
     security,
     uploads,
@@ -87,18 +87,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(organization.router)
     app.include_router(files.router)
     app.include_router(admin.router)
+    app.include_router(metrics.router)
     uploads.install(app)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/metrics", include_in_schema=False)
-    async def metrics() -> PlainTextResponse:
-        return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
-
     _mount_client(app, settings.static_dir or Path(__file__).parent / "static")
-    app.add_middleware(_Limits)
+    app.add_middleware(_Limits, hsts_max_age=settings.hsts_max_age_seconds)
     return app
 
 
@@ -128,8 +125,10 @@ def _mount_client(app: FastAPI, directory: Path) -> None:
 class _Limits:
     """Refuse oversized request bodies and add security headers to every response."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, hsts_max_age: int) -> None:
         self.app = app
+        # Only over HTTPS (RFC 6797 8.1): TLS here, or a trusted proxy's X-Forwarded-Proto.
+        self.hsts = f"max-age={hsts_max_age}".encode() if hsts_max_age else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -162,6 +161,8 @@ class _Limits:
                     (b"x-content-type-options", b"nosniff"),
                     (b"referrer-policy", b"no-referrer"),
                 ]
+                if self.hsts is not None and scope["scheme"] == "https":
+                    headers.append((b"strict-transport-security", self.hsts))
                 message = {**message, "headers": headers}
             await send(message)
 

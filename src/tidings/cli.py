@@ -150,6 +150,7 @@ def _serve(settings: Settings) -> None:
 
     from tidings.app import create_app
     from tidings.gateway.websocket import GatewayConnection
+    from tidings.http_deadlines import DeadlineHttpProtocol
 
     tls = {}
     if settings.tls_certfile and settings.tls_keyfile:
@@ -159,7 +160,8 @@ def _serve(settings: Settings) -> None:
         host=settings.host,
         port=settings.port,
         loop="uvloop",
-        http="httptools",
+        # httptools with header and body deadlines against slow clients (decision 0028).
+        http=DeadlineHttpProtocol,
         # Upgraded sockets go straight to the gateway (no ASGI for /ws, decision 0018).
         ws=GatewayConnection,
         log_level=settings.log_level,

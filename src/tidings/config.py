@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import os
 from enum import StrEnum
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, field_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -40,6 +42,10 @@ def _check_smtp_url(url: str) -> str:
         raise ValueError("expected smtp://[user:pass@]host[:port][?starttls=true] or smtps://…")
     parts.port  # noqa: B018 (raises ValueError for a port that is not a number)
     return url
+
+
+# A list setting is given in the environment as comma-separated values (or a TOML array).
+CommaList = Annotated[list[str], NoDecode]
 
 
 class SessionPolicy(StrEnum):
@@ -146,7 +152,9 @@ class Settings(BaseSettings):
     # A client that sends nothing for this long is considered gone. Clients ping every 25 s;
     # three missed pings close the connection.
     heartbeat_timeout_seconds: float = 75.0
-    auth_timeout_seconds: float = 10.0
+    # A new WebSocket must authenticate this long after its handshake, whatever it sends
+    # meanwhile (pings and garbage do not extend it).
+    auth_timeout_seconds: float = Field(default=10.0, gt=0)
 
     # Rate limits (tidings.limits; docs/protocol.md "Rate limits"). Each rule is
     # TIDINGS_RATE_<RULE> = "<count>/<period>" (a burst of count, then one per period/count)
@@ -222,11 +230,52 @@ class Settings(BaseSettings):
     # argon2_memory_kib): sign-ins never wait behind media work or file I/O.
     password_workers: int = Field(default=2, ge=1)
 
+    # Network deadlines (docs/decisions/0028): slow or silent clients must not hold
+    # connections. A request head, which includes a WebSocket handshake, must be complete
+    # this long after the connection opens or the head's first byte arrives.
+    header_timeout_seconds: float = Field(default=10.0, gt=0)
+    # A request body must be in full this long after its head. Uploads are exempt (they may
+    # take hours): they end after upload_idle_seconds without a byte instead.
+    body_timeout_seconds: float = Field(default=30.0, gt=0)
+    # /metrics answers these networks (the client address, or X-Forwarded-For from a trusted
+    # proxy) and requests with the bearer token below; others get 403.
+    metrics_allowed_networks: CommaList = ["127.0.0.0/8", "::1/128"]
+    metrics_token: str = ""
+    # Browser pages of these origins (https://app.example.com) may open the WebSocket besides
+    # the server's own (an Origin matching the Host header). Clients sending no Origin
+    # (SDKs, the CLI) are not browsers and always may.
+    ws_allowed_origins: CommaList = []
+
     static_dir: Path | None = None
     tls_certfile: Path | None = None
     tls_keyfile: Path | None = None
+    # Strict-Transport-Security on answers over HTTPS; 0 sends none.
+    hsts_max_age_seconds: int = Field(default=365 * 24 * 3600, ge=0)
     log_level: str = "info"
     demo: bool = False
+
+    @field_validator("metrics_allowed_networks", "ws_allowed_origins", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("metrics_allowed_networks")
+    @classmethod
+    def _check_networks(cls, value: list[str]) -> list[str]:
+        for network in value:
+            ip_network(network, strict=False)  # a ValueError names the bad one
+        return value
+
+    @field_validator("ws_allowed_origins")
+    @classmethod
+    def _normalise_origins(cls, value: list[str]) -> list[str]:
+        return [origin.rstrip("/").lower() for origin in value]
+
+    @property
+    def metrics_networks(self) -> list[IPv4Network | IPv6Network]:
+        return [ip_network(network, strict=False) for network in self.metrics_allowed_networks]
 
     @classmethod
     def settings_customise_sources(

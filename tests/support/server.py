@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -60,8 +61,16 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    def __init__(self, data_dir: Path, *, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        env: dict[str, str] | None = None,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         self.data_dir = data_dir
+        # Set when the server serves TLS (TIDINGS_TLS_* in env): clients trust it through this.
+        self.tls = tls
         self.port = free_port()
         self.env = {
             **os.environ,
@@ -75,7 +84,7 @@ class ServerProcess:
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def start(self) -> None:
         self.launch()
@@ -100,7 +109,11 @@ class ServerProcess:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited early:\n{self.log()}")
             try:
-                if httpx.get(f"{self.base_url}/healthz", timeout=1).status_code == 200:
+                verify: ssl.SSLContext | bool = self.tls or True
+                if (
+                    httpx.get(f"{self.base_url}/healthz", timeout=1, verify=verify).status_code
+                    == 200
+                ):
                     return
             except httpx.HTTPError:
                 pass

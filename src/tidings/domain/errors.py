@@ -19,6 +19,8 @@ class ErrorCode(StrEnum):
     UNKNOWN_OP = "unknown_op"
     FRAME_TOO_LARGE = "frame_too_large"
     PAYLOAD_TOO_LARGE = "payload_too_large"
+    # A request head or body that did not arrive in time (decision 0028).
+    REQUEST_TIMEOUT = "request_timeout"
     # Authentication
     UNAUTHENTICATED = "unauthenticated"
     INVALID_TOKEN = "invalid_token"
@@ -130,6 +132,7 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.BAD_FILE: 422,
     ErrorCode.UNKNOWN_CONTACT: 422,
     ErrorCode.PAYLOAD_TOO_LARGE: 413,
+    ErrorCode.REQUEST_TIMEOUT: 408,
     ErrorCode.FRAME_TOO_LARGE: 413,
     ErrorCode.UNKNOWN_OP: 404,
     ErrorCode.INVALID_INPUT: 422,

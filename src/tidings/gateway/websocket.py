@@ -10,8 +10,16 @@ task, no queue, no ASGI scope (decision 0018).
 
 Requests on one connection run one at a time, in the order they arrived, so a client's
 messages are appended in the order it sent them. Replies and pushes are written straight to
-the transport. A client that reads so slowly that more than ``MAX_BUFFERED_BYTES`` wait for
-it is closed: it is better off reconnecting and syncing than having the server buffer more.
+the transport. Every byte written (replies, pushes, pongs, close frames) goes through one
+place and counts against ``MAX_BUFFERED_BYTES``: a client that reads so slowly that more
+wait for it is closed, as it is better off reconnecting and syncing than having the server
+buffer more. While the transport's buffer is over its high-water mark the socket is not read
+either, so a client cannot make the server answer (pings, bad frames) faster than it reads
+the answers (decision 0028).
+
+A connection must authenticate within ``auth_timeout_seconds`` of its handshake, an absolute
+deadline that no frame extends, and may send at most ``MAX_FRAMES_BEFORE_AUTH`` frames of
+any kind before it has. A browser page of a foreign origin is refused at the handshake.
 """
 
 from __future__ import annotations
@@ -63,6 +71,14 @@ MAX_BUFFERED_BYTES = 4 * 1024 * 1024
 MAX_PENDING_REQUESTS = 32
 # After our close frame, how long the peer has to answer before the socket is cut.
 CLOSE_TIMEOUT_SECONDS = 5.0
+# An honest client sends auth first, perhaps a ping or two while it waits: past this many
+# frames before authenticating, it is closed (1008) instead of being answered more.
+MAX_FRAMES_BEFORE_AUTH = 16
+
+# Why reading is paused (a bit mask: reading resumes when no reason is left).
+_PAUSED_FOR_REQUESTS = 1  # MAX_PENDING_REQUESTS wait to run
+_PAUSED_FOR_WRITES = 2  # the client does not read what was written
+_PAUSED_FOR_GOOD = 4  # closed for abuse: nothing more is read
 
 
 class Gateway:
@@ -77,6 +93,9 @@ class Gateway:
         # The transport drops only absurd messages; the protocol core answers those over
         # max_frame_bytes with an error reply.
         self.max_message_bytes = max(settings.max_frame_bytes * 16, 1024 * 1024)
+        self.allowed_origins = frozenset(
+            same_form(origin) for origin in settings.ws_allowed_origins
+        )
         # Tasks nobody awaits (unregistering a closed connection) are kept alive here.
         self.background: set[asyncio.Task[None]] = set()
 
@@ -84,6 +103,35 @@ class Gateway:
         task = asyncio.get_running_loop().create_task(coroutine)
         self.background.add(task)
         task.add_done_callback(self.background.discard)
+
+    def origin_allowed(self, origin: str, host: str | None) -> bool:
+        return origin_allowed(origin, host, self.allowed_origins)
+
+
+def origin_allowed(origin: str, host: str | None, allowed: frozenset[str]) -> bool:
+    """Whether a browser page of ``origin`` may connect: the server's own origin (the Host
+    the page asked for: host and port, whatever the scheme, as TLS may end at a proxy) or
+    one of ``allowed`` (spelled as ``same_form`` spells them)."""
+    origin = same_form(origin)
+    if origin in allowed:
+        return True
+    scheme, separator, authority = origin.partition("://")
+    if not separator or host is None:
+        return False  # "null" (a sandboxed or file: page) or garbage
+    return authority == _with_port(scheme, host.strip().lower())
+
+
+def same_form(origin: str) -> str:
+    """scheme://host:port in lower case, the default port named: one spelling per origin."""
+    scheme, separator, authority = origin.strip().lower().rstrip("/").partition("://")
+    return f"{scheme}://{_with_port(scheme, authority)}" if separator else scheme
+
+
+def _with_port(scheme: str, authority: str) -> str:
+    """host:port, with the scheme's default port when none is named ([::1] included)."""
+    if ":" in authority.rpartition("]")[2]:
+        return authority
+    return f"{authority}:{443 if scheme in ('https', 'wss') else 80}"
 
 
 class GatewayConnection(asyncio.Protocol):
@@ -93,12 +141,13 @@ class GatewayConnection(asyncio.Protocol):
         "_close_sent",
         "_close_timer",
         "_core",
+        "_frames_before_auth",
         "_gateway",
         "_handshaking",
         "_last_frame",
         "_loop",
         "_message",
-        "_read_paused",
+        "_paused",
         "_registered",
         "_requests",
         "_server_connections",
@@ -140,7 +189,8 @@ class GatewayConnection(asyncio.Protocol):
         self._silence_timer: asyncio.TimerHandle | None = None
         self._close_timer: asyncio.TimerHandle | None = None
         self._close_sent = False
-        self._read_paused = False
+        self._frames_before_auth = 0
+        self._paused = 0  # _PAUSED_FOR_* bits
         self._writable: asyncio.Future[None] | None = None
         self._registered = False
         self.context: OpContext | None = None
@@ -194,9 +244,12 @@ class GatewayConnection(asyncio.Protocol):
     def pause_writing(self) -> None:
         if self._writable is None:
             self._writable = self._loop.create_future()
+        # Read no more until the client has read: what it sends may need answering.
+        self._pause_reading(_PAUSED_FOR_WRITES)
 
     def resume_writing(self) -> None:
         self._resume_writing()
+        self._resume_reading(_PAUSED_FOR_WRITES)
 
     def shutdown(self) -> None:
         """uvicorn calls this on every connection when the server stops."""
@@ -213,12 +266,8 @@ class GatewayConnection(asyncio.Protocol):
         self.send_frame(text_frame(frame))
 
     def send_frame(self, data: bytes) -> None:
-        transport = self._transport
-        if transport is None or self._close_sent:
-            return
-        transport.write(data)
-        if transport.get_write_buffer_size() > MAX_BUFFERED_BYTES:
-            self.close(CloseCode.POLICY, "client too slow; reconnect and sync")
+        if not self._close_sent:
+            self._write(data)
 
     def close(self, code: int, reason: str) -> None:
         """Close after what was written so far."""
@@ -228,8 +277,16 @@ class GatewayConnection(asyncio.Protocol):
     # The handshake
 
     def _handshake(self, ws: ServerProtocol, request: HttpRequest) -> None:
+        origin = request.headers.get("Origin")
         if request.path.partition("?")[0] != PATH:
             response = ws.reject(404, "Not Found\n")
+        elif origin is not None and not self._gateway.origin_allowed(
+            origin, request.headers.get("Host")
+        ):
+            # A page of another site must not use the browser's network position (or, were
+            # the token ever in a cookie, its credentials). Clients that are not browsers send
+            # no Origin and are let in.
+            response = ws.reject(403, "Forbidden: this origin may not connect\n")
         else:
             response = ws.accept(request)
         ws.send_response(response)
@@ -237,17 +294,27 @@ class GatewayConnection(asyncio.Protocol):
         if response.status_code != 101:
             return
         # From here on only frames: a ServerProtocol that starts open holds no handshake.
+        # Until auth, a frame may not be larger than max_frame_bytes (1009 otherwise): an
+        # anonymous client does not get to make the server buffer a megabyte.
         self._ws = ServerProtocol(
-            state=State.OPEN, max_size=self._gateway.max_message_bytes, logger=_handshake_logger
+            state=State.OPEN, max_size=self._gateway.max_frame_bytes, logger=_handshake_logger
         )
         self._handshaking = False
         self._last_frame = self._loop.time()
+        # The authentication deadline is absolute: this timer is not moved by any frame.
         self._silence_timer = self._loop.call_later(self._gateway.auth_timeout, self._check_silence)
 
     # Frames in
 
     def _frame(self, frame: Frame) -> None:
+        if self._paused & _PAUSED_FOR_GOOD:
+            return  # the rest of a read that was already under way
         self._last_frame = self._loop.time()
+        if self._core.phase is Phase.AUTHENTICATING:
+            self._frames_before_auth += 1
+            if self._frames_before_auth > MAX_FRAMES_BEFORE_AUTH:
+                self._refuse("too many frames before auth")
+                return
         opcode = frame.opcode
         if opcode is Opcode.TEXT or opcode is Opcode.BINARY:
             if frame.fin:
@@ -260,7 +327,8 @@ class GatewayConnection(asyncio.Protocol):
             if frame.fin:
                 self._message = None
                 self._received(text, b"".join(parts))
-        # Pings are answered and closes echoed by the ServerProtocol itself.
+        # Pings are answered and closes echoed by the ServerProtocol itself; _write_control
+        # writes those answers through _write like everything else.
 
     def _received(self, text: bool, data: bytes | bytearray | memoryview) -> None:
         core = self._core
@@ -289,10 +357,8 @@ class GatewayConnection(asyncio.Protocol):
             requests.append(request if request is not None else core.data_to_send())
             if self._worker is None:
                 self._worker = self._loop.create_task(self._work(requests))
-            if len(requests) >= MAX_PENDING_REQUESTS and not self._read_paused:
-                self._read_paused = True
-                assert self._transport is not None
-                self._transport.pause_reading()
+            if len(requests) >= MAX_PENDING_REQUESTS:
+                self._pause_reading(_PAUSED_FOR_REQUESTS)
 
     # Running requests
 
@@ -307,10 +373,8 @@ class GatewayConnection(asyncio.Protocol):
                 self._flush()
                 if self._writable is not None:
                     await self._writable  # the client reads slower than it asks
-                if self._read_paused and len(requests) < MAX_PENDING_REQUESTS // 2:
-                    self._read_paused = False
-                    if self._transport is not None:
-                        self._transport.resume_reading()
+                if len(requests) < MAX_PENDING_REQUESTS // 2:
+                    self._resume_reading(_PAUSED_FOR_REQUESTS)
         finally:
             requests.clear()
             self._worker = None
@@ -393,6 +457,7 @@ class GatewayConnection(asyncio.Protocol):
             password_change_required=restricted,
         )
         self._core.authenticated()
+        self._ws.max_message_size = self._gateway.max_message_bytes
         self._core.reply(
             request,
             {
@@ -431,29 +496,55 @@ class GatewayConnection(asyncio.Protocol):
 
     def _write_control(self, ws: ServerProtocol) -> None:
         """Write the ServerProtocol's own output: handshake, pongs, close frames."""
+        for data in ws.data_to_send():
+            if data:
+                self._write(data)
+            elif self._transport is not None:
+                self._transport.close()  # the closing handshake is over: we hang up first
+
+    def _write(self, data: bytes) -> None:
+        """Every byte queued for the client passes here and counts against the cap."""
         transport = self._transport
         if transport is None:
             return
-        for data in ws.data_to_send():
-            if data:
-                transport.write(data)
-            else:
-                transport.close()  # the closing handshake is over: the server hangs up first
+        transport.write(data)
+        if transport.get_write_buffer_size() > MAX_BUFFERED_BYTES and not self._close_sent:
+            self._refuse("client too slow; reconnect and sync")
+
+    def _refuse(self, reason: str) -> None:
+        """Close with 1008 and read nothing more; the socket is cut if the client does not
+        read our close frame within CLOSE_TIMEOUT_SECONDS."""
+        self._pause_reading(_PAUSED_FOR_GOOD)
+        self.close(CloseCode.POLICY, reason)
+
+    def _pause_reading(self, reason: int) -> None:
+        if not self._paused and self._transport is not None:
+            self._transport.pause_reading()
+        self._paused |= reason
+
+    def _resume_reading(self, reason: int) -> None:
+        if self._paused & reason:
+            self._paused &= ~reason
+            if not self._paused and self._transport is not None:
+                self._transport.resume_reading()
 
     def _check_silence(self) -> None:
         self._silence_timer = None
         if self._transport is None or self._core.phase is Phase.CLOSING:
             return
-        authenticating = self._core.phase is Phase.AUTHENTICATING
-        timeout = self._gateway.auth_timeout if authenticating else self._gateway.heartbeat_timeout
-        remaining = self._last_frame + timeout - self._loop.time()
-        if remaining > 0 or self._worker is not None:
+        if self._core.phase is Phase.AUTHENTICATING:
+            # Armed at the handshake for auth_timeout: whatever came meanwhile, time is up.
+            self.close(CloseCode.AUTH_TIMEOUT, "not authenticated in time")
+            return
+        remaining = self._last_frame + self._gateway.heartbeat_timeout - self._loop.time()
+        # A request still running excuses the silence, unless it only waits for the client
+        # to read (reading is paused meanwhile, so the client's frames cannot arrive).
+        if remaining > 0 or (self._worker is not None and self._writable is None):
             self._silence_timer = self._loop.call_later(
                 remaining if remaining > 0 else 1.0, self._check_silence
             )
             return
-        code = CloseCode.AUTH_TIMEOUT if authenticating else CloseCode.HEARTBEAT_TIMEOUT
-        self.close(code, "no frame in time")
+        self.close(CloseCode.HEARTBEAT_TIMEOUT, "no frame in time")
 
     def _abort(self) -> None:
         self._close_timer = None

@@ -32,6 +32,7 @@ export const ErrorCode = {
   UnknownOp: 'unknown_op',
   FrameTooLarge: 'frame_too_large',
   PayloadTooLarge: 'payload_too_large',
+  RequestTimeout: 'request_timeout',
   Unauthenticated: 'unauthenticated',
   InvalidToken: 'invalid_token',
   InvalidCredentials: 'invalid_credentials',

@@ -186,6 +186,7 @@ export const en = {
   'error.forbidden': 'You are not allowed to do that.',
   'error.invalid_input': 'Please check what you entered.',
   'error.payload_too_large': 'The message is too long.',
+  'error.request_timeout': 'The request took too long. Check your connection and try again.',
   'error.timeout': 'The server did not answer in time.',
   'error.connection_lost': 'The connection was lost. Please try again.',
   'error.generic': 'Something went wrong ({code}).',

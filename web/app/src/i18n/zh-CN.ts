@@ -188,6 +188,7 @@ export const zhCN: Record<MessageKey, string> = {
   'error.forbidden': '没有权限执行此操作。',
   'error.invalid_input': '请检查输入内容。',
   'error.payload_too_large': '消息太长了。',
+  'error.request_timeout': '请求超时，请检查网络后重试。',
   'error.timeout': '服务器响应超时。',
   'error.connection_lost': '连接已断开，请重试。',
   'error.generic': '出错了（{code}）。',

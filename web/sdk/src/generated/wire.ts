@@ -31,6 +31,7 @@ export type ServerErrorCode =
   | 'unknown_op'
   | 'frame_too_large'
   | 'payload_too_large'
+  | 'request_timeout'
   | 'unauthenticated'
   | 'invalid_token'
   | 'invalid_credentials'
