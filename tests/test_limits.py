@@ -95,6 +95,7 @@ async def test_the_redis_window_counts_as_the_local_one(
 ) -> None:
     process, client = redis
     window = RedisWindow(process.url)
+    await window.start()
     hit = [Hit("r:k", Rate(3, 3600))]
     assert [await window.take(hit) for _ in range(3)] == [0.0, 0.0, 0.0]
     assert await window.take(hit) == pytest.approx(1200.0, abs=1)
@@ -123,6 +124,7 @@ async def test_without_redis_a_node_counts_on_its_own() -> None:
     process = RedisProcess()
     process.start()
     window = RedisWindow(process.url, timeout=0.2)
+    await window.start()
     hit = [Hit("r:k", Rate(2, 3600))]
     assert await window.take(hit) == 0.0  # in Redis
     process.freeze()  # a Redis that stops answering: the batch times out
@@ -133,6 +135,12 @@ async def test_without_redis_a_node_counts_on_its_own() -> None:
     finally:
         process.thaw()
     process.kill()
-    await asyncio.sleep(1.1)  # past the second of counting locally: Redis is tried again
-    assert await window.take(hit) > 0  # still refused, from the local count
+    await asyncio.sleep(1.1)  # past the second of counting locally: Redis is tried again,
+    assert await window.take(hit) > 0  # in the background; meanwhile the local count holds
     await window.close()
+    # A window whose Redis never answered counts locally from the start.
+    never = RedisWindow(process.url, timeout=0.2)
+    await never.start()
+    assert [await never.take(hit) for _ in range(2)] == [0.0, 0.0]
+    assert await never.take(hit) > 0
+    await never.close()

@@ -66,6 +66,12 @@ async def test_concurrent_guesses_check_at_most_the_limit(base_url: str, alice: 
         checked = seen["invalid_credentials"] + seen["signed_in"]
         assert checked <= PER_ACCOUNT_AND_ADDRESS, seen
         assert seen["rate_limited"] >= 200 - PER_ACCOUNT_AND_ADDRESS, seen
+        if seen["signed_in"]:
+            # The right guess was among those checked: it gave its attempt back, and one
+            # more wrong guess fills the count.
+            assert outcome(await sign_in(http, alice.account, "wrong", "10.1.0.1")) == (
+                "invalid_credentials"
+            )
         # Locked: the right password is not even checked.
         right = await sign_in(http, alice.account, PASSWORD, "10.1.0.1")
         assert outcome(right) == "rate_limited"

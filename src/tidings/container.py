@@ -367,6 +367,7 @@ class Container:
         self.bus.subscribe(self.member_pushes.on_bus)
         await self.bus.start()
         await self.presence_registry.start()
+        await self.limits.start()
         self.log_writer.start()
         self.receipts.start()
         self.session_touches.start()

@@ -83,6 +83,9 @@ class Window(Protocol):
     async def give_back(self, hits: Sequence[Hit]) -> None:
         """Undo hits taken before (their intervals are freed)."""
 
+    async def start(self) -> None:
+        """Connect, where there is anything to connect to."""
+
     async def close(self) -> None:
         """Let go of connections (the server is stopping)."""
 
@@ -98,6 +101,9 @@ class LocalWindow:
 
     async def give_back(self, hits: Sequence[Hit]) -> None:
         self.give_back_now(hits, time.monotonic())
+
+    async def start(self) -> None:
+        pass
 
     async def close(self) -> None:
         pass
@@ -202,48 +208,77 @@ class RedisWindow:
     call here): the scripts are loaded once per connection and called with EVALSHA over a
     lean connection (tidings.bus.resp, hiredis parsing), every hit of one event-loop turn
     written in one batch. A batch unanswered within ``timeout`` seconds, a broken
-    connection or a refused script all count on this node instead, for a second, before
-    Redis is tried again.
+    connection or a refused script: the node counts on its own for a second, then connects
+    again in the background, counting on its own until it is back (no hit ever waits for a
+    connection). ``start`` connects before the node serves.
     """
 
     def __init__(self, url: str, *, timeout: float = 1.0) -> None:
         self._url = url
         self._timeout = timeout
         self._connection: RespConnection | None = None
-        self._connecting: asyncio.Future[RespConnection] | None = None
+        self._connecting: asyncio.Task[None] | None = None
         self._shas: tuple[bytes, bytes] = (b"", b"")
         self._pending: list[tuple[bytes, asyncio.Future[int]]] = []
         self._fallback = LocalWindow()
         self._local_until = 0.0
         self._last_error_log = 0.0
 
+    async def start(self) -> None:
+        self._usable()
+        if self._connecting is not None:
+            await self._connecting
+
     async def take(self, hits: Sequence[Hit]) -> float:
-        if time.monotonic() < self._local_until:
+        connection = self._usable()
+        if connection is None:
             return await self._fallback.take(hits)
         try:
-            wait_us = await self._call(0, hits)
+            wait_us = await self._call(connection, 0, hits)
         except (RespError, OSError, TimeoutError) as error:
             self._failed(error)
             return await self._fallback.take(hits)
         return wait_us / 1_000_000
 
     async def give_back(self, hits: Sequence[Hit]) -> None:
-        if time.monotonic() < self._local_until:
+        connection = self._usable()
+        if connection is None:
             await self._fallback.give_back(hits)
             return
         try:
-            await self._call(1, hits)
+            await self._call(connection, 1, hits)
         except (RespError, OSError, TimeoutError) as error:
             self._failed(error)
             await self._fallback.give_back(hits)
 
     async def close(self) -> None:
+        if self._connecting is not None:
+            self._connecting.cancel()
         if self._connection is not None:
             self._connection.close()
             self._connection = None
 
-    async def _call(self, script: int, hits: Sequence[Hit]) -> int:
-        connection = self._connection or await self._connect()
+    def _usable(self) -> RespConnection | None:
+        """The live connection, or None (and a reconnection under way, once the second of
+        counting locally after a failure is over)."""
+        connection = self._connection
+        if (
+            connection is None
+            and self._connecting is None
+            and time.monotonic() >= self._local_until
+        ):
+            self._connecting = asyncio.get_running_loop().create_task(self._reconnect())
+        return connection
+
+    async def _reconnect(self) -> None:
+        try:
+            await self._open()
+        except (RespError, OSError, TimeoutError) as error:
+            self._failed(error)
+        finally:
+            self._connecting = None
+
+    async def _call(self, connection: RespConnection, script: int, hits: Sequence[Hit]) -> int:
         args = [b"EVALSHA", self._shas[script], b"%d" % len(hits)]
         args += [b"limit:" + hit.key.encode() for hit in hits]
         for hit in hits:
@@ -289,17 +324,7 @@ class RedisWindow:
             replies.cancel()
             connection.close()
 
-    async def _connect(self) -> RespConnection:
-        if self._connecting is None:
-            self._connecting = asyncio.ensure_future(self._open())
-        connecting = self._connecting
-        try:
-            return await asyncio.shield(connecting)
-        finally:
-            if connecting.done() and self._connecting is connecting:
-                self._connecting = None
-
-    async def _open(self) -> RespConnection:
+    async def _open(self) -> None:
         connection = await connect(self._url)
         try:
             shas = await asyncio.wait_for(
@@ -318,7 +343,6 @@ class RedisWindow:
         self._shas = (bytes(shas[0]), bytes(shas[1]))
         self._connection = connection
         connection.lost.add_done_callback(lambda _: self._lost(connection))
-        return connection
 
     def _lost(self, connection: RespConnection) -> None:
         if self._connection is connection:
@@ -395,6 +419,9 @@ class Limits:
     async def refund(self, reservation: Reservation) -> None:
         if reservation.hits:
             await self._window.give_back(reservation.hits)
+
+    async def start(self) -> None:
+        await self._window.start()
 
     async def close(self) -> None:
         await self._window.close()
