@@ -4,6 +4,7 @@ back frees its interval; a cost counts that many hits; rates parse as settings s
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -80,17 +81,21 @@ async def test_limits_raise_rate_limited_with_retry_after() -> None:
 
 
 @pytest.fixture
-async def redis() -> AsyncIterator[Redis]:
+async def redis() -> AsyncIterator[tuple[RedisProcess, Redis]]:
     process = RedisProcess()
     process.start()
     client = Redis.from_url(process.url)
-    yield client
+    yield process, client
     await client.aclose()
     process.stop()
 
 
-async def test_the_redis_window_counts_as_the_local_one(redis: Redis) -> None:
-    window = RedisWindow(redis)
+async def test_the_redis_window_counts_as_the_local_one(
+    redis: tuple[RedisProcess, Redis],
+) -> None:
+    process, client = redis
+    window = RedisWindow(process.url)
+    await window.start()
     hit = [Hit("r:k", Rate(3, 3600))]
     assert [await window.take(hit) for _ in range(3)] == [0.0, 0.0, 0.0]
     assert await window.take(hit) == pytest.approx(1200.0, abs=1)
@@ -102,17 +107,40 @@ async def test_the_redis_window_counts_as_the_local_one(redis: Redis) -> None:
     await window.give_back([wide])
     assert await window.take([wide]) == 0.0
     # Keys expire with their window.
-    ttl = await redis.pttl("limit:r:k")
+    ttl = await client.pttl("limit:r:k")
     assert 0 < ttl <= 3_600_001
+    # Many hits at once go out in one batch, each with its own answer.
+    many = await asyncio.gather(
+        *(window.take([Hit(f"c:{i % 3}", Rate(2, 3600))]) for i in range(9))
+    )
+    assert sorted(w == 0.0 for w in many) == [False] * 3 + [True] * 6
+    # A script Redis forgot (SCRIPT FLUSH) is loaded again on the next connection.
+    await client.script_flush()
+    assert await window.take([Hit("d:k", Rate(1, 3600))]) == 0.0  # counted locally
+    await window.close()
 
 
 async def test_without_redis_a_node_counts_on_its_own() -> None:
     process = RedisProcess()
     process.start()
-    client = Redis.from_url(process.url, socket_timeout=1, socket_connect_timeout=1)
-    window = RedisWindow(client)
-    process.kill()
+    window = RedisWindow(process.url, timeout=0.2)
+    await window.start()
     hit = [Hit("r:k", Rate(2, 3600))]
-    assert [await window.take(hit) for _ in range(2)] == [0.0, 0.0]
-    assert await window.take(hit) > 0
-    await client.aclose()
+    assert await window.take(hit) == 0.0  # in Redis
+    process.freeze()  # a Redis that stops answering: the batch times out
+    try:
+        assert await window.take(hit) == 0.0
+        assert await window.take(hit) == 0.0  # this node's own count starts afresh
+        assert await window.take(hit) > 0
+    finally:
+        process.thaw()
+    process.kill()
+    await asyncio.sleep(1.1)  # past the second of counting locally: Redis is tried again,
+    assert await window.take(hit) > 0  # in the background; meanwhile the local count holds
+    await window.close()
+    # A window whose Redis never answered counts locally from the start.
+    never = RedisWindow(process.url, timeout=0.2)
+    await never.start()
+    assert [await never.take(hit) for _ in range(2)] == [0.0, 0.0]
+    assert await never.take(hit) > 0
+    await never.close()

@@ -66,6 +66,12 @@ async def test_concurrent_guesses_check_at_most_the_limit(base_url: str, alice: 
         checked = seen["invalid_credentials"] + seen["signed_in"]
         assert checked <= PER_ACCOUNT_AND_ADDRESS, seen
         assert seen["rate_limited"] >= 200 - PER_ACCOUNT_AND_ADDRESS, seen
+        if seen["signed_in"]:
+            # The right guess was among those checked: it gave its attempt back, and one
+            # more wrong guess fills the count.
+            assert outcome(await sign_in(http, alice.account, "wrong", "10.1.0.1")) == (
+                "invalid_credentials"
+            )
         # Locked: the right password is not even checked.
         right = await sign_in(http, alice.account, PASSWORD, "10.1.0.1")
         assert outcome(right) == "rate_limited"
@@ -95,6 +101,11 @@ async def test_guesses_cannot_lock_the_owner_out(base_url: str, bob: Person) -> 
         known = await sign_in(http, bob.account, PASSWORD, "10.2.0.3", device_token=device_token)
         assert outcome(known) == "signed_in"
         assert known.json()["device_token"] == device_token
+        # Even from the address the guesses came from (an office behind one address).
+        same_place = await sign_in(
+            http, bob.account, PASSWORD, "10.2.9.9", device_token=device_token
+        )
+        assert outcome(same_place) == "signed_in"
         # A token the server never issued is no way around the lock.
         forged = await sign_in(http, bob.account, PASSWORD, "10.2.0.3", device_token="f" * 43)
         assert outcome(forged) == "rate_limited"

@@ -355,7 +355,8 @@ class Container:
     @cached_property
     def limits(self) -> Limits:
         """Rate limits (tidings.limits): shared through Redis when scaled out."""
-        window = LocalWindow() if self.redis is None else RedisWindow(self.redis)
+        url = self.settings.redis_url
+        window = RedisWindow(url) if url else LocalWindow()
         return Limits(self.settings, window)
 
     @cached_property
@@ -456,6 +457,7 @@ class Container:
         self.bus.subscribe(self.member_pushes.on_bus)
         await self.bus.start()
         await self.presence_registry.start()
+        await self.limits.start()
         self.log_writer.start()
         self.receipts.start()
         self.session_touches.start()
@@ -471,6 +473,8 @@ class Container:
         await self.log_writer.stop()
         await self.presence_registry.stop()
         await self.bus.stop()
+        if "limits" in self.__dict__:  # built only if something used it
+            await self.limits.close()
         if self.redis is not None:
             await self.redis.aclose()
         await self.database.dispose()

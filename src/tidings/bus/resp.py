@@ -5,7 +5,8 @@ context and a retry wrapper around every ``get_message``, a pipeline object per 
 a node of a cluster reads and writes every push through it. Here a connection is an asyncio
 protocol: commands are encoded in one ``join`` per batch, and hiredis (the Redis project's
 C parser) cuts every reply and pub/sub message out of whatever arrived, about 1 µs each
-(decision 22). Everything else talking to Redis (presence, rate limits) stays on redis-py.
+(decision 22). The rate limits' scripts go through it too (a hit on every send, decision 25);
+presence and the group rate rule stay on redis-py.
 """
 
 from __future__ import annotations
@@ -76,16 +77,21 @@ class RespConnection(asyncio.Protocol):
 
     async def execute(self, commands: Iterable[bytes], count: int) -> list[Any]:
         """Send ``count`` encoded commands at once; their replies, errors raised."""
+        replies = await self.submit(commands, count)
+        for reply in replies:
+            if isinstance(reply, hiredis.ReplyError):
+                raise RespError(f"Redis refused a command: {reply}")
+        return replies
+
+    def submit(self, commands: Iterable[bytes], count: int) -> asyncio.Future[list[Any]]:
+        """Send ``count`` encoded commands at once; a future of their replies, a refused
+        command's as a ``hiredis.ReplyError`` among them (for callers that need no task)."""
         if self._transport is None:
             raise RespError("Redis connection closed")
         batch = _Batch(count, asyncio.get_running_loop().create_future())
         self._batches.append(batch)
         self._transport.write(b"".join(commands))
-        replies = await batch.future
-        for reply in replies:
-            if isinstance(reply, hiredis.ReplyError):
-                raise RespError(f"Redis refused a command: {reply}")
-        return replies
+        return batch.future
 
     def close(self) -> None:
         if self._transport is not None:
