@@ -154,6 +154,19 @@ WS_TABLE: dict[str, list[Data]] = {
 # Ops that take no user id (``after_user_id`` is a paging cursor, not a person).
 WS_NO_USER_ID = set(
     [
+        # The caller's own account security.
+        "me.security",
+        "me.change_password",
+        "me.email.bind",
+        "me.email.verify",
+        "me.email.unbind",
+        "me.phone.bind",
+        "me.phone.verify",
+        "me.phone.unbind",
+        "me.totp.start",
+        "me.totp.confirm",
+        "me.totp.disable",
+        "me.totp.recovery_codes",
         "forward",  # target_ids are conversations
         "recall",
         "delete",
@@ -243,6 +256,10 @@ REST_TABLE: dict[str, list[Call]] = {
     "PATCH /api/v1/friends/{user_id}": [lambda s, u: (f"/api/v1/friends/{u}", {"remark": "r"})],
     "DELETE /api/v1/friends/{user_id}": [lambda s, u: (f"/api/v1/friends/{u}", None)],
     "PUT /api/v1/blocks/{user_id}": [lambda s, u: (f"/api/v1/blocks/{u}", None)],
+    # Server admins only: anyone else is refused before the id is looked at.
+    "POST /api/v1/admin/users/{user_id}/reset-password": [
+        lambda s, u: (f"/api/v1/admin/users/{u}/reset-password", None)
+    ],
     "DELETE /api/v1/blocks/{user_id}": [lambda s, u: (f"/api/v1/blocks/{u}", None)],
     "POST /api/v1/conversations": [
         lambda s, u: ("/api/v1/conversations", {"type": "direct", "peer_id": u}),
@@ -303,6 +320,28 @@ REST_TABLE: dict[str, list[Call]] = {
 
 # Endpoints that take no user id (``after_user_id`` of group members: a paging cursor).
 REST_NO_USER_ID = {
+    # Account security and registration (the caller's own account, or none yet).
+    "GET /api/v1/auth/options",
+    "POST /api/v1/auth/codes",
+    "POST /api/v1/auth/login/code",
+    "POST /api/v1/auth/login/verify",
+    "POST /api/v1/auth/login/resend",
+    "POST /api/v1/auth/password/reset",
+    "GET /api/v1/me/security",
+    "POST /api/v1/me/password",
+    "POST /api/v1/me/email",
+    "POST /api/v1/me/email/verify",
+    "DELETE /api/v1/me/email",
+    "POST /api/v1/me/phone",
+    "POST /api/v1/me/phone/verify",
+    "DELETE /api/v1/me/phone",
+    "POST /api/v1/me/totp",
+    "POST /api/v1/me/totp/confirm",
+    "POST /api/v1/me/totp/recovery-codes",
+    "DELETE /api/v1/me/totp",
+    "GET /api/v1/admin/registration-invites",
+    "POST /api/v1/admin/registration-invites",
+    "DELETE /api/v1/admin/registration-invites/{code}",
     "POST /api/v1/auth/register",
     "POST /api/v1/auth/login",
     "POST /api/v1/auth/device-login",
