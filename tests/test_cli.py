@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from pathlib import Path
 
@@ -65,6 +66,10 @@ async def test_user_create_demo_send_and_listen(tmp_path: Path) -> None:
         assert listener.stdout is not None
         ready = await asyncio.wait_for(listener.stdout.readline(), 30)
         assert ready.strip() == b"listening"
+        # The command line signs in as this machine's known device (docs/protocol.md "Known
+        # devices"): the token the server gave is kept and sent back next time.
+        cli_env = {"TIDINGS_PASSWORD": "tidings-demo", "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
+        tokens_file = tmp_path / "cfg" / "tidings" / "device-tokens.json"
         code, output = await _run(
             "send",
             "--url",
@@ -74,12 +79,29 @@ async def test_user_create_demo_send_and_listen(tmp_path: Path) -> None:
             "--conversation",
             str(group["id"]),
             "from the command line",
-            env={"TIDINGS_PASSWORD": "tidings-demo"},
+            env=cli_env,
         )
         assert code == 0 and "sent: conversation" in output, output
         heard = await asyncio.wait_for(listener.stdout.read(), 30)
         await listener.wait()
         assert "from the command line" in heard.decode()
+        first = json.loads(tokens_file.read_text())
+        assert list(first) == [f"{server.base_url} alice"]
+        assert oct(tokens_file.stat().st_mode & 0o777) == "0o600"
+        code, output = await _run(
+            "send",
+            "--url",
+            server.base_url,
+            "--account",
+            "Alice",
+            "--conversation",
+            str(group["id"]),
+            "again",
+            env=cli_env,
+        )
+        assert code == 0, output
+        # The server echoes a token it knows for that user: the device stayed known.
+        assert json.loads(tokens_file.read_text()) == first
     finally:
         server.stop()
 

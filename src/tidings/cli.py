@@ -14,6 +14,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from tidings import cli_files
+from tidings.cli_sign_in import sign_in_from_terminal
 from tidings.config import Settings
 
 
@@ -277,7 +278,7 @@ async def _client_command(args: argparse.Namespace, password: str) -> None:
 
     try:
         async with TidingsHttp(args.url) as http:
-            signed_in = await http.login(args.account, password, platform="api")
+            signed_in = await sign_in_from_terminal(http, args.account, password)
         async with TidingsClient(args.url, token=signed_in["token"]) as client:
             if args.command == "send":
                 entry = await client.send(args.conversation, "text", {"text": args.text})

@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 
+from tidings.cli_sign_in import sign_in_from_terminal
 from tidings.sdk import ServerError, TidingsFiles, TidingsHttp
 
 COMMANDS = ("upload", "download")
@@ -53,7 +54,7 @@ def add_commands(commands: Any) -> None:
 async def run(args: argparse.Namespace, password: str) -> None:
     try:
         async with TidingsHttp(args.url) as http:
-            signed_in = await http.login(args.account, password, platform="api")
+            signed_in = await sign_in_from_terminal(http, args.account, password)
             async with TidingsFiles(
                 args.url,
                 token=signed_in["token"],

@@ -24,6 +24,7 @@ from tidings.sdk.events import (
 )
 from tidings.sdk.files import TidingsFiles
 from tidings.sdk.http import TidingsHttp
+from tidings.sdk.sign_in import DeviceTokens, sign_in
 from tidings.sdk.state import ClientState, ConversationState
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "Connected",
     "ConnectionLost",
     "ConversationState",
+    "DeviceTokens",
     "Disconnected",
     "EntryReceived",
     "Event",
@@ -43,4 +45,5 @@ __all__ = [
     "TidingsFiles",
     "TidingsHttp",
     "Typing",
+    "sign_in",
 ]
