@@ -478,7 +478,13 @@ class Container:
         if self.redis is not None:
             await self.redis.aclose()
         await self.database.dispose()
-        self.password_policy.close()
+        # Their worker threads (each built only if something used it).
+        if "password_policy" in self.__dict__:
+            self.password_policy.close()
+        if "passwords" in self.__dict__:
+            self.passwords.close()
+        if "files" in self.__dict__:
+            self.files.stop()
 
     def _on_bus(self, message: BusMessage) -> None:
         if isinstance(message, RosterChanged):

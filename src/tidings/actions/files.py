@@ -86,6 +86,9 @@ class Files:
         secret = await self._store.signing_secret(_SECRET_NAME, secrets.token_urlsafe(48), now_ms())
         self._signer = LinkSigner(secret.encode())
 
+    def stop(self) -> None:
+        self._media.close()
+
     # Uploads (tus)
 
     async def do_create_upload(

@@ -11,14 +11,13 @@ hashing. A refusal is ``weak_password`` (422) with ``details.reasons``, stable s
 
 from __future__ import annotations
 
-import asyncio
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from zxcvbn import zxcvbn
 
 from tidings.domain.errors import ErrorCode, TidingsError
+from tidings.workers import WorkerPool
 
 # zxcvbn's own limit: its matching is quadratic in the length and it refuses longer input.
 # A longer password is scored on its first 72 characters (a strong head makes it strong).
@@ -50,7 +49,7 @@ class PasswordPolicy:
         # One thread of its own: zxcvbn keeps the caller's words in a module global during a
         # call (so calls must not overlap), and its few milliseconds to tens of milliseconds
         # stay off the event loop and out of the pool that hashes passwords.
-        self._executor: ThreadPoolExecutor | None = None
+        self._pool = WorkerPool("password-strength", 1)
 
     def judge(self, password: str, *, account: str, other_inputs: tuple[str, ...] = ()) -> Verdict:
         """The reasons this password is refused for this account (none: accepted)."""
@@ -76,10 +75,8 @@ class PasswordPolicy:
     async def verdict(
         self, password: str, *, account: str, other_inputs: tuple[str, ...] = ()
     ) -> Verdict:
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(1, thread_name_prefix="password-strength")
-        return await asyncio.get_running_loop().run_in_executor(
-            self._executor, lambda: self.judge(password, account=account, other_inputs=other_inputs)
+        return await self._pool.run(
+            self.judge, password, account=account, other_inputs=other_inputs
         )
 
     async def reasons(
@@ -101,9 +98,7 @@ class PasswordPolicy:
             )
 
     def close(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=False)
-            self._executor = None
+        self._pool.close()
 
 
 def _account_names(account: str) -> tuple[str, ...]:

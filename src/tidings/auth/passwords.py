@@ -29,6 +29,9 @@ class Passwords:
     async def verify(self, stored_hash: str | None, password: str) -> bool:
         return await self._pool.run(self._verify, stored_hash or self._decoy, password)
 
+    def close(self) -> None:
+        self._pool.close()
+
     def needs_rehash(self, stored_hash: str) -> bool:
         return self._hasher.check_needs_rehash(stored_hash)
 
