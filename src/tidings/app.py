@@ -14,10 +14,9 @@ import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from fastapi import FastAPI
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException
-from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tidings import __version__
@@ -34,6 +33,7 @@ from tidings.api import (
     security,
     uploads,
 )
+from tidings.client import ClientAssets, client_file
 from tidings.config import Settings
 from tidings.container import Container
 from tidings.demo import seed_demo
@@ -100,26 +100,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _mount_client(app: FastAPI, directory: Path) -> None:
+    # Precompressed text and the caching rules of hashed files: tidings.client (0031).
     index = directory / "index.html"
     if (directory / "assets").is_dir():
-        app.mount("/assets", StaticFiles(directory=directory / "assets"), name="assets")
+        app.mount("/assets", ClientAssets(directory=directory / "assets"), name="assets")
 
-    def app_page() -> FileResponse | HTMLResponse:
+    def app_page(request: Request) -> Response:
         if index.is_file():
-            return FileResponse(index, headers={"Cache-Control": "no-cache"})
+            return client_file(index, request.headers)
         return HTMLResponse("<!doctype html><title>Tidings</title><h1>Tidings</h1>")
 
-    @app.get("/", include_in_schema=False, response_model=None)
-    async def root() -> FileResponse | HTMLResponse:
-        return app_page()
+    # HEAD too, as /assets answers it (uptime checks, link previews).
+    @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False, response_model=None)
+    async def root(request: Request) -> Response:
+        return app_page(request)
 
     # The link inside invite QR codes (B5, E12): the app opens it and offers to accept the
     # invite after sign-in. The code is only checked for shape here; the app looks it up.
-    @app.get("/invite/{code}", include_in_schema=False, response_model=None)
-    async def invite_page(code: str) -> FileResponse | HTMLResponse:
+    @app.api_route(
+        "/invite/{code}", methods=["GET", "HEAD"], include_in_schema=False, response_model=None
+    )
+    async def invite_page(request: Request, code: str) -> Response:
         if not INVITE_CODE.fullmatch(code):
             raise HTTPException(404, "no such page")
-        return app_page()
+        return app_page(request)
 
 
 class _Limits:
