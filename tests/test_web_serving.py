@@ -252,3 +252,19 @@ async def test_file_downloads_are_not_recoded(base_url: str, alice: Person) -> N
         assert same.status_code == 304
         api, _ = await _raw(http, "/healthz", {"Accept-Encoding": "br, gzip"})
         assert "content-encoding" not in api.headers
+
+
+def test_the_build_refuses_public_files_named_like_hashed_ones(tmp_path: Path) -> None:
+    # The server caches `name-XXXXXXXX.ext` for a year: a public/ file so named never changes.
+    public = tmp_path / "public"
+    (public / "assets").mkdir(parents=True)
+    (public / "assets" / "logo-abcd1234.png").write_bytes(b"png")
+    build = tmp_path / "build"
+    build.mkdir()
+    script = str(_ROOT / "web/scripts/precompress.mjs")
+    refused = subprocess.run(
+        ["node", script, str(build), str(public)], capture_output=True, text=True
+    )
+    assert refused.returncode == 1 and "logo-abcd1234.png" in refused.stderr
+    (public / "assets" / "logo-abcd1234.png").rename(public / "assets" / "logo.png")
+    subprocess.run(["node", script, str(build), str(public)], check=True, capture_output=True)
