@@ -23,6 +23,7 @@ export type { SeqRange, TimelineWindow } from './timeline';
 export { compareConversations, applyEntry, applyRead, applyReceipt, receiptOf } from './conversations';
 export type { Receipt } from './conversations';
 export type { PendingMessage, PendingUpload, SendState } from './outbox';
+export { isFinalSendError } from './outbox';
 export { TusUploader, fileFingerprint, xhrHttp } from './uploads';
 export type { HttpRequest, HttpResponse, HttpSend, TusOptions, UploadMeta, UploadOptions, UploadStore, Uploader } from './uploads';
 export { decodeFrame, encodeRequest, FrameError } from './codec';

@@ -4,6 +4,7 @@
  */
 import {
   errorCode,
+  isFinalSendError,
   MAX_EXPIRY_DAYS,
   MIN_EXPIRY_DAYS,
   receiptOf,
@@ -64,7 +65,15 @@ export interface BubbleItem {
   media: MediaContent | null;
   /** The file of a message still uploading. */
   upload: UploadProgress | null;
+  /**
+   * Why my message failed (translated), and whether sending it again can work: a refusal
+   * such as a mute or a block is shown, not offered as a retry.
+   */
+  failure: { text: string; retryable: boolean } | null;
 }
+
+/** Why I cannot send in this group now; null: I can. */
+export type MuteState = { kind: 'until'; until: number } | { kind: 'forever' } | { kind: 'all' } | null;
 
 export type MediaContent =
   | {
@@ -220,6 +229,8 @@ export interface ChatSnapshot {
   mentionCandidates: MentionCandidate[];
   recentEmoji: readonly string[];
   canSend: boolean;
+  /** I am muted here (or everyone is): the composer says so, and until when, instead of sending. */
+  muted: string | null;
   /** The other person of a direct chat. */
   peerId: UserId | null;
   peerOnline: boolean | undefined;
@@ -273,6 +284,10 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
   private sending: Promise<void> = Promise.resolve();
   /** My role and powers in this group (who may recall others' messages, mark them important). */
   private powers: { role: Role; powers: readonly PowerName[] } | null = null;
+  /** My mute in this group (ms, -1 for ever; null or past: none) and the group's "mute everyone". */
+  private mutedUntil: number | null = null;
+  private muteAll = false;
+  private muteTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     readonly conversationId: ConversationId,
@@ -294,6 +309,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
         if (id === conversationId) {
           this.refresh();
           this.refreshReadStatesSoon();
+          this.catchUpOnMute();
         }
       }),
     );
@@ -304,6 +320,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     );
     this.track(
       client.on('group', ({ conversationId: id, entry }) => {
+        if (id === conversationId) this.foldMute(entry);
         // My powers may have changed (made admin, ownership handed over).
         if (id === conversationId && (entry.kind === 'role_changed' || entry.kind === 'owner_changed')) {
           void this.loadPowers();
@@ -335,6 +352,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     this.track(preferences.subscribe(refresh));
     this.track(() => {
       if (this.readStateTimer) clearTimeout(this.readStateTimer);
+      if (this.muteTimer) clearTimeout(this.muteTimer);
     });
     this.refresh();
     void this.open();
@@ -343,7 +361,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
   private static empty(conversationId: ConversationId, draft: string): ChatSnapshot {
     return {
       conversationId, title: '', type: 'direct', subtitle: '', typing: false, items: [], reachedStart: false,
-      loading: true, draft, replyTo: null, mentionCandidates: [], recentEmoji: [], canSend: true,
+      loading: true, draft, replyTo: null, mentionCandidates: [], recentEmoji: [], canSend: true, muted: null,
       peerId: null, peerOnline: undefined, toast: null, groupInfo: null, readers: null, attachments: [],
       sendOriginal: false, canRecallAny: false, canMarkImportant: false,
     };
@@ -373,10 +391,78 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     try {
       const info = await this.client.request('group.info', { conversation_id: this.conversationId });
       this.powers = { role: info.role, powers: info.disbanded ? [] : info.powers };
+      this.mutedUntil = info.muted_until;
+      this.muteAll = info.mute_all;
     } catch {
       this.powers = null;
     }
     this.refresh();
+  }
+
+  /**
+   * A send refused as "muted" before the mute's entry reached me: ask the group how things
+   * stand, so the composer and the failed message say so (once per refused message).
+   */
+  private catchUpOnMute(): void {
+    const refused = this.client
+      .timeline(this.conversationId)
+      .pending.filter((m) => m.state === 'failed' && m.error === 'muted' && !this.mutedRefusals.has(m.client_msg_id));
+    if (refused.length === 0) return;
+    for (const m of refused) this.mutedRefusals.add(m.client_msg_id);
+    void this.loadPowers();
+  }
+
+  private readonly mutedRefusals = new Set<string>();
+
+  /** Mute entries of the group's log, as they arrive: the composer follows them live. */
+  private foldMute(entry: { kind: string; body: unknown }): void {
+    const me = this.client.me?.id;
+    if (entry.kind === 'member_muted') {
+      const body = entry.body as { user_id: UserId; until: number };
+      if (body.user_id === me) this.mutedUntil = body.until;
+    } else if (entry.kind === 'member_unmuted') {
+      const body = entry.body as { user_id: UserId };
+      if (body.user_id === me) this.mutedUntil = null;
+    } else if (entry.kind === 'group_updated') {
+      const body = entry.body as { mute_all?: boolean };
+      if (body.mute_all !== undefined) this.muteAll = body.mute_all;
+    } else {
+      return;
+    }
+    this.refresh();
+  }
+
+  /**
+   * Whether I may speak here now: my own mute (expiring by itself, no entry needed), then
+   * "mute everyone", which holds plain members only (the owner and admins still speak).
+   */
+  muteState(): MuteState {
+    const summary = this.client.conversation(this.conversationId);
+    if (summary?.type !== 'group') return null;
+    const until = this.mutedUntil;
+    if (until === -1) return { kind: 'forever' };
+    if (until !== null && until > this.now()) return { kind: 'until', until };
+    if (this.muteAll && this.powers !== null && this.powers.role === 'member') return { kind: 'all' };
+    return null;
+  }
+
+  private muteText(mute: MuteState): string | null {
+    if (mute === null) return null;
+    if (mute.kind === 'all') return this.t('chat.everyoneMuted');
+    if (mute.kind === 'forever') return this.t('chat.mutedByAdmin');
+    return this.t('chat.mutedUntil', { time: dateTime(mute.until, this.preferences.getSnapshot().locale) });
+  }
+
+  /** Wake when a timed mute runs out, so the composer opens again by itself. */
+  private watchMuteEnd(mute: MuteState): void {
+    if (this.muteTimer) clearTimeout(this.muteTimer);
+    this.muteTimer = null;
+    if (mute?.kind !== 'until') return;
+    const wait = Math.min(mute.until - this.now() + 50, 2 ** 31 - 1);
+    this.muteTimer = setTimeout(() => {
+      this.muteTimer = null;
+      this.refresh();
+    }, Math.max(wait, 0));
   }
 
   /** Put a message on the group's board of important messages (the announcements power). */
@@ -417,7 +503,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
   send(): boolean {
     const text = this.draft.replace(/\s+$/u, '');
     const attachments = this.attachments;
-    if ((!text.trim() && attachments.length === 0) || !this.getSnapshot().canSend) return false;
+    if ((!text.trim() && attachments.length === 0) || !this.getSnapshot().canSend || this.muteState() !== null) return false;
     const replyToSeq = this.replyTo?.seq ?? null;
     if (text.trim()) {
       const mentions = [...this.mentioned.entries()].filter(([, label]) => text.includes(`@${label}`)).map(([id]) => id);
@@ -558,12 +644,17 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     return this.caret;
   }
 
+  /** Quote a message in my next one; what I have typed stays (the view then focuses the input). */
   reply(seq: Seq): void {
     const entry = this.client.timeline(this.conversationId).entries.find((e) => e.seq === seq);
     if (!entry) return;
     this.replyTo = this.quoteOf(entry);
+    this.replyRequests += 1;
     this.refresh();
   }
+
+  /** Bumped on every "Reply": the composer focuses its input when it changes. */
+  replyRequests = 0;
 
   cancelReply(): void {
     this.replyTo = null;
@@ -708,6 +799,8 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
       subtitle = t('chat.members', { count: this.members.length });
     }
     if (summary?.peer) peerOnline = this.client.isOnline(summary.peer.user_id);
+    const mute = this.muteState();
+    this.watchMuteEnd(mute);
     this.setSnapshot({
       conversationId: this.conversationId,
       title: summary ? conversationTitle(summary, t('list.systemNotices'), this.names) : '',
@@ -722,6 +815,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
       mentionCandidates: this.mentionCandidates(me),
       recentEmoji: this.recentEmoji.all,
       canSend: summary !== undefined && summary.type !== 'system',
+      muted: this.muteText(mute),
       peerId: summary?.peer?.user_id ?? null,
       peerOnline,
       toast: this.toast,
@@ -803,6 +897,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
         isText: entry.type === 'text' || entry.type === 'notice',
         media: this.mediaOf(entry.type, entry.body, entry.client_msg_id && mine ? this.localImages.get(entry.client_msg_id) ?? null : null, now),
         upload: null,
+        failure: null,
         // A notice's link opens only if it is http(s) (never javascript: and the like).
         notice: entry.type === 'notice' ? { title: entry.body.title, url: safeWebUrl(entry.body.url) } : null,
         time: clockTime(entry.created_at, locale),
@@ -835,6 +930,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
             }
           : null,
         notice: null,
+        failure: message.state === 'failed' ? this.failureOf(message.error) : null,
         time: clockTime(message.created_at, locale),
         state: message.state,
         readSummary: null,
@@ -844,6 +940,21 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
       if (message.type === 'image' && message.file) this.localImages.set(message.client_msg_id, message.file);
     }
     return items;
+  }
+
+  /**
+   * A failed message: the reason, and a retry only where one can work. A refusal (muted,
+   * blocked, not a member…) fails again however often it is sent; a mute that has since
+   * been lifted can be retried.
+   */
+  private failureOf(code: string | null): { text: string; retryable: boolean } {
+    const { t } = this.preferences.getSnapshot();
+    if (code === null || !isFinalSendError(code)) return { text: t('state.failed'), retryable: true };
+    if (code === 'muted') {
+      const mute = this.muteState();
+      return mute === null ? { text: t('state.failed'), retryable: true } : { text: this.muteText(mute) ?? errorMessage(t, code), retryable: false };
+    }
+    return { text: errorMessage(t, code), retryable: false };
   }
 
   private mediaOf(type: MessageType, body: unknown, local: Blob | null, now: number, pendingExpiryDays: number | null = null): MediaContent | null {

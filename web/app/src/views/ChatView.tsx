@@ -36,6 +36,22 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
   const [menu, setMenu] = useState<MenuState | null>(null);
   const [sentCount, setSentCount] = useState(0);
   const [dropping, setDropping] = useState(false);
+  const canCompose = chat.canSend && chat.muted === null;
+  // "New messages ↓": new rows came in below while the user reads further up.
+  const [unseen, setUnseen] = useState(false);
+  const atBottom = useRef(true);
+  const lastKey = chat.items.length > 0 ? itemKey(chat.items[chat.items.length - 1] as ChatItem) : null;
+  useEffect(() => {
+    if (!atBottom.current && lastKey !== null) setUnseen(true);
+  }, [lastKey]);
+  useEffect(() => {
+    atBottom.current = true;
+    setUnseen(false);
+  }, [vm]);
+  const onAtBottom = useCallback((bottom: boolean) => {
+    atBottom.current = bottom;
+    if (bottom) setUnseen(false);
+  }, []);
 
   // The user is looking: mark read whenever new entries show while the page is visible.
   useEffect(() => {
@@ -103,7 +119,7 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
       <div
         className={`chat-column${dropping ? ' dropping' : ''}`}
         onDragOver={(e) => {
-          if (!chat.canSend || !hasFiles(e)) return;
+          if (!canCompose || !hasFiles(e)) return;
           e.preventDefault();
           setDropping(true);
         }}
@@ -112,7 +128,7 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
         }}
         onDrop={(e) => {
           setDropping(false);
-          if (!chat.canSend || !hasFiles(e)) return;
+          if (!canCompose || !hasFiles(e)) return;
           e.preventDefault();
           vm.addFiles(filesOf(e.dataTransfer.files));
         }}
@@ -157,26 +173,47 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
           )}
         </div>
       </header>
-      <VirtualList
-        className="message-list"
-        testId="message-list"
-        items={chat.items}
-        itemKey={itemKey}
-        renderItem={renderItem}
-        onNearTop={chat.reachedStart ? undefined : () => vm.loadOlder()}
-        bottomToken={sentCount}
-        header={
-          <div className="history-edge">
-            {chat.loading ? t('chat.loadingHistory') : chat.reachedStart && chat.items.length > 0 ? t('chat.startOfHistory') : ''}
-          </div>
-        }
-      />
+      <div className="message-area">
+        <VirtualList
+          className="message-list"
+          testId="message-list"
+          items={chat.items}
+          itemKey={itemKey}
+          renderItem={renderItem}
+          onNearTop={chat.reachedStart ? undefined : () => vm.loadOlder()}
+          bottomToken={sentCount}
+          onAtBottom={onAtBottom}
+          header={
+            <div className="history-edge">
+              {chat.loading ? t('chat.loadingHistory') : chat.reachedStart && chat.items.length > 0 ? t('chat.startOfHistory') : ''}
+            </div>
+          }
+        />
+        {unseen && (
+          <button
+            className="new-messages-pill"
+            onClick={() => {
+              setUnseen(false);
+              setSentCount((n) => n + 1);
+            }}
+            title={t('chat.jumpToNewest')}
+            data-testid="new-messages-pill"
+          >
+            {t('chat.newMessages')} ↓
+          </button>
+        )}
+      </div>
       {chat.toast && (
         <div className="toast" role="status" data-testid="toast">
           {chat.toast}
         </div>
       )}
-      {chat.canSend ? (
+      {chat.canSend && chat.muted !== null ? (
+        <div className="composer readonly muted-composer" role="status" data-testid="composer-muted">
+          <AlertIcon size={16} />
+          <span>{chat.muted}</span>
+        </div>
+      ) : chat.canSend ? (
         <Composer vm={vm} t={t} sendKey={sendKey} onSent={() => setSentCount((n) => n + 1)} />
       ) : (
         <div className="composer readonly">{t('chat.readonly')}</div>
@@ -355,6 +392,15 @@ function Bubble({
 }
 
 function BubbleStatus({ item, t, onRetry, onReaders }: { item: BubbleItem; t: Translate; onRetry(id: string): void; onReaders(seq: number): void }) {
+  if (item.state === 'failed' && item.failure && !item.failure.retryable) {
+    // A refusal (muted, blocked…): say why; sending it again cannot work.
+    return (
+      <span className="status failed final" title={item.failure.text} data-testid="status" data-failure="final">
+        <AlertIcon size={18} />
+        <span className="failure-text" data-testid="failure-text">{item.failure.text}</span>
+      </span>
+    );
+  }
   if (item.state === 'failed' && item.clientMsgId) {
     const id = item.clientMsgId;
     return (
@@ -435,7 +481,7 @@ function BubbleMenu({
       <div className="context-menu" style={{ left: menu.x, top: menu.y }} role="menu" data-testid="bubble-menu" onClick={(e) => e.stopPropagation()}>
         {seq === null && clientMsgId !== null ? (
           <>
-            {item.state === 'failed' && <button role="menuitem" onClick={act(() => onRetry(clientMsgId))}>{t('menu.retry')}</button>}
+            {item.state === 'failed' && item.failure?.retryable !== false && <button role="menuitem" onClick={act(() => onRetry(clientMsgId))}>{t('menu.retry')}</button>}
             <button role="menuitem" onClick={act(() => onDiscard(clientMsgId))}>{t('menu.discard')}</button>
           </>
         ) : seq !== null ? (
@@ -473,6 +519,14 @@ function Composer({ vm, t, sendKey, onSent }: { vm: ChatViewModel; t: Translate;
   useEffect(() => {
     input.current?.focus();
   }, [vm]);
+  // "Reply" from the bubble menu: straight back to typing, the caret after what is there.
+  const replyRequests = vm.replyRequests;
+  useEffect(() => {
+    const element = input.current;
+    if (replyRequests === 0 || !element) return;
+    element.focus();
+    element.setSelectionRange(element.value.length, element.value.length);
+  }, [replyRequests]);
 
   const send = () => {
     if (vm.send()) onSent();

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
-import { MAX_EXPIRY_DAYS, MIN_EXPIRY_DAYS } from '@tidings/sdk';
-import type { Translate } from '../i18n/i18n';
+import { errorCode, MAX_EXPIRY_DAYS, MIN_EXPIRY_DAYS } from '@tidings/sdk';
+import { errorMessage, type Translate } from '../i18n/i18n';
 import { bubbleSize } from '../lib/images';
 import type { AttachmentItem, MediaContent, UploadProgress } from '../viewmodels/ChatViewModel';
 import type { FileLinks, LinkVariant } from '../viewmodels/FileLinks';
@@ -113,12 +113,50 @@ function extension(name: string): string {
   return match?.[1]?.toUpperCase() ?? '';
 }
 
+/** Hand a signed link to the browser's own download (which resumes a broken one where it can). */
+function saveAs(url: string, name: string): void {
+  const anchor = document.createElement('a');
+  anchor.href = url;
+  anchor.download = name;
+  anchor.rel = 'noopener';
+  anchor.style.display = 'none';
+  document.body.appendChild(anchor);
+  anchor.click();
+  anchor.remove();
+}
+
 function FileMedia({ media, upload, links, t, clientMsgId, onPause, onResume }: MediaProps & { media: Extract<MediaContent, { kind: 'file' }> }) {
   const [asked, setAsked] = useState(false);
+  const [failed, setFailed] = useState<string | null>(null);
   const link = useFileLink(links, asked ? media.fileId : null, 'original');
   const url = link && 'url' in link ? link.url : null;
+  const fileId = !upload && !media.expired ? media.fileId : null;
+  // One click on the card (or its button) downloads: the signed link is asked for, then saved.
+  const download = () => {
+    if (fileId === null) return;
+    setAsked(true);
+    setFailed(null);
+    links.fetch(fileId, 'original').then(
+      (href) => saveAs(href, media.name),
+      (error: unknown) => setFailed(errorMessage(t, errorCode(error))),
+    );
+  };
   return (
-    <div className="file-card" data-testid="file-card" data-name={media.name}>
+    <div
+      className={`file-card${fileId !== null ? ' downloadable' : ''}`}
+      data-testid="file-card"
+      data-name={media.name}
+      role={fileId !== null ? 'button' : undefined}
+      tabIndex={fileId !== null ? 0 : undefined}
+      title={fileId !== null ? `${t('files.download')}: ${media.name}` : undefined}
+      onClick={download}
+      onKeyDown={(e) => {
+        if (fileId !== null && (e.key === 'Enter' || e.key === ' ') && e.target === e.currentTarget) {
+          e.preventDefault();
+          download();
+        }
+      }}
+    >
       <span className="file-icon">
         <FileIcon size={30} />
         <span className="file-ext">{extension(media.name)}</span>
@@ -130,6 +168,7 @@ function FileMedia({ media, upload, links, t, clientMsgId, onPause, onResume }: 
           {media.expired && ` · ${t('files.expired')}`}
           {media.expiry && <span className="file-expiry" data-testid="file-expiry">{` · ${media.expiry}`}</span>}
           {upload && ` · ${uploadText(upload, t)}`}
+          {failed && <span className="file-error" data-testid="file-error">{` · ${failed}`}</span>}
         </span>
         {upload && (
           <span className="progress" data-testid="upload-progress" data-state={upload.state}>
@@ -139,13 +178,13 @@ function FileMedia({ media, upload, links, t, clientMsgId, onPause, onResume }: 
       </span>
       {upload ? (
         <UploadControls upload={upload} clientMsgId={clientMsgId} t={t} onPause={onPause} onResume={onResume} />
-      ) : media.fileId && !media.expired ? (
+      ) : fileId !== null ? (
         url ? (
-          <a className="icon-button download" href={url} download={media.name} title={t('files.download')} aria-label={t('files.download')} data-testid="file-download">
+          <a className="icon-button download" href={url} download={media.name} onClick={(e) => e.stopPropagation()} title={t('files.download')} aria-label={t('files.download')} data-testid="file-download">
             <DownloadIcon size={18} />
           </a>
         ) : (
-          <button className="icon-button download" onClick={() => setAsked(true)} title={t('files.download')} aria-label={t('files.download')} data-testid="file-download-prepare">
+          <button className="icon-button download" onClick={(e) => { e.stopPropagation(); download(); }} title={t('files.download')} aria-label={t('files.download')} data-testid="file-download-prepare">
             <DownloadIcon size={18} />
           </button>
         )
