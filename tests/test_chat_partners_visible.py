@@ -72,6 +72,12 @@ async def scene(server: ServerProcess, base_url: str) -> AsyncIterator[Scene]:
         "POST", "/api/v1/conversations", {"type": "direct", "peer_id": viewer.id}
     )
     partners = [people["grouped"], people["direct"], people["former"]]
+    for person in partners:
+        await person.http.call(
+            "PATCH",
+            "/api/v1/me",
+            {"work_email": "x@acme.test", "office_phone": "555-0100", "desk": "Vault 3"},
+        )
     yield Scene(base_url, viewer, partners, people["stranger"], tag)
     for person in people.values():
         await person.http.close()
@@ -83,8 +89,9 @@ async def test_profile_shows_chat_partners(scene: Scene) -> None:
         assert profile["id"] == partner.id
         assert profile["account"] == partner.account
         assert profile["nickname"]
-        # Their hidden department stays hidden.
+        # Their hidden department stays hidden, and where they work with it.
         assert profile["departments"] == []
+        assert (profile["work_email"], profile["office_phone"], profile["desk"]) == ("", "", "")
     async with raw_connection(scene.base_url, scene.viewer.token) as viewer:
         for partner in scene.partners:
             profile = await viewer.ok("profile.get", {"user_id": partner.id})

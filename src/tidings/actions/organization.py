@@ -188,6 +188,10 @@ class ViewerIndexes:
         return placed, unplaced
 
 
+# What a profile shows of a chat partner the tree hides, instead of their work details.
+WORK_FIELDS_BLANK: dict[str, str] = {"work_email": "", "office_phone": "", "desk": ""}
+
+
 class Directory:
     def __init__(
         self,
@@ -394,6 +398,10 @@ class Directory:
         user = await self.shown_user(actor, user_id)
         tree, visibility = await self.view(actor)
         out: dict[str, Any] = user.to_wire()
+        if await self.hidden_among(actor, [user_id]):
+            # A chat partner the tree hides: their card, not where they work (the desk,
+            # office phone and work email stay with those who may see their department).
+            out.update(WORK_FIELDS_BLANK)
         out["departments"] = self._departments_of(tree, visibility, user_id)
         out["blocked"] = False
         if user_id != actor.user_id:
