@@ -50,6 +50,19 @@ async def test_user_create_demo_send_and_listen(tmp_path: Path) -> None:
         async with TidingsHttp(server.base_url) as http:
             await http.login("alice", "tidings-demo")
             listing = await http.call("GET", "/api/v1/conversations")
+            # The demo ships a small organization: Alice sees her part of it (Engineering
+            # and Platform below it, not Design) ...
+            org = await http.call("GET", "/api/v1/org")
+            assert org["company"] == "Tidings Demo Co."
+            assert sorted(d["name"] for d in org["departments"]) == ["Engineering", "Platform"]
+            # ... and Carol, whom the tree hides from her, by name: they share a group.
+            found = await http.call("GET", "/api/v1/users", q="carol")
+            assert [u["nickname"] for u in found["users"]] == ["Carol Wang"]
+            carol = await http.call("GET", f"/api/v1/users/{found['users'][0]['id']}")
+            assert carol["nickname"] == "Carol Wang" and carol["departments"] == []
+            me = await http.call("GET", "/api/v1/me")
+            mine = await http.call("GET", f"/api/v1/users/{me['id']}")
+            assert mine["departments"][0]["position"] == "Head of Engineering"
         group = next(c for c in listing["conversations"] if c["type"] == "group")
         listener = await asyncio.create_subprocess_exec(
             TIDINGS,

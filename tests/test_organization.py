@@ -338,10 +338,19 @@ async def test_lookups_paths_blocked_flags_and_own_announcements(base_url: str, 
     backend, spy, ceo, d = org["backend"], org["spy"], org["ceo"], org.departments
     missing = 987_654_321
     async with online(base_url, backend, ceo, spy) as (b, c, s):
-        # A batch lookup leaves out the hidden and the missing alike, keeping the order asked.
-        wanted = [ceo.id, spy.id, missing, backend.id, ceo.id]
+        # A batch lookup leaves out the hidden and the missing alike, keeping the order asked;
+        # the spy, met in a group, is shown (issue 12: one sees one's chat partners), without
+        # their hidden department.
+        await org["admin"].http.call(
+            "POST",
+            "/api/v1/conversations",
+            {"type": "group", "name": "Met", "member_ids": [backend.id, spy.id]},
+        )
+        scientist = org["scientist"]
+        wanted = [ceo.id, scientist.id, missing, backend.id, ceo.id, spy.id]
         found = await b.request("users.lookup", {"user_ids": wanted})
-        assert [u["id"] for u in found["users"]] == [ceo.id, backend.id]
+        assert [u["id"] for u in found["users"]] == [ceo.id, backend.id, spy.id]
+        assert found["users"][2]["departments"] == []
         assert found["users"][0]["departments"] == [
             {"id": d["Acme"], "name": "Acme", "position": "CEO"}
         ]

@@ -540,7 +540,7 @@ async def test_a_hidden_person_is_answered_as_a_missing_one(scene: Scene) -> Non
 
 async def test_people_met_in_a_conversation_stay_known(scene: Scene) -> None:
     """The tree hides ``met`` from the viewer, but they share a group: the viewer may watch
-    their presence and block them, as before."""
+    their presence, block them and read their profile."""
     met = scene.met.id
     async with (
         raw_connection(scene.base_url, scene.met.token),
@@ -554,8 +554,9 @@ async def test_people_met_in_a_conversation_stay_known(scene: Scene) -> None:
             "user_id": met,
             "blocked": False,
         }
-        # Still hidden where the tree decides: the profile and a new contact card.
-        assert await viewer.error("profile.get", {"user_id": met}) == "not_found"
+        # Their card shows (one sees one's chat partners); the tree's departments do not.
+        profile = await viewer.ok("profile.get", {"user_id": met})
+        assert profile["id"] == met and profile["departments"] == []
 
 
 async def test_a_hidden_person_who_asks_to_be_friends_is_known(scene: Scene) -> None:

@@ -188,6 +188,10 @@ class ViewerIndexes:
         return placed, unplaced
 
 
+# What a profile shows of a chat partner the tree hides, instead of their work details.
+WORK_FIELDS_BLANK: dict[str, str] = {"work_email": "", "office_phone": "", "desk": ""}
+
+
 class Directory:
     def __init__(
         self,
@@ -241,6 +245,25 @@ class Directory:
         """The user if the actor may see them; ``not_found`` for hidden and missing alike."""
         user = await self._accounts.user(user_id)
         if user is None or user.disabled or not await self.may_see(actor, user_id):
+            raise TidingsError(ErrorCode.NOT_FOUND, "no such user")
+        return user
+
+    async def shown_among(self, actor: Actor, user_ids: list[int]) -> set[int]:
+        """Those of ``user_ids`` whose card (name, avatar, public profile) the actor may
+        read: people the tree lets them see, friends, and anyone they share a conversation
+        with — a direct chat's partner, a fellow member of a group, a former member its
+        history shows. The tree hides the rest of the company, never one's own chat
+        partners (decision 0011). Ids of nobody are left in: callers drop them."""
+        hidden = await self.hidden_among(actor, user_ids)
+        if hidden:
+            hidden -= await self._conversations.met_among(actor.user_id, sorted(hidden))
+        return set(user_ids) - hidden
+
+    async def shown_user(self, actor: Actor, user_id: int) -> Any:
+        """The user if the actor may read their card; ``not_found`` for anyone else, the
+        hidden like the missing."""
+        user = await self._accounts.user(user_id)
+        if user is None or user.disabled or user_id not in await self.shown_among(actor, [user_id]):
             raise TidingsError(ErrorCode.NOT_FOUND, "no such user")
         return user
 
@@ -345,34 +368,40 @@ class Directory:
         if visibility.everything:
             return index.find(query), None
         friends = await self._contacts.friend_ids(actor.user_id)
+        # Friends and the people one's conversations show are found whatever the tree says.
+        shown = friends | await self._conversations.met_people(actor.user_id)
 
         def visible(user_id: int) -> bool:
-            return user_visible(tree, visibility, user_id, actor.user_id) or user_id in friends
+            return user_visible(tree, visibility, user_id, actor.user_id) or user_id in shown
 
         narrow = self._viewer_indexes.for_viewer(index, tree, visibility)
         if narrow is None:
             # They see much of the company: visible hits come soon enough in the full index.
             return (u for u in index.find(query) if visible(u)), friends
-        # Only what they may see, at C speed; then friends the tree hides and exact phone
-        # matches (a handful), checked one by one.
+        # Only what they may see, at C speed; then the friends and chat partners the tree
+        # hides and exact phone matches (a handful), checked one by one.
         placed, unplaced = narrow
-        hidden_friends = sorted(
-            f
-            for f in friends
-            if not user_visible(tree, visibility, f, actor.user_id) and index.matches(f, query)
+        hidden_shown = sorted(
+            u
+            for u in shown
+            if not user_visible(tree, visibility, u, actor.user_id) and index.matches(u, query)
         )
         phone_hits = sorted(u for u in set(index.phone_matches(query)) if visible(u))
         return (
             merge_unique(
-                placed.find_text(query), unplaced.find_text(query), phone_hits, hidden_friends
+                placed.find_text(query), unplaced.find_text(query), phone_hits, hidden_shown
             ),
             friends,
         )
 
     async def profile(self, actor: Actor, user_id: int) -> dict[str, Any]:
-        user = await self.visible_user(actor, user_id)
+        user = await self.shown_user(actor, user_id)
         tree, visibility = await self.view(actor)
         out: dict[str, Any] = user.to_wire()
+        if await self.hidden_among(actor, [user_id]):
+            # A chat partner the tree hides: their card, not where they work (the desk,
+            # office phone and work email stay with those who may see their department).
+            out.update(WORK_FIELDS_BLANK)
         out["departments"] = self._departments_of(tree, visibility, user_id)
         out["blocked"] = False
         if user_id != actor.user_id:
@@ -387,8 +416,8 @@ class Directory:
         see (or that do not exist) are left out, never marked."""
         wanted = list(dict.fromkeys(user_ids))
         tree, visibility = await self.view(actor)
-        hidden = await self.hidden_among(actor, wanted)
-        users = await self._accounts.users([u for u in wanted if u not in hidden])
+        shown = await self.shown_among(actor, wanted)
+        users = await self._accounts.users([u for u in wanted if u in shown])
         found = [users[u] for u in wanted if u in users and not users[u].disabled]
         notes = await self._contacts.contacts_among(actor.user_id, [u.id for u in found])
         people = []

@@ -303,6 +303,24 @@ class ConversationStore:
                 found.update(row.user_id for row in rows)
         return found
 
+    async def met_people(self, user_id: int) -> set[int]:
+        """Everyone who is or was in a conversation the user is in now (the user aside):
+        the people whose names the user's chats show anyway."""
+        mine = members.alias("mine")
+        theirs = members.alias("theirs")
+        async with self._db.read("met_people") as conn:
+            rows = await conn.execute(
+                select(theirs.c.user_id)
+                .distinct()
+                .select_from(mine.join(theirs, theirs.c.conversation_id == mine.c.conversation_id))
+                .where(
+                    mine.c.user_id == user_id,
+                    mine.c.active.is_(True),
+                    theirs.c.user_id != user_id,
+                )
+            )
+            return {row.user_id for row in rows}
+
     async def are_friends(self, user_id: int, other_id: int) -> bool:
         async with self._db.read("are_friends") as conn:
             row = (

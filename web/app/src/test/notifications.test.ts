@@ -144,4 +144,25 @@ describe('NotificationViewModel', () => {
     windows.close();
     client.stop();
   });
+
+  it("names a group message's sender once users.lookup brings the name, not #<id> (issue 12)", async () => {
+    const server = new FakeServer();
+    server.conversation(6, 'group');
+    server.handlers.set('users.lookup', () => ({
+      users: [{ id: 9, account: 'u9', nickname: 'Carol Wang', avatar: '', signature: '', is_friend: false, remark: '', departments: [] }],
+    }));
+    const client = new Client({ transport: server.transport, token: 'token-1', cache: new MemoryCache() });
+    await client.start();
+    await settle();
+    const output: AlertOutput = { playSound: () => {}, permission: () => 'granted', requestPermission: async () => 'granted', notify: () => {} };
+    const store = new MemoryStore();
+    const windows = new WindowRegistry(win('x', { focused: true }), null, Date.now, 'only');
+    const vm = new NotificationViewModel(client, new NameBook(client), new PreferencesViewModel(store, ['en']), windows, output, store, () => {});
+    server.current.push('entry', server.append(6, 'hello crew', 9));
+    await settle();
+    expect(vm.getSnapshot().toasts.map((t) => t.text)).toEqual(['Carol Wang: hello crew']);
+    vm.dispose();
+    windows.close();
+    client.stop();
+  });
 });

@@ -118,6 +118,8 @@ const DISMISSED_KEY = 'tidings.notifyPromptDismissed';
 export class NotificationViewModel extends ViewModel<NotificationSnapshot> {
   private nextId = 1;
   private readonly timers = new Map<number, ReturnType<typeof setTimeout>>();
+  /** The message each toast shows: its words are composed again when names arrive. */
+  private readonly toastEntries = new Map<number, Entry>();
 
   constructor(
     private readonly client: Client,
@@ -131,6 +133,9 @@ export class NotificationViewModel extends ViewModel<NotificationSnapshot> {
   ) {
     super({ toasts: [], corner: preferences.getSnapshot().toastCorner, flash: null, offerSystem: false });
     this.track(client.on('message', ({ entry }) => void this.messageArrived(entry)));
+    // A sender's name may arrive after their message (one users.lookup): "#<id>" then
+    // gives way to the name on the toast still showing.
+    this.track(names.onChange(() => this.renameToasts()));
     this.track(
       preferences.subscribe(() => this.update({ corner: preferences.getSnapshot().toastCorner, offerSystem: this.shouldOffer() })),
     );
@@ -158,7 +163,30 @@ export class NotificationViewModel extends ViewModel<NotificationSnapshot> {
     const timer = this.timers.get(id);
     if (timer) clearTimeout(timer);
     this.timers.delete(id);
+    this.toastEntries.delete(id);
     this.update({ toasts: this.getSnapshot().toasts.filter((t) => t.id !== id) });
+  }
+
+  private compose(entry: Entry, summary: ConversationSummary | undefined): { title: string; text: string } {
+    const me = this.client.me?.id ?? 0;
+    const { t } = this.preferences.getSnapshot();
+    const title = summary ? conversationTitle(summary, t('list.systemNotices'), this.names) : '';
+    let text = describeEntry(entry, me, this.names, t);
+    if (summary?.type === 'group' && entry.sender_id !== null) text = `${this.names.name(entry.sender_id)}: ${text}`;
+    return { title, text };
+  }
+
+  private renameToasts(): void {
+    let changed = false;
+    const toasts = this.getSnapshot().toasts.map((toast) => {
+      const entry = this.toastEntries.get(toast.id);
+      if (!entry) return toast;
+      const { title, text } = this.compose(entry, this.client.conversation(entry.conversation_id));
+      if (title === toast.title && text === toast.text) return toast;
+      changed = true;
+      return { ...toast, title, text };
+    });
+    if (changed) this.update({ toasts });
   }
 
   /** Turn system notifications on: the browser asks the user (this runs from a click). */
@@ -216,31 +244,33 @@ export class NotificationViewModel extends ViewModel<NotificationSnapshot> {
     });
     if (!decision.toast && !decision.sound && !decision.system && !decision.flash) return;
     const { t } = prefs;
-    const title = summary ? conversationTitle(summary, t('list.systemNotices'), this.names) : '';
-    let text = describeEntry(entry, me, this.names, t);
-    if (summary?.type === 'group' && entry.sender_id !== null) text = `${this.names.name(entry.sender_id)}: ${text}`;
+    const { title, text } = this.compose(entry, summary);
     if (decision.sound) this.output.playSound();
     if (decision.system) {
       this.output.notify(title, text, `conversation-${entry.conversation_id}`, () => this.open(entry.conversation_id));
     }
     if (decision.flash && prefs.flashTitle) this.update({ flash: t('notify.titleFlash', { name: title }) });
-    if (decision.toast) this.showToast(entry.conversation_id, summary, title, text);
+    if (decision.toast) this.showToast(entry, summary, title, text);
   }
 
-  private showToast(conversationId: ConversationId, summary: ConversationSummary | undefined, title: string, text: string): void {
+  private showToast(entry: Entry, summary: ConversationSummary | undefined, title: string, text: string): void {
+    const conversationId = entry.conversation_id;
     const id = this.nextId++;
+    this.toastEntries.set(id, entry);
     const toast: MessageToast = { id, conversationId, avatarId: summary?.peer?.user_id ?? conversationId, title, text };
     // One toast per conversation: a newer message replaces the older one.
     const others = this.getSnapshot().toasts.filter((t) => {
       if (t.conversationId !== conversationId) return true;
       clearTimeout(this.timers.get(t.id));
       this.timers.delete(t.id);
+      this.toastEntries.delete(t.id);
       return false;
     });
     const toasts = [...others, toast];
     for (const dropped of toasts.splice(0, Math.max(0, toasts.length - MAX_TOASTS))) {
       clearTimeout(this.timers.get(dropped.id));
       this.timers.delete(dropped.id);
+      this.toastEntries.delete(dropped.id);
     }
     this.timers.set(id, setTimeout(() => this.dismiss(id), TOAST_MS));
     this.update({ toasts });
