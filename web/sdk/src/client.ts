@@ -635,8 +635,13 @@ export class Client extends Emitter<ClientEvents> {
         break;
       }
       case 'messages_deleted': {
-        const timeline = await this.loadTimeline(entry.data.conversation_id);
-        if (timeline.deleteSeqs(entry.data.seqs)) this.timelineChanged(entry.data.conversation_id);
+        const { conversation_id, seqs } = entry.data;
+        const timeline = await this.loadTimeline(conversation_id);
+        if (timeline.deleteSeqs(seqs)) this.timelineChanged(conversation_id);
+        // The list's preview moves back to the newest entry still shown (as the server's).
+        this.updateSummary(conversation_id, (s) =>
+          s.preview && seqs.includes(s.preview.seq) ? { ...s, preview: timeline.visible().at(-1) ?? null } : s,
+        );
         break;
       }
       case 'history_cleared': {
@@ -928,10 +933,11 @@ export class Client extends Emitter<ClientEvents> {
   sendText(
     conversationId: ConversationId,
     text: string,
-    options: { mentions?: UserId[]; replyToSeq?: Seq | null } = {},
+    options: { mentions?: UserId[]; mentionAll?: boolean; replyToSeq?: Seq | null } = {},
   ): PendingMessage {
     const body: MessageBodies['text'] = { text };
     if (options.mentions && options.mentions.length > 0) body.mentions = options.mentions;
+    if (options.mentionAll === true) body.mention_all = true;
     return this.send(conversationId, 'text', body, { replyToSeq: options.replyToSeq ?? null });
   }
 

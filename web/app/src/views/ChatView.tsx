@@ -329,6 +329,11 @@ function Bubble({
             data-testid="bubble"
             title={item.time}
           >
+            {item.forwarded && (
+              <div className="forwarded-mark" data-testid="forwarded-mark">
+                <span aria-hidden="true">↪</span> {t('chat.forwarded')}
+              </div>
+            )}
             {item.quote && (
               <div className="quote" data-testid="quote">
                 <span className="quote-sender">{item.quote.sender}</span>
@@ -579,8 +584,9 @@ function Composer({ vm, t, sendKey, onSent }: { vm: ChatViewModel; t: Translate;
       {candidates.length > 0 && (
         <ul className="mention-list" role="listbox" data-testid="mention-list">
           {candidates.map((candidate, i) => (
-            <li key={candidate.userId}>
+            <li key={candidate.all ? 'all' : candidate.userId}>
               <button
+                data-testid={candidate.all ? 'mention-all' : 'mention-candidate'}
                 role="option"
                 aria-selected={i === active}
                 className={i === active ? 'active' : ''}
@@ -589,8 +595,8 @@ function Composer({ vm, t, sendKey, onSent }: { vm: ChatViewModel; t: Translate;
                   vm.pickMention(candidate);
                 }}
               >
-                <Avatar id={candidate.userId} name={candidate.name} size={24} />
-                {candidate.name}
+                <Avatar id={candidate.userId} name={candidate.name} size={24} emoji={candidate.all ? '👥' : null} />
+                {candidate.all ? `@${candidate.name}` : candidate.name}
               </button>
             </li>
           ))}
