@@ -9,7 +9,7 @@ import { GroupInfoPanel } from './GroupInfoPanel';
 import { AttachmentStrip, MessageMedia } from './Media';
 import { useViewModel } from '../viewmodels/useViewModel';
 import { Avatar } from './Avatar';
-import { AlertIcon, BackIcon, CheckIcon, CloseIcon, DoubleCheckIcon, FileIcon, ImageIcon, InfoIcon, PopOutIcon, SmileIcon } from './Icons';
+import { AlertIcon, BackIcon, CheckIcon, CloseIcon, ContactsIcon, DoubleCheckIcon, FileIcon, ImageIcon, InfoIcon, PopOutIcon, SmileIcon } from './Icons';
 import { VirtualList } from './VirtualList';
 
 interface ChatViewProps {
@@ -595,7 +595,13 @@ function Composer({ vm, t, sendKey, onSent }: { vm: ChatViewModel; t: Translate;
                   vm.pickMention(candidate);
                 }}
               >
-                <Avatar id={candidate.userId} name={candidate.name} size={24} emoji={candidate.all ? '👥' : null} />
+                {candidate.all ? (
+                  <span className="avatar avatar-square mention-all-icon" style={{ width: 24, height: 24 }} aria-hidden="true">
+                    <ContactsIcon size={15} />
+                  </span>
+                ) : (
+                  <Avatar id={candidate.userId} name={candidate.name} size={24} />
+                )}
                 {candidate.all ? `@${candidate.name}` : candidate.name}
               </button>
             </li>
