@@ -217,6 +217,48 @@ async def test_delete_for_me_and_clear_history_sync_to_my_other_devices(
         assert texts == ["after clear"]
 
 
+async def test_the_summary_preview_is_the_newest_entry_i_still_see(
+    base_url: str, alice: Person, bob: Person
+) -> None:
+    """Deleting the newest messages for me moves my preview back (issue 12); not Bob's."""
+    async with alice.client(base_url) as a, bob.client(base_url) as b:
+        conv = await open_direct(a, bob)
+        sent = [await b.send(conv, "text", {"text": f"m{i}"}) for i in range(3)]
+        await a.request(
+            "delete", {"conversation_id": conv, "seqs": [sent[2]["seq"], sent[1]["seq"]]}
+        )
+        mine = await a.request("conversation.get", {"conversation_id": conv})
+        assert mine["preview"]["body"] == {"text": "m0"}
+        listed = await a.request("conversations.list")
+        assert [c["preview"]["body"] for c in listed["conversations"] if c["id"] == conv] == [
+            {"text": "m0"}
+        ]
+        theirs = await b.request("conversation.get", {"conversation_id": conv})
+        assert theirs["preview"]["body"] == {"text": "m2"}
+        await a.request("delete", {"conversation_id": conv, "seqs": [sent[0]["seq"]]})
+        assert (await a.request("conversation.get", {"conversation_id": conv}))["preview"] is None
+
+
+async def test_forward_copies_and_the_note_have_told_apart_ids(
+    base_url: str, alice: Person, bob: Person
+) -> None:
+    async with alice.client(base_url) as a:
+        source = await open_direct(a, bob)
+        group = await a.request("conversation.create_group", {"name": "F", "member_ids": [bob.id]})
+        original = await a.send(source, "text", {"text": "the plan"})
+        result = await a.request(
+            "forward",
+            {
+                "conversation_id": source,
+                "seqs": [original["seq"]],
+                "target_ids": [group["id"]],
+                "note": "FYI",
+                "client_msg_id": "x-1",
+            },
+        )
+        assert [e["client_msg_id"][:4] for e in result["entries"]] == ["fwd-", "fwn-"]
+
+
 async def test_settings_pin_mute_draft_sync_across_devices(
     base_url: str, alice: Person, bob: Person
 ) -> None:

@@ -12,6 +12,7 @@ from tidings.actions.rosters import RosterCache
 from tidings.config import Settings
 from tidings.domain.clock import now_ms
 from tidings.domain.conversations import ConversationType, Role, Roster, direct_key
+from tidings.domain.entries import Entry
 from tidings.domain.errors import ErrorCode, TidingsError
 from tidings.limits import Limits
 from tidings.store.accounts import AccountStore
@@ -172,13 +173,16 @@ class Conversations:
         ]
 
     async def _summaries(self, user_id: int, views: list[MemberView]) -> list[dict[str, Any]]:
-        last = await self._store.last_entries(
-            [
-                (v.conversation.id, v.conversation.last_seq)
-                for v in views
-                if v.conversation.last_seq > max(v.cleared_seq, v.visible_from_seq - 1)
-            ]
+        shown = [
+            (v.conversation.id, v.conversation.last_seq, max(v.cleared_seq, v.visible_from_seq - 1))
+            for v in views
+            if v.conversation.last_seq > max(v.cleared_seq, v.visible_from_seq - 1)
+        ]
+        last: dict[int, Entry | None] = dict(
+            await self._store.last_entries([(cid, seq) for cid, seq, _ in shown])
         )
+        # The preview is the newest entry the user still sees: not one deleted for them.
+        last.update(await self._store.newest_visible(user_id, shown))
         unread = await self._store.unread_counts(
             user_id, [v.conversation.id for v in views] if len(views) == 1 else None
         )

@@ -226,7 +226,9 @@ class Messages:
                             kind=EntryKind.MESSAGE,
                             type=MessageType.TEXT.value,
                             body=note_body,
-                            client_msg_id=_derived_id(f"{client_msg_id}/{target}/note"),
+                            client_msg_id=_derived_id(
+                                f"{client_msg_id}/{target}/note", prefix="fwn-"
+                            ),
                             created_at=now,
                             roster_version=roster.version,
                         ),
@@ -387,6 +389,7 @@ def _still_moving() -> TidingsError:
     )
 
 
-def _derived_id(key: str) -> str:
-    """A client_msg_id for one copy of a forward: the same request yields the same ids."""
-    return "fwd-" + hashlib.sha256(key.encode()).hexdigest()[:40]
+def _derived_id(key: str, prefix: str = "fwd-") -> str:
+    """A client_msg_id for one copy of a forward (`fwd-`) or its note (`fwn-`): the same
+    request yields the same ids, and clients mark the copies, not the note, as forwarded."""
+    return prefix + hashlib.sha256(key.encode()).hexdigest()[:40]

@@ -180,6 +180,46 @@ class ConversationStore:
                     found[row.conversation_id] = log.entry_from_row(row)
         return found
 
+    async def newest_visible(
+        self, user_id: int, keys: list[tuple[int, int, int]]
+    ) -> dict[int, Entry | None]:
+        """For (conversation_id, last_seq, floor) whose last entry the user deleted for
+        themselves: the newest entry above floor they still see (None if none). Others are
+        left out, so the common case costs one query on the few hidden rows."""
+        if not keys:
+            return {}
+        out: dict[int, Entry | None] = {}
+        async with self._db.read("newest_visible") as conn:
+            hidden: set[int] = set()
+            for start in range(0, len(keys), 400):
+                chunk = keys[start : start + 400]
+                rows = await conn.execute(
+                    select(hidden_entries.c.conversation_id).where(
+                        hidden_entries.c.user_id == user_id,
+                        log.pairs_in(
+                            hidden_entries.c.conversation_id,
+                            hidden_entries.c.seq,
+                            [(cid, seq) for cid, seq, _ in chunk],
+                            sqlite=self._db.is_sqlite,
+                        ),
+                    )
+                )
+                hidden.update(row.conversation_id for row in rows)
+            for cid, last_seq, floor in keys:
+                if cid not in hidden:
+                    continue
+                found = await log.read_range(
+                    conn,
+                    conversation_id=cid,
+                    viewer_id=user_id,
+                    after_seq=floor,
+                    before_seq=last_seq + 1,
+                    limit=1,
+                    newest_first=True,
+                )
+                out[cid] = found[0] if found else None
+        return out
+
     async def unread_counts(self, user_id: int, only: list[int] | None = None) -> dict[int, int]:
         """Messages from others after the user's read position, per conversation, in one
         query (a user with a thousand conversations must not cost a thousand)."""

@@ -635,8 +635,13 @@ export class Client extends Emitter<ClientEvents> {
         break;
       }
       case 'messages_deleted': {
-        const timeline = await this.loadTimeline(entry.data.conversation_id);
-        if (timeline.deleteSeqs(entry.data.seqs)) this.timelineChanged(entry.data.conversation_id);
+        const { conversation_id, seqs } = entry.data;
+        const timeline = await this.loadTimeline(conversation_id);
+        if (timeline.deleteSeqs(seqs)) this.timelineChanged(conversation_id);
+        // The list's preview moves back to the newest entry still shown (as the server's).
+        this.updateSummary(conversation_id, (s) =>
+          s.preview && seqs.includes(s.preview.seq) ? { ...s, preview: timeline.visible().at(-1) ?? null } : s,
+        );
         break;
       }
       case 'history_cleared': {
@@ -766,8 +771,19 @@ export class Client extends Emitter<ClientEvents> {
           before_seq: gap.before,
           limit: HISTORY_LIMIT,
         });
-        if (reply.messages.length === 0) break;
-        this.entriesArrived(id, reply.messages, false);
+        // History leaves out what I deleted for myself; a whole range came back, so a seq
+        // missing from it is one of those, and no pull will fill it: held as deleted, so the
+        // entries after it (my own sent ones too) are not left waiting behind the hole.
+        const hidden: Entry[] = [];
+        if (reply.messages.length < HISTORY_LIMIT) {
+          const returned = new Set(reply.messages.map((m) => m.seq));
+          for (let seq = gap.after + 1; seq < Math.min(gap.before, summary.last_seq + 1); seq += 1) {
+            if (!returned.has(seq)) hidden.push(deletedPlaceholder(id, seq));
+          }
+          timeline.deleteSeqs(hidden.map((e) => e.seq));
+        }
+        if (reply.messages.length === 0 && hidden.length === 0) break;
+        this.entriesArrived(id, [...reply.messages, ...hidden].sort((a, b) => a.seq - b.seq), false);
       }
     } catch (error) {
       if (!(error instanceof TidingsError && ['offline', 'connection_lost'].includes(error.code))) {
@@ -928,10 +944,11 @@ export class Client extends Emitter<ClientEvents> {
   sendText(
     conversationId: ConversationId,
     text: string,
-    options: { mentions?: UserId[]; replyToSeq?: Seq | null } = {},
+    options: { mentions?: UserId[]; mentionAll?: boolean; replyToSeq?: Seq | null } = {},
   ): PendingMessage {
     const body: MessageBodies['text'] = { text };
     if (options.mentions && options.mentions.length > 0) body.mentions = options.mentions;
+    if (options.mentionAll === true) body.mention_all = true;
     return this.send(conversationId, 'text', body, { replyToSeq: options.replyToSeq ?? null });
   }
 
@@ -1401,4 +1418,12 @@ export class Client extends Emitter<ClientEvents> {
     this.dirtyTimelines.clear();
     Promise.all(writes).catch((error: unknown) => this.emit('error', { error }));
   }
+}
+
+/** Stands in the timeline for a seq deleted for me, which the server no longer sends. */
+function deletedPlaceholder(conversationId: ConversationId, seq: Seq): Entry {
+  return {
+    id: 0, conversation_id: conversationId, seq, sender_id: null, kind: 'message', type: 'text',
+    body: {}, client_msg_id: null, created_at: 0, reply_to_seq: null, recalled: true,
+  } as unknown as Entry;
 }

@@ -10,11 +10,18 @@ export function avatarEmoji(avatar: string | undefined): string | null {
   return avatar?.startsWith('emoji:') ? avatar.slice('emoji:'.length) || null : null;
 }
 
-export function initials(name: string): string {
+/** What an avatar without an image shows: a person's initials, or a group's. */
+export type AvatarKind = 'person' | 'group';
+
+export function initials(name: string, kind: AvatarKind = 'person'): string {
   const trimmed = name.trim();
   if (!trimmed) return '?';
-  // CJK names: the last character is how colleagues are usually called; Latin: initials.
-  if (/[\u3400-\u9fff]/.test(trimmed)) return [...trimmed].slice(-2).join('');
+  // CJK names: a person is called by the last two characters (the given name); a group by
+  // the first two, where its name starts ("讨论组" is "讨论", not a cut "论组"). Latin: initials.
+  if (/[\u3400-\u9fff]/.test(trimmed)) {
+    const chars = [...trimmed.replace(/\s+/g, '')];
+    return (kind === 'group' ? chars.slice(0, 2) : chars.slice(-2)).join('');
+  }
   // Words of letters and digits only: "Bob (design)" is "BD", not "B(".
   const words = trimmed.split(/\s+/).map((w) => w.replace(/[^\p{L}\p{N}]/gu, '')).filter(Boolean);
   if (words.length === 0) return trimmed[0] ?? '?';

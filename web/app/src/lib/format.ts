@@ -10,8 +10,20 @@ export interface NameSource {
 }
 
 /** One line describing an entry, for the conversation list and quotes. */
+/** System entries whose subject may be me (each has a "…You" twin). */
+type SubjectKey =
+  | 'preview.madeAdmin'
+  | 'preview.notAdmin'
+  | 'preview.ownerChanged'
+  | 'preview.memberMuted'
+  | 'preview.memberUnmuted'
+  | 'preview.memberRemoved'
+  | 'preview.memberLeft';
+
 export function describeEntry(entry: Entry, me: number, names: NameSource, t: Translate): string {
   const who = (id: number | null) => (id === null ? '' : id === me ? t('common.you') : names.name(id));
+  // "You are now an admin", not "You is": entries about me have their own wording.
+  const about = (key: SubjectKey, id: number) => (id === me ? t(`${key}You` as const) : t(key, { name: who(id) }));
   switch (entry.kind) {
     case 'recall':
       return entry.sender_id === me ? t('preview.recalledByYou') : t('preview.recalledBy', { name: who(entry.sender_id) });
@@ -20,7 +32,7 @@ export function describeEntry(entry: Entry, me: number, names: NameSource, t: Tr
     case 'member_joined':
       return t('preview.memberJoined', { names: entry.body.user_ids.map(who).join(', ') });
     case 'member_left':
-      return t('preview.memberLeft', { name: who(entry.body.user_id) });
+      return about('preview.memberLeft', entry.body.user_id);
     case 'group_updated': {
       const body = entry.body;
       if (body.name !== undefined) return t('preview.groupRenamed', { name: who(entry.sender_id), group: body.name });
@@ -29,17 +41,15 @@ export function describeEntry(entry: Entry, me: number, names: NameSource, t: Tr
       return t('preview.groupUpdated', { name: who(entry.sender_id) });
     }
     case 'role_changed':
-      return entry.body.role === 'admin'
-        ? t('preview.madeAdmin', { name: who(entry.body.user_id) })
-        : t('preview.notAdmin', { name: who(entry.body.user_id) });
+      return about(entry.body.role === 'admin' ? 'preview.madeAdmin' : 'preview.notAdmin', entry.body.user_id);
     case 'owner_changed':
-      return t('preview.ownerChanged', { name: who(entry.body.owner_id) });
+      return about('preview.ownerChanged', entry.body.owner_id);
     case 'member_muted':
-      return t('preview.memberMuted', { name: who(entry.body.user_id) });
+      return about('preview.memberMuted', entry.body.user_id);
     case 'member_unmuted':
-      return t('preview.memberUnmuted', { name: who(entry.body.user_id) });
+      return about('preview.memberUnmuted', entry.body.user_id);
     case 'member_removed':
-      return t('preview.memberRemoved', { name: who(entry.body.user_id) });
+      return about('preview.memberRemoved', entry.body.user_id);
     case 'group_disbanded':
       return t('preview.groupDisbanded');
     case 'announcement_posted':

@@ -86,6 +86,39 @@ describe('ChatViewModel: @mentions', () => {
   });
 });
 
+describe('ChatViewModel: @all', () => {
+  it('offers @all first in a group and sends mention_all; not in a direct chat', async () => {
+    const server = new FakeServer();
+    server.conversation(9, 'group');
+    server.conversation(10, 'direct');
+    server.handlers.set('conversation.members', () => ({
+      members: [
+        { user_id: 1, role: 'member', nickname: 'Alice', avatar: '' },
+        { user_id: 2, role: 'member', nickname: 'Bob Li', avatar: '' },
+      ],
+    }));
+    const { client, chat } = await chatOf(server, 9);
+    chat.setDraft('@', 1);
+    const [first] = chat.getSnapshot().mentionCandidates;
+    expect(first).toEqual({ userId: 0, name: 'all', all: true });
+    chat.pickMention(first!);
+    expect(chat.getSnapshot().draft).toBe('@all ');
+    chat.setDraft(`${chat.getSnapshot().draft}meeting`);
+    expect(chat.send()).toBe(true);
+    await settle();
+    const sent = server.current.ops('send').map((f) => (f.data as { body: unknown }).body);
+    expect(sent).toEqual([{ text: '@all meeting', mention_all: true }]);
+    chat.dispose();
+    const store = new MemoryStore();
+    const direct = new ChatViewModel(10, client, new NameBook(client), new PreferencesViewModel(store, ['en']), new RecentEmoji(store));
+    await settle();
+    direct.setDraft('@', 1);
+    expect(direct.getSnapshot().mentionCandidates.some((c) => c.all)).toBe(false);
+    direct.dispose();
+    client.stop();
+  });
+});
+
 describe('ChatViewModel: system notices', () => {
   it('shows a notice as a card with its title, and its link only when it is http(s)', async () => {
     const server = new FakeServer();

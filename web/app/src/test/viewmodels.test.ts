@@ -4,7 +4,8 @@ import { FakeServer } from '../../../sdk/test/fake-server';
 import { describeEntry, linkify } from '../lib/format';
 import { MemoryStore } from '../lib/storage';
 import { RecentEmoji } from '../lib/emoji';
-import { ChatViewModel, type BubbleItem } from '../viewmodels/ChatViewModel';
+import { ChatViewModel, isForwardCopy, type BubbleItem } from '../viewmodels/ChatViewModel';
+import { initials } from '../lib/avatar';
 import { ConversationListViewModel } from '../viewmodels/ConversationListViewModel';
 import { NameBook } from '../viewmodels/NameBook';
 import { PreferencesViewModel } from '../viewmodels/PreferencesViewModel';
@@ -204,6 +205,43 @@ describe('describeEntry', () => {
       client_msg_id: null, created_at: 0, reply_to_seq: null, recalled: false,
     };
     expect(describeEntry(entry, 1, { name: () => 'Bob' }, prefs.getSnapshot().t)).toBe('你撤回了一条消息');
-    expect(describeEntry(entry, 9, { name: () => 'Bob' }, prefs.getSnapshot().t)).toBe('Bob 撤回了一条消息');
+    expect(describeEntry(entry, 9, { name: () => 'Bob' }, prefs.getSnapshot().t)).toBe('Bob撤回了一条消息');
+  });
+
+  it('words entries about me as "You are"/"You were", and zh-CN without a space after names', () => {
+    const base = { id: 1, conversation_id: 1, seq: 2, sender_id: 1, type: null, client_msg_id: null, created_at: 0, reply_to_seq: null, recalled: false };
+    const entries = [
+      { ...base, kind: 'role_changed' as const, body: { user_id: 9, role: 'admin' as const, powers: [] } },
+      { ...base, kind: 'role_changed' as const, body: { user_id: 9, role: 'member' as const, powers: null } },
+      { ...base, kind: 'owner_changed' as const, body: { owner_id: 9, previous_owner_id: 1 } },
+      { ...base, kind: 'member_muted' as const, body: { user_id: 9, until: null } },
+      { ...base, kind: 'member_removed' as const, body: { user_id: 9 } },
+    ] as unknown as Parameters<typeof describeEntry>[0][];
+    const names = { name: () => 'Bob' };
+    const en = new PreferencesViewModel(new MemoryStore(), ['en']).getSnapshot().t;
+    const zh = new PreferencesViewModel(new MemoryStore(), ['zh-CN']).getSnapshot().t;
+    expect(entries.map((e) => describeEntry(e, 9, names, en))).toEqual([
+      'You are now an admin', 'You are no longer an admin', 'You are now the group owner', 'You were muted', 'You were removed from the group',
+    ]);
+    expect(entries.map((e) => describeEntry(e, 1, names, en))).toEqual([
+      'Bob is now an admin', 'Bob is no longer an admin', 'Bob is now the group owner', 'Bob was muted', 'Bob was removed from the group',
+    ]);
+    expect(entries.map((e) => describeEntry(e, 9, names, zh))).toEqual(['你成为管理员', '你不再是管理员', '你成为新群主', '你被禁言', '你被移出群聊']);
+    expect(describeEntry(entries[3]!, 1, names, zh)).toBe('Bob被禁言');
+  });
+});
+
+describe('group initials and forwarded copies', () => {
+  it('starts a Chinese group name at its start, a person at the given name', () => {
+    expect(initials('讨论组', 'group')).toBe('讨论');
+    expect(initials('张 三丰')).toBe('三丰');
+    expect(initials('Launch crew', 'group')).toBe('LC');
+  });
+
+  it('marks copies a forward made, not its note nor a plain message', () => {
+    expect(isForwardCopy('fwd-0123')).toBe(true);
+    expect(isForwardCopy('fwn-0123')).toBe(false);
+    expect(isForwardCopy('c-1')).toBe(false);
+    expect(isForwardCopy(null)).toBe(false);
   });
 });

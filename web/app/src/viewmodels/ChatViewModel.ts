@@ -61,6 +61,8 @@ export interface BubbleItem {
   readSummary: string | null;
   quote: Quote | null;
   mentionsMe: boolean;
+  /** A copy made by a forward (its client_msg_id starts with "fwd-"; a forward's note does not). */
+  forwarded: boolean;
   /** An image or a file card. */
   media: MediaContent | null;
   /** The file of a message still uploading. */
@@ -210,8 +212,11 @@ export interface NoticeItem {
 export type ChatItem = BubbleItem | NoticeItem;
 
 export interface MentionCandidate {
+  /** 0 for "@all". */
   userId: UserId;
   name: string;
+  /** "@all": everyone in the group (mention_all). */
+  all: boolean;
 }
 
 export interface ChatSnapshot {
@@ -270,6 +275,8 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
   private members: Member[] = [];
   /** "@Name" texts the user picked from the mention list, by user id. */
   private readonly mentioned = new Map<UserId, string>();
+  /** The "@all" text, once the user picked it from the mention list. */
+  private mentionedAll: string | null = null;
   private readonly readStates = new Map<Seq, ReadState>();
   private readStateTimer: ReturnType<typeof setTimeout> | null = null;
   private toast: string | null = null;
@@ -507,7 +514,8 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     const replyToSeq = this.replyTo?.seq ?? null;
     if (text.trim()) {
       const mentions = [...this.mentioned.entries()].filter(([, label]) => text.includes(`@${label}`)).map(([id]) => id);
-      this.client.sendText(this.conversationId, text, { mentions, replyToSeq });
+      const mentionAll = this.mentionedAll !== null && text.includes(`@${this.mentionedAll}`);
+      this.client.sendText(this.conversationId, text, { mentions, mentionAll, replyToSeq });
     }
     // In the order picked, each once its image is ready (measured, compressed).
     this.attachments = [];
@@ -518,6 +526,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     this.caret = 0;
     this.replyTo = null;
     this.mentioned.clear();
+    this.mentionedAll = null;
     this.refresh();
     return true;
   }
@@ -636,7 +645,8 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     const inserted = `@${candidate.name} `;
     this.draft = this.draft.slice(0, start) + inserted + this.draft.slice(this.caret);
     this.caret = start + inserted.length;
-    this.mentioned.set(candidate.userId, candidate.name);
+    if (candidate.all) this.mentionedAll = candidate.name;
+    else this.mentioned.set(candidate.userId, candidate.name);
     this.refresh();
   }
 
@@ -852,10 +862,18 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     const match = /@([^\s@]*)$/u.exec(this.draft.slice(0, this.caret));
     if (!match) return [];
     const query = (match[1] ?? '').toLowerCase();
-    return this.members
+    const people = this.members
       .filter((m) => m.user_id !== me && m.nickname.toLowerCase().includes(query))
       .slice(0, 8)
-      .map((m) => ({ userId: m.user_id, name: m.nickname }));
+      .map((m) => ({ userId: m.user_id, name: m.nickname, all: false }));
+    // "@all" first, for whoever the server lets mention everyone: any member of a group
+    // (actions/messages.py _check_mentions; the server rate-limits it per user).
+    const { t } = this.preferences.getSnapshot();
+    const everyone = t('chat.mentionAll');
+    const summary = this.client.conversation(this.conversationId);
+    const allowed = summary?.type === 'group';
+    const matches = query === '' || everyone.toLowerCase().includes(query) || 'all'.includes(query);
+    return allowed && matches ? [{ userId: 0, name: everyone, all: true }, ...people] : people;
   }
 
   /** Fold entries and pending messages into what the chat shows, with time separators. */
@@ -906,6 +924,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
         quote: replied ? this.quoteOf(replied) : null,
         mentionsMe:
           entry.type === 'text' && (entry.body.mentions?.includes(me) === true || entry.body.mention_all === true),
+        forwarded: isForwardCopy(entry.client_msg_id),
       });
     }
     for (const message of pending) {
@@ -936,6 +955,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
         readSummary: null,
         quote: replied ? this.quoteOf(replied) : null,
         mentionsMe: false,
+        forwarded: false,
       });
       if (message.type === 'image' && message.file) this.localImages.set(message.client_msg_id, message.file);
     }
@@ -1079,4 +1099,9 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     if (!state) return null;
     return state.unread_count === 0 ? this.t('state.groupAllRead') : this.t('state.groupUnread', { count: state.unread_count });
   }
+}
+
+/** Copies a forward made carry ids the server derives with "fwd-" (docs/protocol.md, forward). */
+export function isForwardCopy(clientMsgId: string | null): boolean {
+  return clientMsgId?.startsWith('fwd-') === true;
 }

@@ -9,7 +9,7 @@ import { GroupInfoPanel } from './GroupInfoPanel';
 import { AttachmentStrip, MessageMedia } from './Media';
 import { useViewModel } from '../viewmodels/useViewModel';
 import { Avatar } from './Avatar';
-import { AlertIcon, BackIcon, CheckIcon, CloseIcon, DoubleCheckIcon, FileIcon, ImageIcon, InfoIcon, PopOutIcon, SmileIcon } from './Icons';
+import { AlertIcon, BackIcon, CheckIcon, CloseIcon, ContactsIcon, DoubleCheckIcon, FileIcon, ImageIcon, InfoIcon, PopOutIcon, SmileIcon } from './Icons';
 import { VirtualList } from './VirtualList';
 
 interface ChatViewProps {
@@ -366,6 +366,11 @@ function Bubble({
             data-testid="bubble"
             title={item.time}
           >
+            {item.forwarded && (
+              <div className="forwarded-mark" data-testid="forwarded-mark">
+                <span aria-hidden="true">↪</span> {t('chat.forwarded')}
+              </div>
+            )}
             {item.quote && (
               <div className="quote" data-testid="quote">
                 <span className="quote-sender">{item.quote.sender}</span>
@@ -633,8 +638,9 @@ function Composer({ vm, t, sendKey, onSent }: { vm: ChatViewModel; t: Translate;
       {candidates.length > 0 && (
         <ul className="mention-list" role="listbox" data-testid="mention-list">
           {candidates.map((candidate, i) => (
-            <li key={candidate.userId}>
+            <li key={candidate.all ? 'all' : candidate.userId}>
               <button
+                data-testid={candidate.all ? 'mention-all' : 'mention-candidate'}
                 role="option"
                 aria-selected={i === active}
                 className={i === active ? 'active' : ''}
@@ -643,8 +649,14 @@ function Composer({ vm, t, sendKey, onSent }: { vm: ChatViewModel; t: Translate;
                   vm.pickMention(candidate);
                 }}
               >
-                <Avatar id={candidate.userId} name={candidate.name} size={24} />
-                {candidate.name}
+                {candidate.all ? (
+                  <span className="avatar avatar-square mention-all-icon" style={{ width: 24, height: 24 }} aria-hidden="true">
+                    <ContactsIcon size={15} />
+                  </span>
+                ) : (
+                  <Avatar id={candidate.userId} name={candidate.name} size={24} />
+                )}
+                {candidate.all ? `@${candidate.name}` : candidate.name}
               </button>
             </li>
           ))}

@@ -102,7 +102,7 @@ export function ContactsView({ workspace, t }: { workspace: WorkspaceViewModel; 
             <>
               {s.foundGroup && (
                 <div className="found-group" data-testid="found-group" data-name={s.foundGroup.name}>
-                  <Avatar id={s.foundGroup.id} name={s.foundGroup.name} size={36} />
+                  <Avatar id={s.foundGroup.id} name={s.foundGroup.name} size={36} kind="group" />
                   <span className="pick-text">
                     <strong>{s.foundGroup.name}</strong>
                     <span className="muted small">{t('group.number', { number: s.foundGroup.number })} · {t('group.memberCount', { count: s.foundGroup.memberCount })}</span>
@@ -300,7 +300,7 @@ export function ContactsView({ workspace, t }: { workspace: WorkspaceViewModel; 
               {s.groups.map((group) => (
                 <li key={group.id}>
                   <button className="pick-row" onClick={() => workspace.select(group.id)} onContextMenu={(e) => openMenu(e, 'group', group.id)} data-testid="contact-group-chat" data-name={group.title}>
-                    <Avatar id={group.id} name={group.title} size={34} emoji={group.emoji} />
+                    <Avatar id={group.id} name={group.title} size={34} emoji={group.emoji} kind="group" />
                     <span className="pick-text">{group.title}</span>
                   </button>
                 </li>

@@ -58,7 +58,7 @@ export function ConversationList({ vm, t, onOpen, onPopOut, onNewChat }: Props) 
               data-title={item.title}
             >
               <span className="avatar-wrap">
-                <Avatar id={item.avatarId} name={item.title} size={42} online={item.online} emoji={item.emoji} />
+                <Avatar id={item.avatarId} name={item.title} size={42} online={item.online} emoji={item.emoji} kind={item.type === 'group' ? 'group' : 'person'} />
                 {item.unread > 0 && (item.muted ? <span className="badge dot" /> : <span className="badge" data-testid="unread-badge">{item.unread > 99 ? '99+' : item.unread}</span>)}
               </span>
               <span className="row-main">
@@ -67,7 +67,7 @@ export function ConversationList({ vm, t, onOpen, onPopOut, onNewChat }: Props) 
                   <span className="row-time">{item.time}</span>
                 </span>
                 <span className="row-bottom">
-                  <span className="row-preview">
+                  <span className="row-preview" data-testid="row-preview">
                     {item.draft ? (
                       <>
                         <span className="draft-mark">{t('list.draft')}</span> {item.draft}

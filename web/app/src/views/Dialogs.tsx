@@ -70,7 +70,7 @@ export function ForwardDialog({ vm, t, onClose, onDone }: { vm: ForwardViewModel
               <li key={target.key}>
                 <label className={`pick-row${target.selected ? ' selected' : ''}${state.full && !target.selected ? ' disabled' : ''}`} data-testid="forward-target" data-title={target.title} data-key={target.key}>
                   <input type="checkbox" checked={target.selected} disabled={state.full && !target.selected} onChange={() => vm.toggle(target.key)} />
-                  <Avatar id={target.avatarId} name={target.title} size={32} emoji={target.emoji} />
+                  <Avatar id={target.avatarId} name={target.title} size={32} emoji={target.emoji} kind={target.type === 'group' ? 'group' : 'person'} />
                   <span className="pick-text">
                     <span>{target.title}</span>
                     {target.detail && <span className="muted small">{target.detail}</span>}
@@ -211,7 +211,7 @@ function AcceptInviteDialog({ vm, t, onClose, onOpenChat }: { vm: InviteAcceptVi
         {s.loading && <p className="muted">{t('common.loading')}</p>}
         {s.kind !== null && (
           <div className="profile-head">
-            <Avatar id={s.avatarId} name={s.name} size={56} emoji={s.emoji} />
+            <Avatar id={s.avatarId} name={s.name} size={56} emoji={s.emoji} kind={s.kind === 'group' ? 'group' : 'person'} />
             <div>
               <div className="profile-name" data-testid="invite-name">{s.kind === 'friend' ? t('invite.friendInvite', { name: s.name }) : t('invite.groupInvite', { name: s.name })}</div>
               <div className="muted">{s.kind === 'friend' ? s.account : t('group.memberCount', { count: s.memberCount })}</div>

@@ -82,7 +82,7 @@ export function GroupInfoPanel({ vm, t, onClose, onInvite, onMessage, onProfile 
           <>
             <section className="group-card">
               <div className="group-avatar">
-                <Avatar id={vm.conversationId} name={s.name} size={56} emoji={avatarEmoji(s.avatar)} />
+                <Avatar id={vm.conversationId} name={s.name} size={56} emoji={avatarEmoji(s.avatar)} kind="group" />
                 {s.can.editInfo && (
                   <button className="link-button small" onClick={() => setAvatarPicker(!avatarPicker)} aria-expanded={avatarPicker} data-testid="group-avatar-edit">{t('group.changeAvatar')}</button>
                 )}
@@ -99,7 +99,7 @@ export function GroupInfoPanel({ vm, t, onClose, onInvite, onMessage, onProfile 
             {avatarPicker && s.can.editInfo && (
               <div className="emoji-avatars" role="group" aria-label={t('group.changeAvatar')} data-testid="group-avatar-picker">
                 <button className={`emoji-avatar${s.avatar === '' ? ' active' : ''}`} onClick={() => { void vm.setAvatar(''); setAvatarPicker(false); }} title={t('group.avatarInitials')}>
-                  <Avatar id={vm.conversationId} name={s.name} size={28} />
+                  <Avatar id={vm.conversationId} name={s.name} size={28} kind="group" />
                 </button>
                 {AVATAR_EMOJI.map((emoji) => (
                   <button key={emoji} className={`emoji-avatar${avatarEmoji(s.avatar) === emoji ? ' active' : ''}`} onClick={() => { void vm.setAvatar(emoji); setAvatarPicker(false); }} data-testid="group-avatar-option">
