@@ -28,3 +28,15 @@ export { TusUploader, fileFingerprint, xhrHttp } from './uploads';
 export type { HttpRequest, HttpResponse, HttpSend, TusOptions, UploadMeta, UploadOptions, UploadStore, Uploader } from './uploads';
 export { decodeFrame, encodeRequest, FrameError } from './codec';
 export type { Frame, RequestId } from './codec';
+export {
+  BACKUP_CHUNK_SIZE,
+  BACKUP_ITERATIONS,
+  BACKUP_MIN_ITERATIONS,
+  BACKUP_VERSION,
+  BackupError,
+  BackupWriter,
+  blobBytes,
+  readBackup,
+  readBackupHeader,
+} from './backup';
+export type { BackupErrorCode, BackupHeader, BackupReaderOptions, BackupRecord, BackupSink, BackupWriterOptions } from './backup';
