@@ -34,6 +34,8 @@ import { sendPreparedImage } from './ImageSending';
 import type { NameBook } from './NameBook';
 import type { PreferencesViewModel } from './PreferencesViewModel';
 import { ViewModel } from './ViewModel';
+import type { RestoredHistory } from '../lib/restoredHistory';
+import { RestoredInChat } from './RestoredInChat';
 
 export type BubbleState = 'sending' | 'failed' | 'moderation' | 'sent' | 'delivered' | 'read';
 
@@ -72,6 +74,9 @@ export interface BubbleItem {
    * such as a mute or a block is shown, not offered as a retry.
    */
   failure: { text: string; retryable: boolean } | null;
+  // History backup (0051): a message from a restored backup the server does not show, and its file's bytes.
+  restored?: boolean;
+  restoredFile?: Blob | null;
 }
 
 /** Why I cannot send in this group now; null: I can. */
@@ -201,6 +206,8 @@ export interface ChatEnvironment {
   fingerprint?(file: Blob): string | undefined;
   /** This page's origin: pictures on cards from it may show (default: the page's own). */
   origin?: string | null;
+  /** History restored from a backup on this device (0051), merged into the chat. */
+  restored?: RestoredHistory;
 }
 
 export interface NoticeItem {
@@ -295,6 +302,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
   private mutedUntil: number | null = null;
   private muteAll = false;
   private muteTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly restoredInChat: RestoredInChat | null;
 
   constructor(
     readonly conversationId: ConversationId,
@@ -311,6 +319,8 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     this.savedDraft = this.draft;
     this.caret = this.draft.length;
     const refresh = () => this.refresh();
+    this.restoredInChat = env.restored ? new RestoredInChat(env.restored, conversationId) : null;
+    if (this.restoredInChat) this.track(this.restoredInChat.subscribe(refresh));
     this.track(
       client.on('timeline', ({ conversationId: id }) => {
         if (id === conversationId) {
@@ -793,7 +803,10 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     const { t, locale } = this.preferences.getSnapshot();
     const timeline = this.client.timeline(this.conversationId);
     const me = this.client.me?.id ?? 0;
-    const items = summary ? this.buildItems(summary, this.shownEntries(summary, timeline.entries, me), timeline.pending, me) : [];
+    const shown = summary ? this.shownEntries(summary, timeline.entries, me) : [];
+    const restored = this.restoredInChat;
+    const built = summary ? this.buildItems(summary, restored ? restored.merge(shown, timeline.reachedStart, me) : shown, timeline.pending, me) : [];
+    const items = restored ? restored.decorate(built) : built;
     if (summary && this.adminsOnly(summary)) {
       items.unshift({ kind: 'notice', key: 'admins-only', text: t('chat.adminsOnly') });
     }

@@ -23,6 +23,7 @@ import { NewChatViewModel } from './NewChatViewModel';
 import { NotificationViewModel, type AlertOutput, type Windows } from './NotificationViewModel';
 import type { PreferencesViewModel } from './PreferencesViewModel';
 import { ViewModel } from './ViewModel';
+import { restoredHistoryFor } from '../lib/restoredHistory';
 
 export type Section = 'chats' | 'contacts' | 'settings';
 
@@ -176,6 +177,7 @@ export class WorkspaceViewModel extends ViewModel<WorkspaceSnapshot> {
     const chatEnvironment = {
       ...(env?.images ? { images: env.images } : {}),
       ...(env?.fingerprint ? { fingerprint: env.fingerprint } : {}),
+      restored: restoredHistoryFor(this.client),
     };
     const chat =
       id === null ? null : new ChatViewModel(id, this.client, this.names, this.preferences, this.recentEmoji, Date.now, chatEnvironment);
