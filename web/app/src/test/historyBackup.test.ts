@@ -18,6 +18,7 @@ import {
 import { MemoryRestoredStore, RestoredHistory } from '../lib/restoredHistory';
 import { MemoryStore } from '../lib/storage';
 import { ChatViewModel, type BubbleItem } from '../viewmodels/ChatViewModel';
+import { HistoryBackupViewModel } from '../viewmodels/HistoryBackupViewModel';
 import { NameBook } from '../viewmodels/NameBook';
 import { PreferencesViewModel } from '../viewmodels/PreferencesViewModel';
 
@@ -220,5 +221,40 @@ describe('history backup', () => {
     expect(passphraseStrength('password1')).toBe(1);
     expect(passphraseStrength('Tr0ub4dor&3x')).toBe(2);
     expect(passphraseStrength('correct horse battery staple')).toBe(3);
+  });
+
+  it('the backup screen: choices, passphrase checks, backup, then preview and restore', async () => {
+    const { client } = await scene();
+    const history = new RestoredHistory(new MemoryRestoredStore(), ORIGIN);
+    const vm = new HistoryBackupViewModel(client, history, { writer: FAST.writer, reader: READ });
+    await settle();
+    expect(vm.getSnapshot().choices.map((c) => [c.id, c.selected])).toEqual([[4, true], [5, true]]);
+    vm.setPassphrase('short');
+    expect(vm.getSnapshot().problem).toBe('short');
+    vm.setPassphrase('a long passphrase 2026');
+    expect(vm.getSnapshot().problem).toBe('mismatch');
+    vm.setConfirm('a long passphrase 2026');
+    vm.selectAll(false);
+    expect(vm.getSnapshot().problem).toBe('none_chosen');
+    vm.toggle(5);
+    expect(vm.getSnapshot().problem).toBeNull();
+    await vm.startBackup();
+    const exported = vm.getSnapshot().exported;
+    expect(exported).toMatchObject({ entries: 2, files: 0 });
+    expect(exported?.fileName).toMatch(/^tidings-history-alice-\d{4}-\d\d-\d\d\.tdbackup$/);
+    expect(vm.getSnapshot().passphrase).toBe('');
+
+    vm.showTab('restore');
+    vm.chooseFile(exported?.blob as Blob);
+    vm.setRestorePassphrase('not it');
+    await vm.previewFile();
+    expect(vm.getSnapshot()).toMatchObject({ restoreError: 'wrong_passphrase', preview: null });
+    vm.setRestorePassphrase('a long passphrase 2026');
+    await vm.previewFile();
+    expect(vm.getSnapshot().preview?.conversations).toEqual([{ id: 5, type: 'group', name: 'Launch crew', showsIn: 5 }]);
+    await vm.restore();
+    expect(vm.getSnapshot().restored).toMatchObject({ entries: 2, added: 2 });
+    expect((await history.store.entriesFor(5)).length).toBe(2);
+    vm.dispose();
   });
 });

@@ -16,6 +16,7 @@ import { AccountBook, type StoredAccount } from '../lib/accounts';
 import type { KeyValueStore } from '../lib/storage';
 import { SignInViewModel, type SecurityApiFor } from './SignInViewModel';
 import { ViewModel } from './ViewModel';
+import { IndexedDbRestoredStore } from '../lib/restoredHistory';
 
 export type SignInNotice = 'signed_in_elsewhere' | 'password_changed' | 'session_ended' | 'signed_out';
 
@@ -139,6 +140,8 @@ export class SessionViewModel extends ViewModel<SessionSnapshot> {
     else this.publish();
     await account?.client?.logout();
     account?.client?.removeAllListeners();
+    // History restored from a backup goes with the cache (0051): a shared computer keeps nothing.
+    if (typeof indexedDB !== 'undefined') await IndexedDbRestoredStore.forget(userId);
   }
 
   /** An account the server signed out leaves the list (and its sign-in form, for the others). */

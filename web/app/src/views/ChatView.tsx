@@ -11,6 +11,7 @@ import { useViewModel } from '../viewmodels/useViewModel';
 import { Avatar } from './Avatar';
 import { AlertIcon, BackIcon, CheckIcon, CloseIcon, ContactsIcon, DoubleCheckIcon, FileIcon, ImageIcon, InfoIcon, PopOutIcon, SmileIcon } from './Icons';
 import { VirtualList } from './VirtualList';
+import { RestoredMark } from './RestoredMark';
 
 interface ChatViewProps {
   vm: ChatViewModel;
@@ -345,7 +346,8 @@ function Bubble({
 }) {
   return (
     <div
-      className={`message${item.mine ? ' mine' : ''}`}
+      className={`message${item.mine ? ' mine' : ''}${item.restored ? ' restored' : ''}`}
+      data-restored={item.restored ? 'true' : undefined}
       data-testid="message"
       data-seq={item.seq ?? ''}
       data-state={item.state ?? ''}
@@ -362,10 +364,13 @@ function Bubble({
           {item.mine && <BubbleStatus item={item} t={t} onRetry={onRetry} onReaders={onReaders} />}
           <div
             className={`bubble${item.mentionsMe ? ' mentioned' : ''}${item.notice ? ' notice-card' : ''}${item.media ? ` media-bubble ${item.media.kind}` : ''}`}
-            onContextMenu={(event) => onMenu(event, item)}
+            onContextMenu={(event) => {
+              if (!item.restored) onMenu(event, item);
+            }}
             data-testid="bubble"
             title={item.time}
           >
+            {item.restored && <RestoredMark item={item} t={t} />}
             {item.forwarded && (
               <div className="forwarded-mark" data-testid="forwarded-mark">
                 <span aria-hidden="true">↪</span> {t('chat.forwarded')}

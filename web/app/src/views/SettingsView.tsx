@@ -10,6 +10,8 @@ import { Avatar } from './Avatar';
 
 // Account security is opened rarely: it loads on demand, outside the first download.
 const SecurityView = lazy(() => import('./SecurityView'));
+// Chat history backup (0051), likewise.
+const HistoryBackupView = lazy(() => import('./HistoryBackupView'));
 
 const LOCALE_NAMES: Record<Locale, string> = { 'zh-CN': '简体中文', en: 'English' };
 const FONT_KEYS = { small: 'settings.fontSmall', medium: 'settings.fontMedium', large: 'settings.fontLarge', xlarge: 'settings.fontXLarge' } as const;
@@ -32,11 +34,18 @@ interface Props {
 export function SettingsView({ preferences, notifications, user, client, session, onSignOut }: Props) {
   const p = useViewModel(preferences);
   const { t } = p;
-  const [page, setPage] = useState<'main' | 'security'>('main');
+  const [page, setPage] = useState<'main' | 'security' | 'backup'>('main');
   if (page === 'security') {
     return (
       <Suspense fallback={<section className="settings-pane"><p className="settings-note">{t('common.loading')}</p></section>}>
         <SecurityView client={client} t={t} onBack={() => setPage('main')} />
+      </Suspense>
+    );
+  }
+  if (page === 'backup') {
+    return (
+      <Suspense fallback={<section className="settings-pane"><p className="settings-note">{t('common.loading')}</p></section>}>
+        <HistoryBackupView client={client} t={t} locale={p.locale} onBack={() => setPage('main')} />
       </Suspense>
     );
   }
@@ -58,6 +67,9 @@ export function SettingsView({ preferences, notifications, user, client, session
       <div className="settings-card">
         <Row label={t('security.title')}>
           <button className="secondary" onClick={() => setPage('security')} data-testid="open-security">{t('security.open')}</button>
+        </Row>
+        <Row label={t('settings.historyBackup')}>
+          <button className="secondary" onClick={() => setPage('backup')} data-testid="open-history-backup">{t('settings.historyBackupOpen')}</button>
         </Row>
       </div>
       <h3 className="settings-heading">{t('accounts.title')}</h3>
