@@ -200,6 +200,8 @@ function RestorePanel({ vm, s, t, locale }: { vm: HistoryBackupViewModel; s: His
             onChange={(e) => {
               const file = e.target.files?.[0];
               if (file) vm.chooseFile(file);
+              // The same file may be chosen again (to restore it once more).
+              e.target.value = '';
             }}
             disabled={busy}
             data-testid="restore-file"
