@@ -647,6 +647,7 @@ export const en = {
   'backup.withFiles': 'Include pictures and files',
   'backup.withFilesHint': 'The backup gets as large as the files; expired files are left out.',
   'backup.passphrase': 'Passphrase',
+  'backup.encryption': 'Encryption',
   'backup.confirm': 'Passphrase again',
   'backup.passphraseHint': 'At least {min} characters; a few words are easier to remember and harder to guess.',
   'backup.strength0': 'Weak: easy to guess',

@@ -648,6 +648,7 @@ export const zhCN: Record<MessageKey, string> = {
   'backup.withFiles': '包含图片和文件',
   'backup.withFilesHint': '备份文件会随之变大；已过期的文件不包含在内。',
   'backup.passphrase': '口令',
+  'backup.encryption': '加密',
   'backup.confirm': '再次输入口令',
   'backup.passphraseHint': '至少{min}个字符；几个词组成的口令更好记，也更难猜。',
   'backup.strength0': '弱：容易被猜到',

@@ -361,7 +361,7 @@ function Bubble({
       <div className="message-body">
         {showSender && !item.mine && <div className="message-sender">{item.sender}</div>}
         <div className="bubble-row">
-          {item.mine && <BubbleStatus item={item} t={t} onRetry={onRetry} onReaders={onReaders} />}
+          {item.mine && !item.restored && <BubbleStatus item={item} t={t} onRetry={onRetry} onReaders={onReaders} />}
           <div
             className={`bubble${item.mentionsMe ? ' mentioned' : ''}${item.notice ? ' notice-card' : ''}${item.media ? ` media-bubble ${item.media.kind}` : ''}`}
             onContextMenu={(event) => {

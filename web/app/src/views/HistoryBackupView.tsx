@@ -101,7 +101,7 @@ function BackupPanel({ vm, s, t, locale }: { vm: HistoryBackupViewModel; s: Hist
           </span>
         </label>
       </div>
-      <h3 className="settings-heading">{t('backup.passphrase')}</h3>
+      <h3 className="settings-heading">{t('backup.encryption')}</h3>
       <div className="settings-card backup-passphrase">
         <label className="backup-field">
           <span>{t('backup.passphrase')}</span>
