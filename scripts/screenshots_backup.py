@@ -119,17 +119,20 @@ def forget_some(api: Api) -> None:
 
 
 def main() -> int:
-    with demo_server() as (base, _data_dir), tempfile.TemporaryDirectory() as folder:
-        with sync_playwright() as playwright:
-            browser = launch_chromium(playwright)
-            backup = make_backup(browser, base, Path(folder))
-            with httpx.Client(timeout=30) as http:
-                forget_some(Api(base, http))
-            for locale, theme in COMBOS:
-                desktop(browser, base, backup, locale, theme)
-            mobile(browser, base, backup, "zh-CN", "light")
-            mobile(browser, base, backup, "en-US", "dark")
-            browser.close()
+    with (
+        demo_server() as (base, _data_dir),
+        tempfile.TemporaryDirectory() as folder,
+        sync_playwright() as playwright,
+    ):
+        browser = launch_chromium(playwright)
+        backup = make_backup(browser, base, Path(folder))
+        with httpx.Client(timeout=30) as http:
+            forget_some(Api(base, http))
+        for locale, theme in COMBOS:
+            desktop(browser, base, backup, locale, theme)
+        mobile(browser, base, backup, "zh-CN", "light")
+        mobile(browser, base, backup, "en-US", "dark")
+        browser.close()
     return 0
 
 
