@@ -15,7 +15,8 @@ import {
   type BackupManifest,
   type ExportOptions,
 } from '../lib/historyBackup';
-import { MemoryRestoredStore, RestoredHistory } from '../lib/restoredHistory';
+import { IDBFactory, IDBKeyRange as FakeKeyRange } from 'fake-indexeddb';
+import { IndexedDbRestoredStore, MemoryRestoredStore, RestoredHistory } from '../lib/restoredHistory';
 import { MemoryStore } from '../lib/storage';
 import { ChatViewModel, type BubbleItem } from '../viewmodels/ChatViewModel';
 import { HistoryBackupViewModel } from '../viewmodels/HistoryBackupViewModel';
@@ -105,8 +106,12 @@ describe('history backup', () => {
     expect(first).toEqual({ conversations: 2, entries: 7, added: 7, files: 1, unmatched: 0 });
     const again = await restore(client, blob, store);
     expect(again.added).toBe(0);
-    const twice = await Promise.all([restore(client, blob, new MemoryRestoredStore()), restore(client, blob, store)]);
-    expect(twice[1].added).toBe(0);
+    // Two imports of the same backup at once into one store: each message is added once.
+    const fresh = new MemoryRestoredStore();
+    const twice = await Promise.all([restore(client, blob, fresh), restore(client, blob, fresh)]);
+    expect(twice.map((r) => r.entries)).toEqual([7, 7]);
+    expect((twice[0]?.added ?? 0) + (twice[1]?.added ?? 0)).toBe(7);
+    expect((await fresh.entriesFor(4)).length + (await fresh.entriesFor(5)).length).toBe(7);
     expect((await store.entriesFor(4)).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
     const picture = await store.file(`${ORIGIN}|f-pic`);
     expect(new Uint8Array(await (picture as Blob).arrayBuffer())).toEqual(PICTURE);
@@ -256,5 +261,30 @@ describe('history backup', () => {
     expect(vm.getSnapshot().restored).toMatchObject({ entries: 2, added: 2 });
     expect((await history.store.entriesFor(5)).length).toBe(2);
     vm.dispose();
+  });
+
+  it('keeps restored history in IndexedDB: once per message under concurrent imports, files whole, gone at sign-out', async () => {
+    const { client } = await scene();
+    const { blob } = await backup(client);
+    (globalThis as { IDBKeyRange?: unknown }).IDBKeyRange ??= FakeKeyRange;
+    const factory = new IDBFactory();
+    const store = new IndexedDbRestoredStore(1, factory);
+    const results = await Promise.all([restore(client, blob, store), restore(client, blob, store), restore(client, blob, store)]);
+    expect(results.reduce((n, r) => n + r.added, 0)).toBe(7);
+    expect((await store.entriesFor(4)).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect((await store.entriesOf(`${ORIGIN}|5`)).map((e) => e.entry.kind === 'message' && e.entry.type === 'text' && e.entry.body.text)).toEqual([
+      'standup at ten',
+      'ok',
+    ]);
+    expect((await store.conversations()).map((c) => [c.key, c.target]).sort()).toEqual([
+      [`${ORIGIN}|4`, 4],
+      [`${ORIGIN}|5`, 5],
+    ]);
+    const picture = await store.file(`${ORIGIN}|f-pic`);
+    expect(new Uint8Array(await (picture as Blob).arrayBuffer())).toEqual(PICTURE);
+    await IndexedDbRestoredStore.forget(1, factory);
+    const after = new IndexedDbRestoredStore(1, factory);
+    expect(await after.entriesFor(4)).toEqual([]);
+    expect(await after.file(`${ORIGIN}|f-pic`)).toBeNull();
   });
 });
