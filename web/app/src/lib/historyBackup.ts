@@ -97,6 +97,15 @@ export function filesOf(entry: Entry): string[] {
   return ids;
 }
 
+/**
+ * Entries a backup leaves out. Burn-after-reading messages (h/burn) are meant to vanish
+ * everywhere once read: when merged, return true for them here (their body's burn marker).
+ */
+export function keptOutOfBackups(entry: Entry): boolean {
+  void entry;
+  return false;
+}
+
 function abortIfAsked(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new DOMException('The backup was cancelled', 'AbortError');
 }
@@ -230,13 +239,15 @@ export async function exportHistory(client: Client, options: ExportOptions): Pro
       if (page.length === 0) break;
       after = page[page.length - 1]?.seq ?? after;
       const entries: BackupEntry[] = [];
-      for (const entry of page) entries.push({ ...entry, sender: await people.get(entry.sender_id) });
+      for (const entry of page) {
+        if (!keptOutOfBackups(entry)) entries.push({ ...entry, sender: await people.get(entry.sender_id) });
+      }
       await writer.writeJson({ t: 'entries', conversation_id: summary.id, entries });
       progress.entries += entries.length;
       progress.bytes = sink.bytes;
       report();
       if (options.withFiles) {
-        for (const fileId of page.flatMap(filesOf)) {
+        for (const fileId of entries.flatMap(filesOf)) {
           if (written.has(fileId)) continue;
           written.add(fileId);
           abortIfAsked(options.signal);
