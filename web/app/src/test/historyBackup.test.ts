@@ -16,7 +16,7 @@ import {
   type ExportOptions,
 } from '../lib/historyBackup';
 import { IDBFactory, IDBKeyRange as FakeKeyRange } from 'fake-indexeddb';
-import { IndexedDbRestoredStore, MemoryRestoredStore, RestoredHistory } from '../lib/restoredHistory';
+import { IndexedDbRestoredStore, MemoryRestoredStore, RestoredHistory, type RestoredStore } from '../lib/restoredHistory';
 import { MemoryStore } from '../lib/storage';
 import { ChatViewModel, type BubbleItem } from '../viewmodels/ChatViewModel';
 import { HistoryBackupViewModel } from '../viewmodels/HistoryBackupViewModel';
@@ -65,7 +65,7 @@ async function backup(client: Client, options: Partial<ExportOptions> = {}) {
   });
 }
 
-function restore(client: Client, blob: Blob, store: MemoryRestoredStore, origin = ORIGIN) {
+function restore(client: Client, blob: Blob, store: RestoredStore, origin = ORIGIN) {
   return restoreHistory(blob, {
     passphrase: 'a long passphrase 2026',
     store,
