@@ -56,6 +56,8 @@ export interface BackupProgress {
   done: number;
   conversations: number;
   entries: number;
+  /** About how many entries there are to export (the conversations' last seqs): for a progress bar. */
+  expected: number;
   files: number;
   bytes: number;
 }
@@ -210,7 +212,8 @@ export async function exportHistory(client: Client, options: ExportOptions): Pro
     const summary = client.conversation(id);
     return summary ? [summary] : [];
   });
-  const progress: BackupProgress = { phase: 'key', done: 0, conversations: summaries.length, entries: 0, files: 0, bytes: 0 };
+  const expected = summaries.reduce((n, s) => n + Math.max(0, s.last_seq - Math.max(s.visible_from_seq - 1, s.cleared_seq)), 0);
+  const progress: BackupProgress = { phase: 'key', done: 0, conversations: summaries.length, entries: 0, expected, files: 0, bytes: 0 };
   const report = () => options.onProgress?.({ ...progress });
   report();
   const sink = new BlobSink();

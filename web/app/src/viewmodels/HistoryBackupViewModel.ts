@@ -157,7 +157,7 @@ export class HistoryBackupViewModel extends ViewModel<HistoryBackupSnapshot> {
     const abort = new AbortController();
     this.exportAbort = abort;
     const now = this.options.now ?? Date.now;
-    this.update({ exporting: { phase: 'key', done: 0, conversations: 0, entries: 0, files: 0, bytes: 0 }, exportError: null, exported: null });
+    this.update({ exporting: { phase: 'key', done: 0, conversations: 0, entries: 0, expected: 0, files: 0, bytes: 0 }, exportError: null, exported: null });
     try {
       const result = await exportHistory(this.client, {
         conversationIds: s.choices.filter((c) => c.selected).map((c) => c.id),

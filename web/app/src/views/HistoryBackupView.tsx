@@ -125,7 +125,7 @@ function BackupPanel({ vm, s, t, locale }: { vm: HistoryBackupViewModel; s: Hist
       {s.exporting ? (
         <div className="settings-card backup-progress" data-testid="backup-progress" role="status">
           <div className="progress">
-            <span style={{ width: `${s.exporting.conversations ? Math.round((s.exporting.done / s.exporting.conversations) * 100) : 2}%` }} />
+            <span style={{ width: `${exportPercent(s.exporting)}%` }} />
           </div>
           <div className="backup-progress-row">
             <span>
@@ -145,6 +145,13 @@ function BackupPanel({ vm, s, t, locale }: { vm: HistoryBackupViewModel; s: Hist
       {s.exported && <Exported exported={s.exported} t={t} locale={locale} />}
     </form>
   );
+}
+
+/** Entries exported of those expected, or conversations done (deleted entries make the former an estimate). */
+function exportPercent(p: NonNullable<HistoryBackupSnapshot['exporting']>): number {
+  if (p.phase === 'key' || p.conversations === 0) return 2;
+  const byEntries = p.expected > 0 ? p.entries / p.expected : 0;
+  return Math.max(2, Math.min(99, Math.round(Math.max(byEntries, p.done / p.conversations) * 100)));
 }
 
 function Exported({ exported, t, locale }: { exported: NonNullable<HistoryBackupSnapshot['exported']>; t: Translate; locale: string }) {
