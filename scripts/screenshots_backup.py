@@ -64,6 +64,8 @@ def make_backup(browser: Browser, base: str, folder: Path) -> Path:
         page.get_by_test_id("backup-start").click()
     path = folder / download.value.suggested_filename
     download.value.save_as(path)
+    expect(page.get_by_test_id("backup-done")).to_be_visible()
+    shoot(page, "desktop-backup-done-light-en")
     page.context.close()
     return path
 

@@ -107,7 +107,7 @@ function BackupPanel({ vm, s, t, locale }: { vm: HistoryBackupViewModel; s: Hist
           <span>{t('backup.passphrase')}</span>
           <input type="password" autoComplete="new-password" value={s.passphrase} onChange={(e) => vm.setPassphrase(e.target.value)} disabled={busy} data-testid="backup-passphrase" />
         </label>
-        <div className={`backup-strength level-${s.strength}`} data-testid="backup-strength" data-level={s.strength} aria-live="polite">
+        <div className={`backup-strength${s.passphrase ? ` level-${s.strength}` : ''}`} data-testid="backup-strength" data-level={s.strength} aria-live="polite">
           <span className="backup-meter" aria-hidden="true">
             {[0, 1, 2, 3].map((i) => <span key={i} className={i <= s.strength && s.passphrase ? 'on' : ''} />)}
           </span>
@@ -160,6 +160,7 @@ function Exported({ exported, t, locale }: { exported: NonNullable<HistoryBackup
   useEffect(() => {
     // The download starts by itself; the link stays for another copy.
     link.current?.click();
+    link.current?.scrollIntoView({ block: 'nearest' });
     return () => URL.revokeObjectURL(url);
   }, [url]);
   return (
