@@ -123,3 +123,43 @@ def test_backup_restored_on_a_fresh_profile_shows_each_message_once(
     open_conversation(second, "Bob Li")
     expect(bubble(second, "deleted for me later")).to_have_count(1)
     expect(second.get_by_test_id("message")).to_have_count(4)
+
+
+def test_backup_and_restore_screens_fit_a_phone(
+    web_server: WebServer, new_context: Any, tmp_path: Path
+) -> None:
+    alice = web_server.register(unique("alice"), "Alice Zhang")
+    bob = web_server.register(unique("bob"), "Bob Li with a rather long display name")
+    direct_chat(web_server, alice, bob)
+    page: Page = new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    ).new_page()
+    sign_in(page, web_server.base_url, alice["user"]["account"])
+    page.get_by_test_id("rail-settings").tap()
+    page.get_by_test_id("open-history-backup").tap()
+    expect(page.get_by_test_id("history-backup")).to_be_visible()
+
+    def fits() -> None:
+        overflow = page.get_by_test_id("history-backup").evaluate(
+            "e => e.scrollWidth - e.clientWidth"
+        )
+        assert overflow == 0
+        for testid in ("backup-tab-backup", "backup-tab-restore"):
+            box = page.get_by_test_id(testid).bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+
+    fits()
+    page.get_by_test_id("backup-passphrase").fill("short")
+    page.get_by_test_id("backup-confirm").fill("short")
+    expect(page.get_by_test_id("backup-problem")).to_be_visible()
+    page.get_by_test_id("backup-start").scroll_into_view_if_needed()
+    box = page.get_by_test_id("backup-start").bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 390
+    page.get_by_test_id("backup-tab-restore").tap()
+    not_a_backup = tmp_path / "notes.tdbackup"
+    not_a_backup.write_bytes(b"just some notes, not a backup at all" * 4)
+    page.get_by_test_id("restore-file").set_input_files(str(not_a_backup))
+    page.get_by_test_id("restore-passphrase").fill("anything")
+    page.get_by_test_id("restore-open").tap()
+    expect(page.get_by_test_id("restore-error")).to_contain_text("not a Tidings")
+    fits()
