@@ -11,6 +11,7 @@ import { useViewModel } from '../viewmodels/useViewModel';
 import { Avatar } from './Avatar';
 import { AlertIcon, BackIcon, CheckIcon, CloseIcon, ContactsIcon, DoubleCheckIcon, FileIcon, ImageIcon, InfoIcon, PopOutIcon, SmileIcon } from './Icons';
 import { VirtualList } from './VirtualList';
+import { ScreenshotButton } from './Screenshot';
 
 interface ChatViewProps {
   vm: ChatViewModel;
@@ -597,6 +598,7 @@ function Composer({ vm, t, sendKey, onSent }: { vm: ChatViewModel; t: Translate;
         <button className="icon-button" onClick={() => files.current?.click()} aria-label={t('files.sendFile')} title={t('files.sendFile')} data-testid="file-button">
           <FileIcon />
         </button>
+        <ScreenshotButton target={vm} t={t} />
         <input
           ref={images}
           type="file"
