@@ -245,6 +245,12 @@ def test_viewer_edit_draws_turns_and_sends_or_saves(web_server: WebServer, devic
     # A red rectangle on the left half, then a quarter turn to the right: the picture
     # becomes 400x800 and the rectangle turns with it.
     drag(page, (100, 100), (300, 300))
+    # Text: a click where it goes, typing, Enter.
+    page.get_by_test_id("editor-tool-text").click()
+    drag(page, (500, 200), (500, 200))
+    page.get_by_test_id("editor-text-input").press_sequentially("Hi")
+    page.keyboard.press("Enter")
+    expect(canvas).to_have_attribute("data-marks", "2")
     page.get_by_test_id("editor-rotate-right").click()
     expect(canvas).to_have_attribute("data-rotation", "90")
     expect(canvas).to_have_attribute("data-width", "400")

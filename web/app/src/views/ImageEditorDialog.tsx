@@ -370,7 +370,11 @@ export default function ImageEditorDialog({ t, picture, title, saveName, canSend
 
 function TextBox(props: { value: string; color: string; size: number; left: number; top: number; label: string; onChange(v: string): void; onCommit(): void; onCancel(): void }) {
   const ref = useRef<HTMLTextAreaElement>(null);
-  useEffect(() => ref.current?.focus(), []);
+  // After the press that opened it has finished moving the focus (to the page).
+  useEffect(() => {
+    const timer = setTimeout(() => ref.current?.focus());
+    return () => clearTimeout(timer);
+  }, []);
   const lines = Math.max(1, props.value.split('\n').length);
   const onKeyDown = (event: ReactKeyboardEvent<HTMLTextAreaElement>) => {
     if (event.nativeEvent.isComposing) return;
