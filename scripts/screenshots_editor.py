@@ -34,10 +34,9 @@ from screenshots import (
 
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    with demo_server() as (base, _):
-        with httpx.Client(timeout=30) as http:
-            api = Api(base, http)
-            shoot(base, api)
+    with demo_server() as (base, _), httpx.Client(timeout=30) as http:
+        api = Api(base, http)
+        shoot(base, api)
 
 
 def open_bob(page: Page) -> None:
@@ -51,9 +50,7 @@ def drag(page: Page, start: tuple[float, float], end: tuple[float, float]) -> No
     assert box
     page.mouse.move(box["x"] + box["width"] * start[0], box["y"] + box["height"] * start[1])
     page.mouse.down()
-    page.mouse.move(
-        box["x"] + box["width"] * end[0], box["y"] + box["height"] * end[1], steps=6
-    )
+    page.mouse.move(box["x"] + box["width"] * end[0], box["y"] + box["height"] * end[1], steps=6)
     page.mouse.up()
 
 
@@ -74,9 +71,9 @@ def mark_up(page: Page, words: str) -> None:
 
 def shoot(base: str, api: Api) -> None:
     bob = api.login("bob")
-    direct = {
-        c["name"]: c["id"] for c in api.call(bob, "GET", "/conversations")["conversations"]
-    }["Alice Zhang"]
+    direct = {c["name"]: c["id"] for c in api.call(bob, "GET", "/conversations")["conversations"]}[
+        "Alice Zhang"
+    ]
     with sync_playwright() as p:
         browser = launch_chromium(p)
         for locale, theme in COMBOS:
@@ -114,7 +111,9 @@ def shoot(base: str, api: Api) -> None:
                             path=str(OUT / f"desktop-screenshot-menu-{theme}-{lang}.png")
                         )
                         page.keyboard.press("Escape")
-                expect(page.locator("[data-testid=image-media][data-state=server]").last).to_be_visible()
+                expect(
+                    page.locator("[data-testid=image-media][data-state=server]").last
+                ).to_be_visible()
                 page.locator("[data-testid=image-media][data-state=server]").last.click()
                 page.get_by_test_id("viewer-edit").click()
                 expect(page.get_by_test_id("editor-canvas")).to_be_visible()

@@ -25,7 +25,11 @@ from tests.browser.server import CHROMIUM, CHROMIUM_ARGS
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
-CAPTURE_ARGS = [*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
+CAPTURE_ARGS = [
+    *CHROMIUM_ARGS,
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+]
 
 RED = (245, 34, 45)  # the editor's first colour, #f5222d
 BLUE = (22, 119, 255)  # #1677ff
@@ -71,7 +75,9 @@ def drag(page: Page, start: tuple[float, float], end: tuple[float, float]) -> No
     rx, ry, rw, rh = region(page)
 
     def screen(p: tuple[float, float]) -> tuple[float, float]:
-        return box["x"] + (p[0] - rx) * box["width"] / rw, box["y"] + (p[1] - ry) * box["height"] / rh
+        x = box["x"] + (p[0] - rx) * box["width"] / rw
+        y = box["y"] + (p[1] - ry) * box["height"] / rh
+        return x, y
 
     page.mouse.move(*screen(start))
     page.mouse.down()
