@@ -210,8 +210,16 @@ def test_screenshot_marked_up_cropped_and_sent_at_full_resolution(
                 new CustomEvent('tidings:shortcut', {detail: {action: 'screenshot'}}));
         })"""
     )
+    page.get_by_test_id("composer-input").click()
     page.keyboard.press("Alt+a")
     expect(editor).to_be_visible()
+    # The keys are the editor's now, not the message input's behind it.
+    page.keyboard.type("x")
+    expect(page.get_by_test_id("composer-input")).to_have_value("")
+    drag(page, (300, 300), (500, 500))
+    expect(canvas).to_have_attribute("data-marks", "1")
+    page.keyboard.press("Control+z")
+    expect(canvas).to_have_attribute("data-marks", "0")
     page.keyboard.press("Escape")
     expect(editor).to_have_count(0)
 

@@ -643,6 +643,7 @@ export const en = {
   'screenshot.fileName': 'Screenshot {when}',
   'screenshot.unsupported': 'This browser cannot capture the screen.',
   'screenshot.failed': 'The screen could not be captured.',
+  'screenshot.cannotSend': 'This chat takes no messages from you now: save the picture instead.',
   'editor.select': 'Select and move',
   'editor.rect': 'Rectangle',
   'editor.ellipse': 'Ellipse',

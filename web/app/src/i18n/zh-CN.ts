@@ -644,6 +644,7 @@ export const zhCN: Record<MessageKey, string> = {
   'screenshot.fileName': '截图{when}',
   'screenshot.unsupported': '此浏览器不支持屏幕截图。',
   'screenshot.failed': '未能截取屏幕。',
+  'screenshot.cannotSend': '你现在无法在此会话中发送消息，可以先保存图片。',
   'editor.select': '选择和移动',
   'editor.rect': '矩形',
   'editor.ellipse': '椭圆',

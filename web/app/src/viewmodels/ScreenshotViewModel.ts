@@ -110,6 +110,7 @@ export class ScreenshotViewModel extends ViewModel<ScreenshotSnapshot> {
   async send(picture: Blob): Promise<void> {
     if (!this.target) return;
     if (await this.target.sendPicture(picture, this.fileName())) this.close();
+    else this.update({ notice: this.t()('screenshot.cannotSend') });
   }
 
   get canSend(): boolean {

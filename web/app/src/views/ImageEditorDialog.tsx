@@ -70,6 +70,7 @@ export default function ImageEditorDialog({ t, picture, title, saveName, canSend
   const [failed, setFailed] = useState(false);
   const [busy, setBusy] = useState(false);
   const stage = useRef<HTMLDivElement>(null);
+  const dialog = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
   const [stageSize, setStageSize] = useState({ width: 0, height: 0 });
   const pressed = useRef(false);
@@ -156,11 +157,14 @@ export default function ImageEditorDialog({ t, picture, title, saveName, canSend
     }
   }, [turned, state, scale, region.x, region.y, frame.width, frame.height, measure]);
 
+  // The keys are the editor's now, not the composer's or the viewer's behind it.
+  useEffect(() => dialog.current?.focus(), []);
   // Keys: undo, redo, delete, and Escape/Enter for crop; typing in the text box is its own.
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       const target = event.target as HTMLElement | null;
-      if (target && (target.tagName === 'TEXTAREA' || target.tagName === 'INPUT')) return;
+      const typing = target && (target.tagName === 'TEXTAREA' || target.tagName === 'INPUT');
+      if (typing && dialog.current?.contains(target)) return;
       const mod = event.ctrlKey || event.metaKey;
       const key = event.key.toLowerCase();
       if (mod && key === 'z') {
@@ -238,7 +242,7 @@ export default function ImageEditorDialog({ t, picture, title, saveName, canSend
   const cropping = state.tool === 'crop';
   const hint = cropping ? t('editor.cropHint') : state.tool === 'select' ? t('editor.selectHint') : state.tool === 'text' ? t('editor.textHint') : t('editor.drawHint');
   return (
-    <div className="image-editor" role="dialog" aria-modal="true" aria-label={title} data-testid="image-editor">
+    <div className="image-editor" role="dialog" aria-modal="true" aria-label={title} data-testid="image-editor" ref={dialog} tabIndex={-1}>
       <div className="editor-top">
         <span className="editor-title">{title}</span>
         <span className="editor-hint" data-testid="editor-hint">{hint}</span>
