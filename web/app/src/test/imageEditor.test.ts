@@ -86,7 +86,12 @@ describe('ImageEditorViewModel', () => {
     expect(editor.getSnapshot().marks).toHaveLength(1);
     expect(editor.getSnapshot().marks[0]).toMatchObject({ box: { x: 1000, y: 1000, width: 1500, height: 1500 } });
     editor.setViewScale(1);
-    stroke(editor, { x: 2520, y: 2520 }, { x: 2700, y: 2700 });
+    // A finger gets twice the room: 12 pixels off still grabs the corner.
+    editor.setPointer('touch');
+    stroke(editor, { x: 2512, y: 2512 }, { x: 2600, y: 2600 });
+    expect(editor.getSnapshot().marks).toHaveLength(1);
+    editor.setPointer('mouse');
+    stroke(editor, { x: 2620, y: 2620 }, { x: 2700, y: 2700 });
     expect(editor.getSnapshot().marks).toHaveLength(2);
   });
 

@@ -122,6 +122,7 @@ export class ImageEditorViewModel extends ViewModel<ImageEditorSnapshot> {
   private live: EditorDocument | null = null;
   private nextId = 1;
   private scale = 1;
+  private grab = GRAB_PX;
   /** The tool to go back to once a crop is applied. */
   private beforeCrop: EditorTool = 'select';
 
@@ -154,8 +155,13 @@ export class ImageEditorViewModel extends ViewModel<ImageEditorSnapshot> {
     if (scale > 0 && Number.isFinite(scale)) this.scale = scale;
   }
 
+  /** A finger needs more room than a mouse to grab a handle. */
+  setPointer(kind: 'mouse' | 'touch'): void {
+    this.grab = kind === 'touch' ? GRAB_PX * 2 : GRAB_PX;
+  }
+
   private get tolerance(): number {
-    return GRAB_PX / this.scale;
+    return this.grab / this.scale;
   }
 
   private get unit(): number {

@@ -198,6 +198,7 @@ export default function ImageEditorDialog({ t, picture, title, saveName, canSend
     if (event.button !== 0) return;
     pressed.current = true;
     event.currentTarget.setPointerCapture?.(event.pointerId);
+    editor.setPointer(event.pointerType === 'touch' ? 'touch' : 'mouse');
     editor.press(at(event));
   };
   const onPointerMove = (event: ReactPointerEvent<HTMLCanvasElement>) => {
