@@ -90,6 +90,7 @@ describe('ImageEditorViewModel', () => {
     editor.setPointer('touch');
     stroke(editor, { x: 2512, y: 2512 }, { x: 2600, y: 2600 });
     expect(editor.getSnapshot().marks).toHaveLength(1);
+    expect(editor.getSnapshot().marks[0]).toMatchObject({ box: { x: 1000, y: 1000, width: 1600, height: 1600 } });
     editor.setPointer('mouse');
     stroke(editor, { x: 2620, y: 2620 }, { x: 2700, y: 2700 });
     expect(editor.getSnapshot().marks).toHaveLength(2);
