@@ -251,11 +251,12 @@ def test_image_viewer_window_forwards_and_sends_an_edited_copy(
     expect(canvas).to_have_attribute("data-rotation", "90")
     box = canvas.bounding_box()
     assert box and box["height"] > box["width"]  # 800x400 turned is tall
+    viewer.get_by_test_id("editor-tool-crop").click()
     viewer.mouse.move(box["x"] + 2, box["y"] + 2)
     viewer.mouse.down()
     viewer.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] - 2, steps=4)
     viewer.mouse.up()
-    expect(viewer.get_by_test_id("editor-crop")).to_be_visible()
+    viewer.get_by_test_id("editor-crop-apply").click()
     viewer.get_by_test_id("editor-send").click()
     expect(viewer.get_by_test_id("viewer-notice")).to_have_text(
         "The edited image was sent", timeout=15_000

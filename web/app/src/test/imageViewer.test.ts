@@ -5,7 +5,6 @@ import type { ImagePreparer } from '../lib/images';
 import { MemoryStore } from '../lib/storage';
 import { imageWindowTarget, imageWindowUrl } from '../lib/windows';
 import { FileLinks } from '../viewmodels/FileLinks';
-import { ImageEditorViewModel } from '../viewmodels/ImageEditorViewModel';
 import { editedName, ImageWindowViewModel } from '../viewmodels/ImageWindowViewModel';
 import { PreferencesViewModel } from '../viewmodels/PreferencesViewModel';
 
@@ -25,33 +24,7 @@ describe('the image viewer window address', () => {
   });
 });
 
-describe('ImageEditorViewModel', () => {
-  it('turns by quarters, crops, and plans the full-size picture', () => {
-    const editor = new ImageEditorViewModel();
-    expect(editor.getSnapshot()).toEqual({ rotation: 0, crop: null, edited: false });
-    expect(editor.plan(800, 400)).toEqual({ rotation: 0, rotatedWidth: 800, rotatedHeight: 400, sx: 0, sy: 0, width: 800, height: 400 });
-
-    editor.select({ x: 0.9, y: 0.8 }, { x: 0.5, y: -0.2 });
-    expect(editor.getSnapshot()).toEqual({ rotation: 0, crop: { x: 0.5, y: 0, width: 0.4, height: 0.8 }, edited: true });
-    expect(editor.plan(800, 400)).toMatchObject({ sx: 400, sy: 0, width: 320, height: 320 });
-
-    // A click is not a crop.
-    editor.select({ x: 0.3, y: 0.3 }, { x: 0.305, y: 0.6 });
-    expect(editor.getSnapshot().crop).toBeNull();
-
-    // The selection turns with the picture: the right part of a wide picture is its bottom once turned right.
-    editor.select({ x: 0.5, y: 0 }, { x: 1, y: 1 });
-    editor.rotate(1);
-    expect(editor.getSnapshot()).toMatchObject({ rotation: 90, crop: { x: 0, y: 0.5, width: 1, height: 0.5 } });
-    expect(editor.plan(800, 400)).toEqual({ rotation: 90, rotatedWidth: 400, rotatedHeight: 800, sx: 0, sy: 400, width: 400, height: 400 });
-    editor.rotate(-1);
-    expect(editor.getSnapshot()).toMatchObject({ rotation: 0, crop: { x: 0.5, y: 0, width: 0.5, height: 1 } });
-    editor.rotate(-1);
-    expect(editor.getSnapshot().rotation).toBe(270);
-    editor.reset();
-    expect(editor.getSnapshot()).toEqual({ rotation: 0, crop: null, edited: false });
-  });
-
+describe('editing from the viewer', () => {
   it('names the edited copy after the original', () => {
     expect(editedName('hills.jpg', 'image/png')).toBe('hills-edited.png');
     expect(editedName('', 'image/jpeg')).toBe('image-edited.jpg');
@@ -71,12 +44,18 @@ describe('ImageWindowViewModel', () => {
         return 'edited-1';
       },
     };
-    const images: ImagePreparer = { prepare: async (file, name) => ({ blob: file, width: 200, height: 800, name, compressed: false }) };
+    const originals: boolean[] = [];
+    const images: ImagePreparer = {
+      prepare: async (file, name, original) => {
+        originals.push(original);
+        return { blob: file, width: 200, height: 800, name, compressed: false };
+      },
+    };
     const client = new Client({ transport: server.transport, token: 'token-1', cache: new MemoryCache(), uploader });
     await client.start();
     await settle();
     const preferences = new PreferencesViewModel(new MemoryStore(), ['en']);
-    return { server, client, preferences, images, uploads };
+    return { server, client, preferences, images, uploads, originals };
   }
 
   it('forwards the image message through the forward dialog', async () => {
@@ -98,14 +77,15 @@ describe('ImageWindowViewModel', () => {
   });
 
   it('sends an edited copy as a new image in the same conversation, and says when it arrived', async () => {
-    const { server, client, preferences, images, uploads } = await setUp();
+    const { server, client, preferences, images, uploads, originals } = await setUp();
     const vm = new ImageWindowViewModel(client, preferences, { fileId: 'f1', name: 'wide.jpg', conversationId: 4, seq: 3 }, new FileLinks(client), images);
     await settle();
     vm.startEdit();
     expect(vm.getSnapshot().mode).toBe('edit');
-    vm.getSnapshot().editor?.rotate(1);
     await vm.sendEdited(new Blob(['png bytes'], { type: 'image/png' }));
-    expect(vm.getSnapshot()).toMatchObject({ mode: 'view', editor: null, sending: true, notice: 'Sending…' });
+    expect(vm.getSnapshot()).toMatchObject({ mode: 'view', sending: true, notice: 'Sending…' });
+    // Full resolution: the edited picture is sent as it is, not scaled down.
+    expect(originals).toEqual([true]);
     await settle();
     expect(uploads).toEqual([{ name: 'wide-edited.png', size: 9 }]);
     const [send] = server.current.ops('send');

@@ -633,6 +633,25 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     }
   }
 
+  // --- Screenshots (I6; h/shot): the image editor's picture into this chat ---
+  /**
+   * Send a picture made here (a screenshot from the editor) as an image, at full resolution:
+   * never scaled down. Returns false when this chat takes nothing now (muted, read-only).
+   */
+  async sendPicture(picture: Blob, name: string): Promise<boolean> {
+    const images = this.env.images;
+    if (!images || !this.getSnapshot().canSend || this.muteState() !== null) return false;
+    try {
+      const prepared = await images.prepare(picture, name, true);
+      const message = sendPreparedImage(this.client, this.conversationId, prepared);
+      this.localImages.set(message.client_msg_id, prepared.blob);
+      return true;
+    } catch (error) {
+      this.showToast(errorMessage(this.t, errorCode(error)));
+      return false;
+    }
+  }
+
   private fingerprintOf(file: Blob): { fingerprint?: string } {
     const fingerprint = this.env.fingerprint?.(file);
     return fingerprint ? { fingerprint } : {};

@@ -9,7 +9,6 @@ import { errorMessage } from '../i18n/i18n';
 import type { ImagePreparer } from '../lib/images';
 import type { FileLinks } from './FileLinks';
 import { ForwardViewModel } from './ForwardViewModel';
-import { ImageEditorViewModel } from './ImageEditorViewModel';
 import { sendPreparedImage } from './ImageSending';
 import { ImageViewerViewModel } from './ImageViewerViewModel';
 import type { PreferencesViewModel } from './PreferencesViewModel';
@@ -26,8 +25,8 @@ export interface ImageSource {
 }
 
 export interface ImageWindowSnapshot {
+  /** Editing opens the image editor (loaded on demand, views/ImageEditorDialog.tsx). */
   mode: 'view' | 'edit';
-  editor: ImageEditorViewModel | null;
   forward: ForwardViewModel | null;
   canForward: boolean;
   canEdit: boolean;
@@ -50,13 +49,10 @@ export class ImageWindowViewModel extends ViewModel<ImageWindowSnapshot> {
     /** Measures (and compresses) the edited picture, as for any image sent; none: no editing. */
     private readonly images: ImagePreparer | null,
   ) {
-    super({ mode: 'view', editor: null, forward: null, canForward: false, canEdit: false, sending: false, notice: null });
+    super({ mode: 'view', forward: null, canForward: false, canEdit: false, sending: false, notice: null });
     this.viewer = new ImageViewerViewModel(source.fileId, source.name, links, source.localUrl ?? null);
     this.track(() => this.viewer.dispose());
-    this.track(() => {
-      this.getSnapshot().editor?.dispose();
-      this.getSnapshot().forward?.dispose();
-    });
+    this.track(() => this.getSnapshot().forward?.dispose());
     this.track(this.viewer.subscribe(() => this.refresh()));
     this.track(client.on('conversations', () => this.refresh()));
     // A window of its own may open before its connection is up: ask for the link once it is.
@@ -96,18 +92,17 @@ export class ImageWindowViewModel extends ViewModel<ImageWindowSnapshot> {
 
   startEdit(): void {
     if (!this.getSnapshot().canEdit) return;
-    this.getSnapshot().editor?.dispose();
-    this.update({ mode: 'edit', editor: new ImageEditorViewModel() });
+    this.update({ mode: 'edit' });
   }
 
   cancelEdit(): void {
-    this.getSnapshot().editor?.dispose();
-    this.update({ mode: 'view', editor: null });
+    this.update({ mode: 'view' });
   }
 
   /**
-   * Send the edited picture (drawn by the view from the editor's plan) as a new image in the
-   * conversation the original came from; back to viewing while it goes.
+   * Send the edited picture (drawn by the editor at full size) as a new image in the
+   * conversation the original came from, as it is (never scaled down); back to viewing while
+   * it goes.
    */
   async sendEdited(picture: Blob): Promise<void> {
     const conversationId = this.source.conversationId;
@@ -115,7 +110,7 @@ export class ImageWindowViewModel extends ViewModel<ImageWindowSnapshot> {
     this.update({ sending: true, notice: this.t('viewer.sending') });
     try {
       const name = editedName(this.source.name, picture.type);
-      const prepared = await this.images.prepare(picture, name, false);
+      const prepared = await this.images.prepare(picture, name, true);
       const message = sendPreparedImage(this.client, conversationId, prepared);
       this.waitingFor = message.client_msg_id;
       this.cancelEdit();

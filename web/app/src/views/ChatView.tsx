@@ -12,6 +12,7 @@ import { Avatar } from './Avatar';
 import { AlertIcon, BackIcon, CheckIcon, CloseIcon, ContactsIcon, DoubleCheckIcon, FileIcon, ImageIcon, InfoIcon, PopOutIcon, SmileIcon } from './Icons';
 import { VirtualList } from './VirtualList';
 import { RestoredMark } from './RestoredMark';
+import { ScreenshotButton } from './Screenshot';
 
 interface ChatViewProps {
   vm: ChatViewModel;
@@ -602,6 +603,7 @@ function Composer({ vm, t, sendKey, onSent }: { vm: ChatViewModel; t: Translate;
         <button className="icon-button" onClick={() => files.current?.click()} aria-label={t('files.sendFile')} title={t('files.sendFile')} data-testid="file-button">
           <FileIcon />
         </button>
+        <ScreenshotButton target={vm} t={t} />
         <input
           ref={images}
           type="file"

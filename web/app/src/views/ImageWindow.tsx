@@ -1,17 +1,15 @@
 /**
  * The image viewer (I7): over the chat in the main window, or in a window of its own. Zoom
- * (buttons, wheel), rotate, drag to move, reset, download; forward the message; edit (turn,
- * crop) and send the result as a new image.
+ * (buttons, wheel), rotate, drag to move, reset, download; forward the message; edit (the
+ * image editor: mark up, turn, crop) and send the result as a new image.
  */
-import { useEffect, useRef, useState, type PointerEvent, type WheelEvent } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useRef, type PointerEvent, type WheelEvent } from 'react';
 import type { Translate } from '../i18n/i18n';
-import { drawRotated, renderEdit } from '../lib/imageEdit';
-import type { ImageEditorViewModel } from '../viewmodels/ImageEditorViewModel';
-import type { ImageWindowViewModel } from '../viewmodels/ImageWindowViewModel';
+import { editedName, type ImageWindowViewModel } from '../viewmodels/ImageWindowViewModel';
 import { useViewModel } from '../viewmodels/useViewModel';
 import { ForwardDialog } from './Dialogs';
 import { CloseIcon, DownloadIcon, PopOutIcon, ResetIcon, RotateIcon, ZoomInIcon, ZoomOutIcon } from './Icons';
-import { CropIcon, EditIcon, ForwardIcon, RotateLeftIcon } from './MediaIcons';
+import { EditIcon, ForwardIcon } from './MediaIcons';
 import { useDocumentTitle } from './useDocumentTitle';
 import './image-viewer.css';
 
@@ -32,8 +30,8 @@ export function ImageViewerPane({ vm, t, onClose, onPopOut }: PaneProps) {
   }, [vm, state.notice, state.sending]);
   return (
     <div className="image-viewer" role="dialog" aria-modal="true" aria-label={t('files.viewer')} data-testid="image-viewer" data-mode={state.mode}>
-      {state.mode === 'edit' && state.editor ? (
-        <ImageEditor vm={vm} editor={state.editor} t={t} />
+      {state.mode === 'edit' ? (
+        <ViewerEditor vm={vm} t={t} />
       ) : (
         <ViewerStage vm={vm} t={t} onClose={onClose} onPopOut={onPopOut} />
       )}
@@ -120,124 +118,36 @@ function ViewerStage({ vm, t, onClose, onPopOut }: PaneProps) {
   );
 }
 
-/** Longest side of the on-screen preview; the result is drawn again at full size. */
-const PREVIEW_SIDE = 1600;
+/** The editor, loaded when first opened: most visits to the viewer never edit. */
+const ImageEditorDialog = lazy(() => import('./ImageEditorDialog'));
 
-/** Turn and crop: drag across the picture to keep a part of it; send makes a new image. */
-function ImageEditor({ vm, editor, t }: { vm: ImageWindowViewModel; editor: ImageEditorViewModel; t: Translate }) {
-  const state = useViewModel(editor);
+/** Edit (mark up, turn, crop) and send the result as a new image next to the original. */
+function ViewerEditor({ vm, t }: { vm: ImageWindowViewModel; t: Translate }) {
   const { sending } = useViewModel(vm);
   const url = useViewModel(vm.viewer).url;
-  const canvas = useRef<HTMLCanvasElement>(null);
-  const [image, setImage] = useState<HTMLImageElement | null>(null);
-  const [failed, setFailed] = useState(false);
-  const [dragging, setDragging] = useState<{ from: { x: number; y: number }; to: { x: number; y: number } } | null>(null);
-
-  useEffect(() => {
-    if (!url) return;
-    const element = new Image();
-    element.onload = () => setImage(element);
-    element.onerror = () => setFailed(true);
-    element.src = url;
-  }, [url]);
-
-  useEffect(() => {
-    const target = canvas.current;
-    const context = target?.getContext('2d');
-    if (!target || !context || !image) return;
-    const plan = editor.plan(image.naturalWidth, image.naturalHeight);
-    const scale = Math.min(1, PREVIEW_SIDE / Math.max(plan.rotatedWidth, plan.rotatedHeight));
-    target.width = Math.max(1, Math.round(plan.rotatedWidth * scale));
-    target.height = Math.max(1, Math.round(plan.rotatedHeight * scale));
-    drawRotated(context, image, state.rotation, target.width, target.height);
-  }, [image, state.rotation, editor]);
-
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape') vm.cancelEdit();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [vm]);
-
-  const point = (event: PointerEvent) => {
-    const box = canvas.current?.getBoundingClientRect();
-    if (!box || box.width === 0 || box.height === 0) return { x: 0, y: 0 };
-    return { x: (event.clientX - box.left) / box.width, y: (event.clientY - box.top) / box.height };
-  };
-  const onPointerDown = (event: PointerEvent) => {
-    const at = point(event);
-    setDragging({ from: at, to: at });
-    (event.target as Element).setPointerCapture?.(event.pointerId);
-  };
-  const onPointerMove = (event: PointerEvent) => {
-    if (dragging) setDragging({ ...dragging, to: point(event) });
-  };
-  const onPointerUp = (event: PointerEvent) => {
-    if (!dragging) return;
-    editor.select(dragging.from, point(event));
-    setDragging(null);
-  };
-  const send = async () => {
-    if (!image) return;
+  const picture = useMemo(() => (url ? { url } : null), [url]);
+  const send = async (picture: Blob) => {
     try {
-      const picture = await renderEdit(image, editor.plan(image.naturalWidth, image.naturalHeight));
       await vm.sendEdited(picture);
     } catch {
       vm.showNotice(t('files.failed'));
     }
   };
-
-  const shown = dragging
-    ? {
-        x: Math.max(0, Math.min(dragging.from.x, dragging.to.x)),
-        y: Math.max(0, Math.min(dragging.from.y, dragging.to.y)),
-        width: Math.min(1, Math.abs(dragging.to.x - dragging.from.x)),
-        height: Math.min(1, Math.abs(dragging.to.y - dragging.from.y)),
-      }
-    : state.crop;
+  if (!picture) return <span className="viewer-message">{t('common.loading')}</span>;
   return (
-    <>
-      <div className="editor-head">
-        <span className="editor-title">{t('viewer.editTitle')}</span>
-        <span className="editor-hint"><CropIcon size={14} /> {t('viewer.cropHint')}</span>
-      </div>
-      <div className="image-stage editing">
-        {image ? (
-          <div className="editor-frame">
-            <canvas
-              ref={canvas}
-              className="editor-canvas"
-              data-testid="editor-canvas"
-              data-rotation={state.rotation}
-              onPointerDown={onPointerDown}
-              onPointerMove={onPointerMove}
-              onPointerUp={onPointerUp}
-              onPointerCancel={() => setDragging(null)}
-            />
-            {shown && (
-              <div
-                className="editor-crop"
-                data-testid="editor-crop"
-                style={{ left: `${shown.x * 100}%`, top: `${shown.y * 100}%`, width: `${shown.width * 100}%`, height: `${shown.height * 100}%` }}
-              />
-            )}
-          </div>
-        ) : (
-          <span className="viewer-message">{failed ? t('files.unavailable') : t('common.loading')}</span>
-        )}
-      </div>
-      <div className="viewer-toolbar editor-toolbar" role="toolbar">
-        <button onClick={() => editor.rotate(-1)} aria-label={t('viewer.rotateLeft')} title={t('viewer.rotateLeft')} data-testid="editor-rotate-left"><RotateLeftIcon size={20} /></button>
-        <button onClick={() => editor.rotate(1)} aria-label={t('viewer.rotateRight')} title={t('viewer.rotateRight')} data-testid="editor-rotate-right"><RotateIcon size={20} /></button>
-        <button onClick={() => editor.clearCrop()} disabled={!state.crop} aria-label={t('viewer.clearCrop')} title={t('viewer.clearCrop')} data-testid="editor-clear-crop"><ResetIcon size={20} /></button>
-        <span className="viewer-separator" />
-        <button className="text-button" onClick={() => vm.cancelEdit()} data-testid="editor-cancel">{t('viewer.cancelEdit')}</button>
-        <button className="text-button primary" onClick={() => void send()} disabled={!state.edited || !image || sending} data-testid="editor-send">
-          {t('viewer.sendEdited')}
-        </button>
-      </div>
-    </>
+    <Suspense fallback={<span className="viewer-message">{t('common.loading')}</span>}>
+      <ImageEditorDialog
+        t={t}
+        picture={picture}
+        title={t('viewer.editTitle')}
+        saveName={editedName(vm.source.name, 'image/png')}
+        canSend
+        sendNeedsEdit
+        sending={sending}
+        onSend={send}
+        onClose={() => vm.cancelEdit()}
+      />
+    </Suspense>
   );
 }
 
