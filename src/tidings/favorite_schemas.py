@@ -32,6 +32,7 @@ class FavoritesListInput(Input):
 class FavoriteSendInput(Input):
     target_ids: Annotated[list[Id], Field(min_length=1, max_length=100)]
     client_msg_id: ClientMsgId
+    note: Annotated[str, StringConstraints(max_length=10_000)] | None = None
 
 
 class FavoriteSendOp(FavoriteSendInput):

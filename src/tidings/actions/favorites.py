@@ -157,7 +157,13 @@ class FavoriteMessages:
         return {"favorites": [f.to_wire() for f in saved]}
 
     async def do_send(
-        self, actor: Actor, *, favorite_id: int, target_ids: list[int], client_msg_id: str
+        self,
+        actor: Actor,
+        *,
+        favorite_id: int,
+        target_ids: list[int],
+        client_msg_id: str,
+        note: str | None = None,
     ) -> list[Entry]:
         """Send a favourite's copy into conversations, as a forward of it."""
         favorite = await self._store.get(actor.user_id, favorite_id)
@@ -182,6 +188,5 @@ class FavoriteMessages:
             actor,
             originals=[original],
             target_ids=target_ids,
-            note=None,
-            client_msg_id=client_msg_id,
+            note=note, client_msg_id=client_msg_id,
         )

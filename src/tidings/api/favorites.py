@@ -45,6 +45,10 @@ async def send_favorite(
     favorite_id: FavoriteId, body: FavoriteSendInput, c: C, me: Me
 ) -> dict[str, Any]:
     entries = await c.favorite_messages.do_send(
-        me, favorite_id=favorite_id, target_ids=body.target_ids, client_msg_id=body.client_msg_id
+        me,
+        favorite_id=favorite_id,
+        target_ids=body.target_ids,
+        client_msg_id=body.client_msg_id,
+        note=body.note,
     )
     return {"entries": [e.to_wire() for e in entries]}
