@@ -50,9 +50,7 @@ def seed(api: Api) -> None:
     )
     notes = b"%PDF-1.4\n% Tidings release notes\n" + b"0" * 120_000
     pdf = api.upload(bob, notes, "Release notes v1.2.pdf", "application/pdf")
-    seqs.append(
-        api.say(bob, direct, "file", {"file_id": pdf, "name": "x", "size": 1, "mime": "x"})
-    )
+    seqs.append(api.say(bob, direct, "file", {"file_id": pdf, "name": "x", "size": 1, "mime": "x"}))
     seqs.append(api.text(alice, direct, "Looks good — two small fixes in section 3 ✅"))
     api.text(bob, direct, "Thanks! Shipping Friday then 🚀")
     api.call(
@@ -71,8 +69,12 @@ def seed(api: Api) -> None:
         alice,
         direct,
         "location",
-        {"latitude": 31.2397, "longitude": 121.4998, "name": "Riverside Hall",
-         "address": "88 Binjiang Avenue, Pudong, Shanghai"},
+        {
+            "latitude": 31.2397,
+            "longitude": 121.4998,
+            "name": "Riverside Hall",
+            "address": "88 Binjiang Avenue, Pudong, Shanghai",
+        },
     )
     last = api.call(alice, "GET", f"/conversations/{group}/messages")["messages"][-1]["seq"]
     for conversation, seq in [

@@ -133,9 +133,7 @@ def test_multi_select_delete_and_favourite_then_the_favourites_page(
     expect(page.get_by_test_id("favorite-item")).to_have_count(2)
     # Opening one shows it as it was.
     page.get_by_test_id("favorite-text").first.click()
-    expect(pa.get_by_test_id("record-viewer").get_by_test_id("record-text")).to_have_text(
-        "keep me"
-    )
+    expect(pa.get_by_test_id("record-viewer").get_by_test_id("record-text")).to_have_text("keep me")
     pa.keyboard.press("Escape")
     # Removed on another device: this page follows.
     web_server.api(alice["token"], "DELETE", f"/favorites/{saved[0]['id']}")
@@ -168,9 +166,9 @@ def test_clear_history_asks_first_and_clears_on_every_device(
     phone.get_by_test_id("clear-ok").click()
     expect(phone.get_by_test_id("flash")).to_have_text("Chat history cleared")
     expect(bubble(phone, "old news")).to_have_count(0)
-    assert web_server.api(alice["token"], "GET", f"/conversations/{chat}/messages")[
-        "messages"
-    ] == []
+    assert (
+        web_server.api(alice["token"], "GET", f"/conversations/{chat}/messages")["messages"] == []
+    )
 
     # Cleared on another device: the open chat and the list's preview follow at once.
     post_text(web_server, bob, chat, "newer news")

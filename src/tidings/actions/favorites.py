@@ -188,5 +188,6 @@ class FavoriteMessages:
             actor,
             originals=[original],
             target_ids=target_ids,
-            note=note, client_msg_id=client_msg_id,
+            note=note,
+            client_msg_id=client_msg_id,
         )

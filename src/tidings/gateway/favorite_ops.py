@@ -32,7 +32,8 @@ async def _remove(ctx: OpContext, a: fv.FavoriteRef) -> Any:
 @op("favorites.send", fv.FavoriteSendOp)
 async def _send(ctx: OpContext, a: fv.FavoriteSendOp) -> Any:
     entries = await ctx.c.favorite_messages.do_send(
-        ctx.actor, favorite_id=a.id,
+        ctx.actor,
+        favorite_id=a.id,
         target_ids=a.target_ids,
         client_msg_id=a.client_msg_id,
         note=a.note,
