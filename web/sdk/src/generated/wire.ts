@@ -1078,6 +1078,8 @@ export interface FavoriteSendOp {
   target_ids: number[];
   /** min length 1; max length 64; pattern ^[A-Za-z0-9_:.\-]+$ */
   client_msg_id: string;
+  /** max length 10000 */
+  note?: string | null;
   /** > 0 */
   id: number;
 }
