@@ -121,14 +121,15 @@ class FavoriteMessages:
                 f"you keep {self._settings.max_favorites} favourites already; remove some first",
             ) from None
         if private is not None:
-            await self._publisher.private([private], exclude_connection=actor.connection_id)
+            # To this connection too: a favourites page open here follows the same way.
+            await self._publisher.private([private])
         return saved.to_wire()
 
     async def do_remove(self, actor: Actor, favorite_id: int) -> None:
         private = await self._store.remove(actor.user_id, favorite_id, now_ms())
         if private is None:
             raise TidingsError(ErrorCode.NOT_FOUND, "this is not among your favourites")
-        await self._publisher.private([private], exclude_connection=actor.connection_id)
+        await self._publisher.private([private])
 
     async def page(
         self,
