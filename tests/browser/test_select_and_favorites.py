@@ -19,6 +19,7 @@ from tests.browser.pages import (
     post_text,
     sign_in,
 )
+from tests.support.files import jpeg
 
 
 def pick(page: Page, text: str) -> None:
@@ -37,6 +38,17 @@ def test_merged_forward_opens_the_originals_for_someone_outside_the_chat(
     group_chat(web_server, alice, "Planning", carol)
     post_text(web_server, alice, chat, "Budget is 40k")
     post_text(web_server, bob, chat, "Agreed, ship Friday")
+    picture = web_server.upload(bob["token"], jpeg(120, 80), "plan.jpg", "image/jpeg")
+    web_server.api(
+        bob["token"],
+        "POST",
+        f"/conversations/{chat}/messages",
+        json={
+            "client_msg_id": unique("img"),
+            "type": "image",
+            "body": {"file_id": picture, "width": 120, "height": 80},
+        },
+    )
     post_text(web_server, alice, chat, "Not this one")
 
     pa: Page = new_context().new_page()
@@ -47,7 +59,8 @@ def test_merged_forward_opens_the_originals_for_someone_outside_the_chat(
     expect(pa.get_by_test_id("composer")).to_have_count(0)
     expect(pa.get_by_test_id("selection-count")).to_have_text("1 selected")
     pick(pa, "Agreed, ship Friday")
-    expect(pa.get_by_test_id("selection-count")).to_have_text("2 selected")
+    pa.get_by_test_id("selectable-row").filter(has=pa.get_by_test_id("image-media")).click()
+    expect(pa.get_by_test_id("selection-count")).to_have_text("3 selected")
     pa.get_by_test_id("select-forward-merged").click()
     dialog = pa.get_by_test_id("forward-dialog")
     expect(dialog).to_contain_text("[Chat history] Chat history of Alice Zhang and Bob Li")
@@ -56,8 +69,8 @@ def test_merged_forward_opens_the_originals_for_someone_outside_the_chat(
     dialog.get_by_test_id("forward-send").click()
     expect(pa.get_by_test_id("flash")).to_have_text("Forwarded to 1 chats")
     # Forwarding leaves multi-select.
-    pa.keyboard.press("Escape")
     expect(pa.get_by_test_id("selection-bar")).to_have_count(0)
+    expect(pa.get_by_test_id("composer")).to_be_visible()
 
     # Carol, who is not in Alice and Bob's chat, opens the record and reads the originals.
     pc: Page = new_context().new_page()
@@ -71,17 +84,21 @@ def test_merged_forward_opens_the_originals_for_someone_outside_the_chat(
         "Chat history of Alice Zhang and Bob Li"
     )
     expect(card.get_by_test_id("record-line")).to_have_text(
-        ["Alice Zhang: Budget is 40k", "Bob Li: Agreed, ship Friday"]
+        ["Alice Zhang: Budget is 40k", "Bob Li: Agreed, ship Friday", "Bob Li: [Image]"]
     )
     card.click()
     viewer = pc.get_by_test_id("record-viewer")
-    expect(viewer.get_by_test_id("record-message")).to_have_count(2)
+    expect(viewer.get_by_test_id("record-message")).to_have_count(3)
+    # The picture inside loads for Carol: the record lets her read its files.
+    expect(viewer.get_by_test_id("image-media")).to_have_attribute("data-state", "server")
     expect(viewer.get_by_test_id("record-text")).to_have_text(
         ["Budget is 40k", "Agreed, ship Friday"]
     )
     expect(viewer.get_by_test_id("record-message").nth(1)).to_have_attribute(
         "data-sender", "Bob Li"
     )
+    viewer.get_by_test_id("image-media").click()
+    expect(pc.get_by_test_id("viewer-image")).to_be_visible()
     pc.keyboard.press("Escape")
     expect(viewer).to_have_count(0)
 

@@ -212,3 +212,56 @@ describe('FavoritesPageViewModel', () => {
     client.stop();
   });
 });
+
+describe('WorkspaceViewModel: favourites and leaving multi-select', () => {
+  it('opens a favourite in the record viewer, sends it on, and a forward ends multi-select', async () => {
+    const server = new FakeServer();
+    server.conversation(5);
+    server.conversation(6, 'group');
+    server.append(5, 'a');
+    const calls: Calls = [];
+    const on = recorder(server, calls);
+    on('friends.list', { friends: [], contact_groups: [] });
+    on('friends.requests', { pending_count: 0, incoming: [], outgoing: [] });
+    on('favorites.list', { favorites: [favorite(9, 'text', { text: 'Keep this' }), favorite(8, 'chat_record', record)] });
+    on('favorites.send', () => ({ entries: [] }));
+    on('forward', () => ({ entries: [] }));
+    const client = await connected(server);
+    const workspace = new WorkspaceViewModel(client, english(), new MemoryStore());
+    const page = workspace.favoritesPage();
+    await settle();
+    expect(page.getSnapshot().rows.map((r) => r.id)).toEqual([9, 8]);
+
+    workspace.openFavorite(9);
+    let dialog = workspace.getSnapshot().dialog;
+    if (dialog?.kind !== 'chatRecord') throw new Error('no viewer');
+    expect(dialog.vm.getSnapshot()).toMatchObject({ title: 'Favourite', rows: [{ sender: 'Bob', text: 'Keep this' }] });
+    workspace.openFavorite(8);
+    dialog = workspace.getSnapshot().dialog;
+    if (dialog?.kind !== 'chatRecord') throw new Error('no viewer');
+    expect(dialog.vm.getSnapshot().rows).toHaveLength(5);
+
+    workspace.sendFavorite(9);
+    const send = workspace.getSnapshot().dialog;
+    if (send?.kind !== 'forward') throw new Error('no forward dialog');
+    expect(send.vm.getSnapshot()).toMatchObject({ preview: 'Keep this', previewSender: 'Bob' });
+    send.vm.toggle('c6');
+    send.vm.setNote('for you');
+    await send.vm.send();
+    expect(sent(calls, 'favorites.send')).toEqual([expect.objectContaining({ id: 9, target_ids: [6], note: 'for you' })]);
+
+    workspace.select(5);
+    const chat = workspace.getSnapshot().chat;
+    if (!chat) throw new Error('no chat');
+    chat.selection.start(1);
+    workspace.openForwardPicked(5, [1], false);
+    const forward = workspace.getSnapshot().dialog;
+    if (forward?.kind !== 'forward') throw new Error('no forward dialog');
+    expect(forward.vm.getSnapshot().preview).toBe('a');
+    forward.vm.toggle('c6');
+    await forward.vm.send();
+    expect(chat.selection.getSnapshot().active).toBe(false);
+    workspace.dispose();
+    client.stop();
+  });
+});

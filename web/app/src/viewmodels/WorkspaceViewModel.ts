@@ -293,14 +293,20 @@ export class WorkspaceViewModel extends ViewModel<WorkspaceSnapshot> {
   openForwardPicked(conversationId: ConversationId, seqs: Seq[], merged: boolean): void {
     const { t } = this.preferences.getSnapshot();
     if (seqs.length === 0) return;
-    if (!merged && seqs.length === 1) return this.openForward(conversationId, seqs[0] as Seq);
     const title = this.recordTitle(conversationId);
-    const preview = merged ? t('preview.chatRecord', { title }) : t('select.preview', { count: seqs.length });
+    const single = !merged && seqs.length === 1 ? (this.getSnapshot().chat?.copyText(seqs[0] as Seq) ?? '') : '';
+    const preview = merged ? t('preview.chatRecord', { title }) : single || t('select.preview', { count: seqs.length });
     const sender = merged
       ? (targets: ConversationId[], note: string) => this.client.forward(conversationId, seqs, targets, note, { merged: true, title })
       : null;
     this.closeDialog();
-    this.update({ dialog: { kind: 'forward', vm: new ForwardViewModel(this.client, this.preferences, conversationId, seqs, preview, '', sender) } });
+    const forward = new ForwardViewModel(this.client, this.preferences, conversationId, seqs, preview, '', sender);
+    // Sent: multi-select is done (its listener goes with the dialog's view model).
+    forward.subscribe(() => {
+      const chat = this.getSnapshot().chat;
+      if (forward.getSnapshot().done && chat?.conversationId === conversationId) chat.selection.cancel();
+    });
+    this.update({ dialog: { kind: 'forward', vm: forward } });
   }
 
   /** "Chat history of Alice and Bob" (a direct chat), "Chat history of <group>". */

@@ -28,7 +28,9 @@ export function SelectionBar({ vm, t, onForward }: BarProps) {
   const state = useViewModel(vm);
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape' && !vm.getSnapshot().confirmingDelete) vm.cancel();
+      // A dialog over the chat (forward, confirm) takes its own Escape.
+      if (event.key !== 'Escape' || vm.getSnapshot().confirmingDelete || document.querySelector('[aria-modal="true"]')) return;
+      vm.cancel();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
