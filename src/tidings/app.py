@@ -26,6 +26,7 @@ from tidings.api import (
     contacts,
     conversations,
     errors,
+    favorites,
     files,
     groups,
     metrics,
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(groups.router)
     app.include_router(organization.router)
     app.include_router(files.router)
+    app.include_router(favorites.router)
     app.include_router(admin.router)
     app.include_router(metrics.router)
     uploads.install(app)

@@ -147,6 +147,8 @@ class Settings(BaseSettings):
     max_frame_bytes: int = 64 * 1024
     max_text_chars: int = 10_000
     max_forward_targets: int = 20
+    # Favourites of messages a user may keep (decision 0036).
+    max_favorites: int = Field(default=5000, ge=1)
     history_page_limit: int = 500
     sync_page_limit: int = 1000
     # A client that sends nothing for this long is considered gone. Clients ping every 25 s;

@@ -11,10 +11,11 @@ from tidings.actions.account_security import AccountSecurity
 from tidings.actions.accounts import Accounts
 from tidings.actions.announcements import Announcements
 from tidings.actions.attachments import Attachments
+from tidings.actions.chat_records import ChatRecords
 from tidings.actions.codes import Codes
 from tidings.actions.contacts import Contacts
 from tidings.actions.conversations import Conversations
-from tidings.actions.favorites import FavoriteFiles
+from tidings.actions.favorites import FavoriteFiles, FavoriteMessages
 from tidings.actions.file_cleanup import FileCleanup
 from tidings.actions.files import Files
 from tidings.actions.governance import Governance, Policies
@@ -55,6 +56,7 @@ from tidings.store.announcements import AnnouncementStore
 from tidings.store.contacts import ContactStore
 from tidings.store.conversations import ConversationStore
 from tidings.store.database import Database
+from tidings.store.favorites import FavoriteStore
 from tidings.store.files import FileStore
 from tidings.store.group_queues import GroupQueueStore
 from tidings.store.groups import GroupStore
@@ -281,6 +283,7 @@ class Container:
             attachments=self.attachments,
             directory=self.directory,
             limits=self.limits,
+            records=self.chat_records,
         )
 
     @cached_property
@@ -294,6 +297,28 @@ class Container:
     @cached_property
     def favorite_files(self) -> FavoriteFiles:
         return FavoriteFiles(files=self.files, store=self.file_store)
+
+    # Favourites of messages and chat records (issue 12, h/select)
+
+    @cached_property
+    def chat_records(self) -> ChatRecords:
+        return ChatRecords(accounts=self.account_store, max_text_chars=self.settings.max_text_chars)
+
+    @cached_property
+    def favorite_store(self) -> FavoriteStore:
+        return FavoriteStore(self.database)
+
+    @cached_property
+    def favorite_messages(self) -> FavoriteMessages:
+        return FavoriteMessages(
+            settings=self.settings,
+            store=self.favorite_store,
+            conversations=self.conversation_store,
+            accounts=self.account_store,
+            rosters=self.rosters,
+            publisher=self.publisher,
+            messages=self.messages,
+        )
 
     @cached_property
     def file_cleanup(self) -> FileCleanup:

@@ -177,6 +177,9 @@ class ForwardInput(Input):
     target_ids: Annotated[list[Id], Field(min_length=1, max_length=100)]
     note: Annotated[str, StringConstraints(max_length=10_000)] | None = None
     client_msg_id: ClientMsgId
+    # One chat record holding copies of all the messages, instead of one copy each.
+    merged: bool = False
+    title: Annotated[str, StringConstraints(max_length=200)] | None = None
 
 
 class ForwardOp(ForwardInput):

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from tidings.actions.context import Actor
 from tidings.actions.files import Files
 from tidings.actions.rosters import RosterCache
-from tidings.domain.bodies import MessageType
+from tidings.domain.bodies import MessageType, record_file_ids
 from tidings.domain.clock import now_ms
 from tidings.domain.entries import Entry, EntryKind
 from tidings.domain.errors import ErrorCode, TidingsError
@@ -75,6 +75,20 @@ class Attachments:
                             entry.created_at,
                         )
                     )
+            if entry.type == MessageType.CHAT_RECORD.value:
+                # Files inside a chat record: readable by those who see the record (as a
+                # poster is), not listed among the files sent in this conversation.
+                refs.extend(
+                    FileRef(
+                        entry.conversation_id,
+                        entry.seq,
+                        file_id,
+                        entry.sender_id,
+                        True,
+                        entry.created_at,
+                    )
+                    for file_id in record_file_ids(entry.body)
+                )
         await self._store.record_refs(refs)
 
     async def conversation_files(

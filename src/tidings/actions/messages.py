@@ -7,6 +7,7 @@ import hashlib
 import time
 
 from tidings.actions.attachments import Attachments
+from tidings.actions.chat_records import ChatRecords
 from tidings.actions.context import Actor
 from tidings.actions.governance import Governance
 from tidings.actions.organization import Directory
@@ -48,7 +49,9 @@ class Messages:
         attachments: Attachments,
         directory: Directory,
         limits: Limits,
+        records: ChatRecords,
     ) -> None:
+        self._records = records
         self._settings = settings
         self._limits = limits
         self._directory = directory
@@ -79,6 +82,10 @@ class Messages:
             )
             if message_type is MessageType.NOTICE:
                 raise TidingsError(ErrorCode.FORBIDDEN, "only the system posts notices")
+            if message_type is MessageType.CHAT_RECORD:
+                raise TidingsError(
+                    ErrorCode.FORBIDDEN, "chat records are made by forwarding (merged)"
+                )
             if isinstance(parsed, TextBody):
                 self._check_mentions(roster, parsed)
                 if parsed.mention_all and attempt == 1:
@@ -136,33 +143,74 @@ class Messages:
         target_ids: list[int],
         note: str | None,
         client_msg_id: str,
+        merged: bool = False,
+        title: str | None = None,
     ) -> list[Entry]:
-        """Copy messages into several conversations at once, each followed by the note."""
+        """Copy messages into several conversations at once, each followed by the note; or,
+        ``merged``, one chat record holding copies of them all (decision 0035)."""
         if not seqs or len(seqs) > 100:
             raise TidingsError(ErrorCode.INVALID_INPUT, "forward 1 to 100 messages")
-        targets = list(dict.fromkeys(target_ids))
-        if not targets or len(targets) > self._settings.max_forward_targets:
-            raise TidingsError(
-                ErrorCode.INVALID_INPUT,
-                f"forward to 1 to {self._settings.max_forward_targets} conversations",
-            )
-        await self._limits.hit("message_send", actor.user_id, cost=len(targets))
+        self._check_targets(target_ids)
         source = await self._rosters.access(conversation_id, actor.user_id)
         visible_from = source.members[actor.user_id].visible_from_seq
+        view = await self._store.member_view(conversation_id, actor.user_id)
+        cleared = view.cleared_seq if view is not None else 0
         originals: list[Entry] = []
         for seq in seqs:
             entry = await self._store.entry(conversation_id, seq)
             if (
                 entry is None
                 or entry.seq < visible_from
+                or entry.seq <= cleared
                 or entry.kind is not EntryKind.MESSAGE
                 or entry.recalled
                 or entry.type == MessageType.NOTICE.value
             ):
                 raise TidingsError(ErrorCode.NOT_FOUND, f"message {seq} cannot be forwarded")
-            if entry.type == MessageType.CONTACT_CARD.value:
-                await self._check_contact_card(actor, int(entry.body["user_id"]))
             originals.append(entry)
+        if merged:
+            unique = {e.seq: e for e in originals}
+            originals = [
+                await self._records.build(
+                    sender_id=actor.user_id,
+                    originals=list(unique.values()),
+                    title=title,
+                    now=now_ms(),
+                )
+            ]
+        return await self.do_forward_entries(
+            actor,
+            originals=originals,
+            target_ids=target_ids,
+            note=note,
+            client_msg_id=client_msg_id,
+        )
+
+    def _check_targets(self, target_ids: list[int]) -> list[int]:
+        targets = list(dict.fromkeys(target_ids))
+        if not targets or len(targets) > self._settings.max_forward_targets:
+            raise TidingsError(
+                ErrorCode.INVALID_INPUT,
+                f"forward to 1 to {self._settings.max_forward_targets} conversations",
+            )
+        return targets
+
+    async def do_forward_entries(
+        self,
+        actor: Actor,
+        *,
+        originals: list[Entry],
+        target_ids: list[int],
+        note: str | None,
+        client_msg_id: str,
+    ) -> list[Entry]:
+        """Copy bodies the actor holds (checked by the caller: messages they may read, or
+        their favourites) into conversations they may post in, each followed by the note."""
+        targets = self._check_targets(target_ids)
+        await self._limits.hit("message_send", actor.user_id, cost=len(targets))
+        for original in originals:
+            if original.type == MessageType.CONTACT_CARD.value:
+                await self._check_contact_card(actor, int(original.body["user_id"]))
         note_body = None
         if note:
             _, parsed = parse_body(

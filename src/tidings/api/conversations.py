@@ -107,6 +107,8 @@ async def forward(conversation_id: PathId, body: ForwardInput, c: C, me: Me) -> 
         target_ids=body.target_ids,
         note=body.note,
         client_msg_id=body.client_msg_id,
+        merged=body.merged,
+        title=body.title,
     )
     return {"entries": [e.to_wire() for e in entries]}
 

@@ -17,7 +17,9 @@ from pydantic import (
     StringConstraints,
     TypeAdapter,
     ValidationError,
+    ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from tidings.domain.errors import ErrorCode, TidingsError
@@ -43,6 +45,9 @@ class MessageType(StrEnum):
     STICKER = "sticker"
     # Posted by the system into system-notice conversations; users cannot send it.
     NOTICE = "notice"
+    # A merged forward: copies of several messages in one card. Made by the server from
+    # messages the forwarder may read (the forward op with "merged"); users cannot send it.
+    CHAT_RECORD = "chat_record"
 
 
 class _Body(BaseModel):
@@ -148,6 +153,60 @@ class NoticeBody(_Body):
     url: AnyUrl | None = None
 
 
+# A chat record (合并转发, decision 0035) carries copies, not references: its recipients may not
+# be members of the conversation the messages came from, as in WeChat.
+RECORD_MAX_ITEMS = 100
+# A record may hold records (forwarded again, merged again) this many levels deep in all.
+RECORD_MAX_DEPTH = 3
+
+
+class RecordItem(_Body):
+    """One copied message: who sent it as they were named then, when, and what."""
+
+    sender_id: UserId
+    sender_name: Annotated[str, StringConstraints(max_length=100)]
+    sender_avatar: Annotated[str, StringConstraints(max_length=512)] = ""
+    sent_at: Annotated[int, Field(ge=0, lt=2**63)]
+    type: Annotated[str, StringConstraints(max_length=32)]
+    body: dict[str, Any]
+
+    @model_validator(mode="after")
+    def _body_of_its_type(self, info: ValidationInfo) -> RecordItem:
+        depth = int((info.context or {}).get("record_depth", 1))
+        try:
+            kind = MessageType(self.type)
+        except ValueError:
+            raise ValueError(f"unknown message type {self.type[:40]!r}") from None
+        if kind is MessageType.NOTICE:
+            raise ValueError("notices are not copied into chat records")
+        if kind is MessageType.CHAT_RECORD and depth >= RECORD_MAX_DEPTH:
+            raise ValueError(f"chat records nest at most {RECORD_MAX_DEPTH} levels deep")
+        BODY_MODELS[kind].model_validate(self.body, context={"record_depth": depth + 1})
+        return self
+
+
+class ChatRecordBody(_Body):
+    title: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    items: Annotated[list[RecordItem], Field(min_length=1, max_length=RECORD_MAX_ITEMS)]
+
+
+def record_file_ids(body: dict[str, Any]) -> list[str]:
+    """The files a chat record's copies carry, nested records included (a stored body)."""
+    found: list[str] = []
+    pending = [body]
+    while pending:
+        record = pending.pop()
+        for item in record.get("items", []):
+            inner = item.get("body", {})
+            if item.get("type") == MessageType.CHAT_RECORD.value:
+                pending.append(inner)
+                continue
+            for key in ("file_id", "poster_file_id"):
+                if isinstance(inner.get(key), str):
+                    found.append(inner[key])
+    return list(dict.fromkeys(found))
+
+
 BODY_MODELS: dict[MessageType, type[_Body]] = {
     MessageType.TEXT: TextBody,
     MessageType.IMAGE: ImageBody,
@@ -159,6 +218,7 @@ BODY_MODELS: dict[MessageType, type[_Body]] = {
     MessageType.CUSTOM_CARD: CustomCardBody,
     MessageType.STICKER: StickerBody,
     MessageType.NOTICE: NoticeBody,
+    MessageType.CHAT_RECORD: ChatRecordBody,
 }
 
 _type_adapter: TypeAdapter[MessageType] = TypeAdapter(MessageType)

@@ -62,6 +62,9 @@ class PrivateKind(StrEnum):
     MESSAGE_REJECTED = "message_rejected"
     GROUP_VIEW_MODE = "group_view_mode"
     ANNOUNCEMENT_READ = "announcement_read"
+    # Favourites of messages (issue 12, h/select): every device keeps the same list
+    FAVORITE_ADDED = "favorite_added"
+    FAVORITE_REMOVED = "favorite_removed"
 
 
 @dataclass(frozen=True, slots=True)

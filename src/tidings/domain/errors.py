@@ -79,6 +79,8 @@ class ErrorCode(StrEnum):
     BAD_FILE = "bad_file"
     # A contact card naming someone who does not exist or whom the sender may not see.
     UNKNOWN_CONTACT = "unknown_contact"
+    # Favourites and chat records (issue 12, h/select)
+    FAVORITES_FULL = "favorites_full"
     INTERNAL = "internal_error"
 
 
@@ -131,6 +133,7 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.INVALID_INVITE: 404,
     ErrorCode.BAD_FILE: 422,
     ErrorCode.UNKNOWN_CONTACT: 422,
+    ErrorCode.FAVORITES_FULL: 409,
     ErrorCode.PAYLOAD_TOO_LARGE: 413,
     ErrorCode.REQUEST_TIMEOUT: 408,
     ErrorCode.FRAME_TOO_LARGE: 413,

@@ -101,6 +101,8 @@ async def _forward(ctx: OpContext, a: s.ForwardOp) -> Any:
         target_ids=a.target_ids,
         note=a.note,
         client_msg_id=a.client_msg_id,
+        merged=a.merged,
+        title=a.title,
     )
     return {"entries": [e.to_wire() for e in entries]}
 
@@ -267,6 +269,7 @@ async def _profile_update(ctx: OpContext, a: ProfileUpdate) -> Any:
 # Contacts, the organization and groups register their ops in their own modules.
 from tidings.gateway import (  # noqa: E402, F401
     contact_ops,
+    favorite_ops,
     file_ops,
     group_ops,
     org_ops,

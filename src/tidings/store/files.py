@@ -14,6 +14,7 @@ from tidings.store.database import Database
 from tidings.store.schema import (
     entries,
     favorite_files,
+    favorite_message_files,
     file_refs,
     files,
     members,
@@ -237,9 +238,18 @@ class FileStore:
         favorite = select(favorite_files.c.file_id).where(
             favorite_files.c.user_id == user_id, favorite_files.c.file_id == file_id
         )
+        # A favourite message (or chat record) carrying the file keeps it readable too.
+        saved_message = select(favorite_message_files.c.file_id).where(
+            favorite_message_files.c.user_id == user_id,
+            favorite_message_files.c.file_id == file_id,
+        )
         async with self._db.read("may_read_file") as conn:
             return bool(
-                (await conn.execute(select(exists(visible_ref) | exists(favorite)))).scalar()
+                (
+                    await conn.execute(
+                        select(exists(visible_ref) | exists(favorite) | exists(saved_message))
+                    )
+                ).scalar()
             )
 
     async def record_refs(self, refs: list[FileRef]) -> None:

@@ -562,3 +562,36 @@ sign_in_challenges = Table(
     Column("used_at", BigInteger, nullable=True),
     Index("ix_sign_in_challenges_expires", "expires_at"),
 )
+
+# Favourites of messages (issue 12, h/select; decision 0036). A favourite is the user's copy
+# of one message: it stays when the source is deleted for them, cleared or recalled.
+favorite_messages = Table(
+    "favorite_messages",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("user_id", BigInteger, ForeignKey("users.id"), nullable=False),
+    Column("conversation_id", BigInteger, nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("sender_id", BigInteger, nullable=True),
+    # The sender's name when saved: the list shows it even once the sender is out of sight.
+    Column("sender_name", String(100), nullable=False, server_default=""),
+    Column("sent_at", BigInteger, nullable=False),
+    Column("type", String(32), nullable=False),
+    # The message body as it was (JSON).
+    Column("body", Text, nullable=False),
+    # Lower-cased words of the message (text, file name, place, record lines) for search.
+    Column("search_text", Text, nullable=False, server_default=""),
+    Column("created_at", BigInteger, nullable=False),
+    UniqueConstraint("user_id", "conversation_id", "seq"),
+    Index("ix_favorite_messages_user_id", "user_id", "id"),
+)
+
+# The files a favourite carries (nested chat records too): saving keeps the right to read.
+favorite_message_files = Table(
+    "favorite_message_files",
+    metadata,
+    Column("favorite_id", BigInteger, ForeignKey("favorite_messages.id"), primary_key=True),
+    Column("file_id", String(32), primary_key=True),
+    Column("user_id", BigInteger, nullable=False),
+    Index("ix_favorite_message_files_user_file", "user_id", "file_id"),
+)

@@ -650,6 +650,8 @@ export class Client extends Emitter<ClientEvents> {
           ...s,
           cleared_seq: Math.max(s.cleared_seq, cleared_seq),
           unread: cleared_seq >= s.last_seq ? 0 : s.unread,
+          // The list's preview goes with the history (as the server's summary does).
+          preview: s.preview && s.preview.seq <= cleared_seq ? null : s.preview,
         }));
         const timeline = this.timelines.get(conversation_id);
         if (timeline?.hideThrough(cleared_seq)) this.timelineChanged(conversation_id);
@@ -1207,6 +1209,8 @@ export class Client extends Emitter<ClientEvents> {
     seqs: Seq[],
     targetIds: ConversationId[],
     note?: string,
+    /** `merged`: one chat record holding copies of them all (its `title` e.g. "Chat history of A and B"). */
+    options: { merged?: boolean; title?: string } = {},
   ): Promise<Entry[]> {
     const request: OpRequest<'forward'> = {
       conversation_id: conversationId,
@@ -1215,6 +1219,10 @@ export class Client extends Emitter<ClientEvents> {
       client_msg_id: this.newClientMsgId(),
     };
     if (note && note.trim()) request.note = note;
+    if (options.merged) {
+      request.merged = true;
+      if (options.title) request.title = options.title;
+    }
     const reply = await this.call('forward', request);
     for (const entry of reply.entries) {
       await this.loadTimeline(entry.conversation_id);
@@ -1239,6 +1247,37 @@ export class Client extends Emitter<ClientEvents> {
       this.dirtyTimelines.add(conversationId);
       this.schedulePersist();
     }
+  }
+
+  // ---- clear history, favourites (issue 12, h/select) --------------------------------------
+
+  /** Clear a conversation's history for me (on all my devices; D5). */
+  async clearHistory(conversationId: ConversationId): Promise<void> {
+    const { cleared_seq } = await this.call('clear', { conversation_id: conversationId });
+    this.updateSummary(conversationId, (s) => ({
+      ...s,
+      cleared_seq: Math.max(s.cleared_seq, cleared_seq),
+      unread: cleared_seq >= s.last_seq ? 0 : s.unread,
+      preview: s.preview && s.preview.seq <= cleared_seq ? null : s.preview,
+    }));
+    const timeline = await this.loadTimeline(conversationId);
+    if (timeline.hideThrough(cleared_seq)) {
+      this.timelineChanged(conversationId);
+      this.dirtyTimelines.add(conversationId);
+    }
+    this.schedulePersist();
+  }
+
+  /** Send one of my favourites into conversations (a forward of my saved copy). */
+  async sendFavorite(favoriteId: number, targetIds: ConversationId[], note?: string): Promise<Entry[]> {
+    const request: OpRequest<'favorites.send'> = { id: favoriteId, target_ids: targetIds, client_msg_id: this.newClientMsgId() };
+    if (note && note.trim()) request.note = note;
+    const reply = await this.call('favorites.send', request);
+    for (const entry of reply.entries) {
+      await this.loadTimeline(entry.conversation_id);
+      this.entriesArrived(entry.conversation_id, [entry], true);
+    }
+    return reply.entries;
   }
 
   /** Mark the conversation read up to its last entry (the user is looking at it). */

@@ -7,6 +7,7 @@ export { AccountSecurityApi } from './security';
 export type { KnownDevice, SecurityOverview, TotpEnrolment } from './security';
 export { RestApi } from './rest';
 export type * from './management';
+export type * from './favorites';
 export type { AuthOptions, CodeChannel, CodePurpose, CodeSignInInput, RegisterInput, SecondStepMethod, SignInChallenge, SignInInput } from './auth';
 export { TidingsError, errorCode } from './errors';
 export type { ClientErrorCode } from './errors';

@@ -87,6 +87,8 @@ export const ErrorCode = {
   RangeNotSatisfiable: 'range_not_satisfiable',
   // A contact card naming someone the sender may not see.
   UnknownContact: 'unknown_contact',
+  // Favourites (issue 12): the most a user may keep are kept already.
+  FavoritesFull: 'favorites_full',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -89,6 +89,8 @@ export function describeMessage(message: MessageContent, t: Translate): string {
       return message.body.emoji ?? t('preview.sticker');
     case 'notice':
       return message.body.title;
+    case 'chat_record':
+      return t('preview.chatRecord', { title: message.body.title });
   }
 }
 

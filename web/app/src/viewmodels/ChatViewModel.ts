@@ -8,6 +8,7 @@ import {
   MAX_EXPIRY_DAYS,
   MIN_EXPIRY_DAYS,
   receiptOf,
+  type ChatRecordBody,
   type Client,
   type ConversationId,
   type ConversationSummary,
@@ -36,6 +37,8 @@ import type { PreferencesViewModel } from './PreferencesViewModel';
 import { ViewModel } from './ViewModel';
 import type { RestoredHistory } from '../lib/restoredHistory';
 import { RestoredInChat } from './RestoredInChat';
+import { MessageSelectionViewModel } from './MessageSelectionViewModel';
+import { recordMedia } from './RecordMedia';
 
 export type BubbleState = 'sending' | 'failed' | 'moderation' | 'sent' | 'delivered' | 'read';
 
@@ -152,7 +155,9 @@ export type MediaContent =
       imageUrl: string | null;
       source: string;
     }
-  | { kind: 'sticker'; fileId: string | null; width: number; height: number; emoji: string };
+  | { kind: 'sticker'; fileId: string | null; width: number; height: number; emoji: string }
+  /** A chat record (merged forward): its title, the first lines, and the copies to open. */
+  | { kind: 'record'; title: string; lines: string[]; more: number; count: number; body: ChatRecordBody };
 
 /**
  * The file a message carries that can go to my favourites (F3): a sent image, file, voice
@@ -175,7 +180,7 @@ export function favoriteFileOf(item: BubbleItem): string | null {
 }
 
 /** Message types shown as media rather than text. */
-const MEDIA_TYPES: ReadonlySet<MessageType> = new Set(['image', 'file', 'voice', 'video', 'location', 'contact_card', 'custom_card', 'sticker']);
+const MEDIA_TYPES: ReadonlySet<MessageType> = new Set(['image', 'file', 'voice', 'video', 'location', 'contact_card', 'custom_card', 'sticker', 'chat_record']);
 
 export interface UploadProgress {
   percent: number;
@@ -303,6 +308,8 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
   private muteAll = false;
   private muteTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly restoredInChat: RestoredInChat | null;
+  /** Multi-select: checkboxes on messages and a bar to forward, favourite or delete them. */
+  readonly selection: MessageSelectionViewModel;
 
   constructor(
     readonly conversationId: ConversationId,
@@ -315,6 +322,8 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
   ) {
     const summary = client.conversation(conversationId);
     super(ChatViewModel.empty(conversationId, summary?.draft ?? ''));
+    this.selection = new MessageSelectionViewModel(client, conversationId, preferences, (text) => this.showToast(text));
+    this.track(() => this.selection.dispose());
     this.draft = summary?.draft ?? '';
     this.savedDraft = this.draft;
     this.caret = this.draft.length;
@@ -1116,6 +1125,8 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
         const sticker = body as MessageBodies['sticker'];
         return { kind: 'sticker', fileId: sticker.file_id || null, width: sticker.width, height: sticker.height, emoji: sticker.emoji ?? '' };
       }
+      case 'chat_record':
+        return recordMedia(body as ChatRecordBody, this.t);
       default:
         return null;
     }

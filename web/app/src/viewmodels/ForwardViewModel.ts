@@ -77,6 +77,8 @@ export class ForwardViewModel extends ViewModel<ForwardSnapshot> {
     private readonly seqs: Seq[],
     preview: string,
     previewSender = '',
+    /** Sends instead of a plain forward (a merged forward, a favourite sent on). */
+    private readonly sender: ((targets: ConversationId[], note: string) => Promise<unknown>) | null = null,
   ) {
     super({
       preview, previewSender, tab: 'recent', targets: [], selected: [], selectedCount: 0, full: false, query: '', note: '',
@@ -122,7 +124,8 @@ export class ForwardViewModel extends ViewModel<ForwardSnapshot> {
         const id = await this.conversationFor(key);
         if (!ids.includes(id)) ids.push(id);
       }
-      await this.client.forward(this.source, this.seqs, ids, this.note);
+      if (this.sender) await this.sender(ids, this.note);
+      else await this.client.forward(this.source, this.seqs, ids, this.note);
       this.update({ busy: false, done: true });
     } catch (error) {
       this.update({ busy: false, error: errorCode(error) });

@@ -24,8 +24,12 @@ import { NotificationViewModel, type AlertOutput, type Windows } from './Notific
 import type { PreferencesViewModel } from './PreferencesViewModel';
 import { ViewModel } from './ViewModel';
 import { restoredHistoryFor } from '../lib/restoredHistory';
+import type { ChatRecordBody } from '@tidings/sdk';
+import { describeMessage, type MessageContent } from '../lib/format';
+import { ChatRecordViewModel } from './ChatRecordViewModel';
+import { FavoritesPageViewModel } from './FavoritesPageViewModel';
 
-export type Section = 'chats' | 'contacts' | 'settings';
+export type Section = 'chats' | 'contacts' | 'favorites' | 'settings';
 
 export type Dialog =
   | { kind: 'forward'; vm: ForwardViewModel }
@@ -34,6 +38,7 @@ export type Dialog =
   | { kind: 'invite'; vm: PeoplePickerViewModel; group: GroupInfoViewModel }
   | { kind: 'image'; vm: ImageWindowViewModel }
   | { kind: 'acceptInvite'; vm: InviteAcceptViewModel }
+  | { kind: 'chatRecord'; vm: ChatRecordViewModel }
   | null;
 
 /** What the workspace needs of the browser for alerts (absent in unit tests that do not care). */
@@ -265,6 +270,106 @@ export class WorkspaceViewModel extends ViewModel<WorkspaceSnapshot> {
     try {
       await this.client.request('favorites.add', { file_id: fileId });
       this.showFlash(t('favorites.added'));
+      return true;
+    } catch (error) {
+      this.showFlash(errorMessage(t, errorCode(error)));
+      return false;
+    }
+  }
+
+  // ---- multi-select, chat records, favourites, clear history (issue 12, h/select) ---------
+
+  private favorites: FavoritesPageViewModel | null = null;
+
+  /** The favourites page's view model, made when first shown. */
+  favoritesPage(): FavoritesPageViewModel {
+    if (!this.favorites) {
+      const page = new FavoritesPageViewModel(this.client, this.preferences, this.names);
+      this.favorites = page;
+      this.track(() => page.dispose());
+    }
+    return this.favorites;
+  }
+
+  /** Forward picked messages: one copy each, or `merged` into one chat record. */
+  openForwardPicked(conversationId: ConversationId, seqs: Seq[], merged: boolean): void {
+    const { t } = this.preferences.getSnapshot();
+    if (seqs.length === 0) return;
+    const title = this.recordTitle(conversationId);
+    const single = !merged && seqs.length === 1 ? (this.getSnapshot().chat?.copyText(seqs[0] as Seq) ?? '') : '';
+    const preview = merged ? t('preview.chatRecord', { title }) : single || t('select.preview', { count: seqs.length });
+    const sender = merged
+      ? (targets: ConversationId[], note: string) => this.client.forward(conversationId, seqs, targets, note, { merged: true, title })
+      : null;
+    this.closeDialog();
+    const forward = new ForwardViewModel(this.client, this.preferences, conversationId, seqs, preview, '', sender);
+    // Sent: multi-select is done (its listener goes with the dialog's view model).
+    forward.subscribe(() => {
+      const chat = this.getSnapshot().chat;
+      if (forward.getSnapshot().done && chat?.conversationId === conversationId) chat.selection.cancel();
+    });
+    this.update({ dialog: { kind: 'forward', vm: forward } });
+  }
+
+  /** "Chat history of Alice and Bob" (a direct chat), "Chat history of <group>". */
+  recordTitle(conversationId: ConversationId): string {
+    const { t } = this.preferences.getSnapshot();
+    const summary = this.client.conversation(conversationId);
+    const me = this.client.me;
+    if (summary?.type === 'direct' && summary.peer && me) {
+      return t('record.titleTwo', { a: me.nickname, b: this.names.name(summary.peer.user_id) });
+    }
+    return t('record.titleGroup', { name: summary?.name || t('record.label') });
+  }
+
+  /** Save any message to my favourites (from its menu); says how it went. */
+  async favoriteMessage(conversationId: ConversationId, seq: Seq): Promise<boolean> {
+    const { t } = this.preferences.getSnapshot();
+    try {
+      await this.client.request('favorites.add_message', { conversation_id: conversationId, seq });
+      this.showFlash(t('favorites.added'));
+      return true;
+    } catch (error) {
+      this.showFlash(errorMessage(t, errorCode(error)));
+      return false;
+    }
+  }
+
+  /** Show the messages of a chat record. */
+  openChatRecord(body: ChatRecordBody): void {
+    this.closeDialog();
+    this.update({ dialog: { kind: 'chatRecord', vm: new ChatRecordViewModel(body, this.preferences, this.names) } });
+  }
+
+  /** Open a favourite: a chat record shows its messages; anything else shows as a record of one. */
+  openFavorite(id: number): void {
+    const favorite = this.favoritesPage().favorite(id);
+    if (!favorite) return;
+    if (favorite.type === 'chat_record') return this.openChatRecord(favorite.body as ChatRecordBody);
+    const { t } = this.preferences.getSnapshot();
+    const item = { sender_id: favorite.sender_id ?? 0, sender_name: favorite.sender_name, sent_at: favorite.sent_at, type: favorite.type, body: favorite.body };
+    this.openChatRecord({ title: t('favs.favourite'), items: [item] });
+  }
+
+  /** Send a favourite on to chats (the forward dialog, sending my saved copy). */
+  sendFavorite(id: number): void {
+    const favorite = this.favoritesPage().favorite(id);
+    if (!favorite) return;
+    const { t } = this.preferences.getSnapshot();
+    const preview = favorite.type === 'text' ? (favorite.body as { text: string }).text : describeMessage({ type: favorite.type, body: favorite.body } as MessageContent, t);
+    const sender = (targets: ConversationId[], note: string) => this.client.sendFavorite(id, targets, note);
+    this.closeDialog();
+    this.update({
+      dialog: { kind: 'forward', vm: new ForwardViewModel(this.client, this.preferences, favorite.conversation_id, [favorite.seq], preview, favorite.sender_name, sender) },
+    });
+  }
+
+  /** Clear a conversation's history for me, on all my devices (D5), after the user confirmed. */
+  async clearHistory(conversationId: ConversationId): Promise<boolean> {
+    const { t } = this.preferences.getSnapshot();
+    try {
+      await this.client.clearHistory(conversationId);
+      this.showFlash(t('clear.done'));
       return true;
     } catch (error) {
       this.showFlash(errorMessage(t, errorCode(error)));

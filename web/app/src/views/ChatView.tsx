@@ -2,7 +2,7 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState, type Clipboa
 import type { Translate } from '../i18n/i18n';
 import { EMOJI } from '../lib/emoji';
 import { linkify } from '../lib/format';
-import { favoriteFileOf, type BubbleItem, type ChatItem, type ChatViewModel, type Readers } from '../viewmodels/ChatViewModel';
+import { type BubbleItem, type ChatItem, type ChatViewModel, type Readers } from '../viewmodels/ChatViewModel';
 import type { SendKey } from '../viewmodels/PreferencesViewModel';
 import type { WorkspaceViewModel } from '../viewmodels/WorkspaceViewModel';
 import { GroupInfoPanel } from './GroupInfoPanel';
@@ -13,6 +13,8 @@ import { AlertIcon, BackIcon, CheckIcon, CloseIcon, ContactsIcon, DoubleCheckIco
 import { VirtualList } from './VirtualList';
 import { RestoredMark } from './RestoredMark';
 import { ScreenshotButton } from './Screenshot';
+import { ChatMoreMenu } from './ClearHistory';
+import { SelectCheckbox, SelectionBar } from './MessageSelection';
 
 interface ChatViewProps {
   vm: ChatViewModel;
@@ -35,6 +37,7 @@ interface MenuState {
 
 export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOut, standalone = false }: ChatViewProps) {
   const chat = useViewModel(vm);
+  const selecting = useViewModel(vm.selection).active;
   const [menu, setMenu] = useState<MenuState | null>(null);
   const [sentCount, setSentCount] = useState(0);
   const [dropping, setDropping] = useState(false);
@@ -81,12 +84,15 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
   }, []);
 
   const renderItem = useCallback(
-    (item: ChatItem) =>
-      item.kind === 'notice' ? (
-        <div className="chat-notice" data-testid="chat-notice">
-          <span>{item.text}</span>
-        </div>
-      ) : (
+    (item: ChatItem) => {
+      if (item.kind === 'notice') {
+        return (
+          <div className="chat-notice" data-testid="chat-notice">
+            <span>{item.text}</span>
+          </div>
+        );
+      }
+      const bubble = (
         <Bubble
           item={item}
           t={t}
@@ -108,12 +114,36 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
                 onResume={(id) => vm.retry(id)}
                 onProfile={(id) => workspace.openProfile(id)}
                 onMessage={(id) => void workspace.messagePerson(id)}
+                onOpenRecord={(body) => workspace.openChatRecord(body)}
               />
             ) : null
           }
         />
-      ),
-    [t, chat.type, chat.conversationId, openMenu, vm, workspace],
+      );
+      const seq = item.seq;
+      if (!selecting || seq === null) return bubble;
+      // Multi-select: a click anywhere on the row picks it (nothing inside opens meanwhile).
+      return (
+        <div
+          className="selectable-row"
+          data-testid="selectable-row"
+          data-seq={seq}
+          onClickCapture={(e) => {
+            e.preventDefault();
+            e.stopPropagation();
+            vm.selection.toggle(seq);
+          }}
+          onContextMenuCapture={(e) => {
+            e.preventDefault();
+            e.stopPropagation();
+          }}
+        >
+          <SelectCheckbox vm={vm.selection} seq={seq} t={t} />
+          {bubble}
+        </div>
+      );
+    },
+    [t, chat.type, chat.conversationId, openMenu, vm, workspace, selecting],
   );
 
   return (
@@ -168,6 +198,7 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
               <InfoIcon />
             </button>
           )}
+          <ChatMoreMenu vm={vm} workspace={workspace} t={t} title={chat.title} />
           {onPopOut && (
             <button className="icon-button pop-out-button" onClick={() => onPopOut(chat.conversationId)} title={t('menu.openInWindow')} aria-label={t('menu.openInWindow')} data-testid="pop-out">
               <PopOutIcon />
@@ -210,7 +241,9 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
           {chat.toast}
         </div>
       )}
-      {chat.canSend && chat.muted !== null ? (
+      {selecting ? (
+        <SelectionBar vm={vm.selection} t={t} onForward={(seqs, merged) => workspace.openForwardPicked(chat.conversationId, seqs, merged)} />
+      ) : chat.canSend && chat.muted !== null ? (
         <div className="composer readonly muted-composer" role="status" data-testid="composer-muted">
           <AlertIcon size={16} />
           <span>{chat.muted}</span>
@@ -236,7 +269,8 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
           onRecall={(seq) => void vm.recall(seq)}
           canRecallAny={chat.canRecallAny}
           onMarkImportant={chat.canMarkImportant ? (seq) => void vm.markImportant(seq) : null}
-          onFavorite={(fileId) => void workspace.addFavorite(fileId)}
+          onFavorite={(seq) => void workspace.favoriteMessage(chat.conversationId, seq)}
+          onSelect={(seq) => vm.selection.start(seq)}
           onDelete={(seq) => void vm.deleteForMe(seq)}
           onRetry={(id) => vm.retry(id)}
           onDiscard={(id) => vm.discard(id)}
@@ -457,10 +491,14 @@ function BubbleMenu({
   canRecallAny,
   onMarkImportant,
   onFavorite,
+  onSelect,
 }: {
   canRecallAny: boolean;
   onMarkImportant: ((seq: number) => void) | null;
-  onFavorite(fileId: string): void;
+  /** Save the message to my favourites (any kind of message). */
+  onFavorite(seq: number): void;
+  /** Enter multi-select with this message picked. */
+  onSelect(seq: number): void;
   menu: MenuState;
   t: Translate;
   onClose(): void;
@@ -486,7 +524,6 @@ function BubbleMenu({
   };
   const seq = item.seq;
   const clientMsgId = item.clientMsgId;
-  const favoriteFile = favoriteFileOf(item);
   return (
     <div className="menu-backdrop" onClick={onClose} onContextMenu={(e) => { e.preventDefault(); onClose(); }}>
       <div className="context-menu" style={{ left: menu.x, top: menu.y }} role="menu" data-testid="bubble-menu" onClick={(e) => e.stopPropagation()}>
@@ -502,7 +539,8 @@ function BubbleMenu({
             <button role="menuitem" onClick={act(() => onReply(seq))}>{t('menu.reply')}</button>
             {(item.mine || canRecallAny) && <button role="menuitem" onClick={act(() => onRecall(seq))}>{t('menu.recall')}</button>}
             {onMarkImportant && <button role="menuitem" onClick={act(() => onMarkImportant(seq))}>{t('menu.markImportant')}</button>}
-            {favoriteFile !== null && <button role="menuitem" onClick={act(() => onFavorite(favoriteFile))} data-testid="menu-favorite">{t('menu.favorite')}</button>}
+            <button role="menuitem" onClick={act(() => onFavorite(seq))} data-testid="menu-favorite">{t('menu.addFavorite')}</button>
+            <button role="menuitem" onClick={act(() => onSelect(seq))} data-testid="menu-select">{t('menu.select')}</button>
             <button role="menuitem" className="danger" onClick={act(() => onDelete(seq))}>{t('menu.delete')}</button>
           </>
         ) : null}

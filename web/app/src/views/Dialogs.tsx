@@ -10,6 +10,7 @@ import { EditableText } from './GroupInfoPanel';
 import { ImageViewerPane } from './ImageWindow';
 import { useViewModel } from '../viewmodels/useViewModel';
 import { Avatar } from './Avatar';
+import { ChatRecordViewer } from './ChatRecord';
 import { CloseIcon, SearchIcon } from './Icons';
 
 export function Modal({ title, onClose, children, testId }: { title: string; onClose(): void; children: ReactNode; testId: string }) {
@@ -151,6 +152,18 @@ export function WorkspaceDialogs({
 }) {
   if (!dialog) return null;
   switch (dialog.kind) {
+    case 'chatRecord':
+      return (
+        <ChatRecordViewer
+          vm={dialog.vm}
+          t={t}
+          links={workspace.links}
+          onClose={onClose}
+          onOpenImage={(fileId, name) => workspace.openImage(fileId, name)}
+          onProfile={(id) => workspace.openProfile(id)}
+          onMessage={(id) => void workspace.messagePerson(id)}
+        />
+      );
     case 'forward':
       return <ForwardDialog vm={dialog.vm} t={t} onClose={onClose} onDone={onForwardDone} />;
     case 'newChat':

@@ -5,6 +5,8 @@ import { bubbleSize } from '../lib/images';
 import type { AttachmentItem, MediaContent, UploadProgress } from '../viewmodels/ChatViewModel';
 import type { FileLinks, LinkVariant } from '../viewmodels/FileLinks';
 import { RichMedia } from './RichMedia';
+import { ChatRecordCard } from './ChatRecord';
+import type { ChatRecordBody } from '@tidings/sdk';
 import { CloseIcon, DownloadIcon, FileIcon, PauseIcon, PlayIcon } from './Icons';
 
 /** A signed link for a file, asked for when a row shows it: `{ url }`, `{ error }` or null (coming). */
@@ -46,6 +48,8 @@ interface MediaProps {
   /** A contact card: open the person's profile, or a chat with them. */
   onProfile(userId: number): void;
   onMessage(userId: number): void;
+  /** A chat record's card: open its messages. */
+  onOpenRecord?(body: ChatRecordBody): void;
 }
 
 /** An image, a file card or another kind of media in a bubble, with its upload's progress while it sends. */
@@ -53,6 +57,7 @@ export function MessageMedia(props: MediaProps) {
   const { media } = props;
   if (media.kind === 'image') return <ImageMedia {...props} media={media} />;
   if (media.kind === 'file') return <FileMedia {...props} media={media} />;
+  if (media.kind === 'record') return <ChatRecordCard media={media} t={props.t} onOpen={(body) => props.onOpenRecord?.(body)} />;
   return <RichMedia media={media} links={props.links} t={props.t} onProfile={props.onProfile} onMessage={props.onMessage} />;
 }
 

@@ -12,6 +12,8 @@ import { ConversationList } from './ConversationList';
 import { WorkspaceDialogs } from './Dialogs';
 import { ChatIcon, ContactsIcon, LogoMark, SettingsIcon } from './Icons';
 import { SettingsView } from './SettingsView';
+import { FavoritesPage } from './FavoritesPage';
+import { StarIcon } from './ChatRecord';
 import { AccountMenu } from './Accounts';
 import type { SessionViewModel } from '../viewmodels/SessionViewModel';
 
@@ -73,6 +75,7 @@ export function Workspace({ workspace, t, sendKey, session, onSignOut }: Props) 
   const rail: { section: Section; label: string; icon: ReactElement }[] = [
     { section: 'chats', label: t('rail.chats'), icon: <ChatIcon /> },
     { section: 'contacts', label: t('rail.contacts'), icon: <ContactsIcon /> },
+    { section: 'favorites', label: t('rail.favorites'), icon: <StarIcon /> },
     { section: 'settings', label: t('rail.settings'), icon: <SettingsIcon /> },
   ];
 
@@ -131,6 +134,7 @@ export function Workspace({ workspace, t, sendKey, session, onSignOut }: Props) 
             </>
           )}
           {state.section === 'contacts' && <ContactsView workspace={workspace} t={t} />}
+          {state.section === 'favorites' && <FavoritesPage vm={workspace.favoritesPage()} workspace={workspace} t={t} />}
           {state.section === 'settings' && <SettingsView preferences={workspace.preferences} notifications={alerts} user={state.user} client={workspace.client} session={session} onSignOut={onSignOut} />}
         </div>
       </div>

@@ -21,7 +21,8 @@ export type MessageType =
   | 'contact_card'
   | 'custom_card'
   | 'sticker'
-  | 'notice';
+  | 'notice'
+  | 'chat_record';
 
 /** Every error code the server sends (tidings.domain.errors). */
 export type ServerErrorCode =
@@ -82,6 +83,7 @@ export type ServerErrorCode =
   | 'invalid_invite'
   | 'bad_file'
   | 'unknown_contact'
+  | 'favorites_full'
   | 'internal_error';
 
 /** Every push the server sends (tidings.domain.events.PushEvent). */
@@ -243,6 +245,28 @@ export interface NoticeBody {
   url?: string;
 }
 
+/** One copied message: who sent it as they were named then, when, and what. */
+export interface RecordItem {
+  /** > 0 */
+  sender_id: number;
+  /** max length 100 */
+  sender_name: string;
+  /** max length 512 */
+  sender_avatar?: string;
+  /** ≥ 0 */
+  sent_at: number;
+  /** max length 32 */
+  type: string;
+  body: object;
+}
+
+export interface ChatRecordBody {
+  /** min length 1; max length 200 */
+  title: string;
+  /** at least 1 items; at most 100 items */
+  items: RecordItem[];
+}
+
 /** The body of each message type. */
 export interface MessageBodies {
   'text': TextBody;
@@ -255,6 +279,7 @@ export interface MessageBodies {
   'custom_card': CustomCardBody;
   'sticker': StickerBody;
   'notice': NoticeBody;
+  'chat_record': ChatRecordBody;
 }
 
 // ---- inputs: WebSocket op data and REST request bodies -------------------------------------
@@ -435,6 +460,9 @@ export interface ForwardInput {
   note?: string | null;
   /** min length 1; max length 64; pattern ^[A-Za-z0-9_:.\-]+$ */
   client_msg_id: string;
+  merged?: boolean;
+  /** max length 200 */
+  title?: string | null;
 }
 
 export interface ForwardOp {
@@ -446,6 +474,9 @@ export interface ForwardOp {
   note?: string | null;
   /** min length 1; max length 64; pattern ^[A-Za-z0-9_:.\-]+$ */
   client_msg_id: string;
+  merged?: boolean;
+  /** max length 200 */
+  title?: string | null;
   /** > 0 */
   conversation_id: number;
 }
@@ -1020,6 +1051,39 @@ export interface ProfileUpdate {
   desk?: string | null;
 }
 
+export interface FavoriteMessageInput {
+  /** > 0 */
+  conversation_id: number;
+  /** > 0 */
+  seq: number;
+}
+
+export interface FavoritesListInput {
+  /** > 0 */
+  before?: number | null;
+  /** ≥ 1; ≤ 200 */
+  limit?: number;
+  category?: 'text' | 'image' | 'file' | 'voice' | 'location' | 'link' | 'chat_record' | null;
+  /** max length 100 */
+  query?: string | null;
+}
+
+export interface FavoriteRef {
+  /** > 0 */
+  id: number;
+}
+
+export interface FavoriteSendOp {
+  /** at least 1 items; at most 100 items; each: > 0 */
+  target_ids: number[];
+  /** min length 1; max length 64; pattern ^[A-Za-z0-9_:.\-]+$ */
+  client_msg_id: string;
+  /** max length 10000 */
+  note?: string | null;
+  /** > 0 */
+  id: number;
+}
+
 /** The data each WebSocket op takes (the gateway's registry). */
 export interface OpRequests {
   'auth': AuthInput;
@@ -1044,8 +1108,12 @@ export interface OpRequests {
   'conversations.list': Empty;
   'delete': SeqsOp;
   'favorites.add': FileRef;
+  'favorites.add_message': FavoriteMessageInput;
   'favorites.files': FavoritesOp;
+  'favorites.list': FavoritesListInput;
   'favorites.remove': FileRef;
+  'favorites.remove_message': FavoriteRef;
+  'favorites.send': FavoriteSendOp;
   'files.info': FileRef;
   'files.link': LinkOp;
   'forward': ForwardOp;
