@@ -79,6 +79,8 @@ class ErrorCode(StrEnum):
     BAD_FILE = "bad_file"
     # A contact card naming someone who does not exist or whom the sender may not see.
     UNKNOWN_CONTACT = "unknown_contact"
+    # Stickers (issue 12, h/compose): a user's own collection is full.
+    TOO_MANY_STICKERS = "too_many_stickers"
     INTERNAL = "internal_error"
 
 
@@ -140,6 +142,8 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.WEAK_PASSWORD: 422,
     ErrorCode.PASSWORD_CHANGE_REQUIRED: 403,
     ErrorCode.REGISTRATION_CLOSED: 403,
+    # Stickers (issue 12, h/compose)
+    ErrorCode.TOO_MANY_STICKERS: 409,
     ErrorCode.INTERNAL: 500,
 }
 
