@@ -29,6 +29,7 @@ import { formatBytes, type ImagePreparer, type PreparedImage } from '../lib/imag
 import { coordinatesText, formatDuration, hostOf, mapUrl, priceText, safeWebUrl, sameOriginImage } from '../lib/media';
 import { dateTime } from '../lib/when';
 import { conversationTitle } from './ConversationListViewModel';
+import { ComposeViewModel } from './ComposeViewModel';
 import { GroupInfoViewModel, holds } from './GroupInfoViewModel';
 import { sendPreparedImage } from './ImageSending';
 import type { NameBook } from './NameBook';
@@ -109,6 +110,8 @@ export type MediaContent =
       expired: boolean;
       /** "Expires 24/11 14:05" for one sent to expire; null: kept. */
       expiry: string | null;
+      /** Loudness bars 0-100 sent with it (issue 12); null: none (a flat line is drawn). */
+      waveform: readonly number[] | null;
     }
   | {
       kind: 'video';
@@ -167,6 +170,14 @@ export function favoriteFileOf(item: BubbleItem): string | null {
     default:
       return null;
   }
+}
+
+/** The image a message carries that can be saved as a sticker (issue 12): a sent image or sticker. */
+export function stickerFileOf(item: BubbleItem): string | null {
+  const media = item.media;
+  if (item.seq === null || !media) return null;
+  if (media.kind === 'sticker') return media.fileId;
+  return media.kind === 'image' && !media.expired ? media.fileId : null;
 }
 
 /** Message types shown as media rather than text. */
@@ -573,6 +584,17 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     this.sendOriginal = original;
     for (const attachment of this.attachments) if (attachment.kind === 'image') this.prepare(attachment);
     this.refresh();
+  }
+
+  // The "+" panel (issue 12, h/compose): voice, video, location, contact cards, stickers.
+  private composeVm: ComposeViewModel | null = null;
+  get compose(): ComposeViewModel {
+    if (!this.composeVm) {
+      const made = new ComposeViewModel(this.client, this.conversationId, this.names, () => this.t, (text) => this.showToast(text), () => this.getSnapshot().canSend && this.muteState() === null);
+      this.composeVm = made;
+      this.track(() => made.dispose());
+    }
+    return this.composeVm;
   }
 
   /** Stop a message's upload; `retry` resumes it. */
@@ -1032,6 +1054,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
           durationText: formatDuration(voice.duration_ms),
           expired: expired(voice.expires_at),
           expiry: this.expiryOf(voice.expires_at, now),
+          waveform: voice.waveform ?? null,
         };
       }
       case 'video': {

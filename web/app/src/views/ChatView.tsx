@@ -2,10 +2,11 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState, type Clipboa
 import type { Translate } from '../i18n/i18n';
 import { EMOJI } from '../lib/emoji';
 import { linkify } from '../lib/format';
-import { favoriteFileOf, type BubbleItem, type ChatItem, type ChatViewModel, type Readers } from '../viewmodels/ChatViewModel';
+import { favoriteFileOf, stickerFileOf, type BubbleItem, type ChatItem, type ChatViewModel, type Readers } from '../viewmodels/ChatViewModel';
 import type { SendKey } from '../viewmodels/PreferencesViewModel';
 import type { WorkspaceViewModel } from '../viewmodels/WorkspaceViewModel';
 import { GroupInfoPanel } from './GroupInfoPanel';
+import { ComposerPlus } from './PlusPanel';
 import { AttachmentStrip, MessageMedia } from './Media';
 import { useViewModel } from '../viewmodels/useViewModel';
 import { Avatar } from './Avatar';
@@ -66,6 +67,11 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
       window.removeEventListener('focus', markIfVisible);
     };
   }, [vm, chat.items]);
+
+  // The server's map settings, for location messages (issue 12): asked once per client.
+  useEffect(() => {
+    void vm.compose.loadMap();
+  }, [vm]);
 
   useEffect(() => {
     if (!chat.toast) return;
@@ -214,7 +220,7 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
           <span>{chat.muted}</span>
         </div>
       ) : chat.canSend ? (
-        <Composer vm={vm} t={t} sendKey={sendKey} onSent={() => setSentCount((n) => n + 1)} />
+        <Composer vm={vm} t={t} sendKey={sendKey} onSent={() => setSentCount((n) => n + 1)} links={workspace.links} />
       ) : (
         <div className="composer readonly">{t('chat.readonly')}</div>
       )}
@@ -235,6 +241,7 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
           canRecallAny={chat.canRecallAny}
           onMarkImportant={chat.canMarkImportant ? (seq) => void vm.markImportant(seq) : null}
           onFavorite={(fileId) => void workspace.addFavorite(fileId)}
+          onSaveSticker={(fileId) => void vm.compose.saveSticker(fileId)}
           onDelete={(seq) => void vm.deleteForMe(seq)}
           onRetry={(id) => vm.retry(id)}
           onDiscard={(id) => vm.discard(id)}
@@ -451,7 +458,9 @@ function BubbleMenu({
   canRecallAny,
   onMarkImportant,
   onFavorite,
+  onSaveSticker,
 }: {
+  onSaveSticker(fileId: string): void;
   canRecallAny: boolean;
   onMarkImportant: ((seq: number) => void) | null;
   onFavorite(fileId: string): void;
@@ -481,6 +490,7 @@ function BubbleMenu({
   const seq = item.seq;
   const clientMsgId = item.clientMsgId;
   const favoriteFile = favoriteFileOf(item);
+  const stickerFile = stickerFileOf(item);
   return (
     <div className="menu-backdrop" onClick={onClose} onContextMenu={(e) => { e.preventDefault(); onClose(); }}>
       <div className="context-menu" style={{ left: menu.x, top: menu.y }} role="menu" data-testid="bubble-menu" onClick={(e) => e.stopPropagation()}>
@@ -497,6 +507,7 @@ function BubbleMenu({
             {(item.mine || canRecallAny) && <button role="menuitem" onClick={act(() => onRecall(seq))}>{t('menu.recall')}</button>}
             {onMarkImportant && <button role="menuitem" onClick={act(() => onMarkImportant(seq))}>{t('menu.markImportant')}</button>}
             {favoriteFile !== null && <button role="menuitem" onClick={act(() => onFavorite(favoriteFile))} data-testid="menu-favorite">{t('menu.favorite')}</button>}
+            {stickerFile !== null && <button role="menuitem" onClick={act(() => onSaveSticker(stickerFile))} data-testid="menu-save-sticker">{t('menu.saveSticker')}</button>}
             <button role="menuitem" className="danger" onClick={act(() => onDelete(seq))}>{t('menu.delete')}</button>
           </>
         ) : null}
@@ -505,7 +516,7 @@ function BubbleMenu({
   );
 }
 
-function Composer({ vm, t, sendKey, onSent }: { vm: ChatViewModel; t: Translate; sendKey: SendKey; onSent(): void }) {
+function Composer({ vm, t, sendKey, onSent, links }: { vm: ChatViewModel; t: Translate; sendKey: SendKey; onSent(): void; links: WorkspaceViewModel['links'] }) {
   const chat = useViewModel(vm);
   const input = useRef<HTMLTextAreaElement>(null);
   const [emojiOpen, setEmojiOpen] = useState(false);
@@ -597,6 +608,8 @@ function Composer({ vm, t, sendKey, onSent }: { vm: ChatViewModel; t: Translate;
         <button className="icon-button" onClick={() => files.current?.click()} aria-label={t('files.sendFile')} title={t('files.sendFile')} data-testid="file-button">
           <FileIcon />
         </button>
+        {/* The "+" panel: voice, video, location, contact cards, stickers (issue 12). */}
+        <ComposerPlus vm={vm.compose} links={links} t={t} onImages={(picked) => vm.addFiles(picked)} onFile={() => files.current?.click()} />
         <input
           ref={images}
           type="file"
