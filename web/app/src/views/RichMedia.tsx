@@ -46,7 +46,7 @@ export function RichMedia({ media, links, t, onProfile, onMessage }: RichMediaPr
 
 /** Playback speeds offered on voice messages (issue 12), in the order a tap cycles them. */
 export const VOICE_SPEEDS = [1, 1.5, 2] as const;
-const VOICE_BARS = 36;
+const VOICE_BARS = 30;
 
 /** The bars a voice bubble draws: the sent waveform stretched or squeezed to `count`, or a low flat line. */
 export function voiceBars(waveform: readonly number[] | null, count = VOICE_BARS): number[] {
@@ -122,7 +122,7 @@ function VoiceMedia({ media, links, t }: { media: Of<'voice'>; links: FileLinks;
   const nextSpeed = () => setSpeed((current) => VOICE_SPEEDS[(VOICE_SPEEDS.indexOf(current as 1) + 1) % VOICE_SPEEDS.length] ?? 1);
   const played = duration > 0 ? Math.min(1, position / duration) : 0;
   // Longer messages get a longer bubble, as in every messenger.
-  const width = Math.round(220 + Math.min(90, (media.durationMs / 60_000) * 90));
+  const width = Math.round(270 + Math.min(80, (media.durationMs / 60_000) * 80));
   return (
     <div className={`voice-media${playing ? ' playing' : ''}`} style={{ width }} data-testid="voice-media" data-duration={media.durationText} data-playing={playing}>
       <button
