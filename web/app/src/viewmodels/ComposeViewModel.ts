@@ -6,8 +6,7 @@
 import { errorCode, type Client, type ConversationId, type MapConfig, type Sticker, type UserId } from '@tidings/sdk';
 import { errorMessage, type Translate } from '../i18n/i18n';
 import { mapSettings } from '../lib/mapSettings';
-import { MIN_VOICE_MS, type Recording } from '../lib/voiceRecorder';
-import { readVideo } from '../lib/videoPoster';
+import type { Recording } from '../lib/voiceRecorder';
 import type { NameBook } from './NameBook';
 import { PeoplePickerViewModel } from './PeoplePickerViewModel';
 import { ViewModel } from './ViewModel';
@@ -35,6 +34,9 @@ export interface ComposeSnapshot {
 }
 
 /** A blurred place is rounded as the server rounds it (two decimals, about a kilometre). */
+/** Shorter than this is taken for a slip of the finger and not sent (as lib/voiceRecorder says). */
+const MIN_VOICE_MS = 500;
+
 export function blurCoordinate(value: number): number {
   return Math.round(value * 100) / 100;
 }
@@ -90,6 +92,7 @@ export class ComposeViewModel extends ViewModel<ComposeSnapshot> {
     if (!this.mayPost()) return;
     this.update({ preparingVideo: true });
     try {
+      const { readVideo } = await import('../lib/videoPoster');
       const facts = await readVideo(file);
       if (!facts) {
         this.client.sendFile(this.conversationId, file, { type: 'file', body: { name, size: file.size, mime: file.type || 'application/octet-stream' } });
