@@ -13,8 +13,8 @@ export const MIN_VOICE_MS = 500;
 export const WAVEFORM_BARS = 48;
 /** Live bars shown while recording. */
 const LIVE_BARS = 40;
-/** How often the level is read (ms): 20 a second is smooth and costs next to nothing. */
-const SAMPLE_MS = 50;
+/** How often the level is read (ms): ten bars a second move smoothly enough (docs/benchmarks.md). */
+const SAMPLE_MS = 100;
 
 export interface Recording {
   blob: Blob;
