@@ -94,6 +94,7 @@ def tile_server() -> Iterator[str]:
         yield f"http://127.0.0.1:{server.server_address[1]}/{{z}}/{{x}}/{{y}}.png"
     finally:
         server.shutdown()
+        server.server_close()
 
 
 def seed(api: Api) -> None:

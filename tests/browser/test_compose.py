@@ -6,6 +6,7 @@ Voice is recorded from Chromium's fake microphone (a beep), sent, played by the 
 the browser; a location is sent without map tiles (coordinates, address, blurred); a contact
 card is picked from the people picker; an image is saved as a sticker and sent from the
 sticker panel. The touch layout (390 by 844) records by holding and cancels by sliding away.
+With map tiles configured (a tile server of the test's own), the map loads only when shown.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from __future__ import annotations
 import base64
 import io
 import re
+import threading
 import uuid
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +27,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import WebServer, sync_api, unique
 from tests.browser.pages import conversation_row, direct_chat, open_conversation, sign_in
-from tests.browser.server import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, running_server
 
 # Chromium's fake devices: a microphone that beeps and a camera that draws, no prompt.
 FAKE_MEDIA = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
@@ -323,3 +326,88 @@ def test_an_image_saved_as_a_sticker_is_sent_from_the_panel(
         "b => getComputedStyle(b).backgroundColor"
     )
     assert background == "rgba(0, 0, 0, 0)"
+
+
+class _Tiles(BaseHTTPRequestHandler):
+    """A tile server of one grey tile, on its own origin like a real provider."""
+
+    png = b""
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.send_header("Content-Length", str(len(self.png)))
+        self.end_headers()
+        self.wfile.write(self.png)
+
+    def log_message(self, *_: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def tiled_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
+    out = io.BytesIO()
+    Image.new("RGB", (256, 256), (230, 230, 220)).save(out, "PNG")
+    _Tiles.png = out.getvalue()
+    tiles = ThreadingHTTPServer(("127.0.0.1", 0), _Tiles)
+    threading.Thread(target=tiles.serve_forever, daemon=True).start()
+    env = {
+        "TIDINGS_MAP_TILE_URL": f"http://127.0.0.1:{tiles.server_address[1]}/{{z}}/{{x}}/{{y}}.png",
+        "TIDINGS_MAP_ATTRIBUTION": "Test tiles",
+    }
+    try:
+        with running_server(tmp_path_factory.mktemp("tiled"), env) as server:
+            yield server
+    finally:
+        tiles.shutdown()
+        tiles.server_close()
+
+
+def test_location_on_the_servers_map_loaded_only_when_needed(
+    tiled_server: WebServer, media_browser: Any
+) -> None:
+    """With tiles configured: the map library loads only when a map shows, the tile host is
+    allowed by the CSP, a click on the map picks the place, and the peer's card shows it."""
+    alice, bob, _ = pair(tiled_server)
+    pages: list[Page] = [
+        media_browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+        for _ in range(2)
+    ]
+    sender, viewer = pages
+    scripts: list[str] = []
+    errors: list[str] = []
+    sender.on("request", lambda r: scripts.append(r.url) if r.resource_type == "script" else None)
+    sender.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    try:
+        sign_in(sender, tiled_server.base_url, alice["user"]["account"])
+        open_conversation(sender, "Bob Li")
+        assert not [s for s in scripts if "MapView" in s], "the map library came with the chat"
+        open_plus(sender, "location")
+        dialog = sender.get_by_test_id("location-dialog")
+        expect(dialog.locator(".leaflet-tile-loaded").first).to_be_visible()
+        expect(dialog).to_contain_text("Test tiles")
+        box = dialog.get_by_test_id("map-view").bounding_box()
+        assert box is not None
+        sender.mouse.click(box["x"] + box["width"] * 0.7, box["y"] + box["height"] * 0.6)
+        latitude = dialog.get_by_test_id("location-latitude")
+        expect(latitude).not_to_have_value("")
+        picked = float(latitude.input_value())
+        dialog.get_by_test_id("location-name").fill("Picked on the map")
+        dialog.get_by_test_id("location-send").click()
+        expect(sender.get_by_test_id("location-card")).to_have_count(1)
+        assert [s for s in scripts if "MapView" in s]
+        assert not [e for e in errors if "Content Security Policy" in e], errors
+
+        sign_in(viewer, tiled_server.base_url, bob["user"]["account"])
+        open_conversation(viewer, "Alice Zhang")
+        card = viewer.get_by_test_id("location-card")
+        expect(card.get_by_test_id("location-name")).to_have_text("Picked on the map")
+        expect(card.get_by_test_id("location-coords")).to_contain_text(f"{abs(picked):.5f}")
+        expect(card.get_by_test_id("location-open")).to_have_attribute("data-tiles", "yes")
+        expect(card.locator(".leaflet-tile-loaded").first).to_be_visible()
+        card.get_by_test_id("location-open").click()
+        larger = viewer.get_by_test_id("location-viewer")
+        expect(larger.locator(".leaflet-marker-icon")).to_be_visible()
+    finally:
+        for page in pages:
+            page.context.close()
