@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 import re
+import struct
 import threading
 import uuid
+import wave
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -81,7 +84,7 @@ def open_plus(page: Page, item: str) -> None:
 def test_voice_recorded_sent_and_played_at_three_speeds(
     web_server: WebServer, page_for: Any
 ) -> None:
-    alice, bob, _ = pair(web_server)
+    alice, bob, chat = pair(web_server)
     sender = page_for(alice)
     open_conversation(sender, "Bob Li")
     # Esc throws a recording away: nothing is sent.
@@ -134,6 +137,41 @@ def test_voice_recorded_sent_and_played_at_three_speeds(
     assert box is not None
     listener.mouse.click(box["x"] + box["width"] * 0.8, box["y"] + box["height"] / 2)
     assert float(wave.get_attribute("data-position") or 0) > 1.0
+
+    # Only one voice message plays at a time: bob's own reply pauses alice's.
+    reply = web_server.upload(bob["token"], beep_wav(3.0), "reply.wav", "audio/wav")
+    web_server.api(
+        bob["token"],
+        "POST",
+        f"/conversations/{chat}/messages",
+        json={
+            "client_msg_id": uuid.uuid4().hex,
+            "type": "voice",
+            "body": {"file_id": reply, "duration_ms": 3000},
+        },
+    )
+    first, second = listener.get_by_test_id("voice-media").all()
+    first.get_by_test_id("voice-play").click()
+    expect(first).to_have_attribute("data-playing", "true")
+    second.get_by_test_id("voice-play").click()
+    expect(second).to_have_attribute("data-playing", "true")
+    expect(first).to_have_attribute("data-playing", "false")
+
+
+def beep_wav(seconds: float) -> bytes:
+    rate = 8000
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(
+            b"".join(
+                struct.pack("<h", int(3000 * math.sin(2 * math.pi * 440 * i / rate)))
+                for i in range(int(rate * seconds))
+            )
+        )
+    return out.getvalue()
 
 
 def test_touch_layout_records_by_holding_and_cancels_by_sliding_away(

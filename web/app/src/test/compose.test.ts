@@ -115,4 +115,28 @@ describe('ComposeViewModel', () => {
     expect(vm.sendVoice({ blob: new Blob(['x']), mime: 'audio/webm', durationMs: 200, waveform: [] })).toBe(false);
     expect(toasts).toEqual(['compose.voiceTooShort']);
   });
+
+  it('says why a voice message went at the ten-minute limit', async () => {
+    const server = new FakeServer();
+    server.conversation(4);
+    const uploads: { type: string; durationMs?: number }[] = [];
+    const uploader = {
+      upload: async (_file: Blob, meta: { type: string; durationMs?: number }) => {
+        uploads.push(meta);
+        return 'voice-file';
+      },
+    };
+    const client = new Client({ transport: server.transport, token: 'token-1', cache: new MemoryCache(), uploader });
+    await client.start();
+    await settle();
+    const toasts: string[] = [];
+    const vm = new ComposeViewModel(client, 4, new NameBook(client), () => t, (text) => toasts.push(text), () => true);
+    expect(vm.sendVoice({ blob: new Blob(['x'], { type: 'audio/webm' }), mime: 'audio/webm', durationMs: 600_000, waveform: [5, 100] })).toBe(true);
+    await settle();
+    expect(toasts).toEqual(['compose.voiceLimit']);
+    // The upload tells the server what it records of the media; the message carries the waveform.
+    expect(uploads).toEqual([{ name: 'voice', type: 'audio/webm', durationMs: 600_000 }]);
+    const sent = server.connections.flatMap((c) => c.ops('send')).map((f) => f.data as { type: string; body: Record<string, unknown> });
+    expect(sent.map((s) => [s.type, s.body])).toEqual([['voice', { duration_ms: 600_000, waveform: [5, 100], file_id: 'voice-file' }]]);
+  });
 });

@@ -36,6 +36,8 @@ export interface ComposeSnapshot {
 /** A blurred place is rounded as the server rounds it (two decimals, about a kilometre). */
 /** Shorter than this is taken for a slip of the finger and not sent (as lib/voiceRecorder says). */
 const MIN_VOICE_MS = 500;
+/** The voice body's limit (tidings.domain.bodies.VoiceBody). */
+const MAX_VOICE_MS = 10 * 60 * 1000;
 
 export function blurCoordinate(value: number): number {
   return Math.round(value * 100) / 100;
@@ -80,6 +82,8 @@ export class ComposeViewModel extends ViewModel<ComposeSnapshot> {
         type: 'voice',
         body: { duration_ms: recording.durationMs, ...(recording.waveform.length > 0 ? { waveform: recording.waveform } : {}) },
       });
+      // Stopped by the ten-minute limit rather than by the user: say why it went.
+      if (recording.durationMs >= MAX_VOICE_MS - 100) this.toast(this.t()('compose.voiceLimit'));
       return true;
     } catch (error) {
       this.fail(error);

@@ -53,7 +53,7 @@ export function MessageMedia(props: MediaProps) {
   const { media } = props;
   if (media.kind === 'image') return <ImageMedia {...props} media={media} />;
   if (media.kind === 'file') return <FileMedia {...props} media={media} />;
-  return <RichMedia media={media} links={props.links} t={props.t} onProfile={props.onProfile} onMessage={props.onMessage} />;
+  return <RichMedia media={media} links={props.links} t={props.t} onProfile={props.onProfile} onMessage={props.onMessage} upload={props.upload} />;
 }
 
 function uploadText(upload: UploadProgress, t: Translate): string {

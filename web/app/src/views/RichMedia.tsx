@@ -8,7 +8,7 @@ import type { Translate } from '../i18n/i18n';
 import { bubbleSize } from '../lib/images';
 import { formatDuration } from '../lib/media';
 import { mapSettings } from '../lib/mapSettings';
-import type { MediaContent } from '../viewmodels/ChatViewModel';
+import type { MediaContent, UploadProgress } from '../viewmodels/ChatViewModel';
 import type { FileLinks } from '../viewmodels/FileLinks';
 import { Avatar } from './Avatar';
 import { Modal } from './Dialogs';
@@ -25,14 +25,16 @@ export interface RichMediaProps {
   t: Translate;
   onProfile(userId: number): void;
   onMessage(userId: number): void;
+  /** A voice message or video still uploading (issue 12): its progress shows in the bubble. */
+  upload?: UploadProgress | null;
 }
 
-export function RichMedia({ media, links, t, onProfile, onMessage }: RichMediaProps) {
+export function RichMedia({ media, links, t, onProfile, onMessage, upload = null }: RichMediaProps) {
   switch (media.kind) {
     case 'voice':
-      return <VoiceMedia media={media} links={links} t={t} />;
+      return <VoiceMedia media={media} links={links} t={t} upload={upload} />;
     case 'video':
-      return <VideoMedia media={media} links={links} t={t} />;
+      return <VideoMedia media={media} links={links} t={t} upload={upload} />;
     case 'location':
       return <LocationCard media={media} t={t} />;
     case 'contact':
@@ -61,7 +63,7 @@ export function voiceBars(waveform: readonly number[] | null, count = VOICE_BARS
  * Play, pause, seek by clicking or dragging on the waveform, and 1× / 1.5× / 2× speed; nothing
  * downloads until the first play. Only one voice message plays at a time.
  */
-function VoiceMedia({ media, links, t }: { media: Of<'voice'>; links: FileLinks; t: Translate }) {
+function VoiceMedia({ media, links, t, upload }: { media: Of<'voice'>; links: FileLinks; t: Translate; upload: UploadProgress | null }) {
   const audio = useRef<HTMLAudioElement>(null);
   const [wanted, setWanted] = useState(false);
   const [playing, setPlaying] = useState(false);
@@ -70,7 +72,8 @@ function VoiceMedia({ media, links, t }: { media: Of<'voice'>; links: FileLinks;
   const [duration, setDuration] = useState(media.durationMs / 1000);
   const link = useFileLink(links, wanted && !media.expired ? media.fileId : null, 'original');
   const url = link && 'url' in link ? link.url : null;
-  const failed = media.expired || (link !== null && 'error' in link);
+  // Still uploading (or failed to): nothing to play yet.
+  const failed = media.expired || (link !== null && 'error' in link) || upload !== null || media.fileId === null;
   const pendingSeek = useRef<number | null>(null);
   const bars = voiceBars(media.waveform);
 
@@ -160,7 +163,7 @@ function VoiceMedia({ media, links, t }: { media: Of<'voice'>; links: FileLinks;
         ))}
       </div>
       <span className="voice-time" data-testid="voice-time">
-        {failed ? t(media.expired ? 'files.expired' : 'files.unavailable') : position > 0 || playing ? formatDuration(position * 1000) : media.durationText}
+        {upload ? uploadLabel(upload, t) : failed ? t(media.expired ? 'files.expired' : 'files.unavailable') : position > 0 || playing ? formatDuration(position * 1000) : media.durationText}
       </span>
       <button className="voice-speed" onClick={nextSpeed} disabled={failed} title={t('media.speed')} aria-label={`${t('media.speed')}: ${speed}×`} data-testid="voice-speed" data-speed={speed}>
         {speed}×
@@ -205,13 +208,20 @@ function VoiceMedia({ media, links, t }: { media: Of<'voice'>; links: FileLinks;
 }
 
 /** The poster (a still sent with the video) until it plays; the browser's own player after. */
-function VideoMedia({ media, links, t }: { media: Of<'video'>; links: FileLinks; t: Translate }) {
+function uploadLabel(upload: UploadProgress, t: Translate): string {
+  if (upload.state === 'failed') return upload.error ?? t('files.failed');
+  if (upload.state === 'paused') return t('files.paused');
+  if (upload.state === 'interrupted') return t('files.interrupted');
+  return `${upload.percent}%`;
+}
+
+function VideoMedia({ media, links, t, upload }: { media: Of<'video'>; links: FileLinks; t: Translate; upload: UploadProgress | null }) {
   const [started, setStarted] = useState(false);
   const poster = useFileLink(links, media.expired ? null : media.posterFileId, 'thumbnail');
   const video = useFileLink(links, started && !media.expired ? media.fileId : null, 'original');
   const posterUrl = poster && 'url' in poster ? poster.url : undefined;
   const url = video && 'url' in video ? video.url : null;
-  const failed = media.expired || (video !== null && 'error' in video);
+  const failed = media.expired || (video !== null && 'error' in video) || upload !== null || media.fileId === null;
   const size = bubbleSize(media.width, media.height);
   return (
     <div className="video-media" style={{ width: size.width, height: size.height }} data-testid="video-media" data-poster={posterUrl ? 'yes' : 'no'}>
@@ -220,7 +230,9 @@ function VideoMedia({ media, links, t }: { media: Of<'video'>; links: FileLinks;
       ) : (
         <button className="video-cover" onClick={() => setStarted(true)} disabled={failed} aria-label={t('media.playVideo')} title={t('media.playVideo')} data-testid="video-play">
           {posterUrl && <img src={posterUrl} alt="" draggable={false} />}
-          <span className="video-play-badge">{failed ? t(media.expired ? 'files.expired' : 'files.unavailable') : <PlayIcon size={26} />}</span>
+          <span className="video-play-badge" data-testid={upload ? 'upload-progress' : undefined}>
+            {upload ? uploadLabel(upload, t) : failed ? t(media.expired ? 'files.expired' : 'files.unavailable') : <PlayIcon size={26} />}
+          </span>
           <span className="video-duration">{media.durationText}</span>
         </button>
       )}
