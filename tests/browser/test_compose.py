@@ -138,8 +138,9 @@ def test_voice_recorded_sent_and_played_at_three_speeds(
     listener.mouse.click(box["x"] + box["width"] * 0.8, box["y"] + box["height"] / 2)
     assert float(wave.get_attribute("data-position") or 0) > 1.0
 
-    # Only one voice message plays at a time: bob's own reply pauses alice's.
-    reply = web_server.upload(bob["token"], beep_wav(3.0), "reply.wav", "audio/wav")
+    # Only one voice message plays at a time: starting alice's pauses bob's long reply.
+    expect(voice).to_have_attribute("data-playing", "false")  # it played to its end
+    reply = web_server.upload(bob["token"], beep_wav(8.0), "reply.wav", "audio/wav")
     web_server.api(
         bob["token"],
         "POST",
@@ -147,15 +148,17 @@ def test_voice_recorded_sent_and_played_at_three_speeds(
         json={
             "client_msg_id": uuid.uuid4().hex,
             "type": "voice",
-            "body": {"file_id": reply, "duration_ms": 3000},
+            "body": {"file_id": reply, "duration_ms": 8000},
         },
     )
+    expect(listener.get_by_test_id("voice-media")).to_have_count(2)
     first, second = listener.get_by_test_id("voice-media").all()
-    first.get_by_test_id("voice-play").click()
-    expect(first).to_have_attribute("data-playing", "true")
     second.get_by_test_id("voice-play").click()
     expect(second).to_have_attribute("data-playing", "true")
-    expect(first).to_have_attribute("data-playing", "false")
+    first.get_by_test_id("voice-play").click()
+    expect(first).to_have_attribute("data-playing", "true")
+    expect(second).to_have_attribute("data-playing", "false")
+    assert second.get_by_test_id("voice-audio").evaluate("a => a.paused && !a.ended")
 
 
 def beep_wav(seconds: float) -> bytes:
