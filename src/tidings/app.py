@@ -55,6 +55,15 @@ CSP = (
 )
 
 
+def content_security_policy(settings: Settings) -> str:
+    """The policy, with the map tile server (a setting) allowed as an image source."""
+    origins = settings.map_tile_origins
+    if not origins:
+        return CSP
+    images = "img-src 'self' data: blob:"
+    return CSP.replace(images, f"{images} {' '.join(origins)}")
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     container = Container(settings)
@@ -97,7 +106,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"status": "ok"}
 
     _mount_client(app, settings.static_dir or Path(__file__).parent / "static")
-    app.add_middleware(_Limits, hsts_max_age=settings.hsts_max_age_seconds)
+    app.add_middleware(
+        _Limits, hsts_max_age=settings.hsts_max_age_seconds, csp=content_security_policy(settings)
+    )
     return app
 
 
@@ -131,8 +142,9 @@ def _mount_client(app: FastAPI, directory: Path) -> None:
 class _Limits:
     """Refuse oversized request bodies and add security headers to every response."""
 
-    def __init__(self, app: ASGIApp, hsts_max_age: int) -> None:
+    def __init__(self, app: ASGIApp, hsts_max_age: int, csp: str = CSP) -> None:
         self.app = app
+        self.csp = csp.encode()
         # Only over HTTPS (RFC 6797 8.1): TLS here, or a trusted proxy's X-Forwarded-Proto.
         self.hsts = f"max-age={hsts_max_age}".encode() if hsts_max_age else None
 
@@ -163,7 +175,7 @@ class _Limits:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 headers += [
-                    (b"content-security-policy", CSP.encode()),
+                    (b"content-security-policy", self.csp),
                     (b"x-content-type-options", b"nosniff"),
                     (b"referrer-policy", b"no-referrer"),
                 ]

@@ -44,6 +44,19 @@ def _check_smtp_url(url: str) -> str:
     return url
 
 
+def _check_tile_url(url: str) -> str:
+    # A map tile template as Leaflet takes it: https://tile.example.com/{z}/{x}/{y}.png (with
+    # an optional {s} subdomain), or a path on this server (/tiles/{z}/{x}/{y}.png).
+    if not url:
+        return url
+    parts = urlsplit(url.replace("{s}", "a"))
+    if not (url.startswith("/") or (parts.scheme in ("http", "https") and parts.hostname)):
+        raise ValueError("expected an http(s) URL or a path starting with /")
+    if not all(part in url for part in ("{z}", "{x}", "{y}")):
+        raise ValueError("the tile URL must contain {z}, {x} and {y}")
+    return url
+
+
 # A list setting is given in the environment as comma-separated values (or a TOML array).
 CommaList = Annotated[list[str], NoDecode]
 
@@ -248,6 +261,16 @@ class Settings(BaseSettings):
     # (SDKs, the CLI) are not browsers and always may.
     ws_allowed_origins: CommaList = []
 
+    # Maps in the web client (location messages). Empty: no tiles are loaded from anywhere;
+    # the client shows coordinates and addresses only. Tiles come from this template (its
+    # host is added to the page's img-src CSP); the attribution is shown on every map, as
+    # tile providers require (e.g. "© OpenStreetMap contributors").
+    map_tile_url: Annotated[str, AfterValidator(_check_tile_url)] = ""
+    map_attribution: str = Field(default="", max_length=300)
+    map_max_zoom: int = Field(default=19, ge=1, le=22)
+    # Stickers a user may keep (the composer's sticker panel lists them all).
+    max_stickers: int = Field(default=300, ge=1, le=10_000)
+
     static_dir: Path | None = None
     tls_certfile: Path | None = None
     tls_keyfile: Path | None = None
@@ -274,6 +297,16 @@ class Settings(BaseSettings):
     @classmethod
     def _normalise_origins(cls, value: list[str]) -> list[str]:
         return [origin.rstrip("/").lower() for origin in value]
+
+    @property
+    def map_tile_origins(self) -> list[str]:
+        """Where map tiles come from, for the page's CSP (``{s}`` subdomains: any of them)."""
+        if not self.map_tile_url or self.map_tile_url.startswith("/"):
+            return []
+        parts = urlsplit(self.map_tile_url.replace("{s}", "SUBDOMAIN"))
+        host = (parts.hostname or "").replace("subdomain", "*")
+        port = f":{parts.port}" if parts.port else ""
+        return [f"{parts.scheme}://{host}{port}"]
 
     @property
     def metrics_networks(self) -> list[IPv4Network | IPv6Network]:

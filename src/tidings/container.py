@@ -34,6 +34,7 @@ from tidings.actions.registration import RegistrationInvites
 from tidings.actions.rosters import RosterCache
 from tidings.actions.session_touches import SessionTouches
 from tidings.actions.sign_in_steps import SignInSteps
+from tidings.actions.stickers import Stickers
 from tidings.actions.sync import Sync
 from tidings.actions.two_factor import TwoFactor
 from tidings.auth.delivery import CodeDelivery
@@ -65,6 +66,7 @@ from tidings.store.log_writer import LogWriter
 from tidings.store.organization import OrgStore
 from tidings.store.registration_invites import RegistrationInviteStore
 from tidings.store.security import SecurityStore
+from tidings.store.stickers import StickerStore
 
 
 class Container:
@@ -318,6 +320,15 @@ class Container:
             rosters=self.rosters,
             publisher=self.publisher,
             messages=self.messages,
+        )
+
+    # Stickers (issue 12, h/compose)
+    @cached_property
+    def stickers(self) -> Stickers:
+        return Stickers(
+            files=self.files,
+            store=StickerStore(self.database),
+            max_count=self.settings.max_stickers,
         )
 
     @cached_property

@@ -77,11 +77,19 @@ class FileBody(_Body):
     expires_at: ExpiresAt = None
 
 
+# A voice message's loudness over its length, for the bubble's waveform: up to this many bars,
+# each 0 (silence) to 100 (loudest in the message). Optional: older clients send none.
+WAVEFORM_BARS = 64
+
+
 class VoiceBody(_Body):
     file_id: FileId
     duration_ms: Annotated[int, Field(gt=0, le=10 * 60 * 1000)]
     size: Annotated[int, Field(ge=0)] | None = None
     expires_at: ExpiresAt = None
+    waveform: (
+        Annotated[list[Annotated[int, Field(ge=0, le=100)]], Field(max_length=WAVEFORM_BARS)] | None
+    ) = None
 
 
 class VideoBody(_Body):

@@ -81,6 +81,8 @@ class ErrorCode(StrEnum):
     UNKNOWN_CONTACT = "unknown_contact"
     # Favourites and chat records (issue 12, h/select)
     FAVORITES_FULL = "favorites_full"
+    # Stickers (issue 12, h/compose): a user's own collection is full.
+    TOO_MANY_STICKERS = "too_many_stickers"
     INTERNAL = "internal_error"
 
 
@@ -143,6 +145,8 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.WEAK_PASSWORD: 422,
     ErrorCode.PASSWORD_CHANGE_REQUIRED: 403,
     ErrorCode.REGISTRATION_CLOSED: 403,
+    # Stickers (issue 12, h/compose)
+    ErrorCode.TOO_MANY_STICKERS: 409,
     ErrorCode.INTERNAL: 500,
 }
 

@@ -20,6 +20,7 @@ from tidings.store.schema import (
     members,
     sessions,
     signing_keys,
+    stickers,
     users,
 )
 
@@ -193,6 +194,7 @@ class FileStore:
         """Forget an upload that was never sent (terminated, rejected or abandoned)."""
         async with self._db.write("delete_upload") as conn:
             await conn.execute(delete(favorite_files).where(favorite_files.c.file_id == file_id))
+            await conn.execute(delete(stickers).where(stickers.c.file_id == file_id))
             await conn.execute(delete(files).where(files.c.id == file_id))
 
     async def is_sent(self, file_id: str) -> bool:
@@ -210,8 +212,9 @@ class FileStore:
     # Who may read
 
     async def may_read(self, user_id: int, file_id: str) -> bool:
-        """The user saved the file, or is a member who can see an entry that carries it
-        (not recalled, not from before they joined). The uploader is checked by the caller."""
+        """The user saved the file (a favorite, a sticker), or is a member who can see an
+        entry that carries it (not recalled, not from before they joined). The uploader is
+        checked by the caller."""
         visible_ref = (
             select(file_refs.c.file_id)
             .join(
@@ -243,11 +246,20 @@ class FileStore:
             favorite_message_files.c.user_id == user_id,
             favorite_message_files.c.file_id == file_id,
         )
+        # A sticker the user saved is theirs to send (issue 12, h/compose).
+        sticker = select(stickers.c.file_id).where(
+            stickers.c.user_id == user_id, stickers.c.file_id == file_id
+        )
         async with self._db.read("may_read_file") as conn:
             return bool(
                 (
                     await conn.execute(
-                        select(exists(visible_ref) | exists(favorite) | exists(saved_message))
+                        select(
+                            exists(visible_ref)
+                            | exists(favorite)
+                            | exists(saved_message)
+                            | exists(sticker)
+                        )
                     )
                 ).scalar()
             )

@@ -252,6 +252,18 @@ favorite_files = Table(
     Index("ix_favorite_files_user_created", "user_id", "created_at"),
 )
 
+# A user's own stickers (issue 12, h/compose): images saved from chats or uploaded, in the
+# order saved. Like a favorite, saving needs the right to read and then is that right.
+stickers = Table(
+    "stickers",
+    metadata,
+    Column("user_id", BigInteger, ForeignKey("users.id"), primary_key=True),
+    Column("file_id", String(32), ForeignKey("files.id"), primary_key=True),
+    Column("emoji", String(64), nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_stickers_user_created", "user_id", "created_at"),
+)
+
 # Server-wide secrets shared by every node (e.g. the key that signs download links).
 signing_keys = Table(
     "signing_keys",

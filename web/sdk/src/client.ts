@@ -124,7 +124,11 @@ export interface ClientOptions {
 /** What a file message says besides its file id, which the upload provides. */
 export type FileContent =
   | { type: 'image'; body: Omit<MessageBodies['image'], 'file_id'> }
-  | { type: 'file'; body: Omit<MessageBodies['file'], 'file_id'> };
+  | { type: 'file'; body: Omit<MessageBodies['file'], 'file_id'> }
+  // Issue 12: recorded voice, a video with its still (see sendFile's `poster`), a sticker.
+  | { type: 'voice'; body: Omit<MessageBodies['voice'], 'file_id'> }
+  | { type: 'video'; body: Omit<MessageBodies['video'], 'file_id' | 'poster_file_id'> }
+  | { type: 'sticker'; body: Omit<MessageBodies['sticker'], 'file_id'> };
 
 export interface TimelineSnapshot {
   conversationId: ConversationId;
@@ -963,7 +967,7 @@ export class Client extends Emitter<ClientEvents> {
     conversationId: ConversationId,
     file: Blob,
     content: FileContent,
-    options: { replyToSeq?: Seq | null; fingerprint?: string; expiryDays?: number | null } = {},
+    options: { replyToSeq?: Seq | null; fingerprint?: string; expiryDays?: number | null; poster?: Blob | null } = {},
   ): PendingMessage {
     if (!this.uploader) throw new TidingsError('unsupported', 'this client has no uploader');
     const expiryDays = options.expiryDays ?? null;
@@ -985,6 +989,7 @@ export class Client extends Emitter<ClientEvents> {
       // The same file kept for a different time is a different upload.
       ...(options.fingerprint ? { fingerprint: expiryDays === null ? options.fingerprint : `${options.fingerprint}:expiry-${expiryDays}` } : {}),
       ...(expiryDays !== null ? { expiry_days: expiryDays } : {}),
+      ...(options.poster && content.type === 'video' ? { poster: options.poster } : {}),
     };
     this.outbox.add(message);
     this.outboxChanged(conversationId, message.client_msg_id);
@@ -1005,7 +1010,7 @@ export class Client extends Emitter<ClientEvents> {
     const abort = new AbortController();
     this.uploadAborts.set(clientMsgId, abort);
     const file = message.file;
-    const body = message.body as { name?: string; mime?: string };
+    const body = message.body as { name?: string; mime?: string; duration_ms?: number; width?: number; height?: number };
     const setUpload = (upload: PendingUpload, persist: boolean) => {
       const current = this.outbox.get(clientMsgId);
       if (!current) return;
@@ -1015,12 +1020,27 @@ export class Client extends Emitter<ClientEvents> {
     };
     setUpload({ ...message.upload, state: 'uploading', error: null }, true);
     try {
+      // A video's still goes first (issue 12); once uploaded its id stays in the body.
+      const poster = message.poster;
+      if (poster && !(message.body as { poster_file_id?: string }).poster_file_id) {
+        const posterId = await this.uploader.upload(
+          poster,
+          { name: 'poster.jpg', type: poster.type || 'image/jpeg', ...(message.expiry_days !== undefined ? { expiryDays: message.expiry_days } : {}) },
+          { signal: abort.signal, fingerprint: `poster:${clientMsgId}` },
+        );
+        const withPoster = this.outbox.get(clientMsgId);
+        if (!withPoster) return;
+        this.outbox.update(clientMsgId, { body: { ...withPoster.body, poster_file_id: posterId } as PendingMessage['body'], poster: undefined });
+      }
+      const media = message.type === 'voice' || message.type === 'video';
       const fileId = await this.uploader.upload(
         file,
         {
-          name: body.name || 'image',
+          name: body.name || (message.type === 'voice' ? 'voice' : message.type === 'video' ? 'video' : 'image'),
           type: file.type || body.mime || 'application/octet-stream',
           ...(message.expiry_days !== undefined ? { expiryDays: message.expiry_days } : {}),
+          ...(media && body.duration_ms !== undefined ? { durationMs: body.duration_ms } : {}),
+          ...(message.type === 'video' && body.width !== undefined && body.height !== undefined ? { width: body.width, height: body.height } : {}),
         },
         {
           signal: abort.signal,

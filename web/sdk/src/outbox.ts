@@ -42,6 +42,8 @@ export interface PendingMessage {
   fingerprint?: string;
   /** The file is gone this many days after its upload (1-7, F3); absent: kept. */
   expiry_days?: number;
+  /** A video's still (issue 12): uploaded first, its id goes in the body's `poster_file_id`. */
+  poster?: Blob;
 }
 
 /**
@@ -108,7 +110,7 @@ export class Outbox {
     return message;
   }
 
-  update(clientMsgId: string, change: Partial<Pick<PendingMessage, 'state' | 'attempts' | 'error' | 'upload' | 'body' | 'file'>>): void {
+  update(clientMsgId: string, change: Partial<Pick<PendingMessage, 'state' | 'attempts' | 'error' | 'upload' | 'body' | 'file' | 'poster'>>): void {
     const message = this.pending.get(clientMsgId);
     if (message) this.pending.set(clientMsgId, { ...message, ...change });
   }

@@ -89,6 +89,8 @@ export const ErrorCode = {
   UnknownContact: 'unknown_contact',
   // Favourites (issue 12): the most a user may keep are kept already.
   FavoritesFull: 'favorites_full',
+  // Stickers (issue 12): my collection is full.
+  TooManyStickers: 'too_many_stickers',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -711,8 +713,32 @@ export interface Ops {
     req: OpRequests['files.link'];
     res: SignedLink;
   };
+  // The composer's "+" panel (issue 12): my stickers and the map settings.
+  'stickers.list': { req: OpRequests['stickers.list']; res: { stickers: Sticker[]; max: number } };
+  'stickers.add': { req: OpRequests['stickers.add']; res: Sticker };
+  'stickers.remove': { req: OpRequests['stickers.remove']; res: null };
+  'map.config': { req: OpRequests['map.config']; res: MapConfig };
 }
 export type OpName = keyof Ops;
+
+/** One of my saved stickers (`stickers.list`), the latest saved first. */
+export interface Sticker {
+  file_id: string;
+  width: number;
+  height: number;
+  mime: string;
+  animated: boolean;
+  emoji: string | null;
+  added_at: number;
+  expired: boolean;
+}
+
+/** The server's map tiles for location messages (`map.config`); `tile_url` null: no map tiles. */
+export interface MapConfig {
+  tile_url: string | null;
+  attribution: string | null;
+  max_zoom: number;
+}
 export type OpRequest<O extends OpName> = Ops[O]['req'];
 export type OpReply<O extends OpName> = Ops[O]['res'];
 

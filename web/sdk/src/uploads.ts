@@ -41,6 +41,10 @@ export interface UploadMeta {
   type: string;
   /** The file disappears this many days after the upload completes (1-7). */
   expiryDays?: number;
+  /** Voice and video (issue 12): what the server records of the media (it decodes none). */
+  durationMs?: number;
+  width?: number;
+  height?: number;
 }
 
 export interface UploadOptions {
@@ -222,6 +226,9 @@ export class TusUploader implements Uploader {
   private async create(file: Blob, meta: UploadMeta, signal?: AbortSignal): Promise<string> {
     const metadata = [`filename ${base64(meta.name)}`, `filetype ${base64(meta.type || 'application/octet-stream')}`];
     if (meta.expiryDays !== undefined) metadata.push(`expiry_days ${base64(String(meta.expiryDays))}`);
+    if (meta.durationMs !== undefined) metadata.push(`duration_ms ${base64(String(Math.max(1, Math.round(meta.durationMs))))}`);
+    if (meta.width !== undefined) metadata.push(`width ${base64(String(meta.width))}`);
+    if (meta.height !== undefined) metadata.push(`height ${base64(String(meta.height))}`);
     const response = await this.send({
       method: 'POST',
       url: this.url('/files/'),

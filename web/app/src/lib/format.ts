@@ -4,6 +4,7 @@ import type { Entry, MessageEntry } from '@tidings/sdk';
 /** A message's type and body, whichever type it is. */
 export type MessageContent = MessageEntry extends infer E ? (E extends MessageEntry ? Pick<E, 'type' | 'body'> : never) : never;
 import type { Translate } from '../i18n/i18n';
+import { formatDuration } from './media';
 
 export interface NameSource {
   name(userId: number): string;
@@ -75,18 +76,21 @@ export function describeMessage(message: MessageContent, t: Translate): string {
       return t('preview.image');
     case 'file':
       return t('preview.file', { name: message.body.name });
+    // Issue 12 (h/compose): "[Voice] 0:07", "[Video] 1:05", "[Location] <name or address>".
     case 'voice':
-      return t('preview.voice');
+      return t('preview.voiceLength', { duration: formatDuration(message.body.duration_ms) });
     case 'video':
-      return t('preview.video');
-    case 'location':
-      return t('preview.location');
+      return t('preview.videoLength', { duration: formatDuration(message.body.duration_ms) });
+    case 'location': {
+      const place = (message.body.name || message.body.address || '').replace(/\s+/g, ' ').trim();
+      return place ? t('preview.locationAt', { place }) : t('preview.location');
+    }
     case 'contact_card':
       return t('preview.contactCard');
     case 'custom_card':
       return t('preview.customCard', { title: message.body.title });
     case 'sticker':
-      return message.body.emoji ?? t('preview.sticker');
+      return message.body.emoji ? t('preview.stickerEmoji', { emoji: message.body.emoji }) : t('preview.sticker');
     case 'notice':
       return message.body.title;
     case 'chat_record':

@@ -55,9 +55,14 @@ interface FocusController {
   setFocusBehavior?(behavior: 'focus-captured-surface' | 'no-focus-change'): void;
 }
 
+/** Whether this browser can capture a screen (phones cannot). */
+export function screenshotsSupported(): boolean {
+  return typeof navigator !== 'undefined' && typeof navigator.mediaDevices?.getDisplayMedia === 'function';
+}
+
 export function browserScreenCapturer(): ScreenCapturer {
   return {
-    supported: () => typeof navigator !== 'undefined' && typeof navigator.mediaDevices?.getDisplayMedia === 'function',
+    supported: screenshotsSupported,
     async start({ surface, hideApp }) {
       const Controller = (globalThis as { CaptureController?: new () => FocusController }).CaptureController;
       const controller = Controller ? new Controller() : undefined;

@@ -82,7 +82,7 @@ describe('ChatViewModel media bubbles', () => {
     expect(items.map((b) => b.media?.kind)).toEqual(['voice', 'video', 'location', 'location', 'contact', 'card', 'card', 'sticker']);
     // No "[Voice]" or "[Message not supported yet]" text under any of them.
     expect(items.map((b) => b.text)).toEqual(['', '', '', '', '', '', '', '']);
-    expect(items[0]?.media).toEqual({ kind: 'voice', fileId: 'v1', durationMs: 12_300, durationText: '0:12', expired: false, expiry: null });
+    expect(items[0]?.media).toEqual({ kind: 'voice', fileId: 'v1', durationMs: 12_300, durationText: '0:12', expired: false, expiry: null, waveform: null });
     expect(items[1]?.media).toMatchObject({ kind: 'video', fileId: 'm1', posterFileId: 'p1', width: 1280, height: 720, durationText: '1:05', expired: true, expiry: null });
     expect(items[2]?.media).toMatchObject({
       kind: 'location',

@@ -27,9 +27,10 @@ import { errorMessage, type Translate } from '../i18n/i18n';
 import type { RecentEmoji } from '../lib/emoji';
 import { clockTime, dayLabel, describeEntry } from '../lib/format';
 import { formatBytes, type ImagePreparer, type PreparedImage } from '../lib/images';
-import { coordinatesText, formatDuration, hostOf, mapUrl, priceText, safeWebUrl, sameOriginImage } from '../lib/media';
+import { safeWebUrl } from '../lib/media';
 import { dateTime } from '../lib/when';
 import { conversationTitle } from './ConversationListViewModel';
+import { ComposeViewModel } from './ComposeViewModel';
 import { GroupInfoViewModel, holds } from './GroupInfoViewModel';
 import { sendPreparedImage } from './ImageSending';
 import type { NameBook } from './NameBook';
@@ -38,7 +39,7 @@ import { ViewModel } from './ViewModel';
 import type { RestoredHistory } from '../lib/restoredHistory';
 import { RestoredInChat } from './RestoredInChat';
 import { MessageSelectionViewModel } from './MessageSelectionViewModel';
-import { recordMedia } from './RecordMedia';
+import { copyMedia } from './RecordMedia';
 
 export type BubbleState = 'sending' | 'failed' | 'moderation' | 'sent' | 'delivered' | 'read';
 
@@ -117,6 +118,8 @@ export type MediaContent =
       expired: boolean;
       /** "Expires 24/11 14:05" for one sent to expire; null: kept. */
       expiry: string | null;
+      /** Loudness bars 0-100 sent with it (issue 12); null: none (a flat line is drawn). */
+      waveform: readonly number[] | null;
     }
   | {
       kind: 'video';
@@ -177,6 +180,14 @@ export function favoriteFileOf(item: BubbleItem): string | null {
     default:
       return null;
   }
+}
+
+/** The image a message carries that can be saved as a sticker (issue 12): a sent image or sticker. */
+export function stickerFileOf(item: BubbleItem): string | null {
+  const media = item.media;
+  if (item.seq === null || !media) return null;
+  if (media.kind === 'sticker') return media.fileId;
+  return media.kind === 'image' && !media.expired ? media.fileId : null;
 }
 
 /** Message types shown as media rather than text. */
@@ -592,6 +603,17 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     this.sendOriginal = original;
     for (const attachment of this.attachments) if (attachment.kind === 'image') this.prepare(attachment);
     this.refresh();
+  }
+
+  // The "+" panel (issue 12, h/compose): voice, video, location, contact cards, stickers.
+  private composeVm: ComposeViewModel | null = null;
+  get compose(): ComposeViewModel {
+    if (!this.composeVm) {
+      const made = new ComposeViewModel(this.client, this.conversationId, this.names, () => this.t, (text) => this.showToast(text), () => this.getSnapshot().canSend && this.muteState() === null);
+      this.composeVm = made;
+      this.track(() => made.dispose());
+    }
+    return this.composeVm;
   }
 
   /** Stop a message's upload; `retry` resumes it. */
@@ -1060,76 +1082,9 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     return this.t(pendingDays === 1 ? 'files.keptOneDay' : 'files.keptDays', { count: pendingDays });
   }
 
-  /** Voice, video, location, cards and stickers: what their bubbles show. */
+  /** Voice, video, location, cards, stickers, chat records: shown as copies are (RecordMedia). */
   private richMediaOf(type: MessageType, body: unknown, now: number, locale: string): MediaContent | null {
-    const expired = (at: number | null | undefined) => at !== undefined && at !== null && at <= now;
-    switch (type) {
-      case 'voice': {
-        const voice = body as MessageBodies['voice'];
-        return {
-          kind: 'voice',
-          fileId: voice.file_id || null,
-          durationMs: voice.duration_ms,
-          durationText: formatDuration(voice.duration_ms),
-          expired: expired(voice.expires_at),
-          expiry: this.expiryOf(voice.expires_at, now),
-        };
-      }
-      case 'video': {
-        const video = body as MessageBodies['video'];
-        return {
-          kind: 'video',
-          fileId: video.file_id || null,
-          posterFileId: video.poster_file_id ?? null,
-          width: video.width,
-          height: video.height,
-          durationText: formatDuration(video.duration_ms),
-          expired: expired(video.expires_at),
-          expiry: this.expiryOf(video.expires_at, now),
-        };
-      }
-      case 'location': {
-        const place = body as MessageBodies['location'];
-        const precise = place.precision !== 'blurred';
-        return {
-          kind: 'location',
-          name: place.name ?? '',
-          address: place.address ?? '',
-          latitude: place.latitude,
-          longitude: place.longitude,
-          precise,
-          coordinates: coordinatesText(place.latitude, place.longitude, precise),
-          mapUrl: mapUrl(place.latitude, place.longitude, precise),
-        };
-      }
-      case 'contact_card': {
-        const card = body as MessageBodies['contact_card'];
-        return { kind: 'contact', userId: card.user_id, name: this.names.name(card.user_id) };
-      }
-      case 'custom_card': {
-        const card = body as MessageBodies['custom_card'];
-        const url = safeWebUrl(card.url);
-        const origin = this.env.origin === undefined ? (globalThis.location?.origin ?? null) : this.env.origin;
-        return {
-          kind: 'card',
-          title: card.title,
-          description: card.description ?? '',
-          price: priceText(card.price, card.currency, locale),
-          url,
-          host: hostOf(url),
-          imageUrl: sameOriginImage(card.image_url, origin),
-          source: card.source ?? '',
-        };
-      }
-      case 'sticker': {
-        const sticker = body as MessageBodies['sticker'];
-        return { kind: 'sticker', fileId: sticker.file_id || null, width: sticker.width, height: sticker.height, emoji: sticker.emoji ?? '' };
-      }
-      case 'chat_record':
-        return recordMedia(body as ChatRecordBody, this.t);
-      default:
-        return null;
-    }
+    return copyMedia(type, body, { t: this.t, locale, now, name: (id) => this.names.name(id), origin: this.env.origin });
   }
 
   private stateOf(summary: ConversationSummary, seq: Seq): BubbleState {

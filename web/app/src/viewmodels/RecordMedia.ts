@@ -63,7 +63,7 @@ export function copyMedia(type: string, body: unknown, ctx: CopyContext): MediaC
     }
     case 'voice': {
       const voice = body as MessageBodies['voice'];
-      return { kind: 'voice', fileId: voice.file_id || null, durationMs: voice.duration_ms, durationText: formatDuration(voice.duration_ms), expired: expired(voice.expires_at), expiry: expiry(voice.expires_at) };
+      return { kind: 'voice', fileId: voice.file_id || null, durationMs: voice.duration_ms, durationText: formatDuration(voice.duration_ms), expired: expired(voice.expires_at), expiry: expiry(voice.expires_at), waveform: voice.waveform ?? null };
     }
     case 'video': {
       const video = body as MessageBodies['video'];

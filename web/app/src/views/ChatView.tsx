@@ -2,17 +2,19 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState, type Clipboa
 import type { Translate } from '../i18n/i18n';
 import { EMOJI } from '../lib/emoji';
 import { linkify } from '../lib/format';
-import { type BubbleItem, type ChatItem, type ChatViewModel, type Readers } from '../viewmodels/ChatViewModel';
+import { stickerFileOf, type BubbleItem, type ChatItem, type ChatViewModel, type Readers } from '../viewmodels/ChatViewModel';
 import type { SendKey } from '../viewmodels/PreferencesViewModel';
 import type { WorkspaceViewModel } from '../viewmodels/WorkspaceViewModel';
 import { GroupInfoPanel } from './GroupInfoPanel';
+import { ComposerPlus } from './PlusPanel';
 import { AttachmentStrip, MessageMedia } from './Media';
 import { useViewModel } from '../viewmodels/useViewModel';
 import { Avatar } from './Avatar';
 import { AlertIcon, BackIcon, CheckIcon, CloseIcon, ContactsIcon, DoubleCheckIcon, FileIcon, ImageIcon, InfoIcon, PopOutIcon, SmileIcon } from './Icons';
 import { VirtualList } from './VirtualList';
 import { RestoredMark } from './RestoredMark';
-import { ScreenshotButton } from './Screenshot';
+import { ScissorsIcon, ScreenshotButton } from './Screenshot';
+import { startScreenshot, screenshotsSupported } from '../lib/screenCapture';
 import { ChatMoreMenu } from './ClearHistory';
 import { SelectCheckbox, SelectionBar } from './MessageSelection';
 
@@ -71,6 +73,11 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
       window.removeEventListener('focus', markIfVisible);
     };
   }, [vm, chat.items]);
+
+  // The server's map settings, for location messages (issue 12): asked once per client.
+  useEffect(() => {
+    void vm.compose.loadMap();
+  }, [vm]);
 
   useEffect(() => {
     if (!chat.toast) return;
@@ -249,7 +256,7 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
           <span>{chat.muted}</span>
         </div>
       ) : chat.canSend ? (
-        <Composer vm={vm} t={t} sendKey={sendKey} onSent={() => setSentCount((n) => n + 1)} />
+        <Composer vm={vm} t={t} sendKey={sendKey} onSent={() => setSentCount((n) => n + 1)} links={workspace.links} />
       ) : (
         <div className="composer readonly">{t('chat.readonly')}</div>
       )}
@@ -271,6 +278,7 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
           onMarkImportant={chat.canMarkImportant ? (seq) => void vm.markImportant(seq) : null}
           onFavorite={(seq) => void workspace.favoriteMessage(chat.conversationId, seq)}
           onSelect={(seq) => vm.selection.start(seq)}
+          onSaveSticker={(fileId) => void vm.compose.saveSticker(fileId)}
           onDelete={(seq) => void vm.deleteForMe(seq)}
           onRetry={(id) => vm.retry(id)}
           onDiscard={(id) => vm.discard(id)}
@@ -492,7 +500,9 @@ function BubbleMenu({
   onMarkImportant,
   onFavorite,
   onSelect,
+  onSaveSticker,
 }: {
+  onSaveSticker(fileId: string): void;
   canRecallAny: boolean;
   onMarkImportant: ((seq: number) => void) | null;
   /** Save the message to my favourites (any kind of message). */
@@ -524,6 +534,7 @@ function BubbleMenu({
   };
   const seq = item.seq;
   const clientMsgId = item.clientMsgId;
+  const stickerFile = stickerFileOf(item);
   return (
     <div className="menu-backdrop" onClick={onClose} onContextMenu={(e) => { e.preventDefault(); onClose(); }}>
       <div className="context-menu" style={{ left: menu.x, top: menu.y }} role="menu" data-testid="bubble-menu" onClick={(e) => e.stopPropagation()}>
@@ -541,6 +552,7 @@ function BubbleMenu({
             {onMarkImportant && <button role="menuitem" onClick={act(() => onMarkImportant(seq))}>{t('menu.markImportant')}</button>}
             <button role="menuitem" onClick={act(() => onFavorite(seq))} data-testid="menu-favorite">{t('menu.addFavorite')}</button>
             <button role="menuitem" onClick={act(() => onSelect(seq))} data-testid="menu-select">{t('menu.select')}</button>
+            {stickerFile !== null && <button role="menuitem" onClick={act(() => onSaveSticker(stickerFile))} data-testid="menu-save-sticker">{t('menu.saveSticker')}</button>}
             <button role="menuitem" className="danger" onClick={act(() => onDelete(seq))}>{t('menu.delete')}</button>
           </>
         ) : null}
@@ -549,7 +561,7 @@ function BubbleMenu({
   );
 }
 
-function Composer({ vm, t, sendKey, onSent }: { vm: ChatViewModel; t: Translate; sendKey: SendKey; onSent(): void }) {
+function Composer({ vm, t, sendKey, onSent, links }: { vm: ChatViewModel; t: Translate; sendKey: SendKey; onSent(): void; links: WorkspaceViewModel['links'] }) {
   const chat = useViewModel(vm);
   const input = useRef<HTMLTextAreaElement>(null);
   const [emojiOpen, setEmojiOpen] = useState(false);
@@ -642,6 +654,8 @@ function Composer({ vm, t, sendKey, onSent }: { vm: ChatViewModel; t: Translate;
           <FileIcon />
         </button>
         <ScreenshotButton target={vm} t={t} />
+        {/* The "+" panel: voice, video, location, contact cards, stickers (issue 12). */}
+        <ComposerPlus vm={vm.compose} links={links} t={t} onImages={(picked) => vm.addFiles(picked)} onFile={() => files.current?.click()} extra={screenshotsSupported() ? [{ id: 'screenshot', label: t('screenshot.take'), icon: <ScissorsIcon />, onSelect: startScreenshot }] : []} />
         <input
           ref={images}
           type="file"

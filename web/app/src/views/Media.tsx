@@ -58,7 +58,7 @@ export function MessageMedia(props: MediaProps) {
   if (media.kind === 'image') return <ImageMedia {...props} media={media} />;
   if (media.kind === 'file') return <FileMedia {...props} media={media} />;
   if (media.kind === 'record') return <ChatRecordCard media={media} t={props.t} onOpen={(body) => props.onOpenRecord?.(body)} />;
-  return <RichMedia media={media} links={props.links} t={props.t} onProfile={props.onProfile} onMessage={props.onMessage} />;
+  return <RichMedia media={media} links={props.links} t={props.t} onProfile={props.onProfile} onMessage={props.onMessage} upload={props.upload} />;
 }
 
 function uploadText(upload: UploadProgress, t: Translate): string {

@@ -15,7 +15,7 @@ import './screenshot.css';
 const ImageEditorDialog = lazy(() => import('./ImageEditorDialog'));
 const loadEditor = () => void import('./ImageEditorDialog');
 
-const ScissorsIcon = () => (
+export const ScissorsIcon = () => (
   <svg width={22} height={22} viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true">
     <circle cx="6" cy="6" r="2.6" />
     <circle cx="6" cy="18" r="2.6" />

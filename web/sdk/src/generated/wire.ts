@@ -84,6 +84,7 @@ export type ServerErrorCode =
   | 'bad_file'
   | 'unknown_contact'
   | 'favorites_full'
+  | 'too_many_stickers'
   | 'internal_error';
 
 /** Every push the server sends (tidings.domain.events.PushEvent). */
@@ -169,6 +170,8 @@ export interface VoiceBody {
   size?: number;
   /** ≥ 0 */
   expires_at?: number;
+  /** at most 64 items; each: ≥ 0; ≤ 100 */
+  waveform?: number[];
 }
 
 export interface VideoBody {
@@ -1084,6 +1087,13 @@ export interface FavoriteSendOp {
   id: number;
 }
 
+export interface StickerAdd {
+  /** min length 1; max length 64 */
+  file_id: string;
+  /** min length 1; max length 16 */
+  emoji?: string | null;
+}
+
 /** The data each WebSocket op takes (the gateway's registry). */
 export interface OpRequests {
   'auth': AuthInput;
@@ -1161,6 +1171,7 @@ export interface OpRequests {
   'invites.qr': InviteQrInput;
   'invites.revoke': InviteRef;
   'logout': Empty;
+  'map.config': Empty;
   'me.change_password': ChangePasswordInput;
   'me.email.bind': BindEmailInput;
   'me.email.unbind': PasswordInput;
@@ -1195,6 +1206,9 @@ export interface OpRequests {
   'send': SendOp;
   'sessions.list': Empty;
   'sessions.sign_out': SessionRef;
+  'stickers.add': StickerAdd;
+  'stickers.list': Empty;
+  'stickers.remove': FileRef;
   'storage.usage': Empty;
   'sync': SyncInput;
   'typing': ConversationRef;

@@ -1,6 +1,6 @@
 """favourites of any message, with the files they carry (decision 0036)
 
-Revision ID: 0010_favorite_messages
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-05
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_favorite_messages"
+revision = "0010"
 down_revision = "0009"
 branch_labels = None
 depends_on = None
