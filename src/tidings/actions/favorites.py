@@ -12,16 +12,23 @@ from tidings.actions.context import Actor
 from tidings.actions.files import Files
 from tidings.domain.clock import now_ms
 from tidings.domain.errors import ErrorCode, TidingsError
+from tidings.store.burns import BurnStore
 from tidings.store.files import FileStore
 
 
 class FavoriteFiles:
-    def __init__(self, *, files: Files, store: FileStore) -> None:
+    def __init__(self, *, files: Files, store: FileStore, burns: BurnStore) -> None:
         self._files = files
         self._store = store
+        self._burns = burns
 
     async def do_add(self, actor: Actor, file_id: str) -> dict[str, Any]:
         file = await self._files.access_file(actor.user_id, file_id)
+        if await self._burns.carried_by_burn_message(file.id):
+            # Saving would keep what burns after reading (decision 0038).
+            raise TidingsError(
+                ErrorCode.BURN_AFTER_READING, "a burn-after-reading message's file cannot be saved"
+            )
         now = now_ms()
         await self._store.add_favorite(actor.user_id, file.id, now)
         return {"saved_at": now, **file.to_wire(now)}

@@ -79,6 +79,10 @@ class ErrorCode(StrEnum):
     BAD_FILE = "bad_file"
     # A contact card naming someone who does not exist or whom the sender may not see.
     UNKNOWN_CONTACT = "unknown_contact"
+    # Burn after reading (decision 0038): a burn message cannot be forwarded, quoted or
+    # saved; burning is for direct chats only.
+    BURN_AFTER_READING = "burn_after_reading"
+    BURN_DIRECT_ONLY = "burn_direct_only"
     INTERNAL = "internal_error"
 
 
@@ -132,6 +136,9 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.BAD_FILE: 422,
     ErrorCode.UNKNOWN_CONTACT: 422,
     ErrorCode.PAYLOAD_TOO_LARGE: 413,
+    # Burn after reading
+    ErrorCode.BURN_AFTER_READING: 403,
+    ErrorCode.BURN_DIRECT_ONLY: 403,
     ErrorCode.REQUEST_TIMEOUT: 408,
     ErrorCode.FRAME_TOO_LARGE: 413,
     ErrorCode.UNKNOWN_OP: 404,

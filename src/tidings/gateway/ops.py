@@ -266,6 +266,7 @@ async def _profile_update(ctx: OpContext, a: ProfileUpdate) -> Any:
 
 # Contacts, the organization and groups register their ops in their own modules.
 from tidings.gateway import (  # noqa: E402, F401
+    burn_ops,
     contact_ops,
     file_ops,
     group_ops,

@@ -562,3 +562,28 @@ sign_in_challenges = Table(
     Column("used_at", BigInteger, nullable=True),
     Index("ix_sign_in_challenges_expires", "expires_at"),
 )
+
+# Burn after reading (PRODUCT.md D10, decision 0038). A row is written when the recipient
+# opens a burn message: the durable time it burns, so the sweep wipes it even after a
+# restart or when the reader's client is gone. burned_at: when it was wiped.
+burns = Table(
+    "burns",
+    metadata,
+    Column("conversation_id", BigInteger, ForeignKey("conversations.id"), primary_key=True),
+    Column("seq", BigInteger, primary_key=True),
+    Column("reader_id", BigInteger, ForeignKey("users.id"), nullable=False),
+    Column("opened_at", BigInteger, nullable=False),
+    Column("burn_at", BigInteger, nullable=False),
+    Column("burned_at", BigInteger, nullable=True),
+    Index("ix_burns_due", "burned_at", "burn_at"),
+)
+
+# Members of direct chats who turned the chat's burn mode on: everything they send there
+# burns after reading until they turn it off.
+burn_modes = Table(
+    "burn_modes",
+    metadata,
+    Column("conversation_id", BigInteger, ForeignKey("conversations.id"), primary_key=True),
+    Column("user_id", BigInteger, ForeignKey("users.id"), primary_key=True),
+    Column("since", BigInteger, nullable=False),
+)

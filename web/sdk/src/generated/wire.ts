@@ -82,6 +82,8 @@ export type ServerErrorCode =
   | 'invalid_invite'
   | 'bad_file'
   | 'unknown_contact'
+  | 'burn_after_reading'
+  | 'burn_direct_only'
   | 'internal_error';
 
 /** Every push the server sends (tidings.domain.events.PushEvent). */
@@ -123,6 +125,7 @@ export type FileKind =
 // ---- message bodies, as they travel --------------------------------------------------------
 
 export interface TextBody {
+  burn?: boolean;
   /** min length 1 */
   text: string;
   /** at most 100 items; each: > 0 */
@@ -131,6 +134,7 @@ export interface TextBody {
 }
 
 export interface ImageBody {
+  burn?: boolean;
   /** pattern ^[A-Za-z0-9_-]{1,64}$ */
   file_id: string;
   /** > 0; ≤ 100000 */
@@ -146,6 +150,7 @@ export interface ImageBody {
 }
 
 export interface FileBody {
+  burn?: boolean;
   /** pattern ^[A-Za-z0-9_-]{1,64}$ */
   file_id: string;
   /** min length 1; max length 255 */
@@ -159,6 +164,7 @@ export interface FileBody {
 }
 
 export interface VoiceBody {
+  burn?: boolean;
   /** pattern ^[A-Za-z0-9_-]{1,64}$ */
   file_id: string;
   /** > 0; ≤ 600000 */
@@ -170,6 +176,7 @@ export interface VoiceBody {
 }
 
 export interface VideoBody {
+  burn?: boolean;
   /** pattern ^[A-Za-z0-9_-]{1,64}$ */
   file_id: string;
   /** > 0; ≤ 86400000 */
@@ -187,6 +194,7 @@ export interface VideoBody {
 }
 
 export interface LocationBody {
+  burn?: boolean;
   /** ≥ -90; ≤ 90 */
   latitude: number;
   /** ≥ -180; ≤ 180 */
@@ -199,12 +207,14 @@ export interface LocationBody {
 }
 
 export interface ContactCardBody {
+  burn?: boolean;
   /** > 0 */
   user_id: number;
 }
 
 /** A card from a host system, e.g. an order link from a web shop. */
 export interface CustomCardBody {
+  burn?: boolean;
   /** min length 1; max length 200 */
   title: string;
   /** min length 1; uri */
@@ -222,6 +232,7 @@ export interface CustomCardBody {
 }
 
 export interface StickerBody {
+  burn?: boolean;
   /** pattern ^[A-Za-z0-9_-]{1,64}$ */
   file_id: string;
   /** > 0; ≤ 4096 */
@@ -235,6 +246,7 @@ export interface StickerBody {
 }
 
 export interface NoticeBody {
+  burn?: boolean;
   /** min length 1; max length 200 */
   title: string;
   /** max length 5000 */
@@ -966,6 +978,16 @@ export interface InviteQrInput {
   base_url: string;
 }
 
+export interface BurnModeInput {
+  enabled: boolean;
+}
+
+export interface BurnModeOp {
+  enabled: boolean;
+  /** > 0 */
+  conversation_id: number;
+}
+
 export interface FileRef {
   /** min length 1; max length 64 */
   file_id: string;
@@ -1027,6 +1049,9 @@ export interface OpRequests {
   'blocks.add': TargetUser;
   'blocks.list': Empty;
   'blocks.remove': TargetUser;
+  'burn.mode': ConversationRef;
+  'burn.open': SeqOp;
+  'burn.set_mode': BurnModeOp;
   'clear': ConversationRef;
   'contact_groups.create': ContactGroupCreate;
   'contact_groups.delete': ContactGroupRef;
