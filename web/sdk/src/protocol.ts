@@ -87,6 +87,9 @@ export const ErrorCode = {
   RangeNotSatisfiable: 'range_not_satisfiable',
   // A contact card naming someone the sender may not see.
   UnknownContact: 'unknown_contact',
+  // Burn after reading (direct chats)
+  BurnAfterReading: 'burn_after_reading',
+  BurnDirectOnly: 'burn_direct_only',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -221,7 +224,40 @@ export type GroupEntry = {
   [K in GroupEntryKind]: EntryBase & { kind: K; type: null; body: GroupEntryBodies[K] };
 }[GroupEntryKind];
 
-export type Entry = MessageEntry | RecallEntry | GroupCreatedEntry | MemberJoinedEntry | MemberLeftEntry | GroupEntry;
+// Burn after reading in direct chats (docs/protocol.md, "Burn after reading").
+export interface BurnOpenedEntry extends EntryBase {
+  kind: 'burn_opened';
+  type: null;
+  body: { target_seq: Seq; opened_at: number; burn_at: number };
+}
+/** The target is tombstoned: `recalled: true`, body `{burned: true}`. */
+export interface BurnedEntry extends EntryBase {
+  kind: 'burned';
+  type: null;
+  body: { target_seq: Seq };
+}
+export interface BurnModeEntry extends EntryBase {
+  kind: 'burn_mode';
+  type: null;
+  body: { user_id: UserId; enabled: boolean };
+}
+export type BurnEntry = BurnOpenedEntry | BurnedEntry | BurnModeEntry;
+/** `burn.open`'s reply. */
+export interface BurnOpening {
+  conversation_id: ConversationId;
+  seq: Seq;
+  reader_id: UserId;
+  opened_at: number;
+  burn_at: number;
+  burned: boolean;
+}
+/** `burn.mode`'s reply: who has the chat's burn mode on. */
+export interface BurnMode {
+  conversation_id: ConversationId;
+  enabled_by: UserId[];
+}
+
+export type Entry = MessageEntry | RecallEntry | GroupCreatedEntry | MemberJoinedEntry | MemberLeftEntry | GroupEntry | BurnEntry;
 export type EntryKind = Entry['kind'];
 
 // ---- the private log --------------------------------------------------------------------
@@ -564,6 +600,9 @@ export interface Ops {
     res: { entries: Entry[] };
   };
   recall: { req: OpRequests['recall']; res: RecallEntry };
+  'burn.open': { req: OpRequests['burn.open']; res: BurnOpening };
+  'burn.mode': { req: OpRequests['burn.mode']; res: BurnMode };
+  'burn.set_mode': { req: OpRequests['burn.set_mode']; res: BurnMode };
   delete: {
     req: OpRequests['delete'];
     res: { conversation_id: ConversationId; seqs: Seq[] };

@@ -34,6 +34,7 @@ import { sendPreparedImage } from './ImageSending';
 import type { NameBook } from './NameBook';
 import type { PreferencesViewModel } from './PreferencesViewModel';
 import { ViewModel } from './ViewModel';
+import { BurnTracker, type BurnBubble, type BurnControls } from './BurnAfterReading';
 
 export type BubbleState = 'sending' | 'failed' | 'moderation' | 'sent' | 'delivered' | 'read';
 
@@ -72,6 +73,8 @@ export interface BubbleItem {
    * such as a mute or a block is shown, not offered as a retry.
    */
   failure: { text: string; retryable: boolean } | null;
+  /** Burn after reading: sealed, counting down, or the sender's view; null for other messages. */
+  burn: BurnBubble | null;
 }
 
 /** Why I cannot send in this group now; null: I can. */
@@ -251,6 +254,8 @@ export interface ChatSnapshot {
   /** Group powers of mine that show in the bubble menu. */
   canRecallAny: boolean;
   canMarkImportant: boolean;
+  /** Burn after reading (direct chats): the composer's toggle and the chat's mode. */
+  burn: BurnControls;
 }
 
 export interface Readers {
@@ -295,6 +300,8 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
   private mutedUntil: number | null = null;
   private muteAll = false;
   private muteTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Burn after reading: the view calls its actions (open, toggle, mode). */
+  readonly burn: BurnTracker;
 
   constructor(
     readonly conversationId: ConversationId,
@@ -310,6 +317,8 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     this.draft = summary?.draft ?? '';
     this.savedDraft = this.draft;
     this.caret = this.draft.length;
+    this.burn = new BurnTracker(client, conversationId, now, () => this.refresh(), (code) => this.showToast(errorMessage(this.t, code)));
+    this.track(() => this.burn.dispose());
     const refresh = () => this.refresh();
     this.track(
       client.on('timeline', ({ conversationId: id }) => {
@@ -371,6 +380,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
       loading: true, draft, replyTo: null, mentionCandidates: [], recentEmoji: [], canSend: true, muted: null,
       peerId: null, peerOnline: undefined, toast: null, groupInfo: null, readers: null, attachments: [],
       sendOriginal: false, canRecallAny: false, canMarkImportant: false,
+      burn: { available: false, next: false, mode: false, peerMode: false },
     };
   }
 
@@ -380,6 +390,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
 
   private async open(): Promise<void> {
     await this.client.openConversation(this.conversationId);
+    void this.burn.loadMode();
     const summary = this.client.conversation(this.conversationId);
     if (summary?.type === 'group' && this.client.state === 'connected') {
       try {
@@ -512,7 +523,10 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     const attachments = this.attachments;
     if ((!text.trim() && attachments.length === 0) || !this.getSnapshot().canSend || this.muteState() !== null) return false;
     const replyToSeq = this.replyTo?.seq ?? null;
-    if (text.trim()) {
+    const burn = this.burn.sendsBurning;
+    if (text.trim() && burn) {
+      this.client.send(this.conversationId, 'text', { text, burn: true }, { replyToSeq });
+    } else if (text.trim()) {
       const mentions = [...this.mentioned.entries()].filter(([, label]) => text.includes(`@${label}`)).map(([id]) => id);
       const mentionAll = this.mentionedAll !== null && text.includes(`@${this.mentionedAll}`);
       this.client.sendText(this.conversationId, text, { mentions, mentionAll, replyToSeq });
@@ -520,8 +534,9 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     // In the order picked, each once its image is ready (measured, compressed).
     this.attachments = [];
     for (const attachment of attachments) {
-      this.sending = this.sending.then(() => this.sendAttachment(attachment, text.trim() ? null : replyToSeq));
+      this.sending = this.sending.then(() => this.sendAttachment(attachment, text.trim() ? null : replyToSeq, burn));
     }
+    this.burn.sent();
     this.draft = '';
     this.caret = 0;
     this.replyTo = null;
@@ -599,6 +614,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
   private async sendAttachment(
     attachment: AttachmentItem & { prepared: Promise<PreparedImage | null> | null },
     replyToSeq: Seq | null,
+    burn = false,
   ): Promise<void> {
     try {
       const prepared = attachment.prepared ? await attachment.prepared : null;
@@ -606,6 +622,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
         const message = sendPreparedImage(this.client, this.conversationId, prepared, {
           replyToSeq,
           expiryDays: attachment.expiryDays,
+          burn,
           ...this.fingerprintOf(attachment.file),
         });
         this.localImages.set(message.client_msg_id, prepared.blob);
@@ -614,7 +631,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
         this.client.sendFile(
           this.conversationId,
           attachment.file,
-          { type: 'file', body: { name: attachment.name, size: attachment.file.size, mime } },
+          { type: 'file', body: { name: attachment.name, size: attachment.file.size, mime, ...(burn ? { burn: true } : {}) } },
           { replyToSeq, expiryDays: attachment.expiryDays, ...this.fingerprintOf(attachment.file) },
         );
       }
@@ -793,6 +810,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     const { t, locale } = this.preferences.getSnapshot();
     const timeline = this.client.timeline(this.conversationId);
     const me = this.client.me?.id ?? 0;
+    this.burn.fold(timeline.entries);
     const items = summary ? this.buildItems(summary, this.shownEntries(summary, timeline.entries, me), timeline.pending, me) : [];
     if (summary && this.adminsOnly(summary)) {
       items.unshift({ kind: 'notice', key: 'admins-only', text: t('chat.adminsOnly') });
@@ -834,6 +852,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
       sendOriginal: this.sendOriginal,
       canRecallAny: this.powers !== null && holds(this.powers.role, this.powers.powers, 'recall'),
       canMarkImportant: this.powers !== null && holds(this.powers.role, this.powers.powers, 'announcements'),
+      burn: this.burn.controls(),
       readers: this.readers
         ? {
             ...this.readers,
@@ -896,6 +915,14 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
       // A recall shows once, where the recalled message was; only a recall whose target
       // this device does not hold shows on its own.
       if (entry.kind === 'recall' && bySeq.has(entry.body.target_seq)) continue;
+      // Burn after reading: an opening shows on its message; a burn, where the message was.
+      if (entry.kind === 'burn_opened' || (entry.kind === 'burned' && bySeq.has(entry.body.target_seq))) continue;
+      const burn = this.burn.bubbleOf(entry, me);
+      if (burn === 'gone') {
+        separator(entry.created_at, String(entry.seq));
+        items.push({ kind: 'notice', key: `s-${entry.seq}`, text: t('burn.burned') });
+        continue;
+      }
       separator(entry.created_at, String(entry.seq));
       if (entry.kind !== 'message' || entry.recalled) {
         items.push({ kind: 'notice', key: `s-${entry.seq}`, text: describeEntry(entry, me, this.names, t) });
@@ -925,6 +952,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
         mentionsMe:
           entry.type === 'text' && (entry.body.mentions?.includes(me) === true || entry.body.mention_all === true),
         forwarded: isForwardCopy(entry.client_msg_id),
+        burn,
       });
     }
     for (const message of pending) {
@@ -956,6 +984,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
         quote: replied ? this.quoteOf(replied) : null,
         mentionsMe: false,
         forwarded: false,
+        burn: (message.body as { burn?: boolean }).burn === true ? { state: 'unread', burnAt: null, mask: '' } : null,
       });
       if (message.type === 'image' && message.file) this.localImages.set(message.client_msg_id, message.file);
     }

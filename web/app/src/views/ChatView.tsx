@@ -11,6 +11,7 @@ import { useViewModel } from '../viewmodels/useViewModel';
 import { Avatar } from './Avatar';
 import { AlertIcon, BackIcon, CheckIcon, CloseIcon, ContactsIcon, DoubleCheckIcon, FileIcon, ImageIcon, InfoIcon, PopOutIcon, SmileIcon } from './Icons';
 import { VirtualList } from './VirtualList';
+import { BurnBadge, BurnBanner, BurnMenu, BurnModeButton, BurnSealed, BurnToggle } from './BurnAfterReading';
 
 interface ChatViewProps {
   vm: ChatViewModel;
@@ -93,6 +94,7 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
           onRetry={(id) => vm.retry(id)}
           onReaders={(seq) => void vm.showReaders(seq)}
           onSender={(id) => workspace.openProfile(id)}
+          onOpenBurn={(seq) => void vm.burn.open(seq)}
           media={
             item.media ? (
               <MessageMedia
@@ -161,6 +163,7 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
               <InfoIcon />
             </button>
           )}
+          <BurnModeButton controls={chat.burn} t={t} onSet={(on) => void vm.burn.setMode(on)} />
           {chat.peerId !== null && (
             <button className="icon-button" onClick={() => chat.peerId !== null && workspace.openProfile(chat.peerId)} title={t('contacts.viewProfile')} aria-label={t('contacts.viewProfile')} data-testid="peer-profile-button">
               <InfoIcon />
@@ -218,7 +221,10 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
       ) : (
         <div className="composer readonly">{t('chat.readonly')}</div>
       )}
-      {menu && (
+      {menu && menu.item.burn !== null && (
+        <BurnMenu x={menu.x} y={menu.y} item={menu.item} t={t} onClose={() => setMenu(null)} onRecall={(seq) => void vm.recall(seq)} onDelete={(seq) => void vm.deleteForMe(seq)} />
+      )}
+      {menu && menu.item.burn === null && (
         <BubbleMenu
           menu={menu}
           t={t}
@@ -332,8 +338,10 @@ function Bubble({
   onRetry,
   onReaders,
   onSender,
+  onOpenBurn,
   media,
 }: {
+  onOpenBurn(seq: number): void;
   media: ReactNode;
   item: BubbleItem;
   t: Translate;
@@ -378,12 +386,13 @@ function Bubble({
               </div>
             )}
             {item.notice && <div className="notice-title">{item.notice.title}</div>}
-            {media}
-            {(item.text || !item.media) && (
+            {item.burn?.state === 'sealed' ? <BurnSealed item={item} media={media} t={t} onOpen={onOpenBurn} /> : media}
+            {(item.text || !item.media) && item.burn?.state !== 'sealed' && (
               <div className={`bubble-text${item.isText ? '' : ' unsupported'}`} data-testid="bubble-text">
                 <MessageText text={item.text} />
               </div>
             )}
+            {item.burn && <BurnBadge burn={item.burn} t={t} />}
             {item.notice?.url && /^https?:\/\//i.test(item.notice.url) && (
               <a className="notice-link" href={item.notice.url} target="_blank" rel="noopener noreferrer nofollow">
                 {t('chat.openLink')}
@@ -597,6 +606,7 @@ function Composer({ vm, t, sendKey, onSent }: { vm: ChatViewModel; t: Translate;
         <button className="icon-button" onClick={() => files.current?.click()} aria-label={t('files.sendFile')} title={t('files.sendFile')} data-testid="file-button">
           <FileIcon />
         </button>
+        <BurnToggle controls={chat.burn} t={t} onToggle={() => vm.burn.toggleNext()} />
         <input
           ref={images}
           type="file"
@@ -662,6 +672,7 @@ function Composer({ vm, t, sendKey, onSent }: { vm: ChatViewModel; t: Translate;
           ))}
         </ul>
       )}
+      <BurnBanner controls={chat.burn} t={t} />
       <textarea
         ref={input}
         className="composer-input"
