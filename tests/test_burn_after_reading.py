@@ -104,9 +104,13 @@ async def test_the_recipients_opening_burns_it_for_both_sides_and_in_the_databas
     async with alice.client(base_url) as fresh:
         await fresh.history(conv)
         pulled = await fresh.request("history", {"conversation_id": conv, "after_seq": 0})
-        assert SECRET not in str(pulled)
+        synced = await fresh.request("sync", {"private_seq": 0})
+        assert SECRET not in str(pulled) and SECRET not in str(synced)
     reopened = await b.request("burn.open", {"conversation_id": conv, "seq": seq})
     assert reopened["burned"] is True
+    assert await code_of(a.request("burn.open", {"conversation_id": conv, "seq": seq})) == (
+        "forbidden"
+    )
 
 
 async def test_two_devices_opening_at_once_burn_it_once(
@@ -229,7 +233,15 @@ async def test_a_burned_images_file_is_deleted_and_cannot_be_saved(
 
         async def status(who: Person) -> int:
             bearer = {"Authorization": f"Bearer {who.token}"}
-            return (await http.get(f"/files/{file_id}", headers=bearer)).status_code
+            # Once seen under load right after the upload: a download cut off mid-body (the
+            # files service, not burning); the question here is only the status.
+            for attempt in range(3):
+                try:
+                    return (await http.get(f"/files/{file_id}", headers=bearer)).status_code
+                except httpx.RemoteProtocolError:
+                    if attempt == 2:
+                        raise
+            raise AssertionError("unreachable")
 
         assert await status(bob) == 200
         with pytest.raises(ServerError) as refused:

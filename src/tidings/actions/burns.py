@@ -108,21 +108,18 @@ class Burns:
         the same times)."""
         roster = await self._direct(actor, conversation_id)
         member = roster.members[actor.user_id]
-        already = await self._store.opened(conversation_id, seq)
-        if already is not None and seq >= member.visible_from_seq:
-            return already.to_wire()
         entry = await self._conversations.entry(conversation_id, seq)
-        if (
-            entry is None
-            or seq < member.visible_from_seq
-            or entry.kind is not EntryKind.MESSAGE
-            or entry.recalled
-        ):
+        if entry is None or seq < member.visible_from_seq or entry.kind is not EntryKind.MESSAGE:
+            raise TidingsError(ErrorCode.NOT_FOUND, "no such message")
+        if entry.sender_id == actor.user_id:
+            raise TidingsError(ErrorCode.FORBIDDEN, "only the recipient's opening burns a message")
+        already = await self._store.opened(conversation_id, seq)
+        if already is not None:
+            return already.to_wire()
+        if entry.recalled:
             raise TidingsError(ErrorCode.NOT_FOUND, "no such message")
         if not is_burn(entry.body):
             raise TidingsError(ErrorCode.INVALID_INPUT, "this message does not burn after reading")
-        if entry.sender_id == actor.user_id:
-            raise TidingsError(ErrorCode.FORBIDDEN, "only the recipient's opening burns a message")
         result = await self._store.open(
             conversation_id=conversation_id,
             seq=seq,
