@@ -103,7 +103,7 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
                 links={workspace.links}
                 t={t}
                 clientMsgId={item.clientMsgId}
-                onOpenImage={(fileId, name, local) => workspace.openImage(fileId, name, local, { conversationId: chat.conversationId, seq: item.seq })}
+                onOpenImage={(fileId, name, local) => workspace.openImage(fileId, name, local, item.burn ? null : { conversationId: chat.conversationId, seq: item.seq })}
                 onPause={(id) => vm.pauseUpload(id)}
                 onResume={(id) => vm.retry(id)}
                 onProfile={(id) => workspace.openProfile(id)}
