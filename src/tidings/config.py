@@ -120,6 +120,13 @@ class Settings(BaseSettings):
     # Enterprise default: anyone may open a direct chat with anyone.
     direct_chat_requires_friendship: bool = False
     recall_window_seconds: int = 120
+    # Burn after reading (decision 0038): once the recipient opens a burn message, text is
+    # wiped after burn_text_seconds (longer texts get a second per 15 characters, up to a
+    # minute), images and files after burn_media_seconds, voice and video after their
+    # length plus burn_media_seconds. The sweep wipes what is due, also after a restart.
+    burn_text_seconds: int = 10
+    burn_media_seconds: int = 15
+    burn_sweep_seconds: float = 1.0
     group_size_limit: int = 10_000
     # How stale the people search index may get for renames and the like (new accounts are
     # found at once).

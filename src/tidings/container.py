@@ -11,6 +11,7 @@ from tidings.actions.account_security import AccountSecurity
 from tidings.actions.accounts import Accounts
 from tidings.actions.announcements import Announcements
 from tidings.actions.attachments import Attachments
+from tidings.actions.burns import Burns
 from tidings.actions.chat_records import ChatRecords
 from tidings.actions.codes import Codes
 from tidings.actions.contacts import Contacts
@@ -54,6 +55,7 @@ from tidings.gateway.member_pushes import MemberPushes
 from tidings.limits import Limits, LocalWindow, RedisWindow
 from tidings.store.accounts import AccountStore
 from tidings.store.announcements import AnnouncementStore
+from tidings.store.burns import BurnStore
 from tidings.store.contacts import ContactStore
 from tidings.store.conversations import ConversationStore
 from tidings.store.database import Database
@@ -286,6 +288,24 @@ class Container:
             directory=self.directory,
             limits=self.limits,
             records=self.chat_records,
+            burns=self.burns,
+        )
+
+    # Burn after reading (decision 0038)
+    @cached_property
+    def burn_store(self) -> BurnStore:
+        return BurnStore(self.database)
+
+    @cached_property
+    def burns(self) -> Burns:
+        return Burns(
+            settings=self.settings,
+            store=self.burn_store,
+            conversations=self.conversation_store,
+            rosters=self.rosters,
+            publisher=self.publisher,
+            files=self.files,
+            file_store=self.file_store,
         )
 
     @cached_property
@@ -298,7 +318,7 @@ class Container:
 
     @cached_property
     def favorite_files(self) -> FavoriteFiles:
-        return FavoriteFiles(files=self.files, store=self.file_store)
+        return FavoriteFiles(files=self.files, store=self.file_store, burns=self.burn_store)
 
     # Favourites of messages and chat records (issue 12, h/select)
 
@@ -499,11 +519,13 @@ class Container:
         self.session_touches.start()
         await self.files.start()
         self.file_cleanup.start()
+        self.burns.start()
 
     async def stop(self) -> None:
         self.connections.close_all()
         await self.codes.stop()
         await self.file_cleanup.stop()
+        await self.burns.stop()
         await self.receipts.stop()
         await self.session_touches.stop()
         await self.log_writer.stop()

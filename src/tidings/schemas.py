@@ -579,3 +579,14 @@ class InviteQrInput(InviteRef):
     base_url: Annotated[
         str, StringConstraints(max_length=200, pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
     ]
+
+
+# Burn after reading (direct chats; decision 0038)
+
+
+class BurnModeInput(Input):
+    enabled: bool
+
+
+class BurnModeOp(BurnModeInput):
+    conversation_id: Id

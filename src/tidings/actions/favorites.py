@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tidings.actions.burns import refuse_burn_message
 from tidings.actions.context import Actor
 from tidings.actions.files import Files
 from tidings.actions.messages import Messages
@@ -21,18 +22,25 @@ from tidings.domain.entries import Entry, EntryKind
 from tidings.domain.errors import ErrorCode, TidingsError
 from tidings.domain.favorites import FAVORITE_FILTERS, FavoriteMessage, search_text
 from tidings.store.accounts import AccountStore
+from tidings.store.burns import BurnStore
 from tidings.store.conversations import ConversationStore
 from tidings.store.favorites import FavoritesFull, FavoriteStore
 from tidings.store.files import FileStore
 
 
 class FavoriteFiles:
-    def __init__(self, *, files: Files, store: FileStore) -> None:
+    def __init__(self, *, files: Files, store: FileStore, burns: BurnStore) -> None:
         self._files = files
         self._store = store
+        self._burns = burns
 
     async def do_add(self, actor: Actor, file_id: str) -> dict[str, Any]:
         file = await self._files.access_file(actor.user_id, file_id)
+        if await self._burns.carried_by_burn_message(file.id):
+            # Saving would keep what burns after reading (decision 0038).
+            raise TidingsError(
+                ErrorCode.BURN_AFTER_READING, "a burn-after-reading message's file cannot be saved"
+            )
         now = now_ms()
         await self._store.add_favorite(actor.user_id, file.id, now)
         return {"saved_at": now, **file.to_wire(now)}
@@ -87,6 +95,7 @@ class FavoriteMessages:
             or entry.recalled
         ):
             raise TidingsError(ErrorCode.NOT_FOUND, "no such message to save")
+        refuse_burn_message(entry, "saved")
         sender = await self._accounts.user(entry.sender_id) if entry.sender_id else None
         copy = FavoriteMessage(
             id=0,

@@ -7,6 +7,7 @@ import hashlib
 import time
 
 from tidings.actions.attachments import Attachments
+from tidings.actions.burns import Burns, refuse_burn_message
 from tidings.actions.chat_records import ChatRecords
 from tidings.actions.context import Actor
 from tidings.actions.governance import Governance
@@ -50,8 +51,10 @@ class Messages:
         directory: Directory,
         limits: Limits,
         records: ChatRecords,
+        burns: Burns,
     ) -> None:
         self._records = records
+        self._burns = burns
         self._settings = settings
         self._limits = limits
         self._directory = directory
@@ -94,6 +97,8 @@ class Messages:
                 await self._check_contact_card(actor, parsed.user_id)
             if reply_to_seq is not None:
                 await self._check_reply_target(actor, roster, reply_to_seq)
+            # Burn after reading: direct chats only; the sender's burn mode marks it.
+            parsed = await self._burns.check_send(actor, roster, message_type, parsed)
             # Mutes, blocks, keywords, moderation: from a cached policy, no query (hot path).
             await self._governance.check_send(
                 actor,
@@ -167,6 +172,7 @@ class Messages:
                 or entry.type == MessageType.NOTICE.value
             ):
                 raise TidingsError(ErrorCode.NOT_FOUND, f"message {seq} cannot be forwarded")
+            refuse_burn_message(entry, "forwarded")
             originals.append(entry)
         if merged:
             unique = {e.seq: e for e in originals}
@@ -417,6 +423,7 @@ class Messages:
             or seq < roster.members[actor.user_id].visible_from_seq
         ):
             raise TidingsError(ErrorCode.NOT_FOUND, "the message replied to does not exist")
+        refuse_burn_message(target, "quoted")
 
     def _copy(self, actor: Actor, roster: Roster, original: Entry, key: str, now: int) -> NewEntry:
         return NewEntry(

@@ -10,6 +10,7 @@ from tidings.api.deps import C, Me, PathId
 from tidings.domain.errors import ErrorCode, TidingsError
 from tidings.schemas import (
     HISTORY_PAGE_MAX,
+    BurnModeInput,
     CreateConversationInput,
     ForwardInput,
     InviteInput,
@@ -147,3 +148,23 @@ async def read_state(conversation_id: PathId, seq: PathId, c: C, me: Me) -> dict
 @router.post("/sync")
 async def sync(body: SyncInput, c: C, me: Me) -> dict[str, Any]:
     return await c.sync.sync(me, private_seq=body.private_seq, limit=body.limit)
+
+
+# Burn after reading (direct chats; decision 0038)
+
+
+@router.post("/conversations/{conversation_id}/messages/{seq}/burn-open")
+async def burn_open(conversation_id: PathId, seq: PathId, c: C, me: Me) -> dict[str, Any]:
+    return await c.burns.do_open(me, conversation_id=conversation_id, seq=seq)
+
+
+@router.get("/conversations/{conversation_id}/burn-mode")
+async def burn_mode(conversation_id: PathId, c: C, me: Me) -> dict[str, Any]:
+    return await c.burns.mode(me, conversation_id=conversation_id)
+
+
+@router.put("/conversations/{conversation_id}/burn-mode")
+async def set_burn_mode(
+    conversation_id: PathId, body: BurnModeInput, c: C, me: Me
+) -> dict[str, Any]:
+    return await c.burns.do_set_mode(me, conversation_id=conversation_id, enabled=body.enabled)

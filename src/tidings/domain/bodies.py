@@ -53,6 +53,11 @@ class MessageType(StrEnum):
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
+    # Burn after reading (D10, decision 0038): the recipient sees the message blurred until
+    # they open it, and a countdown later it is wiped for both sides. Direct chats only, and
+    # only the types in tidings.domain.burn.BURNABLE; left out of the stored body when false.
+    burn: bool = False
+
 
 class TextBody(_Body):
     text: Annotated[str, StringConstraints(min_length=1)]
@@ -214,6 +219,9 @@ def record_file_ids(body: dict[str, Any]) -> list[str]:
                     found.append(inner[key])
     return list(dict.fromkeys(found))
 
+
+# Any validated message body (what parse_body returns).
+MessageBody = _Body
 
 BODY_MODELS: dict[MessageType, type[_Body]] = {
     MessageType.TEXT: TextBody,

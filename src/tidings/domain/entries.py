@@ -29,6 +29,10 @@ class EntryKind(StrEnum):
     ANNOUNCEMENT_POSTED = "announcement_posted"
     ANNOUNCEMENT_EDITED = "announcement_edited"
     MESSAGE_MARKED = "message_marked"
+    # Burn after reading (direct chats; decision 0038)
+    BURN_MODE = "burn_mode"
+    BURN_OPENED = "burn_opened"
+    BURNED = "burned"
 
 
 class PrivateKind(StrEnum):

@@ -83,6 +83,10 @@ class ErrorCode(StrEnum):
     FAVORITES_FULL = "favorites_full"
     # Stickers (issue 12, h/compose): a user's own collection is full.
     TOO_MANY_STICKERS = "too_many_stickers"
+    # Burn after reading (decision 0038): a burn message cannot be forwarded, quoted or
+    # saved; burning is for direct chats only.
+    BURN_AFTER_READING = "burn_after_reading"
+    BURN_DIRECT_ONLY = "burn_direct_only"
     INTERNAL = "internal_error"
 
 
@@ -137,6 +141,9 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.UNKNOWN_CONTACT: 422,
     ErrorCode.FAVORITES_FULL: 409,
     ErrorCode.PAYLOAD_TOO_LARGE: 413,
+    # Burn after reading
+    ErrorCode.BURN_AFTER_READING: 403,
+    ErrorCode.BURN_DIRECT_ONLY: 403,
     ErrorCode.REQUEST_TIMEOUT: 408,
     ErrorCode.FRAME_TOO_LARGE: 413,
     ErrorCode.UNKNOWN_OP: 404,

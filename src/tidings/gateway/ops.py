@@ -268,6 +268,7 @@ async def _profile_update(ctx: OpContext, a: ProfileUpdate) -> Any:
 
 # Contacts, the organization and groups register their ops in their own modules.
 from tidings.gateway import (  # noqa: E402, F401
+    burn_ops,
     compose_ops,  # the "+" panel: stickers, map settings (issue 12)
     contact_ops,
     favorite_ops,

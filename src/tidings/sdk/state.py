@@ -40,6 +40,11 @@ class ConversationState:
             if target is not None:
                 target["recalled"] = True
                 target["body"] = {}
+        elif entry["kind"] == "burned":  # burn after reading: wiped for both sides
+            target = self.entries.get(int(entry["body"]["target_seq"]))
+            if target is not None:
+                target["recalled"] = True
+                target["body"] = {"burned": True}
         if seq == self.covered_seq + 1:
             self.covered_seq = seq
             while self.covered_seq + 1 in self.entries:

@@ -607,3 +607,28 @@ favorite_message_files = Table(
     Column("user_id", BigInteger, nullable=False),
     Index("ix_favorite_message_files_user_file", "user_id", "file_id"),
 )
+
+# Burn after reading (PRODUCT.md D10, decision 0038). A row is written when the recipient
+# opens a burn message: the durable time it burns, so the sweep wipes it even after a
+# restart or when the reader's client is gone. burned_at: when it was wiped.
+burns = Table(
+    "burns",
+    metadata,
+    Column("conversation_id", BigInteger, ForeignKey("conversations.id"), primary_key=True),
+    Column("seq", BigInteger, primary_key=True),
+    Column("reader_id", BigInteger, ForeignKey("users.id"), nullable=False),
+    Column("opened_at", BigInteger, nullable=False),
+    Column("burn_at", BigInteger, nullable=False),
+    Column("burned_at", BigInteger, nullable=True),
+    Index("ix_burns_due", "burned_at", "burn_at"),
+)
+
+# Members of direct chats who turned the chat's burn mode on: everything they send there
+# burns after reading until they turn it off.
+burn_modes = Table(
+    "burn_modes",
+    metadata,
+    Column("conversation_id", BigInteger, ForeignKey("conversations.id"), primary_key=True),
+    Column("user_id", BigInteger, ForeignKey("users.id"), primary_key=True),
+    Column("since", BigInteger, nullable=False),
+)

@@ -91,6 +91,9 @@ export const ErrorCode = {
   FavoritesFull: 'favorites_full',
   // Stickers (issue 12): my collection is full.
   TooManyStickers: 'too_many_stickers',
+  // Burn after reading (direct chats)
+  BurnAfterReading: 'burn_after_reading',
+  BurnDirectOnly: 'burn_direct_only',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -225,7 +228,40 @@ export type GroupEntry = {
   [K in GroupEntryKind]: EntryBase & { kind: K; type: null; body: GroupEntryBodies[K] };
 }[GroupEntryKind];
 
-export type Entry = MessageEntry | RecallEntry | GroupCreatedEntry | MemberJoinedEntry | MemberLeftEntry | GroupEntry;
+// Burn after reading in direct chats (docs/protocol.md, "Burn after reading").
+export interface BurnOpenedEntry extends EntryBase {
+  kind: 'burn_opened';
+  type: null;
+  body: { target_seq: Seq; opened_at: number; burn_at: number };
+}
+/** The target is tombstoned: `recalled: true`, body `{burned: true}`. */
+export interface BurnedEntry extends EntryBase {
+  kind: 'burned';
+  type: null;
+  body: { target_seq: Seq };
+}
+export interface BurnModeEntry extends EntryBase {
+  kind: 'burn_mode';
+  type: null;
+  body: { user_id: UserId; enabled: boolean };
+}
+export type BurnEntry = BurnOpenedEntry | BurnedEntry | BurnModeEntry;
+/** `burn.open`'s reply. */
+export interface BurnOpening {
+  conversation_id: ConversationId;
+  seq: Seq;
+  reader_id: UserId;
+  opened_at: number;
+  burn_at: number;
+  burned: boolean;
+}
+/** `burn.mode`'s reply: who has the chat's burn mode on. */
+export interface BurnMode {
+  conversation_id: ConversationId;
+  enabled_by: UserId[];
+}
+
+export type Entry = MessageEntry | RecallEntry | GroupCreatedEntry | MemberJoinedEntry | MemberLeftEntry | GroupEntry | BurnEntry;
 export type EntryKind = Entry['kind'];
 
 // ---- the private log --------------------------------------------------------------------
@@ -568,6 +604,9 @@ export interface Ops {
     res: { entries: Entry[] };
   };
   recall: { req: OpRequests['recall']; res: RecallEntry };
+  'burn.open': { req: OpRequests['burn.open']; res: BurnOpening };
+  'burn.mode': { req: OpRequests['burn.mode']; res: BurnMode };
+  'burn.set_mode': { req: OpRequests['burn.set_mode']; res: BurnMode };
   delete: {
     req: OpRequests['delete'];
     res: { conversation_id: ConversationId; seqs: Seq[] };

@@ -30,6 +30,8 @@ export class Timeline {
   /** Seqs recalled by a `recall` entry whose target this device does not hold yet. */
   private readonly recalledSeqs = new Set<Seq>();
   private readonly deletedSeqs = new Set<Seq>();
+  /** Seqs burned by a `burned` entry whose target this device does not hold yet. */
+  private readonly burnedSeqs = new Set<Seq>();
   private window: TimelineWindow = { from: 0, through: 0, reachedStart: false };
   private hiddenThrough: Seq = 0;
   private cache: Entry[] | null = null;
@@ -201,6 +203,14 @@ export class Timeline {
     if (entry.kind === 'message' && !entry.recalled && this.recalledSeqs.has(entry.seq)) {
       folded = tombstone(entry);
     }
+    // Burn after reading: the burned message loses its body here too, so the cache (which
+    // saves these entries) no longer holds it.
+    if (entry.kind === 'message' && !entry.recalled && this.burnedSeqs.has(entry.seq)) folded = burnedTombstone(entry);
+    if (entry.kind === 'burned') {
+      const target = this.entries.get(entry.body.target_seq);
+      if (target && target.kind === 'message' && !target.recalled) this.entries.set(target.seq, burnedTombstone(target));
+      else if (!target) this.burnedSeqs.add(entry.body.target_seq);
+    }
     if (entry.kind === 'recall') {
       const target = this.entries.get(entry.body.target_seq);
       if (target && target.kind === 'message' && !target.recalled) {
@@ -217,4 +227,9 @@ export class Timeline {
 /** A recalled message keeps its place in the log but loses its body. */
 export function tombstone(entry: Entry): Entry {
   return { ...entry, recalled: true, body: {} } as Entry;
+}
+
+/** A message burned after reading: tombstoned, its body only says so. */
+export function burnedTombstone(entry: Entry): Entry {
+  return { ...entry, recalled: true, body: { burned: true } } as unknown as Entry;
 }

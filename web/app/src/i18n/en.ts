@@ -834,6 +834,28 @@ export const en = {
   'preview.locationAt': '[Location] {place}',
   'preview.stickerEmoji': '[Sticker] {emoji}',
   'error.too_many_stickers': 'Your sticker collection is full: remove one first.',
+  // Burn after reading (direct chats)
+  'burn.preview': '[Burn after reading]',
+  'burn.burned': 'A message burned after reading',
+  'burn.openedBy': '{name} opened a burn-after-reading message',
+  'burn.openedByYou': 'You opened a burn-after-reading message',
+  'burn.modeOn': '{name} turned on burn after reading: what they send burns once read',
+  'burn.modeOff': '{name} turned off burn after reading',
+  'burn.modeOnYou': 'You turned on burn after reading: what you send burns once read',
+  'burn.modeOffYou': 'You turned off burn after reading',
+  'burn.toggle': 'Burn after reading',
+  'burn.toggleOn': 'Burn after reading: on for the next message',
+  'burn.modeButton': 'Burn after reading for this chat',
+  'burn.banner': 'Burn after reading is on: each message disappears for both of you after it is read. Screenshots are not prevented.',
+  'burn.bannerMode': 'Burn after reading is on for this chat: everything you send here disappears for both of you after it is read. Screenshots are not prevented.',
+  'burn.tapToOpen': 'Burn after reading · tap to view',
+  'burn.holdHint': 'Opening starts a countdown; then it is gone for both of you. Screenshots are not prevented.',
+  'burn.unread': 'Burn after reading · not opened yet',
+  'burn.opened': 'Opened · burns in {seconds} s',
+  'burn.countdown': '{seconds} s',
+  'burn.burning': 'Burning…',
+  'error.burn_after_reading': 'A burn-after-reading message cannot be forwarded, quoted or saved.',
+  'error.burn_direct_only': 'Burn after reading is for direct chats only.',
 } as const;
 
 export type MessageKey = keyof typeof en;

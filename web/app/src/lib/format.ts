@@ -58,9 +58,17 @@ export function describeEntry(entry: Entry, me: number, names: NameSource, t: Tr
       return t('preview.announcement', { text: entry.body.text.replace(/\s+/g, ' ').trim() });
     case 'message_marked':
       return entry.body.important ? t('preview.markedImportant', { name: who(entry.sender_id) }) : t('preview.unmarkedImportant', { name: who(entry.sender_id) });
+    // Burn after reading (direct chats)
+    case 'burn_opened':
+      return entry.sender_id === me ? t('burn.openedByYou') : t('burn.openedBy', { name: who(entry.sender_id) });
+    case 'burned':
+      return t('burn.burned');
+    case 'burn_mode':
+      return burnModeText(entry.body.enabled, entry.body.user_id === me, who(entry.body.user_id), t);
     case 'message':
       break;
   }
+  if (entry.recalled && isBurnedBody(entry.body)) return t('burn.burned');
   if (entry.recalled) {
     return entry.sender_id === me ? t('preview.recalledByYou') : t('preview.recalledBy', { name: who(entry.sender_id) });
   }
@@ -69,6 +77,8 @@ export function describeEntry(entry: Entry, me: number, names: NameSource, t: Tr
 
 /** One line for a message's content (previews, quotes, toasts, moderation queues). */
 export function describeMessage(message: MessageContent, t: Translate): string {
+  // A burn-after-reading message never shows its content outside its bubble.
+  if (message.body.burn === true) return t('burn.preview');
   switch (message.type) {
     case 'text':
       return message.body.text.replace(/\s+/g, ' ').trim();
@@ -96,6 +106,16 @@ export function describeMessage(message: MessageContent, t: Translate): string {
     case 'chat_record':
       return t('preview.chatRecord', { title: message.body.title });
   }
+}
+
+/** A burned message's tombstone (its body only says it burned). */
+export function isBurnedBody(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && (body as { burned?: unknown }).burned === true;
+}
+
+function burnModeText(enabled: boolean, mine: boolean, name: string, t: Translate): string {
+  if (mine) return enabled ? t('burn.modeOnYou') : t('burn.modeOffYou');
+  return enabled ? t('burn.modeOn', { name }) : t('burn.modeOff', { name });
 }
 
 /** Formatters are costly to build; a chat of 10,000 messages formats 10,000 times. */

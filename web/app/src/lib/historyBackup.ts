@@ -100,12 +100,12 @@ export function filesOf(entry: Entry): string[] {
 }
 
 /**
- * Entries a backup leaves out. Burn-after-reading messages (h/burn) are meant to vanish
- * everywhere once read: when merged, return true for them here (their body's burn marker).
+ * Entries a backup leaves out: burn-after-reading messages (decision 0038) are meant to vanish
+ * everywhere once read, and burned ones keep only a tombstone.
  */
 export function keptOutOfBackups(entry: Entry): boolean {
-  void entry;
-  return false;
+  const body = entry.body as { burn?: unknown; burned?: unknown } | null;
+  return typeof body === 'object' && body !== null && (body.burn === true || body.burned === true);
 }
 
 function abortIfAsked(signal: AbortSignal | undefined): void {

@@ -40,6 +40,7 @@ import type { RestoredHistory } from '../lib/restoredHistory';
 import { RestoredInChat } from './RestoredInChat';
 import { MessageSelectionViewModel } from './MessageSelectionViewModel';
 import { copyMedia } from './RecordMedia';
+import { BurnTracker, type BurnBubble, type BurnControls } from './BurnAfterReading';
 
 export type BubbleState = 'sending' | 'failed' | 'moderation' | 'sent' | 'delivered' | 'read';
 
@@ -81,6 +82,8 @@ export interface BubbleItem {
   // History backup (0051): a message from a restored backup the server does not show, and its file's bytes.
   restored?: boolean;
   restoredFile?: Blob | null;
+  /** Burn after reading: sealed, counting down, or the sender's view; null for other messages. */
+  burn: BurnBubble | null;
 }
 
 /** Why I cannot send in this group now; null: I can. */
@@ -274,6 +277,8 @@ export interface ChatSnapshot {
   /** Group powers of mine that show in the bubble menu. */
   canRecallAny: boolean;
   canMarkImportant: boolean;
+  /** Burn after reading (direct chats): the composer's toggle and the chat's mode. */
+  burn: BurnControls;
 }
 
 export interface Readers {
@@ -321,6 +326,8 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
   private readonly restoredInChat: RestoredInChat | null;
   /** Multi-select: checkboxes on messages and a bar to forward, favourite or delete them. */
   readonly selection: MessageSelectionViewModel;
+  /** Burn after reading: the view calls its actions (open, toggle, mode). */
+  readonly burn: BurnTracker;
 
   constructor(
     readonly conversationId: ConversationId,
@@ -338,6 +345,8 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     this.draft = summary?.draft ?? '';
     this.savedDraft = this.draft;
     this.caret = this.draft.length;
+    this.burn = new BurnTracker(client, conversationId, now, () => this.refresh(), (code) => this.showToast(errorMessage(this.t, code)));
+    this.track(() => this.burn.dispose());
     const refresh = () => this.refresh();
     this.restoredInChat = env.restored ? new RestoredInChat(env.restored, conversationId) : null;
     if (this.restoredInChat) this.track(this.restoredInChat.subscribe(refresh));
@@ -401,6 +410,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
       loading: true, draft, replyTo: null, mentionCandidates: [], recentEmoji: [], canSend: true, muted: null,
       peerId: null, peerOnline: undefined, toast: null, groupInfo: null, readers: null, attachments: [],
       sendOriginal: false, canRecallAny: false, canMarkImportant: false,
+      burn: { available: false, next: false, mode: false, peerMode: false },
     };
   }
 
@@ -410,6 +420,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
 
   private async open(): Promise<void> {
     await this.client.openConversation(this.conversationId);
+    void this.burn.loadMode();
     const summary = this.client.conversation(this.conversationId);
     if (summary?.type === 'group' && this.client.state === 'connected') {
       try {
@@ -542,7 +553,10 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     const attachments = this.attachments;
     if ((!text.trim() && attachments.length === 0) || !this.getSnapshot().canSend || this.muteState() !== null) return false;
     const replyToSeq = this.replyTo?.seq ?? null;
-    if (text.trim()) {
+    const burn = this.burn.sendsBurning;
+    if (text.trim() && burn) {
+      this.client.send(this.conversationId, 'text', { text, burn: true }, { replyToSeq });
+    } else if (text.trim()) {
       const mentions = [...this.mentioned.entries()].filter(([, label]) => text.includes(`@${label}`)).map(([id]) => id);
       const mentionAll = this.mentionedAll !== null && text.includes(`@${this.mentionedAll}`);
       this.client.sendText(this.conversationId, text, { mentions, mentionAll, replyToSeq });
@@ -550,8 +564,9 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     // In the order picked, each once its image is ready (measured, compressed).
     this.attachments = [];
     for (const attachment of attachments) {
-      this.sending = this.sending.then(() => this.sendAttachment(attachment, text.trim() ? null : replyToSeq));
+      this.sending = this.sending.then(() => this.sendAttachment(attachment, text.trim() ? null : replyToSeq, burn));
     }
+    this.burn.sent();
     this.draft = '';
     this.caret = 0;
     this.replyTo = null;
@@ -609,7 +624,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
   private composeVm: ComposeViewModel | null = null;
   get compose(): ComposeViewModel {
     if (!this.composeVm) {
-      const made = new ComposeViewModel(this.client, this.conversationId, this.names, () => this.t, (text) => this.showToast(text), () => this.getSnapshot().canSend && this.muteState() === null);
+      const made = new ComposeViewModel(this.client, this.conversationId, this.names, () => this.t, (text) => this.showToast(text), () => this.getSnapshot().canSend && this.muteState() === null, this.burn);
       this.composeVm = made;
       this.track(() => made.dispose());
     }
@@ -640,6 +655,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
   private async sendAttachment(
     attachment: AttachmentItem & { prepared: Promise<PreparedImage | null> | null },
     replyToSeq: Seq | null,
+    burn = false,
   ): Promise<void> {
     try {
       const prepared = attachment.prepared ? await attachment.prepared : null;
@@ -647,6 +663,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
         const message = sendPreparedImage(this.client, this.conversationId, prepared, {
           replyToSeq,
           expiryDays: attachment.expiryDays,
+          burn,
           ...this.fingerprintOf(attachment.file),
         });
         this.localImages.set(message.client_msg_id, prepared.blob);
@@ -655,7 +672,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
         this.client.sendFile(
           this.conversationId,
           attachment.file,
-          { type: 'file', body: { name: attachment.name, size: attachment.file.size, mime } },
+          { type: 'file', body: { name: attachment.name, size: attachment.file.size, mime, ...(burn ? { burn: true } : {}) } },
           { replyToSeq, expiryDays: attachment.expiryDays, ...this.fingerprintOf(attachment.file) },
         );
       }
@@ -853,6 +870,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     const { t, locale } = this.preferences.getSnapshot();
     const timeline = this.client.timeline(this.conversationId);
     const me = this.client.me?.id ?? 0;
+    this.burn.fold(timeline.entries);
     const shown = summary ? this.shownEntries(summary, timeline.entries, me) : [];
     const restored = this.restoredInChat;
     const built = summary ? this.buildItems(summary, restored ? restored.merge(shown, timeline.reachedStart, me) : shown, timeline.pending, me) : [];
@@ -897,6 +915,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
       sendOriginal: this.sendOriginal,
       canRecallAny: this.powers !== null && holds(this.powers.role, this.powers.powers, 'recall'),
       canMarkImportant: this.powers !== null && holds(this.powers.role, this.powers.powers, 'announcements'),
+      burn: this.burn.controls(),
       readers: this.readers
         ? {
             ...this.readers,
@@ -959,6 +978,14 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
       // A recall shows once, where the recalled message was; only a recall whose target
       // this device does not hold shows on its own.
       if (entry.kind === 'recall' && bySeq.has(entry.body.target_seq)) continue;
+      // Burn after reading: an opening shows on its message; a burn, where the message was.
+      if (entry.kind === 'burn_opened' || (entry.kind === 'burned' && bySeq.has(entry.body.target_seq))) continue;
+      const burn = this.burn.bubbleOf(entry, me);
+      if (burn === 'gone') {
+        separator(entry.created_at, String(entry.seq));
+        items.push({ kind: 'notice', key: `s-${entry.seq}`, text: t('burn.burned') });
+        continue;
+      }
       separator(entry.created_at, String(entry.seq));
       if (entry.kind !== 'message' || entry.recalled) {
         items.push({ kind: 'notice', key: `s-${entry.seq}`, text: describeEntry(entry, me, this.names, t) });
@@ -988,6 +1015,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
         mentionsMe:
           entry.type === 'text' && (entry.body.mentions?.includes(me) === true || entry.body.mention_all === true),
         forwarded: isForwardCopy(entry.client_msg_id),
+        burn,
       });
     }
     for (const message of pending) {
@@ -1019,6 +1047,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
         quote: replied ? this.quoteOf(replied) : null,
         mentionsMe: false,
         forwarded: false,
+        burn: (message.body as { burn?: boolean }).burn === true ? { state: 'unread', burnAt: null, mask: '' } : null,
       });
       if (message.type === 'image' && message.file) this.localImages.set(message.client_msg_id, message.file);
     }

@@ -61,9 +61,18 @@ export class ComposeViewModel extends ViewModel<ComposeSnapshot> {
     private readonly toast: (text: string) => void,
     /** False while I may not post (muted, left): nothing is sent. */
     private readonly mayPost: () => boolean,
+    /** Burn after reading (decision 0038): whether what is sent now burns; told once it went. */
+    private readonly burning: { sendsBurning: boolean; sent(): void } = { sendsBurning: false, sent: () => {} },
   ) {
     super({ stickers: null, stickerMax: 300, map: null, preparingVideo: false });
     this.track(() => this.picker?.dispose());
+  }
+
+  /** `burn: true` on a voice or video sent while burning is on (then the one-off toggle resets). */
+  private burnMark(): { burn?: true } {
+    if (!this.burning.sendsBurning) return {};
+    this.burning.sent();
+    return { burn: true };
   }
 
   private fail(error: unknown): void {
@@ -80,7 +89,7 @@ export class ComposeViewModel extends ViewModel<ComposeSnapshot> {
     try {
       this.client.sendFile(this.conversationId, recording.blob, {
         type: 'voice',
-        body: { duration_ms: recording.durationMs, ...(recording.waveform.length > 0 ? { waveform: recording.waveform } : {}) },
+        body: { duration_ms: recording.durationMs, ...(recording.waveform.length > 0 ? { waveform: recording.waveform } : {}), ...this.burnMark() },
       });
       // Stopped by the ten-minute limit rather than by the user: say why it went.
       if (recording.durationMs >= MAX_VOICE_MS - 100) this.toast(this.t()('compose.voiceLimit'));
@@ -105,7 +114,7 @@ export class ComposeViewModel extends ViewModel<ComposeSnapshot> {
       this.client.sendFile(
         this.conversationId,
         file,
-        { type: 'video', body: { duration_ms: facts.durationMs, width: facts.width, height: facts.height } },
+        { type: 'video', body: { duration_ms: facts.durationMs, width: facts.width, height: facts.height, ...this.burnMark() } },
         { poster: facts.poster },
       );
     } catch (error) {

@@ -12,6 +12,8 @@ export interface ImageSendOptions {
   fingerprint?: string;
   /** Gone this many days (1-7) after sending; null or absent: kept. */
   expiryDays?: number | null;
+  /** Burn after reading (direct chats). */
+  burn?: boolean;
 }
 
 /** Send a prepared image; returns the pending message (its bubble shows at once). */
@@ -24,7 +26,10 @@ export function sendPreparedImage(
   return client.sendFile(
     conversationId,
     prepared.blob,
-    { type: 'image', body: { width: prepared.width, height: prepared.height, name: prepared.name, size: prepared.blob.size } },
+    {
+      type: 'image',
+      body: { width: prepared.width, height: prepared.height, name: prepared.name, size: prepared.blob.size, ...(options.burn ? { burn: true } : {}) },
+    },
     {
       replyToSeq: options.replyToSeq ?? null,
       expiryDays: options.expiryDays ?? null,

@@ -17,6 +17,7 @@ import { ScissorsIcon, ScreenshotButton } from './Screenshot';
 import { startScreenshot, screenshotsSupported } from '../lib/screenCapture';
 import { ChatMoreMenu } from './ClearHistory';
 import { SelectCheckbox, SelectionBar } from './MessageSelection';
+import { BurnBadge, BurnBanner, BurnMenu, BurnModeButton, BurnSealed, BurnToggle } from './BurnAfterReading';
 
 interface ChatViewProps {
   vm: ChatViewModel;
@@ -108,6 +109,7 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
           onRetry={(id) => vm.retry(id)}
           onReaders={(seq) => void vm.showReaders(seq)}
           onSender={(id) => workspace.openProfile(id)}
+          onOpenBurn={(seq) => void vm.burn.open(seq)}
           media={
             item.media ? (
               <MessageMedia
@@ -116,7 +118,7 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
                 links={workspace.links}
                 t={t}
                 clientMsgId={item.clientMsgId}
-                onOpenImage={(fileId, name, local) => workspace.openImage(fileId, name, local, { conversationId: chat.conversationId, seq: item.seq })}
+                onOpenImage={(fileId, name, local) => workspace.openImage(fileId, name, local, item.burn ? null : { conversationId: chat.conversationId, seq: item.seq })}
                 onPause={(id) => vm.pauseUpload(id)}
                 onResume={(id) => vm.retry(id)}
                 onProfile={(id) => workspace.openProfile(id)}
@@ -200,6 +202,7 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
               <InfoIcon />
             </button>
           )}
+          <BurnModeButton controls={chat.burn} t={t} onSet={(on) => void vm.burn.setMode(on)} />
           {chat.peerId !== null && (
             <button className="icon-button" onClick={() => chat.peerId !== null && workspace.openProfile(chat.peerId)} title={t('contacts.viewProfile')} aria-label={t('contacts.viewProfile')} data-testid="peer-profile-button">
               <InfoIcon />
@@ -260,7 +263,10 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
       ) : (
         <div className="composer readonly">{t('chat.readonly')}</div>
       )}
-      {menu && (
+      {menu && menu.item.burn !== null && (
+        <BurnMenu x={menu.x} y={menu.y} item={menu.item} t={t} onClose={() => setMenu(null)} onRecall={(seq) => void vm.recall(seq)} onDelete={(seq) => void vm.deleteForMe(seq)} />
+      )}
+      {menu && menu.item.burn === null && (
         <BubbleMenu
           menu={menu}
           t={t}
@@ -376,8 +382,10 @@ function Bubble({
   onRetry,
   onReaders,
   onSender,
+  onOpenBurn,
   media,
 }: {
+  onOpenBurn(seq: number): void;
   media: ReactNode;
   item: BubbleItem;
   t: Translate;
@@ -426,12 +434,13 @@ function Bubble({
               </div>
             )}
             {item.notice && <div className="notice-title">{item.notice.title}</div>}
-            {media}
-            {(item.text || !item.media) && (
+            {item.burn?.state === 'sealed' ? <BurnSealed item={item} media={media} t={t} onOpen={onOpenBurn} /> : media}
+            {(item.text || !item.media) && item.burn?.state !== 'sealed' && (
               <div className={`bubble-text${item.isText ? '' : ' unsupported'}`} data-testid="bubble-text">
                 <MessageText text={item.text} />
               </div>
             )}
+            {item.burn && <BurnBadge burn={item.burn} t={t} />}
             {item.notice?.url && /^https?:\/\//i.test(item.notice.url) && (
               <a className="notice-link" href={item.notice.url} target="_blank" rel="noopener noreferrer nofollow">
                 {t('chat.openLink')}
@@ -656,6 +665,7 @@ function Composer({ vm, t, sendKey, onSent, links }: { vm: ChatViewModel; t: Tra
         <ScreenshotButton target={vm} t={t} />
         {/* The "+" panel: voice, video, location, contact cards, stickers (issue 12). */}
         <ComposerPlus vm={vm.compose} links={links} t={t} onImages={(picked) => vm.addFiles(picked)} onFile={() => files.current?.click()} extra={screenshotsSupported() ? [{ id: 'screenshot', label: t('screenshot.take'), icon: <ScissorsIcon />, onSelect: startScreenshot }] : []} />
+        <BurnToggle controls={chat.burn} t={t} onToggle={() => vm.burn.toggleNext()} />
         <input
           ref={images}
           type="file"
@@ -721,6 +731,7 @@ function Composer({ vm, t, sendKey, onSent, links }: { vm: ChatViewModel; t: Tra
           ))}
         </ul>
       )}
+      <BurnBanner controls={chat.burn} t={t} />
       <textarea
         ref={input}
         className="composer-input"

@@ -85,6 +85,8 @@ export type ServerErrorCode =
   | 'unknown_contact'
   | 'favorites_full'
   | 'too_many_stickers'
+  | 'burn_after_reading'
+  | 'burn_direct_only'
   | 'internal_error';
 
 /** Every push the server sends (tidings.domain.events.PushEvent). */
@@ -126,6 +128,7 @@ export type FileKind =
 // ---- message bodies, as they travel --------------------------------------------------------
 
 export interface TextBody {
+  burn?: boolean;
   /** min length 1 */
   text: string;
   /** at most 100 items; each: > 0 */
@@ -134,6 +137,7 @@ export interface TextBody {
 }
 
 export interface ImageBody {
+  burn?: boolean;
   /** pattern ^[A-Za-z0-9_-]{1,64}$ */
   file_id: string;
   /** > 0; ≤ 100000 */
@@ -149,6 +153,7 @@ export interface ImageBody {
 }
 
 export interface FileBody {
+  burn?: boolean;
   /** pattern ^[A-Za-z0-9_-]{1,64}$ */
   file_id: string;
   /** min length 1; max length 255 */
@@ -162,6 +167,7 @@ export interface FileBody {
 }
 
 export interface VoiceBody {
+  burn?: boolean;
   /** pattern ^[A-Za-z0-9_-]{1,64}$ */
   file_id: string;
   /** > 0; ≤ 600000 */
@@ -175,6 +181,7 @@ export interface VoiceBody {
 }
 
 export interface VideoBody {
+  burn?: boolean;
   /** pattern ^[A-Za-z0-9_-]{1,64}$ */
   file_id: string;
   /** > 0; ≤ 86400000 */
@@ -192,6 +199,7 @@ export interface VideoBody {
 }
 
 export interface LocationBody {
+  burn?: boolean;
   /** ≥ -90; ≤ 90 */
   latitude: number;
   /** ≥ -180; ≤ 180 */
@@ -204,12 +212,14 @@ export interface LocationBody {
 }
 
 export interface ContactCardBody {
+  burn?: boolean;
   /** > 0 */
   user_id: number;
 }
 
 /** A card from a host system, e.g. an order link from a web shop. */
 export interface CustomCardBody {
+  burn?: boolean;
   /** min length 1; max length 200 */
   title: string;
   /** min length 1; uri */
@@ -227,6 +237,7 @@ export interface CustomCardBody {
 }
 
 export interface StickerBody {
+  burn?: boolean;
   /** pattern ^[A-Za-z0-9_-]{1,64}$ */
   file_id: string;
   /** > 0; ≤ 4096 */
@@ -240,6 +251,7 @@ export interface StickerBody {
 }
 
 export interface NoticeBody {
+  burn?: boolean;
   /** min length 1; max length 200 */
   title: string;
   /** max length 5000 */
@@ -250,6 +262,7 @@ export interface NoticeBody {
 
 /** One copied message: who sent it as they were named then, when, and what. */
 export interface RecordItem {
+  burn?: boolean;
   /** > 0 */
   sender_id: number;
   /** max length 100 */
@@ -264,6 +277,7 @@ export interface RecordItem {
 }
 
 export interface ChatRecordBody {
+  burn?: boolean;
   /** min length 1; max length 200 */
   title: string;
   /** at least 1 items; at most 100 items */
@@ -1000,6 +1014,16 @@ export interface InviteQrInput {
   base_url: string;
 }
 
+export interface BurnModeInput {
+  enabled: boolean;
+}
+
+export interface BurnModeOp {
+  enabled: boolean;
+  /** > 0 */
+  conversation_id: number;
+}
+
 export interface FileRef {
   /** min length 1; max length 64 */
   file_id: string;
@@ -1101,6 +1125,9 @@ export interface OpRequests {
   'blocks.add': TargetUser;
   'blocks.list': Empty;
   'blocks.remove': TargetUser;
+  'burn.mode': ConversationRef;
+  'burn.open': SeqOp;
+  'burn.set_mode': BurnModeOp;
   'clear': ConversationRef;
   'contact_groups.create': ContactGroupCreate;
   'contact_groups.delete': ContactGroupRef;
