@@ -62,6 +62,8 @@ class PrivateKind(StrEnum):
     MESSAGE_REJECTED = "message_rejected"
     GROUP_VIEW_MODE = "group_view_mode"
     ANNOUNCEMENT_READ = "announcement_read"
+    # Settings kept on the server (issue 12)
+    SETTINGS_CHANGED = "settings_changed"
 
 
 @dataclass(frozen=True, slots=True)
