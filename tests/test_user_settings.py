@@ -54,6 +54,10 @@ async def test_send_key_and_send_shortcut_are_one_setting(base_url: str, alice: 
         assert reply["settings"]["send_key"] == "enter"
 
 
+def night(*, days: list[int] | None = None, start: str = "22:00") -> dict[str, Any]:
+    return {"kind": "night", "days": days or [1], "start": start, "end": "07:00"}
+
+
 async def test_bad_settings_are_refused_by_field(base_url: str, alice: Person) -> None:
     async with alice.client(base_url) as a:
         bad: list[dict[str, Any]] = [
