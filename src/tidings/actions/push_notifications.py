@@ -124,17 +124,37 @@ class PushNotifications:
             await self._sender.close()
 
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
         while True:
-            first = await self._queue.get()
-            if self._settings.push_coalesce_seconds:
-                await asyncio.sleep(self._settings.push_coalesce_seconds)
-            batch = [first]
-            while not self._queue.empty():
-                batch.append(self._queue.get_nowait())
+            batch = [await self._closed_audience(await self._queue.get())]
+            # Whatever else arrives within the window goes out with it, one push per member
+            # and conversation.
+            deadline = loop.time() + self._settings.push_coalesce_seconds
+            while (remaining := deadline - loop.time()) > 0:
+                try:
+                    item = await asyncio.wait_for(self._queue.get(), remaining)
+                except TimeoutError:
+                    break
+                batch.append(await self._closed_audience(item))
             try:
                 await self._push(batch)
             except Exception:
                 log.exception("web push batch failed")
+
+    async def _closed_audience(self, item: Queued) -> Queued:
+        """The message's audience narrowed, as it is taken off the queue (moments after the
+        send), to those with a subscription and no connected device: a message a device
+        received live is not pushed later, whoever closes the app meanwhile."""
+        entry, users = item
+        try:
+            # Presence first: it is in memory (or one Redis call), so it is read as close to
+            # the send as can be.
+            online = await self._presence.online(list(users)) if users else {}
+            offline = [u for u in users if not online.get(u, False)]
+            return entry, tuple(await self._store.subscribed(offline))
+        except Exception:
+            log.exception("web push: who is offline")
+            return entry, ()
 
     async def _push(self, batch: list[Queued]) -> None:
         # Messages by conversation, in order, and everyone who may hear of them.
@@ -144,10 +164,7 @@ class PushNotifications:
         everyone = sorted({u for _, users in batch for u in users})
         now = now_ms()
         subscribers = await self._store.subscribers(everyone, now)
-        if not subscribers:
-            return
-        online = await self._presence.online(list(subscribers))
-        closed = [u for u in subscribers if not online.get(u, False)]
+        closed = list(subscribers)
         if not closed:
             return
         user_settings = await self._user_settings.of_users(closed)

@@ -95,6 +95,18 @@ class PushStore:
                 delete(push_subscriptions).where(push_subscriptions.c.id.in_(subscription_ids))
             )
 
+    async def subscribed(self, user_ids: list[int]) -> list[int]:
+        """Those of these users with a push subscription (live or not)."""
+        if not user_ids:
+            return []
+        async with self._db.read("push_subscribed") as conn:
+            rows = await conn.execute(
+                select(push_subscriptions.c.user_id)
+                .where(push_subscriptions.c.user_id.in_(user_ids))
+                .distinct()
+            )
+            return [int(row.user_id) for row in rows]
+
     async def subscribers(self, user_ids: list[int], now: int) -> dict[int, list[PushSubscription]]:
         """The live subscriptions of these users; those of ended sessions are removed."""
         if not user_ids:
