@@ -82,6 +82,8 @@ export type ServerErrorCode =
   | 'invalid_invite'
   | 'bad_file'
   | 'unknown_contact'
+  | 'push_unavailable'
+  | 'push_endpoint_refused'
   | 'internal_error';
 
 /** Every push the server sends (tidings.domain.events.PushEvent). */
@@ -1020,6 +1022,30 @@ export interface ProfileUpdate {
   desk?: string | null;
 }
 
+export interface PushKeys {
+  /** max length 128; pattern ^[A-Za-z0-9_-]+=*$ */
+  p256dh: string;
+  /** max length 128; pattern ^[A-Za-z0-9_-]+=*$ */
+  auth: string;
+}
+
+export interface PushSubscribeInput {
+  /** min length 8; max length 2048 */
+  endpoint: string;
+  keys: PushKeys;
+}
+
+export interface PushUnsubscribeInput {
+  /** min length 8; max length 2048 */
+  endpoint: string;
+}
+
+export interface SettingsUpdateInput {
+  changes: object;
+  /** ≥ 0 */
+  version?: number | null;
+}
+
 /** The data each WebSocket op takes (the gateway's registry). */
 export interface OpRequests {
   'auth': AuthInput;
@@ -1121,12 +1147,17 @@ export interface OpRequests {
   'presence.unsubscribe': UserIdsInput;
   'profile.get': UserRef;
   'profile.update': ProfileUpdate;
+  'push.config': Empty;
+  'push.subscribe': PushSubscribeInput;
+  'push.unsubscribe': PushUnsubscribeInput;
   'read': SeqOp;
   'read_state': SeqOp;
   'recall': SeqOp;
   'send': SendOp;
   'sessions.list': Empty;
   'sessions.sign_out': SessionRef;
+  'settings.get': Empty;
+  'settings.update': SettingsUpdateInput;
   'storage.usage': Empty;
   'sync': SyncInput;
   'typing': ConversationRef;
