@@ -6,6 +6,8 @@ import { FONT_SIZES, TOAST_CORNERS, WALLPAPERS, type FontSize, type PreferencesV
 import { useViewModel } from '../viewmodels/useViewModel';
 import type { SessionViewModel } from '../viewmodels/SessionViewModel';
 import { AccountsCard } from './Accounts';
+import { NotificationSettings } from './NotificationSettings';
+import type { ServerSettingsViewModel } from '../viewmodels/ServerSettingsViewModel';
 import { Avatar } from './Avatar';
 
 // Account security is opened rarely: it loads on demand, outside the first download.
@@ -27,9 +29,12 @@ interface Props {
   client: Client;
   session: SessionViewModel;
   onSignOut(): void;
+  /** Settings kept on the server (issue 12): notifications, do not disturb, shortcuts. */
+  serverSettings?: ServerSettingsViewModel;
+  nameOf?(id: number): string;
 }
 
-export function SettingsView({ preferences, notifications, user, client, session, onSignOut }: Props) {
+export function SettingsView({ preferences, notifications, user, client, session, onSignOut, serverSettings, nameOf }: Props) {
   const p = useViewModel(preferences);
   const { t } = p;
   const [page, setPage] = useState<'main' | 'security'>('main');
@@ -95,6 +100,7 @@ export function SettingsView({ preferences, notifications, user, client, session
           <Segmented testId="flash-title" value={p.flashTitle ? 'on' : 'off'} options={[...onOff]} onChange={(v) => preferences.set('flashTitle', v === 'on')} />
         </Row>
       </div>
+      {serverSettings && <NotificationSettings vm={serverSettings} preferences={preferences} t={t} nameOf={nameOf ?? ((id) => `#${id}`)} />}
       <h3 className="settings-heading">{t('settings.appearance')}</h3>
       <div className="settings-card">
         <Row label={t('settings.theme')}>

@@ -13,6 +13,7 @@ import { WorkspaceDialogs } from './Dialogs';
 import { ChatIcon, ContactsIcon, LogoMark, SettingsIcon } from './Icons';
 import { SettingsView } from './SettingsView';
 import { AccountMenu } from './Accounts';
+import { useShortcuts } from './useShortcuts';
 import type { SessionViewModel } from '../viewmodels/SessionViewModel';
 
 interface Props {
@@ -26,6 +27,7 @@ interface Props {
 
 export function Workspace({ workspace, t, sendKey, session, onSignOut }: Props) {
   const state = useViewModel(workspace);
+  useShortcuts(workspace);
   const sessionState = useViewModel(session);
   const otherUnread = sessionState.screen === 'restoring' ? 0 : sessionState.accounts.reduce((sum, a) => sum + (a.active ? 0 : a.unread), 0);
 
@@ -131,7 +133,7 @@ export function Workspace({ workspace, t, sendKey, session, onSignOut }: Props) 
             </>
           )}
           {state.section === 'contacts' && <ContactsView workspace={workspace} t={t} />}
-          {state.section === 'settings' && <SettingsView preferences={workspace.preferences} notifications={alerts} user={state.user} client={workspace.client} session={session} onSignOut={onSignOut} />}
+          {state.section === 'settings' && <SettingsView preferences={workspace.preferences} notifications={alerts} user={state.user} client={workspace.client} session={session} onSignOut={onSignOut} serverSettings={workspace.serverSettings} nameOf={(id) => workspace.names.name(id)} />}
         </div>
       </div>
       <WorkspaceDialogs workspace={workspace} dialog={state.dialog} t={t} onClose={closeDialog} onForwardDone={onForwardDone} />
