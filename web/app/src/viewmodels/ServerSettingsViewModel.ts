@@ -96,7 +96,6 @@ export class ServerSettingsViewModel extends ViewModel<ServerSettingsSnapshot> {
   /** Set while the server's values are copied into the preferences (not a change to send). */
   private applying = false;
   private last: Pick<Preferences, Synced>;
-  private readonly cacheKey: string;
 
   constructor(
     private readonly client: Client,
@@ -105,11 +104,11 @@ export class ServerSettingsViewModel extends ViewModel<ServerSettingsSnapshot> {
     private readonly platform: PushPlatform = browserPushPlatform,
     private readonly now: () => number = Date.now,
   ) {
-    const cacheKey = `tidings.serverSettings.${client.me?.id ?? 0}`;
-    const cached = readJson<{ settings: ServerSettings; version: number }>(store, cacheKey);
-    super({ settings: cached?.settings ?? {}, version: cached?.version ?? 0, synced: false, error: null, push: 'off' });
-    this.cacheKey = cacheKey;
+    super({ settings: {}, version: 0, synced: false, error: null, push: 'off' });
     this.last = this.pick(preferences.getSnapshot());
+    // This device's copy, for do-not-disturb and the shortcuts before the connection is up.
+    this.readCache();
+    this.track(client.on('me', () => this.readCache()));
     this.track(client.on('connected', () => void this.load()));
     this.track(
       client.on('private', ({ entry }) => {
@@ -215,7 +214,8 @@ export class ServerSettingsViewModel extends ViewModel<ServerSettingsSnapshot> {
     } catch {
       return;
     }
-    this.received(reply.settings, reply.version);
+    // The server's copy as it is now (even an older version: its database may be new).
+    this.received(reply.settings, reply.version, true);
     this.update({ synced: true });
     // What the server lacks comes from this device (its earlier, local-only choices).
     const local = this.preferences.getSnapshot();
@@ -228,8 +228,8 @@ export class ServerSettingsViewModel extends ViewModel<ServerSettingsSnapshot> {
     void this.renewPush();
   }
 
-  private received(settings: ServerSettings, version: number): void {
-    if (version < this.getSnapshot().version) return;
+  private received(settings: ServerSettings, version: number, fresh = false): void {
+    if (!fresh && version < this.getSnapshot().version) return;
     this.setLocal(settings, version, this.getSnapshot().error);
     const values = fromServer(settings);
     this.applying = true;
@@ -244,8 +244,21 @@ export class ServerSettingsViewModel extends ViewModel<ServerSettingsSnapshot> {
     this.last = this.pick(this.preferences.getSnapshot());
   }
 
+  private cacheKey(): string | null {
+    const id = this.client.me?.id;
+    return id === undefined ? null : `tidings.serverSettings.${id}`;
+  }
+
+  private readCache(): void {
+    const key = this.cacheKey();
+    if (key === null || this.getSnapshot().version > 0) return;
+    const cached = readJson<{ settings: ServerSettings; version: number }>(this.store, key);
+    if (cached) this.update({ settings: cached.settings, version: cached.version });
+  }
+
   private setLocal(settings: ServerSettings, version: number, error: string | null): void {
-    this.store.set(this.cacheKey, JSON.stringify({ settings, version }));
+    const key = this.cacheKey();
+    if (key !== null) this.store.set(key, JSON.stringify({ settings, version }));
     this.update({ settings, version, error });
   }
 
