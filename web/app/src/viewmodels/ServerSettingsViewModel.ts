@@ -96,6 +96,9 @@ export class ServerSettingsViewModel extends ViewModel<ServerSettingsSnapshot> {
   /** Set while the server's values are copied into the preferences (not a change to send). */
   private applying = false;
   private last: Pick<Preferences, Synced>;
+  /** The server's copy as last heard, and the changes sent but not yet answered. */
+  private base: { settings: ServerSettings; version: number } = { settings: {}, version: 0 };
+  private readonly pending: { changes: SettingsChanges }[] = [];
 
   constructor(
     private readonly client: Client,
@@ -150,15 +153,20 @@ export class ServerSettingsViewModel extends ViewModel<ServerSettingsSnapshot> {
 
   /** Change some settings: shown at once, sent to the server (which tells the other devices). */
   async change(changes: SettingsChanges): Promise<boolean> {
-    const before = this.getSnapshot();
-    this.setLocal(mergeSettings(before.settings, changes), before.version, null);
+    // Shown on top of the server's copy until the server has it: a reply to an earlier change
+    // (or another device's) must not undo it on screen meanwhile.
+    const pending = { changes };
+    this.pending.push(pending);
+    this.show(this.getSnapshot().error);
     try {
       const reply = await this.client.request('settings.update', { changes });
+      this.pending.splice(this.pending.indexOf(pending), 1);
       this.received(reply.settings, reply.version);
       return true;
     } catch (error) {
       // Refused (or offline): back to the server's copy.
-      this.update({ error: errorCode(error) });
+      this.pending.splice(this.pending.indexOf(pending), 1);
+      this.show(errorCode(error));
       await this.load();
       return false;
     }
@@ -229,8 +237,10 @@ export class ServerSettingsViewModel extends ViewModel<ServerSettingsSnapshot> {
   }
 
   private received(settings: ServerSettings, version: number, fresh = false): void {
-    if (!fresh && version < this.getSnapshot().version) return;
-    this.setLocal(settings, version, this.getSnapshot().error);
+    if (!fresh && version < this.base.version) return;
+    this.base = { settings, version };
+    this.save();
+    this.show(this.getSnapshot().error);
     const values = fromServer(settings);
     this.applying = true;
     try {
@@ -251,15 +261,23 @@ export class ServerSettingsViewModel extends ViewModel<ServerSettingsSnapshot> {
 
   private readCache(): void {
     const key = this.cacheKey();
-    if (key === null || this.getSnapshot().version > 0) return;
+    if (key === null || this.base.version > 0) return;
     const cached = readJson<{ settings: ServerSettings; version: number }>(this.store, key);
-    if (cached) this.update({ settings: cached.settings, version: cached.version });
+    if (cached) {
+      this.base = cached;
+      this.show(null);
+    }
   }
 
-  private setLocal(settings: ServerSettings, version: number, error: string | null): void {
+  private save(): void {
     const key = this.cacheKey();
-    if (key !== null) this.store.set(key, JSON.stringify({ settings, version }));
-    this.update({ settings, version, error });
+    if (key !== null) this.store.set(key, JSON.stringify(this.base));
+  }
+
+  /** The server's copy with the unanswered changes on top. */
+  private show(error: string | null): void {
+    const settings = this.pending.reduce((shown, p) => mergeSettings(shown, p.changes), this.base.settings);
+    this.update({ settings, version: this.base.version, error });
   }
 
   private preferencesChanged(): void {
