@@ -6,7 +6,6 @@ import type { Client, ConversationId, UserId } from '@tidings/sdk';
 import type { Translate } from '../i18n/i18n';
 import type { ServerSettingsViewModel } from '../viewmodels/ServerSettingsViewModel';
 import { useViewModel } from '../viewmodels/useViewModel';
-import { Toggle } from './NotificationSettings';
 
 export function ConversationAlertRows({ vm, conversationId, t }: { vm: ServerSettingsViewModel; conversationId: ConversationId; t: Translate }) {
   useViewModel(vm);
@@ -42,5 +41,13 @@ export function PersonAlerts({ vm, client, userId, t }: { vm: ServerSettingsView
       </div>
       {direct && <ConversationAlertRows vm={vm} conversationId={direct.id} t={t} />}
     </div>
+  );
+}
+
+export function Toggle({ on, onChange, testId, label }: { on: boolean; onChange(on: boolean): void; testId: string; label: string }) {
+  return (
+    <button role="switch" aria-checked={on} aria-label={label} className={`switch${on ? ' on' : ''}`} onClick={() => onChange(!on)} data-testid={testId}>
+      <span />
+    </button>
   );
 }

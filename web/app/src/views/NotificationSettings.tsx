@@ -12,6 +12,7 @@ import type { PushState } from '../lib/webPush';
 import type { PreferencesViewModel } from '../viewmodels/PreferencesViewModel';
 import type { ServerSettingsViewModel } from '../viewmodels/ServerSettingsViewModel';
 import { useViewModel } from '../viewmodels/useViewModel';
+import { Toggle } from './AlertChoices';
 
 type PresetKind = 'work' | 'night' | 'weekend';
 const PRESETS: Record<PresetKind, { label: MessageKey; schedule: DndSchedule }> = {
@@ -47,7 +48,7 @@ interface Props {
 }
 
 /** Extra rows of the Notifications card, then the Do-not-disturb and Shortcuts cards. */
-export function NotificationSettings({ vm, preferences, t, nameOf }: Props) {
+export default function NotificationSettings({ vm, preferences, t, nameOf }: Props) {
   const s = useViewModel(vm);
   const p = useViewModel(preferences);
   const notifications = vm.notifications();
@@ -244,13 +245,5 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
       <span className="settings-label">{label}</span>
       {children}
     </div>
-  );
-}
-
-export function Toggle({ on, onChange, testId, label }: { on: boolean; onChange(on: boolean): void; testId: string; label: string }) {
-  return (
-    <button role="switch" aria-checked={on} aria-label={label} className={`switch${on ? ' on' : ''}`} onClick={() => onChange(!on)} data-testid={testId}>
-      <span />
-    </button>
   );
 }
