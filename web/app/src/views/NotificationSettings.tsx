@@ -82,16 +82,18 @@ export default function NotificationSettings({ vm, preferences, t, nameOf }: Pro
             {pushNote && <span className="settings-note" data-testid="push-note">{t(pushNote)}</span>}
           </div>
         </Row>
-        <p className="settings-note settings-synced">{t('settings.syncedNote')}</p>
+        <p className="settings-intro">{t('settings.syncedNote')}</p>
         {s.error && s.error !== 'offline' && <p className="form-error" role="alert">{t('settings.syncFailed', { reason: errorMessage(t, s.error) })}</p>}
       </div>
 
-      <h3 className="settings-heading">{t('settings.dnd')}</h3>
+      <h3 className="settings-heading" data-testid="dnd-heading">{t('settings.dnd')}</h3>
       <div className="settings-card" data-testid="dnd-settings">
-        <p className="settings-note">
-          {t('settings.dndHint')}
-          {quietNow && <span className="dnd-now" data-testid="dnd-now"> · {t('settings.dndNow')}</span>}
-        </p>
+        <p className="settings-intro">{t('settings.dndHint')}</p>
+        {quietNow && (
+          <p className="dnd-now" role="status" data-testid="dnd-now">
+            <span aria-hidden>☾</span> {t('settings.dndNow')}
+          </p>
+        )}
         {(Object.keys(PRESETS) as PresetKind[]).map((kind) => {
           const current = schedule(kind);
           const on = current !== undefined && current.enabled !== false;
