@@ -172,7 +172,11 @@ async def test_gone_and_ended_subscriptions_are_dropped(
         async with bob.client(base_url) as b:
             for endpoint in (gone, live):
                 await b.request("push.subscribe", {"endpoint": endpoint, "keys": browser.keys()})
-        carol_browser = await subscribe(base_url, carol, push_service.endpoint(f"c{carol.id}"))
+        carol_endpoint = push_service.endpoint(f"c{carol.id}")
+        carol_browser = await subscribe(base_url, carol, carol_endpoint)
+        # Nobody can unsubscribe someone else's browser.
+        async with bob.client(base_url) as b:
+            await b.request("push.unsubscribe", {"endpoint": carol_endpoint})
         await closed(a, bob)
         await closed(a, carol)
         await text(a, group, "first")

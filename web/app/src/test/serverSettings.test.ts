@@ -143,3 +143,13 @@ describe('settings kept on the server', () => {
     vm.dispose();
   });
 });
+
+describe('a clicked push', () => {
+  it('names its conversation in the url', async () => {
+    const { conversationOfUrl } = await import('../views/usePushOpen');
+    expect(conversationOfUrl('/#/c/12')).toBe(12);
+    expect(conversationOfUrl('#/c/7')).toBe(7);
+    expect(conversationOfUrl('https://x/#/c/0')).toBeNull();
+    expect(conversationOfUrl('/#/c/12/x')).toBeNull();
+  });
+});

@@ -14,6 +14,7 @@ import { ChatIcon, ContactsIcon, LogoMark, SettingsIcon } from './Icons';
 import { SettingsView } from './SettingsView';
 import { AccountMenu } from './Accounts';
 import { useShortcuts } from './useShortcuts';
+import { usePushOpen } from './usePushOpen';
 import type { SessionViewModel } from '../viewmodels/SessionViewModel';
 
 interface Props {
@@ -28,6 +29,7 @@ interface Props {
 export function Workspace({ workspace, t, sendKey, session, onSignOut }: Props) {
   const state = useViewModel(workspace);
   useShortcuts(workspace);
+  usePushOpen(workspace);
   const sessionState = useViewModel(session);
   const otherUnread = sessionState.screen === 'restoring' ? 0 : sessionState.accounts.reduce((sum, a) => sum + (a.active ? 0 : a.unread), 0);
 
