@@ -32,6 +32,7 @@ from tidings.push.crypto import VapidKey, b64url, b64url_decode, encrypt, valid_
 from tidings.push.sender import EndpointRefused, OutboundRules, Outcome, PushSender
 from tidings.store.accounts import AccountStore
 from tidings.store.push import PushStore, PushSubscription
+from tidings.workers import WorkerPool
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,9 @@ class PushNotifications:
         self._key: VapidKey | None = None
         self._sender: PushSender | None = None
         self._worker: asyncio.Task[None] | None = None
+        # Encryption (an ECDH per push) runs in a thread of its own, not on the event loop
+        # that serves sends (decision 0046; bench/web_push.py).
+        self._crypto = WorkerPool("web-push", 1)
 
     # ---- ops ------------------------------------------------------------------------------
 
@@ -122,6 +126,7 @@ class PushNotifications:
                 await worker
         if self._sender is not None:
             await self._sender.close()
+        self._crypto.close()
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -221,7 +226,9 @@ class PushNotifications:
     async def _post(self, subscription: PushSubscription, message: dict[str, object]) -> Outcome:
         assert self._sender is not None
         key = await self._vapid()
-        body = encrypt(orjson.dumps(message), subscription.p256dh, subscription.auth)
+        body = await self._crypto.run(
+            encrypt, orjson.dumps(message), subscription.p256dh, subscription.auth
+        )
         outcome = await self._sender.post(
             subscription.endpoint,
             body,
