@@ -77,6 +77,11 @@ def desktop(browser: Browser, base: str, token: str, locale: str, theme: str, gr
     expect(alerts).to_be_visible()
     alerts.evaluate("el => el.scrollIntoView({block: 'center'})")
     shoot(page, f"desktop-chat-alerts-{suffix}")
+    # A person's profile: star them (they come through do-not-disturb), their chat's alerts.
+    page.locator("[data-testid=conversation-row][data-title='Bob Li']").click()
+    page.get_by_test_id("peer-profile-button").click()
+    expect(page.get_by_test_id("person-alerts")).to_be_visible()
+    shoot(page, f"desktop-profile-star-{suffix}")
     page.context.close()
 
 
