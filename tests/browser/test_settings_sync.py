@@ -104,6 +104,19 @@ def test_dnd_quiets_alerts_but_an_at_me_comes_through_and_syncs_live(
     expect(page.locator("html")).to_have_attribute("data-theme", "dark")
     post_text(web_server, bob, with_bob, "good morning")
     expect(page.get_by_test_id("message-toast").last).to_contain_text("good morning")
+    # A group's pop-ups off in its details: its messages no longer pop up.
+    open_conversation(page, "Night Shift")
+    page.get_by_test_id("group-info-button").click()
+    page.get_by_test_id("conversation-popup").click()
+    expect(page.get_by_test_id("conversation-popup")).to_have_attribute("aria-checked", "false")
+    open_conversation(page, "Bob Li")
+    post_text(web_server, bob, team, "quiet group")
+    page.wait_for_timeout(600)
+    expect(page.get_by_test_id("message-toast").filter(has_text="quiet group")).to_have_count(0)
+    assert other_device(web_server, alice, "settings.get", {})["settings"]["conversations"] == {
+        str(team): {"sound": True, "popup": False}
+    }
+
     # And after a reload, from the server.
     page.reload()
     expect(page.locator("html")).to_have_attribute("data-theme", "dark")
