@@ -12,6 +12,9 @@ from tests.support.users import Person
 from tests.test_verify_actions import verify
 from tidings.sdk import ServerError, TidingsClient
 
+# Lower than the default (60/1m) so that the rule's test stays short.
+SERVER_ENV = {"TIDINGS_RATE_SETTINGS_UPDATE": "30/1m"}
+
 
 async def test_update_merges_and_every_device_hears_it(base_url: str, alice: Person) -> None:
     async with online(base_url, alice, alice) as (phone, laptop):
@@ -154,3 +157,18 @@ async def test_concurrent_devices_keep_every_change(base_url: str, alice: Person
         final = await clients[0].request("settings.get")
         assert final["version"] == version + 1
         assert final["settings"]["wallpaper"] == won[0]["settings"]["wallpaper"]
+
+
+async def test_changes_are_rate_limited(base_url: str, alice: Person) -> None:
+    """Each change is a private-log entry on every device: a client in a loop is stopped."""
+    async with online(base_url, alice, alice) as clients:
+        results = await asyncio.gather(
+            *(
+                clients[i % 2].request("settings.update", {"changes": {"starred": [i + 1]}})
+                for i in range(31)
+            ),
+            return_exceptions=True,
+        )
+        refusals = [r for r in results if isinstance(r, ServerError)]
+        assert [e.code for e in refusals] == ["rate_limited"]
+        assert (await clients[0].request("settings.get"))["version"] == 30

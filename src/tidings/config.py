@@ -248,6 +248,8 @@ class Settings(BaseSettings):
 
     # Settings kept on the server (issue 12): the largest document a user may store, as JSON.
     user_settings_max_bytes: int = Field(default=32 * 1024, ge=1024)
+    # Settings changes per user: each one is an entry of the private log on every device.
+    rate_settings_update: RateSetting = "60/1m"
     # Web Push (RFC 8030/8291/8292; docs/decisions/0046). Off: push.config answers null and
     # nothing is sent. The VAPID key pair is made once and kept in the database.
     push_enabled: bool = True

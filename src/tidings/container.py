@@ -459,6 +459,7 @@ class Container:
             settings=self.settings,
             store=UserSettingsStore(self.database),
             publisher=self.publisher,
+            limits=self.limits,
         )
 
     @cached_property

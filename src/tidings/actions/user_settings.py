@@ -10,14 +10,21 @@ from tidings.config import Settings
 from tidings.domain.clock import now_ms
 from tidings.domain.errors import ErrorCode, TidingsError
 from tidings.domain.user_settings import UserSettings, merge_changes, parse_settings
+from tidings.limits import Limits
 from tidings.store import codec
 from tidings.store.user_settings import UserSettingsStore
 
 
 class UserSettingsActions:
     def __init__(
-        self, *, settings: Settings, store: UserSettingsStore, publisher: Publisher
+        self,
+        *,
+        settings: Settings,
+        store: UserSettingsStore,
+        publisher: Publisher,
+        limits: Limits,
     ) -> None:
+        self._limits = limits
         self._max_bytes = settings.user_settings_max_bytes
         self._store = store
         self._publisher = publisher
@@ -31,6 +38,7 @@ class UserSettingsActions:
     ) -> dict[str, Any]:
         """Merge ``changes`` (key by key) into the user's settings; every device hears
         ``settings_changed``. A ``version`` older than the stored one is ``conflict``."""
+        await self._limits.hit("settings_update", actor.user_id)
 
         def change(current: dict[str, Any], stored_version: int) -> dict[str, Any]:
             if version is not None and version != stored_version:
