@@ -241,7 +241,8 @@ export class ServerSettingsViewModel extends ViewModel<ServerSettingsSnapshot> {
     this.base = { settings, version };
     this.save();
     this.show(this.getSnapshot().error);
-    const values = fromServer(settings);
+    // What is shown: the server's copy with this device's unanswered changes on top.
+    const values = fromServer(this.getSnapshot().settings);
     this.applying = true;
     try {
       for (const key of SYNCED) {
