@@ -153,3 +153,36 @@ describe('a clicked push', () => {
     expect(conversationOfUrl('/#/c/12/x')).toBeNull();
   });
 });
+
+describe('changes waiting for the server', () => {
+  it('stay shown over older replies and other devices\' changes until answered', async () => {
+    const server = new FakeServer();
+    let stored: { settings: ServerSettings; version: number } = { settings: {}, version: 0 };
+    server.handlers.set('settings.get', () => stored);
+    server.handlers.set('settings.update', (data) => {
+      stored = { settings: mergeSettings(stored.settings, data.changes as ServerSettings), version: stored.version + 1 };
+      return stored;
+    });
+    const client = new Client({ transport: server.transport, token: 'token-1', cache: new MemoryCache() });
+    const store = new MemoryStore();
+    const preferences = new PreferencesViewModel(store, ['en']);
+    const noPush: PushPlatform = { registration: async () => null, permission: () => 'unsupported', requestPermission: async () => 'unsupported' };
+    const vm = new ServerSettingsViewModel(client, preferences, store, noPush);
+    await client.start();
+    await settle();
+    server.holdOps.add('settings.update');
+    void vm.change({ notifications: { preview: false } });
+    void vm.change({ conversations: { '4': { popup: false } } });
+    // Another device's change arrives first: both of mine stay on screen.
+    server.current.push('private', { seq: 1, kind: 'settings_changed', created_at: 0, data: { settings: { ...stored.settings, wallpaper: 'dots' }, version: stored.version + 1 } });
+    await settle();
+    expect(vm.notifications().preview).toBe(false);
+    expect(vm.choice(4).popup).toBe(false);
+    expect(vm.getSnapshot().settings.wallpaper).toBe('dots');
+    server.release('settings.update');
+    await settle();
+    expect(vm.notifications().preview).toBe(false);
+    expect(vm.choice(4).popup).toBe(false);
+    vm.dispose();
+  });
+});
