@@ -154,6 +154,13 @@ WS_TABLE: dict[str, list[Data]] = {
 # Ops that take no user id (``after_user_id`` is a paging cursor, not a person).
 WS_NO_USER_ID = set(
     [
+        # Settings kept on the server and Web Push (issue 12): the caller's own. Starred
+        # contacts are ids the server stores without looking them up (nothing to learn).
+        "settings.get",
+        "settings.update",
+        "push.config",
+        "push.subscribe",
+        "push.unsubscribe",
         # The caller's own account security.
         "me.security",
         "me.change_password",

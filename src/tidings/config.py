@@ -277,6 +277,27 @@ class Settings(BaseSettings):
     map_max_zoom: int = Field(default=19, ge=1, le=22)
     # Stickers a user may keep (the composer's sticker panel lists them all).
     max_stickers: int = Field(default=300, ge=1, le=10_000)
+    # Settings kept on the server (issue 12): the largest document a user may store, as JSON.
+    user_settings_max_bytes: int = Field(default=32 * 1024, ge=1024)
+    # Settings changes per user: each one is an entry of the private log on every device.
+    rate_settings_update: RateSetting = "60/1m"
+    # Web Push (RFC 8030/8291/8292; docs/decisions/0046). Off: push.config answers null and
+    # nothing is sent. The VAPID key pair is made once and kept in the database.
+    push_enabled: bool = True
+    # Who runs this server, for push services to contact (VAPID "sub"): mailto: or https:.
+    push_contact: str = Field(default="mailto:admin@localhost", pattern=r"^(mailto:|https://)")
+    # Push services are reached over https on public addresses only. Networks listed here
+    # (e.g. 127.0.0.0/8 for a test's push service) may be called too, over http as well.
+    push_allowed_networks: CommaList = []
+    # How long a push service keeps an undelivered notification (the TTL header).
+    push_ttl_seconds: int = Field(default=24 * 3600, ge=0)
+    # Pushes in flight at once, each given up after this long; at most this many messages
+    # wait for the sender (more are dropped: push is a courtesy, sync is the truth).
+    push_concurrency: int = Field(default=8, ge=1)
+    push_timeout_seconds: float = Field(default=10.0, gt=0)
+    push_queue_max: int = Field(default=10_000, ge=1)
+    # Messages arriving within this window are sent as one push per user and conversation.
+    push_coalesce_seconds: float = Field(default=0.5, ge=0)
 
     static_dir: Path | None = None
     tls_certfile: Path | None = None
@@ -286,14 +307,16 @@ class Settings(BaseSettings):
     log_level: str = "info"
     demo: bool = False
 
-    @field_validator("metrics_allowed_networks", "ws_allowed_origins", mode="before")
+    @field_validator(
+        "metrics_allowed_networks", "ws_allowed_origins", "push_allowed_networks", mode="before"
+    )
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
 
-    @field_validator("metrics_allowed_networks")
+    @field_validator("metrics_allowed_networks", "push_allowed_networks")
     @classmethod
     def _check_networks(cls, value: list[str]) -> list[str]:
         for network in value:

@@ -30,6 +30,7 @@ from tidings.actions.organization import Directory, DirectoryIndex, OrgCache
 from tidings.actions.password_reset import PasswordReset
 from tidings.actions.presence import Presence
 from tidings.actions.publisher import Publisher
+from tidings.actions.push_notifications import PushNotifications
 from tidings.actions.receipts import Receipts
 from tidings.actions.registration import RegistrationInvites
 from tidings.actions.rosters import RosterCache
@@ -38,6 +39,7 @@ from tidings.actions.sign_in_steps import SignInSteps
 from tidings.actions.stickers import Stickers
 from tidings.actions.sync import Sync
 from tidings.actions.two_factor import TwoFactor
+from tidings.actions.user_settings import UserSettingsActions
 from tidings.auth.delivery import CodeDelivery
 from tidings.auth.password_policy import PasswordPolicy
 from tidings.auth.passwords import Passwords
@@ -66,9 +68,11 @@ from tidings.store.groups import GroupStore
 from tidings.store.known_devices import KnownDeviceStore
 from tidings.store.log_writer import LogWriter
 from tidings.store.organization import OrgStore
+from tidings.store.push import PushStore
 from tidings.store.registration_invites import RegistrationInviteStore
 from tidings.store.security import SecurityStore
 from tidings.store.stickers import StickerStore
+from tidings.store.user_settings import UserSettingsStore
 
 
 class Container:
@@ -503,6 +507,28 @@ class Container:
             files=self.files,
         )
 
+    # Settings kept on the server and Web Push (issue 12)
+
+    @cached_property
+    def user_settings(self) -> UserSettingsActions:
+        return UserSettingsActions(
+            settings=self.settings,
+            store=UserSettingsStore(self.database),
+            publisher=self.publisher,
+            limits=self.limits,
+        )
+
+    @cached_property
+    def push_notifications(self) -> PushNotifications:
+        return PushNotifications(
+            settings=self.settings,
+            store=PushStore(self.database),
+            accounts=self.account_store,
+            user_settings=self.user_settings,
+            rosters=self.rosters,
+            presence=self.presence_registry,
+        )
+
     # Life cycle
 
     async def start(self) -> None:
@@ -520,9 +546,14 @@ class Container:
         await self.files.start()
         self.file_cleanup.start()
         self.burns.start()
+        if self.settings.push_enabled:
+            self.publisher.entry_listeners.append(self.push_notifications.on_entry)
+            self.push_notifications.start()
 
     async def stop(self) -> None:
         self.connections.close_all()
+        if "push_notifications" in self.__dict__:
+            await self.push_notifications.stop()
         await self.codes.stop()
         await self.file_cleanup.stop()
         await self.burns.stop()

@@ -36,3 +36,7 @@ BUS_DROPPED = Counter(
     "tidings_bus_dropped_total", "Bus messages not published because Redis was unavailable"
 )
 BUS_GAPS = Counter("tidings_bus_gaps_total", "Times this node may have missed bus messages")
+
+# Web Push (issue 12): delivered, gone (the subscription was dropped), failed, dropped (the
+# queue was full).
+WEB_PUSHES = Counter("tidings_web_pushes_total", "Web Pushes by outcome", ["outcome"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from tidings.bus.base import Bus
 from tidings.bus.messages import EndSessions, PresenceCut, Push, RosterChanged
@@ -16,13 +16,17 @@ from tidings.domain.events import CloseCode
 class Publisher:
     def __init__(self, bus: Bus) -> None:
         self._bus = bus
+        # Told of every entry this node publishes, with its audience, after the bus has it
+        # (Web Push queues new messages here; a listener must not block).
+        self.entry_listeners: list[Callable[[Entry, Iterable[int]], None]] = []
 
     async def entry(
         self, entry: Entry, user_ids: Iterable[int], *, exclude_connection: str | None = None
     ) -> None:
-        await self._bus.publish(
-            Push(tuple(user_ids), events.entry_frame(entry), exclude_connection)
-        )
+        audience = tuple(user_ids)
+        await self._bus.publish(Push(audience, events.entry_frame(entry), exclude_connection))
+        for listener in self.entry_listeners:
+            listener(entry, audience)
 
     async def entry_to_members(
         self, entry: Entry, roster: Roster, *, exclude_connection: str | None = None
@@ -37,6 +41,8 @@ class Publisher:
                 members_of=roster.conversation_id,
             )
         )
+        for listener in self.entry_listeners:
+            listener(entry, roster.members)
 
     async def private(
         self, entries: Iterable[PrivateEntry], *, exclude_connection: str | None = None

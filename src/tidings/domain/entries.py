@@ -69,6 +69,8 @@ class PrivateKind(StrEnum):
     # Favourites of messages (issue 12, h/select): every device keeps the same list
     FAVORITE_ADDED = "favorite_added"
     FAVORITE_REMOVED = "favorite_removed"
+    # Settings kept on the server (issue 12)
+    SETTINGS_CHANGED = "settings_changed"
 
 
 @dataclass(frozen=True, slots=True)

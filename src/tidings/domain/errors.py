@@ -87,6 +87,10 @@ class ErrorCode(StrEnum):
     # saved; burning is for direct chats only.
     BURN_AFTER_READING = "burn_after_reading"
     BURN_DIRECT_ONLY = "burn_direct_only"
+    # Web Push (issue 12, h/settings): push is off on this server, or the subscription's
+    # endpoint is not a push service the server may call (docs/protocol.md "Web Push").
+    PUSH_UNAVAILABLE = "push_unavailable"
+    PUSH_ENDPOINT_REFUSED = "push_endpoint_refused"
     INTERNAL = "internal_error"
 
 
@@ -124,6 +128,7 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.NOT_YOUR_MESSAGE: 403,
     ErrorCode.RECALL_WINDOW_PASSED: 403,
     ErrorCode.NOT_FOUND: 404,
+    ErrorCode.PUSH_UNAVAILABLE: 503,
     ErrorCode.ACCOUNT_TAKEN: 409,
     ErrorCode.CONFLICT: 409,
     ErrorCode.NOT_RECALLABLE: 409,

@@ -276,6 +276,7 @@ from tidings.gateway import (  # noqa: E402, F401
     group_ops,
     org_ops,
     security_ops,
+    settings_ops,  # settings kept on the server, Web Push (issue 12)
 )
 
 OP_NAMES = OP_NAMES | frozenset(OPS)

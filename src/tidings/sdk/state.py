@@ -179,6 +179,9 @@ class SocialState:
     join_requests: dict[int, dict[str, Any]] = field(default_factory=dict)
     moderation_pending: dict[int, dict[str, Any]] = field(default_factory=dict)
     rejected_messages: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # Settings kept on the server (issue 12): the newest document and its version.
+    settings: dict[str, Any] = field(default_factory=dict)
+    settings_version: int = 0
 
     @property
     def pending_count(self) -> int:
@@ -234,6 +237,9 @@ class SocialState:
             self.moderation_pending.pop(int(data["pending_id"]), None)
         elif kind == "message_rejected":
             self.rejected_messages[int(data["pending_id"])] = data
+        elif kind == "settings_changed" and int(data["version"]) > self.settings_version:
+            self.settings = dict(data["settings"])
+            self.settings_version = int(data["version"])
 
     def snapshot(self) -> dict[str, Any]:
         return {
@@ -243,6 +249,8 @@ class SocialState:
             "pending_count": self.pending_count,
             "contact_groups": sorted(self.contact_groups, key=lambda g: int(g["id"])),
             "blocked": sorted(self.blocked),
+            "settings": self.settings,
+            "settings_version": self.settings_version,
             "departments": self.departments,
             "view_modes": dict(sorted(self.view_modes.items())),
             "announcements_read": sorted(self.announcements_read),

@@ -632,3 +632,30 @@ burn_modes = Table(
     Column("user_id", BigInteger, ForeignKey("users.id"), primary_key=True),
     Column("since", BigInteger, nullable=False),
 )
+
+# Settings kept on the server (issue 12, docs/protocol.md "Settings kept on the server"):
+# one sparse JSON document per user; ``version`` counts its changes (optimistic concurrency).
+user_settings = Table(
+    "user_settings",
+    metadata,
+    Column("user_id", BigInteger, ForeignKey("users.id"), primary_key=True),
+    Column("version", BigInteger, nullable=False, server_default="0"),
+    Column("data", Text, nullable=False, server_default="{}"),
+    Column("updated_at", BigInteger, nullable=False),
+)
+
+# Web Push subscriptions (RFC 8030): one per browser and session; they die with the session.
+push_subscriptions = Table(
+    "push_subscriptions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("user_id", BigInteger, ForeignKey("users.id"), nullable=False),
+    Column("session_id", BigInteger, ForeignKey("sessions.id"), nullable=False),
+    Column("endpoint", String(2048), nullable=False),
+    # The browser's P-256 public key and auth secret (RFC 8291), base64url.
+    Column("p256dh", String(128), nullable=False),
+    Column("auth", String(64), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    UniqueConstraint("session_id", "endpoint"),
+    Index("ix_push_subscriptions_user", "user_id"),
+)

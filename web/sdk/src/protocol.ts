@@ -94,6 +94,9 @@ export const ErrorCode = {
   // Burn after reading (direct chats)
   BurnAfterReading: 'burn_after_reading',
   BurnDirectOnly: 'burn_direct_only',
+  // Web Push (issue 12): push is off on the server; an endpoint it may not call.
+  PushUnavailable: 'push_unavailable',
+  PushEndpointRefused: 'push_endpoint_refused',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -305,8 +308,70 @@ export interface PrivateData {
   message_rejected: { pending_id: number; conversation_id: ConversationId; client_msg_id: string; reason: string };
   group_view_mode: { conversation_id: ConversationId; view_mode: ViewMode };
   announcement_read: { conversation_id: ConversationId; announcement_id: number };
+  // Settings kept on the server (issue 12)
+  settings_changed: SettingsReply;
 }
 export type PrivateKind = keyof PrivateData;
+
+// ---- settings kept on the server (issue 12; docs/protocol.md) ---------------------------
+
+/** A do-not-disturb schedule: quiet on `days` (ISO weekdays, 1 = Monday) from `start` to `end` ("HH:MM", local time; an end at or before the start runs past midnight). */
+export interface DndSchedule {
+  kind: 'work' | 'night' | 'weekend' | 'custom';
+  enabled?: boolean;
+  days: number[];
+  start: string;
+  end: string;
+}
+
+export interface DndSettings {
+  schedules?: DndSchedule[];
+  /** An IANA zone; the schedules are in its local time. */
+  time_zone?: string;
+  exceptions?: { mentions?: boolean; starred?: boolean };
+}
+
+export interface NotificationChoices {
+  enabled?: boolean;
+  sound?: boolean;
+  /** Show the message text in notifications. */
+  preview?: boolean;
+  calls_sound?: boolean;
+}
+
+export interface ConversationChoice {
+  sound?: boolean;
+  popup?: boolean;
+}
+
+export type ShortcutAction = 'send' | 'screenshot' | 'search' | 'next_unread';
+
+/** The settings as stored: a key never set is absent (the client's default applies). */
+export interface ServerSettings {
+  locale?: 'zh-CN' | 'en';
+  theme?: 'light' | 'dark';
+  font_size?: 'small' | 'medium' | 'large' | 'xlarge';
+  wallpaper?: 'none' | 'dawn' | 'mint' | 'dots' | 'night';
+  send_key?: 'enter' | 'ctrl_enter';
+  notifications?: NotificationChoices;
+  dnd?: DndSettings;
+  conversations?: Record<string, ConversationChoice>;
+  shortcuts?: Partial<Record<ShortcutAction, string>>;
+  /** Starred contacts (user ids): they come through do-not-disturb. */
+  starred?: UserId[];
+}
+
+/** A partial change: `null` resets a key (or one conversation's choices) to the default. */
+export type SettingsChanges = {
+  [K in keyof ServerSettings]?: K extends 'conversations'
+    ? Record<string, ConversationChoice | null> | null
+    : ServerSettings[K] | null;
+};
+
+export interface SettingsReply {
+  settings: ServerSettings;
+  version: number;
+}
 
 export type PrivateEntry = {
   [K in PrivateKind]: { seq: Seq; kind: K; data: PrivateData[K]; created_at: number };
@@ -746,6 +811,12 @@ export interface Ops {
     req: OpRequests['group.view_mode'];
     res: PrivateData['group_view_mode'];
   };
+  // Settings kept on the server and Web Push (issue 12)
+  'settings.get': { req: undefined; res: SettingsReply };
+  'settings.update': { req: { changes: SettingsChanges; version?: number }; res: SettingsReply };
+  'push.config': { req: undefined; res: { vapid_public_key: string | null } };
+  'push.subscribe': { req: OpRequests['push.subscribe']; res: null };
+  'push.unsubscribe': { req: OpRequests['push.unsubscribe']; res: null };
   // Files
   'files.info': { req: OpRequests['files.info']; res: FileInfo };
   'files.link': {

@@ -14,6 +14,7 @@ import { readJson, type KeyValueStore } from '../lib/storage';
 import { conversationTitle } from './ConversationListViewModel';
 import type { NameBook } from './NameBook';
 import type { PreferencesViewModel, ToastCorner } from './PreferencesViewModel';
+import type { ServerSettingsViewModel } from './ServerSettingsViewModel';
 import { ViewModel } from './ViewModel';
 
 export interface AlertDecision {
@@ -78,6 +79,24 @@ export function decideAlert(input: AlertInput): AlertDecision {
   return { toast: false, sound: isLeader && input.sound, system: isLeader && input.system, flash: true };
 }
 
+/**
+ * The account's choices (kept on the server) applied to a decision: notifications off, the
+ * chat's pop-ups or sound off, or do-not-disturb hours (an @-mention of me, or a starred
+ * contact, comes through) keep it quiet. Pure apart from reading the settings and the clock.
+ */
+export function applyChoices(decision: AlertDecision, settings: Pick<ServerSettingsViewModel, 'notifications' | 'choice' | 'silencedByDnd'>, entry: Entry, me: UserId): AlertDecision {
+  const choices = settings.notifications();
+  if (!choices.enabled) return NONE;
+  if (settings.silencedByDnd(entry.sender_id, mentions(entry, me))) return NONE;
+  const chat = settings.choice(entry.conversation_id);
+  return {
+    toast: decision.toast && chat.popup,
+    system: decision.system && chat.popup,
+    sound: decision.sound && chat.sound,
+    flash: decision.flash,
+  };
+}
+
 /** The browser's side of alerting (sound, system notifications); a fake in tests. */
 export interface AlertOutput {
   playSound(): void;
@@ -130,6 +149,8 @@ export class NotificationViewModel extends ViewModel<NotificationSnapshot> {
     private readonly store: KeyValueStore,
     /** Open a conversation (a toast or a system notification was clicked). */
     private readonly open: (id: ConversationId) => void,
+    /** Settings kept on the server: notifications on/off, do-not-disturb, each chat's choices. */
+    private readonly settings: ServerSettingsViewModel | null = null,
   ) {
     super({ toasts: [], corner: preferences.getSnapshot().toastCorner, flash: null, offerSystem: false });
     this.track(client.on('message', ({ entry }) => void this.messageArrived(entry)));
@@ -231,7 +252,7 @@ export class NotificationViewModel extends ViewModel<NotificationSnapshot> {
       senderIsAdmin = members.some((m) => m.user_id === entry.sender_id && m.role !== 'member');
     }
     const prefs = this.preferences.getSnapshot();
-    const decision = decideAlert({
+    const undecided = decideAlert({
       entry,
       summary,
       me,
@@ -242,9 +263,12 @@ export class NotificationViewModel extends ViewModel<NotificationSnapshot> {
       sound: prefs.sound,
       system: prefs.systemNotifications && this.output.permission() === 'granted',
     });
+    const decision = this.settings ? applyChoices(undecided, this.settings, entry, me) : undecided;
     if (!decision.toast && !decision.sound && !decision.system && !decision.flash) return;
     const { t } = prefs;
-    const { title, text } = this.compose(entry, summary);
+    const { title, text: fullText } = this.compose(entry, summary);
+    // "Show message text" off: system notifications say only that a message came.
+    const text = decision.system && this.settings?.notifications().preview === false ? t('notify.hiddenText') : fullText;
     if (decision.sound) this.output.playSound();
     if (decision.system) {
       this.output.notify(title, text, `conversation-${entry.conversation_id}`, () => this.open(entry.conversation_id));

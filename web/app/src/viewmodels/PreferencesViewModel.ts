@@ -1,6 +1,8 @@
 /**
  * The user's preferences on this device: language, theme, font size, wallpaper, send key.
- * Changes apply at once (the views re-render from the snapshot) and persist locally.
+ * Changes apply at once (the views re-render from the snapshot) and persist locally; once
+ * signed in, ServerSettingsViewModel keeps them in step with the account's settings on the
+ * server (issue 12).
  */
 import { localeFromLanguages, translator, type Locale, type Translate } from '../i18n/i18n';
 import { readJson, type KeyValueStore } from '../lib/storage';

@@ -22,6 +22,7 @@ import { NameBook } from './NameBook';
 import { NewChatViewModel } from './NewChatViewModel';
 import { NotificationViewModel, type AlertOutput, type Windows } from './NotificationViewModel';
 import type { PreferencesViewModel } from './PreferencesViewModel';
+import { ServerSettingsViewModel } from './ServerSettingsViewModel';
 import { ViewModel } from './ViewModel';
 import { restoredHistoryFor } from '../lib/restoredHistory';
 import type { ChatRecordBody } from '@tidings/sdk';
@@ -81,6 +82,8 @@ export class WorkspaceViewModel extends ViewModel<WorkspaceSnapshot> {
   readonly contacts: ContactsViewModel;
   readonly links: FileLinks;
   readonly notifications: NotificationViewModel | null;
+  /** Settings kept on the server (issue 12). */
+  readonly serverSettings: ServerSettingsViewModel;
   private readonly recentEmoji: RecentEmoji;
 
   constructor(
@@ -111,8 +114,10 @@ export class WorkspaceViewModel extends ViewModel<WorkspaceSnapshot> {
     this.contacts = new ContactsViewModel(client, this.names, preferences, Date.now, undefined, browserContactServices(client, this.links));
     this.track(() => this.contacts.dispose());
     this.track(this.contacts.subscribe(() => this.update({ pendingFriends: this.contacts.getSnapshot().pendingCount })));
+    this.serverSettings = new ServerSettingsViewModel(client, preferences, store);
+    this.track(() => this.serverSettings.dispose());
     this.notifications = environment
-      ? new NotificationViewModel(client, this.names, preferences, environment.windows, environment.alerts, store, (id) => this.openFromAlert(id))
+      ? new NotificationViewModel(client, this.names, preferences, environment.windows, environment.alerts, store, (id) => this.openFromAlert(id), this.serverSettings)
       : null;
     this.track(() => this.notifications?.dispose());
     this.track(client.on('state', ({ state }) => this.update({ connection: state })));
@@ -155,6 +160,18 @@ export class WorkspaceViewModel extends ViewModel<WorkspaceSnapshot> {
       this.closeDialog();
       this.select(conversationId);
     }
+  }
+
+  /** The "next unread" shortcut: the next conversation down the list with unread messages (round to the top). */
+  openNextUnread(): boolean {
+    const items = this.list.getSnapshot().items;
+    const selected = this.getSnapshot().selectedId;
+    const from = items.findIndex((item) => item.id === selected);
+    const ordered = [...items.slice(from + 1), ...items.slice(0, from + 1)];
+    const next = ordered.find((item) => item.unread > 0 && item.id !== selected);
+    if (!next) return false;
+    this.select(next.id);
+    return true;
   }
 
   showSection(section: Section): void {

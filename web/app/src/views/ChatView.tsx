@@ -300,6 +300,7 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
           onInvite={() => chat.groupInfo && workspace.openInvite(chat.groupInfo)}
           onMessage={(id) => void workspace.messagePerson(id, chat.conversationId)}
           onProfile={(id) => workspace.openProfile(id)}
+          alerts={workspace.serverSettings}
         />
       )}
     </section>

@@ -24,7 +24,7 @@ export function ConversationList({ vm, t, onOpen, onPopOut, onNewChat }: Props) 
       <header className="list-header">
         <label className="search">
           <SearchIcon size={16} />
-          <input placeholder={t('list.search')} value={query} onChange={(e) => vm.search(e.target.value)} aria-label={t('list.search')} />
+          <input placeholder={t('list.search')} data-testid="list-search" value={query} onChange={(e) => vm.search(e.target.value)} aria-label={t('list.search')} />
         </label>
         <button className="icon-button" onClick={onNewChat} title={t('list.newChat')} aria-label={t('list.newChat')} data-testid="new-chat">
           <PlusIcon size={18} />

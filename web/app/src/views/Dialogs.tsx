@@ -11,6 +11,7 @@ import { ImageViewerPane } from './ImageWindow';
 import { useViewModel } from '../viewmodels/useViewModel';
 import { Avatar } from './Avatar';
 import { ChatRecordViewer } from './ChatRecord';
+import { PersonAlerts } from './AlertChoices';
 import { CloseIcon, SearchIcon } from './Icons';
 
 export function Modal({ title, onClose, children, testId }: { title: string; onClose(): void; children: ReactNode; testId: string }) {
@@ -187,6 +188,7 @@ export function WorkspaceDialogs({
           onClose={onClose}
           onMessage={(id) => void workspace.messagePerson(id)}
           onOpenInWindow={(id) => void workspace.messagePerson(id, undefined, true)}
+          extra={<PersonAlerts vm={workspace.serverSettings} client={workspace.client} userId={dialog.vm.userId} t={t} />}
         />
       );
     case 'image':
@@ -326,16 +328,20 @@ export function ProfileDialog({
   onClose,
   onMessage,
   onOpenInWindow,
+  extra,
 }: {
   vm: ProfileViewModel;
   t: Translate;
   onClose(): void;
   onMessage(userId: number): void;
   onOpenInWindow(userId: number): void;
+  /** More rows under the card (the person's alert choices, issue 12). */
+  extra?: ReactNode;
 }) {
   return (
     <Modal title={t('profile.title')} onClose={onClose} testId="profile-dialog">
       <ProfileCard vm={vm} t={t} onMessage={onMessage} onOpenInWindow={onOpenInWindow} />
+      {extra}
     </Modal>
   );
 }

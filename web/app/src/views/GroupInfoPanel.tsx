@@ -4,6 +4,8 @@ import type { MessageKey, Translate } from '../i18n/i18n';
 import { AVATAR_EMOJI, avatarEmoji, type AnnouncementRow, type GroupInfoViewModel, type MemberAction, type MemberRow } from '../viewmodels/GroupInfoViewModel';
 import { useViewModel } from '../viewmodels/useViewModel';
 import { Avatar } from './Avatar';
+import { ConversationAlertRows } from './AlertChoices';
+import type { ServerSettingsViewModel } from '../viewmodels/ServerSettingsViewModel';
 import { ConversationFilesBrowser, InviteLinksPanel } from './ContactTools';
 import { Modal } from './Dialogs';
 import { CloseIcon, FolderIcon, PlusIcon, SearchIcon } from './Icons';
@@ -49,10 +51,12 @@ interface Props {
   onInvite(): void;
   onMessage(userId: UserId): void;
   onProfile(userId: UserId): void;
+  /** Settings kept on the server: this chat's sound and pop-ups (issue 12). */
+  alerts?: ServerSettingsViewModel;
 }
 
 /** The group info side panel: members and roles, announcements, settings, governance acts. */
-export function GroupInfoPanel({ vm, t, onClose, onInvite, onMessage, onProfile }: Props) {
+export function GroupInfoPanel({ vm, t, onClose, onInvite, onMessage, onProfile, alerts }: Props) {
   const s = useViewModel(vm);
   const [menu, setMenu] = useState<{ member: MemberRow; x: number; y: number } | null>(null);
   const [announcement, setAnnouncement] = useState('');
@@ -307,6 +311,7 @@ export function GroupInfoPanel({ vm, t, onClose, onInvite, onMessage, onProfile 
               <SettingRow label={t('list.mute')}>
                 <Switch on={s.notificationsMuted} onChange={(on) => void vm.setNotificationsMuted(on)} testId="mute-notifications" label={t('list.mute')} />
               </SettingRow>
+              {alerts && <ConversationAlertRows vm={alerts} conversationId={vm.conversationId} t={t} />}
             </PanelSection>
 
             <div className="panel-footer">

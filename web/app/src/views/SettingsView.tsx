@@ -6,12 +6,15 @@ import { FONT_SIZES, TOAST_CORNERS, WALLPAPERS, type FontSize, type PreferencesV
 import { useViewModel } from '../viewmodels/useViewModel';
 import type { SessionViewModel } from '../viewmodels/SessionViewModel';
 import { AccountsCard } from './Accounts';
+import type { ServerSettingsViewModel } from '../viewmodels/ServerSettingsViewModel';
 import { Avatar } from './Avatar';
 
 // Account security is opened rarely: it loads on demand, outside the first download.
 const SecurityView = lazy(() => import('./SecurityView'));
 // Chat history backup (0051), likewise.
 const HistoryBackupView = lazy(() => import('./HistoryBackupView'));
+// So are the notification, do-not-disturb and shortcut settings (issue 12).
+const NotificationSettings = lazy(() => import('./NotificationSettings'));
 
 const LOCALE_NAMES: Record<Locale, string> = { 'zh-CN': '简体中文', en: 'English' };
 const FONT_KEYS = { small: 'settings.fontSmall', medium: 'settings.fontMedium', large: 'settings.fontLarge', xlarge: 'settings.fontXLarge' } as const;
@@ -29,9 +32,12 @@ interface Props {
   client: Client;
   session: SessionViewModel;
   onSignOut(): void;
+  /** Settings kept on the server (issue 12): notifications, do not disturb, shortcuts. */
+  serverSettings?: ServerSettingsViewModel;
+  nameOf?(id: number): string;
 }
 
-export function SettingsView({ preferences, notifications, user, client, session, onSignOut }: Props) {
+export function SettingsView({ preferences, notifications, user, client, session, onSignOut, serverSettings, nameOf }: Props) {
   const p = useViewModel(preferences);
   const { t } = p;
   const [page, setPage] = useState<'main' | 'security' | 'backup'>('main');
@@ -107,6 +113,11 @@ export function SettingsView({ preferences, notifications, user, client, session
           <Segmented testId="flash-title" value={p.flashTitle ? 'on' : 'off'} options={[...onOff]} onChange={(v) => preferences.set('flashTitle', v === 'on')} />
         </Row>
       </div>
+      {serverSettings && (
+        <Suspense fallback={<p className="settings-note">{t('common.loading')}</p>}>
+          <NotificationSettings vm={serverSettings} preferences={preferences} t={t} nameOf={nameOf ?? ((id) => `#${id}`)} />
+        </Suspense>
+      )}
       <h3 className="settings-heading">{t('settings.appearance')}</h3>
       <div className="settings-card">
         <Row label={t('settings.theme')}>

@@ -15,6 +15,8 @@ import { SettingsView } from './SettingsView';
 import { FavoritesPage } from './FavoritesPage';
 import { StarIcon } from './ChatRecord';
 import { AccountMenu } from './Accounts';
+import { useShortcuts } from './useShortcuts';
+import { usePushOpen } from './usePushOpen';
 import type { SessionViewModel } from '../viewmodels/SessionViewModel';
 
 interface Props {
@@ -28,6 +30,8 @@ interface Props {
 
 export function Workspace({ workspace, t, sendKey, session, onSignOut }: Props) {
   const state = useViewModel(workspace);
+  useShortcuts(workspace);
+  usePushOpen(workspace);
   const sessionState = useViewModel(session);
   const otherUnread = sessionState.screen === 'restoring' ? 0 : sessionState.accounts.reduce((sum, a) => sum + (a.active ? 0 : a.unread), 0);
 
@@ -135,7 +139,7 @@ export function Workspace({ workspace, t, sendKey, session, onSignOut }: Props) 
           )}
           {state.section === 'contacts' && <ContactsView workspace={workspace} t={t} />}
           {state.section === 'favorites' && <FavoritesPage vm={workspace.favoritesPage()} workspace={workspace} t={t} />}
-          {state.section === 'settings' && <SettingsView preferences={workspace.preferences} notifications={alerts} user={state.user} client={workspace.client} session={session} onSignOut={onSignOut} />}
+          {state.section === 'settings' && <SettingsView preferences={workspace.preferences} notifications={alerts} user={state.user} client={workspace.client} session={session} onSignOut={onSignOut} serverSettings={workspace.serverSettings} nameOf={(id) => workspace.names.name(id)} />}
         </div>
       </div>
       <WorkspaceDialogs workspace={workspace} dialog={state.dialog} t={t} onClose={closeDialog} onForwardDone={onForwardDone} />

@@ -87,6 +87,8 @@ export type ServerErrorCode =
   | 'too_many_stickers'
   | 'burn_after_reading'
   | 'burn_direct_only'
+  | 'push_unavailable'
+  | 'push_endpoint_refused'
   | 'internal_error';
 
 /** Every push the server sends (tidings.domain.events.PushEvent). */
@@ -1111,6 +1113,30 @@ export interface FavoriteSendOp {
   id: number;
 }
 
+export interface PushKeys {
+  /** max length 128; pattern ^[A-Za-z0-9_-]+=*$ */
+  p256dh: string;
+  /** max length 128; pattern ^[A-Za-z0-9_-]+=*$ */
+  auth: string;
+}
+
+export interface PushSubscribeInput {
+  /** min length 8; max length 2048 */
+  endpoint: string;
+  keys: PushKeys;
+}
+
+export interface PushUnsubscribeInput {
+  /** min length 8; max length 2048 */
+  endpoint: string;
+}
+
+export interface SettingsUpdateInput {
+  changes: object;
+  /** ≥ 0 */
+  version?: number | null;
+}
+
 export interface StickerAdd {
   /** min length 1; max length 64 */
   file_id: string;
@@ -1227,12 +1253,17 @@ export interface OpRequests {
   'presence.unsubscribe': UserIdsInput;
   'profile.get': UserRef;
   'profile.update': ProfileUpdate;
+  'push.config': Empty;
+  'push.subscribe': PushSubscribeInput;
+  'push.unsubscribe': PushUnsubscribeInput;
   'read': SeqOp;
   'read_state': SeqOp;
   'recall': SeqOp;
   'send': SendOp;
   'sessions.list': Empty;
   'sessions.sign_out': SessionRef;
+  'settings.get': Empty;
+  'settings.update': SettingsUpdateInput;
   'stickers.add': StickerAdd;
   'stickers.list': Empty;
   'stickers.remove': FileRef;
