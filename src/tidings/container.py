@@ -11,6 +11,7 @@ from tidings.actions.account_security import AccountSecurity
 from tidings.actions.accounts import Accounts
 from tidings.actions.announcements import Announcements
 from tidings.actions.attachments import Attachments
+from tidings.actions.chat_lock import ChatLocks
 from tidings.actions.codes import Codes
 from tidings.actions.contacts import Contacts
 from tidings.actions.conversations import Conversations
@@ -27,6 +28,7 @@ from tidings.actions.notices import Notices
 from tidings.actions.organization import Directory, DirectoryIndex, OrgCache
 from tidings.actions.password_reset import PasswordReset
 from tidings.actions.presence import Presence
+from tidings.actions.privacy import PrivacySettings
 from tidings.actions.publisher import Publisher
 from tidings.actions.receipts import Receipts
 from tidings.actions.registration import RegistrationInvites
@@ -61,6 +63,7 @@ from tidings.store.groups import GroupStore
 from tidings.store.known_devices import KnownDeviceStore
 from tidings.store.log_writer import LogWriter
 from tidings.store.organization import OrgStore
+from tidings.store.privacy import PrivacyStore
 from tidings.store.registration_invites import RegistrationInviteStore
 from tidings.store.security import SecurityStore
 
@@ -173,6 +176,7 @@ class Container:
             known_devices=self.known_devices,
             limits=self.limits,
             sign_in_steps=self.sign_in_steps,
+            files=self.file_store,
         )
 
     @cached_property
@@ -267,6 +271,7 @@ class Container:
             groups=self.groups,
             directory=self.directory,
             limits=self.limits,
+            privacy=self.privacy,
         )
 
     @cached_property
@@ -302,7 +307,32 @@ class Container:
     @cached_property
     def receipts(self) -> Receipts:
         return Receipts(
-            store=self.conversation_store, rosters=self.rosters, publisher=self.publisher
+            store=self.conversation_store,
+            rosters=self.rosters,
+            publisher=self.publisher,
+            privacy=self.privacy,
+        )
+
+    # Privacy and the password lock (h/me)
+
+    @cached_property
+    def privacy_store(self) -> PrivacyStore:
+        return PrivacyStore(self.database)
+
+    @cached_property
+    def privacy(self) -> PrivacySettings:
+        return PrivacySettings(
+            store=self.privacy_store, contacts=self.contact_store, publisher=self.publisher
+        )
+
+    @cached_property
+    def chat_locks(self) -> ChatLocks:
+        return ChatLocks(
+            store=self.privacy_store,
+            accounts=self.account_store,
+            passwords=self.passwords,
+            limits=self.limits,
+            publisher=self.publisher,
         )
 
     @cached_property
@@ -380,6 +410,7 @@ class Container:
             policies=self.policies,
             publisher=self.publisher,
             limits=self.limits,
+            privacy=self.privacy,
         )
 
     @cached_property
@@ -392,6 +423,7 @@ class Container:
             rosters=self.rosters,
             policies=self.policies,
             publisher=self.publisher,
+            privacy=self.privacy,
         )
 
     @cached_property

@@ -62,6 +62,9 @@ class PrivateKind(StrEnum):
     MESSAGE_REJECTED = "message_rejected"
     GROUP_VIEW_MODE = "group_view_mode"
     ANNOUNCEMENT_READ = "announcement_read"
+    # Privacy and the password lock (h/me)
+    PRIVACY_CHANGED = "privacy_changed"
+    LOCK_CHANGED = "lock_changed"
 
 
 @dataclass(frozen=True, slots=True)

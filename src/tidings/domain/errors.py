@@ -79,6 +79,12 @@ class ErrorCode(StrEnum):
     BAD_FILE = "bad_file"
     # A contact card naming someone who does not exist or whom the sender may not see.
     UNKNOWN_CONTACT = "unknown_contact"
+    # Privacy and the password lock (h/me)
+    WRONG_LOCK_CODE = "wrong_lock_code"
+    LOCK_CODE_REQUIRED = "lock_code_required"
+    LOCK_NOT_SET = "lock_not_set"
+    NOT_ACCEPTING_FRIENDS = "not_accepting_friends"
+    INVALID_AVATAR = "invalid_avatar"
     INTERNAL = "internal_error"
 
 
@@ -95,6 +101,12 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.DESTINATION_TAKEN: 409,
     ErrorCode.CHANNEL_UNAVAILABLE: 503,
     ErrorCode.FORBIDDEN: 403,
+    # Privacy and the password lock (h/me)
+    ErrorCode.WRONG_LOCK_CODE: 403,
+    ErrorCode.LOCK_CODE_REQUIRED: 403,
+    ErrorCode.LOCK_NOT_SET: 409,
+    ErrorCode.NOT_ACCEPTING_FRIENDS: 403,
+    ErrorCode.INVALID_AVATAR: 422,
     ErrorCode.NOT_MEMBER: 403,
     ErrorCode.NOT_FRIENDS: 403,
     ErrorCode.FILE_TOO_LARGE: 413,

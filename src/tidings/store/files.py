@@ -237,9 +237,15 @@ class FileStore:
         favorite = select(favorite_files.c.file_id).where(
             favorite_files.c.user_id == user_id, favorite_files.c.file_id == file_id
         )
+        # Someone's avatar (h/me, decision 0049): cards show it to anyone.
+        avatar = select(users.c.id).where(users.c.avatar == f"file:{file_id}")
         async with self._db.read("may_read_file") as conn:
             return bool(
-                (await conn.execute(select(exists(visible_ref) | exists(favorite)))).scalar()
+                (
+                    await conn.execute(
+                        select(exists(visible_ref) | exists(favorite) | exists(avatar))
+                    )
+                ).scalar()
             )
 
     async def record_refs(self, refs: list[FileRef]) -> None:
