@@ -38,9 +38,11 @@ async def test_defaults_update_sync_and_bad_input(base_url: str, alice: Person) 
     async with online(base_url, alice, alice) as (a, other_device):
         changes: list[dict[str, object]] = []
         other_device.on(
-            lambda e: changes.append(e.entry["data"])
-            if isinstance(e, PrivateReceived) and e.entry["kind"] == "privacy_changed"
-            else None
+            lambda e: (
+                changes.append(e.entry["data"])
+                if isinstance(e, PrivateReceived) and e.entry["kind"] == "privacy_changed"
+                else None
+            )
         )
         assert await a.request("me.privacy.get", {}) == DEFAULTS
         updated = await a.request(
@@ -134,7 +136,9 @@ async def test_who_may_add_me(base_url: str, alice: Person, bob: Person, carol: 
 async def test_hidden_online_status(base_url: str, alice: Person, bob: Person) -> None:
     seen: list[tuple[int, bool]] = []
     async with online(base_url, alice) as (a,):
-        a.on(lambda e: seen.append((e.user_id, e.online)) if isinstance(e, PresenceChanged) else None)
+        a.on(
+            lambda e: seen.append((e.user_id, e.online)) if isinstance(e, PresenceChanged) else None
+        )
         async with online(base_url, bob) as (b,):
             watched = await a.request("presence.subscribe", {"user_ids": [bob.id]})
             assert watched["presence"] == {str(bob.id): True}
@@ -167,9 +171,11 @@ async def test_hiding_online_status_races_many_subscriptions(
         async with online(base_url, *watchers) as clients:
             for i, client in enumerate(clients):
                 client.on(
-                    lambda e, i=i: seen.append((i, e.user_id, e.online))
-                    if isinstance(e, PresenceChanged)
-                    else None
+                    lambda e, i=i: (
+                        seen.append((i, e.user_id, e.online))
+                        if isinstance(e, PresenceChanged)
+                        else None
+                    )
                 )
             async with online(base_url, bob) as (b,):
                 subscribe = [
@@ -193,9 +199,11 @@ async def test_read_receipts_off(base_url: str, alice: Person, bob: Person, caro
     async with online(base_url, alice, bob, carol) as (a, b, c):
         receipts: list[tuple[int, int | None, int | None]] = []
         a.on(
-            lambda e: receipts.append((e.user_id, e.read_seq, e.delivered_seq))
-            if isinstance(e, ReceiptChanged)
-            else None
+            lambda e: (
+                receipts.append((e.user_id, e.read_seq, e.delivered_seq))
+                if isinstance(e, ReceiptChanged)
+                else None
+            )
         )
         await b.request("me.privacy.update", {"send_read_receipts": False})
         chat = await a.request("conversation.open_direct", {"peer_id": bob.id})
@@ -208,7 +216,8 @@ async def test_read_receipts_off(base_url: str, alice: Person, bob: Person, caro
         assert peer["read_seq"] == 0 and peer["delivered_seq"] >= sent["seq"]
         # Bob still has his own read position (unread counts, his other devices).
         mine = next(
-            s for s in (await b.request("conversations.list", {}))["conversations"]
+            s
+            for s in (await b.request("conversations.list", {}))["conversations"]
             if s["id"] == chat["id"]
         )
         assert mine["read_seq"] == sent["seq"]
