@@ -50,6 +50,8 @@ class ChatLocks:
 
     async def do_set(self, actor: Actor, a: LockSet) -> dict[str, Any]:
         lock = await self._store.lock(actor.user_id)
+        if a.version is not None and a.version != lock.version:
+            raise TidingsError(ErrorCode.CONFLICT, "the lock changed meanwhile; try again")
         if a.remove and a.code is not None:
             raise TidingsError(ErrorCode.INVALID_INPUT, "code: not with remove")
         weakens = (

@@ -140,6 +140,8 @@ class LockSet(BaseModel):
     ) = None
     current_code: Annotated[str, StringConstraints(max_length=128)] | None = None
     password: Annotated[str, StringConstraints(max_length=256)] | None = None
+    # The version the change was made from (optimistic concurrency): ``conflict`` if stale.
+    version: Annotated[int, Field(strict=True, ge=0)] | None = None
 
 
 class LockVerify(BaseModel):
