@@ -24,7 +24,7 @@ import { NotificationViewModel, type AlertOutput, type Windows } from './Notific
 import type { PreferencesViewModel } from './PreferencesViewModel';
 import { ViewModel } from './ViewModel';
 
-export type Section = 'chats' | 'contacts' | 'settings';
+export type Section = 'chats' | 'contacts' | 'settings' | 'me';
 
 export type Dialog =
   | { kind: 'forward'; vm: ForwardViewModel }

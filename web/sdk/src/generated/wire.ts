@@ -1026,7 +1026,7 @@ export interface ProfileUpdate {
 }
 
 /**
- * ``me.lock.set``: a new ``code`` (null removes the lock and everything it covers), the
+ * ``me.lock.set``: a new ``code`` (``remove`` takes the lock and all it covers away), the
  * idle minutes, the locked chats (the whole list); ``current_code`` or ``password`` proves
  * the change when one locks less.
  */
