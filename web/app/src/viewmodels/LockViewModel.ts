@@ -84,7 +84,7 @@ export class LockViewModel extends ViewModel<LockSnapshot> {
 
   async load(): Promise<void> {
     try {
-      this.applyLock(await this.client.request('me.lock.get', undefined));
+      this.applyLock(await this.client.request('me.lock.get', undefined), true);
     } catch {
       // Offline: the lock is read again on the next connection.
     }
@@ -199,9 +199,13 @@ export class LockViewModel extends ViewModel<LockSnapshot> {
     }
   }
 
-  private applyLock(lock: ChatLockState): void {
+  private applyLock(lock: ChatLockState, fresh = false): void {
+    const current = this.getSnapshot().lock;
+    // Entries replayed by a sync may be older than what is known.
+    if (current && lock.version < current.version) return;
     const change: Partial<LockSnapshot> = { lock };
-    if (!this.startChecked) {
+    // Judged on the server's answer, not on older entries a sync replays before it.
+    if (fresh && !this.startChecked) {
       // Closing the app locks it: it starts covered when the idle lock is on.
       this.startChecked = true;
       if (lock.has_code && lock.idle_minutes > 0) change.appLocked = true;
