@@ -37,6 +37,10 @@ export function Workspace({ workspace, t, sendKey, session, onSignOut }: Props) 
   const meModels = useMeModels(workspace);
   const lockState = useViewModel(meModels.lock);
   useEffect(() => meModels.lock.chatChosen(state.selectedId), [meModels, state.selectedId]);
+  useEffect(() => {
+    workspace.notifications?.hideTextOf((id) => meModels.lock.covers(id) || meModels.lock.getSnapshot().appLocked);
+    return () => workspace.notifications?.hideTextOf(null);
+  }, [workspace, meModels]);
   const sessionState = useViewModel(session);
   const otherUnread = sessionState.screen === 'restoring' ? 0 : sessionState.accounts.reduce((sum, a) => sum + (a.active ? 0 : a.unread), 0);
 
