@@ -5,7 +5,7 @@ import type { ConversationItem, ConversationListViewModel } from '../viewmodels/
 import { useViewModel } from '../viewmodels/useViewModel';
 import { Avatar } from './Avatar';
 import { VirtualList } from './VirtualList';
-import { BellIcon, MuteIcon, PlusIcon, SearchIcon } from './Icons';
+import { BellIcon, LockIcon, MuteIcon, PlusIcon, SearchIcon } from './Icons';
 
 interface Props {
   vm: ConversationListViewModel;
@@ -75,7 +75,7 @@ export function ConversationList({ vm, t, onOpen, onPopOut, onNewChat, lock = nu
                 <span className="row-bottom">
                   <span className="row-preview" data-testid="row-preview">
                     {isLocked(item.id) ? (
-                      <span className="locked-preview" data-testid="locked-preview">🔒 {t('lock.locked')}</span>
+                      <span className="locked-preview" data-testid="locked-preview"><LockIcon size={13} /> {t('lock.locked')}</span>
                     ) : item.draft ? (
                       <>
                         <span className="draft-mark">{t('list.draft')}</span> {item.draft}

@@ -6,7 +6,7 @@ import { useState, type FormEvent } from 'react';
 import { errorMessage, type Translate } from '../i18n/i18n';
 import { IDLE_CHOICES, type LockViewModel } from '../viewmodels/LockViewModel';
 import { useViewModel } from '../viewmodels/useViewModel';
-import { LogoMark } from './Icons';
+import { LockIcon, LogoMark } from './Icons';
 import { Choice, Row } from './SettingsControls';
 
 type Secret = { code: string } | { password: string };
@@ -70,7 +70,7 @@ export function LockedChat({ vm, t, conversationId, title, onBack }: { vm: LockV
         <h2 className="chat-title">{title}</h2>
       </header>
       <div className="locked-chat-body">
-        <span className="lock-badge" aria-hidden="true">🔒</span>
+        <span className="lock-badge" aria-hidden="true"><LockIcon size={44} /></span>
         <h3>{t('lock.chatLocked')}</h3>
         <p className="muted">{t('lock.chatHint')}</p>
         <UnlockForm t={t} busy={s.busy} error={s.error} submit={t('lock.unlock')} onSubmit={(secret) => void vm.unlockChat(conversationId, secret)} testId="chat-unlock" />
@@ -148,15 +148,13 @@ export function LockSettings({ vm, t, chats }: { vm: LockViewModel; t: Translate
                 onChange={(v) => void vm.setIdleMinutes(Number(v))}
               />
             </Row>
-            <Row label={t('lock.changeCode')}>
+            <Row label={t('lock.enterCode')}>
               <button type="button" className="secondary" onClick={() => setChanging(true)} data-testid="lock-change-code">{t('lock.changeCode')}</button>
             </Row>
-            <Row label={t('lock.lockNow')}>
+            <div className="settings-row lock-actions">
               <button type="button" className="secondary" onClick={() => vm.lockNow()} data-testid="lock-now">{t('lock.lockNow')}</button>
-            </Row>
-            <Row label={t('lock.remove')}>
               <button type="button" className="danger-button" disabled={s.busy} onClick={() => void vm.removeLock()} data-testid="lock-remove">{t('lock.remove')}</button>
-            </Row>
+            </div>
           </div>
           {s.error && <div className="form-error" role="alert">{errorMessage(t, s.error)}</div>}
           <h3 className="settings-heading">{t('lock.chats')}</h3>

@@ -37,6 +37,12 @@ export function Workspace({ workspace, t, sendKey, session, onSignOut }: Props) 
   const meModels = useMeModels(workspace);
   const lockState = useViewModel(meModels.lock);
   useEffect(() => meModels.lock.chatChosen(state.selectedId), [meModels, state.selectedId]);
+  // Leaving the Me page closes its sub-page and forgets the lock settings' proof.
+  useEffect(() => {
+    if (state.section === 'me') return;
+    meModels.lock.stopManaging();
+    if (meModels.me.getSnapshot().page !== 'main') meModels.me.open('main');
+  }, [meModels, state.section]);
   useEffect(() => {
     workspace.notifications?.hideTextOf((id) => meModels.lock.covers(id) || meModels.lock.getSnapshot().appLocked);
     return () => workspace.notifications?.hideTextOf(null);
