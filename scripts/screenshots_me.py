@@ -44,8 +44,9 @@ def portrait(background: tuple[int, int, int], skin: tuple[int, int, int]) -> by
 
 def seed(api: Api, base: str) -> None:
     alice, bob = api.login("alice"), api.login("bob")
-    for token, colours in ((alice, ((250, 205, 120), (240, 200, 170))), (bob, ((140, 190, 240), (225, 185, 150)))):
-        avatar = api.upload(token, portrait(*colours), "avatar.png", "image/png")
+    looks = {alice: ((250, 205, 120), (240, 200, 170)), bob: ((140, 190, 240), (225, 185, 150))}
+    for token, (background, skin) in looks.items():
+        avatar = api.upload(token, portrait(background, skin), "avatar.png", "image/png")
         api.call(token, "PATCH", "/me", json={"avatar": f"file:{avatar}"})
     api.call(alice, "PATCH", "/me", json={"signature": "Shipping Tidings 1.0 this week"})
     chats = api.call(alice, "GET", "/conversations")["conversations"]
@@ -100,7 +101,9 @@ def desktop(browser: Browser, base: str, locale: str, theme: str, suffix: str) -
 
 def mobile(browser: Browser, base: str, locale: str, theme: str, suffix: str) -> None:
     page = sign_in(browser, base, locale=locale, theme=theme, viewport=MOBILE, mobile=True)
-    expect(page.get_by_test_id("conversation-list").locator("img.avatar-image").first).to_be_visible()
+    expect(
+        page.get_by_test_id("conversation-list").locator("img.avatar-image").first
+    ).to_be_visible()
     shoot(page, f"mobile-list-avatars-{suffix}")
     open_me(page, True)
     shoot(page, f"mobile-me-{suffix}")
