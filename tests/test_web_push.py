@@ -161,6 +161,32 @@ async def test_dnd_mute_and_privacy_choices(
         assert (payload["conversation_id"], payload["seq"]) == (chat_with_carol, seq)
 
 
+async def test_burn_messages_and_locked_chats_push_no_text(
+    base_url: str, alice: Person, bob: Person, carol: Person, push_service: PushService
+) -> None:
+    async with online(base_url, alice, carol) as (a, c):
+        with_alice = int((await a.request("conversation.open_direct", {"peer_id": bob.id}))["id"])
+        with_carol = int((await c.request("conversation.open_direct", {"peer_id": bob.id}))["id"])
+        browser = await subscribe(
+            base_url, bob, push_service.endpoint(f"bob{bob.id}"), {"locale": "en"}
+        )
+        async with bob.client(base_url) as b:
+            await b.request("me.lock.set", {"code": "2468", "conversation_ids": [with_carol]})
+        await closed(a, bob)
+        # A burn-after-reading message shows its text only when opened in the chat.
+        seq = await text(a, with_alice, "for your eyes only", burn=True)
+        payload = browser.decrypt((await push_service.next()).body)
+        assert (payload["seq"], payload["body"]) == (seq, "[Burn after reading]")
+        # A chat behind the password lock says nothing of what came.
+        seq = await text(c, with_carol, "a secret")
+        payload = browser.decrypt((await push_service.next()).body)
+        assert (payload["seq"], payload["body"]) == (seq, "[Locked chat]")
+        # The other chat, not locked, still shows text.
+        seq = await text(a, with_alice, "plain words")
+        payload = browser.decrypt((await push_service.next()).body)
+        assert (payload["seq"], payload["body"]) == (seq, "plain words")
+
+
 async def test_gone_and_ended_subscriptions_are_dropped(
     base_url: str, alice: Person, bob: Person, carol: Person, push_service: PushService
 ) -> None:

@@ -212,6 +212,9 @@ class Settings(BaseSettings):
     # Second-step codes (TOTP, recovery, device confirmation) tried per user, a right one
     # given back: with the password known, new challenges must not mean new guesses.
     rate_sign_in_second_step: RateSetting = "10/15m"
+    # Password-lock codes (and account passwords given to the lock) tried per user, a right
+    # one given back: someone at an unlocked device must not guess the code (h/me).
+    rate_lock_verify: RateSetting = "10/5m"
 
     # Verification codes, TOTP and the second step of a sign-in (docs/protocol.md "Account
     # security"). Empty: the e-mail channel is off. smtp://user:pass@host:587?starttls=true,

@@ -12,6 +12,7 @@ from tidings.actions.accounts import Accounts
 from tidings.actions.announcements import Announcements
 from tidings.actions.attachments import Attachments
 from tidings.actions.burns import Burns
+from tidings.actions.chat_lock import ChatLocks
 from tidings.actions.chat_records import ChatRecords
 from tidings.actions.codes import Codes
 from tidings.actions.contacts import Contacts
@@ -29,6 +30,7 @@ from tidings.actions.notices import Notices
 from tidings.actions.organization import Directory, DirectoryIndex, OrgCache
 from tidings.actions.password_reset import PasswordReset
 from tidings.actions.presence import Presence
+from tidings.actions.privacy import PrivacySettings
 from tidings.actions.publisher import Publisher
 from tidings.actions.push_notifications import PushNotifications
 from tidings.actions.receipts import Receipts
@@ -68,6 +70,7 @@ from tidings.store.groups import GroupStore
 from tidings.store.known_devices import KnownDeviceStore
 from tidings.store.log_writer import LogWriter
 from tidings.store.organization import OrgStore
+from tidings.store.privacy import PrivacyStore
 from tidings.store.push import PushStore
 from tidings.store.registration_invites import RegistrationInviteStore
 from tidings.store.security import SecurityStore
@@ -183,6 +186,7 @@ class Container:
             known_devices=self.known_devices,
             limits=self.limits,
             sign_in_steps=self.sign_in_steps,
+            files=self.file_store,
         )
 
     @cached_property
@@ -277,6 +281,7 @@ class Container:
             groups=self.groups,
             directory=self.directory,
             limits=self.limits,
+            privacy=self.privacy,
         )
 
     @cached_property
@@ -362,7 +367,32 @@ class Container:
     @cached_property
     def receipts(self) -> Receipts:
         return Receipts(
-            store=self.conversation_store, rosters=self.rosters, publisher=self.publisher
+            store=self.conversation_store,
+            rosters=self.rosters,
+            publisher=self.publisher,
+            privacy=self.privacy,
+        )
+
+    # Privacy and the password lock (h/me)
+
+    @cached_property
+    def privacy_store(self) -> PrivacyStore:
+        return PrivacyStore(self.database)
+
+    @cached_property
+    def privacy(self) -> PrivacySettings:
+        return PrivacySettings(
+            store=self.privacy_store, contacts=self.contact_store, publisher=self.publisher
+        )
+
+    @cached_property
+    def chat_locks(self) -> ChatLocks:
+        return ChatLocks(
+            store=self.privacy_store,
+            accounts=self.account_store,
+            passwords=self.passwords,
+            limits=self.limits,
+            publisher=self.publisher,
         )
 
     @cached_property
@@ -440,6 +470,7 @@ class Container:
             policies=self.policies,
             publisher=self.publisher,
             limits=self.limits,
+            privacy=self.privacy,
         )
 
     @cached_property
@@ -452,6 +483,7 @@ class Container:
             rosters=self.rosters,
             policies=self.policies,
             publisher=self.publisher,
+            privacy=self.privacy,
         )
 
     @cached_property
@@ -527,6 +559,7 @@ class Container:
             user_settings=self.user_settings,
             rosters=self.rosters,
             presence=self.presence_registry,
+            locks=self.privacy_store,
         )
 
     # Life cycle

@@ -59,6 +59,7 @@ _WHAT = {
     "code_send_destination": "codes sent",
     "code_send_address": "codes sent",
     "sign_in_second_step": "wrong codes",
+    "lock_verify": "wrong lock codes",
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from tidings.actions.avatars import check_avatar
 from tidings.actions.context import Actor
 from tidings.actions.known_devices import KnownDevices
 from tidings.actions.notices import Notices
@@ -23,6 +24,7 @@ from tidings.domain.errors import ErrorCode, TidingsError
 from tidings.domain.security import SignInAttempt
 from tidings.limits import Limits
 from tidings.store.accounts import AccountStore, AccountTaken, InviteRefused
+from tidings.store.files import FileStore
 from tidings.store.organization import OrgStore
 
 if TYPE_CHECKING:
@@ -66,8 +68,10 @@ class Accounts:
         known_devices: KnownDevices,
         limits: Limits,
         sign_in_steps: SignInSteps,
+        files: FileStore,
     ) -> None:
         self._settings = settings
+        self._files = files
         self._policy = policy
         self._org = org
         self._known_devices = known_devices
@@ -366,6 +370,8 @@ class Accounts:
         changes = update.model_dump(exclude_none=True)
         if not changes:
             return await self.profile(actor.user_id)
+        if "avatar" in changes:
+            await check_avatar(self._files, actor, changes["avatar"])
         user, entry = await self._store.update_profile(actor.user_id, changes, now_ms())
         await self._publisher.private([entry])
         return user

@@ -13,6 +13,7 @@ from typing import Any
 from tidings.actions.context import Actor
 from tidings.actions.governance import Policies
 from tidings.actions.organization import Directory
+from tidings.actions.privacy import PrivacySettings
 from tidings.actions.publisher import Publisher
 from tidings.actions.rosters import RosterCache
 from tidings.domain.clock import now_ms
@@ -29,6 +30,7 @@ from tidings.domain.contacts import (
 from tidings.domain.conversations import direct_key
 from tidings.domain.entries import PrivateEntry
 from tidings.domain.errors import ErrorCode, TidingsError
+from tidings.domain.privacy import AddMe
 from tidings.store.accounts import AccountStore
 from tidings.store.contacts import ContactStore
 from tidings.store.conversations import ConversationStore
@@ -45,8 +47,10 @@ class Contacts:
         rosters: RosterCache,
         policies: Policies,
         publisher: Publisher,
+        privacy: PrivacySettings,
     ) -> None:
         self._store = store
+        self._privacy = privacy
         self._accounts = accounts
         self._conversations = conversations
         self._directory = directory
@@ -75,6 +79,13 @@ class Contacts:
             # They asked first: asking back is accepting.
             await self._decide(reverse, RequestStatus.ACCEPTED)
             return {"request_id": reverse.id, "status": "accepted"}
+        # Privacy (h/me): "nobody" refuses every request (a block does not show through: the
+        # answer is the same for everyone); "everyone" accepts at once, unless blocked.
+        add_me = await self._privacy.add_me(user_id)
+        if add_me is AddMe.NOBODY:
+            raise TidingsError(
+                ErrorCode.NOT_ACCEPTING_FRIENDS, "they do not accept friend requests"
+            )
         me = await self._accounts.user(actor.user_id)
         assert me is not None
         request, told = await self._store.create_request(
@@ -86,6 +97,9 @@ class Contacts:
             now=now_ms(),
         )
         await self._publisher.private(told)
+        if add_me is AddMe.EVERYONE and not blocked:
+            await self._decide(request, RequestStatus.ACCEPTED)
+            return {"request_id": request.id, "status": "accepted"}
         return {"request_id": request.id, "status": "pending"}
 
     async def do_decide(

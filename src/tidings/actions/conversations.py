@@ -7,6 +7,7 @@ from typing import Any
 from tidings.actions.context import Actor
 from tidings.actions.groups import Groups
 from tidings.actions.organization import Directory
+from tidings.actions.privacy import PrivacySettings
 from tidings.actions.publisher import Publisher
 from tidings.actions.rosters import RosterCache
 from tidings.config import Settings
@@ -31,9 +32,11 @@ class Conversations:
         groups: Groups,
         directory: Directory,
         limits: Limits,
+        privacy: PrivacySettings,
     ) -> None:
         self._settings = settings
         self._limits = limits
+        self._privacy = privacy
         self._store = store
         self._accounts = accounts
         self._rosters = rosters
@@ -195,6 +198,8 @@ class Conversations:
             for cid, found in positions.items()
         }
         peer_users = await self._accounts.users([p.user_id for p in peers.values() if p])
+        # Peers who do not send read receipts show delivered, never read (privacy).
+        silent = await self._privacy.receipts_hidden_among(list(peer_users))
         avatars = await self._groups.avatars(
             [v.conversation.id for v in views if v.conversation.type is ConversationType.GROUP]
         )
@@ -227,8 +232,9 @@ class Conversations:
                 summary["name"] = peer_user.nickname if peer_user else ""
                 summary["peer"] = {
                     "user_id": peer.user_id,
-                    "read_seq": peer.read_seq,
+                    "read_seq": 0 if peer.user_id in silent else peer.read_seq,
                     "delivered_seq": peer.delivered_seq,
+                    "avatar": peer_user.avatar if peer_user else "",
                 }
             out.append(summary)
         return out

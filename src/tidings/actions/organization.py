@@ -15,6 +15,7 @@ from typing import Any
 
 from tidings.actions.context import Actor
 from tidings.actions.governance import Policies
+from tidings.actions.privacy import PrivacySettings
 from tidings.actions.publisher import Publisher
 from tidings.actions.rosters import RosterCache
 from tidings.domain.clock import now_ms
@@ -206,8 +207,10 @@ class Directory:
         policies: Policies,
         publisher: Publisher,
         limits: Limits,
+        privacy: PrivacySettings,
     ) -> None:
         self._limits = limits
+        self._privacy = privacy
         self._org = org
         self._cache = cache
         self._index = index
@@ -332,17 +335,18 @@ class Directory:
         # The index may be a few seconds behind: what it found is checked on fresh rows.
         users = await self._accounts.users(page)
         needle, phones = normalize_query(query), set(index.phone_matches(query))
-        found = [
-            users[u]
-            for u in page
-            if u in users
-            and not users[u].disabled
-            and (
-                needle in users[u].account.casefold()
-                or needle in users[u].nickname.casefold()
-                or u in phones
+        matched = {
+            u: (
+                needle in users[u].nickname.casefold(),
+                needle in users[u].account.casefold(),
+                u in phones,
             )
-        ]
+            for u in page
+            if u in users and not users[u].disabled
+        }
+        # Privacy: found by account or phone only as their owner allows (h/me).
+        findable = await self._privacy.findable(actor, {u: m for u, m in matched.items() if any(m)})
+        found = [users[u] for u in page if u in findable]
         # Notes exist only for friends: when the friends are known, ask only about those.
         noted = [u.id for u in found if friends is None or u.id in friends]
         notes = await self._contacts.contacts_among(actor.user_id, noted)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from tidings.bus.base import Bus
-from tidings.bus.messages import EndSessions, PresenceCut, Push, RosterChanged
+from tidings.bus.messages import EndSessions, PresenceCut, PresenceHidden, Push, RosterChanged
 from tidings.domain import events
 from tidings.domain.accounts import RevokeReason
 from tidings.domain.conversations import Roster
@@ -62,6 +62,9 @@ class Publisher:
 
     async def presence_cut(self, user_id: int, other_id: int) -> None:
         await self._bus.publish(PresenceCut(user_id, other_id))
+
+    async def presence_hidden(self, user_id: int) -> None:
+        await self._bus.publish(PresenceHidden(user_id))
 
     async def end_session(
         self, session_id: int, reason: RevokeReason, *, spare: str | None = None

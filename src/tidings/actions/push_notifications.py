@@ -31,6 +31,7 @@ from tidings.metrics import WEB_PUSHES as PUSHES
 from tidings.push.crypto import VapidKey, b64url, b64url_decode, encrypt, valid_subscription_keys
 from tidings.push.sender import EndpointRefused, OutboundRules, Outcome, PushSender
 from tidings.store.accounts import AccountStore
+from tidings.store.privacy import PrivacyStore
 from tidings.store.push import PushStore, PushSubscription
 from tidings.workers import WorkerPool
 
@@ -50,8 +51,10 @@ class PushNotifications:
         user_settings: UserSettingsActions,
         rosters: RosterCache,
         presence: PresenceRegistry,
+        locks: PrivacyStore,
     ) -> None:
         self._settings = settings
+        self._locks = locks
         self._store = store
         self._accounts = accounts
         self._user_settings = user_settings
@@ -204,7 +207,9 @@ class PushNotifications:
                 if not wanted:
                     continue
                 sender = senders.get(wanted[-1].sender_id or 0)
+                lock = await self._locks.lock(user_id)
                 message = payload(
+                    locked=lock.code_hash is not None and conversation_id in lock.conversation_ids,
                     settings=recipient.settings,
                     user_id=user_id,
                     entries=wanted,

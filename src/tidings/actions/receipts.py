@@ -12,6 +12,7 @@ from typing import Any
 
 from tidings.actions.context import Actor
 from tidings.actions.periodic import PeriodicFlush
+from tidings.actions.privacy import PrivacySettings
 from tidings.actions.publisher import Publisher
 from tidings.actions.rosters import RosterCache
 from tidings.domain.clock import now_ms
@@ -33,9 +34,11 @@ class Receipts:
         store: ConversationStore,
         rosters: RosterCache,
         publisher: Publisher,
+        privacy: PrivacySettings,
         flush_interval: float = 0.2,
     ) -> None:
         self._store = store
+        self._privacy = privacy
         self._rosters = rosters
         self._publisher = publisher
         self._delivered: dict[tuple[int, int], int] = {}
@@ -61,10 +64,12 @@ class Receipts:
         await self._publisher.private([entry])
         if len(roster.members) <= PUSH_READS_UP_TO_MEMBERS:
             others = [u for u in roster.members if u != actor.user_id]
+            # Privacy (send_read_receipts off): others learn it was delivered, not read.
+            told = seq if await self._privacy.sends_read_receipts(actor.user_id) else None
             await self._publisher.frame(
                 others,
                 # Read implies delivered; the store moved both.
-                receipt_frame(conversation_id, actor.user_id, read_seq=seq, delivered_seq=seq),
+                receipt_frame(conversation_id, actor.user_id, read_seq=told, delivered_seq=seq),
             )
         return seq
 
@@ -91,10 +96,16 @@ class Receipts:
             raise TidingsError(ErrorCode.NOT_FOUND, "no such message")
         read_by: list[int] = []
         unread_by: list[int] = []
-        for position in await self._store.positions(conversation_id):
+        positions = await self._store.positions(conversation_id)
+        # Those who do not send read receipts count as not read (to others).
+        silent = await self._privacy.receipts_hidden_among(
+            [p.user_id for p in positions if p.user_id != actor.user_id]
+        )
+        for position in positions:
             if position.user_id == entry.sender_id:
                 continue
-            (read_by if position.read_seq >= seq else unread_by).append(position.user_id)
+            read = position.read_seq >= seq and position.user_id not in silent
+            (read_by if read else unread_by).append(position.user_id)
         return {
             "conversation_id": conversation_id,
             "seq": seq,

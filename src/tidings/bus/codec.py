@@ -18,6 +18,7 @@ from tidings.bus.messages import (
     MembersPush,
     PresenceChanged,
     PresenceCut,
+    PresenceHidden,
     Push,
     RosterChanged,
 )
@@ -54,6 +55,8 @@ def encode(message: BusMessage, origin: str, *, list_max: int = LIST_MAX) -> byt
         header = {"t": "presence", "u": message.user_id, "on": message.online}
     elif isinstance(message, BusGap):
         header = {"t": "gap"}
+    elif isinstance(message, PresenceHidden):
+        header = {"t": "presence_hidden", "u": message.user_id}
     else:
         header = {"t": "presence_cut", "u": message.user_id, "v": message.other_id}
     return b"%s\n%s\n%s" % (origin.encode(), orjson.dumps(header), frame.encode())
@@ -85,6 +88,8 @@ def decode(data: bytes) -> BusMessage:
         message = PresenceChanged(int(header["u"]), bool(header["on"]))
     elif kind == "presence_cut":
         message = PresenceCut(int(header["u"]), int(header["v"]))
+    elif kind == "presence_hidden":
+        message = PresenceHidden(int(header["u"]))
     elif kind == "gap":
         message = BusGap()
     else:

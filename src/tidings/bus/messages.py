@@ -64,11 +64,26 @@ class PresenceCut:
 
 
 @dataclass(frozen=True, slots=True)
+class PresenceHidden:
+    """``user_id`` stopped showing their online status (privacy): every subscription to it
+    by someone else ends at once, told "offline"."""
+
+    user_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class BusGap:
     """Bus messages may have been lost (Redis was away, or this node's subscription broke):
     whatever is kept fresh by them (cached rosters and policies) must be dropped."""
 
 
 BusMessage = (
-    Push | MembersPush | EndSessions | RosterChanged | PresenceChanged | PresenceCut | BusGap
+    Push
+    | MembersPush
+    | EndSessions
+    | RosterChanged
+    | PresenceChanged
+    | PresenceCut
+    | PresenceHidden
+    | BusGap
 )

@@ -71,6 +71,9 @@ class PrivateKind(StrEnum):
     FAVORITE_REMOVED = "favorite_removed"
     # Settings kept on the server (issue 12)
     SETTINGS_CHANGED = "settings_changed"
+    # Privacy and the password lock (h/me)
+    PRIVACY_CHANGED = "privacy_changed"
+    LOCK_CHANGED = "lock_changed"
 
 
 @dataclass(frozen=True, slots=True)

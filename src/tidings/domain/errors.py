@@ -91,6 +91,12 @@ class ErrorCode(StrEnum):
     # endpoint is not a push service the server may call (docs/protocol.md "Web Push").
     PUSH_UNAVAILABLE = "push_unavailable"
     PUSH_ENDPOINT_REFUSED = "push_endpoint_refused"
+    # Privacy and the password lock (h/me)
+    WRONG_LOCK_CODE = "wrong_lock_code"
+    LOCK_CODE_REQUIRED = "lock_code_required"
+    LOCK_NOT_SET = "lock_not_set"
+    NOT_ACCEPTING_FRIENDS = "not_accepting_friends"
+    INVALID_AVATAR = "invalid_avatar"
     INTERNAL = "internal_error"
 
 
@@ -107,6 +113,12 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.DESTINATION_TAKEN: 409,
     ErrorCode.CHANNEL_UNAVAILABLE: 503,
     ErrorCode.FORBIDDEN: 403,
+    # Privacy and the password lock (h/me)
+    ErrorCode.WRONG_LOCK_CODE: 403,
+    ErrorCode.LOCK_CODE_REQUIRED: 403,
+    ErrorCode.LOCK_NOT_SET: 409,
+    ErrorCode.NOT_ACCEPTING_FRIENDS: 403,
+    ErrorCode.INVALID_AVATAR: 422,
     ErrorCode.NOT_MEMBER: 403,
     ErrorCode.NOT_FRIENDS: 403,
     ErrorCode.FILE_TOO_LARGE: 413,

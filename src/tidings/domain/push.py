@@ -25,6 +25,7 @@ _KINDS: dict[str, dict[str, str]] = {
         "sticker": "[Sticker]",
         "chat_record": "[Chat history]",
         "burn": "[Burn after reading]",
+        "locked": "[Locked chat]",
         "other": "[Message]",
         "mentioned": "[You were mentioned] ",
         "count": "[{n} messages] ",
@@ -41,6 +42,7 @@ _KINDS: dict[str, dict[str, str]] = {
         "sticker": "[表情]",
         "chat_record": "[聊天记录]",
         "burn": "[阅后即焚]",
+        "locked": "[已加锁的聊天]",
         "other": "[消息]",
         "mentioned": "[有人@我]",
         "count": "[{n}条]",
@@ -109,9 +111,11 @@ def payload(
     conversation_type: str,
     conversation_name: str,
     sender_name: str,
+    locked: bool = False,
 ) -> dict[str, Any]:
     """The push for one member about the newest of ``entries`` (one conversation, coalesced),
-    worded in the member's language; no message text when they chose not to show it."""
+    worded in the member's language; no message text when they chose not to show it, and
+    none of a chat they put behind the password lock (decision 0050)."""
     words = _KINDS["en" if settings.locale == "en" else "zh-CN"]
     last = entries[-1]
     conversation_id = last.conversation_id
@@ -122,7 +126,9 @@ def payload(
     else:
         title = conversation_name
     body: str | None = None
-    if settings.notifications.preview:
+    if locked:
+        body = words["locked"]
+    elif settings.notifications.preview:
         text = describe(last, words)
         if conversation_type == "group" and sender_name:
             text = f"{sender_name}: {text}"

@@ -12,7 +12,14 @@ from collections.abc import Collection, Iterable
 from typing import Protocol
 
 from tidings.bus.base import Bus
-from tidings.bus.messages import BusMessage, EndSessions, PresenceChanged, PresenceCut, Push
+from tidings.bus.messages import (
+    BusMessage,
+    EndSessions,
+    PresenceChanged,
+    PresenceCut,
+    PresenceHidden,
+    Push,
+)
 from tidings.bus.presence import PresenceRegistry
 from tidings.domain.events import CloseCode, presence_frame
 from tidings.gateway.frames import text_frame
@@ -108,6 +115,8 @@ class ConnectionRegistry:
             # ways, each side told the other is offline.
             self._cut(message.user_id, message.other_id)
             self._cut(message.other_id, message.user_id)
+        elif isinstance(message, PresenceHidden):
+            self._hide(message.user_id)
 
     def _cut(self, watcher: int, watched: int) -> None:
         watchers = self._watchers.get(watched)
@@ -120,6 +129,19 @@ class ConnectionRegistry:
         for connection in cut:
             self.unwatch(connection, [watched])
             connection.send(offline)
+
+    def _hide(self, watched: int) -> None:
+        """Privacy (show_online off): everyone else watching ``watched`` stops, told offline."""
+        watchers = self._watchers.get(watched)
+        if not watchers:
+            return
+        cut = [c for c in watchers.values() if c.user_id != watched]
+        if not cut:
+            return
+        offline = text_frame(presence_frame(watched, False))
+        for connection in cut:
+            self.unwatch(connection, [watched])
+            connection.send_frame(offline)
 
     def close_all(self) -> None:
         for connections in list(self._by_user.values()):

@@ -173,6 +173,11 @@ async def _presence_subscribe(ctx: OpContext, a: s.UserIdsInput) -> Any:
     allowed = await ctx.c.contacts.presence_allowed(ctx.actor, a.user_ids)
     # A later block ends the subscription at once (PresenceCut, ConnectionRegistry).
     ctx.c.connections.watch(ctx.connection, [u for u in a.user_ids if u in allowed])
+    # Privacy (show_online off): checked after watching, so a change racing this op still
+    # ends the subscription (PresenceHidden reaches the watcher, or this check sees it).
+    shown = await ctx.c.privacy.online_shown(ctx.actor, allowed)
+    ctx.c.connections.unwatch(ctx.connection, [u for u in allowed if u not in shown])
+    allowed = shown
     online = await ctx.c.presence.query(ctx.actor, a.user_ids)
     return {"presence": {str(k): v and k in allowed for k, v in online.items()}}
 
@@ -274,6 +279,7 @@ from tidings.gateway import (  # noqa: E402, F401
     favorite_ops,
     file_ops,
     group_ops,
+    me_ops,
     org_ops,
     security_ops,
     settings_ops,  # settings kept on the server, Web Push (issue 12)

@@ -250,6 +250,8 @@ class FileStore:
         sticker = select(stickers.c.file_id).where(
             stickers.c.user_id == user_id, stickers.c.file_id == file_id
         )
+        # Someone's avatar (h/me, decision 0049): cards show it to anyone.
+        avatar = select(users.c.id).where(users.c.avatar == f"file:{file_id}")
         async with self._db.read("may_read_file") as conn:
             return bool(
                 (
@@ -259,6 +261,7 @@ class FileStore:
                             | exists(favorite)
                             | exists(saved_message)
                             | exists(sticker)
+                            | exists(avatar)
                         )
                     )
                 ).scalar()

@@ -659,3 +659,36 @@ push_subscriptions = Table(
     UniqueConstraint("session_id", "endpoint"),
     Index("ix_push_subscriptions_user", "user_id"),
 )
+
+
+# Privacy and the password lock (issue 12, h/me; docs/decisions/0048).
+# A user's privacy choices; no row means the defaults (tidings.domain.privacy).
+user_privacy = Table(
+    "user_privacy",
+    metadata,
+    Column("user_id", BigInteger, ForeignKey("users.id"), primary_key=True),
+    # everyone, friends, nobody
+    Column("find_by_phone", String(16), nullable=False, server_default="everyone"),
+    Column("find_by_account", String(16), nullable=False, server_default="everyone"),
+    # everyone, verify, nobody
+    Column("add_me", String(16), nullable=False, server_default="verify"),
+    Column("show_online", Boolean, nullable=False, server_default="1"),
+    Column("send_read_receipts", Boolean, nullable=False, server_default="1"),
+    Column("updated_at", BigInteger, nullable=False),
+)
+
+# The password lock: its code as an argon2id hash (never the code), the idle minutes after
+# which the whole app locks (0: never) and the locked chats (a JSON list of ids).
+chat_locks = Table(
+    "chat_locks",
+    metadata,
+    Column("user_id", BigInteger, ForeignKey("users.id"), primary_key=True),
+    Column("code_hash", String(255), nullable=True),
+    Column("idle_minutes", Integer, nullable=False, server_default="0"),
+    Column("conversation_ids", Text, nullable=False, server_default="[]"),
+    Column("version", BigInteger, nullable=False, server_default="0"),
+    Column("updated_at", BigInteger, nullable=False),
+)
+
+# Whose avatar a file is: any signed-in user may read a file that is someone's avatar.
+Index("ix_users_avatar", users.c.avatar)

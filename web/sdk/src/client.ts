@@ -20,7 +20,7 @@ import { applyEntry, applyRead, applyReceipt, compareConversations } from './con
 import { Emitter } from './emitter';
 import { TidingsError } from './errors';
 import { isFinalSendError, isResumableUploadError, Outbox, type PendingMessage, type PendingUpload } from './outbox';
-import type { Uploader } from './uploads';
+import type { UploadMeta, Uploader } from './uploads';
 import {
   CloseCode,
   type ConversationId,
@@ -995,6 +995,12 @@ export class Client extends Emitter<ClientEvents> {
     this.outboxChanged(conversationId, message.client_msg_id);
     void this.runUpload(message.client_msg_id);
     return message;
+  }
+
+  /** Upload a file on its own (an avatar); resolves to its file id. */
+  uploadFile(file: Blob, meta: UploadMeta): Promise<string> {
+    if (!this.uploader) return Promise.reject(new TidingsError('unsupported', 'this client has no uploader'));
+    return this.uploader.upload(file, meta);
   }
 
   /** Stop an upload; `retry` resumes it from where the server has it. */

@@ -97,6 +97,12 @@ export const ErrorCode = {
   // Web Push (issue 12): push is off on the server; an endpoint it may not call.
   PushUnavailable: 'push_unavailable',
   PushEndpointRefused: 'push_endpoint_refused',
+  // Privacy and the password lock (h/me)
+  WrongLockCode: 'wrong_lock_code',
+  LockCodeRequired: 'lock_code_required',
+  LockNotSet: 'lock_not_set',
+  NotAcceptingFriends: 'not_accepting_friends',
+  InvalidAvatar: 'invalid_avatar',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -301,6 +307,9 @@ export interface PrivateData {
   user_blocked: { user_id: UserId };
   user_unblocked: { user_id: UserId };
   departments_changed: { departments: { id: number; name: string; position: string }[] };
+  // Privacy and the password lock (h/me)
+  privacy_changed: PrivacyChoices;
+  lock_changed: ChatLockState;
   join_request: JoinRequest;
   join_request_decided: { request_id: number; conversation_id: ConversationId; user_id: UserId; approved: boolean };
   moderation_pending: { pending_id: number; conversation_id: ConversationId; sender_id: UserId };
@@ -386,6 +395,8 @@ export interface PeerPosition {
   user_id: UserId;
   read_seq: Seq;
   delivered_seq: Seq;
+  /** The peer's avatar (`file:<id>`, `emoji:…` or ""). */
+  avatar?: string;
 }
 
 export interface ConversationSummary {
@@ -828,6 +839,12 @@ export interface Ops {
   'stickers.add': { req: OpRequests['stickers.add']; res: Sticker };
   'stickers.remove': { req: OpRequests['stickers.remove']; res: null };
   'map.config': { req: OpRequests['map.config']; res: MapConfig };
+  // Privacy and the password lock (h/me)
+  'me.privacy.get': { req: undefined; res: PrivacyChoices };
+  'me.privacy.update': { req: OpRequests['me.privacy.update']; res: PrivacyChoices };
+  'me.lock.get': { req: undefined; res: ChatLockState };
+  'me.lock.set': { req: OpRequests['me.lock.set']; res: ChatLockState };
+  'me.lock.verify': { req: OpRequests['me.lock.verify']; res: { ok: true } };
 }
 export type OpName = keyof Ops;
 
@@ -879,4 +896,27 @@ export interface SignedIn {
   device_token?: string;
   /** Signed in with an admin's one-time password: only changing it is allowed. */
   password_change_required?: boolean;
+}
+
+// ---- privacy and the password lock (h/me) -------------------------------------------------
+
+export type FindBy = 'everyone' | 'friends' | 'nobody';
+export type AddMe = 'everyone' | 'verify' | 'nobody';
+
+/** Who may find me, add me, see me online, see my reading (enforced by the server). */
+export interface PrivacyChoices {
+  find_by_phone: FindBy;
+  find_by_account: FindBy;
+  add_me: AddMe;
+  show_online: boolean;
+  send_read_receipts: boolean;
+}
+
+/** The password lock as every device of the user sees it (the code stays on the server, hashed). */
+export interface ChatLockState {
+  has_code: boolean;
+  /** The whole app locks after this many idle minutes; 0: never. */
+  idle_minutes: number;
+  conversation_ids: ConversationId[];
+  version: number;
 }

@@ -219,6 +219,7 @@ export class ContactsViewModel extends ViewModel<ContactsSnapshot> {
       this.names.learnContacts(
         this.friends.map((f) => ({ id: f.user_id, nickname: f.user.nickname, remark: f.remark })),
       );
+      this.names.learnAvatars(this.friends.map((f) => f.user));
       this.update({ error: null });
     } catch (error) {
       this.update({ error: errorCode(error) });
@@ -335,6 +336,7 @@ export class ContactsViewModel extends ViewModel<ContactsSnapshot> {
     try {
       const reply = await this.client.request('contacts.search', { query, limit: 30 });
       if (generation !== this.searchGeneration) return;
+      this.names.learnAvatars(reply.users);
       this.found = reply.users.map((u) => ({
         id: u.id,
         name: u.remark || u.nickname,

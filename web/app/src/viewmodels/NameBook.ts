@@ -10,6 +10,8 @@ export const LOOKUP_BATCH = 200;
 
 export class NameBook {
   private readonly names = new Map<UserId, string>();
+  /** Avatars (`file:<id>`, `emoji:…`, "") as the server last told them (h/me). */
+  private readonly avatars = new Map<UserId, string>();
   /** My remarks about friends: shown instead of their nicknames (B3). */
   private readonly remarks = new Map<UserId, string>();
   private readonly asked = new Set<UserId>();
@@ -44,6 +46,31 @@ export class NameBook {
     }
     this.ask(userId);
     return `#${userId}`;
+  }
+
+  /** A user's avatar (`file:<id>`, `emoji:…`; "" for initials); asks the server when unknown. */
+  avatar(userId: UserId): string {
+    const me = this.client.me;
+    if (me && me.id === userId) return me.avatar;
+    const known = this.avatars.get(userId) ?? this.client.userById(userId)?.avatar;
+    if (known !== undefined) return known;
+    for (const summary of this.client.conversations()) {
+      if (summary.peer?.user_id === userId && summary.peer.avatar !== undefined) return summary.peer.avatar;
+    }
+    this.ask(userId);
+    return '';
+  }
+
+  /** Avatars seen in cards (search, the organization, friends). */
+  learnAvatars(users: readonly { id: UserId; avatar: string }[]): void {
+    let changed = false;
+    for (const user of users) {
+      if (this.avatars.get(user.id) !== user.avatar) {
+        this.avatars.set(user.id, user.avatar);
+        changed = true;
+      }
+    }
+    if (changed) this.changed();
   }
 
   /** My remark for a friend, if I gave one. */
@@ -98,6 +125,10 @@ export class NameBook {
         this.names.set(member.user_id, member.nickname);
         changed = true;
       }
+      if (this.avatars.get(member.user_id) !== member.avatar) {
+        this.avatars.set(member.user_id, member.avatar);
+        changed = true;
+      }
     }
     if (changed) this.changed();
   }
@@ -126,6 +157,10 @@ export class NameBook {
           for (const user of users) {
             if (this.names.get(user.id) !== user.nickname) {
               this.names.set(user.id, user.nickname);
+              changed = true;
+            }
+            if (this.avatars.get(user.id) !== user.avatar) {
+              this.avatars.set(user.id, user.avatar);
               changed = true;
             }
           }

@@ -267,14 +267,26 @@ export class NotificationViewModel extends ViewModel<NotificationSnapshot> {
     if (!decision.toast && !decision.sound && !decision.system && !decision.flash) return;
     const { t } = prefs;
     const { title, text: fullText } = this.compose(entry, summary);
-    // "Show message text" off: system notifications say only that a message came.
-    const text = decision.system && this.settings?.notifications().preview === false ? t('notify.hiddenText') : fullText;
+    // A chat behind the password lock (h/me) says nothing of its messages; "show message text"
+    // off: system notifications say only that a message came.
+    const text = this.textHidden?.(entry.conversation_id)
+      ? t('lock.locked')
+      : decision.system && this.settings?.notifications().preview === false
+        ? t('notify.hiddenText')
+        : fullText;
     if (decision.sound) this.output.playSound();
     if (decision.system) {
       this.output.notify(title, text, `conversation-${entry.conversation_id}`, () => this.open(entry.conversation_id));
     }
     if (decision.flash && prefs.flashTitle) this.update({ flash: t('notify.titleFlash', { name: title }) });
     if (decision.toast) this.showToast(entry, summary, title, text);
+  }
+
+  /** Which chats' alerts leave the message text out (the password lock, h/me). */
+  private textHidden: ((conversationId: ConversationId) => boolean) | null = null;
+
+  hideTextOf(hidden: ((conversationId: ConversationId) => boolean) | null): void {
+    this.textHidden = hidden;
   }
 
   private showToast(entry: Entry, summary: ConversationSummary | undefined, title: string, text: string): void {

@@ -30,7 +30,7 @@ import { describeMessage, type MessageContent } from '../lib/format';
 import { ChatRecordViewModel } from './ChatRecordViewModel';
 import { FavoritesPageViewModel } from './FavoritesPageViewModel';
 
-export type Section = 'chats' | 'contacts' | 'favorites' | 'settings';
+export type Section = 'chats' | 'contacts' | 'favorites' | 'settings' | 'me';
 
 export type Dialog =
   | { kind: 'forward'; vm: ForwardViewModel }

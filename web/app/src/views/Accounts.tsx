@@ -77,7 +77,7 @@ function AccountList({ session, t, onDone }: { session: SessionViewModel; t: Tra
 }
 
 /** The rail's avatar: opens the account switcher. */
-export function AccountMenu({ session, t, children, otherUnread }: { session: SessionViewModel; t: Translate; children: React.ReactNode; otherUnread: number }) {
+export function AccountMenu({ session, t, children, otherUnread, onOpenMe }: { session: SessionViewModel; t: Translate; children: React.ReactNode; otherUnread: number; onOpenMe?(): void }) {
   const [open, setOpen] = useState(false);
   useEffect(() => {
     if (!open) return;
@@ -97,6 +97,11 @@ export function AccountMenu({ session, t, children, otherUnread }: { session: Se
         <>
           <div className="menu-backdrop" onClick={() => setOpen(false)} />
           <div className="account-menu" data-testid="account-menu">
+            {onOpenMe && (
+              <button type="button" role="menuitem" className="account-row menu-me" onClick={() => { setOpen(false); onOpenMe(); }} data-testid="menu-open-me">
+                <span className="account-row-name">{t('me.openFromMenu')}</span>
+              </button>
+            )}
             <div className="menu-title">{t('accounts.title')}</div>
             <AccountList session={session} t={t} onDone={() => setOpen(false)} />
           </div>

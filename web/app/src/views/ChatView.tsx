@@ -329,7 +329,7 @@ function ReadersPopover({ readers, t, onClose }: { readers: Readers; t: Translat
             <h4>{t('readers.read', { count: readers.read.length })}</h4>
             <ul>
               {readers.read.map((r) => (
-                <li key={r.id}><Avatar id={r.id} name={r.name} size={24} /> {r.name}</li>
+                <li key={r.id}><Avatar id={r.id} name={r.name} size={24} user /> {r.name}</li>
               ))}
             </ul>
           </div>
@@ -337,7 +337,7 @@ function ReadersPopover({ readers, t, onClose }: { readers: Readers; t: Translat
             <h4>{t('readers.unread', { count: readers.unread.length })}</h4>
             <ul>
               {readers.unread.map((r) => (
-                <li key={r.id}><Avatar id={r.id} name={r.name} size={24} /> {r.name}</li>
+                <li key={r.id}><Avatar id={r.id} name={r.name} size={24} user /> {r.name}</li>
               ))}
             </ul>
           </div>
@@ -407,7 +407,7 @@ function Bubble({
     >
       {!item.mine && (
         <button className="avatar-button" onClick={() => onSender(item.senderId)} aria-label={item.sender} tabIndex={-1}>
-          <Avatar id={item.senderId} name={item.sender} size={36} />
+          <Avatar id={item.senderId} name={item.sender} size={36} user />
         </button>
       )}
       <div className="message-body">
@@ -724,7 +724,7 @@ function Composer({ vm, t, sendKey, onSent, links }: { vm: ChatViewModel; t: Tra
                     <ContactsIcon size={15} />
                   </span>
                 ) : (
-                  <Avatar id={candidate.userId} name={candidate.name} size={24} />
+                  <Avatar id={candidate.userId} name={candidate.name} size={24} user />
                 )}
                 {candidate.all ? `@${candidate.name}` : candidate.name}
               </button>

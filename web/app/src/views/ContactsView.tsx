@@ -47,7 +47,7 @@ export function ContactsView({ workspace, t }: { workspace: WorkspaceViewModel; 
         data-testid={testId}
         data-name={person.name}
       >
-        <Avatar id={person.id} name={person.name} size={34} online={person.online} />
+        <Avatar id={person.id} name={person.name} size={34} online={person.online} user />
         <span className="pick-text">
           <span>{person.name}</span>
           {person.detail && <span className="muted small ellipsis">{person.detail}</span>}
@@ -271,7 +271,7 @@ export function ContactsView({ workspace, t }: { workspace: WorkspaceViewModel; 
             {s.incoming.length === 0 && s.outgoing.length === 0 && <p className="muted">{t('contacts.noRequests')}</p>}
             {s.incoming.map((r) => (
               <div key={r.requestId} className="request-row" data-testid="friend-request" data-name={r.name}>
-                <Avatar id={r.userId} name={r.name} size={40} />
+                <Avatar id={r.userId} name={r.name} size={40} user />
                 <span className="pick-text">
                   <strong>{r.name}</strong>
                   <span className="muted small">{r.message || r.account} · {r.time}</span>
@@ -283,7 +283,7 @@ export function ContactsView({ workspace, t }: { workspace: WorkspaceViewModel; 
             ))}
             {s.outgoing.map((r) => (
               <div key={r.requestId} className="request-row" data-testid="sent-request">
-                <Avatar id={r.userId} name={r.name} size={40} />
+                <Avatar id={r.userId} name={r.name} size={40} user />
                 <span className="pick-text">
                   <strong>{r.name}</strong>
                   <span className="muted small">{r.message || r.account} · {r.time}</span>
@@ -463,7 +463,7 @@ function OrgPane({ vm, t, onPerson, onMenu }: { vm: OrgViewModel; t: Translate; 
   const person = (p: { id: number; name: string; detail: string; online: boolean | undefined }) => (
     <li key={p.id}>
       <button className="pick-row" onClick={() => onPerson(p.id)} onContextMenu={(e) => onMenu(e, p.id)} data-testid="org-person" data-name={p.name}>
-        <Avatar id={p.id} name={p.name} size={32} online={p.online} />
+        <Avatar id={p.id} name={p.name} size={32} online={p.online} user />
         <span className="pick-text">
           <span>{p.name}</span>
           {p.detail && <span className="muted small">{p.detail}</span>}

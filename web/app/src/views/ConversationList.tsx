@@ -1,10 +1,11 @@
 import { useState } from 'react';
+import type { ChatLockState } from '@tidings/sdk';
 import type { Translate } from '../i18n/i18n';
 import type { ConversationItem, ConversationListViewModel } from '../viewmodels/ConversationListViewModel';
 import { useViewModel } from '../viewmodels/useViewModel';
 import { Avatar } from './Avatar';
 import { VirtualList } from './VirtualList';
-import { BellIcon, MuteIcon, PlusIcon, SearchIcon } from './Icons';
+import { BellIcon, LockIcon, MuteIcon, PlusIcon, SearchIcon } from './Icons';
 
 interface Props {
   vm: ConversationListViewModel;
@@ -12,11 +13,15 @@ interface Props {
   onOpen(id: number): void;
   onPopOut(id: number): void;
   onNewChat(): void;
+  /** The password lock (h/me): locked chats show no preview; the menu locks and unlocks. */
+  lock?: ChatLockState | null;
+  onLockChat?(id: number, locked: boolean): void;
 }
 
 const conversationKey = (item: ConversationItem) => String(item.id);
 
-export function ConversationList({ vm, t, onOpen, onPopOut, onNewChat }: Props) {
+export function ConversationList({ vm, t, onOpen, onPopOut, onNewChat, lock = null, onLockChat }: Props) {
+  const isLocked = (id: number) => !!lock?.has_code && lock.conversation_ids.includes(id);
   const { items, query } = useViewModel(vm);
   const [menu, setMenu] = useState<{ x: number; y: number; item: ConversationItem } | null>(null);
   return (
@@ -56,9 +61,10 @@ export function ConversationList({ vm, t, onOpen, onPopOut, onNewChat }: Props) 
               data-testid="conversation-row"
               data-conversation-id={item.id}
               data-title={item.title}
+              data-locked={isLocked(item.id) || undefined}
             >
               <span className="avatar-wrap">
-                <Avatar id={item.avatarId} name={item.title} size={42} online={item.online} emoji={item.emoji} kind={item.type === 'group' ? 'group' : 'person'} />
+                <Avatar id={item.avatarId} name={item.title} size={42} online={item.online} emoji={item.emoji} kind={item.type === 'group' ? 'group' : 'person'} user={item.type === 'direct'} />
                 {item.unread > 0 && (item.muted ? <span className="badge dot" /> : <span className="badge" data-testid="unread-badge">{item.unread > 99 ? '99+' : item.unread}</span>)}
               </span>
               <span className="row-main">
@@ -68,7 +74,9 @@ export function ConversationList({ vm, t, onOpen, onPopOut, onNewChat }: Props) 
                 </span>
                 <span className="row-bottom">
                   <span className="row-preview" data-testid="row-preview">
-                    {item.draft ? (
+                    {isLocked(item.id) ? (
+                      <span className="locked-preview" data-testid="locked-preview"><LockIcon size={13} /> {t('lock.locked')}</span>
+                    ) : item.draft ? (
                       <>
                         <span className="draft-mark">{t('list.draft')}</span> {item.draft}
                       </>
@@ -99,6 +107,12 @@ export function ConversationList({ vm, t, onOpen, onPopOut, onNewChat }: Props) 
             <button role="menuitem" onClick={() => void vm.toggleMuted(menu.item.id)}>
               {menu.item.muted ? (<><BellIcon size={14} /> {t('list.unmute')}</>) : (<><MuteIcon size={14} /> {t('list.mute')}</>)}
             </button>
+            {/* Locking more needs no code; unlocking is done in Me → Password lock. */}
+            {onLockChat && lock?.has_code && menu.item.type !== 'system' && !isLocked(menu.item.id) && (
+              <button role="menuitem" onClick={() => { onLockChat(menu.item.id, true); setMenu(null); }} data-testid="menu-lock-chat">
+                {t('lock.lockChat')}
+              </button>
+            )}
           </div>
         </div>
       )}

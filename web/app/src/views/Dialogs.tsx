@@ -72,7 +72,7 @@ export function ForwardDialog({ vm, t, onClose, onDone }: { vm: ForwardViewModel
               <li key={target.key}>
                 <label className={`pick-row${target.selected ? ' selected' : ''}${state.full && !target.selected ? ' disabled' : ''}`} data-testid="forward-target" data-title={target.title} data-key={target.key}>
                   <input type="checkbox" checked={target.selected} disabled={state.full && !target.selected} onChange={() => vm.toggle(target.key)} />
-                  <Avatar id={target.avatarId} name={target.title} size={32} emoji={target.emoji} kind={target.type === 'group' ? 'group' : 'person'} />
+                  <Avatar id={target.avatarId} name={target.title} size={32} emoji={target.emoji} kind={target.type === 'group' ? 'group' : 'person'} user={target.type === 'direct'} />
                   <span className="pick-text">
                     <span>{target.title}</span>
                     {target.detail && <span className="muted small">{target.detail}</span>}
@@ -226,7 +226,7 @@ function AcceptInviteDialog({ vm, t, onClose, onOpenChat }: { vm: InviteAcceptVi
         {s.loading && <p className="muted">{t('common.loading')}</p>}
         {s.kind !== null && (
           <div className="profile-head">
-            <Avatar id={s.avatarId} name={s.name} size={56} emoji={s.emoji} kind={s.kind === 'group' ? 'group' : 'person'} />
+            <Avatar id={s.avatarId} name={s.name} size={56} emoji={s.emoji} kind={s.kind === 'group' ? 'group' : 'person'} user={s.kind === 'friend'} />
             <div>
               <div className="profile-name" data-testid="invite-name">{s.kind === 'friend' ? t('invite.friendInvite', { name: s.name }) : t('invite.groupInvite', { name: s.name })}</div>
               <div className="muted">{s.kind === 'friend' ? s.account : t('group.memberCount', { count: s.memberCount })}</div>
@@ -291,7 +291,7 @@ export function PeoplePicker({ vm, t }: { vm: PeoplePickerViewModel; t: Translat
           <li key={person.id}>
             <label className={`pick-row${person.selected ? ' selected' : ''}${person.disabled ? ' disabled' : ''}`} data-testid="person" data-name={person.name}>
               <input type="checkbox" checked={person.selected || person.disabled} disabled={person.disabled} onChange={() => vm.toggle(person.id)} />
-              <Avatar id={person.id} name={person.name} size={32} />
+              <Avatar id={person.id} name={person.name} size={32} user />
               <span className="pick-text">
                 <span>{person.name}</span>
                 {(person.detail || person.disabled) && <span className="muted small">{person.disabled ? t('people.alreadyMember') : person.detail}</span>}
@@ -369,7 +369,7 @@ export function ProfileCard({
         {profile && (
           <>
             <div className="profile-head">
-              <Avatar id={profile.id} name={name} size={64} />
+              <Avatar id={profile.id} name={name} size={64} user />
               <div>
                 <div className="profile-name" data-testid="profile-name">{name}</div>
                 {state.remark && <div className="muted">{t('profile.nickname')}: {profile.nickname}</div>}

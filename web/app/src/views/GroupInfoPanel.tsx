@@ -202,7 +202,7 @@ export function GroupInfoPanel({ vm, t, onClose, onInvite, onMessage, onProfile,
                         if (!member.me) setMenu({ member, x: Math.min(e.clientX, window.innerWidth - 230), y: Math.min(e.clientY, window.innerHeight - 320) });
                       }}
                     >
-                      <Avatar id={member.userId} name={member.name} size={30} />
+                      <Avatar id={member.userId} name={member.name} size={30} user />
                       <span className="member-name">
                         {member.name}
                         {member.me && <span className="muted"> ({t('common.you')})</span>}
@@ -220,7 +220,7 @@ export function GroupInfoPanel({ vm, t, onClose, onInvite, onMessage, onProfile,
               <PanelSection title={t('group.joinRequests')} testId="join-requests">
                 {s.joinRequests.map((r) => (
                   <div key={r.id} className="queue-row" data-testid="join-request">
-                    <Avatar id={r.userId} name={r.name} size={28} />
+                    <Avatar id={r.userId} name={r.name} size={28} user />
                     <span className="queue-text">
                       <strong>{r.name}</strong>
                       {r.invitedBy && <span className="muted small" data-testid="invited-by"> {t('group.invitedBy', { name: r.invitedBy })}</span>}
@@ -237,7 +237,7 @@ export function GroupInfoPanel({ vm, t, onClose, onInvite, onMessage, onProfile,
               <PanelSection title={t('group.moderationQueue')} testId="moderation-queue">
                 {s.moderationQueue.map((q) => (
                   <div key={q.id} className="queue-row" data-testid="queued-message">
-                    <Avatar id={q.userId} name={q.name} size={28} />
+                    <Avatar id={q.userId} name={q.name} size={28} user />
                     <span className="queue-text"><strong>{q.name}</strong> <span>{q.text}</span></span>
                     <button className="small-button primary" onClick={() => void vm.moderate(q.id, true)}>{t('group.approve')}</button>
                     <button className="small-button" onClick={() => void vm.moderate(q.id, false)}>{t('group.reject')}</button>
@@ -294,7 +294,7 @@ export function GroupInfoPanel({ vm, t, onClose, onInvite, onMessage, onProfile,
               <PanelSection title={t('group.blacklist')} testId="blacklist">
                 {s.blacklist.map((b) => (
                   <div key={b.userId} className="queue-row">
-                    <Avatar id={b.userId} name={b.name} size={28} />
+                    <Avatar id={b.userId} name={b.name} size={28} user />
                     <span className="queue-text">{b.name}</span>
                     <button className="small-button" onClick={() => void vm.unblacklist(b.userId)}>{t('group.unblacklist')}</button>
                   </div>

@@ -316,7 +316,7 @@ function ContactCard({ media, t, onProfile, onMessage }: { media: Of<'contact'>;
   return (
     <div className="contact-card" data-testid="contact-card" data-user-id={media.userId}>
       <button className="contact-card-main" onClick={() => onProfile(media.userId)} title={t('contacts.viewProfile')} data-testid="contact-card-open">
-        <Avatar id={media.userId} name={media.name} size={44} />
+        <Avatar id={media.userId} name={media.name} size={44} user />
         <span className="contact-card-name">{media.name}</span>
       </button>
       <div className="contact-card-footer">

@@ -62,7 +62,7 @@ export function SettingsView({ preferences, notifications, user, client, session
       <h2>{t('settings.title')}</h2>
       {user && (
         <div className="settings-card account-card">
-          <Avatar id={user.id} name={user.nickname} size={52} />
+          <Avatar id={user.id} name={user.nickname} size={52} user />
           <div>
             <div className="account-name" data-testid="my-name">{user.nickname}</div>
             <div className="account-id">{user.account} · ID {user.id}</div>

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, type ReactElement } from 'react';
+import { lazy, Suspense, useCallback, useEffect, type ReactElement } from 'react';
 import type { Translate } from '../i18n/i18n';
 import type { SendKey } from '../viewmodels/PreferencesViewModel';
 import { useOptionalViewModel, useViewModel } from '../viewmodels/useViewModel';
@@ -17,7 +17,15 @@ import { StarIcon } from './ChatRecord';
 import { AccountMenu } from './Accounts';
 import { useShortcuts } from './useShortcuts';
 import { usePushOpen } from './usePushOpen';
+// Me, privacy and the password lock (h/me)
+import { AvatarContext } from './AvatarContext';
+import { AppLockOverlay, LockedChat } from './LockViews';
+import { useMeModels } from './useMeModels';
+import { MeIcon } from './Icons';
 import type { SessionViewModel } from '../viewmodels/SessionViewModel';
+
+// The Me page is opened now and then: it loads on demand, outside the first download (h/me).
+const MeView = lazy(() => import('./MeView').then((m) => ({ default: m.MeView })));
 
 interface Props {
   workspace: WorkspaceViewModel;
@@ -32,6 +40,19 @@ export function Workspace({ workspace, t, sendKey, session, onSignOut }: Props) 
   const state = useViewModel(workspace);
   useShortcuts(workspace);
   usePushOpen(workspace);
+  const meModels = useMeModels(workspace);
+  const lockState = useViewModel(meModels.lock);
+  useEffect(() => meModels.lock.chatChosen(state.selectedId), [meModels, state.selectedId]);
+  // Leaving the Me page closes its sub-page and forgets the lock settings' proof.
+  useEffect(() => {
+    if (state.section === 'me') return;
+    meModels.lock.stopManaging();
+    if (meModels.me.getSnapshot().page !== 'main') meModels.me.open('main');
+  }, [meModels, state.section]);
+  useEffect(() => {
+    workspace.notifications?.hideTextOf((id) => meModels.lock.covers(id) || meModels.lock.getSnapshot().appLocked);
+    return () => workspace.notifications?.hideTextOf(null);
+  }, [workspace, meModels]);
   const sessionState = useViewModel(session);
   const otherUnread = sessionState.screen === 'restoring' ? 0 : sessionState.accounts.reduce((sum, a) => sum + (a.active ? 0 : a.unread), 0);
 
@@ -74,7 +95,8 @@ export function Workspace({ workspace, t, sendKey, session, onSignOut }: Props) 
   const closeDialog = useCallback(() => workspace.closeDialog(), [workspace]);
 
   const banner = connectionBanner(state, t);
-  const popOut = useCallback((id: number) => workspace.popOut(id), [workspace]);
+  // A locked chat opens here, behind its prompt, never in a window of its own (h/me).
+  const popOut = useCallback((id: number) => (meModels.lock.covers(id) ? workspace.select(id) : workspace.popOut(id)), [workspace, meModels]);
 
   const rail: { section: Section; label: string; icon: ReactElement }[] = [
     { section: 'chats', label: t('rail.chats'), icon: <ChatIcon /> },
@@ -82,22 +104,25 @@ export function Workspace({ workspace, t, sendKey, session, onSignOut }: Props) 
     { section: 'favorites', label: t('rail.favorites'), icon: <StarIcon /> },
     { section: 'settings', label: t('rail.settings'), icon: <SettingsIcon /> },
   ];
+  // The phone's "Me" tab (h/me); on a desktop the avatar's menu opens the page.
+  rail.splice(2, 0, { section: 'me', label: t('rail.me'), icon: <MeIcon /> });
 
   const chatOpen = state.section === 'chats' && state.chat !== null;
 
   return (
+    <AvatarContext.Provider value={meModels.avatars}>
     <div className={`workspace${chatOpen ? ' chat-open' : ''}`} data-testid="workspace" data-connection={state.connection}>
       <nav className="rail" aria-label="Tidings">
         <div className="rail-logo"><LogoMark size={34} /></div>
         {state.user && (
-          <AccountMenu session={session} t={t} otherUnread={otherUnread}>
-            <Avatar id={state.user.id} name={state.user.nickname} size={36} />
+          <AccountMenu session={session} t={t} otherUnread={otherUnread} onOpenMe={() => workspace.showSection('me')}>
+            <Avatar id={state.user.id} name={state.user.nickname} size={36} user />
           </AccountMenu>
         )}
         {rail.map((item) => (
           <button
             key={item.section}
-            className={`rail-button${state.section === item.section ? ' active' : ''}`}
+            className={`rail-button${state.section === item.section ? ' active' : ''}${item.section === 'me' ? ' rail-button-me' : ''}`}
             onClick={() => workspace.showSection(item.section)}
             title={item.label}
             aria-label={item.label}
@@ -117,8 +142,10 @@ export function Workspace({ workspace, t, sendKey, session, onSignOut }: Props) 
         <div className="panes">
           {state.section === 'chats' && (
             <>
-              <ConversationList vm={workspace.list} t={t} onOpen={(id) => workspace.select(id)} onPopOut={popOut} onNewChat={() => workspace.openNewChat()} />
-              {state.chat ? (
+              <ConversationList vm={workspace.list} t={t} onOpen={(id) => workspace.select(id)} onPopOut={popOut} onNewChat={() => workspace.openNewChat()} lock={lockState.lock} onLockChat={(id, locked) => void meModels.lock.setChatLocked(id, locked)} />
+              {state.chat && meModels.lock.isLocked(state.chat.conversationId) ? (
+                <LockedChat vm={meModels.lock} t={t} conversationId={state.chat.conversationId} title={workspace.client.conversation(state.chat.conversationId)?.name ?? ''} onBack={() => workspace.select(null)} />
+              ) : state.chat ? (
                 <ChatView
                   key={state.chat.conversationId}
                   vm={state.chat}
@@ -139,13 +166,28 @@ export function Workspace({ workspace, t, sendKey, session, onSignOut }: Props) 
           )}
           {state.section === 'contacts' && <ContactsView workspace={workspace} t={t} />}
           {state.section === 'favorites' && <FavoritesPage vm={workspace.favoritesPage()} workspace={workspace} t={t} />}
+          {state.section === 'me' && (
+            <Suspense fallback={<section className="settings-pane" />}>
+            <MeView
+              vm={meModels.me}
+              lock={meModels.lock}
+              client={workspace.client}
+              t={t}
+              locale={workspace.preferences.getSnapshot().locale}
+              chats={() => workspace.list.getSnapshot().items.filter((i) => i.type !== 'system').map((i) => ({ id: i.id, title: i.title }))}
+              onOpenSettings={() => workspace.showSection('settings')}
+            />
+            </Suspense>
+          )}
           {state.section === 'settings' && <SettingsView preferences={workspace.preferences} notifications={alerts} user={state.user} client={workspace.client} session={session} onSignOut={onSignOut} serverSettings={workspace.serverSettings} nameOf={(id) => workspace.names.name(id)} />}
         </div>
       </div>
       <WorkspaceDialogs workspace={workspace} dialog={state.dialog} t={t} onClose={closeDialog} onForwardDone={onForwardDone} />
       {flashText && <div className="toast global" role="status" data-testid="flash">{flashText}</div>}
       {alerts && <MessageToasts vm={alerts} t={t} />}
+      <AppLockOverlay vm={meModels.lock} t={t} />
     </div>
+    </AvatarContext.Provider>
   );
 }
 

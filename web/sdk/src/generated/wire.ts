@@ -89,6 +89,11 @@ export type ServerErrorCode =
   | 'burn_direct_only'
   | 'push_unavailable'
   | 'push_endpoint_refused'
+  | 'wrong_lock_code'
+  | 'lock_code_required'
+  | 'lock_not_set'
+  | 'not_accepting_friends'
+  | 'invalid_avatar'
   | 'internal_error';
 
 /** Every push the server sends (tidings.domain.events.PushEvent). */
@@ -1113,6 +1118,50 @@ export interface FavoriteSendOp {
   id: number;
 }
 
+/**
+ * ``me.lock.set``: a new ``code`` (``remove`` takes the lock and all it covers away), the
+ * idle minutes, the locked chats (the whole list); ``current_code`` or ``password`` proves
+ * the change when one locks less.
+ */
+export interface LockSet {
+  /** min length 4; max length 128 */
+  code?: string | null;
+  remove?: boolean;
+  /** ≥ 0; ≤ 1440 */
+  idle_minutes?: number | null;
+  /** at most 1000 items; each: ≥ 1 */
+  conversation_ids?: number[] | null;
+  /** max length 128 */
+  current_code?: string | null;
+  /** max length 256 */
+  password?: string | null;
+  /** ≥ 0 */
+  version?: number | null;
+}
+
+/** ``me.lock.verify``: the code, or the account password (for a forgotten code). */
+export interface LockVerify {
+  /** max length 128 */
+  code?: string | null;
+  /** max length 256 */
+  password?: string | null;
+}
+
+/** Who may find me in people search by an identifier (my phone, my account). */
+export type FindBy = 'everyone' | 'friends' | 'nobody';
+
+/** Who may add me as a friend: at once, after I accept (the default), or nobody. */
+export type AddMe = 'everyone' | 'verify' | 'nobody';
+
+/** ``me.privacy.update``: any of the choices; the others stay. */
+export interface PrivacyUpdate {
+  find_by_phone?: FindBy | null;
+  find_by_account?: FindBy | null;
+  add_me?: AddMe | null;
+  show_online?: boolean | null;
+  send_read_receipts?: boolean | null;
+}
+
 export interface PushKeys {
   /** max length 128; pattern ^[A-Za-z0-9_-]+=*$ */
   p256dh: string;
@@ -1229,9 +1278,14 @@ export interface OpRequests {
   'me.email.bind': BindEmailInput;
   'me.email.unbind': PasswordInput;
   'me.email.verify': CodeInput;
+  'me.lock.get': Empty;
+  'me.lock.set': LockSet;
+  'me.lock.verify': LockVerify;
   'me.phone.bind': BindPhoneInput;
   'me.phone.unbind': PasswordInput;
   'me.phone.verify': CodeInput;
+  'me.privacy.get': Empty;
+  'me.privacy.update': PrivacyUpdate;
   'me.security': Empty;
   'me.totp.confirm': CodeInput;
   'me.totp.disable': PasswordInput;
