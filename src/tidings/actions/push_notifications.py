@@ -139,8 +139,11 @@ class PushNotifications:
             # and conversation.
             deadline = loop.time() + self._settings.push_coalesce_seconds
             while (remaining := deadline - loop.time()) > 0:
+                # asyncio.timeout, not wait_for: Python 3.11's wait_for swallows a cancel
+                # that comes as the item does, and stop() would wait for ever.
                 try:
-                    item = await asyncio.wait_for(self._queue.get(), remaining)
+                    async with asyncio.timeout(remaining):
+                        item = await self._queue.get()
                 except TimeoutError:
                     break
                 batch.append(await self._closed_audience(item))
