@@ -915,7 +915,8 @@ export class Client extends Emitter<ClientEvents> {
 
   /**
    * Queue a message. It shows at once as `sending`, goes out when connected, is retried under
-   * the same client_msg_id after every reconnect, and fails after `sendTimeoutMs`.
+   * the same client_msg_id after every reconnect, and fails after `sendTimeoutMs` connected
+   * without an answer (offline it waits, however long).
    */
   send<T extends MessageType>(
     conversationId: ConversationId,
@@ -1124,10 +1125,17 @@ export class Client extends Emitter<ClientEvents> {
     }
   }
 
+  /**
+   * A message fails after `sendTimeoutMs` without an answer. Offline the wait starts again:
+   * a message written without a network stays queued and goes out once the connection is
+   * back (sending is idempotent, so a late answer to a failed one still settles it).
+   */
   private watchSendTimeout(clientMsgId: string): void {
     this.clock.setTimeout(() => {
       const message = this.outbox.get(clientMsgId);
-      if (message?.state === 'sending') {
+      if (message?.state === 'sending' && this.stateValue !== 'connected') {
+        this.watchSendTimeout(clientMsgId);
+      } else if (message?.state === 'sending') {
         this.outbox.update(clientMsgId, { state: 'failed', error: 'timeout' });
         this.outboxChanged(message.conversation_id, clientMsgId);
       }

@@ -630,6 +630,10 @@ export const en = {
   'error.channel_unavailable': 'This server cannot send codes that way.',
   'error.second_factor_required': 'Two-step verification is needed.',
   'error.device_confirmation_required': 'This device must be confirmed.',
+  // Offline start, installing and updating the app (issue 12, h/offline)
+  'update.ready': 'A new version of Tidings is ready.',
+  'update.reload': 'Reload',
+  'update.later': 'Later',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -631,4 +631,8 @@ export const zhCN: Record<MessageKey, string> = {
   'error.channel_unavailable': '本服务器不支持此方式发送验证码。',
   'error.second_factor_required': '需要两步验证。',
   'error.device_confirmation_required': '需要确认此设备。',
+  // 离线启动、安装与更新（issue 12, h/offline）
+  'update.ready': 'Tidings 新版本已就绪。',
+  'update.reload': '重新加载',
+  'update.later': '稍后',
 };

@@ -37,6 +37,8 @@ export function Workspace({ workspace, t, sendKey, session, onSignOut }: Props) 
     };
     window.addEventListener('offline', offline);
     window.addEventListener('online', online);
+    // Started without a network (from the service worker's cache): no event will say so.
+    if (!navigator.onLine) offline();
     document.addEventListener('visibilitychange', visible);
     return () => {
       window.removeEventListener('offline', offline);
