@@ -11,6 +11,7 @@ import { useViewModel } from '../viewmodels/useViewModel';
 import { Avatar } from './Avatar';
 import { AlertIcon, BackIcon, CheckIcon, CloseIcon, ContactsIcon, DoubleCheckIcon, FileIcon, ImageIcon, InfoIcon, PopOutIcon, SmileIcon } from './Icons';
 import { VirtualList } from './VirtualList';
+import { longPress } from './longPress';
 
 interface ChatViewProps {
   vm: ChatViewModel;
@@ -363,6 +364,7 @@ function Bubble({
           <div
             className={`bubble${item.mentionsMe ? ' mentioned' : ''}${item.notice ? ' notice-card' : ''}${item.media ? ` media-bubble ${item.media.kind}` : ''}`}
             onContextMenu={(event) => onMenu(event, item)}
+            {...longPress((event) => onMenu(event, item))}
             data-testid="bubble"
             title={item.time}
           >

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { longPress } from './longPress';
 import type { Translate } from '../i18n/i18n';
 import type { ConversationItem, ConversationListViewModel } from '../viewmodels/ConversationListViewModel';
 import { useViewModel } from '../viewmodels/useViewModel';
@@ -53,6 +54,7 @@ export function ConversationList({ vm, t, onOpen, onPopOut, onNewChat }: Props) 
                 event.preventDefault();
                 setMenu({ x: event.clientX, y: event.clientY, item });
               }}
+              {...longPress((event) => setMenu({ x: Math.min(event.clientX, window.innerWidth - 200), y: Math.min(event.clientY, window.innerHeight - 200), item }))}
               data-testid="conversation-row"
               data-conversation-id={item.id}
               data-title={item.title}
