@@ -5,7 +5,7 @@ import { linkify } from '../lib/format';
 import { favoriteFileOf, type BubbleItem, type ChatItem, type ChatViewModel, type Readers } from '../viewmodels/ChatViewModel';
 import type { SendKey } from '../viewmodels/PreferencesViewModel';
 import type { WorkspaceViewModel } from '../viewmodels/WorkspaceViewModel';
-import { GroupInfoPanel } from './GroupInfoPanel';
+import { GroupInfoPanel } from './screens';
 import { AttachmentStrip, MessageMedia } from './Media';
 import { useViewModel } from '../viewmodels/useViewModel';
 import { Avatar } from './Avatar';

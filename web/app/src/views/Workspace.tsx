@@ -7,11 +7,9 @@ import { useDocumentTitle } from './useDocumentTitle';
 import type { Section, WorkspaceSnapshot, WorkspaceViewModel } from '../viewmodels/WorkspaceViewModel';
 import { Avatar } from './Avatar';
 import { ChatView } from './ChatView';
-import { ContactsView } from './ContactsView';
 import { ConversationList } from './ConversationList';
-import { WorkspaceDialogs } from './Dialogs';
+import { ContactsView, SettingsView, WorkspaceDialogs } from './screens';
 import { ChatIcon, ContactsIcon, LogoMark, SettingsIcon } from './Icons';
-import { SettingsView } from './SettingsView';
 import { AccountMenu } from './Accounts';
 import type { SessionViewModel } from '../viewmodels/SessionViewModel';
 
