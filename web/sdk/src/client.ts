@@ -14,7 +14,7 @@
  */
 import { backoffDelay, defaultBackoff, type BackoffOptions } from './backoff';
 import type { Cache, CachedTimeline } from './cache';
-import { MemoryCache } from './cache';
+import { CACHE_VERSION, MemoryCache } from './cache';
 import { decodeFrame, encodeRequest, FrameError, type RequestId } from './codec';
 import { applyEntry, applyRead, applyReceipt, compareConversations } from './conversations';
 import { Emitter } from './emitter';
@@ -1412,7 +1412,9 @@ export class Client extends Emitter<ClientEvents> {
     if (!this.user) return;
     const writes: Promise<void>[] = [
       this.cache.saveAccount({
-        version: 1,
+        // The cache reads back only what carries its own version (it was written as 1 while
+        // the cache was at 2, so a restart never showed the cached list).
+        version: CACHE_VERSION,
         user: this.user,
         privateSeq: this.privateSeq,
         conversations: [...this.summaries.values()],
