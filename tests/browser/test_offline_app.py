@@ -24,12 +24,12 @@ from tests.browser.pages import (
     send_text,
     sign_in,
 )
-from tests.browser.server import STATIC, free_port, running_server
+from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, STATIC, free_port, running_server
 
 
 def controlled(page: Page) -> None:
     """Wait until the service worker has cached the build and controls the page."""
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
 
 
 def test_the_app_starts_offline_with_cached_chats_and_sends_what_was_typed_once(
@@ -199,16 +199,26 @@ def test_a_push_shows_a_notification_that_opens_its_conversation(
     assert page.evaluate("location.hash") == ""
 
 
-def test_chromium_finds_the_app_installable(web_server: WebServer, new_context: Any) -> None:
-    page: Page = new_context().new_page()
-    page.goto(web_server.base_url)
-    controlled(page)
+def test_chromium_finds_the_app_installable(
+    web_server: WebServer, browser: Any, tmp_path: Path
+) -> None:
+    # A profile on disk: Chromium installs nothing from an incognito one (a new context's).
+    context = browser.browser_type.launch_persistent_context(
+        str(tmp_path / "profile"), executable_path=CHROMIUM, args=CHROMIUM_ARGS
+    )
+    try:
+        page: Page = context.new_page()
+        page.goto(web_server.base_url)
+        controlled(page)
+        cdp = context.new_cdp_session(page)
+        assert cdp.send("Page.getInstallabilityErrors")["installabilityErrors"] == []
+        parsed = cdp.send("Page.getAppManifest")
+        assert parsed["errors"] == []
+        assert parsed["url"] == f"{web_server.base_url}/assets/manifest.webmanifest"
+    finally:
+        context.close()
     manifest = web_server.http.get(f"{web_server.base_url}/assets/manifest.webmanifest")
     assert manifest.headers["content-type"] == "application/manifest+json"
-    cdp = page.context.new_cdp_session(page)
-    assert cdp.send("Page.getInstallabilityErrors")["installabilityErrors"] == []
-    parsed = cdp.send("Page.getAppManifest")
-    assert parsed["errors"] == []
     worker = web_server.http.get(f"{web_server.base_url}/sw.js")
     assert worker.headers["cache-control"] == "no-cache"
     assert worker.headers["content-type"].startswith("text/javascript")
@@ -256,7 +266,6 @@ def test_long_press_opens_the_menus_on_a_touch_screen(
     page.wait_for_timeout(300)
     expect(page.get_by_test_id("conversation-menu")).to_be_visible()
     expect(page.get_by_test_id("chat-pane")).to_have_count(0)
-    page.keyboard.press("Escape")
     page.locator(".menu-backdrop").tap(position={"x": 5, "y": 5})
     expect(page.get_by_test_id("conversation-menu")).to_have_count(0)
 

@@ -41,11 +41,14 @@ export function browserServiceWorker(hooks: ServiceWorkerHooks): UpdateChannel |
   container.addEventListener('message', (event: MessageEvent<{ type?: unknown; url?: unknown }>) => {
     if (event.data?.type === 'open' && typeof event.data.url === 'string') hooks.open(event.data.url);
   });
+  // The first worker taking an uncontrolled page is no new version.
+  let controlled = container.controller !== null;
   container.addEventListener('controllerchange', () => {
     // Another window took the new version: this page's files may be gone from the cache, so
     // it offers the reload too; the window that asked reloads at once.
     if (reloading) window.location.reload();
-    else for (const listener of [...listeners]) listener();
+    else if (controlled) for (const listener of [...listeners]) listener();
+    controlled = true;
   });
 
   void container

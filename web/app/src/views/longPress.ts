@@ -20,8 +20,8 @@ import type { PointerEvent } from 'react';
 export const LONG_PRESS_MS = 500;
 /** Further than this from where it started, the finger is scrolling, not pressing. */
 const SLOP_PX = 10;
-/** After the finger lifts, what follows of the same touch arrives within this. */
-const SETTLE_MS = 400;
+/** After the finger lifts, the click of the same touch follows within a few milliseconds. */
+const SETTLE_MS = 150;
 
 let press: { pointerId: number; x: number; y: number; timer: ReturnType<typeof setTimeout> } | null = null;
 
