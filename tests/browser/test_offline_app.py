@@ -19,6 +19,7 @@ from tests.browser.pages import (
     bubble_texts,
     conversation_row,
     direct_chat,
+    group_chat,
     open_conversation,
     post_text,
     send_text,
@@ -44,11 +45,17 @@ def test_the_app_starts_offline_with_cached_chats_and_sends_what_was_typed_once(
         bob = server.register(unique("bob"), "Bob Li")
         chat = direct_chat(server, alice, bob)
         post_text(server, bob, chat, "seen before going offline")
+        # Someone Alice has no direct chat with: only the names cache knows her offline.
+        carol = server.register(unique("carol"), "Carol Wang")
+        team = group_chat(server, alice, "Offline team", bob, carol)
+        post_text(server, carol, team, "group news")
         context = new_context()
         page: Page = context.new_page()
         sign_in(page, base_url, alice["user"]["account"], remember=True)
         open_conversation(page, "Bob Li")
         expect(bubble(page, "seen before going offline")).to_be_visible()
+        team_preview = conversation_row(page, "Offline team").get_by_test_id("row-preview")
+        expect(team_preview).to_have_text("Carol Wang: group news")
         controlled(page)
         # The SDK writes its cache 400 ms after a change (and when the page goes away).
         page.wait_for_timeout(600)
@@ -60,6 +67,9 @@ def test_the_app_starts_offline_with_cached_chats_and_sends_what_was_typed_once(
     expect(page.get_by_test_id("workspace")).to_be_visible()
     expect(page.get_by_test_id("connection-banner")).to_be_visible()
     expect(conversation_row(page, "Bob Li")).to_be_visible()
+    # Who wrote what, from the cache too (nobody can be asked).
+    team_preview = conversation_row(page, "Offline team").get_by_test_id("row-preview")
+    expect(team_preview).to_have_text("Carol Wang: group news")
     open_conversation(page, "Bob Li")
     expect(bubble(page, "seen before going offline")).to_be_visible()
     send_text(page, "written offline")

@@ -145,6 +145,8 @@ const TYPING_SHOWN_MS = 6_000;
 const TYPING_THROTTLE_MS = 3_000;
 const ACK_DELAY_MS = 200;
 const PERSIST_DELAY_MS = 400;
+/** Display names kept in the cache for an offline start (a few hundred KiB at most). */
+const MAX_CACHED_NAMES = 5_000;
 /** A hole bigger than this is not filled: the device starts afresh from the newest page. */
 const MAX_GAP_FILL = 2_000;
 const HISTORY_LIMIT = 500;
@@ -216,6 +218,8 @@ export class Client extends Emitter<ClientEvents> {
   private signedOutReason: SignOutReason | null = null;
   private networkDown = false;
   private readonly viewModes = new Map<ConversationId, ViewMode>();
+  /** Names the app learned, kept in the cache for an offline start (`rememberNames`). */
+  private readonly names = new Map<UserId, string>();
 
   private readonly token: string;
   private readonly connectTransport: TransportFactory;
@@ -304,6 +308,31 @@ export class Client extends Emitter<ClientEvents> {
     return this.presenceOf.get(userId);
   }
 
+  /** A display name kept from an earlier visit (or remembered since), for when offline. */
+  knownName(id: UserId): string | undefined {
+    return this.names.get(id);
+  }
+
+  /**
+   * Keep display names the app learned (lookups, members, contacts) in the local cache, so
+   * an offline start shows who wrote what instead of bare ids. The newest are kept, up to
+   * MAX_CACHED_NAMES.
+   */
+  rememberNames(names: Iterable<readonly [UserId, string]>): void {
+    let changed = false;
+    for (const [id, name] of names) {
+      if (this.names.get(id) === name) continue;
+      this.names.delete(id);
+      this.names.set(id, name);
+      changed = true;
+    }
+    for (const id of this.names.keys()) {
+      if (this.names.size <= MAX_CACHED_NAMES) break;
+      this.names.delete(id);
+    }
+    if (changed) this.schedulePersist();
+  }
+
   /** A user's profile if this device has seen it. */
   userById(id: UserId): User | undefined {
     return id === this.user?.id ? this.user : this.users.get(id);
@@ -334,6 +363,7 @@ export class Client extends Emitter<ClientEvents> {
         this.privateSeq = account.privateSeq;
         for (const summary of account.conversations) this.summaries.set(summary.id, summary);
         for (const [id, mode] of Object.entries(account.viewModes ?? {})) this.viewModes.set(Number(id), mode);
+        for (const [id, name] of Object.entries(account.names ?? {})) this.names.set(Number(id), name);
         this.conversationsChanged([...this.summaries.keys()]);
       }
       // Uploads from an earlier visit (or another window) wait for the user to resume them:
@@ -1419,6 +1449,7 @@ export class Client extends Emitter<ClientEvents> {
         privateSeq: this.privateSeq,
         conversations: [...this.summaries.values()],
         viewModes: Object.fromEntries(this.viewModes),
+        names: Object.fromEntries(this.names),
       }),
     ];
     for (const id of this.dirtyTimelines) {

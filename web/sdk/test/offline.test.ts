@@ -9,7 +9,7 @@ async function until(check: () => boolean): Promise<void> {
 }
 
 describe('Starting without a connection', () => {
-  it('shows the conversations and messages kept in IndexedDB by the last visit', async () => {
+  it('shows the conversations, messages and names kept in IndexedDB by the last visit', async () => {
     const server = new FakeServer();
     server.conversation(4);
     server.append(4, 'kept for later', 2);
@@ -19,6 +19,7 @@ describe('Starting without a connection', () => {
     await until(() => first.state === 'connected');
     await first.openConversation(4);
     await until(() => first.timeline(4).entries.length === 1);
+    first.rememberNames([[2, 'Bob Li']]);
     first.stop();
     await new Promise((resolve) => setTimeout(resolve, 50));
 
@@ -29,6 +30,8 @@ describe('Starting without a connection', () => {
     expect(again.conversations().map((c: ConversationSummary) => c.id)).toEqual([4]);
     await again.openConversation(4);
     expect(again.timeline(4).entries.map((e) => (e.kind === 'message' && e.type === 'text' ? e.body.text : e.kind))).toEqual(['kept for later']);
+    // Who wrote it, although nobody can be asked.
+    expect(again.knownName(2)).toBe('Bob Li');
     again.stop();
   });
 });
