@@ -34,7 +34,6 @@ from screenshots import (
     shoot,
     sign_in_page,
 )
-
 from tests.browser.server import free_port, running_server
 
 STATIC = ROOT / "src" / "tidings" / "static"
@@ -44,7 +43,11 @@ WRITTEN_OFFLINE = {"en-US": "Running late, see you at 10", "zh-CN": "路上堵�
 def deploy(static: Path, build: int) -> None:
     """A new version: the same build, its service worker with another version string."""
     worker = static / "sw.js"
-    text = re.sub(r'\\"version\\":\\"[0-9a-z-]+\\"', f'\\\\"version\\\\":\\\\"shot-{build}\\\\"', worker.read_text())
+    text = re.sub(
+        r'\\"version\\":\\"[0-9a-z-]+\\"',
+        f'\\\\"version\\\\":\\\\"shot-{build}\\\\"',
+        worker.read_text(),
+    )
     worker.write_text(text)
     for copy in ("sw.js.br", "sw.js.gz"):
         (static / copy).unlink(missing_ok=True)

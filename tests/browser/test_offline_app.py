@@ -240,7 +240,10 @@ def _long_press(cdp: Any, x: float, y: float, *, move: float = 0) -> None:
     if move:
         moved = {"x": x, "y": y + move}
         cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [moved]})
-    cdp.send("Runtime.evaluate", {"expression": "new Promise((r) => setTimeout(r, 700))", "awaitPromise": True})
+    cdp.send(
+        "Runtime.evaluate",
+        {"expression": "new Promise((r) => setTimeout(r, 700))", "awaitPromise": True},
+    )
     cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
 
 
@@ -257,9 +260,7 @@ def test_long_press_opens_the_menus_on_a_touch_screen(
     bob = web_server.register(unique("bob"), "Bob Li")
     chat = direct_chat(web_server, alice, bob)
     post_text(web_server, bob, chat, "hold me")
-    context = new_context(
-        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
-    )
+    context = new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
     page: Page = context.new_page()
     sign_in(page, web_server.base_url, alice["user"]["account"])
     cdp = context.new_cdp_session(page)

@@ -364,6 +364,8 @@ export class Client extends Emitter<ClientEvents> {
         for (const summary of account.conversations) this.summaries.set(summary.id, summary);
         for (const [id, mode] of Object.entries(account.viewModes ?? {})) this.viewModes.set(Number(id), mode);
         for (const [id, name] of Object.entries(account.names ?? {})) this.names.set(Number(id), name);
+        // Who I am, as last seen: shown (the account's avatar) before the connection says so.
+        this.emit('me', { user: account.user });
         this.conversationsChanged([...this.summaries.keys()]);
       }
       // Uploads from an earlier visit (or another window) wait for the user to resume them:

@@ -25,7 +25,10 @@ describe('Starting without a connection', () => {
 
     server.reachable = false;
     const again = new Client({ transport: server.transport, token: 'token-1', cache: new IndexedDbCache(1, factory) });
+    const me: number[] = [];
+    again.on('me', ({ user }) => me.push(user.id));
     await again.start();
+    expect(me).toEqual([first.me?.id]);
     expect(again.state).not.toBe('connected');
     expect(again.conversations().map((c: ConversationSummary) => c.id)).toEqual([4]);
     await again.openConversation(4);
