@@ -12,6 +12,7 @@
  */
 import { lazy, Suspense, type ComponentType, type ReactNode } from 'react';
 import type { Dialog } from '../viewmodels/WorkspaceViewModel';
+import { LogoMark } from './Icons';
 
 /**
  * `load` resolves to the component (its module's named export); it shows `fallback` (nothing
@@ -35,8 +36,13 @@ const pane = <section className="screen-loading" aria-busy="true" />;
 export const SettingsView = lazyScreen(() => import('./SettingsView').then((m) => m.SettingsView), pane);
 export const ContactsView = lazyScreen(() => import('./ContactsView').then((m) => m.ContactsView), pane);
 export const GroupInfoPanel = lazyScreen(() => import('./GroupInfoPanel').then((m) => m.GroupInfoPanel));
-/** Signed in (the usual start), the sign-in form is not needed. */
-export const SignInView = lazyScreen(() => import('./SignInView').then((m) => m.SignInView));
+/** Signed in (the usual start), the sign-in form is not needed; until it comes, the splash. */
+export const SignInView = lazyScreen(
+  () => import('./SignInView').then((m) => m.SignInView),
+  <main className="splash">
+    <LogoMark size={56} />
+  </main>,
+);
 export const ImageWindow = lazyScreen(() => import('./ImageWindow').then((m) => m.ImageWindow));
 
 const LazyDialogs = lazyScreen(() => import('./Dialogs').then((m) => m.WorkspaceDialogs));
