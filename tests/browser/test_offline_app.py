@@ -93,6 +93,21 @@ def test_the_app_starts_offline_with_cached_chats_and_sends_what_was_typed_once(
         open_conversation(page, "Bob Li")
         expect(bubble(page, "written offline")).to_have_attribute("data-state", "sent")
         assert bubble_texts(page) == ["seen before going offline", "written offline"]
+        # The worker's cache holds the build only: nothing of the API or of files.
+        kept = page.evaluate(
+            """async () => {
+                const paths = [];
+                for (const name of await caches.keys()) {
+                    const cache = await caches.open(name);
+                    for (const request of await cache.keys()) {
+                        paths.push(new URL(request.url).pathname);
+                    }
+                }
+                return paths;
+            }"""
+        )
+        assert "/" in kept and any(p.startswith("/assets/index-") for p in kept)
+        assert all(p == "/" or p.startswith("/assets/") for p in kept), kept
 
 
 def test_a_new_version_is_offered_and_taken_only_when_asked(
