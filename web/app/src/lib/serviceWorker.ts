@@ -51,17 +51,22 @@ export function browserServiceWorker(hooks: ServiceWorkerHooks): UpdateChannel |
     controlled = true;
   });
 
-  void container
-    .register('/sw.js', { scope: '/' })
-    .then((registration) => {
-      watch(registration.waiting);
-      watch(registration.installing);
-      registration.addEventListener('updatefound', () => watch(registration.installing));
-      const check = () => void registration.update().catch(() => undefined);
-      window.setInterval(check, UPDATE_CHECK_MS);
-      window.addEventListener('online', check);
-    })
-    .catch(() => undefined);
+  const register = () =>
+    void container
+      .register('/sw.js', { scope: '/' })
+      .then((registration) => {
+        watch(registration.waiting);
+        watch(registration.installing);
+        registration.addEventListener('updatefound', () => watch(registration.installing));
+        const check = () => void registration.update().catch(() => undefined);
+        window.setInterval(check, UPDATE_CHECK_MS);
+        window.addEventListener('online', check);
+      })
+      .catch(() => undefined);
+  // After the page's own loading: a first install fetches the whole build, which must not
+  // compete with what the first screen needs.
+  if (document.readyState === 'complete') register();
+  else window.addEventListener('load', register, { once: true });
 
   return {
     onReady(listener) {
