@@ -5,8 +5,9 @@ The app opened again without a network (the page from the service worker, the co
 and messages from IndexedDB) with a message written offline waiting to be sent, and the
 "A new version is ready — Reload" offer after a deploy (simulated, as the browser test does,
 by a new version in the served sw.js). Light and dark, Chinese and English, desktop and
-mobile. Each picture has a demo server of its own (stopped while the app starts offline)
-serving a copy of the build, so that its sw.js can change; helpers of scripts/screenshots.py.
+mobile; and a message's menu opened by a long press on a phone. Each offline picture has a
+demo server of its own (stopped while the app starts offline) serving a copy of the build,
+so that its sw.js can change; helpers of scripts/screenshots.py.
 
     .venv/bin/python scripts/screenshots_offline.py   # needs the web build and /usr/bin/chromium
 """
@@ -99,6 +100,27 @@ def shots(browser: Browser, static: Path) -> None:
                 context.close()
 
 
+def long_press(browser: Browser, static: Path) -> None:
+    """A phone: press and hold a message for its menu (CDP touch events, as a finger would)."""
+    env = {"TIDINGS_DEMO": "true", "TIDINGS_STATIC_DIR": str(static)}
+    with tempfile.TemporaryDirectory() as data, running_server(Path(data), env) as server:
+        for locale, theme in (("zh-CN", "light"), ("en-US", "dark")):
+            context = context_for(browser, locale, theme, MOBILE, True)
+            page = context.new_page()
+            sign_in_page(page, server.base_url, "alice")
+            open_chat(page, "Bob Li")
+            box = page.get_by_test_id("bubble").last.bounding_box()
+            assert box is not None
+            point = {"x": box["x"] + box["width"] / 2, "y": box["y"] + box["height"] / 2}
+            cdp = context.new_cdp_session(page)
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [point]})
+            page.wait_for_timeout(700)
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+            expect(page.get_by_test_id("bubble-menu")).to_be_visible()
+            shoot(page, f"mobile-long-press-{theme}-{locale[:2]}")
+            context.close()
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory() as copy:
         static = Path(copy) / "static"
@@ -106,6 +128,7 @@ def main() -> int:
         with sync_playwright() as playwright:
             browser = launch_chromium(playwright)
             shots(browser, static)
+            long_press(browser, static)
             browser.close()
     return 0
 
