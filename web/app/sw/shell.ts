@@ -38,8 +38,15 @@ export function shellRoute(method: string, mode: string, url: URL, origin: strin
 /** The push payload of docs/protocol.md ("Web Push"), as much of it as the worker needs. */
 export interface PushNotice {
   title: string;
-  options: { body?: string; tag?: string; data: { url: string } };
+  /**
+   * `renotify`: a newer message of the same conversation replaces its notification (same
+   * tag) and still alerts (Chromium; others ignore it).
+   */
+  options: { body?: string; tag?: string; renotify?: boolean; icon: string; badge: string; data: { url: string } };
 }
+
+/** The app's icon on its notifications. */
+export const NOTIFICATION_ICON = '/assets/icon-192.png';
 
 /**
  * The notification for a push payload. A payload that is not ours (or none) still shows a
@@ -49,9 +56,12 @@ export function pushNotice(payload: unknown, language: string): PushNotice {
   const fallback = language.toLowerCase().startsWith('zh') ? '新消息' : 'New message';
   const record = typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {};
   const title = typeof record.title === 'string' && record.title ? record.title : fallback;
-  const options: PushNotice['options'] = { data: { url: appUrl(record.url) } };
+  const options: PushNotice['options'] = { icon: NOTIFICATION_ICON, badge: NOTIFICATION_ICON, data: { url: appUrl(record.url) } };
   if (typeof record.body === 'string') options.body = record.body;
-  if (typeof record.tag === 'string') options.tag = record.tag;
+  if (typeof record.tag === 'string' && record.tag) {
+    options.tag = record.tag;
+    options.renotify = true;
+  }
   return { title, options };
 }
 

@@ -33,12 +33,16 @@ describe('the service worker answers only for the app shell', () => {
 describe('push notifications', () => {
   it('show the title, text and tag of the payload and remember its link', () => {
     const notice = pushNotice({ v: 1, conversation_id: 7, seq: 3, title: 'Bob Li', body: 'hi', tag: 'conv-7', url: '/#/c/7' }, 'en-US');
-    expect(notice).toEqual({ title: 'Bob Li', options: { body: 'hi', tag: 'conv-7', data: { url: '/#/c/7' } } });
+    expect(notice).toEqual({
+      title: 'Bob Li',
+      options: { body: 'hi', tag: 'conv-7', renotify: true, icon: '/assets/icon-192.png', badge: '/assets/icon-192.png', data: { url: '/#/c/7' } },
+    });
   });
 
   it('leave the text out when the payload hides it, and still show something for a stranger payload', () => {
-    expect(pushNotice({ title: 'Bob Li', body: null, tag: 'conv-7', url: '/#/c/7' }, 'en').options).toEqual({ tag: 'conv-7', data: { url: '/#/c/7' } });
-    expect(pushNotice(null, 'zh-CN')).toEqual({ title: '新消息', options: { data: { url: '/' } } });
+    expect(pushNotice({ title: 'Bob Li', body: null, tag: 'conv-7', url: '/#/c/7' }, 'en').options.body).toBeUndefined();
+    const stranger = pushNotice(null, 'zh-CN');
+    expect([stranger.title, stranger.options.tag, stranger.options.data]).toEqual(['新消息', undefined, { url: '/' }]);
     expect(pushNotice('garbage', 'en').title).toBe('New message');
   });
 
