@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,18 @@ from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, STATIC, free_port, run
 def controlled(page: Page) -> None:
     """Wait until the service worker has cached the build and controls the page."""
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+
+
+def poll(page: Page, script: str, until: Callable[[Any], bool] = bool) -> Any:
+    """Evaluate `script` (a promise is awaited) until `until` holds for its value, up to 10 s;
+    the last value. (wait_for_function does not await promises: it would pass at once.)"""
+    value = page.evaluate(script)
+    for _ in range(100):
+        if until(value):
+            break
+        page.wait_for_timeout(100)
+        value = page.evaluate(script)
+    return value
 
 
 def test_the_app_starts_offline_with_cached_chats_and_sends_what_was_typed_once(
@@ -149,10 +162,9 @@ def test_a_new_version_is_offered_and_taken_only_when_asked(
             page.get_by_test_id("update-reload").click()
         expect(page.get_by_test_id("workspace")).to_be_visible()
         expect(page.get_by_test_id("update-prompt")).to_have_count(0)
-        page.wait_for_function(
-            "(name) => caches.keys().then((k) => k.length === 1 && k[0] === name)",
-            arg=f"tidings-shell-{version[:-4]}beef",
-        )
+        # The new version's cache, and only it (the old one is deleted on activation).
+        new = [f"tidings-shell-{version[:-4]}beef"]
+        assert poll(page, "() => caches.keys()", lambda names: names == new) == new
 
 
 def _registration_id(cdp: Any) -> str:
@@ -198,12 +210,14 @@ def test_a_push_shows_a_notification_that_opens_its_conversation(
             "data": json.dumps(payload),
         },
     )
-    shown = page.wait_for_function(
+    # The worker shows it a moment later.
+    shown = poll(
+        page,
         """() => navigator.serviceWorker.ready
             .then((r) => r.getNotifications())
-            .then((all) => all.length > 0 && all.map((n) => ({
-                title: n.title, body: n.body, tag: n.tag, data: n.data})))"""
-    ).json_value()
+            .then((all) => all.map((n) => ({
+                title: n.title, body: n.body, tag: n.tag, data: n.data})))""",
+    )
     assert shown == [
         {"title": "Bob Li", "body": "ping", "tag": f"conv-{chat}", "data": {"url": f"/#/c/{chat}"}}
     ]
