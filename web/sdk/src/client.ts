@@ -330,7 +330,8 @@ export class Client extends Emitter<ClientEvents> {
       if (this.names.size <= MAX_CACHED_NAMES) break;
       this.names.delete(id);
     }
-    if (changed) this.schedulePersist();
+    // Never after stopping: signing out has cleared the cache, and it must stay cleared.
+    if (changed && this.stateValue !== 'stopped' && this.stateValue !== 'signed_out') this.schedulePersist();
   }
 
   /** A user's profile if this device has seen it. */
