@@ -54,6 +54,11 @@ _FILES["/assets/manifest.webmanifest"].write_text(
     ' "icons": [{"src": "/assets/icon-192.png", "sizes": "192x192", "type": "image/png"}]}',
     encoding="utf-8",
 )
+# The service worker (decision 0042): at the root, like index.html.
+_FILES["/sw.js"] = _STATIC / "sw.js"
+_FILES["/sw.js"].write_text(
+    "self.addEventListener('fetch', () => undefined);\n" * 20, encoding="utf-8"
+)
 _PNG = os.urandom(4000)  # stands for an image: compressed already
 (_ASSETS / "icon-192.png").write_bytes(_PNG)
 # The build's own step writes the .br and .gz copies (as `npm run build` does).
@@ -178,6 +183,25 @@ async def test_hashed_files_are_immutable_and_the_rest_revalidated(base_url: str
         for path in ("/assets/icon.svg", "/assets/icon-192.png"):
             response = await http.get(path)
             assert response.headers["cache-control"] == "no-cache", path
+
+
+async def test_the_service_worker_is_served_at_the_root_and_always_revalidated(
+    base_url: str,
+) -> None:
+    async with httpx.AsyncClient(base_url=base_url) as http:
+        response = await http.get("/sw.js", headers={"Accept-Encoding": "br"})
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/javascript")
+        # Never immutable: browsers find a new build by fetching it again.
+        assert response.headers["cache-control"] == "no-cache"
+        assert response.headers["content-encoding"] == "br"
+        assert response.content == _FILES["/sw.js"].read_bytes()
+        head = await http.head("/sw.js")
+        assert head.status_code == 200 and head.content == b""
+        again = await http.get("/sw.js", headers={"If-None-Match": response.headers["etag"]})
+        assert again.status_code == 304
+        # The worker's scope is `/` by where it is served; no other name reaches it.
+        assert (await http.get("/assets/sw.js")).status_code == 404
 
 
 async def test_conditional_requests_answer_304_per_coding(base_url: str) -> None:

@@ -128,6 +128,15 @@ def _mount_client(app: FastAPI, directory: Path) -> None:
     async def root(request: Request) -> Response:
         return app_page(request)
 
+    # The service worker (decision 0042): at the root, so its scope is the whole app; not
+    # hashed, so `no-cache` (client_file), and browsers find a new build by comparing it.
+    @app.api_route("/sw.js", methods=["GET", "HEAD"], include_in_schema=False, response_model=None)
+    async def service_worker(request: Request) -> Response:
+        worker = directory / "sw.js"
+        if not worker.is_file():
+            raise HTTPException(404, "no service worker in this build")
+        return client_file(worker, request.headers)
+
     # The link inside invite QR codes (B5, E12): the app opens it and offers to accept the
     # invite after sign-in. The code is only checked for shape here; the app looks it up.
     @app.api_route(

@@ -119,11 +119,13 @@ class WebServer:
 
 
 @contextlib.contextmanager
-def running_server(data_dir: Path, env: dict[str, str] | None = None) -> Iterator[WebServer]:
-    """`tidings serve` on a free port with this data directory (and these extra settings),
-    until the block ends."""
+def running_server(
+    data_dir: Path, env: dict[str, str] | None = None, port: int | None = None
+) -> Iterator[WebServer]:
+    """`tidings serve` on a free port (or this one: a server started again at the same
+    origin) with this data directory (and these extra settings), until the block ends."""
     ensure_web_build()
-    port = free_port()
+    port = port or free_port()
     tidings = Path(sys.executable).parent / "tidings"
     log = (data_dir / "server.log").open("wb")
     process = subprocess.Popen(

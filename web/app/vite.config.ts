@@ -1,4 +1,5 @@
 import { defineConfig } from 'vite';
+import { serviceWorker } from '../scripts/service-worker.mjs';
 
 // The server serves the build at `/` and `/assets/*` (src/tidings/app.py); its CSP allows
 // only same-origin scripts, so everything is bundled, nothing is inlined or loaded from a CDN.
@@ -7,6 +8,8 @@ export default defineConfig({
   publicDir: 'public',
   // The shared-connection worker is an ES module like the app (same CSP rules: 'self').
   worker: { format: 'es' },
+  // The service worker: sw.js at the root (served at /sw.js), with the build's file list (0042).
+  plugins: [serviceWorker({ entry: 'sw/sw.ts', publicDir: 'public' })],
   build: {
     outDir: '../../src/tidings/static',
     emptyOutDir: true,

@@ -26,6 +26,9 @@ import { App } from './views/App';
 import { PreferencesViewModel } from './viewmodels/PreferencesViewModel';
 import { SessionViewModel } from './viewmodels/SessionViewModel';
 import { invitePageCode } from './viewmodels/InviteAcceptViewModel';
+import { AppUpdateViewModel } from './viewmodels/AppUpdateViewModel';
+import { ConversationLinks } from './lib/conversationLinks';
+import { browserServiceWorker } from './lib/serviceWorker';
 
 const local = webStore(() => window.localStorage);
 const origin = window.location.origin;
@@ -117,6 +120,16 @@ window.addEventListener('pageshow', (event) => {
   if (event.persisted) window.location.reload();
 });
 
+// Offline start, updates and notification clicks (decision 0042): the main window only.
+// Opened at `/#/c/<id>` (a notification's link), that conversation opens once signed in.
+const links = new ConversationLinks();
+if (!opened && window.location.hash) {
+  links.open(window.location.hash);
+  window.history.replaceState(null, '', window.location.pathname + window.location.search);
+}
+const updateChannel = opened ? null : browserServiceWorker({ open: (url) => links.open(url) });
+const updates = updateChannel ? new AppUpdateViewModel(updateChannel) : null;
+
 const environment = {
   // The image viewer's window never alerts: it does not take part in choosing the window that does.
   windows: imageWindow === null ? browserWindows(popout === null) : new WindowRegistry({ main: false, shown: null, visible: false, focused: false, focusedAt: 0 }, null),
@@ -128,6 +141,7 @@ const environment = {
   fingerprint: (file: Blob) => (file instanceof File && file.lastModified ? fileFingerprint(file, session.activeUser?.id ?? 0) : undefined),
   // Opened at an invite link (the QR code's): offered once signed in, then the address is `/`.
   invite: () => (opened ? null : invitePageCode(window.location.pathname)),
+  conversationLinks: links,
   inviteHandled: () => {
     if (invitePageCode(window.location.pathname) !== null) window.history.replaceState(null, '', '/');
   },
@@ -137,7 +151,7 @@ const root = document.getElementById('root');
 if (root) {
   createRoot(root).render(
     <StrictMode>
-      <App session={session} preferences={preferences} store={local} popout={popout} imageWindow={imageWindow} environment={environment} />
+      <App session={session} preferences={preferences} store={local} popout={popout} imageWindow={imageWindow} environment={environment} updates={updates} />
     </StrictMode>,
   );
 }

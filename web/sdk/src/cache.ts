@@ -22,6 +22,8 @@ export interface CachedAccount {
   conversations: ConversationSummary[];
   /** Group view modes from the private log (`group_view_mode`), by conversation id. */
   viewModes?: Record<string, ViewMode>;
+  /** Display names the app learned (`rememberNames`), by user id: offline, senders keep their names. */
+  names?: Record<string, string>;
 }
 
 export interface CachedTimeline {

@@ -14,7 +14,7 @@
  */
 import { backoffDelay, defaultBackoff, type BackoffOptions } from './backoff';
 import type { Cache, CachedTimeline } from './cache';
-import { MemoryCache } from './cache';
+import { CACHE_VERSION, MemoryCache } from './cache';
 import { decodeFrame, encodeRequest, FrameError, type RequestId } from './codec';
 import { applyEntry, applyRead, applyReceipt, compareConversations } from './conversations';
 import { Emitter } from './emitter';
@@ -149,6 +149,8 @@ const TYPING_SHOWN_MS = 6_000;
 const TYPING_THROTTLE_MS = 3_000;
 const ACK_DELAY_MS = 200;
 const PERSIST_DELAY_MS = 400;
+/** Display names kept in the cache for an offline start (a few hundred KiB at most). */
+const MAX_CACHED_NAMES = 5_000;
 /** A hole bigger than this is not filled: the device starts afresh from the newest page. */
 const MAX_GAP_FILL = 2_000;
 const HISTORY_LIMIT = 500;
@@ -220,6 +222,8 @@ export class Client extends Emitter<ClientEvents> {
   private signedOutReason: SignOutReason | null = null;
   private networkDown = false;
   private readonly viewModes = new Map<ConversationId, ViewMode>();
+  /** Names the app learned, kept in the cache for an offline start (`rememberNames`). */
+  private readonly names = new Map<UserId, string>();
 
   private readonly token: string;
   private readonly connectTransport: TransportFactory;
@@ -308,6 +312,32 @@ export class Client extends Emitter<ClientEvents> {
     return this.presenceOf.get(userId);
   }
 
+  /** A display name kept from an earlier visit (or remembered since), for when offline. */
+  knownName(id: UserId): string | undefined {
+    return this.names.get(id);
+  }
+
+  /**
+   * Keep display names the app learned (lookups, members, contacts) in the local cache, so
+   * an offline start shows who wrote what instead of bare ids. The newest are kept, up to
+   * MAX_CACHED_NAMES.
+   */
+  rememberNames(names: Iterable<readonly [UserId, string]>): void {
+    let changed = false;
+    for (const [id, name] of names) {
+      if (this.names.get(id) === name) continue;
+      this.names.delete(id);
+      this.names.set(id, name);
+      changed = true;
+    }
+    for (const id of this.names.keys()) {
+      if (this.names.size <= MAX_CACHED_NAMES) break;
+      this.names.delete(id);
+    }
+    // Never after stopping: signing out has cleared the cache, and it must stay cleared.
+    if (changed && this.stateValue !== 'stopped' && this.stateValue !== 'signed_out') this.schedulePersist();
+  }
+
   /** A user's profile if this device has seen it. */
   userById(id: UserId): User | undefined {
     return id === this.user?.id ? this.user : this.users.get(id);
@@ -338,6 +368,9 @@ export class Client extends Emitter<ClientEvents> {
         this.privateSeq = account.privateSeq;
         for (const summary of account.conversations) this.summaries.set(summary.id, summary);
         for (const [id, mode] of Object.entries(account.viewModes ?? {})) this.viewModes.set(Number(id), mode);
+        for (const [id, name] of Object.entries(account.names ?? {})) this.names.set(Number(id), name);
+        // Who I am, as last seen: shown (the account's avatar) before the connection says so.
+        this.emit('me', { user: account.user });
         this.conversationsChanged([...this.summaries.keys()]);
       }
       // Uploads from an earlier visit (or another window) wait for the user to resume them:
@@ -921,7 +954,8 @@ export class Client extends Emitter<ClientEvents> {
 
   /**
    * Queue a message. It shows at once as `sending`, goes out when connected, is retried under
-   * the same client_msg_id after every reconnect, and fails after `sendTimeoutMs`.
+   * the same client_msg_id after every reconnect, and fails after `sendTimeoutMs` connected
+   * without an answer (offline it waits, however long).
    */
   send<T extends MessageType>(
     conversationId: ConversationId,
@@ -1152,10 +1186,17 @@ export class Client extends Emitter<ClientEvents> {
     }
   }
 
+  /**
+   * A message fails after `sendTimeoutMs` without an answer. Offline the wait starts again:
+   * a message written without a network stays queued and goes out once the connection is
+   * back (sending is idempotent, so a late answer to a failed one still settles it).
+   */
   private watchSendTimeout(clientMsgId: string): void {
     this.clock.setTimeout(() => {
       const message = this.outbox.get(clientMsgId);
-      if (message?.state === 'sending') {
+      if (message?.state === 'sending' && this.stateValue !== 'connected') {
+        this.watchSendTimeout(clientMsgId);
+      } else if (message?.state === 'sending') {
         this.outbox.update(clientMsgId, { state: 'failed', error: 'timeout' });
         this.outboxChanged(message.conversation_id, clientMsgId);
       }
@@ -1469,11 +1510,14 @@ export class Client extends Emitter<ClientEvents> {
     if (!this.user) return;
     const writes: Promise<void>[] = [
       this.cache.saveAccount({
-        version: 1,
+        // The cache reads back only what carries its own version (it was written as 1 while
+        // the cache was at 2, so a restart never showed the cached list).
+        version: CACHE_VERSION,
         user: this.user,
         privateSeq: this.privateSeq,
         conversations: [...this.summaries.values()],
         viewModes: Object.fromEntries(this.viewModes),
+        names: Object.fromEntries(this.names),
       }),
     ];
     for (const id of this.dirtyTimelines) {

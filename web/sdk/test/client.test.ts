@@ -126,7 +126,7 @@ describe('Client state machine', () => {
     expect(server.logs.get(4)).toHaveLength(1);
   });
 
-  it('marks a send failed when it is not acknowledged in time, and retries it on demand', async () => {
+  it('keeps a message written offline queued past the send timeout, and sends it once when back', async () => {
     server.conversation(4);
     const { client } = makeClient();
     await client.start();
@@ -134,11 +134,35 @@ describe('Client state machine', () => {
     server.reachable = false;
     server.current.drop(1006);
     const pending = client.sendText(4, 'later');
-    await vi.advanceTimersByTimeAsync(30_000);
-    expect(client.timeline(4).pending[0]?.state).toBe('failed');
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(client.state).not.toBe('connected');
+    expect(client.timeline(4).pending.map((p) => p.state)).toEqual(['sending']);
     server.reachable = true;
     client.reconnectNow();
-    await vi.advanceTimersByTimeAsync(60_000);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(client.state).toBe('connected');
+    expect(texts(client, 4)).toEqual(['later']);
+    expect(client.timeline(4).pending).toEqual([]);
+    const sends = server.connections.flatMap((c) => c.ops('send'));
+    expect(sends.map((s) => s.data?.client_msg_id)).toEqual([pending.client_msg_id]);
+    expect(server.logs.get(4)).toHaveLength(1);
+  });
+
+  it('marks a send failed when it is not acknowledged in time while connected, and retries it on demand', async () => {
+    server.conversation(4);
+    const { client } = makeClient();
+    await client.start();
+    await settle();
+    server.holdOps.add('send');
+    const pending = client.sendText(4, 'later');
+    await vi.advanceTimersByTimeAsync(90_000);
+    expect(client.timeline(4).pending[0]?.state).toBe('failed');
+    server.holdOps.delete('send');
+    server.held.length = 0;
+    if (client.state !== 'connected') {
+      client.reconnectNow();
+      await vi.advanceTimersByTimeAsync(60_000);
+    }
     expect(client.state).toBe('connected');
     expect(client.timeline(4).pending[0]?.state).toBe('failed');
     client.retry(pending.client_msg_id);

@@ -994,6 +994,10 @@ export const en = {
   'error.lock_not_set': 'Set a lock code first.',
   'error.not_accepting_friends': 'This person does not accept friend requests.',
   'error.invalid_avatar': 'That picture cannot be an avatar (PNG, JPEG or WebP, square, at most 2 MB).',
+  // Offline start, installing and updating the app (issue 12, h/offline)
+  'update.ready': 'A new version of Tidings is ready.',
+  'update.reload': 'Reload',
+  'update.later': 'Later',
 } as const;
 
 export type MessageKey = keyof typeof en;

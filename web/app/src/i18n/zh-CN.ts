@@ -995,4 +995,8 @@ export const zhCN: Record<MessageKey, string> = {
   'error.lock_not_set': '请先设置锁定密码。',
   'error.not_accepting_friends': '对方不接受好友申请。',
   'error.invalid_avatar': '该图片不能作为头像（须为 PNG、JPEG 或 WebP 方形图片，不超过 2 MB）。',
+  // 离线启动、安装与更新（issue 12, h/offline）
+  'update.ready': 'Tidings 新版本已就绪。',
+  'update.reload': '重新加载',
+  'update.later': '稍后',
 };

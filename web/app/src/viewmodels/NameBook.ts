@@ -39,7 +39,7 @@ export class NameBook {
     if (me && me.id === userId) return me.nickname;
     const remark = this.remarks.get(userId);
     if (remark) return remark;
-    const known = this.names.get(userId) ?? this.client.userById(userId)?.nickname;
+    const known = this.names.get(userId) ?? this.client.userById(userId)?.nickname ?? this.client.knownName(userId);
     if (known) return known;
     for (const summary of this.client.conversations()) {
       if (summary.peer?.user_id === userId && summary.name) return summary.name;
@@ -174,6 +174,8 @@ export class NameBook {
   }
 
   private changed(): void {
+    // Kept in the local cache: an offline start still shows who wrote what.
+    this.client.rememberNames(this.names);
     this.version += 1;
     for (const listener of [...this.listeners]) listener();
   }

@@ -18,6 +18,7 @@ import { ImageWindowViewModel } from './ImageWindowViewModel';
 import { InviteAcceptViewModel } from './InviteAcceptViewModel';
 import type { ImageWindowTarget } from '../lib/windows';
 import type { ImagePreparer } from '../lib/images';
+import type { ConversationLinks } from '../lib/conversationLinks';
 import { NameBook } from './NameBook';
 import { NewChatViewModel } from './NewChatViewModel';
 import { NotificationViewModel, type AlertOutput, type Windows } from './NotificationViewModel';
@@ -58,6 +59,8 @@ export interface WorkspaceEnvironment {
   invite?(): string | null;
   /** The invite was dealt with (accepted or dismissed): leave its address. */
   inviteHandled?(): void;
+  /** Links to a conversation (`/#/c/<id>`: a clicked push notification) to open here. */
+  conversationLinks?: ConversationLinks;
 }
 
 export interface WorkspaceSnapshot {
@@ -120,6 +123,22 @@ export class WorkspaceViewModel extends ViewModel<WorkspaceSnapshot> {
       ? new NotificationViewModel(client, this.names, preferences, environment.windows, environment.alerts, store, (id) => this.openFromAlert(id), this.serverSettings)
       : null;
     this.track(() => this.notifications?.dispose());
+    // A clicked push notification (or the app opened at its link) shows its conversation,
+    // once the cache or the sync has brought it.
+    const openLinked = (id: ConversationId): void => {
+      if (client.conversation(id)) {
+        this.showSection('chats');
+        this.openFromAlert(id);
+        return;
+      }
+      const off = client.on('conversations', () => {
+        if (!client.conversation(id)) return;
+        off();
+        openLinked(id);
+      });
+      this.track(off);
+    };
+    if (environment?.conversationLinks) this.track(environment.conversationLinks.listen(openLinked));
     this.track(client.on('state', ({ state }) => this.update({ connection: state })));
     this.track(client.on('me', ({ user }) => this.update({ user })));
     this.track(

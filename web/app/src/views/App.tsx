@@ -8,10 +8,11 @@ import type { ImageWindowTarget } from '../lib/windows';
 import { FileLinks } from '../viewmodels/FileLinks';
 import { ImageWindowViewModel } from '../viewmodels/ImageWindowViewModel';
 import { ChatWindow } from './ChatWindow';
-import { ImageWindow } from './ImageWindow';
+import { ImageWindow, SignInView } from './screens';
 import { LogoMark } from './Icons';
-import { SignInView } from './SignInView';
 import { Workspace } from './Workspace';
+import { UpdatePrompt } from './UpdatePrompt';
+import type { AppUpdateViewModel } from '../viewmodels/AppUpdateViewModel';
 
 const FONT_PX = { small: 13, medium: 14, large: 16, xlarge: 18 } as const;
 
@@ -24,12 +25,25 @@ interface AppProps {
   /** The image of the image viewer's own window, or null in any other window. */
   imageWindow?: ImageWindowTarget | null;
   environment: WorkspaceEnvironment;
+  /** "A new version is ready — Reload" (the main window, where a service worker runs). */
+  updates?: AppUpdateViewModel | null;
 }
 
 /** Opened at an invite link: the sign-in screen says why (the workspace offers it afterwards). */
 const openedAtInvite = (environment: WorkspaceEnvironment) => (environment.invite?.() ?? null) !== null;
 
-export function App({ session, preferences, store, popout, imageWindow = null, environment }: AppProps) {
+export function App(props: AppProps) {
+  const { updates = null, preferences } = props;
+  const t = useViewModel(preferences).t;
+  return (
+    <>
+      <AppScreens {...props} />
+      {updates && <UpdatePrompt vm={updates} t={t} />}
+    </>
+  );
+}
+
+function AppScreens({ session, preferences, store, popout, imageWindow = null, environment }: AppProps) {
   const state = useViewModel(session);
   const prefs = useViewModel(preferences);
 

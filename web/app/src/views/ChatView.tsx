@@ -5,7 +5,7 @@ import { linkify } from '../lib/format';
 import { stickerFileOf, type BubbleItem, type ChatItem, type ChatViewModel, type Readers } from '../viewmodels/ChatViewModel';
 import type { SendKey } from '../viewmodels/PreferencesViewModel';
 import type { WorkspaceViewModel } from '../viewmodels/WorkspaceViewModel';
-import { GroupInfoPanel } from './GroupInfoPanel';
+import { GroupInfoPanel } from './screens';
 import { ComposerPlus } from './PlusPanel';
 import { AttachmentStrip, MessageMedia } from './Media';
 import { useViewModel } from '../viewmodels/useViewModel';
@@ -18,6 +18,7 @@ import { startScreenshot, screenshotsSupported } from '../lib/screenCapture';
 import { ChatMoreMenu } from './ClearHistory';
 import { SelectCheckbox, SelectionBar } from './MessageSelection';
 import { BurnBadge, BurnBanner, BurnMenu, BurnModeButton, BurnSealed, BurnToggle } from './BurnAfterReading';
+import { longPress } from './longPress';
 
 interface ChatViewProps {
   vm: ChatViewModel;
@@ -419,6 +420,9 @@ function Bubble({
             onContextMenu={(event) => {
               if (!item.restored) onMenu(event, item);
             }}
+            {...longPress((event) => {
+              if (!item.restored) onMenu(event, item);
+            })}
             data-testid="bubble"
             title={item.time}
           >

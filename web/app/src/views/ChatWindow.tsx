@@ -5,7 +5,7 @@ import { useOptionalViewModel, useViewModel } from '../viewmodels/useViewModel';
 import { useDocumentTitle } from './useDocumentTitle';
 import type { WorkspaceViewModel } from '../viewmodels/WorkspaceViewModel';
 import { ChatView } from './ChatView';
-import { WorkspaceDialogs } from './Dialogs';
+import { WorkspaceDialogs } from './screens';
 import { LogoMark } from './Icons';
 import { MessageToasts } from './Toasts';
 import { connectionBanner } from './Workspace';

@@ -6,6 +6,7 @@ import type { ProfileViewModel } from '../viewmodels/ProfileViewModel';
 import { useViewModel } from '../viewmodels/useViewModel';
 import type { WorkspaceViewModel } from '../viewmodels/WorkspaceViewModel';
 import { Avatar } from './Avatar';
+import { longPress } from './longPress';
 import { BlockedPane, FavoritesPane, ImportPane, InviteLinksPanel } from './ContactTools';
 import { ProfileCard } from './Dialogs';
 import { BackIcon, BuildingIcon, ChevronIcon, CloseIcon, FileIcon, FolderIcon, GroupIcon, PlusIcon, SearchIcon, UserPlusIcon } from './Icons';
@@ -39,6 +40,7 @@ export function ContactsView({ workspace, t }: { workspace: WorkspaceViewModel; 
         onClick={() => vm.select({ kind: 'person', userId: person.id })}
         onDoubleClick={() => void workspace.messagePerson(person.id)}
         onContextMenu={(e) => openMenu(e, 'person', person.id)}
+        {...longPress((e) => openMenu(e, 'person', person.id))}
         draggable={testId === 'contact'}
         onDragStart={(e) => {
           e.dataTransfer.setData(DRAG_TYPE, String(person.id));
@@ -299,7 +301,7 @@ export function ContactsView({ workspace, t }: { workspace: WorkspaceViewModel; 
             <ul className="pick-list">
               {s.groups.map((group) => (
                 <li key={group.id}>
-                  <button className="pick-row" onClick={() => workspace.select(group.id)} onContextMenu={(e) => openMenu(e, 'group', group.id)} data-testid="contact-group-chat" data-name={group.title}>
+                  <button className="pick-row" onClick={() => workspace.select(group.id)} onContextMenu={(e) => openMenu(e, 'group', group.id)} {...longPress((e) => openMenu(e, 'group', group.id))} data-testid="contact-group-chat" data-name={group.title}>
                     <Avatar id={group.id} name={group.title} size={34} emoji={group.emoji} kind="group" />
                     <span className="pick-text">{group.title}</span>
                   </button>

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { ChatLockState } from '@tidings/sdk';
+import { longPress } from './longPress';
 import type { Translate } from '../i18n/i18n';
 import type { ConversationItem, ConversationListViewModel } from '../viewmodels/ConversationListViewModel';
 import { useViewModel } from '../viewmodels/useViewModel';
@@ -58,6 +59,7 @@ export function ConversationList({ vm, t, onOpen, onPopOut, onNewChat, lock = nu
                 event.preventDefault();
                 setMenu({ x: event.clientX, y: event.clientY, item });
               }}
+              {...longPress((event) => setMenu({ x: Math.min(event.clientX, window.innerWidth - 200), y: Math.min(event.clientY, window.innerHeight - 200), item }))}
               data-testid="conversation-row"
               data-conversation-id={item.id}
               data-title={item.title}

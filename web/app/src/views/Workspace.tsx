@@ -7,12 +7,9 @@ import { useDocumentTitle } from './useDocumentTitle';
 import type { Section, WorkspaceSnapshot, WorkspaceViewModel } from '../viewmodels/WorkspaceViewModel';
 import { Avatar } from './Avatar';
 import { ChatView } from './ChatView';
-import { ContactsView } from './ContactsView';
 import { ConversationList } from './ConversationList';
-import { WorkspaceDialogs } from './Dialogs';
+import { ContactsView, FavoritesPage, SettingsView, WorkspaceDialogs } from './screens';
 import { ChatIcon, ContactsIcon, LogoMark, SettingsIcon } from './Icons';
-import { SettingsView } from './SettingsView';
-import { FavoritesPage } from './FavoritesPage';
 import { StarIcon } from './ChatRecord';
 import { AccountMenu } from './Accounts';
 import { useShortcuts } from './useShortcuts';
@@ -64,6 +61,8 @@ export function Workspace({ workspace, t, sendKey, session, onSignOut }: Props) 
     };
     window.addEventListener('offline', offline);
     window.addEventListener('online', online);
+    // Started without a network (from the service worker's cache): no event will say so.
+    if (!navigator.onLine) offline();
     document.addEventListener('visibilitychange', visible);
     return () => {
       window.removeEventListener('offline', offline);

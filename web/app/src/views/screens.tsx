@@ -1,0 +1,54 @@
+/**
+ * Screens loaded when first shown, not at start (decision 0043).
+ *
+ * The first load carries only what shows the conversation list and a chat; everything else
+ * is a chunk of its own, fetched the first time it is opened (and kept offline by the service
+ * worker with the rest of the build, so it opens without a network too). To make a new
+ * screen lazy: export it here with `lazyScreen` under its own name and import it from
+ * './screens' instead of its module; never import its module directly from a view that is
+ * part of the first load (Workspace, ChatView, ConversationList, App and what they import),
+ * or it comes back into the first chunk. `npm run build` prints the chunks; the initial one is
+ * measured by `bench/web_transfer.py` (docs/benchmarks.md).
+ */
+import { lazy, Suspense, type ComponentType, type ReactNode } from 'react';
+import type { Dialog } from '../viewmodels/WorkspaceViewModel';
+import { LogoMark } from './Icons';
+
+/**
+ * `load` resolves to the component (its module's named export); it shows `fallback` (nothing
+ * by default) for the moment the chunk takes to arrive.
+ */
+export function lazyScreen<P extends object>(load: () => Promise<ComponentType<P>>, fallback: ReactNode = null): ComponentType<P> {
+  const Loaded = lazy(async () => ({ default: await load() }));
+  function LazyScreen(props: P) {
+    return (
+      <Suspense fallback={fallback}>
+        <Loaded {...props} />
+      </Suspense>
+    );
+  }
+  return LazyScreen;
+}
+
+/** A pane's place while its chunk arrives (keeps the layout from jumping). */
+const pane = <section className="screen-loading" aria-busy="true" />;
+
+export const SettingsView = lazyScreen(() => import('./SettingsView').then((m) => m.SettingsView), pane);
+export const ContactsView = lazyScreen(() => import('./ContactsView').then((m) => m.ContactsView), pane);
+export const GroupInfoPanel = lazyScreen(() => import('./GroupInfoPanel').then((m) => m.GroupInfoPanel));
+/** Signed in (the usual start), the sign-in form is not needed; until it comes, the splash. */
+export const SignInView = lazyScreen(
+  () => import('./SignInView').then((m) => m.SignInView),
+  <main className="splash">
+    <LogoMark size={56} />
+  </main>,
+);
+export const FavoritesPage = lazyScreen(() => import('./FavoritesPage').then((m) => m.FavoritesPage), pane);
+export const ImageWindow = lazyScreen(() => import('./ImageWindow').then((m) => m.ImageWindow));
+
+const LazyDialogs = lazyScreen(() => import('./Dialogs').then((m) => m.WorkspaceDialogs));
+type DialogsProps = Parameters<typeof import('./Dialogs').WorkspaceDialogs>[0];
+/** The workspace's dialogs (forward, new chat, profile, image viewer…): loaded with the first one opened. */
+export function WorkspaceDialogs(props: DialogsProps & { dialog: Dialog }) {
+  return props.dialog ? <LazyDialogs {...props} /> : null;
+}
