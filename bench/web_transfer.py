@@ -43,6 +43,18 @@ def first_load(base_url: str, accept: str) -> dict[str, tuple[int, int, str]]:
             r'<link[^>]+rel="(?:stylesheet|modulepreload|manifest)"[^>]+href="([^"]+)"', html
         ):
             fetch(path)
+        # The words of one language, fetched before the first render (decision 0043): count
+        # the larger of the two as sent.
+        dictionaries = [
+            f"/assets/{p.name}"
+            for p in (Path(ROOT) / "src" / "tidings" / "static" / "assets").glob("*.js")
+            if re.fullmatch(r"(en|zh-CN)-[\w-]+\.js", p.name)
+        ]
+        if dictionaries:
+            for path in dictionaries:
+                fetch(path)
+            for path in sorted(dictionaries, key=lambda p: sizes[p][0])[:-1]:
+                del sizes[path]
     return sizes
 
 

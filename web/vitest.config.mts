@@ -5,5 +5,6 @@ export default defineConfig({
   test: {
     include: ['sdk/test/**/*.test.ts', 'app/src/**/*.test.ts'],
     environment: 'node',
+    setupFiles: ['app/src/test/setupLocales.ts'],
   },
 });

@@ -24,6 +24,7 @@ import { imageWindowTarget, openChatWindow, openImageWindow, poppedOutConversati
 import './styles.css';
 import { App } from './views/App';
 import { PreferencesViewModel } from './viewmodels/PreferencesViewModel';
+import { loadLocale } from './i18n/i18n';
 import { SessionViewModel } from './viewmodels/SessionViewModel';
 import { invitePageCode } from './viewmodels/InviteAcceptViewModel';
 import { AppUpdateViewModel } from './viewmodels/AppUpdateViewModel';
@@ -149,6 +150,8 @@ const environment = {
 
 const root = document.getElementById('root');
 if (root) {
+  // The user's language first (one small chunk), then the first render in it.
+  await loadLocale(preferences.getSnapshot().locale);
   createRoot(root).render(
     <StrictMode>
       <App session={session} preferences={preferences} store={local} popout={popout} imageWindow={imageWindow} environment={environment} updates={updates} />

@@ -2,19 +2,35 @@
  * Translation: a locale and a `t(key, params)`; switching the locale re-renders at once,
  * no reload. Server error codes are translated by code (docs/protocol.md).
  */
-import { en, type MessageKey } from './en';
-import { zhCN } from './zh-CN';
+import type { MessageKey } from './en';
 
 export type Locale = 'zh-CN' | 'en';
 export const LOCALES: readonly Locale[] = ['zh-CN', 'en'];
 
-const dictionaries: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zhCN, en };
+type Dictionary = Record<MessageKey, string>;
+
+/**
+ * Each language is a chunk of its own, fetched before the first render (main.tsx) or when the
+ * user switches: a user downloads only the words they read (decision 0043).
+ */
+const dictionaries: Partial<Record<Locale, Dictionary>> = {};
+
+export async function loadLocale(locale: Locale): Promise<void> {
+  if (dictionaries[locale]) return;
+  dictionaries[locale] = locale === 'en' ? (await import('./en')).en : (await import('./zh-CN')).zhCN;
+}
+
+/** Whether a language's words are here (else `translator` falls back to one that is). */
+export function localeLoaded(locale: Locale): boolean {
+  return dictionaries[locale] !== undefined;
+}
 
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
 
 export function translator(locale: Locale): Translate {
-  const dictionary = dictionaries[locale];
   return (key, params) => {
+    const dictionary = dictionaries[locale] ?? dictionaries.en ?? dictionaries['zh-CN'];
+    if (!dictionary) throw new Error(`the words of ${locale} are not loaded (loadLocale)`);
     const template = dictionary[key];
     if (!params) return template;
     return template.replace(/\{(\w+)\}/g, (match, name: string) => {
@@ -37,7 +53,13 @@ export function localeFromLanguages(languages: readonly string[]): Locale {
 /** A translated message for an error code from the server or the SDK. */
 export function errorMessage(t: Translate, code: string): string {
   const key = `error.${code}` as MessageKey;
-  return key in en ? t(key) : t('error.generic', { code });
+  return knownKey(key) ? t(key) : t('error.generic', { code });
 }
 
 export type { MessageKey };
+
+/** Whether a key has words (every loaded dictionary holds the same keys). */
+export function knownKey(key: string): key is MessageKey {
+  const dictionary = dictionaries.en ?? dictionaries['zh-CN'];
+  return dictionary !== undefined && key in dictionary;
+}

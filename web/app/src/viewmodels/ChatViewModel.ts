@@ -31,7 +31,8 @@ import { safeWebUrl } from '../lib/media';
 import { dateTime } from '../lib/when';
 import { conversationTitle } from './ConversationListViewModel';
 import { ComposeViewModel } from './ComposeViewModel';
-import { GroupInfoViewModel, holds } from './GroupInfoViewModel';
+import type { GroupInfoViewModel } from './GroupInfoViewModel';
+import { holds } from '../lib/groupPowers';
 import { sendPreparedImage } from './ImageSending';
 import type { NameBook } from './NameBook';
 import type { PreferencesViewModel } from './PreferencesViewModel';
@@ -310,6 +311,8 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
   private toast: string | null = null;
   private savedDraft: string;
   private groupInfo: GroupInfoViewModel | null = null;
+  private groupInfoOpening = 0;
+  private closed = false;
   private readers: Readers | null = null;
   private attachments: (AttachmentItem & { prepared: Promise<PreparedImage | null> | null })[] = [];
   private sendOriginal = false;
@@ -779,8 +782,16 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
       this.groupInfo.dispose();
       this.groupInfo = null;
     } else if (this.client.conversation(this.conversationId)?.type === 'group') {
-      this.groupInfo = new GroupInfoViewModel(this.conversationId, this.client, this.names, this.preferences);
+      // The panel's model is a chunk of its own, fetched the first time (decision 0043).
+      const opening = ++this.groupInfoOpening;
+      void import('./GroupInfoViewModel').then(({ GroupInfoViewModel }) => {
+        if (opening !== this.groupInfoOpening || this.groupInfo || this.closed) return;
+        this.groupInfo = new GroupInfoViewModel(this.conversationId, this.client, this.names, this.preferences);
+        this.refresh();
+      });
+      return;
     }
+    this.groupInfoOpening += 1;
     this.refresh();
   }
 
@@ -813,6 +824,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
 
   /** Keep the draft on the server (synced to my other devices) when leaving. */
   override dispose(): void {
+    this.closed = true;
     this.groupInfo?.dispose();
     this.groupInfo = null;
     if (this.draft !== this.savedDraft && this.client.state === 'connected') {

@@ -22,6 +22,7 @@ import {
   type ViewMode,
 } from '@tidings/sdk';
 import { errorMessage, type Translate } from '../i18n/i18n';
+import { holds } from '../lib/groupPowers';
 import { describeEntry, describeMessage, listTime, type MessageContent } from '../lib/format';
 import { browserContactServices } from './ContactsViewModel';
 import { ConversationFilesViewModel } from './FileBrowserViewModels';
@@ -168,9 +169,8 @@ export interface GroupInfoSnapshot {
 const RANK: Record<Role, number> = { owner: 2, admin: 1, member: 0 };
 const PAGE = 500;
 
-export function holds(role: Role, powers: readonly PowerName[], power: PowerName): boolean {
-  return role === 'owner' || (role === 'admin' && powers.includes(power));
-}
+
+export { holds };
 
 export function isMuted(until: number | null, now: number): boolean {
   return until !== null && (until === -1 || until > now);

@@ -4,7 +4,7 @@
  * signed in, ServerSettingsViewModel keeps them in step with the account's settings on the
  * server (issue 12).
  */
-import { localeFromLanguages, translator, type Locale, type Translate } from '../i18n/i18n';
+import { loadLocale, localeFromLanguages, localeLoaded, translator, type Locale, type Translate } from '../i18n/i18n';
 import { readJson, type KeyValueStore } from '../lib/storage';
 import { ViewModel } from './ViewModel';
 
@@ -68,5 +68,12 @@ export class PreferencesViewModel extends ViewModel<PreferencesSnapshot> {
     const { t: _t, ...preferences } = next;
     this.store.set(KEY, JSON.stringify(preferences));
     this.setSnapshot(next);
+    if (key === 'locale' && !localeLoaded(value as Locale)) {
+      // Its words arrive as a chunk: shown in the language at hand until then.
+      const locale = value as Locale;
+      void loadLocale(locale).then(() => {
+        if (this.getSnapshot().locale === locale) this.setSnapshot({ ...this.getSnapshot(), t: translator(locale) });
+      });
+    }
   }
 }

@@ -6,7 +6,7 @@ import { useEffect, useRef, useState, type PointerEvent } from 'react';
 import type { Translate } from '../i18n/i18n';
 import { cropRect, MAX_ZOOM, panned, renderCrop, type CropView } from '../lib/avatarCrop';
 import { AVATAR_PIXELS } from '../viewmodels/MeViewModel';
-import { Modal } from './Dialogs';
+import { Modal } from './Modal';
 
 const FRAME = 260;
 

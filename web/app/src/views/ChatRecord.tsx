@@ -10,7 +10,7 @@ import type { MediaContent } from '../viewmodels/ChatViewModel';
 import type { FileLinks } from '../viewmodels/FileLinks';
 import { useViewModel } from '../viewmodels/useViewModel';
 import { Avatar } from './Avatar';
-import { Modal } from './Dialogs';
+import { Modal } from './Modal';
 import { BackIcon } from './Icons';
 import { MessageMedia } from './Media';
 import './chat-record.css';

@@ -12,30 +12,10 @@ import { useViewModel } from '../viewmodels/useViewModel';
 import { Avatar } from './Avatar';
 import { ChatRecordViewer } from './ChatRecord';
 import { PersonAlerts } from './AlertChoices';
-import { CloseIcon, SearchIcon } from './Icons';
+import { SearchIcon } from './Icons';
+import { Modal } from './Modal';
 
-export function Modal({ title, onClose, children, testId }: { title: string; onClose(): void; children: ReactNode; testId: string }) {
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape') onClose();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [onClose]);
-  return (
-    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div className="modal" role="dialog" aria-modal="true" aria-label={title} data-testid={testId}>
-        <header className="modal-header">
-          <h2>{title}</h2>
-          <button className="icon-button small" onClick={onClose} aria-label="×">
-            <CloseIcon size={16} />
-          </button>
-        </header>
-        {children}
-      </div>
-    </div>
-  );
-}
+export { Modal };
 
 const FORWARD_TABS = ['recent', 'friends', 'groups'] as const;
 

@@ -7,7 +7,7 @@ import { Avatar } from './Avatar';
 import { ConversationAlertRows } from './AlertChoices';
 import type { ServerSettingsViewModel } from '../viewmodels/ServerSettingsViewModel';
 import { ConversationFilesBrowser, InviteLinksPanel } from './ContactTools';
-import { Modal } from './Dialogs';
+import { Modal } from './Modal';
 import { CloseIcon, FolderIcon, PlusIcon, SearchIcon } from './Icons';
 
 const JOIN_MODES: readonly JoinMode[] = ['invite_code', 'open', 'approval', 'back_office'];

@@ -4,11 +4,11 @@
  * avatar menu opens it.
  */
 import type { AddMe, Client, FindBy, PrivacyChoices } from '@tidings/sdk';
-import { lazy, Suspense, useEffect, useRef, useState, type FormEvent } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { errorMessage, type Translate } from '../i18n/i18n';
 import { dateTime } from '../lib/when';
 import type { LockViewModel } from '../viewmodels/LockViewModel';
-import type { MeViewModel, ProfileDraft } from '../viewmodels/MeViewModel';
+import { MeViewModel, type ProfileDraft } from '../viewmodels/MeViewModel';
 import { useViewModel } from '../viewmodels/useViewModel';
 import { Avatar } from './Avatar';
 import { AvatarCropper } from './AvatarCropper';
@@ -19,7 +19,6 @@ import './me.css';
 const SecurityView = lazy(() => import('./SecurityView'));
 
 interface Props {
-  vm: MeViewModel;
   lock: LockViewModel;
   client: Client;
   t: Translate;
@@ -29,7 +28,10 @@ interface Props {
   onOpenSettings(): void;
 }
 
-export function MeView({ vm, lock, client, t, locale, chats, onOpenSettings }: Props) {
+export function MeView({ lock, client, t, locale, chats, onOpenSettings }: Props) {
+  // Made with the page (its chunk): leaving the page ends it, so it opens at its main list.
+  const vm = useMemo(() => new MeViewModel(client), [client]);
+  useEffect(() => () => vm.dispose(), [vm]);
   const s = useViewModel(vm);
   const lockState = useViewModel(lock);
   useEffect(() => {

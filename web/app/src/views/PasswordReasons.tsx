@@ -1,5 +1,4 @@
-import type { MessageKey, Translate } from '../i18n/i18n';
-import { en } from '../i18n/en';
+import { knownKey, type MessageKey, type Translate } from '../i18n/i18n';
 
 /** Why the server refused a new password (`weak_password` reasons), translated one per line. */
 export function PasswordReasons({ reasons, t }: { reasons: readonly string[]; t: Translate }) {
@@ -8,7 +7,7 @@ export function PasswordReasons({ reasons, t }: { reasons: readonly string[]; t:
     <ul className="password-reasons" data-testid="password-reasons">
       {reasons.map((reason) => {
         const key = `passwordReason.${reason}` as MessageKey;
-        return <li key={reason}>{key in en ? t(key) : t('passwordReason.other', { reason })}</li>;
+        return <li key={reason}>{knownKey(key) ? t(key) : t('passwordReason.other', { reason })}</li>;
       })}
     </ul>
   );

@@ -11,7 +11,8 @@ import { blurCoordinate, validPlace, type ComposeViewModel } from '../viewmodels
 import type { FileLinks } from '../viewmodels/FileLinks';
 import { useViewModel } from '../viewmodels/useViewModel';
 import { LocateIcon, MicIcon, TrashIcon } from './ComposeIcons';
-import { Modal, PeoplePicker } from './Dialogs';
+import { PeoplePicker } from './Dialogs';
+import { Modal } from './Modal';
 import { CloseIcon } from './Icons';
 import { useFileLink } from './Media';
 

@@ -11,7 +11,7 @@ import { mapSettings } from '../lib/mapSettings';
 import type { MediaContent, UploadProgress } from '../viewmodels/ChatViewModel';
 import type { FileLinks } from '../viewmodels/FileLinks';
 import { Avatar } from './Avatar';
-import { Modal } from './Dialogs';
+import { Modal } from './Modal';
 import { PauseIcon, PlayIcon } from './Icons';
 import { useFileLink } from './Media';
 import { AreaIcon, ExternalIcon, MapPinIcon, ShopIcon } from './MediaIcons';

@@ -8,7 +8,7 @@ import type { Section, WorkspaceSnapshot, WorkspaceViewModel } from '../viewmode
 import { Avatar } from './Avatar';
 import { ChatView } from './ChatView';
 import { ConversationList } from './ConversationList';
-import { ContactsView, FavoritesPage, SettingsView, WorkspaceDialogs } from './screens';
+import { AppLockOverlay, ContactsView, FavoritesPage, LockedChat, SettingsView, WorkspaceDialogs } from './screens';
 import { ChatIcon, ContactsIcon, LogoMark, SettingsIcon } from './Icons';
 import { StarIcon } from './ChatRecord';
 import { AccountMenu } from './Accounts';
@@ -16,8 +16,8 @@ import { useShortcuts } from './useShortcuts';
 import { usePushOpen } from './usePushOpen';
 // Me, privacy and the password lock (h/me)
 import { AvatarContext } from './AvatarContext';
-import { AppLockOverlay, LockedChat } from './LockViews';
 import { useMeModels } from './useMeModels';
+import './me-shell.css';
 import { MeIcon } from './Icons';
 import type { SessionViewModel } from '../viewmodels/SessionViewModel';
 
@@ -44,7 +44,6 @@ export function Workspace({ workspace, t, sendKey, session, onSignOut }: Props) 
   useEffect(() => {
     if (state.section === 'me') return;
     meModels.lock.stopManaging();
-    if (meModels.me.getSnapshot().page !== 'main') meModels.me.open('main');
   }, [meModels, state.section]);
   useEffect(() => {
     workspace.notifications?.hideTextOf((id) => meModels.lock.covers(id) || meModels.lock.getSnapshot().appLocked);
@@ -168,7 +167,6 @@ export function Workspace({ workspace, t, sendKey, session, onSignOut }: Props) 
           {state.section === 'me' && (
             <Suspense fallback={<section className="settings-pane" />}>
             <MeView
-              vm={meModels.me}
               lock={meModels.lock}
               client={workspace.client}
               t={t}
@@ -184,7 +182,7 @@ export function Workspace({ workspace, t, sendKey, session, onSignOut }: Props) 
       <WorkspaceDialogs workspace={workspace} dialog={state.dialog} t={t} onClose={closeDialog} onForwardDone={onForwardDone} />
       {flashText && <div className="toast global" role="status" data-testid="flash">{flashText}</div>}
       {alerts && <MessageToasts vm={alerts} t={t} />}
-      <AppLockOverlay vm={meModels.lock} t={t} />
+      {lockState.appLocked && <AppLockOverlay vm={meModels.lock} t={t} />}
     </div>
     </AvatarContext.Provider>
   );

@@ -44,6 +44,13 @@ export const SignInView = lazyScreen(
   </main>,
 );
 export const FavoritesPage = lazyScreen(() => import('./FavoritesPage').then((m) => m.FavoritesPage), pane);
+/** The password lock's screens (h/me): shown only while something is locked. */
+// Until its chunk comes, a plain cover: nothing of the app shows through (me-shell.css).
+export const AppLockOverlay = lazyScreen(
+  () => import('./LockViews').then((m) => m.AppLockOverlay),
+  <div className="app-lock" aria-busy="true" />,
+);
+export const LockedChat = lazyScreen(() => import('./LockViews').then((m) => m.LockedChat));
 export const ImageWindow = lazyScreen(() => import('./ImageWindow').then((m) => m.ImageWindow));
 
 const LazyDialogs = lazyScreen(() => import('./Dialogs').then((m) => m.WorkspaceDialogs));
