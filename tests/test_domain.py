@@ -44,6 +44,15 @@ def refusal(type_name: Any, body: Any, *, max_text_chars: int = MAX_TEXT) -> Tid
 
 # parse_body: valid bodies of every type
 
+_ITEM: dict[str, Any] = {
+    "sender_id": 2,
+    "sender_name": "Bob",
+    "sent_at": 1,
+    "type": "text",
+    "body": {"text": "hi"},
+}
+_RECORD: dict[str, Any] = {"title": "inner", "items": [_ITEM]}
+
 VALID: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     ("text", {"text": "hi"}, {"text": "hi"}),
     (
@@ -86,6 +95,11 @@ VALID: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     ),
     # The domain parses notices; the send action is what keeps users from posting them.
     ("notice", {"title": "Welcome", "text": "hello"}, {"title": "Welcome", "text": "hello"}),
+    (
+        "chat_record",
+        {"title": "T", "items": [_ITEM, {**_ITEM, "type": "chat_record", "body": _RECORD}]},
+        {"title": "T", "items": [_ITEM, {**_ITEM, "type": "chat_record", "body": _RECORD}]},
+    ),
 ]
 
 
@@ -176,6 +190,37 @@ INVALID: dict[str, list[dict[str, Any]]] = {
     "sticker": [
         {"file_id": "s", "width": 4097, "height": 1},
         {"file_id": "s", "width": 1, "height": 1, "emoji": "x" * 17},
+    ],
+    "chat_record": [
+        {"title": "T", "items": []},
+        {"title": "", "items": [_ITEM]},
+        {"title": "T", "items": [_ITEM] * 101},
+        {"title": "T", "items": [{**_ITEM, "type": "html"}]},
+        {"title": "T", "items": [{**_ITEM, "type": "notice", "body": {"title": "N"}}]},
+        {"title": "T", "items": [{**_ITEM, "body": {"text": ""}}]},
+        # Four levels: a record in a record in a record in a record.
+        {
+            "title": "T",
+            "items": [
+                {
+                    **_ITEM,
+                    "type": "chat_record",
+                    "body": {
+                        "title": "2",
+                        "items": [
+                            {
+                                **_ITEM,
+                                "type": "chat_record",
+                                "body": {
+                                    "title": "3",
+                                    "items": [{**_ITEM, "type": "chat_record", "body": _RECORD}],
+                                },
+                            }
+                        ],
+                    },
+                }
+            ],
+        },
     ],
 }
 

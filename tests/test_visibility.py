@@ -248,6 +248,24 @@ WS_NO_USER_ID = set(
         "favorites.add",
         "favorites.remove",
         "storage.usage",
+        # Issue 12: favourites of messages, stickers, burn after reading, the map's tiles,
+        # the caller's own privacy and chat lock (target_ids of favorites.send: conversations).
+        "favorites.add_message",
+        "favorites.list",
+        "favorites.remove_message",
+        "favorites.send",
+        "stickers.add",
+        "stickers.list",
+        "stickers.remove",
+        "burn.mode",
+        "burn.set_mode",
+        "burn.open",
+        "map.config",
+        "me.privacy.get",
+        "me.privacy.update",
+        "me.lock.get",
+        "me.lock.set",
+        "me.lock.verify",
     ]
 )
 
@@ -327,6 +345,14 @@ REST_TABLE: dict[str, list[Call]] = {
 
 # Endpoints that take no user id (``after_user_id`` of group members: a paging cursor).
 REST_NO_USER_ID = {
+    # Issue 12: favourites of messages and burn after reading.
+    "GET /api/v1/favorites",
+    "POST /api/v1/favorites",
+    "DELETE /api/v1/favorites/{favorite_id}",
+    "POST /api/v1/favorites/{favorite_id}/send",
+    "GET /api/v1/conversations/{conversation_id}/burn-mode",
+    "PUT /api/v1/conversations/{conversation_id}/burn-mode",
+    "POST /api/v1/conversations/{conversation_id}/messages/{seq}/burn-open",
     # Account security and registration (the caller's own account, or none yet).
     "GET /api/v1/auth/options",
     "POST /api/v1/auth/codes",

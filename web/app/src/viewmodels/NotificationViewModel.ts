@@ -117,6 +117,8 @@ export interface MessageToast {
   id: number;
   conversationId: ConversationId;
   avatarId: number;
+  /** `avatarId` is the direct chat's partner (their picture shows), not the conversation. */
+  avatarIsUser: boolean;
   title: string;
   text: string;
 }
@@ -293,7 +295,8 @@ export class NotificationViewModel extends ViewModel<NotificationSnapshot> {
     const conversationId = entry.conversation_id;
     const id = this.nextId++;
     this.toastEntries.set(id, entry);
-    const toast: MessageToast = { id, conversationId, avatarId: summary?.peer?.user_id ?? conversationId, title, text };
+    const peer = summary?.peer?.user_id;
+    const toast: MessageToast = { id, conversationId, avatarId: peer ?? conversationId, avatarIsUser: peer !== undefined, title, text };
     // One toast per conversation: a newer message replaces the older one.
     const others = this.getSnapshot().toasts.filter((t) => {
       if (t.conversationId !== conversationId) return true;

@@ -18,7 +18,7 @@ function AccountRow({ account, t, onChoose }: { account: AccountSummary; t: Tran
       data-account={user.account}
     >
       <span className="account-row-avatar">
-        <Avatar id={user.id} name={user.nickname} size={34} />
+        <Avatar id={user.id} name={user.nickname} size={34} user />
         {account.unread > 0 && !account.active && (
           <span className="badge" data-testid="account-unread">
             {account.unread > 99 ? '99+' : account.unread}

@@ -13,7 +13,7 @@ export function MessageToasts({ vm, t }: { vm: NotificationViewModel; t: Transla
       {toasts.map((toast) => (
         <div key={toast.id} className="message-toast" role="status" data-testid="message-toast" data-conversation-id={toast.conversationId}>
           <button className="message-toast-body" onClick={() => vm.openToast(toast.id)}>
-            <Avatar id={toast.avatarId} name={toast.title} size={36} />
+            <Avatar id={toast.avatarId} name={toast.title} size={36} user={toast.avatarIsUser} />
             <span className="message-toast-text">
               <span className="message-toast-title">{toast.title}</span>
               <span className="message-toast-preview">{toast.text}</span>
