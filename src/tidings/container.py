@@ -9,6 +9,8 @@ from redis.asyncio import Redis
 
 from tidings.actions.account_security import AccountSecurity
 from tidings.actions.accounts import Accounts
+from tidings.actions.admin_groups import AdminGroups
+from tidings.actions.admin_users import AdminUsers
 from tidings.actions.announcements import Announcements
 from tidings.actions.attachments import Attachments
 from tidings.actions.burns import Burns
@@ -58,6 +60,8 @@ from tidings.gateway.connections import ConnectionRegistry
 from tidings.gateway.member_pushes import MemberPushes
 from tidings.limits import Limits, LocalWindow, RedisWindow
 from tidings.store.accounts import AccountStore
+from tidings.store.admin_groups import AdminGroupStore
+from tidings.store.admin_users import AdminUserStore
 from tidings.store.announcements import AnnouncementStore
 from tidings.store.burns import BurnStore
 from tidings.store.contacts import ContactStore
@@ -537,6 +541,36 @@ class Container:
             contacts=self.contacts,
             publisher=self.publisher,
             files=self.files,
+        )
+
+    # The back office's users and groups (issue 13, decision 0059)
+
+    @cached_property
+    def admin_users(self) -> AdminUsers:
+        return AdminUsers(
+            gate=self.admin_gate,
+            store=AdminUserStore(self.database),
+            accounts=self.account_store,
+            account_actions=self.accounts,
+            org=self.org_store,
+            org_cache=self.org_cache,
+            directory=self.directory,
+            known_devices=self.known_devices,
+            passwords=self.passwords,
+            policy=self.password_policy,
+            notices=self.notices,
+            publisher=self.publisher,
+        )
+
+    @cached_property
+    def admin_groups(self) -> AdminGroups:
+        return AdminGroups(
+            settings=self.settings,
+            gate=self.admin_gate,
+            store=AdminGroupStore(self.database),
+            groups_store=self.group_store,
+            groups=self.groups,
+            rosters=self.rosters,
         )
 
     # Settings kept on the server and Web Push (issue 12)

@@ -354,6 +354,10 @@ class Accounts:
         if not await self._revoke(actor.user_id, session_id, RevokeReason.SIGNED_OUT):
             raise TidingsError(ErrorCode.NOT_FOUND, "no such live session")
 
+    async def end_session(self, user_id: int, session_id: int, reason: RevokeReason) -> bool:
+        """End a live session of ``user_id`` (an admin's sign-out): False if there is none."""
+        return await self._revoke(user_id, session_id, reason)
+
     async def sessions(self, actor: Actor) -> list[dict[str, Any]]:
         return [
             s.to_wire(current_session_id=actor.session_id)

@@ -664,6 +664,12 @@ class Groups:
         if not outranks(roster.members[actor.user_id].role, target_role):
             raise TidingsError(ErrorCode.FORBIDDEN, "you may not act on an equal or a superior")
 
+    async def announce_change(
+        self, conversation_id: int, roster: Roster, entry: Entry | None
+    ) -> None:
+        """After a change the back office made (actions/admin_groups.py): as ``_changed``."""
+        await self._changed(conversation_id, roster, entry)
+
     async def _changed(self, conversation_id: int, roster: Roster, entry: Entry | None) -> None:
         """Drop cached rosters and policies everywhere, then tell the members."""
         self._rosters.invalidate(conversation_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -81,12 +82,17 @@ class AccountStore:
         nickname: str,
         now: int,
         invite_code: str | None = None,
+        profile: dict[str, str] | None = None,
+        password_change_required: bool = False,
+        on_created: Callable[[int], None] | None = None,
     ) -> tuple[User, int]:
         """Create a user with their system-notice conversation; return both.
 
         With an invite code, one of its uses is taken in the same transaction, only while
         uses remain (``InviteRefused`` otherwise): concurrent registrations never take more
-        than ``max_uses``, and a registration that fails gives its use back.
+        than ``max_uses``, and a registration that fails gives its use back. ``profile``
+        sets more columns of the user (phone, work_email); ``on_created`` hears the new id
+        before the transaction commits (an audit entry names it).
         """
         try:
             async with self._db.write("create_user") as conn:
@@ -102,10 +108,14 @@ class AccountStore:
                             password_hash=password_hash,
                             nickname=nickname,
                             created_at=now,
+                            password_change_required=password_change_required,
+                            **(profile or {}),
                         )
                         .returning(users.c.id)
                     )
                 ).scalar_one()
+                if on_created is not None:
+                    on_created(user_id)
                 system_id = (
                     await conn.execute(
                         insert(conversations)
@@ -291,6 +301,11 @@ class AccountStore:
                     .returning(*sessions.c)
                 )
             ).one()
+            await conn.execute(
+                update(users)
+                .where(users.c.id == user_id)
+                .values(last_sign_in_at=now, last_sign_in_ip=ip, last_sign_in_device=device_name)
+            )
         return _session(row), revoked
 
     async def session_by_token(self, token_hash: str) -> Session | None:

@@ -286,7 +286,7 @@ class GroupStore:
         self,
         *,
         conversation_id: int,
-        actor_id: int,
+        actor_id: int | None,
         name: str | None,
         changes: dict[str, Any],
         visible: dict[str, Any],
@@ -441,7 +441,7 @@ class GroupStore:
                 )
             )
 
-    async def disband(self, *, conversation_id: int, actor_id: int, now: int) -> Entry:
+    async def disband(self, *, conversation_id: int, actor_id: int | None, now: int) -> Entry:
         async with self._db.write("disband_group") as conn:
             await log.change_roster(conn, conversation_id)
             await _upsert_settings(conn, conversation_id, {"disbanded_at": now})

@@ -56,7 +56,16 @@ users = Table(
     Column("created_at", BigInteger, nullable=False),
     # Set by an admin's password reset: the one-time password signs in only to change itself.
     Column("password_change_required", Boolean, nullable=False, server_default="0"),
+    # The newest sign-in (0: never), its address and device: the console lists, filters and
+    # sorts users by it (migration 0019).
+    Column("last_sign_in_at", BigInteger, nullable=False, server_default="0"),
+    Column("last_sign_in_ip", String(64), nullable=False, server_default=""),
+    Column("last_sign_in_device", String(100), nullable=False, server_default=""),
     Index("ix_users_phone", "phone"),
+    # Keyset paging of the console's user list by each of its sorts.
+    Index("ix_users_last_sign_in", "last_sign_in_at", "id"),
+    Index("ix_users_nickname", "nickname", "id"),
+    Index("ix_users_work_email", "work_email"),
 )
 
 sessions = Table(
@@ -136,6 +145,8 @@ members = Table(
     Column("muted_until", BigInteger, nullable=True),
     Column("view_mode", String(16), nullable=False, server_default="all"),
     Index("ix_members_user", "user_id", "active"),
+    # Groups found by their owner (the console's group list).
+    Index("ix_members_role", "role", "user_id"),
 )
 
 entries = Table(
