@@ -63,6 +63,49 @@ ADMIN_ENDPOINTS: dict[str, tuple[AdminPower | None, Call]] = {
     ),
     # An empty file: refused as bad_file by those who may import.
     "POST /api/v1/admin/users/import": (AdminPower.USERS, _at("/api/v1/admin/users/import")),
+    # Users and groups (decision 0059): missing ids, or a department that is none.
+    "GET /api/v1/admin/users": (AdminPower.USERS, _at("/api/v1/admin/users?q=nobody.at.all")),
+    "POST /api/v1/admin/users": (
+        AdminPower.USERS,
+        _at(
+            "/api/v1/admin/users",
+            {
+                "account": "probe.nobody",
+                "nickname": "P",
+                "departments": [{"department_id": MISSING}],
+            },
+        ),
+    ),
+    "GET /api/v1/admin/users/{user_id}": (AdminPower.USERS, _at(f"/api/v1/admin/users/{MISSING}")),
+    "PATCH /api/v1/admin/users/{user_id}": (
+        AdminPower.USERS,
+        _at(f"/api/v1/admin/users/{MISSING}", {"desk": "probe"}),
+    ),
+    "DELETE /api/v1/admin/users/{user_id}/sessions/{session_id}": (
+        AdminPower.USERS,
+        _at(f"/api/v1/admin/users/{MISSING}/sessions/{MISSING}"),
+    ),
+    "GET /api/v1/admin/groups": (AdminPower.GROUPS, _at("/api/v1/admin/groups?q=nothing.at.all")),
+    "GET /api/v1/admin/groups/{conversation_id}": (
+        AdminPower.GROUPS,
+        _at(f"/api/v1/admin/groups/{MISSING}"),
+    ),
+    "PATCH /api/v1/admin/groups/{conversation_id}": (
+        AdminPower.GROUPS,
+        _at(f"/api/v1/admin/groups/{MISSING}", {"size_limit": 10}),
+    ),
+    "POST /api/v1/admin/groups/{conversation_id}/owner": (
+        AdminPower.GROUPS,
+        _at(f"/api/v1/admin/groups/{MISSING}/owner", {"user_id": MISSING}),
+    ),
+    "POST /api/v1/admin/groups/{conversation_id}/disband": (
+        AdminPower.GROUPS,
+        _at(f"/api/v1/admin/groups/{MISSING}/disband"),
+    ),
+    "POST /api/v1/admin/groups/{conversation_id}/assign": (
+        AdminPower.GROUPS,
+        _at(f"/api/v1/admin/groups/{MISSING}/assign", {"user_ids": [MISSING]}),
+    ),
     "GET /api/v1/admin/audit": (AdminPower.AUDIT, _at("/api/v1/admin/audit")),
     "GET /api/v1/admin/audit/export": (
         AdminPower.AUDIT,

@@ -42,7 +42,7 @@ class AdminGroups:
 
     # Reading
 
-    async def list(self, actor: Actor, query: GroupQuery) -> dict[str, Any]:
+    async def list_groups(self, actor: Actor, query: GroupQuery) -> dict[str, Any]:
         """A page of groups, newest first; a query of digits also finds the group with that
         number."""
         await self._gate.require(actor, AdminPower.GROUPS)
@@ -97,9 +97,7 @@ class AdminGroups:
             roster = await self._live_group(conversation_id)
             if user_id not in roster.members:
                 raise TidingsError(ErrorCode.NOT_FOUND, "this user is not a member")
-            owner_id = next(
-                (u for u, m in roster.members.items() if m.role is Role.OWNER), None
-            )
+            owner_id = next((u for u, m in roster.members.items() if m.role is Role.OWNER), None)
             if owner_id == user_id:
                 raise TidingsError(ErrorCode.CONFLICT, "this member owns the group already")
             note.details.update({"from": owner_id, "to": user_id})
@@ -117,7 +115,11 @@ class AdminGroups:
     async def do_disband(self, actor: Actor, conversation_id: int) -> dict[str, Any]:
         """End the group as its owner would: members keep its history, read-only."""
         async with self._gate.act(
-            actor, AdminPower.GROUPS, "group.disband", target_type="group", target_id=conversation_id
+            actor,
+            AdminPower.GROUPS,
+            "group.disband",
+            target_type="group",
+            target_id=conversation_id,
         ):
             roster = await self._live_group(conversation_id)
             # The back office, not a member, disbanded it: the entry has no sender.

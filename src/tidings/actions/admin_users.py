@@ -11,6 +11,7 @@ from typing import Any
 from tidings.actions.accounts import Accounts
 from tidings.actions.admin_gate import AdminGate
 from tidings.actions.context import Actor
+from tidings.actions.imports import Imports
 from tidings.actions.known_devices import KnownDevices
 from tidings.actions.notices import Notices
 from tidings.actions.organization import Directory, OrgCache
@@ -24,6 +25,7 @@ from tidings.domain.admin_users import UserQuery, encode_cursor
 from tidings.domain.clock import now_ms
 from tidings.domain.errors import ErrorCode, TidingsError
 from tidings.domain.organization import OrgTree
+from tidings.domain.tables import TableFormat
 from tidings.store.accounts import AccountStore, AccountTaken
 from tidings.store.admin_users import AdminUserStore, ListedUser
 from tidings.store.organization import OrgStore, Placement
@@ -76,7 +78,7 @@ class AdminUsers:
 
     # Reading
 
-    async def list(
+    async def list_users(
         self, actor: Actor, query: UserQuery, *, department_id: int | None = None
     ) -> dict[str, Any]:
         """A page of users; ``department_id`` narrows to it and every department below."""
@@ -216,10 +218,38 @@ class AdminUsers:
             details={"session_id": session_id},
         ):
             await self._may_manage(actor, user_id)
-            if not await self._account_actions.end_session(
+            # Checked before the write: a write that changes nothing would still carry the
+            # audit entry of a sign-out that did not happen.
+            live = await self._accounts.live_sessions(user_id, now_ms())
+            if session_id not in {
+                s.id for s in live
+            } or not await self._account_actions.end_session(
                 user_id, session_id, RevokeReason.SIGNED_OUT
             ):
                 raise TidingsError(ErrorCode.NOT_FOUND, "no such live session of this user")
+
+    async def do_import(
+        self, actor: Actor, imports: Imports, data: bytes, fmt: TableFormat
+    ) -> dict[str, Any]:
+        """Batch create from CSV/XLSX (actions/imports.py): one audit entry for the file,
+        written with the first account it creates (or alone when none is)."""
+        async with self._gate.act(
+            actor, AdminPower.USERS, "user.import", target_type="users", details={"format": fmt}
+        ):
+            return await imports.do_import_users(actor, data, fmt)
+
+    async def do_import_file(
+        self, actor: Actor, imports: Imports, file_id: str, fmt: TableFormat | None
+    ) -> dict[str, Any]:
+        """The same from a file uploaded first (the WebSocket's ``org.import_users``)."""
+        async with self._gate.act(
+            actor,
+            AdminPower.USERS,
+            "user.import",
+            target_type="users",
+            details={"file_id": file_id},
+        ):
+            return await imports.do_import_users_file(actor, file_id, fmt)
 
     # Helpers
 

@@ -8,8 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 
 from tidings.actions.admin_users import NewUser
+from tidings.actions.context import Actor
 from tidings.admin_schemas import NewUserInput, UserChangesInput
-from tidings.api.deps import C, Me, PathId
+from tidings.api.deps import C, PathId, admin_power
+from tidings.domain.admin import AdminPower
 from tidings.domain.admin_users import (
     DEFAULT_PAGE,
     MAX_PAGE,
@@ -21,6 +23,9 @@ from tidings.domain.admin_users import (
 )
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
+
+# Refused (403 forbidden) without the power before the request is looked at.
+UsersAdmin = Annotated[Actor, admin_power(AdminPower.USERS)]
 
 Time = Annotated[int | None, Query(ge=0, lt=2**63)]
 
@@ -51,7 +56,7 @@ def _example(value: Any) -> dict[int | str, dict[str, Any]]:
 )
 async def list_users(
     c: C,
-    me: Me,
+    me: UsersAdmin,
     q: Annotated[str, Query(max_length=MAX_QUERY_CHARS)] = "",
     department_id: Annotated[int | None, Query(gt=0, lt=2**63)] = None,
     status: UserStatus | None = None,
@@ -87,7 +92,7 @@ async def list_users(
         after=after,
         limit=limit,
     )
-    return await c.admin_users.list(me, query, department_id=department_id)
+    return await c.admin_users.list_users(me, query, department_id=department_id)
 
 
 @router.post(
@@ -104,7 +109,7 @@ async def list_users(
         }
     },
 )
-async def create_user(body: NewUserInput, c: C, me: Me) -> dict[str, Any]:
+async def create_user(body: NewUserInput, c: C, me: UsersAdmin) -> dict[str, Any]:
     return await c.admin_users.do_create(
         me,
         NewUser(
@@ -142,7 +147,7 @@ async def create_user(body: NewUserInput, c: C, me: Me) -> dict[str, Any]:
         }
     ),
 )
-async def user_details(user_id: PathId, c: C, me: Me) -> dict[str, Any]:
+async def user_details(user_id: PathId, c: C, me: UsersAdmin) -> dict[str, Any]:
     return await c.admin_users.details(me, user_id)
 
 
@@ -151,7 +156,9 @@ async def user_details(user_id: PathId, c: C, me: Me) -> dict[str, Any]:
     summary="Edit a user's profile fields and departments",
     responses=_example(_LISTED_EXAMPLE),
 )
-async def update_user(user_id: PathId, body: UserChangesInput, c: C, me: Me) -> dict[str, Any]:
+async def update_user(
+    user_id: PathId, body: UserChangesInput, c: C, me: UsersAdmin
+) -> dict[str, Any]:
     return await c.admin_users.do_update(
         me, user_id, body.profile_changes(), body.department_positions()
     )
@@ -162,6 +169,6 @@ async def update_user(user_id: PathId, body: UserChangesInput, c: C, me: Me) -> 
     status_code=204,
     summary="Sign one of the user's sessions out",
 )
-async def sign_out_session(user_id: PathId, session_id: PathId, c: C, me: Me) -> Response:
+async def sign_out_session(user_id: PathId, session_id: PathId, c: C, me: UsersAdmin) -> Response:
     await c.admin_users.do_sign_out_session(me, user_id, session_id)
     return Response(status_code=204)

@@ -118,4 +118,6 @@ async def import_users(
     me: Annotated[Actor, admin_power(AdminPower.USERS)],
     format: Format = None,
 ) -> dict[str, Any]:
-    return await c.imports.do_import_users(me, await request.body(), table_format(request, format))
+    return await c.admin_users.do_import(
+        me, c.imports, await request.body(), table_format(request, format)
+    )

@@ -90,4 +90,4 @@ async def _export(ctx: OpContext, a: s.TableExportInput) -> Any:
 @op("users.import", s.TableFileInput)
 async def _import_users(ctx: OpContext, a: s.TableFileInput) -> Any:
     fmt = TableFormat(a.format) if a.format else None
-    return await ctx.c.imports.do_import_users_file(ctx.actor, a.file_id, fmt)
+    return await ctx.c.admin_users.do_import_file(ctx.actor, ctx.c.imports, a.file_id, fmt)

@@ -124,9 +124,7 @@ def _conditions(query: GroupQuery) -> list[ColumnElement[bool]]:
     if query.text:
         lowered = query.text.lower()
         matches: list[ColumnElement[bool]] = [
-            func.lower(conversations.c.name).like(
-                "%" + like_pattern(lowered) + "%", escape="\\"
-            ),
+            func.lower(conversations.c.name).like("%" + like_pattern(lowered) + "%", escape="\\"),
             users.c.account.like(like_pattern(lowered) + "%", escape="\\"),
         ]
         if query.conversation_id is not None:

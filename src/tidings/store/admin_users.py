@@ -155,9 +155,7 @@ class AdminUserStore:
 
     async def listed(self, user_id: int) -> ListedUser | None:
         async with self._db.read("admin_get_user") as conn:
-            row = (
-                await conn.execute(select(*LISTED_COLUMNS).where(users.c.id == user_id))
-            ).first()
+            row = (await conn.execute(select(*LISTED_COLUMNS).where(users.c.id == user_id))).first()
         return listed_from_row(row) if row else None
 
 
