@@ -28,4 +28,6 @@ export interface PageDef {
 
 export const PAGES: PageDef[] = [
   { id: 'home', power: null, title: { en: 'Overview', zh: '概览' }, icon: '⌂', load: () => import('./pages/HomePage') },
+  { id: 'users', power: 'users', title: { en: 'Users', zh: '用户' }, icon: '👤', load: () => import('./pages/UsersPage') },
+  { id: 'groups', power: 'groups', title: { en: 'Groups', zh: '群组' }, icon: '👥', load: () => import('./pages/GroupsPage') },
 ];
