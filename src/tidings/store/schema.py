@@ -65,7 +65,7 @@ users = Table(
     # Keyset paging of the console's user list by each of its sorts.
     Index("ix_users_last_sign_in", "last_sign_in_at", "id"),
     Index("ix_users_nickname", "nickname", "id"),
-    Index("ix_users_work_email", "work_email"),
+    Index("ix_users_work_email", "work_email", "id"),
 )
 
 # Append-only (PRODUCT.md K6, decision 0052): each entry is written in the transaction of the

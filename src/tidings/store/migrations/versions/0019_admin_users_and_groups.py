@@ -48,7 +48,7 @@ def upgrade() -> None:
     # Keyset paging by each sort of the list: (key, id) walks in order and resumes exactly.
     op.create_index("ix_users_last_sign_in", "users", ["last_sign_in_at", "id"])
     op.create_index("ix_users_nickname", "users", ["nickname", "id"])
-    op.create_index("ix_users_work_email", "users", ["work_email"])
+    op.create_index("ix_users_work_email", "users", ["work_email", "id"])
     # Groups found by owner: the owner's row among the members.
     op.create_index("ix_members_role", "members", ["role", "user_id"])
 
