@@ -56,7 +56,6 @@ class OrgImports:
         org_cache: OrgCache,
         directory: Directory,
         publisher: Publisher,
-        end_sessions: Any,
     ) -> None:
         self._gate = gate
         self._accounts = accounts
@@ -67,7 +66,6 @@ class OrgImports:
         self._org_cache = org_cache
         self._directory = directory
         self._publisher = publisher
-        self._end_sessions = end_sessions
 
     async def plan(self, actor: Actor, data: bytes, fmt: TableFormat, mode: ImportMode) -> OrgPlan:
         """What importing this file would change, on the tree as it is now."""
@@ -98,7 +96,11 @@ class OrgImports:
     ) -> dict[str, Any]:
         if dry_run:
             await self._gate.require(actor, AdminPower.ORG)
-            return {"dry_run": True, "applied": False, **(await self.plan(actor, data, fmt, mode)).to_wire()}
+            return {
+                "dry_run": True,
+                "applied": False,
+                **(await self.plan(actor, data, fmt, mode)).to_wire(),
+            }
         async with self._gate.act(
             actor, AdminPower.ORG, "org.import", target_type="organization"
         ) as note:
@@ -127,14 +129,20 @@ class OrgImports:
             except TreeChanged:
                 raise TidingsError(ErrorCode.ORG_CHANGED, STALE_PLAN) from None
             result["passwords"] = passwords
+        for person in plan.disable_people:
+            # Disabled with the tree's change; their sessions end now, on every node, as
+            # a freeze ends them (the account is already disabled: no entry of its own).
+            for session, reason, entry in await self._accounts.set_disabled(
+                person.id, True, now_ms()
+            ):
+                await self._publisher.end_session(session.id, reason)
+                await self._publisher.private([entry])
         await self._publisher.private(told.values())
         touched = {c.user_id for c in [*plan.update_people, *plan.move_people] if c.user_id}
         touched.update(created.values())
         touched.update(p.id for p in plan.disable_people)
         await self._directory.changed(before, touched)
         self._directory.users_changed()
-        for person in plan.disable_people:
-            await self._end_sessions(person.id)
         return result
 
     async def _create_people(self, plan: OrgPlan) -> tuple[dict[str, int], list[dict[str, Any]]]:
@@ -144,15 +152,25 @@ class OrgImports:
         for change in plan.create_people:
             # At least 12 characters of 64 (72 bits), longer if the policy asks.
             password = secrets.token_urlsafe(max(9, self._policy.min_length))
+            password_hash = await self._passwords.hash(password)
             try:
                 user, system_id = await self._accounts.create_user(
                     account=change.account,
-                    password_hash=await self._passwords.hash(password),
+                    password_hash=password_hash,
                     nickname=change.nickname,
                     now=now_ms(),
                 )
             except AccountTaken:
                 raise TidingsError(ErrorCode.ORG_CHANGED, STALE_PLAN) from None
+            # A one-time password, as a reset gives: changed at the first sign-in.
+            await self._accounts.set_password(
+                user.id,
+                password_hash,
+                change_required=True,
+                revoke=None,
+                keep_session_id=None,
+                now=now_ms(),
+            )
             created[change.account] = user.id
             passwords.append({"account": change.account, "user_id": user.id, "password": password})
             await self._notices.do_post_notice(
@@ -167,7 +185,10 @@ class OrgImports:
         """The tree with its people; importing it back changes nothing. Audited: it holds
         everyone's place in the company."""
         async with self._gate.act(
-            actor, AdminPower.ORG, "org.export", target_type="organization",
+            actor,
+            AdminPower.ORG,
+            "org.export",
+            target_type="organization",
             details={"format": fmt.value},
         ) as note:
             self._org_cache.invalidate()

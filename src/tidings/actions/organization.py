@@ -19,12 +19,12 @@ from tidings.actions.governance import Policies
 from tidings.actions.privacy import PrivacySettings
 from tidings.actions.publisher import Publisher
 from tidings.actions.rosters import RosterCache
+from tidings.domain.admin import AdminPower
 from tidings.domain.clock import now_ms
 from tidings.domain.contacts import card
-from tidings.domain.admin import AdminPower
 from tidings.domain.conversations import ConversationType
-from tidings.domain.entries import PrivateEntry
 from tidings.domain.directory import SearchIndex, merge_unique, normalize_query
+from tidings.domain.entries import PrivateEntry
 from tidings.domain.errors import ErrorCode, TidingsError
 from tidings.domain.events import PushEvent, frame
 from tidings.domain.organization import (
@@ -648,8 +648,7 @@ class Directory:
             "org.member_remove" if remove else "org.member_set",
             target_type="user",
             target_id=user_id,
-            details={"department_id": department_id}
-            | ({} if remove else {"position": position}),
+            details={"department_id": department_id} | ({} if remove else {"position": position}),
         ):
             tree = await self._cache.tree()
             if department_id not in tree.departments:

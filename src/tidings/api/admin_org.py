@@ -8,12 +8,14 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
-from tidings.api.deps import C, Me, PathId
+from tidings.actions.context import Actor
+from tidings.admin_org_schemas import AdminDepartment, AdminOrgTree, OrgImportPlan
+from tidings.api.deps import C, PathId, admin_power
 from tidings.api.tables import download, table_format
+from tidings.domain.admin import AdminPower
+from tidings.domain.errors import ErrorCode, TidingsError
 from tidings.domain.org_import import ImportMode
 from tidings.domain.tables import MAX_TABLE_BYTES
-from tidings.admin_org_schemas import AdminDepartment, AdminOrgTree, OrgImportPlan
-from tidings.domain.errors import ErrorCode, TidingsError
 from tidings.schemas import (
     CollaborateInput,
     CompanyInput,
@@ -24,6 +26,8 @@ from tidings.schemas import (
 
 router = APIRouter(prefix="/api/v1/admin/org", tags=["admin"])
 
+# The caller, refused (403 forbidden) without the org power before the body is read.
+Me = Annotated[Actor, admin_power(AdminPower.ORG)]
 Format = Annotated[Literal["csv", "xlsx"] | None, Query()]
 
 
