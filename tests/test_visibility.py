@@ -341,6 +341,13 @@ REST_TABLE: dict[str, list[Call]] = {
     "DELETE /api/v1/org/departments/{department_id}/members/{user_id}": [
         lambda s, u: (f"/api/v1/org/departments/{s.department_id}/members/{u}", None)
     ],
+    # The console's twins (power org): refused alike before the id is looked at.
+    "PUT /api/v1/admin/org/departments/{department_id}/members/{user_id}": [
+        lambda s, u: (f"/api/v1/admin/org/departments/{s.department_id}/members/{u}", {})
+    ],
+    "DELETE /api/v1/admin/org/departments/{department_id}/members/{user_id}": [
+        lambda s, u: (f"/api/v1/admin/org/departments/{s.department_id}/members/{u}", None)
+    ],
 }
 
 # Endpoints that take no user id (``after_user_id`` of group members: a paging cursor).
@@ -452,6 +459,16 @@ REST_NO_USER_ID = {
     "POST /api/v1/org/import",
     "GET /api/v1/org/export",
     "POST /api/v1/admin/users/import",
+    "GET /api/v1/admin/org",
+    "GET /api/v1/admin/org/departments/{department_id}",
+    "GET /api/v1/admin/org/people",
+    "POST /api/v1/admin/org/departments",
+    "PATCH /api/v1/admin/org/departments/{department_id}",
+    "DELETE /api/v1/admin/org/departments/{department_id}",
+    "PUT /api/v1/admin/org/collaborations",
+    "PUT /api/v1/admin/org/company",
+    "POST /api/v1/admin/org/import",
+    "GET /api/v1/admin/org/export",
 }
 
 # Field names that name people; a cursor (``after_user_id``) does not.
