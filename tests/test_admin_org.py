@@ -282,6 +282,13 @@ async def test_bad_files_are_refused_whole_and_bad_rows_one_by_one(scene: Scene)
     ]:
         response = await _raw(hr, "POST", f"{ORG}/import?dry_run=false", content=data, ctype=ctype)
         assert (response.status_code, response.json()["error"]["code"]) == (422, code), data
+    # A whole company's file may pass the usual 1 MiB body limit (up to 8 MiB).
+    big = "department\n" + "".join(f"Big/{'Unit ' * 16}{i}\n" for i in range(12_000))
+    assert len(big) > 1024 * 1024
+    plan = await _import(hr, big)
+    assert plan["rows"] == 12_000 and len(plan["departments"]["create"]) == 12_001
+    huge = await _raw(hr, "POST", f"{ORG}/import", content=b"department\n" + b"x" * 9_000_000)
+    assert (huge.status_code, huge.json()["error"]["code"]) == (413, "payload_too_large")
     bad = await _raw(hr, "POST", f"{ORG}/import?mode=replace", content=b"department\nA\n")
     assert bad.json()["error"]["code"] == "invalid_input"
     assert (await _tree(hr))["version"] == version

@@ -14,8 +14,7 @@ from tidings.api.deps import C, PathId, admin_power
 from tidings.api.tables import download, table_format
 from tidings.domain.admin import AdminPower
 from tidings.domain.errors import ErrorCode, TidingsError
-from tidings.domain.org_import import ImportMode
-from tidings.domain.tables import MAX_TABLE_BYTES
+from tidings.domain.org_import import MAX_IMPORT_BYTES, ImportMode
 from tidings.schemas import (
     CollaborateInput,
     CompanyInput,
@@ -155,8 +154,8 @@ async def import_org(
     format: Format = None,
 ) -> OrgImportPlan:
     data = await request.body()
-    if len(data) > MAX_TABLE_BYTES:
-        raise TidingsError(ErrorCode.PAYLOAD_TOO_LARGE, "the file is over 1 MiB")
+    if len(data) > MAX_IMPORT_BYTES:
+        raise TidingsError(ErrorCode.PAYLOAD_TOO_LARGE, "the file is over 8 MiB")
     return OrgImportPlan.model_validate(
         await c.org_imports.do_import(
             me,

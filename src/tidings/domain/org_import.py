@@ -40,6 +40,8 @@ IMPORT_REQUIRED = ("department",)
 IMPORT_OPTIONAL = ("department_id", "account", "nickname", "position")
 EXPORT_COLUMNS = ("department", "department_id", "account", "nickname", "position")
 
+# The largest import file (a REST body; the usual limit is 1 MiB): 20,000 rows of long paths.
+MAX_IMPORT_BYTES = 8 * 1024 * 1024
 MAX_POSITION = 64
 MAX_NICKNAME = 64
 _ACCOUNT = re.compile(ACCOUNT_PATTERN)
@@ -401,16 +403,16 @@ def plan_import(
     for account in refused_early:
         if account in person_rows:
             person_rows[account].rejected = True
+    refused_rows = {r["row"] for r in plan.rejected}
+    by_number = {r.number: r for r in rows}
     for account, entry in person_rows.items():
         if entry.rejected:
             for number in entry.rows:
-                if not any(r["row"] == number for r in plan.rejected):
+                if number not in refused_rows:
                     plan.rejected.append(
                         {
                             "row": number,
-                            "department": next(
-                                r.cells["department"] for r in rows if r.number == number
-                            ),
+                            "department": by_number[number].cells["department"],
                             "account": account,
                             "reason": "left as is: another row of this person was rejected",
                         }
