@@ -22,6 +22,7 @@ import asyncio
 import csv
 import io
 import json
+import os
 import platform
 import random
 import tempfile
@@ -168,6 +169,9 @@ def main() -> None:
     parser.add_argument("--departments", type=int, default=1_500)
     parser.add_argument("--postgres", default=None)
     args = parser.parse_args()
+    if args.postgres:
+        # The server (bench/groups.py's Server) takes its database from the environment.
+        os.environ["TIDINGS_DATABASE_URL"] = args.postgres
     result = asyncio.run(bench(args.people, args.departments, args.postgres))
     print(json.dumps(result, indent=2))
     out = Path(__file__).with_name("results")
