@@ -125,6 +125,7 @@ async def test_tree_edits_are_one_audit_entry_each_and_refusals_none(scene: Scen
         {"department_id": child["id"], "partner_id": leaf["id"], "on": True},
     )
     await hr.http.call("DELETE", f"{ORG}/departments/{leaf['id']}/members/{ann.id}")
+    await hr.http.call("PUT", f"{ORG}/company", {"name": "Edits Inc"})
     entries = await audit_since(admin, start)
     assert [e["action"] for e in entries] == [
         "org.department_create",
@@ -137,6 +138,7 @@ async def test_tree_edits_are_one_audit_entry_each_and_refusals_none(scene: Scen
         "org.member_set",
         "org.collaborate",
         "org.member_remove",
+        "org.company_rename",
     ]
     assert {e["actor_id"] for e in entries} == {hr.id}
     assert entries[4]["target_id"] == str(leaf["id"])
@@ -176,6 +178,7 @@ async def test_tree_edits_are_one_audit_entry_each_and_refusals_none(scene: Scen
         )
         == "invalid_input"
     )
+    assert await _refused(hr, "PUT", f"{ORG}/company", {"name": ""}) == "invalid_input"
     # A plain member may not, over the older routes either.
     assert await _refused(ann, "POST", "/api/v1/org/departments", {"name": "Mine"}) == "forbidden"
     assert await audit_since(admin, mark) == []
@@ -359,6 +362,26 @@ async def test_a_move_in_the_file_that_makes_a_cycle_is_a_rejected_row(scene: Sc
         {"id": inner["id"], "path": "Loop/Inner", "name": "Inner2"}
     ]
     assert [d["path"] for d in moved["departments"]["create"]] == ["Elsewhere"]
+
+
+async def test_the_older_routes_and_ops_are_audited_alike(scene: Scene) -> None:
+    admin, hr = scene.admin, scene.org_admin
+    mark = await last_audit_id(admin)
+    csv = f"department,account,position\nLegacy,{scene.people['cat'].account},Clerk\n"
+    response = await _raw(hr, "POST", "/api/v1/org/import", content=csv.encode())
+    assert response.json()["added"] == 1
+    async with hr.client(scene.base_url) as ws:
+        await ws.request("org.export", {"format": "csv"})
+        made = await ws.request("org.department.create", {"name": "Legacy WS"})
+        await ws.request("org.department.delete", {"department_id": made["id"]})
+    entries = await audit_since(admin, mark)
+    assert [e["action"] for e in entries] == [
+        "org.import",
+        "org.export",
+        "org.department_create",
+        "org.department_delete",
+    ]
+    assert entries[0]["details"]["mode"] == "add"
 
 
 async def test_sync_disables_and_removes_and_the_export_reimports_to_nothing(
