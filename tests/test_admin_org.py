@@ -385,15 +385,18 @@ async def test_the_older_routes_and_ops_are_audited_alike(scene: Scene) -> None:
 
 
 async def test_sync_disables_and_removes_and_the_export_reimports_to_nothing(
-    scene: Scene,
+    server: ServerProcess, scene: Scene
 ) -> None:
     """Last in the module: sync takes out everything the file leaves out."""
     admin, hr = scene.admin, scene.org_admin
     ann, bob, cat, dan = (scene.people[n] for n in ("ann", "bob", "cat", "dan"))
+    auditor = await register(scene.base_url, "auditor")
+    await make_admin(server, auditor, "auditor")
     await hr.http.call("POST", f"{ORG}/departments", {"name": "Sync"})
     paths = _paths(await _tree(hr))
     await hr.http.call("PUT", f"{ORG}/departments/{paths['Sync']}/members/{cat.id}", {})
     await hr.http.call("PUT", f"{ORG}/departments/{paths['Sync']}/members/{dan.id}", {})
+    await hr.http.call("PUT", f"{ORG}/departments/{paths['Sync']}/members/{auditor.id}", {})
     # The importing admin sits in a department the file leaves out: both stay.
     kept = await hr.http.call("POST", f"{ORG}/departments", {"name": "HR office"})
     await hr.http.call("PUT", f"{ORG}/departments/{kept['id']}/members/{hr.id}", {})
@@ -406,7 +409,8 @@ async def test_sync_disables_and_removes_and_the_export_reimports_to_nothing(
     disabled = {p["account"] for p in plan["people"]["disable"]}
     # bob sits in Preview/* (an earlier test), dan in Sync: neither is in the file.
     assert {bob.account, dan.account} <= disabled
-    assert hr.account not in disabled and admin.account not in disabled
+    # Never an admin of any role, nor the importing one.
+    assert not {hr.account, admin.account, auditor.account} & disabled
     removed = {d["path"] for d in plan["departments"]["remove"]}
     assert {"Preview/Eng/Web", "Preview/Sales", "Preview/Empty", "Edits/Child"} <= removed
     assert "HR office" not in removed
@@ -428,6 +432,7 @@ async def test_sync_disables_and_removes_and_the_export_reimports_to_nothing(
     after = _paths(await _tree(hr))
     assert not removed & set(after)
     assert {"Sync", "Sync/Team", "HR office"} <= set(after)
+    await auditor.http.close()
     assert (await _import(hr, csv, mode="sync"))["changes"] == 0
 
     # The export (audited once per download) re-imports to no change, CSV and XLSX.

@@ -79,7 +79,7 @@ class OrgImports:
             u: _known(user)
             for u, user in (await self._accounts.users(sorted(tree.memberships))).items()
         }
-        protected = {actor.user_id, *await self._org.admin_ids()}
+        protected = {actor.user_id, *await self._org.role_holders()}
         return plan_import(
             tree, rows, mode=mode, people=people, members=members, protected=protected
         )

@@ -9,9 +9,9 @@ several), so leaving one of their rows out moves them out of that department.
 - ``merge``: the departments and people the file names are created or brought to what it
   says; nothing else changes.
 - ``sync``: also, people in the tree whom the file leaves out are disabled and taken out of
-  the tree, and departments it leaves out are removed. Never the importing admin nor another
-  admin (they stay where they are), and never a department where someone stays: such a
-  department is kept and the plan says why.
+  the tree, and departments it leaves out are removed. Never the importing admin nor anyone
+  with an admin role (they stay where they are), and never a department where someone
+  stays: such a department is kept and the plan says why.
 
 A row that cannot be used is reported with its reason and changes nothing; if any row of a
 person is rejected, that person is left exactly as they are (a typo in one row must not move

@@ -76,6 +76,13 @@ class OrgStore:
             )
             return [int(u) for u in found.scalars()]
 
+    async def role_holders(self) -> list[int]:
+        """Everyone with a server admin role, auditors too (a sync import never disables
+        them: an HR file must not lock IT out)."""
+        async with self._db.read("admin_role_holders") as conn:
+            found = await conn.execute(select(users.c.id).where(users.c.admin_role.is_not(None)))
+            return [int(u) for u in found.scalars()]
+
     async def admin_role(self, user_id: int) -> AdminRole | None:
         async with self._db.read("admin_role") as conn:
             found = (
