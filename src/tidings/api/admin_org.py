@@ -15,6 +15,7 @@ from tidings.api.tables import download, table_format
 from tidings.domain.admin import AdminPower
 from tidings.domain.errors import ErrorCode, TidingsError
 from tidings.domain.org_import import MAX_IMPORT_BYTES, ImportMode
+from tidings.domain.tables import XLSX_MIME
 from tidings.schemas import (
     CollaborateInput,
     CompanyInput,
@@ -25,6 +26,11 @@ from tidings.schemas import (
 
 router = APIRouter(prefix="/api/v1/admin/org", tags=["admin"])
 
+# A spreadsheet as a body or a download.
+TABLE_CONTENT: dict[str, Any] = {
+    "text/csv": {"schema": {"type": "string"}},
+    XLSX_MIME: {"schema": {"type": "string", "format": "binary"}},
+}
 # The caller, refused (403 forbidden) without the org power before the body is read.
 Me = Annotated[Actor, admin_power(AdminPower.ORG)]
 Format = Annotated[Literal["csv", "xlsx"] | None, Query()]
@@ -35,7 +41,41 @@ async def tree(c: C, me: Me) -> AdminOrgTree:
     return AdminOrgTree.model_validate(await c.directory.admin_tree(me))
 
 
-@router.get("/departments/{department_id}", summary="A department and a page of its people")
+DEPARTMENT_EXAMPLE = {
+    "department": {"id": 3, "parent_id": 1, "name": "Sales"},
+    "path": "Acme/Sales",
+    "path_items": [{"id": 1, "name": "Acme"}, {"id": 3, "name": "Sales"}],
+    "children": [{"id": 7, "name": "East"}],
+    "members": [
+        {
+            "id": 42,
+            "account": "wang",
+            "nickname": "Wang Fang",
+            "avatar": "",
+            "position": "Account manager",
+            "departments": [
+                {"id": 3, "name": "Sales", "position": "Account manager"},
+                {"id": 9, "name": "Marketing", "position": ""},
+            ],
+        }
+    ],
+    "next_after_user_id": None,
+}
+PEOPLE_EXAMPLE = {
+    "users": [{"id": 42, "account": "wang", "nickname": "Wang Fang", "departments": []}],
+    "has_more": False,
+}
+
+
+def _example(example: dict[str, Any]) -> dict[int | str, dict[str, Any]]:
+    return {200: {"content": {"application/json": {"example": example}}}}
+
+
+@router.get(
+    "/departments/{department_id}",
+    summary="A department and a page of its people",
+    responses=_example(DEPARTMENT_EXAMPLE),
+)
 async def department(
     department_id: PathId,
     c: C,
@@ -48,7 +88,9 @@ async def department(
     )
 
 
-@router.get("/people", summary="Find people to put in a department")
+@router.get(
+    "/people", summary="Find people to put in a department", responses=_example(PEOPLE_EXAMPLE)
+)
 async def people(
     c: C,
     me: Me,
@@ -143,6 +185,7 @@ async def company(body: CompanyInput, c: C, me: Me) -> Response:
     "disables people and removes departments the file leaves out. A dry run changes nothing "
     "and returns the plan with its `plan_id`; apply with that `plan_id` to get exactly that "
     "plan, or `org_changed` if the organization changed in between.",
+    openapi_extra={"requestBody": {"required": True, "content": TABLE_CONTENT}},
 )
 async def import_org(
     request: Request,
@@ -172,6 +215,7 @@ async def import_org(
     "/export",
     summary="The tree with its people as CSV/XLSX (audited); importing it changes nothing",
     response_class=Response,
+    responses={200: {"content": TABLE_CONTENT}},
 )
 async def export_org(c: C, me: Me, request: Request, format: Format = None) -> Response:
     fmt = table_format(request, format or "csv")
