@@ -272,6 +272,27 @@ async def test_a_plan_the_tree_moved_away_from_is_refused(scene: Scene) -> None:
         assert denied["status"] == 403 and denied["error"]["code"] == "forbidden"
 
 
+async def test_imports_racing_edits_apply_whole_or_not_at_all(scene: Scene) -> None:
+    """Applies (without a plan id) while another admin edits the tree: each is applied whole
+    or refused with org_changed when the tree moved between its plan and its write."""
+    admin, hr = scene.admin, scene.org_admin
+
+    async def apply(i: int) -> str:
+        found = await _import(hr, f"department\nRace {i}/X\nRace {i}/Y\n", apply="")
+        return "ok" if found.get("applied") else found["error"]["code"]
+
+    async def edit(i: int) -> None:
+        await admin.http.call("POST", f"{ORG}/departments", {"name": f"Racer {i}"})
+
+    outcomes = await asyncio.gather(*(apply(i) for i in range(6)), *(edit(i) for i in range(6)))
+    paths = set(_paths(await _tree(hr)))
+    for i, outcome in enumerate(outcomes[:6]):
+        assert outcome in ("ok", "org_changed")
+        made = {f"Race {i}", f"Race {i}/X", f"Race {i}/Y"} & paths
+        assert len(made) == (3 if outcome == "ok" else 0), (outcome, made)
+    assert {f"Racer {i}" for i in range(6)} <= paths
+
+
 async def test_bad_files_are_refused_whole_and_bad_rows_one_by_one(scene: Scene) -> None:
     hr = scene.org_admin
     version = (await _tree(hr))["version"]

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tidings.domain.accounts import User
@@ -326,19 +328,18 @@ class OrgStore:
         ``Imports.do_import_org``). The people whose departments changed get their
         ``departments_changed`` entry; the new version is returned."""
         async with self._db.write("import_org_plan") as conn:
-            version = (
-                await conn.execute(
-                    update(organization)
-                    .where(organization.c.id == ORG_ROW, organization.c.version == plan.version)
-                    .values(version=organization.c.version + 1)
-                    .returning(organization.c.version)
-                )
-            ).scalar()
+            bump = (
+                update(organization)
+                .where(organization.c.id == ORG_ROW, organization.c.version == plan.version)
+                .values(version=organization.c.version + 1)
+                .returning(organization.c.version)
+            )
+            if plan.version == 0:
+                # Planned on a tree never changed: its row may not exist yet.
+                await _ensure_org_row(conn)
+            version = (await conn.execute(bump)).scalar()
             if version is None:
-                if plan.version != 0 or await _org_row_exists(conn):
-                    raise TreeChanged()
-                await conn.execute(insert(organization).values(id=ORG_ROW, name="", version=1))
-                version = 1
+                raise TreeChanged()
             keys: dict[int, int] = {}
 
             def real(dept: int | None) -> int | None:
@@ -462,23 +463,27 @@ async def _bump(conn: AsyncConnection, company: str | None) -> int:
     values: dict[str, Any] = {"version": organization.c.version + 1}
     if company is not None:
         values["name"] = company
-    found = (
-        await conn.execute(
-            update(organization)
-            .where(organization.c.id == ORG_ROW)
-            .values(**values)
-            .returning(organization.c.version)
-        )
-    ).scalar()
+    bump = (
+        update(organization)
+        .where(organization.c.id == ORG_ROW)
+        .values(**values)
+        .returning(organization.c.version)
+    )
+    found = (await conn.execute(bump)).scalar()
     if found is None:
-        await conn.execute(insert(organization).values(id=ORG_ROW, name=company or "", version=1))
-        return 1
+        await _ensure_org_row(conn)
+        found = (await conn.execute(bump)).scalar_one()
     return int(found)
 
 
-async def _org_row_exists(conn: AsyncConnection) -> bool:
-    found = await conn.execute(select(organization.c.id).where(organization.c.id == ORG_ROW))
-    return found.first() is not None
+async def _ensure_org_row(conn: AsyncConnection) -> None:
+    """The organization's row, made by the first change: two first changes at once (two
+    admins, two nodes) must not both insert it (the second waits for the first's commit on
+    PostgreSQL, then finds the row and bumps it)."""
+    dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    await conn.execute(
+        dialect_insert(organization).values(id=ORG_ROW, name="", version=0).on_conflict_do_nothing()
+    )
 
 
 async def _belongings(conn: AsyncConnection, people: set[int]) -> dict[int, list[dict[str, Any]]]:
