@@ -193,8 +193,9 @@ def _filtered(statement: Select[Any], query: UserQuery, dialect: str) -> Select[
 
 
 def _matches(text: str, dialect: str) -> ColumnElement[bool]:
-    """An account, phone or e-mail that starts with ``text`` or a nickname that holds it
-    anywhere, in any case (accounts are stored in lower case).
+    """An account or phone that starts with ``text``, an e-mail that starts with it (when it
+    holds an ``@``), or a nickname that holds it anywhere (unless it is all digits: a phone
+    number); in any case (accounts are stored in lower case).
 
     Each way of matching is its own small query on its own index: account and phone are
     ranges of their indexes; e-mail and nickname are read from their indexes alone (the
@@ -202,19 +203,26 @@ def _matches(text: str, dialect: str) -> ColumnElement[bool]:
     reads every nickname, but only the index's: docs/benchmarks.md has the times.
     """
     lowered = text.lower()
-    end = lowered + "\U0010ffff"
 
     def like(column: ColumnElement[str], pattern: str) -> ColumnElement[bool]:
-        # SQLite's LIKE ignores ASCII case already (and lower() would hide the index);
+        # SQLite's LIKE ignores ASCII case already (and lower() would keep the index out);
         # PostgreSQL's LIKE does not, its ILIKE does.
         if dialect == "sqlite":
             return column.like(pattern, escape="\\")
         return column.ilike(pattern, escape="\\")
 
-    found = union(
-        select(users.c.id).where(users.c.account >= lowered, users.c.account < end),
-        select(users.c.id).where(users.c.phone >= text, users.c.phone < text + "\U0010ffff"),
-        select(users.c.id).where(like(users.c.work_email, like_pattern(text) + "%")),
-        select(users.c.id).where(like(users.c.nickname, "%" + like_pattern(text) + "%")),
-    )
-    return users.c.id.in_(found)
+    ways: list[Select[Any]] = [
+        select(users.c.id).where(users.c.account >= lowered, users.c.account < lowered + _TOP),
+        select(users.c.id).where(users.c.phone >= text, users.c.phone < text + _TOP),
+    ]
+    if "@" in text:
+        ways.append(select(users.c.id).where(like(users.c.work_email, like_pattern(text) + "%")))
+    if not text.isdigit():
+        ways.append(
+            select(users.c.id).where(like(users.c.nickname, "%" + like_pattern(text) + "%"))
+        )
+    return users.c.id.in_(union(*ways))
+
+
+# Above every character: ``x <= s < x + _TOP`` is "s starts with x".
+_TOP = "\U0010ffff"
