@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tidings import __version__
 from tidings.api import (
     admin,
+    admin_settings,
     auth,
     contacts,
     conversations,
@@ -31,6 +32,7 @@ from tidings.api import (
     groups,
     metrics,
     organization,
+    public_settings,
     security,
     uploads,
 )
@@ -98,6 +100,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(files.router)
     app.include_router(favorites.router)
     app.include_router(admin.router)
+    app.include_router(admin_settings.router)
+    app.include_router(public_settings.router)
     app.include_router(metrics.router)
     uploads.install(app)
 
