@@ -9,7 +9,6 @@ from redis.asyncio import Redis
 
 from tidings.actions.account_security import AccountSecurity
 from tidings.actions.accounts import Accounts
-from tidings.actions.admin_gate import AdminGate
 from tidings.actions.announcements import Announcements
 from tidings.actions.attachments import Attachments
 from tidings.actions.burns import Burns
@@ -579,10 +578,6 @@ class Container:
         )
 
     # Site settings (K4, I10; decision 0057): held in memory on every node, applied live
-
-    @cached_property
-    def admin_gate(self) -> AdminGate:  # TEMPORARY shim until main's foundation merges
-        return AdminGate(self.org_store)
 
     @cached_property
     def site_settings(self) -> SiteSettingsActions:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017"
-down_revision = "0014"  # TODO(merge main): "0015"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
