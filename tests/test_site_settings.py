@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.admin import audit_since, last_audit_id
 from tests.support.files import auth, create, error_code, jpeg, uploaded
 from tests.support.server import ServerProcess
 from tests.support.social import http_refused, make_admin, refused
@@ -101,6 +102,37 @@ async def test_the_console_sees_what_changed_and_the_defaults(admin: Person) -> 
 async def test_a_plain_user_may_neither_read_nor_change_them(alice: Person) -> None:
     assert await http_refused(alice, "GET", PATH) == "forbidden"
     assert await http_refused(alice, "PATCH", PATH, {"changes": {"modules": {}}}) == "forbidden"
+
+
+# The audit log
+
+
+async def test_each_change_writes_one_audit_entry_with_old_and_new_values(
+    admin: Person,
+) -> None:
+    before = await last_audit_id(admin)
+    await change(admin, modules={"recall": False}, branding={"product_name": "Acme"})
+    entries = await audit_since(admin, before, action="settings.update")
+    assert len(entries) == 1
+    entry = entries[0]
+    assert entry["actor_id"] == admin.id
+    assert entry["target_type"] == "settings"
+    assert entry["details"]["changes"] == {
+        "modules.recall": {"old": True, "new": False},
+        "branding.product_name": {"old": "Tidings", "new": "Acme"},
+    }
+
+
+async def test_a_refused_change_writes_no_audit_entry(admin: Person, alice: Person) -> None:
+    before = await last_audit_id(admin)
+    with pytest.raises(ServerError):
+        await change(admin, branding={"brand_colour": "blue"})
+    with pytest.raises(ServerError):
+        await admin.http.call(
+            "PATCH", PATH, {"changes": {"modules": {"recall": False}}, "version": 10**9}
+        )
+    assert await http_refused(alice, "PATCH", PATH, {"changes": {"modules": {}}}) == "forbidden"
+    assert await audit_since(admin, before, action="settings.update") == []
 
 
 # Bad input
