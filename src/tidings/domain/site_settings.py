@@ -69,13 +69,13 @@ class SiteButtons(_Strict):
     plus_location: bool = True
     plus_contact: bool = True
     plus_sticker: bool = True
-    # The Contacts tab.
+    # The Contacts tab: "Add friend" on a person's card, the button of a new contact group
+    # (the folders friends are sorted in), the organization tree.
     contacts_add_friend: bool = True
     contacts_new_group: bool = True
     contacts_organization: bool = True
-    # The Me tab.
+    # The Me tab's entries (in the wide layout the rail's): Favourites.
     me_favorites: bool = True
-    me_files: bool = True
 
 
 class SiteLimits(_Strict):

@@ -1,4 +1,5 @@
 import { lazy, Suspense, useCallback, useEffect, type ReactElement } from 'react';
+import { useButton } from '../viewmodels/SiteSettingsViewModel';
 import type { Translate } from '../i18n/i18n';
 import type { SendKey } from '../viewmodels/PreferencesViewModel';
 import { useOptionalViewModel, useViewModel } from '../viewmodels/useViewModel';
@@ -96,10 +97,11 @@ export function Workspace({ workspace, t, sendKey, session, onSignOut }: Props) 
   // A locked chat opens here, behind its prompt, never in a window of its own (h/me).
   const popOut = useCallback((id: number) => (meModels.lock.covers(id) ? workspace.select(id) : workspace.popOut(id)), [workspace, meModels]);
 
+  const favoritesShown = useButton('me_favorites', 'favorites');
   const rail: { section: Section; label: string; icon: ReactElement }[] = [
     { section: 'chats', label: t('rail.chats'), icon: <ChatIcon /> },
     { section: 'contacts', label: t('rail.contacts'), icon: <ContactsIcon /> },
-    { section: 'favorites', label: t('rail.favorites'), icon: <StarIcon /> },
+    ...(favoritesShown ? [{ section: 'favorites' as const, label: t('rail.favorites'), icon: <StarIcon /> }] : []),
     { section: 'settings', label: t('rail.settings'), icon: <SettingsIcon /> },
   ];
   // The phone's "Me" tab (h/me); on a desktop the avatar's menu opens the page.

@@ -1366,7 +1366,6 @@ export interface SiteButtons {
   contacts_new_group?: boolean;
   contacts_organization?: boolean;
   me_favorites?: boolean;
-  me_files?: boolean;
 }
 
 /**
