@@ -56,7 +56,12 @@ const BUTTONS: Words = {
 const MB = 1024 * 1024;
 const COLOUR = /^#[0-9a-fA-F]{6}$/;
 
+/** Pictures picked on this page, shown before they are saved (the public address serves
+ * only the images in force). */
+const picked = new Map<string, string>();
+
 function imageUrl(ref: unknown): string | null {
+  if (typeof ref === 'string' && picked.has(ref)) return picked.get(ref) ?? null;
   const match = typeof ref === 'string' ? /^file:([A-Za-z0-9_-]{1,64})$/.exec(ref) : null;
   return match ? `/api/v1/public/branding/${match[1]}` : null;
 }
@@ -118,7 +123,9 @@ export default function SettingsPage({ api, t }: PageProps) {
   const upload = async (key: 'logo' | 'sign_in_background', file: File | undefined) => {
     if (!file) return;
     try {
-      set('branding', key, `file:${await api.uploadFile(file)}`);
+      const ref = `file:${await api.uploadFile(file)}`;
+      picked.set(ref, URL.createObjectURL(file));
+      set('branding', key, ref);
     } catch (error) {
       toast((error as AdminError).message, 'bad');
     }
