@@ -102,6 +102,8 @@ async def test_the_console_sees_what_changed_and_the_defaults(admin: Person) -> 
 async def test_a_plain_user_may_neither_read_nor_change_them(alice: Person) -> None:
     assert await http_refused(alice, "GET", PATH) == "forbidden"
     assert await http_refused(alice, "PATCH", PATH, {"changes": {"modules": {}}}) == "forbidden"
+    # Refused before the body is looked at: a plain user learns nothing of its shape.
+    assert await http_refused(alice, "PATCH", PATH, {"nonsense": 1}) == "forbidden"
 
 
 # The audit log
@@ -350,3 +352,6 @@ async def test_connected_clients_hear_a_change_at_once(
     assert heard[-1].version == done["version"]
     assert heard[-1].settings["modules"]["stickers"] is False
     assert heard[-1].settings["branding"]["brand_colour"] == "#aa3300"
+    # verify_action: what the push brings is what a fresh read returns.
+    fresh = await alice.http.call("GET", "/api/v1/public/settings")
+    assert {"version": heard[-1].version, "settings": heard[-1].settings} == fresh

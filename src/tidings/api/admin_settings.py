@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter
 
-from tidings.api.deps import C, Me
+from tidings.actions.context import Actor
+from tidings.api.deps import C, admin_power
+from tidings.domain.admin import AdminPower
 from tidings.settings_schemas import SiteSettingsUpdateInput
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
+
+# Refused (403) before the body is looked at; the action checks the power again.
+SettingsAdmin = Annotated[Actor, admin_power(AdminPower.SETTINGS)]
 
 _SETTINGS = {
     "modules": {"file_sending": True, "recall": True, "...": "..."},
@@ -47,7 +52,7 @@ _SETTINGS = {
         }
     },
 )
-async def get_settings(c: C, me: Me) -> dict[str, Any]:
+async def get_settings(c: C, me: SettingsAdmin) -> dict[str, Any]:
     return await c.site_settings.get(me)
 
 
@@ -68,5 +73,5 @@ async def get_settings(c: C, me: Me) -> dict[str, Any]:
         }
     },
 )
-async def update_settings(body: SiteSettingsUpdateInput, c: C, me: Me) -> dict[str, Any]:
+async def update_settings(body: SiteSettingsUpdateInput, c: C, me: SettingsAdmin) -> dict[str, Any]:
     return await c.site_settings.do_update(me, body.changes, body.version)
