@@ -19,6 +19,8 @@ export class SiteSettingsViewModel extends ViewModel<SiteSettingsSnapshot | null
   constructor(
     private readonly store: KeyValueStore,
     private readonly load: () => Promise<SiteSettingsSnapshot> = () => fetchSiteSettings(window.location.origin),
+    /** Where the brand colour's CSS variables go (null: nowhere, as in unit tests). */
+    private readonly root: HTMLElement | null = typeof document === 'undefined' ? null : document.documentElement,
   ) {
     super(readJson<SiteSettingsSnapshot>(store, KEY));
     this.apply();
@@ -54,12 +56,12 @@ export class SiteSettingsViewModel extends ViewModel<SiteSettingsSnapshot | null
   private apply(): void {
     const branding = this.getSnapshot()?.settings.branding;
     setProductName(branding?.product_name ?? null);
-    applyBrandColour(branding && COLOUR.test(branding.brand_colour) ? branding.brand_colour : null);
+    if (this.root) applyBrandColour(branding && COLOUR.test(branding.brand_colour) ? branding.brand_colour : null, this.root);
   }
 }
 
 /** The brand colour as the accent (both themes): hover a little darker, the soft tint translucent. */
-export function applyBrandColour(colour: string | null, root: HTMLElement = document.documentElement): void {
+export function applyBrandColour(colour: string | null, root: Pick<HTMLElement, 'style'>): void {
   if (!colour) {
     for (const name of ['--accent', '--accent-hover', '--accent-soft']) root.style.removeProperty(name);
     return;
