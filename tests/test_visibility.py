@@ -375,6 +375,11 @@ REST_NO_USER_ID = {
     "GET /api/v1/admin/registration-invites",
     "POST /api/v1/admin/registration-invites",
     "DELETE /api/v1/admin/registration-invites/{code}",
+    # Site settings (decision 0057): no person in them.
+    "GET /api/v1/admin/settings",
+    "PATCH /api/v1/admin/settings",
+    "GET /api/v1/public/settings",
+    "GET /api/v1/public/branding/{file_id}",
     "POST /api/v1/auth/register",
     "POST /api/v1/auth/login",
     "POST /api/v1/auth/device-login",
