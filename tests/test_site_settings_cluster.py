@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from redis.asyncio import Redis
 
 from tests.support.server import RedisProcess, ServerProcess, new_pg_database, remove_pg_database
 from tests.support.social import make_admin, refused
@@ -66,4 +67,39 @@ async def test_recall_turned_off_on_node_a_is_refused_on_node_b(
         await eventually(lambda: [e for e in heard if e.version == again["version"]])
         await a.request("recall", recall)
     for person in (admin, alice, bob):
+        await person.http.close()
+
+
+async def test_a_change_missed_while_the_bus_was_down_is_read_again(
+    nodes: list[ServerProcess],
+) -> None:
+    """Node B's subscription is cut while node A changes the settings (B never hears
+    SiteSettingsChanged): once B hears Redis again, the gap makes it read them afresh."""
+    a_url, b_url = nodes[0].base_url, nodes[1].base_url
+    admin = await register(a_url, "admin")
+    await make_admin(nodes[0], admin)
+    alice = await register(b_url, "alice")
+    redis = Redis.from_url(str(nodes[0].env["TIDINGS_REDIS_URL"]))
+    # Subscriptions are cut and cannot come back until the password goes (connections
+    # already open, like node A's publisher, go on working).
+    await redis.config_set("requirepass", "for-a-moment")
+    try:
+        await redis.client_kill_filter(_type="pubsub")
+        changed = await admin.http.call(
+            "PATCH", PATH, {"changes": {"modules": {"friend_requests": False}}}
+        )
+    finally:
+        await redis.config_set("requirepass", "")
+        await redis.aclose()
+
+    async def b_has_it() -> bool:
+        public = await alice.http.call("GET", "/api/v1/public/settings")
+        return bool(public["version"] == changed["version"])
+
+    await eventually(b_has_it, within=30)
+    async with alice.client(b_url) as a:
+        asked = {"user_id": admin.id, "message": "hi"}
+        assert await refused(a, "friends.request", asked) == "feature_disabled"
+    await admin.http.call("PATCH", PATH, {"changes": {"modules": {"friend_requests": None}}})
+    for person in (admin, alice):
         await person.http.close()
