@@ -250,13 +250,16 @@ async def test_with_friend_requests_off_none_are_sent(
 
 
 async def test_with_favourites_off_none_are_saved(
-    admin: Person, pair: tuple[Any, Any, int]
+    base_url: str, admin: Person, alice: Person, pair: tuple[Any, Any, int]
 ) -> None:
     a, _, conv = pair
     sent = await a.send(conv, "text", {"text": "keep this"})
     await change(admin, modules={"favorites": False})
     saved = {"conversation_id": conv, "seq": sent["seq"]}
     assert await refused(a, "favorites.add_message", saved) == "feature_disabled"
+    async with httpx.AsyncClient(base_url=base_url) as http:
+        mine = await uploaded(http, alice.token, jpeg(), filetype="image/jpeg", filename="a.jpg")
+    assert await refused(a, "favorites.add", {"file_id": mine}) == "feature_disabled"
 
 
 async def test_forwarding_a_message_of_a_module_turned_off_is_refused(
