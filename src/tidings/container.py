@@ -296,7 +296,6 @@ class Container:
             limits=self.limits,
             privacy=self.privacy,
             site=self.site_settings,
-            org=self.org_store,
         )
 
     @cached_property
@@ -598,6 +597,7 @@ class Container:
             files=self.file_store,
             bus=self.bus,
             gate=self.admin_gate,
+            org=self.org_store,
         )
         site.listeners.append(self.connections.push_everyone)
         return site

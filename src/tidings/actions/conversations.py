@@ -19,7 +19,6 @@ from tidings.domain.errors import ErrorCode, TidingsError
 from tidings.limits import Limits
 from tidings.store.accounts import AccountStore
 from tidings.store.conversations import SETTINGS_FIELDS, ConversationStore, MemberView
-from tidings.store.organization import OrgStore
 
 
 class Conversations:
@@ -36,11 +35,9 @@ class Conversations:
         limits: Limits,
         privacy: PrivacySettings,
         site: SiteSettingsActions,
-        org: OrgStore,
     ) -> None:
         self._settings = settings
         self._site = site
-        self._org = org
         self._limits = limits
         self._privacy = privacy
         self._store = store
@@ -78,10 +75,7 @@ class Conversations:
         self, actor: Actor, name: str, member_ids: list[int]
     ) -> dict[str, Any]:
         await self._limits.hit("group_create", actor.user_id)
-        if not self._site.current.modules.group_creation_by_members and not (
-            await self._org.is_admin(actor.user_id)
-        ):
-            self._site.require("group_creation_by_members")
+        await self._site.require_unless_admin(actor, "group_creation_by_members")
         invited = await self._check_invitees(
             actor, sorted(set(member_ids) - {actor.user_id}), current_size=1
         )

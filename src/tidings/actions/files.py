@@ -113,7 +113,7 @@ class Files:
         concatenation), joined later by ``do_create_final``."""
         new = check_new_upload(length, metadata, max_size=self._site.max_file_bytes)
         if not partial:  # a part's type is the final upload's business
-            self._site.check_upload(new.kind)
+            await self._site.check_upload(actor, new.kind)
         upload = await self._create(
             actor, new, upload_metadata=upload_metadata, concat="partial" if partial else None
         )
@@ -159,7 +159,7 @@ class Files:
                 parts.append(part)
             length = sum(part.size for part in parts)
             new = check_new_upload(length, metadata, max_size=self._site.max_file_bytes)
-            self._site.check_upload(new.kind)
+            await self._site.check_upload(actor, new.kind)
             try:
                 final = await self._create(
                     actor,
