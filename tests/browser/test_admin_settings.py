@@ -91,6 +91,7 @@ def test_a_change_in_the_console_reaches_an_open_chat_client_without_a_reload(
     )
     expect(chat).to_have_title(re.compile(r"(^|\) )Acme Chat$"))
     expect(chat.get_by_test_id("rail-favorites")).to_have_count(0)
+    expect(chat.get_by_test_id("rail-brand-logo")).to_be_visible()
     chat.get_by_test_id("plus-button").click()
     expect(chat.get_by_test_id("plus-panel")).to_be_visible()
     expect(chat.get_by_test_id("plus-location")).to_have_count(0)
@@ -105,6 +106,7 @@ def test_a_change_in_the_console_reaches_an_open_chat_client_without_a_reload(
     stranger = new_context().new_page()
     stranger.goto(web_server.base_url)
     expect(stranger.get_by_test_id("sign-in-title")).to_have_text("Sign in to Acme Chat")
+    expect(stranger).to_have_title("Acme Chat")
     expect(stranger.get_by_test_id("sign-in-logo")).to_be_visible()
     assert stranger.evaluate("document.querySelector('[data-testid=sign-in-logo]').naturalWidth")
     stranger.wait_for_function(

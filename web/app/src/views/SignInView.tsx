@@ -7,6 +7,7 @@ import { SiteContext } from '../viewmodels/SiteSettingsViewModel';
 import { useViewModel } from '../viewmodels/useViewModel';
 import { LogoMark } from './Icons';
 import { PasswordReasons } from './PasswordReasons';
+import { useDocumentTitle } from './useDocumentTitle';
 
 type SignInState = Extract<SessionSnapshot, { screen: 'signIn' }>;
 
@@ -41,6 +42,7 @@ export function SignInView({ vm, state, t, inviting = false }: { vm: SessionView
               ? t('accounts.addTitle')
               : t('signIn.title', { name: t('app.name') });
   const brand = useContext(SiteContext)?.branding;
+  useDocumentTitle(t('app.name'), null);
   const logo = brand ? brandingImageUrl(brand.logo) : null;
   const background = brand ? brandingImageUrl(brand.sign_in_background) : null;
 

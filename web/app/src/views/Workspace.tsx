@@ -1,5 +1,6 @@
-import { lazy, Suspense, useCallback, useEffect, type ReactElement } from 'react';
-import { useButton } from '../viewmodels/SiteSettingsViewModel';
+import { brandingImageUrl } from '@tidings/sdk';
+import { lazy, Suspense, useCallback, useContext, useEffect, type ReactElement } from 'react';
+import { SiteContext, useButton } from '../viewmodels/SiteSettingsViewModel';
 import type { Translate } from '../i18n/i18n';
 import type { SendKey } from '../viewmodels/PreferencesViewModel';
 import { useOptionalViewModel, useViewModel } from '../viewmodels/useViewModel';
@@ -98,6 +99,8 @@ export function Workspace({ workspace, t, sendKey, session, onSignOut }: Props) 
   const popOut = useCallback((id: number) => (meModels.lock.covers(id) ? workspace.select(id) : workspace.popOut(id)), [workspace, meModels]);
 
   const favoritesShown = useButton('me_favorites', 'favorites');
+  const brand = useContext(SiteContext)?.branding;
+  const brandLogo = brand ? brandingImageUrl(brand.logo) : null;
   const rail: { section: Section; label: string; icon: ReactElement }[] = [
     { section: 'chats', label: t('rail.chats'), icon: <ChatIcon /> },
     { section: 'contacts', label: t('rail.contacts'), icon: <ContactsIcon /> },
@@ -113,7 +116,7 @@ export function Workspace({ workspace, t, sendKey, session, onSignOut }: Props) 
     <AvatarContext.Provider value={meModels.avatars}>
     <div className={`workspace${chatOpen ? ' chat-open' : ''}`} data-testid="workspace" data-connection={state.connection}>
       <nav className="rail" aria-label="Tidings">
-        <div className="rail-logo"><LogoMark size={34} /></div>
+        <div className="rail-logo">{brandLogo ? <img src={brandLogo} alt="" className="rail-brand-logo" data-testid="rail-brand-logo" /> : <LogoMark size={34} />}</div>
         {state.user && (
           <AccountMenu session={session} t={t} otherUnread={otherUnread} onOpenMe={() => workspace.showSection('me')}>
             <Avatar id={state.user.id} name={state.user.nickname} size={36} user />
