@@ -29,4 +29,5 @@ export interface PageDef {
 export const PAGES: PageDef[] = [
   { id: 'home', power: null, title: { en: 'Overview', zh: '概览' }, icon: '⌂', load: () => import('./pages/HomePage') },
   { id: 'settings', power: 'settings', title: { en: 'Settings', zh: '设置' }, icon: '⚙', load: () => import('./pages/SettingsPage') },
+  { id: 'org', power: 'org', title: { en: 'Organization', zh: '组织架构' }, icon: '▤', load: () => import('./pages/OrgPage') },
 ];
