@@ -120,7 +120,9 @@ class SiteSettingsActions:
 
     @property
     def max_file_bytes(self) -> int:
-        return self.current.limits.max_file_bytes
+        # Never past the configured ceiling, even if the operator lowered it after an
+        # administrator set the limit.
+        return min(self.current.limits.max_file_bytes, self._max_file_bytes)
 
     async def require_unless_admin(self, actor: Actor, module: str) -> None:
         """``require``, but server admins (super and org admins) pass: the module is about
