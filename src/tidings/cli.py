@@ -1,4 +1,4 @@
-"""The ``tidings`` command: serve, manage users, seed a demo."""
+"""The ``tidings`` command: serve, manage users, back up and restore, seed a demo."""
 
 from __future__ import annotations
 
@@ -64,6 +64,31 @@ def main(argv: list[str] | None = None) -> None:
         help="default a week; 0 for never",
     )
     invite_create.add_argument("--data-dir", type=Path)
+
+    backup = commands.add_parser(
+        "backup",
+        help="back up the database and files of a server, running or not, into one archive",
+    )
+    backup.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="the archive to write (.tar, or .tar.gz / .tar.xz to compress); never overwritten",
+    )
+    backup.add_argument("--data-dir", type=Path, help="the server's data directory")
+    restore = commands.add_parser(
+        "restore", help="restore a backup onto a new data directory (and database)"
+    )
+    restore.add_argument("archive", type=Path, metavar="FILE")
+    restore.add_argument(
+        "--data-dir", type=Path, required=True, help="a new or empty directory to restore into"
+    )
+    restore.add_argument(
+        "--database-url",
+        default="",
+        help="for a PostgreSQL backup: an empty database to restore into",
+    )
 
     demo = commands.add_parser("demo", help="create the demo accounts and conversations")
     demo.add_argument("--data-dir", type=Path)
@@ -137,6 +162,10 @@ def main(argv: list[str] | None = None) -> None:
         )
     elif args.command == "demo":
         asyncio.run(_demo(settings))
+    elif args.command == "backup":
+        _backup(settings, args.out)
+    elif args.command == "restore":
+        _restore(args.archive, args.data_dir, args.database_url)
 
 
 def _serve(settings: Settings) -> None:
@@ -258,6 +287,44 @@ async def _create_invite(settings: Settings, max_uses: int, expires_in: int) -> 
         else "never"
     )
     print(f"expires: {expires}")
+
+
+def _backup(settings: Settings, out: Path) -> None:
+    from tidings.backup import create_backup
+    from tidings.domain.backup import BackupError
+
+    try:
+        done = create_backup(settings, out)
+    except BackupError as error:
+        print(f"error: {error.problem.value}: {error.message}", file=sys.stderr)
+        raise SystemExit(1) from None
+    manifest = done.manifest
+    print(f"backup written to {done.path} ({done.path.stat().st_size:,} bytes)")
+    print(
+        f"  {manifest.database.value} database at schema {manifest.schema_revision}, "
+        f"{manifest.file_count} files ({manifest.file_bytes:,} bytes), "
+        f"in {done.seconds:.1f} s"
+    )
+
+
+def _restore(archive: Path, data_dir: Path, database_url: str) -> None:
+    from tidings.backup import restore_backup
+    from tidings.domain.backup import BackupError, DatabaseKind
+
+    try:
+        done = restore_backup(archive, data_dir, database_url)
+    except BackupError as error:
+        print(f"error: {error.problem.value}: {error.message}", file=sys.stderr)
+        raise SystemExit(1) from None
+    manifest = done.manifest
+    print(
+        f"restored the backup of {manifest.created_at} into {done.path}: "
+        f"{manifest.file_count} files, in {done.seconds:.1f} s"
+    )
+    if manifest.database is DatabaseKind.POSTGRESQL:
+        print(f"start it with: TIDINGS_DATABASE_URL=... tidings serve --data-dir {done.path}")
+    else:
+        print(f"start it with: tidings serve --data-dir {done.path}")
 
 
 async def _demo(settings: Settings) -> None:
