@@ -257,8 +257,9 @@ def _unpack(archive_path: Path, staging: Path) -> Manifest:
                     continue
                 seen[info.name] = _extract(source, staging / info.name)
     except (tarfile.TarError, EOFError, OSError, ValueError) as error:
+        reason = " ".join(str(error).split())  # tarfile's are several lines
         raise BackupError(
-            BackupProblem.CORRUPT, f"{archive_path} cannot be read whole: {error}"
+            BackupProblem.CORRUPT, f"{archive_path} cannot be read whole: {reason}"
         ) from None
     if manifest is None:
         raise BackupError(BackupProblem.CORRUPT, "no manifest: not a whole Tidings backup")
