@@ -5,17 +5,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import logging
 import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
 from tidings import cli_files
 from tidings.cli_sign_in import sign_in_from_terminal
-from tidings.config import Settings
+from tidings.config import LogFormat, Settings
+from tidings.logs import configure_logging
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -134,11 +135,7 @@ def main(argv: list[str] | None = None) -> None:
             name = "TIDINGS_" + "_".join(str(part) for part in problem["loc"]).upper()
             print(f"tidings: {name}: {problem['msg']}", file=sys.stderr)
         raise SystemExit(2) from None
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    configure_logging(settings)
 
     if args.command == "serve":
         _serve(settings)
@@ -182,9 +179,13 @@ def _serve(settings: Settings) -> None:
     from tidings.gateway.websocket import GatewayConnection
     from tidings.http_deadlines import DeadlineHttpProtocol
 
-    tls = {}
+    options: dict[str, Any] = {}
     if settings.tls_certfile and settings.tls_keyfile:
-        tls = {"ssl_certfile": str(settings.tls_certfile), "ssl_keyfile": str(settings.tls_keyfile)}
+        options["ssl_certfile"] = str(settings.tls_certfile)
+        options["ssl_keyfile"] = str(settings.tls_keyfile)
+    if settings.log_format is LogFormat.JSON:
+        # uvicorn's own lines go through our handler too, as JSON (tidings.logs).
+        options["log_config"] = None
     uvicorn.run(
         create_app(settings),
         host=settings.host,
@@ -196,7 +197,7 @@ def _serve(settings: Settings) -> None:
         ws=GatewayConnection,
         log_level=settings.log_level,
         access_log=False,
-        **tls,  # type: ignore[arg-type]
+        **options,
     )
 
 
