@@ -294,6 +294,8 @@ def _backup(settings: Settings, out: Path) -> None:
     from tidings.backup import create_backup
     from tidings.domain.backup import BackupError
 
+    # A backup is background work: the server it copies keeps the CPU first.
+    os.nice(10)
     try:
         done = create_backup(settings, out)
     except BackupError as error:
