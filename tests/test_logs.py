@@ -16,6 +16,7 @@ import pytest
 
 from tests.support.server import DEV_SMS_ENV, ServerProcess
 from tests.support.users import register
+from tests.support.waiting import eventually
 from tidings.config import Settings
 from tidings.logs import configure_logging, request_id
 from tidings.sdk import ServerError, TidingsClient
@@ -34,7 +35,8 @@ def json_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProc
 def lines(server: ServerProcess) -> list[dict[str, Any]]:
     """Every line of the server's output, each of which must be a JSON object."""
     parsed = []
-    for line in server.log().splitlines():
+    # The last piece may be a line still being written: whole lines only.
+    for line in server.log().split("\n")[:-1]:
         record = json.loads(line)  # fails the test on any line that is not JSON
         assert isinstance(record, dict)
         assert {"time", "level", "logger", "message"} <= record.keys(), record
@@ -68,7 +70,8 @@ async def test_every_http_request_has_an_id_in_its_answer_and_its_lines(
     finally:
         await person.http.close()
 
-    records = lines(json_server)
+    # The access line is written once the answer is sent: it may come a moment after it.
+    records = await eventually(lambda: _having(lines(json_server), "bind-1"))
     access = {r["request_id"]: r for r in records if r["logger"] == "tidings.access"}
     assert access["lb-7f3a:42"]["status"] == 200
     assert access["lb-7f3a:42"]["path"] == "/healthz"
@@ -93,7 +96,7 @@ async def test_every_websocket_op_has_an_id_and_its_connection_id(
     finally:
         await person.http.close()
 
-    records = lines(json_server)
+    records = await eventually(lambda: _ops_done(lines(json_server), person.id))
     ops = [
         r
         for r in records
@@ -115,6 +118,16 @@ async def test_every_websocket_op_has_an_id_and_its_connection_id(
         if r["logger"] == "tidings.auth.delivery" and r.get("connection_id") == connection
     ]
     assert [r["request_id"] for r in sms] == [by_op["me.phone.bind"]["request_id"]]
+
+
+def _having(records: list[dict[str, Any]], rid: str) -> list[dict[str, Any]] | None:
+    found = any(r["logger"] == "tidings.access" and r.get("request_id") == rid for r in records)
+    return records if found else None
+
+
+def _ops_done(records: list[dict[str, Any]], user_id: int) -> list[dict[str, Any]] | None:
+    ops = {r.get("op") for r in records if r.get("user_id") == user_id}
+    return records if {"auth", "me.phone.bind", "history"} <= ops else None
 
 
 def test_json_lines_carry_exceptions_and_extra_fields(tmp_path: Path) -> None:
