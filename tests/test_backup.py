@@ -15,6 +15,7 @@ import io
 import json
 import os
 import random
+import shutil
 import subprocess
 import tarfile
 import time
@@ -23,6 +24,7 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 
@@ -133,6 +135,14 @@ async def test_backup_under_load_restores_every_acknowledged_message_and_file(
             restored_env["TIDINGS_DATABASE_URL"] = await create_pg_database()
             stack.push_async_callback(drop_pg_database, restored_env["TIDINGS_DATABASE_URL"])
             restore_args += ["--database-url", restored_env["TIDINGS_DATABASE_URL"]]
+            # A dump cut short (its checksum made to match) fails inside pg_restore: the
+            # target database stays empty, and the restore below goes into it.
+            spoiled = tmp_path / "spoiled.tar"
+            await asyncio.to_thread(_spoil_dump, archive, spoiled)
+            code, _, err = await tidings("restore", str(spoiled), *restore_args[2:])
+            assert code == 1 and "restore_failed" in err, err
+            assert not (tmp_path / "restored").exists()
+            assert await _relations(restored_env["TIDINGS_DATABASE_URL"]) == 0
         code, out, err = await tidings(*restore_args)
         assert code == 0, err
         assert _leftovers(tmp_path) == []
@@ -219,6 +229,38 @@ async def _whole_log(client: TidingsClient, conversation_id: int) -> list[dict[s
 
 def _same(entry: dict[str, Any]) -> tuple[Any, ...]:
     return (entry["id"], entry["seq"], entry["sender_id"], entry["client_msg_id"], entry["body"])
+
+
+def _spoil_dump(archive: Path, spoiled: Path) -> None:
+    shutil.copy(archive, spoiled)
+    cut: dict[str, bytes] = {}
+
+    def spoil(name: str, data: bytes) -> bytes:
+        if name == "tidings.pgdump":
+            cut[name] = data[: len(data) * 2 // 3]
+            return cut[name]
+        if name == "manifest.json":
+            manifest = json.loads(data)
+            manifest["members"]["tidings.pgdump"] = {
+                "size": len(cut["tidings.pgdump"]),
+                "sha256": hashlib.sha256(cut["tidings.pgdump"]).hexdigest(),
+            }
+            return json.dumps(manifest).encode()
+        return data
+
+    _rewrite(spoiled, spoil)
+
+
+async def _relations(url: str) -> int:
+    conn = await asyncpg.connect(url)
+    try:
+        count = await conn.fetchval(
+            "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = 'public'"
+        )
+    finally:
+        await conn.close()
+    return int(count)
 
 
 def _leftovers(directory: Path) -> list[str]:
