@@ -180,13 +180,16 @@ async def backup_scenario(messages: int, files: int) -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
-async def logs_scenario(duration: float) -> None:
-    for label, env in (
+async def logs_scenario(duration: float, rounds: int) -> None:
+    configs = (
         ("text, no access log", {}),
         ("json + access log", {"TIDINGS_LOG_FORMAT": "json", "TIDINGS_LOG_LEVEL": "info"}),
-    ):
-        rates = []
-        for _ in range(2):
+    )
+    rates: dict[str, list[float]] = {label: [] for label, _ in configs}
+    lines: dict[str, int] = {}
+    # Interleaved, so that a shared machine's drift falls on both alike.
+    for _ in range(rounds):
+        for label, env in configs:
             with Server(env=env) as server:
                 users = await register_users(server.base_url, SENDERS * 2)
                 pairs = [(users[i], users[i + SENDERS]) for i in range(SENDERS)]
@@ -198,9 +201,33 @@ async def logs_scenario(duration: float) -> None:
                 stop.set()
                 acks = await task
                 end = max(acks)
-                rates.append(rate(acks, end - duration, end))
-                lines = len(server.log().splitlines())
-        print(f"{label}: {max(rates):,.0f} sends/s (best of 2; {lines:,} log lines)")
+                rates[label].append(rate(acks, end - duration, end))
+                lines[label] = len(server.log().splitlines())
+    for label, values in rates.items():
+        values.sort()
+        print(
+            f"{label}: median {values[len(values) // 2]:,.0f} sends/s "
+            f"(runs: {', '.join(f'{v:,.0f}' for v in values)}; {lines[label]:,} log lines)"
+        )
+    print(f"one JSON access line, formatted and written: {line_cost() * 1e6:.1f} µs")
+
+
+def line_cost(count: int = 50_000) -> float:
+    """CPU seconds to format and write one access line for an op (to /dev/null)."""
+    import logging
+
+    from tidings.config import Settings
+    from tidings.logs import configure_logging, log_op
+
+    configure_logging(Settings(log_format="json"))  # type: ignore[arg-type]
+    with open(os.devnull, "w") as sink:
+        handler = logging.getLogger().handlers[0]
+        assert isinstance(handler, logging.StreamHandler)
+        handler.setStream(sink)
+        started = time.process_time()
+        for _ in range(count):
+            log_op("send", "ok", time.perf_counter(), 17)
+        return (time.process_time() - started) / count
 
 
 def main() -> None:
@@ -209,11 +236,12 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=300_000)
     parser.add_argument("--files", type=int, default=40)
     parser.add_argument("--duration", type=float, default=8.0)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     if args.scenario in (None, "backup"):
         uvloop.run(backup_scenario(args.messages, args.files))
     if args.scenario in (None, "logs"):
-        uvloop.run(logs_scenario(args.duration))
+        uvloop.run(logs_scenario(args.duration, args.rounds))
 
 
 if __name__ == "__main__":
