@@ -159,3 +159,32 @@ def test_json_lines_carry_exceptions_and_extra_fields(tmp_path: Path) -> None:
     assert record["message"] == "it failed" and record["widget"] == 7
     assert record["request_id"] == "req-1"
     assert "ValueError: broken" in record["exception"]
+
+
+def test_text_stays_the_default_without_an_access_log(tmp_path: Path) -> None:
+    root = logging.getLogger()
+    access = logging.getLogger("tidings.access")
+    kept = (root.handlers[:], root.level, access.level)
+    out = io.StringIO()
+    try:
+        configure_logging(Settings(data_dir=tmp_path))
+        handler = root.handlers[0]
+        assert isinstance(handler, logging.StreamHandler)
+        handler.setStream(out)
+        assert not access.isEnabledFor(logging.INFO)
+        token = request_id.set("req-2")
+        try:
+            logging.getLogger("tidings.example").warning("plain %s", "words")
+        finally:
+            request_id.reset(token)
+        # Asked for, the access log is on with text lines too.
+        configure_logging(Settings(data_dir=tmp_path, access_log=True))
+        assert access.isEnabledFor(logging.INFO)
+    finally:
+        for handler in root.handlers[:]:
+            root.removeHandler(handler)
+        for handler in kept[0]:
+            root.addHandler(handler)
+        root.setLevel(kept[1])
+        access.setLevel(kept[2])
+    assert out.getvalue().rstrip().endswith(" WARNING tidings.example plain words")
