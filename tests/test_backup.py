@@ -320,6 +320,16 @@ def test_a_backup_restores_and_never_overwrites(small_backup: Path, tmp_path: Pa
         tmp_path / "data" / "files" / "ab" / "abcdef"
     ).read_bytes()
     assert not (tmp_path / "empty" / "files" / "ab" / "abc.partial").exists()
+    # Compressed by its name (.tar.xz here; .tar.gz in the test under load).
+    code, _, err = run(
+        "backup", "--out", str(tmp_path / "b.tar.xz"), "--data-dir", str(tmp_path / "data")
+    )
+    assert code == 0, err
+    with open(tmp_path / "b.tar.xz", "rb") as archive:
+        assert archive.read(6) == b"\xfd7zXZ\x00"
+    code, _, err = run("restore", str(tmp_path / "b.tar.xz"), "--data-dir", str(tmp_path / "xz"))
+    assert code == 0, err
+    assert (tmp_path / "xz" / "files" / "ab" / "abcdef.thumb").read_bytes() == b"thumbnail"
 
 
 def test_a_target_that_is_not_empty_is_refused(small_backup: Path, tmp_path: Path) -> None:
