@@ -28,7 +28,7 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.support.files import jpeg, uploaded
+from tests.support.files import OFFSET_TYPE, auth, create, jpeg, uploaded
 from tests.support.server import (
     FAST_HASH_ENV,
     TIDINGS,
@@ -78,6 +78,17 @@ async def test_backup_under_load_restores_every_acknowledged_message_and_file(
             stack.push_async_callback(person.http.close)
         conversations = await _conversations(people)
         files = await _files(live.base_url, people[0])
+        # An upload half done when the backup is taken resumes on the restored server.
+        unfinished = os.urandom(200_000)
+        async with httpx.AsyncClient(base_url=live.base_url, timeout=60) as http:
+            created = await create(http, people[0].token, len(unfinished))
+            upload_url = created.headers["location"]
+            half = await http.patch(
+                upload_url,
+                content=unfinished[:100_000],
+                headers=auth(people[0].token, **OFFSET_TYPE, **{"Upload-Offset": "0"}),
+            )
+            assert half.status_code == 204, half.text
         clients = [
             await stack.enter_async_context(TidingsClient(live.base_url, token=p.token))
             for p in people
@@ -183,6 +194,17 @@ async def test_backup_under_load_restores_every_acknowledged_message_and_file(
             ]
             assert thumbnails[1].status_code == 200
             assert thumbnails[0].content == thumbnails[1].content
+            token = people[0].token
+            head = await new.head(upload_url, headers=auth(token))
+            assert head.headers["upload-offset"] == "100000"
+            rest = await new.patch(
+                upload_url,
+                content=unfinished[100_000:],
+                headers=auth(token, **OFFSET_TYPE, **{"Upload-Offset": "100000"}),
+            )
+            assert rest.status_code == 204, rest.text
+            whole = await new.get(upload_url, headers=headers)
+            assert whole.content == unfinished
 
 
 async def _conversations(people: list[Person]) -> dict[int, list[int]]:
