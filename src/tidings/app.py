@@ -43,6 +43,7 @@ from tidings.container import Container
 from tidings.demo import seed_demo
 from tidings.domain.org_import import MAX_IMPORT_BYTES
 from tidings.gateway.websocket import Gateway
+from tidings.logs import RequestIds
 
 # Requests bodies larger than this are refused before they are read in full.
 MAX_BODY_BYTES = 1024 * 1024
@@ -116,6 +117,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         _Limits, hsts_max_age=settings.hsts_max_age_seconds, csp=content_security_policy(settings)
     )
+    # Outermost: refusals of the middleware above get an id and an access line too.
+    app.add_middleware(RequestIds)
     return app
 
 
