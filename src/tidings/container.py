@@ -42,6 +42,7 @@ from tidings.actions.registration import RegistrationInvites
 from tidings.actions.rosters import RosterCache
 from tidings.actions.session_touches import SessionTouches
 from tidings.actions.sign_in_steps import SignInSteps
+from tidings.actions.site_settings import SiteSettingsActions
 from tidings.actions.stickers import Stickers
 from tidings.actions.sync import Sync
 from tidings.actions.two_factor import TwoFactor
@@ -81,6 +82,7 @@ from tidings.store.privacy import PrivacyStore
 from tidings.store.push import PushStore
 from tidings.store.registration_invites import RegistrationInviteStore
 from tidings.store.security import SecurityStore
+from tidings.store.site_settings import SiteSettingsStore
 from tidings.store.stickers import StickerStore
 from tidings.store.user_settings import UserSettingsStore
 
@@ -298,6 +300,7 @@ class Container:
             directory=self.directory,
             limits=self.limits,
             privacy=self.privacy,
+            site=self.site_settings,
         )
 
     @cached_property
@@ -314,6 +317,7 @@ class Container:
             limits=self.limits,
             records=self.chat_records,
             burns=self.burns,
+            site=self.site_settings,
         )
 
     # Burn after reading (decision 0038)
@@ -335,7 +339,12 @@ class Container:
 
     @cached_property
     def files(self) -> Files:
-        return Files(settings=self.settings, store=self.file_store, storage=self.storage)
+        return Files(
+            settings=self.settings,
+            store=self.file_store,
+            storage=self.storage,
+            site=self.site_settings,
+        )
 
     @cached_property
     def attachments(self) -> Attachments:
@@ -343,7 +352,9 @@ class Container:
 
     @cached_property
     def favorite_files(self) -> FavoriteFiles:
-        return FavoriteFiles(files=self.files, store=self.file_store, burns=self.burn_store)
+        return FavoriteFiles(
+            files=self.files, store=self.file_store, burns=self.burn_store, site=self.site_settings
+        )
 
     # Favourites of messages and chat records (issue 12, h/select)
 
@@ -365,6 +376,7 @@ class Container:
             rosters=self.rosters,
             publisher=self.publisher,
             messages=self.messages,
+            site=self.site_settings,
         )
 
     # Stickers (issue 12, h/compose)
@@ -501,6 +513,7 @@ class Container:
             policies=self.policies,
             publisher=self.publisher,
             privacy=self.privacy,
+            site=self.site_settings,
         )
 
     @cached_property
@@ -516,6 +529,7 @@ class Container:
             rosters=self.rosters,
             policies=self.policies,
             publisher=self.publisher,
+            site=self.site_settings,
         )
 
     @cached_property
@@ -593,7 +607,7 @@ class Container:
     @cached_property
     def admin_groups(self) -> AdminGroups:
         return AdminGroups(
-            settings=self.settings,
+            site=self.site_settings,
             gate=self.admin_gate,
             store=AdminGroupStore(self.database),
             groups_store=self.group_store,
@@ -624,6 +638,21 @@ class Container:
             locks=self.privacy_store,
         )
 
+    # Site settings (K4, I10; decision 0057): held in memory on every node, applied live
+
+    @cached_property
+    def site_settings(self) -> SiteSettingsActions:
+        site = SiteSettingsActions(
+            settings=self.settings,
+            store=SiteSettingsStore(self.database),
+            files=self.file_store,
+            bus=self.bus,
+            gate=self.admin_gate,
+            org=self.org_store,
+        )
+        site.listeners.append(self.connections.push_everyone)
+        return site
+
     # Life cycle
 
     async def start(self) -> None:
@@ -632,6 +661,8 @@ class Container:
         self.bus.subscribe(self.policies.on_bus)
         self.bus.subscribe(self.connections.on_bus)
         self.bus.subscribe(self.member_pushes.on_bus)
+        self.bus.subscribe(self.site_settings.on_bus)
+        await self.site_settings.start()
         await self.bus.start()
         await self.presence_registry.start()
         await self.limits.start()

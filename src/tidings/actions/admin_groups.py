@@ -12,7 +12,7 @@ from tidings.actions.admin_gate import AdminGate
 from tidings.actions.context import Actor
 from tidings.actions.groups import Groups
 from tidings.actions.rosters import RosterCache
-from tidings.config import Settings
+from tidings.actions.site_settings import SiteSettingsActions
 from tidings.domain.admin import AdminPower
 from tidings.domain.clock import now_ms
 from tidings.domain.conversations import ConversationType, Role, Roster
@@ -26,14 +26,14 @@ class AdminGroups:
     def __init__(
         self,
         *,
-        settings: Settings,
+        site: SiteSettingsActions,
         gate: AdminGate,
         store: AdminGroupStore,
         groups_store: GroupStore,
         groups: Groups,
         rosters: RosterCache,
     ) -> None:
-        self._settings = settings
+        self._site = site
         self._gate = gate
         self._store = store
         self._groups_store = groups_store
@@ -76,7 +76,7 @@ class AdminGroups:
         return {
             **self._wire(listed),
             "intro": record.settings.intro,
-            "server_size_limit": self._settings.group_size_limit,
+            "server_size_limit": self._site.group_size_limit,
             "members": [r.to_wire() for r in rows],
             "next_after_user_id": rows[-1].user_id if len(rows) == limit else None,
         }
@@ -174,7 +174,7 @@ class AdminGroups:
         ):
             roster = await self._live_group(conversation_id)
             limit = changes.get("size_limit")
-            server_limit = self._settings.group_size_limit
+            server_limit = self._site.group_size_limit
             if limit is not None and not len(roster.members) <= limit <= server_limit:
                 raise TidingsError(
                     ErrorCode.INVALID_INPUT,
@@ -212,5 +212,5 @@ class AdminGroups:
 
     def _wire(self, group: ListedGroup) -> dict[str, Any]:
         return group.to_wire(
-            number=group_number(group.id), server_limit=self._settings.group_size_limit
+            number=group_number(group.id), server_limit=self._site.group_size_limit
         )

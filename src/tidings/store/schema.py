@@ -725,3 +725,14 @@ chat_locks = Table(
 
 # Whose avatar a file is: any signed-in user may read a file that is someone's avatar.
 Index("ix_users_avatar", users.c.avatar)
+
+# Site settings (K4, decision 0057): one row (id 1), a sparse JSON document of what the
+# administrators changed (tidings.domain.site_settings) and a version every change bumps.
+site_settings = Table(
+    "site_settings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("version", BigInteger, nullable=False, server_default="0"),
+    Column("data", Text, nullable=False, server_default="{}"),
+    Column("updated_at", BigInteger, nullable=False),
+)
