@@ -9,8 +9,10 @@ from redis.asyncio import Redis
 
 from tidings.actions.account_security import AccountSecurity
 from tidings.actions.accounts import Accounts
+from tidings.actions.admin_gate import AdminGate
 from tidings.actions.announcements import Announcements
 from tidings.actions.attachments import Attachments
+from tidings.actions.broadcasts import Broadcasts, BroadcastSender
 from tidings.actions.burns import Burns
 from tidings.actions.chat_lock import ChatLocks
 from tidings.actions.chat_records import ChatRecords
@@ -59,6 +61,7 @@ from tidings.gateway.member_pushes import MemberPushes
 from tidings.limits import Limits, LocalWindow, RedisWindow
 from tidings.store.accounts import AccountStore
 from tidings.store.announcements import AnnouncementStore
+from tidings.store.broadcasts import BroadcastStore
 from tidings.store.burns import BurnStore
 from tidings.store.contacts import ContactStore
 from tidings.store.conversations import ConversationStore
@@ -562,6 +565,36 @@ class Container:
             locks=self.privacy_store,
         )
 
+    @cached_property
+    def admin_gate(self) -> AdminGate:  # TEMPORARY stand-in
+        return AdminGate(self.org_store)
+
+    # Broadcasts (issue 13, decision 0058)
+
+    @cached_property
+    def broadcast_store(self) -> BroadcastStore:
+        return BroadcastStore(self.database)
+
+    @cached_property
+    def broadcast_sender(self) -> BroadcastSender:
+        return BroadcastSender(
+            settings=self.settings,
+            store=self.broadcast_store,
+            org=self.org_store,
+            publisher=self.publisher,
+            node_id=self.node_id,
+        )
+
+    @cached_property
+    def broadcasts(self) -> Broadcasts:
+        return Broadcasts(
+            store=self.broadcast_store,
+            org=self.org_store,
+            files=self.files,
+            gate=self.admin_gate,
+            sender=self.broadcast_sender,
+        )
+
     # Life cycle
 
     async def start(self) -> None:
@@ -579,6 +612,7 @@ class Container:
         await self.files.start()
         self.file_cleanup.start()
         self.burns.start()
+        self.broadcast_sender.start()
         if self.settings.push_enabled:
             self.publisher.entry_listeners.append(self.push_notifications.on_entry)
             self.push_notifications.start()
@@ -590,6 +624,7 @@ class Container:
         await self.codes.stop()
         await self.file_cleanup.stop()
         await self.burns.stop()
+        await self.broadcast_sender.stop()
         await self.receipts.stop()
         await self.session_touches.stop()
         await self.log_writer.stop()

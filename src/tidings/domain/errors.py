@@ -97,6 +97,8 @@ class ErrorCode(StrEnum):
     LOCK_NOT_SET = "lock_not_set"
     NOT_ACCEPTING_FRIENDS = "not_accepting_friends"
     INVALID_AVATAR = "invalid_avatar"
+    # Broadcasts (decision 0058): the chosen audience reaches nobody.
+    EMPTY_AUDIENCE = "empty_audience"
     INTERNAL = "internal_error"
 
 
@@ -171,6 +173,7 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.REGISTRATION_CLOSED: 403,
     # Stickers (issue 12, h/compose)
     ErrorCode.TOO_MANY_STICKERS: 409,
+    ErrorCode.EMPTY_AUDIENCE: 422,
     ErrorCode.INTERNAL: 500,
 }
 

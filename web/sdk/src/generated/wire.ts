@@ -94,6 +94,7 @@ export type ServerErrorCode =
   | 'lock_not_set'
   | 'not_accepting_friends'
   | 'invalid_avatar'
+  | 'empty_audience'
   | 'internal_error';
 
 /** Every push the server sends (tidings.domain.events.PushEvent). */
@@ -257,6 +258,16 @@ export interface StickerBody {
   expires_at?: number;
 }
 
+/** A picture shown in a notice (a broadcast's, decision 0058): an uploaded image file. */
+export interface NoticeImage {
+  /** pattern ^[A-Za-z0-9_-]{1,64}$ */
+  file_id: string;
+  /** > 0; ≤ 100000 */
+  width: number;
+  /** > 0; ≤ 100000 */
+  height: number;
+}
+
 export interface NoticeBody {
   burn?: boolean;
   /** min length 1; max length 200 */
@@ -265,6 +276,7 @@ export interface NoticeBody {
   text?: string;
   /** min length 1; uri */
   url?: string;
+  image?: NoticeImage;
 }
 
 /** One copied message: who sent it as they were named then, when, and what. */
