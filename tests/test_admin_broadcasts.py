@@ -261,10 +261,14 @@ async def test_the_image_is_readable_by_recipients_only(
 ) -> None:
     reader, outsider = await people("reader"), await people("outsider")
     async with httpx.AsyncClient(base_url=server.base_url) as http:
-        picture = await uploaded(http, admin.token, jpeg(80, 40), filename="poster.jpg", filetype="image/jpeg")
+        picture = await uploaded(
+            http, admin.token, jpeg(80, 40), filename="poster.jpg", filetype="image/jpeg"
+        )
         document = await uploaded(http, admin.token, b"%PDF-1.4 not an image", filename="a.pdf")
         # Someone else's upload is not the admin's to send.
-        theirs = await uploaded(http, outsider.token, jpeg(), filename="mine.jpg", filetype="image/jpeg")
+        theirs = await uploaded(
+            http, outsider.token, jpeg(), filename="mine.jpg", filetype="image/jpeg"
+        )
     assert await http_refused(
         admin,
         "POST",
