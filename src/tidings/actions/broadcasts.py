@@ -264,6 +264,7 @@ class BroadcastSender:
             # Let another node (or this one restarted) go on at once, not after the lease.
             with contextlib.suppress(Exception):
                 await self._store.release(self._current, self._node)
+        await self._store.close()
 
     async def run_once(self) -> None:
         now = now_ms()
