@@ -9,7 +9,6 @@ from redis.asyncio import Redis
 
 from tidings.actions.account_security import AccountSecurity
 from tidings.actions.accounts import Accounts
-from tidings.actions.admin_gate import AdminGate
 from tidings.actions.announcements import Announcements
 from tidings.actions.attachments import Attachments
 from tidings.actions.broadcasts import Broadcasts, BroadcastSender
@@ -564,10 +563,6 @@ class Container:
             presence=self.presence_registry,
             locks=self.privacy_store,
         )
-
-    @cached_property
-    def admin_gate(self) -> AdminGate:  # TEMPORARY stand-in
-        return AdminGate(self.org_store)
 
     # Broadcasts (issue 13, decision 0058)
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018"
-down_revision = "0014"  # TEMPORARY: 0015 once main is merged
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
