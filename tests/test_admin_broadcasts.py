@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.admin import audit_since, last_audit_id
 from tests.support.files import jpeg, uploaded
 from tests.support.server import ServerProcess
 from tests.support.social import http_refused, make_admin, new_group, online
@@ -309,3 +310,55 @@ async def test_a_plain_user_may_not_broadcast(
         == "forbidden"
     )
     assert await system_notices(user, "x") == []
+
+
+async def test_each_create_and_cancel_writes_one_audit_entry_and_failures_none(
+    server: ServerProcess, admin: Person, people: People
+) -> None:
+    reader = await people("reader")
+    plain = await people("plain")
+    before = await last_audit_id(admin)
+    audience = {"user_ids": [reader.id]}
+    # Refused and failed attempts leave nothing.
+    assert await http_refused(
+        plain, "POST", "/api/v1/admin/broadcasts", {"title": "x", "audience": audience}
+    ) == ("forbidden")
+    assert await http_refused(
+        admin, "POST", "/api/v1/admin/broadcasts", {"title": "x", "audience": {}}
+    ) == ("empty_audience")
+    assert await http_refused(
+        admin,
+        "POST",
+        "/api/v1/admin/broadcasts",
+        {"title": "x", "url": "data:text/html,hi", "audience": audience},
+    ) == ("invalid_input")
+    assert await audit_since(admin, before) == []
+
+    later = int(time.time() * 1000) + 3600_000
+    created = await admin.http.call(
+        "POST",
+        "/api/v1/admin/broadcasts",
+        {"title": "Audited", "audience": audience, "send_at": later},
+    )
+    (entry,) = await audit_since(admin, before)
+    assert entry["action"] == "broadcast.create"
+    assert entry["actor_id"] == admin.id
+    assert (entry["target_type"], entry["target_id"]) == ("broadcast", str(created["id"]))
+    assert entry["details"]["title"] == "Audited" and entry["details"]["reach"] == 1
+    assert entry["details"]["send_at"] == later
+
+    mark = entry["id"]
+    await admin.http.call("DELETE", f"/api/v1/admin/broadcasts/{created['id']}")
+    assert await http_refused(admin, "DELETE", f"/api/v1/admin/broadcasts/{created['id']}") == (
+        "conflict"
+    )
+    assert await http_refused(plain, "DELETE", f"/api/v1/admin/broadcasts/{created['id']}") == (
+        "forbidden"
+    )
+    (cancelled,) = await audit_since(admin, mark)
+    assert cancelled["action"] == "broadcast.cancel"
+    assert cancelled["target_id"] == str(created["id"])
+    # Reading is not an action.
+    await admin.http.call("GET", "/api/v1/admin/broadcasts")
+    await admin.http.call("POST", "/api/v1/admin/broadcasts/audience", audience)
+    assert len(await audit_since(admin, before)) == 2

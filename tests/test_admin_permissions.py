@@ -63,6 +63,24 @@ ADMIN_ENDPOINTS: dict[str, tuple[AdminPower | None, Call]] = {
     ),
     # An empty file: refused as bad_file by those who may import.
     "POST /api/v1/admin/users/import": (AdminPower.USERS, _at("/api/v1/admin/users/import")),
+    # Broadcasts (decision 0058): an audience of nobody known is refused as not_found.
+    "POST /api/v1/admin/broadcasts": (
+        AdminPower.BROADCASTS,
+        _at("/api/v1/admin/broadcasts", {"title": "probe", "audience": {"user_ids": [MISSING]}}),
+    ),
+    "POST /api/v1/admin/broadcasts/audience": (
+        AdminPower.BROADCASTS,
+        _at("/api/v1/admin/broadcasts/audience", {"user_ids": [MISSING]}),
+    ),
+    "GET /api/v1/admin/broadcasts": (AdminPower.BROADCASTS, _at("/api/v1/admin/broadcasts")),
+    "GET /api/v1/admin/broadcasts/{broadcast_id}": (
+        AdminPower.BROADCASTS,
+        _at(f"/api/v1/admin/broadcasts/{MISSING}"),
+    ),
+    "DELETE /api/v1/admin/broadcasts/{broadcast_id}": (
+        AdminPower.BROADCASTS,
+        _at(f"/api/v1/admin/broadcasts/{MISSING}"),
+    ),
     "GET /api/v1/admin/audit": (AdminPower.AUDIT, _at("/api/v1/admin/audit")),
     "GET /api/v1/admin/audit/export": (
         AdminPower.AUDIT,
