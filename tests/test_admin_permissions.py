@@ -81,6 +81,44 @@ ADMIN_ENDPOINTS: dict[str, tuple[AdminPower | None, Call]] = {
         AdminPower.BROADCASTS,
         _at(f"/api/v1/admin/broadcasts/{MISSING}"),
     ),
+    # The organization (decision 0060): missing ids, invalid bodies, a dry run of an empty
+    # file and an export in no format, so nothing changes and nothing is audited.
+    "GET /api/v1/admin/org": (AdminPower.ORG, _at("/api/v1/admin/org")),
+    "GET /api/v1/admin/org/departments/{department_id}": (
+        AdminPower.ORG,
+        _at(f"/api/v1/admin/org/departments/{MISSING}"),
+    ),
+    "GET /api/v1/admin/org/people": (AdminPower.ORG, _at("/api/v1/admin/org/people?q=nobody")),
+    "POST /api/v1/admin/org/departments": (
+        AdminPower.ORG,
+        _at("/api/v1/admin/org/departments", {"name": "", "parent_id": MISSING}),
+    ),
+    "PATCH /api/v1/admin/org/departments/{department_id}": (
+        AdminPower.ORG,
+        _at(f"/api/v1/admin/org/departments/{MISSING}", {"name": "Probe"}),
+    ),
+    "DELETE /api/v1/admin/org/departments/{department_id}": (
+        AdminPower.ORG,
+        _at(f"/api/v1/admin/org/departments/{MISSING}"),
+    ),
+    "PUT /api/v1/admin/org/departments/{department_id}/members/{user_id}": (
+        AdminPower.ORG,
+        _at(f"/api/v1/admin/org/departments/{MISSING}/members/{MISSING}", {"position": ""}),
+    ),
+    "DELETE /api/v1/admin/org/departments/{department_id}/members/{user_id}": (
+        AdminPower.ORG,
+        _at(f"/api/v1/admin/org/departments/{MISSING}/members/{MISSING}"),
+    ),
+    "PUT /api/v1/admin/org/collaborations": (
+        AdminPower.ORG,
+        _at("/api/v1/admin/org/collaborations", {"department_id": MISSING, "partner_id": MISSING}),
+    ),
+    "PUT /api/v1/admin/org/company": (AdminPower.ORG, _at("/api/v1/admin/org/company", {})),
+    "POST /api/v1/admin/org/import": (
+        AdminPower.ORG,
+        _at("/api/v1/admin/org/import?dry_run=true&mode=sync"),
+    ),
+    "GET /api/v1/admin/org/export": (AdminPower.ORG, _at("/api/v1/admin/org/export?format=pdf")),
     "GET /api/v1/admin/audit": (AdminPower.AUDIT, _at("/api/v1/admin/audit")),
     "GET /api/v1/admin/audit/export": (
         AdminPower.AUDIT,

@@ -23,6 +23,7 @@ from tidings import __version__
 from tidings.api import (
     admin,
     admin_broadcasts,
+    admin_org,
     auth,
     contacts,
     conversations,
@@ -39,6 +40,7 @@ from tidings.client import ClientAssets, client_file
 from tidings.config import Settings
 from tidings.container import Container
 from tidings.demo import seed_demo
+from tidings.domain.org_import import MAX_IMPORT_BYTES
 from tidings.gateway.websocket import Gateway
 
 # Requests bodies larger than this are refused before they are read in full.
@@ -100,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(favorites.router)
     app.include_router(admin.router)
     app.include_router(admin_broadcasts.router)
+    app.include_router(admin_org.router)
     app.include_router(metrics.router)
     uploads.install(app)
 
@@ -175,6 +178,9 @@ class _Limits:
         # "/files" too: tus clients create uploads there, with their first bytes.
         path = scope["path"]
         limit = sys.maxsize if path == "/files" or path.startswith("/files/") else MAX_BODY_BYTES
+        if path == "/api/v1/admin/org/import":
+            # A whole company's tree (20,000 rows with long paths) is over 1 MiB.
+            limit = MAX_IMPORT_BYTES
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             await _too_large(send)

@@ -29,6 +29,7 @@ from tidings.actions.invites import Invites
 from tidings.actions.known_devices import KnownDevices
 from tidings.actions.messages import Messages
 from tidings.actions.notices import Notices
+from tidings.actions.org_import import OrgImports
 from tidings.actions.organization import Directory, DirectoryIndex, OrgCache
 from tidings.actions.password_reset import PasswordReset
 from tidings.actions.presence import Presence
@@ -484,6 +485,7 @@ class Container:
             publisher=self.publisher,
             limits=self.limits,
             privacy=self.privacy,
+            gate=self.admin_gate,
         )
 
     @cached_property
@@ -550,6 +552,21 @@ class Container:
             contacts=self.contacts,
             publisher=self.publisher,
             files=self.files,
+            gate=self.admin_gate,
+        )
+
+    @cached_property
+    def org_imports(self) -> OrgImports:
+        return OrgImports(
+            gate=self.admin_gate,
+            accounts=self.account_store,
+            passwords=self.passwords,
+            policy=self.password_policy,
+            notices=self.notices,
+            org=self.org_store,
+            org_cache=self.org_cache,
+            directory=self.directory,
+            publisher=self.publisher,
         )
 
     # Settings kept on the server and Web Push (issue 12)

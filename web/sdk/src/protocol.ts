@@ -69,6 +69,8 @@ export const ErrorCode = {
   GroupDisbanded: 'group_disbanded',
   PrivateChatForbidden: 'private_chat_forbidden',
   Cycle: 'cycle',
+  DepartmentNotEmpty: 'department_not_empty',
+  OrgChanged: 'org_changed',
   InvalidInvite: 'invalid_invite',
   BadFile: 'bad_file',
   // Files
