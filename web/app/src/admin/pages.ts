@@ -28,6 +28,6 @@ export interface PageDef {
 
 export const PAGES: PageDef[] = [
   { id: 'home', power: null, title: { en: 'Overview', zh: '概览' }, icon: '⌂', load: () => import('./pages/HomePage') },
-  { id: 'broadcasts', power: 'broadcasts', title: { en: 'Broadcasts', zh: '广播通知' }, icon: '📣', load: () => import('./pages/BroadcastsPage') },
+  { id: 'broadcasts', power: 'broadcasts', title: { en: 'Broadcasts', zh: '广播通知' }, icon: '✉', load: () => import('./pages/BroadcastsPage') },
   { id: 'org', power: 'org', title: { en: 'Organization', zh: '组织架构' }, icon: '▤', load: () => import('./pages/OrgPage') },
 ];

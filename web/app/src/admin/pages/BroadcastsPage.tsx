@@ -154,7 +154,7 @@ export default function BroadcastsPage({ api, lang, t }: PageProps) {
     },
     { key: 'audience', title: t('Audience', '范围'), render: (b) => audienceSummary(b.audience, t) },
     { key: 'state', title: t('State', '状态'), narrow: true, render: (b) => stateBadge(b.state, t) },
-    { key: 'when', title: t('Sent at', '发送时间'), narrow: true, render: (b) => formatTime(b.send_at, lang) },
+    { key: 'when', title: t('When', '发送时间'), narrow: true, render: (b) => formatTime(b.send_at, lang) },
     {
       key: 'delivered',
       title: t('Delivered', '已送达'),
