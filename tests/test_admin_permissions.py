@@ -112,6 +112,24 @@ ADMIN_ENDPOINTS: dict[str, tuple[AdminPower | None, Call]] = {
         AdminPower.SETTINGS,
         _at("/api/v1/admin/settings", {"changes": {"no_such_section": {}}}),
     ),
+    # Broadcasts (decision 0058): an audience of nobody known is refused as not_found.
+    "POST /api/v1/admin/broadcasts": (
+        AdminPower.BROADCASTS,
+        _at("/api/v1/admin/broadcasts", {"title": "probe", "audience": {"user_ids": [MISSING]}}),
+    ),
+    "POST /api/v1/admin/broadcasts/audience": (
+        AdminPower.BROADCASTS,
+        _at("/api/v1/admin/broadcasts/audience", {"user_ids": [MISSING]}),
+    ),
+    "GET /api/v1/admin/broadcasts": (AdminPower.BROADCASTS, _at("/api/v1/admin/broadcasts")),
+    "GET /api/v1/admin/broadcasts/{broadcast_id}": (
+        AdminPower.BROADCASTS,
+        _at(f"/api/v1/admin/broadcasts/{MISSING}"),
+    ),
+    "DELETE /api/v1/admin/broadcasts/{broadcast_id}": (
+        AdminPower.BROADCASTS,
+        _at(f"/api/v1/admin/broadcasts/{MISSING}"),
+    ),
     # The organization (decision 0060): missing ids, invalid bodies, a dry run of an empty
     # file and an export in no format, so nothing changes and nothing is audited.
     "GET /api/v1/admin/org": (AdminPower.ORG, _at("/api/v1/admin/org")),

@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tidings import __version__
 from tidings.api import (
     admin,
+    admin_broadcasts,
     admin_groups,
     admin_org,
     admin_settings,
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_groups.router)
     app.include_router(admin_settings.router)
     app.include_router(public_settings.router)
+    app.include_router(admin_broadcasts.router)
     app.include_router(admin_org.router)
     app.include_router(metrics.router)
     uploads.install(app)

@@ -135,6 +135,13 @@ class Settings(BaseSettings):
     burn_media_seconds: int = 15
     burn_sweep_seconds: float = 1.0
     group_size_limit: int = 10_000
+    # Broadcasts (decision 0058): recipients written per transaction (each batch holds the
+    # SQLite writer this long: ~20 ms per 500), how often scheduled ones are looked for,
+    # and how long a node's claim on a fan-out holds without renewal (a crashed node's
+    # broadcast is taken over by another, or by itself restarted, after this).
+    broadcast_batch: int = 500
+    broadcast_poll_seconds: float = 1.0
+    broadcast_lease_seconds: float = 30.0
     # How stale the people search index may get for renames and the like (new accounts are
     # found at once).
     directory_reload_seconds: float = 30.0

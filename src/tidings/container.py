@@ -14,6 +14,7 @@ from tidings.actions.admin_groups import AdminGroups
 from tidings.actions.admin_users import AdminUsers
 from tidings.actions.announcements import Announcements
 from tidings.actions.attachments import Attachments
+from tidings.actions.broadcasts import Broadcasts, BroadcastSender
 from tidings.actions.burns import Burns
 from tidings.actions.chat_lock import ChatLocks
 from tidings.actions.chat_records import ChatRecords
@@ -67,6 +68,7 @@ from tidings.store.admin_groups import AdminGroupStore
 from tidings.store.admin_users import AdminUserStore
 from tidings.store.announcements import AnnouncementStore
 from tidings.store.audit import AuditStore
+from tidings.store.broadcasts import BroadcastStore
 from tidings.store.burns import BurnStore
 from tidings.store.contacts import ContactStore
 from tidings.store.conversations import ConversationStore
@@ -653,6 +655,32 @@ class Container:
         site.listeners.append(self.connections.push_everyone)
         return site
 
+    # Broadcasts (issue 13, decision 0058)
+
+    @cached_property
+    def broadcast_store(self) -> BroadcastStore:
+        return BroadcastStore(self.database)
+
+    @cached_property
+    def broadcast_sender(self) -> BroadcastSender:
+        return BroadcastSender(
+            settings=self.settings,
+            store=self.broadcast_store,
+            org=self.org_store,
+            publisher=self.publisher,
+            node_id=self.node_id,
+        )
+
+    @cached_property
+    def broadcasts(self) -> Broadcasts:
+        return Broadcasts(
+            store=self.broadcast_store,
+            org=self.org_store,
+            files=self.files,
+            gate=self.admin_gate,
+            sender=self.broadcast_sender,
+        )
+
     # Life cycle
 
     async def start(self) -> None:
@@ -672,6 +700,7 @@ class Container:
         await self.files.start()
         self.file_cleanup.start()
         self.burns.start()
+        self.broadcast_sender.start()
         if self.settings.push_enabled:
             self.publisher.entry_listeners.append(self.push_notifications.on_entry)
             self.push_notifications.start()
@@ -683,6 +712,7 @@ class Container:
         await self.codes.stop()
         await self.file_cleanup.stop()
         await self.burns.stop()
+        await self.broadcast_sender.stop()
         await self.receipts.stop()
         await self.session_touches.stop()
         await self.log_writer.stop()

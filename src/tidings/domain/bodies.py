@@ -160,10 +160,21 @@ class StickerBody(_Body):
     expires_at: ExpiresAt = None
 
 
+class NoticeImage(BaseModel):
+    """A picture shown in a notice (a broadcast's, decision 0058): an uploaded image file."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    file_id: FileId
+    width: Annotated[int, Field(gt=0, le=100_000)]
+    height: Annotated[int, Field(gt=0, le=100_000)]
+
+
 class NoticeBody(_Body):
     title: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     text: Annotated[str, StringConstraints(max_length=5000)] = ""
     url: AnyUrl | None = None
+    image: NoticeImage | None = None
 
 
 # A chat record (合并转发, decision 0035) carries copies, not references: its recipients may not

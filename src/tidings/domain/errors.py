@@ -104,6 +104,8 @@ class ErrorCode(StrEnum):
     # Site settings (K4, decision 0057): an administrator turned this module off;
     # ``details.module`` names it.
     FEATURE_DISABLED = "feature_disabled"
+    # Broadcasts (decision 0058): the chosen audience reaches nobody.
+    EMPTY_AUDIENCE = "empty_audience"
     INTERNAL = "internal_error"
 
 
@@ -181,6 +183,7 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.REGISTRATION_CLOSED: 403,
     # Stickers (issue 12, h/compose)
     ErrorCode.TOO_MANY_STICKERS: 409,
+    ErrorCode.EMPTY_AUDIENCE: 422,
     ErrorCode.INTERNAL: 500,
 }
 

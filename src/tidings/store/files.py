@@ -10,6 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tidings.domain.files import MIN_CHARGE_BYTES, FileKind, FileState, NewUpload, StoredFile
+from tidings.store.broadcasts import image_readable_by
 from tidings.store.database import Database
 from tidings.store.schema import (
     entries,
@@ -252,6 +253,8 @@ class FileStore:
         )
         # Someone's avatar (h/me, decision 0049): cards show it to anyone.
         avatar = select(users.c.id).where(users.c.avatar == f"file:{file_id}")
+        # A broadcast's image, to the people it reached (decision 0058).
+        broadcast_image = image_readable_by(user_id, file_id)
         async with self._db.read("may_read_file") as conn:
             return bool(
                 (
@@ -262,6 +265,7 @@ class FileStore:
                             | exists(saved_message)
                             | exists(sticker)
                             | exists(avatar)
+                            | broadcast_image
                         )
                     )
                 ).scalar()

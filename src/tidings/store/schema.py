@@ -736,3 +736,45 @@ site_settings = Table(
     Column("data", Text, nullable=False, server_default="{}"),
     Column("updated_at", BigInteger, nullable=False),
 )
+
+# Broadcasts (PRODUCT.md K5, D1; decision 0058): a notice to many people's system-notices
+# conversations. ``body`` is the stored notice (JSON); ``audience`` what was chosen (JSON).
+broadcasts = Table(
+    "broadcasts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("created_by", BigInteger, ForeignKey("users.id"), nullable=True),
+    Column("body", Text, nullable=False),
+    Column("audience", Text, nullable=False),
+    # scheduled -> sending -> sent, or scheduled -> cancelled (domain.broadcasts).
+    Column("state", String(16), nullable=False),
+    Column("send_at", BigInteger, nullable=False),
+    # The image of the notice, for the check that a recipient may download it.
+    Column("image_file_id", String(32), nullable=True),
+    Column("recipient_count", BigInteger, nullable=False, server_default="0"),
+    Column("delivered_count", BigInteger, nullable=False, server_default="0"),
+    # Fan-out progress: every recipient with a user id up to this one has the entry.
+    Column("fanned_out_to", BigInteger, nullable=False, server_default="0"),
+    # Which node is fanning it out, and until when that claim holds without renewal.
+    Column("lease_owner", String(64), nullable=False, server_default=""),
+    Column("lease_until", BigInteger, nullable=False, server_default="0"),
+    Column("created_at", BigInteger, nullable=False),
+    Column("started_at", BigInteger, nullable=True),
+    Column("finished_at", BigInteger, nullable=True),
+    Column("cancelled_at", BigInteger, nullable=True),
+    Index("ix_broadcasts_state_send_at", "state", "send_at"),
+    Index("ix_broadcasts_image_file_id", "image_file_id"),
+)
+
+# One row per person a broadcast reaches, written when sending starts; ``seq`` is the entry's
+# seq in their system conversation once it is stored (NULL until then). The primary key makes
+# each person a recipient once; the entry and its seq commit together.
+broadcast_recipients = Table(
+    "broadcast_recipients",
+    metadata,
+    Column("broadcast_id", BigInteger, ForeignKey("broadcasts.id"), primary_key=True),
+    Column("user_id", BigInteger, ForeignKey("users.id"), primary_key=True),
+    Column("conversation_id", BigInteger, nullable=False),
+    Column("seq", BigInteger, nullable=True),
+    Index("ix_broadcast_recipients_user_id", "user_id"),
+)

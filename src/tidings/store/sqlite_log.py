@@ -13,7 +13,9 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 from tidings.domain.entries import Entry, NewEntry
 from tidings.store import codec
@@ -26,6 +28,8 @@ from tidings.store.batch import (
     sent_keys,
 )
 from tidings.store.log import entry_from_row
+
+T = TypeVar("T")
 
 _FIND_SENT = (
     "SELECT id, conversation_id, seq, sender_id, kind, type, body, client_msg_id, created_at,"
@@ -54,6 +58,12 @@ class SqliteLogAppender:
     async def commit(self, batch: list[NewEntry]) -> list[Appended | NotAppended]:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, self._commit, batch)
+
+    async def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``work`` on this appender's thread with its connection: a transaction of the
+        caller's own, under ``Database.exclusive`` (a broadcast's batch, decision 0058)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, lambda: work(self._connection()))
 
     async def close(self) -> None:
         loop = asyncio.get_running_loop()
@@ -85,7 +95,7 @@ class SqliteLogAppender:
                 if row is not None:
                     stored[key] = entry_from_row(row)
             plan = plan_batch(batch, stored)
-            inserted = _append(conn, plan.to_insert, plan.expected)
+            inserted = append_new(conn, plan.to_insert, plan.expected)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -93,7 +103,7 @@ class SqliteLogAppender:
         return assemble(plan, inserted)
 
 
-def _append(
+def append_new(
     conn: sqlite3.Connection, new: list[NewEntry], expected: dict[int, int | None]
 ) -> list[Entry | NotAppended]:
     counts: dict[int, int] = defaultdict(int)

@@ -63,6 +63,8 @@ export const ErrorCode = {
   GroupFull: 'group_full',
   Conflict: 'conflict',
   InternalError: 'internal_error',
+  // Broadcasts (decision 0058): the chosen audience reaches nobody.
+  EmptyAudience: 'empty_audience',
   // Contacts, organization and groups
   Muted: 'muted',
   Blocked: 'blocked',

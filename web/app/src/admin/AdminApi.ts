@@ -21,7 +21,8 @@ const BASE = '/api/v1/admin/';
 
 export class AdminApi {
   constructor(
-    private readonly token: string,
+    /** The session's bearer token, for calls outside the JSON API (a tus upload). */
+    readonly token: string,
     /** Called when the session is no longer valid (signed out, frozen): back to sign-in. */
     private readonly onSignedOut: () => void = () => {},
   ) {}

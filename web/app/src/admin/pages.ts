@@ -31,5 +31,6 @@ export const PAGES: PageDef[] = [
   { id: 'users', power: 'users', title: { en: 'Users', zh: '用户' }, icon: '◉', load: () => import('./pages/UsersPage') },
   { id: 'groups', power: 'groups', title: { en: 'Groups', zh: '群组' }, icon: '◎', load: () => import('./pages/GroupsPage') },
   { id: 'settings', power: 'settings', title: { en: 'Settings', zh: '设置' }, icon: '⚙', load: () => import('./pages/SettingsPage') },
+  { id: 'broadcasts', power: 'broadcasts', title: { en: 'Broadcasts', zh: '广播通知' }, icon: '✉', load: () => import('./pages/BroadcastsPage') },
   { id: 'org', power: 'org', title: { en: 'Organization', zh: '组织架构' }, icon: '▤', load: () => import('./pages/OrgPage') },
 ];

@@ -836,6 +836,7 @@ export const en = {
   'preview.locationAt': '[Location] {place}',
   'preview.stickerEmoji': '[Sticker] {emoji}',
   'error.too_many_stickers': 'Your sticker collection is full: remove one first.',
+  'error.empty_audience': 'This audience reaches nobody: choose people, departments or groups with members.',
   // Burn after reading (direct chats)
   'burn.preview': '[Burn after reading]',
   'burn.burned': 'A message burned after reading',

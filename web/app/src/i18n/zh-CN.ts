@@ -837,6 +837,7 @@ export const zhCN: Record<MessageKey, string> = {
   'preview.locationAt': '[位置] {place}',
   'preview.stickerEmoji': '[表情] {emoji}',
   'error.too_many_stickers': '表情已满，请先移除一些。',
+  'error.empty_audience': '所选范围内没有任何人：请选择有成员的人员、部门或群组。',
   // 阅后即焚（单聊）
   'burn.preview': '[阅后即焚]',
   'burn.burned': '一条阅后即焚消息已销毁',

@@ -1108,6 +1108,12 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
         expiry: this.expiryOf(file.expires_at, now, pendingExpiryDays),
       };
     }
+    if (type === 'notice') {
+      // A broadcast's picture (decision 0058), shown above the notice's text.
+      const image = (body as MessageBodies['notice']).image;
+      if (!image) return null;
+      return { kind: 'image', fileId: image.file_id, width: image.width, height: image.height, name: '', local: null, expired: false, expiry: null };
+    }
     return this.richMediaOf(type, body, now, locale);
   }
 

@@ -97,6 +97,7 @@ export type ServerErrorCode =
   | 'not_accepting_friends'
   | 'invalid_avatar'
   | 'feature_disabled'
+  | 'empty_audience'
   | 'internal_error';
 
 /** Every push the server sends (tidings.domain.events.PushEvent). */
@@ -261,6 +262,16 @@ export interface StickerBody {
   expires_at?: number;
 }
 
+/** A picture shown in a notice (a broadcast's, decision 0058): an uploaded image file. */
+export interface NoticeImage {
+  /** pattern ^[A-Za-z0-9_-]{1,64}$ */
+  file_id: string;
+  /** > 0; ≤ 100000 */
+  width: number;
+  /** > 0; ≤ 100000 */
+  height: number;
+}
+
 export interface NoticeBody {
   burn?: boolean;
   /** min length 1; max length 200 */
@@ -269,6 +280,7 @@ export interface NoticeBody {
   text?: string;
   /** min length 1; uri */
   url?: string;
+  image?: NoticeImage;
 }
 
 /** One copied message: who sent it as they were named then, when, and what. */
