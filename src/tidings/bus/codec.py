@@ -21,6 +21,7 @@ from tidings.bus.messages import (
     PresenceHidden,
     Push,
     RosterChanged,
+    WordsChanged,
 )
 
 # A push to a conversation of more members than this names the conversation instead of
@@ -57,6 +58,8 @@ def encode(message: BusMessage, origin: str, *, list_max: int = LIST_MAX) -> byt
         header = {"t": "gap"}
     elif isinstance(message, PresenceHidden):
         header = {"t": "presence_hidden", "u": message.user_id}
+    elif isinstance(message, WordsChanged):
+        header = {"t": "words", "v": message.version}
     else:
         header = {"t": "presence_cut", "u": message.user_id, "v": message.other_id}
     return b"%s\n%s\n%s" % (origin.encode(), orjson.dumps(header), frame.encode())
@@ -90,6 +93,8 @@ def decode(data: bytes) -> BusMessage:
         message = PresenceCut(int(header["u"]), int(header["v"]))
     elif kind == "presence_hidden":
         message = PresenceHidden(int(header["u"]))
+    elif kind == "words":
+        message = WordsChanged(int(header["v"]))
     elif kind == "gap":
         message = BusGap()
     else:

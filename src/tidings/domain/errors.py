@@ -97,6 +97,10 @@ class ErrorCode(StrEnum):
     LOCK_NOT_SET = "lock_not_set"
     NOT_ACCEPTING_FRIENDS = "not_accepting_friends"
     INVALID_AVATAR = "invalid_avatar"
+    # Content moderation (K7, decision 0056): the server's word list refused a text (which
+    # word is not said); a word list change larger than the list may hold.
+    CONTENT_BLOCKED = "content_blocked"
+    TOO_MANY_WORDS = "too_many_words"
     INTERNAL = "internal_error"
 
 
@@ -113,6 +117,8 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.DESTINATION_TAKEN: 409,
     ErrorCode.CHANNEL_UNAVAILABLE: 503,
     ErrorCode.FORBIDDEN: 403,
+    ErrorCode.CONTENT_BLOCKED: 422,
+    ErrorCode.TOO_MANY_WORDS: 413,
     # Privacy and the password lock (h/me)
     ErrorCode.WRONG_LOCK_CODE: 403,
     ErrorCode.LOCK_CODE_REQUIRED: 403,
