@@ -128,6 +128,14 @@ def _mount_client(app: FastAPI, directory: Path) -> None:
     async def root(request: Request) -> Response:
         return app_page(request)
 
+    # The admin console (issue 13): a page of its own; its pages are chosen by the URL's hash.
+    @app.api_route("/admin", methods=["GET", "HEAD"], include_in_schema=False, response_model=None)
+    async def admin_console(request: Request) -> Response:
+        page = directory / "admin.html"
+        if not page.is_file():
+            raise HTTPException(404, "no admin console in this build")
+        return client_file(page, request.headers)
+
     # The service worker (decision 0042): at the root, so its scope is the whole app; not
     # hashed, so `no-cache` (client_file), and browsers find a new build by comparing it.
     @app.api_route("/sw.js", methods=["GET", "HEAD"], include_in_schema=False, response_model=None)

@@ -9,6 +9,7 @@ from redis.asyncio import Redis
 
 from tidings.actions.account_security import AccountSecurity
 from tidings.actions.accounts import Accounts
+from tidings.actions.admin_gate import AdminGate
 from tidings.actions.announcements import Announcements
 from tidings.actions.attachments import Attachments
 from tidings.actions.burns import Burns
@@ -59,6 +60,7 @@ from tidings.gateway.member_pushes import MemberPushes
 from tidings.limits import Limits, LocalWindow, RedisWindow
 from tidings.store.accounts import AccountStore
 from tidings.store.announcements import AnnouncementStore
+from tidings.store.audit import AuditStore
 from tidings.store.burns import BurnStore
 from tidings.store.contacts import ContactStore
 from tidings.store.conversations import ConversationStore
@@ -173,8 +175,17 @@ class Container:
         return Notices(writer=self.log_writer, publisher=self.publisher)
 
     @cached_property
+    def audit_store(self) -> AuditStore:
+        return AuditStore(self.database)
+
+    @cached_property
+    def admin_gate(self) -> AdminGate:
+        return AdminGate(self.org_store, self.audit_store)
+
+    @cached_property
     def accounts(self) -> Accounts:
         return Accounts(
+            gate=self.admin_gate,
             settings=self.settings,
             store=self.account_store,
             passwords=self.passwords,
@@ -201,7 +212,7 @@ class Container:
         return RegistrationInvites(
             settings=self.settings,
             store=RegistrationInviteStore(self.database),
-            org=self.org_store,
+            gate=self.admin_gate,
         )
 
     # Account security: codes, TOTP, the second step of a sign-in

@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tidings.domain.accounts import User
+from tidings.domain.admin import MANAGING_ROLES, AdminRole
 from tidings.domain.directory import Listing
 from tidings.domain.entries import PrivateEntry, PrivateKind
 from tidings.domain.organization import Department, OrgTree
@@ -44,28 +45,39 @@ class OrgStore:
     # Admins
 
     async def is_admin(self, user_id: int) -> bool:
+        """A super or org admin: who manages the tree and sees all of it (decision 0052)."""
         async with self._db.read("is_admin") as conn:
             found = (
-                await conn.execute(select(users.c.is_admin).where(users.c.id == user_id))
+                await conn.execute(select(users.c.admin_role).where(users.c.id == user_id))
             ).scalar()
-        return bool(found)
+        return found in MANAGING_ROLES
 
     async def admin_ids(self) -> list[int]:
         async with self._db.read("admin_ids") as conn:
-            found = await conn.execute(select(users.c.id).where(users.c.is_admin.is_(True)))
+            found = await conn.execute(
+                select(users.c.id).where(users.c.admin_role.in_([r.value for r in MANAGING_ROLES]))
+            )
             return [int(u) for u in found.scalars()]
 
-    async def set_admin(self, account: str, is_admin: bool) -> int | None:
-        async with self._db.write("set_admin") as conn:
+    async def admin_role(self, user_id: int) -> AdminRole | None:
+        async with self._db.read("admin_role") as conn:
             found = (
-                await conn.execute(
-                    update(users)
-                    .where(users.c.account == account)
-                    .values(is_admin=is_admin)
-                    .returning(users.c.id)
-                )
+                await conn.execute(select(users.c.admin_role).where(users.c.id == user_id))
             ).scalar()
-        return int(found) if found is not None else None
+        return AdminRole(found) if found else None
+
+    async def set_admin_role(
+        self, role: AdminRole | None, *, user_id: int | None = None, account: str | None = None
+    ) -> tuple[int, AdminRole | None] | None:
+        """Give (or with None take) a server admin role, by id or account; the user's id and
+        former role, or None if there is no such user."""
+        where = users.c.id == user_id if user_id is not None else users.c.account == account
+        async with self._db.write("set_admin_role") as conn:
+            row = (await conn.execute(select(users.c.id, users.c.admin_role).where(where))).first()
+            if row is None:
+                return None
+            await conn.execute(update(users).where(users.c.id == row.id).values(admin_role=role))
+        return int(row.id), AdminRole(row.admin_role) if row.admin_role else None
 
     # The tree
 

@@ -871,7 +871,7 @@ export type OpReply<O extends OpName> = Ops[O]['res'];
 
 // ---- pushes -----------------------------------------------------------------------------
 
-export type SignedOutReason = 'signed_in_elsewhere' | 'signed_out' | 'logged_out' | 'password_changed' | 'password_reset';
+export type SignedOutReason = 'signed_in_elsewhere' | 'signed_out' | 'logged_out' | 'password_changed' | 'password_reset' | 'account_frozen';
 
 export interface Pushes {
   entry: Entry;
