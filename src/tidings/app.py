@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tidings import __version__
 from tidings.api import (
     admin,
+    admin_moderation,
     auth,
     contacts,
     conversations,
@@ -31,6 +32,7 @@ from tidings.api import (
     groups,
     metrics,
     organization,
+    reports,
     security,
     uploads,
 )
@@ -42,6 +44,9 @@ from tidings.gateway.websocket import Gateway
 
 # Requests bodies larger than this are refused before they are read in full.
 MAX_BODY_BYTES = 1024 * 1024
+# The word list takes up to 100,000 words in one request (K7): ~4 MB as JSON entries.
+WORD_LIST_PATH = "/api/v1/admin/moderation/words"
+WORD_LIST_BODY_BYTES = 16 * 1024 * 1024
 
 # The shape of an invite code in a link (what `invites.create` makes: URL-safe base64).
 INVITE_CODE = re.compile(r"[A-Za-z0-9_-]{8,64}")
@@ -98,6 +103,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(files.router)
     app.include_router(favorites.router)
     app.include_router(admin.router)
+    app.include_router(admin_moderation.router)
+    app.include_router(reports.router)
     app.include_router(metrics.router)
     uploads.install(app)
 
@@ -172,7 +179,13 @@ class _Limits:
         # tus uploads stream up to Tus-Max-Size; their route checks Upload-Length itself.
         # "/files" too: tus clients create uploads there, with their first bytes.
         path = scope["path"]
-        limit = sys.maxsize if path == "/files" or path.startswith("/files/") else MAX_BODY_BYTES
+        limit = (
+            sys.maxsize
+            if path == "/files" or path.startswith("/files/")
+            else WORD_LIST_BODY_BYTES
+            if path.startswith(WORD_LIST_PATH)
+            else MAX_BODY_BYTES
+        )
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             await _too_large(send)

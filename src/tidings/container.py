@@ -27,6 +27,7 @@ from tidings.actions.imports import Imports
 from tidings.actions.invites import Invites
 from tidings.actions.known_devices import KnownDevices
 from tidings.actions.messages import Messages
+from tidings.actions.moderation import ContentScreen, Reports, WordListAdmin, WordLists
 from tidings.actions.notices import Notices
 from tidings.actions.organization import Directory, DirectoryIndex, OrgCache
 from tidings.actions.password_reset import PasswordReset
@@ -71,6 +72,7 @@ from tidings.store.group_queues import GroupQueueStore
 from tidings.store.groups import GroupStore
 from tidings.store.known_devices import KnownDeviceStore
 from tidings.store.log_writer import LogWriter
+from tidings.store.moderation import ModerationStore
 from tidings.store.organization import OrgStore
 from tidings.store.privacy import PrivacyStore
 from tidings.store.push import PushStore
@@ -186,6 +188,7 @@ class Container:
     def accounts(self) -> Accounts:
         return Accounts(
             gate=self.admin_gate,
+            screen=self.content_screen,
             settings=self.settings,
             store=self.account_store,
             passwords=self.passwords,
@@ -293,6 +296,7 @@ class Container:
             directory=self.directory,
             limits=self.limits,
             privacy=self.privacy,
+            screen=self.content_screen,
         )
 
     @cached_property
@@ -309,6 +313,7 @@ class Container:
             limits=self.limits,
             records=self.chat_records,
             burns=self.burns,
+            screen=self.content_screen,
         )
 
     # Burn after reading (decision 0038)
@@ -510,6 +515,7 @@ class Container:
             rosters=self.rosters,
             policies=self.policies,
             publisher=self.publisher,
+            screen=self.content_screen,
         )
 
     @cached_property
@@ -520,6 +526,7 @@ class Container:
             rosters=self.rosters,
             policies=self.policies,
             publisher=self.publisher,
+            screen=self.content_screen,
         )
 
     @cached_property
@@ -573,6 +580,41 @@ class Container:
             locks=self.privacy_store,
         )
 
+    # Content moderation: the word list and reports (K7, decision 0056)
+
+    @cached_property
+    def moderation_store(self) -> ModerationStore:
+        return ModerationStore(self.database)
+
+    @cached_property
+    def word_lists(self) -> WordLists:
+        return WordLists(self.moderation_store, self.bus)
+
+    @cached_property
+    def content_screen(self) -> ContentScreen:
+        return ContentScreen(self.word_lists, self.moderation_store)
+
+    @cached_property
+    def word_list_admin(self) -> WordListAdmin:
+        return WordListAdmin(
+            store=self.moderation_store, lists=self.word_lists, gate=self.admin_gate
+        )
+
+    @cached_property
+    def reports(self) -> Reports:
+        return Reports(
+            store=self.moderation_store,
+            conversations=self.conversation_store,
+            accounts=self.account_store,
+            groups=self.group_store,
+            rosters=self.rosters,
+            publisher=self.publisher,
+            gate=self.admin_gate,
+            freeze=self.accounts.do_freeze,
+            visible_user=self.directory.visible_user,
+            min_mute_seconds=self.settings.min_mute_seconds,
+        )
+
     # Life cycle
 
     async def start(self) -> None:
@@ -581,10 +623,12 @@ class Container:
         self.bus.subscribe(self.policies.on_bus)
         self.bus.subscribe(self.connections.on_bus)
         self.bus.subscribe(self.member_pushes.on_bus)
+        self.bus.subscribe(self.word_lists.on_bus)
         await self.bus.start()
         await self.presence_registry.start()
         await self.limits.start()
         self.log_writer.start()
+        await self.word_lists.start()
         self.receipts.start()
         self.session_touches.start()
         await self.files.start()
@@ -602,6 +646,7 @@ class Container:
         await self.file_cleanup.stop()
         await self.burns.stop()
         await self.receipts.stop()
+        await self.word_lists.stop()
         await self.session_touches.stop()
         await self.log_writer.stop()
         await self.presence_registry.stop()

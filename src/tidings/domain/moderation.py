@@ -2,7 +2,7 @@
 
 The word list holds words, each with an action: ``block`` refuses the text, ``replace`` masks
 the matched text with ``***``, ``flag`` lets it through and queues it for review. One
-``WordFilter`` is compiled per change of the list (Aho–Corasick, decision 0056) and shared by
+``WordFilter`` is compiled per change of the list (Aho-Corasick, decision 0056) and shared by
 every send; it is immutable, so a new list is swapped in whole.
 
 Matching (docs/protocol.md "Content moderation"):
@@ -103,7 +103,9 @@ def check_word(raw: object) -> str:
     if not word:
         raise TidingsError(ErrorCode.INVALID_INPUT, "the word is empty")
     if len(word) > MAX_WORD_CHARS:
-        raise TidingsError(ErrorCode.INVALID_INPUT, f"a word has at most {MAX_WORD_CHARS} characters")
+        raise TidingsError(
+            ErrorCode.INVALID_INPUT, f"a word has at most {MAX_WORD_CHARS} characters"
+        )
     if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in word):
         raise TidingsError(ErrorCode.INVALID_INPUT, "the word holds a control character")
     return word

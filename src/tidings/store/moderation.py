@@ -162,7 +162,9 @@ class ModerationStore:
                 if words[word].value != old:
                     changed.setdefault(words[word].value, []).append(word)
             total = int(
-                (await conn.execute(select(func.count()).select_from(moderation_words))).scalar_one()
+                (
+                    await conn.execute(select(func.count()).select_from(moderation_words))
+                ).scalar_one()
             )
             if total + len(new) > MAX_WORDS:
                 raise TidingsError(
@@ -187,9 +189,7 @@ class ModerationStore:
                         .values(action=action, updated_at=now)
                     )
             updated = sum(len(v) for v in changed.values())
-            version = (
-                await self._bump(conn) if new or updated else await self._version(conn)
-            )
+            version = await self._bump(conn) if new or updated else await self._version(conn)
         return WordChange(
             added=len(new),
             updated=updated,
