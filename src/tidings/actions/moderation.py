@@ -288,18 +288,16 @@ class WordListAdmin:
             raise TidingsError(
                 ErrorCode.INVALID_INPUT, "no valid word to apply", details={"errors": errors[:1000]}
             )
+        # The entry is written inside the change's transaction: its details are what was
+        # asked (how many words, a sample), known before the change runs.
         async with self._gate.act(
-            actor, AdminPower.MODERATION, action, target_type="word_list"
-        ) as note:
+            actor,
+            AdminPower.MODERATION,
+            action,
+            target_type="word_list",
+            details={"words": len(words), "rejected": len(errors), "sample": sorted(words)[:10]},
+        ):
             change = await self._store.put_words(words, now_ms())
-            note.details.update(
-                {
-                    "added": change.added,
-                    "updated": change.updated,
-                    "rejected": len(errors),
-                    "sample": sorted(words)[:10],
-                }
-            )
         await self._lists.changed(change.version)
         return {
             "added": change.added,
@@ -327,10 +325,13 @@ class WordListAdmin:
             )
         unique = sorted(set(words))
         async with self._gate.act(
-            actor, AdminPower.MODERATION, "words.remove", target_type="word_list"
-        ) as note:
+            actor,
+            AdminPower.MODERATION,
+            "words.remove",
+            target_type="word_list",
+            details={"words": len(unique), "sample": unique[:10]},
+        ):
             removed, version = await self._store.remove_words(unique)
-            note.details.update({"removed": removed, "sample": unique[:10]})
         await self._lists.changed(version)
         return {
             "removed": removed,
@@ -541,7 +542,7 @@ class Reports:
                 "conversation_id": report.conversation_id,
                 "seq": report.seq,
             },
-        ) as audit:
+        ):
             if resolution is Resolution.FREEZE:
                 if report.target_user_id is None:
                     raise TidingsError(ErrorCode.INVALID_INPUT, "nobody to freeze")
@@ -555,7 +556,6 @@ class Reports:
                 recall=resolution is Resolution.RECALL,
                 mute_until=mute_until,
             )
-            audit.details["reports"] = resolved
         if written is not None and roster is not None:
             if resolution is Resolution.MUTE:
                 await self._publisher.roster_changed(roster.conversation_id)
