@@ -8,6 +8,8 @@ export type { KnownDevice, SecurityOverview, TotpEnrolment } from './security';
 export { RestApi } from './rest';
 export type * from './management';
 export type * from './favorites';
+export { REPORT_REASONS } from './reports';
+export type { FiledReport, ReportReason, ReportTarget } from './reports';
 export type { AuthOptions, CodeChannel, CodePurpose, CodeSignInInput, RegisterInput, SecondStepMethod, SignInChallenge, SignInInput } from './auth';
 export { TidingsError, errorCode } from './errors';
 export type { ClientErrorCode } from './errors';

@@ -103,6 +103,9 @@ export const ErrorCode = {
   LockNotSet: 'lock_not_set',
   NotAcceptingFriends: 'not_accepting_friends',
   InvalidAvatar: 'invalid_avatar',
+  // Content moderation (K7): the server's word list refused a text; a word list change too large.
+  ContentBlocked: 'content_blocked',
+  TooManyWords: 'too_many_words',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

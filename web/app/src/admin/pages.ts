@@ -28,4 +28,5 @@ export interface PageDef {
 
 export const PAGES: PageDef[] = [
   { id: 'home', power: null, title: { en: 'Overview', zh: '概览' }, icon: '⌂', load: () => import('./pages/HomePage') },
+  { id: 'moderation', power: 'moderation_view', title: { en: 'Moderation', zh: '内容审核' }, icon: '⚑', load: () => import('./pages/ModerationPage') },
 ];
