@@ -14,6 +14,7 @@ Matching (docs/protocol.md "Content moderation"):
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -77,17 +78,21 @@ RESOLUTIONS: dict[ReportTarget, frozenset[Resolution]] = {
 
 # Full-width ASCII (U+FF01..U+FF5E) and the ideographic space, as their half-width forms.
 _HALF_WIDTH = {0xFF01 + i: 0x21 + i for i in range(0x5E)} | {0x3000: 0x20}
+# Most text has none: looking for one is far cheaper than translating every character.
+_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
 
 
 def fold(text: str) -> str:
     """``text`` as the matcher compares it, every character in its place (same length)."""
     if text.isascii():
         return text.lower()
-    folded = text.translate(_HALF_WIDTH).lower()
+    if _FULL_WIDTH.search(text) is not None:
+        text = text.translate(_HALF_WIDTH)
+    folded = text.lower()
     if len(folded) == len(text):
         return folded
     # A few letters lower-case into two characters (U+0130 "İ"): keep those as they are.
-    return "".join(c if len(low := c.lower()) != 1 else low for c in text.translate(_HALF_WIDTH))
+    return "".join(c if len(low := c.lower()) != 1 else low for c in text)
 
 
 def _is_latin(c: str) -> bool:
