@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import csv
 import io
 import logging
@@ -141,8 +142,8 @@ class ContentScreen:
             return body, ()
         texts = {
             name: value
-            for name in BODY_TEXT_FIELDS
-            if isinstance(value := getattr(body, name, None), str)
+            for name in _text_fields(type(body))
+            if isinstance(value := getattr(body, name), str)
         }
         if not texts:
             return body, ()
@@ -587,6 +588,13 @@ class Reports:
         ):
             raise TidingsError(ErrorCode.NOT_FOUND, "no such message")
         return entry
+
+
+@functools.cache
+def _text_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """The body type's shown text fields (asking a pydantic model for a field it lacks
+    raises inside, which costs more than the whole match)."""
+    return tuple(name for name in BODY_TEXT_FIELDS if name in model.model_fields)
 
 
 def _entry_text(entry: Entry) -> str:

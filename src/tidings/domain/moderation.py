@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 import ahocorasick_rs
@@ -141,11 +141,14 @@ class Screening:
 
 @dataclass(frozen=True, slots=True)
 class ScreenedFields:
-    """What the word list made of several named texts (a message body's text fields)."""
+    """What the word list made of several named texts (a message body's text fields): the
+    texts it masked, and the flag words found. Read-only (NOTHING is shared)."""
 
-    texts: dict[str, str]
-    replaced: dict[str, str] = field(default_factory=dict)
+    replaced: Mapping[str, str]
     flagged: tuple[str, ...] = ()
+
+
+NOTHING = ScreenedFields({})
 
 
 class WordFilter:
@@ -173,14 +176,44 @@ class WordFilter:
 
     def screen(self, text: str) -> Screening:
         """Block, mask or flag ``text``; the same ``text`` when nothing matches."""
+        found = self._scan(text)
+        if found is None:
+            return Screening(text)
+        blocked, masked, flagged = found
+        return Screening(masked, blocked=blocked, flagged=flagged)
+
+    def screen_fields(self, texts: Mapping[str, str]) -> ScreenedFields:
+        """Screen each named text; raises ``content_blocked`` naming the field (not the word)."""
+        replaced: dict[str, str] = {}
+        flagged: list[str] = []
+        for name, text in texts.items():
+            found = self._scan(text)
+            if found is None:
+                continue  # the common case: nothing to build
+            blocked, masked, words = found
+            if blocked:
+                raise content_blocked(name)
+            if masked != text:
+                replaced[name] = masked
+            flagged.extend(w for w in words if w not in flagged)
+        if not replaced and not flagged:
+            return NOTHING
+        return ScreenedFields(replaced, tuple(flagged))
+
+    def _scan(self, text: str) -> tuple[bool, str, tuple[str, ...]] | None:
+        """(blocked, the masked text, the flag words), or None when no word is in ``text``
+        (the hot path's answer, so it allocates nothing)."""
         automaton = self._automaton
         if automaton is None or not text:
-            return Screening(text)
+            return None
         folded = fold(text)
+        matches = automaton.find_matches_as_indexes(folded, overlapping=True)
+        if not matches:
+            return None
         spans: list[tuple[int, int]] = []
         flagged: list[str] = []
         size = len(folded)
-        for index, start, end in automaton.find_matches_as_indexes(folded, overlapping=True):
+        for index, start, end in matches:
             word = self._words[index]
             if _is_latin(word[0]) and start > 0 and _is_latin(folded[start - 1]):
                 continue
@@ -188,25 +221,14 @@ class WordFilter:
                 continue
             action = self._actions[index]
             if action is WordAction.BLOCK:
-                return Screening(text, blocked=True)
+                return True, text, ()
             if action is WordAction.REPLACE:
                 spans.append((start, end))
             elif word not in flagged:
                 flagged.append(word)
-        return Screening(_mask(text, spans) if spans else text, flagged=tuple(flagged))
-
-    def screen_fields(self, texts: Mapping[str, str]) -> ScreenedFields:
-        """Screen each named text; raises ``content_blocked`` naming the field (not the word)."""
-        replaced: dict[str, str] = {}
-        flagged: list[str] = []
-        for name, text in texts.items():
-            result = self.screen(text)
-            if result.blocked:
-                raise content_blocked(name)
-            if result.text != text:
-                replaced[name] = result.text
-            flagged.extend(w for w in result.flagged if w not in flagged)
-        return ScreenedFields(dict(texts), replaced, tuple(flagged))
+        if not spans and not flagged:
+            return None
+        return False, _mask(text, spans) if spans else text, tuple(flagged)
 
 
 def content_blocked(field_name: str) -> TidingsError:
