@@ -51,6 +51,42 @@ def word_list(count: int, seed: int = 13) -> list[str]:
     return sorted(words)
 
 
+def screening_cost(words: int) -> dict[str, float]:
+    """Microseconds the send path spends screening one text body, with no list and with
+    ``words`` (ContentScreen.body, as Messages.do_send calls it), in this process."""
+    from tidings.actions.moderation import ContentScreen
+    from tidings.domain.bodies import parse_body
+
+    class Lists:
+        current: WordFilter
+
+    out: dict[str, float] = {}
+    bodies = {
+        "ascii": "0a1b2c-3-4567 " + "x" * 40,
+        "zh": "今天下午三点在会议室开会\uff0c请大家准时参加。Thanks, see you there!",
+    }
+    for label, matcher in (("none", WordFilter()), (str(words), _compiled(words))):
+        lists = Lists()
+        lists.current = matcher
+        screen = ContentScreen(lists, None)  # type: ignore[arg-type]
+        for kind, text in bodies.items():
+            _, body = parse_body("text", {"text": text}, max_text_chars=10_000)
+            rounds = 20_000
+            started = time.perf_counter()
+            for _ in range(rounds):
+                screen.body(body)
+            out[f"{label}_{kind}_us"] = (time.perf_counter() - started) / rounds * 1e6
+        print(
+            f"  screening a text body, list {label}: ASCII {out[f'{label}_ascii_us']:.1f} us, "
+            f"Chinese {out[f'{label}_zh_us']:.1f} us"
+        )
+    return out
+
+
+def _compiled(count: int) -> WordFilter:
+    return WordFilter([(w, WordAction.BLOCK) for w in word_list(count)], version=1)
+
+
 def compile_times(sizes: list[int]) -> dict[str, float]:
     """Seconds to build the matcher in this process (what each node does once per change)."""
     out: dict[str, float] = {}
@@ -117,6 +153,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     print("\n== compiling the word list (one node, this process)")
     compiled = compile_times(sorted({10_000, 100_000, args.words}))
+    compiled |= screening_cost(args.words)
     words = word_list(args.words)
     print(
         f"\n== send throughput: {args.pairs} pairs, {args.window} in flight per sender, "
