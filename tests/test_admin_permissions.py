@@ -169,6 +169,32 @@ ADMIN_ENDPOINTS: dict[str, tuple[AdminPower | None, Call]] = {
     ),
     "GET /api/v1/admin/org/export": (AdminPower.ORG, _at("/api/v1/admin/org/export?format=pdf")),
     "GET /api/v1/admin/audit": (AdminPower.AUDIT, _at("/api/v1/admin/audit")),
+    # Content moderation (K7): changes with invalid bodies, a resolve of a missing report.
+    "GET /api/v1/admin/moderation/words": (
+        AdminPower.MODERATION_VIEW,
+        _at("/api/v1/admin/moderation/words?q=probe"),
+    ),
+    "POST /api/v1/admin/moderation/words": (
+        AdminPower.MODERATION,
+        _at("/api/v1/admin/moderation/words", {"words": [""], "action": "block"}),
+    ),
+    "POST /api/v1/admin/moderation/words/remove": (
+        AdminPower.MODERATION,
+        _at("/api/v1/admin/moderation/words/remove", {"words": [""]}),
+    ),
+    # An empty file: refused as bad_file by those who may import.
+    "POST /api/v1/admin/moderation/words/import": (
+        AdminPower.MODERATION,
+        _at("/api/v1/admin/moderation/words/import"),
+    ),
+    "GET /api/v1/admin/moderation/reports": (
+        AdminPower.MODERATION_VIEW,
+        _at("/api/v1/admin/moderation/reports?status=open"),
+    ),
+    "POST /api/v1/admin/moderation/reports/{report_id}/resolve": (
+        AdminPower.MODERATION,
+        _at(f"/api/v1/admin/moderation/reports/{MISSING}/resolve", {"action": "dismiss"}),
+    ),
     "GET /api/v1/admin/audit/export": (
         AdminPower.AUDIT,
         _at("/api/v1/admin/audit/export?action=no.such.action"),

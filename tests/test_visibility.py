@@ -109,6 +109,8 @@ Data = Callable[[Scene, int], dict[str, Any]]
 # Every WebSocket op that takes a user id, with the data to send (one or more variants).
 WS_TABLE: dict[str, list[Data]] = {
     "profile.get": [lambda s, u: {"user_id": u}],
+    # Reporting a person one cannot see: "not found", as for nobody (K7).
+    "reports.create": [lambda s, u: {"target_type": "user", "user_id": u, "reason": "spam"}],
     "users.lookup": [lambda s, u: {"user_ids": [u]}],
     "friends.request": [lambda s, u: {"user_id": u, "message": "hi"}],
     "friends.remove": [lambda s, u: {"user_id": u}],
@@ -274,6 +276,9 @@ Call = Callable[[Scene, int], tuple[str, Any]]
 # Every REST endpoint that takes a user id (by its OpenAPI path): (path, body) variants.
 REST_TABLE: dict[str, list[Call]] = {
     "GET /api/v1/users/{user_id}": [lambda s, u: (f"/api/v1/users/{u}", None)],
+    "POST /api/v1/reports": [
+        lambda s, u: ("/api/v1/reports", {"target_type": "user", "user_id": u, "reason": "spam"})
+    ],
     "POST /api/v1/users/lookup": [lambda s, u: ("/api/v1/users/lookup", {"user_ids": [u]})],
     "POST /api/v1/friend-requests": [
         lambda s, u: ("/api/v1/friend-requests", {"user_id": u, "message": "hi"})

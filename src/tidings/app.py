@@ -24,6 +24,7 @@ from tidings.api import (
     admin,
     admin_broadcasts,
     admin_groups,
+    admin_moderation,
     admin_org,
     admin_settings,
     admin_users,
@@ -37,6 +38,7 @@ from tidings.api import (
     metrics,
     organization,
     public_settings,
+    reports,
     security,
     uploads,
 )
@@ -50,6 +52,9 @@ from tidings.logs import RequestIds
 
 # Requests bodies larger than this are refused before they are read in full.
 MAX_BODY_BYTES = 1024 * 1024
+# The word list takes up to 100,000 words in one request (K7): ~4 MB as JSON entries.
+WORD_LIST_PATH = "/api/v1/admin/moderation/words"
+WORD_LIST_BODY_BYTES = 16 * 1024 * 1024
 
 # The shape of an invite code in a link (what `invites.create` makes: URL-safe base64).
 INVITE_CODE = re.compile(r"[A-Za-z0-9_-]{8,64}")
@@ -112,6 +117,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(public_settings.router)
     app.include_router(admin_broadcasts.router)
     app.include_router(admin_org.router)
+    app.include_router(admin_moderation.router)
+    app.include_router(reports.router)
     app.include_router(metrics.router)
     uploads.install(app)
 
@@ -188,10 +195,16 @@ class _Limits:
         # tus uploads stream up to Tus-Max-Size; their route checks Upload-Length itself.
         # "/files" too: tus clients create uploads there, with their first bytes.
         path = scope["path"]
-        limit = sys.maxsize if path == "/files" or path.startswith("/files/") else MAX_BODY_BYTES
-        if path == "/api/v1/admin/org/import":
+        limit = (
+            sys.maxsize
+            if path == "/files" or path.startswith("/files/")
+            else WORD_LIST_BODY_BYTES
+            if path.startswith(WORD_LIST_PATH)
             # A whole company's tree (20,000 rows with long paths) is over 1 MiB.
-            limit = MAX_IMPORT_BYTES
+            else MAX_IMPORT_BYTES
+            if path == "/api/v1/admin/org/import"
+            else MAX_BODY_BYTES
+        )
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             await _too_large(send)

@@ -30,6 +30,7 @@ from tidings.actions.imports import Imports
 from tidings.actions.invites import Invites
 from tidings.actions.known_devices import KnownDevices
 from tidings.actions.messages import Messages
+from tidings.actions.moderation import ContentScreen, Reports, WordListAdmin, WordLists
 from tidings.actions.notices import Notices
 from tidings.actions.org_import import OrgImports
 from tidings.actions.organization import Directory, DirectoryIndex, OrgCache
@@ -79,6 +80,7 @@ from tidings.store.group_queues import GroupQueueStore
 from tidings.store.groups import GroupStore
 from tidings.store.known_devices import KnownDeviceStore
 from tidings.store.log_writer import LogWriter
+from tidings.store.moderation import ModerationStore
 from tidings.store.organization import OrgStore
 from tidings.store.privacy import PrivacyStore
 from tidings.store.push import PushStore
@@ -195,6 +197,7 @@ class Container:
     def accounts(self) -> Accounts:
         return Accounts(
             gate=self.admin_gate,
+            screen=self.content_screen,
             settings=self.settings,
             store=self.account_store,
             passwords=self.passwords,
@@ -303,6 +306,7 @@ class Container:
             limits=self.limits,
             privacy=self.privacy,
             site=self.site_settings,
+            screen=self.content_screen,
         )
 
     @cached_property
@@ -320,6 +324,7 @@ class Container:
             records=self.chat_records,
             burns=self.burns,
             site=self.site_settings,
+            screen=self.content_screen,
         )
 
     # Burn after reading (decision 0038)
@@ -532,6 +537,7 @@ class Container:
             policies=self.policies,
             publisher=self.publisher,
             site=self.site_settings,
+            screen=self.content_screen,
         )
 
     @cached_property
@@ -542,6 +548,7 @@ class Container:
             rosters=self.rosters,
             policies=self.policies,
             publisher=self.publisher,
+            screen=self.content_screen,
         )
 
     @cached_property
@@ -681,6 +688,41 @@ class Container:
             sender=self.broadcast_sender,
         )
 
+    # Content moderation: the word list and reports (K7, decision 0056)
+
+    @cached_property
+    def moderation_store(self) -> ModerationStore:
+        return ModerationStore(self.database)
+
+    @cached_property
+    def word_lists(self) -> WordLists:
+        return WordLists(self.moderation_store, self.bus)
+
+    @cached_property
+    def content_screen(self) -> ContentScreen:
+        return ContentScreen(self.word_lists, self.moderation_store)
+
+    @cached_property
+    def word_list_admin(self) -> WordListAdmin:
+        return WordListAdmin(
+            store=self.moderation_store, lists=self.word_lists, gate=self.admin_gate
+        )
+
+    @cached_property
+    def reports(self) -> Reports:
+        return Reports(
+            store=self.moderation_store,
+            conversations=self.conversation_store,
+            accounts=self.account_store,
+            groups=self.group_store,
+            rosters=self.rosters,
+            publisher=self.publisher,
+            gate=self.admin_gate,
+            freeze=self.accounts.do_freeze,
+            visible_user=self.directory.visible_user,
+            min_mute_seconds=self.settings.min_mute_seconds,
+        )
+
     # Life cycle
 
     async def start(self) -> None:
@@ -691,10 +733,12 @@ class Container:
         self.bus.subscribe(self.member_pushes.on_bus)
         self.bus.subscribe(self.site_settings.on_bus)
         await self.site_settings.start()
+        self.bus.subscribe(self.word_lists.on_bus)
         await self.bus.start()
         await self.presence_registry.start()
         await self.limits.start()
         self.log_writer.start()
+        await self.word_lists.start()
         self.receipts.start()
         self.session_touches.start()
         await self.files.start()
@@ -714,6 +758,7 @@ class Container:
         await self.burns.stop()
         await self.broadcast_sender.stop()
         await self.receipts.stop()
+        await self.word_lists.stop()
         await self.session_touches.stop()
         await self.log_writer.stop()
         await self.presence_registry.stop()

@@ -10,6 +10,7 @@ from tidings.actions.admin_gate import AdminGate
 from tidings.actions.avatars import check_avatar
 from tidings.actions.context import Actor
 from tidings.actions.known_devices import KnownDevices
+from tidings.actions.moderation import ContentScreen
 from tidings.actions.notices import Notices
 from tidings.actions.publisher import Publisher
 from tidings.actions.session_touches import SessionTouches
@@ -23,6 +24,7 @@ from tidings.domain.admin import AdminPower, AdminRole, AuditNote
 from tidings.domain.clock import now_ms
 from tidings.domain.entries import PrivateEntry
 from tidings.domain.errors import ErrorCode, TidingsError
+from tidings.domain.moderation import ReportTarget
 from tidings.domain.security import SignInAttempt
 from tidings.limits import Limits
 from tidings.store import audit_context
@@ -73,8 +75,10 @@ class Accounts:
         sign_in_steps: SignInSteps,
         files: FileStore,
         gate: AdminGate,
+        screen: ContentScreen,
     ) -> None:
         self._gate = gate
+        self._screen = screen
         self._settings = settings
         self._files = files
         self._policy = policy
@@ -111,6 +115,7 @@ class Accounts:
             )
         if registration is Registration.INVITE_ONLY and not invite_code:
             raise invalid_registration_invite("registration needs an invite code")
+        nickname, flagged = self._screen.text("nickname", nickname)
         user = await self._create(
             account=account,
             password=password,
@@ -121,6 +126,9 @@ class Accounts:
                 if invite_code and registration is Registration.INVITE_ONLY
                 else None
             ),
+        )
+        await self._screen.flag(
+            ReportTarget.USER, words=flagged, text=nickname, user_id=user.id, where="nickname"
         )
         return await self._open_session(
             user, platform=platform, device_name=device_name, ip=ip, remember=remember
@@ -464,8 +472,14 @@ class Accounts:
             return await self.profile(actor.user_id)
         if "avatar" in changes:
             await check_avatar(self._files, actor, changes["avatar"])
+        flagged: tuple[str, ...] = ()
+        if "nickname" in changes:
+            changes["nickname"], flagged = self._screen.text("nickname", changes["nickname"])
         user, entry = await self._store.update_profile(actor.user_id, changes, now_ms())
         await self._publisher.private([entry])
+        await self._screen.flag(
+            ReportTarget.USER, words=flagged, text=user.nickname, user_id=user.id, where="nickname"
+        )
         return user
 
     async def _open_session(

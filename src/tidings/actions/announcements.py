@@ -8,12 +8,14 @@ from typing import Any
 from tidings.actions.context import Actor
 from tidings.actions.governance import Policies
 from tidings.actions.groups import access_group, require_power
+from tidings.actions.moderation import ContentScreen
 from tidings.actions.publisher import Publisher
 from tidings.actions.rosters import RosterCache
 from tidings.domain.clock import now_ms
 from tidings.domain.entries import EntryKind
 from tidings.domain.errors import ErrorCode, TidingsError
 from tidings.domain.groups import Power
+from tidings.domain.moderation import ReportTarget
 from tidings.store.announcements import Announcement, AnnouncementStore
 from tidings.store.conversations import ConversationStore
 
@@ -29,7 +31,9 @@ class Announcements:
         rosters: RosterCache,
         policies: Policies,
         publisher: Publisher,
+        screen: ContentScreen,
     ) -> None:
+        self._screen = screen
         self._store = store
         self._conversations = conversations
         self._rosters = rosters
@@ -43,6 +47,7 @@ class Announcements:
             self._rosters, self._policies, actor, conversation_id, live=True
         )
         require_power(roster, policy, actor, Power.ANNOUNCEMENTS)
+        text, flagged = self._screen.text("announcement", text)
         announcement, entry = await self._store.post_announcement(
             conversation_id=conversation_id,
             author_id=actor.user_id,
@@ -51,6 +56,7 @@ class Announcements:
             now=now_ms(),
         )
         await self._publisher.entry_to_members(entry, roster)
+        await self._flag(actor, conversation_id, text, flagged)
         return announcement.to_wire()
 
     async def do_edit_announcement(
@@ -63,6 +69,9 @@ class Announcements:
         require_power(roster, policy, actor, Power.ANNOUNCEMENTS)
         if text is None and pinned is None:
             raise TidingsError(ErrorCode.INVALID_INPUT, "change the text or the pin")
+        flagged: tuple[str, ...] = ()
+        if text is not None:
+            text, flagged = self._screen.text("announcement", text)
         edited, entry = await self._store.edit_announcement(
             announcement=announcement,
             actor_id=actor.user_id,
@@ -71,7 +80,20 @@ class Announcements:
             now=now_ms(),
         )
         await self._publisher.entry_to_members(entry, roster)
+        await self._flag(actor, announcement.conversation_id, text or "", flagged)
         return edited.to_wire()
+
+    async def _flag(
+        self, actor: Actor, conversation_id: int, text: str, flagged: tuple[str, ...]
+    ) -> None:
+        await self._screen.flag(
+            ReportTarget.GROUP,
+            words=flagged,
+            text=text,
+            conversation_id=conversation_id,
+            user_id=actor.user_id,
+            where="announcement",
+        )
 
     async def announcements(self, actor: Actor, conversation_id: int) -> dict[str, Any]:
         await access_group(self._rosters, self._policies, actor, conversation_id)

@@ -6,6 +6,7 @@ from typing import Any
 
 from tidings.actions.context import Actor
 from tidings.actions.groups import Groups
+from tidings.actions.moderation import ContentScreen
 from tidings.actions.organization import Directory
 from tidings.actions.privacy import PrivacySettings
 from tidings.actions.publisher import Publisher
@@ -16,6 +17,7 @@ from tidings.domain.clock import now_ms
 from tidings.domain.conversations import ConversationType, Role, Roster, direct_key
 from tidings.domain.entries import Entry
 from tidings.domain.errors import ErrorCode, TidingsError
+from tidings.domain.moderation import ReportTarget
 from tidings.limits import Limits
 from tidings.store.accounts import AccountStore
 from tidings.store.conversations import SETTINGS_FIELDS, ConversationStore, MemberView
@@ -35,7 +37,9 @@ class Conversations:
         limits: Limits,
         privacy: PrivacySettings,
         site: SiteSettingsActions,
+        screen: ContentScreen,
     ) -> None:
+        self._screen = screen
         self._settings = settings
         self._site = site
         self._limits = limits
@@ -79,12 +83,21 @@ class Conversations:
         invited = await self._check_invitees(
             actor, sorted(set(member_ids) - {actor.user_id}), current_size=1
         )
+        name, flagged = self._screen.text("name", name)
         await self._limits.hit("members_add", actor.user_id, cost=len(invited))
         conversation_id, entry, joined = await self._store.create_group(
             owner_id=actor.user_id, name=name, member_ids=invited, now=now_ms()
         )
         await self._publisher.private(joined.values())
         await self._publisher.entry(entry, joined)
+        await self._screen.flag(
+            ReportTarget.GROUP,
+            words=flagged,
+            text=name,
+            conversation_id=conversation_id,
+            user_id=actor.user_id,
+            where="group name",
+        )
         return await self.summary(actor, conversation_id)
 
     async def do_invite(

@@ -13,6 +13,7 @@ from typing import Any
 
 from tidings.actions.context import Actor
 from tidings.actions.governance import Policies, holders
+from tidings.actions.moderation import ContentScreen
 from tidings.actions.organization import Directory
 from tidings.actions.publisher import Publisher
 from tidings.actions.rosters import RosterCache
@@ -37,6 +38,7 @@ from tidings.domain.groups import (
     mute_deadline,
     normalize_keywords,
 )
+from tidings.domain.moderation import ReportTarget
 from tidings.store.accounts import AccountStore
 from tidings.store.batch import RosterMoved
 from tidings.store.conversations import ConversationStore
@@ -79,7 +81,9 @@ class Groups:
         policies: Policies,
         publisher: Publisher,
         site: SiteSettingsActions,
+        screen: ContentScreen,
     ) -> None:
+        self._screen = screen
         self._settings = settings
         self._site = site
         self._store = store
@@ -186,6 +190,9 @@ class Groups:
         if "keywords" in changes:
             changes["keywords"] = normalize_keywords(changes["keywords"])
         name = changes.pop("name", None)
+        flagged: tuple[str, ...] = ()
+        if name is not None:
+            name, flagged = self._screen.text("name", name)
         visible = {k: v for k, v in changes.items() if k not in PRIVATE_SETTINGS}
         if name is not None:
             visible["name"] = name
@@ -198,6 +205,15 @@ class Groups:
             now=now_ms(),
         )
         await self._changed(conversation_id, roster, entry)
+        if name is not None:
+            await self._screen.flag(
+                ReportTarget.GROUP,
+                words=flagged,
+                text=name,
+                conversation_id=conversation_id,
+                user_id=actor.user_id,
+                where="group name",
+            )
         return await self.info(actor, conversation_id)
 
     async def do_set_admin(

@@ -11,6 +11,7 @@ from tidings.actions.burns import Burns, refuse_burn_message
 from tidings.actions.chat_records import ChatRecords
 from tidings.actions.context import Actor
 from tidings.actions.governance import Governance
+from tidings.actions.moderation import ContentScreen
 from tidings.actions.organization import Directory
 from tidings.actions.publisher import Publisher
 from tidings.actions.rosters import RosterCache
@@ -27,6 +28,7 @@ from tidings.domain.clock import now_ms
 from tidings.domain.conversations import ConversationType, Roster, may_recall
 from tidings.domain.entries import Entry, EntryKind, NewEntry
 from tidings.domain.errors import ErrorCode, TidingsError
+from tidings.domain.moderation import ReportTarget
 from tidings.limits import Limits
 from tidings.metrics import MESSAGES_SENT, SEND_LATENCY
 from tidings.store.conversations import ConversationStore
@@ -54,8 +56,10 @@ class Messages:
         records: ChatRecords,
         burns: Burns,
         site: SiteSettingsActions,
+        screen: ContentScreen,
     ) -> None:
         self._site = site
+        self._screen = screen
         self._records = records
         self._burns = burns
         self._settings = settings
@@ -104,6 +108,8 @@ class Messages:
             parsed = await self._burns.check_send(actor, roster, message_type, parsed)
             # Modules an administrator turned off (K4), from memory.
             self._site.require_message_type(message_type, parsed)
+            # The server's word list (K7): block, mask or flag; a compiled matcher, no query.
+            parsed, flagged = self._screen.body(parsed)
             # Mutes, blocks, keywords, moderation: from a cached policy, no query (hot path).
             await self._governance.check_send(
                 actor,
@@ -141,6 +147,15 @@ class Messages:
             await self._publisher.entry_to_members(
                 appended.entry, roster, exclude_connection=actor.connection_id
             )
+            if flagged:
+                await self._screen.flag(
+                    ReportTarget.MESSAGE,
+                    words=flagged,
+                    text=" ".join(v for v in self._screen.texts_of(appended.entry.body)),
+                    user_id=actor.user_id,
+                    conversation_id=conversation_id,
+                    seq=appended.entry.seq,
+                )
         SEND_LATENCY.observe(time.perf_counter() - started)
         return appended.entry
 
@@ -230,6 +245,7 @@ class Messages:
             _, parsed = parse_body(
                 MessageType.TEXT.value, {"text": note}, max_text_chars=self._settings.max_text_chars
             )
+            parsed, _ = self._screen.body(parsed)
             note_body = body_to_wire(parsed)
         for attempt in range(1, RECHECKS + 1):
             try:

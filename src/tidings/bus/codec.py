@@ -22,6 +22,7 @@ from tidings.bus.messages import (
     Push,
     RosterChanged,
     SiteSettingsChanged,
+    WordsChanged,
 )
 
 # A push to a conversation of more members than this names the conversation instead of
@@ -61,6 +62,8 @@ def encode(message: BusMessage, origin: str, *, list_max: int = LIST_MAX) -> byt
         frame = message.document
     elif isinstance(message, PresenceHidden):
         header = {"t": "presence_hidden", "u": message.user_id}
+    elif isinstance(message, WordsChanged):
+        header = {"t": "words", "v": message.version}
     else:
         header = {"t": "presence_cut", "u": message.user_id, "v": message.other_id}
     return b"%s\n%s\n%s" % (origin.encode(), orjson.dumps(header), frame.encode())
@@ -94,6 +97,8 @@ def decode(data: bytes) -> BusMessage:
         message = PresenceCut(int(header["u"]), int(header["v"]))
     elif kind == "presence_hidden":
         message = PresenceHidden(int(header["u"]))
+    elif kind == "words":
+        message = WordsChanged(int(header["v"]))
     elif kind == "gap":
         message = BusGap()
     elif kind == "site_settings":

@@ -81,6 +81,13 @@ class SiteSettingsChanged:
 
 
 @dataclass(frozen=True, slots=True)
+class WordsChanged:
+    """The server's word list moved to ``version`` (K7): every node compiles it again."""
+
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
 class BusGap:
     """Bus messages may have been lost (Redis was away, or this node's subscription broke):
     whatever is kept fresh by them (cached rosters and policies) must be dropped."""
@@ -95,5 +102,6 @@ BusMessage = (
     | PresenceCut
     | PresenceHidden
     | SiteSettingsChanged
+    | WordsChanged
     | BusGap
 )

@@ -106,6 +106,10 @@ class ErrorCode(StrEnum):
     FEATURE_DISABLED = "feature_disabled"
     # Broadcasts (decision 0058): the chosen audience reaches nobody.
     EMPTY_AUDIENCE = "empty_audience"
+    # Content moderation (K7, decision 0056): the server's word list refused a text (which
+    # word is not said); a word list change larger than the list may hold.
+    CONTENT_BLOCKED = "content_blocked"
+    TOO_MANY_WORDS = "too_many_words"
     INTERNAL = "internal_error"
 
 
@@ -122,6 +126,8 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.DESTINATION_TAKEN: 409,
     ErrorCode.CHANNEL_UNAVAILABLE: 503,
     ErrorCode.FORBIDDEN: 403,
+    ErrorCode.CONTENT_BLOCKED: 422,
+    ErrorCode.TOO_MANY_WORDS: 413,
     # Privacy and the password lock (h/me)
     ErrorCode.WRONG_LOCK_CODE: 403,
     ErrorCode.LOCK_CODE_REQUIRED: 403,

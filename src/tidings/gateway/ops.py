@@ -281,6 +281,7 @@ from tidings.gateway import (  # noqa: E402, F401
     group_ops,
     me_ops,
     org_ops,
+    report_ops,  # users' reports (K7)
     security_ops,
     settings_ops,  # settings kept on the server, Web Push (issue 12)
 )

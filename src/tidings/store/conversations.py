@@ -623,36 +623,50 @@ class ConversationStore:
     ) -> Entry | None:
         """Tombstone the target and append the recall entry; None if already recalled."""
         async with self._db.write("recall_message") as conn:
-            tombstoned = (
-                await conn.execute(
-                    update(entries)
-                    .where(
-                        and_(
-                            entries.c.conversation_id == conversation_id,
-                            entries.c.seq == target_seq,
-                            entries.c.recalled.is_(False),
-                        )
-                    )
-                    .values(recalled=True, body="{}")
-                )
-            ).rowcount
-            if not tombstoned:
-                return None
-            (entry,) = await log.append_entries(
+            return await recall_in(
                 conn,
-                [
-                    NewEntry(
-                        conversation_id=conversation_id,
-                        sender_id=actor_id,
-                        kind=EntryKind.RECALL,
-                        type=None,
-                        body={"target_seq": target_seq},
-                        client_msg_id=None,
-                        created_at=now,
-                    )
-                ],
+                conversation_id=conversation_id,
+                target_seq=target_seq,
+                actor_id=actor_id,
+                now=now,
             )
-            return entry
+
+
+async def recall_in(
+    conn: AsyncConnection, *, conversation_id: int, target_seq: int, actor_id: int, now: int
+) -> Entry | None:
+    """Within a write transaction: tombstone the target and append the recall entry; None if
+    it was already recalled. (A sender's recall, and a reviewer's in the console.)"""
+    tombstoned = (
+        await conn.execute(
+            update(entries)
+            .where(
+                and_(
+                    entries.c.conversation_id == conversation_id,
+                    entries.c.seq == target_seq,
+                    entries.c.recalled.is_(False),
+                )
+            )
+            .values(recalled=True, body="{}")
+        )
+    ).rowcount
+    if not tombstoned:
+        return None
+    (entry,) = await log.append_entries(
+        conn,
+        [
+            NewEntry(
+                conversation_id=conversation_id,
+                sender_id=actor_id,
+                kind=EntryKind.RECALL,
+                type=None,
+                body={"target_seq": target_seq},
+                client_msg_id=None,
+                created_at=now,
+            )
+        ],
+    )
+    return entry
 
 
 async def admit_members(

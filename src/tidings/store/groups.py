@@ -115,6 +115,29 @@ async def append_one(conn: AsyncConnection, new: NewEntry) -> Entry:
     return entry
 
 
+async def mute_in(
+    conn: AsyncConnection,
+    *,
+    conversation_id: int,
+    actor_id: int,
+    user_id: int,
+    until: int | None,
+    now: int,
+) -> Entry:
+    """Within a write transaction: mute (``until``) or unmute (None) a member, with its entry."""
+    await log.change_roster(conn, conversation_id)
+    await conn.execute(
+        update(members)
+        .where(members.c.conversation_id == conversation_id, members.c.user_id == user_id)
+        .values(muted_until=until)
+    )
+    kind = EntryKind.MEMBER_MUTED if until is not None else EntryKind.MEMBER_UNMUTED
+    body: dict[str, Any] = {"user_id": user_id}
+    if until is not None:
+        body["until"] = until
+    return await append_one(conn, new_entry(conversation_id, actor_id, kind, body, now))
+
+
 class GroupStore:
     def __init__(self, database: Database) -> None:
         self._db = database
@@ -377,17 +400,14 @@ class GroupStore:
         self, *, conversation_id: int, actor_id: int, user_id: int, until: int | None, now: int
     ) -> Entry:
         async with self._db.write("mute_member") as conn:
-            await log.change_roster(conn, conversation_id)
-            await conn.execute(
-                update(members)
-                .where(members.c.conversation_id == conversation_id, members.c.user_id == user_id)
-                .values(muted_until=until)
+            return await mute_in(
+                conn,
+                conversation_id=conversation_id,
+                actor_id=actor_id,
+                user_id=user_id,
+                until=until,
+                now=now,
             )
-            kind = EntryKind.MEMBER_MUTED if until is not None else EntryKind.MEMBER_UNMUTED
-            body: dict[str, Any] = {"user_id": user_id}
-            if until is not None:
-                body["until"] = until
-            return await append_one(conn, new_entry(conversation_id, actor_id, kind, body, now))
 
     async def remove(
         self,

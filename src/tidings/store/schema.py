@@ -778,3 +778,50 @@ broadcast_recipients = Table(
     Column("seq", BigInteger, nullable=True),
     Index("ix_broadcast_recipients_user_id", "user_id"),
 )
+
+# Content moderation (K7, docs/decisions/0056): the server-wide word list, its version (every
+# change bumps it in the same transaction; nodes compile the list again when it moves) and the
+# review queue: users' reports and what the word list flagged.
+moderation_words = Table(
+    "moderation_words",
+    metadata,
+    # Folded (tidings.domain.moderation.fold): one row per word however it was typed.
+    Column("word", String(64), primary_key=True),
+    Column("action", String(8), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+)
+
+moderation_state = Table(
+    "moderation_state",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("words_version", BigInteger, nullable=False, server_default="0"),
+)
+
+reports = Table(
+    "reports",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    # NULL: flagged by the word list, not reported by a person.
+    Column("reporter_id", BigInteger, ForeignKey("users.id"), nullable=True),
+    Column("target_type", String(16), nullable=False),  # message, user, group
+    # The person concerned: the reported user, the message's sender, the group's owner.
+    Column("target_user_id", BigInteger, ForeignKey("users.id"), nullable=True),
+    Column("conversation_id", BigInteger, nullable=True),
+    Column("seq", BigInteger, nullable=True),
+    # "<reporter or words>|<target>": one report per reporter and target (idempotent).
+    Column("dedupe", String(100), nullable=False, unique=True),
+    Column("reason", String(16), nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
+    # What was reported as it was then (message text, nickname, group name), for the reviewer.
+    Column("excerpt", Text, nullable=False, server_default=""),
+    Column("status", String(16), nullable=False, server_default="open"),
+    Column("resolution", String(16), nullable=True),
+    Column("resolution_note", Text, nullable=False, server_default=""),
+    Column("resolved_by", BigInteger, ForeignKey("users.id"), nullable=True),
+    Column("resolved_at", BigInteger, nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_reports_status_id", "status", "id"),
+    Index("ix_reports_target", "target_type", "conversation_id", "seq", "target_user_id"),
+)

@@ -9,6 +9,8 @@ export { RestApi } from './rest';
 export { brandingImageUrl, fetchSiteSettings } from './site';
 export type * from './management';
 export type * from './favorites';
+export { REPORT_REASONS } from './reports';
+export type { FiledReport, ReportReason, ReportTarget } from './reports';
 export type { AuthOptions, CodeChannel, CodePurpose, CodeSignInInput, RegisterInput, SecondStepMethod, SignInChallenge, SignInInput } from './auth';
 export { TidingsError, errorCode } from './errors';
 export type { ClientErrorCode } from './errors';

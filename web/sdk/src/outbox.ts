@@ -75,6 +75,7 @@ const FINAL_ERRORS: ReadonlySet<string> = new Set([
   'muted',
   'blocked',
   'message_rejected',
+  'content_blocked',
   'group_disbanded',
   'private_chat_forbidden',
   'not_found',

@@ -113,6 +113,9 @@ export const ErrorCode = {
   InvalidAvatar: 'invalid_avatar',
   /** An administrator turned this module off (site settings); `details.module` names it. */
   FeatureDisabled: 'feature_disabled',
+  // Content moderation (K7): the server's word list refused a text; a word list change too large.
+  ContentBlocked: 'content_blocked',
+  TooManyWords: 'too_many_words',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -33,4 +33,5 @@ export const PAGES: PageDef[] = [
   { id: 'settings', power: 'settings', title: { en: 'Settings', zh: '设置' }, icon: '⚙', load: () => import('./pages/SettingsPage') },
   { id: 'broadcasts', power: 'broadcasts', title: { en: 'Broadcasts', zh: '广播通知' }, icon: '✉', load: () => import('./pages/BroadcastsPage') },
   { id: 'org', power: 'org', title: { en: 'Organization', zh: '组织架构' }, icon: '▤', load: () => import('./pages/OrgPage') },
+  { id: 'moderation', power: 'moderation_view', title: { en: 'Moderation', zh: '内容审核' }, icon: '⚑', load: () => import('./pages/ModerationPage') },
 ];

@@ -1002,6 +1002,22 @@ export const en = {
   'update.ready': 'A new version of Tidings is ready.',
   'update.reload': 'Reload',
   'update.later': 'Later',
+  // Reports to the server's reviewers (issue 13, K7)
+  'report.action': 'Report',
+  'report.group': 'Report this group',
+  'report.title': 'Report',
+  'report.what': 'You are reporting: {label}',
+  'report.reason': 'Why?',
+  'report.reason.spam': 'Spam or advertising',
+  'report.reason.abuse': 'Abuse or harassment',
+  'report.reason.fraud': 'Fraud or a scam',
+  'report.reason.illegal': 'Illegal content',
+  'report.reason.other': 'Something else',
+  'report.note': 'More details (optional)',
+  'report.send': 'Send the report',
+  'report.sent': 'Thank you. The administrators will review it.',
+  'error.too_many_words': 'Too many words for the word list.',
+  'error.content_blocked': 'This contains words the server does not allow.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -29,6 +29,8 @@ import { restoredHistoryFor } from '../lib/restoredHistory';
 import type { ChatRecordBody } from '@tidings/sdk';
 import { describeMessage, type MessageContent } from '../lib/format';
 import { ChatRecordViewModel } from './ChatRecordViewModel';
+import { ReportViewModel } from './ReportViewModel';
+import type { ReportTarget } from '@tidings/sdk';
 import { FavoritesPageViewModel } from './FavoritesPageViewModel';
 
 export type Section = 'chats' | 'contacts' | 'favorites' | 'settings' | 'me';
@@ -41,6 +43,7 @@ export type Dialog =
   | { kind: 'image'; vm: ImageWindowViewModel }
   | { kind: 'acceptInvite'; vm: InviteAcceptViewModel }
   | { kind: 'chatRecord'; vm: ChatRecordViewModel }
+  | { kind: 'report'; vm: ReportViewModel }
   | null;
 
 /** What the workspace needs of the browser for alerts (absent in unit tests that do not care). */
@@ -242,6 +245,18 @@ export class WorkspaceViewModel extends ViewModel<WorkspaceSnapshot> {
     this.update({
       dialog: { kind: 'forward', vm: new ForwardViewModel(this.client, this.preferences, conversationId, [seq], preview, sender) },
     });
+  }
+
+  /** Report a message, a person or a group to the server's reviewers (K7). */
+  openReport(target: ReportTarget, label: string): void {
+    this.closeDialog();
+    this.update({ dialog: { kind: 'report', vm: new ReportViewModel(this.client, target, label) } });
+  }
+
+  /** Report a message of a conversation: the dialog shows its text. */
+  reportMessage(conversationId: ConversationId, seq: Seq): void {
+    const preview = this.getSnapshot().chat?.copyText(seq) ?? '';
+    this.openReport({ target_type: 'message', conversation_id: conversationId, seq }, preview);
   }
 
   /** Open a conversation in a window of its own; the main window steps back to its list. */

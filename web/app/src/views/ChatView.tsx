@@ -286,6 +286,7 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
           canRecallAny={chat.canRecallAny}
           onMarkImportant={chat.canMarkImportant ? (seq) => void vm.markImportant(seq) : null}
           onFavorite={(seq) => void workspace.favoriteMessage(chat.conversationId, seq)}
+          onReport={(seq) => workspace.reportMessage(chat.conversationId, seq)}
           onSelect={(seq) => vm.selection.start(seq)}
           onSaveSticker={(fileId) => void vm.compose.saveSticker(fileId)}
           onDelete={(seq) => void vm.deleteForMe(seq)}
@@ -304,6 +305,7 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
           onMessage={(id) => void workspace.messagePerson(id, chat.conversationId)}
           onProfile={(id) => workspace.openProfile(id)}
           alerts={workspace.serverSettings}
+          onReport={() => workspace.openReport({ target_type: 'group', conversation_id: chat.conversationId }, chat.title)}
         />
       )}
     </section>
@@ -515,6 +517,7 @@ function BubbleMenu({
   canRecallAny,
   onMarkImportant,
   onFavorite,
+  onReport,
   onSelect,
   onSaveSticker,
 }: {
@@ -523,6 +526,8 @@ function BubbleMenu({
   onMarkImportant: ((seq: number) => void) | null;
   /** Save the message to my favourites (any kind of message). */
   onFavorite(seq: number): void;
+  /** Report the message to the server's reviewers (K7). */
+  onReport(seq: number): void;
   /** Enter multi-select with this message picked. */
   onSelect(seq: number): void;
   menu: MenuState;
@@ -570,6 +575,7 @@ function BubbleMenu({
             {onMarkImportant && <button role="menuitem" onClick={act(() => onMarkImportant(seq))}>{t('menu.markImportant')}</button>}
             {favoritesOn && <button role="menuitem" onClick={act(() => onFavorite(seq))} data-testid="menu-favorite">{t('menu.addFavorite')}</button>}
             <button role="menuitem" onClick={act(() => onSelect(seq))} data-testid="menu-select">{t('menu.select')}</button>
+            {!item.mine && <button role="menuitem" onClick={act(() => onReport(seq))} data-testid="menu-report">{t('report.action')}</button>}
             {stickerFile !== null && <button role="menuitem" onClick={act(() => onSaveSticker(stickerFile))} data-testid="menu-save-sticker">{t('menu.saveSticker')}</button>}
             <button role="menuitem" className="danger" onClick={act(() => onDelete(seq))}>{t('menu.delete')}</button>
           </>

@@ -15,6 +15,7 @@ import { ChatRecordViewer } from './ChatRecord';
 import { PersonAlerts } from './AlertChoices';
 import { SearchIcon } from './Icons';
 import { Modal } from './Modal';
+import { ReportDialog } from './ReportDialog';
 
 export { Modal };
 
@@ -166,12 +167,15 @@ export function WorkspaceDialogs({
           }}
         />
       );
+    case 'report':
+      return <ReportDialog vm={dialog.vm} t={t} onClose={onClose} />;
     case 'profile':
       return (
         <ProfileDialog
           vm={dialog.vm}
           t={t}
           onClose={onClose}
+          onReport={(id, name) => workspace.openReport({ target_type: 'user', user_id: id }, name)}
           onMessage={(id) => void workspace.messagePerson(id)}
           onOpenInWindow={(id) => void workspace.messagePerson(id, undefined, true)}
           extra={<PersonAlerts vm={workspace.serverSettings} client={workspace.client} userId={dialog.vm.userId} t={t} />}
@@ -314,11 +318,14 @@ export function ProfileDialog({
   onClose,
   onMessage,
   onOpenInWindow,
+  onReport,
   extra,
 }: {
   vm: ProfileViewModel;
   t: Translate;
   onClose(): void;
+  /** Report this person to the server's reviewers (K7). */
+  onReport?(userId: number, name: string): void;
   onMessage(userId: number): void;
   onOpenInWindow(userId: number): void;
   /** More rows under the card (the person's alert choices, issue 12). */
@@ -326,7 +333,7 @@ export function ProfileDialog({
 }) {
   return (
     <Modal title={t('profile.title')} onClose={onClose} testId="profile-dialog">
-      <ProfileCard vm={vm} t={t} onMessage={onMessage} onOpenInWindow={onOpenInWindow} />
+      <ProfileCard vm={vm} t={t} onMessage={onMessage} onOpenInWindow={onOpenInWindow} onReport={onReport} />
       {extra}
     </Modal>
   );
@@ -338,11 +345,13 @@ export function ProfileCard({
   t,
   onMessage,
   onOpenInWindow,
+  onReport,
 }: {
   vm: ProfileViewModel;
   t: Translate;
   onMessage(userId: number): void;
   onOpenInWindow(userId: number): void;
+  onReport?(userId: number, name: string): void;
 }) {
   const state = useViewModel(vm);
   const [greeting, setGreeting] = useState('');
@@ -405,6 +414,11 @@ export function ProfileCard({
                 <button className="link-button danger-link" onClick={() => void vm.setBlocked(!state.blocked)} disabled={state.busy} data-testid="block">
                   {state.blocked ? t('profile.unblock') : t('profile.block')}
                 </button>
+                {onReport && (
+                  <button className="link-button danger-link" onClick={() => onReport(profile.id, profile.nickname)} data-testid="report-person">
+                    {t('report.action')}
+                  </button>
+                )}
               </div>
             )}
             {!state.isMe && (

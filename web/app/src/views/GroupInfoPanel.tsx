@@ -53,10 +53,12 @@ interface Props {
   onProfile(userId: UserId): void;
   /** Settings kept on the server: this chat's sound and pop-ups (issue 12). */
   alerts?: ServerSettingsViewModel;
+  /** Report the group to the server's reviewers (K7). */
+  onReport?(): void;
 }
 
 /** The group info side panel: members and roles, announcements, settings, governance acts. */
-export function GroupInfoPanel({ vm, t, onClose, onInvite, onMessage, onProfile, alerts }: Props) {
+export function GroupInfoPanel({ vm, t, onClose, onInvite, onMessage, onProfile, alerts, onReport }: Props) {
   const s = useViewModel(vm);
   const [menu, setMenu] = useState<{ member: MemberRow; x: number; y: number } | null>(null);
   const [announcement, setAnnouncement] = useState('');
@@ -318,6 +320,7 @@ export function GroupInfoPanel({ vm, t, onClose, onInvite, onMessage, onProfile,
               {s.can.leave && <button className="danger-button wide-button" onClick={() => vm.askConfirm('leave')} data-testid="leave-group">{t('group.leave')}</button>}
               {s.can.disband && <button className="danger-button wide-button" onClick={() => vm.askConfirm('disband')} data-testid="disband-group">{t('group.disband')}</button>}
               {!s.can.leave && <p className="muted small">{t('group.ownerLeaveHint')}</p>}
+              {onReport && <button className="link-button danger-link" onClick={onReport} data-testid="report-group">{t('report.group')}</button>}
             </div>
           </>
         )}

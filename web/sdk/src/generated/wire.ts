@@ -98,6 +98,8 @@ export type ServerErrorCode =
   | 'invalid_avatar'
   | 'feature_disabled'
   | 'empty_audience'
+  | 'content_blocked'
+  | 'too_many_words'
   | 'internal_error';
 
 /** Every push the server sends (tidings.domain.events.PushEvent). */
@@ -1196,6 +1198,23 @@ export interface PushUnsubscribeInput {
   endpoint: string;
 }
 
+/**
+ * A message is named by ``conversation_id`` and ``seq``, a person by ``user_id``, a group
+ * by ``conversation_id``.
+ */
+export interface ReportInput {
+  target_type: 'message' | 'user' | 'group';
+  reason: 'spam' | 'abuse' | 'fraud' | 'illegal' | 'other';
+  /** max length 500 */
+  note?: string;
+  /** > 0 */
+  conversation_id?: number | null;
+  /** > 0 */
+  seq?: number | null;
+  /** > 0 */
+  user_id?: number | null;
+}
+
 export interface SettingsUpdateInput {
   changes: object;
   /** ≥ 0 */
@@ -1329,6 +1348,7 @@ export interface OpRequests {
   'read': SeqOp;
   'read_state': SeqOp;
   'recall': SeqOp;
+  'reports.create': ReportInput;
   'send': SendOp;
   'sessions.list': Empty;
   'sessions.sign_out': SessionRef;
