@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tidings import __version__
 from tidings.api import (
     admin,
+    admin_dashboard,
     auth,
     contacts,
     conversations,
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(files.router)
     app.include_router(favorites.router)
     app.include_router(admin.router)
+    app.include_router(admin_dashboard.router)
     app.include_router(metrics.router)
     uploads.install(app)
 

@@ -38,6 +38,7 @@ from tidings.actions.registration import RegistrationInvites
 from tidings.actions.rosters import RosterCache
 from tidings.actions.session_touches import SessionTouches
 from tidings.actions.sign_in_steps import SignInSteps
+from tidings.actions.statistics import Statistics, StatisticsRecorder
 from tidings.actions.stickers import Stickers
 from tidings.actions.sync import Sync
 from tidings.actions.two_factor import TwoFactor
@@ -53,6 +54,7 @@ from tidings.bus.rate import LocalRateWindow, RateWindow, RedisRateWindow
 from tidings.bus.redis import RedisBus
 from tidings.bus.redis_presence import RedisPresence
 from tidings.config import Settings
+from tidings.domain.statistics import Calendar
 from tidings.files.storage import LocalStorage, Storage
 from tidings.gateway.connections import ConnectionRegistry
 from tidings.gateway.member_pushes import MemberPushes
@@ -74,6 +76,7 @@ from tidings.store.privacy import PrivacyStore
 from tidings.store.push import PushStore
 from tidings.store.registration_invites import RegistrationInviteStore
 from tidings.store.security import SecurityStore
+from tidings.store.statistics import StatisticsStore
 from tidings.store.stickers import StickerStore
 from tidings.store.user_settings import UserSettingsStore
 
@@ -562,6 +565,34 @@ class Container:
             locks=self.privacy_store,
         )
 
+    # The dashboard (issue 13, h/dashboard; decision 0061)
+
+    @cached_property
+    def statistics_store(self) -> StatisticsStore:
+        return StatisticsStore(self.database)
+
+    @cached_property
+    def calendar(self) -> Calendar:
+        return Calendar(self.settings.stats_time_zone)
+
+    @cached_property
+    def statistics_recorder(self) -> StatisticsRecorder:
+        return StatisticsRecorder(
+            self.statistics_store,
+            self.calendar,
+            self.presence_registry,
+            flush_interval=self.settings.stats_flush_seconds,
+        )
+
+    @cached_property
+    def statistics(self) -> Statistics:
+        return Statistics(
+            store=self.statistics_store,
+            calendar=self.calendar,
+            presence=self.presence_registry,
+            gate=self.admin_gate,
+        )
+
     # Life cycle
 
     async def start(self) -> None:
@@ -576,6 +607,9 @@ class Container:
         self.log_writer.start()
         self.receipts.start()
         self.session_touches.start()
+        self.accounts.activity_listeners.append(self.statistics_recorder.seen)
+        self.log_writer.committed_listeners.append(self.statistics_recorder.appended)
+        self.statistics_recorder.start()
         await self.files.start()
         self.file_cleanup.start()
         self.burns.start()
@@ -593,6 +627,8 @@ class Container:
         await self.receipts.stop()
         await self.session_touches.stop()
         await self.log_writer.stop()
+        if "statistics_recorder" in self.__dict__:  # after the log's last batch is counted
+            await self.statistics_recorder.stop()
         await self.presence_registry.stop()
         await self.bus.stop()
         if "limits" in self.__dict__:  # built only if something used it
