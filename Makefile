@@ -44,9 +44,10 @@ typecheck:
 	$(BIN)/mypy
 
 # Browser tests drive Playwright's sync API, whose event loop would clash with the asyncio
-# tests' loop in one process: they run in a process of their own.
+# tests' loop in one process: they run in a process of their own. The server tests mostly
+# wait on server processes: two workers, a module's tests kept together (decision 0062).
 pytest:
-	$(BIN)/pytest -q --ignore=tests/browser
+	$(BIN)/pytest -q -n 2 --dist loadscope --ignore=tests/browser
 	$(BIN)/pytest -q tests/browser
 
 bench: setup

@@ -421,7 +421,7 @@ async def test_admin_changes_cycles_and_bad_input(base_url: str, org: Org) -> No
         )
         assert (
             await refused(admin, "org.department.delete", {"department_id": d["Acme"]})
-            == "conflict"
+            == "department_not_empty"
         )
         assert await refused(ceo, "org.department.create", {"name": "Mine"}) == "forbidden"
         assert (

@@ -23,6 +23,7 @@ from tidings import __version__
 from tidings.api import (
     admin,
     admin_dashboard,
+    admin_org,
     auth,
     contacts,
     conversations,
@@ -39,6 +40,7 @@ from tidings.client import ClientAssets, client_file
 from tidings.config import Settings
 from tidings.container import Container
 from tidings.demo import seed_demo
+from tidings.domain.org_import import MAX_IMPORT_BYTES
 from tidings.gateway.websocket import Gateway
 
 # Requests bodies larger than this are refused before they are read in full.
@@ -100,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(favorites.router)
     app.include_router(admin.router)
     app.include_router(admin_dashboard.router)
+    app.include_router(admin_org.router)
     app.include_router(metrics.router)
     uploads.install(app)
 
@@ -129,6 +132,14 @@ def _mount_client(app: FastAPI, directory: Path) -> None:
     @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False, response_model=None)
     async def root(request: Request) -> Response:
         return app_page(request)
+
+    # The admin console (issue 13): a page of its own; its pages are chosen by the URL's hash.
+    @app.api_route("/admin", methods=["GET", "HEAD"], include_in_schema=False, response_model=None)
+    async def admin_console(request: Request) -> Response:
+        page = directory / "admin.html"
+        if not page.is_file():
+            raise HTTPException(404, "no admin console in this build")
+        return client_file(page, request.headers)
 
     # The service worker (decision 0042): at the root, so its scope is the whole app; not
     # hashed, so `no-cache` (client_file), and browsers find a new build by comparing it.
@@ -167,6 +178,9 @@ class _Limits:
         # "/files" too: tus clients create uploads there, with their first bytes.
         path = scope["path"]
         limit = sys.maxsize if path == "/files" or path.startswith("/files/") else MAX_BODY_BYTES
+        if path == "/api/v1/admin/org/import":
+            # A whole company's tree (20,000 rows with long paths) is over 1 MiB.
+            limit = MAX_IMPORT_BYTES
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             await _too_large(send)

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from tidings import cli_files
 from tidings.cli_sign_in import sign_in_from_terminal
 from tidings.config import Settings
+from tidings.domain.admin import AdminRole
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -38,9 +39,16 @@ def main(argv: list[str] | None = None) -> None:
     create.add_argument("--nickname")
     create.add_argument("--password", help="read from the terminal when omitted")
     create.add_argument("--data-dir", type=Path)
-    create.add_argument("--admin", action="store_true", help="a server administrator")
+    create.add_argument("--admin", action="store_true", help="a super admin of the server")
     admin = user_commands.add_parser("admin", help="make a user a server administrator")
     admin.add_argument("account")
+    admin.add_argument(
+        "--role",
+        choices=[r.value for r in AdminRole],
+        default=AdminRole.SUPER_ADMIN.value,
+        help="super_admin (everything, the default), org_admin (users, the tree, groups) "
+        "or auditor (read-only: the audit log, the dashboard, reports)",
+    )
     admin.add_argument("--revoke", action="store_true", help="make them a plain user again")
     admin.add_argument("--data-dir", type=Path)
     reset = user_commands.add_parser(
@@ -120,7 +128,9 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "migrate":
         asyncio.run(_migrate(settings))
     elif args.command == "user" and args.user_command == "admin":
-        asyncio.run(_set_admin(settings, args.account, not args.revoke))
+        asyncio.run(
+            _set_admin(settings, args.account, None if args.revoke else AdminRole(args.role))
+        )
     elif args.command == "user" and args.user_command == "reset-password":
         asyncio.run(_reset_password(settings, args.account))
     elif args.command == "invite":
@@ -180,19 +190,21 @@ async def _migrate(settings: Settings) -> None:
     print("database is up to date")
 
 
-async def _set_admin(settings: Settings, account: str, is_admin: bool) -> None:
+async def _set_admin(settings: Settings, account: str, role: AdminRole | None) -> None:
     from tidings.container import Container
 
     container = Container(settings)
     await container.start()
     try:
-        user_id = await container.org_store.set_admin(account.lower(), is_admin)
+        user = await container.account_store.user_by_account(account.lower())
+        if user is not None:
+            await container.accounts.do_set_admin_role(None, user.id, role)
     finally:
         await container.stop()
-    if user_id is None:
+    if user is None:
         print(f"error: not_found: no user {account!r}", file=sys.stderr)
         raise SystemExit(1)
-    print(f"user {user_id} ({account}) is {'an admin' if is_admin else 'no longer an admin'}")
+    print(f"user {user.id} ({account}) is {role.value if role else 'no longer an admin'}")
 
 
 async def _create_user(
@@ -208,7 +220,7 @@ async def _create_user(
             account=account, password=password, nickname=nickname
         )
         if is_admin:
-            await container.org_store.set_admin(user.account, True)
+            await container.accounts.do_set_admin_role(None, user.id, AdminRole.SUPER_ADMIN)
         print(f"created {'admin' if is_admin else 'user'} {user.id} ({user.account})")
     except TidingsError as error:
         print(f"error: {error.code.value}: {error.message}", file=sys.stderr)

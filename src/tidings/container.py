@@ -9,6 +9,7 @@ from redis.asyncio import Redis
 
 from tidings.actions.account_security import AccountSecurity
 from tidings.actions.accounts import Accounts
+from tidings.actions.admin_gate import AdminGate
 from tidings.actions.announcements import Announcements
 from tidings.actions.attachments import Attachments
 from tidings.actions.burns import Burns
@@ -27,6 +28,7 @@ from tidings.actions.invites import Invites
 from tidings.actions.known_devices import KnownDevices
 from tidings.actions.messages import Messages
 from tidings.actions.notices import Notices
+from tidings.actions.org_import import OrgImports
 from tidings.actions.organization import Directory, DirectoryIndex, OrgCache
 from tidings.actions.password_reset import PasswordReset
 from tidings.actions.presence import Presence
@@ -61,6 +63,7 @@ from tidings.gateway.member_pushes import MemberPushes
 from tidings.limits import Limits, LocalWindow, RedisWindow
 from tidings.store.accounts import AccountStore
 from tidings.store.announcements import AnnouncementStore
+from tidings.store.audit import AuditStore
 from tidings.store.burns import BurnStore
 from tidings.store.contacts import ContactStore
 from tidings.store.conversations import ConversationStore
@@ -176,8 +179,17 @@ class Container:
         return Notices(writer=self.log_writer, publisher=self.publisher)
 
     @cached_property
+    def audit_store(self) -> AuditStore:
+        return AuditStore(self.database)
+
+    @cached_property
+    def admin_gate(self) -> AdminGate:
+        return AdminGate(self.org_store, self.audit_store)
+
+    @cached_property
     def accounts(self) -> Accounts:
         return Accounts(
+            gate=self.admin_gate,
             settings=self.settings,
             store=self.account_store,
             passwords=self.passwords,
@@ -204,7 +216,7 @@ class Container:
         return RegistrationInvites(
             settings=self.settings,
             store=RegistrationInviteStore(self.database),
-            org=self.org_store,
+            gate=self.admin_gate,
         )
 
     # Account security: codes, TOTP, the second step of a sign-in
@@ -474,6 +486,7 @@ class Container:
             publisher=self.publisher,
             limits=self.limits,
             privacy=self.privacy,
+            gate=self.admin_gate,
         )
 
     @cached_property
@@ -540,6 +553,21 @@ class Container:
             contacts=self.contacts,
             publisher=self.publisher,
             files=self.files,
+            gate=self.admin_gate,
+        )
+
+    @cached_property
+    def org_imports(self) -> OrgImports:
+        return OrgImports(
+            gate=self.admin_gate,
+            accounts=self.account_store,
+            passwords=self.passwords,
+            policy=self.password_policy,
+            notices=self.notices,
+            org=self.org_store,
+            org_cache=self.org_cache,
+            directory=self.directory,
+            publisher=self.publisher,
         )
 
     # Settings kept on the server and Web Push (issue 12)

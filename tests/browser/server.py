@@ -108,14 +108,15 @@ class WebServer:
                 return int(float(line.split()[1]))
         return 0
 
-    def make_admin(self, account: str) -> None:
-        """A server administrator (organization, imports), through the CLI on the same data."""
+    def make_admin(self, account: str, role: str = "super_admin") -> None:
+        """A server administrator, through the CLI on the same data."""
         tidings = Path(sys.executable).parent / "tidings"
         subprocess.run(
-            [str(tidings), "user", "admin", account, "--data-dir", str(self.data_dir)],
+            [str(tidings), "user", "admin", account, "--role", role, "--data-dir",
+             str(self.data_dir)],
             check=True,
             capture_output=True,
-        )
+        )  # fmt: skip
 
 
 @contextlib.contextmanager

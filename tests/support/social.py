@@ -36,13 +36,15 @@ def shared_server(
         remove_pg_database(database)
 
 
-async def make_admin(server: ServerProcess, person: Person) -> None:
+async def make_admin(server: ServerProcess, person: Person, role: str = "super_admin") -> None:
     """Make a server admin the way an operator does: `tidings user admin <account>`."""
     process = await asyncio.create_subprocess_exec(
         TIDINGS,
         "user",
         "admin",
         person.account,
+        "--role",
+        role,
         "--data-dir",
         str(server.data_dir),
         env=server.env,

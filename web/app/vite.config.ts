@@ -15,6 +15,9 @@ export default defineConfig({
     emptyOutDir: true,
     assetsDir: 'assets',
     modulePreload: { polyfill: false },
+    // The chat app, and the admin console at /admin (issue 13): a page of its own, so the
+    // chat app's first load carries none of it.
+    rollupOptions: { input: { app: 'index.html', admin: 'admin.html' } },
     target: 'es2022',
   },
   server: {

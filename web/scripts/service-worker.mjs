@@ -8,7 +8,8 @@
 //
 // The list is every file the build writes (the page as `/`, the hashed scripts and styles
 // under /assets/) and every file copied from public/ (icons, the manifest, sounds); source
-// maps and the precompressed copies are left out. The version is a hash of the file names
+// maps and the precompressed copies are left out, and so is the admin console (admin.html and
+// the files only it loads, issue 13): the chat app's offline start does not need it. The version is a hash of the file names
 // and of public/'s contents (hashed names change with their content already), so any change
 // to the build is a new sw.js and browsers install it.
 import { createHash } from 'node:crypto';
@@ -44,7 +45,10 @@ export function serviceWorker({ entry, publicDir }) {
         throw new Error(`the service worker must not share code with the app: it imports ${worker.imports}`);
       }
       const hash = createHash('sha256');
-      const built = Object.keys(bundle).filter((name) => name !== worker.fileName && name !== 'index.html' && !SKIPPED.test(name));
+      const consoleOnly = onlyReachedFrom(bundle, (chunk) => chunk.facadeModuleId?.endsWith('/admin/main.tsx') ?? false, worker);
+      const built = Object.keys(bundle).filter(
+        (name) => name !== worker.fileName && name !== 'index.html' && name !== 'admin.html' && !consoleOnly.has(name) && !SKIPPED.test(name),
+      );
       const copied = [...files(publicDir)].filter((path) => !SKIPPED.test(path));
       for (const path of copied) hash.update(relative(publicDir, path)).update(readFileSync(path));
       const list = ['/', ...[...built, ...copied.map((path) => relative(publicDir, path).split(sep).join('/'))].sort().map((name) => `/${name}`)];
@@ -56,4 +60,26 @@ export function serviceWorker({ entry, publicDir }) {
       worker.code = worker.code.replace(PLACEHOLDER, JSON.stringify(JSON.stringify(precache)));
     },
   };
+}
+
+/** The files of the bundle that only the entries matching `chosen` load (the others never do). */
+function onlyReachedFrom(bundle, chosen, worker) {
+  const reach = (starts) => {
+    const seen = new Set();
+    const stack = [...starts];
+    while (stack.length > 0) {
+      const name = stack.pop();
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const chunk = bundle[name];
+      if (chunk?.type !== 'chunk') continue;
+      const meta = chunk.viteMetadata;
+      stack.push(...chunk.imports, ...chunk.dynamicImports, ...(meta?.importedCss ?? []), ...(meta?.importedAssets ?? []));
+    }
+    return seen;
+  };
+  const entries = Object.values(bundle).filter((c) => c.type === 'chunk' && c.isEntry && c !== worker);
+  const mine = reach(entries.filter(chosen).map((c) => c.fileName));
+  const others = reach(entries.filter((c) => !chosen(c)).map((c) => c.fileName));
+  return new Set([...mine].filter((name) => !others.has(name)));
 }

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from tidings.actions.admin_gate import AdminGate
 from tidings.actions.avatars import check_avatar
 from tidings.actions.context import Actor
 from tidings.actions.known_devices import KnownDevices
@@ -19,11 +20,13 @@ from tidings.auth.throttle import SignInThrottle
 from tidings.auth.tokens import new_token, token_hash
 from tidings.config import Registration, SessionPolicy, Settings
 from tidings.domain.accounts import Platform, ProfileUpdate, RevokeReason, Session, User
+from tidings.domain.admin import AdminPower, AdminRole, AuditNote
 from tidings.domain.clock import now_ms
 from tidings.domain.entries import PrivateEntry
 from tidings.domain.errors import ErrorCode, TidingsError
 from tidings.domain.security import SignInAttempt
 from tidings.limits import Limits
+from tidings.store import audit_context
 from tidings.store.accounts import AccountStore, AccountTaken, InviteRefused
 from tidings.store.files import FileStore
 from tidings.store.organization import OrgStore
@@ -70,7 +73,9 @@ class Accounts:
         limits: Limits,
         sign_in_steps: SignInSteps,
         files: FileStore,
+        gate: AdminGate,
     ) -> None:
+        self._gate = gate
         self._settings = settings
         self._files = files
         self._policy = policy
@@ -167,6 +172,7 @@ class Accounts:
         ip: str = "",
         remember: bool = False,
         device_token: str | None = None,
+        user_agent: str = "",
     ) -> SignedIn:
         account = account.lower()
         # Only a sign-in that names a device needs the account first; a refusal of any other
@@ -181,19 +187,38 @@ class Accounts:
             found = await self._store.credentials(account)
         ok = await self._passwords.verify(found[1] if found else None, password)
         if found is None or not ok:
+            await self._sign_in_failed(account, "invalid_credentials", ip, user_agent)
             raise TidingsError(ErrorCode.INVALID_CREDENTIALS, "wrong account or password")
         await self._throttle.succeeded(attempt)
         user, stored_hash = found
         if user.disabled:
+            await self._sign_in_failed(account, "account_disabled", ip, user_agent)
             raise TidingsError(ErrorCode.ACCOUNT_DISABLED, "this account is disabled")
         if self._passwords.needs_rehash(stored_hash):
             await self._store.set_password_hash(user.id, await self._passwords.hash(password))
         return await self._sign_in_steps.after_first_factor(
-            user, SignInAttempt(platform, device_name, ip, remember, device_token)
+            user, SignInAttempt(platform, device_name, ip, remember, device_token, user_agent)
+        )
+
+    async def _sign_in_failed(self, account: str, reason: str, ip: str, user_agent: str) -> None:
+        await self._gate.record(
+            AuditNote(
+                "auth.sign_in_failed",
+                target_type="account",
+                target_id=account[:128],
+                details={"reason": reason},
+                ip=ip,
+                user_agent=user_agent,
+            )
         )
 
     async def do_device_login(
-        self, *, device_credential: str, ip: str = "", device_token: str | None = None
+        self,
+        *,
+        device_credential: str,
+        ip: str = "",
+        device_token: str | None = None,
+        user_agent: str = "",
     ) -> SignedIn:
         """Auto-login on a trusted device: the credential is spent and a new one issued."""
         # Spent before anything else: eight concurrent uses of one credential sign in once.
@@ -211,6 +236,7 @@ class Accounts:
             remember=True,
             replaces_session_id=old.id,
             device_token=device_token,
+            user_agent=user_agent,
         )
 
     async def open_session(self, user: User, attempt: SignInAttempt) -> SignedIn:
@@ -222,6 +248,7 @@ class Accounts:
             ip=attempt.ip,
             remember=attempt.remember,
             device_token=attempt.device_token,
+            user_agent=attempt.user_agent,
         )
 
     # Passwords
@@ -305,22 +332,83 @@ class Accounts:
     async def do_reset_password(self, actor: Actor | None, user_id: int) -> str:
         """An admin (or the CLI, ``actor`` None) gives a user a one-time password: every
         session of theirs ends, and signing in with it allows only changing it."""
-        if actor is not None and not await self._org.is_admin(actor.user_id):
-            raise TidingsError(ErrorCode.FORBIDDEN, "only server admins reset passwords")
-        if await self._store.user(user_id) is None:
-            raise TidingsError(ErrorCode.NOT_FOUND, "no such user")
         # 16 characters from 64: about 96 bits, never weak, nothing to check.
         one_time = new_token()[:16]
-        ended = await self._store.set_password(
-            user_id,
-            await self._passwords.hash(one_time),
-            change_required=True,
-            revoke=RevokeReason.PASSWORD_RESET,
-            keep_session_id=None,
-            now=now_ms(),
-        )
+        async with self._gate.act(
+            actor, AdminPower.USERS, "user.reset_password", target_type="user", target_id=user_id
+        ):
+            await self._may_manage(actor, user_id)
+            ended = await self._store.set_password(
+                user_id,
+                await self._passwords.hash(one_time),
+                change_required=True,
+                revoke=RevokeReason.PASSWORD_RESET,
+                keep_session_id=None,
+                now=now_ms(),
+            )
         await self._announce_revoked(ended)
         return one_time
+
+    # Server administration (PRODUCT.md A9, K1)
+
+    async def do_freeze(self, actor: Actor | None, user_id: int, reason: str = "") -> int:
+        """Freeze an account: every session of it ends at once on every node, signing in is
+        refused with ``account_disabled``; its messages stay. The sessions ended."""
+        if actor is not None and actor.user_id == user_id:
+            raise TidingsError(ErrorCode.FORBIDDEN, "you cannot freeze your own account")
+        async with self._gate.act(
+            actor,
+            AdminPower.USERS,
+            "user.freeze",
+            target_type="user",
+            target_id=user_id,
+            details={"reason": reason} if reason else None,
+        ):
+            await self._may_manage(actor, user_id)
+            ended = await self._store.set_disabled(user_id, True, now_ms())
+        await self._announce_revoked(ended)
+        return len(ended)
+
+    async def do_unfreeze(self, actor: Actor | None, user_id: int) -> None:
+        async with self._gate.act(
+            actor, AdminPower.USERS, "user.unfreeze", target_type="user", target_id=user_id
+        ):
+            await self._may_manage(actor, user_id)
+            await self._store.set_disabled(user_id, False, now_ms())
+
+    async def do_set_admin_role(
+        self, actor: Actor | None, user_id: int, role: AdminRole | None
+    ) -> AdminRole | None:
+        """Give or take a server admin role; the former role."""
+        if actor is not None and actor.user_id == user_id:
+            raise TidingsError(ErrorCode.FORBIDDEN, "you cannot change your own admin role")
+        if await self._store.user(user_id) is None:
+            raise TidingsError(ErrorCode.NOT_FOUND, "no such user")
+        former = await self._org.admin_role(user_id)
+        async with self._gate.act(
+            actor,
+            AdminPower.ROLES,
+            "user.role",
+            target_type="user",
+            target_id=user_id,
+            details={"from": former, "to": role},
+        ):
+            await self._org.set_admin_role(role, user_id=user_id)
+        return former
+
+    async def _may_manage(self, actor: Actor | None, user_id: int) -> None:
+        """The user exists (users are never deleted: this holds through the change), and an
+        admin account is managed by super admins only (an org admin cannot freeze or reset
+        the password of the admin above them)."""
+        if await self._store.user(user_id) is None:
+            raise TidingsError(ErrorCode.NOT_FOUND, "no such user")
+        if actor is None:
+            return
+        target_role = await self._org.admin_role(user_id)
+        if target_role is not None and await self._gate.role(actor.user_id) is not (
+            AdminRole.SUPER_ADMIN
+        ):
+            raise TidingsError(ErrorCode.FORBIDDEN, "only super admins manage admin accounts")
 
     async def user_by_account(self, account: str) -> User:
         user = await self._store.user_by_account(account.lower())
@@ -392,30 +480,43 @@ class Accounts:
         remember: bool,
         replaces_session_id: int | None = None,
         device_token: str | None = None,
+        user_agent: str = "",
     ) -> SignedIn:
         """Open a session for a user who proved who they are; the device becomes (or
         stays, if ``device_token`` is this user's) one of their known devices."""
         now = now_ms()
         token = new_token()
         credential = new_token() if remember else None
-        session, displaced = await self._store.create_session(
-            user_id=user.id,
-            token_hash=token_hash(token),
-            device_credential_hash=token_hash(credential) if credential else None,
-            device_credential_expires_at=(
-                now + self._settings.device_credential_ttl_seconds * 1000 if credential else None
-            ),
-            platform=platform,
-            device_name=device_name[:100],
-            ip=ip[:64],
-            now=now,
-            expires_at=now + self._settings.session_ttl_seconds * 1000,
-            revoke_same_platform=(
-                self._settings.session_policy is SessionPolicy.ONE_PER_PLATFORM
-                and platform is not Platform.API
-            ),
-            replaces_session_id=replaces_session_id,
+        signed_in = AuditNote(
+            "auth.sign_in",
+            actor_id=user.id,
+            target_type="user",
+            target_id=str(user.id),
+            details={"platform": platform.value, "device_name": device_name[:100]},
+            ip=ip,
+            user_agent=user_agent,
         )
+        with audit_context.pending(signed_in):
+            session, displaced = await self._store.create_session(
+                user_id=user.id,
+                token_hash=token_hash(token),
+                device_credential_hash=token_hash(credential) if credential else None,
+                device_credential_expires_at=(
+                    now + self._settings.device_credential_ttl_seconds * 1000
+                    if credential
+                    else None
+                ),
+                platform=platform,
+                device_name=device_name[:100],
+                ip=ip[:64],
+                now=now,
+                expires_at=now + self._settings.session_ttl_seconds * 1000,
+                revoke_same_platform=(
+                    self._settings.session_policy is SessionPolicy.ONE_PER_PLATFORM
+                    and platform is not Platform.API
+                ),
+                replaces_session_id=replaces_session_id,
+            )
         await self._announce_revoked(displaced)
         for listener in self.activity_listeners:
             listener(user.id, now)

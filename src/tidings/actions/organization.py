@@ -13,15 +13,18 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
+from tidings.actions.admin_gate import AdminGate
 from tidings.actions.context import Actor
 from tidings.actions.governance import Policies
 from tidings.actions.privacy import PrivacySettings
 from tidings.actions.publisher import Publisher
 from tidings.actions.rosters import RosterCache
+from tidings.domain.admin import AdminPower
 from tidings.domain.clock import now_ms
 from tidings.domain.contacts import card
 from tidings.domain.conversations import ConversationType
 from tidings.domain.directory import SearchIndex, merge_unique, normalize_query
+from tidings.domain.entries import PrivateEntry
 from tidings.domain.errors import ErrorCode, TidingsError
 from tidings.domain.events import PushEvent, frame
 from tidings.domain.organization import (
@@ -34,7 +37,7 @@ from tidings.limits import Limits
 from tidings.store.accounts import AccountStore
 from tidings.store.contacts import ContactStore
 from tidings.store.conversations import ConversationStore
-from tidings.store.organization import OrgStore, Placement
+from tidings.store.organization import OrgStore, Placement, TreeEditRefused
 
 logger = logging.getLogger(__name__)
 
@@ -208,7 +211,9 @@ class Directory:
         publisher: Publisher,
         limits: Limits,
         privacy: PrivacySettings,
+        gate: AdminGate,
     ) -> None:
+        self._gate = gate
         self._limits = limits
         self._privacy = privacy
         self._org = org
@@ -508,39 +513,106 @@ class Directory:
     def users_changed(self) -> None:
         self._index.refresh()
 
-    # Changing the tree (admins)
+    # The admin console's reads (power org)
+
+    async def admin_tree(self, actor: Actor) -> dict[str, Any]:
+        """The whole tree as the console edits it: hidden departments, order, collaborations."""
+        await self._gate.require(actor, AdminPower.ORG)
+        tree = await self._cache.tree()
+        return {
+            "version": tree.version,
+            "company": tree.company,
+            "departments": [
+                {
+                    "id": d.id,
+                    "parent_id": d.parent_id,
+                    "name": d.name,
+                    "hidden": d.hidden,
+                    "sort_order": d.sort_order,
+                    "member_count": len(tree.members.get(d.id, ())),
+                    "partners": sorted(tree.partners.get(d.id, ())),
+                }
+                for d in sorted(tree.departments.values(), key=lambda d: (d.sort_order, d.id))
+            ],
+        }
+
+    async def admin_department(
+        self, actor: Actor, department_id: int, *, after_user_id: int, limit: int
+    ) -> dict[str, Any]:
+        await self._gate.require(actor, AdminPower.ORG)
+        found = await self.department(
+            actor, department_id, after_user_id=after_user_id, limit=limit
+        )
+        tree = await self._cache.tree()
+        for person in found["members"]:
+            # Everyone's other departments too: people may sit in several.
+            person["departments"] = self._departments_of(
+                tree, Visibility(True, frozenset()), person["id"]
+            )
+        return found
+
+    async def admin_people(self, actor: Actor, query: str, *, limit: int) -> dict[str, Any]:
+        await self._gate.require(actor, AdminPower.ORG)
+        return await self._search_people(actor, query, limit=limit, offset=0)
+
+    # Changing the tree (power org; each change is one audit entry, written in the same
+    # transaction as the change, and none when it is refused)
 
     async def check_admin(self, actor: Actor) -> None:
         if not await self._org.is_admin(actor.user_id):
             raise TidingsError(ErrorCode.FORBIDDEN, "only server admins change the organization")
 
+    async def _change(self, **change: Any) -> tuple[int, list[int], dict[int, PrivateEntry]]:
+        try:
+            return await self._org.change(now=now_ms(), **change)
+        except TreeEditRefused as refused:
+            raise TidingsError(refused.code, refused.message) from None
+
     async def do_create_department(
         self, actor: Actor, *, name: str, parent_id: int | None, hidden: bool
     ) -> dict[str, Any]:
-        await self.check_admin(actor)
-        tree = await self._cache.tree()
-        if parent_id is not None and parent_id not in tree.departments:
-            raise TidingsError(ErrorCode.NOT_FOUND, "no such parent department")
-        _, created, _ = await self._org.change(create=[(name, parent_id, hidden)], now=now_ms())
+        async with self._gate.act(
+            actor,
+            AdminPower.ORG,
+            "org.department_create",
+            target_type="department",
+            details={"name": name, "parent_id": parent_id, "hidden": hidden},
+        ):
+            tree = await self._cache.tree()
+            _, created, _ = await self._change(create=[(name, parent_id, hidden)])
         await self.changed(tree, set())
-        return {"id": created[0], "parent_id": parent_id, "name": name, "hidden": hidden}
+        return {
+            "id": created[0],
+            "parent_id": parent_id,
+            "name": name,
+            "hidden": hidden,
+            "sort_order": 0,
+        }
 
     async def do_update_department(
         self, actor: Actor, department_id: int, changes: dict[str, Any]
     ) -> dict[str, Any]:
-        await self.check_admin(actor)
-        tree = await self._cache.tree()
-        if department_id not in tree.departments:
-            raise TidingsError(ErrorCode.NOT_FOUND, "no such department")
         if not changes:
+            await self._gate.require(actor, AdminPower.ORG)
             raise TidingsError(ErrorCode.INVALID_INPUT, "nothing to change")
-        if "parent_id" in changes:
-            parent = changes["parent_id"]
-            if parent is not None and parent not in tree.departments:
-                raise TidingsError(ErrorCode.NOT_FOUND, "no such parent department")
-            if tree.would_cycle(department_id, parent):
-                raise TidingsError(ErrorCode.CYCLE, "a department cannot move below itself")
-        await self._org.change(update_departments={department_id: changes}, now=now_ms())
+        action = (
+            "org.department_move"
+            if "parent_id" in changes
+            else "org.department_rename"
+            if set(changes) == {"name"}
+            else "org.department_update"
+        )
+        async with self._gate.act(
+            actor,
+            AdminPower.ORG,
+            action,
+            target_type="department",
+            target_id=department_id,
+            details=dict(changes),
+        ):
+            tree = await self._cache.tree()
+            # Existence, parents and cycles are checked inside the transaction (store).
+            await self._change(update_departments={department_id: changes})
         await self.changed(tree, set())
         fresh = await self._cache.tree()
         dept = fresh.departments[department_id]
@@ -549,62 +621,89 @@ class Directory:
             "parent_id": dept.parent_id,
             "name": dept.name,
             "hidden": dept.hidden,
+            "sort_order": dept.sort_order,
         }
 
     async def do_delete_department(self, actor: Actor, department_id: int) -> None:
-        await self.check_admin(actor)
-        tree = await self._cache.tree()
-        if department_id not in tree.departments:
-            raise TidingsError(ErrorCode.NOT_FOUND, "no such department")
-        if tree.children.get(department_id) or tree.members.get(department_id):
-            raise TidingsError(
-                ErrorCode.CONFLICT, "move the department's members and sub-departments first"
-            )
-        await self._org.change(delete_departments=[department_id], now=now_ms())
+        async with self._gate.act(
+            actor,
+            AdminPower.ORG,
+            "org.department_delete",
+            target_type="department",
+            target_id=department_id,
+        ) as note:
+            tree = await self._cache.tree()
+            if department_id in tree.departments:
+                note.details["path"] = tree.path(department_id)
+            await self._change(delete_departments=[department_id])
         await self.changed(tree, set())
 
     async def do_place(
         self, actor: Actor, *, department_id: int, user_id: int, position: str, remove: bool
     ) -> None:
         """Put a user in a department with a position (or change it), or take them out."""
-        await self.check_admin(actor)
-        tree = await self._cache.tree()
-        if department_id not in tree.departments:
-            raise TidingsError(ErrorCode.NOT_FOUND, "no such department")
-        if await self._accounts.user(user_id) is None:
-            raise TidingsError(ErrorCode.NOT_FOUND, "no such user")
-        if remove and user_id not in tree.members.get(department_id, {}):
-            raise TidingsError(ErrorCode.NOT_FOUND, "this user is not in the department")
-        after = {d: tree.members[d][user_id] for d in tree.memberships.get(user_id, ())}
-        if remove:
-            after.pop(department_id)
-        else:
-            after[department_id] = position
-        _, _, told = await self._org.change(
-            place=[] if remove else [Placement(department_id, user_id, position)],
-            unplace=[(department_id, user_id)] if remove else [],
-            departments_of={user_id: self.departments_entry(tree, after)},
-            now=now_ms(),
-        )
+        async with self._gate.act(
+            actor,
+            AdminPower.ORG,
+            "org.member_remove" if remove else "org.member_set",
+            target_type="user",
+            target_id=user_id,
+            details={"department_id": department_id} | ({} if remove else {"position": position}),
+        ):
+            tree = await self._cache.tree()
+            if department_id not in tree.departments:
+                # Perhaps made on another node a moment ago: read the tree afresh.
+                self._cache.invalidate()
+                tree = await self._cache.tree()
+            if department_id not in tree.departments:
+                raise TidingsError(ErrorCode.NOT_FOUND, "no such department")
+            if await self._accounts.user(user_id) is None:
+                raise TidingsError(ErrorCode.NOT_FOUND, "no such user")
+            if remove and user_id not in tree.members.get(department_id, {}):
+                raise TidingsError(ErrorCode.NOT_FOUND, "this user is not in the department")
+            after = {d: tree.members[d][user_id] for d in tree.memberships.get(user_id, ())}
+            if remove:
+                after.pop(department_id)
+            else:
+                after[department_id] = position
+            _, _, told = await self._change(
+                place=[] if remove else [Placement(department_id, user_id, position)],
+                unplace=[(department_id, user_id)] if remove else [],
+                departments_of={user_id: self.departments_entry(tree, after)},
+            )
         await self._publisher.private(told.values())
         await self.changed(tree, {user_id})
 
     async def do_collaborate(
         self, actor: Actor, department_id: int, partner_id: int, on: bool
     ) -> None:
-        await self.check_admin(actor)
-        tree = await self._cache.tree()
-        if department_id not in tree.departments or partner_id not in tree.departments:
-            raise TidingsError(ErrorCode.NOT_FOUND, "no such department")
-        if department_id == partner_id:
-            raise TidingsError(ErrorCode.INVALID_INPUT, "a department works with itself already")
-        await self._org.change(partners=[(department_id, partner_id, on)], now=now_ms())
+        async with self._gate.act(
+            actor,
+            AdminPower.ORG,
+            "org.collaborate",
+            target_type="department",
+            target_id=department_id,
+            details={"partner_id": partner_id, "on": on},
+        ):
+            if department_id == partner_id:
+                raise TidingsError(
+                    ErrorCode.INVALID_INPUT, "a department works with itself already"
+                )
+            tree = await self._cache.tree()
+            if department_id not in tree.departments or partner_id not in tree.departments:
+                self._cache.invalidate()
+                tree = await self._cache.tree()
+            if department_id not in tree.departments or partner_id not in tree.departments:
+                raise TidingsError(ErrorCode.NOT_FOUND, "no such department")
+            await self._change(partners=[(department_id, partner_id, on)])
         await self.changed(tree, set())
 
     async def do_rename_company(self, actor: Actor, name: str) -> None:
-        await self.check_admin(actor)
-        tree = await self._cache.tree()
-        await self._org.change(company=name, now=now_ms())
+        async with self._gate.act(
+            actor, AdminPower.ORG, "org.company_rename", details={"name": name}
+        ):
+            tree = await self._cache.tree()
+            await self._change(company=name)
         await self.changed(tree, set())
 
     @staticmethod

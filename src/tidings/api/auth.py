@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from tidings.api.deps import C, Me, PathId, client_ip
+from tidings.api.deps import C, Me, PathId, client_ip, user_agent
 from tidings.domain.accounts import ProfileUpdate
 from tidings.domain.security import Channel
 from tidings.schemas import ChangePasswordInput, DeviceLoginInput, LoginInput, RegisterInput
@@ -49,6 +49,7 @@ async def login(body: LoginInput, c: C, request: Request) -> dict[str, Any]:
         ip=client_ip(request),
         remember=body.remember,
         device_token=body.device_token,
+        user_agent=user_agent(request),
     )
     return signed_in.to_wire()
 
@@ -59,6 +60,7 @@ async def device_login(body: DeviceLoginInput, c: C, request: Request) -> dict[s
         device_credential=body.device_credential,
         ip=client_ip(request),
         device_token=body.device_token,
+        user_agent=user_agent(request),
     )
     return signed_in.to_wire()
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from tidings.actions.context import Actor
 from tidings.container import Container
+from tidings.domain.admin import AdminPower
 from tidings.domain.errors import ErrorCode, TidingsError
 
 _bearer = HTTPBearer(auto_error=False)
@@ -41,15 +42,32 @@ async def actor(
         password_change_required_allowed=(request.method, request.url.path)
         in WHILE_PASSWORD_CHANGE_REQUIRED,
     )
-    return Actor(user.id, session.id)
+    return Actor(user.id, session.id, ip=client_ip(request), user_agent=user_agent(request))
 
 
 def client_ip(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
+def user_agent(request: Request) -> str:
+    return request.headers.get("user-agent", "")[:256]
+
+
 C = Annotated[Container, Depends(container)]
 Me = Annotated[Actor, Depends(actor)]
+
+
+def admin_power(power: AdminPower) -> Any:
+    """An admin endpoint's caller, refused (403 ``forbidden``) without ``power`` before the
+    request body is looked at: ``me: Annotated[Actor, admin_power(AdminPower.USERS)]``."""
+
+    async def check(c: C, me: Me) -> Actor:
+        await c.admin_gate.require(me, power)
+        return me
+
+    return Depends(check)
+
+
 # An id or seq in a path: bounded like the same field in a body (a value past 64 bits would
 # reach the database and fail there).
 PathId = Annotated[int, Path(gt=0, lt=2**63)]

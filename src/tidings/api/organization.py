@@ -6,8 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
-from tidings.api.deps import C, Me, PathId
+from tidings.actions.context import Actor
+from tidings.api.deps import C, Me, PathId, admin_power
 from tidings.api.tables import download, table_format
+from tidings.domain.admin import AdminPower
 from tidings.schemas import (
     CollaborateInput,
     CompanyInput,
@@ -110,5 +112,10 @@ async def export_org(c: C, me: Me, request: Request, format: Format = None) -> R
 
 
 @router.post("/admin/users/import")
-async def import_users(request: Request, c: C, me: Me, format: Format = None) -> dict[str, Any]:
+async def import_users(
+    request: Request,
+    c: C,
+    me: Annotated[Actor, admin_power(AdminPower.USERS)],
+    format: Format = None,
+) -> dict[str, Any]:
     return await c.imports.do_import_users(me, await request.body(), table_format(request, format))

@@ -103,6 +103,7 @@ class RevokeReason(StrEnum):
     CREDENTIAL_USED = "credential_used"  # replaced by auto-login with its device credential
     PASSWORD_CHANGED = "password_changed"  # noqa: S105  # the user changed it elsewhere
     PASSWORD_RESET = "password_reset"  # noqa: S105  # an admin reset it, or a reset by code
+    ACCOUNT_FROZEN = "account_frozen"  # an admin froze the account (PRODUCT.md A9)
 
 
 @dataclass(frozen=True, slots=True)

@@ -75,6 +75,10 @@ class ErrorCode(StrEnum):
     GROUP_DISBANDED = "group_disbanded"
     PRIVATE_CHAT_FORBIDDEN = "private_chat_forbidden"
     CYCLE = "cycle"
+    # A department with people or sub-departments cannot be deleted (K3).
+    DEPARTMENT_NOT_EMPTY = "department_not_empty"
+    # The tree changed after an import's preview: preview again (K3, C3).
+    ORG_CHANGED = "org_changed"
     INVALID_INVITE = "invalid_invite"
     BAD_FILE = "bad_file"
     # A contact card naming someone who does not exist or whom the sender may not see.
@@ -153,6 +157,8 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.MESSAGE_REJECTED: 409,
     ErrorCode.GROUP_DISBANDED: 409,
     ErrorCode.CYCLE: 409,
+    ErrorCode.DEPARTMENT_NOT_EMPTY: 409,
+    ErrorCode.ORG_CHANGED: 409,
     ErrorCode.INVALID_INVITE: 404,
     ErrorCode.BAD_FILE: 422,
     ErrorCode.UNKNOWN_CONTACT: 422,

@@ -92,3 +92,5 @@ class SignInAttempt:
     remember: bool
     # The known-device token the client sent, if any (docs/protocol.md "Known devices").
     device_token: str | None = None
+    # For the audit log's sign-in entry (decision 0052).
+    user_agent: str = ""

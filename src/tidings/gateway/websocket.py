@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import sys
 from collections import deque
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any, cast
@@ -153,6 +154,7 @@ class GatewayConnection(asyncio.Protocol):
         "_server_connections",
         "_silence_timer",
         "_transport",
+        "_user_agent",
         "_worker",
         "_writable",
         "_ws",
@@ -193,6 +195,8 @@ class GatewayConnection(asyncio.Protocol):
         self._paused = 0  # _PAUSED_FOR_* bits
         self._writable: asyncio.Future[None] | None = None
         self._registered = False
+        # Kept from the handshake for the Actor (the audit log's "from where"), then dropped.
+        self._user_agent = ""
         self.context: OpContext | None = None
         self.id = ""
         self.user_id = 0
@@ -289,6 +293,8 @@ class GatewayConnection(asyncio.Protocol):
             response = ws.reject(403, "Forbidden: this origin may not connect\n")
         else:
             response = ws.accept(request)
+            # Interned: thousands of connections from one browser share one string.
+            self._user_agent = sys.intern(request.headers.get("User-Agent", "")[:256])
         ws.send_response(response)
         self._write_control(ws)
         if response.status_code != 101:
@@ -449,13 +455,15 @@ class GatewayConnection(asyncio.Protocol):
         self.session_id = session.id
         peer = self._transport.get_extra_info("peername") if self._transport else None
         restricted = user.password_change_required
+        ip = str(peer[0]) if isinstance(peer, tuple) and peer else ""
         self.context = OpContext(
             container,
-            Actor(user.id, session.id, self.id),
+            Actor(user.id, session.id, self.id, ip=ip, user_agent=self._user_agent),
             self,
-            ip=str(peer[0]) if isinstance(peer, tuple) and peer else "",
+            ip=ip,
             password_change_required=restricted,
         )
+        self._user_agent = ""
         self._core.authenticated()
         self._ws.max_message_size = self._gateway.max_message_bytes
         self._core.reply(

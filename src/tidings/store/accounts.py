@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from tidings.domain.accounts import Platform, RevokeReason, Session, User
 from tidings.domain.conversations import ConversationType, Role
 from tidings.domain.entries import PrivateEntry, PrivateKind
+from tidings.domain.errors import ErrorCode, TidingsError
 from tidings.store import log, registration_invites
 from tidings.store.database import Database
 from tidings.store.schema import conversations, members, sessions, users
@@ -188,19 +189,49 @@ class AccountStore:
             )
             if revoke is None:
                 return []
-            rows = await conn.execute(
-                select(sessions.c.id).where(
-                    sessions.c.user_id == user_id,
-                    sessions.c.revoked_at.is_(None),
-                    sessions.c.expires_at > now,
+            return await self._revoke_all(conn, user_id, revoke, now, keep_session_id)
+
+    async def set_disabled(
+        self, user_id: int, disabled: bool, now: int
+    ) -> list[tuple[Session, RevokeReason, PrivateEntry]]:
+        """Freeze (and end every session of) or unfreeze an account; ``not_found`` is
+        raised inside the transaction (an audit entry waiting on it rolls back too)."""
+        async with self._db.write("set_disabled") as conn:
+            found = (
+                await conn.execute(
+                    update(users)
+                    .where(users.c.id == user_id)
+                    .values(disabled=disabled)
+                    .returning(users.c.id)
                 )
+            ).first()
+            if found is None:
+                raise TidingsError(ErrorCode.NOT_FOUND, "no such user")
+            if not disabled:
+                return []
+            return await self._revoke_all(conn, user_id, RevokeReason.ACCOUNT_FROZEN, now, None)
+
+    async def _revoke_all(
+        self,
+        conn: AsyncConnection,
+        user_id: int,
+        reason: RevokeReason,
+        now: int,
+        keep_session_id: int | None,
+    ) -> list[tuple[Session, RevokeReason, PrivateEntry]]:
+        rows = await conn.execute(
+            select(sessions.c.id).where(
+                sessions.c.user_id == user_id,
+                sessions.c.revoked_at.is_(None),
+                sessions.c.expires_at > now,
             )
-            return [
-                r
-                for session_id in [row.id for row in rows]
-                if session_id != keep_session_id
-                and (r := await self._revoke(conn, user_id, session_id, revoke, now)) is not None
-            ]
+        )
+        return [
+            r
+            for session_id in [row.id for row in rows]
+            if session_id != keep_session_id
+            and (r := await self._revoke(conn, user_id, session_id, reason, now)) is not None
+        ]
 
     async def user_by_account(self, account: str) -> User | None:
         async with self._db.read("user_by_account") as conn:

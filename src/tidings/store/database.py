@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from tidings.config import Settings
 from tidings.metrics import TRANSACTION_SECONDS
+from tidings.store import audit_context
 from tidings.store.sqlite_reads import SqliteReaders, configure_sqlite
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,10 @@ class Database:
         try:
             async with self.engine.begin() as conn:
                 yield conn
+                # An admin action's audit entry commits with its change (decision 0052).
+                audited = await audit_context.write_pending(conn)
+            if audited is not None:
+                audited.written = True
         finally:
             if lock is not None:
                 lock.release()

@@ -8,11 +8,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tidings.domain.accounts import User
+from tidings.domain.admin import MANAGING_ROLES, AdminRole
 from tidings.domain.directory import Listing
 from tidings.domain.entries import PrivateEntry, PrivateKind
+from tidings.domain.errors import ErrorCode
+from tidings.domain.org_import import OrgPlan
 from tidings.domain.organization import Department, OrgTree
 from tidings.store import log
 from tidings.store.accounts import USER_COLUMNS, user_from_row
@@ -26,6 +31,21 @@ from tidings.store.schema import (
 )
 
 ORG_ROW = 1
+
+
+class TreeEditRefused(Exception):
+    """A change the tree as it is inside the transaction does not allow (another admin got
+    there first): a move below itself, a delete of a department with people, a parent that
+    is gone. The action turns it into the error the admin sees."""
+
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class TreeChanged(Exception):
+    """The tree is no longer the version an import was planned on."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,28 +64,46 @@ class OrgStore:
     # Admins
 
     async def is_admin(self, user_id: int) -> bool:
+        """A super or org admin: who manages the tree and sees all of it (decision 0052)."""
         async with self._db.read("is_admin") as conn:
             found = (
-                await conn.execute(select(users.c.is_admin).where(users.c.id == user_id))
+                await conn.execute(select(users.c.admin_role).where(users.c.id == user_id))
             ).scalar()
-        return bool(found)
+        return found in MANAGING_ROLES
 
     async def admin_ids(self) -> list[int]:
         async with self._db.read("admin_ids") as conn:
-            found = await conn.execute(select(users.c.id).where(users.c.is_admin.is_(True)))
+            found = await conn.execute(
+                select(users.c.id).where(users.c.admin_role.in_([r.value for r in MANAGING_ROLES]))
+            )
             return [int(u) for u in found.scalars()]
 
-    async def set_admin(self, account: str, is_admin: bool) -> int | None:
-        async with self._db.write("set_admin") as conn:
+    async def role_holders(self) -> list[int]:
+        """Everyone with a server admin role, auditors too (a sync import never disables
+        them: an HR file must not lock IT out)."""
+        async with self._db.read("admin_role_holders") as conn:
+            found = await conn.execute(select(users.c.id).where(users.c.admin_role.is_not(None)))
+            return [int(u) for u in found.scalars()]
+
+    async def admin_role(self, user_id: int) -> AdminRole | None:
+        async with self._db.read("admin_role") as conn:
             found = (
-                await conn.execute(
-                    update(users)
-                    .where(users.c.account == account)
-                    .values(is_admin=is_admin)
-                    .returning(users.c.id)
-                )
+                await conn.execute(select(users.c.admin_role).where(users.c.id == user_id))
             ).scalar()
-        return int(found) if found is not None else None
+        return AdminRole(found) if found else None
+
+    async def set_admin_role(
+        self, role: AdminRole | None, *, user_id: int | None = None, account: str | None = None
+    ) -> tuple[int, AdminRole | None] | None:
+        """Give (or with None take) a server admin role, by id or account; the user's id and
+        former role, or None if there is no such user."""
+        where = users.c.id == user_id if user_id is not None else users.c.account == account
+        async with self._db.write("set_admin_role") as conn:
+            row = (await conn.execute(select(users.c.id, users.c.admin_role).where(where))).first()
+            if row is None:
+                return None
+            await conn.execute(update(users).where(users.c.id == row.id).values(admin_role=role))
+        return int(row.id), AdminRole(row.admin_role) if row.admin_role else None
 
     # The tree
 
@@ -119,8 +157,17 @@ class OrgStore:
         Returns the new version, the ids of created departments (in order), and the
         ``departments_changed`` entries written for users whose memberships moved.
         """
+        create = list(create)
+        place = list(place)
+        update_departments = update_departments or {}
+        delete_departments = list(delete_departments)
         async with self._db.write("change_org") as conn:
+            # The version row is locked from here to the commit (PostgreSQL: a row lock;
+            # SQLite: the one writer), so the checks below see every other admin's change
+            # that committed first, on any node, and none can slip in before ours.
             version = await _bump(conn, company)
+            if update_departments or delete_departments or create or place:
+                await _check_edit(conn, create, update_departments, delete_departments, place)
             created: list[int] = []
             for name, parent_id, hidden in create:
                 created.append(
@@ -132,7 +179,7 @@ class OrgStore:
                         )
                     ).scalar_one()
                 )
-            for dept_id, values in (update_departments or {}).items():
+            for dept_id, values in update_departments.items():
                 await conn.execute(
                     update(departments).where(departments.c.id == dept_id).values(**values)
                 )
@@ -272,6 +319,98 @@ class OrgStore:
             )
         return version, told
 
+    async def apply_import(
+        self, plan: OrgPlan, *, created_people: dict[str, int], now: int
+    ) -> tuple[int, dict[int, PrivateEntry]]:
+        """Apply an import's plan in one transaction, only if the tree is still the version
+        it was planned on (``TreeChanged`` otherwise, nothing written). ``created_people``:
+        the ids of the people the plan creates, by account (created before, see
+        ``Imports.do_import_org``). The people whose departments changed get their
+        ``departments_changed`` entry; the new version is returned."""
+        async with self._db.write("import_org_plan") as conn:
+            bump = (
+                update(organization)
+                .where(organization.c.id == ORG_ROW, organization.c.version == plan.version)
+                .values(version=organization.c.version + 1)
+                .returning(organization.c.version)
+            )
+            if plan.version == 0:
+                # Planned on a tree never changed: its row may not exist yet.
+                await _ensure_org_row(conn)
+            version = (await conn.execute(bump)).scalar()
+            if version is None:
+                raise TreeChanged()
+            keys: dict[int, int] = {}
+
+            def real(dept: int | None) -> int | None:
+                return keys[dept] if dept is not None and dept < 0 else dept
+
+            for new in plan.create_departments:
+                keys[new.key] = (
+                    await conn.execute(
+                        insert(departments)
+                        .values(name=new.name, parent_id=real(new.parent), created_at=now)
+                        .returning(departments.c.id)
+                    )
+                ).scalar_one()
+            for edit in plan.edit_departments:
+                values: dict[str, Any] = {}
+                if edit.name is not None:
+                    values["name"] = edit.name
+                if edit.moved:
+                    values["parent_id"] = real(edit.parent)
+                await conn.execute(
+                    update(departments).where(departments.c.id == edit.id).values(**values)
+                )
+            moved: set[int] = set()
+            for change in [*plan.create_people, *plan.update_people, *plan.move_people]:
+                user_id = change.user_id or created_people[change.account]
+                if change.new_nickname is not None:
+                    await conn.execute(
+                        update(users)
+                        .where(users.c.id == user_id)
+                        .values(nickname=change.new_nickname)
+                    )
+                if dict(change.before) == dict(change.after) and change.user_id is not None:
+                    continue
+                moved.add(user_id)
+                await conn.execute(
+                    delete(department_members).where(department_members.c.user_id == user_id)
+                )
+                if change.after:
+                    await conn.execute(
+                        insert(department_members),
+                        [
+                            {"department_id": real(d), "user_id": user_id, "position": p}
+                            for d, p in change.after.items()
+                        ],
+                    )
+            gone = [p.id for p in plan.disable_people]
+            for start in range(0, len(gone), 500):
+                chunk = gone[start : start + 500]
+                await conn.execute(update(users).where(users.c.id.in_(chunk)).values(disabled=True))
+                await conn.execute(
+                    delete(department_members).where(department_members.c.user_id.in_(chunk))
+                )
+            moved.update(gone)
+            for dept_id, _ in plan.remove_departments:
+                await conn.execute(
+                    delete(department_partners).where(
+                        or_(
+                            department_partners.c.department_id == dept_id,
+                            department_partners.c.partner_id == dept_id,
+                        )
+                    )
+                )
+                await conn.execute(delete(departments).where(departments.c.id == dept_id))
+            told = await log.append_private_many(
+                conn,
+                {u: {"departments": d} for u, d in (await _belongings(conn, moved)).items()},
+                PrivateKind.DEPARTMENTS_CHANGED,
+                now,
+            )
+        return int(version), told
+
     # Finding people
 
     async def listings(self, *, after_id: int = 0) -> list[Listing]:
@@ -324,15 +463,100 @@ async def _bump(conn: AsyncConnection, company: str | None) -> int:
     values: dict[str, Any] = {"version": organization.c.version + 1}
     if company is not None:
         values["name"] = company
-    found = (
-        await conn.execute(
-            update(organization)
-            .where(organization.c.id == ORG_ROW)
-            .values(**values)
-            .returning(organization.c.version)
-        )
-    ).scalar()
+    bump = (
+        update(organization)
+        .where(organization.c.id == ORG_ROW)
+        .values(**values)
+        .returning(organization.c.version)
+    )
+    found = (await conn.execute(bump)).scalar()
     if found is None:
-        await conn.execute(insert(organization).values(id=ORG_ROW, name=company or "", version=1))
-        return 1
+        await _ensure_org_row(conn)
+        found = (await conn.execute(bump)).scalar_one()
     return int(found)
+
+
+async def _ensure_org_row(conn: AsyncConnection) -> None:
+    """The organization's row, made by the first change: two first changes at once (two
+    admins, two nodes) must not both insert it (the second waits for the first's commit on
+    PostgreSQL, then finds the row and bumps it)."""
+    dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    await conn.execute(
+        dialect_insert(organization).values(id=ORG_ROW, name="", version=0).on_conflict_do_nothing()
+    )
+
+
+async def _belongings(conn: AsyncConnection, people: set[int]) -> dict[int, list[dict[str, Any]]]:
+    """Each person's departments as their ``departments_changed`` entry shows them."""
+    ordered = sorted(people)
+    out: dict[int, list[dict[str, Any]]] = {u: [] for u in ordered}
+    for start in range(0, len(ordered), 500):
+        rows = await conn.execute(
+            select(
+                department_members.c.user_id,
+                department_members.c.department_id,
+                department_members.c.position,
+                departments.c.name,
+            )
+            .join(departments, departments.c.id == department_members.c.department_id)
+            .where(department_members.c.user_id.in_(ordered[start : start + 500]))
+            .order_by(department_members.c.department_id)
+        )
+        for r in rows:
+            out[r.user_id].append({"id": r.department_id, "name": r.name, "position": r.position})
+    return out
+
+
+async def _check_edit(
+    conn: AsyncConnection,
+    create: list[tuple[str, int | None, bool]],
+    updates: dict[int, dict[str, Any]],
+    deletes: list[int],
+    place: list[Placement],
+) -> None:
+    """Refuse an edit the tree as committed does not allow (``TreeEditRefused``)."""
+    parents: dict[int, int | None] = {
+        r.id: r.parent_id
+        for r in await conn.execute(select(departments.c.id, departments.c.parent_id))
+    }
+    for _, parent_id, _ in create:
+        if parent_id is not None and parent_id not in parents:
+            raise TreeEditRefused(ErrorCode.NOT_FOUND, "no such parent department")
+    for placement in place:
+        if placement.department_id not in parents:
+            raise TreeEditRefused(ErrorCode.NOT_FOUND, "no such department")
+    for dept_id, values in updates.items():
+        if dept_id not in parents:
+            raise TreeEditRefused(ErrorCode.NOT_FOUND, "no such department")
+        if "parent_id" not in values:
+            continue
+        parent = values["parent_id"]
+        if parent is not None and parent not in parents:
+            raise TreeEditRefused(ErrorCode.NOT_FOUND, "no such parent department")
+        node, steps = parent, 0
+        while node is not None and steps <= len(parents):
+            if node == dept_id:
+                raise TreeEditRefused(
+                    ErrorCode.CYCLE,
+                    "a department cannot move below itself or its own sub-departments",
+                )
+            node, steps = parents.get(node), steps + 1
+        parents[dept_id] = parent
+    for dept_id in deletes:
+        if dept_id not in parents:
+            raise TreeEditRefused(ErrorCode.NOT_FOUND, "no such department")
+        if any(p == dept_id for p in parents.values()):
+            raise TreeEditRefused(
+                ErrorCode.DEPARTMENT_NOT_EMPTY,
+                "this department has sub-departments: move or delete them first",
+            )
+        someone = await conn.execute(
+            select(department_members.c.user_id)
+            .where(department_members.c.department_id == dept_id)
+            .limit(1)
+        )
+        if someone.first() is not None:
+            raise TreeEditRefused(
+                ErrorCode.DEPARTMENT_NOT_EMPTY,
+                "this department has people: move them out first",
+            )

@@ -8,6 +8,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from tidings.domain.errors import ErrorCode, TidingsError
 from tidings.domain.registration import RegistrationInvite
 from tidings.store.database import Database
 from tidings.store.schema import registration_invites as invites
@@ -79,9 +80,12 @@ class RegistrationInviteStore:
             rows = await conn.execute(select(invites).order_by(invites.c.created_at))
             return [_invite(row) for row in rows]
 
-    async def delete(self, code: str) -> bool:
+    async def delete(self, code: str) -> None:
+        """Delete an invite, or raise ``not_found`` inside the transaction (so an audit entry
+        waiting on it rolls back too)."""
         async with self._db.write("delete_registration_invite") as conn:
             gone = await conn.execute(
                 delete(invites).where(invites.c.code == code).returning(invites.c.code)
             )
-            return gone.first() is not None
+            if gone.first() is None:
+                raise TidingsError(ErrorCode.NOT_FOUND, "no such registration invite")

@@ -46,8 +46,8 @@ users = Table(
     Column("office_phone", String(40), nullable=False, server_default=""),
     Column("desk", String(100), nullable=False, server_default=""),
     Column("disabled", Boolean, nullable=False, server_default="0"),
-    # Server administrators manage the organization, import users and assign groups.
-    Column("is_admin", Boolean, nullable=False, server_default="0"),
+    # A server admin's role (domain/admin.py AdminRole), NULL for everyone else.
+    Column("admin_role", String(16), nullable=True),
     # Found only by an exact match: substrings would let anyone enumerate numbers.
     Column("phone", String(32), nullable=False, server_default=""),
     # The last seq of the user's private log.
@@ -57,6 +57,28 @@ users = Table(
     # Set by an admin's password reset: the one-time password signs in only to change itself.
     Column("password_change_required", Boolean, nullable=False, server_default="0"),
     Index("ix_users_phone", "phone"),
+)
+
+# Append-only (PRODUCT.md K6, decision 0052): each entry is written in the transaction of the
+# change it records; nothing in the product updates or deletes a row.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("at", BigInteger, nullable=False),
+    Column("action", String(64), nullable=False),
+    # NULL: the system or the command line. The account is copied: the entry keeps the name.
+    Column("actor_id", BigInteger, nullable=True),
+    Column("actor_account", String(64), nullable=False, server_default=""),
+    Column("target_type", String(32), nullable=False, server_default=""),
+    Column("target_id", String(128), nullable=False, server_default=""),
+    Column("details", Text, nullable=False, server_default="{}"),
+    Column("ip", String(64), nullable=False, server_default=""),
+    Column("user_agent", String(256), nullable=False, server_default=""),
+    Index("ix_audit_log_action_id", "action", "id"),
+    Index("ix_audit_log_actor_id", "actor_id", "id"),
+    Index("ix_audit_log_target", "target_type", "target_id", "id"),
+    Index("ix_audit_log_at", "at"),
 )
 
 sessions = Table(

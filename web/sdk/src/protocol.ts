@@ -67,6 +67,8 @@ export const ErrorCode = {
   GroupDisbanded: 'group_disbanded',
   PrivateChatForbidden: 'private_chat_forbidden',
   Cycle: 'cycle',
+  DepartmentNotEmpty: 'department_not_empty',
+  OrgChanged: 'org_changed',
   InvalidInvite: 'invalid_invite',
   BadFile: 'bad_file',
   // Files
@@ -871,7 +873,7 @@ export type OpReply<O extends OpName> = Ops[O]['res'];
 
 // ---- pushes -----------------------------------------------------------------------------
 
-export type SignedOutReason = 'signed_in_elsewhere' | 'signed_out' | 'logged_out' | 'password_changed' | 'password_reset';
+export type SignedOutReason = 'signed_in_elsewhere' | 'signed_out' | 'logged_out' | 'password_changed' | 'password_reset' | 'account_frozen';
 
 export interface Pushes {
   entry: Entry;

@@ -16,6 +16,8 @@ export const en = {
   'notice.signedInElsewhere': 'Your account signed in on another device, so you were signed out here. If that was not you, change your password.',
   'notice.passwordChanged': 'Your password was changed, so you were signed out here. Sign in with the new password.',
   'accounts.passwordChanged': 'Password changed: sign in again',
+  'notice.accountFrozen': 'An administrator froze this account, so you were signed out. Contact your administrator.',
+  'accounts.accountFrozen': 'Account frozen',
   'notice.sessionEnded': 'Your session has ended. Please sign in again.',
   'notice.signedOut': 'You have signed out.',
   'rail.chats': 'Chats',

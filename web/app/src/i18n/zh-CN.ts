@@ -18,6 +18,8 @@ export const zhCN: Record<MessageKey, string> = {
   'notice.signedInElsewhere': '你的账号已在另一台设备上登录，当前设备已被强制下线。如非本人操作，请尽快修改密码。',
   'notice.passwordChanged': '密码已修改，此设备已退出登录。请使用新密码登录。',
   'accounts.passwordChanged': '密码已修改，请重新登录',
+  'notice.accountFrozen': '该账号已被管理员冻结，已退出登录。请联系管理员。',
+  'accounts.accountFrozen': '账号已冻结',
   'notice.sessionEnded': '登录已失效，请重新登录。',
   'notice.signedOut': '你已退出登录。',
   'rail.chats': '消息',

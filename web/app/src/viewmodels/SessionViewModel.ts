@@ -18,7 +18,7 @@ import { SignInViewModel, type SecurityApiFor } from './SignInViewModel';
 import { ViewModel } from './ViewModel';
 import { IndexedDbRestoredStore } from '../lib/restoredHistory';
 
-export type SignInNotice = 'signed_in_elsewhere' | 'password_changed' | 'session_ended' | 'signed_out';
+export type SignInNotice = 'signed_in_elsewhere' | 'password_changed' | 'account_frozen' | 'session_ended' | 'signed_out';
 
 /** One account in the account switcher. */
 export interface AccountSummary {
@@ -234,7 +234,11 @@ export class SessionViewModel extends ViewModel<SessionSnapshot> {
     // Another device took this platform's place, or the password changed: signing back in
     // silently would undo that.
     const notice: SignInNotice =
-      reason === 'signed_in_elsewhere' ? reason : reason === 'password_changed' || reason === 'password_reset' ? 'password_changed' : 'session_ended';
+      reason === 'signed_in_elsewhere' || reason === 'account_frozen'
+        ? reason
+        : reason === 'password_changed' || reason === 'password_reset'
+          ? 'password_changed'
+          : 'session_ended';
     if (notice === 'session_ended' && stored && (await this.signInWithDevice({ ...stored, token: null })) === 'signedIn') {
       this.publish();
       return;

@@ -32,6 +32,8 @@ function AccountRow({ account, t, onChoose }: { account: AccountSummary; t: Tran
             ? t('accounts.signedInElsewhere')
             : account.notice === 'password_changed'
               ? t('accounts.passwordChanged')
+              : account.notice === 'account_frozen'
+              ? t('accounts.accountFrozen')
               : account.notice
                 ? t('accounts.signedOut')
               : user.account}

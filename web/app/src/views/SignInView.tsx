@@ -18,6 +18,8 @@ export function SignInView({ vm, state, t, inviting = false }: { vm: SessionView
       ? t('notice.signedInElsewhere')
       : state.notice === 'password_changed'
         ? t('notice.passwordChanged')
+        : state.notice === 'account_frozen'
+        ? t('notice.accountFrozen')
         : state.notice === 'session_ended'
         ? t('notice.sessionEnded')
         : null;

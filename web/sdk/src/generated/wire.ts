@@ -80,6 +80,8 @@ export type ServerErrorCode =
   | 'group_disbanded'
   | 'private_chat_forbidden'
   | 'cycle'
+  | 'department_not_empty'
+  | 'org_changed'
   | 'invalid_invite'
   | 'bad_file'
   | 'unknown_contact'

@@ -1,0 +1,32 @@
+/**
+ * The console's pages: one line each. A page loads only when first opened (its own chunk), and
+ * the menu shows it only to those holding its power (the server refuses the others anyway).
+ */
+import type { ComponentType } from 'react';
+import type { AdminApi } from './AdminApi';
+
+export type Lang = 'en' | 'zh';
+
+export interface PageProps {
+  api: AdminApi;
+  lang: Lang;
+  /** The words in the console's language: `t('Freeze', '冻结')`. */
+  t: (en: string, zh: string) => string;
+  powers: ReadonlySet<string>;
+  role: string;
+}
+
+export interface PageDef {
+  id: string;
+  /** The power the page needs (docs/protocol.md "Admin API"); null: every admin. */
+  power: string | null;
+  title: { en: string; zh: string };
+  /** One character or emoji shown in the menu. */
+  icon: string;
+  load: () => Promise<{ default: ComponentType<PageProps> }>;
+}
+
+export const PAGES: PageDef[] = [
+  { id: 'home', power: null, title: { en: 'Overview', zh: '概览' }, icon: '⌂', load: () => import('./pages/HomePage') },
+  { id: 'org', power: 'org', title: { en: 'Organization', zh: '组织架构' }, icon: '▤', load: () => import('./pages/OrgPage') },
+];
