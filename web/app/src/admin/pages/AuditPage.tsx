@@ -128,15 +128,16 @@ export default function AuditPage({ api, lang, t }: PageProps) {
     {
       key: 'actor',
       title: t('By', '操作人'),
+      narrow: true,
       render: (e) => (e.actor_id === null ? <span className="audit-muted">{t('system', '系统')}</span> : <span title={`#${e.actor_id}`}>{e.actor_account || `#${e.actor_id}`}</span>),
     },
-    { key: 'target', title: t('Target', '对象'), render: (e) => (e.target_type ? `${e.target_type} ${e.target_id}` : '—') },
+    { key: 'target', title: t('Target', '对象'), narrow: true, render: (e) => (e.target_type ? `${e.target_type} ${e.target_id}` : '—') },
     { key: 'ip', title: t('IP', 'IP'), narrow: true, render: (e) => e.ip || '—' },
     {
       key: 'details',
       title: t('Details', '详情'),
       render: (e) => {
-        const text = Object.keys(e.details).length ? JSON.stringify(e.details) : '';
+        const text = summary(e.details);
         if (!text && !e.user_agent) return '—';
         return open === e.id ? (
           <div className="audit-details">
@@ -211,6 +212,13 @@ export default function AuditPage({ api, lang, t }: PageProps) {
       <Pager hasMore={next !== null} loading={loading} onMore={() => void load(next)} label={t('Load more', '加载更多')} />
     </section>
   );
+}
+
+/** `reason: test · platform: web`: the details in a line, values of nested ones as JSON. */
+function summary(details: Record<string, unknown>): string {
+  return Object.entries(details)
+    .map(([key, value]) => `${key}: ${typeof value === 'string' ? value || '""' : JSON.stringify(value)}`)
+    .join(' · ');
 }
 
 function tone(action: string): 'neutral' | 'good' | 'bad' | 'warn' {

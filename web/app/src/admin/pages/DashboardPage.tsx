@@ -212,7 +212,7 @@ function Chart({ title, days, series, colors, kind, lang }: { title: string; day
             width: kind === 'bars' ? 0 : 2,
             fill: kind === 'bars' ? s.color : undefined,
             paths: kind === 'bars' ? bars : undefined,
-            points: { show: days.length <= 31 },
+            points: { show: kind === 'line' && days.length <= 31 },
           }),
         ),
       ],
