@@ -222,6 +222,7 @@ def build() -> str:
     from tidings.domain.errors import ErrorCode
     from tidings.domain.events import CloseCode, PushEvent
     from tidings.domain.files import FileKind
+    from tidings.domain.site_settings import SiteSettings
     from tidings.gateway.ops import OPS
 
     out = Emitter()
@@ -258,6 +259,9 @@ def build() -> str:
     for op_name in sorted(OPS):
         ops[op_name] = out.model(OPS[op_name][0])
     out.mapping("OpRequests", ops, "The data each WebSocket op takes (the gateway's registry).")
+
+    out.section("site settings (GET /api/v1/public/settings, the site_settings_changed push)")
+    out.model(SiteSettings)
     return HEADER + "\n" + "\n".join(out.blocks)
 
 

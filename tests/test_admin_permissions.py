@@ -63,6 +63,12 @@ ADMIN_ENDPOINTS: dict[str, tuple[AdminPower | None, Call]] = {
     ),
     # An empty file: refused as bad_file by those who may import.
     "POST /api/v1/admin/users/import": (AdminPower.USERS, _at("/api/v1/admin/users/import")),
+    # Site settings (decision 0057): an unknown section is invalid_input for those who may.
+    "GET /api/v1/admin/settings": (AdminPower.SETTINGS, _at("/api/v1/admin/settings")),
+    "PATCH /api/v1/admin/settings": (
+        AdminPower.SETTINGS,
+        _at("/api/v1/admin/settings", {"changes": {"no_such_section": {}}}),
+    ),
     # The organization (decision 0060): missing ids, invalid bodies, a dry run of an empty
     # file and an export in no format, so nothing changes and nothing is audited.
     "GET /api/v1/admin/org": (AdminPower.ORG, _at("/api/v1/admin/org")),

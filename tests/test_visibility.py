@@ -368,6 +368,9 @@ REST_NO_USER_ID = {
     "POST /api/v1/me/totp/confirm",
     "POST /api/v1/me/totp/recovery-codes",
     "DELETE /api/v1/me/totp",
+    # Site settings before sign-in (decision 0057): no person in them.
+    "GET /api/v1/public/settings",
+    "GET /api/v1/public/branding/{file_id}",
     "POST /api/v1/auth/register",
     "POST /api/v1/auth/login",
     "POST /api/v1/auth/device-login",

@@ -24,6 +24,7 @@ from tidings.api import (
     admin,
     admin_dashboard,
     admin_org,
+    admin_settings,
     auth,
     contacts,
     conversations,
@@ -33,6 +34,7 @@ from tidings.api import (
     groups,
     metrics,
     organization,
+    public_settings,
     security,
     uploads,
 )
@@ -42,6 +44,7 @@ from tidings.container import Container
 from tidings.demo import seed_demo
 from tidings.domain.org_import import MAX_IMPORT_BYTES
 from tidings.gateway.websocket import Gateway
+from tidings.logs import RequestIds
 
 # Requests bodies larger than this are refused before they are read in full.
 MAX_BODY_BYTES = 1024 * 1024
@@ -102,6 +105,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(favorites.router)
     app.include_router(admin.router)
     app.include_router(admin_dashboard.router)
+    app.include_router(admin_settings.router)
+    app.include_router(public_settings.router)
     app.include_router(admin_org.router)
     app.include_router(metrics.router)
     uploads.install(app)
@@ -114,6 +119,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         _Limits, hsts_max_age=settings.hsts_max_age_seconds, csp=content_security_policy(settings)
     )
+    # Outermost: refusals of the middleware above get an id and an access line too.
+    app.add_middleware(RequestIds)
     return app
 
 

@@ -85,6 +85,13 @@ class SmsProvider(StrEnum):
     NONE = "none"
 
 
+class LogFormat(StrEnum):
+    """How log lines are written (tidings.logs): for people, or one JSON object a line."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
 class SqliteSynchronous(StrEnum):
     FULL = "FULL"
     NORMAL = "NORMAL"
@@ -309,6 +316,11 @@ class Settings(BaseSettings):
     # Strict-Transport-Security on answers over HTTPS; 0 sends none.
     hsts_max_age_seconds: int = Field(default=365 * 24 * 3600, ge=0)
     log_level: str = "info"
+    # text for people; json: one object per line with the request id (decision 0055).
+    log_format: LogFormat = LogFormat.TEXT
+    # One line per HTTP request and per WebSocket op (logger tidings.access). Unset: on with
+    # JSON lines, off with text.
+    access_log: bool | None = None
     demo: bool = False
     # The dashboard's days (PRODUCT.md K6, decision 0061): midnight to midnight in this IANA
     # time zone (Asia/Shanghai, Europe/Berlin, ...). Counters are kept per such day.

@@ -40,6 +40,7 @@ from tidings.actions.registration import RegistrationInvites
 from tidings.actions.rosters import RosterCache
 from tidings.actions.session_touches import SessionTouches
 from tidings.actions.sign_in_steps import SignInSteps
+from tidings.actions.site_settings import SiteSettingsActions
 from tidings.actions.statistics import Statistics, StatisticsRecorder
 from tidings.actions.stickers import Stickers
 from tidings.actions.sync import Sync
@@ -79,6 +80,7 @@ from tidings.store.privacy import PrivacyStore
 from tidings.store.push import PushStore
 from tidings.store.registration_invites import RegistrationInviteStore
 from tidings.store.security import SecurityStore
+from tidings.store.site_settings import SiteSettingsStore
 from tidings.store.statistics import StatisticsStore
 from tidings.store.stickers import StickerStore
 from tidings.store.user_settings import UserSettingsStore
@@ -297,6 +299,7 @@ class Container:
             directory=self.directory,
             limits=self.limits,
             privacy=self.privacy,
+            site=self.site_settings,
         )
 
     @cached_property
@@ -313,6 +316,7 @@ class Container:
             limits=self.limits,
             records=self.chat_records,
             burns=self.burns,
+            site=self.site_settings,
         )
 
     # Burn after reading (decision 0038)
@@ -334,7 +338,12 @@ class Container:
 
     @cached_property
     def files(self) -> Files:
-        return Files(settings=self.settings, store=self.file_store, storage=self.storage)
+        return Files(
+            settings=self.settings,
+            store=self.file_store,
+            storage=self.storage,
+            site=self.site_settings,
+        )
 
     @cached_property
     def attachments(self) -> Attachments:
@@ -342,7 +351,9 @@ class Container:
 
     @cached_property
     def favorite_files(self) -> FavoriteFiles:
-        return FavoriteFiles(files=self.files, store=self.file_store, burns=self.burn_store)
+        return FavoriteFiles(
+            files=self.files, store=self.file_store, burns=self.burn_store, site=self.site_settings
+        )
 
     # Favourites of messages and chat records (issue 12, h/select)
 
@@ -364,6 +375,7 @@ class Container:
             rosters=self.rosters,
             publisher=self.publisher,
             messages=self.messages,
+            site=self.site_settings,
         )
 
     # Stickers (issue 12, h/compose)
@@ -500,6 +512,7 @@ class Container:
             policies=self.policies,
             publisher=self.publisher,
             privacy=self.privacy,
+            site=self.site_settings,
         )
 
     @cached_property
@@ -515,6 +528,7 @@ class Container:
             rosters=self.rosters,
             policies=self.policies,
             publisher=self.publisher,
+            site=self.site_settings,
         )
 
     @cached_property
@@ -621,6 +635,21 @@ class Container:
             gate=self.admin_gate,
         )
 
+    # Site settings (K4, I10; decision 0057): held in memory on every node, applied live
+
+    @cached_property
+    def site_settings(self) -> SiteSettingsActions:
+        site = SiteSettingsActions(
+            settings=self.settings,
+            store=SiteSettingsStore(self.database),
+            files=self.file_store,
+            bus=self.bus,
+            gate=self.admin_gate,
+            org=self.org_store,
+        )
+        site.listeners.append(self.connections.push_everyone)
+        return site
+
     # Life cycle
 
     async def start(self) -> None:
@@ -629,6 +658,8 @@ class Container:
         self.bus.subscribe(self.policies.on_bus)
         self.bus.subscribe(self.connections.on_bus)
         self.bus.subscribe(self.member_pushes.on_bus)
+        self.bus.subscribe(self.site_settings.on_bus)
+        await self.site_settings.start()
         await self.bus.start()
         await self.presence_registry.start()
         await self.limits.start()

@@ -33,3 +33,13 @@ class PushSubscribeInput(Input):
 
 class PushUnsubscribeInput(Input):
     endpoint: Annotated[str, StringConstraints(min_length=8, max_length=2048)]
+
+
+class SiteSettingsUpdateInput(Input):
+    # Sections to change (modules, buttons, limits, branding), each an object of the keys to
+    # change; checked by tidings.domain.site_settings (``invalid_input`` naming the field).
+    # ``null`` for a key puts it back to its default.
+    changes: Annotated[dict[str, Any], Field(min_length=1, max_length=4)]
+    # The version the console loaded; a newer one on the server is ``conflict``. Leave it
+    # out to change whatever is there.
+    version: Annotated[int, Field(ge=0, lt=2**63)] | None = None

@@ -16,6 +16,7 @@ from tidings.actions.organization import Directory
 from tidings.actions.privacy import PrivacySettings
 from tidings.actions.publisher import Publisher
 from tidings.actions.rosters import RosterCache
+from tidings.actions.site_settings import SiteSettingsActions
 from tidings.domain.clock import now_ms
 from tidings.domain.contacts import (
     MAX_CONTACT_GROUPS,
@@ -48,7 +49,9 @@ class Contacts:
         policies: Policies,
         publisher: Publisher,
         privacy: PrivacySettings,
+        site: SiteSettingsActions,
     ) -> None:
+        self._site = site
         self._store = store
         self._privacy = privacy
         self._accounts = accounts
@@ -61,6 +64,7 @@ class Contacts:
     # Friend requests
 
     async def do_request(self, actor: Actor, user_id: int, message: str) -> dict[str, Any]:
+        self._site.require("friend_requests")
         if user_id == actor.user_id:
             raise TidingsError(ErrorCode.INVALID_INPUT, "you cannot befriend yourself")
         target = await self._accounts.user(user_id)

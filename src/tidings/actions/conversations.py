@@ -10,6 +10,7 @@ from tidings.actions.organization import Directory
 from tidings.actions.privacy import PrivacySettings
 from tidings.actions.publisher import Publisher
 from tidings.actions.rosters import RosterCache
+from tidings.actions.site_settings import SiteSettingsActions
 from tidings.config import Settings
 from tidings.domain.clock import now_ms
 from tidings.domain.conversations import ConversationType, Role, Roster, direct_key
@@ -33,8 +34,10 @@ class Conversations:
         directory: Directory,
         limits: Limits,
         privacy: PrivacySettings,
+        site: SiteSettingsActions,
     ) -> None:
         self._settings = settings
+        self._site = site
         self._limits = limits
         self._privacy = privacy
         self._store = store
@@ -72,6 +75,7 @@ class Conversations:
         self, actor: Actor, name: str, member_ids: list[int]
     ) -> dict[str, Any]:
         await self._limits.hit("group_create", actor.user_id)
+        await self._site.require_unless_admin(actor, "group_creation_by_members")
         invited = await self._check_invitees(
             actor, sorted(set(member_ids) - {actor.user_id}), current_size=1
         )
@@ -250,10 +254,10 @@ class Conversations:
     ) -> list[int]:
         """People one may add to a group: existing, enabled, and visible to the actor
         (decision 0011); anyone else is ``not_found``, the hidden like the missing."""
-        if current_size + len(user_ids) > self._settings.group_size_limit:
+        if current_size + len(user_ids) > self._site.group_size_limit:
             raise TidingsError(
                 ErrorCode.GROUP_FULL,
-                f"a group holds at most {self._settings.group_size_limit} members",
+                f"a group holds at most {self._site.group_size_limit} members",
             )
         found = await self._accounts.users(user_ids)
         hidden = await self._directory.hidden_among(actor, user_ids)

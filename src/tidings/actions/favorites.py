@@ -15,6 +15,7 @@ from tidings.actions.files import Files
 from tidings.actions.messages import Messages
 from tidings.actions.publisher import Publisher
 from tidings.actions.rosters import RosterCache
+from tidings.actions.site_settings import SiteSettingsActions
 from tidings.config import Settings
 from tidings.domain.bodies import MessageType, record_file_ids
 from tidings.domain.clock import now_ms
@@ -29,12 +30,16 @@ from tidings.store.files import FileStore
 
 
 class FavoriteFiles:
-    def __init__(self, *, files: Files, store: FileStore, burns: BurnStore) -> None:
+    def __init__(
+        self, *, files: Files, store: FileStore, burns: BurnStore, site: SiteSettingsActions
+    ) -> None:
+        self._site = site
         self._files = files
         self._store = store
         self._burns = burns
 
     async def do_add(self, actor: Actor, file_id: str) -> dict[str, Any]:
+        self._site.require("favorites")
         file = await self._files.access_file(actor.user_id, file_id)
         if await self._burns.carried_by_burn_message(file.id):
             # Saving would keep what burns after reading (decision 0038).
@@ -72,7 +77,9 @@ class FavoriteMessages:
         rosters: RosterCache,
         publisher: Publisher,
         messages: Messages,
+        site: SiteSettingsActions,
     ) -> None:
+        self._site = site
         self._settings = settings
         self._store = store
         self._conversations = conversations
@@ -83,6 +90,7 @@ class FavoriteMessages:
 
     async def do_add(self, actor: Actor, *, conversation_id: int, seq: int) -> dict[str, Any]:
         """Save a message the actor can see; saving it again returns the first favourite."""
+        self._site.require("favorites")
         roster = await self._rosters.access(conversation_id, actor.user_id)
         view = await self._conversations.member_view(conversation_id, actor.user_id)
         entry = await self._conversations.entry(conversation_id, seq)

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from tidings.actions.context import Actor
+from tidings.actions.site_settings import SiteSettingsActions
 from tidings.config import Settings
 from tidings.domain.clock import now_ms
 from tidings.domain.errors import ErrorCode, TidingsError
@@ -71,8 +72,16 @@ def shared_key(file_id: str) -> str:
 
 
 class Files:
-    def __init__(self, *, settings: Settings, store: FileStore, storage: Storage) -> None:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        store: FileStore,
+        storage: Storage,
+        site: SiteSettingsActions,
+    ) -> None:
         self._settings = settings
+        self._site = site
         self._store = store
         self._storage = storage
         self._locks = UploadLocks()
@@ -102,7 +111,9 @@ class Files:
     ) -> StoredFile:
         """A new upload (tus creation); ``partial``: a piece of a parallel upload (tus
         concatenation), joined later by ``do_create_final``."""
-        new = check_new_upload(length, metadata, max_size=self._settings.max_file_bytes)
+        new = check_new_upload(length, metadata, max_size=self._site.max_file_bytes)
+        if not partial:  # a part's type is the final upload's business
+            await self._site.check_upload(actor, new.kind)
         upload = await self._create(
             actor, new, upload_metadata=upload_metadata, concat="partial" if partial else None
         )
@@ -147,7 +158,8 @@ class Files:
                     )
                 parts.append(part)
             length = sum(part.size for part in parts)
-            new = check_new_upload(length, metadata, max_size=self._settings.max_file_bytes)
+            new = check_new_upload(length, metadata, max_size=self._site.max_file_bytes)
+            await self._site.check_upload(actor, new.kind)
             try:
                 final = await self._create(
                     actor,
@@ -379,7 +391,7 @@ class Files:
         return {
             "used_bytes": await self._store.usage(actor.user_id),
             "quota_bytes": self._settings.user_quota_bytes,
-            "max_file_bytes": self._settings.max_file_bytes,
+            "max_file_bytes": self._site.max_file_bytes,
         }
 
     async def read_whole(self, actor: Actor, file_id: str, *, max_bytes: int) -> StoredFile:
@@ -405,7 +417,7 @@ class Files:
         new = check_new_upload(
             len(data),
             {"filename": name, "filetype": mime, "expiry_days": str(expiry_days)},
-            max_size=self._settings.max_file_bytes,
+            max_size=self._site.max_file_bytes,
         )
         upload = await self._create(actor, new, upload_metadata=None, concat=None)
         await self._storage.put(upload.id, data)

@@ -16,6 +16,7 @@ from tidings.actions.governance import Policies, holders
 from tidings.actions.organization import Directory
 from tidings.actions.publisher import Publisher
 from tidings.actions.rosters import RosterCache
+from tidings.actions.site_settings import SiteSettingsActions
 from tidings.config import Settings
 from tidings.domain.clock import now_ms
 from tidings.domain.conversations import ConversationType, Member, Role, Roster, outranks
@@ -77,8 +78,10 @@ class Groups:
         rosters: RosterCache,
         policies: Policies,
         publisher: Publisher,
+        site: SiteSettingsActions,
     ) -> None:
         self._settings = settings
+        self._site = site
         self._store = store
         self._queues = queues
         self._conversations = conversations
@@ -109,7 +112,7 @@ class Groups:
             "view_mode": (await self._store.view_mode(conversation_id, actor.user_id)).value,
         }
         # The effective limit, whether the group set its own or not.
-        out["size_limit"] = group.settings.size_limit or self._settings.group_size_limit
+        out["size_limit"] = group.settings.size_limit or self._site.group_size_limit
         if policy.holds(actor.user_id, me.role, Power.MODERATE):
             out["keywords"] = list(group.settings.keywords)
             out["rate_count"] = group.settings.rate_count
@@ -172,11 +175,11 @@ class Groups:
                 raise TidingsError(ErrorCode.FORBIDDEN, f"you may not change {field}")
         if "size_limit" in changes and changes["size_limit"] is not None:
             limit = changes["size_limit"]
-            if not len(roster.members) <= limit <= self._settings.group_size_limit:
+            if not len(roster.members) <= limit <= self._site.group_size_limit:
                 raise TidingsError(
                     ErrorCode.INVALID_INPUT,
                     f"the size limit must be between the member count ({len(roster.members)})"
-                    f" and {self._settings.group_size_limit}",
+                    f" and {self._site.group_size_limit}",
                 )
         if "join_mode" in changes:
             changes["join_mode"] = JoinMode(changes["join_mode"]).value
@@ -544,8 +547,8 @@ class Groups:
 
     def _size_limit(self, settings: GroupSettings | None) -> int:
         return min(
-            (settings.size_limit if settings else None) or self._settings.group_size_limit,
-            self._settings.group_size_limit,
+            (settings.size_limit if settings else None) or self._site.group_size_limit,
+            self._site.group_size_limit,
         )
 
     # Moderation

@@ -14,6 +14,7 @@ from tidings.actions.governance import Governance
 from tidings.actions.organization import Directory
 from tidings.actions.publisher import Publisher
 from tidings.actions.rosters import RosterCache
+from tidings.actions.site_settings import MESSAGE_MODULES, SiteSettingsActions
 from tidings.config import Settings
 from tidings.domain.bodies import (
     ContactCardBody,
@@ -52,7 +53,9 @@ class Messages:
         limits: Limits,
         records: ChatRecords,
         burns: Burns,
+        site: SiteSettingsActions,
     ) -> None:
+        self._site = site
         self._records = records
         self._burns = burns
         self._settings = settings
@@ -99,6 +102,8 @@ class Messages:
                 await self._check_reply_target(actor, roster, reply_to_seq)
             # Burn after reading: direct chats only; the sender's burn mode marks it.
             parsed = await self._burns.check_send(actor, roster, message_type, parsed)
+            # Modules an administrator turned off (K4), from memory.
+            self._site.require_message_type(message_type, parsed)
             # Mutes, blocks, keywords, moderation: from a cached policy, no query (hot path).
             await self._governance.check_send(
                 actor,
@@ -215,6 +220,9 @@ class Messages:
         targets = self._check_targets(target_ids)
         await self._limits.hit("message_send", actor.user_id, cost=len(targets))
         for original in originals:
+            module = MESSAGE_MODULES.get(MessageType(original.type or MessageType.TEXT))
+            if module is not None:
+                self._site.require(module)
             if original.type == MessageType.CONTACT_CARD.value:
                 await self._check_contact_card(actor, int(original.body["user_id"]))
         note_body = None
@@ -306,6 +314,7 @@ class Messages:
         return [appended.entry for appended in results]
 
     async def do_recall(self, actor: Actor, *, conversation_id: int, seq: int) -> Entry:
+        self._site.require("recall")
         roster = await self._rosters.access(conversation_id, actor.user_id)
         member = roster.members[actor.user_id]
         target = await self._store.entry(conversation_id, seq)
@@ -321,7 +330,7 @@ class Messages:
             sender_id=target.sender_id,
             sender_role=sender.role if sender is not None else None,
             age_seconds=(now_ms() - target.created_at) / 1000,
-            window_seconds=self._settings.recall_window_seconds,
+            window_seconds=self._site.recall_window_seconds,
         )
         if refusal == "forbidden":
             raise TidingsError(
@@ -332,7 +341,7 @@ class Messages:
         if refusal == "recall_window_passed":
             raise TidingsError(
                 ErrorCode.RECALL_WINDOW_PASSED,
-                f"messages can be recalled within {self._settings.recall_window_seconds} seconds",
+                f"messages can be recalled within {self._site.recall_window_seconds} seconds",
             )
         entry = await self._store.recall(
             conversation_id=conversation_id, target_seq=seq, actor_id=actor.user_id, now=now_ms()

@@ -70,7 +70,8 @@ def _method(request: Request) -> str:
 
 async def _creation(request: Request, c: Container) -> Response:
     if request.method == "OPTIONS":
-        return Response(status_code=204, headers=tus.discovery_headers(c.settings.max_file_bytes))
+        headers = tus.discovery_headers(c.site_settings.max_file_bytes)
+        return Response(status_code=204, headers=headers)
     tus.check_version(request.headers)
     actor = await _actor(request, c)
     if "upload-defer-length" in request.headers:
@@ -117,7 +118,8 @@ async def _upload(request: Request, c: Container) -> Response:
     file_id = request.path_params["file_id"]
     method = _method(request)
     if method == "OPTIONS":
-        return Response(status_code=204, headers=tus.discovery_headers(c.settings.max_file_bytes))
+        headers = tus.discovery_headers(c.site_settings.max_file_bytes)
+        return Response(status_code=204, headers=headers)
     # GET is always a download; HEAD is tus's offset query only when it says it speaks tus.
     if method == "GET" or (method == "HEAD" and "tus-resumable" not in request.headers):
         return await _download(request, c, file_id, Variant.ORIGINAL)

@@ -21,6 +21,7 @@ from tidings.bus.messages import (
     PresenceHidden,
     Push,
     RosterChanged,
+    SiteSettingsChanged,
 )
 
 # A push to a conversation of more members than this names the conversation instead of
@@ -55,6 +56,9 @@ def encode(message: BusMessage, origin: str, *, list_max: int = LIST_MAX) -> byt
         header = {"t": "presence", "u": message.user_id, "on": message.online}
     elif isinstance(message, BusGap):
         header = {"t": "gap"}
+    elif isinstance(message, SiteSettingsChanged):
+        header = {"t": "site_settings", "v": message.version}
+        frame = message.document
     elif isinstance(message, PresenceHidden):
         header = {"t": "presence_hidden", "u": message.user_id}
     else:
@@ -92,6 +96,8 @@ def decode(data: bytes) -> BusMessage:
         message = PresenceHidden(int(header["u"]))
     elif kind == "gap":
         message = BusGap()
+    elif kind == "site_settings":
+        message = SiteSettingsChanged(int(header["v"]), rest.decode())
     else:
         raise ValueError(f"unknown bus message {kind!r}")
     return message

@@ -72,6 +72,15 @@ class PresenceHidden:
 
 
 @dataclass(frozen=True, slots=True)
+class SiteSettingsChanged:
+    """The site settings moved to ``version``: ``document`` is the stored (sparse) JSON
+    document, applied by every node at once (decision 0057)."""
+
+    version: int
+    document: str
+
+
+@dataclass(frozen=True, slots=True)
 class BusGap:
     """Bus messages may have been lost (Redis was away, or this node's subscription broke):
     whatever is kept fresh by them (cached rosters and policies) must be dropped."""
@@ -85,5 +94,6 @@ BusMessage = (
     | PresenceChanged
     | PresenceCut
     | PresenceHidden
+    | SiteSettingsChanged
     | BusGap
 )

@@ -101,6 +101,9 @@ class ErrorCode(StrEnum):
     LOCK_NOT_SET = "lock_not_set"
     NOT_ACCEPTING_FRIENDS = "not_accepting_friends"
     INVALID_AVATAR = "invalid_avatar"
+    # Site settings (K4, decision 0057): an administrator turned this module off;
+    # ``details.module`` names it.
+    FEATURE_DISABLED = "feature_disabled"
     INTERNAL = "internal_error"
 
 
@@ -123,6 +126,7 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.LOCK_NOT_SET: 409,
     ErrorCode.NOT_ACCEPTING_FRIENDS: 403,
     ErrorCode.INVALID_AVATAR: 422,
+    ErrorCode.FEATURE_DISABLED: 403,
     ErrorCode.NOT_MEMBER: 403,
     ErrorCode.NOT_FRIENDS: 403,
     ErrorCode.FILE_TOO_LARGE: 413,

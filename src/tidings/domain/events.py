@@ -23,6 +23,8 @@ class PushEvent(StrEnum):
     PRESENCE = "presence"
     SIGNED_OUT = "signed_out"  # this session ended; the connection closes next
     ORG_CHANGED = "org_changed"  # the organization tree moved to a new version
+    # An administrator changed the site settings (modules, client entries, limits, brand).
+    SITE_SETTINGS_CHANGED = "site_settings_changed"
 
 
 class CloseCode(IntEnum):
@@ -71,3 +73,8 @@ def presence_frame(user_id: int, online: bool) -> str:
 
 def signed_out_frame(reason: str) -> str:
     return frame(PushEvent.SIGNED_OUT, {"reason": reason})
+
+
+def site_settings_frame(public: dict[str, Any]) -> str:
+    """``{"version", "settings"}``: what ``GET /api/v1/public/settings`` answers."""
+    return frame(PushEvent.SITE_SETTINGS_CHANGED, public)

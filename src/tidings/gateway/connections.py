@@ -148,6 +148,17 @@ class ConnectionRegistry:
             for connection in list(connections.values()):
                 connection.close(CloseCode.GOING_AWAY, "server shutting down")
 
+    def push_everyone(self, frame: str) -> None:
+        """Send ``frame`` to every connection this node holds (site settings changed)."""
+        data = text_frame(frame)
+        sent = 0
+        for connections in list(self._by_user.values()):
+            for connection in list(connections.values()):
+                connection.send_frame(data)
+                sent += 1
+        if sent:
+            MESSAGES_PUSHED.inc(sent)
+
     def _push(self, message: Push) -> None:
         self.push(message.user_ids, message.frame, message.exclude_connection)
 

@@ -28,6 +28,7 @@ import asyncio
 import logging
 import secrets
 import sys
+import time
 from collections import deque
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any, cast
@@ -52,6 +53,7 @@ from tidings.gateway.ops import (
     parse,
 )
 from tidings.gateway.protocol import Phase, ProtocolCore, Request
+from tidings.logs import access, connection_id, log_op, request_id
 from tidings.schemas import AuthInput, Empty
 
 if TYPE_CHECKING:
@@ -148,6 +150,7 @@ class GatewayConnection(asyncio.Protocol):
         "_last_frame",
         "_loop",
         "_message",
+        "_ops",
         "_paused",
         "_registered",
         "_requests",
@@ -195,6 +198,7 @@ class GatewayConnection(asyncio.Protocol):
         self._paused = 0  # _PAUSED_FOR_* bits
         self._writable: asyncio.Future[None] | None = None
         self._registered = False
+        self._ops = 0  # ops run so far: the number in each op's request id
         # Kept from the handshake for the Actor (the audit log's "from where"), then dropped.
         self._user_agent = ""
         self.context: OpContext | None = None
@@ -306,6 +310,8 @@ class GatewayConnection(asyncio.Protocol):
             state=State.OPEN, max_size=self._gateway.max_frame_bytes, logger=_handshake_logger
         )
         self._handshaking = False
+        # From the handshake on, so that the auth op's log lines carry it too.
+        self.id = secrets.token_hex(8)
         self._last_frame = self._loop.time()
         # The authentication deadline is absolute: this timer is not moved by any frame.
         self._silence_timer = self._loop.call_later(self._gateway.auth_timeout, self._check_silence)
@@ -387,27 +393,43 @@ class GatewayConnection(asyncio.Protocol):
             self._requests = None  # an idle connection keeps no empty deque (~0.7 KiB)
 
     async def _run(self, request: Request) -> None:
+        # Every line logged while the op runs carries its id and the connection's (0055).
+        self._ops += 1
+        op_token = request_id.set(f"{self.id}-{self._ops}")
+        connection_token = connection_id.set(self.id)
+        started = time.perf_counter()
+        outcome = "ok"
         try:
-            if request.op == "ping":
-                self._ping(request)
-            elif request.op == "auth":
-                await self._authenticate(request)
-            else:
-                context = self.context
-                assert context is not None
-                model, handler = OPS[request.op]
-                if context.password_change_required:
-                    await self._check_password_changed(context, request.op)
-                self._core.reply(request, await handler(context, parse(model, request.data)))
-                if context.password_change_required and request.op == "me.change_password":
-                    await self._password_changed(context)
-                if context.close_after_reply is not None:
-                    self._core.close(*context.close_after_reply)
+            await self._run_op(request)
         except TidingsError as error:
+            outcome = error.code.value
             self._core.fail(request, error)
         except Exception:
+            outcome = ErrorCode.INTERNAL.value
             logger.exception("op %s failed", request.op)
             self._core.fail(request, TidingsError(ErrorCode.INTERNAL, "internal error"))
+        finally:
+            if access.isEnabledFor(logging.INFO):
+                log_op(request.op, outcome, started, self.user_id)
+            request_id.reset(op_token)
+            connection_id.reset(connection_token)
+
+    async def _run_op(self, request: Request) -> None:
+        if request.op == "ping":
+            self._ping(request)
+        elif request.op == "auth":
+            await self._authenticate(request)
+        else:
+            context = self.context
+            assert context is not None
+            model, handler = OPS[request.op]
+            if context.password_change_required:
+                await self._check_password_changed(context, request.op)
+            self._core.reply(request, await handler(context, parse(model, request.data)))
+            if context.password_change_required and request.op == "me.change_password":
+                await self._password_changed(context)
+            if context.close_after_reply is not None:
+                self._core.close(*context.close_after_reply)
 
     async def _check_password_changed(self, context: OpContext, op: str) -> None:
         """A session signed in with a one-time password may do only a few ops until the
@@ -450,7 +472,6 @@ class GatewayConnection(asyncio.Protocol):
             self._core.fail(request, error)
             self._core.close(CloseCode.POLICY, "too many connections; retry later")
             return
-        self.id = secrets.token_hex(8)
         self.user_id = user.id
         self.session_id = session.id
         peer = self._transport.get_extra_info("peername") if self._transport else None

@@ -20,6 +20,7 @@ from tidings.sdk.events import (
     PrivateReceived,
     ReceiptChanged,
     SignedOut,
+    SiteSettingsChanged,
     Typing,
 )
 from tidings.sdk.files import TidingsFiles
@@ -41,6 +42,7 @@ __all__ = [
     "ReceiptChanged",
     "ServerError",
     "SignedOut",
+    "SiteSettingsChanged",
     "TidingsClient",
     "TidingsFiles",
     "TidingsHttp",

@@ -27,6 +27,7 @@ from tidings.sdk.events import (
     PrivateReceived,
     ReceiptChanged,
     SignedOut,
+    SiteSettingsChanged,
     Typing,
 )
 from tidings.sdk.state import ClientState
@@ -379,6 +380,8 @@ class TidingsClient:
             self._emit(Typing(data["conversation_id"], data["user_id"]))
         elif kind == "presence":
             self._emit(PresenceChanged(data["user_id"], data["online"]))
+        elif kind == "site_settings_changed":
+            self._emit(SiteSettingsChanged(data["version"], data["settings"]))
         elif kind == "signed_out":
             self.signed_out_reason = data["reason"]
             self.phase = Phase.STOPPED

@@ -54,6 +54,14 @@ class SignedOut:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class SiteSettingsChanged:
+    """An administrator changed the site settings (modules, client entries, limits, brand)."""
+
+    version: int
+    settings: dict[str, Any]
+
+
 Event = (
     Connected
     | Disconnected
@@ -63,4 +71,5 @@ Event = (
     | Typing
     | PresenceChanged
     | SignedOut
+    | SiteSettingsChanged
 )

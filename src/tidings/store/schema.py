@@ -738,3 +738,14 @@ user_activity = Table(
 # New users and groups per day are counted from their own rows.
 Index("ix_users_created_at", users.c.created_at)
 Index("ix_conversations_type_created_at", conversations.c.type, conversations.c.created_at)
+
+# Site settings (K4, decision 0057): one row (id 1), a sparse JSON document of what the
+# administrators changed (tidings.domain.site_settings) and a version every change bumps.
+site_settings = Table(
+    "site_settings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("version", BigInteger, nullable=False, server_default="0"),
+    Column("data", Text, nullable=False, server_default="{}"),
+    Column("updated_at", BigInteger, nullable=False),
+)

@@ -26,6 +26,7 @@ import { App } from './views/App';
 import { PreferencesViewModel } from './viewmodels/PreferencesViewModel';
 import { loadLocale } from './i18n/i18n';
 import { SessionViewModel } from './viewmodels/SessionViewModel';
+import { SiteSettingsViewModel } from './viewmodels/SiteSettingsViewModel';
 import { invitePageCode } from './viewmodels/InviteAcceptViewModel';
 import { AppUpdateViewModel } from './viewmodels/AppUpdateViewModel';
 import { ConversationLinks } from './lib/conversationLinks';
@@ -148,13 +149,17 @@ const environment = {
   },
 };
 
+// The brand and the modules an administrator chose: asked for at once (before sign-in too).
+const site = new SiteSettingsViewModel(local);
+void site.refresh();
+
 const root = document.getElementById('root');
 if (root) {
   // The user's language first (one small chunk), then the first render in it.
   await loadLocale(preferences.getSnapshot().locale);
   createRoot(root).render(
     <StrictMode>
-      <App session={session} preferences={preferences} store={local} popout={popout} imageWindow={imageWindow} environment={environment} updates={updates} />
+      <App session={session} site={site} preferences={preferences} store={local} popout={popout} imageWindow={imageWindow} environment={environment} updates={updates} />
     </StrictMode>,
   );
 }

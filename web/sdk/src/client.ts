@@ -86,6 +86,8 @@ export interface ClientEvents {
   group: { conversationId: ConversationId; entry: Entry };
   /** The organization changed on the server; refetch the tree. */
   orgChanged: { version: number };
+  /** An administrator changed the site settings (modules, client entries, limits, brand). */
+  siteSettings: Pushes['site_settings_changed'];
   /** Something failed in the background (a frame outside the protocol, a cache error). */
   error: { error: unknown };
 }
@@ -610,6 +612,9 @@ export class Client extends Emitter<ClientEvents> {
         break;
       case 'org_changed':
         this.emit('orgChanged', { version: frame.data.version });
+        break;
+      case 'site_settings_changed':
+        this.emit('siteSettings', frame.data);
         break;
       case 'signed_out':
         // The close (4001/4002) follows; remember why so the notice can say it.

@@ -34,6 +34,7 @@ const PUSHES: ReadonlySet<string> = new Set<PushName>([
   'presence',
   'signed_out',
   'org_changed',
+  'site_settings_changed',
 ]);
 
 /** Parse one frame from the server; throws FrameError on anything outside the protocol. */

@@ -6,6 +6,7 @@ export { AuthApi, signInChallenge, weakPasswordReasons } from './auth';
 export { AccountSecurityApi } from './security';
 export type { KnownDevice, SecurityOverview, TotpEnrolment } from './security';
 export { RestApi } from './rest';
+export { brandingImageUrl, fetchSiteSettings } from './site';
 export type * from './management';
 export type * from './favorites';
 export type { AuthOptions, CodeChannel, CodePurpose, CodeSignInInput, RegisterInput, SecondStepMethod, SignInChallenge, SignInInput } from './auth';

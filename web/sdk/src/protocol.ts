@@ -16,6 +16,10 @@ import type {
   MessageType,
   OpRequests,
   Platform,
+  SiteBranding,
+  SiteButtons,
+  SiteLimits,
+  SiteModules,
 } from './generated/wire';
 
 export type { FileKind, OpRequests, Platform, ServerCloseCode, ServerErrorCode } from './generated/wire';
@@ -105,6 +109,8 @@ export const ErrorCode = {
   LockNotSet: 'lock_not_set',
   NotAcceptingFriends: 'not_accepting_friends',
   InvalidAvatar: 'invalid_avatar',
+  /** An administrator turned this module off (site settings); `details.module` names it. */
+  FeatureDisabled: 'feature_disabled',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -884,6 +890,26 @@ export interface Pushes {
   signed_out: { reason: SignedOutReason };
   /** The organization changed; refetch `org.tree`. */
   org_changed: { version: number };
+  /** An administrator changed the site settings: the whole document, as the public endpoint. */
+  site_settings_changed: SiteSettingsSnapshot;
+}
+
+// ---- site settings (decision 0057) ------------------------------------------------------
+
+/** The site settings in force: every key present (the server fills in the defaults). */
+export interface SiteSettings {
+  modules: Required<SiteModules>;
+  buttons: Required<SiteButtons>;
+  limits: SiteLimits;
+  branding: Required<SiteBranding>;
+}
+export type SiteModule = keyof SiteModules;
+export type SiteButton = keyof SiteButtons;
+
+/** `GET /api/v1/public/settings` and the `site_settings_changed` push. */
+export interface SiteSettingsSnapshot {
+  version: number;
+  settings: SiteSettings;
 }
 export type PushName = keyof Pushes;
 

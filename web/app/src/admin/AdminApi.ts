@@ -65,6 +65,33 @@ export class AdminApi {
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
   }
 
+  /**
+   * Upload a small file through tus in one request (creation-with-upload): its id, e.g. for
+   * `file:<id>` in the site settings' branding.
+   */
+  async uploadFile(file: File): Promise<string> {
+    const meta = (value: string) => btoa(String.fromCharCode(...new TextEncoder().encode(value)));
+    const headers = {
+      Authorization: `Bearer ${this.token}`,
+      'Tus-Resumable': '1.0.0',
+      'Upload-Length': String(file.size),
+      'Upload-Metadata': `filename ${meta(file.name || 'file')},filetype ${meta(file.type || 'application/octet-stream')}`,
+      'Content-Type': 'application/offset+octet-stream',
+    };
+    let response: Response;
+    try {
+      response = await fetch(new URL('/files/', window.location.origin), { method: 'POST', headers, body: file });
+    } catch {
+      throw new AdminError('network_error', 'The server cannot be reached.', 0);
+    }
+    if (!response.ok) {
+      const error = ((await response.json().catch(() => ({}))) as { error?: { code: string; message: string } }).error;
+      throw new AdminError(error?.code ?? 'http_error', error?.message ?? response.statusText, response.status);
+    }
+    if (response.headers.get('Upload-Offset') !== String(file.size)) throw new AdminError('upload_incomplete', 'The upload did not finish.', response.status);
+    return (response.headers.get('Location') ?? '').split('/').pop() ?? '';
+  }
+
   /** An API path outside /admin/ (e.g. `/api/v1/org/tree`), for what pages also read. */
   async raw<T>(method: string, absolutePath: string, body?: unknown): Promise<T> {
     return this.parse<T>(await this.fetch(method, absolutePath, body === undefined ? undefined : JSON.stringify(body), undefined, true));

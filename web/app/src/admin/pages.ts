@@ -30,5 +30,6 @@ export const PAGES: PageDef[] = [
   { id: 'home', power: null, title: { en: 'Overview', zh: '概览' }, icon: '⌂', load: () => import('./pages/HomePage') },
   { id: 'dashboard', power: 'dashboard', title: { en: 'Dashboard', zh: '数据看板' }, icon: '▦', load: () => import('./pages/DashboardPage') },
   { id: 'audit', power: 'audit', title: { en: 'Audit log', zh: '审计日志' }, icon: '≣', load: () => import('./pages/AuditPage') },
+  { id: 'settings', power: 'settings', title: { en: 'Settings', zh: '设置' }, icon: '⚙', load: () => import('./pages/SettingsPage') },
   { id: 'org', power: 'org', title: { en: 'Organization', zh: '组织架构' }, icon: '▤', load: () => import('./pages/OrgPage') },
 ];

@@ -1,7 +1,7 @@
 /** English strings. Every user-visible string of the app has a key here and in zh-CN.ts. */
 export const en = {
   'app.name': 'Tidings',
-  'signIn.title': 'Sign in to Tidings',
+  'signIn.title': 'Sign in to {name}',
   'signIn.subtitle': 'Your team, one message away',
   'signIn.account': 'Account',
   'signIn.password': 'Password',
@@ -996,6 +996,7 @@ export const en = {
   'error.lock_not_set': 'Set a lock code first.',
   'error.not_accepting_friends': 'This person does not accept friend requests.',
   'error.invalid_avatar': 'That picture cannot be an avatar (PNG, JPEG or WebP, square, at most 2 MB).',
+  'error.feature_disabled': 'Your administrator has turned this off.',
   // Offline start, installing and updating the app (issue 12, h/offline)
   'update.ready': 'A new version of Tidings is ready.',
   'update.reload': 'Reload',

@@ -27,8 +27,16 @@ export function localeLoaded(locale: Locale): boolean {
 
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
 
+/** The product name an administrator chose (site settings): the app's name in every language. */
+let productName: string | null = null;
+
+export function setProductName(name: string | null): void {
+  productName = name;
+}
+
 export function translator(locale: Locale): Translate {
   return (key, params) => {
+    if (key === 'app.name' && productName) return productName;
     const dictionary = dictionaries[locale] ?? dictionaries.en ?? dictionaries['zh-CN'];
     if (!dictionary) throw new Error(`the words of ${locale} are not loaded (loadLocale)`);
     const template = dictionary[key];

@@ -3,7 +3,7 @@ import type { MessageKey } from './en';
 /** 简体中文。 */
 export const zhCN: Record<MessageKey, string> = {
   'app.name': 'Tidings',
-  'signIn.title': '登录 Tidings',
+  'signIn.title': '登录 {name}',
   'signIn.subtitle': '团队沟通，一触即达',
   'signIn.account': '账号',
   'signIn.password': '密码',
@@ -997,6 +997,7 @@ export const zhCN: Record<MessageKey, string> = {
   'error.lock_not_set': '请先设置锁定密码。',
   'error.not_accepting_friends': '对方不接受好友申请。',
   'error.invalid_avatar': '该图片不能作为头像（须为 PNG、JPEG 或 WebP 方形图片，不超过 2 MB）。',
+  'error.feature_disabled': '管理员已关闭此功能。',
   // 离线启动、安装与更新（issue 12, h/offline）
   'update.ready': 'Tidings 新版本已就绪。',
   'update.reload': '重新加载',

@@ -1,8 +1,9 @@
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, type ReactNode } from 'react';
 import type { KeyValueStore } from '../lib/storage';
 import type { PreferencesViewModel } from '../viewmodels/PreferencesViewModel';
 import type { SessionViewModel } from '../viewmodels/SessionViewModel';
-import { useViewModel } from '../viewmodels/useViewModel';
+import { useOptionalViewModel, useViewModel } from '../viewmodels/useViewModel';
+import { SiteContext, type SiteSettingsViewModel } from '../viewmodels/SiteSettingsViewModel';
 import { WorkspaceViewModel, type WorkspaceEnvironment } from '../viewmodels/WorkspaceViewModel';
 import type { ImageWindowTarget } from '../lib/windows';
 import { FileLinks } from '../viewmodels/FileLinks';
@@ -18,6 +19,8 @@ const FONT_PX = { small: 13, medium: 14, large: 16, xlarge: 18 } as const;
 
 interface AppProps {
   session: SessionViewModel;
+  /** The site settings (brand, modules): given to every view through SiteContext. */
+  site?: SiteSettingsViewModel | null;
   preferences: PreferencesViewModel;
   store: KeyValueStore;
   /** The conversation of a popped-out window, or null in the main window. */
@@ -33,17 +36,22 @@ interface AppProps {
 const openedAtInvite = (environment: WorkspaceEnvironment) => (environment.invite?.() ?? null) !== null;
 
 export function App(props: AppProps) {
-  const { updates = null, preferences } = props;
+  const { updates = null, preferences, site = null } = props;
   const t = useViewModel(preferences).t;
   return (
-    <>
+    <SiteProvider site={site}>
       <AppScreens {...props} />
       {updates && <UpdatePrompt vm={updates} t={t} />}
-    </>
+    </SiteProvider>
   );
 }
 
-function AppScreens({ session, preferences, store, popout, imageWindow = null, environment }: AppProps) {
+function SiteProvider({ site, children }: { site: SiteSettingsViewModel | null; children: ReactNode }) {
+  const snapshot = useOptionalViewModel(site);
+  return <SiteContext.Provider value={snapshot?.settings ?? null}>{children}</SiteContext.Provider>;
+}
+
+function AppScreens({ session, site = null, preferences, store, popout, imageWindow = null, environment }: AppProps) {
   const state = useViewModel(session);
   const prefs = useViewModel(preferences);
 
@@ -58,6 +66,8 @@ function AppScreens({ session, preferences, store, popout, imageWindow = null, e
   }, [prefs.locale, prefs.theme, prefs.wallpaper, prefs.fontSize]);
 
   const client = state.screen === 'main' ? state.client : null;
+  // Signed in: the site settings' pushes reach this window too (a change applies without a reload).
+  useEffect(() => (client && site ? site.attach(client) : undefined), [client, site]);
   const workspace = useMemo(
     () => (client && !imageWindow ? new WorkspaceViewModel(client, preferences, store, popout, environment) : null),
     [client, preferences, store, popout, environment, imageWindow],

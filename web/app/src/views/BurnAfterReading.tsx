@@ -7,6 +7,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import type { Translate } from '../i18n/i18n';
 import type { BurnBubble, BurnControls } from '../viewmodels/BurnAfterReading';
 import type { BubbleItem } from '../viewmodels/ChatViewModel';
+import { useModule } from '../viewmodels/SiteSettingsViewModel';
 
 export function FlameIcon({ size = 22 }: { size?: number }) {
   return (
@@ -145,6 +146,7 @@ export function BurnMenu({
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [onClose]);
+  const recallOn = useModule('recall');
   const seq = item.seq;
   if (seq === null) return null;
   const act = (action: () => void) => () => {
@@ -154,7 +156,7 @@ export function BurnMenu({
   return (
     <div className="menu-backdrop" onClick={onClose} onContextMenu={(e) => { e.preventDefault(); onClose(); }}>
       <div className="context-menu" style={{ left: x, top: y }} role="menu" data-testid="bubble-menu" onClick={(e) => e.stopPropagation()}>
-        {item.mine && <button role="menuitem" onClick={act(() => onRecall(seq))}>{t('menu.recall')}</button>}
+        {recallOn && item.mine && <button role="menuitem" onClick={act(() => onRecall(seq))}>{t('menu.recall')}</button>}
         <button role="menuitem" className="danger" onClick={act(() => onDelete(seq))}>{t('menu.delete')}</button>
       </div>
     </div>

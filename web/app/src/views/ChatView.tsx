@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type ClipboardEvent, type DragEvent, type KeyboardEvent, type MouseEvent, type ReactNode } from 'react';
+import { useCallback, useContext, useEffect, useLayoutEffect, useRef, useState, type ClipboardEvent, type DragEvent, type KeyboardEvent, type MouseEvent, type ReactNode } from 'react';
 import type { Translate } from '../i18n/i18n';
 import { EMOJI } from '../lib/emoji';
 import { linkify } from '../lib/format';
@@ -6,7 +6,7 @@ import { stickerFileOf, type BubbleItem, type ChatItem, type ChatViewModel, type
 import type { SendKey } from '../viewmodels/PreferencesViewModel';
 import type { WorkspaceViewModel } from '../viewmodels/WorkspaceViewModel';
 import { GroupInfoPanel } from './screens';
-import { ComposerPlus } from './PlusPanel';
+import { ComposerPlus, plusEntryShown } from './PlusPanel';
 import { AttachmentStrip, MessageMedia } from './Media';
 import { useViewModel } from '../viewmodels/useViewModel';
 import { Avatar } from './Avatar';
@@ -19,6 +19,7 @@ import { ChatMoreMenu } from './ClearHistory';
 import { SelectCheckbox, SelectionBar } from './MessageSelection';
 import { BurnBadge, BurnBanner, BurnMenu, BurnModeButton, BurnSealed, BurnToggle } from './BurnAfterReading';
 import { longPress } from './longPress';
+import { SiteContext, useModule } from '../viewmodels/SiteSettingsViewModel';
 
 interface ChatViewProps {
   vm: ChatViewModel;
@@ -40,6 +41,7 @@ interface MenuState {
 }
 
 export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOut, standalone = false }: ChatViewProps) {
+  const burnOn = useModule('burn_after_reading');
   const chat = useViewModel(vm);
   const selecting = useViewModel(vm.selection).active;
   const [menu, setMenu] = useState<MenuState | null>(null);
@@ -203,7 +205,7 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
               <InfoIcon />
             </button>
           )}
-          <BurnModeButton controls={chat.burn} t={t} onSet={(on) => void vm.burn.setMode(on)} />
+          {burnOn && <BurnModeButton controls={chat.burn} t={t} onSet={(on) => void vm.burn.setMode(on)} />}
           {chat.peerId !== null && (
             <button className="icon-button" onClick={() => chat.peerId !== null && workspace.openProfile(chat.peerId)} title={t('contacts.viewProfile')} aria-label={t('contacts.viewProfile')} data-testid="peer-profile-button">
               <InfoIcon />
@@ -549,6 +551,8 @@ function BubbleMenu({
   const seq = item.seq;
   const clientMsgId = item.clientMsgId;
   const stickerFile = stickerFileOf(item);
+  const recallOn = useModule('recall');
+  const favoritesOn = useModule('favorites');
   return (
     <div className="menu-backdrop" onClick={onClose} onContextMenu={(e) => { e.preventDefault(); onClose(); }}>
       <div className="context-menu" style={{ left: menu.x, top: menu.y }} role="menu" data-testid="bubble-menu" onClick={(e) => e.stopPropagation()}>
@@ -562,9 +566,9 @@ function BubbleMenu({
             <button role="menuitem" onClick={act(() => onCopy(seq))}>{t('menu.copy')}</button>
             <button role="menuitem" onClick={act(() => onForward(seq))}>{t('menu.forward')}</button>
             <button role="menuitem" onClick={act(() => onReply(seq))}>{t('menu.reply')}</button>
-            {(item.mine || canRecallAny) && <button role="menuitem" onClick={act(() => onRecall(seq))}>{t('menu.recall')}</button>}
+            {recallOn && (item.mine || canRecallAny) && <button role="menuitem" onClick={act(() => onRecall(seq))} data-testid="menu-recall">{t('menu.recall')}</button>}
             {onMarkImportant && <button role="menuitem" onClick={act(() => onMarkImportant(seq))}>{t('menu.markImportant')}</button>}
-            <button role="menuitem" onClick={act(() => onFavorite(seq))} data-testid="menu-favorite">{t('menu.addFavorite')}</button>
+            {favoritesOn && <button role="menuitem" onClick={act(() => onFavorite(seq))} data-testid="menu-favorite">{t('menu.addFavorite')}</button>}
             <button role="menuitem" onClick={act(() => onSelect(seq))} data-testid="menu-select">{t('menu.select')}</button>
             {stickerFile !== null && <button role="menuitem" onClick={act(() => onSaveSticker(stickerFile))} data-testid="menu-save-sticker">{t('menu.saveSticker')}</button>}
             <button role="menuitem" className="danger" onClick={act(() => onDelete(seq))}>{t('menu.delete')}</button>
@@ -576,6 +580,8 @@ function BubbleMenu({
 }
 
 function Composer({ vm, t, sendKey, onSent, links }: { vm: ChatViewModel; t: Translate; sendKey: SendKey; onSent(): void; links: WorkspaceViewModel['links'] }) {
+  const burnOn = useModule('burn_after_reading');
+  const site = useContext(SiteContext);
   const chat = useViewModel(vm);
   const input = useRef<HTMLTextAreaElement>(null);
   const [emojiOpen, setEmojiOpen] = useState(false);
@@ -661,16 +667,20 @@ function Composer({ vm, t, sendKey, onSent, links }: { vm: ChatViewModel; t: Tra
         >
           <SmileIcon />
         </button>
-        <button className="icon-button" onClick={() => images.current?.click()} aria-label={t('files.sendImage')} title={t('files.sendImage')} data-testid="image-button">
-          <ImageIcon />
-        </button>
-        <button className="icon-button" onClick={() => files.current?.click()} aria-label={t('files.sendFile')} title={t('files.sendFile')} data-testid="file-button">
-          <FileIcon />
-        </button>
-        <ScreenshotButton target={vm} t={t} />
+        {(site?.modules.image_sending ?? true) && (
+          <button className="icon-button" onClick={() => images.current?.click()} aria-label={t('files.sendImage')} title={t('files.sendImage')} data-testid="image-button">
+            <ImageIcon />
+          </button>
+        )}
+        {plusEntryShown(site, 'file') && (
+          <button className="icon-button" onClick={() => files.current?.click()} aria-label={t('files.sendFile')} title={t('files.sendFile')} data-testid="file-button">
+            <FileIcon />
+          </button>
+        )}
+        {plusEntryShown(site, 'screenshot') && <ScreenshotButton target={vm} t={t} />}
         {/* The "+" panel: voice, video, location, contact cards, stickers (issue 12). */}
         <ComposerPlus vm={vm.compose} links={links} t={t} onImages={(picked) => vm.addFiles(picked)} onFile={() => files.current?.click()} extra={screenshotsSupported() ? [{ id: 'screenshot', label: t('screenshot.take'), icon: <ScissorsIcon />, onSelect: startScreenshot }] : []} />
-        <BurnToggle controls={chat.burn} t={t} onToggle={() => vm.burn.toggleNext()} />
+        {burnOn && <BurnToggle controls={chat.burn} t={t} onToggle={() => vm.burn.toggleNext()} />}
         <input
           ref={images}
           type="file"

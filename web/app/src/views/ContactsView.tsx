@@ -1,4 +1,5 @@
 import { useState, type DragEvent, type MouseEvent, type ReactNode } from 'react';
+import { useButton } from '../viewmodels/SiteSettingsViewModel';
 import { errorMessage, type Translate } from '../i18n/i18n';
 import type { ContactPerson, ContactsViewModel } from '../viewmodels/ContactsViewModel';
 import type { Crumb, OrgViewModel } from '../viewmodels/OrgViewModel';
@@ -23,6 +24,8 @@ const DRAG_TYPE = 'application/x-tidings-contact';
 export function ContactsView({ workspace, t }: { workspace: WorkspaceViewModel; t: Translate }) {
   const vm = workspace.contacts;
   const s = useViewModel(vm);
+  const newGroupShown = useButton('contacts_new_group');
+  const organizationShown = useButton('contacts_organization');
   const [menu, setMenu] = useState<Menu | null>(null);
   const [newGroup, setNewGroup] = useState<{ name: string; parentId: number | null } | null>(null);
   const [renaming, setRenaming] = useState<{ id: number; name: string } | null>(null);
@@ -95,9 +98,9 @@ export function ContactsView({ workspace, t }: { workspace: WorkspaceViewModel; 
             <SearchIcon size={16} />
             <input placeholder={t('contacts.search')} value={s.query} onChange={(e) => vm.search(e.target.value)} aria-label={t('contacts.search')} data-testid="contacts-search" />
           </label>
-          <button className="icon-button" onClick={() => setNewGroup({ name: '', parentId: null })} title={t('contacts.newGroup')} aria-label={t('contacts.newGroup')} data-testid="new-contact-group">
+          {newGroupShown && <button className="icon-button" onClick={() => setNewGroup({ name: '', parentId: null })} title={t('contacts.newGroup')} aria-label={t('contacts.newGroup')} data-testid="new-contact-group">
             <PlusIcon size={18} />
-          </button>
+          </button>}
         </header>
         <div className="contacts-scroll">
           {s.search ? (
@@ -146,12 +149,14 @@ export function ContactsView({ workspace, t }: { workspace: WorkspaceViewModel; 
                     <span className="muted small">{s.groups.length}</span>
                   </button>
                 </li>
-                <li>
-                  <button className={`pick-row${s.selection?.kind === 'org' ? ' selected' : ''}`} onClick={() => vm.select({ kind: 'org' })} data-testid="organization">
-                    <span className="entry-icon blue"><BuildingIcon size={18} /></span>
-                    <span className="pick-text">{t('contacts.organization')}</span>
-                  </button>
-                </li>
+                {organizationShown && (
+                  <li>
+                    <button className={`pick-row${s.selection?.kind === 'org' ? ' selected' : ''}`} onClick={() => vm.select({ kind: 'org' })} data-testid="organization">
+                      <span className="entry-icon blue"><BuildingIcon size={18} /></span>
+                      <span className="pick-text">{t('contacts.organization')}</span>
+                    </button>
+                  </li>
+                )}
                 {tool('invite', t('invite.myLink'), <UserPlusIcon size={18} />, 'green')}
                 {tool('import', t('import.title'), <FileIcon size={18} />, 'blue')}
                 {tool('favorites', t('favorites.title'), <FolderIcon size={18} />, 'orange')}

@@ -1,4 +1,5 @@
 import { useEffect, useState, type ReactNode } from 'react';
+import { useButton, useModule } from '../viewmodels/SiteSettingsViewModel';
 import { errorMessage, type Translate } from '../i18n/i18n';
 import type { ForwardViewModel } from '../viewmodels/ForwardViewModel';
 import type { InviteAcceptViewModel } from '../viewmodels/InviteAcceptViewModel';
@@ -94,6 +95,8 @@ export function ForwardDialog({ vm, t, onClose, onDone }: { vm: ForwardViewModel
 
 export function NewChatDialog({ vm, t, onClose, onStarted }: { vm: NewChatViewModel; t: Translate; onClose(): void; onStarted(id: number): void }) {
   const state = useViewModel(vm);
+  // Turned off for members (site settings): the server still lets administrators create groups.
+  const groupsOn = useModule('group_creation_by_members');
   const start = async () => {
     const summary = await vm.start();
     if (summary) onStarted(summary.id);
@@ -102,13 +105,16 @@ export function NewChatDialog({ vm, t, onClose, onStarted }: { vm: NewChatViewMo
     <Modal title={t('newChat.title')} onClose={onClose} testId="new-chat-dialog">
       <div className="new-chat-body">
         <PeoplePicker vm={vm.picker} t={t} />
-        {state.selectedCount > 1 && (
+        {state.selectedCount > 1 && !groupsOn && (
+          <div className="form-error" data-testid="groups-off">{t('error.feature_disabled')}</div>
+        )}
+        {state.selectedCount > 1 && groupsOn && (
           <input className="group-name" placeholder={t('newChat.groupName')} value={state.groupName} onChange={(e) => vm.setGroupName(e.target.value)} data-testid="group-name" />
         )}
         {state.error && <div className="form-error">{errorMessage(t, state.error)}</div>}
         <div className="modal-actions">
           <button onClick={onClose}>{t('forward.cancel')}</button>
-          <button className="primary" disabled={state.selectedCount === 0 || state.busy} onClick={() => void start()} data-testid="start-chat">
+          <button className="primary" disabled={state.selectedCount === 0 || state.busy || (state.selectedCount > 1 && !groupsOn)} onClick={() => void start()} data-testid="start-chat">
             {state.selectedCount > 1 ? t('newChat.createGroup', { count: state.selectedCount }) : t('newChat.start')}
           </button>
         </div>
@@ -340,6 +346,7 @@ export function ProfileCard({
 }) {
   const state = useViewModel(vm);
   const [greeting, setGreeting] = useState('');
+  const addFriendShown = useButton('contacts_add_friend', 'friend_requests');
   const profile = state.profile;
   const name = profile ? state.remark || profile.nickname : '';
   return (
@@ -371,7 +378,7 @@ export function ProfileCard({
                 <EditableText value={state.remark} editable label={t('profile.remark')} placeholder={t('profile.noRemark')} onSave={(v) => void vm.saveRemark(v)} testId="remark" />
               </div>
             )}
-            {!state.isMe && !state.isFriend && (
+            {!state.isMe && !state.isFriend && addFriendShown && (
               <form
                 className="inline-form"
                 onSubmit={(e) => {

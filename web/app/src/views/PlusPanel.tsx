@@ -3,10 +3,12 @@
  * and stickers, with the voice recorder, the location picker, the contact-card dialog and
  * the sticker panel. The panel renders a list of items, so others can add theirs.
  */
-import { lazy, Suspense, useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import type { SiteSettings } from '@tidings/sdk';
+import { lazy, Suspense, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { Translate } from '../i18n/i18n';
 import type { ComposeViewModel, PlusItem } from '../viewmodels/ComposeViewModel';
 import type { FileLinks } from '../viewmodels/FileLinks';
+import { SiteContext } from '../viewmodels/SiteSettingsViewModel';
 import { useViewModel } from '../viewmodels/useViewModel';
 import { CardIcon, MediaIcon, MicIcon, PaperIcon, PinIcon, PlusIcon, StickerIcon } from './ComposeIcons';
 import './compose.css';
@@ -67,6 +69,22 @@ export function plusEntries(t: Translate, on: Record<PlusItem, () => void>, extr
   return [...own.slice(0, 2), ...extra, ...own.slice(2)];
 }
 
+/** Whether the site settings show an entry of the panel: its button on, its module on. */
+export function plusEntryShown(site: SiteSettings | null, id: string): boolean {
+  if (!site) return true;
+  const { buttons: b, modules: m } = site;
+  switch (id) {
+    case 'media': return b.plus_media && (m.image_sending || m.video_messages);
+    case 'file': return b.plus_file && m.file_sending;
+    case 'screenshot': return b.plus_screenshot && m.image_sending;
+    case 'voice': return b.plus_voice && m.voice_messages;
+    case 'location': return b.plus_location && m.location;
+    case 'contact': return b.plus_contact && m.contact_cards;
+    case 'sticker': return b.plus_sticker && m.stickers;
+    default: return true;
+  }
+}
+
 type Open = 'panel' | 'voice' | 'location' | 'contact' | 'sticker' | null;
 
 /**
@@ -93,6 +111,7 @@ export function ComposerPlus({
   const media = useRef<HTMLInputElement>(null);
   const state = useViewModel(vm);
   const close = useCallback(() => setOpen(null), []);
+  const site = useContext(SiteContext);
   const entries = plusEntries(
     t,
     {
@@ -104,7 +123,7 @@ export function ComposerPlus({
       sticker: () => setOpen('sticker'),
     },
     extra,
-  );
+  ).filter((entry) => plusEntryShown(site, entry.id));
   return (
     <>
       <button
@@ -117,9 +136,11 @@ export function ComposerPlus({
       >
         <PlusIconSmall />
       </button>
-      <button className="icon-button" onClick={() => setOpen('voice')} aria-label={t('compose.voiceStart')} title={t('compose.voiceStart')} data-testid="voice-button">
-        <MicIcon />
-      </button>
+      {plusEntryShown(site, 'voice') && (
+        <button className="icon-button" onClick={() => setOpen('voice')} aria-label={t('compose.voiceStart')} title={t('compose.voiceStart')} data-testid="voice-button">
+          <MicIcon />
+        </button>
+      )}
       {state.preparingVideo && <span className="muted small composer-busy">{t('compose.preparingVideo')}</span>}
       <input
         ref={media}

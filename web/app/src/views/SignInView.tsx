@@ -1,10 +1,13 @@
-import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { brandingImageUrl } from '@tidings/sdk';
+import { useContext, useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { errorMessage, type Translate } from '../i18n/i18n';
 import type { SessionSnapshot, SessionViewModel } from '../viewmodels/SessionViewModel';
 import type { SignInMethod, SignInSnapshot, SignInViewModel } from '../viewmodels/SignInViewModel';
+import { SiteContext } from '../viewmodels/SiteSettingsViewModel';
 import { useViewModel } from '../viewmodels/useViewModel';
 import { LogoMark } from './Icons';
 import { PasswordReasons } from './PasswordReasons';
+import { useDocumentTitle } from './useDocumentTitle';
 
 type SignInState = Extract<SessionSnapshot, { screen: 'signIn' }>;
 
@@ -37,15 +40,19 @@ export function SignInView({ vm, state, t, inviting = false }: { vm: SessionView
             ? t('signIn.register')
             : state.canCancel
               ? t('accounts.addTitle')
-              : t('signIn.title');
+              : t('signIn.title', { name: t('app.name') });
+  const brand = useContext(SiteContext)?.branding;
+  useDocumentTitle(t('app.name'), null);
+  const logo = brand ? brandingImageUrl(brand.logo) : null;
+  const background = brand ? brandingImageUrl(brand.sign_in_background) : null;
 
   return (
-    <main className="sign-in">
+    <main className="sign-in" style={background ? { backgroundImage: `url("${background}")` } : undefined} data-background={background ? 'image' : undefined}>
       <div className="sign-in-card" data-testid="sign-in" data-step={step.kind}>
         <div className="sign-in-brand">
-          <LogoMark size={48} />
-          <h1>{title}</h1>
-          {step.kind === 'credentials' && <p>{t('signIn.subtitle')}</p>}
+          {logo ? <img className="sign-in-logo" src={logo} alt="" data-testid="sign-in-logo" /> : <LogoMark size={48} />}
+          <h1 data-testid="sign-in-title">{title}</h1>
+          {step.kind === 'credentials' && <p data-testid="sign-in-text">{brand?.sign_in_text || t('signIn.subtitle')}</p>}
         </div>
         {notice && (
           <div className="notice-banner" role="alert" data-testid="forced-offline-notice">

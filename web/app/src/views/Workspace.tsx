@@ -1,4 +1,6 @@
-import { lazy, Suspense, useCallback, useEffect, type ReactElement } from 'react';
+import { brandingImageUrl } from '@tidings/sdk';
+import { lazy, Suspense, useCallback, useContext, useEffect, type ReactElement } from 'react';
+import { SiteContext, useButton } from '../viewmodels/SiteSettingsViewModel';
 import type { Translate } from '../i18n/i18n';
 import type { SendKey } from '../viewmodels/PreferencesViewModel';
 import { useOptionalViewModel, useViewModel } from '../viewmodels/useViewModel';
@@ -96,10 +98,13 @@ export function Workspace({ workspace, t, sendKey, session, onSignOut }: Props) 
   // A locked chat opens here, behind its prompt, never in a window of its own (h/me).
   const popOut = useCallback((id: number) => (meModels.lock.covers(id) ? workspace.select(id) : workspace.popOut(id)), [workspace, meModels]);
 
+  const favoritesShown = useButton('me_favorites', 'favorites');
+  const brand = useContext(SiteContext)?.branding;
+  const brandLogo = brand ? brandingImageUrl(brand.logo) : null;
   const rail: { section: Section; label: string; icon: ReactElement }[] = [
     { section: 'chats', label: t('rail.chats'), icon: <ChatIcon /> },
     { section: 'contacts', label: t('rail.contacts'), icon: <ContactsIcon /> },
-    { section: 'favorites', label: t('rail.favorites'), icon: <StarIcon /> },
+    ...(favoritesShown ? [{ section: 'favorites' as const, label: t('rail.favorites'), icon: <StarIcon /> }] : []),
     { section: 'settings', label: t('rail.settings'), icon: <SettingsIcon /> },
   ];
   // The phone's "Me" tab (h/me); on a desktop the avatar's menu opens the page.
@@ -111,7 +116,7 @@ export function Workspace({ workspace, t, sendKey, session, onSignOut }: Props) 
     <AvatarContext.Provider value={meModels.avatars}>
     <div className={`workspace${chatOpen ? ' chat-open' : ''}`} data-testid="workspace" data-connection={state.connection}>
       <nav className="rail" aria-label="Tidings">
-        <div className="rail-logo"><LogoMark size={34} /></div>
+        <div className="rail-logo">{brandLogo ? <img src={brandLogo} alt="" className="rail-brand-logo" data-testid="rail-brand-logo" /> : <LogoMark size={34} />}</div>
         {state.user && (
           <AccountMenu session={session} t={t} otherUnread={otherUnread} onOpenMe={() => workspace.showSection('me')}>
             <Avatar id={state.user.id} name={state.user.nickname} size={36} user />

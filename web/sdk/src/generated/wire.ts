@@ -96,6 +96,7 @@ export type ServerErrorCode =
   | 'lock_not_set'
   | 'not_accepting_friends'
   | 'invalid_avatar'
+  | 'feature_disabled'
   | 'internal_error';
 
 /** Every push the server sends (tidings.domain.events.PushEvent). */
@@ -106,7 +107,8 @@ export type PushName =
   | 'typing'
   | 'presence'
   | 'signed_out'
-  | 'org_changed';
+  | 'org_changed'
+  | 'site_settings_changed';
 
 /** WebSocket close codes the server uses. */
 export type ServerCloseCode =
@@ -1328,4 +1330,75 @@ export interface OpRequests {
   'typing': ConversationRef;
   'users.import': TableFileInput;
   'users.lookup': UserLookupInput;
+}
+
+// ---- site settings (GET /api/v1/public/settings, the site_settings_changed push) -----------
+
+/**
+ * Feature modules. The server refuses what is off with ``feature_disabled``; the client
+ * hides its entry points.
+ */
+export interface SiteModules {
+  file_sending?: boolean;
+  image_sending?: boolean;
+  voice_messages?: boolean;
+  video_messages?: boolean;
+  location?: boolean;
+  stickers?: boolean;
+  contact_cards?: boolean;
+  recall?: boolean;
+  burn_after_reading?: boolean;
+  favorites?: boolean;
+  group_creation_by_members?: boolean;
+  friend_requests?: boolean;
+  voice_calls?: boolean;
+  video_calls?: boolean;
+}
+
+/** Entries the client shows. Hiding one does not forbid what it does (a module does). */
+export interface SiteButtons {
+  plus_media?: boolean;
+  plus_file?: boolean;
+  plus_screenshot?: boolean;
+  plus_voice?: boolean;
+  plus_location?: boolean;
+  plus_contact?: boolean;
+  plus_sticker?: boolean;
+  contacts_add_friend?: boolean;
+  contacts_new_group?: boolean;
+  contacts_organization?: boolean;
+  me_favorites?: boolean;
+}
+
+/**
+ * Limits once read from the configuration at start-up. ``None`` in a change means
+ * "back to the configured value".
+ */
+export interface SiteLimits {
+  /** ≥ 0; ≤ 31536000 */
+  recall_window_seconds: number;
+  /** ≥ 2; ≤ 1000000 */
+  group_size_limit: number;
+  /** ≥ 1024 */
+  max_file_bytes: number;
+}
+
+export interface SiteBranding {
+  /** min length 1; max length 40 */
+  product_name?: string;
+  /** pattern ^(|file:[A-Za-z0-9_-]{1,64})$ */
+  logo?: string;
+  /** pattern ^#[0-9a-fA-F]{6}$ */
+  brand_colour?: string;
+  /** max length 500 */
+  sign_in_text?: string;
+  /** pattern ^(|file:[A-Za-z0-9_-]{1,64})$ */
+  sign_in_background?: string;
+}
+
+export interface SiteSettings {
+  modules?: SiteModules;
+  buttons?: SiteButtons;
+  limits: SiteLimits;
+  branding?: SiteBranding;
 }

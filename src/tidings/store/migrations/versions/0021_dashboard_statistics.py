@@ -1,7 +1,7 @@
 """the dashboard's counters and who was active on which day (decision 0061)
 
 Revision ID: 0021
-Revises: 0015
+Revises: 0017
 Create Date: 2026-12-05
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0021"
-down_revision = "0015"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
