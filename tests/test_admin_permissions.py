@@ -168,6 +168,8 @@ ADMIN_ENDPOINTS: dict[str, tuple[AdminPower | None, Call]] = {
         _at("/api/v1/admin/org/import?dry_run=true&mode=sync"),
     ),
     "GET /api/v1/admin/org/export": (AdminPower.ORG, _at("/api/v1/admin/org/export?format=pdf")),
+    # The dashboard (decision 0061): only reads.
+    "GET /api/v1/admin/dashboard": (AdminPower.DASHBOARD, _at("/api/v1/admin/dashboard?days=1")),
     "GET /api/v1/admin/audit": (AdminPower.AUDIT, _at("/api/v1/admin/audit")),
     # Content moderation (K7): changes with invalid bodies, a resolve of a missing report.
     "GET /api/v1/admin/moderation/words": (

@@ -23,6 +23,7 @@ from tidings import __version__
 from tidings.api import (
     admin,
     admin_broadcasts,
+    admin_dashboard,
     admin_groups,
     admin_moderation,
     admin_org,
@@ -113,6 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin.router)
     app.include_router(admin_users.router)
     app.include_router(admin_groups.router)
+    app.include_router(admin_dashboard.router)
     app.include_router(admin_settings.router)
     app.include_router(public_settings.router)
     app.include_router(admin_broadcasts.router)

@@ -13,6 +13,7 @@ from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, Field, field_validator
 from pydantic_settings import (
@@ -328,6 +329,12 @@ class Settings(BaseSettings):
     # JSON lines, off with text.
     access_log: bool | None = None
     demo: bool = False
+    # The dashboard's days (PRODUCT.md K6, decision 0061): midnight to midnight in this IANA
+    # time zone (Asia/Shanghai, Europe/Berlin, ...). Counters are kept per such day.
+    stats_time_zone: str = "UTC"
+    # Counters and active users gathered in memory are written this often: a crash loses at
+    # most this much of them (they are statistics, not messages).
+    stats_flush_seconds: float = Field(default=10.0, gt=0)
 
     @field_validator(
         "metrics_allowed_networks", "ws_allowed_origins", "push_allowed_networks", mode="before"
@@ -343,6 +350,15 @@ class Settings(BaseSettings):
     def _check_networks(cls, value: list[str]) -> list[str]:
         for network in value:
             ip_network(network, strict=False)  # a ValueError names the bad one
+        return value
+
+    @field_validator("stats_time_zone")
+    @classmethod
+    def _check_time_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 
     @field_validator("ws_allowed_origins")

@@ -45,6 +45,7 @@ from tidings.actions.rosters import RosterCache
 from tidings.actions.session_touches import SessionTouches
 from tidings.actions.sign_in_steps import SignInSteps
 from tidings.actions.site_settings import SiteSettingsActions
+from tidings.actions.statistics import Statistics, StatisticsRecorder
 from tidings.actions.stickers import Stickers
 from tidings.actions.sync import Sync
 from tidings.actions.two_factor import TwoFactor
@@ -60,6 +61,7 @@ from tidings.bus.rate import LocalRateWindow, RateWindow, RedisRateWindow
 from tidings.bus.redis import RedisBus
 from tidings.bus.redis_presence import RedisPresence
 from tidings.config import Settings
+from tidings.domain.statistics import Calendar
 from tidings.files.storage import LocalStorage, Storage
 from tidings.gateway.connections import ConnectionRegistry
 from tidings.gateway.member_pushes import MemberPushes
@@ -87,6 +89,7 @@ from tidings.store.push import PushStore
 from tidings.store.registration_invites import RegistrationInviteStore
 from tidings.store.security import SecurityStore
 from tidings.store.site_settings import SiteSettingsStore
+from tidings.store.statistics import StatisticsStore
 from tidings.store.stickers import StickerStore
 from tidings.store.user_settings import UserSettingsStore
 
@@ -647,6 +650,34 @@ class Container:
             locks=self.privacy_store,
         )
 
+    # The dashboard (issue 13, h/dashboard; decision 0061)
+
+    @cached_property
+    def statistics_store(self) -> StatisticsStore:
+        return StatisticsStore(self.database)
+
+    @cached_property
+    def calendar(self) -> Calendar:
+        return Calendar(self.settings.stats_time_zone)
+
+    @cached_property
+    def statistics_recorder(self) -> StatisticsRecorder:
+        return StatisticsRecorder(
+            self.statistics_store,
+            self.calendar,
+            self.presence_registry,
+            flush_interval=self.settings.stats_flush_seconds,
+        )
+
+    @cached_property
+    def statistics(self) -> Statistics:
+        return Statistics(
+            store=self.statistics_store,
+            calendar=self.calendar,
+            presence=self.presence_registry,
+            gate=self.admin_gate,
+        )
+
     # Site settings (K4, I10; decision 0057): held in memory on every node, applied live
 
     @cached_property
@@ -741,6 +772,9 @@ class Container:
         await self.word_lists.start()
         self.receipts.start()
         self.session_touches.start()
+        self.accounts.activity_listeners.append(self.statistics_recorder.seen)
+        self.log_writer.committed_listeners.append(self.statistics_recorder.appended)
+        self.statistics_recorder.start()
         await self.files.start()
         self.file_cleanup.start()
         self.burns.start()
@@ -761,6 +795,8 @@ class Container:
         await self.word_lists.stop()
         await self.session_touches.stop()
         await self.log_writer.stop()
+        if "statistics_recorder" in self.__dict__:  # after the log's last batch is counted
+            await self.statistics_recorder.stop()
         await self.presence_registry.stop()
         await self.bus.stop()
         if "limits" in self.__dict__:  # built only if something used it

@@ -3,6 +3,7 @@ A7, A9)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -92,6 +93,9 @@ class Accounts:
         self._notices = notices
         self._throttle = SignInThrottle(limits)
         self._limits = limits
+        # Told (user id, now) of each sign-in and each use of a session: the dashboard's
+        # active users (actions/statistics.py). A listener must not block.
+        self.activity_listeners: list[Callable[[int, int], None]] = []
 
     async def do_register(
         self,
@@ -434,6 +438,8 @@ class Accounts:
             raise TidingsError(ErrorCode.INVALID_TOKEN, "the session token is not valid")
         if user.password_change_required and not password_change_required_allowed:
             raise password_change_required()
+        for listener in self.activity_listeners:
+            listener(user.id, now)
         # For "list my sessions", not security; written in batches (SessionTouches).
         if now - session.last_seen_at > self._settings.session_touch_seconds * 1000:
             self._touches.touch(session.id, now)
@@ -530,6 +536,8 @@ class Accounts:
                 replaces_session_id=replaces_session_id,
             )
         await self._announce_revoked(displaced)
+        for listener in self.activity_listeners:
+            listener(user.id, now)
         known = await self._known_devices.remember(
             user.id, device_token=device_token, platform=platform, device_name=device_name, ip=ip
         )

@@ -23,6 +23,12 @@ class PresenceRegistry(Protocol):
 
     async def online(self, user_ids: list[int]) -> dict[int, bool]: ...
 
+    async def count_online(self) -> int:
+        """How many users have a live connection on any node (the dashboard's "online now")."""
+
+    def local_users(self) -> list[int]:
+        """The users with a live connection on this node."""
+
 
 class LocalPresence:
     def __init__(self) -> None:
@@ -49,3 +55,9 @@ class LocalPresence:
 
     async def online(self, user_ids: list[int]) -> dict[int, bool]:
         return {u: u in self._connections for u in user_ids}
+
+    async def count_online(self) -> int:
+        return len(self._connections)
+
+    def local_users(self) -> list[int]:
+        return list(self._connections)

@@ -91,6 +91,27 @@ class RedisPresence:
             # Without Redis, report what this node knows.
             return {u: u in self._local for u in user_ids}
 
+    async def count_online(self) -> int:
+        """Users in the union of the live nodes' sets (a user on two nodes counts once)."""
+        try:
+            nodes = [
+                n.decode() if isinstance(n, bytes) else str(n)
+                for n in await self._redis.smembers("nodes")
+            ]
+            if not nodes:
+                return 0
+            key = f"node:{self._node}:online-count"
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.sunionstore(key, [f"node:{n}:users" for n in nodes])
+                pipe.delete(key)
+                results = await pipe.execute()
+            return int(results[0])
+        except (RedisError, OSError):
+            return len(self._local)
+
+    def local_users(self) -> list[int]:
+        return list(self._local)
+
     async def rewrite(self) -> None:
         """Write this node's users again (Redis restarted empty)."""
         await self._announce_node()

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from tidings.domain.entries import NewEntry
@@ -46,6 +47,9 @@ class LogWriter:
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._closing = False
+        # Told of every committed batch's results (the dashboard counts messages; a listener
+        # must not block).
+        self.committed_listeners: list[Callable[[list[Appended]], None]] = []
         # Both engines append outside SQLAlchemy (decisions 17 and 23).
         self._appender: SqliteLogAppender | PgLogAppender = (
             SqliteLogAppender(database.sqlite_path, synchronous=database.sqlite_synchronous)
@@ -106,6 +110,10 @@ class LogWriter:
         except Exception as exc:
             logger.exception("log write failed for a batch of %d", len(batch))
             error = exc
+        if results is not None and self.committed_listeners:
+            stored = [r for r in results if isinstance(r, Appended)]
+            for listener in self.committed_listeners:
+                listener(stored)
         for index, pending in enumerate(batch):
             if pending.future.done():
                 continue

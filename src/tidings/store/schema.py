@@ -726,6 +726,30 @@ chat_locks = Table(
 # Whose avatar a file is: any signed-in user may read a file that is someone's avatar.
 Index("ix_users_avatar", users.c.avatar)
 
+# The dashboard (PRODUCT.md K6, decision 0061). Days are numbered from 1970-01-01 in the
+# statistics' time zone (domain/statistics.py). Counters kept as things happen, added to by
+# every node (messages sent, users active), so no chart scans the log.
+daily_counts = Table(
+    "daily_counts",
+    metadata,
+    Column("metric", String(32), primary_key=True),
+    Column("day", Integer, primary_key=True),
+    Column("count", BigInteger, nullable=False, server_default="0"),
+)
+
+# Who was active on which day: one row per user and day, written once (the first activity
+# of the day seen by any node; the insert that makes the row also counts it).
+user_activity = Table(
+    "user_activity",
+    metadata,
+    Column("day", Integer, primary_key=True),
+    Column("user_id", BigInteger, primary_key=True),
+)
+
+# New users and groups per day are counted from their own rows.
+Index("ix_users_created_at", users.c.created_at)
+Index("ix_conversations_type_created_at", conversations.c.type, conversations.c.created_at)
+
 # Site settings (K4, decision 0057): one row (id 1), a sparse JSON document of what the
 # administrators changed (tidings.domain.site_settings) and a version every change bumps.
 site_settings = Table(

@@ -28,10 +28,12 @@ export interface PageDef {
 
 export const PAGES: PageDef[] = [
   { id: 'home', power: null, title: { en: 'Overview', zh: '概览' }, icon: '⌂', load: () => import('./pages/HomePage') },
+  { id: 'dashboard', power: 'dashboard', title: { en: 'Dashboard', zh: '数据看板' }, icon: '▦', load: () => import('./pages/DashboardPage') },
   { id: 'users', power: 'users', title: { en: 'Users', zh: '用户' }, icon: '◉', load: () => import('./pages/UsersPage') },
   { id: 'groups', power: 'groups', title: { en: 'Groups', zh: '群组' }, icon: '◎', load: () => import('./pages/GroupsPage') },
-  { id: 'settings', power: 'settings', title: { en: 'Settings', zh: '设置' }, icon: '⚙', load: () => import('./pages/SettingsPage') },
-  { id: 'broadcasts', power: 'broadcasts', title: { en: 'Broadcasts', zh: '广播通知' }, icon: '✉', load: () => import('./pages/BroadcastsPage') },
   { id: 'org', power: 'org', title: { en: 'Organization', zh: '组织架构' }, icon: '▤', load: () => import('./pages/OrgPage') },
+  { id: 'broadcasts', power: 'broadcasts', title: { en: 'Broadcasts', zh: '广播通知' }, icon: '✉', load: () => import('./pages/BroadcastsPage') },
   { id: 'moderation', power: 'moderation_view', title: { en: 'Moderation', zh: '内容审核' }, icon: '⚑', load: () => import('./pages/ModerationPage') },
+  { id: 'settings', power: 'settings', title: { en: 'Settings', zh: '设置' }, icon: '⚙', load: () => import('./pages/SettingsPage') },
+  { id: 'audit', power: 'audit', title: { en: 'Audit log', zh: '审计日志' }, icon: '≣', load: () => import('./pages/AuditPage') },
 ];
