@@ -17,7 +17,7 @@ import pytest
 
 from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, PASSWORD, WebServer, running_server
 
-__all__ = ["PASSWORD", "WebServer", "unique"]
+__all__ = ["FAKE_MEDIA", "PASSWORD", "WebServer", "unique"]
 
 sync_api = pytest.importorskip("playwright.sync_api")
 sync_api.expect.set_options(timeout=10_000)
@@ -29,14 +29,35 @@ def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
         yield server
 
 
+# Chromium's fake devices: a microphone that beeps and a camera that draws, no prompt.
+FAKE_MEDIA = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
+
+
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def playwright() -> Iterator[Any]:
+    """The one Playwright of the session: its sync API cannot run twice in one thread
+    (a second `sync_playwright()` sees the first one's event loop running)."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium is not installed (scripts/ensure-chromium.sh)")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
+    with sync_api.sync_playwright() as started:
+        yield started
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Any) -> Iterator[Any]:
+    launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield launched
+    launched.close()
+
+
+@pytest.fixture(scope="session")
+def media_browser(playwright: Any) -> Iterator[Any]:
+    """A Chromium with fake media devices (microphone, camera, screen capture)."""
+    launched = playwright.chromium.launch(
+        executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *FAKE_MEDIA]
+    )
+    yield launched
+    launched.close()
 
 
 @pytest.fixture

@@ -50,13 +50,14 @@ def test_the_chat_apps_session_opens_the_console_and_language_and_theme_stick(
     # Signed in to the chat app: the console needs no second sign-in.
     page.goto(f"{web_server.base_url}/admin")
     expect(page.locator(".adm-who")).to_contain_text("超级管理员")
-    expect(page.locator(".adm-header h1")).to_have_text("概览")
+    # A super admin lands on the dashboard.
+    expect(page.locator(".adm-header h1")).to_have_text("数据看板")
     page.select_option("select[aria-label=语言]", "en")
-    expect(page.locator(".adm-header h1")).to_have_text("Overview")
+    expect(page.locator(".adm-header h1")).to_have_text("Dashboard")
     page.select_option("select[aria-label=Theme]", "dark")
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     page.reload()
-    expect(page.locator(".adm-header h1")).to_have_text("Overview")
+    expect(page.locator(".adm-header h1")).to_have_text("Dashboard")
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") == background
     assert background == "rgb(20, 23, 28)"
     # A tablet held upright: the menu folds behind a button.

@@ -21,32 +21,17 @@ import uuid
 import wave
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import WebServer, sync_api, unique
+from tests.browser.conftest import WebServer, unique
 from tests.browser.pages import conversation_row, direct_chat, open_conversation, sign_in
-from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, running_server
+from tests.browser.server import running_server
 
-# Chromium's fake devices: a microphone that beeps and a camera that draws, no prompt.
-FAKE_MEDIA = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
 MOBILE = {"width": 390, "height": 844}
-
-
-@pytest.fixture(scope="module")
-def media_browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed (scripts/ensure-chromium.sh)")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *FAKE_MEDIA]
-        )
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -21,36 +21,21 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import WebServer, unique
 from tests.browser.pages import direct_chat, open_conversation, sign_in
-from tests.browser.server import CHROMIUM, CHROMIUM_ARGS
 
 sync_api = pytest.importorskip("playwright.sync_api")
-
-CAPTURE_ARGS = [
-    *CHROMIUM_ARGS,
-    "--use-fake-ui-for-media-stream",
-    "--use-fake-device-for-media-stream",
-]
 
 RED = (245, 34, 45)  # the editor's first colour, #f5222d
 BLUE = (22, 119, 255)  # #1677ff
 
 
-@pytest.fixture(scope="module")
-def capture_browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CAPTURE_ARGS)
-        yield launched
-        launched.close()
-
-
 @pytest.fixture
-def device(capture_browser: Any) -> Iterator[Any]:
+def device(media_browser: Any) -> Iterator[Any]:
     contexts: list[Any] = []
 
     def make(**options: Any) -> Page:
         options.setdefault("viewport", {"width": 1280, "height": 800})
         options.setdefault("locale", "en-US")
-        context = capture_browser.new_context(**options)
+        context = media_browser.new_context(**options)
         context.set_default_timeout(10_000)
         contexts.append(context)
         page: Page = context.new_page()

@@ -45,7 +45,7 @@ export function serviceWorker({ entry, publicDir }) {
         throw new Error(`the service worker must not share code with the app: it imports ${worker.imports}`);
       }
       const hash = createHash('sha256');
-      const consoleOnly = onlyReachedFrom(bundle, (chunk) => chunk.facadeModuleId?.endsWith('/admin/main.tsx') ?? false, worker);
+      const consoleOnly = onlyReachedFrom(bundle, (chunk) => /\/admin(\.html|\/main\.tsx)$/.test(chunk.facadeModuleId ?? ''), worker);
       const built = Object.keys(bundle).filter(
         (name) => name !== worker.fileName && name !== 'index.html' && name !== 'admin.html' && !consoleOnly.has(name) && !SKIPPED.test(name),
       );

@@ -123,10 +123,14 @@ describe('settings kept on the server', () => {
     const vm = new ServerSettingsViewModel(client, preferences, store, noPush);
     await client.start();
     await settle();
-    // The server's theme wins; this device's font size (and other choices) go up.
+    // The server's theme wins; this device's font size (its choice) goes up, not the defaults
+    // it derived from the browser (its language), which another device derives for itself.
     expect(preferences.getSnapshot().theme).toBe('dark');
-    expect(updates[0]).toMatchObject({ font_size: 'large', locale: 'en', send_key: 'enter', notifications: { sound: true } });
-    expect(updates[0]).not.toHaveProperty('theme');
+    expect(updates[0]).toEqual({ font_size: 'large' });
+    // A new device: its browser's language shows until the account has one.
+    const other = new PreferencesViewModel(new MemoryStore(), ['zh-CN']);
+    expect(other.getSnapshot().locale).toBe('zh-CN');
+    expect(other.chosen('locale')).toBe(false);
     // A change in Settings here is sent...
     preferences.set('wallpaper', 'mint');
     await settle();

@@ -38,8 +38,14 @@ export interface PreferencesSnapshot extends Preferences {
 }
 
 const KEY = 'tidings.preferences';
+/** The preferences chosen on this device or taken from the server, as opposed to defaults
+ * derived from the browser (its language, its colour scheme): only those go to the server, so
+ * a first device's browser language does not become every device's language. */
+const CHOSEN_KEY = 'tidings.preferences.chosen';
 
 export class PreferencesViewModel extends ViewModel<PreferencesSnapshot> {
+  private readonly chosenKeys: Set<keyof Preferences>;
+
   constructor(
     private readonly store: KeyValueStore,
     languages: readonly string[],
@@ -59,6 +65,14 @@ export class PreferencesViewModel extends ViewModel<PreferencesSnapshot> {
       flashTitle: saved.flashTitle !== false,
     };
     super({ ...preferences, t: translator(preferences.locale) });
+    // Before this record existed, every saved value counted as chosen.
+    const chosen = readJson<(keyof Preferences)[]>(store, CHOSEN_KEY) ?? (Object.keys(saved) as (keyof Preferences)[]);
+    this.chosenKeys = new Set(chosen);
+  }
+
+  /** Whether `key` was chosen (here, or on another device through the server), not derived. */
+  chosen(key: keyof Preferences): boolean {
+    return this.chosenKeys.has(key);
   }
 
   set<K extends keyof Preferences>(key: K, value: Preferences[K]): void {
@@ -67,6 +81,10 @@ export class PreferencesViewModel extends ViewModel<PreferencesSnapshot> {
     if (key === 'locale') next.t = translator(value as Locale);
     const { t: _t, ...preferences } = next;
     this.store.set(KEY, JSON.stringify(preferences));
+    if (!this.chosenKeys.has(key)) {
+      this.chosenKeys.add(key);
+      this.store.set(CHOSEN_KEY, JSON.stringify([...this.chosenKeys]));
+    }
     this.setSnapshot(next);
     if (key === 'locale' && !localeLoaded(value as Locale)) {
       // Its words arrive as a chunk: shown in the language at hand until then.

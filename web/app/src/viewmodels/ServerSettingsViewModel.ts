@@ -225,9 +225,10 @@ export class ServerSettingsViewModel extends ViewModel<ServerSettingsSnapshot> {
     // The server's copy as it is now (even an older version: its database may be new).
     this.received(reply.settings, reply.version, true);
     this.update({ synced: true });
-    // What the server lacks comes from this device (its earlier, local-only choices).
+    // What the server lacks comes from this device (its earlier, local-only choices; not the
+    // defaults it derived from the browser, which another device derives for itself).
     const local = this.preferences.getSnapshot();
-    const missing = SYNCED.filter((key) => !(key in fromServer(reply.settings)));
+    const missing = SYNCED.filter((key) => !(key in fromServer(reply.settings)) && this.preferences.chosen(key));
     if (missing.length > 0) {
       let changes: SettingsChanges = {};
       for (const key of missing) changes = mergeSettings(changes as ServerSettings, toServer(key, local)) as SettingsChanges;
