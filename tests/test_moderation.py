@@ -97,14 +97,46 @@ async def test_messages_are_blocked_masked_or_flagged_in_english_and_chinese(
         )
         assert place["body"]["name"] == "*** place"
         # Flagged: delivered as is, and queued for review.
-        flagged = await a.send(group, "text", {"text": "spammy 可疑 offer"})
+        flagged = await a.send(
+            group, "text", {"text": "spammy 可疑 offer"}, client_msg_id="flag-once"
+        )
         assert flagged["body"]["text"] == "spammy 可疑 offer"
+        # A resend (the sender got no ack) flags it once.
+        again = await a.request(
+            "send",
+            {
+                "conversation_id": group,
+                "client_msg_id": "flag-once",
+                "type": "text",
+                "body": {"text": "spammy 可疑 offer"},
+            },
+        )
+        assert again["seq"] == flagged["seq"]
+        # Stored but not flagged (as when its node died between the two): the sender, who had
+        # no ack, resends, and the flag is written then.
+        word = f"zz{uuid.uuid4().hex[:6]}"
+        unflagged = await a.send(group, "text", {"text": f"{word} deal"}, client_msg_id=word)
+        await people.super_admin.http.call(
+            "POST", WORDS, {"words": [{"word": word, "action": "flag"}]}
+        )
+        resent = await a.request(
+            "send",
+            {
+                "conversation_id": group,
+                "client_msg_id": word,
+                "type": "text",
+                "body": {"text": f"{word} deal"},
+            },
+        )
+        assert resent["seq"] == unflagged["seq"]
     queue = await _queue(people.super_admin, source="words", target_type="message")
     mine = [r for r in queue if r["conversation_id"] == group and r["seq"] == flagged["seq"]]
     assert len(mine) == 1
     assert mine[0]["reason"] == "flagged_words" and mine[0]["reporter_id"] is None
     assert "spammy" in mine[0]["note"] and "可疑" in mine[0]["note"]
     assert mine[0]["target_user_id"] == alice.id
+    late = [r for r in queue if r["conversation_id"] == group and r["seq"] == unflagged["seq"]]
+    assert len(late) == 1 and word in late[0]["note"]
 
 
 async def test_nicknames_group_names_and_announcements_are_screened(

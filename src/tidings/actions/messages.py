@@ -147,15 +147,18 @@ class Messages:
             await self._publisher.entry_to_members(
                 appended.entry, roster, exclude_connection=actor.connection_id
             )
-            if flagged:
-                await self._screen.flag(
-                    ReportTarget.MESSAGE,
-                    words=flagged,
-                    text=" ".join(v for v in self._screen.texts_of(appended.entry.body)),
-                    user_id=actor.user_id,
-                    conversation_id=conversation_id,
-                    seq=appended.entry.seq,
-                )
+        if flagged:
+            # Also on a resend of a stored message: had the node died before the flag was
+            # written, the sender (who got no ack) retries, and the flag is written then
+            # (once: a message's flag is keyed by its seq).
+            await self._screen.flag(
+                ReportTarget.MESSAGE,
+                words=flagged,
+                text=" ".join(v for v in self._screen.texts_of(appended.entry.body)),
+                user_id=actor.user_id,
+                conversation_id=conversation_id,
+                seq=appended.entry.seq,
+            )
         SEND_LATENCY.observe(time.perf_counter() - started)
         return appended.entry
 

@@ -168,7 +168,9 @@ class ContentScreen:
         where: str = "",
     ) -> None:
         """Queue flagged content for review. Written after the content it flags (a second
-        transaction): should the node die between the two, the content stands unflagged."""
+        transaction); a message's flag is written again, once, when its sender resends it
+        after a node died between the two (the sender had no ack). A name whose change
+        outlived its node unflagged stays so."""
         if not words:
             return
         now = now_ms()
