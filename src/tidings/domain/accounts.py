@@ -44,6 +44,16 @@ class ProfileUpdate(BaseModel):
 PROFILE_FIELDS = ("nickname", "avatar", "signature", "work_email", "office_phone", "desk")
 
 
+class UserKind(StrEnum):
+    """Who a user row is. Only people sign in with a password, appear in the directory and
+    count as staff; a bot speaks for an app (issue 14); a visitor is someone a company's web
+    page let chat with its customer service."""
+
+    PERSON = "person"
+    BOT = "bot"
+    VISITOR = "visitor"
+
+
 @dataclass(frozen=True, slots=True)
 class User:
     id: int
@@ -58,9 +68,12 @@ class User:
     created_at: int
     # An admin reset the password: sessions may only change it (docs/protocol.md).
     password_change_required: bool = False
+    kind: UserKind = UserKind.PERSON
+    # The host system's own id (issue 14); None for users it did not create.
+    external_id: str | None = None
 
     def to_wire(self) -> dict[str, Any]:
-        return {
+        wire: dict[str, Any] = {
             "id": self.id,
             "account": self.account,
             "nickname": self.nickname,
@@ -70,6 +83,9 @@ class User:
             "office_phone": self.office_phone,
             "desk": self.desk,
         }
+        if self.kind is not UserKind.PERSON:
+            wire["kind"] = self.kind.value
+        return wire
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from tidings.domain.accounts import Platform, RevokeReason, Session, User
+from tidings.domain.accounts import Platform, RevokeReason, Session, User, UserKind
 from tidings.domain.conversations import ConversationType, Role
 from tidings.domain.entries import PrivateEntry, PrivateKind
 from tidings.domain.errors import ErrorCode, TidingsError
@@ -30,6 +30,8 @@ USER_COLUMNS = (
     users.c.disabled,
     users.c.created_at,
     users.c.password_change_required,
+    users.c.kind,
+    users.c.external_id,
 )
 
 
@@ -46,6 +48,8 @@ def user_from_row(row: Row[Any, *tuple[Any, ...]]) -> User:
         disabled=bool(row.disabled),
         created_at=row.created_at,
         password_change_required=bool(row.password_change_required),
+        kind=UserKind(row.kind),
+        external_id=row.external_id,
     )
 
 

@@ -61,7 +61,14 @@ users = Table(
     Column("last_sign_in_at", BigInteger, nullable=False, server_default="0"),
     Column("last_sign_in_ip", String(64), nullable=False, server_default=""),
     Column("last_sign_in_device", String(100), nullable=False, server_default=""),
+    # domain/accounts.py UserKind: a person, an app's bot, a customer-service visitor
+    # (migration 0022). Only people sign in with a password and appear in the directory.
+    Column("kind", String(16), nullable=False, server_default="person"),
+    # The host system's own id of the user (issue 14): unique, taken wherever an app names a
+    # user.
+    Column("external_id", String(128), nullable=True),
     Index("ix_users_phone", "phone"),
+    Index("ix_users_external_id", "external_id", unique=True),
     # Keyset paging of the console's user list by each of its sorts.
     Index("ix_users_last_sign_in", "last_sign_in_at", "id"),
     Index("ix_users_nickname", "nickname", "id"),
@@ -383,7 +390,10 @@ departments = Table(
     Column("hidden", Boolean, nullable=False, server_default="0"),
     Column("sort_order", Integer, nullable=False, server_default="0"),
     Column("created_at", BigInteger, nullable=False),
+    # The host system's own id of the department (issue 14), for idempotent tree syncs.
+    Column("external_id", String(128), nullable=True),
     Index("ix_departments_parent", "parent_id"),
+    Index("ix_departments_external_id", "external_id", unique=True),
 )
 
 department_members = Table(
