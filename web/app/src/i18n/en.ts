@@ -411,6 +411,8 @@ export const en = {
   'profile.unblock': 'Unblock',
   'common.close': 'Close',
   'common.you': 'You',
+  // The back office (an admin in the console), where an entry has no sender.
+  'common.administrator': 'An administrator',
   // Contacts, groups and files management (tags, nested groups, invites, imports, favourites)
   'contacts.ignore': 'Ignore',
   'contacts.ignoreHint': 'Set aside without answering; they are not told',

@@ -412,6 +412,8 @@ export const zhCN: Record<MessageKey, string> = {
   'profile.unblock': '移出黑名单',
   'common.close': '关闭',
   'common.you': '你',
+  // The back office (an admin in the console), where an entry has no sender.
+  'common.administrator': '管理员',
   // Contacts, groups and files management (tags, nested groups, invites, imports, favourites)
   'contacts.ignore': '忽略',
   'contacts.ignoreHint': '暂不处理，对方不会收到通知',
