@@ -85,7 +85,8 @@ def test_someone_new_gets_an_account_named_by_the_provider(
     me = page.evaluate(
         """async () => {
             const [account] = JSON.parse(sessionStorage.getItem('tidings.accounts'));
-            const answer = await fetch('/api/v1/me', {headers: {Authorization: `Bearer ${account.token}`}});
+            const headers = {Authorization: `Bearer ${account.token}`};
+            const answer = await fetch('/api/v1/me', {headers});
             return answer.json();
         }"""
     )
