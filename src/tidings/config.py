@@ -238,6 +238,10 @@ class Settings(BaseSettings):
     # Password-lock codes (and account passwords given to the lock) tried per user, a right
     # one given back: someone at an unlocked device must not guess the code (h/me).
     rate_lock_verify: RateSetting = "10/5m"
+    # Apps (issue 14): every call of one app's tokens to /api/v1/app/, and token requests
+    # per client id (a wrong secret is not guessed at speed).
+    rate_app_api: RateSetting = "6000/1m"
+    rate_app_token: RateSetting = "30/1m"  # noqa: S105 (a rate, not a password)
 
     # Verification codes, TOTP and the second step of a sign-in (docs/protocol.md "Account
     # security"). Empty: the e-mail channel is off. smtp://user:pass@host:587?starttls=true,

@@ -57,6 +57,8 @@ export type ServerErrorCode =
   | 'oidc_id_token_invalid'
   | 'oidc_claim_missing'
   | 'oidc_user_unknown'
+  | 'invalid_scope'
+  | 'insufficient_scope'
   | 'forbidden'
   | 'not_found'
   | 'not_member'

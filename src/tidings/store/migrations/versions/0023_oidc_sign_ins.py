@@ -1,7 +1,7 @@
 """sign-ins with OpenID Connect in flight (issue 14, decision 0064)
 
 Revision ID: 0023
-Revises: 0022
+Revises: 0025
 Create Date: 2026-12-06
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0023"
-down_revision = "0022"
+down_revision = "0025"
 branch_labels = None
 depends_on = None
 
