@@ -62,6 +62,9 @@ export const ErrorCode = {
   OidcIdTokenInvalid: 'oidc_id_token_invalid',
   OidcClaimMissing: 'oidc_claim_missing',
   OidcUserUnknown: 'oidc_user_unknown',
+  // Apps (issue 14, decision 0065)
+  InvalidScope: 'invalid_scope',
+  InsufficientScope: 'insufficient_scope',
   Forbidden: 'forbidden',
   NotFound: 'not_found',
   NotMember: 'not_member',
