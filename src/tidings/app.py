@@ -86,7 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await container.start()
+        await container.start(serving=True)
         if settings.demo:
             for line in await seed_demo(container):
                 logging.getLogger("tidings").info(line)

@@ -788,7 +788,10 @@ class Container:
 
     # Life cycle
 
-    async def start(self) -> None:
+    async def start(self, *, serving: bool = False) -> None:
+        """Open the database (migrated), the bus and what the actions need. ``serving``:
+        also the background work only a server does (purging files, burning read messages,
+        sending broadcasts, Web Push); the command line's one-off commands leave it alone."""
         await self.database.migrate()
         self.bus.subscribe(self._on_bus)
         self.bus.subscribe(self.policies.on_bus)
@@ -808,6 +811,8 @@ class Container:
         self.log_writer.committed_listeners.append(self.statistics_recorder.appended)
         self.statistics_recorder.start()
         await self.files.start()
+        if not serving:
+            return
         self.file_cleanup.start()
         self.burns.start()
         self.broadcast_sender.start()
