@@ -46,6 +46,7 @@ from tidings.api import (
 from tidings.client import ClientAssets, client_file
 from tidings.config import Settings
 from tidings.container import Container
+from tidings.cors import CrossOrigin
 from tidings.demo import seed_demo
 from tidings.domain.org_import import MAX_IMPORT_BYTES
 from tidings.gateway.websocket import Gateway
@@ -132,6 +133,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         _Limits, hsts_max_age=settings.hsts_max_age_seconds, csp=content_security_policy(settings)
     )
+    # Outside the limits: their refusals (413) reach allowed pages readable (decision 0063).
+    app.add_middleware(CrossOrigin, allowed=lambda: container.site_settings.allowed_origins)
     # Outermost: refusals of the middleware above get an id and an access line too.
     app.add_middleware(RequestIds)
     return app
