@@ -29,6 +29,7 @@ from tidings.api import (
     admin_org,
     admin_settings,
     admin_users,
+    api_docs,
     auth,
     contacts,
     conversations,
@@ -98,7 +99,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Tidings",
         version=__version__,
         lifespan=lifespan,
-        docs_url="/api/docs",
+        # Ours (api_docs): FastAPI's loads Swagger UI from a CDN, which the CSP forbids.
+        docs_url=None,
         redoc_url=None,
     )
     app.state.container = container
@@ -129,7 +131,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    _mount_client(app, settings.static_dir or Path(__file__).parent / "static")
+    static = settings.static_dir or Path(__file__).parent / "static"
+    api_docs.install(app, static)
+    _mount_client(app, static)
     app.add_middleware(
         _Limits, hsts_max_age=settings.hsts_max_age_seconds, csp=content_security_policy(settings)
     )
@@ -145,6 +149,10 @@ def _mount_client(app: FastAPI, directory: Path) -> None:
     index = directory / "index.html"
     if (directory / "assets").is_dir():
         app.mount("/assets", ClientAssets(directory=directory / "assets"), name="assets")
+    # The TypeScript SDK as one ES module (docs/sdk.md): host pages import it from here; not
+    # hashed, so revalidated (client_file), and served to any origin (tidings.cors).
+    if (directory / "sdk").is_dir():
+        app.mount("/sdk", ClientAssets(directory=directory / "sdk"), name="sdk")
 
     def app_page(request: Request) -> Response:
         if index.is_file():
