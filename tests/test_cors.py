@@ -314,3 +314,34 @@ def test_origins_are_spelled_as_browsers_send_them(text: str, origin: str) -> No
 
 def test_duplicates_are_dropped() -> None:
     assert normalise_origins([SHOP, "https://SHOP.example.com:443", OLD]) == [SHOP, OLD]
+
+
+# What host pages and developers load: the SDK bundle and the API docs (the web build's)
+
+
+async def test_the_sdk_bundle_is_served_to_any_page(http: httpx.AsyncClient) -> None:
+    response = await http.get("/sdk/tidings-sdk.js", headers={"Origin": EVIL})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/javascript")
+    # A module script is fetched in CORS mode; the file grants nothing, so anyone may.
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert response.headers["cache-control"] == "no-cache"
+    assert "export{" in response.text.replace(" ", "")
+    types = await http.get("/sdk/tidings-sdk.d.ts")
+    assert types.status_code == 200
+    assert types.headers["content-type"] == "text/plain; charset=utf-8"
+    assert "export declare class Client" in types.text
+
+
+async def test_the_api_docs_load_nothing_from_elsewhere(http: httpx.AsyncClient) -> None:
+    page = await http.get("/api/docs")
+    assert page.status_code == 200
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert "//" not in page.text.replace("<!doctype html>", "")  # no URL of another host
+    assert "<script>" not in page.text  # nothing inline: the CSP would refuse it
+    for path in ("/api/docs/start.js", "/api/docs/assets/swagger-ui-bundle.js"):
+        script = await http.get(path)
+        assert script.status_code == 200, path
+        assert script.headers["content-type"].startswith("text/javascript")
+    start = await http.get("/api/docs/start.js")
+    assert "'/openapi.json'" in start.text

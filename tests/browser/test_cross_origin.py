@@ -1,8 +1,9 @@
 """A page of another site in Chromium (N5, J3; decision 0063): the SDK example page
 (examples/sdk-page) served from http://127.0.0.2 — another origin than the server's
 http://127.0.0.1 — imports the SDK bundle from the server. Off the allowlist, its API calls
-and its WebSocket are refused; once an administrator lists its origin (live, no restart), it
-signs in, connects and sends a message that Bob's web client shows."""
+and its WebSocket are refused; once an administrator lists its origin in the console's
+Settings page (live, no restart), it signs in, connects and sends a message that Bob's web
+client shows."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
+from tests.browser.admin_pages import open_console, open_page
 from tests.browser.conftest import PASSWORD, WebServer, unique
 from tests.browser.pages import bubble, open_conversation, sign_in
 
@@ -84,8 +86,17 @@ def test_a_page_of_another_origin_uses_the_sdk_only_once_listed(
         page.click("text=Sign in")
         expect(page.locator("#status")).to_contain_text("Sign-in failed: network")
 
-        # (b) Listed by an administrator, live.
-        set_allowed_origins(web_server, admin["token"], [site])
+        # (b) Listed by an administrator in the console, live (no restart).
+        console: Page = new_context().new_page()
+        open_console(console, web_server.base_url, admin["user"]["account"])
+        open_page(console, "settings")
+        console.get_by_test_id("setting-allowed-origins").fill(f"{site}/\nhttps://shop.example.com")
+        console.get_by_test_id("settings-save").click()
+        expect(console.locator(".adm-toast.good")).to_contain_text("Saved")
+        # Stored as browsers spell origins.
+        expect(console.get_by_test_id("setting-allowed-origins")).to_have_value(
+            f"{site}\nhttps://shop.example.com"
+        )
         try:
             assert page.evaluate(PROBE, web_server.base_url) == {
                 "api": "status 200",
