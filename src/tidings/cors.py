@@ -74,6 +74,8 @@ EXPOSE_HEADERS = b", ".join(
 # How long a browser may keep a preflight's answer. Short, as the list is live; an origin
 # taken off the list is refused at once anyway: its answers lose Allow-Origin.
 MAX_AGE = b"600"
+# Public files host pages load as module scripts (fetched in CORS mode): any origin may.
+PUBLIC_FILES = ("/sdk/",)
 REFUSED = (
     b'{"error":{"code":"forbidden","message":"this origin may not use the API from a browser'
     b' (it is not on the allowed origins list: site setting cors.allowed_origins)"}}'
@@ -96,7 +98,7 @@ class CrossOrigin:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        if path.startswith("/sdk/"):
+        if path.startswith(PUBLIC_FILES):
             await self.app(scope, receive, _adding(send, [(b"access-control-allow-origin", b"*")]))
             return
         if not speaks_cors(path):
