@@ -30,6 +30,7 @@ from tidings.api import (
     admin_settings,
     admin_users,
     api_docs,
+    apps,
     auth,
     contacts,
     conversations,
@@ -42,6 +43,7 @@ from tidings.api import (
     public_settings,
     reports,
     security,
+    single_sign_on,
     uploads,
 )
 from tidings.client import ClientAssets, client_file
@@ -107,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.gateway = Gateway(container)
     errors.install(app)
     app.include_router(auth.router)
+    app.include_router(single_sign_on.router)
     app.include_router(security.router)
     app.include_router(conversations.router)
     app.include_router(contacts.router)
@@ -124,6 +127,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_org.router)
     app.include_router(admin_moderation.router)
     app.include_router(reports.router)
+    app.include_router(apps.oauth)
+    app.include_router(apps.admin)
+    app.include_router(apps.app_api)
     app.include_router(metrics.router)
     uploads.install(app)
 

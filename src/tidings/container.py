@@ -13,6 +13,7 @@ from tidings.actions.admin_gate import AdminGate
 from tidings.actions.admin_groups import AdminGroups
 from tidings.actions.admin_users import AdminUsers
 from tidings.actions.announcements import Announcements
+from tidings.actions.apps import Apps
 from tidings.actions.attachments import Attachments
 from tidings.actions.broadcasts import Broadcasts, BroadcastSender
 from tidings.actions.burns import Burns
@@ -44,6 +45,7 @@ from tidings.actions.registration import RegistrationInvites
 from tidings.actions.rosters import RosterCache
 from tidings.actions.session_touches import SessionTouches
 from tidings.actions.sign_in_steps import SignInSteps
+from tidings.actions.single_sign_on import SingleSignOn
 from tidings.actions.site_settings import SiteSettingsActions
 from tidings.actions.statistics import Statistics, StatisticsRecorder
 from tidings.actions.stickers import Stickers
@@ -51,6 +53,7 @@ from tidings.actions.sync import Sync
 from tidings.actions.two_factor import TwoFactor
 from tidings.actions.user_settings import UserSettingsActions
 from tidings.auth.delivery import CodeDelivery
+from tidings.auth.openid import OpenIdProvider
 from tidings.auth.password_policy import PasswordPolicy
 from tidings.auth.passwords import Passwords
 from tidings.bus.base import Bus
@@ -70,6 +73,7 @@ from tidings.store.accounts import AccountStore
 from tidings.store.admin_groups import AdminGroupStore
 from tidings.store.admin_users import AdminUserStore
 from tidings.store.announcements import AnnouncementStore
+from tidings.store.apps import AppStore
 from tidings.store.audit import AuditStore
 from tidings.store.broadcasts import BroadcastStore
 from tidings.store.burns import BurnStore
@@ -83,6 +87,7 @@ from tidings.store.groups import GroupStore
 from tidings.store.known_devices import KnownDeviceStore
 from tidings.store.log_writer import LogWriter
 from tidings.store.moderation import ModerationStore
+from tidings.store.oidc import OidcSignInStore
 from tidings.store.organization import OrgStore
 from tidings.store.privacy import PrivacyStore
 from tidings.store.push import PushStore
@@ -197,6 +202,15 @@ class Container:
         return AdminGate(self.org_store, self.audit_store)
 
     @cached_property
+    def apps(self) -> Apps:
+        return Apps(
+            store=AppStore(self.database),
+            accounts=self.account_store,
+            gate=self.admin_gate,
+            limits=self.limits,
+        )
+
+    @cached_property
     def accounts(self) -> Accounts:
         return Accounts(
             gate=self.admin_gate,
@@ -270,6 +284,24 @@ class Container:
             # Accounts opens sessions and calls these steps first: the cycle is broken by
             # looking Accounts up when a session opens, not when the steps are built.
             open_session=lambda user, attempt: self.accounts.open_session(user, attempt),
+        )
+
+    @cached_property
+    def openid_provider(self) -> OpenIdProvider:
+        return OpenIdProvider(self.settings)
+
+    @cached_property
+    def single_sign_on(self) -> SingleSignOn:
+        return SingleSignOn(
+            settings=self.settings,
+            provider=self.openid_provider,
+            store=OidcSignInStore(self.database),
+            accounts_store=self.account_store,
+            security_store=self.security_store,
+            accounts=self.accounts,
+            sign_in_steps=self.sign_in_steps,
+            gate=self.admin_gate,
+            limits=self.limits,
         )
 
     @cached_property
@@ -803,6 +835,8 @@ class Container:
             await self.limits.close()
         if self.redis is not None:
             await self.redis.aclose()
+        if "openid_provider" in self.__dict__:
+            await self.openid_provider.close()
         await self.database.dispose()
         # Their worker threads (each built only if something used it).
         if "password_policy" in self.__dict__:

@@ -28,6 +28,7 @@ class AdminPower(StrEnum):
     AUDIT = "audit"  # K6: reading the audit log
     DASHBOARD = "dashboard"  # K6: reading the statistics
     ROLES = "roles"  # giving and taking admin roles
+    APPS = "apps"  # J1: registering apps, their secrets and scopes (issue 14)
 
 
 POWERS: dict[AdminRole, frozenset[AdminPower]] = {
