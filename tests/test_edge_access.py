@@ -16,7 +16,7 @@ import pytest
 
 from tests.support.attackers import open_websocket
 from tests.support.server import ServerProcess
-from tidings.gateway.websocket import origin_allowed, same_form
+from tidings.domain.origins import origin_allowed, same_form
 
 ALLOWED_ORIGIN = "https://app.example.com"
 TOKEN = "scrape-3f9c2a1b7d"

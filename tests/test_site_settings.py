@@ -21,7 +21,7 @@ from tests.support.waiting import eventually
 from tidings.sdk import ServerError, SiteSettingsChanged, TidingsClient
 
 PATH = "/api/v1/admin/settings"
-SECTIONS = ("modules", "buttons", "limits", "branding")
+SECTIONS = ("modules", "buttons", "limits", "branding", "cors")
 F = "f" * 22  # a well-formed file id: refused before anyone looks the file up
 
 

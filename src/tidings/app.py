@@ -29,6 +29,7 @@ from tidings.api import (
     admin_org,
     admin_settings,
     admin_users,
+    api_docs,
     apps,
     auth,
     contacts,
@@ -48,6 +49,7 @@ from tidings.api import (
 from tidings.client import ClientAssets, client_file
 from tidings.config import Settings
 from tidings.container import Container
+from tidings.cors import CrossOrigin
 from tidings.demo import seed_demo
 from tidings.domain.org_import import MAX_IMPORT_BYTES
 from tidings.gateway.websocket import Gateway
@@ -99,7 +101,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Tidings",
         version=__version__,
         lifespan=lifespan,
-        docs_url="/api/docs",
+        # Ours (api_docs): FastAPI's loads Swagger UI from a CDN, which the CSP forbids.
+        docs_url=None,
         redoc_url=None,
     )
     app.state.container = container
@@ -134,10 +137,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    _mount_client(app, settings.static_dir or Path(__file__).parent / "static")
+    static = settings.static_dir or Path(__file__).parent / "static"
+    api_docs.install(app, static)
+    _mount_client(app, static)
     app.add_middleware(
         _Limits, hsts_max_age=settings.hsts_max_age_seconds, csp=content_security_policy(settings)
     )
+    # Outside the limits: their refusals (413) reach allowed pages readable (decision 0063).
+    app.add_middleware(CrossOrigin, allowed=lambda: container.site_settings.allowed_origins)
     # Outermost: refusals of the middleware above get an id and an access line too.
     app.add_middleware(RequestIds)
     return app
@@ -148,6 +155,10 @@ def _mount_client(app: FastAPI, directory: Path) -> None:
     index = directory / "index.html"
     if (directory / "assets").is_dir():
         app.mount("/assets", ClientAssets(directory=directory / "assets"), name="assets")
+    # The TypeScript SDK as one ES module (docs/sdk.md): host pages import it from here; not
+    # hashed, so revalidated (client_file), and served to any origin (tidings.cors).
+    if (directory / "sdk").is_dir():
+        app.mount("/sdk", ClientAssets(directory=directory / "sdk"), name="sdk")
 
     def app_page(request: Request) -> Response:
         if index.is_file():

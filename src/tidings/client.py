@@ -95,6 +95,10 @@ def client_file(
 
 
 def _media_type(path: Path) -> str:
+    # The SDK's type declarations (/sdk/tidings-sdk.d.ts): text to read, not a Qt
+    # translation (what the system's table says of .ts).
+    if path.name.endswith(".d.ts"):
+        return "text/plain; charset=utf-8"
     # As FileResponse guesses it from the name when given none.
     return mimetypes.guess_type(path.name)[0] or "text/plain"
 

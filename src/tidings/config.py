@@ -24,6 +24,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from tidings.domain.origins import normalise_origins
 from tidings.domain.rates import parse_rate
 
 
@@ -320,9 +321,12 @@ class Settings(BaseSettings):
     # proxy) and requests with the bearer token below; others get 403.
     metrics_allowed_networks: CommaList = ["127.0.0.0/8", "::1/128"]
     metrics_token: str = ""
-    # Browser pages of these origins (https://app.example.com) may open the WebSocket besides
-    # the server's own (an Origin matching the Host header). Clients sending no Origin
-    # (SDKs, the CLI) are not browsers and always may.
+    # Browser pages of these origins (https://app.example.com) may call the REST API and tus
+    # uploads (CORS) and open the WebSocket, besides the server's own pages (decision 0063).
+    # Clients sending no Origin (SDKs, the CLI) are not browsers and always may. The default
+    # of the live site setting `cors.allowed_origins`, which administrators edit.
+    allowed_origins: CommaList = []
+    # Its older name (the WebSocket only, before 0063), still read: the two lists are joined.
     ws_allowed_origins: CommaList = []
 
     # Maps in the web client (location messages). Empty: no tiles are loaded from anywhere;
@@ -376,7 +380,11 @@ class Settings(BaseSettings):
     stats_flush_seconds: float = Field(default=10.0, gt=0)
 
     @field_validator(
-        "metrics_allowed_networks", "ws_allowed_origins", "push_allowed_networks", mode="before"
+        "metrics_allowed_networks",
+        "allowed_origins",
+        "ws_allowed_origins",
+        "push_allowed_networks",
+        mode="before",
     )
     @classmethod
     def _split_commas(cls, value: object) -> object:
@@ -400,10 +408,15 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 
-    @field_validator("ws_allowed_origins")
+    @field_validator("allowed_origins", "ws_allowed_origins")
     @classmethod
     def _normalise_origins(cls, value: list[str]) -> list[str]:
-        return [origin.rstrip("/").lower() for origin in value]
+        return normalise_origins(value)  # a ValueError names the bad one
+
+    @property
+    def configured_origins(self) -> list[str]:
+        """The allowed origins as configured (both names), the live setting's default."""
+        return list(dict.fromkeys([*self.allowed_origins, *self.ws_allowed_origins]))
 
     @property
     def map_tile_origins(self) -> list[str]:

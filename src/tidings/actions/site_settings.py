@@ -26,10 +26,11 @@ from tidings.domain.bodies import MessageBody, MessageType
 from tidings.domain.clock import now_ms
 from tidings.domain.errors import ErrorCode, TidingsError
 from tidings.domain.files import FileKind
+from tidings.domain.origins import allowed_set
 from tidings.domain.site_settings import (
     SiteSettings,
     changed_keys,
-    configured_limits,
+    configured_defaults,
     effective,
     merge_changes,
 )
@@ -72,14 +73,18 @@ class SiteSettingsActions:
         self._bus = bus
         self._gate = gate
         self._max_file_bytes = settings.max_file_bytes
-        self._defaults = configured_limits(
+        self._defaults = configured_defaults(
             recall_window_seconds=settings.recall_window_seconds,
             group_size_limit=settings.group_size_limit,
             max_file_bytes=settings.max_file_bytes,
+            allowed_origins=settings.configured_origins,
         )
         self._stored: dict[str, Any] = {}
         self.version = 0
         self.current: SiteSettings = effective({}, self._defaults)
+        # Pages of these origins may use the server cross-origin (the CORS middleware and the
+        # WebSocket handshake read it on every request: a set, made once per change).
+        self.allowed_origins: frozenset[str] = allowed_set(self.current.cors.allowed_origins)
         # Told of every change this node applies (the container pushes it to every
         # connection the node holds); must not block.
         self.listeners: list[Callable[[str], None]] = []
@@ -155,7 +160,7 @@ class SiteSettingsActions:
             "version": version,
             "settings": effective(stored, self._defaults).model_dump(mode="json"),
             "changed": {section: sorted(keys) for section, keys in stored.items()},
-            "defaults": {"limits": self._defaults},
+            "defaults": self._defaults,
         }
 
     async def branding_image(self, file_id: str) -> tuple[str, int, str]:
@@ -256,6 +261,7 @@ class SiteSettingsActions:
             logger.exception("site settings version %d not understood here", version)
             return
         self._stored, self.version, self.current = stored, version, settings
+        self.allowed_origins = allowed_set(settings.cors.allowed_origins)
         frame = events.site_settings_frame(self.public())
         for listener in self.listeners:
             listener(frame)

@@ -2,13 +2,15 @@
 
 Feature modules on or off, the entries the client shows, limits that used to be start-up
 configuration (the recall window, the group size limit, the largest file) and the brand
-(product name, logo, colour, sign-in page). Not to be confused with a user's own settings
+(product name, logo, colour, sign-in page), and the origins whose pages may use the server
+cross-origin (decision 0063). Not to be confused with a user's own settings
 (tidings.domain.user_settings), which follow one person across devices.
 
 Stored as one sparse JSON document with a version (decision 0057): a key the administrator
 never changed is absent and takes its default, and the defaults of the limits come from the
 server's configuration (``TIDINGS_RECALL_WINDOW_SECONDS`` ...), so an existing deployment
-keeps behaving as configured until someone changes a limit in the console. A change merges
+keeps behaving as configured until someone changes a limit in the console; the allowed
+origins' default is ``TIDINGS_ALLOWED_ORIGINS`` likewise. A change merges
 section by section (``{"modules": {"recall": false}}`` leaves the other modules alone),
 then the whole document is validated.
 
@@ -21,12 +23,22 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
 
 from tidings.domain.errors import ErrorCode, TidingsError
+from tidings.domain.origins import normalise_origins
 
 # The sections a change merges into one level deep.
-SECTIONS = ("modules", "buttons", "limits", "branding")
+SECTIONS = ("modules", "buttons", "limits", "branding", "cors")
+# The defaults of the keys that come from the server's configuration, by section.
+Defaults = dict[str, dict[str, Any]]
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 # ``file:<id>`` of an image an administrator uploaded (checked by the action), or empty.
 ImageRef = Annotated[str, StringConstraints(pattern=r"^(|file:[A-Za-z0-9_-]{1,64})$")]
@@ -102,32 +114,53 @@ class SiteBranding(_Strict):
     sign_in_background: ImageRef = ""
 
 
+class SiteCors(_Strict):
+    """Cross-origin use (N5, decision 0063). ``None`` in a change means "back to the
+    configured ``TIDINGS_ALLOWED_ORIGINS``"."""
+
+    # Pages of these origins (``https://shop.example.com``) may call the REST API and tus
+    # uploads and open the WebSocket; others get no CORS headers and a refused handshake.
+    # Normalised as browsers send them; no wildcards.
+    allowed_origins: Annotated[list[str], AfterValidator(normalise_origins)]
+
+
 class SiteSettings(_Strict):
     modules: SiteModules = SiteModules()
     buttons: SiteButtons = SiteButtons()
     limits: SiteLimits
     branding: SiteBranding = SiteBranding()
+    cors: SiteCors
 
 
-def configured_limits(
-    *, recall_window_seconds: int, group_size_limit: int, max_file_bytes: int
-) -> dict[str, int]:
-    """The limits' defaults: the values the server was started with."""
+def configured_defaults(
+    *,
+    recall_window_seconds: int,
+    group_size_limit: int,
+    max_file_bytes: int,
+    allowed_origins: list[str],
+) -> Defaults:
+    """The defaults of the keys that were configuration: the values the server was started
+    with."""
     return {
-        "recall_window_seconds": recall_window_seconds,
-        "group_size_limit": group_size_limit,
-        "max_file_bytes": max_file_bytes,
+        "limits": {
+            "recall_window_seconds": recall_window_seconds,
+            "group_size_limit": group_size_limit,
+            "max_file_bytes": max_file_bytes,
+        },
+        "cors": {"allowed_origins": list(allowed_origins)},
     }
 
 
-def effective(stored: dict[str, Any], defaults: dict[str, int]) -> SiteSettings:
+def effective(stored: dict[str, Any], defaults: Defaults) -> SiteSettings:
     """The settings in force: the stored (sparse) document over the defaults."""
-    limits = {**defaults, **stored.get("limits", {})}
-    return parse_settings({**stored, "limits": limits})
+    configured = {
+        section: {**values, **stored.get(section, {})} for section, values in defaults.items()
+    }
+    return parse_settings({**stored, **configured})
 
 
 def merge_changes(
-    stored: dict[str, Any], changes: dict[str, Any], defaults: dict[str, int]
+    stored: dict[str, Any], changes: dict[str, Any], defaults: Defaults
 ) -> tuple[dict[str, Any], SiteSettings]:
     """``stored`` with ``changes`` applied section by section (``null`` resets a key to its
     default), validated: the new stored document and the settings in force.
@@ -171,6 +204,8 @@ def parse_settings(document: dict[str, Any]) -> SiteSettings:
         settings = SiteSettings.model_validate(document)
     except ValidationError as exc:
         errors = exc.errors(include_url=False, include_input=False)
+        for error in errors:  # a ValueError of ours: its message without pydantic's prefix
+            error["msg"] = error["msg"].removeprefix("Value error, ")
         first = errors[0]
         raise TidingsError(
             ErrorCode.INVALID_INPUT,

@@ -44,6 +44,7 @@ from tidings.container import Container
 from tidings.domain.clock import now_ms
 from tidings.domain.errors import ErrorCode, TidingsError
 from tidings.domain.events import CloseCode
+from tidings.domain.origins import origin_allowed
 from tidings.gateway.frames import text_frame
 from tidings.gateway.ops import (
     OP_NAMES,
@@ -96,9 +97,6 @@ class Gateway:
         # The transport drops only absurd messages; the protocol core answers those over
         # max_frame_bytes with an error reply.
         self.max_message_bytes = max(settings.max_frame_bytes * 16, 1024 * 1024)
-        self.allowed_origins = frozenset(
-            same_form(origin) for origin in settings.ws_allowed_origins
-        )
         # Tasks nobody awaits (unregistering a closed connection) are kept alive here.
         self.background: set[asyncio.Task[None]] = set()
 
@@ -108,33 +106,8 @@ class Gateway:
         task.add_done_callback(self.background.discard)
 
     def origin_allowed(self, origin: str, host: str | None) -> bool:
-        return origin_allowed(origin, host, self.allowed_origins)
-
-
-def origin_allowed(origin: str, host: str | None, allowed: frozenset[str]) -> bool:
-    """Whether a browser page of ``origin`` may connect: the server's own origin (the Host
-    the page asked for: host and port, whatever the scheme, as TLS may end at a proxy) or
-    one of ``allowed`` (spelled as ``same_form`` spells them)."""
-    origin = same_form(origin)
-    if origin in allowed:
-        return True
-    scheme, separator, authority = origin.partition("://")
-    if not separator or host is None:
-        return False  # "null" (a sandboxed or file: page) or garbage
-    return authority == _with_port(scheme, host.strip().lower())
-
-
-def same_form(origin: str) -> str:
-    """scheme://host:port in lower case, the default port named: one spelling per origin."""
-    scheme, separator, authority = origin.strip().lower().rstrip("/").partition("://")
-    return f"{scheme}://{_with_port(scheme, authority)}" if separator else scheme
-
-
-def _with_port(scheme: str, authority: str) -> str:
-    """host:port, with the scheme's default port when none is named ([::1] included)."""
-    if ":" in authority.rpartition("]")[2]:
-        return authority
-    return f"{authority}:{443 if scheme in ('https', 'wss') else 80}"
+        # The allowlist is a live site setting (decision 0063): read at each handshake.
+        return origin_allowed(origin, host, self.container.site_settings.allowed_origins)
 
 
 class GatewayConnection(asyncio.Protocol):

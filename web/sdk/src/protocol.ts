@@ -18,6 +18,7 @@ import type {
   Platform,
   SiteBranding,
   SiteButtons,
+  SiteCors,
   SiteLimits,
   SiteModules,
 } from './generated/wire';
@@ -919,6 +920,8 @@ export interface SiteSettings {
   buttons: Required<SiteButtons>;
   limits: SiteLimits;
   branding: Required<SiteBranding>;
+  /** Origins whose pages may use the server cross-origin (decision 0063). */
+  cors: SiteCors;
 }
 export type SiteModule = keyof SiteModules;
 export type SiteButton = keyof SiteButtons;

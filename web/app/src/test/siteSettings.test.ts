@@ -17,6 +17,7 @@ function settings(change: { modules?: Partial<SiteSettings['modules']>; buttons?
     buttons: { ...on(['plus_media', 'plus_file', 'plus_screenshot', 'plus_voice', 'plus_location', 'plus_contact', 'plus_sticker', 'contacts_add_friend', 'contacts_new_group', 'contacts_organization', 'me_favorites'] as const), ...change.buttons },
     limits: { recall_window_seconds: 120, group_size_limit: 10_000, max_file_bytes: 1 << 30 },
     branding: { product_name: 'Tidings', logo: '', brand_colour: '#2f6fed', sign_in_text: '', sign_in_background: '', ...change.branding },
+    cors: { allowed_origins: [] },
   };
 }
 

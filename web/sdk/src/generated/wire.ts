@@ -1449,9 +1449,18 @@ export interface SiteBranding {
   sign_in_background?: string;
 }
 
+/**
+ * Cross-origin use (N5, decision 0063). ``None`` in a change means "back to the
+ * configured ``TIDINGS_ALLOWED_ORIGINS``".
+ */
+export interface SiteCors {
+  allowed_origins: string[];
+}
+
 export interface SiteSettings {
   modules?: SiteModules;
   buttons?: SiteButtons;
   limits: SiteLimits;
   branding?: SiteBranding;
+  cors: SiteCors;
 }

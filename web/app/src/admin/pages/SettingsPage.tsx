@@ -1,6 +1,6 @@
 /**
- * Settings (K4, I10; decision 0057): feature modules, the client's entries, limits and the
- * brand. Edits stay on the page until "Save", which sends only what changed (with the
+ * Settings (K4, I10; decision 0057): feature modules, the client's entries, limits, the
+ * brand and the origins allowed cross-origin (N5, decision 0063). Edits stay on the page until "Save", which sends only what changed (with the
  * version loaded, so two admins do not overwrite each other unseen); the server applies it on
  * every node and pushes it to every open client.
  */
@@ -10,14 +10,14 @@ import type { PageProps } from '../pages';
 import { EmptyState, Field, useToast } from '../ui';
 import './SettingsPage.css';
 
-type Section = 'modules' | 'buttons' | 'limits' | 'branding';
+type Section = 'modules' | 'buttons' | 'limits' | 'branding' | 'cors';
 type Values = Record<Section, Record<string, unknown>>;
 
 interface Loaded {
   version: number;
   settings: Values;
   changed: Partial<Record<Section, string[]>>;
-  defaults: { limits: { recall_window_seconds: number; group_size_limit: number; max_file_bytes: number } };
+  defaults: { limits: { recall_window_seconds: number; group_size_limit: number; max_file_bytes: number }; cors: { allowed_origins: string[] } };
 }
 
 type Words = Record<string, [en: string, zh: string]>;
@@ -91,7 +91,7 @@ export default function SettingsPage({ api, t }: PageProps) {
     if (!loaded || !draft) return out;
     for (const section of Object.keys(draft) as Section[]) {
       for (const [key, value] of Object.entries(draft[section])) {
-        if (loaded.settings[section][key] !== value) (out[section] ??= {})[key] = value;
+        if (!same(loaded.settings[section][key], value)) (out[section] ??= {})[key] = value;
       }
     }
     return out;
@@ -197,7 +197,62 @@ export default function SettingsPage({ api, t }: PageProps) {
           <Preview brand={brand} t={t} />
         </div>
       </Card>
+
+      <Card
+        title={t('Cross-origin access', '跨域访问')}
+        hint={t(
+          'Web pages of these sites (e.g. https://shop.example.com) may call the API, upload files and open the live connection, e.g. to embed the chat. Others may not.',
+          '这些网站的网页（如 https://shop.example.com）可调用接口、上传文件并建立实时连接，例如嵌入聊天窗口；其他网站不可。',
+        )}
+      >
+        <OriginsField
+          value={draft.cors.allowed_origins as string[]}
+          onChange={(origins) => set('cors', 'allowed_origins', origins)}
+          configured={loaded.defaults.cors.allowed_origins}
+          t={t}
+        />
+      </Card>
     </div>
+  );
+}
+
+/** Arrays (the origins) compare by content; everything else is a plain value. */
+function same(a: unknown, b: unknown): boolean {
+  return Array.isArray(a) && Array.isArray(b) ? JSON.stringify(a) === JSON.stringify(b) : a === b;
+}
+
+function parseOrigins(text: string): string[] {
+  return text
+    .split(/[\s,]+/)
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+}
+
+/** One origin a line; the server checks and normalises them when saved. */
+function OriginsField({ value, onChange, configured, t }: { value: string[]; onChange: (origins: string[]) => void; configured: string[]; t: PageProps['t'] }) {
+  const [text, setText] = useState(value.join('\n'));
+  // Discarded or saved elsewhere: show what the draft holds.
+  useEffect(() => {
+    if (!same(parseOrigins(text), value)) setText(value.join('\n'));
+  }, [value]);
+  const none = t('none', '无');
+  return (
+    <Field
+      label={t('Allowed origins (one a line)', '允许的来源（每行一个）')}
+      hint={t(`Configured on the server (TIDINGS_ALLOWED_ORIGINS): ${configured.join(', ') || none}`, `服务器配置（TIDINGS_ALLOWED_ORIGINS）：${configured.join('，') || none}`)}
+    >
+      <textarea
+        rows={4}
+        spellCheck={false}
+        placeholder="https://shop.example.com"
+        value={text}
+        onChange={(e) => {
+          setText(e.target.value);
+          onChange(parseOrigins(e.target.value));
+        }}
+        data-testid="setting-allowed-origins"
+      />
+    </Field>
   );
 }
 
