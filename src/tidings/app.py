@@ -41,6 +41,7 @@ from tidings.api import (
     public_settings,
     reports,
     security,
+    service,
     uploads,
 )
 from tidings.client import ClientAssets, client_file
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_org.router)
     app.include_router(admin_moderation.router)
     app.include_router(reports.router)
+    app.include_router(service.router)
     app.include_router(metrics.router)
     uploads.install(app)
 

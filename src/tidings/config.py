@@ -230,6 +230,10 @@ class Settings(BaseSettings):
     # Password-lock codes (and account passwords given to the lock) tried per user, a right
     # one given back: someone at an unlocked device must not guess the code (h/me).
     rate_lock_verify: RateSetting = "10/5m"
+    # Customer service (decision 0066): visitors the widget creates per address (anyone may
+    # call it), and messages per visitor (far below a person's: a visitor is anyone).
+    rate_service_visitor_address: RateSetting = "30/1h"
+    rate_service_visitor_send: RateSetting = "30/1m"
 
     # Verification codes, TOTP and the second step of a sign-in (docs/protocol.md "Account
     # security"). Empty: the e-mail channel is off. smtp://user:pass@host:587?starttls=true,
