@@ -206,6 +206,21 @@ ADMIN_ENDPOINTS: dict[str, tuple[AdminPower | None, Call]] = {
         AdminPower.AUDIT,
         _at("/api/v1/admin/audit/export?action=no.such.action"),
     ),
+    "GET /api/v1/admin/apps": (AdminPower.APPS, _at("/api/v1/admin/apps")),
+    "POST /api/v1/admin/apps": (AdminPower.APPS, _at("/api/v1/admin/apps", {"name": ""})),
+    "GET /api/v1/admin/apps/{app_id}": (AdminPower.APPS, _at(f"/api/v1/admin/apps/{MISSING}")),
+    "PATCH /api/v1/admin/apps/{app_id}": (
+        AdminPower.APPS,
+        _at(f"/api/v1/admin/apps/{MISSING}", {"name": "probe"}),
+    ),
+    "POST /api/v1/admin/apps/{app_id}/rotate-secret": (
+        AdminPower.APPS,
+        _at(f"/api/v1/admin/apps/{MISSING}/rotate-secret"),
+    ),
+    "POST /api/v1/admin/apps/{app_id}/revoke": (
+        AdminPower.APPS,
+        _at(f"/api/v1/admin/apps/{MISSING}/revoke"),
+    ),
 }
 
 

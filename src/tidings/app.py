@@ -29,6 +29,7 @@ from tidings.api import (
     admin_org,
     admin_settings,
     admin_users,
+    apps,
     auth,
     contacts,
     conversations,
@@ -123,6 +124,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_moderation.router)
     app.include_router(reports.router)
     app.include_router(service.router)
+    app.include_router(apps.oauth)
+    app.include_router(apps.admin)
+    app.include_router(apps.app_api)
     app.include_router(metrics.router)
     uploads.install(app)
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from tidings import cli_files
+from tidings import cli_apps, cli_files
 from tidings.cli_sign_in import sign_in_from_terminal
 from tidings.config import LogFormat, Settings
 from tidings.domain.admin import AdminRole
@@ -119,6 +119,7 @@ def main(argv: list[str] | None = None) -> None:
             client.add_argument("--count", type=int, help="stop after this many entries")
 
     cli_files.add_commands(commands)
+    cli_apps.add_command(commands)
 
     args = parser.parse_args(argv)
     if args.command in cli_files.COMMANDS:
@@ -167,6 +168,8 @@ def main(argv: list[str] | None = None) -> None:
                 settings, args.account, args.nickname or args.account, password, args.admin
             )
         )
+    elif args.command == "app":
+        asyncio.run(cli_apps.run(args, settings))
     elif args.command == "demo":
         asyncio.run(_demo(settings))
     elif args.command == "backup":

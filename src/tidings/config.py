@@ -234,6 +234,10 @@ class Settings(BaseSettings):
     # call it), and messages per visitor (far below a person's: a visitor is anyone).
     rate_service_visitor_address: RateSetting = "30/1h"
     rate_service_visitor_send: RateSetting = "30/1m"
+    # Apps (issue 14): every call of one app's tokens to /api/v1/app/, and token requests
+    # per client id (a wrong secret is not guessed at speed).
+    rate_app_api: RateSetting = "6000/1m"
+    rate_app_token: RateSetting = "30/1m"  # noqa: S105 (a rate, not a password)
 
     # Verification codes, TOTP and the second step of a sign-in (docs/protocol.md "Account
     # security"). Empty: the e-mail channel is off. smtp://user:pass@host:587?starttls=true,

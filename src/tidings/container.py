@@ -13,6 +13,7 @@ from tidings.actions.admin_gate import AdminGate
 from tidings.actions.admin_groups import AdminGroups
 from tidings.actions.admin_users import AdminUsers
 from tidings.actions.announcements import Announcements
+from tidings.actions.apps import Apps
 from tidings.actions.attachments import Attachments
 from tidings.actions.broadcasts import Broadcasts, BroadcastSender
 from tidings.actions.burns import Burns
@@ -71,6 +72,7 @@ from tidings.store.accounts import AccountStore
 from tidings.store.admin_groups import AdminGroupStore
 from tidings.store.admin_users import AdminUserStore
 from tidings.store.announcements import AnnouncementStore
+from tidings.store.apps import AppStore
 from tidings.store.audit import AuditStore
 from tidings.store.broadcasts import BroadcastStore
 from tidings.store.burns import BurnStore
@@ -197,6 +199,15 @@ class Container:
     @cached_property
     def admin_gate(self) -> AdminGate:
         return AdminGate(self.org_store, self.audit_store)
+
+    @cached_property
+    def apps(self) -> Apps:
+        return Apps(
+            store=AppStore(self.database),
+            accounts=self.account_store,
+            gate=self.admin_gate,
+            limits=self.limits,
+        )
 
     @cached_property
     def accounts(self) -> Accounts:

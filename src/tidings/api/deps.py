@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from tidings.actions.context import Actor
 from tidings.container import Container
 from tidings.domain.admin import AdminPower
+from tidings.domain.apps import AppCaller, AppScope
 from tidings.domain.errors import ErrorCode, TidingsError
 
 _bearer = HTTPBearer(auto_error=False)
@@ -64,6 +65,35 @@ def admin_power(power: AdminPower) -> Any:
     async def check(c: C, me: Me) -> Actor:
         await c.admin_gate.require(me, power)
         return me
+
+    return Depends(check)
+
+
+async def any_app(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> AppCaller:
+    """An app API caller (issue 14): a live app token (``invalid_token``, 401 otherwise),
+    counted against the app's rate (429 with Retry-After)."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise TidingsError(
+            ErrorCode.UNAUTHENTICATED, "send Authorization: Bearer <app access token>"
+        )
+    return await container(request).apps.caller(
+        credentials.credentials, ip=client_ip(request), user_agent=user_agent(request)
+    )
+
+
+AnyApp = Annotated[AppCaller, Depends(any_app)]
+
+
+def app_scope(scope: AppScope) -> Any:
+    """An app API endpoint's caller holding ``scope`` (``insufficient_scope``, 403, before
+    the body is looked at): ``app: Annotated[AppCaller, app_scope(AppScope.SSO)]``."""
+
+    async def check(caller: AnyApp) -> AppCaller:
+        caller.require(scope)
+        return caller
 
     return Depends(check)
 

@@ -29,6 +29,7 @@ class AdminPower(StrEnum):
     DASHBOARD = "dashboard"  # K6: reading the statistics
     ROLES = "roles"  # giving and taking admin roles
     SERVICE = "service"  # J4: choosing the customer-service agents
+    APPS = "apps"  # J1: registering apps, their secrets and scopes (issue 14)
 
 
 POWERS: dict[AdminRole, frozenset[AdminPower]] = {

@@ -40,6 +40,10 @@ class ErrorCode(StrEnum):
     CHALLENGE_EXPIRED = "challenge_expired"
     DESTINATION_TAKEN = "destination_taken"
     CHANNEL_UNAVAILABLE = "channel_unavailable"
+    # Apps (issue 14): an OAuth 2.0 grant's scope that does not exist, a token without the
+    # scope an endpoint needs (RFC 6750's names).
+    INVALID_SCOPE = "invalid_scope"
+    INSUFFICIENT_SCOPE = "insufficient_scope"
     # Authorization and existence
     FORBIDDEN = "forbidden"
     NOT_FOUND = "not_found"
@@ -198,6 +202,8 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     # Stickers (issue 12, h/compose)
     ErrorCode.TOO_MANY_STICKERS: 409,
     ErrorCode.EMPTY_AUDIENCE: 422,
+    ErrorCode.INVALID_SCOPE: 400,
+    ErrorCode.INSUFFICIENT_SCOPE: 403,
     ErrorCode.INTERNAL: 500,
 }
 

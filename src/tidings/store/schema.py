@@ -927,3 +927,36 @@ service_identity_tokens = Table(
     Column("used_at", BigInteger, nullable=True),
     Index("ix_service_identity_tokens_expires", "expires_at"),
 )
+
+# Apps of the company's own systems (issue 14, decision 0065). The secret is stored as a
+# sha256 (it is 256 random bits, like a session token); rotating it ends the app's tokens.
+apps = Table(
+    "apps",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False),
+    Column("description", String(500), nullable=False, server_default=""),
+    Column("client_id", String(40), nullable=False, unique=True),
+    Column("secret_hash", String(64), nullable=False),
+    # Space-separated AppScope values (RFC 6749's form).
+    Column("scopes", Text, nullable=False, server_default=""),
+    Column("status", String(16), nullable=False, server_default="active"),
+    # The app's bot account (a user of kind "bot").
+    Column("bot_user_id", BigInteger, ForeignKey("users.id"), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("created_by", BigInteger, ForeignKey("users.id"), nullable=True),
+    Column("secret_rotated_at", BigInteger, nullable=False),
+)
+
+# Bearer tokens of the client-credentials grant; the token itself is never stored.
+app_tokens = Table(
+    "app_tokens",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("app_id", BigInteger, ForeignKey("apps.id"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("scopes", Text, nullable=False, server_default=""),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    Index("ix_app_tokens_app", "app_id", "expires_at"),
+)
