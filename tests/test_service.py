@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.apps import app_token, bearer, create_app
 from tests.support.raw import RawConnection, raw_connection
 from tests.support.server import ServerProcess
 from tests.support.social import make_admin
@@ -353,6 +354,51 @@ async def test_bad_input_gets_a_clear_error(desk: Desk) -> None:
             == "invalid_input"
         )
     await agent.http.call("POST", f"{chats}/close")
+
+
+async def test_a_host_backend_identifies_its_user_to_the_widget(
+    server: ServerProcess, desk: Desk
+) -> None:
+    shop = await create_app(server, f"Shop {uuid.uuid4().hex[:6]}", "service")
+    crm = await create_app(server, f"CRM {uuid.uuid4().hex[:6]}", "users:read")
+    shop_token = (await app_token(desk.base_url, shop))["access_token"]
+    crm_token = (await app_token(desk.base_url, crm))["access_token"]
+    tokens = "/api/v1/app/service/visitor-tokens"
+    identity = {"external_id": "cust-42", "nickname": "Li Lei"}
+    async with httpx.AsyncClient(base_url=desk.base_url) as http:
+        refused = await http.post(tokens, json=identity, headers=bearer(crm_token))
+        assert refused.status_code == 403
+        assert refused.json()["error"]["code"] == "insufficient_scope"
+        assert (await http.post(tokens, json=identity)).status_code == 401
+        bad = await http.post(
+            tokens, json={"external_id": "", "nickname": "x"}, headers=bearer(shop_token)
+        )
+        assert bad.status_code == 422
+        sessions = []
+        for page in ("https://shop.example.com/a", "https://shop.example.com/b"):
+            issued = await http.post(tokens, json=identity, headers=bearer(shop_token))
+            assert issued.status_code == 201
+            assert issued.json()["expires_in"] == 300
+            body = {"identity_token": issued.json()["token"], "page": {"url": page}}
+            # Exchanged once, by one of any number of concurrent exchanges.
+            replies = await asyncio.gather(
+                *(http.post("/api/v1/service/visitors/identified", json=body) for _ in range(4))
+            )
+            assert sorted(r.status_code for r in replies) == [201, 401, 401, 401]
+            sessions.append(next(r.json() for r in replies if r.status_code == 201))
+    # The same customer of the same shop comes back to the same chat, under their name.
+    first, again = sessions
+    assert first["conversation_id"] == again["conversation_id"]
+    assert first["user"]["id"] == again["user"]["id"]
+    assert again["user"]["nickname"] == "Li Lei" and again["token"] != first["token"]
+    async with raw_connection(desk.base_url, again["token"]) as widget:
+        await say(widget, again["conversation_id"], "Where is my order?")
+    details = await desk.agents[3].http.call(
+        "GET", f"/api/v1/service/chats/{again['conversation_id']}"
+    )
+    assert details["visitor"]["external_id"] == "cust-42"
+    assert details["identified"] is True
+    assert details["page"]["url"] == "https://shop.example.com/b"
 
 
 async def test_new_visitors_are_rate_limited_per_address(desk: Desk) -> None:

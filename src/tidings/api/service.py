@@ -12,11 +12,29 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Request
 
 from tidings.actions.context import Actor
-from tidings.api.deps import C, Me, PathId, admin_power, client_ip, user_agent
+from tidings.api.deps import C, Me, PathId, admin_power, app_scope, client_ip, user_agent
 from tidings.domain.admin import AdminPower
-from tidings.domain.service import AgentList, IdentityExchange, NewVisitor, Transfer
+from tidings.domain.apps import AppCaller, AppScope
+from tidings.domain.service import (
+    AgentList,
+    IdentityExchange,
+    NewVisitor,
+    Transfer,
+    VisitorIdentity,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["customer service"])
+
+
+@router.post(
+    "/app/service/visitor-tokens",
+    status_code=201,
+    summary="A short-lived token naming one of the host's users, for the widget to exchange",
+)
+async def visitor_token(
+    body: VisitorIdentity, c: C, app: Annotated[AppCaller, app_scope(AppScope.SERVICE)]
+) -> dict[str, Any]:
+    return await c.service_desk.do_issue_identity_token(app.app_id, body)
 
 
 @router.post(
