@@ -179,6 +179,13 @@ WS_NO_USER_ID = set(
         # A customer-service visitor's own chat (decision 0066).
         "service.chat",
         "service.page",
+        # Agents (agent_id names an agent: whoever is no agent is refused either way).
+        "service.queue",
+        "service.agents",
+        "service.details",
+        "service.take",
+        "service.transfer",
+        "service.close",
         "forward",  # target_ids are conversations
         "recall",
         "delete",

@@ -176,6 +176,17 @@ def _mount_client(app: FastAPI, directory: Path) -> None:
             raise HTTPException(404, "no service worker in this build")
         return client_file(worker, request.headers)
 
+    # The customer-service widget (J4, decision 0066): one script other sites load at a
+    # stable address; not hashed, so `no-cache` and revalidated (an update reaches them).
+    @app.api_route(
+        "/widget.js", methods=["GET", "HEAD"], include_in_schema=False, response_model=None
+    )
+    async def widget(request: Request) -> Response:
+        script = directory / "widget.js"
+        if not script.is_file():
+            raise HTTPException(404, "no widget in this build")
+        return client_file(script, request.headers)
+
     # The link inside invite QR codes (B5, E12): the app opens it and offers to accept the
     # invite after sign-in. The code is only checked for shape here; the app looks it up.
     @app.api_route(

@@ -104,6 +104,10 @@ class Transfer(BaseModel):
     agent_id: Annotated[int, Field(gt=0, lt=2**63)]
 
 
+class ServiceTransferOp(Transfer):
+    conversation_id: Annotated[int, Field(gt=0, lt=2**63)]
+
+
 class AgentList(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 

@@ -49,6 +49,8 @@ export type ServerErrorCode =
   | 'challenge_expired'
   | 'destination_taken'
   | 'channel_unavailable'
+  | 'invalid_scope'
+  | 'insufficient_scope'
   | 'forbidden'
   | 'not_found'
   | 'not_member'
@@ -1236,6 +1238,13 @@ export interface VisitorPage {
   title?: string;
 }
 
+export interface ServiceTransferOp {
+  /** > 0 */
+  agent_id: number;
+  /** > 0 */
+  conversation_id: number;
+}
+
 export interface SettingsUpdateInput {
   changes: object;
   /** ≥ 0 */
@@ -1371,8 +1380,14 @@ export interface OpRequests {
   'recall': SeqOp;
   'reports.create': ReportInput;
   'send': SendOp;
+  'service.agents': Empty;
   'service.chat': Empty;
+  'service.close': ConversationRef;
+  'service.details': ConversationRef;
   'service.page': VisitorPage;
+  'service.queue': Empty;
+  'service.take': ConversationRef;
+  'service.transfer': ServiceTransferOp;
   'sessions.list': Empty;
   'sessions.sign_out': SessionRef;
   'settings.get': Empty;
