@@ -62,6 +62,7 @@ _WHAT = {
     "lock_verify": "wrong lock codes",
     "service_visitor_address": "visitors",
     "service_visitor_send": "messages",
+    "oidc_start": "single sign-ons started",
     "app_api": "app API calls",
     "app_token": "token requests",
 }

@@ -2,7 +2,7 @@
 identity tokens of identified visitors (issue 14 J4, decision 0066)
 
 Revision ID: 0024
-Revises: 0025
+Revises: 0023
 Create Date: 2026-12-06
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0024"
-down_revision = "0025"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 
