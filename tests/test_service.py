@@ -401,6 +401,22 @@ async def test_a_host_backend_identifies_its_user_to_the_widget(
     assert details["page"]["url"] == "https://shop.example.com/b"
 
 
+async def test_visitors_are_nobodys_colleagues(desk: Desk) -> None:
+    """Not in people search, the organization's search, nor the dashboard's staff numbers."""
+    before = await desk.admin.http.call("GET", "/api/v1/admin/dashboard", days=1)
+    name = f"Zorblax{uuid.uuid4().hex[:8]}"
+    visitor = await new_visitor(desk.base_url, {"nickname": name, "page": PAGE})
+    async with raw_connection(desk.base_url, visitor.token) as widget:
+        await say(widget, visitor.conversation_id, "hello")
+    found = await desk.admin.http.call("GET", "/api/v1/users", q=name)
+    assert found["users"] == []
+    tree = await desk.admin.http.call("GET", "/api/v1/org/search", q=name)
+    assert not [u for u in tree.get("users", []) if u.get("id") == visitor.user_id]
+    after = await desk.admin.http.call("GET", "/api/v1/admin/dashboard", days=1)
+    assert after["users"] == before["users"]
+    assert after["new_users"] == before["new_users"]
+
+
 async def test_new_visitors_are_rate_limited_per_address(desk: Desk) -> None:
     """Last in the module: it spends this address's visitor budget."""
     async with httpx.AsyncClient(base_url=desk.base_url) as http:

@@ -478,8 +478,9 @@ class Accounts:
             raise password_change_required()
         if user.kind is UserKind.VISITOR and not visitor_allowed:
             raise visitor_not_allowed()
-        for listener in self.activity_listeners:
-            listener(user.id, now)
+        if user.kind is not UserKind.VISITOR:  # visitors are not staff (0066)
+            for listener in self.activity_listeners:
+                listener(user.id, now)
         # For "list my sessions", not security; written in batches (SessionTouches).
         if now - session.last_seen_at > self._settings.session_touch_seconds * 1000:
             self._touches.touch(session.id, now)
@@ -576,8 +577,9 @@ class Accounts:
                 replaces_session_id=replaces_session_id,
             )
         await self._announce_revoked(displaced)
-        for listener in self.activity_listeners:
-            listener(user.id, now)
+        if user.kind is not UserKind.VISITOR:  # visitors are not staff (0066)
+            for listener in self.activity_listeners:
+                listener(user.id, now)
         known = await self._known_devices.remember(
             user.id, device_token=device_token, platform=platform, device_name=device_name, ip=ip
         )
