@@ -417,6 +417,17 @@ async def test_visitors_are_nobodys_colleagues(desk: Desk) -> None:
     assert after["new_users"] == before["new_users"]
 
 
+async def test_the_widget_is_served_at_a_stable_address_outside_the_precache(desk: Desk) -> None:
+    async with httpx.AsyncClient(base_url=desk.base_url) as http:
+        script = await http.get("/widget.js", headers={"accept-encoding": "gzip"})
+        worker = await http.get("/sw.js")
+    assert script.status_code == 200
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert "no-cache" in script.headers["cache-control"]
+    assert "Tidings" in script.text
+    assert worker.status_code == 200 and "widget.js" not in worker.text
+
+
 async def test_new_visitors_are_rate_limited_per_address(desk: Desk) -> None:
     """Last in the module: it spends this address's visitor budget."""
     async with httpx.AsyncClient(base_url=desk.base_url) as http:

@@ -106,13 +106,11 @@ export class VisitorChat {
   private opening: Promise<Stored> | null = null;
   private readonly key: string;
   private readonly fetcher: typeof fetch;
-  private readonly Socket: typeof WebSocket;
   private cached: ChatSnapshot | null = null;
 
   constructor(private readonly options: ChatOptions) {
     this.key = `tidings.widget:${options.server}`;
     this.fetcher = options.fetch ?? fetch.bind(globalThis);
-    this.Socket = options.WebSocket ?? WebSocket;
     this.stored = this.load();
     // A new identity from the host page (its user signed in) replaces an earlier session.
     if (this.stored && options.identityToken && this.stored.identity !== options.identityToken) this.stored = null;
@@ -245,7 +243,7 @@ export class VisitorChat {
     const stored = this.stored!;
     return new Promise((resolve, reject) => {
       const url = this.options.server.replace(/^http/, 'ws') + '/ws';
-      const socket = new this.Socket(url);
+      const socket = new (this.options.WebSocket ?? WebSocket)(url);
       this.socket = socket;
       socket.onmessage = (event) => this.receive(String(event.data));
       socket.onopen = async () => {
