@@ -108,6 +108,11 @@ ADMIN_ENDPOINTS: dict[str, tuple[AdminPower | None, Call]] = {
     ),
     # Site settings (decision 0057): an unknown section is invalid_input for those who may.
     "GET /api/v1/admin/settings": (AdminPower.SETTINGS, _at("/api/v1/admin/settings")),
+    "GET /api/v1/admin/service/agents": (AdminPower.SERVICE, _at("/api/v1/admin/service/agents")),
+    "PUT /api/v1/admin/service/agents": (
+        AdminPower.SERVICE,
+        _at("/api/v1/admin/service/agents", {"user_ids": [MISSING]}),
+    ),
     "PATCH /api/v1/admin/settings": (
         AdminPower.SETTINGS,
         _at("/api/v1/admin/settings", {"changes": {"no_such_section": {}}}),

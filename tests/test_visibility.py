@@ -176,6 +176,16 @@ WS_NO_USER_ID = set(
         "me.totp.confirm",
         "me.totp.disable",
         "me.totp.recovery_codes",
+        # A customer-service visitor's own chat (decision 0066).
+        "service.chat",
+        "service.page",
+        # Agents (agent_id names an agent: whoever is no agent is refused either way).
+        "service.queue",
+        "service.agents",
+        "service.details",
+        "service.take",
+        "service.transfer",
+        "service.close",
         "forward",  # target_ids are conversations
         "recall",
         "delete",
@@ -275,6 +285,10 @@ Call = Callable[[Scene, int], tuple[str, Any]]
 
 # Every REST endpoint that takes a user id (by its OpenAPI path): (path, body) variants.
 REST_TABLE: dict[str, list[Call]] = {
+    # Only agents transfer, and only to agents: the viewer is refused either way.
+    "POST /api/v1/service/chats/{conversation_id}/transfer": [
+        lambda s, u: (f"/api/v1/service/chats/{s.chat_id}/transfer", {"agent_id": u})
+    ],
     "GET /api/v1/users/{user_id}": [lambda s, u: (f"/api/v1/users/{u}", None)],
     "POST /api/v1/reports": [
         lambda s, u: ("/api/v1/reports", {"target_type": "user", "user_id": u, "reason": "spam"})
@@ -377,6 +391,14 @@ REST_NO_USER_ID = {
     "POST /api/v1/me/totp/confirm",
     "POST /api/v1/me/totp/recovery-codes",
     "DELETE /api/v1/me/totp",
+    # Customer service (decision 0066): visitors have no id yet; agents name chats.
+    "POST /api/v1/service/visitors",
+    "POST /api/v1/service/visitors/identified",
+    "GET /api/v1/service/queue",
+    "GET /api/v1/service/agents",
+    "GET /api/v1/service/chats/{conversation_id}",
+    "POST /api/v1/service/chats/{conversation_id}/take",
+    "POST /api/v1/service/chats/{conversation_id}/close",
     # Site settings before sign-in (decision 0057): no person in them.
     "GET /api/v1/public/settings",
     "GET /api/v1/public/branding/{file_id}",

@@ -43,6 +43,7 @@ from tidings.api import (
     public_settings,
     reports,
     security,
+    service,
     single_sign_on,
     uploads,
 )
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_org.router)
     app.include_router(admin_moderation.router)
     app.include_router(reports.router)
+    app.include_router(service.router)
     app.include_router(apps.oauth)
     app.include_router(apps.admin)
     app.include_router(apps.app_api)
@@ -186,6 +188,17 @@ def _mount_client(app: FastAPI, directory: Path) -> None:
         if not worker.is_file():
             raise HTTPException(404, "no service worker in this build")
         return client_file(worker, request.headers)
+
+    # The customer-service widget (J4, decision 0066): one script other sites load at a
+    # stable address; not hashed, so `no-cache` and revalidated (an update reaches them).
+    @app.api_route(
+        "/widget.js", methods=["GET", "HEAD"], include_in_schema=False, response_model=None
+    )
+    async def widget(request: Request) -> Response:
+        script = directory / "widget.js"
+        if not script.is_file():
+            raise HTTPException(404, "no widget in this build")
+        return client_file(script, request.headers)
 
     # The link inside invite QR codes (B5, E12): the app opens it and offers to accept the
     # invite after sign-in. The code is only checked for shape here; the app looks it up.

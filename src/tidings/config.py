@@ -239,6 +239,10 @@ class Settings(BaseSettings):
     # Password-lock codes (and account passwords given to the lock) tried per user, a right
     # one given back: someone at an unlocked device must not guess the code (h/me).
     rate_lock_verify: RateSetting = "10/5m"
+    # Customer service (decision 0066): visitors the widget creates per address (anyone may
+    # call it), and messages per visitor (far below a person's: a visitor is anyone).
+    rate_service_visitor_address: RateSetting = "30/1h"
+    rate_service_visitor_send: RateSetting = "30/1m"
     # Apps (issue 14): every call of one app's tokens to /api/v1/app/, and token requests
     # per client id (a wrong secret is not guessed at speed).
     rate_app_api: RateSetting = "6000/1m"

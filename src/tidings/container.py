@@ -43,6 +43,7 @@ from tidings.actions.push_notifications import PushNotifications
 from tidings.actions.receipts import Receipts
 from tidings.actions.registration import RegistrationInvites
 from tidings.actions.rosters import RosterCache
+from tidings.actions.service import ServiceDesk
 from tidings.actions.session_touches import SessionTouches
 from tidings.actions.sign_in_steps import SignInSteps
 from tidings.actions.single_sign_on import SingleSignOn
@@ -93,6 +94,7 @@ from tidings.store.privacy import PrivacyStore
 from tidings.store.push import PushStore
 from tidings.store.registration_invites import RegistrationInviteStore
 from tidings.store.security import SecurityStore
+from tidings.store.service import ServiceStore
 from tidings.store.site_settings import SiteSettingsStore
 from tidings.store.statistics import StatisticsStore
 from tidings.store.stickers import StickerStore
@@ -360,6 +362,20 @@ class Container:
             burns=self.burns,
             site=self.site_settings,
             screen=self.content_screen,
+            service=self.service_desk,
+        )
+
+    # Customer service on a web site (J4, decision 0066)
+    @cached_property
+    def service_desk(self) -> ServiceDesk:
+        return ServiceDesk(
+            store=ServiceStore(self.database),
+            accounts=self.account_store,
+            conversations=self.conversation_store,
+            rosters=self.rosters,
+            publisher=self.publisher,
+            limits=self.limits,
+            gate=self.admin_gate,
         )
 
     # Burn after reading (decision 0038)

@@ -60,6 +60,8 @@ _WHAT = {
     "code_send_address": "codes sent",
     "sign_in_second_step": "wrong codes",
     "lock_verify": "wrong lock codes",
+    "service_visitor_address": "visitors",
+    "service_visitor_send": "messages",
     "oidc_start": "single sign-ons started",
     "app_api": "app API calls",
     "app_token": "token requests",

@@ -20,13 +20,14 @@ from tidings.auth.passwords import Passwords
 from tidings.auth.throttle import SignInThrottle
 from tidings.auth.tokens import new_token, token_hash
 from tidings.config import Registration, SessionPolicy, Settings
-from tidings.domain.accounts import Platform, ProfileUpdate, RevokeReason, Session, User
+from tidings.domain.accounts import Platform, ProfileUpdate, RevokeReason, Session, User, UserKind
 from tidings.domain.admin import AdminPower, AdminRole, AuditNote
 from tidings.domain.clock import now_ms
 from tidings.domain.entries import PrivateEntry
 from tidings.domain.errors import ErrorCode, TidingsError
 from tidings.domain.moderation import ReportTarget
 from tidings.domain.security import SignInAttempt
+from tidings.domain.service import visitor_not_allowed
 from tidings.limits import Limits
 from tidings.store import audit_context
 from tidings.store.accounts import AccountStore, AccountTaken, InviteRefused
@@ -456,10 +457,16 @@ class Accounts:
         return user
 
     async def access_session(
-        self, token: str, *, password_change_required_allowed: bool = False
+        self,
+        token: str,
+        *,
+        password_change_required_allowed: bool = False,
+        visitor_allowed: bool = False,
     ) -> tuple[User, Session]:
         """The live session behind a bearer token, or ``invalid_token``; a user who must
-        change their password gets ``password_change_required`` unless allowed."""
+        change their password gets ``password_change_required`` unless allowed; a
+        customer-service visitor ``visitor_not_allowed`` unless allowed (only the gateway
+        allows one, and then only its few ops: decision 0066)."""
         session = await self._store.session_by_token(token_hash(token))
         now = now_ms()
         if session is None or session.revoked_at is not None or session.expires_at <= now:
@@ -469,8 +476,11 @@ class Accounts:
             raise TidingsError(ErrorCode.INVALID_TOKEN, "the session token is not valid")
         if user.password_change_required and not password_change_required_allowed:
             raise password_change_required()
-        for listener in self.activity_listeners:
-            listener(user.id, now)
+        if user.kind is UserKind.VISITOR and not visitor_allowed:
+            raise visitor_not_allowed()
+        if user.kind is not UserKind.VISITOR:  # visitors are not staff (0066)
+            for listener in self.activity_listeners:
+                listener(user.id, now)
         # For "list my sessions", not security; written in batches (SessionTouches).
         if now - session.last_seen_at > self._settings.session_touch_seconds * 1000:
             self._touches.touch(session.id, now)
@@ -567,8 +577,9 @@ class Accounts:
                 replaces_session_id=replaces_session_id,
             )
         await self._announce_revoked(displaced)
-        for listener in self.activity_listeners:
-            listener(user.id, now)
+        if user.kind is not UserKind.VISITOR:  # visitors are not staff (0066)
+            for listener in self.activity_listeners:
+                listener(user.id, now)
         known = await self._known_devices.remember(
             user.id, device_token=device_token, platform=platform, device_name=device_name, ip=ip
         )

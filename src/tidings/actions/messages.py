@@ -15,6 +15,7 @@ from tidings.actions.moderation import ContentScreen
 from tidings.actions.organization import Directory
 from tidings.actions.publisher import Publisher
 from tidings.actions.rosters import RosterCache
+from tidings.actions.service import ServiceDesk
 from tidings.actions.site_settings import MESSAGE_MODULES, SiteSettingsActions
 from tidings.config import Settings
 from tidings.domain.bodies import (
@@ -57,7 +58,9 @@ class Messages:
         burns: Burns,
         site: SiteSettingsActions,
         screen: ContentScreen,
+        service: ServiceDesk,
     ) -> None:
+        self._service = service
         self._site = site
         self._screen = screen
         self._records = records
@@ -96,6 +99,8 @@ class Messages:
                 raise TidingsError(
                     ErrorCode.FORBIDDEN, "chat records are made by forwarding (merged)"
                 )
+            if roster.type is ConversationType.SERVICE and attempt == 1:
+                await self._service.check_send(actor, roster, message_type)
             if isinstance(parsed, TextBody):
                 self._check_mentions(roster, parsed)
                 if parsed.mention_all and attempt == 1:
@@ -147,6 +152,8 @@ class Messages:
             await self._publisher.entry_to_members(
                 appended.entry, roster, exclude_connection=actor.connection_id
             )
+            if roster.type is ConversationType.SERVICE:
+                await self._service.on_sent(actor, appended.entry)
         if flagged:
             # Also on a resend of a stored message: had the node died before the flag was
             # written, the sender (who got no ack) retries, and the flag is written then
@@ -272,6 +279,11 @@ class Messages:
     ) -> list[Entry]:
         rosters = [await self._check_can_post(actor, target) for target in targets]
         for roster in rosters:
+            if roster.type is ConversationType.SERVICE:
+                for original in originals:
+                    await self._service.check_send(
+                        actor, roster, MessageType(original.type or MessageType.TEXT)
+                    )
             for body, kind in [(o.body, o.type or "") for o in originals] + (
                 [(note_body, MessageType.TEXT.value)] if note_body is not None else []
             ):

@@ -28,6 +28,7 @@ class AdminPower(StrEnum):
     AUDIT = "audit"  # K6: reading the audit log
     DASHBOARD = "dashboard"  # K6: reading the statistics
     ROLES = "roles"  # giving and taking admin roles
+    SERVICE = "service"  # J4: choosing the customer-service agents
     APPS = "apps"  # J1: registering apps, their secrets and scopes (issue 14)
 
 

@@ -125,6 +125,13 @@ class ContactCardBody(_Body):
     user_id: UserId
 
 
+class CardField(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    label: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    value: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
 class CustomCardBody(_Body):
     """A card from a host system, e.g. an order link from a web shop."""
 
@@ -135,6 +142,8 @@ class CustomCardBody(_Body):
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = None
     image_url: AnyUrl | None = None
     source: ShortText | None = None
+    # Label and value lines (an order's number, its items, its state), shown in order.
+    fields: Annotated[list[CardField], Field(max_length=10)] = []
 
     @field_validator("url", "image_url")
     @classmethod

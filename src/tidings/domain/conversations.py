@@ -11,6 +11,8 @@ class ConversationType(StrEnum):
     GROUP = "group"
     # One per user: announcements, guides, notices with a link.
     SYSTEM = "system"
+    # A web site's visitor and the agent holding their chat (decision 0066).
+    SERVICE = "service"
 
 
 class Role(StrEnum):

@@ -128,6 +128,11 @@ class ErrorCode(StrEnum):
     # word is not said); a word list change larger than the list may hold.
     CONTENT_BLOCKED = "content_blocked"
     TOO_MANY_WORDS = "too_many_words"
+    # Customer service (J4, decision 0066): a visitor's token reaches only its own chat;
+    # only agents serve; another agent took the chat first.
+    VISITOR_NOT_ALLOWED = "visitor_not_allowed"
+    NOT_AN_AGENT = "not_an_agent"
+    SERVICE_CHAT_TAKEN = "service_chat_taken"
     INTERNAL = "internal_error"
 
 
@@ -152,6 +157,9 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.OIDC_CLAIM_MISSING: 403,
     ErrorCode.OIDC_USER_UNKNOWN: 403,
     ErrorCode.FORBIDDEN: 403,
+    ErrorCode.VISITOR_NOT_ALLOWED: 403,
+    ErrorCode.NOT_AN_AGENT: 403,
+    ErrorCode.SERVICE_CHAT_TAKEN: 409,
     ErrorCode.CONTENT_BLOCKED: 422,
     ErrorCode.TOO_MANY_WORDS: 413,
     # Privacy and the password lock (h/me)

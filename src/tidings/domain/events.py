@@ -25,6 +25,8 @@ class PushEvent(StrEnum):
     ORG_CHANGED = "org_changed"  # the organization tree moved to a new version
     # An administrator changed the site settings (modules, client entries, limits, brand).
     SITE_SETTINGS_CHANGED = "site_settings_changed"
+    # To customer-service agents: a chat entered, moved in or left the queue (decision 0066).
+    SERVICE_QUEUE = "service_queue"
 
 
 class CloseCode(IntEnum):

@@ -24,7 +24,15 @@ Handler = Callable[["OpContext", Any], Awaitable[Any]]
 class OpContext:
     """What an op runs with: the container, who is acting and on which connection."""
 
-    __slots__ = ("actor", "c", "close_after_reply", "connection", "ip", "password_change_required")
+    __slots__ = (
+        "actor",
+        "c",
+        "close_after_reply",
+        "connection",
+        "ip",
+        "password_change_required",
+        "visitor",
+    )
 
     def __init__(
         self,
@@ -34,6 +42,7 @@ class OpContext:
         *,
         ip: str = "",
         password_change_required: bool = False,
+        visitor: bool = False,
     ) -> None:
         self.c = container
         self.ip = ip  # the client's address, for the sign-in throttle
@@ -43,6 +52,8 @@ class OpContext:
         self.close_after_reply: tuple[int, str] | None = None
         # Signed in with an admin's one-time password: only these ops until it is changed.
         self.password_change_required = password_change_required
+        # A customer-service visitor: only VISITOR_OPS (tidings.domain.service).
+        self.visitor = visitor
 
 
 OPS: dict[str, tuple[type[BaseModel], Handler]] = {}
@@ -283,6 +294,7 @@ from tidings.gateway import (  # noqa: E402, F401
     org_ops,
     report_ops,  # users' reports (K7)
     security_ops,
+    service_ops,  # customer service: the visitor's own chat (J4)
     settings_ops,  # settings kept on the server, Web Push (issue 12)
 )
 

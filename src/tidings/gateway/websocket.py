@@ -41,10 +41,12 @@ from websockets.server import ServerProtocol
 from tidings.actions.accounts import password_change_required
 from tidings.actions.context import Actor
 from tidings.container import Container
+from tidings.domain.accounts import UserKind
 from tidings.domain.clock import now_ms
 from tidings.domain.errors import ErrorCode, TidingsError
 from tidings.domain.events import CloseCode
 from tidings.domain.origins import origin_allowed
+from tidings.domain.service import VISITOR_OPS, visitor_not_allowed
 from tidings.gateway.frames import text_frame
 from tidings.gateway.ops import (
     OP_NAMES,
@@ -396,6 +398,8 @@ class GatewayConnection(asyncio.Protocol):
             context = self.context
             assert context is not None
             model, handler = OPS[request.op]
+            if context.visitor and request.op not in VISITOR_OPS:
+                raise visitor_not_allowed()
             if context.password_change_required:
                 await self._check_password_changed(context, request.op)
             self._core.reply(request, await handler(context, parse(model, request.data)))
@@ -432,7 +436,7 @@ class GatewayConnection(asyncio.Protocol):
         container = self._gateway.container
         try:
             user, session = await container.accounts.access_session(
-                token, password_change_required_allowed=True
+                token, password_change_required_allowed=True, visitor_allowed=True
             )
         except TidingsError as error:
             self._core.fail(request, error)
@@ -456,6 +460,7 @@ class GatewayConnection(asyncio.Protocol):
             self,
             ip=ip,
             password_change_required=restricted,
+            visitor=user.kind is UserKind.VISITOR,
         )
         self._user_agent = ""
         self._core.authenticated()

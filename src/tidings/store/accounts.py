@@ -53,7 +53,7 @@ def user_from_row(row: Row[Any, *tuple[Any, ...]]) -> User:
     )
 
 
-def _session(row: Row[Any, *tuple[Any, ...]]) -> Session:
+def session_from_row(row: Row[Any, *tuple[Any, ...]]) -> Session:
     return Session(
         id=row.id,
         user_id=row.user_id,
@@ -163,7 +163,11 @@ class AccountStore:
         async with self._db.read("user_credentials") as conn:
             row = (
                 await conn.execute(
-                    select(*USER_COLUMNS, users.c.password_hash).where(users.c.account == account)
+                    select(*USER_COLUMNS, users.c.password_hash).where(
+                        users.c.account == account,
+                        # A visitor never signs in with a password (decision 0066).
+                        users.c.kind != UserKind.VISITOR.value,
+                    )
                 )
             ).first()
         return (user_from_row(row), row.password_hash) if row else None
@@ -341,14 +345,14 @@ class AccountStore:
                 .where(users.c.id == user_id)
                 .values(last_sign_in_at=now, last_sign_in_ip=ip, last_sign_in_device=device_name)
             )
-        return _session(row), revoked
+        return session_from_row(row), revoked
 
     async def session_by_token(self, token_hash: str) -> Session | None:
         async with self._db.read("session_by_token") as conn:
             row = (
                 await conn.execute(select(sessions).where(sessions.c.token_hash == token_hash))
             ).first()
-        return _session(row) if row else None
+        return session_from_row(row) if row else None
 
     async def spend_device_credential(self, credential_hash: str, now: int) -> Session | None:
         """Spend a live device credential: the session it belongs to, or None if it is
@@ -368,7 +372,7 @@ class AccountStore:
                     .returning(*sessions.c)
                 )
             ).first()
-        return _session(row) if row else None
+        return session_from_row(row) if row else None
 
     async def live_sessions(self, user_id: int, now: int) -> list[Session]:
         async with self._db.read("list_sessions") as conn:
@@ -381,7 +385,7 @@ class AccountStore:
                 )
                 .order_by(sessions.c.id)
             )
-            return [_session(row) for row in rows]
+            return [session_from_row(row) for row in rows]
 
     async def revoke_session(
         self, user_id: int, session_id: int, reason: RevokeReason, now: int
@@ -428,4 +432,4 @@ class AccountStore:
             {"session_id": session_id, "reason": reason.value},
             now,
         )
-        return _session(row), reason, entry
+        return session_from_row(row), reason, entry

@@ -36,6 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from tidings.domain.accounts import UserKind
 from tidings.domain.bodies import MessageType
 from tidings.domain.broadcasts import Audience, Broadcast, BroadcastState, Reach
 from tidings.domain.conversations import ConversationType
@@ -97,7 +98,12 @@ def _broadcast(row: Any) -> Broadcast:
 
 def _reached(reach: Reach) -> ColumnElement[bool]:
     """Which users an audience reaches: live accounts that have a system conversation."""
-    live = and_(users.c.disabled.is_(False), users.c.system_conversation_id.is_not(None))
+    live = and_(
+        users.c.disabled.is_(False),
+        users.c.system_conversation_id.is_not(None),
+        # Customer-service visitors are no one's staff (decision 0066).
+        users.c.kind != UserKind.VISITOR.value,
+    )
     if reach.everyone:
         return live
     parts: list[ColumnElement[bool]] = []

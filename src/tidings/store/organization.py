@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from tidings.domain.accounts import User
+from tidings.domain.accounts import User, UserKind
 from tidings.domain.admin import MANAGING_ROLES, AdminRole
 from tidings.domain.directory import Listing
 from tidings.domain.entries import PrivateEntry, PrivateKind
@@ -420,7 +420,8 @@ class OrgStore:
                 select(
                     users.c.id, users.c.account, users.c.nickname, users.c.phone, users.c.disabled
                 )
-                .where(users.c.id > after_id)
+                # Visitors of the customer-service widget are nobody's colleagues (0066).
+                .where(users.c.id > after_id, users.c.kind != UserKind.VISITOR.value)
                 .order_by(users.c.id)
             )
             return [Listing(r.id, r.account, r.nickname, r.phone, bool(r.disabled)) for r in rows]

@@ -886,6 +886,74 @@ reports = Table(
     Index("ix_reports_target", "target_type", "conversation_id", "seq", "target_user_id"),
 )
 
+# Customer service on a web site (PRODUCT.md J4, decision 0066; tidings.domain.service).
+# The people an administrator chose to serve visitors.
+service_agents = Table(
+    "service_agents",
+    metadata,
+    Column("user_id", BigInteger, ForeignKey("users.id"), primary_key=True),
+    Column("added_at", BigInteger, nullable=False),
+)
+
+# One row per visitor: their service conversation and where it stands. ``state`` moves
+# waiting -> taken -> closed -> waiting...; taking is one conditional UPDATE on it, so of
+# agents taking at once exactly one gets the chat. ``app_id``/``external_id``: the host's id
+# of an identified visitor (unique per app), NULL for an anonymous one.
+service_chats = Table(
+    "service_chats",
+    metadata,
+    Column("conversation_id", BigInteger, ForeignKey("conversations.id"), primary_key=True),
+    Column("visitor_id", BigInteger, ForeignKey("users.id"), nullable=False, unique=True),
+    Column("state", String(16), nullable=False),
+    Column("agent_id", BigInteger, ForeignKey("users.id"), nullable=True),
+    # The open case (service_cases.id), NULL while closed.
+    Column("case_id", BigInteger, nullable=True),
+    Column("waiting_since", BigInteger, nullable=True),
+    # The host page the visitor is on now, as the widget reports it.
+    Column("page_url", String(2000), nullable=False, server_default=""),
+    Column("page_title", String(200), nullable=False, server_default=""),
+    Column("page_at", BigInteger, nullable=False, server_default="0"),
+    Column("app_id", BigInteger, nullable=True),
+    Column("external_id", String(128), nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    UniqueConstraint("app_id", "external_id"),
+    Index("ix_service_chats_state_waiting", "state", "waiting_since"),
+    Index("ix_service_chats_agent", "agent_id", "state"),
+)
+
+# One row per case: a stint of a visitor's chat from its first message to its close.
+service_cases = Table(
+    "service_cases",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("conversation_id", BigInteger, ForeignKey("conversations.id"), nullable=False),
+    Column("opened_at", BigInteger, nullable=False),
+    # The seq of the message that opened it.
+    Column("first_seq", BigInteger, nullable=False),
+    Column("agent_id", BigInteger, nullable=True),
+    Column("taken_at", BigInteger, nullable=True),
+    Column("closed_at", BigInteger, nullable=True),
+    Column("page_url", String(2000), nullable=False, server_default=""),
+    Column("page_title", String(200), nullable=False, server_default=""),
+    Index("ix_service_cases_conversation", "conversation_id", "id"),
+)
+
+# Tokens a host's backend got for its signed-in users (the app API), exchanged once by the
+# widget for a visitor session. Only the sha256 is kept.
+service_identity_tokens = Table(
+    "service_identity_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("app_id", BigInteger, nullable=False),
+    Column("external_id", String(128), nullable=False),
+    Column("nickname", String(64), nullable=False),
+    Column("avatar", String(512), nullable=False, server_default=""),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    Column("used_at", BigInteger, nullable=True),
+    Index("ix_service_identity_tokens_expires", "expires_at"),
+)
+
 # Apps of the company's own systems (issue 14, decision 0065). The secret is stored as a
 # sha256 (it is 256 random bits, like a session token); rotating it ends the app's tokens.
 apps = Table(

@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
+from tidings.domain.accounts import UserKind
 from tidings.domain.conversations import ConversationType
 from tidings.domain.files import FileState
 from tidings.domain.statistics import Counter, Storage
@@ -105,7 +106,9 @@ class StatisticsStore:
     async def new_users(self, lo: int, hi: int, spans: OffsetSpans) -> dict[int, int]:
         """Users created in [lo, hi) ms, per day."""
         async with self._db.read("new_users_per_day") as conn:
-            return await _per_day(conn, users.c.created_at, lo, hi, spans)
+            return await _per_day(
+                conn, users.c.created_at, lo, hi, spans, users.c.kind != UserKind.VISITOR.value
+            )
 
     async def new_groups(self, lo: int, hi: int, spans: OffsetSpans) -> dict[int, int]:
         """Groups created in [lo, hi) ms, per day."""
@@ -123,7 +126,10 @@ class StatisticsStore:
         """Accounts not frozen or disabled, and groups not disbanded."""
         async with self._db.read("statistics_totals") as conn:
             people = await conn.execute(
-                select(func.count()).select_from(users).where(users.c.disabled.is_(False))
+                select(func.count())
+                .select_from(users)
+                # Customer-service visitors are not staff (decision 0066).
+                .where(users.c.disabled.is_(False), users.c.kind != UserKind.VISITOR.value)
             )
             groups = await conn.execute(
                 select(func.count())

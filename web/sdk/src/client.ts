@@ -88,6 +88,8 @@ export interface ClientEvents {
   orgChanged: { version: number };
   /** An administrator changed the site settings (modules, client entries, limits, brand). */
   siteSettings: Pushes['site_settings_changed'];
+  /** Customer service: the queue moved (agents only); ask for `service.queue` again. */
+  serviceQueue: Pushes['service_queue'];
   /** Something failed in the background (a frame outside the protocol, a cache error). */
   error: { error: unknown };
 }
@@ -615,6 +617,9 @@ export class Client extends Emitter<ClientEvents> {
         break;
       case 'site_settings_changed':
         this.emit('siteSettings', frame.data);
+        break;
+      case 'service_queue':
+        this.emit('serviceQueue', frame.data);
         break;
       case 'signed_out':
         // The close (4001/4002) follows; remember why so the notice can say it.

@@ -35,6 +35,7 @@ const PUSHES: ReadonlySet<string> = new Set<PushName>([
   'signed_out',
   'org_changed',
   'site_settings_changed',
+  'service_queue',
 ]);
 
 /** Parse one frame from the server; throws FrameError on anything outside the protocol. */

@@ -11,6 +11,7 @@ export type * from './management';
 export type * from './favorites';
 export { REPORT_REASONS } from './reports';
 export type { FiledReport, ReportReason, ReportTarget } from './reports';
+export type { ServiceAgent, ServiceCase, ServiceChat, ServicePage, ServiceState } from './service';
 export type { AuthOptions, CodeChannel, CodePurpose, CodeSignInInput, RegisterInput, SecondStepMethod, SignInChallenge, SignInInput, SingleSignOnLanding, SingleSignOnSignedIn } from './auth';
 export { TidingsError, errorCode } from './errors';
 export type { ClientErrorCode } from './errors';

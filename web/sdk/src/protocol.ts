@@ -129,6 +129,10 @@ export const ErrorCode = {
   // Content moderation (K7): the server's word list refused a text; a word list change too large.
   ContentBlocked: 'content_blocked',
   TooManyWords: 'too_many_words',
+  // Customer service (decision 0066)
+  VisitorNotAllowed: 'visitor_not_allowed',
+  NotAnAgent: 'not_an_agent',
+  ServiceChatTaken: 'service_chat_taken',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -910,6 +914,8 @@ export interface Pushes {
   org_changed: { version: number };
   /** An administrator changed the site settings: the whole document, as the public endpoint. */
   site_settings_changed: SiteSettingsSnapshot;
+  /** To customer-service agents: a chat entered, moved in or left the queue (decision 0066). */
+  service_queue: { conversation_id: ConversationId; state: 'waiting' | 'taken' | 'closed'; agent_id: UserId | null };
 }
 
 // ---- site settings (decision 0057) ------------------------------------------------------

@@ -74,6 +74,7 @@ describe('ChatViewModel media bubbles', () => {
       currency: 'CNY',
       image_url: 'https://tracker.example.net/pixel.png',
       source: 'Tea Shop',
+      fields: [{ label: 'Items', value: 'Two tea cups' }],
     });
     message(server, 'custom_card', { title: 'Sneaky', url: 'javascript:alert(1)', image_url: 'https://chat.example.com/files/x.png' });
     message(server, 'sticker', { file_id: 's1', width: 240, height: 240, emoji: '🎉' });
@@ -104,6 +105,7 @@ describe('ChatViewModel media bubbles', () => {
       // A picture from a stranger's server is not loaded (the CSP would refuse it; it would track readers).
       imageUrl: null,
       source: 'Tea Shop',
+      fields: [{ label: 'Items', value: 'Two tea cups' }],
     });
     // A javascript: link never becomes a link; a picture from this server shows.
     expect(items[6]?.media).toMatchObject({ kind: 'card', url: null, host: '', imageUrl: 'https://chat.example.com/files/x.png' });

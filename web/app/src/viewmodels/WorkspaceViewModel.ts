@@ -24,6 +24,7 @@ import { NewChatViewModel } from './NewChatViewModel';
 import { NotificationViewModel, type AlertOutput, type Windows } from './NotificationViewModel';
 import type { PreferencesViewModel } from './PreferencesViewModel';
 import { ServerSettingsViewModel } from './ServerSettingsViewModel';
+import { ServiceDeskViewModel } from './ServiceDeskViewModel';
 import { ViewModel } from './ViewModel';
 import { restoredHistoryFor } from '../lib/restoredHistory';
 import type { ChatRecordBody } from '@tidings/sdk';
@@ -33,7 +34,7 @@ import { ReportViewModel } from './ReportViewModel';
 import type { ReportTarget } from '@tidings/sdk';
 import { FavoritesPageViewModel } from './FavoritesPageViewModel';
 
-export type Section = 'chats' | 'contacts' | 'favorites' | 'settings' | 'me';
+export type Section = 'chats' | 'contacts' | 'favorites' | 'settings' | 'me' | 'service';
 
 export type Dialog =
   | { kind: 'forward'; vm: ForwardViewModel }
@@ -331,6 +332,17 @@ export class WorkspaceViewModel extends ViewModel<WorkspaceSnapshot> {
   // ---- multi-select, chat records, favourites, clear history (issue 12, h/select) ---------
 
   private favorites: FavoritesPageViewModel | null = null;
+  private desk: ServiceDeskViewModel | null = null;
+
+  /** Customer service (decision 0066): asked once whether this user is an agent. */
+  serviceDesk(): ServiceDeskViewModel {
+    if (!this.desk) {
+      const desk = new ServiceDeskViewModel(this.client, () => this.preferences.getSnapshot().t, (id) => this.select(id));
+      this.desk = desk;
+      this.track(() => desk.dispose());
+    }
+    return this.desk;
+  }
 
   /** The favourites page's view model, made when first shown. */
   favoritesPage(): FavoritesPageViewModel {

@@ -338,6 +338,9 @@ function CustomCard({ media, t }: { media: Of<'card'>; t: Translate }) {
         <span className="custom-card-title">{media.title}</span>
         {media.description && <span className="custom-card-description">{media.description}</span>}
         {media.price && <span className="custom-card-price" data-testid="custom-card-price">{media.price}</span>}
+        {media.fields.map((f, i) => (
+          <span className="custom-card-field" key={i} data-testid="custom-card-field"><span className="custom-card-label">{f.label}</span> {f.value}</span>
+        ))}
       </span>
       <span className="custom-card-footer">
         <span>{[media.source, media.host].filter(Boolean).join(' · ') || t('media.card')}</span>

@@ -10,8 +10,8 @@ import type { Section, WorkspaceSnapshot, WorkspaceViewModel } from '../viewmode
 import { Avatar } from './Avatar';
 import { ChatView } from './ChatView';
 import { ConversationList } from './ConversationList';
-import { AppLockOverlay, ContactsView, FavoritesPage, LockedChat, SettingsView, WorkspaceDialogs } from './screens';
-import { ChatIcon, ContactsIcon, LogoMark, SettingsIcon } from './Icons';
+import { AppLockOverlay, ContactsView, FavoritesPage, LockedChat, ServiceDesk, SettingsView, WorkspaceDialogs } from './screens';
+import { ChatIcon, ContactsIcon, HeadsetIcon, LogoMark, SettingsIcon } from './Icons';
 import { StarIcon } from './ChatRecord';
 import { AccountMenu } from './Accounts';
 import { useShortcuts } from './useShortcuts';
@@ -109,6 +109,10 @@ export function Workspace({ workspace, t, sendKey, session, onSignOut }: Props) 
   ];
   // The phone's "Me" tab (h/me); on a desktop the avatar's menu opens the page.
   rail.splice(2, 0, { section: 'me', label: t('rail.me'), icon: <MeIcon /> });
+  // Customer service (decision 0066): only for agents.
+  const desk = workspace.serviceDesk();
+  const deskState = useViewModel(desk);
+  if (deskState.isAgent) rail.splice(1, 0, { section: 'service', label: t('rail.service'), icon: <HeadsetIcon /> });
 
   const chatOpen = state.section === 'chats' && state.chat !== null;
 
@@ -135,6 +139,7 @@ export function Workspace({ workspace, t, sendKey, session, onSignOut }: Props) 
             {item.icon}
             <span className="rail-label">{item.label}</span>
             {item.section === 'chats' && state.totalUnread > 0 && <span className="badge rail-badge">{state.totalUnread > 99 ? '99+' : state.totalUnread}</span>}
+            {item.section === 'service' && deskState.waiting.length > 0 && <span className="badge rail-badge" data-testid="service-badge">{deskState.waiting.length}</span>}
             {item.section === 'contacts' && state.pendingFriends > 0 && <span className="badge rail-badge" data-testid="contacts-badge">{state.pendingFriends}</span>}
           </button>
         ))}
@@ -168,6 +173,7 @@ export function Workspace({ workspace, t, sendKey, session, onSignOut }: Props) 
             </>
           )}
           {state.section === 'contacts' && <ContactsView workspace={workspace} t={t} />}
+          {state.section === 'service' && <ServiceDesk vm={desk} t={t} />}
           {state.section === 'favorites' && <FavoritesPage vm={workspace.favoritesPage()} workspace={workspace} t={t} />}
           {state.section === 'me' && (
             <Suspense fallback={<section className="settings-pane" />}>

@@ -43,6 +43,7 @@ export const SignInView = lazyScreen(
     <LogoMark size={56} />
   </main>,
 );
+export const ServiceDesk = lazyScreen(() => import('./ServiceDesk').then((m) => m.ServiceDesk), pane);
 export const FavoritesPage = lazyScreen(() => import('./FavoritesPage').then((m) => m.FavoritesPage), pane);
 /** The password lock's screens (h/me): shown only while something is locked. */
 // Until its chunk comes, a plain cover: nothing of the app shows through (me-shell.css).

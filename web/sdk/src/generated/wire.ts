@@ -110,6 +110,9 @@ export type ServerErrorCode =
   | 'empty_audience'
   | 'content_blocked'
   | 'too_many_words'
+  | 'visitor_not_allowed'
+  | 'not_an_agent'
+  | 'service_chat_taken'
   | 'internal_error';
 
 /** Every push the server sends (tidings.domain.events.PushEvent). */
@@ -121,7 +124,8 @@ export type PushName =
   | 'presence'
   | 'signed_out'
   | 'org_changed'
-  | 'site_settings_changed';
+  | 'site_settings_changed'
+  | 'service_queue';
 
 /** WebSocket close codes the server uses. */
 export type ServerCloseCode =
@@ -241,6 +245,13 @@ export interface ContactCardBody {
   user_id: number;
 }
 
+export interface CardField {
+  /** min length 1; max length 40 */
+  label: string;
+  /** min length 1; max length 200 */
+  value: string;
+}
+
 /** A card from a host system, e.g. an order link from a web shop. */
 export interface CustomCardBody {
   burn?: boolean;
@@ -258,6 +269,8 @@ export interface CustomCardBody {
   image_url?: string;
   /** max length 200 */
   source?: string;
+  /** at most 10 items */
+  fields?: CardField[];
 }
 
 export interface StickerBody {
@@ -1236,6 +1249,21 @@ export interface ReportInput {
   user_id?: number | null;
 }
 
+/** The host page the visitor is on: shown to the agent, never fetched by the server. */
+export interface VisitorPage {
+  /** min length 1; uri */
+  url: string;
+  /** max length 200 */
+  title?: string;
+}
+
+export interface ServiceTransferOp {
+  /** > 0 */
+  agent_id: number;
+  /** > 0 */
+  conversation_id: number;
+}
+
 export interface SettingsUpdateInput {
   changes: object;
   /** ≥ 0 */
@@ -1371,6 +1399,14 @@ export interface OpRequests {
   'recall': SeqOp;
   'reports.create': ReportInput;
   'send': SendOp;
+  'service.agents': Empty;
+  'service.chat': Empty;
+  'service.close': ConversationRef;
+  'service.details': ConversationRef;
+  'service.page': VisitorPage;
+  'service.queue': Empty;
+  'service.take': ConversationRef;
+  'service.transfer': ServiceTransferOp;
   'sessions.list': Empty;
   'sessions.sign_out': SessionRef;
   'settings.get': Empty;
