@@ -326,7 +326,13 @@ class Settings(BaseSettings):
     # 10 h: 27.6 hours in all), each delay -+20 % at random; then the delivery has failed.
     webhook_timeout_seconds: float = Field(default=15.0, gt=0)
     webhook_retry_seconds: Annotated[list[float], NoDecode] = [
-        5, 300, 1800, 7200, 18000, 36000, 36000
+        5,
+        300,
+        1800,
+        7200,
+        18000,
+        36000,
+        36000,
     ]
     # A subscription whose deliveries have all failed for this long, at least this many in
     # a row, is paused (its deliveries wait) and admins get a notice; the app resumes it.
@@ -336,7 +342,10 @@ class Settings(BaseSettings):
     # on the LAN); loopback and link-local addresses only when listed (a test's receiver on
     # 127.0.0.0/8). Never this server itself.
     webhook_allowed_networks: CommaList = [
-        "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "fc00::/7",
     ]
     # Deliveries in flight at once per node, and how often a node looks for work (it is
     # woken at once by events written on itself).
@@ -376,7 +385,9 @@ class Settings(BaseSettings):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
 
-    @field_validator("metrics_allowed_networks", "push_allowed_networks", "webhook_allowed_networks")
+    @field_validator(
+        "metrics_allowed_networks", "push_allowed_networks", "webhook_allowed_networks"
+    )
     @classmethod
     def _check_networks(cls, value: list[str]) -> list[str]:
         for network in value:

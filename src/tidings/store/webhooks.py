@@ -18,12 +18,14 @@ from tidings.domain.webhooks import (
     Delivery,
     DeliveryStatus,
     EventType,
+    OutboxEvent,
     Subscription,
     SubscriptionStatus,
     may_receive,
     new_msg_id,
     should_pause,
 )
+from tidings.store import outbox
 from tidings.store.database import Database
 from tidings.store.schema import (
     apps,
@@ -229,6 +231,11 @@ class WebhookStore:
             for row in rows:
                 found |= _types(row.event_types)
         return frozenset(found)
+
+    async def add_events(self, events: list[OutboxEvent]) -> None:
+        """Events of no stored change (presence), in a transaction of their own."""
+        async with self._db.write("add_webhook_events"):
+            outbox.note(events)
 
     # ---- the dispatcher: events into deliveries ------------------------------------------
 
