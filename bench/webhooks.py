@@ -6,8 +6,11 @@ A real server on the embedded default (SQLite), an app subscribed to ``message.s
 ``events:all``, and a receiver on 127.0.0.1 in this process (a minimal HTTP/1.1 keep-alive
 server that answers 204). Two runs:
 
-- burst: ``--messages`` messages sent over REST as fast as 16 senders go; deliveries per
-  second = deliveries / (last arrival - first arrival);
+- backlog: the receiver answers 500 once, which pauses the webhook (the pause threshold is
+  set to one failure); ``--messages`` messages are sent over REST by 16 senders and wait as
+  deliveries; then the receiver answers 204, the app resumes the webhook, and deliveries per
+  second = deliveries / (last arrival - resume): what the sender drains, apart from how fast
+  messages come;
 - paced: ``--rate`` messages a second for ``--seconds``; the delay from the event (the
   entry's created_at) to its arrival at the receiver, p50 and p99.
 
@@ -31,6 +34,7 @@ from messaging import machine
 
 ARRIVALS: dict[str, float] = {}
 CREATED: dict[str, int] = {}
+FAILING = [False]
 
 
 async def _serve_client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -46,6 +50,10 @@ async def _serve_client(reader: asyncio.StreamReader, writer: asyncio.StreamWrit
                 elif name.lower() == b"webhook-id":
                     webhook_id = value.strip().decode()
             body = await reader.readexactly(length)
+            if FAILING[0]:
+                writer.write(b"HTTP/1.1 500 Nope\r\ncontent-length: 0\r\n\r\n")
+                await writer.drain()
+                continue
             now = time.time()
             data = json.loads(body)["data"]
             ARRIVALS[webhook_id] = now
@@ -89,11 +97,23 @@ async def _wait_for(count: int, within: float) -> None:
         await asyncio.sleep(0.02)
 
 
+async def _until_paused(http: httpx.AsyncClient, hook_url: str, auth: dict[str, str]) -> None:
+    while True:
+        if (await http.get(hook_url, headers=auth)).json()["webhook"]["status"] == "paused":
+            return
+        await asyncio.sleep(0.05)
+
+
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     receiver = await asyncio.start_server(_serve_client, "127.0.0.1", 0)
     port = receiver.sockets[0].getsockname()[1]
     report: dict[str, Any] = {"machine": machine()}
-    with Server(env={"TIDINGS_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8"}) as server:
+    env = {
+        "TIDINGS_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8",
+        "TIDINGS_WEBHOOK_PAUSE_AFTER_SECONDS": "0",
+        "TIDINGS_WEBHOOK_PAUSE_AFTER_FAILURES": "1",
+    }
+    with Server(env=env) as server:
         client_id, secret = _create_app(server)
         async with httpx.AsyncClient(base_url=server.base_url, timeout=60) as http:
             token = (
@@ -109,6 +129,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 headers={"Authorization": f"Bearer {token}"},
             )
             hook.raise_for_status()
+            hook_url = f"/api/v1/app/webhooks/{hook.json()['webhook']['id']}"
+            app_auth = {"Authorization": f"Bearer {token}"}
             alice, bob = await register_users(server.base_url, 2)
             conversation = (
                 await http.post(
@@ -118,7 +140,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 )
             ).json()["id"]
 
-            # Burst: as fast as 16 senders go.
+            # Backlog: the webhook paused by one failure, messages queue up, then it resumes.
+            FAILING[0] = True
+            await _send(http, alice.token, conversation, -1)
+            await _until_paused(http, hook_url, app_auth)
             queue = iter(range(args.messages))
 
             async def sender() -> None:
@@ -128,18 +153,19 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             started = time.monotonic()
             await asyncio.gather(*(sender() for _ in range(16)))
             sent_seconds = time.monotonic() - started
-            await _wait_for(args.messages, 300)
+            await asyncio.sleep(3)  # the last events dispatched into deliveries
+            FAILING[0] = False
+            resumed = time.time()
+            (await http.post(f"{hook_url}/resume", headers=app_auth)).raise_for_status()
+            await _wait_for(args.messages + 1, 300)
             arrivals = sorted(ARRIVALS.values())
-            delays = [ARRIVALS[k] - CREATED[k] / 1000 for k in ARRIVALS]
-            report["burst"] = {
+            report["backlog"] = {
                 "messages": args.messages,
                 "delivered": len(ARRIVALS),
                 "sent_per_second": round(args.messages / sent_seconds),
-                "deliveries_per_second": round(len(arrivals) / (arrivals[-1] - arrivals[0])),
-                "delay_p50_ms": round(percentile(delays, 50) * 1000),
-                "delay_p99_ms": round(percentile(delays, 99) * 1000),
+                "deliveries_per_second": round(len(arrivals) / (arrivals[-1] - resumed)),
             }
-            print(json.dumps(report["burst"]), flush=True)
+            print(json.dumps(report["backlog"]), flush=True)
             ARRIVALS.clear()
             CREATED.clear()
 
