@@ -46,6 +46,7 @@ from tidings.api import (
     service,
     single_sign_on,
     uploads,
+    webhooks,
 )
 from tidings.client import ClientAssets, client_file
 from tidings.config import Settings
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(apps.oauth)
     app.include_router(apps.admin)
     app.include_router(apps.app_api)
+    app.include_router(webhooks.router)
     app.include_router(metrics.router)
     uploads.install(app)
 

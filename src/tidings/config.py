@@ -364,6 +364,37 @@ class Settings(BaseSettings):
     # Messages arriving within this window are sent as one push per user and conversation.
     push_coalesce_seconds: float = Field(default=0.5, ge=0)
 
+    # Webhooks (issue 14, J2; decision 0068). A receiver must answer 2xx within the timeout.
+    # Retries follow Standard Webhooks' schedule (after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h,
+    # 10 h: 27.6 hours in all), each delay -+20 % at random; then the delivery has failed.
+    webhook_timeout_seconds: float = Field(default=15.0, gt=0)
+    webhook_retry_seconds: Annotated[list[float], NoDecode] = [
+        5,
+        300,
+        1800,
+        7200,
+        18000,
+        36000,
+        36000,
+    ]
+    # A subscription whose deliveries have all failed for this long, at least this many in
+    # a row, is paused (its deliveries wait) and admins get a notice; the app resumes it.
+    webhook_pause_after_seconds: float = Field(default=24 * 3600, ge=0)
+    webhook_pause_after_failures: int = Field(default=10, ge=1)
+    # Receivers may be on public addresses and in these networks (the company's own: a CRM
+    # on the LAN); loopback and link-local addresses only when listed (a test's receiver on
+    # 127.0.0.0/8). Never this server itself.
+    webhook_allowed_networks: CommaList = [
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "fc00::/7",
+    ]
+    # Deliveries in flight at once per node, and how often a node looks for work (it is
+    # woken at once by events written on itself).
+    webhook_concurrency: int = Field(default=32, ge=1)
+    webhook_poll_seconds: float = Field(default=1.0, gt=0)
+
     static_dir: Path | None = None
     tls_certfile: Path | None = None
     tls_keyfile: Path | None = None
@@ -388,6 +419,8 @@ class Settings(BaseSettings):
         "allowed_origins",
         "ws_allowed_origins",
         "push_allowed_networks",
+        "webhook_allowed_networks",
+        "webhook_retry_seconds",
         mode="before",
     )
     @classmethod
@@ -396,7 +429,9 @@ class Settings(BaseSettings):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
 
-    @field_validator("metrics_allowed_networks", "push_allowed_networks")
+    @field_validator(
+        "metrics_allowed_networks", "push_allowed_networks", "webhook_allowed_networks"
+    )
     @classmethod
     def _check_networks(cls, value: list[str]) -> list[str]:
         for network in value:

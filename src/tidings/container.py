@@ -53,6 +53,7 @@ from tidings.actions.stickers import Stickers
 from tidings.actions.sync import Sync
 from tidings.actions.two_factor import TwoFactor
 from tidings.actions.user_settings import UserSettingsActions
+from tidings.actions.webhooks import WebhookInterest, Webhooks, WebhookSender, WebhookUrls
 from tidings.auth.delivery import CodeDelivery
 from tidings.auth.openid import OpenIdProvider
 from tidings.auth.password_policy import PasswordPolicy
@@ -99,6 +100,7 @@ from tidings.store.site_settings import SiteSettingsStore
 from tidings.store.statistics import StatisticsStore
 from tidings.store.stickers import StickerStore
 from tidings.store.user_settings import UserSettingsStore
+from tidings.store.webhooks import WebhookStore
 
 
 class Container:
@@ -767,6 +769,40 @@ class Container:
             sender=self.broadcast_sender,
         )
 
+    # Webhooks (issue 14, J2; decision 0068)
+
+    @cached_property
+    def webhook_store(self) -> WebhookStore:
+        return WebhookStore(self.database)
+
+    @cached_property
+    def webhook_urls(self) -> WebhookUrls:
+        return WebhookUrls(self.settings)
+
+    @cached_property
+    def webhook_interest(self) -> WebhookInterest:
+        return WebhookInterest(self.webhook_store, self.database.outbox, self.bus)
+
+    @cached_property
+    def webhook_sender(self) -> WebhookSender:
+        return WebhookSender(
+            settings=self.settings,
+            store=self.webhook_store,
+            database=self.database,
+            urls=self.webhook_urls,
+            notices=self.notices,
+            node_id=self.node_id,
+        )
+
+    @cached_property
+    def webhooks(self) -> Webhooks:
+        return Webhooks(
+            store=self.webhook_store,
+            urls=self.webhook_urls,
+            interest=self.webhook_interest,
+            sender=self.webhook_sender,
+        )
+
     # Content moderation: the word list and reports (K7, decision 0056)
 
     @cached_property
@@ -816,6 +852,7 @@ class Container:
         self.bus.subscribe(self.site_settings.on_bus)
         await self.site_settings.start()
         self.bus.subscribe(self.word_lists.on_bus)
+        self.bus.subscribe(self.webhook_interest.on_bus)
         await self.bus.start()
         await self.presence_registry.start()
         await self.limits.start()
@@ -832,6 +869,10 @@ class Container:
         self.file_cleanup.start()
         self.burns.start()
         self.broadcast_sender.start()
+        # Before the first connection or write: what is wanted is known from the start.
+        await self.webhook_interest.start()
+        self.connections.presence_listeners.append(self.webhook_sender.on_presence)
+        self.webhook_sender.start()
         if self.settings.push_enabled:
             self.publisher.entry_listeners.append(self.push_notifications.on_entry)
             self.push_notifications.start()
@@ -844,6 +885,8 @@ class Container:
         await self.file_cleanup.stop()
         await self.burns.stop()
         await self.broadcast_sender.stop()
+        await self.webhook_sender.stop()
+        await self.webhook_interest.stop()
         await self.receipts.stop()
         await self.word_lists.stop()
         await self.session_touches.stop()

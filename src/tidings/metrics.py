@@ -40,3 +40,7 @@ BUS_GAPS = Counter("tidings_bus_gaps_total", "Times this node may have missed bu
 # Web Push (issue 12): delivered, gone (the subscription was dropped), failed, dropped (the
 # queue was full).
 WEB_PUSHES = Counter("tidings_web_pushes_total", "Web Pushes by outcome", ["outcome"])
+# Webhook delivery attempts (decision 0068), by outcome: succeeded or failed.
+WEBHOOK_ATTEMPTS = Counter(
+    "tidings_webhook_attempts_total", "Webhook delivery attempts", ["outcome"]
+)

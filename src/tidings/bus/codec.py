@@ -22,6 +22,7 @@ from tidings.bus.messages import (
     Push,
     RosterChanged,
     SiteSettingsChanged,
+    WebhooksChanged,
     WordsChanged,
 )
 
@@ -64,6 +65,8 @@ def encode(message: BusMessage, origin: str, *, list_max: int = LIST_MAX) -> byt
         header = {"t": "presence_hidden", "u": message.user_id}
     elif isinstance(message, WordsChanged):
         header = {"t": "words", "v": message.version}
+    elif isinstance(message, WebhooksChanged):
+        header = {"t": "webhooks"}
     else:
         header = {"t": "presence_cut", "u": message.user_id, "v": message.other_id}
     return b"%s\n%s\n%s" % (origin.encode(), orjson.dumps(header), frame.encode())
@@ -99,6 +102,8 @@ def decode(data: bytes) -> BusMessage:
         message = PresenceHidden(int(header["u"]))
     elif kind == "words":
         message = WordsChanged(int(header["v"]))
+    elif kind == "webhooks":
+        message = WebhooksChanged()
     elif kind == "gap":
         message = BusGap()
     elif kind == "site_settings":

@@ -88,6 +88,12 @@ class WordsChanged:
 
 
 @dataclass(frozen=True, slots=True)
+class WebhooksChanged:
+    """An app's webhook subscriptions changed: every node reads the event types wanted
+    again (decision 0068)."""
+
+
+@dataclass(frozen=True, slots=True)
 class BusGap:
     """Bus messages may have been lost (Redis was away, or this node's subscription broke):
     whatever is kept fresh by them (cached rosters and policies) must be dropped."""
@@ -103,5 +109,6 @@ BusMessage = (
     | PresenceHidden
     | SiteSettingsChanged
     | WordsChanged
+    | WebhooksChanged
     | BusGap
 )

@@ -58,6 +58,9 @@ class ErrorCode(StrEnum):
     # scope an endpoint needs (RFC 6750's names).
     INVALID_SCOPE = "invalid_scope"
     INSUFFICIENT_SCOPE = "insufficient_scope"
+    # A webhook URL that is not http(s), or points at this server or a network it may not
+    # call (decision 0068).
+    WEBHOOK_URL_REFUSED = "webhook_url_refused"
     # Authorization and existence
     FORBIDDEN = "forbidden"
     NOT_FOUND = "not_found"
@@ -226,6 +229,7 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.EMPTY_AUDIENCE: 422,
     ErrorCode.INVALID_SCOPE: 400,
     ErrorCode.INSUFFICIENT_SCOPE: 403,
+    ErrorCode.WEBHOOK_URL_REFUSED: 422,
     ErrorCode.INTERNAL: 500,
 }
 

@@ -8,7 +8,7 @@ for all its receivers.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Protocol
 
 from tidings.bus.base import Bus
@@ -52,6 +52,9 @@ class ConnectionRegistry:
         # Presence subscriptions: watched user -> connections that asked.
         self._watchers: dict[int, dict[str, Connection]] = {}
         self._watching: dict[str, set[int]] = {}
+        # Told when a user comes online or goes offline on this node (webhooks, decision
+        # 0068); must not block.
+        self.presence_listeners: list[Callable[[int, bool], None]] = []
 
     @property
     def holds_anyone(self) -> bool:
@@ -71,6 +74,8 @@ class ConnectionRegistry:
         CONNECTIONS.inc()
         if await self._presence.connected(connection.user_id):
             await self._bus.publish(PresenceChanged(connection.user_id, online=True))
+            for listener in self.presence_listeners:
+                listener(connection.user_id, True)
 
     async def remove(self, connection: Connection) -> None:
         _discard(self._by_session, connection.session_id, connection.id)
@@ -81,6 +86,8 @@ class ConnectionRegistry:
         CONNECTIONS.dec()
         if await self._presence.disconnected(connection.user_id):
             await self._bus.publish(PresenceChanged(connection.user_id, online=False))
+            for listener in self.presence_listeners:
+                listener(connection.user_id, False)
 
     def watch(self, connection: Connection, user_ids: list[int]) -> None:
         watching = self._watching.setdefault(connection.id, set())

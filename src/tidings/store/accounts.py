@@ -10,11 +10,12 @@ from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from tidings.domain import webhooks
 from tidings.domain.accounts import Platform, RevokeReason, Session, User, UserKind
 from tidings.domain.conversations import ConversationType, Role
 from tidings.domain.entries import PrivateEntry, PrivateKind
 from tidings.domain.errors import ErrorCode, TidingsError
-from tidings.store import log, registration_invites
+from tidings.store import log, outbox, registration_invites
 from tidings.store.database import Database
 from tidings.store.schema import conversations, members, sessions, users
 
@@ -155,9 +156,22 @@ class AccountStore:
                     now,
                 )
                 row = (await conn.execute(select(*USER_COLUMNS).where(users.c.id == user_id))).one()
+                created = user_from_row(row)
+                outbox.note(
+                    [
+                        webhooks.user_created(
+                            created.id,
+                            created.account,
+                            created.nickname,
+                            created.kind.value,
+                            created.external_id,
+                            now,
+                        )
+                    ]
+                )
         except IntegrityError:
             raise AccountTaken(account) from None
-        return user_from_row(row), system_id
+        return created, system_id
 
     async def credentials(self, account: str) -> tuple[User, str] | None:
         async with self._db.read("user_credentials") as conn:
@@ -227,6 +241,7 @@ class AccountStore:
                 raise TidingsError(ErrorCode.NOT_FOUND, "no such user")
             if not disabled:
                 return []
+            outbox.note([webhooks.user_disabled(user_id, now)])
             return await self._revoke_all(conn, user_id, RevokeReason.ACCOUNT_FROZEN, now, None)
 
     async def _revoke_all(

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from tidings.domain import webhooks
 from tidings.domain.contacts import (
     Contact,
     ContactGroup,
@@ -16,7 +17,7 @@ from tidings.domain.contacts import (
     RequestStatus,
 )
 from tidings.domain.entries import PrivateEntry, PrivateKind
-from tidings.store import codec, log
+from tidings.store import codec, log, outbox
 from tidings.store.database import Database
 from tidings.store.schema import blocks, contact_groups, friend_requests, friendships, invites
 
@@ -537,6 +538,7 @@ async def _befriend(
     if not rows:
         return []
     await conn.execute(insert(friendships), rows)
+    outbox.note([webhooks.friend_added(user_id, other_id, now)])
     added: dict[int, dict[str, Any]] = {
         row["user_id"]: {
             "user": cards[row["friend_id"]],

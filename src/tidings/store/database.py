@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from tidings.config import Settings
 from tidings.metrics import TRANSACTION_SECONDS
-from tidings.store import audit_context
+from tidings.store import audit_context, outbox
 from tidings.store.sqlite_reads import SqliteReaders, configure_sqlite
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,8 @@ class Database:
         self.sqlite_path: str | None = make_url(self.url).database if self.is_sqlite else None
         # SQLite reads go to reader threads of their own (decision 21); started at first use.
         self._readers: SqliteReaders | None = None
+        # The webhook outbox's view of what is wanted (decision 0068).
+        self.outbox = outbox.Outbox()
 
     @contextlib.asynccontextmanager
     async def write(self, name: str) -> AsyncIterator[AsyncConnection]:
@@ -59,12 +61,17 @@ class Database:
         if lock is not None:
             await lock.acquire()
         try:
-            async with self.engine.begin() as conn:
-                yield conn
-                # An admin action's audit entry commits with its change (decision 0052).
-                audited = await audit_context.write_pending(conn)
+            with outbox.collecting() as noted:
+                async with self.engine.begin() as conn:
+                    yield conn
+                    # An admin action's audit entry commits with its change (decision 0052),
+                    # and so do the change's webhook events (decision 0068).
+                    audited = await audit_context.write_pending(conn)
+                    events = await outbox.write_noted(conn, self.outbox, noted)
             if audited is not None:
                 audited.written = True
+            if events:
+                self.outbox.written()
         finally:
             if lock is not None:
                 lock.release()

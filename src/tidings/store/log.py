@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tidings.domain.entries import Entry, EntryKind, NewEntry, PrivateEntry, PrivateKind
-from tidings.store import codec
+from tidings.store import codec, outbox
 from tidings.store.schema import conversations, entries, hidden_entries, private_entries, users
 
 ENTRY_COLUMNS = (
@@ -194,6 +194,8 @@ async def append_entries(conn: AsyncConnection, new: Sequence[NewEntry]) -> list
     out: list[Entry] = []
     for row, item, stored in zip(rows, new, inserted, strict=True):
         out.append(item.stored(stored.id, row["seq"]))
+    # Their webhook events commit with them (store/outbox.py).
+    outbox.note_entries(out)
     return out
 
 

@@ -136,5 +136,13 @@ class LogWriter:
                 pending.future.set_exception(RosterMoved(pending.new.conversation_id))
 
     async def _commit(self, batch: list[_Pending]) -> list[Appended | NotAppended]:
+        new = [p.new for p in batch]
+        # The webhook events of the entries commit with them, when some subscription wants
+        # one of their kinds (decision 0068); otherwise the batch is what it always was.
+        outbox = self._database.outbox
+        events = outbox.rows_of if outbox.wants_any(new) else None
         async with self._database.exclusive("append_entries"):
-            return await self._appender.commit([p.new for p in batch])
+            results = await self._appender.commit(new, events)
+        if events is not None:
+            outbox.written()
+        return results

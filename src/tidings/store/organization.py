@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from tidings.domain import webhooks
 from tidings.domain.accounts import User, UserKind
 from tidings.domain.admin import MANAGING_ROLES, AdminRole
 from tidings.domain.directory import Listing
@@ -19,7 +20,7 @@ from tidings.domain.entries import PrivateEntry, PrivateKind
 from tidings.domain.errors import ErrorCode
 from tidings.domain.org_import import OrgPlan
 from tidings.domain.organization import Department, OrgTree
-from tidings.store import log
+from tidings.store import log, outbox
 from tidings.store.accounts import USER_COLUMNS, user_from_row
 from tidings.store.database import Database
 from tidings.store.schema import (
@@ -389,6 +390,7 @@ class OrgStore:
             for start in range(0, len(gone), 500):
                 chunk = gone[start : start + 500]
                 await conn.execute(update(users).where(users.c.id.in_(chunk)).values(disabled=True))
+                outbox.note(webhooks.user_disabled(user_id, now) for user_id in chunk)
                 await conn.execute(
                     delete(department_members).where(department_members.c.user_id.in_(chunk))
                 )

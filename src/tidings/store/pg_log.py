@@ -34,6 +34,7 @@ from tidings.store.batch import (
     sent_keys,
 )
 from tidings.store.log import entry_from_row
+from tidings.store.outbox import INSERT_PG, EventsOf
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +83,9 @@ class PgLogAppender:
         self._dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
         self._conn: asyncpg.Connection | None = None
 
-    async def commit(self, batch: list[NewEntry]) -> list[Appended | NotAppended]:
+    async def commit(
+        self, batch: list[NewEntry], events: EventsOf = None
+    ) -> list[Appended | NotAppended]:
         conn = await self._connection()
         try:
             keys = sent_keys(batch)
@@ -90,7 +93,15 @@ class PgLogAppender:
             plan = plan_batch(batch, stored)
             for attempt in range(_DEADLOCK_RETRIES):
                 try:
-                    inserted = await _append(conn, plan.to_insert, plan.expected)
+                    if events is None:
+                        inserted = await _append(conn, plan.to_insert, plan.expected)
+                    else:
+                        # With webhook events: one transaction for the entries and them.
+                        async with conn.transaction():
+                            inserted = await _append(conn, plan.to_insert, plan.expected)
+                            rows = events([e for e in inserted if isinstance(e, Entry)])
+                            if rows:
+                                await conn.execute(INSERT_PG, *map(list, zip(*rows, strict=True)))
                     break
                 except asyncpg.DeadlockDetectedError:
                     if attempt == _DEADLOCK_RETRIES - 1:

@@ -986,3 +986,63 @@ app_tokens = Table(
     Column("expires_at", BigInteger, nullable=False),
     Index("ix_app_tokens_app", "app_id", "expires_at"),
 )
+
+# Webhooks (issue 14, J2; decision 0068). An app's subscriptions; the secret signs every
+# delivery, so it is kept as it is (like the VAPID key), shown to the app when made.
+webhooks = Table(
+    "webhooks",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("app_id", BigInteger, ForeignKey("apps.id"), nullable=False),
+    Column("url", String(2000), nullable=False),
+    # Space-separated EventType values.
+    Column("event_types", Text, nullable=False),
+    Column("description", String(500), nullable=False, server_default=""),
+    Column("secret", String(64), nullable=False),
+    Column("status", String(16), nullable=False, server_default="active"),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+    Column("paused_at", BigInteger, nullable=True),
+    # Since when every attempt failed (None after a success), and how many in a row.
+    Column("failing_since", BigInteger, nullable=True),
+    Column("consecutive_failures", Integer, nullable=False, server_default="0"),
+    Index("ix_webhooks_app", "app_id"),
+)
+
+# The outbox: each event written in the transaction of its change; ``dispatched`` once the
+# dispatcher has made its deliveries. ``data`` is the JSON of the event's data.
+webhook_events = Table(
+    "webhook_events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("type", String(32), nullable=False),
+    Column("conversation_id", BigInteger, nullable=True),
+    Column("data", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("dispatched", Boolean, nullable=False, server_default="0"),
+    Index("ix_webhook_events_waiting", "dispatched", "id"),
+)
+
+# One event for one subscription, posted until it succeeds or its schedule is spent. A node
+# holds a lease on the deliveries it is posting (lease_until): no other node posts them.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("webhook_id", BigInteger, ForeignKey("webhooks.id", ondelete="CASCADE"), nullable=False),
+    Column("event_id", BigInteger, ForeignKey("webhook_events.id"), nullable=False),
+    # The webhook-id header: the same on every attempt and replay.
+    Column("msg_id", String(40), nullable=False, unique=True),
+    Column("status", String(16), nullable=False, server_default="pending"),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", BigInteger, nullable=True),
+    Column("last_attempt_at", BigInteger, nullable=True),
+    Column("last_status_code", Integer, nullable=True),
+    Column("last_error", String(300), nullable=False, server_default=""),
+    Column("lease_owner", String(64), nullable=False, server_default=""),
+    Column("lease_until", BigInteger, nullable=False, server_default="0"),
+    Column("created_at", BigInteger, nullable=False),
+    Column("succeeded_at", BigInteger, nullable=True),
+    Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+    Index("ix_webhook_deliveries_webhook", "webhook_id", "id"),
+)

@@ -28,6 +28,7 @@ from tidings.store.batch import (
     sent_keys,
 )
 from tidings.store.log import entry_from_row
+from tidings.store.outbox import INSERT_SQLITE, EventsOf
 
 T = TypeVar("T")
 
@@ -55,9 +56,11 @@ class SqliteLogAppender:
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="sqlite-log")
         self._conn: sqlite3.Connection | None = None
 
-    async def commit(self, batch: list[NewEntry]) -> list[Appended | NotAppended]:
+    async def commit(
+        self, batch: list[NewEntry], events: EventsOf = None
+    ) -> list[Appended | NotAppended]:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._commit, batch)
+        return await loop.run_in_executor(self._executor, self._commit, batch, events)
 
     async def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run ``work`` on this appender's thread with its connection: a transaction of the
@@ -85,7 +88,7 @@ class SqliteLogAppender:
             self._conn.close()
             self._conn = None
 
-    def _commit(self, batch: list[NewEntry]) -> list[Appended | NotAppended]:
+    def _commit(self, batch: list[NewEntry], events: EventsOf) -> list[Appended | NotAppended]:
         conn = self._connection()
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -96,6 +99,10 @@ class SqliteLogAppender:
                     stored[key] = entry_from_row(row)
             plan = plan_batch(batch, stored)
             inserted = append_new(conn, plan.to_insert, plan.expected)
+            if events is not None:
+                rows = events([e for e in inserted if isinstance(e, Entry)])
+                if rows:
+                    conn.executemany(INSERT_SQLITE, rows)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
