@@ -14,6 +14,7 @@ from tidings.actions.admin_groups import AdminGroups
 from tidings.actions.admin_users import AdminUsers
 from tidings.actions.announcements import Announcements
 from tidings.actions.apps import Apps
+from tidings.actions.workbench import Workbench
 from tidings.actions.attachments import Attachments
 from tidings.actions.broadcasts import Broadcasts, BroadcastSender
 from tidings.actions.burns import Burns
@@ -72,6 +73,7 @@ from tidings.store.admin_groups import AdminGroupStore
 from tidings.store.admin_users import AdminUserStore
 from tidings.store.announcements import AnnouncementStore
 from tidings.store.apps import AppStore
+from tidings.store.workbench import WorkbenchStore
 from tidings.store.audit import AuditStore
 from tidings.store.broadcasts import BroadcastStore
 from tidings.store.burns import BurnStore
@@ -205,6 +207,16 @@ class Container:
             accounts=self.account_store,
             gate=self.admin_gate,
             limits=self.limits,
+        )
+
+    @cached_property
+    def workbench(self) -> Workbench:
+        return Workbench(
+            store=WorkbenchStore(self.database),
+            apps=AppStore(self.database),
+            accounts=self.account_store,
+            org=self.org_cache,
+            gate=self.admin_gate,
         )
 
     @cached_property

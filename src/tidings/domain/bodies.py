@@ -125,8 +125,17 @@ class ContactCardBody(_Body):
     user_id: UserId
 
 
+class CardField(BaseModel):
+    """One labelled line of a card ("Amount: 1,200.00", "Status: approved")."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    label: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    value: Annotated[str, StringConstraints(max_length=500)]
+
+
 class CustomCardBody(_Body):
-    """A card from a host system, e.g. an order link from a web shop."""
+    """A card from a host system: an order link from a web shop, an approval from a
+    workbench app (decision 0069)."""
 
     title: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     url: AnyUrl
@@ -135,6 +144,7 @@ class CustomCardBody(_Body):
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = None
     image_url: AnyUrl | None = None
     source: ShortText | None = None
+    fields: Annotated[list[CardField], Field(max_length=20)] | None = None
 
     @field_validator("url", "image_url")
     @classmethod

@@ -44,6 +44,8 @@ class ErrorCode(StrEnum):
     # scope an endpoint needs (RFC 6750's names).
     INVALID_SCOPE = "invalid_scope"
     INSUFFICIENT_SCOPE = "insufficient_scope"
+    # Workbench apps (J6): a ticket that is unknown, used, expired or another app's.
+    INVALID_TICKET = "invalid_ticket"
     # Authorization and existence
     FORBIDDEN = "forbidden"
     NOT_FOUND = "not_found"

@@ -49,6 +49,9 @@ export type ServerErrorCode =
   | 'challenge_expired'
   | 'destination_taken'
   | 'channel_unavailable'
+  | 'invalid_scope'
+  | 'insufficient_scope'
+  | 'invalid_ticket'
   | 'forbidden'
   | 'not_found'
   | 'not_member'
@@ -231,7 +234,18 @@ export interface ContactCardBody {
   user_id: number;
 }
 
-/** A card from a host system, e.g. an order link from a web shop. */
+/** One labelled line of a card ("Amount: 1,200.00", "Status: approved"). */
+export interface CardField {
+  /** min length 1; max length 64 */
+  label: string;
+  /** max length 500 */
+  value: string;
+}
+
+/**
+ * A card from a host system: an order link from a web shop, an approval from a
+ * workbench app (decision 0069).
+ */
 export interface CustomCardBody {
   burn?: boolean;
   /** min length 1; max length 200 */
@@ -248,6 +262,8 @@ export interface CustomCardBody {
   image_url?: string;
   /** max length 200 */
   source?: string;
+  /** at most 20 items */
+  fields?: CardField[];
 }
 
 export interface StickerBody {
