@@ -108,9 +108,7 @@ async def test_only_the_audience_sees_the_app_and_gets_tickets(scene: Scene) -> 
     assert (await scene.outsider.http.call("GET", MINE))["apps"] == []
 
 
-async def test_a_ticket_tells_the_tied_backend_who_it_is_once(
-    base_url: str, scene: Scene
-) -> None:
+async def test_a_ticket_tells_the_tied_backend_who_it_is_once(base_url: str, scene: Scene) -> None:
     token = (await app_token(base_url, scene.backend))["access_token"]
     ticket = await _ticket(scene.insider, scene.app["id"])
     reply = await _exchange(base_url, token, ticket)

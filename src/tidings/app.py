@@ -270,7 +270,6 @@ class _Limits:
 
         await self.app(scope, limited_receive, secured_send)
 
-
     async def policy(self) -> bytes:
         if self.frame_origins is not None:
             origins = await self.frame_origins()

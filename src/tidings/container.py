@@ -14,7 +14,6 @@ from tidings.actions.admin_groups import AdminGroups
 from tidings.actions.admin_users import AdminUsers
 from tidings.actions.announcements import Announcements
 from tidings.actions.apps import Apps
-from tidings.actions.workbench import Workbench
 from tidings.actions.attachments import Attachments
 from tidings.actions.broadcasts import Broadcasts, BroadcastSender
 from tidings.actions.burns import Burns
@@ -52,6 +51,7 @@ from tidings.actions.stickers import Stickers
 from tidings.actions.sync import Sync
 from tidings.actions.two_factor import TwoFactor
 from tidings.actions.user_settings import UserSettingsActions
+from tidings.actions.workbench import Workbench
 from tidings.auth.delivery import CodeDelivery
 from tidings.auth.password_policy import PasswordPolicy
 from tidings.auth.passwords import Passwords
@@ -73,7 +73,6 @@ from tidings.store.admin_groups import AdminGroupStore
 from tidings.store.admin_users import AdminUserStore
 from tidings.store.announcements import AnnouncementStore
 from tidings.store.apps import AppStore
-from tidings.store.workbench import WorkbenchStore
 from tidings.store.audit import AuditStore
 from tidings.store.broadcasts import BroadcastStore
 from tidings.store.burns import BurnStore
@@ -96,6 +95,7 @@ from tidings.store.site_settings import SiteSettingsStore
 from tidings.store.statistics import StatisticsStore
 from tidings.store.stickers import StickerStore
 from tidings.store.user_settings import UserSettingsStore
+from tidings.store.workbench import WorkbenchStore
 
 
 class Container:

@@ -147,9 +147,7 @@ class Workbench:
             target_id=str(workbench_app_id),
             details={"changed": shown},
         ):
-            updated = await self._store.update(
-                workbench_app_id, {**values, "updated_at": now_ms()}
-            )
+            updated = await self._store.update(workbench_app_id, {**values, "updated_at": now_ms()})
         if updated is None:
             raise _no_app()
         self._origins_read = float("-inf")
@@ -175,7 +173,9 @@ class Workbench:
     async def apps_for(self, actor: Actor) -> list[WorkbenchApp]:
         """The apps whose audience includes the user, in the console's order."""
         reach = await self._reach(actor.user_id)
-        return [app for app in await self._store.all() if app.audience.includes(actor.user_id, reach)]
+        return [
+            app for app in await self._store.all() if app.audience.includes(actor.user_id, reach)
+        ]
 
     async def ticket(self, actor: Actor, workbench_app_id: int) -> dict[str, Any]:
         """A one-time ticket for the app to hand to its backend. An app the user may not see

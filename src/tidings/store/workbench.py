@@ -139,7 +139,9 @@ class WorkbenchStore:
     ) -> None:
         async with self._db.write("add_workbench_ticket") as conn:
             # Spent and expired tickets go as new ones come: the table holds a minute's worth.
-            await conn.execute(delete(workbench_tickets).where(workbench_tickets.c.expires_at <= now))
+            await conn.execute(
+                delete(workbench_tickets).where(workbench_tickets.c.expires_at <= now)
+            )
             await conn.execute(
                 insert(workbench_tickets).values(
                     ticket_hash=ticket_hash,
@@ -179,7 +181,9 @@ class WorkbenchStore:
             rows = (
                 await conn.execute(
                     select(departments.c.id, departments.c.external_id, departments.c.name)
-                    .join(department_members, department_members.c.department_id == departments.c.id)
+                    .join(
+                        department_members, department_members.c.department_id == departments.c.id
+                    )
                     .where(department_members.c.user_id == user_id)
                     .order_by(departments.c.id)
                 )

@@ -30,7 +30,9 @@ def upgrade() -> None:
         sa.Column("created_at", sa.BigInteger(), nullable=False),
         sa.Column("created_by", sa.BigInteger(), nullable=True),
         sa.Column("updated_at", sa.BigInteger(), nullable=False),
-        sa.ForeignKeyConstraint(["app_id"], ["apps.id"], name=op.f("fk_workbench_apps_app_id_apps")),
+        sa.ForeignKeyConstraint(
+            ["app_id"], ["apps.id"], name=op.f("fk_workbench_apps_app_id_apps")
+        ),
         sa.ForeignKeyConstraint(
             ["created_by"], ["users.id"], name=op.f("fk_workbench_apps_created_by_users")
         ),
