@@ -53,6 +53,10 @@ export const ErrorCode = {
   ChallengeExpired: 'challenge_expired',
   DestinationTaken: 'destination_taken',
   ChannelUnavailable: 'channel_unavailable',
+  // Apps (issue 14): the app API's scopes, and workbench tickets (J6).
+  InvalidScope: 'invalid_scope',
+  InsufficientScope: 'insufficient_scope',
+  InvalidTicket: 'invalid_ticket',
   Forbidden: 'forbidden',
   NotFound: 'not_found',
   NotMember: 'not_member',

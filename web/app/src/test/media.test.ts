@@ -104,6 +104,7 @@ describe('ChatViewModel media bubbles', () => {
       // A picture from a stranger's server is not loaded (the CSP would refuse it; it would track readers).
       imageUrl: null,
       source: 'Tea Shop',
+      fields: [],
     });
     // A javascript: link never becomes a link; a picture from this server shows.
     expect(items[6]?.media).toMatchObject({ kind: 'card', url: null, host: '', imageUrl: 'https://chat.example.com/files/x.png' });

@@ -161,6 +161,8 @@ export type MediaContent =
       /** Only a picture from this server (see sameOriginImage). */
       imageUrl: string | null;
       source: string;
+      /** Labelled lines (an approval's amount and status). */
+      fields: { label: string; value: string }[];
     }
   | { kind: 'sticker'; fileId: string | null; width: number; height: number; emoji: string }
   /** A chat record (merged forward): its title, the first lines, and the copies to open. */
