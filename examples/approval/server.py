@@ -35,6 +35,8 @@ class Tidings:
     """The app's side of the app API: a token, refreshed before it expires."""
 
     def __init__(self, base_url: str, client_id: str, client_secret: str) -> None:
+        if not base_url.startswith(("http://", "https://")):
+            raise SystemExit("--tidings must be an http(s) URL")
         self.base_url = base_url.rstrip("/")
         self._basic = base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
         self._token = ""
@@ -42,7 +44,8 @@ class Tidings:
         self._lock = threading.Lock()
 
     def _post(self, path: str, body: bytes, headers: dict[str, str]) -> dict[str, Any]:
-        request = urllib.request.Request(self.base_url + path, data=body, headers=headers)
+        # The URL is the configured Tidings server's (http or https, checked in __init__).
+        request = urllib.request.Request(self.base_url + path, data=body, headers=headers)  # noqa: S310
         try:
             with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
                 answer: dict[str, Any] = json.loads(response.read())
@@ -108,7 +111,7 @@ def make_handler(
     tidings: Tidings, store: Approvals, public_url: str
 ) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
         def _send(self, status: int, body: bytes, kind: str) -> None:
@@ -147,11 +150,8 @@ def make_handler(
                     f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
                     for k, v in found.items()
                 )
-                self._send(
-                    200,
-                    f"<!doctype html><meta charset=utf-8><title>Approval</title><table>{rows}</table>".encode(),
-                    "text/html; charset=utf-8",
-                )
+                page = f"<!doctype html><meta charset=utf-8><title>Approval</title><table>{rows}"
+                self._send(200, f"{page}</table>".encode(), "text/html; charset=utf-8")
             else:
                 self._send(404, b"not found", "text/plain")
 
