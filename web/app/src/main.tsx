@@ -6,6 +6,8 @@ import {
   MemoryCache,
   fileFingerprint,
   sharedTransport,
+  singleSignOnLanding,
+  singleSignOnStartUrl,
   TusUploader,
   webSocketTransport,
   xhrHttp,
@@ -112,8 +114,16 @@ const session = new SessionViewModel({
   // pop-out connects only the account it shows.
   allAccounts: !opened,
   security: (token) => new AccountSecurityApi(origin, () => token),
+  singleSignOn: {
+    start: (remember) => window.location.assign(singleSignOnStartUrl(origin, remember)),
+    goTo: (path) => window.location.assign(path),
+  },
 });
-void session.restore();
+// Back from the single sign-on provider (decision 0064): the handoff rides in the fragment,
+// which leaves the address (and the history) at once.
+const singleSignOn = opened ? null : singleSignOnLanding(window.location.hash);
+if (singleSignOn) window.history.replaceState(null, '', window.location.pathname + window.location.search);
+void session.restore().then(() => (singleSignOn ? session.finishSingleSignOn(singleSignOn) : undefined));
 
 // Leaving the page: let the shared connection know this window is gone. A page restored
 // from the back-forward cache starts afresh.

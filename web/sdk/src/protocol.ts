@@ -53,9 +53,19 @@ export const ErrorCode = {
   ChallengeExpired: 'challenge_expired',
   DestinationTaken: 'destination_taken',
   ChannelUnavailable: 'channel_unavailable',
-  // Apps (issue 14): the app API's scopes, and workbench tickets (J6).
+  // Sign in with OpenID Connect (decision 0064)
+  OidcNotConfigured: 'oidc_not_configured',
+  OidcProviderUnreachable: 'oidc_provider_unreachable',
+  OidcProviderRefused: 'oidc_provider_refused',
+  OidcStateInvalid: 'oidc_state_invalid',
+  OidcNonceMismatch: 'oidc_nonce_mismatch',
+  OidcIdTokenInvalid: 'oidc_id_token_invalid',
+  OidcClaimMissing: 'oidc_claim_missing',
+  OidcUserUnknown: 'oidc_user_unknown',
+  // Apps (issue 14, decision 0065)
   InvalidScope: 'invalid_scope',
   InsufficientScope: 'insufficient_scope',
+  // Workbench tickets (J6, decision 0069)
   InvalidTicket: 'invalid_ticket',
   Forbidden: 'forbidden',
   NotFound: 'not_found',
