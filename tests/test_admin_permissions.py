@@ -221,6 +221,24 @@ ADMIN_ENDPOINTS: dict[str, tuple[AdminPower | None, Call]] = {
         AdminPower.APPS,
         _at(f"/api/v1/admin/apps/{MISSING}/revoke"),
     ),
+    # Workbench apps (J6, decision 0069).
+    "GET /api/v1/admin/workbench-apps": (AdminPower.APPS, _at("/api/v1/admin/workbench-apps")),
+    "POST /api/v1/admin/workbench-apps": (
+        AdminPower.APPS,
+        _at("/api/v1/admin/workbench-apps", {"name": ""}),
+    ),
+    "GET /api/v1/admin/workbench-apps/{workbench_app_id}": (
+        AdminPower.APPS,
+        _at(f"/api/v1/admin/workbench-apps/{MISSING}"),
+    ),
+    "PATCH /api/v1/admin/workbench-apps/{workbench_app_id}": (
+        AdminPower.APPS,
+        _at(f"/api/v1/admin/workbench-apps/{MISSING}", {"name": "probe"}),
+    ),
+    "DELETE /api/v1/admin/workbench-apps/{workbench_app_id}": (
+        AdminPower.APPS,
+        _at(f"/api/v1/admin/workbench-apps/{MISSING}"),
+    ),
 }
 
 

@@ -360,6 +360,9 @@ REST_TABLE: dict[str, list[Call]] = {
 
 # Endpoints that take no user id (``after_user_id`` of group members: a paging cursor).
 REST_NO_USER_ID = {
+    # Workbench apps (J6): the caller's own list and tickets.
+    "GET /api/v1/workbench/apps",
+    "POST /api/v1/workbench/apps/{workbench_app_id}/tickets",
     # Issue 12: favourites of messages and burn after reading.
     "GET /api/v1/favorites",
     "POST /api/v1/favorites",

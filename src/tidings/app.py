@@ -11,7 +11,7 @@ import contextlib
 import logging
 import re
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -47,6 +47,7 @@ from tidings.api import (
     single_sign_on,
     uploads,
     webhooks,
+    workbench,
 )
 from tidings.client import ClientAssets, client_file
 from tidings.config import Settings
@@ -82,6 +83,18 @@ def content_security_policy(settings: Settings) -> str:
         return CSP
     images = "img-src 'self' data: blob:"
     return CSP.replace(images, f"{images} {' '.join(origins)}")
+
+
+def with_workbench_origins(csp: str, origins: tuple[str, ...]) -> str:
+    """The policy with the workbench apps' origins (decision 0069) allowed as frames (their
+    pages) and images (their icons, which live on the same origins)."""
+    if not origins:
+        return csp
+    listed = " ".join(origins)
+    images = "img-src 'self' data: blob:"
+    return csp.replace(images, f"{images} {listed}").replace(
+        "object-src", f"frame-src 'self' {listed}; object-src"
+    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -134,6 +147,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(apps.admin)
     app.include_router(apps.app_api)
     app.include_router(webhooks.router)
+    app.include_router(workbench.admin)
+    app.include_router(workbench.user_api)
+    app.include_router(workbench.app_api)
+    app.include_router(workbench.bridge)
     app.include_router(metrics.router)
     uploads.install(app)
 
@@ -145,7 +162,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api_docs.install(app, static)
     _mount_client(app, static)
     app.add_middleware(
-        _Limits, hsts_max_age=settings.hsts_max_age_seconds, csp=content_security_policy(settings)
+        _Limits,
+        hsts_max_age=settings.hsts_max_age_seconds,
+        csp=content_security_policy(settings),
+        frame_origins=container.workbench.frame_origins,
     )
     # Outside the limits: their refusals (413) reach allowed pages readable (decision 0063).
     app.add_middleware(CrossOrigin, allowed=lambda: container.site_settings.allowed_origins)
@@ -216,9 +236,18 @@ def _mount_client(app: FastAPI, directory: Path) -> None:
 class _Limits:
     """Refuse oversized request bodies and add security headers to every response."""
 
-    def __init__(self, app: ASGIApp, hsts_max_age: int, csp: str = CSP) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        hsts_max_age: int,
+        csp: str = CSP,
+        frame_origins: Callable[[], Awaitable[tuple[str, ...]]] | None = None,
+    ) -> None:
         self.app = app
+        self.base_csp = csp
         self.csp = csp.encode()
+        self.frame_origins = frame_origins
+        self.csp_origins: tuple[str, ...] = ()
         # Only over HTTPS (RFC 6797 8.1): TLS here, or a trusted proxy's X-Forwarded-Proto.
         self.hsts = f"max-age={hsts_max_age}".encode() if hsts_max_age else None
 
@@ -258,7 +287,7 @@ class _Limits:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 headers += [
-                    (b"content-security-policy", self.csp),
+                    (b"content-security-policy", await self.policy()),
                     (b"x-content-type-options", b"nosniff"),
                     (b"referrer-policy", b"no-referrer"),
                 ]
@@ -268,6 +297,14 @@ class _Limits:
             await send(message)
 
         await self.app(scope, limited_receive, secured_send)
+
+    async def policy(self) -> bytes:
+        if self.frame_origins is not None:
+            origins = await self.frame_origins()
+            if origins != self.csp_origins:
+                self.csp = with_workbench_origins(self.base_csp, origins).encode()
+                self.csp_origins = origins
+        return self.csp
 
 
 class _BodyTooLarge(HTTPException):

@@ -54,6 +54,7 @@ from tidings.actions.sync import Sync
 from tidings.actions.two_factor import TwoFactor
 from tidings.actions.user_settings import UserSettingsActions
 from tidings.actions.webhooks import WebhookInterest, Webhooks, WebhookSender, WebhookUrls
+from tidings.actions.workbench import Workbench
 from tidings.auth.delivery import CodeDelivery
 from tidings.auth.openid import OpenIdProvider
 from tidings.auth.password_policy import PasswordPolicy
@@ -101,6 +102,7 @@ from tidings.store.statistics import StatisticsStore
 from tidings.store.stickers import StickerStore
 from tidings.store.user_settings import UserSettingsStore
 from tidings.store.webhooks import WebhookStore
+from tidings.store.workbench import WorkbenchStore
 
 
 class Container:
@@ -212,6 +214,16 @@ class Container:
             accounts=self.account_store,
             gate=self.admin_gate,
             limits=self.limits,
+        )
+
+    @cached_property
+    def workbench(self) -> Workbench:
+        return Workbench(
+            store=WorkbenchStore(self.database),
+            apps=AppStore(self.database),
+            accounts=self.account_store,
+            org=self.org_cache,
+            gate=self.admin_gate,
         )
 
     @cached_property

@@ -33,6 +33,7 @@ class AppScope(StrEnum):
     EVENTS_ALL = "events:all"  # events of every conversation, not only the bot's
     SSO = "sso"  # one-time sign-in tickets for users (A6)
     SERVICE = "service"  # the customer-service widget's identified visitors (J4)
+    WORKBENCH = "workbench"  # exchange its workbench apps' tickets for users (J6)
 
 
 class AppStatus(StrEnum):

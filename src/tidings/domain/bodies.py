@@ -126,14 +126,16 @@ class ContactCardBody(_Body):
 
 
 class CardField(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    """One labelled line of a card ("Amount: 1,200.00", "Status: approved")."""
 
-    label: Annotated[str, StringConstraints(min_length=1, max_length=40)]
-    value: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    label: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    value: Annotated[str, StringConstraints(max_length=500)]
 
 
 class CustomCardBody(_Body):
-    """A card from a host system, e.g. an order link from a web shop."""
+    """A card from a host system: an order link from a web shop, an approval from a
+    workbench app (decision 0069)."""
 
     title: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     url: AnyUrl
@@ -142,8 +144,8 @@ class CustomCardBody(_Body):
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = None
     image_url: AnyUrl | None = None
     source: ShortText | None = None
-    # Label and value lines (an order's number, its items, its state), shown in order.
-    fields: Annotated[list[CardField], Field(max_length=10)] = []
+    # Label and value lines (an order's items, an approval's amount), shown in order.
+    fields: Annotated[list[CardField], Field(max_length=20)] = []
 
     @field_validator("url", "image_url")
     @classmethod

@@ -61,6 +61,8 @@ class ErrorCode(StrEnum):
     # A webhook URL that is not http(s), or points at this server or a network it may not
     # call (decision 0068).
     WEBHOOK_URL_REFUSED = "webhook_url_refused"
+    # Workbench apps (J6): a ticket that is unknown, used, expired or another app's.
+    INVALID_TICKET = "invalid_ticket"
     # Authorization and existence
     FORBIDDEN = "forbidden"
     NOT_FOUND = "not_found"

@@ -1045,4 +1045,35 @@ webhook_deliveries = Table(
     Column("succeeded_at", BigInteger, nullable=True),
     Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
     Index("ix_webhook_deliveries_webhook", "webhook_id", "id"),
+# Workbench apps (J6, decision 0069): H5 pages opened in the client. ``audience`` is JSON
+# {"everyone", "department_ids", "user_ids"} (domain.workbench.Audience): a handful of apps,
+# each read whole, so no table of its own.
+workbench_apps = Table(
+    "workbench_apps",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False),
+    Column("url", String(2000), nullable=False),
+    Column("icon_url", String(2000), nullable=True),
+    Column("description", String(500), nullable=False, server_default=""),
+    # The registered app (J1) whose backend exchanges this app's tickets.
+    Column("app_id", BigInteger, ForeignKey("apps.id"), nullable=True),
+    Column("audience", Text, nullable=False),
+    Column("sort_order", Integer, nullable=False, server_default="0"),
+    Column("created_at", BigInteger, nullable=False),
+    Column("created_by", BigInteger, ForeignKey("users.id"), nullable=True),
+    Column("updated_at", BigInteger, nullable=False),
+)
+
+# One-time tickets a user's client hands to a workbench app (valid a minute); the ticket
+# itself is never stored. Exchanging one deletes it.
+workbench_tickets = Table(
+    "workbench_tickets",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("ticket_hash", String(64), nullable=False, unique=True),
+    Column("workbench_app_id", BigInteger, ForeignKey("workbench_apps.id"), nullable=False),
+    Column("user_id", BigInteger, ForeignKey("users.id"), nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    Index("ix_workbench_tickets_expires_at", "expires_at"),
 )

@@ -66,6 +66,8 @@ export const ErrorCode = {
   // Apps (issue 14, decision 0065)
   InvalidScope: 'invalid_scope',
   InsufficientScope: 'insufficient_scope',
+  // Workbench tickets (J6, decision 0069)
+  InvalidTicket: 'invalid_ticket',
   Forbidden: 'forbidden',
   NotFound: 'not_found',
   NotMember: 'not_member',

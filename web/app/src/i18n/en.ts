@@ -50,6 +50,12 @@ export const en = {
   'error.visitor_not_allowed': 'A visitor\'s token cannot do this.',
   'error.not_an_agent': 'Only customer-service agents can do this.',
   'error.service_chat_taken': 'Another agent took this chat first.',
+  'rail.workbench': 'Workbench',
+  'workbench.title': 'Workbench',
+  'workbench.empty': 'No apps have been set up for you yet.',
+  'workbench.loadFailed': 'The apps could not be loaded. Check the connection and try again.',
+  'workbench.back': 'Back to the apps',
+  'media.cardFields': 'Details',
   'rail.settings': 'Settings',
   'list.search': 'Search',
   'list.empty': 'No conversations yet',
@@ -1055,6 +1061,9 @@ export const en = {
   'report.sent': 'Thank you. The administrators will review it.',
   'error.too_many_words': 'Too many words for the word list.',
   'error.content_blocked': 'This contains words the server does not allow.',
+  'error.invalid_scope': 'That permission does not exist.',
+  'error.insufficient_scope': 'The app is not allowed to do that.',
+  'error.invalid_ticket': 'The sign-in ticket is used or expired.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -91,7 +91,7 @@ export function copyMedia(type: string, body: unknown, ctx: CopyContext): MediaC
       return {
         kind: 'card', title: card.title, description: card.description ?? '', price: priceText(card.price, card.currency, ctx.locale),
         url, host: hostOf(url), imageUrl: sameOriginImage(card.image_url, origin), source: card.source ?? '',
-        fields: (card.fields ?? []).map((f) => ({ label: f.label, value: f.value })),
+        fields: (card.fields ?? []).map(({ label, value }) => ({ label, value })),
       };
     }
     case 'sticker': {

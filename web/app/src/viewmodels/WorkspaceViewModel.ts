@@ -33,8 +33,10 @@ import { ChatRecordViewModel } from './ChatRecordViewModel';
 import { ReportViewModel } from './ReportViewModel';
 import type { ReportTarget } from '@tidings/sdk';
 import { FavoritesPageViewModel } from './FavoritesPageViewModel';
+import { browserWorkbenchServices, WorkbenchViewModel, type WorkbenchServices } from './WorkbenchViewModel';
+import type { CustomCardBody } from '@tidings/sdk';
 
-export type Section = 'chats' | 'contacts' | 'favorites' | 'settings' | 'me' | 'service';
+export type Section = 'chats' | 'contacts' | 'favorites' | 'workbench' | 'settings' | 'me' | 'service';
 
 export type Dialog =
   | { kind: 'forward'; vm: ForwardViewModel }
@@ -65,6 +67,8 @@ export interface WorkspaceEnvironment {
   inviteHandled?(): void;
   /** Links to a conversation (`/#/c/<id>`: a clicked push notification) to open here. */
   conversationLinks?: ConversationLinks;
+  /** The workbench apps' REST calls (the browser's fetch when absent). */
+  workbench?: WorkbenchServices;
 }
 
 export interface WorkspaceSnapshot {
@@ -92,6 +96,8 @@ export class WorkspaceViewModel extends ViewModel<WorkspaceSnapshot> {
   /** Settings kept on the server (issue 12). */
   readonly serverSettings: ServerSettingsViewModel;
   private readonly recentEmoji: RecentEmoji;
+  private workbenchModel: WorkbenchViewModel | null = null;
+  private cardShare: { vm: ForwardViewModel; done(): void } | null = null;
 
   constructor(
     readonly client: Client,
@@ -449,9 +455,47 @@ export class WorkspaceViewModel extends ViewModel<WorkspaceSnapshot> {
     this.update({ dialog: { kind: 'newChat', vm: new NewChatViewModel(this.client, this.names) } });
   }
 
+  /** The Workbench tab's view model (J6), made when the tab is first shown. */
+  workbench(): WorkbenchViewModel {
+    if (!this.workbenchModel) {
+      const model = new WorkbenchViewModel(this.client, this.environment?.workbench ?? browserWorkbenchServices(this.client), {
+        openConversation: (id) => this.select(id),
+        shareCard: (card) => this.shareCard(card),
+      });
+      this.workbenchModel = model;
+      this.track(() => model.dispose());
+    }
+    return this.workbenchModel;
+  }
+
+  /**
+   * A workbench app's card, into the chats the user picks in the forward dialog and sent as
+   * them (with their note, if any); resolves with how many chats got it, 0 if cancelled.
+   */
+  shareCard(card: CustomCardBody): Promise<number> {
+    this.closeDialog();
+    return new Promise((resolve) => {
+      let shared = 0;
+      const vm = new ForwardViewModel(this.client, this.preferences, 0, [], card.title, card.source ?? '', (targets, note) => {
+        for (const id of targets) {
+          this.client.send(id, 'custom_card', card);
+          if (note.trim()) this.client.sendText(id, note.trim());
+        }
+        shared = targets.length;
+        return Promise.resolve();
+      });
+      this.cardShare = { vm, done: () => resolve(shared) };
+      this.update({ dialog: { kind: 'forward', vm } });
+    });
+  }
+
   closeDialog(): void {
     const dialog = this.getSnapshot().dialog;
     if (!dialog) return;
+    if (this.cardShare && this.cardShare.vm === dialog.vm) {
+      this.cardShare.done();
+      this.cardShare = null;
+    }
     dialog.vm.dispose();
     this.update({ dialog: null });
     if (dialog.kind === 'acceptInvite') this.environment?.inviteHandled?.();

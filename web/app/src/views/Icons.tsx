@@ -59,3 +59,6 @@ export const LogoMark = ({ size = 30 }: IconProps) => (
     <path d="M11.5 15h9" stroke="#2563eb" strokeWidth="1.8" strokeLinecap="round" />
   </svg>
 );
+/** The Workbench tab (J6): four tiles. */
+export const WorkbenchIcon = (p: IconProps) =>
+  icon(<><rect x="4" y="4" width="6.5" height="6.5" rx="1.5" /><rect x="13.5" y="4" width="6.5" height="6.5" rx="1.5" /><rect x="4" y="13.5" width="6.5" height="6.5" rx="1.5" /><rect x="13.5" y="13.5" width="6.5" height="6.5" rx="1.5" /></>, p);

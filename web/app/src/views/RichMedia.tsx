@@ -338,9 +338,16 @@ function CustomCard({ media, t }: { media: Of<'card'>; t: Translate }) {
         <span className="custom-card-title">{media.title}</span>
         {media.description && <span className="custom-card-description">{media.description}</span>}
         {media.price && <span className="custom-card-price" data-testid="custom-card-price">{media.price}</span>}
-        {media.fields.map((f, i) => (
-          <span className="custom-card-field" key={i} data-testid="custom-card-field"><span className="custom-card-label">{f.label}</span> {f.value}</span>
-        ))}
+        {media.fields.length > 0 && (
+          <span className="custom-card-fields" role="list" aria-label={t('media.cardFields')} data-testid="custom-card-fields">
+            {media.fields.map((field, i) => (
+              <span key={i} className="custom-card-field" role="listitem" data-testid="custom-card-field">
+                <span className="custom-card-label">{field.label}</span>
+                <span className="custom-card-value">{field.value}</span>
+              </span>
+            ))}
+          </span>
+        )}
       </span>
       <span className="custom-card-footer">
         <span>{[media.source, media.host].filter(Boolean).join(' · ') || t('media.card')}</span>

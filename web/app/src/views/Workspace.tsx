@@ -11,7 +11,8 @@ import { Avatar } from './Avatar';
 import { ChatView } from './ChatView';
 import { ConversationList } from './ConversationList';
 import { AppLockOverlay, ContactsView, FavoritesPage, LockedChat, ServiceDesk, SettingsView, WorkspaceDialogs } from './screens';
-import { ChatIcon, ContactsIcon, HeadsetIcon, LogoMark, SettingsIcon } from './Icons';
+import { ChatIcon, ContactsIcon, HeadsetIcon, LogoMark, SettingsIcon, WorkbenchIcon } from './Icons';
+import { WorkbenchView } from './WorkbenchView';
 import { StarIcon } from './ChatRecord';
 import { AccountMenu } from './Accounts';
 import { useShortcuts } from './useShortcuts';
@@ -104,21 +105,24 @@ export function Workspace({ workspace, t, sendKey, session, onSignOut }: Props) 
   const rail: { section: Section; label: string; icon: ReactElement }[] = [
     { section: 'chats', label: t('rail.chats'), icon: <ChatIcon /> },
     { section: 'contacts', label: t('rail.contacts'), icon: <ContactsIcon /> },
+    { section: 'workbench', label: t('rail.workbench'), icon: <WorkbenchIcon /> },
     ...(favoritesShown ? [{ section: 'favorites' as const, label: t('rail.favorites'), icon: <StarIcon /> }] : []),
     { section: 'settings', label: t('rail.settings'), icon: <SettingsIcon /> },
   ];
   // The phone's "Me" tab (h/me); on a desktop the avatar's menu opens the page.
-  rail.splice(2, 0, { section: 'me', label: t('rail.me'), icon: <MeIcon /> });
+  rail.splice(3, 0, { section: 'me', label: t('rail.me'), icon: <MeIcon /> });
   // Customer service (decision 0066): only for agents.
   const desk = workspace.serviceDesk();
   const deskState = useViewModel(desk);
   if (deskState.isAgent) rail.splice(1, 0, { section: 'service', label: t('rail.service'), icon: <HeadsetIcon /> });
 
   const chatOpen = state.section === 'chats' && state.chat !== null;
+  const workbench = state.section === 'workbench' ? workspace.workbench() : null;
+  const appOpen = useOptionalViewModel(workbench)?.open != null;
 
   return (
     <AvatarContext.Provider value={meModels.avatars}>
-    <div className={`workspace${chatOpen ? ' chat-open' : ''}`} data-testid="workspace" data-connection={state.connection}>
+    <div className={`workspace${chatOpen ? ' chat-open' : ''}${appOpen ? ' app-open' : ''}`} data-testid="workspace" data-connection={state.connection}>
       <nav className="rail" aria-label="Tidings">
         <div className="rail-logo">{brandLogo ? <img src={brandLogo} alt="" className="rail-brand-logo" data-testid="rail-brand-logo" /> : <LogoMark size={34} />}</div>
         {state.user && (
@@ -174,6 +178,7 @@ export function Workspace({ workspace, t, sendKey, session, onSignOut }: Props) 
           )}
           {state.section === 'contacts' && <ContactsView workspace={workspace} t={t} />}
           {state.section === 'service' && <ServiceDesk vm={desk} t={t} />}
+          {workbench && <WorkbenchView vm={workbench} t={t} />}
           {state.section === 'favorites' && <FavoritesPage vm={workspace.favoritesPage()} workspace={workspace} t={t} />}
           {state.section === 'me' && (
             <Suspense fallback={<section className="settings-pane" />}>

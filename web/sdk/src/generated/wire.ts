@@ -59,6 +59,7 @@ export type ServerErrorCode =
   | 'oidc_user_unknown'
   | 'invalid_scope'
   | 'insufficient_scope'
+  | 'invalid_ticket'
   | 'forbidden'
   | 'not_found'
   | 'not_member'
@@ -245,14 +246,18 @@ export interface ContactCardBody {
   user_id: number;
 }
 
+/** One labelled line of a card ("Amount: 1,200.00", "Status: approved"). */
 export interface CardField {
-  /** min length 1; max length 40 */
+  /** min length 1; max length 64 */
   label: string;
-  /** min length 1; max length 200 */
+  /** max length 500 */
   value: string;
 }
 
-/** A card from a host system, e.g. an order link from a web shop. */
+/**
+ * A card from a host system: an order link from a web shop, an approval from a
+ * workbench app (decision 0069).
+ */
 export interface CustomCardBody {
   burn?: boolean;
   /** min length 1; max length 200 */
@@ -269,7 +274,7 @@ export interface CustomCardBody {
   image_url?: string;
   /** max length 200 */
   source?: string;
-  /** at most 10 items */
+  /** at most 20 items */
   fields?: CardField[];
 }
 

@@ -44,7 +44,7 @@ interface Department {
 }
 
 /** Someone or some group picked by search, kept with its name for the chips. */
-interface Picked {
+export interface Picked {
   id: number;
   name: string;
 }
@@ -404,7 +404,7 @@ function Compose({ api, t, onClose, onSent }: { api: AdminApi; t: T; onClose: ()
 }
 
 /** The organization tree with a checkbox per department; a department includes its subtree. */
-function DepartmentPicker({ api, t, chosen, onChange }: { api: AdminApi; t: T; chosen: Set<number>; onChange: (next: Set<number>) => void }) {
+export function DepartmentPicker({ api, t, chosen, onChange }: { api: AdminApi; t: T; chosen: Set<number>; onChange: (next: Set<number>) => void }) {
   const [departments, setDepartments] = useState<Department[] | null>(null);
   const [filter, setFilter] = useState('');
   const [failed, setFailed] = useState(false);
@@ -468,7 +468,7 @@ function DepartmentPicker({ api, t, chosen, onChange }: { api: AdminApi; t: T; c
 }
 
 /** A search box whose results can be added as chips (groups, people). */
-function SearchPicker({
+export function SearchPicker({
   label,
   placeholder,
   t,
