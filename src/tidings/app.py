@@ -29,6 +29,7 @@ from tidings.api import (
     admin_org,
     admin_settings,
     admin_users,
+    app_api,
     apps,
     auth,
     contacts,
@@ -125,6 +126,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(apps.oauth)
     app.include_router(apps.admin)
     app.include_router(apps.app_api)
+    app.include_router(app_api.router)
+    app.include_router(app_api.sso_router)
     app.include_router(metrics.router)
     uploads.install(app)
 
@@ -173,6 +176,11 @@ def _mount_client(app: FastAPI, directory: Path) -> None:
         if not worker.is_file():
             raise HTTPException(404, "no service worker in this build")
         return client_file(worker, request.headers)
+
+    # Single sign-on (decision 0067): the web client spends the ticket of ?ticket= by a POST.
+    @app.api_route("/sso", methods=["GET", "HEAD"], include_in_schema=False, response_model=None)
+    async def sso_page(request: Request) -> Response:
+        return app_page(request)
 
     # The link inside invite QR codes (B5, E12): the app opens it and offers to accept the
     # invite after sign-in. The code is only checked for shape here; the app looks it up.

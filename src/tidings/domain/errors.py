@@ -44,6 +44,11 @@ class ErrorCode(StrEnum):
     # scope an endpoint needs (RFC 6750's names).
     INVALID_SCOPE = "invalid_scope"
     INSUFFICIENT_SCOPE = "insufficient_scope"
+    # The app API (decision 0067): an external id another user has; more users than one
+    # call takes; a sign-in ticket unknown, expired or spent.
+    EXTERNAL_ID_TAKEN = "external_id_taken"
+    TOO_MANY_USERS = "too_many_users"
+    SSO_TICKET_INVALID = "sso_ticket_invalid"
     # Authorization and existence
     FORBIDDEN = "forbidden"
     NOT_FOUND = "not_found"
@@ -196,6 +201,9 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.EMPTY_AUDIENCE: 422,
     ErrorCode.INVALID_SCOPE: 400,
     ErrorCode.INSUFFICIENT_SCOPE: 403,
+    ErrorCode.EXTERNAL_ID_TAKEN: 409,
+    ErrorCode.TOO_MANY_USERS: 422,
+    ErrorCode.SSO_TICKET_INVALID: 401,
     ErrorCode.INTERNAL: 500,
 }
 
