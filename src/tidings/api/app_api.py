@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from tidings.actions.app_api import MAX_PRESENCE, UserRef, app_user_wire
 from tidings.api.deps import AnyApp, C, PathId, app_scope, client_ip, user_agent
-from tidings.domain.accounts import Account, Nickname, Password
+from tidings.domain.accounts import Account, Nickname, Password, Platform
 from tidings.domain.app_sync import (
     MAX_EXTERNAL_ID,
     MAX_SYNC_DEPARTMENTS,
@@ -383,7 +383,7 @@ async def sso_ticket(body: TicketInput, c: C, app: Sso) -> dict[str, Any]:
 
 class SsoSignInInput(_Body):
     ticket: Annotated[str, StringConstraints(min_length=1, max_length=128)]
-    platform: PlatformName = "web"  # type: ignore[assignment]
+    platform: PlatformName = Platform.WEB
     device_name: DeviceName = ""
 
 
