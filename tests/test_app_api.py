@@ -169,7 +169,7 @@ async def test_sync_upserts_plans_and_removes_only_what_the_app_owns(
         {"external_id": f"d2-{key}", "name": "Sales", "parent": f"d1-{key}"},
         {"external_id": f"d3-{key}", "name": "Ops", "parent": f"d1-{key}"},
     ]
-    users = [
+    users: list[dict[str, Any]] = [
         {
             "external_id": f"u{i}-{key}",
             "account": f"u{i}x{key}",

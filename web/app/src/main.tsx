@@ -113,7 +113,15 @@ const session = new SessionViewModel({
   allAccounts: !opened,
   security: (token) => new AccountSecurityApi(origin, () => token),
 });
-void session.restore();
+// Single sign-on (decision 0067): /sso?ticket=... spends the ticket, then shows `next`.
+const ssoTicket = window.location.pathname === '/sso' ? new URLSearchParams(window.location.search).get('ticket') : null;
+if (ssoTicket) {
+  // The ticket leaves the address bar (and the history) at once.
+  window.history.replaceState(null, '', '/');
+  void session.signInWithTicket(ssoTicket, (next) => window.history.replaceState(null, '', next));
+} else {
+  void session.restore();
+}
 
 // Leaving the page: let the shared connection know this window is gone. A page restored
 // from the back-forward cache starts afresh.
