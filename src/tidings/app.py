@@ -49,6 +49,7 @@ from tidings.client import ClientAssets, client_file
 from tidings.config import Settings
 from tidings.container import Container
 from tidings.demo import seed_demo
+from tidings.domain.app_sync import MAX_SYNC_BYTES
 from tidings.domain.org_import import MAX_IMPORT_BYTES
 from tidings.gateway.websocket import Gateway
 from tidings.logs import RequestIds
@@ -217,6 +218,9 @@ class _Limits:
             # A whole company's tree (20,000 rows with long paths) is over 1 MiB.
             else MAX_IMPORT_BYTES
             if path == "/api/v1/admin/org/import"
+            # An app's sync in sync mode states every person at once (100,000: ~13 MiB).
+            else MAX_SYNC_BYTES
+            if path == "/api/v1/app/sync"
             else MAX_BODY_BYTES
         )
         declared = dict(scope["headers"]).get(b"content-length")

@@ -32,6 +32,8 @@ MAX_EXTERNAL_ID = 128
 # them in batches, each in a transaction of its own).
 MAX_SYNC_DEPARTMENTS = 20_000
 MAX_SYNC_USERS = 200_000
+# The body of one sync request: 200,000 people of about 130 bytes each, and the tree.
+MAX_SYNC_BYTES = 32 * 1024 * 1024
 # People created or moved per transaction when a sync is applied.
 APPLY_BATCH = 500
 _ACCOUNT = re.compile(ACCOUNT_PATTERN)
