@@ -8,12 +8,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTHON ?= python3
 
-.PHONY: run test setup web lint typecheck pytest services chromium bench clean
+.PHONY: run test setup web lint typecheck pytest services chromium oidc-provider bench clean
 
 run: setup web
 	$(BIN)/tidings serve --demo
 
-test: setup web services chromium lint typecheck pytest web-test
+test: setup web services chromium oidc-provider lint typecheck pytest web-test
 
 setup: $(STAMP)
 
@@ -35,6 +35,11 @@ services:
 
 chromium:
 	scripts/ensure-chromium.sh
+
+# The single sign-on tests' OpenID provider (tests/support/oidc, decision 0064).
+oidc-provider:
+	@test -f tests/support/oidc/node_modules/oidc-provider/package.json || \
+		(cd tests/support/oidc && npm ci --no-audit --no-fund --loglevel=error)
 
 lint:
 	$(BIN)/ruff check src tests bench scripts

@@ -140,6 +140,7 @@ async def test_the_default_is_invite_only_and_options_say_so(
         "registration": "invite_only",
         "sms_enabled": False,
         "email_enabled": False,
+        "oidc": None,  # single sign-on is off until configured
     }
     _refused(await _register(base_url), 403, "invalid_invite")
     _refused(await _register(base_url, "NOSUCHCODE"), 403, "invalid_invite")

@@ -361,6 +361,10 @@ REST_NO_USER_ID = {
     "POST /api/v1/auth/login/verify",
     "POST /api/v1/auth/login/resend",
     "POST /api/v1/auth/password/reset",
+    # Single sign-on with OpenID Connect (decision 0064): the provider names the person.
+    "GET /api/v1/auth/oidc/start",
+    "GET /api/v1/auth/oidc/callback",
+    "POST /api/v1/auth/oidc/finish",
     "GET /api/v1/me/security",
     "POST /api/v1/me/password",
     "POST /api/v1/me/email",

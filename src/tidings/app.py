@@ -43,6 +43,7 @@ from tidings.api import (
     public_settings,
     reports,
     security,
+    single_sign_on,
     uploads,
 )
 from tidings.client import ClientAssets, client_file
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.gateway = Gateway(container)
     errors.install(app)
     app.include_router(auth.router)
+    app.include_router(single_sign_on.router)
     app.include_router(security.router)
     app.include_router(conversations.router)
     app.include_router(contacts.router)

@@ -58,6 +58,14 @@ def _check_tile_url(url: str) -> str:
     return url
 
 
+def _check_oidc_issuer(url: str) -> str:
+    parts = urlsplit(url)
+    if url and (parts.scheme not in ("http", "https") or not parts.hostname):
+        raise ValueError("expected the provider's https:// issuer URL")
+    # Kept as given: it must equal the discovery document's issuer to the character.
+    return url
+
+
 # A list setting is given in the environment as comma-separated values (or a TOML array).
 CommaList = Annotated[list[str], NoDecode]
 
@@ -254,6 +262,33 @@ class Settings(BaseSettings):
     sign_in_challenge_ttl_seconds: int = Field(default=300, ge=1)
     # The name an authenticator app shows next to the account.
     totp_issuer: str = "Tidings"
+
+    # Sign in with OpenID Connect (docs/decisions/0064). Empty issuer: off. The issuer is the
+    # provider's URL as its discovery document names it (https://sso.example.com/realms/x);
+    # the client is registered there with the redirect URI
+    # <this server>/api/v1/auth/oidc/callback. No secret: a public client (PKCE only).
+    oidc_issuer: Annotated[str, AfterValidator(_check_oidc_issuer)] = ""
+    oidc_client_id: str = Field(default="", max_length=256)
+    oidc_client_secret: str = Field(default="", max_length=1024)
+    oidc_scopes: str = Field(default="openid profile email", max_length=512)
+    # The claim that names the Tidings user: any claim is matched with the account name
+    # (preferred_username, upn, ...); "email" is matched with the account name or a verified
+    # bound e-mail address, and only when the provider says the address is verified.
+    oidc_user_claim: str = Field(default="preferred_username", min_length=1, max_length=64)
+    # Whether someone the provider knows and Tidings does not gets an account (the claim's
+    # value as the account, the "name" claim as the nickname); off: they are refused.
+    oidc_create_users: bool = False
+    # The sign-in page's button: "Sign in with <label>".
+    oidc_label: str = Field(default="SSO", min_length=1, max_length=60)
+    # Empty: <the origin the browser used>/api/v1/auth/oidc/callback. Set it behind a proxy
+    # that changes the origin.
+    oidc_redirect_uri: str = ""
+    # How long the browser may stay at the provider between start and callback.
+    oidc_sign_in_ttl_seconds: int = Field(default=600, ge=30)
+    # Each call to the provider (discovery, keys, token, userinfo) is given up after this.
+    oidc_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Sign-ins started per address: each one is a row until it expires.
+    rate_oidc_start: RateSetting = "30/1m"
 
     # Passwords and registration (docs/decisions/0027). A company server is not open to
     # whoever finds it: accounts come from an admin's invite codes, imports or the CLI.

@@ -46,6 +46,7 @@ from tidings.actions.registration import RegistrationInvites
 from tidings.actions.rosters import RosterCache
 from tidings.actions.session_touches import SessionTouches
 from tidings.actions.sign_in_steps import SignInSteps
+from tidings.actions.single_sign_on import SingleSignOn
 from tidings.actions.site_settings import SiteSettingsActions
 from tidings.actions.sso import SsoTickets
 from tidings.actions.statistics import Statistics, StatisticsRecorder
@@ -54,6 +55,7 @@ from tidings.actions.sync import Sync
 from tidings.actions.two_factor import TwoFactor
 from tidings.actions.user_settings import UserSettingsActions
 from tidings.auth.delivery import CodeDelivery
+from tidings.auth.openid import OpenIdProvider
 from tidings.auth.password_policy import PasswordPolicy
 from tidings.auth.passwords import Passwords
 from tidings.bus.base import Bus
@@ -89,6 +91,7 @@ from tidings.store.groups import GroupStore
 from tidings.store.known_devices import KnownDeviceStore
 from tidings.store.log_writer import LogWriter
 from tidings.store.moderation import ModerationStore
+from tidings.store.oidc import OidcSignInStore
 from tidings.store.organization import OrgStore
 from tidings.store.privacy import PrivacyStore
 from tidings.store.push import PushStore
@@ -315,6 +318,24 @@ class Container:
             # Accounts opens sessions and calls these steps first: the cycle is broken by
             # looking Accounts up when a session opens, not when the steps are built.
             open_session=lambda user, attempt: self.accounts.open_session(user, attempt),
+        )
+
+    @cached_property
+    def openid_provider(self) -> OpenIdProvider:
+        return OpenIdProvider(self.settings)
+
+    @cached_property
+    def single_sign_on(self) -> SingleSignOn:
+        return SingleSignOn(
+            settings=self.settings,
+            provider=self.openid_provider,
+            store=OidcSignInStore(self.database),
+            accounts_store=self.account_store,
+            security_store=self.security_store,
+            accounts=self.accounts,
+            sign_in_steps=self.sign_in_steps,
+            gate=self.admin_gate,
+            limits=self.limits,
         )
 
     @cached_property
@@ -848,6 +869,8 @@ class Container:
             await self.limits.close()
         if self.redis is not None:
             await self.redis.aclose()
+        if "openid_provider" in self.__dict__:
+            await self.openid_provider.close()
         await self.database.dispose()
         # Their worker threads (each built only if something used it).
         if "password_policy" in self.__dict__:

@@ -60,6 +60,7 @@ _WHAT = {
     "code_send_address": "codes sent",
     "sign_in_second_step": "wrong codes",
     "lock_verify": "wrong lock codes",
+    "oidc_start": "single sign-ons started",
     "app_api": "app API calls",
     "app_token": "token requests",
 }

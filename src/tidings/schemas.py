@@ -139,6 +139,15 @@ class DeviceLoginInput(Input):
     device_token: DeviceToken | None = None
 
 
+class OidcFinishInput(Input):
+    """The web client spends the handoff of a single sign-on (docs/protocol.md)."""
+
+    handoff: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    platform: PlatformName = Platform.WEB
+    device_name: DeviceName = ""
+    device_token: DeviceToken | None = None
+
+
 class AuthInput(Input):
     # No length limit of its own (the frame limit bounds it): a token of any length that the
     # server did not issue is ``invalid_token``, as over REST.

@@ -114,6 +114,14 @@ def test_a_change_in_the_console_reaches_an_open_chat_client_without_a_reload(
         arg=GREEN,
     )
 
+    # The console wears the brand colour too (from its next load).
+    console.reload()
+    console.wait_for_function(
+        "c => getComputedStyle(document.documentElement).getPropertyValue('--accent').trim() == c",
+        arg=GREEN,
+    )
+    open_page(console, "settings")
+
     # Turning a module back on brings its entry back, still without a reload.
     console.get_by_test_id("setting-modules-location").check()
     console.get_by_test_id("settings-save").click()

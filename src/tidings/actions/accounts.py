@@ -147,7 +147,38 @@ class Accounts:
     ) -> User:
         account = account.lower()
         await self._policy.enforce(password, account=account, other_inputs=(nickname,))
-        password_hash = await self._passwords.hash(password)
+        return await self._insert_user(
+            account=account,
+            password_hash=await self._passwords.hash(password),
+            nickname=nickname,
+            invite_code=invite_code,
+        )
+
+    async def do_create_signed_on_user(self, *, account: str, nickname: str) -> User:
+        """A user whom a single sign-on provider vouched for and Tidings did not know
+        (``TIDINGS_OIDC_CREATE_USERS``). They have no password (none signs in until they
+        set one by a reset code). Two first sign-ins at once make one user."""
+        try:
+            nickname, flagged = self._screen.text("nickname", nickname)
+        except TidingsError as error:  # a name the word list blocks: not a reason to refuse
+            if error.code is not ErrorCode.CONTENT_BLOCKED:
+                raise
+            nickname, flagged = account, ()
+        try:
+            user = await self._insert_user(account=account, password_hash="", nickname=nickname)
+        except TidingsError as error:
+            existing = await self._store.user_by_account(account)
+            if error.code is not ErrorCode.ACCOUNT_TAKEN or existing is None:
+                raise
+            return existing
+        await self._screen.flag(
+            ReportTarget.USER, words=flagged, text=nickname, user_id=user.id, where="nickname"
+        )
+        return user
+
+    async def _insert_user(
+        self, *, account: str, password_hash: str, nickname: str, invite_code: str | None = None
+    ) -> User:
         try:
             user, system_conversation_id = await self._store.create_user(
                 account=account,

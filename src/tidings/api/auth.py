@@ -36,6 +36,8 @@ async def options(c: C) -> dict[str, Any]:
         **c.registration_invites.options(),
         "email_enabled": c.codes.available(Channel.EMAIL),
         "sms_enabled": c.codes.available(Channel.SMS),
+        # Sign in with OpenID Connect: {"label"} for the button, or null (decision 0064).
+        "oidc": c.single_sign_on.options(),
     }
 
 

@@ -40,6 +40,20 @@ class ErrorCode(StrEnum):
     CHALLENGE_EXPIRED = "challenge_expired"
     DESTINATION_TAKEN = "destination_taken"
     CHANNEL_UNAVAILABLE = "channel_unavailable"
+    # Sign in with OpenID Connect (decision 0064): not set up on this server; the provider
+    # cannot be reached or answered nonsense; it refused (the user cancelled, the code was
+    # not accepted); the sign-in's state is unknown, expired, used or from another browser;
+    # the ID token's nonce is not this sign-in's; the ID token is not valid (signature,
+    # issuer, audience, expiry: ``details.reason``); the claim naming the user is missing
+    # or unusable; nobody here has that name and new users are not created.
+    OIDC_NOT_CONFIGURED = "oidc_not_configured"
+    OIDC_PROVIDER_UNREACHABLE = "oidc_provider_unreachable"
+    OIDC_PROVIDER_REFUSED = "oidc_provider_refused"
+    OIDC_STATE_INVALID = "oidc_state_invalid"
+    OIDC_NONCE_MISMATCH = "oidc_nonce_mismatch"
+    OIDC_ID_TOKEN_INVALID = "oidc_id_token_invalid"
+    OIDC_CLAIM_MISSING = "oidc_claim_missing"
+    OIDC_USER_UNKNOWN = "oidc_user_unknown"
     # Apps (issue 14): an OAuth 2.0 grant's scope that does not exist, a token without the
     # scope an endpoint needs (RFC 6750's names).
     INVALID_SCOPE = "invalid_scope"
@@ -134,6 +148,14 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.CHALLENGE_EXPIRED: 401,
     ErrorCode.DESTINATION_TAKEN: 409,
     ErrorCode.CHANNEL_UNAVAILABLE: 503,
+    ErrorCode.OIDC_NOT_CONFIGURED: 404,
+    ErrorCode.OIDC_PROVIDER_UNREACHABLE: 502,
+    ErrorCode.OIDC_PROVIDER_REFUSED: 401,
+    ErrorCode.OIDC_STATE_INVALID: 401,
+    ErrorCode.OIDC_NONCE_MISMATCH: 401,
+    ErrorCode.OIDC_ID_TOKEN_INVALID: 401,
+    ErrorCode.OIDC_CLAIM_MISSING: 403,
+    ErrorCode.OIDC_USER_UNKNOWN: 403,
     ErrorCode.FORBIDDEN: 403,
     ErrorCode.CONTENT_BLOCKED: 422,
     ErrorCode.TOO_MANY_WORDS: 413,

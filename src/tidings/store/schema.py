@@ -618,6 +618,32 @@ sign_in_challenges = Table(
     Index("ix_sign_in_challenges_expires", "expires_at"),
 )
 
+# A sign-in with OpenID Connect in flight (decision 0064). Started: the browser went to the
+# provider with ``state`` (its sha256 here), bound to that browser by a cookie (sha256 here)
+# and carrying the nonce and the PKCE verifier kept here. Called back (once): the provider
+# vouched for ``user_id``, and the browser got a one-time handoff (sha256 here) that the web
+# client spends for a session (once). Rows are pruned a while after they expire.
+oidc_sign_ins = Table(
+    "oidc_sign_ins",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("state_hash", String(64), nullable=False, unique=True),
+    Column("browser_hash", String(64), nullable=False),
+    Column("nonce", String(128), nullable=False),
+    Column("code_verifier", String(128), nullable=False),
+    Column("redirect_uri", String(2048), nullable=False),
+    Column("next_path", String(2048), nullable=False, server_default="/"),
+    Column("remember", Boolean, nullable=False, server_default="0"),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    Column("called_back_at", BigInteger, nullable=True),
+    Column("user_id", BigInteger, ForeignKey("users.id"), nullable=True),
+    Column("handoff_hash", String(64), nullable=True, unique=True),
+    Column("handoff_expires_at", BigInteger, nullable=True),
+    Column("finished_at", BigInteger, nullable=True),
+    Index("ix_oidc_sign_ins_expires", "expires_at"),
+)
+
 # Favourites of messages (issue 12, h/select; decision 0036). A favourite is the user's copy
 # of one message: it stays when the source is deleted for them, cleared or recalled.
 favorite_messages = Table(

@@ -6,6 +6,8 @@ import {
   MemoryCache,
   fileFingerprint,
   sharedTransport,
+  singleSignOnLanding,
+  singleSignOnStartUrl,
   TusUploader,
   webSocketTransport,
   xhrHttp,
@@ -112,15 +114,23 @@ const session = new SessionViewModel({
   // pop-out connects only the account it shows.
   allAccounts: !opened,
   security: (token) => new AccountSecurityApi(origin, () => token),
+  singleSignOn: {
+    start: (remember) => window.location.assign(singleSignOnStartUrl(origin, remember)),
+    goTo: (path) => window.location.assign(path),
+  },
 });
-// Single sign-on (decision 0067): /sso?ticket=... spends the ticket, then shows `next`.
-const ssoTicket = window.location.pathname === '/sso' ? new URLSearchParams(window.location.search).get('ticket') : null;
+// Back from the single sign-on provider (decision 0064): the handoff rides in the fragment,
+// which leaves the address (and the history) at once.
+const singleSignOn = opened ? null : singleSignOnLanding(window.location.hash);
+if (singleSignOn) window.history.replaceState(null, '', window.location.pathname + window.location.search);
+// An app's one-time ticket (decision 0067): /sso?ticket=... spends the ticket, then shows `next`.
+const ssoTicket = !opened && window.location.pathname === '/sso' ? new URLSearchParams(window.location.search).get('ticket') : null;
 if (ssoTicket) {
   // The ticket leaves the address bar (and the history) at once.
   window.history.replaceState(null, '', '/');
   void session.signInWithTicket(ssoTicket, (next) => window.history.replaceState(null, '', next));
 } else {
-  void session.restore();
+  void session.restore().then(() => (singleSignOn ? session.finishSingleSignOn(singleSignOn) : undefined));
 }
 
 // Leaving the page: let the shared connection know this window is gone. A page restored

@@ -31,6 +31,34 @@ export interface AuthOptions {
   registration: 'open' | 'invite_only' | 'closed';
   sms_enabled: boolean;
   email_enabled: boolean;
+  /** Sign in with OpenID Connect: the button's label ("Sign in with <label>"), or null when off. */
+  oidc?: { label: string } | null;
+}
+
+/** A single sign-on's answer: a sign-in, and the path on this server it was started for. */
+export interface SingleSignOnSignedIn extends SignedIn {
+  next: string;
+}
+
+/** Where a single sign-on left the browser (`/#oidc=<handoff>` or `/#oidc_error=<code>`). */
+export type SingleSignOnLanding = { handoff: string } | { error: string };
+
+/** The single sign-on landing in an address's fragment, or null if it holds none. */
+export function singleSignOnLanding(hash: string): SingleSignOnLanding | null {
+  const params = new URLSearchParams(hash.startsWith('#') ? hash.slice(1) : hash);
+  const handoff = params.get('oidc');
+  if (handoff) return { handoff };
+  const error = params.get('oidc_error');
+  if (error && /^[a-z_]{1,64}$/.test(error)) return { error };
+  return null;
+}
+
+/** The address that starts a single sign-on (a browser navigation, not a fetch). */
+export function singleSignOnStartUrl(baseUrl: string, remember: boolean, next = '/'): string {
+  const url = new URL('/api/v1/auth/oidc/start', baseUrl);
+  url.searchParams.set('remember', String(remember));
+  if (next !== '/') url.searchParams.set('next', next);
+  return url.toString();
 }
 
 export type CodeChannel = 'email' | 'sms';
@@ -129,6 +157,13 @@ export class AuthApi {
     const body: Record<string, unknown> = { device_credential: deviceCredential };
     if (deviceToken) body.device_token = deviceToken;
     return this.post<SignedIn>('/api/v1/auth/device-login', body);
+  }
+
+  /** Spend a single sign-on's handoff for a session (or the second step it still needs). */
+  finishSingleSignOn(handoff: string, deviceName?: string, deviceToken?: string | null): Promise<SingleSignOnSignedIn> {
+    const body: Record<string, unknown> = { handoff, device_name: deviceName ?? '' };
+    if (deviceToken) body.device_token = deviceToken;
+    return this.post<SingleSignOnSignedIn>('/api/v1/auth/oidc/finish', body);
   }
 
   /** Send a code to an email address or phone; the answer is the same whether or not it is bound. */

@@ -2,7 +2,7 @@
 export * from './protocol';
 export { Client, MAX_EXPIRY_DAYS, MIN_EXPIRY_DAYS, systemClock } from './client';
 export type { ClientEvents, ClientOptions, ClientState, Clock, FileContent, SignOutReason, TimelineSnapshot } from './client';
-export { AuthApi, signInChallenge, weakPasswordReasons } from './auth';
+export { AuthApi, signInChallenge, singleSignOnLanding, singleSignOnStartUrl, weakPasswordReasons } from './auth';
 export { AccountSecurityApi } from './security';
 export type { KnownDevice, SecurityOverview, TotpEnrolment } from './security';
 export { RestApi } from './rest';
@@ -11,7 +11,7 @@ export type * from './management';
 export type * from './favorites';
 export { REPORT_REASONS } from './reports';
 export type { FiledReport, ReportReason, ReportTarget } from './reports';
-export type { AuthOptions, CodeChannel, CodePurpose, CodeSignInInput, RegisterInput, SecondStepMethod, SignInChallenge, SignInInput } from './auth';
+export type { AuthOptions, CodeChannel, CodePurpose, CodeSignInInput, RegisterInput, SecondStepMethod, SignInChallenge, SignInInput, SingleSignOnLanding, SingleSignOnSignedIn } from './auth';
 export { TidingsError, errorCode } from './errors';
 export type { ClientErrorCode } from './errors';
 export { MemoryCache, IndexedDbCache, CACHE_VERSION } from './cache';

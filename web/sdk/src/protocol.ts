@@ -53,6 +53,18 @@ export const ErrorCode = {
   ChallengeExpired: 'challenge_expired',
   DestinationTaken: 'destination_taken',
   ChannelUnavailable: 'channel_unavailable',
+  // Sign in with OpenID Connect (decision 0064)
+  OidcNotConfigured: 'oidc_not_configured',
+  OidcProviderUnreachable: 'oidc_provider_unreachable',
+  OidcProviderRefused: 'oidc_provider_refused',
+  OidcStateInvalid: 'oidc_state_invalid',
+  OidcNonceMismatch: 'oidc_nonce_mismatch',
+  OidcIdTokenInvalid: 'oidc_id_token_invalid',
+  OidcClaimMissing: 'oidc_claim_missing',
+  OidcUserUnknown: 'oidc_user_unknown',
+  // Apps (issue 14, decision 0065)
+  InvalidScope: 'invalid_scope',
+  InsufficientScope: 'insufficient_scope',
   Forbidden: 'forbidden',
   NotFound: 'not_found',
   NotMember: 'not_member',

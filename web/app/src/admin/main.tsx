@@ -1,6 +1,8 @@
 /** The admin console at /admin (issue 13): a page of its own, sharing no initial code with the chat app. */
 import { StrictMode, useCallback, useEffect, useState } from 'react';
+import { fetchSiteSettings } from '@tidings/sdk';
 import { createRoot } from 'react-dom/client';
+import { applyBrandColour } from '../lib/brand';
 import { Console, type Theme } from './Console';
 import type { Lang } from './pages';
 import { existingSession, signOut, type SignedIn } from './session';
@@ -73,6 +75,11 @@ function App() {
     />
   );
 }
+
+// The console wears the company's brand colour too (read once; a change shows on reload).
+void fetchSiteSettings(window.location.origin)
+  .then((snapshot) => applyBrandColour(snapshot.settings.branding.brand_colour || null, document.documentElement))
+  .catch(() => undefined);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -6,6 +6,8 @@ export const en = {
   'signIn.account': 'Account',
   'signIn.password': 'Password',
   'signIn.remember': 'Sign in automatically on this device',
+  'signIn.or': 'or',
+  'signIn.withProvider': 'Sign in with {label}',
   'signIn.submit': 'Sign in',
   'signIn.busy': 'Signing in…',
   'signIn.restoring': 'Signing you in…',
@@ -412,6 +414,8 @@ export const en = {
   'profile.unblock': 'Unblock',
   'common.close': 'Close',
   'common.you': 'You',
+  // The back office (an admin in the console), where an entry has no sender.
+  'common.administrator': 'An administrator',
   // Contacts, groups and files management (tags, nested groups, invites, imports, favourites)
   'contacts.ignore': 'Ignore',
   'contacts.ignoreHint': 'Set aside without answering; they are not told',
@@ -632,6 +636,14 @@ export const en = {
   'error.challenge_expired': 'This sign-in has expired. Please start again.',
   'error.destination_taken': 'That address is already bound to another account.',
   'error.channel_unavailable': 'This server cannot send codes that way.',
+  'error.oidc_not_configured': 'Single sign-on is not set up on this server.',
+  'error.oidc_provider_unreachable': 'The sign-in provider cannot be reached right now. Try again later.',
+  'error.oidc_provider_refused': 'The sign-in provider did not sign you in.',
+  'error.oidc_state_invalid': 'This single sign-on expired or was already used. Start again.',
+  'error.oidc_nonce_mismatch': 'The sign-in provider answered for another sign-in. Start again.',
+  'error.oidc_id_token_invalid': 'The sign-in provider’s answer could not be verified. Contact your administrator.',
+  'error.oidc_claim_missing': 'The sign-in provider did not say who you are. Contact your administrator.',
+  'error.oidc_user_unknown': 'You have no account here yet. Ask your administrator for one.',
   'error.second_factor_required': 'Two-step verification is needed.',
   'error.device_confirmation_required': 'This device must be confirmed.',
   // History backup (0051)

@@ -8,6 +8,8 @@ export const zhCN: Record<MessageKey, string> = {
   'signIn.account': '账号',
   'signIn.password': '密码',
   'signIn.remember': '在此设备上自动登录',
+  'signIn.or': '或',
+  'signIn.withProvider': '使用 {label} 登录',
   'signIn.submit': '登录',
   'signIn.busy': '正在登录…',
   'signIn.restoring': '正在自动登录…',
@@ -413,6 +415,8 @@ export const zhCN: Record<MessageKey, string> = {
   'profile.unblock': '移出黑名单',
   'common.close': '关闭',
   'common.you': '你',
+  // The back office (an admin in the console), where an entry has no sender.
+  'common.administrator': '管理员',
   // Contacts, groups and files management (tags, nested groups, invites, imports, favourites)
   'contacts.ignore': '忽略',
   'contacts.ignoreHint': '暂不处理，对方不会收到通知',
@@ -633,6 +637,14 @@ export const zhCN: Record<MessageKey, string> = {
   'error.challenge_expired': '本次登录已过期，请重新开始。',
   'error.destination_taken': '该地址已绑定其他账号。',
   'error.channel_unavailable': '本服务器不支持此方式发送验证码。',
+  'error.oidc_not_configured': '本服务器未配置单点登录。',
+  'error.oidc_provider_unreachable': '暂时无法连接登录服务，请稍后再试。',
+  'error.oidc_provider_refused': '登录服务未能让你登录。',
+  'error.oidc_state_invalid': '本次单点登录已过期或已使用，请重新开始。',
+  'error.oidc_nonce_mismatch': '登录服务返回的不是本次登录的结果，请重新开始。',
+  'error.oidc_id_token_invalid': '无法验证登录服务的应答，请联系管理员。',
+  'error.oidc_claim_missing': '登录服务未提供你的身份信息，请联系管理员。',
+  'error.oidc_user_unknown': '你在这里还没有账号，请向管理员申请。',
   'error.second_factor_required': '需要两步验证。',
   'error.device_confirmation_required': '需要确认此设备。',
   // History backup (0051)

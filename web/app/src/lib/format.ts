@@ -22,7 +22,8 @@ type SubjectKey =
   | 'preview.memberLeft';
 
 export function describeEntry(entry: Entry, me: number, names: NameSource, t: Translate): string {
-  const who = (id: number | null) => (id === null ? '' : id === me ? t('common.you') : names.name(id));
+  // No sender: the back office acted (an admin in the console), not a member.
+  const who = (id: number | null) => (id === null ? t('common.administrator') : id === me ? t('common.you') : names.name(id));
   // "You are now an admin", not "You is": entries about me have their own wording.
   const about = (key: SubjectKey, id: number) => (id === me ? t(`${key}You` as const) : t(key, { name: who(id) }));
   switch (entry.kind) {

@@ -11,10 +11,10 @@
  * accounts are stored is AccountBook's business (lib/accounts.ts); the sign-in form's steps
  * are SignInViewModel's.
  */
-import { errorCode, type AuthApi, type Client, type SignedIn, type SignOutReason, type User } from '@tidings/sdk';
+import { errorCode, type AuthApi, type Client, type SignedIn, type SignOutReason, type SingleSignOnLanding, type User } from '@tidings/sdk';
 import { AccountBook, type StoredAccount } from '../lib/accounts';
 import type { KeyValueStore } from '../lib/storage';
-import { SignInViewModel, type SecurityApiFor } from './SignInViewModel';
+import { SignInViewModel, type SecurityApiFor, type SingleSignOnNavigation } from './SignInViewModel';
 import { ViewModel } from './ViewModel';
 import { IndexedDbRestoredStore } from '../lib/restoredHistory';
 
@@ -57,6 +57,8 @@ export interface SessionDependencies {
   allAccounts?: boolean;
   /** The account-security REST API for a session token (the forced password change). */
   security?: SecurityApiFor;
+  /** Single sign-on's browser navigation (absent: no single sign-on button). */
+  singleSignOn?: SingleSignOnNavigation;
 }
 
 interface Account {
@@ -88,6 +90,7 @@ export class SessionViewModel extends ViewModel<SessionSnapshot> {
       deviceName: deps.deviceName,
       security: deps.security,
       signedIn: (signedIn, remember) => this.accept(signedIn, remember),
+      singleSignOn: deps.singleSignOn,
     });
   }
 
@@ -132,6 +135,14 @@ export class SessionViewModel extends ViewModel<SessionSnapshot> {
     }
     this.signInForm.reset(account.user.account);
     this.showSignIn(account.notice, account.user);
+  }
+
+  /** Back from the single sign-on provider (after `restore`): the sign-in form finishes it,
+   * as one more account if others are signed in. */
+  async finishSingleSignOn(landing: SingleSignOnLanding): Promise<void> {
+    this.signInForm.reset('');
+    this.showSignIn(null, null);
+    await this.signInForm.finishSingleSignOn(landing);
   }
 
   /** Sign in to one more account; the others stay signed in. */

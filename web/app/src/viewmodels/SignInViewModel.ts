@@ -11,10 +11,16 @@
  *
  * Each sign-in sends this device's token for the name signed in with, so a known device is
  * not asked to confirm again.
+ *
+ * Single sign-on (OpenID Connect, when `GET /auth/options` offers it): the button leaves for
+ * the provider; the provider's way back lands on `/#oidc=<handoff>` (or `#oidc_error=<code>`),
+ * which `finishSingleSignOn` spends for a session like any other sign-in (a second step
+ * included), then goes on to the path the sign-in was started for.
  */
 import {
   errorCode,
   signInChallenge,
+  type SingleSignOnLanding,
   weakPasswordReasons,
   type AccountSecurityApi,
   type AuthApi,
@@ -66,7 +72,17 @@ export interface SignInDependencies {
   security?: SecurityApiFor;
   /** A sign-in is complete: keep and show it. */
   signedIn(signedIn: SignedIn, remember: boolean): void;
+  /** Leaving for the single sign-on provider, and going on to a path once back (the browser's). */
+  singleSignOn?: SingleSignOnNavigation;
 }
+
+export interface SingleSignOnNavigation {
+  start(remember: boolean): void;
+  goTo(path: string): void;
+}
+
+/** The name a single sign-on keeps this device's token under (it types no account name). */
+export const SINGLE_SIGN_ON_NAME = 'oidc';
 
 /** Until /auth/options answers (or on a server without it). */
 const FALLBACK_OPTIONS: AuthOptions = { registration: 'open', sms_enabled: false, email_enabled: false };
@@ -162,6 +178,32 @@ export class SignInViewModel extends ViewModel<SignInSnapshot> {
         deviceToken: this.deps.book.deviceToken(destination),
       }),
     );
+  }
+
+  /** Leave for the single sign-on provider (the form stays busy until the page goes). */
+  startSingleSignOn(remember: boolean): void {
+    const navigation = this.deps.singleSignOn;
+    if (!navigation || this.getSnapshot().busy) return;
+    this.update({ busy: true, error: null, reasons: [], info: null });
+    navigation.start(remember);
+  }
+
+  /** Back from the provider: spend the handoff for a session, or show why it failed. */
+  async finishSingleSignOn(landing: SingleSignOnLanding): Promise<void> {
+    if ('error' in landing) {
+      this.update({ error: landing.error, reasons: [], info: null });
+      return;
+    }
+    let next = '/';
+    await this.attempt([SINGLE_SIGN_ON_NAME], true, async () => {
+      const signedIn = await this.deps.auth.finishSingleSignOn(landing.handoff, this.deps.deviceName, this.deps.book.deviceToken(SINGLE_SIGN_ON_NAME));
+      // "Remember me" was chosen before leaving; the credential says what it was.
+      this.remember = signedIn.device_credential !== undefined;
+      next = signedIn.next;
+      const { next: _next, ...rest } = signedIn;
+      return rest;
+    });
+    if (next !== '/' && this.getSnapshot().error === null && this.getSnapshot().step.kind === 'credentials') this.deps.singleSignOn?.goTo(next);
   }
 
   /** Answer the second step with the code typed, of the kind chosen. */

@@ -9,11 +9,13 @@
 import { fetchSiteSettings, type Client, type SiteButton, type SiteModule, type SiteSettings, type SiteSettingsSnapshot } from '@tidings/sdk';
 import { createContext, useContext } from 'react';
 import { setProductName } from '../i18n/i18n';
+import { applyBrandColour } from '../lib/brand';
 import { readJson, type KeyValueStore } from '../lib/storage';
 import { ViewModel } from './ViewModel';
 
+export { applyBrandColour };
+
 const KEY = 'tidings.site';
-const COLOUR = /^#[0-9a-f]{6}$/i;
 
 export class SiteSettingsViewModel extends ViewModel<SiteSettingsSnapshot | null> {
   constructor(
@@ -56,19 +58,8 @@ export class SiteSettingsViewModel extends ViewModel<SiteSettingsSnapshot | null
   private apply(): void {
     const branding = this.getSnapshot()?.settings.branding;
     setProductName(branding?.product_name ?? null);
-    if (this.root) applyBrandColour(branding && COLOUR.test(branding.brand_colour) ? branding.brand_colour : null, this.root);
+    if (this.root) applyBrandColour(branding?.brand_colour ?? null, this.root);
   }
-}
-
-/** The brand colour as the accent (both themes): hover a little darker, the soft tint translucent. */
-export function applyBrandColour(colour: string | null, root: Pick<HTMLElement, 'style'>): void {
-  if (!colour) {
-    for (const name of ['--accent', '--accent-hover', '--accent-soft']) root.style.removeProperty(name);
-    return;
-  }
-  root.style.setProperty('--accent', colour);
-  root.style.setProperty('--accent-hover', `color-mix(in srgb, ${colour} 82%, #000)`);
-  root.style.setProperty('--accent-soft', `color-mix(in srgb, ${colour} 16%, transparent)`);
 }
 
 /** The settings in force for the views under `<SiteContext.Provider>` (null: not read yet). */

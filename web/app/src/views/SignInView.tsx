@@ -225,6 +225,16 @@ function Credentials({ form, s, t }: StepProps) {
       <button className="primary wide" type="submit" disabled={s.busy || (byCode && !s.codeSentTo)}>
         {s.busy ? t('signIn.busy') : registering ? t('signIn.registerSubmit') : t('signIn.submit')}
       </button>
+      {!registering && options?.oidc && (
+        <>
+          <div className="sign-in-or" aria-hidden="true">
+            <span>{t('signIn.or')}</span>
+          </div>
+          <button type="button" className="secondary wide" disabled={s.busy} onClick={() => form.startSingleSignOn(remember)} data-testid="single-sign-on">
+            {t('signIn.withProvider', { label: options.oidc.label })}
+          </button>
+        </>
+      )}
       {options?.registration !== 'closed' && (
         <button type="button" className="link-button" onClick={() => form.setMode(registering ? 'signIn' : 'register')} data-testid="toggle-register">
           {registering ? t('signIn.haveAccount') : t('signIn.register')}

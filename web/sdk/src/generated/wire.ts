@@ -49,6 +49,16 @@ export type ServerErrorCode =
   | 'challenge_expired'
   | 'destination_taken'
   | 'channel_unavailable'
+  | 'oidc_not_configured'
+  | 'oidc_provider_unreachable'
+  | 'oidc_provider_refused'
+  | 'oidc_state_invalid'
+  | 'oidc_nonce_mismatch'
+  | 'oidc_id_token_invalid'
+  | 'oidc_claim_missing'
+  | 'oidc_user_unknown'
+  | 'invalid_scope'
+  | 'insufficient_scope'
   | 'forbidden'
   | 'not_found'
   | 'not_member'
@@ -444,6 +454,17 @@ export interface PasswordInput {
 export interface DeviceLoginInput {
   /** min length 1; max length 128 */
   device_credential: string;
+  /** min length 1; max length 128 */
+  device_token?: string | null;
+}
+
+/** The web client spends the handoff of a single sign-on (docs/protocol.md). */
+export interface OidcFinishInput {
+  /** min length 1; max length 128 */
+  handoff: string;
+  platform?: Platform;
+  /** max length 100 */
+  device_name?: string;
   /** min length 1; max length 128 */
   device_token?: string | null;
 }

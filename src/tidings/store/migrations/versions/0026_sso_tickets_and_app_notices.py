@@ -2,7 +2,7 @@
 decision 0067)
 
 Revision ID: 0026
-Revises: 0025
+Revises: 0023
 Create Date: 2026-12-07
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0026"
-down_revision = "0025"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 
