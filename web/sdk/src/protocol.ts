@@ -65,6 +65,9 @@ export const ErrorCode = {
   // Apps (issue 14, decision 0065)
   InvalidScope: 'invalid_scope',
   InsufficientScope: 'insufficient_scope',
+  ExternalIdTaken: 'external_id_taken',
+  TooManyUsers: 'too_many_users',
+  SsoTicketInvalid: 'sso_ticket_invalid',
   Forbidden: 'forbidden',
   NotFound: 'not_found',
   NotMember: 'not_member',
