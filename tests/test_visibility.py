@@ -408,6 +408,7 @@ REST_NO_USER_ID = {
     "POST /api/v1/auth/register",
     "POST /api/v1/auth/login",
     "POST /api/v1/auth/device-login",
+    "POST /api/v1/auth/sso",
     "POST /api/v1/auth/logout",
     "GET /api/v1/sessions",
     "DELETE /api/v1/sessions/{session_id}",

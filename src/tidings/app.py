@@ -30,6 +30,7 @@ from tidings.api import (
     admin_settings,
     admin_users,
     api_docs,
+    app_api,
     apps,
     auth,
     contacts,
@@ -54,6 +55,7 @@ from tidings.config import Settings
 from tidings.container import Container
 from tidings.cors import CrossOrigin
 from tidings.demo import seed_demo
+from tidings.domain.app_sync import MAX_SYNC_BYTES
 from tidings.domain.org_import import MAX_IMPORT_BYTES
 from tidings.gateway.websocket import Gateway
 from tidings.logs import RequestIds
@@ -151,6 +153,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(workbench.user_api)
     app.include_router(workbench.app_api)
     app.include_router(workbench.bridge)
+    app.include_router(app_api.router)
+    app.include_router(app_api.sso_router)
     app.include_router(metrics.router)
     uploads.install(app)
 
@@ -222,6 +226,11 @@ def _mount_client(app: FastAPI, directory: Path) -> None:
             raise HTTPException(404, "no widget in this build")
         return client_file(script, request.headers)
 
+    # Single sign-on (decision 0067): the web client spends the ticket of ?ticket= by a POST.
+    @app.api_route("/sso", methods=["GET", "HEAD"], include_in_schema=False, response_model=None)
+    async def sso_page(request: Request) -> Response:
+        return app_page(request)
+
     # The link inside invite QR codes (B5, E12): the app opens it and offers to accept the
     # invite after sign-in. The code is only checked for shape here; the app looks it up.
     @app.api_route(
@@ -266,6 +275,9 @@ class _Limits:
             # A whole company's tree (20,000 rows with long paths) is over 1 MiB.
             else MAX_IMPORT_BYTES
             if path == "/api/v1/admin/org/import"
+            # An app's sync in sync mode states every person at once (100,000: ~13 MiB).
+            else MAX_SYNC_BYTES
+            if path == "/api/v1/app/sync"
             else MAX_BODY_BYTES
         )
         declared = dict(scope["headers"]).get(b"content-length")

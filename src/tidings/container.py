@@ -13,6 +13,7 @@ from tidings.actions.admin_gate import AdminGate
 from tidings.actions.admin_groups import AdminGroups
 from tidings.actions.admin_users import AdminUsers
 from tidings.actions.announcements import Announcements
+from tidings.actions.app_api import AppApi
 from tidings.actions.apps import Apps
 from tidings.actions.attachments import Attachments
 from tidings.actions.broadcasts import Broadcasts, BroadcastSender
@@ -48,6 +49,7 @@ from tidings.actions.session_touches import SessionTouches
 from tidings.actions.sign_in_steps import SignInSteps
 from tidings.actions.single_sign_on import SingleSignOn
 from tidings.actions.site_settings import SiteSettingsActions
+from tidings.actions.sso import SsoTickets
 from tidings.actions.statistics import Statistics, StatisticsRecorder
 from tidings.actions.stickers import Stickers
 from tidings.actions.sync import Sync
@@ -76,6 +78,7 @@ from tidings.store.accounts import AccountStore
 from tidings.store.admin_groups import AdminGroupStore
 from tidings.store.admin_users import AdminUserStore
 from tidings.store.announcements import AnnouncementStore
+from tidings.store.app_notices import AppNoticeStore
 from tidings.store.apps import AppStore
 from tidings.store.audit import AuditStore
 from tidings.store.broadcasts import BroadcastStore
@@ -83,6 +86,7 @@ from tidings.store.burns import BurnStore
 from tidings.store.contacts import ContactStore
 from tidings.store.conversations import ConversationStore
 from tidings.store.database import Database
+from tidings.store.external_ids import ExternalIdStore
 from tidings.store.favorites import FavoriteStore
 from tidings.store.files import FileStore
 from tidings.store.group_queues import GroupQueueStore
@@ -98,6 +102,7 @@ from tidings.store.registration_invites import RegistrationInviteStore
 from tidings.store.security import SecurityStore
 from tidings.store.service import ServiceStore
 from tidings.store.site_settings import SiteSettingsStore
+from tidings.store.sso_tickets import SsoTicketStore
 from tidings.store.statistics import StatisticsStore
 from tidings.store.stickers import StickerStore
 from tidings.store.user_settings import UserSettingsStore
@@ -224,6 +229,35 @@ class Container:
             accounts=self.account_store,
             org=self.org_cache,
             gate=self.admin_gate,
+        )
+
+    @cached_property
+    def app_api(self) -> AppApi:
+        return AppApi(
+            apps=self.apps,
+            gate=self.admin_gate,
+            accounts=self.account_store,
+            account_actions=self.accounts,
+            external_ids=ExternalIdStore(self.database),
+            passwords=self.passwords,
+            policy=self.password_policy,
+            org=self.org_store,
+            org_cache=self.org_cache,
+            org_imports=self.org_imports,
+            directory=self.directory,
+            conversations=self.conversations,
+            groups=self.groups,
+            messages=self.messages,
+            notices=self.notices,
+            app_notices=AppNoticeStore(self.database),
+            presence=self.presence_registry,
+            publisher=self.publisher,
+        )
+
+    @cached_property
+    def sso_tickets(self) -> SsoTickets:
+        return SsoTickets(
+            store=SsoTicketStore(self.database), app_api=self.app_api, accounts=self.accounts
         )
 
     @cached_property

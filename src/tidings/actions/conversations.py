@@ -75,6 +75,71 @@ class Conversations:
             await self._publisher.private(joined.values())
         return await self.summary(actor, conversation_id)
 
+    async def do_open_direct_for_app(self, user_id: int, peer_id: int) -> int:
+        """The direct chat of two users an app names (or of its bot and a user), created on
+        first use. An administrator registered the app and gave it the scope: the tree's
+        visibility and the friendship rule, which guard people from each other, do not
+        stand between an app and the company's users (decision 0067)."""
+        if peer_id == user_id:
+            raise TidingsError(ErrorCode.INVALID_INPUT, "a direct chat needs two users")
+        key = direct_key(user_id, peer_id)
+        conversation_id = await self._store.direct_between(key)
+        if conversation_id is None:
+            conversation_id, joined = await self._store.create_direct(
+                key=key, user_ids=(user_id, peer_id), now=now_ms()
+            )
+            await self._publisher.private(joined.values())
+        return conversation_id
+
+    async def do_create_group_for_app(self, owner: Actor, name: str, member_ids: list[int]) -> int:
+        """A group an app creates for ``owner`` with these members (visibility aside, as
+        for direct chats; the size limit and the word list hold)."""
+        invited = sorted(set(member_ids) - {owner.user_id})
+        if 1 + len(invited) > self._site.group_size_limit:
+            raise TidingsError(
+                ErrorCode.GROUP_FULL, f"a group holds at most {self._site.group_size_limit} members"
+            )
+        name, flagged = self._screen.text("name", name)
+        conversation_id, entry, joined = await self._store.create_group(
+            owner_id=owner.user_id, name=name, member_ids=invited, now=now_ms()
+        )
+        await self._publisher.private(joined.values())
+        await self._publisher.entry(entry, joined)
+        await self._screen.flag(
+            ReportTarget.GROUP,
+            words=flagged,
+            text=name,
+            conversation_id=conversation_id,
+            user_id=owner.user_id,
+            where="group name",
+        )
+        return conversation_id
+
+    async def do_add_for_app(self, conversation_id: int, user_ids: list[int]) -> dict[str, Any]:
+        """Add people (or the app's bot) to a group on its owner's behalf."""
+        roster = await self._rosters.get(conversation_id)
+        if roster is None or roster.type is not ConversationType.GROUP:
+            raise TidingsError(ErrorCode.NOT_FOUND, "no such group")
+        owner = next((m.user_id for m in roster.members.values() if m.role is Role.OWNER), None)
+        if owner is None:
+            raise TidingsError(ErrorCode.NOT_FOUND, "no such group")
+        fresh = sorted(set(user_ids) - set(roster.members))
+        if not fresh:
+            raise TidingsError(ErrorCode.CONFLICT, "everyone named is already a member")
+        entry = await self._groups.admit(
+            roster, fresh, inviter_id=owner, already="everyone named is already a member"
+        )
+        return entry.to_wire()
+
+    async def group_owner(self, conversation_id: int) -> Actor:
+        """The owner of a group, as the actor of what an app does in it."""
+        roster = await self._rosters.get(conversation_id)
+        if roster is not None and roster.type is ConversationType.GROUP:
+            for member in roster.members.values():
+                if member.role is Role.OWNER:
+                    return Actor(member.user_id, session_id=0)
+        raise TidingsError(ErrorCode.NOT_FOUND, "no such group")
+
     async def do_create_group(
         self, actor: Actor, name: str, member_ids: list[int]
     ) -> dict[str, Any]:

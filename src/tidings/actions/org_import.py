@@ -10,6 +10,7 @@ store refuses it as well if the tree moves between planning and writing.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from tidings.actions.admin_gate import AdminGate
@@ -21,6 +22,7 @@ from tidings.auth.password_policy import PasswordPolicy
 from tidings.auth.passwords import Passwords
 from tidings.domain.admin import AdminPower
 from tidings.domain.clock import now_ms
+from tidings.domain.entries import PrivateEntry
 from tidings.domain.errors import ErrorCode, TidingsError
 from tidings.domain.org_import import (
     EXPORT_COLUMNS,
@@ -29,9 +31,11 @@ from tidings.domain.org_import import (
     ImportMode,
     KnownPerson,
     OrgPlan,
+    PersonChange,
     export_rows,
     plan_import,
 )
+from tidings.domain.organization import OrgTree
 from tidings.domain.tables import TableFormat, read_table, write_table
 from tidings.store.accounts import AccountStore, AccountTaken
 from tidings.store.organization import OrgStore, TreeChanged
@@ -129,6 +133,17 @@ class OrgImports:
             except TreeChanged:
                 raise TidingsError(ErrorCode.ORG_CHANGED, STALE_PLAN) from None
             result["passwords"] = passwords
+        await self._applied(plan, before, created, told)
+        return result
+
+    async def _applied(
+        self,
+        plan: OrgPlan,
+        before: OrgTree,
+        created: Mapping[str, int],
+        told: Mapping[int, PrivateEntry],
+    ) -> None:
+        """Tell everyone what (a part of) a plan changed."""
         for person in plan.disable_people:
             # Disabled with the tree's change; their sessions end now, on every node, as
             # a freeze ends them (the account is already disabled: no entry of its own).
@@ -143,7 +158,65 @@ class OrgImports:
         touched.update(p.id for p in plan.disable_people)
         await self._directory.changed(before, touched)
         self._directory.users_changed()
-        return result
+
+    async def apply_in_batches(
+        self,
+        plan: OrgPlan,
+        *,
+        create_person: Callable[[PersonChange], Awaitable[int]],
+        department_external_ids: Mapping[int, str],
+        batch: int,
+    ) -> None:
+        """Apply a plan in parts, each its own transaction (an app's sync of 100,000
+        people): the departments first, then the people ``batch`` at a time (each created
+        by ``create_person``), then those disabled and the departments removed. Each part
+        is refused with ``org_changed`` if anyone else changed the tree meanwhile; what the
+        parts before it did stays, and running the same sync again finishes it."""
+        created_departments: dict[int, int] = {}
+        version = plan.version
+
+        async def apply(part: OrgPlan, created: dict[str, int]) -> None:
+            nonlocal version
+            before = await self._org_cache.tree()
+            try:
+                version, told = await self._org.apply_import(
+                    part,
+                    created_people=created,
+                    now=now_ms(),
+                    department_external_ids=department_external_ids,
+                    created_departments=created_departments,
+                )
+            except TreeChanged:
+                raise TidingsError(ErrorCode.ORG_CHANGED, STALE_PLAN) from None
+            self._org_cache.invalidate()
+            await self._applied(part, before, created, told)
+
+        def part(**changes: Any) -> OrgPlan:
+            return OrgPlan(mode=plan.mode, version=version, paths=plan.paths, **changes)
+
+        if plan.create_departments or plan.edit_departments:
+            await apply(
+                part(
+                    create_departments=plan.create_departments,
+                    edit_departments=plan.edit_departments,
+                ),
+                {},
+            )
+        people = [*plan.create_people, *plan.update_people, *plan.move_people]
+        for start in range(0, len(people), batch):
+            chunk = people[start : start + batch]
+            created = {c.account: await create_person(c) for c in chunk if c.user_id is None}
+            await apply(
+                part(
+                    create_people=[c for c in chunk if c.user_id is None],
+                    update_people=[c for c in chunk if c.user_id is not None],
+                ),
+                created,
+            )
+        for start in range(0, len(plan.disable_people), batch):
+            await apply(part(disable_people=plan.disable_people[start : start + batch]), {})
+        if plan.remove_departments:
+            await apply(part(remove_departments=plan.remove_departments), {})
 
     async def _create_people(self, plan: OrgPlan) -> tuple[dict[str, int], list[dict[str, Any]]]:
         """The people the plan creates, each with a one-time password reported once."""

@@ -63,6 +63,11 @@ class ErrorCode(StrEnum):
     WEBHOOK_URL_REFUSED = "webhook_url_refused"
     # Workbench apps (J6): a ticket that is unknown, used, expired or another app's.
     INVALID_TICKET = "invalid_ticket"
+    # The app API (decision 0067): an external id another user has; more users than one
+    # call takes; a sign-in ticket unknown, expired or spent.
+    EXTERNAL_ID_TAKEN = "external_id_taken"
+    TOO_MANY_USERS = "too_many_users"
+    SSO_TICKET_INVALID = "sso_ticket_invalid"
     # Authorization and existence
     FORBIDDEN = "forbidden"
     NOT_FOUND = "not_found"
@@ -232,6 +237,9 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.INVALID_SCOPE: 400,
     ErrorCode.INSUFFICIENT_SCOPE: 403,
     ErrorCode.WEBHOOK_URL_REFUSED: 422,
+    ErrorCode.EXTERNAL_ID_TAKEN: 409,
+    ErrorCode.TOO_MANY_USERS: 422,
+    ErrorCode.SSO_TICKET_INVALID: 401,
     ErrorCode.INTERNAL: 500,
 }
 

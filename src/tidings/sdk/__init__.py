@@ -9,6 +9,7 @@ It connects, authenticates, reconnects with backoff, syncs, retries sends under 
 client_msg_id and keeps a folded copy of the user's conversations in ``client.state``.
 """
 
+from tidings.sdk.app import TidingsApp
 from tidings.sdk.client import TidingsClient
 from tidings.sdk.errors import ConnectionLost, ServerError
 from tidings.sdk.events import (
@@ -27,6 +28,7 @@ from tidings.sdk.files import TidingsFiles
 from tidings.sdk.http import TidingsHttp
 from tidings.sdk.sign_in import DeviceTokens, sign_in
 from tidings.sdk.state import ClientState, ConversationState
+from tidings.sdk.webhooks import WebhookInvalid, verify_webhook
 
 __all__ = [
     "ClientState",
@@ -43,9 +45,12 @@ __all__ = [
     "ServerError",
     "SignedOut",
     "SiteSettingsChanged",
+    "TidingsApp",
     "TidingsClient",
     "TidingsFiles",
     "TidingsHttp",
     "Typing",
+    "WebhookInvalid",
     "sign_in",
+    "verify_webhook",
 ]

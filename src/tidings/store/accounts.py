@@ -278,6 +278,16 @@ class AccountStore:
             row = (await conn.execute(select(*USER_COLUMNS).where(users.c.id == user_id))).first()
         return user_from_row(row) if row else None
 
+    async def system_conversation_id(self, user_id: int) -> int | None:
+        """The user's system-notice conversation."""
+        async with self._db.read("system_conversation") as conn:
+            found: int | None = (
+                await conn.execute(
+                    select(users.c.system_conversation_id).where(users.c.id == user_id)
+                )
+            ).scalar()
+        return found
+
     async def users(self, user_ids: list[int]) -> dict[int, User]:
         if not user_ids:
             return {}

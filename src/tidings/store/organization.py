@@ -3,7 +3,7 @@ server-level admin flag; finding users."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -321,13 +321,23 @@ class OrgStore:
         return version, told
 
     async def apply_import(
-        self, plan: OrgPlan, *, created_people: dict[str, int], now: int
+        self,
+        plan: OrgPlan,
+        *,
+        created_people: dict[str, int],
+        now: int,
+        department_external_ids: Mapping[int, str] | None = None,
+        created_departments: dict[int, int] | None = None,
     ) -> tuple[int, dict[int, PrivateEntry]]:
         """Apply an import's plan in one transaction, only if the tree is still the version
         it was planned on (``TreeChanged`` otherwise, nothing written). ``created_people``:
         the ids of the people the plan creates, by account (created before, see
         ``Imports.do_import_org``). The people whose departments changed get their
-        ``departments_changed`` entry; the new version is returned."""
+        ``departments_changed`` entry; the new version is returned. An app's sync names the
+        departments it creates (``department_external_ids``, by the plan's key) and learns
+        their ids (``created_departments`` is filled, key -> id); a plan's people may name
+        departments created by an earlier part of the same sync by their real ids."""
+        named = department_external_ids or {}
         async with self._db.write("import_org_plan") as conn:
             bump = (
                 update(organization)
@@ -341,7 +351,7 @@ class OrgStore:
             version = (await conn.execute(bump)).scalar()
             if version is None:
                 raise TreeChanged()
-            keys: dict[int, int] = {}
+            keys: dict[int, int] = created_departments if created_departments is not None else {}
 
             def real(dept: int | None) -> int | None:
                 return keys[dept] if dept is not None and dept < 0 else dept
@@ -350,7 +360,12 @@ class OrgStore:
                 keys[new.key] = (
                     await conn.execute(
                         insert(departments)
-                        .values(name=new.name, parent_id=real(new.parent), created_at=now)
+                        .values(
+                            name=new.name,
+                            parent_id=real(new.parent),
+                            created_at=now,
+                            external_id=named.get(new.key),
+                        )
                         .returning(departments.c.id)
                     )
                 ).scalar_one()

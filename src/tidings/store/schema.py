@@ -1045,6 +1045,8 @@ webhook_deliveries = Table(
     Column("succeeded_at", BigInteger, nullable=True),
     Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
     Index("ix_webhook_deliveries_webhook", "webhook_id", "id"),
+)
+
 # Workbench apps (J6, decision 0069): H5 pages opened in the client. ``audience`` is JSON
 # {"everyone", "department_ids", "user_ids"} (domain.workbench.Audience): a handful of apps,
 # each read whole, so no table of its own.
@@ -1076,4 +1078,32 @@ workbench_tickets = Table(
     Column("user_id", BigInteger, ForeignKey("users.id"), nullable=False),
     Column("expires_at", BigInteger, nullable=False),
     Index("ix_workbench_tickets_expires_at", "expires_at"),
+)
+
+# One-time sign-in tickets an app asks for a user (A6, decision 0067); the ticket itself is
+# never stored. ``used_at`` is set once, by the request that spends it.
+sso_tickets = Table(
+    "sso_tickets",
+    metadata,
+    Column("ticket_hash", String(64), primary_key=True),
+    Column("app_id", BigInteger, ForeignKey("apps.id"), nullable=False),
+    Column("user_id", BigInteger, ForeignKey("users.id"), nullable=False),
+    Column("next_path", String(512), nullable=False, server_default="/"),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    Column("used_at", BigInteger, nullable=True),
+    Index("ix_sso_tickets_expires", "expires_at"),
+)
+
+# System notices an app sent, by the client_msg_id it gave: a retry finds the first one
+# (a notice has no sender, so the entries' (sender, client_msg_id) key cannot dedupe it).
+app_notices = Table(
+    "app_notices",
+    metadata,
+    Column("app_id", BigInteger, ForeignKey("apps.id"), primary_key=True),
+    Column("client_msg_id", String(64), primary_key=True),
+    Column("user_id", BigInteger, nullable=False),
+    Column("conversation_id", BigInteger, nullable=True),
+    Column("seq", BigInteger, nullable=True),
+    Column("created_at", BigInteger, nullable=False),
 )

@@ -123,7 +123,15 @@ const session = new SessionViewModel({
 // which leaves the address (and the history) at once.
 const singleSignOn = opened ? null : singleSignOnLanding(window.location.hash);
 if (singleSignOn) window.history.replaceState(null, '', window.location.pathname + window.location.search);
-void session.restore().then(() => (singleSignOn ? session.finishSingleSignOn(singleSignOn) : undefined));
+// An app's one-time ticket (decision 0067): /sso?ticket=... spends the ticket, then shows `next`.
+const ssoTicket = !opened && window.location.pathname === '/sso' ? new URLSearchParams(window.location.search).get('ticket') : null;
+if (ssoTicket) {
+  // The ticket leaves the address bar (and the history) at once.
+  window.history.replaceState(null, '', '/');
+  void session.signInWithTicket(ssoTicket, (next) => window.history.replaceState(null, '', next));
+} else {
+  void session.restore().then(() => (singleSignOn ? session.finishSingleSignOn(singleSignOn) : undefined));
+}
 
 // Leaving the page: let the shared connection know this window is gone. A page restored
 // from the back-forward cache starts afresh.

@@ -144,6 +144,14 @@ export class AuthApi {
     return this.post<SignedIn>('/api/v1/auth/register', body);
   }
 
+  /**
+   * Spend a one-time sign-in ticket an app asked for (single sign-on, decision 0067): a
+   * session as a sign-in gives, and `next`, the path of this site to land on.
+   */
+  ssoSignIn(ticket: string, deviceName: string): Promise<SignedIn & { next: string }> {
+    return this.post<SignedIn & { next: string }>('/api/v1/auth/sso', { ticket, platform: 'web', device_name: deviceName });
+  }
+
   /** Exchange a remembered device credential for a new session (the old credential is spent). */
   deviceSignIn(deviceCredential: string, deviceToken?: string | null): Promise<SignedIn> {
     const body: Record<string, unknown> = { device_credential: deviceCredential };

@@ -66,8 +66,12 @@ export const ErrorCode = {
   // Apps (issue 14, decision 0065)
   InvalidScope: 'invalid_scope',
   InsufficientScope: 'insufficient_scope',
+  WebhookUrlRefused: 'webhook_url_refused',
   // Workbench tickets (J6, decision 0069)
   InvalidTicket: 'invalid_ticket',
+  ExternalIdTaken: 'external_id_taken',
+  TooManyUsers: 'too_many_users',
+  SsoTicketInvalid: 'sso_ticket_invalid',
   Forbidden: 'forbidden',
   NotFound: 'not_found',
   NotMember: 'not_member',

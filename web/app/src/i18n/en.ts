@@ -15,6 +15,7 @@ export const en = {
   'signIn.haveAccount': 'I have an account',
   'signIn.nickname': 'Display name',
   'signIn.registerSubmit': 'Create account',
+  'notice.ssoTicketRefused': 'This sign-in link was already used or has expired. Go back to the page you came from and open Tidings again.',
   'notice.signedInElsewhere': 'Your account signed in on another device, so you were signed out here. If that was not you, change your password.',
   'notice.passwordChanged': 'Your password was changed, so you were signed out here. Sign in with the new password.',
   'accounts.passwordChanged': 'Password changed: sign in again',

@@ -17,6 +17,7 @@ export const zhCN: Record<MessageKey, string> = {
   'signIn.haveAccount': '已有账号，去登录',
   'signIn.nickname': '昵称',
   'signIn.registerSubmit': '注册',
+  'notice.ssoTicketRefused': '此登录链接已被使用或已过期。请返回原来的页面，重新打开 Tidings。',
   'notice.signedInElsewhere': '你的账号已在另一台设备上登录，当前设备已被强制下线。如非本人操作，请尽快修改密码。',
   'notice.passwordChanged': '密码已修改，此设备已退出登录。请使用新密码登录。',
   'accounts.passwordChanged': '密码已修改，请重新登录',

@@ -18,7 +18,7 @@ import { SignInViewModel, type SecurityApiFor, type SingleSignOnNavigation } fro
 import { ViewModel } from './ViewModel';
 import { IndexedDbRestoredStore } from '../lib/restoredHistory';
 
-export type SignInNotice = 'signed_in_elsewhere' | 'password_changed' | 'account_frozen' | 'session_ended' | 'signed_out';
+export type SignInNotice = 'signed_in_elsewhere' | 'password_changed' | 'account_frozen' | 'session_ended' | 'signed_out' | 'sso_ticket_refused';
 
 /** One account in the account switcher. */
 export interface AccountSummary {
@@ -105,6 +105,24 @@ export class SessionViewModel extends ViewModel<SessionSnapshot> {
     const active = live.find((a) => a.user.id === wanted) ?? live[0];
     if (active) this.activate(active.user.id);
     else this.showSignIn(null, null);
+  }
+
+  /**
+   * Single sign-on (decision 0067): the page was opened as `/sso?ticket=...`; spend the
+   * ticket (by a POST: the session token never travels in a URL) and land on `next`
+   * signed in, beside any account already here. A used, expired or unknown ticket, or a
+   * frozen account, shows the sign-in form with a notice saying so.
+   */
+  async signInWithTicket(ticket: string, land: (next: string) => void): Promise<void> {
+    await this.restore();
+    try {
+      const signedIn = await this.deps.auth.ssoSignIn(ticket, this.deps.deviceName);
+      land(signedIn.next);
+      this.accept(signedIn, false);
+    } catch (error) {
+      land('/');
+      this.showSignIn(errorCode(error) === 'account_disabled' ? 'account_frozen' : 'sso_ticket_refused', null);
+    }
   }
 
   /** Show another signed-in account (or, for one the server signed out, its sign-in form). */

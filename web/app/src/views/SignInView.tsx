@@ -25,6 +25,8 @@ export function SignInView({ vm, state, t, inviting = false }: { vm: SessionView
         ? t('notice.accountFrozen')
         : state.notice === 'session_ended'
         ? t('notice.sessionEnded')
+        : state.notice === 'sso_ticket_refused'
+        ? t('notice.ssoTicketRefused')
         : null;
   const step = s.step;
   const title =

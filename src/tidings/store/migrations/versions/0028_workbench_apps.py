@@ -1,7 +1,7 @@
 """workbench apps and their one-time tickets (issue 14, J6, decision 0069)
 
 Revision ID: 0028
-Revises: 0023
+Revises: 0027
 Create Date: 2026-12-07
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0028"
-down_revision = "0023"
+down_revision = "0027"
 branch_labels = None
 depends_on = None
 
