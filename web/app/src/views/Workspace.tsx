@@ -10,9 +10,9 @@ import type { Section, WorkspaceSnapshot, WorkspaceViewModel } from '../viewmode
 import { Avatar } from './Avatar';
 import { ChatView } from './ChatView';
 import { ConversationList } from './ConversationList';
-import { AppLockOverlay, ContactsView, FavoritesPage, LockedChat, ServiceDesk, SettingsView, WorkspaceDialogs } from './screens';
+import { AppLockOverlay, ContactsView, FavoritesPage, LockedChat, ServiceDesk, SettingsView, WorkbenchView, WorkspaceDialogs } from './screens';
 import { ChatIcon, ContactsIcon, HeadsetIcon, LogoMark, SettingsIcon, WorkbenchIcon } from './Icons';
-import { WorkbenchView } from './WorkbenchView';
+
 import { StarIcon } from './ChatRecord';
 import { AccountMenu } from './Accounts';
 import { useShortcuts } from './useShortcuts';

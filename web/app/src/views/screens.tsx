@@ -35,6 +35,7 @@ const pane = <section className="screen-loading" aria-busy="true" />;
 
 export const SettingsView = lazyScreen(() => import('./SettingsView').then((m) => m.SettingsView), pane);
 export const ContactsView = lazyScreen(() => import('./ContactsView').then((m) => m.ContactsView), pane);
+export const WorkbenchView = lazyScreen(() => import('./WorkbenchView').then((m) => m.WorkbenchView), pane);
 export const GroupInfoPanel = lazyScreen(() => import('./GroupInfoPanel').then((m) => m.GroupInfoPanel));
 /** Signed in (the usual start), the sign-in form is not needed; until it comes, the splash. */
 export const SignInView = lazyScreen(
