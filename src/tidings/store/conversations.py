@@ -458,32 +458,7 @@ class ConversationStore:
     ) -> tuple[Entry, PrivateEntry]:
         async with self._db.write("remove_member") as conn:
             await log.change_roster(conn, conversation_id)
-            (entry,) = await log.append_entries(
-                conn,
-                [
-                    NewEntry(
-                        conversation_id=conversation_id,
-                        sender_id=user_id,
-                        kind=EntryKind.MEMBER_LEFT,
-                        type=None,
-                        body={"user_id": user_id},
-                        client_msg_id=None,
-                        created_at=now,
-                    )
-                ],
-            )
-            await conn.execute(
-                update(members)
-                .where(members.c.conversation_id == conversation_id, members.c.user_id == user_id)
-                .values(active=False, pinned=False, draft="")
-            )
-            left = await log.append_private(
-                conn,
-                user_id,
-                PrivateKind.CONVERSATION_LEFT,
-                {"conversation_id": conversation_id},
-                now,
-            )
+            entry, left = await leave(conn, conversation_id, user_id, now)
         return entry, left
 
     # A member's own state
@@ -807,3 +782,34 @@ async def _insert_members(
             for user_id, role in roles.items()
         ],
     )
+
+
+async def leave(
+    conn: AsyncConnection, conversation_id: int, user_id: int, now: int
+) -> tuple[Entry, PrivateEntry]:
+    """A member leaves (or is taken out): the conversation's member_left entry, their
+    membership ended, and conversation_left in their private log. The caller has moved the
+    roster's version (``log.change_roster``) in the same transaction."""
+    (entry,) = await log.append_entries(
+        conn,
+        [
+            NewEntry(
+                conversation_id=conversation_id,
+                sender_id=user_id,
+                kind=EntryKind.MEMBER_LEFT,
+                type=None,
+                body={"user_id": user_id},
+                client_msg_id=None,
+                created_at=now,
+            )
+        ],
+    )
+    await conn.execute(
+        update(members)
+        .where(members.c.conversation_id == conversation_id, members.c.user_id == user_id)
+        .values(active=False, pinned=False, draft="")
+    )
+    left = await log.append_private(
+        conn, user_id, PrivateKind.CONVERSATION_LEFT, {"conversation_id": conversation_id}, now
+    )
+    return entry, left

@@ -29,6 +29,7 @@ from tidings.domain.service import (
 )
 from tidings.store import log
 from tidings.store.accounts import USER_COLUMNS, session_from_row, user_from_row
+from tidings.store.conversations import leave
 from tidings.store.database import Database
 from tidings.store.schema import (
     conversations,
@@ -356,7 +357,7 @@ class ServiceStore:
                 .values(agent_id=to_agent)
             )
             await log.change_roster(conn, conversation_id)
-            left_entry, left = await _leave(conn, conversation_id, from_agent, now)
+            left_entry, left = await leave(conn, conversation_id, from_agent, now)
             joined_entry, joined = await _join(conn, conversation_id, to_agent, from_agent, now)
         return Moved(_chat(row), [left_entry, joined_entry], [left, joined])
 
@@ -392,7 +393,7 @@ class ServiceStore:
                 .values(closed_at=now)
             )
             await log.change_roster(conn, conversation_id)
-            entry, left = await _leave(conn, conversation_id, agent_id, now)
+            entry, left = await leave(conn, conversation_id, agent_id, now)
         return Moved(_chat(row), [entry], [left])
 
     # Agents
@@ -584,31 +585,3 @@ async def _join(
         conn, agent_id, PrivateKind.CONVERSATION_JOINED, {"conversation_id": conversation_id}, now
     )
     return entry, joined
-
-
-async def _leave(
-    conn: AsyncConnection, conversation_id: int, agent_id: int, now: int
-) -> tuple[Entry, PrivateEntry]:
-    (entry,) = await log.append_entries(
-        conn,
-        [
-            NewEntry(
-                conversation_id=conversation_id,
-                sender_id=agent_id,
-                kind=EntryKind.MEMBER_LEFT,
-                type=None,
-                body={"user_id": agent_id},
-                client_msg_id=None,
-                created_at=now,
-            )
-        ],
-    )
-    await conn.execute(
-        update(members)
-        .where(members.c.conversation_id == conversation_id, members.c.user_id == agent_id)
-        .values(active=False, pinned=False, draft="")
-    )
-    left = await log.append_private(
-        conn, agent_id, PrivateKind.CONVERSATION_LEFT, {"conversation_id": conversation_id}, now
-    )
-    return entry, left
