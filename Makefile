@@ -8,19 +8,20 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTHON ?= python3
 
-.PHONY: run test setup web lint typecheck pytest services chromium oidc-provider bench clean
+.PHONY: run test setup web lint typecheck pytest services chromium qt coturn janus oidc-provider bench clean
 
+# With Janus installed (make janus), group calls work too; without, the client says so.
 run: setup web
-	$(BIN)/tidings serve --demo
+	scripts/run-with-janus.sh $(BIN)/tidings serve --demo
 
-test: setup web services chromium oidc-provider lint typecheck pytest web-test
+test: setup web services chromium qt coturn janus oidc-provider lint typecheck pytest web-test
 
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,desktop]'
 	touch $(STAMP)
 
 # The web client is built into src/tidings/static, which `tidings serve` serves at /.
@@ -36,6 +37,18 @@ services:
 chromium:
 	scripts/ensure-chromium.sh
 
+# The libraries and fonts the desktop client's Qt needs (decision 0077).
+qt:
+	scripts/ensure-qt.sh
+
+# The TURN server of the call tests (decision 0074); `make run` does not need it.
+coturn:
+	scripts/ensure-coturn.sh
+
+# The SFU of group calls (Debian's janus, decision 0078): the tests start their own.
+janus:
+	scripts/ensure-janus.sh
+
 # The single sign-on tests' OpenID provider (tests/support/oidc, decision 0064).
 oidc-provider:
 	@test -f tests/support/oidc/node_modules/oidc-provider/package.json || \
@@ -49,11 +62,18 @@ typecheck:
 	$(BIN)/mypy
 
 # Browser tests drive Playwright's sync API, whose event loop would clash with the asyncio
-# tests' loop in one process: they run in a process of their own. The server tests mostly
-# wait on server processes: two workers, a module's tests kept together (decision 0062).
+# tests' loop in one process: they run in processes of their own. The server tests mostly
+# wait on server processes: two workers, a module's tests kept together (decision 0062);
+# the browser tests too, a file's tests kept together (they share its server).
+# The desktop client's tests run asyncio on Qt's event loop: a process of their own too.
+# Every test module starts server processes; with PYTHONDONTWRITEBYTECODE set (as on the CI
+# machine) each would compile the package anew: compiled once here, a start costs a quarter
+# less CPU.
 pytest:
-	$(BIN)/pytest -q -n 2 --dist loadscope --ignore=tests/browser
-	$(BIN)/pytest -q tests/browser
+	$(BIN)/python -m compileall -q src tests > /dev/null
+	$(BIN)/pytest -q -n 2 --dist loadscope --durations=30 --ignore=tests/browser --ignore=tests/desktop
+	$(BIN)/pytest -q -n 2 --dist loadfile tests/browser
+	$(BIN)/pytest -q tests/desktop
 
 bench: setup
 	$(BIN)/python bench/messaging.py

@@ -60,6 +60,7 @@ BENCH_LIMITS_ENV = {
         "MEMBERS_ADD",
         "WS_CONNECT_SESSION",
         "SEARCH",
+        "MESSAGE_SEARCH",
         "MEMBER_LIST",
     )
 }

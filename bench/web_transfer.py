@@ -65,7 +65,10 @@ def report(label: str, sizes: dict[str, tuple[int, int, str]]) -> None:
     for kind in (".js", ".css"):
         sent = sum(s for p, (s, _, _) in sizes.items() if p.endswith(kind))
         size = sum(n for p, (_, n, _) in sizes.items() if p.endswith(kind))
-        print(f"  initial {kind[1:]:3}: {sent / KIB:.1f} KiB sent of {size / KIB:.1f} KiB")
+        print(
+            f"  initial {kind[1:]:3}: {sent / KIB:.1f} KiB sent ({sent / 1000:.2f} kB) "
+            f"of {size / KIB:.1f} KiB"
+        )
     print(f"  everything: {sum(s for s, _, _ in sizes.values()) / KIB:.1f} KiB sent")
 
 

@@ -13,14 +13,18 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.admin import Staff, staff
+from tests.support.admin import Staff, audit_since, last_audit_id, staff
 from tests.support.apps import AppCredentials, app_token, bearer, create_app
 from tests.support.server import ServerProcess
+from tests.support.stored import Stored
+from tests.support.waiting import eventually
 from tidings.domain.apps import AppScope
-from tidings.sdk import ServerError, TidingsApp
-from tidings.sdk.app import ext
+from tidings.sdk import ServerError, TidingsApp, TidingsClient
+from tidings.sdk.app import UserRef, ext
 
 MISSING = 2**62
+# People in the sync the server is killed in the middle of (its parts are 500 people each).
+BIG_SYNC = 4000
 EVERY_SCOPE = " ".join(s.value for s in AppScope)
 
 # "METHOD /path as in OpenAPI": (the scopes it needs, path, body). A call must be harmless
@@ -316,11 +320,52 @@ async def test_messages_as_a_user_as_the_bot_and_notices_are_idempotent(
     ).code == "not_found"
 
 
-async def test_presence_takes_at_most_1000_users(app: TidingsApp) -> None:
+async def sso_session(app: TidingsApp, base_url: str, user: UserRef, **device: str) -> str:
+    """A session of ``user`` signed in by a ticket on the device given; its token."""
+    ticket = await app.sso_ticket(user)
+    async with httpx.AsyncClient(base_url=base_url) as http:
+        reply = await http.post("/api/v1/auth/sso", json={"ticket": ticket["ticket"], **device})
+    assert reply.status_code == 200, reply.text
+    token: str = reply.json()["token"]
+    return token
+
+
+def devices_of(answer: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    return sorted((d["platform"], d["device_name"], d["online"]) for d in answer["devices"])
+
+
+async def test_presence_says_which_devices_are_online_for_at_most_1000_users(
+    app: TidingsApp, base_url: str
+) -> None:
     key = _uid()
     user = await app.create_user(f"pr-{key}", "Pat", account=f"pr{key}")
     answer = await app.presence([user["id"], ext(f"pr-{key}")])
-    assert [u["status"] for u in answer] == ["offline", "offline"]
+    assert [(u["status"], u["devices"]) for u in answer] == [("offline", []), ("offline", [])]
+    # Signed in on a desktop and a phone; connected from the desktop only.
+    desktop = await sso_session(
+        app, base_url, ext(f"pr-{key}"), platform="desktop", device_name="Work PC"
+    )
+    await sso_session(app, base_url, ext(f"pr-{key}"), platform="ios", device_name="iPhone")
+    async with TidingsClient(base_url, token=desktop) as client:
+        await client.request("conversations.list", {})
+        (answer,) = await app.presence([ext(f"pr-{key}")])
+        assert answer["status"] == "online"
+        assert devices_of(answer) == [("desktop", "Work PC", True), ("ios", "iPhone", False)]
+        assert all(isinstance(d["last_seen_at"], int) for d in answer["devices"])
+        # A second connection of the same device is still one device.
+        async with TidingsClient(base_url, token=desktop) as again:
+            await again.request("conversations.list", {})
+        (answer,) = await app.presence([ext(f"pr-{key}")])
+        assert devices_of(answer) == [("desktop", "Work PC", True), ("ios", "iPhone", False)]
+
+    async def all_offline() -> bool:
+        (found,) = await app.presence([ext(f"pr-{key}")])
+        return found["status"] == "offline" and devices_of(found) == [
+            ("desktop", "Work PC", False),
+            ("ios", "iPhone", False),
+        ]
+
+    await eventually(all_offline)
     too_many = await _refused(app.presence([user["id"]] * 1001))
     assert too_many.code == "too_many_users" and too_many.status == 422
 
@@ -349,3 +394,80 @@ async def test_an_sso_ticket_signs_in_once_even_when_two_race(
         assert error.code == "invalid_input", bad_next
     await app.disable_user(ext(f"s-{key}"))
     assert (await _refused(app.sso_ticket(ext(f"s-{key}")))).code == "account_disabled"
+
+
+async def test_disabling_and_enabling_is_audited_as_the_app_with_the_change(
+    app: TidingsApp, credentials: AppCredentials, people: Staff
+) -> None:
+    """One entry naming the app per change, written in its transaction; a refused one (a
+    user the app does not own, a server admin, nobody) changes nothing and has none."""
+    key = _uid()
+    user = await app.create_user(f"d-{key}", "Dee", account=f"d{key}")
+    bot_id = (await app.me())["bot_user_id"]
+    since = await last_audit_id(people.super_admin)
+    assert (await app.disable_user(ext(f"d-{key}")))["disabled"] is True
+    assert (await app.enable_user(user["id"]))["disabled"] is False
+    entries = await audit_since(people.super_admin, since)
+    assert [(e["action"], e["actor_id"], e["target_id"]) for e in entries] == [
+        ("app.user.disable", bot_id, str(user["id"])),
+        ("app.user.enable", bot_id, str(user["id"])),
+    ]
+    assert all(e["details"]["app"] == credentials.client_id for e in entries)
+    # An admin the app gave an external id is still not the app's to disable.
+    await app.update_user(people.org_admin.id, external_id=f"adm-{key}")
+    since = await last_audit_id(people.super_admin)
+    for ref, code in (
+        (people.plain.id, "forbidden"),
+        (ext(f"adm-{key}"), "forbidden"),
+        (ext(f"nobody-{key}"), "not_found"),
+    ):
+        assert (await _refused(app.disable_user(ref))).code == code
+    assert await audit_since(people.super_admin, since) == []
+    assert (await people.org_admin.http.call("GET", "/api/v1/me"))["id"] == people.org_admin.id
+
+
+async def test_a_sync_has_its_audit_entry_exactly_when_it_changed_something(
+    server: ServerProcess, app: TidingsApp, people: Staff
+) -> None:
+    """The entry commits with the sync's first part: the server killed half way through a
+    large sync leaves the part done and its entry; a dry run or a sync with nothing to do
+    writes none."""
+    key = _uid()
+    stored = Stored(server)
+    entries = "SELECT COUNT(*) FROM audit_log WHERE action = 'app.sync'"
+    departments = [{"external_id": f"big-{key}", "name": f"Big-{key}"}]
+    users = [
+        {
+            "external_id": f"b{i}-{key}",
+            "account": f"b{i}x{key}",
+            "nickname": f"Person {i}",
+            "departments": [{"department": f"big-{key}"}],
+        }
+        for i in range(BIG_SYNC)
+    ]
+    body = {"mode": "merge", "departments": departments, "users": users}
+    before = await stored.count(entries)
+    await app.call("POST", "sync", {**body, "dry_run": True})
+    assert await stored.count(entries) == before
+    # The first part (the department) commits; the server dies among the people.
+    sync = asyncio.create_task(app.call("POST", "sync", body))
+    department = "SELECT COUNT(*) FROM departments WHERE external_id = $1"
+    while not await stored.count(department, f"big-{key}"):
+        assert not sync.done(), sync
+        await asyncio.sleep(0.005)
+    server.kill()
+    with pytest.raises(httpx.HTTPError):
+        await sync
+    server.start()
+    created = await stored.count(
+        "SELECT COUNT(*) FROM users WHERE external_id LIKE $1", f"b%-{key}"
+    )
+    assert created < BIG_SYNC, "the sync finished before the server was killed"
+    assert await stored.count(entries) == before + 1
+    # Run again, it finishes what was left: an entry of its own; then there is nothing to do.
+    done = await app.call("POST", "sync", body)
+    assert len(done["report"]["users"]["created"]) == BIG_SYNC - created
+    assert await stored.count(entries) == before + 2
+    again = await app.call("POST", "sync", body)
+    assert again["plan"]["changes"] == 0
+    assert await stored.count(entries) == before + 2

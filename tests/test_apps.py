@@ -16,6 +16,7 @@ from tests.support.admin import Staff, audit_since, last_audit_id, staff
 from tests.support.apps import AppCredentials, app_token, bearer, create_app
 from tests.support.server import ServerProcess
 from tests.support.social import http_refused
+from tidings.sdk import TidingsApp
 
 # A small per-app rate, to see the 429 within a test.
 SERVER_ENV = {"TIDINGS_RATE_APP_API": "20/1m"}
@@ -218,3 +219,67 @@ async def test_an_apps_calls_are_rate_limited_with_retry_after(
     assert (
         await _me(base_url, (await app_token(base_url, other))["access_token"])
     ).status_code == 200
+
+
+REVOKE = "/api/v1/oauth/revoke"
+
+
+async def test_an_app_revokes_its_tokens_as_rfc_7009_says(
+    base_url: str, server: ServerProcess
+) -> None:
+    app = await create_app(server, "Revoker", "presence:read")
+    other = await create_app(server, "Bystander", "presence:read")
+    token = (await app_token(base_url, app))["access_token"]
+    others = (await app_token(base_url, other))["access_token"]
+    auth = (app.client_id, app.client_secret)
+    async with httpx.AsyncClient(base_url=base_url) as http:
+        for kwargs, status, error in (
+            ({"json": {"token": token}, "auth": auth}, 400, "invalid_request"),
+            ({"data": {}, "auth": auth}, 400, "invalid_request"),
+            ({"data": {"token": token}}, 401, "invalid_client"),
+            (
+                {"data": {"token": token}, "auth": (app.client_id, "tds_wrong")},
+                401,
+                "invalid_client",
+            ),
+        ):
+            reply = await http.post(REVOKE, **kwargs)  # type: ignore[arg-type]
+            assert (reply.status_code, reply.json()["error"]) == (status, error), kwargs
+        assert (await _me(base_url, token)).status_code == 200
+        # Another app's token, or one nobody has: answered as revoked, nothing changes.
+        for stranger in (others, "no-such-token"):
+            reply = await http.post(REVOKE, data={"token": stranger}, auth=auth)
+            assert reply.status_code == 200, reply.text
+        assert (await _me(base_url, others)).status_code == 200
+        # Its own (the credentials as form fields this time): dead at once, and again is fine.
+        form = {"token": token, "client_id": app.client_id, "client_secret": app.client_secret}
+        for _ in range(2):
+            reply = await http.post(REVOKE, data=form)
+            assert reply.status_code == 200 and reply.headers["cache-control"] == "no-store"
+    dead = await _me(base_url, token)
+    assert (dead.status_code, dead.json()["error"]["code"]) == (401, "invalid_token")
+
+
+async def test_tidings_app_gets_a_new_token_when_the_server_says_401(
+    base_url: str, server: ServerProcess
+) -> None:
+    """Its token revoked behind its back (by another process of the host): the next call is
+    answered 401, TidingsApp gets a new token and the call succeeds. (The token lives two
+    hours here: no renewal before expiry can explain the new one.)"""
+    credentials = await create_app(server, "Long runner", "presence:read")
+    async with (
+        TidingsApp(base_url, credentials.client_id, credentials.client_secret) as app,
+        TidingsApp(base_url, credentials.client_id, credentials.client_secret) as operator,
+    ):
+        me = await app.me()
+        first = await app.token()
+        await operator.revoke_token(first)
+        assert (await _me(base_url, first)).status_code == 401
+        assert await app.me() == me
+        second = await app.token()
+        assert second != first and (await _me(base_url, second)).status_code == 200
+        # Its own token revoked (a process done with it): forgotten; the next call gets another.
+        await app.revoke_token()
+        assert (await _me(base_url, second)).status_code == 401
+        assert await app.me() == me
+        assert await app.token() not in (first, second)

@@ -34,7 +34,9 @@ SERVER_ENV = {
     "TIDINGS_HEADER_TIMEOUT_SECONDS": str(DEADLINE),
     "TIDINGS_BODY_TIMEOUT_SECONDS": str(DEADLINE),
     "TIDINGS_AUTH_TIMEOUT_SECONDS": str(DEADLINE),
+    "TIDINGS_KEEP_ALIVE_SECONDS": "7",
 }
+HTTPX_KEEP_ALIVE = 5  # httpx's keepalive_expiry: the SDK reuses connections idle this long
 # How long a test waits for the server to hang up before calling it held forever: far past
 # every deadline above, so a loaded machine does not make it fail.
 HELD_FOREVER = 6 * DEADLINE
@@ -123,10 +125,27 @@ async def test_a_keep_alive_connection_gets_a_fresh_header_deadline(
     """Requests one after another on one connection are each timed on their own."""
     reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
     for _ in range(3):
-        await asyncio.sleep(DEADLINE * 0.6)  # 1.8 deadlines in all, under the keep-alive 5 s
+        await asyncio.sleep(DEADLINE * 0.6)  # 1.8 deadlines in all, under the keep-alive
         writer.write(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         answer = await asyncio.wait_for(reader.readuntil(b'{"status":"ok"}'), HELD_FOREVER)
         assert answer.startswith(b"HTTP/1.1 200 ")
+    writer.close()
+
+
+async def test_an_idle_keep_alive_connection_outlives_the_clients_own_idle_time(
+    server: ServerProcess,
+) -> None:
+    """A client may reuse a connection it kept idle for its whole keep-alive time: the server
+    keeps it longer (with both at 5 s, a request raced the server's close and got
+    "disconnected without sending a response"); past the server's time it is closed."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+    writer.write(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    await asyncio.wait_for(reader.readuntil(b'{"status":"ok"}'), HELD_FOREVER)
+    await asyncio.sleep(HTTPX_KEEP_ALIVE + 0.5)
+    writer.write(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    answer = await asyncio.wait_for(reader.readuntil(b'{"status":"ok"}'), HELD_FOREVER)
+    assert answer.startswith(b"HTTP/1.1 200 ")
+    assert await asyncio.wait_for(reader.read(), HELD_FOREVER) == b""  # closed at 7 s idle
     writer.close()
 
 

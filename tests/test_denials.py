@@ -287,14 +287,16 @@ async def test_sync_never_shows_an_outsider_someone_elses_conversation(scene: Sc
     assert not mentioned & {scene.direct, scene.group}
 
 
-async def test_a_member_who_left_is_refused_like_any_outsider(
+async def test_a_member_who_left_reads_what_came_before_and_nothing_else(
     base_url: str, alice: Person, bob: Person
 ) -> None:
+    """Leaving keeps what one was there for (decision 0075): history and the summary up to
+    the member_left entry, never after; everything a member does is refused."""
     async with raw_connection(base_url, alice.token) as a, raw_connection(base_url, bob.token) as b:
         group = (await a.ok("conversation.create_group", {"name": "Exit", "member_ids": [bob.id]}))[
             "id"
         ]
-        await a.ok(
+        said = await a.ok(
             "send",
             {
                 "conversation_id": group,
@@ -303,12 +305,35 @@ async def test_a_member_who_left_is_refused_like_any_outsider(
                 "body": {"text": "hi"},
             },
         )
-        await b.ok("group.leave", {"conversation_id": group})
+        left = await b.ok("group.leave", {"conversation_id": group})
+        later = await a.ok(
+            "send",
+            {
+                "conversation_id": group,
+                "client_msg_id": "x2",
+                "type": "text",
+                "body": {"text": "said after bob left"},
+            },
+        )
+        kept = await b.ok("history", {"conversation_id": group})
+        assert [e["seq"] for e in kept["messages"]][-2:] == [said["seq"], left["seq"]]
+        assert all(e["seq"] <= left["seq"] for e in kept["messages"])
+        for window in (
+            {"after_seq": said["seq"]},
+            {"before_seq": later["seq"] + 1},
+            {"around_seq": later["seq"]},
+        ):
+            page = await b.ok("history", {"conversation_id": group, **window})
+            assert later["seq"] not in {e["seq"] for e in page["messages"]}, window
+        summary = await b.ok("conversation.get", {"conversation_id": group})
+        assert summary["left_seq"] == left["seq"] == summary["last_seq"]
+        assert summary["preview"]["seq"] == left["seq"]
         history = await a.ok("history", {"conversation_id": group})
         for op, data in (
-            ("history", {"conversation_id": group}),
-            ("conversation.get", {"conversation_id": group}),
             ("read", {"conversation_id": group, "seq": 2}),
+            ("ack", {"conversation_id": group, "seq": 2}),
+            ("clear", {"conversation_id": group}),
+            ("conversation.members", {"conversation_id": group}),
             (
                 "send",
                 {
@@ -318,12 +343,20 @@ async def test_a_member_who_left_is_refused_like_any_outsider(
                     "body": {"text": "still here?"},
                 },
             ),
+            ("recall", {"conversation_id": group, "seq": said["seq"]}),
             ("group.leave", {"conversation_id": group}),
         ):
             assert await b.error(op, data) == "not_member", op
         assert await a.ok("history", {"conversation_id": group}) == history
+        # Nothing to read before the member_left entry for someone who never was a member.
+        carol = await register(base_url, "carol")
+        async with raw_connection(base_url, carol.token) as c:
+            assert await c.error("history", {"conversation_id": group}) == "not_member"
+            assert await c.error("conversation.get", {"conversation_id": group}) == "not_member"
+        await carol.http.close()
     response = await rest(bob, "GET", f"/api/v1/conversations/{group}/messages")
-    expect_error(response, 403, "not_member")
+    assert response.status_code == 200, response.text
+    assert max(e["seq"] for e in response.json()["messages"]) == left["seq"]
 
 
 # Recalling someone else's message

@@ -176,6 +176,35 @@ async def test_recall_and_late_joiners_lose_sight_of_a_file(scene: Scene) -> Non
     await newcomer.http.close()
 
 
+async def test_a_member_who_left_keeps_the_files_from_before_only(scene: Scene) -> None:
+    """A former member reads a group up to their leaving (decision 0075), its files too:
+    those sent before the leaving, not those after; removed alike; coming back starts anew."""
+    alice, bob = scene.alice, scene.bob
+    erin = await register(scene.base_url, "erin")
+    group = (
+        await alice.http.call(
+            "POST",
+            "/api/v1/conversations",
+            {"type": "group", "name": "Leavers", "member_ids": [bob.id, erin.id]},
+        )
+    )["id"]
+    before = await scene.upload(alice, b"minutes before")
+    await scene.send(alice, group, "file", file_body(before))
+    await bob.http.call("DELETE", f"/api/v1/conversations/{group}/members/me")
+    await alice.http.call("POST", f"/api/v1/groups/{group}/members/{erin.id}/remove", {})
+    after = await scene.upload(alice, b"minutes after")
+    await scene.send(alice, group, "file", file_body(after))
+    for former in (bob, erin):
+        kept = await scene.get(former, before)
+        assert kept.status_code == 200 and kept.content == b"minutes before"
+        assert (await scene.get(former, after)).status_code == 404, "said after the leaving"
+    assert (await scene.get(scene.carol, before)).status_code == 404, "never a member"
+    # Back in the group: a new readable part from the new join, as history has it.
+    await alice.http.call("POST", f"/api/v1/conversations/{group}/members", {"user_ids": [bob.id]})
+    assert (await scene.get(bob, before)).status_code == 404
+    await erin.http.close()
+
+
 async def test_what_sending_checks(scene: Scene) -> None:
     alice, bob = scene.alice, scene.bob
     created = await create(scene.http, alice.token, 10)
@@ -342,10 +371,12 @@ async def test_favorites_outlive_the_conversation(scene: Scene) -> None:
         )
     )["id"]
     file_id = await scene.upload(alice, b"keep me", filename="keep.txt")
-    await scene.send(alice, group, "file", file_body(file_id))
+    sent = await scene.send(alice, group, "file", file_body(file_id))
     saved = await bob.http.call("PUT", f"/api/v1/favorites/files/{file_id}")
     assert saved["id"] == file_id and saved["name"] == "keep.txt"
     await bob.http.call("DELETE", f"/api/v1/conversations/{group}/members/me")
+    # What was said before the leaving stays readable (decision 0075), unless recalled.
+    await alice.http.call("POST", f"/api/v1/conversations/{group}/messages/{sent['seq']}/recall")
     assert (await scene.get(bob, file_id)).content == b"keep me", "saved files stay readable"
     listed = await bob.http.call("GET", "/api/v1/favorites/files")
     assert [f["id"] for f in listed["files"]][:1] == [file_id]
@@ -353,7 +384,7 @@ async def test_favorites_outlive_the_conversation(scene: Scene) -> None:
         await carol.http.call("PUT", f"/api/v1/favorites/files/{file_id}")
     assert refused.value.code == "not_found"
     await bob.http.call("DELETE", f"/api/v1/favorites/files/{file_id}")
-    assert (await scene.get(bob, file_id)).status_code == 404, "unsaved, and no longer a member"
+    assert (await scene.get(bob, file_id)).status_code == 404, "unsaved, recalled, and left"
 
 
 async def test_group_files_by_type_and_time(scene: Scene) -> None:

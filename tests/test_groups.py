@@ -460,7 +460,22 @@ async def test_remove_blacklist_and_size_limit(
             "group.remove", {"conversation_id": group, "user_id": bob.id, "blacklist": True}
         )
         await eventually(lambda: group not in b.state.conversations)
-        assert await refused(b, "history", {"conversation_id": group}) == "not_member"
+        # What was said up to the removal stays readable, nothing after (decision 0075).
+        kept = await b.request("history", {"conversation_id": group})
+        assert kept["messages"][-1]["kind"] == "member_removed"
+        assert (
+            await refused(
+                b,
+                "send",
+                {
+                    "conversation_id": group,
+                    "client_msg_id": "x",
+                    "type": "text",
+                    "body": {"text": "?"},
+                },
+            )
+            == "not_member"
+        )
         assert (
             await refused(a, "group.invite", {"conversation_id": group, "user_ids": [bob.id]})
             == "forbidden"

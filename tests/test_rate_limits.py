@@ -32,6 +32,7 @@ SERVER_ENV = {
     "TIDINGS_RATE_WS_CONNECT_SESSION": "2/4s",
     "TIDINGS_RATE_REGISTER_ADDRESS": "2/4s",
     "TIDINGS_RATE_SEARCH": "2/4s",
+    "TIDINGS_RATE_MESSAGE_SEARCH": "2/4s",
     "TIDINGS_RATE_MEMBER_LIST": "2/4s",
 }
 _addresses = itertools.count(1)
@@ -238,6 +239,27 @@ async def test_registrations_per_address(base_url: str) -> None:
         assert other.status_code == 201
         await asyncio.sleep(wait)
         assert (await register()).status_code == 201
+
+
+async def test_message_searches(base_url: str, sender: Person) -> None:
+    async with raw_connection(base_url, sender.token) as ws:
+
+        def search() -> Awaitable[dict[str, Any]]:
+            return ws.request("messages.search", {"q": "会议"})
+
+        for _ in range(2):
+            assert (await search())["ok"] is True
+        wait = retry_after(await search())
+        await recovers(search, wait)
+    async with httpx.AsyncClient(base_url=base_url) as http:
+        headers = {"Authorization": f"Bearer {sender.token}"}
+        codes = [
+            (
+                await http.get("/api/v1/search/messages", params={"q": "x"}, headers=headers)
+            ).status_code
+            for _ in range(4)
+        ]
+        assert 429 in codes, codes
 
 
 async def test_people_search_and_member_lists(

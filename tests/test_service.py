@@ -7,12 +7,14 @@ WebSocket), agents over REST. What a visitor's token may not do is tried op by o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 
 from tests.support.apps import app_token, bearer, create_app
@@ -306,6 +308,73 @@ async def test_only_agents_serve_and_only_admins_choose_them(desk: Desk) -> None
     assert any(e["details"]["added"] == sorted(a.id for a in desk.agents) for e in audit["entries"])
 
 
+async def test_the_console_sees_who_is_on_duty_and_what_each_holds(desk: Desk) -> None:
+    agent, idle = desk.agents[3], desk.agents[1]
+    visitor = await new_visitor(desk.base_url)
+    async with raw_connection(desk.base_url, visitor.token) as widget:
+        await say(widget, visitor.conversation_id, "anyone there?")
+    path = "/api/v1/admin/service/agents"
+    async with raw_connection(desk.base_url, agent.token):
+        listed = await desk.admin.http.call("GET", path)
+        by_id = {a["user_id"]: a for a in listed["agents"]}
+        # (Chats won in the race of an earlier test are still held.)
+        held = by_id[agent.id]["open_chats"]
+        assert by_id[agent.id] == {
+            "user_id": agent.id,
+            "account": agent.account,
+            "nickname": "Agent3",
+            "avatar": "",
+            "disabled": False,
+            "online": True,
+            "open_chats": held,
+        }
+        assert by_id[idle.id]["online"] is False
+        assert listed["waiting"] >= 1
+        await agent.http.call("POST", f"/api/v1/service/chats/{visitor.conversation_id}/take")
+        listed = await desk.admin.http.call("GET", path)
+        assert {a["user_id"]: a["open_chats"] for a in listed["agents"]}[agent.id] == held + 1
+        # Choosing the agents answers the same view.
+        chosen = await desk.admin.http.call(
+            "PUT", path, {"user_ids": [a["user_id"] for a in listed["agents"]]}
+        )
+        assert chosen == listed
+        await agent.http.call("POST", f"/api/v1/service/chats/{visitor.conversation_id}/close")
+
+
+async def test_an_agent_removed_while_serving_may_still_hand_on_or_close_their_chats(
+    desk: Desk,
+) -> None:
+    leaving = await register(desk.base_url, "leaving")
+    path = "/api/v1/admin/service/agents"
+    everyone = [a.id for a in desk.agents]
+    await desk.admin.http.call("PUT", path, {"user_ids": [*everyone, leaving.id]})
+    held, other = await new_visitor(desk.base_url), await new_visitor(desk.base_url)
+    for visitor in (held, other):
+        async with raw_connection(desk.base_url, visitor.token) as widget:
+            await say(widget, visitor.conversation_id, "help")
+    await leaving.http.call("POST", f"/api/v1/service/chats/{held.conversation_id}/take")
+    await desk.admin.http.call("PUT", path, {"user_ids": everyone})
+    mine = f"/api/v1/service/chats/{held.conversation_id}"
+    # No longer an agent: no queue, nothing new to take, nobody else's chat ...
+    assert await error_of(leaving, "GET", "/api/v1/service/queue") == "not_an_agent"
+    take = f"/api/v1/service/chats/{other.conversation_id}/take"
+    assert await error_of(leaving, "POST", take) == "not_an_agent"
+    other_chat = f"/api/v1/service/chats/{other.conversation_id}"
+    assert await error_of(leaving, "GET", other_chat) == "not_an_agent"
+    # ... but the chat they hold they see, and close (or hand on).
+    assert (await leaving.http.call("GET", mine))["agent_id"] == leaving.id
+    assert [
+        a["user_id"] for a in (await leaving.http.call("GET", "/api/v1/service/agents"))["agents"]
+    ] == sorted(everyone)
+    closed = await leaving.http.call("POST", f"{mine}/close")
+    assert closed["state"] == "closed"
+    assert await error_of(leaving, "POST", f"{mine}/close") == "not_an_agent"
+    assert await error_of(leaving, "GET", "/api/v1/service/agents") == "not_an_agent"
+    await desk.agents[0].http.call("POST", f"{other_chat}/take")
+    await desk.agents[0].http.call("POST", f"{other_chat}/close")
+    await leaving.http.close()
+
+
 async def test_bad_input_gets_a_clear_error(desk: Desk) -> None:
     agent = desk.agents[2]
     async with httpx.AsyncClient(base_url=desk.base_url) as http:
@@ -426,6 +495,97 @@ async def test_the_widget_is_served_at_a_stable_address_outside_the_precache(des
     assert "no-cache" in script.headers["cache-control"]
     assert "Tidings" in script.text
     assert worker.status_code == 200 and "widget.js" not in worker.text
+
+
+def send_frame(request_id: str, conversation_id: int, text: str) -> str:
+    return orjson.dumps(
+        {
+            "id": request_id,
+            "op": "send",
+            "data": {
+                "conversation_id": conversation_id,
+                "client_msg_id": uuid.uuid4().hex,
+                "type": "text",
+                "body": {"text": text},
+            },
+        }
+    ).decode()
+
+
+async def send_burst(
+    connection: RawConnection, conversation_id: int, texts: list[str]
+) -> list[Any]:
+    """Send all at once (one write), then read every reply: (text, reply) pairs."""
+    ids = [f"b{i}" for i in range(len(texts))]
+    connection.send_burst(
+        [send_frame(i, conversation_id, text) for i, text in zip(ids, texts, strict=True)]
+    )
+    replies = {}
+    while len(replies) < len(ids):
+        reply = await connection.reply()
+        replies[reply["id"]] = reply
+    return [(text, replies[i]) for i, text in zip(ids, texts, strict=True)]
+
+
+async def test_a_flooding_visitor_is_slowed_down_and_others_are_not(desk: Desk) -> None:
+    """The visitors' own rule (``TIDINGS_RATE_SERVICE_VISITOR_SEND``, 30 a minute): one
+    visitor floods from three connections at once while four others write and an agent
+    answers; only the flood is refused, with ``rate_limited``, and nothing refused is kept."""
+    flooder = await new_visitor(desk.base_url)
+    others = [await new_visitor(desk.base_url) for _ in range(4)]
+    agent = desk.agents[4]
+    async with contextlib.AsyncExitStack() as stack:
+        floods = [
+            await stack.enter_async_context(raw_connection(desk.base_url, flooder.token))
+            for _ in range(3)
+        ]
+        widgets = [
+            await stack.enter_async_context(raw_connection(desk.base_url, v.token)) for v in others
+        ]
+        outcomes = await asyncio.gather(
+            *(
+                send_burst(ws, flooder.conversation_id, [f"flood {n}-{i}" for i in range(15)])
+                for n, ws in enumerate(floods)
+            ),
+            *(
+                send_burst(ws, v.conversation_id, [f"{v.user_id} asks {i}" for i in range(8)])
+                for ws, v in zip(widgets, others, strict=True)
+            ),
+        )
+        flood = [pair for outcome in outcomes[:3] for pair in outcome]
+        kept = [text for text, reply in flood if reply["ok"]]
+        refused = [reply["error"] for _, reply in flood if not reply["ok"]]
+        # A burst of 30, then one every 2 s: however long the flood took, most is refused.
+        assert 30 <= len(kept) < 40, len(kept)
+        assert len(kept) + len(refused) == 45
+        assert {e["code"] for e in refused} == {"rate_limited"}
+        assert all(e["details"]["retry_after"] >= 1 for e in refused)
+        for outcome in outcomes[3:]:
+            assert all(reply["ok"] for _, reply in outcome), outcome
+        # What was refused was not stored; what was kept is there once.
+        history = await floods[0].ok(
+            "history", {"conversation_id": flooder.conversation_id, "after_seq": 0, "limit": 100}
+        )
+        stored = [m["body"]["text"] for m in history["messages"] if m["kind"] == "message"]
+        assert sorted(stored) == sorted(kept)
+        # Still refused while the flooder waits; the agent serving them is not limited.
+        assert (
+            await floods[1].error(
+                "send",
+                {
+                    "conversation_id": flooder.conversation_id,
+                    "client_msg_id": uuid.uuid4().hex,
+                    "type": "text",
+                    "body": {"text": "one more"},
+                },
+            )
+            == "rate_limited"
+        )
+        await agent.http.call("POST", f"/api/v1/service/chats/{flooder.conversation_id}/take")
+        async with raw_connection(desk.base_url, agent.token) as desk_ws:
+            for i in range(35):
+                await say(desk_ws, flooder.conversation_id, f"answer {i}")
+        await agent.http.call("POST", f"/api/v1/service/chats/{flooder.conversation_id}/close")
 
 
 async def test_new_visitors_are_rate_limited_per_address(desk: Desk) -> None:

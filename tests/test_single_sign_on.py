@@ -7,6 +7,7 @@ The browser's part is tests/browser/test_single_sign_on.py."""
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
+import pyotp
 import pytest
 
 from tests.support.admin import audit_entries
@@ -24,6 +26,7 @@ from tests.support.oidc_provider import (
     landing,
     running_provider,
 )
+from tests.support.security import call
 from tests.support.server import ServerProcess, new_pg_database, remove_pg_database
 from tests.support.social import make_admin
 from tests.support.users import Person, register
@@ -131,6 +134,45 @@ async def test_a_known_user_signs_in_with_pkce_and_lands_where_asked(
     assert signed_in["device_token"]
     me = await browser.get("/api/v1/me", headers={"Authorization": f"Bearer {signed_in['token']}"})
     assert me.json()["account"] == alice.account
+
+
+async def test_a_second_step_keeps_where_to_land_and_remember_me(
+    sso: Sso, browser: httpx.AsyncClient, base_url: str
+) -> None:
+    """A user with TOTP signs in with the provider: the second step comes with the sign-in's
+    ``next`` and ``remember``, and the verify keeps "remember me" as it was chosen, either
+    way."""
+    person = await register(base_url, "twostep")
+    status, body = await call(base_url, "POST", "/me/totp", token=person.token)
+    assert status == 200, body
+    totp = pyotp.TOTP(body["secret"])
+    status, body = await call(
+        base_url, "POST", "/me/totp/confirm", {"code": totp.now()}, token=person.token
+    )
+    assert status == 200, body
+    recovery = body["recovery_codes"]
+    # The next 30-second step's code: the current one was spent by the enrolment.
+    answers = [("totp", totp.at(time.time() + 30)), ("recovery_code", recovery[0])]
+    for remember, (method, code) in zip((False, True), answers, strict=True):
+        callback = await _at_provider(
+            sso, browser, person.account, next="/admin?tab=users", remember=str(remember).lower()
+        )
+        handoff = (await _call_back(browser, callback))["oidc"]
+        step = await _finish(browser, handoff)
+        assert step.status_code == 401, step.text
+        error = step.json()["error"]
+        assert error["code"] == "second_factor_required"
+        assert error["details"]["next"] == "/admin?tab=users"
+        assert error["details"]["remember"] is remember
+        verified = await browser.post(
+            "/api/v1/auth/login/verify",
+            json={"challenge": error["details"]["challenge"], "code": code, "method": method},
+        )
+        assert verified.status_code == 200, verified.text
+        signed_in = verified.json()
+        assert signed_in["user"]["id"] == person.id
+        assert ("device_credential" in signed_in) is remember
+    await person.http.close()
 
 
 async def test_the_handoff_works_once_even_when_spent_at_once(

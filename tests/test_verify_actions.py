@@ -202,3 +202,22 @@ async def test_system_notice_entry(base_url: str, alice: Person) -> None:
         system = [c for c in a.state.conversations.values() if c.type == "system"]
         assert len(system) == 1 and system[0].messages()[0]["type"] == "notice"
         assert a.state.snapshot() == await fresh_snapshot(base_url, alice)
+
+
+async def test_call_entries(base_url: str, alice: Person, bob: Person) -> None:
+    """A call's record (decision 0074): a declined call, then an answered one hung up."""
+    async with online(base_url, alice, bob) as (a, b):
+        conv = await direct_chat(a, bob)
+
+        async def declined() -> None:
+            call = await a.request("call.start", {"conversation_id": conv})
+            await b.request("call.decline", {"call_id": call["id"]})
+
+        await verify(base_url, [alice, bob], [a, b], declined)
+
+        async def answered() -> None:
+            call = await a.request("call.start", {"conversation_id": conv, "media": "video"})
+            await b.request("call.accept", {"call_id": call["id"]})
+            await b.request("call.hangup", {"call_id": call["id"]})
+
+        await verify(base_url, [alice, bob], [a, b], answered)

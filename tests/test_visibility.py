@@ -112,6 +112,8 @@ WS_TABLE: dict[str, list[Data]] = {
     # Reporting a person one cannot see: "not found", as for nobody (K7).
     "reports.create": [lambda s, u: {"target_type": "user", "user_id": u, "reason": "spam"}],
     "users.lookup": [lambda s, u: {"user_ids": [u]}],
+    # Message search by sender (issue 15): only the searcher's conversations are searched.
+    "messages.search": [lambda s, u: {"q": "hello", "sender_id": u}],
     "friends.request": [lambda s, u: {"user_id": u, "message": "hi"}],
     "friends.remove": [lambda s, u: {"user_id": u}],
     "contacts.update": [lambda s, u: {"user_id": u, "remark": "r", "tags": ["t"]}],
@@ -129,6 +131,8 @@ WS_TABLE: dict[str, list[Data]] = {
     "group.transfer": [lambda s, u: {"conversation_id": s.group_id, "user_id": u}],
     "group.mute": [lambda s, u: {"conversation_id": s.group_id, "user_id": u, "seconds": 60}],
     "group.unmute": [lambda s, u: {"conversation_id": s.group_id, "user_id": u}],
+    # A host mutes a member of a group call (decision 0078): no such call here, whoever it is.
+    "call.mute_member": [lambda s, u: {"call_id": s.group_id, "user_id": u}],
     "group.remove": [lambda s, u: {"conversation_id": s.group_id, "user_id": u, "blacklist": True}],
     "group.blacklist.add": [lambda s, u: {"conversation_id": s.group_id, "user_ids": [u]}],
     "group.blacklist.remove": [lambda s, u: {"conversation_id": s.group_id, "user_ids": [u]}],
@@ -156,6 +160,22 @@ WS_TABLE: dict[str, list[Data]] = {
 # Ops that take no user id (``after_user_id`` is a paging cursor, not a person).
 WS_NO_USER_ID = set(
     [
+        # Calls (decision 0074): a call is named by its id or its direct chat; who is called
+        # is the chat's other member, and someone else's call is not_found (test_calls.py).
+        "call.start",
+        "call.accept",
+        "call.decline",
+        "call.hangup",
+        "call.signal",
+        "call.media",
+        "call.get",
+        "call.current",
+        "call.ice_servers",
+        # Group calls (decision 0078): named by the call or the group; members only.
+        "call.join",
+        "call.leave",
+        "call.live",
+        "call.publish",
         # Settings kept on the server and Web Push (issue 12): the caller's own. Starred
         # contacts are ids the server stores without looking them up (nothing to learn).
         "settings.get",
@@ -294,6 +314,9 @@ REST_TABLE: dict[str, list[Call]] = {
         lambda s, u: ("/api/v1/reports", {"target_type": "user", "user_id": u, "reason": "spam"})
     ],
     "POST /api/v1/users/lookup": [lambda s, u: ("/api/v1/users/lookup", {"user_ids": [u]})],
+    "GET /api/v1/search/messages": [
+        lambda s, u: (f"/api/v1/search/messages?q=hello&sender_id={u}", None)
+    ],
     "POST /api/v1/friend-requests": [
         lambda s, u: ("/api/v1/friend-requests", {"user_id": u, "message": "hi"})
     ],
@@ -360,6 +383,8 @@ REST_TABLE: dict[str, list[Call]] = {
 
 # Endpoints that take no user id (``after_user_id`` of group members: a paging cursor).
 REST_NO_USER_ID = {
+    # Calls (decision 0074): the caller's own STUN/TURN servers and credentials.
+    "GET /api/v1/calls/ice-servers",
     # Workbench apps (J6): the caller's own list and tickets.
     "GET /api/v1/workbench/apps",
     "POST /api/v1/workbench/apps/{workbench_app_id}/tickets",

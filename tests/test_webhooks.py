@@ -17,7 +17,8 @@ import httpx
 import pytest
 
 from tests.support.apps import AppCredentials, app_token, bearer, create_app
-from tests.support.server import ServerProcess
+from tests.support.server import TIDINGS, ServerProcess
+from tests.support.social import befriend, make_admin
 from tests.support.users import Person, register
 from tests.support.webhooks import Received, Receiver, delivered, verify
 
@@ -441,3 +442,193 @@ async def test_deliveries_pending_when_the_server_is_killed_all_arrive_after_res
     listed = await settled(app, hook_id)
     assert len(listed) == 20
     assert {d["status"] for d in listed} == {"succeeded"}
+
+
+async def test_people_events_arrive_with_their_documented_data(
+    server: ServerProcess, new_app: NewApp, receiver: Receiver
+) -> None:
+    """user.disabled (a console freeze and an app's disable), friend.added (the one who
+    asked first) and user.online / user.offline, as docs/protocol.md "Webhooks" gives them."""
+    app = await new_app("webhooks events:all users:read users:write presence:read")
+    _, secret = await subscribe(
+        app, receiver.url, "user.disabled", "friend.added", "user.online", "user.offline"
+    )
+    admin, asker, accepter, frozen = [
+        await register(server.base_url, name) for name in ("admin", "asker", "accepter", "frozen")
+    ]
+    await make_admin(server, admin, "org_admin")
+    # Frozen in the console, and disabled by the app (a user it owns).
+    await admin.http.call("POST", f"/api/v1/admin/users/{frozen.id}/freeze", {"reason": "left"})
+    external_id = f"E-{secrets.token_hex(4)}"
+    owned = (
+        await app.call("POST", "/api/v1/app/users", {"external_id": external_id, "nickname": "Ex"})
+    )["user"]
+    await app.call("POST", f"/api/v1/app/users/ext:{external_id}/disable")
+    # Friends: the request's sender is user_id.
+    async with asker.client(server.base_url) as a, accepter.client(server.base_url) as b:
+        await befriend(a, b, accepter)
+    # The last connection of each closed: both went offline.
+
+    def of_user(found: list[Received], event_type: str, user_id: int) -> list[Received]:
+        return [r for r in of_type(found, event_type) if r.event["data"].get("user_id") == user_id]
+
+    def all_there(found: list[Received]) -> bool:
+        return all(
+            (
+                of_user(found, "user.disabled", frozen.id),
+                of_user(found, "user.disabled", owned["id"]),
+                of_user(found, "friend.added", asker.id),
+                of_user(found, "user.online", asker.id),
+                of_user(found, "user.online", accepter.id),
+                of_user(found, "user.offline", asker.id),
+                of_user(found, "user.offline", accepter.id),
+            )
+        )
+
+    found = await receiver.wait_for(all_there)
+    assert all(verify(secret, r) for r in found)
+    # Exactly the documented data, no more.
+    for user_id in (frozen.id, owned["id"]):
+        (disabled,) = of_user(found, "user.disabled", user_id)
+        assert disabled.event["data"] == {"user_id": user_id}
+    (friends,) = of_user(found, "friend.added", asker.id)
+    assert friends.event["data"] == {"user_id": asker.id, "friend_id": accepter.id}
+    for person in (asker, accepter):
+        (online,) = of_user(found, "user.online", person.id)
+        (offline,) = of_user(found, "user.offline", person.id)
+        assert online.event["data"] == offline.event["data"] == {"user_id": person.id}
+        # Online first (the event's time is when the node saw the transition).
+        assert online.event["timestamp"] <= offline.event["timestamp"]
+        assert online.event["event_id"] < offline.event["event_id"]
+    for person in (admin, asker, accepter, frozen):
+        await person.http.close()
+
+
+async def test_without_events_all_an_app_hears_no_friendships_of_others(
+    server: ServerProcess, new_app: NewApp, receiver: Receiver, tmp_path: Path
+) -> None:
+    """Others' friendships need events:all: an app without it hears their presence (it
+    holds presence:read) but not that they became friends."""
+    everything = await new_app("webhooks events:all presence:read")
+    narrow = await new_app("webhooks presence:read")
+    witness = Receiver(tmp_path / "witness")
+    (tmp_path / "witness").mkdir()
+    witness.start()
+    try:
+        types = ("friend.added", "user.online", "user.offline")
+        await subscribe(everything, witness.url, *types)
+        await subscribe(narrow, receiver.url, *types)
+        asker, accepter = [await register(server.base_url, n) for n in ("asker", "accepter")]
+        async with asker.client(server.base_url) as a, accepter.client(server.base_url) as b:
+            await befriend(a, b, accepter)
+        await witness.wait_for(
+            lambda f: bool(
+                [r for r in of_type(f, "friend.added") if r.event["data"]["user_id"] == asker.id]
+            )
+        )
+        # The narrow app heard the presence of both, but not their friendship.
+        found = await receiver.wait_for(
+            lambda f: (
+                {r.event["data"]["user_id"] for r in of_type(f, "user.offline")}
+                >= {asker.id, accepter.id}
+            )
+        )
+        assert of_type(found, "friend.added") == []
+        for person in (asker, accepter):
+            await person.http.close()
+    finally:
+        witness.stop()
+
+
+async def test_users_made_on_the_command_line_are_user_created_events(
+    server: ServerProcess, new_app: NewApp, receiver: Receiver
+) -> None:
+    """`tidings user create` (another process, writing to the same database) and the bot
+    account of `tidings app create` go through the outbox as a registration does."""
+    app = await new_app("webhooks users:read users:write")
+    _, secret = await subscribe(app, receiver.url, "user.created")
+    account = f"cli{secrets.token_hex(4)}"
+    process = await asyncio.create_subprocess_exec(
+        TIDINGS,
+        "user",
+        "create",
+        account,
+        "--nickname",
+        "From The Shell",
+        "--password",
+        "a long and unusual passphrase 42",
+        "--data-dir",
+        str(server.data_dir),
+        env=server.env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0, output.decode()
+    user_id = int(output.decode().split()[2])
+    bot_app = await new_app("webhooks")
+    bot_id = (await bot_app.me())["bot_user_id"]
+    # And one the app makes itself, with the host's id.
+    external_id = f"E-{secrets.token_hex(4)}"
+    made = await app.call(
+        "POST", "/api/v1/app/users", {"external_id": external_id, "nickname": "Hired"}
+    )
+
+    def by_user(found: list[Received]) -> dict[int, dict[str, Any]]:
+        return {r.event["data"]["user_id"]: r.event["data"] for r in of_type(found, "user.created")}
+
+    found = await receiver.wait_for(
+        lambda f: by_user(f).keys() >= {user_id, bot_id, made["user"]["id"]}
+    )
+    assert all(verify(secret, r) for r in found)
+    users = by_user(found)
+    assert users[user_id] == {
+        "user_id": user_id,
+        "account": account,
+        "nickname": "From The Shell",
+        "kind": "person",
+        "external_id": None,
+    }
+    assert users[bot_id]["kind"] == "bot"
+    assert users[made["user"]["id"]]["external_id"] == external_id
+
+
+async def test_a_sync_that_disables_people_sends_each_one_user_disabled(
+    server: ServerProcess, new_app: NewApp, receiver: Receiver
+) -> None:
+    """An app's sync creates people (user.created each) and, in sync mode, disables those it
+    leaves out: one user.disabled each, however many parts the sync is applied in."""
+    app = await new_app("webhooks users:read users:write org:write")
+    await subscribe(app, receiver.url, "user.created", "user.disabled")
+    key = secrets.token_hex(3)
+    department = {"external_id": f"d-{key}", "name": f"Sync {key}"}
+    people = [
+        {
+            "external_id": f"s{i}-{key}",
+            "account": f"s{i}x{key}",
+            "nickname": f"Synced {i}",
+            "departments": [{"department": f"d-{key}"}],
+        }
+        for i in range(3)
+    ]
+    sync = "/api/v1/app/sync"
+    await app.call("POST", sync, {"mode": "merge", "departments": [department], "users": people})
+
+    def ids_of(found: list[Received], event_type: str) -> list[int]:
+        return [
+            r.event["data"]["user_id"]
+            for r in of_type(found, event_type)
+            if r.event["data"].get("account", f"x{key}").endswith(f"x{key}")
+        ]
+
+    found = await receiver.wait_for(lambda f: len(ids_of(f, "user.created")) == 3)
+    made = {
+        r.event["data"]["account"]: r.event["data"]["user_id"]
+        for r in of_type(found, "user.created")
+    }
+    left_out = {made[p["account"]] for p in people[1:]}
+    await app.call("POST", sync, {"mode": "sync", "departments": [department], "users": people[:1]})
+    await receiver.wait_for(lambda f: set(ids_of(f, "user.disabled")) >= left_out)
+    await asyncio.sleep(0.5)  # a second event of either would be here by now
+    disabled = [u for u in ids_of(receiver.received(), "user.disabled") if u in set(made.values())]
+    assert sorted(disabled) == sorted(left_out)

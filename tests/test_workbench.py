@@ -108,6 +108,23 @@ async def test_only_the_audience_sees_the_app_and_gets_tickets(scene: Scene) -> 
     assert (await scene.outsider.http.call("GET", MINE))["apps"] == []
 
 
+async def test_the_console_sees_the_audiences_people_by_name(scene: Scene) -> None:
+    admin = scene.people.super_admin
+    named = [{"id": scene.listed.id, "account": scene.listed.account, "nickname": "Listed"}]
+    assert scene.app["audience_people"] == named
+    one = (await admin.http.call("GET", f"{ADMIN}/{scene.app['id']}"))["app"]
+    assert one["audience_people"] == named
+    listed = next(
+        a for a in (await admin.http.call("GET", ADMIN))["apps"] if a["id"] == scene.app["id"]
+    )
+    assert listed["audience_people"] == named
+    # What the console reads it may send back as it is (the names are beside the audience).
+    changed = await admin.http.call(
+        "PATCH", f"{ADMIN}/{scene.app['id']}", {"audience": listed["audience"]}
+    )
+    assert changed["app"]["audience_people"] == named
+
+
 async def test_a_ticket_tells_the_tied_backend_who_it_is_once(base_url: str, scene: Scene) -> None:
     token = (await app_token(base_url, scene.backend))["access_token"]
     ticket = await _ticket(scene.insider, scene.app["id"])

@@ -33,6 +33,7 @@ from tidings.api import (
     app_api,
     apps,
     auth,
+    calls,
     contacts,
     conversations,
     errors,
@@ -43,6 +44,7 @@ from tidings.api import (
     organization,
     public_settings,
     reports,
+    search,
     security,
     service,
     single_sign_on,
@@ -134,6 +136,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(organization.router)
     app.include_router(files.router)
     app.include_router(favorites.router)
+    app.include_router(search.router)
+    app.include_router(calls.router)
     app.include_router(admin.router)
     app.include_router(admin_users.router)
     app.include_router(admin_groups.router)

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from tidings import cli_apps, cli_files
+from tidings import cli_apps, cli_files, cli_search
 from tidings.cli_sign_in import sign_in_from_terminal
 from tidings.config import LogFormat, Settings
 from tidings.domain.admin import AdminRole
@@ -120,6 +120,7 @@ def main(argv: list[str] | None = None) -> None:
 
     cli_files.add_commands(commands)
     cli_apps.add_command(commands)
+    cli_search.add_command(commands)
 
     args = parser.parse_args(argv)
     if args.command in cli_files.COMMANDS:
@@ -170,6 +171,8 @@ def main(argv: list[str] | None = None) -> None:
         )
     elif args.command == "app":
         asyncio.run(cli_apps.run(args, settings))
+    elif args.command == "search":
+        asyncio.run(cli_search.run(args, settings))
     elif args.command == "demo":
         asyncio.run(_demo(settings))
     elif args.command == "backup":
@@ -208,6 +211,7 @@ def _serve(settings: Settings) -> None:
         http=DeadlineHttpProtocol,
         # Upgraded sockets go straight to the gateway (no ASGI for /ws, decision 0018).
         ws=GatewayConnection,
+        timeout_keep_alive=settings.keep_alive_seconds,
         log_level=settings.log_level,
         access_log=False,
         **options,

@@ -144,6 +144,44 @@ class Settings(BaseSettings):
     burn_text_seconds: int = 10
     burn_media_seconds: int = 15
     burn_sweep_seconds: float = 1.0
+    # One-to-one calls (G1, G2, decision 0074). A call nobody answers ends as missed after
+    # call_ring_seconds (45 s: about what a phone rings before voicemail); media reported
+    # lost ends the call for both after call_lost_seconds unless it comes back (the clients
+    # try an ICE restart meanwhile). Every node sweeps both deadlines every
+    # call_sweep_seconds.
+    call_ring_seconds: float = Field(default=45.0, gt=0)
+    call_lost_seconds: float = Field(default=15.0, gt=0)
+    call_sweep_seconds: float = Field(default=1.0, gt=0)
+    # What one call.signal may carry (an SDP offer of audio, video and screen sharing with
+    # every codec Chromium offers is ~10 KB; ICE candidates are ~200 bytes).
+    call_signal_max_bytes: int = Field(default=32 * 1024, ge=1024)
+    # STUN and TURN servers handed to clients (comma-separated URLs, e.g.
+    # "stun:turn.example.com:3478" and "turn:turn.example.com:3478?transport=udp"). Empty:
+    # none, which is all a call on one machine or one LAN needs. TURN credentials are made
+    # from call_turn_secret (coturn's static-auth-secret with use-auth-secret) and live
+    # call_turn_ttl_seconds.
+    call_stun_urls: str = ""
+    call_turn_urls: str = ""
+    call_turn_secret: str = ""
+    call_turn_ttl_seconds: int = Field(default=6 * 3600, ge=60, le=7 * 86_400)
+    # Group calls (G3, decision 0078) go through a Janus SFU (its VideoRoom plugin), which
+    # every node reaches over Janus's WebSocket API at janus_url (e.g. "ws://127.0.0.1:8188")
+    # with janus_api_secret. Empty: no group calls (call.start in a group answers
+    # group_calls_unavailable). Janus forgets a session after 60 s without a request: each
+    # node keeps its participants' sessions with a keep-alive every janus_keepalive_seconds.
+    # A group call holds up to call_group_max_video people (video), call_group_max_voice
+    # (voice only).
+    janus_url: str = ""
+    janus_api_secret: str = ""
+    janus_keepalive_seconds: float = Field(default=25.0, gt=0, lt=60)
+    janus_timeout_seconds: float = Field(default=10.0, gt=0)
+    # The active speaker: Janus reports a participant talking when their audio's average
+    # level over call_talking_packets packets (20 ms each) is louder than
+    # -call_talking_level dBov (0 is loudest, 127 silence).
+    call_talking_level: int = Field(default=45, ge=1, le=127)
+    call_talking_packets: int = Field(default=25, ge=5, le=500)
+    call_group_max_video: int = Field(default=16, ge=2, le=16)
+    call_group_max_voice: int = Field(default=50, ge=2, le=50)
     group_size_limit: int = 10_000
     # Broadcasts (decision 0058): recipients written per transaction (each batch holds the
     # SQLite writer this long: ~20 ms per 500), how often scheduled ones are looked for,
@@ -228,6 +266,11 @@ class Settings(BaseSettings):
     rate_ws_connect_session: RateSetting = "30/1m"
     # People searches (contacts.search, org.search) per user: each scans the directory.
     rate_search: RateSetting = "60/1m"
+    # Message searches per user (decision 0072): a search box live as you type asks a few
+    # times a word, debounced; far more is a script.
+    rate_message_search: RateSetting = "120/1m"
+    # Calls started per user (decision 0074): each one rings every device of someone else.
+    rate_call_start: RateSetting = "20/1m"
     # Group member lists per user (each reads up to a whole group; clients cache them).
     rate_member_list: RateSetting = "120/1m"
     # Sign-in and reset codes sent per destination and per address (h/codes calls them).
@@ -247,6 +290,8 @@ class Settings(BaseSettings):
     # per client id (a wrong secret is not guessed at speed).
     rate_app_api: RateSetting = "6000/1m"
     rate_app_token: RateSetting = "30/1m"  # noqa: S105 (a rate, not a password)
+    # How long an app's access token lives (its ``expires_in``); a day at most.
+    app_token_ttl_seconds: int = Field(default=7200, ge=1, le=86_400)
 
     # Verification codes, TOTP and the second step of a sign-in (docs/protocol.md "Account
     # security"). Empty: the e-mail channel is off. smtp://user:pass@host:587?starttls=true,
@@ -321,6 +366,10 @@ class Settings(BaseSettings):
     # A request body must be in full this long after its head. Uploads are exempt (they may
     # take hours): they end after upload_idle_seconds without a byte instead.
     body_timeout_seconds: float = Field(default=30.0, gt=0)
+    # An idle keep-alive connection is closed after this. Longer than clients keep theirs
+    # (httpx 5 s, browsers up to 60 s): a client reusing a connection the server has just
+    # closed gets "disconnected without a response", which httpx does not retry.
+    keep_alive_seconds: int = Field(default=65, ge=1)
     # /metrics answers these networks (the client address, or X-Forwarded-For from a trusted
     # proxy) and requests with the bearer token below; others get 403.
     metrics_allowed_networks: CommaList = ["127.0.0.0/8", "::1/128"]
@@ -364,6 +413,14 @@ class Settings(BaseSettings):
     # Messages arriving within this window are sent as one push per user and conversation.
     push_coalesce_seconds: float = Field(default=0.5, ge=0)
 
+    # Customer service (decision 0066): a visitor with no activity for this long (no message
+    # either way, no connection, their chat closed) is forgotten: their sessions go, their
+    # name, page and the host's customer id are wiped, the conversation's log stays as the
+    # company's record. 90 days by default; 0 keeps visitors for ever. Checked this often by
+    # each serving node.
+    service_visitor_retention_seconds: int = Field(default=90 * 24 * 3600, ge=0)
+    service_cleanup_interval_seconds: float = Field(default=3600.0, gt=0)
+
     # Webhooks (issue 14, J2; decision 0068). A receiver must answer 2xx within the timeout.
     # Retries follow Standard Webhooks' schedule (after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h,
     # 10 h: 27.6 hours in all), each delay -+20 % at random; then the delivery has failed.
@@ -394,6 +451,18 @@ class Settings(BaseSettings):
     # woken at once by events written on itself).
     webhook_concurrency: int = Field(default=32, ge=1)
     webhook_poll_seconds: float = Field(default=1.0, gt=0)
+    # Deliveries are kept this long after their last attempt (succeeded, or failed once the
+    # retries were spent) to be listed and replayed, events as long as any delivery of
+    # theirs; then they are deleted, every ``webhook_prune_seconds`` on each serving node.
+    webhook_retention_seconds: float = Field(default=7 * 24 * 3600, gt=0)
+    webhook_prune_seconds: float = Field(default=3600.0, gt=0)
+
+    # Message search (decision 0072): how often the indexer looks for entries written on
+    # other nodes (it is woken at once by messages committed on its own).
+    search_poll_seconds: float = Field(default=0.5, gt=0)
+    # Off: this node never indexes (another node does, or nobody: searches find what is
+    # indexed already). For a node that should keep its processor for sends, and the bench.
+    search_indexing: bool = True
 
     static_dir: Path | None = None
     tls_certfile: Path | None = None

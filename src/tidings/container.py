@@ -18,6 +18,7 @@ from tidings.actions.apps import Apps
 from tidings.actions.attachments import Attachments
 from tidings.actions.broadcasts import Broadcasts, BroadcastSender
 from tidings.actions.burns import Burns
+from tidings.actions.calls import Calls
 from tidings.actions.chat_lock import ChatLocks
 from tidings.actions.chat_records import ChatRecords
 from tidings.actions.codes import Codes
@@ -27,6 +28,7 @@ from tidings.actions.favorites import FavoriteFiles, FavoriteMessages
 from tidings.actions.file_cleanup import FileCleanup
 from tidings.actions.files import Files
 from tidings.actions.governance import Governance, Policies
+from tidings.actions.group_calls import GroupCalls
 from tidings.actions.groups import Groups
 from tidings.actions.imports import Imports
 from tidings.actions.invites import Invites
@@ -44,7 +46,9 @@ from tidings.actions.push_notifications import PushNotifications
 from tidings.actions.receipts import Receipts
 from tidings.actions.registration import RegistrationInvites
 from tidings.actions.rosters import RosterCache
+from tidings.actions.search import MessageSearch, SearchIndexer
 from tidings.actions.service import ServiceDesk
+from tidings.actions.service_retention import VisitorRetention
 from tidings.actions.session_touches import SessionTouches
 from tidings.actions.sign_in_steps import SignInSteps
 from tidings.actions.single_sign_on import SingleSignOn
@@ -55,7 +59,13 @@ from tidings.actions.stickers import Stickers
 from tidings.actions.sync import Sync
 from tidings.actions.two_factor import TwoFactor
 from tidings.actions.user_settings import UserSettingsActions
-from tidings.actions.webhooks import WebhookInterest, Webhooks, WebhookSender, WebhookUrls
+from tidings.actions.webhooks import (
+    WebhookInterest,
+    WebhookRetention,
+    Webhooks,
+    WebhookSender,
+    WebhookUrls,
+)
 from tidings.actions.workbench import Workbench
 from tidings.auth.delivery import CodeDelivery
 from tidings.auth.openid import OpenIdProvider
@@ -83,6 +93,7 @@ from tidings.store.apps import AppStore
 from tidings.store.audit import AuditStore
 from tidings.store.broadcasts import BroadcastStore
 from tidings.store.burns import BurnStore
+from tidings.store.calls import CallStore
 from tidings.store.contacts import ContactStore
 from tidings.store.conversations import ConversationStore
 from tidings.store.database import Database
@@ -99,6 +110,9 @@ from tidings.store.organization import OrgStore
 from tidings.store.privacy import PrivacyStore
 from tidings.store.push import PushStore
 from tidings.store.registration_invites import RegistrationInviteStore
+from tidings.store.search_index import SearchIndex
+from tidings.store.search_pg import PgSearchIndex
+from tidings.store.search_sqlite import SqliteSearchIndex, index_path
 from tidings.store.security import SecurityStore
 from tidings.store.service import ServiceStore
 from tidings.store.site_settings import SiteSettingsStore
@@ -219,6 +233,7 @@ class Container:
             accounts=self.account_store,
             gate=self.admin_gate,
             limits=self.limits,
+            token_ttl_seconds=self.settings.app_token_ttl_seconds,
         )
 
     @cached_property
@@ -415,16 +430,25 @@ class Container:
 
     # Customer service on a web site (J4, decision 0066)
     @cached_property
+    def service_store(self) -> ServiceStore:
+        return ServiceStore(self.database)
+
+    @cached_property
     def service_desk(self) -> ServiceDesk:
         return ServiceDesk(
-            store=ServiceStore(self.database),
+            store=self.service_store,
             accounts=self.account_store,
             conversations=self.conversation_store,
             rosters=self.rosters,
             publisher=self.publisher,
             limits=self.limits,
             gate=self.admin_gate,
+            presence=self.presence_registry,
         )
+
+    @cached_property
+    def visitor_retention(self) -> VisitorRetention:
+        return VisitorRetention(settings=self.settings, store=self.service_store)
 
     # Burn after reading (decision 0038)
     @cached_property
@@ -441,6 +465,26 @@ class Container:
             publisher=self.publisher,
             files=self.files,
             file_store=self.file_store,
+        )
+
+    # One-to-one calls (decision 0074) and group calls through Janus (0078)
+    @cached_property
+    def calls(self) -> Calls:
+        store = CallStore(self.database)
+        return Calls(
+            settings=self.settings,
+            store=store,
+            contacts=self.contact_store,
+            rosters=self.rosters,
+            publisher=self.publisher,
+            limits=self.limits,
+            site=self.site_settings,
+            group=GroupCalls(
+                settings=self.settings,
+                store=store,
+                rosters=self.rosters,
+                publisher=self.publisher,
+            ),
         )
 
     @cached_property
@@ -841,6 +885,10 @@ class Container:
         )
 
     @cached_property
+    def webhook_retention(self) -> WebhookRetention:
+        return WebhookRetention(self.settings, self.webhook_store)
+
+    @cached_property
     def webhooks(self) -> Webhooks:
         return Webhooks(
             store=self.webhook_store,
@@ -884,6 +932,32 @@ class Container:
             min_mute_seconds=self.settings.min_mute_seconds,
         )
 
+    # Message search (decision 0072)
+
+    @cached_property
+    def search_index(self) -> SearchIndex:
+        if self.database.sqlite_path is not None:
+            return SqliteSearchIndex(index_path(self.database.sqlite_path))
+        return PgSearchIndex(self.database)
+
+    @cached_property
+    def search_indexer(self) -> SearchIndexer:
+        return SearchIndexer(
+            index=self.search_index,
+            conversations=self.conversation_store,
+            accounts=self.account_store,
+            poll_seconds=self.settings.search_poll_seconds,
+        )
+
+    @cached_property
+    def message_search(self) -> MessageSearch:
+        return MessageSearch(
+            index=self.search_index,
+            conversations=self.conversation_store,
+            accounts=self.account_store,
+            limits=self.limits,
+        )
+
     # Life cycle
 
     async def start(self, *, serving: bool = False) -> None:
@@ -910,15 +984,27 @@ class Container:
         self.log_writer.committed_listeners.append(self.statistics_recorder.appended)
         self.statistics_recorder.start()
         await self.files.start()
+        # What the webhooks want is known before anything is written, on the command line
+        # too: a user it creates is a user.created event as one made over REST is.
+        await self.webhook_interest.reload()
         if not serving:
             return
         self.file_cleanup.start()
+        self.visitor_retention.start()
         self.burns.start()
+        self.calls.start()
+        self.connections.disconnect_listeners.append(self.calls.group.disconnected)
         self.broadcast_sender.start()
-        # Before the first connection or write: what is wanted is known from the start.
+        # Kept current from now on (the bus, every 30 s).
         await self.webhook_interest.start()
         self.connections.presence_listeners.append(self.webhook_sender.on_presence)
         self.webhook_sender.start()
+        self.webhook_retention.start()
+        # Message search: the index is built from the log, on one serving node at a time.
+        await self.search_index.start()
+        if self.settings.search_indexing:
+            self.log_writer.committed_listeners.append(self.search_indexer.sent)
+            self.search_indexer.start()
         if self.settings.push_enabled:
             self.publisher.entry_listeners.append(self.push_notifications.on_entry)
             self.push_notifications.start()
@@ -929,10 +1015,20 @@ class Container:
             await self.push_notifications.stop()
         await self.codes.stop()
         await self.file_cleanup.stop()
+        if "visitor_retention" in self.__dict__:
+            await self.visitor_retention.stop()
         await self.burns.stop()
+        if "calls" in self.__dict__:
+            await self.calls.stop()
         await self.broadcast_sender.stop()
+        if "webhook_retention" in self.__dict__:
+            await self.webhook_retention.stop()
         await self.webhook_sender.stop()
         await self.webhook_interest.stop()
+        if "search_indexer" in self.__dict__:
+            await self.search_indexer.stop()
+        if "search_index" in self.__dict__:
+            await self.search_index.close()
         await self.receipts.stop()
         await self.word_lists.stop()
         await self.session_touches.stop()

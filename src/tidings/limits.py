@@ -55,6 +55,8 @@ _WHAT = {
     "members_add": "members added",
     "ws_connect_session": "connections",
     "search": "searches",
+    "message_search": "message searches",
+    "call_start": "calls started",
     "member_list": "member lists",
     "code_send_destination": "codes sent",
     "code_send_address": "codes sent",

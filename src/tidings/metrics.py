@@ -44,3 +44,16 @@ WEB_PUSHES = Counter("tidings_web_pushes_total", "Web Pushes by outcome", ["outc
 WEBHOOK_ATTEMPTS = Counter(
     "tidings_webhook_attempts_total", "Webhook delivery attempts", ["outcome"]
 )
+
+# Message search (decision 0072): how long after it was written an entry was indexed (the
+# indexer's lag), and how long a search took on the server.
+SEARCH_INDEX_LAG = Histogram(
+    "tidings_search_index_lag_seconds",
+    "From an entry's creation to its commit in the search index",
+    buckets=(0.05, 0.1, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 30.0),
+)
+SEARCH_SECONDS = Histogram(
+    "tidings_search_seconds",
+    "Duration of a message search on the server",
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.15, 0.25, 0.5, 1.0),
+)

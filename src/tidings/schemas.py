@@ -215,6 +215,9 @@ class HistoryOp(Input):
     conversation_id: Id
     after_seq: Seq | None = None
     before_seq: Seq | None = None
+    # The page around this seq (it and what came just before and after): opening a
+    # conversation at a search result. Not with after_seq or before_seq.
+    around_seq: Seq | None = None
     limit: HistoryLimit = 100
 
 

@@ -22,12 +22,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import unique
-from tests.browser.pages import send_text, sign_in
+from tests.browser.pages import conversation_row, send_text, sign_in
 from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, WebServer, free_port, running_server
 from tidings.config import Settings
 
 CROSS_ORIGIN = "allowed_origins" in Settings.model_fields
 SHOP_HOST = "127.0.0.2"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "data" / "screenshots"
 
 SHOP_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Blue teapot — Tea Shop</title>
@@ -175,4 +176,78 @@ def test_a_visitor_and_an_agent_talk_through_the_widget(
     widget.locator(".tw-input").fill("Thanks!")
     widget.locator(".tw-input").press("Enter")
     expect(desk.get_by_test_id("bubble-text").filter(has_text="Thanks!")).to_be_visible()
+    shop_context.close()
+
+
+def test_an_agent_serves_a_customer_in_chats_with_the_service_actions_there(
+    shop_server: tuple[WebServer, str], shop_browser: Any, new_context: Any
+) -> None:
+    """In Chats, a service chat reads as a customer conversation (the visitor's name,
+    "Customer"/"客户", the page they are on, "took the chat", not group wording), offers
+    only what the server takes (text and emoji), and has Transfer and Close for its agent."""
+    server, shop_url = shop_server
+    admin = server.register(unique("boss"), "Boss")
+    first = server.register(unique("agent"), "Zhou Min")
+    second = server.register(unique("agent"), "Li Na")
+    server.make_admin(admin["user"]["account"])
+    agents = [first["user"]["id"], second["user"]["id"]]
+    server.api(admin["token"], "PUT", "/admin/service/agents", json={"user_ids": agents})
+
+    shop_context = shop_browser.new_context(viewport={"width": 1280, "height": 800})
+    shop_context.set_default_timeout(10_000)
+    visitor = shop_context.new_page()
+    _open_shop(visitor, server, shop_url)
+    widget = _widget(visitor)
+    widget.locator(".tw-launcher").click()
+    widget.locator(".tw-input").fill("Where is my parcel?")
+    widget.locator(".tw-input").press("Enter")
+    expect(widget.locator(".tw-mine:not(.tw-pending)")).to_have_text(["Where is my parcel?"])
+
+    desk = new_context().new_page()
+    sign_in(desk, server.base_url, first["user"]["account"])
+    desk.get_by_test_id("rail-service").click()
+    waiting = desk.get_by_test_id("service-waiting").get_by_test_id("service-item")
+    expect(waiting).to_have_count(1)
+    name = waiting.locator(".service-visitor").inner_text()
+    assert name.startswith("Visitor ")
+    waiting.get_by_test_id("service-take").click()
+    expect(desk.get_by_test_id("chat-title")).to_have_text(name)
+    expect(desk.get_by_test_id("chat-subtitle")).to_have_text("Customer")
+    bar = desk.get_by_test_id("service-chat-bar")
+    expect(bar.get_by_test_id("service-chat-page")).to_contain_text("Blue teapot — Tea Shop")
+    notices = desk.get_by_test_id("chat-notice")
+    expect(notices.filter(has_text="You took the chat")).to_have_count(1)
+    expect(notices.filter(has_text="group")).to_have_count(0)
+    # Text and emoji only: no picture, file, screenshot, voice or "+" the server would refuse.
+    expect(desk.get_by_test_id("emoji-button")).to_be_visible()
+    for refused in ("image-button", "file-button", "plus-button", "voice-button"):
+        expect(desk.get_by_test_id(refused)).to_have_count(0)
+    expect(desk.get_by_test_id("screenshot-button")).to_have_count(0)
+    send_text(desk, "It left the warehouse today.")
+    expect(widget.locator(".tw-theirs:not(.tw-greeting)")).to_have_text(
+        ["It left the warehouse today."]
+    )
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    desk.screenshot(path=str(SCREENSHOTS / "service-chat-agent-en.png"))
+
+    # Transfer from the chat itself: it leaves this agent's Chats and reaches the other.
+    bar.get_by_test_id("service-chat-transfer-target").select_option(label="Li Na")
+    bar.get_by_test_id("service-chat-transfer").click()
+    expect(conversation_row(desk, name)).to_have_count(0)
+    expect(widget.locator(".tw-status")).to_have_text("Li Na is serving you")
+
+    other = new_context(locale="zh-CN").new_page()
+    sign_in(other, server.base_url, second["user"]["account"])
+    zh_name = name.replace("Visitor ", "访客 ")
+    conversation_row(other, zh_name).click()
+    expect(other.get_by_test_id("chat-title")).to_have_text(zh_name)
+    expect(other.get_by_test_id("chat-subtitle")).to_have_text("客户")
+    other_notices = other.get_by_test_id("chat-notice")
+    expect(other_notices.filter(has_text="Zhou Min将会话转接给你")).to_have_count(1)
+    expect(other_notices.filter(has_text="群")).to_have_count(0)
+    expect(other.get_by_test_id("image-button")).to_have_count(0)
+    other.screenshot(path=str(SCREENSHOTS / "service-chat-agent-zh.png"))
+    other.get_by_test_id("service-chat-bar").get_by_test_id("service-chat-close").click()
+    expect(conversation_row(other, zh_name)).to_have_count(0)
+    expect(widget.locator(".tw-status")).to_have_text("The chat was closed. Write again any time.")
     shop_context.close()

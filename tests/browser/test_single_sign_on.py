@@ -6,11 +6,13 @@ tests/test_single_sign_on.py's."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pyotp
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -92,6 +94,36 @@ def test_someone_new_gets_an_account_named_by_the_provider(
     )
     assert me["account"] == login
     assert me["nickname"] == f"{login.capitalize()} Example"
+
+
+def test_a_second_step_keeps_where_to_land_and_remember_me(
+    sso: tuple[WebServer, OidcProvider], new_context: Any
+) -> None:
+    """A super admin with TOTP follows a link that signs in with the provider and lands in
+    the console, not remembered: after the code, the console (``next``), and the session in
+    this tab only (``remember``)."""
+    server, provider = sso
+    account = f"twostep{uuid.uuid4().hex[:8]}"
+    registered = server.register(account, "Two Step")
+    server.make_admin(account)
+    totp = pyotp.TOTP(server.api(registered["token"], "POST", "/me/totp")["secret"])
+    server.api(registered["token"], "POST", "/me/totp/confirm", json={"code": totp.now()})
+
+    page = new_context().new_page()
+    page.goto(f"{server.base_url}/api/v1/auth/oidc/start?next=/admin&remember=false")
+    page.wait_for_url(f"{provider.issuer}/**")
+    page.fill("input[name=login]", account)
+    page.fill("input[name=password]", "anything")
+    page.click("button[type=submit]")
+    step = page.get_by_test_id("second-step")
+    expect(step).to_have_attribute("data-method", "totp")
+    # The enrolment spent the current step's code: the next one.
+    step.locator("input[name=code]").fill(totp.at(time.time() + 30))
+    step.locator("button[type=submit]").click()
+    page.wait_for_url(f"{server.base_url}/admin")
+    expect(page.locator(".adm-nav")).to_be_visible()
+    assert page.evaluate("localStorage.getItem('tidings.accounts')") is None
+    assert account in (page.evaluate("sessionStorage.getItem('tidings.accounts')") or "")
 
 
 @pytest.mark.parametrize(

@@ -105,9 +105,12 @@ def test_a_workbench_app_opens_and_shares_a_card_into_a_chat(
     # The client's own chat picker; Bob's chat is picked and the card sent as Alice.
     dialog = page.get_by_test_id("forward-dialog")
     expect(dialog).to_be_visible()
+    # A card the app made is shared, not forwarded: the dialog and its outcome say so.
+    expect(dialog.get_by_role("heading")).to_have_text("Share to")
     dialog.locator("[data-testid=forward-target][data-title='Bob Li']").first.click()
     dialog.get_by_test_id("forward-send").click()
     expect(frame.locator("#status")).to_have_text("Shared into 1 chat(s).")
+    expect(page.get_by_test_id("flash")).to_have_text("Shared to 1 chat(s)")
 
     peer = new_context().new_page()
     sign_in(peer, web_server.base_url, bob["user"]["account"])

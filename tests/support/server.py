@@ -11,8 +11,10 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -49,6 +51,7 @@ RELAXED_LIMITS_ENV = {
         "MEMBERS_ADD",
         "WS_CONNECT_SESSION",
         "SEARCH",
+        "MESSAGE_SEARCH",
         "MEMBER_LIST",
     )
 }
@@ -104,7 +107,10 @@ class ServerProcess:
 
     def wait_ready(self) -> None:
         assert self.process is not None
-        deadline = time.monotonic() + 30
+        # Generous: on a machine at load 13 a server was seen taking over 30 s to answer its
+        # first request; one slow start errors every test of its module (and, pytest caching
+        # the error, of the next modules asking for the same fixture).
+        deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited early:\n{self.log()}")
@@ -118,6 +124,8 @@ class ServerProcess:
             except httpx.HTTPError:
                 pass
             time.sleep(0.05)
+        # Not left running behind the failed test (it would hold its database connections).
+        self.stop()
         raise RuntimeError(f"server did not start:\n{self.log()}")
 
     def stop(self) -> None:
@@ -237,3 +245,38 @@ class RedisProcess:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(10)
+
+
+@dataclass
+class Cluster:
+    """Nodes sharing one fresh PostgreSQL database and one Redis (scale-out, decision 0016)."""
+
+    nodes: list[ServerProcess]
+    database: str
+
+
+@contextmanager
+def pg_cluster(
+    directories: Any, env: dict[str, str] | None = None, count: int = 2
+) -> Iterator[Cluster]:
+    """`count` nodes started at once on a new database and Redis (`directories` is pytest's
+    `tmp_path_factory`); all of it stopped and removed afterwards, even if a node fails to start."""
+    redis = RedisProcess()
+    redis.start()
+    database = new_pg_database()
+    shared = {**(env or {}), "TIDINGS_DATABASE_URL": database, "TIDINGS_REDIS_URL": redis.url}
+    nodes = [
+        ServerProcess(directories.mktemp(f"node{i}"), env={**shared, "TIDINGS_NODE_ID": f"n{i}"})
+        for i in range(count)
+    ]
+    try:
+        for node in nodes:
+            node.launch()
+        for node in nodes:
+            node.wait_ready()
+        yield Cluster(nodes, database)
+    finally:
+        for node in nodes:
+            node.stop()
+        remove_pg_database(database)
+        redis.stop()

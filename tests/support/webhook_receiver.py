@@ -28,6 +28,8 @@ class Receiver(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         length = int(self.headers.get("content-length", "0"))
         body = self.rfile.read(length)
+        if len(body) < length:
+            return  # the sender was cut off mid-post (killed): nothing was delivered
         mode_file = self.log_path.with_name(self.log_path.name + ".mode")
         mode = mode_file.read_text().strip() if mode_file.exists() else "ok"
         status = {"ok": 204, "fail": 500, "hang": 0}.get(mode, 204)

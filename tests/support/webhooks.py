@@ -72,7 +72,7 @@ class Receiver:
         if not self.log.exists():
             return []
         out: list[Received] = []
-        for line in self.log.read_text().splitlines():
+        for line in self.log.read_text().split("\n")[:-1]:  # a line still being written waits
             if not line.strip():
                 continue
             r = json.loads(line)

@@ -391,9 +391,12 @@ class Accounts:
 
     # Server administration (PRODUCT.md A9, K1)
 
-    async def do_freeze(self, actor: Actor | None, user_id: int, reason: str = "") -> int:
+    async def do_freeze(
+        self, actor: Actor | None, user_id: int, reason: str = "", *, app: AuditNote | None = None
+    ) -> int:
         """Freeze an account: every session of it ends at once on every node, signing in is
-        refused with ``account_disabled``; its messages stay. The sessions ended."""
+        refused with ``account_disabled``; its messages stay. The sessions ended. ``app``:
+        an app does it (actor None), and this is its audit entry, written with the change."""
         if actor is not None and actor.user_id == user_id:
             raise TidingsError(ErrorCode.FORBIDDEN, "you cannot freeze your own account")
         async with self._gate.act(
@@ -403,15 +406,23 @@ class Accounts:
             target_type="user",
             target_id=user_id,
             details={"reason": reason} if reason else None,
+            entry=app,
         ):
             await self._may_manage(actor, user_id)
             ended = await self._store.set_disabled(user_id, True, now_ms())
         await self._announce_revoked(ended)
         return len(ended)
 
-    async def do_unfreeze(self, actor: Actor | None, user_id: int) -> None:
+    async def do_unfreeze(
+        self, actor: Actor | None, user_id: int, *, app: AuditNote | None = None
+    ) -> None:
         async with self._gate.act(
-            actor, AdminPower.USERS, "user.unfreeze", target_type="user", target_id=user_id
+            actor,
+            AdminPower.USERS,
+            "user.unfreeze",
+            target_type="user",
+            target_id=user_id,
+            entry=app,
         ):
             await self._may_manage(actor, user_id)
             await self._store.set_disabled(user_id, False, now_ms())

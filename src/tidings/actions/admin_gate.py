@@ -42,15 +42,20 @@ class AdminGate:
         target_type: str = "",
         target_id: str | int | None = None,
         details: dict[str, Any] | None = None,
+        entry: AuditNote | None = None,
     ) -> AsyncIterator[AuditNote]:
         """Check ``power``, then run the block as one audited admin action: its entry
         commits in the block's first write transaction; a block that writes nothing gets it
         written when it ends; a block that raises gets none. ``actor`` None: the command
-        line, which holds every power."""
+        line, which holds every power — or an app, whose scope the API checked, with the
+        ``entry`` that names it written instead of the command line's."""
         if actor is not None:
             await self.require(actor, power)
-        note = note_of(actor, action, target_type=target_type, target_id=target_id)
-        note.details.update(details or {})
+        if entry is not None:
+            note = entry
+        else:
+            note = note_of(actor, action, target_type=target_type, target_id=target_id)
+            note.details.update(details or {})
         with audit_context.pending(note) as waiting:
             yield note
         if not waiting.written:

@@ -24,7 +24,7 @@ from tidings.actions.publisher import Publisher
 from tidings.auth.password_policy import PasswordPolicy
 from tidings.auth.passwords import Passwords
 from tidings.bus.presence import PresenceRegistry
-from tidings.domain.accounts import User, UserKind
+from tidings.domain.accounts import Session, User, UserKind
 from tidings.domain.app_sync import (
     APPLY_BATCH,
     OwnedUser,
@@ -37,7 +37,7 @@ from tidings.domain.clock import now_ms
 from tidings.domain.errors import ErrorCode, TidingsError
 from tidings.domain.org_import import ImportMode, KnownPerson, PersonChange, plan_import
 from tidings.store import audit_context
-from tidings.store.accounts import AccountStore, AccountTaken
+from tidings.store.accounts import AccountStore, AccountTaken, NewAccount
 from tidings.store.app_notices import AppNoticeStore
 from tidings.store.external_ids import ExternalIdStore
 from tidings.store.organization import OrgStore
@@ -212,16 +212,26 @@ class AppApi:
 
     async def do_set_disabled(self, app: AppCaller, ref: UserRef, disabled: bool) -> User:
         """Disable (every session ends at once, as a freeze) or enable a user the app owns
-        (one with an external id)."""
+        (one with an external id, no server admin: a sync leaves them alone too). The audit
+        entry (``app.user.disable`` / ``.enable``) commits with the change."""
         user = await self.user(ref)
         if user.external_id is None or user.kind is not UserKind.PERSON:
             raise TidingsError(
                 ErrorCode.FORBIDDEN, "an app disables only users with an external id"
             )
+        if await self._org.admin_role(user.id) is not None:
+            raise TidingsError(ErrorCode.FORBIDDEN, "an app does not disable server admins")
+        entry = note_of(
+            self._apps.actor_of(app),
+            "app.user.disable" if disabled else "app.user.enable",
+            target_type="user",
+            target_id=user.id,
+            details={"app": app.client_id, "external_id": user.external_id},
+        )
         if disabled:
-            await self._account_actions.do_freeze(None, user.id, reason=f"app {app.client_id}")
+            await self._account_actions.do_freeze(None, user.id, app=entry)
         else:
-            await self._account_actions.do_unfreeze(None, user.id)
+            await self._account_actions.do_unfreeze(None, user.id, app=entry)
         self._directory.users_changed()
         return await self.user(UserRef(id=user.id))
 
@@ -241,10 +251,9 @@ class AppApi:
         self._org_cache.invalidate()
         tree = await self._org_cache.tree()
         owned = await self._external_ids.departments()
-        known = {
-            ext: OwnedUser(u.id, u.account, u.external_id)
-            for ext, u in (await self._external_ids.users([p.external_id for p in people])).items()
-        }
+        # Each user read once: the people named (by external id) and those in the tree.
+        named_users = await self._external_ids.users([p.external_id for p in people])
+        known = {ext: OwnedUser(u.id, u.account, u.external_id) for ext, u in named_users.items()}
         wanted_accounts = sorted(
             {(p.account or p.external_id).lower() for p in people if p.external_id not in known}
         )
@@ -263,15 +272,23 @@ class AppApi:
         )
         named = {
             u.account.lower(): KnownPerson(u.id, u.account, u.nickname, u.disabled)
-            for u in (await self._accounts.users([k.id for k in known.values()])).values()
+            for u in named_users.values()
         }
+        by_id = {u.id: u for u in named_users.values()}
+        in_tree = await self._accounts.users(
+            [u for u in sorted(tree.memberships) if u not in by_id]
+        )
+        in_tree.update((u, by_id[u]) for u in tree.memberships if u in by_id)
         members = {
             u: KnownPerson(user.id, user.account, user.nickname, user.disabled)
-            for u, user in (await self._accounts.users(sorted(tree.memberships))).items()
+            for u, user in in_tree.items()
         }
         # Sync mode disables only the app's people: everyone else in the tree is protected.
-        owned_people = await self._owned_in_tree(sorted(tree.memberships))
-        protected = {u for u in members if u not in owned_people}
+        protected = {
+            u
+            for u, user in in_tree.items()
+            if user.external_id is None or user.kind is not UserKind.PERSON
+        }
         protected.update(await self._org.role_holders())
         plan = plan_import(
             tree, stated.rows, mode=mode, people=named, members=members, protected=protected
@@ -293,50 +310,35 @@ class AppApi:
             if d.path in stated.new_department_ids
         }
 
-        async def create_person(change: PersonChange) -> int:
-            external_id = stated.accounts[change.account]
-            try:
-                user, _ = await self._accounts.create_user(
-                    account=change.account,
-                    password_hash=NO_PASSWORD,
-                    nickname=change.nickname,
-                    now=now_ms(),
-                    profile={"external_id": external_id},
-                )
-            except AccountTaken:
-                raise TidingsError(
-                    ErrorCode.ORG_CHANGED,
-                    f"{change.account} was created meanwhile: run the sync again",
-                ) from None
-            return user.id
-
-        await self._org_imports.apply_in_batches(
-            plan, create_person=create_person, department_external_ids=keys, batch=APPLY_BATCH
-        )
-        await self._gate.record(
-            note_of(
-                self._apps.actor_of(app),
-                "app.sync",
-                target_type="organization",
-                details={
-                    "app": app.client_id,
-                    "mode": mode.value,
-                    "plan_id": wire["plan_id"],
-                    "changes": plan.changes,
-                    "rejected": len(report["rejected"]),
-                },
+        def new_person(change: PersonChange) -> NewAccount:
+            # No password (no argon2 cost either): they sign in by tickets.
+            return NewAccount(
+                account=change.account,
+                password_hash=NO_PASSWORD,
+                nickname=change.nickname,
+                profile={"external_id": stated.accounts[change.account]},
             )
+
+        entry = note_of(
+            self._apps.actor_of(app),
+            "app.sync",
+            target_type="organization",
+            details={
+                "app": app.client_id,
+                "mode": mode.value,
+                "plan_id": wire["plan_id"],
+                "changes": plan.changes,
+                "rejected": len(report["rejected"]),
+            },
         )
+        # The entry commits with the sync's first part: a sync that changed anything has
+        # it, even one cut short (by org_changed, or a crash) after that part.
+        with audit_context.pending(entry):
+            await self._org_imports.apply_in_batches(
+                plan, new_person=new_person, department_external_ids=keys, batch=APPLY_BATCH
+            )
         result["applied"] = True
         return result
-
-    async def _owned_in_tree(self, user_ids: list[int]) -> set[int]:
-        found = await self._accounts.users(user_ids)
-        return {
-            u
-            for u, user in found.items()
-            if user.external_id is not None and user.kind is UserKind.PERSON
-        }
 
     # ---- messages -------------------------------------------------------------------------
 
@@ -473,15 +475,32 @@ class AppApi:
                 details={"max": MAX_PRESENCE},
             )
         found = await self.users(refs)
-        online = await self._presence.online(sorted({u.id for u in found}))
+        ids = sorted({u.id for u in found})
+        online = await self._presence.online(ids)
+        connected = await self._presence.online_sessions(ids)
+        signed_in = await self._accounts.live_sessions_of(ids, now_ms())
         return [
             {
                 "user_id": u.id,
                 "external_id": u.external_id,
                 "status": "online" if online.get(u.id) else "offline",
+                "devices": [
+                    device_wire(s, online=s.id in connected.get(u.id, ()))
+                    for s in signed_in.get(u.id, [])
+                ],
             }
             for u in found
         ]
+
+
+def device_wire(session: Session, *, online: bool) -> dict[str, Any]:
+    """A device a user is signed in on, as presence shows it to an app."""
+    return {
+        "platform": session.platform.value,
+        "device_name": session.device_name,
+        "online": online,
+        "last_seen_at": session.last_seen_at,
+    }
 
 
 def _external_id_taken() -> TidingsError:

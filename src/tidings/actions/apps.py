@@ -36,15 +36,16 @@ NO_PASSWORD = "!"  # noqa: S105 (not a password: a hash no password matches)
 class Grant:
     """A token handed to an app (RFC 6749 section 5.1)."""
 
-    def __init__(self, access_token: str, scopes: frozenset[AppScope]) -> None:
+    def __init__(self, access_token: str, scopes: frozenset[AppScope], expires_in: int) -> None:
         self.access_token = access_token
         self.scopes = scopes
+        self.expires_in = expires_in
 
     def to_wire(self) -> dict[str, object]:
         return {
             "access_token": self.access_token,
             "token_type": "Bearer",
-            "expires_in": TOKEN_TTL_SECONDS,
+            "expires_in": self.expires_in,
             "scope": scope_text(self.scopes),
         }
 
@@ -61,12 +62,19 @@ class GrantRefused(Exception):
 
 class Apps:
     def __init__(
-        self, *, store: AppStore, accounts: AccountStore, gate: AdminGate, limits: Limits
+        self,
+        *,
+        store: AppStore,
+        accounts: AccountStore,
+        gate: AdminGate,
+        limits: Limits,
+        token_ttl_seconds: int = TOKEN_TTL_SECONDS,
     ) -> None:
         self._store = store
         self._accounts = accounts
         self._gate = gate
         self._limits = limits
+        self._token_ttl = token_ttl_seconds
 
     # ---- the console and the command line (actor None) ------------------------------------
 
@@ -192,9 +200,9 @@ class Apps:
 
     # ---- the token endpoint and every app call -------------------------------------------
 
-    async def grant(self, client_id: str, client_secret: str, scope: str | None) -> Grant:
-        """The client-credentials grant: a token for the scopes asked (all the app's when
-        none are), or ``GrantRefused`` with RFC 6749's error."""
+    async def _client(self, client_id: str, client_secret: str) -> App:
+        """The active app these credentials are of (counted against the token endpoints'
+        rate per client id), or ``GrantRefused``."""
         try:
             await self._limits.hit("app_token", client_id[:64])
         except TidingsError as error:
@@ -207,6 +215,12 @@ class Apps:
         app = found[0]
         if app.status is not AppStatus.ACTIVE:
             raise GrantRefused("invalid_client", "this app was revoked", status=401)
+        return app
+
+    async def grant(self, client_id: str, client_secret: str, scope: str | None) -> Grant:
+        """The client-credentials grant: a token for the scopes asked (all the app's when
+        none are), or ``GrantRefused`` with RFC 6749's error."""
+        app = await self._client(client_id, client_secret)
         try:
             asked = parse_scopes(scope) if scope else app.scopes
         except TidingsError as error:
@@ -217,10 +231,17 @@ class Apps:
         token = new_token()
         now = now_ms()
         if not await self._store.add_token(
-            app.id, token_hash(token), asked, now, now + TOKEN_TTL_SECONDS * 1000
+            app.id, token_hash(token), asked, now, now + self._token_ttl * 1000
         ):
             raise GrantRefused("invalid_client", "this app was revoked", status=401)
-        return Grant(token, asked)
+        return Grant(token, asked, self._token_ttl)
+
+    async def revoke_token(self, client_id: str, client_secret: str, token: str) -> None:
+        """Token revocation (RFC 7009): the app's own token stops at once (a token that
+        leaked, or one a process is done with). An unknown or already dead token, or another
+        app's, is no error (section 2.2) and is left as it is."""
+        app = await self._client(client_id, client_secret)
+        await self._store.revoke_token(app.id, token_hash(token))
 
     async def caller(self, token: str, *, ip: str = "", user_agent: str = "") -> AppCaller:
         """The app behind a bearer token, counted against its rate; ``invalid_token`` for an

@@ -235,7 +235,9 @@ class Conversations:
         return summaries
 
     async def summary(self, actor: Actor, conversation_id: int) -> dict[str, Any]:
-        view = await self._store.member_view(conversation_id, actor.user_id)
+        """The list's summary of one conversation; of a group one has left too, as it was
+        when one left (``left_seq``; decision 0075)."""
+        view = await self._store.member_view(conversation_id, actor.user_id, former=True)
         if view is None:
             raise TidingsError(ErrorCode.NOT_MEMBER, "you are not a member of this conversation")
         (summary,) = await self._summaries(actor.user_id, [view])
@@ -259,9 +261,9 @@ class Conversations:
 
     async def _summaries(self, user_id: int, views: list[MemberView]) -> list[dict[str, Any]]:
         shown = [
-            (v.conversation.id, v.conversation.last_seq, max(v.cleared_seq, v.visible_from_seq - 1))
+            (v.conversation.id, v.readable.top(v.conversation.last_seq), v.history_floor)
             for v in views
-            if v.conversation.last_seq > max(v.cleared_seq, v.visible_from_seq - 1)
+            if v.readable.top(v.conversation.last_seq) > v.history_floor
         ]
         last: dict[int, Entry | None] = dict(
             await self._store.last_entries([(cid, seq) for cid, seq, _ in shown])
@@ -306,6 +308,10 @@ class Conversations:
                 "unread": unread.get(conv.id, 0),
                 "preview": preview.to_wire() if preview else None,
             }
+            if view.left_seq is not None:
+                # Left: the conversation as it was then, read-only.
+                summary["left_seq"] = view.left_seq
+                summary["last_seq"] = view.readable.top(conv.last_seq)
             if conv.type is ConversationType.GROUP:
                 summary["avatar"] = avatars.get(conv.id, "")
             peer = peers.get(conv.id)

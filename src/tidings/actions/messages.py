@@ -411,19 +411,53 @@ class Messages:
         after_seq: int | None,
         before_seq: int | None,
         limit: int,
+        around_seq: int | None = None,
     ) -> list[Entry]:
-        """Entries in ascending seq: after ``after_seq``, or the newest before ``before_seq``."""
-        await self._rosters.access(conversation_id, actor.user_id)
-        view = await self._store.member_view(conversation_id, actor.user_id)
+        """Entries in ascending seq: after ``after_seq``, or the newest before ``before_seq``,
+        or those around ``around_seq`` (it and about as many before as after)."""
+        if around_seq is not None and (after_seq is not None or before_seq is not None):
+            raise TidingsError(
+                ErrorCode.INVALID_INPUT, "around_seq goes alone, without after_seq or before_seq"
+            )
+        # A member reads from their floor on; a former member up to the entry that took
+        # them out, never after (decision 0075).
+        view = await self._store.member_view(conversation_id, actor.user_id, former=True)
         if view is None:
             raise TidingsError(ErrorCode.NOT_MEMBER, "you are not a member of this conversation")
-        floor = max(view.visible_from_seq - 1, view.cleared_seq)
+        floor = view.history_floor
+        ceiling = view.left_seq
         limit = max(1, min(limit, self._settings.history_page_limit))
+
+        def below(seq: int | None) -> int | None:
+            if ceiling is None:
+                return seq
+            return ceiling + 1 if seq is None else min(seq, ceiling + 1)
+
+        if around_seq is not None:
+            # It and what precedes it first (the reader scrolls up from a result more often),
+            # then what follows, up to the page.
+            older = await self._store.history(
+                conversation_id=conversation_id,
+                viewer_id=actor.user_id,
+                after_seq=floor,
+                before_seq=below(around_seq + 1),
+                limit=limit // 2 + 1,
+                newest_first=True,
+            )
+            newer = await self._store.history(
+                conversation_id=conversation_id,
+                viewer_id=actor.user_id,
+                after_seq=max(around_seq, floor),
+                before_seq=below(None),
+                limit=limit - len(older),
+                newest_first=False,
+            )
+            return older + newer if len(older) < limit else older
         return await self._store.history(
             conversation_id=conversation_id,
             viewer_id=actor.user_id,
             after_seq=max(after_seq or 0, floor),
-            before_seq=before_seq,
+            before_seq=below(before_seq),
             limit=limit,
             newest_first=after_seq is None and before_seq is not None,
         )

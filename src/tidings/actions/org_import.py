@@ -10,7 +10,7 @@ store refuses it as well if the tree moves between planning and writing.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from tidings.actions.admin_gate import AdminGate
@@ -20,6 +20,7 @@ from tidings.actions.organization import Directory, OrgCache
 from tidings.actions.publisher import Publisher
 from tidings.auth.password_policy import PasswordPolicy
 from tidings.auth.passwords import Passwords
+from tidings.domain.accounts import RevokeReason
 from tidings.domain.admin import AdminPower
 from tidings.domain.clock import now_ms
 from tidings.domain.entries import PrivateEntry
@@ -37,7 +38,7 @@ from tidings.domain.org_import import (
 )
 from tidings.domain.organization import OrgTree
 from tidings.domain.tables import TableFormat, read_table, write_table
-from tidings.store.accounts import AccountStore, AccountTaken
+from tidings.store.accounts import AccountStore, AccountTaken, NewAccount
 from tidings.store.organization import OrgStore, TreeChanged
 
 STALE_PLAN = "the organization changed since the preview: preview the file again"
@@ -143,12 +144,20 @@ class OrgImports:
         created: Mapping[str, int],
         told: Mapping[int, PrivateEntry],
     ) -> None:
-        """Tell everyone what (a part of) a plan changed."""
+        """Tell everyone what a plan changed."""
+        touched = await self._tell_people(plan, created, told)
+        await self._directory.changed(before, touched)
+        self._directory.users_changed()
+
+    async def _tell_people(
+        self, plan: OrgPlan, created: Mapping[str, int], told: Mapping[int, PrivateEntry]
+    ) -> set[int]:
+        """Tell the people (a part of) a plan placed or disabled; who they are."""
         for person in plan.disable_people:
             # Disabled with the tree's change; their sessions end now, on every node, as
             # a freeze ends them (the account is already disabled: no entry of its own).
-            for session, reason, entry in await self._accounts.set_disabled(
-                person.id, True, now_ms()
+            for session, reason, entry in await self._accounts.end_sessions(
+                person.id, RevokeReason.ACCOUNT_FROZEN, now_ms()
             ):
                 await self._publisher.end_session(session.id, reason)
                 await self._publisher.private([entry])
@@ -156,28 +165,31 @@ class OrgImports:
         touched = {c.user_id for c in [*plan.update_people, *plan.move_people] if c.user_id}
         touched.update(created.values())
         touched.update(p.id for p in plan.disable_people)
-        await self._directory.changed(before, touched)
-        self._directory.users_changed()
+        return touched
 
     async def apply_in_batches(
         self,
         plan: OrgPlan,
         *,
-        create_person: Callable[[PersonChange], Awaitable[int]],
+        new_person: Callable[[PersonChange], NewAccount],
         department_external_ids: Mapping[int, str],
         batch: int,
     ) -> None:
         """Apply a plan in parts, each its own transaction (an app's sync of 100,000
-        people): the departments first, then the people ``batch`` at a time (each created
-        by ``create_person``), then those disabled and the departments removed. Each part
-        is refused with ``org_changed`` if anyone else changed the tree meanwhile; what the
-        parts before it did stays, and running the same sync again finishes it."""
+        people): the departments first, then the people ``batch`` at a time (those new
+        created in the part's transaction as ``new_person`` says), then those disabled and
+        the departments removed. Each part is refused with ``org_changed`` if anyone else
+        changed the tree (or took an account it creates) meanwhile; what the parts before it
+        did stays, and running the same sync again finishes it."""
         created_departments: dict[int, int] = {}
         version = plan.version
+        before = await self._org_cache.tree()
+        touched: set[int] = set()
+        applied = False
 
-        async def apply(part: OrgPlan, created: dict[str, int]) -> None:
-            nonlocal version
-            before = await self._org_cache.tree()
+        async def apply(part: OrgPlan, new_people: Mapping[str, NewAccount]) -> None:
+            nonlocal version, applied
+            created: dict[str, int] = {}
             try:
                 version, told = await self._org.apply_import(
                     part,
@@ -185,38 +197,51 @@ class OrgImports:
                     now=now_ms(),
                     department_external_ids=department_external_ids,
                     created_departments=created_departments,
+                    new_people=new_people,
                 )
             except TreeChanged:
                 raise TidingsError(ErrorCode.ORG_CHANGED, STALE_PLAN) from None
+            except AccountTaken:
+                raise TidingsError(
+                    ErrorCode.ORG_CHANGED,
+                    "an account or external id of this sync was taken meanwhile: run it again",
+                ) from None
+            applied = True
             self._org_cache.invalidate()
-            await self._applied(part, before, created, told)
+            touched.update(await self._tell_people(part, created, told))
 
         def part(**changes: Any) -> OrgPlan:
             return OrgPlan(mode=plan.mode, version=version, paths=plan.paths, **changes)
 
-        if plan.create_departments or plan.edit_departments:
-            await apply(
-                part(
-                    create_departments=plan.create_departments,
-                    edit_departments=plan.edit_departments,
-                ),
-                {},
-            )
-        people = [*plan.create_people, *plan.update_people, *plan.move_people]
-        for start in range(0, len(people), batch):
-            chunk = people[start : start + batch]
-            created = {c.account: await create_person(c) for c in chunk if c.user_id is None}
-            await apply(
-                part(
-                    create_people=[c for c in chunk if c.user_id is None],
-                    update_people=[c for c in chunk if c.user_id is not None],
-                ),
-                created,
-            )
-        for start in range(0, len(plan.disable_people), batch):
-            await apply(part(disable_people=plan.disable_people[start : start + batch]), {})
-        if plan.remove_departments:
-            await apply(part(remove_departments=plan.remove_departments), {})
+        try:
+            if plan.create_departments or plan.edit_departments:
+                await apply(
+                    part(
+                        create_departments=plan.create_departments,
+                        edit_departments=plan.edit_departments,
+                    ),
+                    {},
+                )
+            people = [*plan.create_people, *plan.update_people, *plan.move_people]
+            for start in range(0, len(people), batch):
+                chunk = people[start : start + batch]
+                await apply(
+                    part(
+                        create_people=[c for c in chunk if c.user_id is None],
+                        update_people=[c for c in chunk if c.user_id is not None],
+                    ),
+                    {c.account: new_person(c) for c in chunk if c.user_id is None},
+                )
+            for start in range(0, len(plan.disable_people), batch):
+                await apply(part(disable_people=plan.disable_people[start : start + batch]), {})
+            if plan.remove_departments:
+                await apply(part(remove_departments=plan.remove_departments), {})
+        finally:
+            # Everyone is told once, after the last part (or the part refused): the tree is
+            # read again once, not once per part.
+            if applied:
+                await self._directory.changed(before, touched)
+                self._directory.users_changed()
 
     async def _create_people(self, plan: OrgPlan) -> tuple[dict[str, int], list[dict[str, Any]]]:
         """The people the plan creates, each with a one-time password reported once."""

@@ -1,5 +1,6 @@
-"""Writing what was gathered in memory, every so often (delivered receipts, sessions'
-last-seen times): one task per kind, a last write when the server stops."""
+"""Work done every so often in the background: writing what was gathered in memory
+(delivered receipts, sessions' last-seen times; a last write when the server stops), and
+chores such as deleting what is kept no longer (``last=False``: no run at the stop)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,19 @@ logger = logging.getLogger(__name__)
 
 
 class PeriodicFlush:
-    def __init__(self, flush: Callable[[], Awaitable[None]], *, every: float, name: str) -> None:
+    def __init__(
+        self,
+        flush: Callable[[], Awaitable[None]],
+        *,
+        every: float,
+        name: str,
+        last: bool = True,
+    ) -> None:
         self._flush = flush
         self._every = every
         self._name = name
+        # Run once more when stopping (a flush must; a chore need not hold up the stop).
+        self._last = last
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -26,7 +36,9 @@ class PeriodicFlush:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        await self._flush()
+            self._task = None
+        if self._last:
+            await self._flush()
 
     async def _run(self) -> None:
         while True:

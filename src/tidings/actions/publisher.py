@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from tidings.bus.base import Bus
-from tidings.bus.messages import EndSessions, PresenceCut, PresenceHidden, Push, RosterChanged
+from tidings.bus.messages import (
+    EndSessions,
+    PresenceCut,
+    PresenceHidden,
+    Push,
+    RosterChanged,
+    SessionsPush,
+)
 from tidings.domain import events
 from tidings.domain.accounts import RevokeReason
 from tidings.domain.conversations import Roster
@@ -56,6 +63,10 @@ class Publisher:
         self, user_ids: Iterable[int], frame: str, *, exclude_connection: str | None = None
     ) -> None:
         await self._bus.publish(Push(tuple(user_ids), frame, exclude_connection))
+
+    async def to_sessions(self, session_ids: Iterable[int], frame: str) -> None:
+        """Send ``frame`` to these sessions' connections only, on whichever node holds them."""
+        await self._bus.publish(SessionsPush(tuple(session_ids), frame))
 
     async def roster_changed(self, conversation_id: int) -> None:
         await self._bus.publish(RosterChanged(conversation_id))

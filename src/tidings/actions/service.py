@@ -16,6 +16,7 @@ from tidings.actions.context import Actor
 from tidings.actions.publisher import Publisher
 from tidings.actions.rosters import RosterCache
 from tidings.auth.tokens import new_token, token_hash
+from tidings.bus.presence import PresenceRegistry
 from tidings.domain import events
 from tidings.domain.accounts import User, UserKind
 from tidings.domain.admin import AdminPower
@@ -54,8 +55,10 @@ class ServiceDesk:
         publisher: Publisher,
         limits: Limits,
         gate: AdminGate,
+        presence: PresenceRegistry,
     ) -> None:
         self._store = store
+        self._presence = presence
         self._accounts = accounts
         self._conversations = conversations
         self._rosters = rosters
@@ -191,7 +194,7 @@ class ServiceDesk:
 
     async def details(self, actor: Actor, conversation_id: int) -> dict[str, Any]:
         """A chat for an agent: the visitor, their page, the earlier visits."""
-        await self._require_agent(actor)
+        await self._require_agent_or_holder(actor, conversation_id)
         chat = await self._chat(conversation_id)
         (wired,) = await self._wire_chats([chat])
         cases = await self._store.cases(conversation_id)
@@ -209,7 +212,10 @@ class ServiceDesk:
 
     async def agents(self, actor: Actor) -> list[dict[str, Any]]:
         """The agents one may transfer to."""
-        await self._require_agent(actor)
+        if not await self._store.is_agent(actor.user_id) and not await self._store.chats(
+            state=ServiceState.TAKEN, agent_id=actor.user_id, limit=1
+        ):
+            raise _not_an_agent()
         return await self._wire_agents(await self._store.agents())
 
     async def do_take(self, actor: Actor, conversation_id: int) -> dict[str, Any]:
@@ -230,7 +236,7 @@ class ServiceDesk:
     async def do_transfer(
         self, actor: Actor, conversation_id: int, agent_id: int
     ) -> dict[str, Any]:
-        await self._require_agent(actor)
+        await self._require_agent_or_holder(actor, conversation_id)
         await self._chat(conversation_id)
         if agent_id == actor.user_id:
             raise TidingsError(ErrorCode.INVALID_INPUT, "transfer to another agent")
@@ -242,7 +248,7 @@ class ServiceDesk:
         return await self._moved(moved)
 
     async def do_close(self, actor: Actor, conversation_id: int) -> dict[str, Any]:
-        await self._require_agent(actor)
+        await self._require_agent_or_holder(actor, conversation_id)
         await self._chat(conversation_id)
         moved = await self._store.close(conversation_id, actor.user_id, now_ms())
         if moved is None:
@@ -266,11 +272,13 @@ class ServiceDesk:
 
     # The administrators' choice of agents
 
-    async def admin_agents(self, actor: Actor) -> list[dict[str, Any]]:
+    async def admin_agents(self, actor: Actor) -> dict[str, Any]:
+        """The agents as the console shows them: who is on duty (connected now) and how
+        many chats each holds, and how many visitors wait."""
         await self._gate.require(actor, AdminPower.SERVICE)
-        return await self._wire_agents(await self._store.agents())
+        return await self._console_view(await self._store.agents())
 
-    async def do_set_agents(self, actor: Actor, user_ids: list[int]) -> list[dict[str, Any]]:
+    async def do_set_agents(self, actor: Actor, user_ids: list[int]) -> dict[str, Any]:
         """Make these people the agents (audited: who was added and removed)."""
         wanted = sorted(set(user_ids))
         async with self._gate.act(
@@ -297,13 +305,43 @@ class ServiceDesk:
                 }
             )
             await self._store.set_agents(wanted, now_ms())
-        return await self._wire_agents(wanted)
+        return await self._console_view(wanted)
+
+    async def _console_view(self, user_ids: list[int]) -> dict[str, Any]:
+        found = await self._accounts.users(user_ids)
+        online = await self._presence.online(user_ids)
+        held = await self._store.held_counts()
+        return {
+            "agents": [
+                {
+                    "user_id": u,
+                    "account": found[u].account,
+                    "nickname": found[u].nickname,
+                    "avatar": found[u].avatar,
+                    "disabled": found[u].disabled,
+                    "online": online.get(u, False),
+                    "open_chats": held.get(u, 0),
+                }
+                for u in user_ids
+                if u in found
+            ],
+            "waiting": await self._store.waiting_count(),
+        }
 
     # Shapes
 
     async def _require_agent(self, actor: Actor) -> None:
         if not await self._store.is_agent(actor.user_id):
-            raise TidingsError(ErrorCode.NOT_AN_AGENT, "only customer-service agents serve")
+            raise _not_an_agent()
+
+    async def _require_agent_or_holder(self, actor: Actor, conversation_id: int) -> None:
+        """Agents serve; someone no longer an agent may still see, hand on and close the
+        chats they hold (choosing the agents leaves those with them)."""
+        if await self._store.is_agent(actor.user_id):
+            return
+        chat = await self._store.chat(conversation_id)
+        if chat is None or chat.state is not ServiceState.TAKEN or chat.agent_id != actor.user_id:
+            raise _not_an_agent()
 
     async def _chat(self, conversation_id: int) -> ServiceChat:
         chat = await self._store.chat(conversation_id)
@@ -357,6 +395,10 @@ class ServiceDesk:
                 }
             )
         return out
+
+
+def _not_an_agent() -> TidingsError:
+    return TidingsError(ErrorCode.NOT_AN_AGENT, "only customer-service agents serve")
 
 
 def is_service(roster: Roster) -> bool:

@@ -47,6 +47,10 @@ from tidings.store.security import SecurityStore
 CALLBACK_PATH = "/api/v1/auth/oidc/callback"
 # The handoff from the callback's redirect to the web client's request: the next page load.
 HANDOFF_TTL_SECONDS = 60
+# The answers of a sign-in that needs a second step (actions/sign_in_steps.py).
+_SECOND_STEPS = frozenset(
+    {ErrorCode.SECOND_FACTOR_REQUIRED, ErrorCode.DEVICE_CONFIRMATION_REQUIRED}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,8 +206,16 @@ class SingleSignOn:
             device_token=attempt.device_token,
             user_agent=attempt.user_agent,
         )
-        # by_code: the provider proved who this is, as a code proves an address.
-        signed_in = await self._sign_in_steps.after_first_factor(user, attempt, by_code=True)
+        try:
+            # by_code: the provider proved who this is, as a code proves an address.
+            signed_in = await self._sign_in_steps.after_first_factor(user, attempt, by_code=True)
+        except TidingsError as step:
+            if step.code in _SECOND_STEPS and isinstance(step.details, dict):
+                # The second step is answered at /auth/login/verify, which knows nothing of
+                # this single sign-on: the client keeps where to land and "remember me" (the
+                # challenge keeps the latter too) from here, as a first step would tell it.
+                step.details.update(next=vouched.next_path, remember=vouched.remember)
+            raise
         return signed_in, vouched.next_path
 
     async def _user_for(self, claims: dict[str, Any], ip: str, user_agent: str) -> User:

@@ -11,6 +11,8 @@ the outbox's events into signed POSTs.
   posts due deliveries under a lease (no two nodes post one at once), retrying on
   Standard Webhooks' schedule; pauses a subscription that keeps failing and tells the
   super admins in their system notices.
+- ``WebhookRetention`` (every serving node): deletes finished deliveries and their events
+  once they are older than ``webhook_retention_seconds``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from tidings.actions.notices import Notices
+from tidings.actions.periodic import PeriodicFlush
 from tidings.bus.base import Bus
 from tidings.bus.messages import BusGap, BusMessage, WebhooksChanged
 from tidings.config import Settings
@@ -44,7 +47,7 @@ from tidings.domain.webhooks import (
 from tidings.metrics import WEBHOOK_ATTEMPTS
 from tidings.store.database import Database
 from tidings.store.outbox import Outbox
-from tidings.store.webhooks import Claimed, Paused, WebhookStore
+from tidings.store.webhooks import Claimed, Paused, Pruned, WebhookStore
 
 logger = logging.getLogger(__name__)
 
@@ -131,7 +134,7 @@ class WebhookInterest:
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        await self.reload()
+        """Keep it current from now on (``reload`` first: the container does, at start)."""
         self._task = asyncio.create_task(self._keep_current(), name="webhook-interest")
 
     async def stop(self) -> None:
@@ -475,4 +478,44 @@ class WebhookSender:
             )
 
 
-__all__ = ["EventType", "WebhookInterest", "WebhookSender", "WebhookUrls", "Webhooks"]
+class WebhookRetention:
+    """Deliveries are listed and replayed for ``webhook_retention_seconds`` after their
+    last attempt (a succeeded one; a failed one once its retries, a day and more, were
+    spent); then they go, and the events with no delivery left as old. Every serving node
+    prunes every ``webhook_prune_seconds`` (the deletes are idempotent: nodes pruning at
+    once do no harm); pending deliveries, a paused webhook's too, are never pruned."""
+
+    def __init__(self, settings: Settings, store: WebhookStore) -> None:
+        self._store = store
+        self._keep_ms = int(settings.webhook_retention_seconds * 1000)
+        self._chore = PeriodicFlush(
+            self._prune, every=settings.webhook_prune_seconds, name="webhook-retention", last=False
+        )
+
+    def start(self) -> None:
+        self._chore.start()
+
+    async def stop(self) -> None:
+        await self._chore.stop()
+
+    async def prune(self, now: int | None = None) -> Pruned:
+        """Prune what is older than the retention at ``now`` (ms; the clock's by default)."""
+        pruned = await self._store.prune(now_ms() if now is None else now, keep_ms=self._keep_ms)
+        if pruned.deliveries or pruned.events:
+            logger.info(
+                "pruned %d webhook deliveries and %d events", pruned.deliveries, pruned.events
+            )
+        return pruned
+
+    async def _prune(self) -> None:
+        await self.prune()
+
+
+__all__ = [
+    "EventType",
+    "WebhookInterest",
+    "WebhookRetention",
+    "WebhookSender",
+    "WebhookUrls",
+    "Webhooks",
+]

@@ -63,6 +63,24 @@ class Workbench:
         await self._gate.require(actor, AdminPower.APPS)
         return await self._found(workbench_app_id)
 
+    async def for_console(self, apps: list[WorkbenchApp]) -> list[dict[str, Any]]:
+        """Apps as the console shows them: with the names of the people in their audiences
+        (``audience_people``; someone since removed is left out)."""
+        named = await self._accounts.users(
+            sorted({u for app in apps for u in app.audience.user_ids})
+        )
+        return [
+            {
+                **app.to_wire(),
+                "audience_people": [
+                    {"id": u, "account": named[u].account, "nickname": named[u].nickname}
+                    for u in sorted(app.audience.user_ids)
+                    if u in named
+                ],
+            }
+            for app in apps
+        ]
+
     async def register(
         self,
         actor: Actor,

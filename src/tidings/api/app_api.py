@@ -353,7 +353,9 @@ class PresenceInput(_Body):
 
 @router.post(
     "/presence",
-    summary=f"Online or offline, for up to {MAX_PRESENCE} users (presence:read)",
+    summary=(
+        f"Online or offline, and on which devices, for up to {MAX_PRESENCE} users (presence:read)"
+    ),
 )
 async def presence(body: PresenceInput, c: C, app: PresenceRead) -> dict[str, Any]:
     return {"users": await c.app_api.presence([user_ref(u) for u in body.users])}

@@ -55,6 +55,34 @@ def _basic(request: Request) -> tuple[str, str] | None:
     return unquote_plus(client_id), unquote_plus(secret)
 
 
+async def _form(request: Request) -> dict[str, str]:
+    """The body of a request to the token endpoints: a small form, each field once."""
+    if "application/x-www-form-urlencoded" not in request.headers.get("content-type", ""):
+        raise GrantRefused("invalid_request", "send the form as application/x-www-form-urlencoded")
+    raw = await request.body()
+    if len(raw) > MAX_FORM_BYTES:
+        raise GrantRefused("invalid_request", "the form is too large")
+    try:
+        fields = parse_qs(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+    except UnicodeDecodeError:
+        raise GrantRefused("invalid_request", "the form is not UTF-8") from None
+    if any(len(values) > 1 for values in fields.values()):
+        raise GrantRefused("invalid_request", "a parameter was sent more than once")
+    return {key: values[0] for key, values in fields.items()}
+
+
+def _client_credentials(request: Request, form: dict[str, str]) -> tuple[str, str]:
+    """The client id and secret, by HTTP Basic or as form fields (RFC 6749 section 2.3.1)."""
+    basic = _basic(request)
+    in_form = form.get("client_id"), form.get("client_secret")
+    if basic is not None and any(in_form):
+        raise GrantRefused("invalid_request", "send the credentials one way, not both")
+    client_id, secret = basic or in_form
+    if not client_id or not secret:
+        raise GrantRefused("invalid_client", "client authentication is missing", 401)
+    return client_id, secret
+
+
 @oauth.post(
     "/token",
     summary="The OAuth 2.0 client-credentials grant (RFC 6749 section 4.4)",
@@ -67,36 +95,39 @@ def _basic(request: Request) -> tuple[str, str] | None:
 )
 async def token(request: Request, c: C) -> ORJSONResponse:
     try:
-        if "application/x-www-form-urlencoded" not in request.headers.get("content-type", ""):
-            raise GrantRefused(
-                "invalid_request", "send the form as application/x-www-form-urlencoded"
-            )
-        raw = await request.body()
-        if len(raw) > MAX_FORM_BYTES:
-            raise GrantRefused("invalid_request", "the form is too large")
-        try:
-            fields = parse_qs(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
-        except UnicodeDecodeError:
-            raise GrantRefused("invalid_request", "the form is not UTF-8") from None
-        if any(len(values) > 1 for values in fields.values()):
-            raise GrantRefused("invalid_request", "a parameter was sent more than once")
-        form = {key: values[0] for key, values in fields.items()}
+        form = await _form(request)
         if form.get("grant_type") != "client_credentials":
             raise GrantRefused(
                 "unsupported_grant_type" if form.get("grant_type") else "invalid_request",
                 "grant_type must be client_credentials",
             )
-        basic = _basic(request)
-        in_form = form.get("client_id"), form.get("client_secret")
-        if basic is not None and any(in_form):
-            raise GrantRefused("invalid_request", "send the credentials one way, not both")
-        client_id, secret = basic or in_form
-        if not client_id or not secret:
-            raise GrantRefused("invalid_client", "client authentication is missing", 401)
+        client_id, secret = _client_credentials(request, form)
         grant = await c.apps.grant(client_id, secret, form.get("scope") or None)
     except GrantRefused as refused:
         return _oauth_error(refused)
     return ORJSONResponse(grant.to_wire(), headers=_NO_STORE)
+
+
+@oauth.post(
+    "/revoke",
+    summary="Revoke an access token of the app (RFC 7009)",
+    description=(
+        "Form-encoded `token` (and an optional `token_type_hint`, ignored: there are only "
+        "access tokens); the client authenticates as at `/token`. 200 with an empty body, "
+        "also for a token unknown, expired or not the app's (RFC 7009 section 2.2)."
+    ),
+    responses={200: {"description": "the token no longer works"}},
+)
+async def revoke_token(request: Request, c: C) -> ORJSONResponse:
+    try:
+        form = await _form(request)
+        if not form.get("token"):
+            raise GrantRefused("invalid_request", "name the token to revoke")
+        client_id, secret = _client_credentials(request, form)
+        await c.apps.revoke_token(client_id, secret, form["token"])
+    except GrantRefused as refused:
+        return _oauth_error(refused)
+    return ORJSONResponse({}, headers=_NO_STORE)
 
 
 class AppInput(BaseModel):

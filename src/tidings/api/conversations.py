@@ -87,6 +87,7 @@ async def history(
     me: Me,
     after_seq: Seq = None,
     before_seq: Seq = None,
+    around_seq: Seq = None,
     limit: Annotated[int, Query(ge=1, le=HISTORY_PAGE_MAX)] = 100,
 ) -> dict[str, Any]:
     entries = await c.messages.history(
@@ -94,6 +95,7 @@ async def history(
         conversation_id=conversation_id,
         after_seq=after_seq,
         before_seq=before_seq,
+        around_seq=around_seq,
         limit=limit,
     )
     return {"conversation_id": conversation_id, "messages": [e.to_wire() for e in entries]}

@@ -92,15 +92,18 @@ async def close(conversation_id: PathId, c: C, me: Me) -> dict[str, Any]:
     return await c.service_desk.do_close(me, conversation_id)
 
 
-@router.get("/admin/service/agents", summary="The customer-service agents")
+@router.get(
+    "/admin/service/agents",
+    summary="The customer-service agents: on duty, chats held; and visitors waiting",
+)
 async def admin_agents(
     c: C, me: Annotated[Actor, admin_power(AdminPower.SERVICE)]
 ) -> dict[str, Any]:
-    return {"agents": await c.service_desk.admin_agents(me)}
+    return await c.service_desk.admin_agents(me)
 
 
 @router.put("/admin/service/agents", summary="Choose the customer-service agents")
 async def set_agents(
     body: AgentList, c: C, me: Annotated[Actor, admin_power(AdminPower.SERVICE)]
 ) -> dict[str, Any]:
-    return {"agents": await c.service_desk.do_set_agents(me, body.user_ids)}
+    return await c.service_desk.do_set_agents(me, body.user_ids)

@@ -68,7 +68,7 @@ class TicketInput(BaseModel):
 
 @admin.get("", summary="The workbench apps")
 async def list_workbench_apps(c: C, me: AppsAdmin) -> dict[str, Any]:
-    return {"apps": [app.to_wire() for app in await c.workbench.list_all(me)]}
+    return {"apps": await c.workbench.for_console(await c.workbench.list_all(me))}
 
 
 @admin.post("", status_code=201, summary="Register a workbench app")
@@ -83,12 +83,14 @@ async def register_workbench_app(body: WorkbenchAppInput, c: C, me: AppsAdmin) -
         audience=body.audience.audience(),
         sort_order=body.sort_order,
     )
-    return {"app": app.to_wire()}
+    (wired,) = await c.workbench.for_console([app])
+    return {"app": wired}
 
 
 @admin.get("/{workbench_app_id}", summary="One workbench app")
 async def get_workbench_app(workbench_app_id: PathId, c: C, me: AppsAdmin) -> dict[str, Any]:
-    return {"app": (await c.workbench.get(me, workbench_app_id)).to_wire()}
+    (wired,) = await c.workbench.for_console([await c.workbench.get(me, workbench_app_id)])
+    return {"app": wired}
 
 
 @admin.patch(
@@ -114,7 +116,8 @@ async def update_workbench_app(
         sort_order=body.sort_order,
         **extra,
     )
-    return {"app": app.to_wire()}
+    (wired,) = await c.workbench.for_console([app])
+    return {"app": wired}
 
 
 @admin.delete("/{workbench_app_id}", status_code=204, summary="Remove a workbench app")

@@ -21,6 +21,7 @@ from tidings.bus.messages import (
     PresenceHidden,
     Push,
     RosterChanged,
+    SessionsPush,
     SiteSettingsChanged,
     WebhooksChanged,
     WordsChanged,
@@ -42,6 +43,9 @@ def encode(message: BusMessage, origin: str, *, list_max: int = LIST_MAX) -> byt
         frame = message.frame
     elif isinstance(message, MembersPush):
         header = {"t": "members", "c": message.conversation_id, "x": message.exclude_connection}
+        frame = message.frame
+    elif isinstance(message, SessionsPush):
+        header = {"t": "sessions", "s": message.session_ids}
         frame = message.frame
     elif isinstance(message, EndSessions):
         header = {
@@ -88,6 +92,8 @@ def decode(data: bytes) -> BusMessage:
         message = Push(tuple(header["u"]), rest.decode(), header["x"])
     elif kind == "members":
         message = MembersPush(int(header["c"]), rest.decode(), header["x"])
+    elif kind == "sessions":
+        message = SessionsPush(tuple(int(s) for s in header["s"]), rest.decode())
     elif kind == "end":
         message = EndSessions(
             tuple(header["s"]), rest.decode(), int(header["c"]), header["r"], header["x"]

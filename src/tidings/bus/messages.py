@@ -31,6 +31,15 @@ class MembersPush:
 
 
 @dataclass(frozen=True, slots=True)
+class SessionsPush:
+    """Send ``frame`` to the connections of these sessions only: a call's signalling goes
+    to the one device of each party that is in the call (decision 0074)."""
+
+    session_ids: tuple[int, ...]
+    frame: str
+
+
+@dataclass(frozen=True, slots=True)
 class EndSessions:
     """Send ``frame`` to these sessions' connections, then close them."""
 
@@ -102,6 +111,7 @@ class BusGap:
 BusMessage = (
     Push
     | MembersPush
+    | SessionsPush
     | EndSessions
     | RosterChanged
     | PresenceChanged

@@ -1,8 +1,9 @@
-"""Presence: which users have at least one live connection.
+"""Presence: which users have at least one live connection, and from which of their
+sessions (devices).
 
-In-process it is a counter per user; scaled out, Redis holds which node holds which user's
-connections. Transitions (first connection opened, last one closed) are published on the bus
-as PresenceChanged.
+In-process it is a count per user and session; scaled out, Redis holds which node holds
+which user's connections, and of which sessions. Transitions (first connection opened, last
+one closed) are published on the bus as PresenceChanged.
 """
 
 from __future__ import annotations
@@ -15,13 +16,16 @@ class PresenceRegistry(Protocol):
 
     async def stop(self) -> None: ...
 
-    async def connected(self, user_id: int) -> bool:
-        """Count a new connection; True when the user just came online."""
+    async def connected(self, user_id: int, session_id: int) -> bool:
+        """Count a new connection of a session; True when the user just came online."""
 
-    async def disconnected(self, user_id: int) -> bool:
-        """Count a closed connection; True when the user just went offline."""
+    async def disconnected(self, user_id: int, session_id: int) -> bool:
+        """Count a closed connection of a session; True when the user just went offline."""
 
     async def online(self, user_ids: list[int]) -> dict[int, bool]: ...
+
+    async def online_sessions(self, user_ids: list[int]) -> dict[int, set[int]]:
+        """The sessions of each user with a live connection on any node."""
 
     async def count_online(self) -> int:
         """How many users have a live connection on any node (the dashboard's "online now")."""
@@ -32,7 +36,8 @@ class PresenceRegistry(Protocol):
 
 class LocalPresence:
     def __init__(self) -> None:
-        self._connections: dict[int, int] = {}
+        # user -> session -> live connections
+        self._connections: dict[int, dict[int, int]] = {}
 
     async def start(self) -> None:
         return None
@@ -40,21 +45,31 @@ class LocalPresence:
     async def stop(self) -> None:
         return None
 
-    async def connected(self, user_id: int) -> bool:
-        count = self._connections.get(user_id, 0) + 1
-        self._connections[user_id] = count
-        return count == 1
+    async def connected(self, user_id: int, session_id: int) -> bool:
+        sessions = self._connections.setdefault(user_id, {})
+        first = not sessions
+        sessions[session_id] = sessions.get(session_id, 0) + 1
+        return first
 
-    async def disconnected(self, user_id: int) -> bool:
-        count = self._connections.get(user_id, 0) - 1
-        if count <= 0:
-            self._connections.pop(user_id, None)
+    async def disconnected(self, user_id: int, session_id: int) -> bool:
+        sessions = self._connections.get(user_id)
+        if sessions is None:
             return True
-        self._connections[user_id] = count
-        return False
+        count = sessions.get(session_id, 0) - 1
+        if count > 0:
+            sessions[session_id] = count
+            return False
+        sessions.pop(session_id, None)
+        if sessions:
+            return False
+        del self._connections[user_id]
+        return True
 
     async def online(self, user_ids: list[int]) -> dict[int, bool]:
         return {u: u in self._connections for u in user_ids}
+
+    async def online_sessions(self, user_ids: list[int]) -> dict[int, set[int]]:
+        return {u: set(self._connections.get(u, ())) for u in user_ids}
 
     async def count_online(self) -> int:
         return len(self._connections)

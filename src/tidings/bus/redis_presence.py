@@ -1,13 +1,15 @@
 """Presence in Redis: which node holds which user's connections.
 
-- ``presence:<user>`` is a hash node -> 1 for every node holding a connection of the user.
+- ``presence:<user>`` is a hash node -> the JSON list of the user's sessions (devices) that
+  node holds connections of, for every node holding one.
 - ``node:<id>:users`` is the set of users a node holds; ``node:<id>:alive`` expires unless
   the node refreshes it, and ``nodes`` lists the nodes.
 - A node that dies stops refreshing; within ``ttl`` and one heartbeat (``ttl / 3``) another
   node notices, removes the dead node from its users' hashes and publishes them offline.
 - Redis keeps nothing on disk here: after it restarts, each node writes its users again.
 
-Each node also counts its own connections per user; that count is authoritative for the node.
+Each node also counts its own connections per user and session; that count is
+authoritative for the node.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 
+import orjson
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
@@ -32,7 +35,8 @@ class RedisPresence:
         self._bus = bus
         self._ttl = ttl_seconds
         self._heartbeat_seconds = ttl_seconds / 3
-        self._local: dict[int, int] = {}
+        # user -> session -> live connections on this node
+        self._local: dict[int, dict[int, int]] = {}
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -49,28 +53,36 @@ class RedisPresence:
         with contextlib.suppress(RedisError, OSError):
             await self._forget_node(self._node)
 
-    async def connected(self, user_id: int) -> bool:
-        count = self._local.get(user_id, 0) + 1
-        self._local[user_id] = count
-        if count > 1:
+    async def connected(self, user_id: int, session_id: int) -> bool:
+        sessions = self._local.setdefault(user_id, {})
+        first_here = not sessions
+        count = sessions.get(session_id, 0)
+        sessions[session_id] = count + 1
+        if count:
             return False
         try:
             async with self._redis.pipeline(transaction=True) as pipe:
-                pipe.hset(f"presence:{user_id}", self._node, 1)
+                pipe.hset(f"presence:{user_id}", self._node, _sessions_value(sessions))
                 pipe.sadd(f"node:{self._node}:users", user_id)
                 pipe.hlen(f"presence:{user_id}")
                 results = await pipe.execute()
-            return int(results[2]) == 1
+            return first_here and int(results[2]) == 1
         except (RedisError, OSError):
             return False
 
-    async def disconnected(self, user_id: int) -> bool:
-        count = self._local.get(user_id, 0) - 1
+    async def disconnected(self, user_id: int, session_id: int) -> bool:
+        sessions = self._local.get(user_id, {})
+        count = sessions.get(session_id, 0) - 1
         if count > 0:
-            self._local[user_id] = count
+            sessions[session_id] = count
             return False
-        self._local.pop(user_id, None)
+        sessions.pop(session_id, None)
         try:
+            if sessions:
+                # Still here from another device: only which devices changed.
+                await self._redis.hset(f"presence:{user_id}", self._node, _sessions_value(sessions))
+                return False
+            self._local.pop(user_id, None)
             async with self._redis.pipeline(transaction=True) as pipe:
                 pipe.hdel(f"presence:{user_id}", self._node)
                 pipe.srem(f"node:{self._node}:users", user_id)
@@ -90,6 +102,22 @@ class RedisPresence:
         except (RedisError, OSError):
             # Without Redis, report what this node knows.
             return {u: u in self._local for u in user_ids}
+
+    async def online_sessions(self, user_ids: list[int]) -> dict[int, set[int]]:
+        try:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for user_id in user_ids:
+                    pipe.hvals(f"presence:{user_id}")
+                values = await pipe.execute()
+        except (RedisError, OSError):
+            return {u: set(self._local.get(u, ())) for u in user_ids}
+        found: dict[int, set[int]] = {}
+        for user_id, per_node in zip(user_ids, values, strict=True):
+            sessions: set[int] = set()
+            for value in per_node:
+                sessions.update(_parse_sessions(value))
+            found[user_id] = sessions
+        return found
 
     async def count_online(self) -> int:
         """Users in the union of the live nodes' sets (a user on two nodes counts once)."""
@@ -118,7 +146,7 @@ class RedisPresence:
         users = list(self._local)
         async with self._redis.pipeline(transaction=False) as pipe:
             for user_id in users:
-                pipe.hset(f"presence:{user_id}", self._node, 1)
+                pipe.hset(f"presence:{user_id}", self._node, _sessions_value(self._local[user_id]))
             if users:
                 pipe.sadd(f"node:{self._node}:users", *users)
             await pipe.execute()
@@ -166,3 +194,19 @@ class RedisPresence:
         await self._redis.srem("nodes", node)
         for user_id in gone:
             await self._bus.publish(PresenceChanged(user_id, online=False))
+
+
+def _sessions_value(sessions: dict[int, int]) -> bytes:
+    return orjson.dumps(sorted(sessions))
+
+
+def _parse_sessions(value: bytes | str) -> list[int]:
+    """A node's sessions of a user; nothing from a value of another form (a node of an
+    older version wrote ``1``: the user is online, from devices unknown)."""
+    try:
+        found = orjson.loads(value)
+    except orjson.JSONDecodeError:
+        return []
+    if not isinstance(found, list):
+        return []
+    return [s for s in found if isinstance(s, int)]

@@ -41,8 +41,9 @@ class AppStatus(StrEnum):
     REVOKED = "revoked"  # its tokens stop at once; it cannot get new ones
 
 
-# A token lives two hours, as WeChat Work's and DingTalk's access tokens do: the app asks
-# again (the Python SDK's TidingsApp does it on its own).
+# A token lives two hours by default (``TIDINGS_APP_TOKEN_TTL_SECONDS``), as WeChat Work's
+# and DingTalk's access tokens do: the app asks again (the Python SDK's TidingsApp does it
+# on its own).
 TOKEN_TTL_SECONDS = 7200
 CLIENT_ID_PREFIX = "app_"
 SECRET_PREFIX = "tds_"  # noqa: S105 (the prefix of every secret)

@@ -27,6 +27,29 @@ def direct_key(user_a: int, user_b: int) -> str:
     return f"{low}:{high}"
 
 
+def history_floor(visible_from_seq: int, cleared_seq: int) -> int:
+    """The seq a member's history starts after: they see entries from the one that added
+    them (decision 0006) and after what they cleared (D5). History, sync and search use it."""
+    return max(visible_from_seq - 1, cleared_seq)
+
+
+@dataclass(frozen=True, slots=True)
+class Readable:
+    """The part of a conversation's log a user may read: the entries above ``floor``
+    (``history_floor``) and, for a former member, up to ``ceiling``, the entry that took them
+    out (what was said before stays theirs; what follows never is)."""
+
+    floor: int
+    ceiling: int | None = None
+
+    def holds(self, seq: int) -> bool:
+        return seq > self.floor and (self.ceiling is None or seq <= self.ceiling)
+
+    def top(self, last_seq: int) -> int:
+        """The newest readable seq of a log that has reached ``last_seq``."""
+        return last_seq if self.ceiling is None else min(last_seq, self.ceiling)
+
+
 @dataclass(frozen=True, slots=True)
 class Member:
     user_id: int

@@ -33,6 +33,9 @@ class EntryKind(StrEnum):
     BURN_MODE = "burn_mode"
     BURN_OPENED = "burn_opened"
     BURNED = "burned"
+    # How a call ended (decision 0074): ``type`` is the outcome (missed, declined, cancelled,
+    # busy, ended), the body has the call's id, media and (answered) duration.
+    CALL = "call"
 
 
 class PrivateKind(StrEnum):

@@ -119,6 +119,15 @@ class ErrorCode(StrEnum):
     # saved; burning is for direct chats only.
     BURN_AFTER_READING = "burn_after_reading"
     BURN_DIRECT_ONLY = "burn_direct_only"
+    # Calls (decision 0074)
+    CALL_ENDED = "call_ended"
+    CALL_ANSWERED_ELSEWHERE = "call_answered_elsewhere"
+    IN_ANOTHER_CALL = "in_another_call"
+    CALLS_DIRECT_ONLY = "calls_direct_only"
+    # Group calls (decision 0078): no SFU configured or reachable; the call has as many
+    # people as it may; only a host (the group's owner or admins, the call's starter) mutes.
+    GROUP_CALLS_UNAVAILABLE = "group_calls_unavailable"
+    CALL_FULL = "call_full"
     # Web Push (issue 12, h/settings): push is off on this server, or the subscription's
     # endpoint is not a push service the server may call (docs/protocol.md "Web Push").
     PUSH_UNAVAILABLE = "push_unavailable"
@@ -223,6 +232,12 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     # Burn after reading
     ErrorCode.BURN_AFTER_READING: 403,
     ErrorCode.BURN_DIRECT_ONLY: 403,
+    ErrorCode.CALL_ENDED: 409,
+    ErrorCode.CALL_ANSWERED_ELSEWHERE: 409,
+    ErrorCode.IN_ANOTHER_CALL: 409,
+    ErrorCode.CALLS_DIRECT_ONLY: 403,
+    ErrorCode.GROUP_CALLS_UNAVAILABLE: 503,
+    ErrorCode.CALL_FULL: 409,
     ErrorCode.REQUEST_TIMEOUT: 408,
     ErrorCode.FRAME_TOO_LARGE: 413,
     ErrorCode.UNKNOWN_OP: 404,

@@ -27,6 +27,19 @@ class PushEvent(StrEnum):
     SITE_SETTINGS_CHANGED = "site_settings_changed"
     # To customer-service agents: a chat entered, moved in or left the queue (decision 0066).
     SERVICE_QUEUE = "service_queue"
+    # Calls (decision 0074): to every device of both parties, but call_signal, which goes
+    # to the other party's device in the call only.
+    CALL_INCOMING = "call_incoming"  # rings the callee's devices
+    CALL_ACCEPTED = "call_accepted"  # answered on one device: the others stop ringing
+    CALL_UPDATED = "call_updated"  # mute, camera, screen sharing, media lost or back
+    CALL_ENDED = "call_ended"
+    CALL_SIGNAL = "call_signal"  # an SDP offer or answer, or an ICE candidate
+    # Group calls (decision 0078): call_group to every member of the group (started, who is
+    # in it, muted, ended); call_group_signal (the SFU's offers to subscribe) and
+    # call_talking (who speaks) to one device in the call.
+    CALL_GROUP = "call_group"
+    CALL_GROUP_SIGNAL = "call_group_signal"
+    CALL_TALKING = "call_talking"
 
 
 class CloseCode(IntEnum):

@@ -65,7 +65,7 @@ class SiteModules(_Strict):
     # Members (not server administrators) may create groups.
     group_creation_by_members: bool = True
     friend_requests: bool = True
-    # Calls do not exist yet: the switches are stored and shown, nothing enforces them.
+    # One-to-one calls (decision 0074): call.start refuses a call of a kind turned off.
     voice_calls: bool = True
     video_calls: bool = True
 

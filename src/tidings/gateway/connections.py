@@ -19,6 +19,7 @@ from tidings.bus.messages import (
     PresenceCut,
     PresenceHidden,
     Push,
+    SessionsPush,
 )
 from tidings.bus.presence import PresenceRegistry
 from tidings.domain.events import CloseCode, presence_frame
@@ -55,6 +56,9 @@ class ConnectionRegistry:
         # Told when a user comes online or goes offline on this node (webhooks, decision
         # 0068); must not block.
         self.presence_listeners: list[Callable[[int, bool], None]] = []
+        # Told the id of each connection that goes (group calls drop its SFU sessions,
+        # decision 0078); must not block.
+        self.disconnect_listeners: list[Callable[[str], None]] = []
 
     @property
     def holds_anyone(self) -> bool:
@@ -72,19 +76,21 @@ class ConnectionRegistry:
             return
         self._by_user.setdefault(connection.user_id, {})[connection.id] = connection
         CONNECTIONS.inc()
-        if await self._presence.connected(connection.user_id):
+        if await self._presence.connected(connection.user_id, connection.session_id):
             await self._bus.publish(PresenceChanged(connection.user_id, online=True))
             for listener in self.presence_listeners:
                 listener(connection.user_id, True)
 
     async def remove(self, connection: Connection) -> None:
+        for told in self.disconnect_listeners:
+            told(connection.id)
         _discard(self._by_session, connection.session_id, connection.id)
         if _discard(self._by_user, connection.user_id, connection.id) is None:
             return
         for watched in self._watching.pop(connection.id, ()):
             _discard(self._watchers, watched, connection.id)
         CONNECTIONS.dec()
-        if await self._presence.disconnected(connection.user_id):
+        if await self._presence.disconnected(connection.user_id, connection.session_id):
             await self._bus.publish(PresenceChanged(connection.user_id, online=False))
             for listener in self.presence_listeners:
                 listener(connection.user_id, False)
@@ -104,6 +110,10 @@ class ConnectionRegistry:
     def on_bus(self, message: BusMessage) -> None:
         if isinstance(message, Push):
             self._push(message)
+        elif isinstance(message, SessionsPush):
+            for session_id in message.session_ids:
+                for connection in list(self._by_session.get(session_id, {}).values()):
+                    connection.send(message.frame)
         elif isinstance(message, EndSessions):
             for session_id in message.session_ids:
                 for connection in list(self._by_session.get(session_id, {}).values()):

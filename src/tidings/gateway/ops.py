@@ -143,6 +143,7 @@ async def _history(ctx: OpContext, a: s.HistoryOp) -> Any:
         conversation_id=a.conversation_id,
         after_seq=a.after_seq,
         before_seq=a.before_seq,
+        around_seq=a.around_seq,
         limit=a.limit,
     )
     return {"conversation_id": a.conversation_id, "messages": [e.to_wire() for e in entries]}
@@ -285,6 +286,7 @@ async def _profile_update(ctx: OpContext, a: ProfileUpdate) -> Any:
 # Contacts, the organization and groups register their ops in their own modules.
 from tidings.gateway import (  # noqa: E402, F401
     burn_ops,
+    call_ops,  # one-to-one calls (issue 16)
     compose_ops,  # the "+" panel: stickers, map settings (issue 12)
     contact_ops,
     favorite_ops,
@@ -293,6 +295,7 @@ from tidings.gateway import (  # noqa: E402, F401
     me_ops,
     org_ops,
     report_ops,  # users' reports (K7)
+    search_ops,  # message search (issue 15)
     security_ops,
     service_ops,  # customer service: the visitor's own chat (J4)
     settings_ops,  # settings kept on the server, Web Push (issue 12)

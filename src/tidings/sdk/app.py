@@ -6,11 +6,12 @@
                                text="hello", client_msg_id="order-42")
         ticket = await app.sso_ticket({"external_id": "E-1"}, next="/")
 
-It gets its token with the OAuth 2.0 client-credentials grant and gets a new one a minute
-before it expires, and once more when the server answers 401 (a rotated secret's tokens
-stop at once). A 429 is waited out (its Retry-After) and retried, up to ``max_retries``
-times. A user is named by id (``42``) or by external id (``{"external_id": "E-1"}``);
-every send carries a client_msg_id, so a retry never sends twice.
+It gets its token with the OAuth 2.0 client-credentials grant and gets a new one shortly
+before it expires (a minute, or a tenth of a short lifetime), and once more when the server
+answers 401 (the token was revoked, or outlived on a machine that slept). A 429 is waited
+out (its Retry-After) and retried, up to ``max_retries`` times. A user is named by id
+(``42``) or by external id (``{"external_id": "E-1"}``); every send carries a
+client_msg_id, so a retry never sends twice.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import httpx
 from tidings.sdk.errors import ServerError
 
 UserRef = int | dict[str, str]
-# Ask for a new token this long before the old one ends.
+# Ask for a new token this long before the old one ends (at most a tenth of its lifetime).
 REFRESH_MARGIN_SECONDS = 60
 # Users per sync request in merge mode (a request body stays well under the server's limit).
 SYNC_BATCH = 2000
@@ -39,6 +40,15 @@ def ext(external_id: str) -> dict[str, str]:
 
 def _path_ref(user: UserRef) -> str:
     return f"ext:{user['external_id']}" if isinstance(user, dict) else str(user)
+
+
+def _oauth_failure(reply: httpx.Response) -> ServerError:
+    """RFC 6749's ``{error, error_description}`` as a ServerError."""
+    try:
+        error = reply.json()
+        return ServerError(error["error"], error.get("error_description", ""), reply.status_code)
+    except (ValueError, KeyError, TypeError):
+        return ServerError("http_error", reply.text, reply.status_code)
 
 
 class TidingsApp:
@@ -97,17 +107,27 @@ class TidingsApp:
                 continue
             break
         if reply.status_code != 200:
-            try:
-                error = reply.json()
-                raise ServerError(
-                    error["error"], error.get("error_description", ""), reply.status_code
-                )
-            except (ValueError, KeyError, TypeError):
-                raise ServerError("http_error", reply.text, reply.status_code) from None
+            raise _oauth_failure(reply)
         grant = reply.json()
         self._token = grant["access_token"]
         lifetime = float(grant.get("expires_in", 0))
-        self._expires_at = time.monotonic() + max(0.0, lifetime - REFRESH_MARGIN_SECONDS)
+        margin = min(REFRESH_MARGIN_SECONDS, lifetime / 10)
+        self._expires_at = time.monotonic() + max(0.0, lifetime - margin)
+
+    async def revoke_token(self, token: str | None = None) -> None:
+        """Revoke an access token of this app (RFC 7009): ``token`` (one that leaked, or
+        another process's), or the one held, which is then forgotten (the next call gets a
+        new one). Revoking a token unknown or already dead is no error."""
+        async with self._token_lock:
+            if token is None:
+                token, self._token, self._expires_at = self._token, None, 0.0
+            if token is None:
+                return
+            reply = await self._http.post(
+                "/api/v1/oauth/revoke", data={"token": token}, auth=(self._client_id, self._secret)
+            )
+        if reply.status_code != 200:
+            raise _oauth_failure(reply)
 
     async def _wait_out(self, reply: httpx.Response) -> None:
         self.throttled += 1
@@ -130,7 +150,8 @@ class TidingsApp:
                 method, url, json=body, headers={"Authorization": f"Bearer {token}"}
             )
             if reply.status_code == 401 and not renewed:
-                # Expired early, or the secret was rotated: one new token, one more try.
+                # Revoked, outlived (a machine that slept keeps its monotonic clock still),
+                # or the secret was rotated: one new token, one more try.
                 renewed = True
                 await self.token(fresh=True)
                 continue

@@ -19,10 +19,12 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 from tidings.sdk.errors import ConnectionLost, ServerError
 from tidings.sdk.events import (
+    CallPushed,
     Connected,
     Disconnected,
     EntryReceived,
     Event,
+    HistoryFilled,
     PresenceChanged,
     PrivateReceived,
     ReceiptChanged,
@@ -58,6 +60,7 @@ class TidingsClient:
         backoff_max: float = 30.0,
         ping_interval: float = 25.0,
         keep_state: bool = True,
+        state: ClientState | None = None,
     ) -> None:
         # Several URLs are several entry points (nodes); after a failure the next is tried.
         urls = [base_url] if isinstance(base_url, str) else list(base_url)
@@ -72,7 +75,8 @@ class TidingsClient:
         self.backoff_max = backoff_max
         self.ping_interval = ping_interval
         self.keep_state = keep_state
-        self.state = ClientState()
+        # A state loaded from a local cache (tidings.sdk.cache): sync goes on from its cursors.
+        self.state = state if state is not None else ClientState()
         self.phase = Phase.IDLE
         self.session_id: int | None = None
         self.signed_out_reason: str | None = None
@@ -197,6 +201,50 @@ class TidingsClient:
         messages: list[dict[str, Any]] = reply["messages"]
         return messages
 
+    async def search_messages(
+        self,
+        q: str,
+        *,
+        conversation_id: int | None = None,
+        sender_id: int | None = None,
+        since: int | None = None,
+        until: int | None = None,
+        types: list[str] | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+        order: str | None = None,
+    ) -> dict[str, Any]:
+        """Search the messages this user may read (docs/protocol.md, "Message search"):
+        ``{"results": [...], "next": cursor or None}``. Each result's ``highlights`` are
+        ``[start, end)`` in UTF-16 code units of its ``snippet``; ``tidings.sdk.highlighted``
+        gives the highlighted text. ``order``: ``"relevance"`` (the default) or
+        ``"newest"``."""
+        data: dict[str, Any] = {"q": q}
+        for key, value in (
+            ("conversation_id", conversation_id),
+            ("sender_id", sender_id),
+            ("since", since),
+            ("until", until),
+            ("types", types),
+            ("limit", limit),
+            ("cursor", cursor),
+            ("order", order),
+        ):
+            if value is not None:
+                data[key] = value
+        reply: dict[str, Any] = await self.request("messages.search", data)
+        return reply
+
+    async def history_around(
+        self, conversation_id: int, seq: int, *, limit: int = HISTORY_PAGE
+    ) -> list[dict[str, Any]]:
+        """The entries around ``seq`` (it, and about as many before as after)."""
+        reply = await self.request(
+            "history", {"conversation_id": conversation_id, "around_seq": seq, "limit": limit}
+        )
+        messages: list[dict[str, Any]] = reply["messages"]
+        return messages
+
     async def _request(self, op: str, data: dict[str, Any] | None) -> Any:
         ws = self._ws
         if ws is None:
@@ -304,6 +352,7 @@ class TidingsClient:
     async def _backfill(self, conversation_id: int) -> None:
         """Pull history until the conversation is covered up to its last known seq."""
         conv = self.state.conversations.get(conversation_id)
+        filled = 0
         while conv is not None and conv.covered_seq < conv.last_seq:
             # Every seq up to the target was committed before we heard of the target, so a
             # short page proves the range complete (missing seqs are deleted-for-me). Seqs
@@ -319,12 +368,14 @@ class TidingsClient:
             )
             entries = page["messages"]
             for entry in entries:
-                conv.add_entry(entry)
+                filled += conv.add_entry(entry)
             if len(entries) < HISTORY_PAGE:
                 conv.covered_seq = max(conv.covered_seq, target)
             else:
                 conv.covered_seq = max(conv.covered_seq, int(entries[-1]["seq"]))
             conv = self.state.conversations.get(conversation_id)
+        if filled:
+            self._emit(HistoryFilled(conversation_id, filled))
 
     def _schedule_backfill(self, conversation_id: int) -> None:
         if conversation_id in self._backfills or self.phase is not Phase.READY:
@@ -382,6 +433,8 @@ class TidingsClient:
             self._emit(PresenceChanged(data["user_id"], data["online"]))
         elif kind == "site_settings_changed":
             self._emit(SiteSettingsChanged(data["version"], data["settings"]))
+        elif kind.startswith("call_"):
+            self._emit(CallPushed(kind, data))
         elif kind == "signed_out":
             self.signed_out_reason = data["reason"]
             self.phase = Phase.STOPPED

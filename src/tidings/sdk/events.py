@@ -23,6 +23,15 @@ class EntryReceived:
 
 
 @dataclass(frozen=True, slots=True)
+class HistoryFilled:
+    """Entries pulled to fill a gap (after a reconnect, or a push that skipped seqs): they
+    are in the state, and no ``EntryReceived`` announced them."""
+
+    conversation_id: int
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
 class PrivateReceived:
     entry: dict[str, Any]
 
@@ -62,14 +71,25 @@ class SiteSettingsChanged:
     settings: dict[str, Any]
 
 
+@dataclass(frozen=True, slots=True)
+class CallPushed:
+    """A call's push (docs/protocol.md, "Calls"): ``kind`` is call_incoming, call_accepted,
+    call_updated, call_ended or call_signal."""
+
+    kind: str
+    data: dict[str, Any]
+
+
 Event = (
     Connected
     | Disconnected
     | EntryReceived
+    | HistoryFilled
     | PrivateReceived
     | ReceiptChanged
     | Typing
     | PresenceChanged
     | SignedOut
     | SiteSettingsChanged
+    | CallPushed
 )

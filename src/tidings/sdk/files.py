@@ -16,9 +16,9 @@ import base64
 import contextlib
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -229,13 +229,17 @@ class TidingsFiles:
             total = int(response.headers.get("content-length", "0")) + (have if resumed else 0)
             await asyncio.to_thread(tag_file.write_text, response.headers.get("etag", ""))
             out = await asyncio.to_thread(open, partial, "ab" if resumed else "wb")
+            # Closed here, not by the garbage collector, when the download is cancelled
+            # (paused) in the middle: a stream left open outlives its event loop.
             with out:
                 done = have if resumed else 0
-                async for data in response.aiter_bytes(1024 * 1024):
-                    await asyncio.to_thread(out.write, data)
-                    done += len(data)
-                    if on_progress is not None:
-                        on_progress(done, total)
+                stream = cast("AsyncGenerator[bytes, None]", response.aiter_bytes(1024 * 1024))
+                async with contextlib.aclosing(stream) as chunks:
+                    async for data in chunks:
+                        await asyncio.to_thread(out.write, data)
+                        done += len(data)
+                        if on_progress is not None:
+                            on_progress(done, total)
 
     async def _retrying(self, call: Callable[[], Any]) -> Any:
         for attempt in range(self.retries + 1):

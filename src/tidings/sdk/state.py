@@ -27,6 +27,8 @@ class ConversationState:
     peer: dict[str, int] | None = None
     entries: dict[int, dict[str, Any]] = field(default_factory=dict)
     hidden: set[int] = field(default_factory=set)
+    # Seqs of entries added or changed since a local cache last saved them (tidings.sdk.cache).
+    dirty: set[int] = field(default_factory=set, compare=False, repr=False)
 
     def add_entry(self, entry: dict[str, Any]) -> bool:
         """Fold one entry in; False when it was already known."""
@@ -35,16 +37,19 @@ class ConversationState:
         if seq in self.entries:
             return False
         self.entries[seq] = entry
+        self.dirty.add(seq)
         if entry["kind"] == "recall":
             target = self.entries.get(int(entry["body"]["target_seq"]))
             if target is not None:
                 target["recalled"] = True
                 target["body"] = {}
+                self.dirty.add(int(target["seq"]))
         elif entry["kind"] == "burned":  # burn after reading: wiped for both sides
             target = self.entries.get(int(entry["body"]["target_seq"]))
             if target is not None:
                 target["recalled"] = True
                 target["body"] = {"burned": True}
+                self.dirty.add(int(target["seq"]))
         if seq == self.covered_seq + 1:
             self.covered_seq = seq
             while self.covered_seq + 1 in self.entries:

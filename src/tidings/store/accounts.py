@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -72,8 +73,123 @@ class AccountTaken(Exception):
     pass
 
 
+@dataclass(frozen=True, slots=True)
+class NewAccount:
+    """A user to create: ``profile`` sets more columns (phone, work_email, external_id,
+    kind)."""
+
+    account: str
+    password_hash: str
+    nickname: str
+    profile: Mapping[str, Any] = field(default_factory=dict)
+    password_change_required: bool = False
+
+
+async def insert_accounts(
+    conn: AsyncConnection, new: Sequence[NewAccount], now: int
+) -> list[tuple[User, int]]:
+    """Create users, each with their system-notices conversation, in ``conn``'s
+    transaction, in a few statements whatever their number (an app's sync creates 100,000);
+    each with a ``user.created`` webhook event. The users and their system conversations'
+    ids, in the order given; ``IntegrityError`` if an account or external id is taken."""
+    if not new:
+        return []
+    system_ids = await _insert_in_order(
+        conn,
+        conversations,
+        [
+            {
+                "type": ConversationType.SYSTEM.value,
+                "name": "",
+                "created_by": None,
+                "last_activity_at": now,
+                "created_at": now,
+            }
+            for _ in new
+        ],
+    )
+    user_ids = [0] * len(new)
+    # One INSERT per shape of profile: rows of one executemany name the same columns.
+    shapes: dict[tuple[str, ...], list[int]] = {}
+    for position, person in enumerate(new):
+        shapes.setdefault(tuple(sorted(person.profile)), []).append(position)
+    for positions in shapes.values():
+        inserted = await _insert_in_order(
+            conn,
+            users,
+            [
+                {
+                    "account": new[p].account,
+                    "password_hash": new[p].password_hash,
+                    "nickname": new[p].nickname,
+                    "created_at": now,
+                    "password_change_required": new[p].password_change_required,
+                    "system_conversation_id": system_ids[p],
+                    # Their private log starts with joining the system conversation (below).
+                    "private_seq": 1,
+                    **new[p].profile,
+                }
+                for p in positions
+            ],
+        )
+        for p, user_id in zip(positions, inserted, strict=True):
+            user_ids[p] = user_id
+    await conn.execute(
+        insert(members),
+        [
+            {
+                "conversation_id": system_id,
+                "user_id": user_id,
+                "role": Role.MEMBER.value,
+                "joined_at": now,
+            }
+            for user_id, system_id in zip(user_ids, system_ids, strict=True)
+        ],
+    )
+    await log.insert_first_private(
+        conn,
+        {
+            user_id: {"conversation_id": system_id}
+            for user_id, system_id in zip(user_ids, system_ids, strict=True)
+        },
+        PrivateKind.CONVERSATION_JOINED,
+        now,
+    )
+    found: dict[int, User] = {}
+    for start in range(0, len(user_ids), 500):
+        rows = await conn.execute(
+            select(*USER_COLUMNS).where(users.c.id.in_(user_ids[start : start + 500]))
+        )
+        found.update((row.id, user_from_row(row)) for row in rows)
+    created = [found[user_id] for user_id in user_ids]
+    outbox.note(
+        webhooks.user_created(u.id, u.account, u.nickname, u.kind.value, u.external_id, now)
+        for u in created
+    )
+    return list(zip(created, system_ids, strict=True))
+
+
 class InviteRefused(Exception):
     """The registration invite is unknown, expired or used up."""
+
+
+async def _insert_in_order(
+    conn: AsyncConnection, table: Table, rows: list[dict[str, Any]]
+) -> list[int]:
+    """Insert ``rows`` into a table with an integer ``id``; their ids, in order. One
+    statement per batch on both engines: PostgreSQL's ``INSERT ... RETURNING`` keeps the
+    order asked; SQLite's does not promise one (SQLAlchemy would insert row by row), so
+    there the ids are given: the successors of the largest, which no other writer can take
+    meanwhile (the transaction began holding the write lock, BEGIN IMMEDIATE)."""
+    if conn.dialect.name != "sqlite":
+        inserted = await conn.execute(
+            insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
+        )
+        return list(inserted.scalars())
+    first = int((await conn.execute(select(func.coalesce(func.max(table.c.id), 0)))).scalar_one())
+    ids = list(range(first + 1, first + 1 + len(rows)))
+    await conn.execute(insert(table), [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
+    return ids
 
 
 class AccountStore:
@@ -106,69 +222,21 @@ class AccountStore:
                     conn, invite_code, now
                 ):
                     raise InviteRefused(invite_code)
-                user_id = (
-                    await conn.execute(
-                        insert(users)
-                        .values(
+                ((created, system_id),) = await insert_accounts(
+                    conn,
+                    [
+                        NewAccount(
                             account=account,
                             password_hash=password_hash,
                             nickname=nickname,
-                            created_at=now,
+                            profile=profile or {},
                             password_change_required=password_change_required,
-                            **(profile or {}),
                         )
-                        .returning(users.c.id)
-                    )
-                ).scalar_one()
-                if on_created is not None:
-                    on_created(user_id)
-                system_id = (
-                    await conn.execute(
-                        insert(conversations)
-                        .values(
-                            type=ConversationType.SYSTEM.value,
-                            name="",
-                            created_by=None,
-                            last_activity_at=now,
-                            created_at=now,
-                        )
-                        .returning(conversations.c.id)
-                    )
-                ).scalar_one()
-                await conn.execute(
-                    insert(members).values(
-                        conversation_id=system_id,
-                        user_id=user_id,
-                        role=Role.MEMBER.value,
-                        joined_at=now,
-                    )
-                )
-                await conn.execute(
-                    update(users)
-                    .where(users.c.id == user_id)
-                    .values(system_conversation_id=system_id)
-                )
-                await log.append_private(
-                    conn,
-                    user_id,
-                    PrivateKind.CONVERSATION_JOINED,
-                    {"conversation_id": system_id},
+                    ],
                     now,
                 )
-                row = (await conn.execute(select(*USER_COLUMNS).where(users.c.id == user_id))).one()
-                created = user_from_row(row)
-                outbox.note(
-                    [
-                        webhooks.user_created(
-                            created.id,
-                            created.account,
-                            created.nickname,
-                            created.kind.value,
-                            created.external_id,
-                            now,
-                        )
-                    ]
-                )
+                if on_created is not None:
+                    on_created(created.id)
         except IntegrityError:
             raise AccountTaken(account) from None
         return created, system_id
@@ -243,6 +311,13 @@ class AccountStore:
                 return []
             outbox.note([webhooks.user_disabled(user_id, now)])
             return await self._revoke_all(conn, user_id, RevokeReason.ACCOUNT_FROZEN, now, None)
+
+    async def end_sessions(
+        self, user_id: int, reason: RevokeReason, now: int
+    ) -> list[tuple[Session, RevokeReason, PrivateEntry]]:
+        """End every session of a user (one an import or a sync disabled); the ended ones."""
+        async with self._db.write("end_sessions") as conn:
+            return await self._revoke_all(conn, user_id, reason, now, None)
 
     async def _revoke_all(
         self,
@@ -411,6 +486,24 @@ class AccountStore:
                 .order_by(sessions.c.id)
             )
             return [session_from_row(row) for row in rows]
+
+    async def live_sessions_of(self, user_ids: list[int], now: int) -> dict[int, list[Session]]:
+        """Each user's sessions not ended nor expired (the devices signed in), oldest first."""
+        found: dict[int, list[Session]] = {u: [] for u in user_ids}
+        async with self._db.read("live_sessions_of") as conn:
+            for start in range(0, len(user_ids), 500):
+                rows = await conn.execute(
+                    select(sessions)
+                    .where(
+                        sessions.c.user_id.in_(user_ids[start : start + 500]),
+                        sessions.c.revoked_at.is_(None),
+                        sessions.c.expires_at > now,
+                    )
+                    .order_by(sessions.c.id)
+                )
+                for row in rows:
+                    found[row.user_id].append(session_from_row(row))
+        return found
 
     async def revoke_session(
         self, user_id: int, session_id: int, reason: RevokeReason, now: int

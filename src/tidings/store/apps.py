@@ -153,6 +153,16 @@ class AppStore:
             )
         return True
 
+    async def revoke_token(self, app_id: int, token_hash: str) -> bool:
+        """Delete one token of this app; whether there was one."""
+        async with self._db.write("revoke_app_token") as conn:
+            gone = await conn.execute(
+                delete(app_tokens).where(
+                    app_tokens.c.app_id == app_id, app_tokens.c.token_hash == token_hash
+                )
+            )
+        return bool(gone.rowcount)
+
     async def caller(self, token_hash: str, now: int) -> AppCaller | None:
         """The app behind a live token of an active app, or None."""
         async with self._db.read("app_token") as conn:

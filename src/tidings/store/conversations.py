@@ -5,11 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from tidings.domain.conversations import ConversationType, Member, Role, Roster
+from tidings.domain.calls import EndReason
+from tidings.domain.conversations import (
+    ConversationType,
+    Member,
+    Readable,
+    Role,
+    Roster,
+    history_floor,
+)
 from tidings.domain.entries import Entry, EntryKind, NewEntry, PrivateEntry, PrivateKind
 from tidings.domain.groups import Admission, AdmissionRule
 from tidings.store import log
@@ -48,6 +56,17 @@ class MemberView:
     pinned: bool
     muted: bool
     draft: str
+    # Set for a former member (``member_view(..., former=True)``): the last seq they may read.
+    left_seq: int | None = None
+
+    @property
+    def history_floor(self) -> int:
+        """Entries above this seq are the member's to see (history, previews, search)."""
+        return history_floor(self.visible_from_seq, self.cleared_seq)
+
+    @property
+    def readable(self) -> Readable:
+        return Readable(self.history_floor, self.left_seq)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +101,7 @@ def _member_view(row: Any) -> MemberView:
         pinned=bool(row.pinned),
         muted=bool(row.muted),
         draft=row.draft,
+        left_seq=None if row.active else row.left_seq,
     )
 
 
@@ -100,7 +120,34 @@ _VIEW_COLUMNS = (
     members.c.pinned,
     members.c.muted,
     members.c.draft,
+    members.c.active,
+    members.c.left_seq,
 )
+
+
+# The conversations a user may read, with what their readable part is made of; built once.
+_READABLE = (
+    select(
+        conversations.c.id,
+        conversations.c.last_seq,
+        members.c.visible_from_seq,
+        members.c.cleared_seq,
+        members.c.active,
+        members.c.left_seq,
+    )
+    .join(members, members.c.conversation_id == conversations.c.id)
+    .where(
+        members.c.user_id == bindparam("user"),
+        or_(members.c.active.is_(True), members.c.left_seq.is_not(None)),
+    )
+)
+
+
+def _still_or_formerly(former: bool) -> Any:
+    """Members only, or (``former``) also those who left with a readable history."""
+    if not former:
+        return members.c.active.is_(True)
+    return or_(members.c.active.is_(True), members.c.left_seq.is_not(None))
 
 
 class ConversationStore:
@@ -136,7 +183,11 @@ class ConversationStore:
                 version=conv.roster_version,
             )
 
-    async def member_view(self, conversation_id: int, user_id: int) -> MemberView | None:
+    async def member_view(
+        self, conversation_id: int, user_id: int, *, former: bool = False
+    ) -> MemberView | None:
+        """The user's own state in the conversation, if a member — or, with ``former``,
+        once a member with a readable history (``MemberView.left_seq`` set)."""
         async with self._db.read("member_view") as conn:
             row = (
                 await conn.execute(
@@ -145,7 +196,7 @@ class ConversationStore:
                     .where(
                         conversations.c.id == conversation_id,
                         members.c.user_id == user_id,
-                        members.c.active.is_(True),
+                        _still_or_formerly(former),
                     )
                 )
             ).first()
@@ -242,7 +293,14 @@ class ConversationStore:
                 .where(
                     members.c.user_id == user_id,
                     members.c.active.is_(True),
-                    entries.c.kind == EntryKind.MESSAGE.value,
+                    # A missed call counts as unread, as a message does (decision 0074).
+                    or_(
+                        entries.c.kind == EntryKind.MESSAGE.value,
+                        and_(
+                            entries.c.kind == EntryKind.CALL.value,
+                            entries.c.type == EndReason.MISSED.value,
+                        ),
+                    ),
                     entries.c.recalled.is_(False),
                     or_(entries.c.sender_id.is_(None), entries.c.sender_id != user_id),
                     *([members.c.conversation_id.in_(only)] if only is not None else []),
@@ -301,6 +359,41 @@ class ConversationStore:
                 limit=limit,
                 newest_first=newest_first,
             )
+
+    async def shown_messages(self, viewer_id: int, entry_ids: list[int]) -> dict[int, Entry]:
+        """Of the messages with these entry ids, those still shown to the viewer: not
+        recalled or burned, not deleted for them (search results, decision 0072)."""
+        if not entry_ids:
+            return {}
+        async with self._db.read("shown_messages") as conn:
+            return await log.read_shown_messages(conn, viewer_id, entry_ids)
+
+    async def readable_parts(self, user_id: int) -> dict[int, Readable]:
+        """The conversations the user is or was a member of that hold something they may
+        read, each with the part they may read (``MemberView.readable``): search's scope."""
+        async with self._db.read("readable_parts") as conn:
+            rows = await conn.execute(_READABLE, {"user": user_id})
+        found = {}
+        for conversation_id, last_seq, visible_from_seq, cleared_seq, active, left_seq in rows:
+            part = Readable(
+                history_floor(visible_from_seq, cleared_seq), None if active else left_seq
+            )
+            if part.top(last_seq) > part.floor:
+                found[conversation_id] = part
+        return found
+
+    async def entries_after_id(self, after_id: int, limit: int) -> list[Entry]:
+        """The log of every conversation in the order it was written (the search indexer)."""
+        async with self._db.read("entries_after_id") as conn:
+            return await log.read_after_id(conn, after_id, limit)
+
+    async def entries_by_ids(self, ids: list[int]) -> list[Entry]:
+        async with self._db.read("entries_by_ids") as conn:
+            return await log.read_ids(conn, ids)
+
+    async def last_entry_id(self) -> int:
+        async with self._db.read("last_entry_id") as conn:
+            return await log.last_entry_id(conn)
 
     async def entry(self, conversation_id: int, seq: int) -> Entry | None:
         async with self._db.read("get_entry") as conn:
@@ -721,6 +814,7 @@ async def admit_members(
                 read_seq=entry.seq - 1,
                 delivered_seq=entry.seq - 1,
                 cleared_seq=0,
+                left_seq=None,
                 joined_at=now,
             )
         )
@@ -785,11 +879,18 @@ async def _insert_members(
 
 
 async def leave(
-    conn: AsyncConnection, conversation_id: int, user_id: int, now: int
+    conn: AsyncConnection,
+    conversation_id: int,
+    user_id: int,
+    now: int,
+    *,
+    keeps_history: bool = True,
 ) -> tuple[Entry, PrivateEntry]:
     """A member leaves (or is taken out): the conversation's member_left entry, their
     membership ended, and conversation_left in their private log. The caller has moved the
-    roster's version (``log.change_roster``) in the same transaction."""
+    roster's version (``log.change_roster``) in the same transaction. ``keeps_history``: what
+    came before stays theirs to read (decision 0075); not for a customer-service agent, whose
+    access is the desk's (decision 0066)."""
     (entry,) = await log.append_entries(
         conn,
         [
@@ -807,7 +908,12 @@ async def leave(
     await conn.execute(
         update(members)
         .where(members.c.conversation_id == conversation_id, members.c.user_id == user_id)
-        .values(active=False, pinned=False, draft="")
+        .values(
+            active=False,
+            pinned=False,
+            draft="",
+            left_seq=entry.seq if keeps_history else None,
+        )
     )
     left = await log.append_private(
         conn, user_id, PrivateKind.CONVERSATION_LEFT, {"conversation_id": conversation_id}, now

@@ -41,7 +41,9 @@ class Database:
             self.engine: AsyncEngine = create_async_engine(
                 self.url, pool_size=4, max_overflow=4, connect_args={"timeout": 30}
             )
-            configure_sqlite(self.engine.sync_engine, settings.sqlite_synchronous.value)
+            configure_sqlite(
+                self.engine.sync_engine, settings.sqlite_synchronous.value, writer=True
+            )
         else:
             self.engine = create_async_engine(self.url, pool_size=10, max_overflow=10)
         self._write_lock = asyncio.Lock() if self.is_sqlite else None

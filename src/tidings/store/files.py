@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, delete, exists, func, insert, select, update
+from sqlalchemy import and_, case, delete, exists, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -214,8 +214,9 @@ class FileStore:
 
     async def may_read(self, user_id: int, file_id: str) -> bool:
         """The user saved the file (a favorite, a sticker), or is a member who can see an
-        entry that carries it (not recalled, not from before they joined). The uploader is
-        checked by the caller."""
+        entry that carries it (not recalled, not from before they joined), or was one: a
+        former member reads up to their leaving (decision 0075). The uploader is checked by
+        the caller."""
         visible_ref = (
             select(file_refs.c.file_id)
             .join(
@@ -235,7 +236,13 @@ class FileStore:
             .where(
                 file_refs.c.file_id == file_id,
                 entries.c.recalled.is_(False),
-                members.c.active.is_(True),
+                or_(
+                    members.c.active.is_(True),
+                    and_(
+                        members.c.left_seq.is_not(None),
+                        file_refs.c.seq <= members.c.left_seq,
+                    ),
+                ),
                 members.c.visible_from_seq <= file_refs.c.seq,
             )
         )

@@ -433,7 +433,14 @@ class GroupStore:
             await conn.execute(
                 update(members)
                 .where(members.c.conversation_id == conversation_id, members.c.user_id == user_id)
-                .values(active=False, pinned=False, draft="", role=Role.MEMBER.value, powers="")
+                .values(
+                    active=False,
+                    pinned=False,
+                    draft="",
+                    role=Role.MEMBER.value,
+                    powers="",
+                    left_seq=entry.seq,
+                )
             )
             if blacklist:
                 await _blacklist_add(conn, conversation_id, [user_id], actor_id, now)

@@ -13,12 +13,15 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
+    BigInteger,
     ColumnElement,
     Integer,
     Select,
     and_,
     bindparam,
     case,
+    func,
     insert,
     or_,
     select,
@@ -211,13 +214,49 @@ async def append_private_many(
     """Append one entry to each user's private log, in two statements whatever the count."""
     if not data_by_user:
         return {}
-    result = await conn.execute(
-        update(users)
-        .where(users.c.id.in_(list(data_by_user)))
-        .values(private_seq=users.c.private_seq + 1)
-        .returning(users.c.id, users.c.private_seq)
-    )
-    seqs = {row.id: row.private_seq for row in result}
+    ids = list(data_by_user)
+    if conn.dialect.name == "postgresql":
+        # Joined with the array, not ``IN ($1, ..., $500)``: a table that grew within
+        # minutes (a sync) has no statistics yet, and the planner would scan it whole,
+        # comparing each row with every parameter.
+        wanted = (
+            func.unnest(bindparam("ids", ids, type_=ARRAY(BigInteger)))
+            .table_valued("id")
+            .render_derived()
+        )
+        changed = (
+            update(users)
+            .where(users.c.id == wanted.c.id)
+            .values(private_seq=users.c.private_seq + 1)
+            .returning(users.c.id, users.c.private_seq)
+        )
+    else:
+        changed = (
+            update(users)
+            .where(users.c.id.in_(ids))
+            .values(private_seq=users.c.private_seq + 1)
+            .returning(users.c.id, users.c.private_seq)
+        )
+    seqs = {row.id: row.private_seq for row in await conn.execute(changed)}
+    return await _insert_private(conn, seqs, data_by_user, kind, now)
+
+
+async def insert_first_private(
+    conn: AsyncConnection, data_by_user: dict[int, dict[str, Any]], kind: PrivateKind, now: int
+) -> dict[int, PrivateEntry]:
+    """The first entry (seq 1) of users just created with ``private_seq`` 1."""
+    return await _insert_private(conn, dict.fromkeys(data_by_user, 1), data_by_user, kind, now)
+
+
+async def _insert_private(
+    conn: AsyncConnection,
+    seqs: dict[int, int],
+    data_by_user: dict[int, dict[str, Any]],
+    kind: PrivateKind,
+    now: int,
+) -> dict[int, PrivateEntry]:
+    if not seqs:
+        return {}
     await conn.execute(
         insert(private_entries),
         [
@@ -327,3 +366,62 @@ async def read_entry(conn: AsyncConnection, conversation_id: int, seq: int) -> E
         )
     ).first()
     return entry_from_row(row) if row else None
+
+
+# Reading the log in the order it was written, for what is derived from it (the search
+# index, decision 0072).
+
+
+async def read_after_id(conn: AsyncConnection, after_id: int, limit: int) -> list[Entry]:
+    """Entries of every conversation with an id above ``after_id``, by id."""
+    rows = await conn.execute(
+        select(*ENTRY_COLUMNS).where(entries.c.id > after_id).order_by(entries.c.id).limit(limit)
+    )
+    return [entry_from_row(row) for row in rows]
+
+
+async def read_ids(conn: AsyncConnection, ids: Sequence[int]) -> list[Entry]:
+    """The entries with these ids that exist (committed), by id."""
+    found: list[Entry] = []
+    for start in range(0, len(ids), 400):
+        rows = await conn.execute(
+            select(*ENTRY_COLUMNS).where(entries.c.id.in_(list(ids[start : start + 400])))
+        )
+        found.extend(entry_from_row(row) for row in rows)
+    return sorted(found, key=lambda e: e.id)
+
+
+async def last_entry_id(conn: AsyncConnection) -> int:
+    return int((await conn.execute(select(func.coalesce(func.max(entries.c.id), 0)))).scalar_one())
+
+
+# The messages among some entry ids still shown to a viewer: not recalled (nor burned), not
+# deleted for them (what ``read_range`` leaves out). Built once: every search runs it.
+_SHOWN_MESSAGES = select(*ENTRY_COLUMNS).where(
+    entries.c.id.in_(bindparam("ids", expanding=True)),
+    entries.c.kind == EntryKind.MESSAGE.value,
+    entries.c.recalled.is_(False),
+    ~select(hidden_entries.c.seq)
+    .where(
+        hidden_entries.c.user_id == bindparam("viewer"),
+        hidden_entries.c.conversation_id == entries.c.conversation_id,
+        hidden_entries.c.seq == entries.c.seq,
+    )
+    .exists(),
+)
+
+
+async def read_shown_messages(
+    conn: AsyncConnection, viewer_id: int, entry_ids: Sequence[int]
+) -> dict[int, Entry]:
+    """Of the entries with these ids: the messages still shown to the viewer, by id."""
+    found: dict[int, Entry] = {}
+    for start in range(0, len(entry_ids), 400):
+        rows = await conn.execute(
+            _SHOWN_MESSAGES,
+            {"ids": list(entry_ids[start : start + 400]), "viewer": viewer_id},
+        )
+        for row in rows:
+            entry = entry_from_row(row)
+            found[entry.id] = entry
+    return found

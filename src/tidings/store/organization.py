@@ -7,9 +7,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tidings.domain import webhooks
@@ -21,7 +22,13 @@ from tidings.domain.errors import ErrorCode
 from tidings.domain.org_import import OrgPlan
 from tidings.domain.organization import Department, OrgTree
 from tidings.store import log, outbox
-from tidings.store.accounts import USER_COLUMNS, user_from_row
+from tidings.store.accounts import (
+    USER_COLUMNS,
+    AccountTaken,
+    NewAccount,
+    insert_accounts,
+    user_from_row,
+)
 from tidings.store.database import Database
 from tidings.store.schema import (
     department_members,
@@ -328,11 +335,15 @@ class OrgStore:
         now: int,
         department_external_ids: Mapping[int, str] | None = None,
         created_departments: dict[int, int] | None = None,
+        new_people: Mapping[str, NewAccount] | None = None,
     ) -> tuple[int, dict[int, PrivateEntry]]:
         """Apply an import's plan in one transaction, only if the tree is still the version
         it was planned on (``TreeChanged`` otherwise, nothing written). ``created_people``:
         the ids of the people the plan creates, by account (created before, see
-        ``Imports.do_import_org``). The people whose departments changed get their
+        ``Imports.do_import_org``); ``new_people``: or the people to create here, in the
+        same transaction (an app's sync; ``AccountTaken`` if an account or external id
+        was taken meanwhile, nothing written), whose ids are added to ``created_people``.
+        The people whose departments changed get their
         ``departments_changed`` entry; the new version is returned. An app's sync names the
         departments it creates (``department_external_ids``, by the plan's key) and learns
         their ids (``created_departments`` is filled, key -> id); a plan's people may name
@@ -351,6 +362,14 @@ class OrgStore:
             version = (await conn.execute(bump)).scalar()
             if version is None:
                 raise TreeChanged()
+            if new_people:
+                try:
+                    made = await insert_accounts(conn, list(new_people.values()), now)
+                except IntegrityError:
+                    raise AccountTaken(", ".join(list(new_people)[:3])) from None
+                created_people.update(
+                    (account, user.id) for account, (user, _) in zip(new_people, made, strict=True)
+                )
             keys: dict[int, int] = created_departments if created_departments is not None else {}
 
             def real(dept: int | None) -> int | None:
@@ -379,28 +398,36 @@ class OrgStore:
                     update(departments).where(departments.c.id == edit.id).values(**values)
                 )
             moved: set[int] = set()
+            renamed: list[dict[str, Any]] = []
+            placed: list[dict[str, Any]] = []
             for change in [*plan.create_people, *plan.update_people, *plan.move_people]:
                 user_id = change.user_id or created_people[change.account]
                 if change.new_nickname is not None:
-                    await conn.execute(
-                        update(users)
-                        .where(users.c.id == user_id)
-                        .values(nickname=change.new_nickname)
-                    )
+                    renamed.append({"b_id": user_id, "b_nickname": change.new_nickname})
                 if dict(change.before) == dict(change.after) and change.user_id is not None:
                     continue
                 moved.add(user_id)
-                await conn.execute(
-                    delete(department_members).where(department_members.c.user_id == user_id)
+                placed.extend(
+                    {"department_id": real(d), "user_id": user_id, "position": p}
+                    for d, p in change.after.items()
                 )
-                if change.after:
-                    await conn.execute(
-                        insert(department_members),
-                        [
-                            {"department_id": real(d), "user_id": user_id, "position": p}
-                            for d, p in change.after.items()
-                        ],
+            # A few statements per part, whatever the number of people (a sync's 500).
+            if renamed:
+                await conn.execute(
+                    update(users)
+                    .where(users.c.id == bindparam("b_id"))
+                    .values(nickname=bindparam("b_nickname")),
+                    renamed,
+                )
+            replaced = sorted(moved)
+            for start in range(0, len(replaced), 500):
+                await conn.execute(
+                    delete(department_members).where(
+                        department_members.c.user_id.in_(replaced[start : start + 500])
                     )
+                )
+            if placed:
+                await conn.execute(insert(department_members), placed)
             gone = [p.id for p in plan.disable_people]
             for start in range(0, len(gone), 500):
                 chunk = gone[start : start + 500]

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.dialects.postgresql import TSVECTOR
 
 metadata = MetaData(
     naming_convention={
@@ -164,6 +165,10 @@ members = Table(
     Column("read_seq", BigInteger, nullable=False, server_default="0"),
     Column("delivered_seq", BigInteger, nullable=False, server_default="0"),
     Column("cleared_seq", BigInteger, nullable=False, server_default="0"),
+    # A former member's last readable seq: the entry that took them out (history before it
+    # stays theirs to read and search); null while a member, or for those who left before
+    # migration 0033.
+    Column("left_seq", BigInteger, nullable=True),
     Column("pinned", Boolean, nullable=False, server_default="0"),
     Column("muted", Boolean, nullable=False, server_default="0"),
     Column("draft", Text, nullable=False, server_default=""),
@@ -916,9 +921,15 @@ service_chats = Table(
     Column("app_id", BigInteger, nullable=True),
     Column("external_id", String(128), nullable=True),
     Column("created_at", BigInteger, nullable=False),
+    # When the retention forgot the visitor (no activity for
+    # TIDINGS_SERVICE_VISITOR_RETENTION_SECONDS): their name, page and the host's id are gone,
+    # their sessions deleted; the log stays, the company's record (migration 0030).
+    Column("forgotten_at", BigInteger, nullable=True),
     UniqueConstraint("app_id", "external_id"),
     Index("ix_service_chats_state_waiting", "state", "waiting_since"),
     Index("ix_service_chats_agent", "agent_id", "state"),
+    # The retention's sweep: closed chats not forgotten yet.
+    Index("ix_service_chats_retention", "state", "forgotten_at"),
 )
 
 # One row per case: a stint of a visitor's chat from its first message to its close.
@@ -1021,6 +1032,7 @@ webhook_events = Table(
     Column("created_at", BigInteger, nullable=False),
     Column("dispatched", Boolean, nullable=False, server_default="0"),
     Index("ix_webhook_events_waiting", "dispatched", "id"),
+    Index("ix_webhook_events_created", "created_at"),
 )
 
 # One event for one subscription, posted until it succeeds or its schedule is spent. A node
@@ -1045,6 +1057,9 @@ webhook_deliveries = Table(
     Column("succeeded_at", BigInteger, nullable=True),
     Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
     Index("ix_webhook_deliveries_webhook", "webhook_id", "id"),
+    # Pruning: finished deliveries by their last attempt; whether an event has any left.
+    Index("ix_webhook_deliveries_done", "status", "last_attempt_at"),
+    Index("ix_webhook_deliveries_event", "event_id"),
 )
 
 # Workbench apps (J6, decision 0069): H5 pages opened in the client. ``audience`` is JSON
@@ -1106,4 +1121,87 @@ app_notices = Table(
     Column("conversation_id", BigInteger, nullable=True),
     Column("seq", BigInteger, nullable=True),
     Column("created_at", BigInteger, nullable=False),
+)
+
+# Message search (issue 15, decision 0072): derived data, built from the log by the indexer
+# (actions/search.py) and rebuilt by `tidings search reindex`. On PostgreSQL the index lives
+# here: one row per indexed message, its terms a tsvector under a GIN index (lexemes and
+# positions are written by store/search_pg.py, never by a text-search parser). On SQLite it
+# lives in a file of its own (search.db, FTS5; store/search_sqlite.py) so that indexing never
+# holds the log's one writer; these two tables stay empty there.
+search_docs = Table(
+    "search_docs",
+    metadata,
+    Column("entry_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("conversation_id", BigInteger, nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("sender_id", BigInteger, nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    Column("terms", TSVECTOR().with_variant(Text(), "sqlite"), nullable=False),
+    Index("ix_search_docs_conversation_id_seq", "conversation_id", "seq", unique=True),
+    Index("ix_search_docs_terms", "terms", postgresql_using="gin"),
+)
+
+# The indexer's progress: ``watermark`` (every entry id up to it is indexed), ``format``
+# (the tokenizer the index was built with) and ``generation`` (moved on by a reindex).
+search_state = Table(
+    "search_state",
+    metadata,
+    Column("key", String(32), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+# One-to-one calls (PRODUCT.md G1, decision 0074). A call moves ringing -> active -> ended
+# only by conditional updates (``WHERE state = ...``): of two devices or nodes racing, one
+# wins. ``ring_deadline`` and ``lost_deadline`` are swept by every node.
+calls = Table(
+    "calls",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("conversation_id", BigInteger, ForeignKey("conversations.id"), nullable=False),
+    Column("caller_id", BigInteger, ForeignKey("users.id"), nullable=False),
+    # NULL for a group call (decision 0078).
+    Column("callee_id", BigInteger, ForeignKey("users.id"), nullable=True),
+    Column("media", String(8), nullable=False),
+    Column("state", String(8), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("ring_deadline", BigInteger, nullable=False),
+    Column("accepted_at", BigInteger, nullable=True),
+    Column("ended_at", BigInteger, nullable=True),
+    Column("end_reason", String(16), nullable=True),
+    Column("lost_deadline", BigInteger, nullable=True),
+    # "direct" or "group" (decision 0078). A group call's ``live`` is 1 while it runs and NULL
+    # after: unique with the conversation, so a group has one live call, and two members
+    # starting at once end up in the same one. ``live_count`` is how many are in it: joins
+    # move it with a conditional UPDATE, which holds the size limit under concurrency.
+    Column("kind", String(8), nullable=False, server_default="direct"),
+    Column("live", Integer, nullable=True),
+    Column("live_count", Integer, nullable=False, server_default="0"),
+    Index("ix_calls_state_ring_deadline", "state", "ring_deadline"),
+    Index("ix_calls_lost_deadline", "lost_deadline"),
+    Index("ix_calls_conversation_id_live", "conversation_id", "live", unique=True),
+)
+
+# Who is in a call, with which device and media. ``line`` is 1 while the call is live and
+# NULL after: the unique (user_id, line) makes "busy" one insert, whatever the nodes (NULLs
+# never collide, so a user keeps every ended call's row).
+call_participants = Table(
+    "call_participants",
+    metadata,
+    Column("call_id", BigInteger, ForeignKey("calls.id"), primary_key=True),
+    Column("user_id", BigInteger, ForeignKey("users.id"), primary_key=True),
+    Column("session_id", BigInteger, nullable=True),
+    Column("line", Integer, nullable=True),
+    Column("audio", Boolean, nullable=False),
+    Column("video", Boolean, nullable=False),
+    Column("screen", Boolean, nullable=False, server_default="0"),
+    # Group calls (decision 0078): when this member (last) joined, until when they stay
+    # without reporting that their media flows, whether a host muted them, and the mid of
+    # their published audio (what Janus's "moderate" mutes).
+    Column("joined_at", BigInteger, nullable=True),
+    Column("lost_deadline", BigInteger, nullable=True),
+    Column("host_muted", Boolean, nullable=False, server_default="0"),
+    Column("audio_mid", String(16), nullable=True),
+    Index("ix_call_participants_user_id_line", "user_id", "line", unique=True),
+    Index("ix_call_participants_lost_deadline", "lost_deadline"),
 )

@@ -34,6 +34,8 @@ from tidings.store.database import Database
 from tidings.store.schema import (
     conversations,
     members,
+    private_entries,
+    push_subscriptions,
     service_agents,
     service_cases,
     service_chats,
@@ -276,6 +278,9 @@ class ServiceStore:
                     .where(
                         service_chats.c.conversation_id == conversation_id,
                         service_chats.c.state == ServiceState.CLOSED.value,
+                        # A message that slipped in as the retention forgot the visitor
+                        # stays in the log; the chat does not queue for a visitor gone.
+                        service_chats.c.forgotten_at.is_(None),
                     )
                     .values(state=ServiceState.WAITING.value, agent_id=None, waiting_since=now)
                     .returning(*service_chats.c)
@@ -357,7 +362,9 @@ class ServiceStore:
                 .values(agent_id=to_agent)
             )
             await log.change_roster(conn, conversation_id)
-            left_entry, left = await leave(conn, conversation_id, from_agent, now)
+            left_entry, left = await leave(
+                conn, conversation_id, from_agent, now, keeps_history=False
+            )
             joined_entry, joined = await _join(conn, conversation_id, to_agent, from_agent, now)
         return Moved(_chat(row), [left_entry, joined_entry], [left, joined])
 
@@ -393,7 +400,7 @@ class ServiceStore:
                 .values(closed_at=now)
             )
             await log.change_roster(conn, conversation_id)
-            entry, left = await leave(conn, conversation_id, agent_id, now)
+            entry, left = await leave(conn, conversation_id, agent_id, now, keeps_history=False)
         return Moved(_chat(row), [entry], [left])
 
     # Agents
@@ -441,6 +448,122 @@ class ServiceStore:
                 )
             )
             return {row.id: row.last_seq for row in rows}
+
+    # The retention (decision 0066)
+
+    async def idle_visitors(self, cutoff: int, limit: int) -> list[int]:
+        """Visitors not forgotten yet whose chat is closed and has had no entry since
+        ``cutoff``, and none of whose sessions was seen since: the oldest chats first."""
+        seen = (
+            select(sessions.c.id)
+            .where(
+                sessions.c.user_id == service_chats.c.visitor_id,
+                sessions.c.last_seen_at >= cutoff,
+            )
+            .exists()
+        )
+        statement = (
+            select(service_chats.c.visitor_id)
+            .select_from(
+                service_chats.join(
+                    conversations, conversations.c.id == service_chats.c.conversation_id
+                )
+            )
+            .where(
+                service_chats.c.state == ServiceState.CLOSED.value,
+                service_chats.c.forgotten_at.is_(None),
+                conversations.c.last_activity_at < cutoff,
+                ~seen,
+            )
+            .order_by(service_chats.c.conversation_id)
+            .limit(limit)
+        )
+        async with self._db.read("idle_service_visitors") as conn:
+            return list((await conn.execute(statement)).scalars())
+
+    async def forget_visitor(self, visitor_id: int, cutoff: int, now: int) -> bool:
+        """Forget a visitor still idle since ``cutoff`` (checked again here, holding their
+        conversation's row, which every append takes first: a message at this moment either
+        came before and keeps them, or lands in the log after): their sessions and private
+        log are deleted, their name, avatar, pages and the host's id wiped, the account
+        disabled. The conversation's log stays. False: not idle (any longer)."""
+        async with self._db.write("forget_service_visitor") as conn:
+            found = (
+                await conn.execute(
+                    select(service_chats.c.conversation_id).where(
+                        service_chats.c.visitor_id == visitor_id
+                    )
+                )
+            ).first()
+            if found is None:
+                return False
+            conversation_id = found.conversation_id
+            activity = (
+                await conn.execute(
+                    select(conversations.c.last_activity_at)
+                    .where(conversations.c.id == conversation_id)
+                    .with_for_update()
+                )
+            ).scalar_one()
+            seen = (
+                await conn.execute(
+                    select(func.max(sessions.c.last_seen_at)).where(
+                        sessions.c.user_id == visitor_id
+                    )
+                )
+            ).scalar()
+            if activity >= cutoff or (seen is not None and seen >= cutoff):
+                return False
+            forgotten = await conn.execute(
+                update(service_chats)
+                .where(
+                    service_chats.c.conversation_id == conversation_id,
+                    service_chats.c.state == ServiceState.CLOSED.value,
+                    service_chats.c.forgotten_at.is_(None),
+                )
+                .values(
+                    forgotten_at=now,
+                    page_url="",
+                    page_title="",
+                    page_at=0,
+                    app_id=None,
+                    external_id=None,
+                )
+            )
+            if forgotten.rowcount == 0:
+                return False
+            name = anonymous_name(visitor_id)
+            await conn.execute(
+                update(service_cases)
+                .where(service_cases.c.conversation_id == conversation_id)
+                .values(page_url="", page_title="")
+            )
+            await conn.execute(
+                update(conversations).where(conversations.c.id == conversation_id).values(name=name)
+            )
+            await conn.execute(
+                update(users)
+                .where(users.c.id == visitor_id)
+                .values(nickname=name, avatar="", disabled=True)
+            )
+            await conn.execute(
+                delete(push_subscriptions).where(push_subscriptions.c.user_id == visitor_id)
+            )
+            await conn.execute(delete(sessions).where(sessions.c.user_id == visitor_id))
+            await conn.execute(
+                delete(private_entries).where(private_entries.c.user_id == visitor_id)
+            )
+        return True
+
+    async def held_counts(self) -> dict[int, int]:
+        """How many chats each agent holds now (agents holding none are left out)."""
+        async with self._db.read("service_held_counts") as conn:
+            rows = await conn.execute(
+                select(service_chats.c.agent_id, func.count())
+                .where(service_chats.c.state == ServiceState.TAKEN.value)
+                .group_by(service_chats.c.agent_id)
+            )
+            return {row[0]: int(row[1]) for row in rows if row[0] is not None}
 
     async def waiting_count(self) -> int:
         async with self._db.read("service_waiting_count") as conn:

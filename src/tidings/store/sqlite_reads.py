@@ -122,10 +122,15 @@ class SqliteReaders:
         self._engine.dispose()
 
 
-def configure_sqlite(engine: Engine, synchronous: str) -> None:
+def configure_sqlite(engine: Engine, synchronous: str, *, writer: bool = False) -> None:
     """Every SQLite connection of ours: WAL, the durability asked for, foreign keys, a busy
     timeout, and BEGIN issued where SQLAlchemy begins (not lazily before the first write),
-    so every statement of one transaction sees the same snapshot."""
+    so every statement of one transaction sees the same snapshot.
+
+    A ``writer`` engine's transactions take the write lock as they begin (BEGIN IMMEDIATE),
+    waiting out the busy timeout for it. A deferred one that reads, then writes, fails at
+    once with "database is locked" if another process (the command line beside a busy
+    server) committed in between: the busy timeout does not help a stale snapshot."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -137,6 +142,8 @@ def configure_sqlite(engine: Engine, synchronous: str) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
+    begin = "BEGIN IMMEDIATE" if writer else "BEGIN"
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql(begin)

@@ -37,6 +37,8 @@ from tidings.store.schema import (
 )
 
 _d = webhook_deliveries
+# Rows deleted per transaction when pruning.
+PRUNE_BATCH = 2000
 
 
 def _types(text: str) -> frozenset[EventType]:
@@ -98,6 +100,14 @@ class Claimed:
     event_type: EventType
     event_created_at: int
     data: str
+
+
+@dataclass(frozen=True, slots=True)
+class Pruned:
+    """What one pruning deleted."""
+
+    deliveries: int
+    events: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -571,6 +581,64 @@ class WebhookStore:
                 )
             ).first()
         return _delivery(row) if row else None
+
+    # ---- retention ---------------------------------------------------------------------------
+
+    async def prune(self, now: int, *, keep_ms: int, batch: int = PRUNE_BATCH) -> Pruned:
+        """Delete deliveries finished (succeeded, or failed with their retries spent) whose
+        last attempt is older than ``keep_ms``, then dispatched events as old with no
+        delivery left; pending deliveries (a paused webhook's too) and their events stay.
+        ``batch`` rows per transaction (SQLite's writer is free in between); each delete
+        checks its conditions again, so nodes pruning at once, or a replay racing it, do no
+        harm."""
+        cutoff = now - keep_ms
+        finished = (DeliveryStatus.SUCCEEDED.value, DeliveryStatus.FAILED.value)
+        deliveries = 0
+        while True:
+            async with self._db.write("prune_webhook_deliveries") as conn:
+                ids = (
+                    await conn.execute(
+                        select(_d.c.id)
+                        .where(_d.c.status.in_(finished), _d.c.last_attempt_at < cutoff)
+                        .limit(batch)
+                    )
+                ).scalars()
+                gone = await conn.execute(
+                    delete(_d).where(
+                        _d.c.id.in_(list(ids)),
+                        _d.c.status.in_(finished),
+                        _d.c.last_attempt_at < cutoff,
+                    )
+                )
+            deliveries += gone.rowcount
+            if gone.rowcount < batch:
+                break
+        events = 0
+        left = select(_d.c.id).where(_d.c.event_id == webhook_events.c.id).exists()
+        while True:
+            async with self._db.write("prune_webhook_events") as conn:
+                ids = (
+                    await conn.execute(
+                        select(webhook_events.c.id)
+                        .where(
+                            webhook_events.c.created_at < cutoff,
+                            webhook_events.c.dispatched.is_(True),
+                            ~left,
+                        )
+                        .limit(batch)
+                    )
+                ).scalars()
+                gone = await conn.execute(
+                    delete(webhook_events).where(
+                        webhook_events.c.id.in_(list(ids)),
+                        webhook_events.c.dispatched.is_(True),
+                        ~left,
+                    )
+                )
+            events += gone.rowcount
+            if gone.rowcount < batch:
+                break
+        return Pruned(deliveries=deliveries, events=events)
 
     async def outstanding(self) -> int:
         """Events not yet dispatched and deliveries not yet done (for the benchmark)."""

@@ -29,7 +29,7 @@ import { PreferencesViewModel } from './viewmodels/PreferencesViewModel';
 import { loadLocale } from './i18n/i18n';
 import { SessionViewModel } from './viewmodels/SessionViewModel';
 import { SiteSettingsViewModel } from './viewmodels/SiteSettingsViewModel';
-import { invitePageCode } from './viewmodels/InviteAcceptViewModel';
+import { invitePageCode } from './lib/invitePage';
 import { AppUpdateViewModel } from './viewmodels/AppUpdateViewModel';
 import { ConversationLinks } from './lib/conversationLinks';
 import { browserServiceWorker } from './lib/serviceWorker';

@@ -85,6 +85,11 @@ export interface SignInChallenge {
   destination: string | null;
   /** Seconds the challenge stays valid. */
   expiresIn: number;
+  /**
+   * A single sign-on's second step (`POST /auth/oidc/finish`): where the sign-in was started
+   * to land and whether to remember it, for once the step is answered; null otherwise.
+   */
+  singleSignOn: { next: string; remember: boolean } | null;
 }
 
 /** The challenge in a sign-in's failure, or null when it failed for another reason. */
@@ -100,6 +105,7 @@ export function signInChallenge(error: unknown): SignInChallenge | null {
     methods,
     destination: typeof details.destination === 'string' ? details.destination : null,
     expiresIn: typeof details.expires_in === 'number' ? details.expires_in : 300,
+    singleSignOn: typeof details.next === 'string' && typeof details.remember === 'boolean' ? { next: details.next, remember: details.remember } : null,
   };
 }
 

@@ -18,11 +18,16 @@ import { CACHE_VERSION, MemoryCache } from './cache';
 import { decodeFrame, encodeRequest, FrameError, type RequestId } from './codec';
 import { applyEntry, applyRead, applyReceipt, compareConversations } from './conversations';
 import { Emitter } from './emitter';
+import { searchRequest, type MessageSearchOptions, type MessageSearchPage } from './search';
 import { TidingsError } from './errors';
 import { isFinalSendError, isResumableUploadError, Outbox, type PendingMessage, type PendingUpload } from './outbox';
 import type { UploadMeta, Uploader } from './uploads';
 import {
   CloseCode,
+  type Call,
+  type CallSignal,
+  type CallTalking,
+  type GroupCallSignal,
   type ConversationId,
   type ConversationSummary,
   type Entry,
@@ -57,6 +62,17 @@ export type ClientState =
 /** Why the client was signed out; it does not reconnect after any of these. */
 export type SignOutReason = SignedOutReason | 'invalid_token' | 'session_revoked';
 
+/** A call push as the client emits it. */
+export type CallPush =
+  | { push: 'call_incoming' | 'call_accepted' | 'call_updated' | 'call_ended'; call: Call }
+  | { push: 'call_signal'; signal: CallSignal };
+
+/** A group call push as the client emits it (decision 0078). */
+export type GroupCallPush =
+  | { push: 'call_group'; call: Call }
+  | { push: 'call_group_signal'; signal: GroupCallSignal }
+  | { push: 'call_talking'; talking: CallTalking };
+
 export interface ClientEvents {
   /** The state machine moved. */
   state: { state: ClientState; previous: ClientState };
@@ -90,6 +106,9 @@ export interface ClientEvents {
   siteSettings: Pushes['site_settings_changed'];
   /** Customer service: the queue moved (agents only); ask for `service.queue` again. */
   serviceQueue: Pushes['service_queue'];
+  /** A call's push (decision 0074): rang, answered, changed, ended, or signalling for it. */
+  call: CallPush;
+  groupCall: GroupCallPush;
   /** Something failed in the background (a frame outside the protocol, a cache error). */
   error: { error: unknown };
 }
@@ -140,6 +159,17 @@ export interface TimelineSnapshot {
   pending: readonly PendingMessage[];
   reachedStart: boolean;
   loading: boolean;
+  /**
+   * The message the conversation was opened at (`openAt`, a search result): show it
+   * highlighted, scrolled into view. Null for a conversation opened at its newest.
+   */
+  anchor: Seq | null;
+  /**
+   * The entries reach the live tail: new messages show at the bottom. False while a window
+   * opened far back is shown; scrolling down pages it on (`loadNewer`) until it joins.
+   */
+  atLatest: boolean;
+  loadingNewer: boolean;
 }
 
 interface InFlight {
@@ -206,12 +236,25 @@ export class Client extends Emitter<ClientEvents> {
   private sessionId: number | null = null;
   private privateSeq = 0;
   private readonly summaries = new Map<ConversationId, ConversationSummary>();
+  /**
+   * Groups one has left, looked up for a search result (`lookUpConversation`, decision 0075):
+   * readable up to their `left_seq`, read-only, and never in the list. Not cached.
+   */
+  private readonly formers = new Map<ConversationId, ConversationSummary>();
+  private readonly formerLoads = new Map<ConversationId, Promise<ConversationSummary | null>>();
   private sortedCache: readonly ConversationSummary[] | null = null;
   private readonly timelines = new Map<ConversationId, Timeline>();
   private readonly timelineLoads = new Map<ConversationId, Promise<Timeline>>();
   private readonly snapshots = new Map<ConversationId, TimelineSnapshot>();
   private readonly catchingUp = new Set<ConversationId>();
   private readonly loadingOlder = new Set<ConversationId>();
+  /**
+   * Windows opened at a message far back (`openAt`), not contiguous with the live tail held
+   * in `timelines` yet; dropped when scrolling down joins them to it. Never cached.
+   */
+  private readonly focuses = new Map<ConversationId, Timeline>();
+  private readonly anchors = new Map<ConversationId, Seq>();
+  private readonly loadingNewer = new Set<ConversationId>();
   private outbox = new Outbox();
   private readonly transmitting = new Set<string>();
   private readonly ackedSeqs = new Map<ConversationId, Seq>();
@@ -265,6 +308,11 @@ export class Client extends Emitter<ClientEvents> {
   }
 
   /** The signed-in user (from the cache until the server confirms). */
+  /** This device's session (a call's participant names the device in it by session). */
+  get session(): number | null {
+    return this.sessionId;
+  }
+
   get me(): User | null {
     return this.user;
   }
@@ -284,8 +332,43 @@ export class Client extends Emitter<ClientEvents> {
     return this.sortedCache;
   }
 
+  /**
+   * A conversation of the list, or a group one has left that was looked up
+   * (`lookUpConversation`; its `left_seq` is set and it is read-only).
+   */
   conversation(id: ConversationId): ConversationSummary | undefined {
-    return this.summaries.get(id);
+    return this.summaries.get(id) ?? this.formers.get(id);
+  }
+
+  /** I am a member of this conversation: it is in the list (not a group I left). */
+  isMember(id: ConversationId): boolean {
+    return this.summaries.has(id);
+  }
+
+  /**
+   * The conversation of a search result: from the list, or else asked of the server
+   * (`conversation.get`) — a group one has left answers as it was at the leaving, with
+   * `left_seq`, and is kept apart from the list (it never comes back into it) so its name
+   * and avatar show and it opens read-only. Null when it is not one I may read.
+   */
+  lookUpConversation(id: ConversationId): Promise<ConversationSummary | null> {
+    const known = this.conversation(id);
+    if (known) return Promise.resolve(known);
+    const pending = this.formerLoads.get(id);
+    if (pending) return pending;
+    const load = this.call('conversation.get', { conversation_id: id })
+      .then((summary) => {
+        if (summary.left_seq === undefined || this.summaries.has(id)) return this.summaries.get(id) ?? summary;
+        this.formers.set(id, summary);
+        const timeline = this.timelines.get(id);
+        if (timeline && this.hideFor(timeline, summary)) this.timelineChanged(id);
+        this.conversationsChanged([id]);
+        return summary;
+      })
+      .catch(() => null)
+      .finally(() => this.formerLoads.delete(id));
+    this.formerLoads.set(id, load);
+    return load;
   }
 
   /** What a conversation shows now; a stable object until its next `timeline` event. */
@@ -293,12 +376,18 @@ export class Client extends Emitter<ClientEvents> {
     const cached = this.snapshots.get(id);
     if (cached) return cached;
     const timeline = this.timelines.get(id);
+    const focus = this.focuses.get(id);
+    const shown = focus ?? timeline;
     const snapshot: TimelineSnapshot = {
       conversationId: id,
-      entries: timeline ? timeline.visible() : [],
-      pending: this.outbox.forConversation(id),
-      reachedStart: timeline ? timeline.held.reachedStart : false,
+      entries: shown ? shown.visible() : [],
+      // Messages being sent belong at the live tail, not below a window far back.
+      pending: focus ? [] : this.outbox.forConversation(id),
+      reachedStart: shown ? shown.held.reachedStart : false,
       loading: this.loadingOlder.has(id) || this.timelineLoads.has(id) || (this.catchingUp.has(id) && (timeline?.isEmpty ?? true)),
+      anchor: this.anchors.get(id) ?? null,
+      atLatest: !focus,
+      loadingNewer: this.loadingNewer.has(id),
     };
     this.snapshots.set(id, snapshot);
     return snapshot;
@@ -621,6 +710,24 @@ export class Client extends Emitter<ClientEvents> {
       case 'service_queue':
         this.emit('serviceQueue', frame.data);
         break;
+      case 'call_incoming':
+      case 'call_accepted':
+      case 'call_updated':
+      case 'call_ended':
+        this.emit('call', { push: frame.push, call: frame.data });
+        break;
+      case 'call_signal':
+        this.emit('call', { push: 'call_signal', signal: frame.data });
+        break;
+      case 'call_group':
+        this.emit('groupCall', { push: 'call_group', call: frame.data });
+        break;
+      case 'call_group_signal':
+        this.emit('groupCall', { push: 'call_group_signal', signal: frame.data });
+        break;
+      case 'call_talking':
+        this.emit('groupCall', { push: 'call_talking', talking: frame.data });
+        break;
       case 'signed_out':
         // The close (4001/4002) follows; remember why so the notice can say it.
         this.signedOutReason = frame.data.reason;
@@ -650,6 +757,8 @@ export class Client extends Emitter<ClientEvents> {
   }
 
   private upsertSummary(summary: ConversationSummary): void {
+    // Back in a group one had left: what was read of it before belongs to another part.
+    if (this.formers.delete(summary.id)) this.forgetConversation(summary.id);
     const local = this.summaries.get(summary.id);
     // A push may have moved this conversation past the sync reply already.
     const merged =
@@ -659,6 +768,8 @@ export class Client extends Emitter<ClientEvents> {
     this.summaries.set(summary.id, merged);
     const timeline = this.timelines.get(summary.id);
     if (timeline && this.hideFor(timeline, merged)) this.timelineChanged(summary.id);
+    const focus = this.focuses.get(summary.id);
+    if (focus && this.hideFor(focus, merged)) this.timelineChanged(summary.id);
   }
 
   private hideFor(timeline: Timeline, summary: ConversationSummary): boolean {
@@ -685,6 +796,7 @@ export class Client extends Emitter<ClientEvents> {
         const { conversation_id, seqs } = entry.data;
         const timeline = await this.loadTimeline(conversation_id);
         if (timeline.deleteSeqs(seqs)) this.timelineChanged(conversation_id);
+        if (this.focuses.get(conversation_id)?.deleteSeqs(seqs)) this.timelineChanged(conversation_id);
         // The list's preview moves back to the newest entry still shown (as the server's).
         this.updateSummary(conversation_id, (s) =>
           s.preview && seqs.includes(s.preview.seq) ? { ...s, preview: timeline.visible().at(-1) ?? null } : s,
@@ -702,6 +814,7 @@ export class Client extends Emitter<ClientEvents> {
         }));
         const timeline = this.timelines.get(conversation_id);
         if (timeline?.hideThrough(cleared_seq)) this.timelineChanged(conversation_id);
+        if (this.focuses.get(conversation_id)?.hideThrough(cleared_seq)) this.timelineChanged(conversation_id);
         break;
       }
       case 'read':
@@ -764,7 +877,10 @@ export class Client extends Emitter<ClientEvents> {
 
   private forgetConversation(id: ConversationId): void {
     this.summaries.delete(id);
+    this.formers.delete(id);
     this.timelines.delete(id);
+    this.focuses.delete(id);
+    this.anchors.delete(id);
     this.snapshots.delete(id);
     this.members.delete(id);
     void this.cache.deleteTimeline(id).catch(() => undefined);
@@ -793,7 +909,7 @@ export class Client extends Emitter<ClientEvents> {
     try {
       const timeline = await this.loadTimeline(id);
       for (;;) {
-        const summary = this.summaries.get(id);
+        const summary = this.conversation(id);
         if (!summary || this.stateValue !== 'connected') break;
         const held = timeline.held;
         if (timeline.isEmpty || summary.last_seq - held.through > MAX_GAP_FILL) {
@@ -867,6 +983,8 @@ export class Client extends Emitter<ClientEvents> {
     const timeline = this.timelines.get(id);
     if (!timeline) return [];
     const added = timeline.addNewer(entries);
+    // A window opened further back shows recalls and burns of what it holds at once.
+    if (this.focuses.get(id)?.applyTombstones(added)) this.timelineChanged(id);
     let summary = this.summaries.get(id);
     const me = this.user?.id ?? 0;
     let outboxChanged = false;
@@ -912,7 +1030,7 @@ export class Client extends Emitter<ClientEvents> {
           timeline.hideThrough(cached.hiddenThrough);
           timeline.deleteSeqs(cached.deletedSeqs);
         }
-        const summary = this.summaries.get(id);
+        const summary = this.conversation(id);
         if (summary) this.hideFor(timeline, summary);
         this.timelines.set(id, timeline);
         this.timelineLoads.delete(id);
@@ -930,14 +1048,14 @@ export class Client extends Emitter<ClientEvents> {
   async openConversation(id: ConversationId): Promise<void> {
     const timeline = await this.loadTimeline(id);
     if (this.stateValue !== 'connected') return;
-    const summary = this.summaries.get(id);
+    const summary = this.conversation(id);
     if (summary && (timeline.isEmpty || timeline.held.through < summary.last_seq)) await this.catchUp(id);
     if (timeline.visible().length < 20 && !timeline.held.reachedStart) await this.loadOlder(id);
   }
 
   /** Pull the page before the oldest entry held (the user scrolled up). */
   async loadOlder(id: ConversationId): Promise<void> {
-    const timeline = await this.loadTimeline(id);
+    const timeline = this.focuses.get(id) ?? (await this.loadTimeline(id));
     const held = timeline.held;
     if (held.reachedStart || this.loadingOlder.has(id) || this.stateValue !== 'connected') return;
     if (timeline.isEmpty) return this.catchUp(id);
@@ -958,6 +1076,131 @@ export class Client extends Emitter<ClientEvents> {
       this.loadingOlder.delete(id);
       this.timelineChanged(id);
     }
+  }
+
+  // ---- message search and jumping to a result (issue 15) --------------------------------
+
+  /** Search the messages I may read (docs/protocol.md, "Message search"). */
+  async searchMessages(q: string, options: MessageSearchOptions = {}): Promise<MessageSearchPage> {
+    return this.call('messages.search', searchRequest(q, options));
+  }
+
+  /**
+   * The entries around `seq` (it, and about as many before as after), straight from the
+   * server and not kept in the timeline: a view opened at a search result far back in a long
+   * conversation. Page on from it with `history`'s `before_seq` and `after_seq`.
+   */
+  async historyAround(id: ConversationId, seq: Seq, limit = 50): Promise<Entry[]> {
+    const reply = await this.call('history', { conversation_id: id, around_seq: seq, limit });
+    return reply.messages;
+  }
+
+  /**
+   * Open a conversation at a message (a search result): that message and its context
+   * around it (`history`'s `around_seq`), however far back it is, without pulling everything
+   * between it and the newest. The snapshot's `anchor` says which message to show; while the
+   * window is not joined to the live tail, `atLatest` is false and `loadNewer` pages on
+   * downwards until it is (then new messages show again); `loadOlder` pages upwards as
+   * ever. False when the message is not one this member may see (recalled messages are).
+   */
+  async openAt(id: ConversationId, seq: Seq): Promise<boolean> {
+    this.anchors.set(id, seq);
+    this.timelineChanged(id);
+    // In the window already shown (the next hit of a search in this chat): no request.
+    const shown = this.focuses.get(id);
+    if (shown && shown.held.from <= seq && seq <= shown.held.through) return shown.visible().some((e) => e.seq === seq);
+    await this.openConversation(id);
+    const main = await this.loadTimeline(id);
+    const held = main.held;
+    if (held.from !== 0 && held.from <= seq && seq <= held.through) {
+      this.focuses.delete(id);
+      this.timelineChanged(id);
+      return main.visible().some((e) => e.seq === seq);
+    }
+    if (this.stateValue !== 'connected') return false;
+    const limit = this.pageSize;
+    const reply = await this.call('history', { conversation_id: id, around_seq: seq, limit });
+    if (this.anchors.get(id) !== seq) return false; // opened elsewhere meanwhile
+    const entries = [...reply.messages].sort((a, b) => a.seq - b.seq);
+    const first = entries[0];
+    const last = entries[entries.length - 1];
+    if (!first || !last) {
+      this.anchors.delete(id);
+      this.timelineChanged(id);
+      return false;
+    }
+    const focus = new Timeline();
+    const summary = this.conversation(id);
+    if (summary) this.hideFor(focus, summary);
+    const hidden = holes(id, entries, first.seq, last.seq);
+    focus.deleteSeqs(hidden.map((e) => e.seq));
+    focus.addNewer([...entries, ...hidden].sort((a, b) => a.seq - b.seq));
+    // The server gives up to limit / 2 + 1 at and before the seq: fewer means nothing older.
+    if (entries.filter((e) => e.seq <= seq).length < Math.floor(limit / 2) + 1) focus.addOlder([], true);
+    this.focuses.set(id, focus);
+    this.joinLiveTail(id);
+    this.timelineChanged(id);
+    return entries.some((e) => e.seq === seq);
+  }
+
+  /** Page on downwards from a window opened at a message (`openAt`), towards the live tail. */
+  async loadNewer(id: ConversationId): Promise<void> {
+    const focus = this.focuses.get(id);
+    if (!focus || this.loadingNewer.has(id) || this.stateValue !== 'connected') return;
+    this.loadingNewer.add(id);
+    this.timelineChanged(id);
+    try {
+      const after = focus.held.through;
+      const reply = await this.call('history', { conversation_id: id, after_seq: after, limit: this.pageSize });
+      if (this.focuses.get(id) !== focus) return;
+      const entries = [...reply.messages].sort((a, b) => a.seq - b.seq);
+      const highest = entries[entries.length - 1]?.seq ?? after;
+      // Seqs left out between those returned are deleted for me; an empty page means all
+      // up to the newest are (the tail held already starts after them).
+      const live = this.timelines.get(id)?.held.from ?? 0;
+      const newest = Math.min(this.conversation(id)?.last_seq ?? 0, live > 0 ? live - 1 : Number.MAX_SAFE_INTEGER);
+      const through = entries.length === 0 ? newest : highest;
+      const hidden = holes(id, entries, after + 1, through);
+      focus.deleteSeqs(hidden.map((e) => e.seq));
+      focus.addNewer([...entries, ...hidden].sort((a, b) => a.seq - b.seq));
+      this.joinLiveTail(id);
+    } catch (error) {
+      this.emit('error', { error });
+    } finally {
+      this.loadingNewer.delete(id);
+      this.timelineChanged(id);
+    }
+  }
+
+  /** Back to the newest messages: forget the window opened at a message, and its anchor. */
+  showLatest(id: ConversationId): void {
+    const had = this.focuses.delete(id);
+    if (this.anchors.delete(id) || had) this.timelineChanged(id);
+  }
+
+  /** The window opened at a message reached the live tail: it becomes part of the timeline. */
+  private joinLiveTail(id: ConversationId): void {
+    const focus = this.focuses.get(id);
+    const main = this.timelines.get(id);
+    if (!focus || !main) return;
+    const live = main.held;
+    const window = focus.held;
+    const lastSeq = this.conversation(id)?.last_seq ?? 0;
+    if (live.from === 0) {
+      // Nothing of the tail is held (offline, or a tail reset): the window is the tail once it reaches the newest.
+      if (window.through < lastSeq) return;
+      this.timelines.set(id, focus);
+    } else {
+      if (window.through + 1 < live.from) return;
+      main.deleteSeqs(focus.toCached().deletedSeqs.filter((seq) => seq < live.from));
+      main.addOlder(
+        focus.snapshot().filter((e) => e.seq < live.from),
+        window.reachedStart,
+      );
+    }
+    this.focuses.delete(id);
+    this.dirtyTimelines.add(id);
+    this.schedulePersist();
   }
 
   // ---- sending -------------------------------------------------------------------------
@@ -1319,6 +1562,7 @@ export class Client extends Emitter<ClientEvents> {
   async deleteForMe(conversationId: ConversationId, seqs: Seq[]): Promise<void> {
     await this.call('delete', { conversation_id: conversationId, seqs });
     const timeline = await this.loadTimeline(conversationId);
+    if (this.focuses.get(conversationId)?.deleteSeqs(seqs)) this.timelineChanged(conversationId);
     if (timeline.deleteSeqs(seqs)) {
       this.timelineChanged(conversationId);
       this.dirtyTimelines.add(conversationId);
@@ -1338,6 +1582,7 @@ export class Client extends Emitter<ClientEvents> {
       preview: s.preview && s.preview.seq <= cleared_seq ? null : s.preview,
     }));
     const timeline = await this.loadTimeline(conversationId);
+    if (this.focuses.get(conversationId)?.hideThrough(cleared_seq)) this.timelineChanged(conversationId);
     if (timeline.hideThrough(cleared_seq)) {
       this.timelineChanged(conversationId);
       this.dirtyTimelines.add(conversationId);
@@ -1372,7 +1617,7 @@ export class Client extends Emitter<ClientEvents> {
   typingNow(conversationId: ConversationId): void {
     const now = this.clock.now();
     if (now - (this.typingSentAt.get(conversationId) ?? 0) < TYPING_THROTTLE_MS) return;
-    if (this.stateValue !== 'connected') return;
+    if (this.stateValue !== 'connected' || !this.summaries.has(conversationId)) return;
     this.typingSentAt.set(conversationId, now);
     this.call('typing', { conversation_id: conversationId }).catch(() => undefined);
   }
@@ -1434,6 +1679,8 @@ export class Client extends Emitter<ClientEvents> {
   }
 
   private scheduleAck(id: ConversationId, seq: Seq): void {
+    // A group one has left is read, not acknowledged (the server would refuse: not_member).
+    if (!this.summaries.has(id)) return;
     if (seq <= (this.ackedSeqs.get(id) ?? 0) || this.ackTimers.has(id)) return;
     this.ackTimers.set(
       id,
@@ -1532,11 +1779,19 @@ export class Client extends Emitter<ClientEvents> {
     ];
     for (const id of this.dirtyTimelines) {
       const timeline = this.timelines.get(id);
-      if (timeline) writes.push(this.cache.saveTimeline(id, timeline.toCached()));
+      if (timeline && !this.formers.has(id)) writes.push(this.cache.saveTimeline(id, timeline.toCached()));
     }
     this.dirtyTimelines.clear();
     Promise.all(writes).catch((error: unknown) => this.emit('error', { error }));
   }
+}
+
+/** Placeholders for the seqs in [from, through] that a history reply left out (deleted for me). */
+function holes(conversationId: ConversationId, entries: readonly Entry[], from: Seq, through: Seq): Entry[] {
+  const returned = new Set(entries.map((e) => e.seq));
+  const out: Entry[] = [];
+  for (let seq = from; seq <= through; seq += 1) if (!returned.has(seq)) out.push(deletedPlaceholder(conversationId, seq));
+  return out;
 }
 
 /** Stands in the timeline for a seq deleted for me, which the server no longer sends. */

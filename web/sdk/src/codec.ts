@@ -36,6 +36,14 @@ const PUSHES: ReadonlySet<string> = new Set<PushName>([
   'org_changed',
   'site_settings_changed',
   'service_queue',
+  'call_incoming',
+  'call_accepted',
+  'call_updated',
+  'call_ended',
+  'call_signal',
+  'call_group',
+  'call_group_signal',
+  'call_talking',
 ]);
 
 /** Parse one frame from the server; throws FrameError on anything outside the protocol. */

@@ -11,7 +11,9 @@ export function compareConversations(a: ConversationSummary, b: ConversationSumm
 }
 
 function countsAsUnread(entry: Entry, me: UserId): boolean {
-  return entry.kind === 'message' && !entry.recalled && entry.sender_id !== me;
+  // A missed call counts as unread, as a message does (decision 0074).
+  const counts = entry.kind === 'message' || (entry.kind === 'call' && entry.type === 'missed');
+  return counts && !entry.recalled && entry.sender_id !== me;
 }
 
 /** A new entry appended to the conversation's log. */

@@ -1,7 +1,7 @@
 /** @tidings/sdk — a framework-free client for the Tidings instant-messaging server. */
 export * from './protocol';
 export { Client, MAX_EXPIRY_DAYS, MIN_EXPIRY_DAYS, systemClock } from './client';
-export type { ClientEvents, ClientOptions, ClientState, Clock, FileContent, SignOutReason, TimelineSnapshot } from './client';
+export type { CallPush, GroupCallPush, ClientEvents, ClientOptions, ClientState, Clock, FileContent, SignOutReason, TimelineSnapshot } from './client';
 export { AuthApi, signInChallenge, singleSignOnLanding, singleSignOnStartUrl, weakPasswordReasons } from './auth';
 export { AccountSecurityApi } from './security';
 export type { KnownDevice, SecurityOverview, TotpEnrolment } from './security';
@@ -9,6 +9,8 @@ export { RestApi } from './rest';
 export { brandingImageUrl, fetchSiteSettings } from './site';
 export type * from './management';
 export type * from './favorites';
+export { searchRequest, snippetParts } from './search';
+export type { MessageSearchOptions, MessageSearchPage, MessageSearchResult, SearchKind, SnippetPart } from './search';
 export { REPORT_REASONS } from './reports';
 export type { FiledReport, ReportReason, ReportTarget } from './reports';
 export type { ServiceAgent, ServiceCase, ServiceChat, ServicePage, ServiceState } from './service';

@@ -121,6 +121,14 @@ export const ErrorCode = {
   // Burn after reading (direct chats)
   BurnAfterReading: 'burn_after_reading',
   BurnDirectOnly: 'burn_direct_only',
+  // Calls (decision 0074)
+  CallEnded: 'call_ended',
+  CallAnsweredElsewhere: 'call_answered_elsewhere',
+  InAnotherCall: 'in_another_call',
+  CallsDirectOnly: 'calls_direct_only',
+  // Group calls (decision 0078): no SFU on this server; the call is as full as it may be.
+  GroupCallsUnavailable: 'group_calls_unavailable',
+  CallFull: 'call_full',
   // Web Push (issue 12): push is off on the server; an endpoint it may not call.
   PushUnavailable: 'push_unavailable',
   PushEndpointRefused: 'push_endpoint_refused',
@@ -306,7 +314,83 @@ export interface BurnMode {
   enabled_by: UserId[];
 }
 
-export type Entry = MessageEntry | RecallEntry | GroupCreatedEntry | MemberJoinedEntry | MemberLeftEntry | GroupEntry | BurnEntry;
+// One-to-one calls (docs/protocol.md, "Calls"; decision 0074).
+export type CallMedia = 'audio' | 'video';
+export type CallState = 'ringing' | 'active' | 'ended';
+/** How a call ended; also the `type` of its `call` entry. */
+export type CallOutcome = 'ended' | 'missed' | 'declined' | 'cancelled' | 'busy';
+export type CallKind = 'direct' | 'group';
+/** What a call ended in, as the chat keeps it: `sender_id` is the caller. A group call
+ * (decision 0078) leaves `group_started` when it starts and `ended` when the last one leaves,
+ * both with `group: true`, sent by the member who started it. */
+export interface CallEntry extends EntryBase {
+  kind: 'call';
+  type: CallOutcome | 'group_started';
+  body: {
+    call_id: number;
+    media: CallMedia;
+    duration_ms?: number;
+    hangup?: 'hangup' | 'lost';
+    group?: boolean;
+    participants?: number;
+  };
+}
+export interface CallParticipant {
+  user_id: UserId;
+  /** The device in the call: the caller's from the start, the callee's once answered. */
+  session_id: number | null;
+  audio: boolean;
+  video: boolean;
+  screen: boolean;
+  /** Group calls: in the call now (not left, media not lost), since when, muted by a host. */
+  live: boolean;
+  joined_at: number | null;
+  host_muted: boolean;
+}
+export interface Call {
+  id: number;
+  kind: CallKind;
+  conversation_id: ConversationId;
+  /** Who called, or who started a group call. */
+  caller_id: UserId;
+  /** Null for a group call. */
+  callee_id: UserId | null;
+  media: CallMedia;
+  state: CallState;
+  created_at: number;
+  ring_deadline: number;
+  accepted_at: number | null;
+  ended_at: number | null;
+  end_reason: CallOutcome | null;
+  duration_ms: number | null;
+  participants: CallParticipant[];
+  /** How many are in a group call now. */
+  live_count: number;
+}
+/** Group calls: the SFU's offer of what this device receives, and which user each stream
+ * (by its mid) comes from. */
+export interface GroupCallSignal {
+  call_id: number;
+  description: { type: 'offer'; sdp: string };
+  streams: { mid: string; type: 'audio' | 'video' | 'data'; user_id: UserId | null; active: boolean }[];
+}
+export interface CallTalking {
+  call_id: number;
+  user_id: UserId;
+  talking: boolean;
+}
+export interface IceServers {
+  ice_servers: { urls: string[]; username?: string; credential?: string }[];
+  ttl: number;
+}
+export interface CallSignal {
+  call_id: number;
+  from_user_id: UserId;
+  description?: { type: 'offer' | 'answer'; sdp: string };
+  candidate?: { candidate: string; sdpMid?: string | null; sdpMLineIndex?: number | null; usernameFragment?: string | null };
+}
+
+export type Entry = MessageEntry | RecallEntry | GroupCreatedEntry | MemberJoinedEntry | MemberLeftEntry | GroupEntry | BurnEntry | CallEntry;
 export type EntryKind = Entry['kind'];
 
 // ---- the private log --------------------------------------------------------------------
@@ -424,7 +508,8 @@ export type PrivateEntry = {
 
 // ---- conversations ----------------------------------------------------------------------
 
-export type ConversationType = 'direct' | 'group' | 'system';
+/** `service`: a customer-service chat, a visitor and the agent serving them (decision 0066). */
+export type ConversationType = 'direct' | 'group' | 'system' | 'service';
 export type Role = 'owner' | 'admin' | 'member';
 
 export interface PeerPosition {
@@ -455,6 +540,8 @@ export interface ConversationSummary {
   peer?: PeerPosition;
   /** Groups: the group's avatar (`emoji:🚀`), "" for none. */
   avatar?: string;
+  /** A group one has left (`conversation.get` only): readable up to this seq, read-only. */
+  left_seq?: Seq;
 }
 
 export interface Member {
@@ -717,6 +804,20 @@ export interface Ops {
   };
   recall: { req: OpRequests['recall']; res: RecallEntry };
   'burn.open': { req: OpRequests['burn.open']; res: BurnOpening };
+  'call.start': { req: OpRequests['call.start']; res: Call };
+  'call.accept': { req: OpRequests['call.accept']; res: Call };
+  'call.decline': { req: OpRequests['call.decline']; res: Call };
+  'call.hangup': { req: OpRequests['call.hangup']; res: Call };
+  'call.signal': { req: OpRequests['call.signal']; res: null };
+  'call.media': { req: OpRequests['call.media']; res: Call };
+  'call.get': { req: OpRequests['call.get']; res: Call };
+  'call.current': { req: OpRequests['call.current']; res: { call: Call | null } };
+  'call.ice_servers': { req: OpRequests['call.ice_servers']; res: IceServers };
+  'call.join': { req: OpRequests['call.join']; res: Call };
+  'call.leave': { req: OpRequests['call.leave']; res: Call };
+  'call.publish': { req: OpRequests['call.publish']; res: { call_id: number; description: { type: 'answer'; sdp: string } } };
+  'call.mute_member': { req: OpRequests['call.mute_member']; res: Call };
+  'call.live': { req: OpRequests['call.live']; res: { calls: Call[]; available: boolean } };
   'burn.mode': { req: OpRequests['burn.mode']; res: BurnMode };
   'burn.set_mode': { req: OpRequests['burn.set_mode']; res: BurnMode };
   delete: {
@@ -922,6 +1023,21 @@ export interface Pushes {
   site_settings_changed: SiteSettingsSnapshot;
   /** To customer-service agents: a chat entered, moved in or left the queue (decision 0066). */
   service_queue: { conversation_id: ConversationId; state: 'waiting' | 'taken' | 'closed'; agent_id: UserId | null };
+  /** Calls (decision 0074): ringing on every device of the callee. */
+  call_incoming: Call;
+  /** Answered on one device: the others stop ringing. */
+  call_accepted: Call;
+  /** Mute, camera, screen sharing, or the caller's other devices told of a call. */
+  call_updated: Call;
+  call_ended: Call;
+  /** To the device in the call only: the other side's offer, answer or ICE candidate. */
+  call_signal: CallSignal;
+  /** Group calls (decision 0078), to every member of the group: started, who is in it, ended. */
+  call_group: Call;
+  /** To the device in the group call only: the SFU's offer of the others' media. */
+  call_group_signal: GroupCallSignal;
+  /** To the devices in the group call: who speaks now (the SFU's audio levels). */
+  call_talking: CallTalking;
 }
 
 // ---- site settings (decision 0057) ------------------------------------------------------

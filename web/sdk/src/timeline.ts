@@ -163,6 +163,23 @@ export class Timeline {
     this.cache = null;
   }
 
+  /**
+   * Fold recalls and burns that reached another copy of this conversation (the live tail,
+   * while this one is a window opened further back): their targets held here lose their body.
+   */
+  applyTombstones(entries: readonly Entry[]): boolean {
+    let changed = false;
+    for (const entry of entries) {
+      if (entry.kind !== 'recall' && entry.kind !== 'burned') continue;
+      const target = this.entries.get(entry.body.target_seq);
+      if (!target || target.kind !== 'message' || target.recalled) continue;
+      this.entries.set(target.seq, entry.kind === 'recall' ? tombstone(target) : burnedTombstone(target));
+      changed = true;
+    }
+    if (changed) this.cache = null;
+    return changed;
+  }
+
   get(seq: Seq): Entry | undefined {
     return this.entries.get(seq);
   }

@@ -54,6 +54,10 @@ export class FakeServer {
   reachable = true;
   /** Answers for ops the fake does not know itself (contacts, groups...): data → reply data. */
   readonly handlers = new Map<string, (data: Record<string, unknown>) => unknown>();
+  /** `conversation:seq` of entries deleted for me: history leaves them out. */
+  readonly deletedForMe = new Set<string>();
+  /** Groups I left: history serves their entries up to this seq, never after (decision 0075). */
+  readonly ceilings = new Map<number, number>();
   private nextEntryId = 1000;
   readonly me = { id: 1, account: 'alice', nickname: 'Alice', avatar: '', signature: '', work_email: '', office_phone: '', desk: '' };
 
@@ -148,8 +152,23 @@ export class FakeServer {
         const after = (data.after_seq as number | undefined) ?? 0;
         const before = (data.before_seq as number | undefined) ?? Number.MAX_SAFE_INTEGER;
         const limit = (data.limit as number | undefined) ?? 50;
-        let messages = log.filter((e) => e.seq > after && e.seq < before);
-        messages = data.after_seq === undefined ? messages.slice(-limit) : messages.slice(0, limit);
+        const around = data.around_seq as number | undefined;
+        let messages: Entry[];
+        if (around !== undefined) {
+          // As the server: up to limit / 2 + 1 at and before it, the rest after it.
+          const upTo = log.filter((e) => e.seq <= around).slice(-(Math.floor(limit / 2) + 1));
+          messages = [...upTo, ...log.filter((e) => e.seq > around).slice(0, limit - upTo.length)];
+        } else {
+          messages = log.filter((e) => e.seq > after && e.seq < before);
+          messages = data.after_seq === undefined ? messages.slice(-limit) : messages.slice(0, limit);
+        }
+        const ceiling = this.ceilings.get(data.conversation_id as number) ?? Number.MAX_SAFE_INTEGER;
+        if (around !== undefined && around > ceiling) messages = [];
+        else if (around !== undefined) {
+          const upTo = log.filter((e) => e.seq <= around).slice(-(Math.floor(limit / 2) + 1));
+          messages = [...upTo, ...log.filter((e) => e.seq > around && e.seq <= ceiling).slice(0, limit - upTo.length)];
+        }
+        messages = messages.filter((e) => e.seq <= ceiling && !this.deletedForMe.has(`${e.conversation_id}:${e.seq}`));
         ok({ conversation_id: data.conversation_id, messages });
         return;
       }

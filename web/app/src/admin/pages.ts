@@ -34,6 +34,7 @@ export const PAGES: PageDef[] = [
   { id: 'org', power: 'org', title: { en: 'Organization', zh: '组织架构' }, icon: '▤', load: () => import('./pages/OrgPage') },
   { id: 'broadcasts', power: 'broadcasts', title: { en: 'Broadcasts', zh: '广播通知' }, icon: '✉', load: () => import('./pages/BroadcastsPage') },
   { id: 'moderation', power: 'moderation_view', title: { en: 'Moderation', zh: '内容审核' }, icon: '⚑', load: () => import('./pages/ModerationPage') },
+  { id: 'service', power: 'service', title: { en: 'Customer service', zh: '客服坐席' }, icon: '☎', load: () => import('./pages/ServiceAgentsPage') },
   { id: 'apps', power: 'apps', title: { en: 'Apps', zh: '应用' }, icon: '⧉', load: () => import('./pages/AppsPage') },
   { id: 'workbench', power: 'apps', title: { en: 'Workbench', zh: '工作台' }, icon: '▣', load: () => import('./pages/WorkbenchAppsPage') },
   { id: 'settings', power: 'settings', title: { en: 'Settings', zh: '设置' }, icon: '⚙', load: () => import('./pages/SettingsPage') },

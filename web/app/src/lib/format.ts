@@ -1,13 +1,19 @@
 /** Turning entries and times into the words a list row or a bubble shows. */
-import type { Entry, MessageEntry } from '@tidings/sdk';
+import type { CallEntry, ConversationType, Entry, MessageEntry } from '@tidings/sdk';
 
 /** A message's type and body, whichever type it is. */
 export type MessageContent = MessageEntry extends infer E ? (E extends MessageEntry ? Pick<E, 'type' | 'body'> : never) : never;
-import type { Translate } from '../i18n/i18n';
+import type { MessageKey, Translate } from '../i18n/i18n';
 import { formatDuration } from './media';
 
 export interface NameSource {
   name(userId: number): string;
+}
+
+/** "Visitor 12", the server's name for a visitor who gave none, in the reader's language. */
+export function visitorName(name: string, t: Translate): string {
+  const anonymous = /^Visitor (\d+)$/.exec(name);
+  return anonymous ? t('service.visitor', { id: anonymous[1] ?? '' }) : name;
 }
 
 /** One line describing an entry, for the conversation list and quotes. */
@@ -21,11 +27,20 @@ type SubjectKey =
   | 'preview.memberRemoved'
   | 'preview.memberLeft';
 
-export function describeEntry(entry: Entry, me: number, names: NameSource, t: Translate): string {
+export function describeEntry(entry: Entry, me: number, names: NameSource, t: Translate, conversation?: ConversationType): string {
   // No sender: the back office acted (an admin in the console), not a member.
   const who = (id: number | null) => (id === null ? t('common.administrator') : id === me ? t('common.you') : names.name(id));
   // "You are now an admin", not "You is": entries about me have their own wording.
   const about = (key: SubjectKey, id: number) => (id === me ? t(`${key}You` as const) : t(key, { name: who(id) }));
+  // A customer-service chat (decision 0066): agents take it, hand it on and leave it; no group.
+  if (conversation === 'service') {
+    if (entry.kind === 'member_joined') {
+      const names = entry.body.user_ids.map(who).join(', ');
+      const by = entry.body.inviter_id;
+      return by === null || entry.body.user_ids.includes(by) ? t('service.entry.took', { name: names }) : t('service.entry.transferred', { from: who(by), to: names });
+    }
+    if (entry.kind === 'member_left') return t('service.entry.left', { name: who(entry.body.user_id) });
+  }
   switch (entry.kind) {
     case 'recall':
       return entry.sender_id === me ? t('preview.recalledByYou') : t('preview.recalledBy', { name: who(entry.sender_id) });
@@ -66,6 +81,20 @@ export function describeEntry(entry: Entry, me: number, names: NameSource, t: Tr
       return t('burn.burned');
     case 'burn_mode':
       return burnModeText(entry.body.enabled, entry.body.user_id === me, who(entry.body.user_id), t);
+    // Calls (decision 0074): how it ended, seen from my side; the caller is the sender.
+    case 'call':
+      // A group call (decision 0078): who started it, then how long it lasted.
+      if (entry.body.group) {
+        const what = t(entry.body.media === 'video' ? 'call.video' : 'call.voice');
+        const outcome =
+          entry.type === 'group_started'
+            ? entry.sender_id === me
+              ? t('call.groupStartedByYou')
+              : t('call.groupStarted', { name: who(entry.sender_id) })
+            : t('call.groupEnded', { duration: formatDuration(entry.body.duration_ms ?? 0) });
+        return t('call.record', { what, outcome });
+      }
+      return describeCall(entry, entry.sender_id === me, t);
     case 'message':
       break;
   }
@@ -74,6 +103,18 @@ export function describeEntry(entry: Entry, me: number, names: NameSource, t: Tr
     return entry.sender_id === me ? t('preview.recalledByYou') : t('preview.recalledBy', { name: who(entry.sender_id) });
   }
   return describeMessage(entry, t);
+}
+
+/** A call's record: "[Video call] Duration 1:05", "[Voice call] Missed call". */
+export function describeCall(entry: CallEntry, mine: boolean, t: Translate): string {
+  const what = t(entry.body.media === 'video' ? 'call.video' : 'call.voice');
+  const duration = formatDuration(entry.body.duration_ms ?? 0);
+  const outcome =
+    entry.type === 'ended'
+      ? t(entry.body.hangup === 'lost' ? 'call.outcome.lost' : 'call.outcome.ended', { duration })
+      : // Missed, declined, cancelled, busy: worded for the caller ("…Mine") or the callee.
+        t(`call.outcome.${entry.type}${mine ? 'Mine' : ''}` as MessageKey);
+  return t('call.record', { what, outcome });
 }
 
 /** One line for a message's content (previews, quotes, toasts, moderation queues). */

@@ -6,6 +6,7 @@
  * the picker, and for a whole screen the app waits a few seconds (ScreenshotViewModel) so the
  * user can move it aside before the frame is taken.
  */
+import { screenshotsSupported } from './screenshotAction';
 
 export type CaptureSurface = 'any' | 'this-tab';
 
@@ -35,17 +36,6 @@ export interface ScreenCapturer {
   start(request: CaptureRequest): Promise<CaptureSession>;
 }
 
-/** The `tidings:shortcut` action (web/app/src/lib/shortcuts.ts binds the key). */
-export const SCREENSHOT_ACTION = 'screenshot';
-
-/**
- * Start a screenshot from anywhere in the app (a menu, the "+" panel): the same event the
- * shortcut sends; the open chat's composer takes it. Call it from a click or key handler —
- * browsers show the picker only in answer to the user.
- */
-export function startScreenshot(): void {
-  window.dispatchEvent(new CustomEvent('tidings:shortcut', { detail: { action: SCREENSHOT_ACTION } }));
-}
 
 interface FrameGrabber {
   grabFrame(): Promise<ImageBitmap>;
@@ -55,10 +45,6 @@ interface FocusController {
   setFocusBehavior?(behavior: 'focus-captured-surface' | 'no-focus-change'): void;
 }
 
-/** Whether this browser can capture a screen (phones cannot). */
-export function screenshotsSupported(): boolean {
-  return typeof navigator !== 'undefined' && typeof navigator.mediaDevices?.getDisplayMedia === 'function';
-}
 
 export function browserScreenCapturer(): ScreenCapturer {
   return {

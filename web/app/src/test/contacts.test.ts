@@ -7,6 +7,7 @@ import { NameBook } from '../viewmodels/NameBook';
 import { OrgViewModel } from '../viewmodels/OrgViewModel';
 import { PeoplePickerViewModel } from '../viewmodels/PeoplePickerViewModel';
 import { PreferencesViewModel } from '../viewmodels/PreferencesViewModel';
+import { WorkspaceViewModel } from '../viewmodels/WorkspaceViewModel';
 
 const settle = async () => {
   for (let i = 0; i < 10; i += 1) await new Promise((resolve) => setTimeout(resolve, 0));
@@ -72,6 +73,43 @@ describe('ContactsViewModel', () => {
   });
 });
 
+describe('WorkspaceViewModel: contacts', () => {
+  it('has the badge and the remarks from the start, and the Contacts tab reads the same friends when it opens', async () => {
+    const server = new FakeServer();
+    const asked: string[] = [];
+    let requests = { pending_count: 0, incoming: [] as unknown[], outgoing: [] };
+    server.handlers.set('friends.list', () => {
+      asked.push('friends.list');
+      return { friends: [friend(2, 'Bob', null, 'Bobby')], contact_groups: [] };
+    });
+    server.handlers.set('friends.requests', () => requests);
+    const client = await connected(server);
+    const workspace = new WorkspaceViewModel(client, new PreferencesViewModel(new MemoryStore(), ['en']), new MemoryStore());
+    await settle();
+    expect(workspace.names.name(2)).toBe('Bobby');
+    expect(workspace.getSnapshot().contacts).toBeNull();
+
+    requests = { pending_count: 1, incoming: [{ request_id: 5, from_user: card(6, 'Erin'), message: 'hi', created_at: 1 }], outgoing: [] };
+    server.current.push('private', { seq: 1, kind: 'friend_request', data: { request_id: 5, from_user: card(6, 'Erin'), message: 'hi' }, created_at: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await settle();
+    expect(workspace.getSnapshot().pendingFriends).toBe(1);
+
+    workspace.showSection('contacts');
+    await settle();
+    const contacts = workspace.getSnapshot().contacts;
+    expect(contacts).not.toBeNull();
+    expect(await workspace.contacts()).toBe(contacts);
+    // No second load: the tab's view model reads the workspace's book.
+    expect(asked).toEqual(['friends.list', 'friends.list']);
+    expect(contacts?.getSnapshot()).toMatchObject({ pendingCount: 1, friendCount: 1 });
+    expect(contacts?.getSnapshot().incoming[0]).toMatchObject({ requestId: 5, name: 'Erin' });
+    expect(contacts?.getSnapshot().friendGroups.flatMap((g) => g.people.map((p) => p.name))).toEqual(['Bobby']);
+    workspace.dispose();
+    client.stop();
+  });
+});
+
 describe('ContactsViewModel: groups by number', () => {
   it('finds a group when the search is its number, and joins it', async () => {
     const server = new FakeServer();
@@ -131,6 +169,10 @@ describe('OrgViewModel', () => {
     expect(vm.getSnapshot().department).toMatchObject({ path: 'Engineering › Web › Design systems', members: [{ id: 9, name: 'Ivy', detail: 'Lead' }] });
     vm.toggle(1);
     expect(vm.getSnapshot().nodes.map((n) => n.name)).toEqual(['Engineering', 'Sales']);
+    // Chosen twice while the first page is on its way (the tab's first department, then a
+    // search result opening it): its people once, not twice.
+    await Promise.all([vm.selectDepartment(3), vm.openDepartment(3)]);
+    expect(vm.getSnapshot().department?.members.map((m) => m.id)).toEqual([9]);
     vm.dispose();
     client.stop();
   });

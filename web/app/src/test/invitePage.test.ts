@@ -1,9 +1,10 @@
 /** The app opened at an invite link (`/invite/<code>`): offered after sign-in, accepted, then the chat. */
 import { Client, MemoryCache, type InvitePreview } from '@tidings/sdk';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FakeServer } from '../../../sdk/test/fake-server';
 import { MemoryStore } from '../lib/storage';
-import { InviteAcceptViewModel, invitePageCode } from '../viewmodels/InviteAcceptViewModel';
+import { invitePageCode } from '../lib/invitePage';
+import { InviteAcceptViewModel } from '../viewmodels/InviteAcceptViewModel';
 import { PreferencesViewModel } from '../viewmodels/PreferencesViewModel';
 import { WorkspaceViewModel, type WorkspaceEnvironment } from '../viewmodels/WorkspaceViewModel';
 import { WindowRegistry } from '../lib/windowPresence';
@@ -129,6 +130,8 @@ describe('WorkspaceViewModel at an invite link', () => {
       },
     };
     const workspace = new WorkspaceViewModel(client, new PreferencesViewModel(new MemoryStore(), ['en']), new MemoryStore(), null, environment);
+    // The dialog's code is fetched when it first opens.
+    await vi.waitFor(() => expect(workspace.getSnapshot().dialog).not.toBeNull());
     const dialog = workspace.getSnapshot().dialog;
     expect(dialog?.kind).toBe('acceptInvite');
     if (dialog?.kind !== 'acceptInvite') throw new Error('no invite dialog');

@@ -140,12 +140,18 @@ describe('ContactsViewModel: tags, nested groups and requests', () => {
     const vm = new ContactsViewModel(client, new NameBook(client), english(), Date.now, 0, services);
     await settle();
     for (const kind of ['blocked', 'import', 'invite', 'favorites'] as const) {
-      vm.select({ kind });
+      await vm.select({ kind });
       expect(vm.getSnapshot().tool?.kind).toBe(kind);
     }
+    // A tool picked and left before its code came is not shown (nor left running).
+    const late = vm.select({ kind: 'blocked' });
+    void vm.select({ kind: 'import' });
+    await late;
+    await settle();
+    expect(vm.getSnapshot().tool?.kind).toBe('import');
     await settle();
     expect(calls.map(([op]) => op)).toEqual(expect.arrayContaining(['blocks.list', 'invites.list', 'favorites.files']));
-    vm.select(null);
+    await vm.select(null);
     expect(vm.getSnapshot().tool).toBeNull();
     vm.dispose();
     client.stop();

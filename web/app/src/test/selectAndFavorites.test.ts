@@ -143,7 +143,7 @@ describe('chat records', () => {
     const client = await connected(server);
     const workspace = new WorkspaceViewModel(client, english(), new MemoryStore());
     await settle();
-    workspace.openForwardPicked(5, [1, 2], true);
+    await workspace.openForwardPicked(5, [1, 2], true);
     const dialog = workspace.getSnapshot().dialog;
     expect(dialog?.kind).toBe('forward');
     if (dialog?.kind !== 'forward') return;
@@ -154,7 +154,7 @@ describe('chat records', () => {
     expect(request).toMatchObject({ conversation_id: 5, seqs: [1, 2], target_ids: [6], merged: true });
     expect(String(request?.title)).toMatch(/^Chat history of Alice and /);
     // One by one: a plain forward.
-    workspace.openForwardPicked(5, [1, 2], false);
+    await workspace.openForwardPicked(5, [1, 2], false);
     const plain = workspace.getSnapshot().dialog;
     if (plain?.kind !== 'forward') throw new Error('no dialog');
     expect(plain.vm.getSnapshot().preview).toBe('2 messages');
@@ -228,20 +228,27 @@ describe('WorkspaceViewModel: favourites and leaving multi-select', () => {
     on('forward', () => ({ entries: [] }));
     const client = await connected(server);
     const workspace = new WorkspaceViewModel(client, english(), new MemoryStore());
-    const page = workspace.favoritesPage();
+    const page = await workspace.favoritesPage();
     await settle();
     expect(page.getSnapshot().rows.map((r) => r.id)).toEqual([9, 8]);
 
-    workspace.openFavorite(9);
+    await workspace.openFavorite(9);
     let dialog = workspace.getSnapshot().dialog;
     if (dialog?.kind !== 'chatRecord') throw new Error('no viewer');
     expect(dialog.vm.getSnapshot()).toMatchObject({ title: 'Favourite', rows: [{ sender: 'Bob', text: 'Keep this' }] });
-    workspace.openFavorite(8);
+    await workspace.openFavorite(8);
     dialog = workspace.getSnapshot().dialog;
     if (dialog?.kind !== 'chatRecord') throw new Error('no viewer');
     expect(dialog.vm.getSnapshot().rows).toHaveLength(5);
 
-    workspace.sendFavorite(9);
+    // A dialog closed (or replaced) while its code is on the way does not come back.
+    const late = workspace.openFavorite(9);
+    workspace.closeDialog();
+    await late;
+    expect(workspace.getSnapshot().dialog).toBeNull();
+    await workspace.openFavorite(8);
+
+    await workspace.sendFavorite(9);
     const send = workspace.getSnapshot().dialog;
     if (send?.kind !== 'forward') throw new Error('no forward dialog');
     expect(send.vm.getSnapshot()).toMatchObject({ preview: 'Keep this', previewSender: 'Bob' });
@@ -254,7 +261,7 @@ describe('WorkspaceViewModel: favourites and leaving multi-select', () => {
     const chat = workspace.getSnapshot().chat;
     if (!chat) throw new Error('no chat');
     chat.selection.start(1);
-    workspace.openForwardPicked(5, [1], false);
+    await workspace.openForwardPicked(5, [1], false);
     const forward = workspace.getSnapshot().dialog;
     if (forward?.kind !== 'forward') throw new Error('no forward dialog');
     expect(forward.vm.getSnapshot().preview).toBe('a');

@@ -12,15 +12,19 @@ async function settle(): Promise<void> {
 const alice = { id: 1, account: 'alice', nickname: 'Alice', avatar: '', signature: '', work_email: '', office_phone: '', desk: '' } as User;
 
 /** A REST server in a function that answers /auth/oidc/finish as told and records the bodies. */
-function singleSignOnServer(finish: (body: Record<string, unknown>) => [number, unknown]) {
+function singleSignOnServer(
+  finish: (body: Record<string, unknown>) => [number, unknown],
+  verify: (body: Record<string, unknown>) => [number, unknown] = () => [404, {}],
+) {
   const bodies: Record<string, unknown>[] = [];
   const fetchImpl = (async (input: string | URL | Request, init?: RequestInit) => {
     const path = new URL(String(input)).pathname;
     if (path === '/api/v1/auth/options') return new Response(JSON.stringify({ registration: 'closed', sms_enabled: false, email_enabled: false, oidc: { label: 'Okta' } }));
-    if (path !== '/api/v1/auth/oidc/finish') return new Response('{}', { status: 404 });
+    const answerWith = path === '/api/v1/auth/oidc/finish' ? finish : path === '/api/v1/auth/login/verify' ? verify : null;
+    if (!answerWith) return new Response('{}', { status: 404 });
     const body = JSON.parse(String(init?.body)) as Record<string, unknown>;
     bodies.push(body);
-    const [status, answer] = finish(body);
+    const [status, answer] = answerWith(body);
     return new Response(JSON.stringify(answer), { status });
   }) as typeof fetch;
   const server = new FakeServer();
@@ -69,6 +73,25 @@ describe('single sign-on (OpenID Connect)', () => {
     expect(session.book.all()[0]).toMatchObject({ token: 'token-alice', credential: 'cred' });
     expect(session.book.deviceToken('oidc')).toBe('dt-1');
     expect(visited).toEqual(['/admin']);
+  });
+
+  it('keeps where to land and "remember me" through a second step (TOTP)', async () => {
+    const challenge = { challenge: 'ch-1', methods: ['totp', 'recovery_code'], expires_in: 300, next: '/admin?tab=users', remember: false };
+    const { session, bodies, visited } = singleSignOnServer(
+      () => [401, { error: { code: 'second_factor_required', message: 'a code', details: challenge } }],
+      () => [200, { token: 'token-alice', user: alice, session_id: 7, device_token: 'dt-2' }],
+    );
+    await session.restore();
+    await session.finishSingleSignOn({ handoff: 'h-2' });
+    expect(session.signInForm.getSnapshot().step).toMatchObject({ kind: 'secondStep', method: 'totp' });
+    expect(visited).toEqual([]);
+    await session.signInForm.verify('123456');
+    await settle();
+    // As the sign-in was started: not remembered (the server is told so), then where asked.
+    expect(bodies[1]).toMatchObject({ challenge: 'ch-1', code: '123456', method: 'totp', remember: false });
+    expect(session.getSnapshot()).toMatchObject({ screen: 'main', user: { id: 1 } });
+    expect(session.book.all()[0]?.credential ?? null).toBeNull();
+    expect(visited).toEqual(['/admin?tab=users']);
   });
 
   it('shows why a single sign-on failed, from the landing or from the server', async () => {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cardFrom, frameOrigin, parseBridgeCall, sandboxFor } from '../lib/workbenchBridge';
+import { translator } from '../i18n/i18n';
+import { forwardDoneText } from '../viewmodels/ForwardViewModel';
 import { WorkbenchViewModel, type WorkbenchApp } from '../viewmodels/WorkbenchViewModel';
 import type { Client, CustomCardBody } from '@tidings/sdk';
 
@@ -60,5 +62,14 @@ describe('the workbench view model', () => {
     expect(await vm.answer({ id: 6, method: 'shareCard', card: { title: 'T', url: 'https://oa.example.com/' } })).toMatchObject({ result: { shared: 2 } });
     expect(await vm.answer({ id: 7, method: 'shareCard', card: { title: 'T' } })).toMatchObject({ error: { code: 'invalid_input' } });
     expect(shared.map((c) => c.source)).toEqual(['Approvals']);
+  });
+});
+
+describe('sharing a card', () => {
+  it('says it was shared, not forwarded, in both languages', () => {
+    expect(forwardDoneText(translator('en'), 2, 'share')).toBe('Shared to 2 chat(s)');
+    expect(forwardDoneText(translator('zh-CN'), 2, 'share')).toBe('已分享到 2 个会话');
+    expect(forwardDoneText(translator('en'), 2, 'forward')).toBe('Forwarded to 2 chats');
+    expect(translator('zh-CN')('share.title')).toBe('分享到');
   });
 });

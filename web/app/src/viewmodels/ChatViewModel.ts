@@ -8,6 +8,7 @@ import {
   MAX_EXPIRY_DAYS,
   MIN_EXPIRY_DAYS,
   receiptOf,
+  type CallMedia,
   type ChatRecordBody,
   type Client,
   type ConversationId,
@@ -25,7 +26,7 @@ import {
 } from '@tidings/sdk';
 import { errorMessage, type Translate } from '../i18n/i18n';
 import type { RecentEmoji } from '../lib/emoji';
-import { clockTime, dayLabel, describeEntry } from '../lib/format';
+import { clockTime, dayLabel, describeEntry, visitorName } from '../lib/format';
 import { formatBytes, type ImagePreparer, type PreparedImage } from '../lib/images';
 import { safeWebUrl } from '../lib/media';
 import { dateTime } from '../lib/when';
@@ -42,6 +43,10 @@ import { RestoredInChat } from './RestoredInChat';
 import { MessageSelectionViewModel } from './MessageSelectionViewModel';
 import { copyMedia } from './RecordMedia';
 import { BurnTracker, type BurnBubble, type BurnControls } from './BurnAfterReading';
+// The customer-service bar's view model comes with the bar's code (screens.tsx).
+import type { ServiceChatViewModel } from './ServiceChatViewModel';
+// In-chat search's view model is fetched when the search first opens (decision 0073).
+import type { MessageResultsViewModel } from './MessageResultsViewModel';
 
 export type BubbleState = 'sending' | 'failed' | 'moderation' | 'sent' | 'delivered' | 'read';
 
@@ -236,6 +241,8 @@ export interface NoticeItem {
   kind: 'notice';
   key: string;
   text: string;
+  /** A call's record (decision 0074): call back with the same media. */
+  callBack?: CallMedia;
 }
 
 export type ChatItem = BubbleItem | NoticeItem;
@@ -258,13 +265,39 @@ export interface ChatSnapshot {
   items: ChatItem[];
   reachedStart: boolean;
   loading: boolean;
+  /** The message the chat was opened at (a search result): scrolled to and highlighted. */
+  anchor: Seq | null;
+  /** Bumped by every jump, so the list scrolls to the anchor again even when it is the same. */
+  jump: number;
+  /**
+   * The searched words to mark inside the anchor's text (a search opened the chat there):
+   * finds them as the server matches. Null once the search closes or without one.
+   */
+  searchMarks: { seq: Seq; find: (text: string) => [number, number][] } | null;
+  /** The rows reach the newest message; false while a window far back is shown. */
+  atLatest: boolean;
+  loadingNewer: boolean;
+  /** Search inside this conversation (header button, Ctrl+F), while open. */
+  search: MessageResultsViewModel | null;
   draft: string;
   replyTo: Quote | null;
   mentionCandidates: MentionCandidate[];
   recentEmoji: readonly string[];
   canSend: boolean;
+  /**
+   * Files, images, voice, stickers and the "+" panel's kinds may be sent: not in a
+   * customer-service chat, which carries text and cards only (the visitor's token reaches
+   * no file; decision 0066).
+   */
+  attachable: boolean;
   /** I am muted here (or everyone is): the composer says so, and until when, instead of sending. */
   muted: string | null;
+  /**
+   * A group I left (`left`) or was removed from (`removed`), opened from a search result:
+   * read-only up to the leaving (decision 0075), a calm line instead of the composer. Null
+   * for a conversation I am in.
+   */
+  left: 'left' | 'removed' | null;
   /** The other person of a direct chat. */
   peerId: UserId | null;
   peerOnline: boolean | undefined;
@@ -333,6 +366,10 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
   readonly selection: MessageSelectionViewModel;
   /** Burn after reading: the view calls its actions (open, toggle, mode). */
   readonly burn: BurnTracker;
+  private serviceModel: ServiceChatViewModel | null = null;
+  private searchModel: MessageResultsViewModel | null = null;
+  private jumps = 0;
+  private searchMarks: ChatSnapshot['searchMarks'] = null;
 
   constructor(
     readonly conversationId: ConversationId,
@@ -412,7 +449,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
   private static empty(conversationId: ConversationId, draft: string): ChatSnapshot {
     return {
       conversationId, title: '', type: 'direct', subtitle: '', typing: false, items: [], reachedStart: false,
-      loading: true, draft, replyTo: null, mentionCandidates: [], recentEmoji: [], canSend: true, muted: null,
+      loading: true, anchor: null, jump: 0, searchMarks: null, atLatest: true, loadingNewer: false, search: null, draft, replyTo: null, mentionCandidates: [], recentEmoji: [], canSend: true, attachable: true, muted: null, left: null,
       peerId: null, peerOnline: undefined, toast: null, groupInfo: null, readers: null, attachments: [],
       sendOriginal: false, canRecallAny: false, canMarkImportant: false,
       burn: { available: false, next: false, mode: false, peerMode: false },
@@ -425,8 +462,9 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
 
   private async open(): Promise<void> {
     await this.client.openConversation(this.conversationId);
-    void this.burn.loadMode();
     const summary = this.client.conversation(this.conversationId);
+    if (summary?.left_seq !== undefined) return this.learnLeaving(summary.left_seq);
+    void this.burn.loadMode();
     if (summary?.type === 'group' && this.client.state === 'connected') {
       try {
         this.members = await this.client.conversationMembers(this.conversationId);
@@ -438,6 +476,31 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
       await this.loadPowers();
     }
     this.refreshReadStatesSoon();
+  }
+
+  /** The entry that took me out of a group I left: my leaving, or a removal naming me. */
+  private leaving: Entry | null = null;
+
+  private async learnLeaving(leftSeq: Seq): Promise<void> {
+    const held = this.client.timeline(this.conversationId).entries.find((e) => e.seq === leftSeq);
+    const preview = this.client.conversation(this.conversationId)?.preview;
+    this.leaving = held ?? (preview?.seq === leftSeq ? preview : null);
+    if (this.leaving === null && this.client.state === 'connected') {
+      try {
+        const reply = await this.client.request('history', { conversation_id: this.conversationId, after_seq: leftSeq - 1, limit: 1 });
+        this.leaving = reply.messages.find((e) => e.seq === leftSeq) ?? null;
+      } catch {
+        // "You left this group" says enough meanwhile.
+      }
+    }
+    this.refresh();
+  }
+
+  private leftState(summary: ConversationSummary | undefined): ChatSnapshot['left'] {
+    if (summary?.left_seq === undefined) return null;
+    const entry = this.leaving;
+    const me = this.client.me?.id;
+    return entry?.kind === 'member_removed' && (entry.body as { user_id?: UserId }).user_id === me ? 'removed' : 'left';
   }
 
   private async loadPowers(): Promise<void> {
@@ -537,6 +600,58 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     void this.client.loadOlder(this.conversationId);
   }
 
+  /** Scrolled down in a window opened far back: page on towards the newest. */
+  loadNewer(): void {
+    void this.client.loadNewer(this.conversationId);
+  }
+
+  /**
+   * Show this message (a search result) with its context, highlighted: the SDK loads the
+   * entries around it, however far back, and scrolling both ways pages on from there.
+   */
+  async jumpTo(seq: Seq, query = ''): Promise<boolean> {
+    const jump = (this.jumps += 1);
+    // The words found are marked in the message: matched as the server does (lib/searchMatch,
+    // a chunk that comes with the search screens).
+    // Without its code (offline, say) the message still opens, unmarked.
+    const marking = query.trim() ? import('../lib/searchMatch').then(({ matcher }) => matcher(query), () => null) : Promise.resolve(null);
+    this.refresh();
+    const [shown, find] = await Promise.all([this.client.openAt(this.conversationId, seq), marking]);
+    if (jump === this.jumps) this.searchMarks = find ? { seq, find } : null;
+    // A jump overtaken by another one is not a message that cannot be shown.
+    if (!shown && !this.closed && jump === this.jumps) this.showToast(this.t('search.notShown'));
+    this.refresh();
+    return shown;
+  }
+
+  /** Back to the newest messages (the "latest" button, or after sending). */
+  showLatest(): void {
+    this.client.showLatest(this.conversationId);
+  }
+
+  /** Open search inside this conversation; its code is fetched the first time. */
+  async openSearch(): Promise<void> {
+    if (this.searchModel) return;
+    const { MessageResultsViewModel } = await import('./MessageResultsViewModel');
+    if (this.closed || this.searchModel) return;
+    this.searchModel = new MessageResultsViewModel(this.client, this.names, this.preferences, this.conversationId, this.now);
+    this.refresh();
+  }
+
+  closeSearch(): void {
+    this.searchModel?.dispose();
+    this.searchModel = null;
+    this.searchMarks = null;
+    this.refresh();
+  }
+
+  /** The search that opened the chat at a message closed: its words are no longer marked. */
+  clearSearchMarks(): void {
+    if (this.searchMarks === null) return;
+    this.searchMarks = null;
+    this.refresh();
+  }
+
   setDraft(text: string, caret: number = text.length): void {
     this.draft = text;
     this.caret = caret;
@@ -581,9 +696,27 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     return true;
   }
 
+  /**
+   * The customer-service side of this chat (its page, transfer, close) when it is one, made
+   * the first time it is asked for; null for any other conversation.
+   */
+  service(Service: typeof ServiceChatViewModel): ServiceChatViewModel | null {
+    if (this.client.conversation(this.conversationId)?.type !== 'service' || this.closed) return null;
+    if (!this.serviceModel) {
+      const model = new Service(this.client, this.conversationId, () => this.t);
+      this.serviceModel = model;
+      this.track(() => model.dispose());
+    }
+    return this.serviceModel;
+  }
+
   /** Files picked, pasted or dropped: images get a preview and are compressed; others go as files. */
   addFiles(files: readonly { file: Blob; name: string }[]): void {
     const { locale } = this.preferences.getSnapshot();
+    if (!this.getSnapshot().attachable) {
+      this.showToast(this.t('service.textOnly'));
+      return;
+    }
     for (const { file, name } of files.slice(0, MAX_ATTACHMENTS - this.attachments.length)) {
       const image = this.env.images !== undefined && IMAGE_TYPES.has(file.type);
       const attachment = {
@@ -775,7 +908,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     if (!entry) return '';
     return entry.kind === 'message' && entry.type === 'text' && !entry.recalled
       ? entry.body.text
-      : describeEntry(entry, this.client.me?.id ?? 0, this.names, this.t);
+      : describeEntry(entry, this.client.me?.id ?? 0, this.names, this.t, this.client.conversation(this.conversationId)?.type);
   }
 
   /** Open or close the group's info panel. */
@@ -827,12 +960,16 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
   /** Keep the draft on the server (synced to my other devices) when leaving. */
   override dispose(): void {
     this.closed = true;
+    this.searchModel?.dispose();
+    this.searchModel = null;
     this.groupInfo?.dispose();
     this.groupInfo = null;
     if (this.draft !== this.savedDraft && this.client.state === 'connected') {
       this.client.setSettings(this.conversationId, { draft: this.draft }).catch(() => undefined);
     }
     super.dispose();
+    // Opened again later, the chat shows its newest messages.
+    this.client.showLatest(this.conversationId);
   }
 
   private async act(action: () => Promise<void>): Promise<void> {
@@ -846,7 +983,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
 
   private refreshReadStatesSoon(): void {
     const summary = this.client.conversation(this.conversationId);
-    if (summary?.type !== 'group' || this.readStateTimer) return;
+    if (summary?.type !== 'group' || summary.left_seq !== undefined || this.readStateTimer) return;
     this.readStateTimer = setTimeout(() => {
       this.readStateTimer = null;
       void this.loadReadStates();
@@ -875,7 +1012,7 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     return {
       seq: entry.seq,
       sender: entry.sender_id === null ? '' : this.names.name(entry.sender_id),
-      text: describeEntry(entry, me, this.names, this.t),
+      text: describeEntry(entry, me, this.names, this.t, this.client.conversation(this.conversationId)?.type),
     };
   }
 
@@ -887,7 +1024,9 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
     this.burn.fold(timeline.entries);
     const shown = summary ? this.shownEntries(summary, timeline.entries, me) : [];
     const restored = this.restoredInChat;
-    const built = summary ? this.buildItems(summary, restored ? restored.merge(shown, timeline.reachedStart, me) : shown, timeline.pending, me) : [];
+    // History restored from a backup joins the rows at the newest end only.
+    const merged = restored && timeline.atLatest ? restored.merge(shown, timeline.reachedStart, me) : shown;
+    const built = summary ? this.buildItems(summary, merged, timeline.pending, me) : [];
     const items = restored ? restored.decorate(built) : built;
     if (summary && this.adminsOnly(summary)) {
       items.unshift({ kind: 'notice', key: 'admins-only', text: t('chat.adminsOnly') });
@@ -902,25 +1041,36 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
       subtitle = peerOnline === undefined ? '' : peerOnline ? t('chat.online') : t('chat.offline');
     } else if (summary?.type === 'group' && this.members.length > 0) {
       subtitle = t('chat.members', { count: this.members.length });
+    } else if (summary?.type === 'service') {
+      subtitle = t('service.customer');
     }
     if (summary?.peer) peerOnline = this.client.isOnline(summary.peer.user_id);
     const mute = this.muteState();
     this.watchMuteEnd(mute);
     this.setSnapshot({
       conversationId: this.conversationId,
-      title: summary ? conversationTitle(summary, t('list.systemNotices'), this.names) : '',
+      title: summary ? (summary.type === 'service' ? visitorName(summary.name, t) : conversationTitle(summary, t('list.systemNotices'), this.names)) : '',
       type: summary?.type ?? 'direct',
       subtitle,
       typing: typingIds.length > 0,
       items,
       reachedStart: timeline.reachedStart,
       loading: timeline.loading,
+      anchor: timeline.anchor,
+      jump: this.jumps,
+      // Only while the message is the anchor (going to the newest forgets both).
+      searchMarks: this.searchMarks && this.searchMarks.seq === timeline.anchor ? this.searchMarks : null,
+      atLatest: timeline.atLatest,
+      loadingNewer: timeline.loadingNewer,
+      search: this.searchModel,
       draft: this.draft,
       replyTo: this.replyTo,
       mentionCandidates: this.mentionCandidates(me),
       recentEmoji: this.recentEmoji.all,
-      canSend: summary !== undefined && summary.type !== 'system',
+      canSend: summary !== undefined && summary.type !== 'system' && summary.left_seq === undefined,
+      attachable: summary?.type !== 'service',
       muted: this.muteText(mute),
+      left: this.leftState(summary),
       peerId: summary?.peer?.user_id ?? null,
       peerOnline,
       toast: this.toast,
@@ -1001,8 +1151,12 @@ export class ChatViewModel extends ViewModel<ChatSnapshot> {
         continue;
       }
       separator(entry.created_at, String(entry.seq));
+      if (entry.kind === 'call') {
+        items.push({ kind: 'notice', key: `s-${entry.seq}`, text: describeEntry(entry, me, this.names, t, summary.type), callBack: entry.body.group ? undefined : entry.body.media });
+        continue;
+      }
       if (entry.kind !== 'message' || entry.recalled) {
-        items.push({ kind: 'notice', key: `s-${entry.seq}`, text: describeEntry(entry, me, this.names, t) });
+        items.push({ kind: 'notice', key: `s-${entry.seq}`, text: describeEntry(entry, me, this.names, t, summary.type) });
         continue;
       }
       const mine = entry.sender_id === me;

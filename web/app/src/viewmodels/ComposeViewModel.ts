@@ -8,7 +8,8 @@ import { errorMessage, type Translate } from '../i18n/i18n';
 import { mapSettings } from '../lib/mapSettings';
 import type { Recording } from '../lib/voiceRecorder';
 import type { NameBook } from './NameBook';
-import { PeoplePickerViewModel } from './PeoplePickerViewModel';
+// The picker's code comes with the contact-card dialog that shows it (PlusDialogs).
+import type { PeoplePickerViewModel } from './PeoplePickerViewModel';
 import { ViewModel } from './ViewModel';
 
 /** What the panel offers; another helper adds "screenshot" (the panel takes a list). */
@@ -141,9 +142,9 @@ export class ComposeViewModel extends ViewModel<ComposeSnapshot> {
   }
 
   /** The people picker of the contact-card dialog (reused from new chats and invites). */
-  contactPicker(): PeoplePickerViewModel {
+  contactPicker(Picker: typeof PeoplePickerViewModel): PeoplePickerViewModel {
     this.picker?.dispose();
-    this.picker = new PeoplePickerViewModel(this.client, this.names);
+    this.picker = new Picker(this.client, this.names);
     return this.picker;
   }
 

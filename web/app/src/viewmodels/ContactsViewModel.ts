@@ -2,8 +2,9 @@
  * Contacts (PRODUCT.md I2, B1-B6): new friends with their badge (accept, reject, ignore), my
  * group chats, my own contact groups nested to any depth with the friends in them, tags and a
  * filter by tag, and a search over people. The organization tree, the blocked list, imports,
- * invite links and favourite files have view models of their own, opened from here. Kept
- * live from my private log.
+ * invite links and favourite files have view models of their own, opened from here. The
+ * friends and requests come from the workspace's `ContactBook` (kept live from my private
+ * log); this view model is fetched when the Contacts tab first opens.
  */
 import {
   errorCode,
@@ -14,18 +15,19 @@ import {
   type Friend,
   type FriendRequests,
   type ImportReport,
-  type PrivateEntry,
   type UserId,
 } from '@tidings/sdk';
 import { avatarEmoji } from '../lib/avatar';
 import { listTime } from '../lib/format';
-import { BlockedListViewModel, ContactImportViewModel } from './ContactToolsViewModels';
+import { ContactBook } from './ContactBook';
+import type { BlockedListViewModel, ContactImportViewModel } from './ContactToolsViewModels';
 import { conversationTitle } from './ConversationListViewModel';
-import { FavoritesViewModel } from './FileBrowserViewModels';
+import type { FavoritesViewModel } from './FileBrowserViewModels';
 import { FileLinks } from './FileLinks';
-import { InviteLinksViewModel, type InviteEnvironment } from './InviteLinksViewModel';
+import type { InviteEnvironment, InviteLinksViewModel } from './InviteLinksViewModel';
 import type { NameBook } from './NameBook';
-import { OrgViewModel } from './OrgViewModel';
+// The organization's view model comes when the organization is first opened.
+import type { OrgViewModel } from './OrgViewModel';
 import type { PreferencesViewModel } from './PreferencesViewModel';
 import { ProfileViewModel } from './ProfileViewModel';
 import { ViewModel } from './ViewModel';
@@ -145,6 +147,8 @@ export interface ContactsSnapshot {
   tool: ContactTool | null;
   /** The profile shown on the right, for a selected person. */
   profile: ProfileViewModel | null;
+  /** The organization tree, once first opened (its code is fetched then). */
+  org: OrgViewModel | null;
   /** An error code of the last action. */
   error: string | null;
   busy: boolean;
@@ -153,21 +157,20 @@ export interface ContactsSnapshot {
 const SEARCH_DELAY_MS = 200;
 
 export class ContactsViewModel extends ViewModel<ContactsSnapshot> {
-  readonly org: OrgViewModel;
-  private friends: Friend[] = [];
-  private contactGroups: ContactGroup[] = [];
-  private requests: FriendRequests = { pending_count: 0, incoming: [], outgoing: [] };
+  private orgModel: OrgViewModel | null = null;
   private readonly collapsed = new Set<number | null>();
   private query = '';
   private found: ContactPerson[] | null = null;
   private searchTimer: ReturnType<typeof setTimeout> | null = null;
   private searchGeneration = 0;
-  private reloadTimer: ReturnType<typeof setTimeout> | null = null;
   private profile: ProfileViewModel | null = null;
   private foundGroup: FoundGroup | null = null;
   private tagFilter: string | null = null;
   private tool: ContactTool | null = null;
   private servicesValue: ContactServices | null;
+  private readonly book: ContactBook;
+  /** Bumped by every pick: a tool whose code arrives after the next pick is dropped. */
+  private toolTicket = 0;
 
   constructor(
     private readonly client: Client,
@@ -176,91 +179,88 @@ export class ContactsViewModel extends ViewModel<ContactsSnapshot> {
     private readonly now: () => number = Date.now,
     private readonly searchDelayMs = SEARCH_DELAY_MS,
     services: ContactServices | null = null,
+    /** The workspace's book of friends and requests; without one, this view model keeps its own. */
+    book: ContactBook | null = null,
   ) {
     super({
       query: '', search: null, foundGroup: null, pendingCount: 0, incoming: [], outgoing: [], groups: [], friendGroups: [],
-      friendCount: 0, tags: [], tagFilter: null, selectedTags: [], selection: null, tool: null, profile: null, error: null, busy: false,
+      friendCount: 0, tags: [], tagFilter: null, selectedTags: [], selection: null, tool: null, profile: null, org: null, error: null, busy: false,
     });
     this.servicesValue = services;
-    this.org = new OrgViewModel(client, names);
-    this.track(() => this.org.dispose());
+    this.book = book ?? new ContactBook(client, names);
+    if (!book) this.track(() => this.book.dispose());
+    this.track(() => this.orgModel?.dispose());
     this.track(
-      client.on('state', ({ state }) => {
-        if (state === 'connected') void this.reload();
+      this.book.subscribe(() => {
+        this.update({ error: this.book.getSnapshot().error });
+        this.refresh();
       }),
     );
-    this.track(client.on('private', ({ entry }) => this.privateArrived(entry)));
     this.track(client.on('conversations', () => this.refresh()));
     this.track(client.on('presence', () => this.refresh()));
     this.track(names.onChange(() => this.refresh()));
     this.track(preferences.subscribe(() => this.refresh()));
     this.track(() => {
       if (this.searchTimer) clearTimeout(this.searchTimer);
-      if (this.reloadTimer) clearTimeout(this.reloadTimer);
       this.profile?.dispose();
       this.tool?.vm.dispose();
+      this.toolTicket += 1;
     });
-    if (client.state === 'connected') void this.reload();
+    this.update({ error: this.book.getSnapshot().error });
     this.refresh();
   }
 
   // ---- loading -------------------------------------------------------------------------
 
-  async reload(): Promise<void> {
-    if (this.client.state !== 'connected') return;
-    try {
-      const [friends, requests] = await Promise.all([
-        this.client.request('friends.list', undefined),
-        this.client.request('friends.requests', undefined),
-      ]);
-      this.friends = friends.friends;
-      this.contactGroups = friends.contact_groups;
-      this.requests = requests;
-      this.names.learnContacts(
-        this.friends.map((f) => ({ id: f.user_id, nickname: f.user.nickname, remark: f.remark })),
-      );
-      this.names.learnAvatars(this.friends.map((f) => f.user));
-      this.update({ error: null });
-    } catch (error) {
-      this.update({ error: errorCode(error) });
-    }
-    this.refresh();
+  private get friends(): Friend[] {
+    return this.book.getSnapshot().friends;
   }
 
-  private reloadSoon(): void {
-    if (this.reloadTimer) return;
-    this.reloadTimer = setTimeout(() => {
-      this.reloadTimer = null;
-      void this.reload();
-    }, 100);
+  private get contactGroups(): ContactGroup[] {
+    return this.book.getSnapshot().contactGroups;
   }
 
-  private privateArrived(entry: PrivateEntry): void {
-    switch (entry.kind) {
-      case 'friend_request':
-      case 'friend_request_sent':
-      case 'friend_request_decided':
-      case 'friend_added':
-      case 'friend_removed':
-      case 'contact_updated':
-      case 'contact_groups':
-        this.reloadSoon();
-        break;
-      default:
-        break;
-    }
+  private get requests(): FriendRequests {
+    return this.book.getSnapshot().requests;
+  }
+
+  /** Ask the server again for the friends and requests. */
+  reload(): Promise<void> {
+    return this.book.reload();
   }
 
   // ---- selection and search ------------------------------------------------------------
 
-  select(selection: ContactsSelection): void {
+  /** The organization tree's view model, made (and its code fetched) when first needed. */
+  async org(): Promise<OrgViewModel> {
+    if (!this.orgModel) {
+      const { OrgViewModel } = await import('./OrgViewModel');
+      if (!this.orgModel) {
+        this.orgModel = new OrgViewModel(this.client, this.names);
+        this.update({ org: this.orgModel });
+      }
+    }
+    return this.orgModel;
+  }
+
+  /** Show what was picked on the right; a tool's code is fetched the first time it opens. */
+  async select(selection: ContactsSelection): Promise<void> {
     this.profile?.dispose();
     this.profile = selection?.kind === 'person' ? new ProfileViewModel(selection.userId, this.client) : null;
-    if (selection?.kind === 'org') void this.org.open();
+    if (selection?.kind === 'org') void this.org().then((org) => org.open());
     this.tool?.vm.dispose();
-    this.tool = this.openTool(selection);
-    this.update({ selection, profile: this.profile, tool: this.tool });
+    this.tool = null;
+    const ticket = ++this.toolTicket;
+    this.update({ selection, profile: this.profile, tool: null });
     this.refresh();
+    const tool = await this.openTool(selection);
+    if (ticket !== this.toolTicket) {
+      // Another pick (or the end of this view model) came while the code was on its way.
+      tool?.vm.dispose();
+      return;
+    }
+    this.tool = tool;
+    this.update({ tool });
   }
 
   private get services(): ContactServices {
@@ -268,16 +268,24 @@ export class ContactsViewModel extends ViewModel<ContactsSnapshot> {
     return this.servicesValue;
   }
 
-  private openTool(selection: ContactsSelection): ContactTool | null {
+  private async openTool(selection: ContactsSelection): Promise<ContactTool | null> {
     switch (selection?.kind) {
-      case 'blocked':
+      case 'blocked': {
+        const { BlockedListViewModel } = await import('./ContactToolsViewModels');
         return { kind: 'blocked', vm: new BlockedListViewModel(this.client, this.preferences) };
-      case 'import':
+      }
+      case 'import': {
+        const { ContactImportViewModel } = await import('./ContactToolsViewModels');
         return { kind: 'import', vm: new ContactImportViewModel((file, name) => this.services.importContacts(file, name), this.preferences) };
-      case 'invite':
+      }
+      case 'invite': {
+        const { InviteLinksViewModel } = await import('./InviteLinksViewModel');
         return { kind: 'invite', vm: new InviteLinksViewModel(this.client, 'friend', null, this.preferences, this.services.invites, this.now) };
-      case 'favorites':
+      }
+      case 'favorites': {
+        const { FavoritesViewModel } = await import('./FileBrowserViewModels');
         return { kind: 'favorites', vm: new FavoritesViewModel(this.client, this.services.links, this.preferences, this.now) };
+      }
       default:
         return null;
     }
@@ -306,7 +314,7 @@ export class ContactsViewModel extends ViewModel<ContactsSnapshot> {
       if (generation !== this.searchGeneration) return;
       this.foundGroup = {
         id: group.id, number: group.number, name: group.name, intro: group.intro, memberCount: group.member_count,
-        joinMode: group.join_mode, member: this.client.conversation(group.id) !== undefined, requested: false,
+        joinMode: group.join_mode, member: this.client.isMember(group.id), requested: false,
       };
     } catch {
       if (generation !== this.searchGeneration) return;
@@ -546,7 +554,7 @@ export class ContactsViewModel extends ViewModel<ContactsSnapshot> {
     this.update({
       query: this.query,
       search,
-      foundGroup: this.foundGroup && { ...this.foundGroup, member: this.foundGroup.member || this.client.conversation(this.foundGroup.id) !== undefined },
+      foundGroup: this.foundGroup && { ...this.foundGroup, member: this.foundGroup.member || this.client.isMember(this.foundGroup.id) },
       pendingCount: this.requests.pending_count,
       incoming: this.requests.incoming.map((r) => requestRow(r.from_user.id, r.from_user.nickname, r.from_user.account, r.request_id, r.message, r.created_at)),
       outgoing: this.requests.outgoing.map((r) => requestRow(r.to_user.id, r.to_user.nickname, r.to_user.account, r.request_id, r.message, r.created_at)),

@@ -1,7 +1,7 @@
 /** The conversation list: pinned first, then by last activity; unread, previews, drafts. */
 import type { Client, ConversationId, ConversationSummary, ConversationType } from '@tidings/sdk';
 import { avatarEmoji } from '../lib/avatar';
-import { describeEntry, listTime } from '../lib/format';
+import { describeEntry, listTime, visitorName } from '../lib/format';
 import type { NameBook } from './NameBook';
 import type { PreferencesViewModel } from './PreferencesViewModel';
 import { ViewModel } from './ViewModel';
@@ -87,10 +87,10 @@ export class ConversationListViewModel extends ViewModel<ConversationListSnapsho
     const query = this.query.trim().toLowerCase();
     const items: ConversationItem[] = [];
     for (const summary of this.client.conversations()) {
-      const title = conversationTitle(summary, t('list.systemNotices'), this.names);
+      const title = summary.type === 'service' ? visitorName(summary.name, t) : conversationTitle(summary, t('list.systemNotices'), this.names);
       if (query && !title.toLowerCase().includes(query)) continue;
       const preview = summary.preview;
-      let text = preview ? describeEntry(preview, me, this.names, t) : '';
+      let text = preview ? describeEntry(preview, me, this.names, t, summary.type) : '';
       if (preview && summary.type === 'group' && preview.kind === 'message' && !preview.recalled && preview.sender_id !== null && preview.sender_id !== me) {
         text = `${this.names.name(preview.sender_id)}: ${text}`;
       }

@@ -4,6 +4,7 @@
  * chat yet is a target too: sending opens that chat first (`conversation.open_direct`).
  */
 import { errorCode, type Client, type ConversationId, type Friend, type Seq, type UserId } from '@tidings/sdk';
+import type { Translate } from '../i18n/i18n';
 import { avatarEmoji } from '../lib/avatar';
 import { conversationTitle } from './ConversationListViewModel';
 import type { PreferencesViewModel } from './PreferencesViewModel';
@@ -13,6 +14,14 @@ import { ViewModel } from './ViewModel';
 export const MAX_FORWARD_TARGETS = 20;
 
 export type ForwardTab = 'recent' | 'friends' | 'groups';
+
+/**
+ * What the dialog sends: messages forwarded from a chat, or something new shared into
+ * chats (a workbench app's card, J6): the title and the word said afterwards follow it.
+ */
+// In a module of their own so that the first load, which says them, need not carry this one.
+import type { ForwardPurpose } from './forwardDone';
+export { forwardDoneText, type ForwardPurpose } from './forwardDone';
 
 /** A target key: `c<id>` a conversation, `u<id>` a friend without a direct chat yet. */
 export type TargetKey = `c${number}` | `u${number}`;
@@ -30,6 +39,7 @@ export interface ForwardTarget {
 }
 
 export interface ForwardSnapshot {
+  purpose: ForwardPurpose;
   /** What is forwarded, as text, and who said it ("" when unknown). */
   preview: string;
   previewSender: string;
@@ -79,8 +89,10 @@ export class ForwardViewModel extends ViewModel<ForwardSnapshot> {
     previewSender = '',
     /** Sends instead of a plain forward (a merged forward, a favourite sent on). */
     private readonly sender: ((targets: ConversationId[], note: string) => Promise<unknown>) | null = null,
+    purpose: ForwardPurpose = 'forward',
   ) {
     super({
+      purpose,
       preview, previewSender, tab: 'recent', targets: [], selected: [], selectedCount: 0, full: false, query: '', note: '',
       loadingFriends: true, busy: false, error: null, done: false,
     });
@@ -167,7 +179,9 @@ export class ForwardViewModel extends ViewModel<ForwardSnapshot> {
   private candidates(tab: ForwardTab | null = null): Candidate[] {
     const { t } = this.preferences.getSnapshot();
     const remarks = this.remarks();
-    const conversations = this.client.conversations().filter((c) => c.type !== 'system');
+    // Not a customer's chat: it takes text and cards only, and colleagues' messages have no
+    // business reaching a customer by a forward (decision 0066).
+    const conversations = this.client.conversations().filter((c) => c.type !== 'system' && c.type !== 'service');
     const ofConversation = (c: (typeof conversations)[number]): Candidate => {
       const title = conversationTitle(c, t('list.systemNotices'), remarks);
       const friend = c.peer ? this.friends.find((f) => f.user_id === c.peer?.user_id) : undefined;

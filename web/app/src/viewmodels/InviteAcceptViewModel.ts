@@ -6,12 +6,6 @@ import { errorCode, type Client, type ConversationId, type InviteKind, type User
 import { avatarEmoji } from '../lib/avatar';
 import { ViewModel } from './ViewModel';
 
-/** The invite code in the address `/invite/<code>`, or null for any other page. */
-export function invitePageCode(pathname: string): string | null {
-  const match = /^\/invite\/([A-Za-z0-9_-]{8,64})\/?$/.exec(pathname);
-  return match?.[1] ?? null;
-}
-
 /** Errors that only mean the connection was not there; the lookup is tried again on connect. */
 const OFFLINE: ReadonlySet<string> = new Set(['offline', 'connection_lost', 'timeout']);
 
@@ -70,7 +64,7 @@ export class InviteAcceptViewModel extends ViewModel<InviteAcceptSnapshot> {
   private chatReady(): boolean {
     const { kind, conversationId, result, already } = this.getSnapshot();
     if (kind === 'friend') return result === 'friends' || already;
-    return conversationId !== null && (result === 'joined' || already) && this.client.conversation(conversationId) !== undefined;
+    return conversationId !== null && (result === 'joined' || already) && this.client.isMember(conversationId);
   }
 
   setMessage(message: string): void {
@@ -84,7 +78,7 @@ export class InviteAcceptViewModel extends ViewModel<InviteAcceptSnapshot> {
       const invite = await this.client.request('invites.get', { code });
       const group = invite.group ?? null;
       const own = invite.user_id === this.client.me?.id;
-      const memberOf = group !== null && this.client.conversation(group.id) !== undefined;
+      const memberOf = group !== null && this.client.isMember(group.id);
       this.update({
         loading: false,
         kind: invite.kind,

@@ -9,7 +9,7 @@
  */
 import type { Client, ConversationId, ConversationSummary, Entry, UserId, ViewMode } from '@tidings/sdk';
 import type { WindowInfo } from '../lib/windowPresence';
-import { describeEntry } from '../lib/format';
+import { describeEntry, visitorName } from '../lib/format';
 import { readJson, type KeyValueStore } from '../lib/storage';
 import { conversationTitle } from './ConversationListViewModel';
 import type { NameBook } from './NameBook';
@@ -193,8 +193,8 @@ export class NotificationViewModel extends ViewModel<NotificationSnapshot> {
   private compose(entry: Entry, summary: ConversationSummary | undefined): { title: string; text: string } {
     const me = this.client.me?.id ?? 0;
     const { t } = this.preferences.getSnapshot();
-    const title = summary ? conversationTitle(summary, t('list.systemNotices'), this.names) : '';
-    let text = describeEntry(entry, me, this.names, t);
+    const title = !summary ? '' : summary.type === 'service' ? visitorName(summary.name, t) : conversationTitle(summary, t('list.systemNotices'), this.names);
+    let text = describeEntry(entry, me, this.names, t, summary?.type);
     if (summary?.type === 'group' && entry.sender_id !== null) text = `${this.names.name(entry.sender_id)}: ${text}`;
     return { title, text };
   }

@@ -62,6 +62,8 @@ export class OrgViewModel extends ViewModel<OrgSnapshot> {
   private crumbs: Crumb[] = [];
   private nextAfter: UserId | null = null;
   private departmentLoading = false;
+  /** Bumped by every department chosen: a page asked for an earlier choice is dropped. */
+  private choice = 0;
   private query = '';
   private results: OrgSnapshot['results'] = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -122,6 +124,7 @@ export class OrgViewModel extends ViewModel<OrgSnapshot> {
 
   async selectDepartment(id: number): Promise<void> {
     this.selected = id;
+    this.choice += 1;
     this.members = [];
     this.nextAfter = null;
     if (this.crumbs[this.crumbs.length - 1]?.id !== id) this.crumbs = [];
@@ -136,13 +139,19 @@ export class OrgViewModel extends ViewModel<OrgSnapshot> {
   }
 
   async loadMore(): Promise<void> {
-    if (this.selected !== null && this.nextAfter !== null) await this.loadMembers(this.selected, this.nextAfter);
+    if (this.selected !== null && this.nextAfter !== null && !this.departmentLoading) {
+      this.departmentLoading = true;
+      await this.loadMembers(this.selected, this.nextAfter);
+    }
   }
 
   private async loadMembers(id: number, after: UserId): Promise<void> {
+    const choice = this.choice;
     try {
       const page = await this.client.request('org.department', { department_id: id, after_user_id: after, limit: PAGE });
-      if (this.selected !== id) return;
+      // Chosen again meanwhile (the same one too: the tab's first department, then a search
+      // result opening it): that choice's own page comes; this one would add them twice.
+      if (this.selected !== id || this.choice !== choice) return;
       // "Company/Sales/East" reads better as "Company › Sales › East".
       this.path = page.path.split('/').join(' › ');
       this.crumbs = crumbsOf(page.path, page.path_items);

@@ -102,6 +102,8 @@ const initial = (prefill: string, options: AuthOptions | null): SignInSnapshot =
 
 export class SignInViewModel extends ViewModel<SignInSnapshot> {
   private remember = true;
+  /** Where a single sign-on goes once complete (its second step included): a path here. */
+  private landing = '/';
   /** The names this sign-in used (account, email, phone): the device token is kept under each. */
   private names: string[] = [];
   /** The password just typed: the forced change needs it as the current one. */
@@ -194,16 +196,25 @@ export class SignInViewModel extends ViewModel<SignInSnapshot> {
       this.update({ error: landing.error, reasons: [], info: null });
       return;
     }
-    let next = '/';
     await this.attempt([SINGLE_SIGN_ON_NAME], true, async () => {
-      const signedIn = await this.deps.auth.finishSingleSignOn(landing.handoff, this.deps.deviceName, this.deps.book.deviceToken(SINGLE_SIGN_ON_NAME));
-      // "Remember me" was chosen before leaving; the credential says what it was.
-      this.remember = signedIn.device_credential !== undefined;
-      next = signedIn.next;
-      const { next: _next, ...rest } = signedIn;
-      return rest;
+      try {
+        const signedIn = await this.deps.auth.finishSingleSignOn(landing.handoff, this.deps.deviceName, this.deps.book.deviceToken(SINGLE_SIGN_ON_NAME));
+        // "Remember me" was chosen before leaving; the credential says what it was.
+        this.remember = signedIn.device_credential !== undefined;
+        this.landing = signedIn.next;
+        const { next: _next, ...rest } = signedIn;
+        return rest;
+      } catch (error) {
+        // A second step still to answer: the server says what the sign-in was started with,
+        // kept until the step is done (its answer no longer knows).
+        const started = signInChallenge(error)?.singleSignOn;
+        if (started) {
+          this.remember = started.remember;
+          this.landing = started.next;
+        }
+        throw error;
+      }
     });
-    if (next !== '/' && this.getSnapshot().error === null && this.getSnapshot().step.kind === 'credentials') this.deps.singleSignOn?.goTo(next);
   }
 
   /** Answer the second step with the code typed, of the kind chosen. */
@@ -284,6 +295,8 @@ export class SignInViewModel extends ViewModel<SignInSnapshot> {
   private async attempt(names: string[], remember: boolean, call: () => Promise<SignedIn>): Promise<void> {
     this.remember = remember;
     this.names = names;
+    // A first step starts afresh; a second step goes on where its first one meant to land.
+    if (this.getSnapshot().step.kind !== 'secondStep') this.landing = '/';
     await this.busyWith(async () => {
       try {
         this.finish(await call());
@@ -304,8 +317,11 @@ export class SignInViewModel extends ViewModel<SignInSnapshot> {
     }
     if (signedIn.device_token) this.deps.book.keepDeviceToken(signedIn.device_token, [...this.names, signedIn.user.account]);
     const remember = this.remember;
+    const landing = this.landing;
+    this.landing = '/';
     this.reset('');
     this.deps.signedIn(signedIn, remember);
+    if (landing !== '/') this.deps.singleSignOn?.goTo(landing);
   }
 
   private async busyWith(action: () => Promise<void>): Promise<void> {

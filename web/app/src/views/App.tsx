@@ -6,8 +6,6 @@ import { useOptionalViewModel, useViewModel } from '../viewmodels/useViewModel';
 import { SiteContext, type SiteSettingsViewModel } from '../viewmodels/SiteSettingsViewModel';
 import { WorkspaceViewModel, type WorkspaceEnvironment } from '../viewmodels/WorkspaceViewModel';
 import type { ImageWindowTarget } from '../lib/windows';
-import { FileLinks } from '../viewmodels/FileLinks';
-import { ImageWindowViewModel } from '../viewmodels/ImageWindowViewModel';
 import { ChatWindow } from './ChatWindow';
 import { ImageWindow, SignInView } from './screens';
 import { LogoMark } from './Icons';
@@ -73,15 +71,6 @@ function AppScreens({ session, site = null, preferences, store, popout, imageWin
     [client, preferences, store, popout, environment, imageWindow],
   );
   useEffect(() => () => workspace?.dispose(), [workspace]);
-  // The image viewer's own window needs none of the workspace: just the image and its actions.
-  const viewer = useMemo(
-    () =>
-      client && imageWindow
-        ? new ImageWindowViewModel(client, preferences, { ...imageWindow, localUrl: null }, new FileLinks(client), environment.images ?? null)
-        : null,
-    [client, preferences, imageWindow, environment],
-  );
-  useEffect(() => () => viewer?.dispose(), [viewer]);
 
   if (state.screen === 'restoring') {
     return (
@@ -91,7 +80,7 @@ function AppScreens({ session, site = null, preferences, store, popout, imageWin
       </main>
     );
   }
-  if (viewer && state.screen === 'main') return <ImageWindow vm={viewer} t={prefs.t} />;
+  if (client && imageWindow) return <ImageWindow client={client} preferences={preferences} target={imageWindow} images={environment.images ?? null} t={prefs.t} />;
   if (state.screen === 'signIn' || !workspace) {
     return state.screen === 'signIn' ? <SignInView vm={session} state={state} t={prefs.t} inviting={openedAtInvite(environment)} /> : null;
   }

@@ -5,16 +5,16 @@ import { linkify } from '../lib/format';
 import { stickerFileOf, type BubbleItem, type ChatItem, type ChatViewModel, type Readers } from '../viewmodels/ChatViewModel';
 import type { SendKey } from '../viewmodels/PreferencesViewModel';
 import type { WorkspaceViewModel } from '../viewmodels/WorkspaceViewModel';
-import { GroupInfoPanel } from './screens';
+import { GroupCallBanner, GroupInfoPanel, InChatSearch, ScreenshotButton, ServiceChatBar } from './screens';
 import { ComposerPlus, plusEntryShown } from './PlusPanel';
 import { AttachmentStrip, MessageMedia } from './Media';
-import { useViewModel } from '../viewmodels/useViewModel';
+import { useOptionalViewModel, useViewModel } from '../viewmodels/useViewModel';
 import { Avatar } from './Avatar';
-import { AlertIcon, BackIcon, CheckIcon, CloseIcon, ContactsIcon, DoubleCheckIcon, FileIcon, ImageIcon, InfoIcon, PopOutIcon, SmileIcon } from './Icons';
+import { AlertIcon, BackIcon, CheckIcon, CloseIcon, ContactsIcon, DoubleCheckIcon, FileIcon, ImageIcon, InfoIcon, PhoneCallIcon, PopOutIcon, SearchIcon, SmileIcon, VideoCallIcon } from './Icons';
 import { VirtualList } from './VirtualList';
 import { RestoredMark } from './RestoredMark';
-import { ScissorsIcon, ScreenshotButton } from './Screenshot';
-import { startScreenshot, screenshotsSupported } from '../lib/screenCapture';
+import { ScissorsIcon } from './ComposeIcons';
+import { startScreenshot, screenshotsSupported } from '../lib/screenshotAction';
 import { ChatMoreMenu } from './ClearHistory';
 import { SelectCheckbox, SelectionBar } from './MessageSelection';
 import { BurnBadge, BurnBanner, BurnMenu, BurnModeButton, BurnSealed, BurnToggle } from './BurnAfterReading';
@@ -42,15 +42,22 @@ interface MenuState {
 
 export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOut, standalone = false }: ChatViewProps) {
   const burnOn = useModule('burn_after_reading');
+  // Calls (decision 0074): each kind has its site switch.
+  const voiceCalls = useModule('voice_calls');
+  const videoCalls = useModule('video_calls');
+  const callDock = useOptionalViewModel(workspace.calls);
   const chat = useViewModel(vm);
   const selecting = useViewModel(vm.selection).active;
   const [menu, setMenu] = useState<MenuState | null>(null);
   const [sentCount, setSentCount] = useState(0);
   const [dropping, setDropping] = useState(false);
   const canCompose = chat.canSend && chat.muted === null;
+  // Files dropped on the chat: only where they may be sent.
+  const canDrop = canCompose && chat.attachable;
   // "New messages ↓": new rows came in below while the user reads further up.
   const [unseen, setUnseen] = useState(false);
   const atBottom = useRef(true);
+  const anchorKey = chat.anchor === null ? null : (chat.items.find((i) => i.kind === 'bubble' && i.seq === chat.anchor)?.key ?? null);
   const lastKey = chat.items.length > 0 ? itemKey(chat.items[chat.items.length - 1] as ChatItem) : null;
   useEffect(() => {
     if (!atBottom.current && lastKey !== null) setUnseen(true);
@@ -58,6 +65,17 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
   useEffect(() => {
     atBottom.current = true;
     setUnseen(false);
+  }, [vm]);
+  // Ctrl+F (⌘F) in a chat searches this conversation, not the page.
+  useEffect(() => {
+    const onKey = (event: globalThis.KeyboardEvent) => {
+      if ((event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey && event.key.toLowerCase() === 'f') {
+        event.preventDefault();
+        void vm.openSearch().then(() => requestAnimationFrame(() => document.querySelector<HTMLInputElement>('[data-testid="chat-search-input"]')?.focus()));
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
   }, [vm]);
   const onAtBottom = useCallback((bottom: boolean) => {
     atBottom.current = bottom;
@@ -100,6 +118,11 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
         return (
           <div className="chat-notice" data-testid="chat-notice">
             <span>{item.text}</span>
+            {item.callBack && workspace.calls && (
+              <button className="call-back" onClick={() => item.callBack && void workspace.calls?.start(chat.conversationId, item.callBack)} data-testid="call-back">
+                {t('call.callBack')}
+              </button>
+            )}
           </div>
         );
       }
@@ -107,12 +130,13 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
         <Bubble
           item={item}
           t={t}
-          showSender={chat.type === 'group'}
+          showSender={chat.type === 'group' || chat.type === 'service'}
           onMenu={openMenu}
           onRetry={(id) => vm.retry(id)}
           onReaders={(seq) => void vm.showReaders(seq)}
           onSender={(id) => workspace.openProfile(id)}
           onOpenBurn={(seq) => void vm.burn.open(seq)}
+          marks={item.seq !== null && chat.searchMarks?.seq === item.seq && item.isText ? chat.searchMarks.find(item.text) : null}
           media={
             item.media ? (
               <MessageMedia
@@ -121,18 +145,26 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
                 links={workspace.links}
                 t={t}
                 clientMsgId={item.clientMsgId}
-                onOpenImage={(fileId, name, local) => workspace.openImage(fileId, name, local, item.burn ? null : { conversationId: chat.conversationId, seq: item.seq })}
+                onOpenImage={(fileId, name, local) => void workspace.openImage(fileId, name, local, item.burn ? null : { conversationId: chat.conversationId, seq: item.seq })}
                 onPause={(id) => vm.pauseUpload(id)}
                 onResume={(id) => vm.retry(id)}
                 onProfile={(id) => workspace.openProfile(id)}
                 onMessage={(id) => void workspace.messagePerson(id)}
-                onOpenRecord={(body) => workspace.openChatRecord(body)}
+                onOpenRecord={(body) => void workspace.openChatRecord(body)}
               />
             ) : null
           }
         />
       );
       const seq = item.seq;
+      if (seq !== null && seq === chat.anchor && !selecting) {
+        // The message a search opened the chat at.
+        return (
+          <div className="jump-target" data-testid="jump-target" data-seq={seq}>
+            {bubble}
+          </div>
+        );
+      }
       if (!selecting || seq === null) return bubble;
       // Multi-select: a click anywhere on the row picks it (nothing inside opens meanwhile).
       return (
@@ -155,7 +187,7 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
         </div>
       );
     },
-    [t, chat.type, chat.conversationId, openMenu, vm, workspace, selecting],
+    [t, chat.type, chat.conversationId, chat.anchor, chat.searchMarks, openMenu, vm, workspace, selecting],
   );
 
   return (
@@ -163,7 +195,7 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
       <div
         className={`chat-column${dropping ? ' dropping' : ''}`}
         onDragOver={(e) => {
-          if (!canCompose || !hasFiles(e)) return;
+          if (!canDrop || !hasFiles(e)) return;
           e.preventDefault();
           setDropping(true);
         }}
@@ -172,7 +204,7 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
         }}
         onDrop={(e) => {
           setDropping(false);
-          if (!canCompose || !hasFiles(e)) return;
+          if (!canDrop || !hasFiles(e)) return;
           e.preventDefault();
           vm.addFiles(filesOf(e.dataTransfer.files));
         }}
@@ -193,7 +225,17 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
           </span>
         </div>
         <div className="chat-actions">
-          {chat.type === 'group' && (
+          <button
+            className={`icon-button${chat.search ? ' active' : ''}`}
+            onClick={() => (chat.search ? vm.closeSearch() : void vm.openSearch())}
+            title={`${t('search.inChat')} (Ctrl+F)`}
+            aria-label={t('search.inChat')}
+            aria-pressed={chat.search !== null}
+            data-testid="chat-search-button"
+          >
+            <SearchIcon />
+          </button>
+          {chat.type === 'group' && chat.left === null && (
             <button
               className={`icon-button${chat.groupInfo ? ' active' : ''}`}
               onClick={() => vm.toggleGroupInfo()}
@@ -206,19 +248,44 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
             </button>
           )}
           {burnOn && <BurnModeButton controls={chat.burn} t={t} onSet={(on) => void vm.burn.setMode(on)} />}
+          {chat.type === 'direct' && chat.peerId !== null && workspace.calls && voiceCalls && (
+            <button className="icon-button" onClick={() => void workspace.calls?.start(chat.conversationId, 'audio')} title={t('call.startVoice')} aria-label={t('call.startVoice')} data-testid="call-voice-button">
+              <PhoneCallIcon />
+            </button>
+          )}
+          {chat.type === 'direct' && chat.peerId !== null && workspace.calls && videoCalls && (
+            <button className="icon-button" onClick={() => void workspace.calls?.start(chat.conversationId, 'video')} title={t('call.startVideo')} aria-label={t('call.startVideo')} data-testid="call-video-button">
+              <VideoCallIcon />
+            </button>
+          )}
+          {chat.type === 'group' && chat.left === null && workspace.calls && voiceCalls && (
+            <button className="icon-button" onClick={() => void workspace.calls?.startGroup(chat.conversationId, 'audio')} title={t('call.startVoice')} aria-label={t('call.startVoice')} data-testid="group-call-voice-button">
+              <PhoneCallIcon />
+            </button>
+          )}
+          {chat.type === 'group' && chat.left === null && workspace.calls && videoCalls && (
+            <button className="icon-button" onClick={() => void workspace.calls?.startGroup(chat.conversationId, 'video')} title={t('call.startVideo')} aria-label={t('call.startVideo')} data-testid="group-call-video-button">
+              <VideoCallIcon />
+            </button>
+          )}
           {chat.peerId !== null && (
             <button className="icon-button" onClick={() => chat.peerId !== null && workspace.openProfile(chat.peerId)} title={t('contacts.viewProfile')} aria-label={t('contacts.viewProfile')} data-testid="peer-profile-button">
               <InfoIcon />
             </button>
           )}
-          <ChatMoreMenu vm={vm} workspace={workspace} t={t} title={chat.title} />
-          {onPopOut && (
+          {chat.left === null && <ChatMoreMenu vm={vm} workspace={workspace} t={t} title={chat.title} />}
+          {onPopOut && chat.left === null && (
             <button className="icon-button pop-out-button" onClick={() => onPopOut(chat.conversationId)} title={t('menu.openInWindow')} aria-label={t('menu.openInWindow')} data-testid="pop-out">
               <PopOutIcon />
             </button>
           )}
         </div>
       </header>
+      {chat.type === 'group' && callDock && (callDock.live.has(chat.conversationId) || callDock.groupError?.conversationId === chat.conversationId) && (
+        <GroupCallBanner dock={callDock} conversationId={chat.conversationId} me={workspace.client.me?.id ?? null} t={t} locale={workspace.preferences.getSnapshot().locale} onJoin={() => void workspace.calls?.joinGroup(chat.conversationId)} onDismiss={() => workspace.calls?.dismissGroupError()} />
+      )}
+      {chat.type === 'service' && <ServiceChatBar chat={vm} t={t} />}
+      {chat.search && <InChatSearch vm={chat.search} t={t} onJump={(seq, query) => void vm.jumpTo(seq, query)} onClose={() => vm.closeSearch()} />}
       <div className="message-area">
         <VirtualList
           className="message-list"
@@ -229,13 +296,33 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
           onNearTop={chat.reachedStart ? undefined : () => vm.loadOlder()}
           bottomToken={sentCount}
           onAtBottom={onAtBottom}
+          live={chat.atLatest}
+          onNearBottom={() => vm.loadNewer()}
+          focusKey={anchorKey}
+          focusToken={chat.jump}
           header={
             <div className="history-edge">
               {chat.loading ? t('chat.loadingHistory') : chat.reachedStart && chat.items.length > 0 ? t('chat.startOfHistory') : ''}
             </div>
           }
         />
-        {unseen && (
+        {/* Back to the newest, from a window far back; not in a group I left, whose chat
+            ends at the leaving with nothing to come (scrolling down reaches it). */}
+        {!chat.atLatest && chat.left === null && (
+          <button
+            className="new-messages-pill"
+            onClick={() => {
+              vm.showLatest();
+              setUnseen(false);
+              setSentCount((n) => n + 1);
+            }}
+            title={t('chat.jumpToNewest')}
+            data-testid="latest-pill"
+          >
+            {chat.loadingNewer ? t('chat.loadingNewer') : `${t('chat.latest')} ↓`}
+          </button>
+        )}
+        {unseen && chat.atLatest && (
           <button
             className="new-messages-pill"
             onClick={() => {
@@ -255,14 +342,21 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
         </div>
       )}
       {selecting ? (
-        <SelectionBar vm={vm.selection} t={t} onForward={(seqs, merged) => workspace.openForwardPicked(chat.conversationId, seqs, merged)} />
+        <SelectionBar vm={vm.selection} t={t} onForward={(seqs, merged) => void workspace.openForwardPicked(chat.conversationId, seqs, merged)} />
+      ) : chat.left !== null ? (
+        <div className="composer readonly left-composer" role="status" data-testid="composer-left">
+          {t(chat.left === 'removed' ? 'chat.removedFromGroup' : 'chat.leftGroup')}
+        </div>
       ) : chat.canSend && chat.muted !== null ? (
         <div className="composer readonly muted-composer" role="status" data-testid="composer-muted">
           <AlertIcon size={16} />
           <span>{chat.muted}</span>
         </div>
       ) : chat.canSend ? (
-        <Composer vm={vm} t={t} sendKey={sendKey} onSent={() => setSentCount((n) => n + 1)} links={workspace.links} />
+        <Composer vm={vm} t={t} sendKey={sendKey} onSent={() => {
+            vm.showLatest();
+            setSentCount((n) => n + 1);
+          }} links={workspace.links} />
       ) : (
         <div className="composer readonly">{t('chat.readonly')}</div>
       )}
@@ -286,12 +380,13 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
           canRecallAny={chat.canRecallAny}
           onMarkImportant={chat.canMarkImportant ? (seq) => void vm.markImportant(seq) : null}
           onFavorite={(seq) => void workspace.favoriteMessage(chat.conversationId, seq)}
-          onReport={(seq) => workspace.reportMessage(chat.conversationId, seq)}
+          onReport={(seq) => void workspace.reportMessage(chat.conversationId, seq)}
           onSelect={(seq) => vm.selection.start(seq)}
           onSaveSticker={(fileId) => void vm.compose.saveSticker(fileId)}
           onDelete={(seq) => void vm.deleteForMe(seq)}
           onRetry={(id) => vm.retry(id)}
           onDiscard={(id) => vm.discard(id)}
+          readOnly={chat.left !== null}
         />
       )}
       {chat.readers && <ReadersPopover readers={chat.readers} t={t} onClose={() => vm.closeReaders()} />}
@@ -305,7 +400,7 @@ export function ChatView({ vm, workspace, t, sendKey, onBack, onForward, onPopOu
           onMessage={(id) => void workspace.messagePerson(id, chat.conversationId)}
           onProfile={(id) => workspace.openProfile(id)}
           alerts={workspace.serverSettings}
-          onReport={() => workspace.openReport({ target_type: 'group', conversation_id: chat.conversationId }, chat.title)}
+          onReport={() => void workspace.openReport({ target_type: 'group', conversation_id: chat.conversationId }, chat.title)}
         />
       )}
     </section>
@@ -363,21 +458,47 @@ function filesOf(list: FileList | null): { file: Blob; name: string }[] {
   return [...(list ?? [])].map((file) => ({ file, name: file.name }));
 }
 
-function MessageText({ text }: { text: string }) {
+type Marks = readonly (readonly [number, number])[];
+
+function MessageText({ text, marks }: { text: string; marks: Marks | null }) {
   // React text nodes only: message content is untrusted and never becomes HTML.
+  let at = 0;
   return (
     <>
-      {linkify(text).map((segment, i) =>
-        segment.kind === 'link' ? (
+      {linkify(text).map((segment, i) => {
+        const start = at;
+        at += segment.text.length;
+        const shown = marks ? <Marked text={segment.text} offset={start} marks={marks} /> : segment.text;
+        return segment.kind === 'link' ? (
           <a key={i} href={segment.href} target="_blank" rel="noopener noreferrer nofollow">
-            {segment.text}
+            {shown}
           </a>
         ) : (
-          <span key={i}>{segment.text}</span>
-        ),
-      )}
+          <span key={i}>{shown}</span>
+        );
+      })}
     </>
   );
+}
+
+/** A piece of a message (at `offset` in it) with the searched words in <mark>, as text nodes. */
+function Marked({ text, offset, marks }: { text: string; offset: number; marks: Marks }) {
+  const parts: ReactNode[] = [];
+  let at = 0;
+  for (const [start, end] of marks) {
+    const from = Math.max(at, start - offset);
+    const to = Math.min(text.length, end - offset);
+    if (to <= from) continue;
+    if (from > at) parts.push(text.slice(at, from));
+    parts.push(
+      <mark key={from} className="bubble-hit" data-testid="bubble-hit">
+        {text.slice(from, to)}
+      </mark>,
+    );
+    at = to;
+  }
+  if (at < text.length) parts.push(text.slice(at));
+  return <>{parts}</>;
 }
 
 function Bubble({
@@ -390,9 +511,12 @@ function Bubble({
   onSender,
   onOpenBurn,
   media,
+  marks = null,
 }: {
   onOpenBurn(seq: number): void;
   media: ReactNode;
+  /** The searched words in the text (the message a search opened the chat at). */
+  marks?: Marks | null;
   item: BubbleItem;
   t: Translate;
   showSender: boolean;
@@ -446,7 +570,7 @@ function Bubble({
             {item.burn?.state === 'sealed' ? <BurnSealed item={item} media={media} t={t} onOpen={onOpenBurn} /> : media}
             {(item.text || !item.media) && item.burn?.state !== 'sealed' && (
               <div className={`bubble-text${item.isText ? '' : ' unsupported'}`} data-testid="bubble-text">
-                <MessageText text={item.text} />
+                <MessageText text={item.text} marks={marks} />
               </div>
             )}
             {item.burn && <BurnBadge burn={item.burn} t={t} />}
@@ -514,6 +638,7 @@ function BubbleMenu({
   onDelete,
   onRetry,
   onDiscard,
+  readOnly,
   canRecallAny,
   onMarkImportant,
   onFavorite,
@@ -540,6 +665,8 @@ function BubbleMenu({
   onDelete(seq: number): void;
   onRetry(id: string): void;
   onDiscard(id: string): void;
+  /** A group I left: only copying works. */
+  readOnly: boolean;
 }) {
   useEffect(() => {
     const onKey = (event: globalThis.KeyboardEvent) => {
@@ -566,6 +693,9 @@ function BubbleMenu({
             {item.state === 'failed' && item.failure?.retryable !== false && <button role="menuitem" onClick={act(() => onRetry(clientMsgId))}>{t('menu.retry')}</button>}
             <button role="menuitem" onClick={act(() => onDiscard(clientMsgId))}>{t('menu.discard')}</button>
           </>
+        ) : seq !== null && readOnly ? (
+          // A group I left: what was said may be read and copied, nothing more (decision 0075).
+          <button role="menuitem" onClick={act(() => onCopy(seq))}>{t('menu.copy')}</button>
         ) : seq !== null ? (
           <>
             <button role="menuitem" onClick={act(() => onCopy(seq))}>{t('menu.copy')}</button>
@@ -673,19 +803,20 @@ function Composer({ vm, t, sendKey, onSent, links }: { vm: ChatViewModel; t: Tra
         >
           <SmileIcon />
         </button>
-        {(site?.modules.image_sending ?? true) && (
+        {/* A customer's chat carries text and cards only (decision 0066): no files of any kind. */}
+        {chat.attachable && (site?.modules.image_sending ?? true) && (
           <button className="icon-button" onClick={() => images.current?.click()} aria-label={t('files.sendImage')} title={t('files.sendImage')} data-testid="image-button">
             <ImageIcon />
           </button>
         )}
-        {plusEntryShown(site, 'file') && (
+        {chat.attachable && plusEntryShown(site, 'file') && (
           <button className="icon-button" onClick={() => files.current?.click()} aria-label={t('files.sendFile')} title={t('files.sendFile')} data-testid="file-button">
             <FileIcon />
           </button>
         )}
-        {plusEntryShown(site, 'screenshot') && <ScreenshotButton target={vm} t={t} />}
+        {chat.attachable && plusEntryShown(site, 'screenshot') && <ScreenshotButton target={vm} t={t} />}
         {/* The "+" panel: voice, video, location, contact cards, stickers (issue 12). */}
-        <ComposerPlus vm={vm.compose} links={links} t={t} onImages={(picked) => vm.addFiles(picked)} onFile={() => files.current?.click()} extra={screenshotsSupported() ? [{ id: 'screenshot', label: t('screenshot.take'), icon: <ScissorsIcon />, onSelect: startScreenshot }] : []} />
+        {chat.attachable && <ComposerPlus vm={vm.compose} links={links} t={t} onImages={(picked) => vm.addFiles(picked)} onFile={() => files.current?.click()} extra={screenshotsSupported() ? [{ id: 'screenshot', label: t('screenshot.take'), icon: <ScissorsIcon />, onSelect: startScreenshot }] : []} />}
         {burnOn && <BurnToggle controls={chat.burn} t={t} onToggle={() => vm.burn.toggleNext()} />}
         <input
           ref={images}

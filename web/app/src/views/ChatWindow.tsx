@@ -6,6 +6,7 @@ import { useDocumentTitle } from './useDocumentTitle';
 import type { WorkspaceViewModel } from '../viewmodels/WorkspaceViewModel';
 import { ChatView } from './ChatView';
 import { WorkspaceDialogs } from './screens';
+import { forwardDoneText, type ForwardPurpose } from '../viewmodels/forwardDone';
 import { LogoMark } from './Icons';
 import { MessageToasts } from './Toasts';
 import { connectionBanner } from './Workspace';
@@ -32,9 +33,9 @@ export function ChatWindow({ workspace, t, sendKey }: Props) {
   }, [workspace, flash]);
 
   const onForwardDone = useCallback(
-    (count: number) => {
+    (count: number, purpose: ForwardPurpose) => {
       workspace.closeDialog();
-      workspace.showFlash(t('forward.done', { count }));
+      workspace.showFlash(forwardDoneText(t, count, purpose));
     },
     [workspace, t],
   );
@@ -52,7 +53,7 @@ export function ChatWindow({ workspace, t, sendKey }: Props) {
           t={t}
           sendKey={sendKey}
           onBack={() => window.close()}
-          onForward={(seq) => state.selectedId !== null && workspace.openForward(state.selectedId, seq)}
+          onForward={(seq) => state.selectedId !== null && void workspace.openForward(state.selectedId, seq)}
           standalone
         />
       ) : (

@@ -27,3 +27,7 @@ export const PinIcon = (p: IconProps) =>
 export const TrashIcon = (p: IconProps) => icon(<><path d="M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3" /></>, p);
 export const LocateIcon = (p: IconProps) =>
   icon(<><circle cx="12" cy="12" r="6" /><circle cx="12" cy="12" r="1.6" /><path d="M12 2v4M12 18v4M2 12h4M18 12h4" /></>, p);
+
+/** The screenshot tool (the composer's button and the "+" panel's entry). */
+export const ScissorsIcon = (p: IconProps) =>
+  icon(<><circle cx="6" cy="6" r="2.6" /><circle cx="6" cy="18" r="2.6" /><path d="M8.2 7.5 20 17M8.2 16.5 20 7M13 12h.01" /></>, p);

@@ -21,8 +21,7 @@ const DRAG_TYPE = 'application/x-tidings-contact';
  * Contacts (I2, C4): new friends, group chats, my contact groups and the organization on the
  * left; what is picked on the right. Right-click a person or a group for its actions.
  */
-export function ContactsView({ workspace, t }: { workspace: WorkspaceViewModel; t: Translate }) {
-  const vm = workspace.contacts;
+export function ContactsView({ vm, workspace, t }: { vm: ContactsViewModel; workspace: WorkspaceViewModel; t: Translate }) {
   const s = useViewModel(vm);
   const newGroupShown = useButton('contacts_new_group');
   const organizationShown = useButton('contacts_organization');
@@ -40,7 +39,7 @@ export function ContactsView({ workspace, t }: { workspace: WorkspaceViewModel; 
     <li key={person.id}>
       <button
         className={`pick-row${s.selection?.kind === 'person' && s.selection.userId === person.id ? ' selected' : ''}`}
-        onClick={() => vm.select({ kind: 'person', userId: person.id })}
+        onClick={() => void vm.select({ kind: 'person', userId: person.id })}
         onDoubleClick={() => void workspace.messagePerson(person.id)}
         onContextMenu={(e) => openMenu(e, 'person', person.id)}
         {...longPress((e) => openMenu(e, 'person', person.id))}
@@ -82,7 +81,7 @@ export function ContactsView({ workspace, t }: { workspace: WorkspaceViewModel; 
   });
   const tool = (kind: 'blocked' | 'import' | 'invite' | 'favorites', label: string, icon: ReactNode, colour: string) => (
     <li>
-      <button className={`pick-row${s.selection?.kind === kind ? ' selected' : ''}`} onClick={() => vm.select({ kind })} data-testid={`contacts-${kind}`}>
+      <button className={`pick-row${s.selection?.kind === kind ? ' selected' : ''}`} onClick={() => void vm.select({ kind })} data-testid={`contacts-${kind}`}>
         <span className={`entry-icon ${colour}`}>{icon}</span>
         <span className="pick-text">{label}</span>
       </button>
@@ -136,14 +135,14 @@ export function ContactsView({ workspace, t }: { workspace: WorkspaceViewModel; 
             <>
               <ul className="pick-list contacts-entries">
                 <li>
-                  <button className={`pick-row${s.selection?.kind === 'newFriends' ? ' selected' : ''}`} onClick={() => vm.select({ kind: 'newFriends' })} data-testid="new-friends">
+                  <button className={`pick-row${s.selection?.kind === 'newFriends' ? ' selected' : ''}`} onClick={() => void vm.select({ kind: 'newFriends' })} data-testid="new-friends">
                     <span className="entry-icon orange"><UserPlusIcon size={18} /></span>
                     <span className="pick-text">{t('contacts.newFriends')}</span>
                     {s.pendingCount > 0 && <span className="badge inline" data-testid="new-friends-badge">{s.pendingCount}</span>}
                   </button>
                 </li>
                 <li>
-                  <button className={`pick-row${s.selection?.kind === 'groups' ? ' selected' : ''}`} onClick={() => vm.select({ kind: 'groups' })} data-testid="group-chats">
+                  <button className={`pick-row${s.selection?.kind === 'groups' ? ' selected' : ''}`} onClick={() => void vm.select({ kind: 'groups' })} data-testid="group-chats">
                     <span className="entry-icon green"><GroupIcon size={18} /></span>
                     <span className="pick-text">{t('contacts.groups')}</span>
                     <span className="muted small">{s.groups.length}</span>
@@ -151,7 +150,7 @@ export function ContactsView({ workspace, t }: { workspace: WorkspaceViewModel; 
                 </li>
                 {organizationShown && (
                   <li>
-                    <button className={`pick-row${s.selection?.kind === 'org' ? ' selected' : ''}`} onClick={() => vm.select({ kind: 'org' })} data-testid="organization">
+                    <button className={`pick-row${s.selection?.kind === 'org' ? ' selected' : ''}`} onClick={() => void vm.select({ kind: 'org' })} data-testid="organization">
                       <span className="entry-icon blue"><BuildingIcon size={18} /></span>
                       <span className="pick-text">{t('contacts.organization')}</span>
                     </button>
@@ -267,7 +266,7 @@ export function ContactsView({ workspace, t }: { workspace: WorkspaceViewModel; 
       </div>
       <div className="contacts-detail">
         {detailOpen && (
-          <button className="icon-button back-button contacts-back" onClick={() => vm.select(null)} aria-label={t('chat.back')}>
+          <button className="icon-button back-button contacts-back" onClick={() => void vm.select(null)} aria-label={t('chat.back')}>
             <BackIcon />
           </button>
         )}
@@ -315,8 +314,8 @@ export function ContactsView({ workspace, t }: { workspace: WorkspaceViewModel; 
             </ul>
           </DetailSection>
         )}
-        {s.selection?.kind === 'org' && <OrgPane vm={vm.org} t={t} onPerson={(id) => vm.select({ kind: 'person', userId: id })} onMenu={(e, id) => openMenu(e, 'person', id)} />}
-        {s.tool?.kind === 'blocked' && <BlockedPane vm={s.tool.vm} t={t} onPerson={(id) => vm.select({ kind: 'person', userId: id })} />}
+        {s.selection?.kind === 'org' && s.org && <OrgPane vm={s.org} t={t} onPerson={(id) => void vm.select({ kind: 'person', userId: id })} onMenu={(e, id) => openMenu(e, 'person', id)} />}
+        {s.tool?.kind === 'blocked' && <BlockedPane vm={s.tool.vm} t={t} onPerson={(id) => void vm.select({ kind: 'person', userId: id })} />}
         {s.tool?.kind === 'import' && <ImportPane vm={s.tool.vm} t={t} />}
         {s.tool?.kind === 'invite' && (
           <div className="detail-section tool-section" data-testid="my-invites">

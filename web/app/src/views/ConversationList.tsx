@@ -6,7 +6,17 @@ import type { ConversationItem, ConversationListViewModel } from '../viewmodels/
 import { useViewModel } from '../viewmodels/useViewModel';
 import { Avatar } from './Avatar';
 import { VirtualList } from './VirtualList';
-import { BellIcon, LockIcon, MuteIcon, PlusIcon, SearchIcon } from './Icons';
+import { BellIcon, LockIcon, MuteIcon, PhoneCallIcon, PlusIcon, SearchIcon } from './Icons';
+import { SearchResults } from './screens';
+import type { SearchTarget, SearchViewModel } from '../viewmodels/SearchViewModel';
+
+/** The search box over everything (B7): its sections replace the list while it holds text. */
+export interface ListSearch {
+  /** Null until the box is first typed in (its code is fetched then). */
+  vm: SearchViewModel | null;
+  onQuery(query: string): void;
+  onOpen(target: SearchTarget): void;
+}
 
 interface Props {
   vm: ConversationListViewModel;
@@ -17,11 +27,14 @@ interface Props {
   /** The password lock (h/me): locked chats show no preview; the menu locks and unlocks. */
   lock?: ChatLockState | null;
   onLockChat?(id: number, locked: boolean): void;
+  search?: ListSearch;
+  /** The groups whose call is going on (decision 0078): their rows say so. */
+  liveCalls?: ReadonlyMap<number, unknown>;
 }
 
 const conversationKey = (item: ConversationItem) => String(item.id);
 
-export function ConversationList({ vm, t, onOpen, onPopOut, onNewChat, lock = null, onLockChat }: Props) {
+export function ConversationList({ vm, t, onOpen, onPopOut, onNewChat, lock = null, onLockChat, search, liveCalls }: Props) {
   const isLocked = (id: number) => !!lock?.has_code && lock.conversation_ids.includes(id);
   const { items, query } = useViewModel(vm);
   const [menu, setMenu] = useState<{ x: number; y: number; item: ConversationItem } | null>(null);
@@ -30,13 +43,40 @@ export function ConversationList({ vm, t, onOpen, onPopOut, onNewChat, lock = nu
       <header className="list-header">
         <label className="search">
           <SearchIcon size={16} />
-          <input placeholder={t('list.search')} data-testid="list-search" value={query} onChange={(e) => vm.search(e.target.value)} aria-label={t('list.search')} />
+          <input
+            placeholder={t('list.search')}
+            data-testid="list-search"
+            value={query}
+            onChange={(e) => (search ? search.onQuery(e.target.value) : vm.search(e.target.value))}
+            onKeyDown={(e) => {
+              const results = search?.vm;
+              if (e.key === 'Escape') {
+                e.preventDefault();
+                if (search) search.onQuery('');
+                else vm.search('');
+                e.currentTarget.blur();
+              } else if (results && query.trim() && (e.key === 'ArrowDown' || e.key === 'ArrowUp')) {
+                e.preventDefault();
+                results.move(e.key === 'ArrowDown' ? 1 : -1);
+              } else if (results && query.trim() && e.key === 'Enter') {
+                e.preventDefault();
+                const target = results.activeTarget();
+                if (target) search.onOpen(target);
+              }
+            }}
+            aria-label={t('list.search')}
+            aria-controls="search-results"
+            role="combobox"
+            aria-expanded={!!search?.vm && query.trim() !== ''}
+          />
         </label>
         <button className="icon-button" onClick={onNewChat} title={t('list.newChat')} aria-label={t('list.newChat')} data-testid="new-chat">
           <PlusIcon size={18} />
         </button>
       </header>
-      {items.length === 0 ? (
+      {search?.vm && query.trim() ? (
+        <SearchResults vm={search.vm} t={t} onOpen={search.onOpen} />
+      ) : items.length === 0 ? (
         <ul className="conversation-list" data-testid="conversation-list" data-count={0}>
           <li className="empty">{t('list.empty')}</li>
         </ul>
@@ -90,6 +130,11 @@ export function ConversationList({ vm, t, onOpen, onPopOut, onNewChat, lock = nu
                       </>
                     )}
                   </span>
+                  {liveCalls?.has(item.id) && (
+                    <span className="row-call" title={t('call.groupCallLive')} data-testid="row-call-live">
+                      <PhoneCallIcon size={14} />
+                    </span>
+                  )}
                   {item.muted && <span className="row-muted" title={t('list.unmute')}><MuteIcon size={14} /></span>}
                 </span>
               </span>

@@ -1,7 +1,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { useButton, useModule } from '../viewmodels/SiteSettingsViewModel';
 import { errorMessage, type Translate } from '../i18n/i18n';
-import type { ForwardViewModel } from '../viewmodels/ForwardViewModel';
+import type { ForwardPurpose, ForwardViewModel } from '../viewmodels/ForwardViewModel';
 import type { InviteAcceptViewModel } from '../viewmodels/InviteAcceptViewModel';
 import type { NewChatViewModel } from '../viewmodels/NewChatViewModel';
 import type { PeoplePickerViewModel } from '../viewmodels/PeoplePickerViewModel';
@@ -13,7 +13,8 @@ import { useViewModel } from '../viewmodels/useViewModel';
 import { Avatar } from './Avatar';
 import { ChatRecordViewer } from './ChatRecord';
 import { PersonAlerts } from './AlertChoices';
-import { SearchIcon } from './Icons';
+import { PhoneCallIcon, SearchIcon, VideoCallIcon } from './Icons';
+import type { CallMedia } from '@tidings/sdk';
 import { Modal } from './Modal';
 import { ReportDialog } from './ReportDialog';
 
@@ -21,14 +22,14 @@ export { Modal };
 
 const FORWARD_TABS = ['recent', 'friends', 'groups'] as const;
 
-export function ForwardDialog({ vm, t, onClose, onDone }: { vm: ForwardViewModel; t: Translate; onClose(): void; onDone(count: number): void }) {
+export function ForwardDialog({ vm, t, onClose, onDone }: { vm: ForwardViewModel; t: Translate; onClose(): void; onDone(count: number, purpose: ForwardPurpose): void }) {
   const state = useViewModel(vm);
   useEffect(() => {
-    if (state.done) onDone(state.selectedCount);
-  }, [state.done, state.selectedCount, onDone]);
+    if (state.done) onDone(state.selectedCount, state.purpose);
+  }, [state.done, state.selectedCount, state.purpose, onDone]);
   const searching = state.query.trim() !== '';
   return (
-    <Modal title={t('forward.title')} onClose={onClose} testId="forward-dialog">
+    <Modal title={t(state.purpose === 'share' ? 'share.title' : 'forward.title')} onClose={onClose} testId="forward-dialog">
       <div className="forward-body">
         <div className="forward-targets">
           <label className="search">
@@ -136,7 +137,7 @@ export function WorkspaceDialogs({
   dialog: Dialog;
   t: Translate;
   onClose(): void;
-  onForwardDone(count: number): void;
+  onForwardDone(count: number, purpose: ForwardPurpose): void;
 }) {
   if (!dialog) return null;
   switch (dialog.kind) {
@@ -147,7 +148,7 @@ export function WorkspaceDialogs({
           t={t}
           links={workspace.links}
           onClose={onClose}
-          onOpenImage={(fileId, name) => workspace.openImage(fileId, name)}
+          onOpenImage={(fileId, name) => void workspace.openImage(fileId, name)}
           onProfile={(id) => workspace.openProfile(id)}
           onMessage={(id) => void workspace.messagePerson(id)}
         />
@@ -175,9 +176,10 @@ export function WorkspaceDialogs({
           vm={dialog.vm}
           t={t}
           onClose={onClose}
-          onReport={(id, name) => workspace.openReport({ target_type: 'user', user_id: id }, name)}
+          onReport={(id, name) => void workspace.openReport({ target_type: 'user', user_id: id }, name)}
           onMessage={(id) => void workspace.messagePerson(id)}
           onOpenInWindow={(id) => void workspace.messagePerson(id, undefined, true)}
+          onCall={workspace.calls ? (id, media) => void workspace.callPerson(id, media) : undefined}
           extra={<PersonAlerts vm={workspace.serverSettings} client={workspace.client} userId={dialog.vm.userId} t={t} />}
         />
       );
@@ -319,11 +321,14 @@ export function ProfileDialog({
   onMessage,
   onOpenInWindow,
   onReport,
+  onCall,
   extra,
 }: {
   vm: ProfileViewModel;
   t: Translate;
   onClose(): void;
+  /** Call the person (decision 0074). */
+  onCall?(userId: number, media: CallMedia): void;
   /** Report this person to the server's reviewers (K7). */
   onReport?(userId: number, name: string): void;
   onMessage(userId: number): void;
@@ -333,7 +338,7 @@ export function ProfileDialog({
 }) {
   return (
     <Modal title={t('profile.title')} onClose={onClose} testId="profile-dialog">
-      <ProfileCard vm={vm} t={t} onMessage={onMessage} onOpenInWindow={onOpenInWindow} onReport={onReport} />
+      <ProfileCard vm={vm} t={t} onMessage={onMessage} onOpenInWindow={onOpenInWindow} onReport={onReport} onCall={onCall} />
       {extra}
     </Modal>
   );
@@ -346,12 +351,14 @@ export function ProfileCard({
   onMessage,
   onOpenInWindow,
   onReport,
+  onCall,
 }: {
   vm: ProfileViewModel;
   t: Translate;
   onMessage(userId: number): void;
   onOpenInWindow(userId: number): void;
   onReport?(userId: number, name: string): void;
+  onCall?(userId: number, media: CallMedia): void;
 }) {
   const state = useViewModel(vm);
   const [greeting, setGreeting] = useState('');
@@ -424,6 +431,16 @@ export function ProfileCard({
             {!state.isMe && (
               <div className="modal-actions">
                 <button onClick={() => onOpenInWindow(profile.id)}>{t('menu.openInWindow')}</button>
+                {onCall && (
+                  <>
+                    <button onClick={() => onCall(profile.id, 'audio')} title={t('call.startVoice')} data-testid="profile-call-voice">
+                      <PhoneCallIcon size={16} /> {t('call.startVoice')}
+                    </button>
+                    <button onClick={() => onCall(profile.id, 'video')} title={t('call.startVideo')} data-testid="profile-call-video">
+                      <VideoCallIcon size={16} /> {t('call.startVideo')}
+                    </button>
+                  </>
+                )}
                 <button className="primary" onClick={() => onMessage(profile.id)} data-testid="profile-message">{t('contacts.sendMessage')}</button>
               </div>
             )}

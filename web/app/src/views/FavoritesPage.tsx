@@ -76,7 +76,7 @@ function FavoriteItem({ row, vm, workspace, t }: { row: FavoriteRow; vm: Favorit
             links={workspace.links}
             t={t}
             clientMsgId={null}
-            onOpenImage={(fileId, name) => workspace.openImage(fileId, name)}
+            onOpenImage={(fileId, name) => void workspace.openImage(fileId, name)}
             onPause={() => undefined}
             onResume={() => undefined}
             onProfile={(id) => workspace.openProfile(id)}
@@ -88,7 +88,7 @@ function FavoriteItem({ row, vm, workspace, t }: { row: FavoriteRow; vm: Favorit
       <div className="favorite-actions">
         <button className="link-button" onClick={() => workspace.openFavorite(row.id)} data-testid="favorite-open">{t('favs.open')}</button>
         {/* Only the system posts notices: a saved one is kept, not sent on. */}
-        {row.type !== 'notice' && <button className="link-button" onClick={() => workspace.sendFavorite(row.id)} data-testid="favorite-send">{t('favs.send')}</button>}
+        {row.type !== 'notice' && <button className="link-button" onClick={() => void workspace.sendFavorite(row.id)} data-testid="favorite-send">{t('favs.send')}</button>}
         <button className="link-button danger" onClick={() => void vm.remove(row.id)} data-testid="favorite-remove">{t('favs.remove')}</button>
       </div>
     </li>

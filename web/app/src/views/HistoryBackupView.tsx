@@ -5,7 +5,8 @@
  */
 import type { Client } from '@tidings/sdk';
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
-import { errorMessage, type MessageKey, type Translate } from '../i18n/i18n';
+import { backupTranslator, type BackupTranslate, type BackupWord } from '../i18n/backupWords';
+import { errorMessage, type Locale, type Translate } from '../i18n/i18n';
 import { describeMessage } from '../lib/format';
 import { formatBytes } from '../lib/images';
 import { restoredHistoryFor } from '../lib/restoredHistory';
@@ -17,13 +18,14 @@ import './history-backup.css';
 interface Props {
   client: Client;
   t: Translate;
-  locale: string;
+  locale: Locale;
   onBack(): void;
 }
 
-const STRENGTH: readonly MessageKey[] = ['backup.strength0', 'backup.strength1', 'backup.strength2', 'backup.strength3'];
+const STRENGTH: readonly BackupWord[] = ['backup.strength0', 'backup.strength1', 'backup.strength2', 'backup.strength3'];
 
-export default function HistoryBackupView({ client, t, locale, onBack }: Props) {
+export default function HistoryBackupView({ client, t: appWords, locale, onBack }: Props) {
+  const t = useMemo(() => backupTranslator(appWords, locale), [appWords, locale]);
   const vm = useMemo(() => new HistoryBackupViewModel(client, restoredHistoryFor(client)), [client]);
   useEffect(() => () => vm.dispose(), [vm]);
   const s = useViewModel(vm);
@@ -47,12 +49,12 @@ export default function HistoryBackupView({ client, t, locale, onBack }: Props) 
   );
 }
 
-function conversationName(t: Translate, c: { type: string; name: string }): string {
+function conversationName(t: BackupTranslate, c: { type: string; name: string }): string {
   return c.type === 'system' ? t('list.systemNotices') : c.name || t('backup.unnamed');
 }
 
-function backupError(t: Translate, code: string): string {
-  const key = `backup.error.${code}` as MessageKey;
+function backupError(t: BackupTranslate, code: string): string {
+  const key = `backup.error.${code}` as BackupWord;
   return key in KNOWN_ERRORS ? t(key) : errorMessage(t, code);
 }
 const KNOWN_ERRORS: Record<string, true> = {
@@ -64,7 +66,7 @@ const KNOWN_ERRORS: Record<string, true> = {
   'backup.error.backup_failed': true,
 };
 
-function BackupPanel({ vm, s, t, locale }: { vm: HistoryBackupViewModel; s: HistoryBackupSnapshot; t: Translate; locale: string }) {
+function BackupPanel({ vm, s, t, locale }: { vm: HistoryBackupViewModel; s: HistoryBackupSnapshot; t: BackupTranslate; locale: string }) {
   const busy = s.exporting !== null;
   const chosen = s.choices.filter((c) => c.selected).length;
   const submit = (event: FormEvent) => {
@@ -120,7 +122,7 @@ function BackupPanel({ vm, s, t, locale }: { vm: HistoryBackupViewModel; s: Hist
         <p className="backup-warning">{t('backup.forgetWarning')}</p>
       </div>
       {s.problem && (s.passphrase || s.confirm || s.problem === 'none_chosen') && (
-        <div className="backup-problem" data-testid="backup-problem">{t(`backup.problem.${s.problem}` as MessageKey, { min: MIN_PASSPHRASE })}</div>
+        <div className="backup-problem" data-testid="backup-problem">{t(`backup.problem.${s.problem}` as BackupWord, { min: MIN_PASSPHRASE })}</div>
       )}
       {s.exporting ? (
         <div className="settings-card backup-progress" data-testid="backup-progress" role="status">
@@ -154,7 +156,7 @@ function exportPercent(p: NonNullable<HistoryBackupSnapshot['exporting']>): numb
   return Math.max(2, Math.min(99, Math.round(Math.max(byEntries, p.done / p.conversations) * 100)));
 }
 
-function Exported({ exported, t, locale }: { exported: NonNullable<HistoryBackupSnapshot['exported']>; t: Translate; locale: string }) {
+function Exported({ exported, t, locale }: { exported: NonNullable<HistoryBackupSnapshot['exported']>; t: BackupTranslate; locale: string }) {
   const url = useMemo(() => URL.createObjectURL(exported.blob), [exported.blob]);
   const link = useRef<HTMLAnchorElement>(null);
   useEffect(() => {
@@ -176,7 +178,7 @@ function Exported({ exported, t, locale }: { exported: NonNullable<HistoryBackup
   );
 }
 
-function RestorePanel({ vm, s, t, locale }: { vm: HistoryBackupViewModel; s: HistoryBackupSnapshot; t: Translate; locale: string }) {
+function RestorePanel({ vm, s, t, locale }: { vm: HistoryBackupViewModel; s: HistoryBackupSnapshot; t: BackupTranslate; locale: string }) {
   const [dragging, setDragging] = useState(false);
   const busy = s.restoring !== null || s.previewing;
   const submit = (event: FormEvent) => {
@@ -282,7 +284,7 @@ function RestorePanel({ vm, s, t, locale }: { vm: HistoryBackupViewModel; s: His
 }
 
 /** Restored conversations with no chat of mine to show in: readable here. */
-function Archive({ vm, s, t, locale }: { vm: HistoryBackupViewModel; s: HistoryBackupSnapshot; t: Translate; locale: string }) {
+function Archive({ vm, s, t, locale }: { vm: HistoryBackupViewModel; s: HistoryBackupSnapshot; t: BackupTranslate; locale: string }) {
   const open = s.archiveOpen;
   return (
     <>

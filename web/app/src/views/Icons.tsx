@@ -62,3 +62,7 @@ export const LogoMark = ({ size = 30 }: IconProps) => (
 /** The Workbench tab (J6): four tiles. */
 export const WorkbenchIcon = (p: IconProps) =>
   icon(<><rect x="4" y="4" width="6.5" height="6.5" rx="1.5" /><rect x="13.5" y="4" width="6.5" height="6.5" rx="1.5" /><rect x="4" y="13.5" width="6.5" height="6.5" rx="1.5" /><rect x="13.5" y="13.5" width="6.5" height="6.5" rx="1.5" /></>, p);
+// Calls (decision 0074): the chat header's and the profile's call buttons.
+export const PhoneCallIcon = (p: IconProps) =>
+  icon(<path d="M21 16.5v3a2 2 0 0 1-2.2 2 19.8 19.8 0 0 1-8.6-3.1 19.5 19.5 0 0 1-6-6A19.8 19.8 0 0 1 1.1 3.7 2 2 0 0 1 3.1 1.5h3a2 2 0 0 1 2 1.7c.1 1 .4 1.9.7 2.8a2 2 0 0 1-.5 2.1L7 9.4a16 16 0 0 0 6 6l1.3-1.3a2 2 0 0 1 2.1-.4c.9.3 1.8.6 2.8.7a2 2 0 0 1 1.7 2z" />, p);
+export const VideoCallIcon = (p: IconProps) => icon(<><path d="m22 7-6 5 6 5z" /><rect x="2" y="5" width="14" height="14" rx="2" /></>, p);

@@ -8,7 +8,8 @@
  * Loaded on demand (React.lazy): the chat's first download does not carry it.
  */
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboardEvent, type PointerEvent as ReactPointerEvent, type ReactElement } from 'react';
-import type { MessageKey, Translate } from '../i18n/i18n';
+import { editorTranslator, type EditorWord } from '../i18n/editorWords';
+import type { Translate } from '../i18n/i18n';
 import { bounds, cornerHandles, fontSize, handles, LINE_HEIGHT, type MarkSize, type Rect } from '../lib/markup';
 import { canvasMeasure, drawMarks, fontFor, renderPicture, turnedPicture } from '../lib/markupCanvas';
 import { EDITOR_COLORS, ImageEditorViewModel, type EditorTool, type ImageEditorSnapshot } from '../viewmodels/ImageEditorViewModel';
@@ -36,7 +37,7 @@ export interface ImageEditorDialogProps {
   onClose(): void;
 }
 
-const TOOLS: { tool: EditorTool; label: MessageKey; icon: (p: { size?: number }) => ReactElement }[] = [
+const TOOLS: { tool: EditorTool; label: EditorWord; icon: (p: { size?: number }) => ReactElement }[] = [
   { tool: 'select', label: 'editor.select', icon: PointerIcon },
   { tool: 'rect', label: 'editor.rect', icon: RectIcon },
   { tool: 'ellipse', label: 'editor.ellipse', icon: EllipseIcon },
@@ -46,12 +47,12 @@ const TOOLS: { tool: EditorTool; label: MessageKey; icon: (p: { size?: number })
   { tool: 'mosaic', label: 'editor.mosaic', icon: MosaicIcon },
   { tool: 'crop', label: 'editor.crop', icon: CropIcon },
 ];
-const SIZES: { size: MarkSize; label: MessageKey; dot: number }[] = [
+const SIZES: { size: MarkSize; label: EditorWord; dot: number }[] = [
   { size: 0, label: 'editor.sizeSmall', dot: 4 },
   { size: 1, label: 'editor.sizeMedium', dot: 7 },
   { size: 2, label: 'editor.sizeLarge', dot: 11 },
 ];
-const COLOR_NAMES: MessageKey[] = ['editor.red', 'editor.yellow', 'editor.green', 'editor.blue', 'editor.white', 'editor.black'];
+const COLOR_NAMES: EditorWord[] = ['editor.red', 'editor.yellow', 'editor.green', 'editor.blue', 'editor.white', 'editor.black'];
 /** Room left around the picture in the stage, in CSS pixels. */
 const STAGE_MARGIN = 16;
 
@@ -61,7 +62,9 @@ function regionOf(state: ImageEditorSnapshot): Rect {
   return state.tool === 'crop' ? whole : (state.crop ?? whole);
 }
 
-export default function ImageEditorDialog({ t, picture, title, saveName, canSend, sendNeedsEdit = false, sending = false, onSend, onClose }: ImageEditorDialogProps) {
+export default function ImageEditorDialog({ t: appWords, picture, title, saveName, canSend, sendNeedsEdit = false, sending = false, onSend, onClose }: ImageEditorDialogProps) {
+  // The document's language is the app's (App sets it); `appWords` changes with it.
+  const t = useMemo(() => editorTranslator(appWords, document.documentElement.lang === 'zh-CN' ? 'zh-CN' : 'en'), [appWords]);
   const measure = useMemo(() => canvasMeasure(), []);
   const editor = useMemo(() => new ImageEditorViewModel(null, measure), [measure]);
   useEffect(() => () => editor.dispose(), [editor]);

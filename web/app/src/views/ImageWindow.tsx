@@ -4,8 +4,13 @@
  * image editor: mark up, turn, crop) and send the result as a new image.
  */
 import { lazy, Suspense, useEffect, useMemo, useRef, type PointerEvent, type WheelEvent } from 'react';
+import type { Client } from '@tidings/sdk';
 import type { Translate } from '../i18n/i18n';
-import { editedName, type ImageWindowViewModel } from '../viewmodels/ImageWindowViewModel';
+import type { ImagePreparer } from '../lib/images';
+import type { ImageWindowTarget } from '../lib/windows';
+import { FileLinks } from '../viewmodels/FileLinks';
+import { editedName, ImageWindowViewModel } from '../viewmodels/ImageWindowViewModel';
+import type { PreferencesViewModel } from '../viewmodels/PreferencesViewModel';
 import { useViewModel } from '../viewmodels/useViewModel';
 import { ForwardDialog } from './Dialogs';
 import { CloseIcon, DownloadIcon, PopOutIcon, ResetIcon, RotateIcon, ZoomInIcon, ZoomOutIcon } from './Icons';
@@ -151,8 +156,13 @@ function ViewerEditor({ vm, t }: { vm: ImageWindowViewModel; t: Translate }) {
   );
 }
 
-/** The viewer alone in a window of its own (opened from the viewer over a chat). */
-export function ImageWindow({ vm, t }: { vm: ImageWindowViewModel; t: Translate }) {
+/**
+ * The viewer alone in a window of its own (opened from the viewer over a chat): it needs none
+ * of the workspace, just the image and its actions.
+ */
+export function ImageWindow({ client, preferences, target, images, t }: { client: Client; preferences: PreferencesViewModel; target: ImageWindowTarget; images: ImagePreparer | null; t: Translate }) {
+  const vm = useMemo(() => new ImageWindowViewModel(client, preferences, { ...target, localUrl: null }, new FileLinks(client), images), [client, preferences, target, images]);
+  useEffect(() => () => vm.dispose(), [vm]);
   useDocumentTitle(`${vm.source.name || t('files.viewer')} — ${t('app.name')}`, null);
   return (
     <div className="image-window" data-testid="image-window">

@@ -12,6 +12,7 @@ import type { FileLinks } from '../viewmodels/FileLinks';
 import { useViewModel } from '../viewmodels/useViewModel';
 import { LocateIcon, MicIcon, TrashIcon } from './ComposeIcons';
 import { PeoplePicker } from './Dialogs';
+import { PeoplePickerViewModel } from '../viewmodels/PeoplePickerViewModel';
 import { Modal } from './Modal';
 import { CloseIcon } from './Icons';
 import { useFileLink } from './Media';
@@ -241,7 +242,7 @@ export function LocationDialog({ vm, t, onClose }: { vm: ComposeViewModel; t: Tr
 
 /** Send one or more people's cards, picked as for a new chat. */
 export function ContactCardDialog({ vm, t, onClose }: { vm: ComposeViewModel; t: Translate; onClose(): void }) {
-  const [picker] = useState(() => vm.contactPicker());
+  const [picker] = useState(() => vm.contactPicker(PeoplePickerViewModel));
   const state = useViewModel(picker);
   return (
     <Modal title={t('compose.contactTitle')} onClose={onClose} testId="contact-card-dialog">

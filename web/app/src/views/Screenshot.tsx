@@ -6,22 +6,17 @@
  */
 import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
 import type { Translate } from '../i18n/i18n';
-import { browserScreenCapturer, SCREENSHOT_ACTION } from '../lib/screenCapture';
+import { browserScreenCapturer } from '../lib/screenCapture';
+import { SCREENSHOT_ACTION } from '../lib/screenshotAction';
 import { webStore } from '../lib/storage';
 import { HIDE_SECONDS, ScreenshotViewModel, type PictureTarget } from '../viewmodels/ScreenshotViewModel';
 import { useViewModel } from '../viewmodels/useViewModel';
+import { ScissorsIcon } from './ComposeIcons';
 import './screenshot.css';
 
 const ImageEditorDialog = lazy(() => import('./ImageEditorDialog'));
 const loadEditor = () => void import('./ImageEditorDialog');
 
-export const ScissorsIcon = () => (
-  <svg width={22} height={22} viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true">
-    <circle cx="6" cy="6" r="2.6" />
-    <circle cx="6" cy="18" r="2.6" />
-    <path d="M8.2 7.5 20 17M8.2 16.5 20 7M13 12h.01" />
-  </svg>
-);
 
 const CaretIcon = () => (
   <svg width={12} height={12} viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2.4" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true">

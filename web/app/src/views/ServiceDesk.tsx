@@ -5,6 +5,7 @@
 import { useState } from 'react';
 import type { ServiceChat } from '@tidings/sdk';
 import type { Translate } from '../i18n/i18n';
+import { visitorName } from '../lib/format';
 import type { ServiceDeskViewModel } from '../viewmodels/ServiceDeskViewModel';
 import { useViewModel } from '../viewmodels/useViewModel';
 import './service-desk.css';
@@ -37,7 +38,7 @@ export function ServiceDesk({ vm, t }: { vm: ServiceDeskViewModel; t: Translate 
   const item = (chat: ServiceChat, waiting: boolean) => (
     <li key={chat.conversation_id} className={`service-item${selected?.conversation_id === chat.conversation_id ? ' active' : ''}`} data-testid="service-item" data-conversation-id={chat.conversation_id}>
       <button className="service-item-main" onClick={() => void vm.select(chat.conversation_id)}>
-        <span className="service-visitor">{chat.visitor.nickname}</span>
+        <span className="service-visitor">{visitorName(chat.visitor.nickname, t)}</span>
         {chat.page && <span className="service-page-title">{chat.page.title || chat.page.url}</span>}
         <span className="service-preview">{previewOf(chat, t)}</span>
       </button>
@@ -62,7 +63,7 @@ export function ServiceDesk({ vm, t }: { vm: ServiceDeskViewModel; t: Translate 
       <div className="service-details" data-testid="service-details">
         {selected ? (
           <>
-            <h2>{selected.visitor.nickname}</h2>
+            <h2>{visitorName(selected.visitor.nickname, t)}</h2>
             <dl className="service-facts">
               <dt>{t('service.state')}</dt>
               <dd data-testid="service-state">{t(`service.state.${selected.state}`)}</dd>

@@ -3,7 +3,7 @@ import { lazy, Suspense, useState, type ReactNode } from 'react';
 import { LOCALES, type Locale } from '../i18n/i18n';
 import type { NotificationViewModel } from '../viewmodels/NotificationViewModel';
 import { FONT_SIZES, TOAST_CORNERS, WALLPAPERS, type FontSize, type PreferencesViewModel, type ToastCorner } from '../viewmodels/PreferencesViewModel';
-import { useViewModel } from '../viewmodels/useViewModel';
+import { useOptionalViewModel, useViewModel } from '../viewmodels/useViewModel';
 import type { SessionViewModel } from '../viewmodels/SessionViewModel';
 import { AccountsCard } from './Accounts';
 import type { ServerSettingsViewModel } from '../viewmodels/ServerSettingsViewModel';
@@ -39,6 +39,8 @@ interface Props {
 
 export function SettingsView({ preferences, notifications, user, client, session, onSignOut, serverSettings, nameOf }: Props) {
   const p = useViewModel(preferences);
+  // The call ringtone's switch is a setting kept on the server (issue 12): shown as it changes.
+  useOptionalViewModel(serverSettings ?? null);
   const { t } = p;
   const [page, setPage] = useState<'main' | 'security' | 'backup'>('main');
   if (page === 'security') {
@@ -94,6 +96,16 @@ export function SettingsView({ preferences, notifications, user, client, session
         <Row label={t('settings.sound')}>
           <Segmented testId="sound" value={p.sound ? 'on' : 'off'} options={[...onOff]} onChange={(v) => preferences.set('sound', v === 'on')} />
         </Row>
+        {serverSettings && (
+          <Row label={t('settings.callSound')}>
+            <Segmented
+              testId="call-sound"
+              value={serverSettings.notifications().calls_sound !== false ? 'on' : 'off'}
+              options={[...onOff]}
+              onChange={(v) => void serverSettings.change({ notifications: { calls_sound: v === 'on' } })}
+            />
+          </Row>
+        )}
         <Row label={t('settings.systemNotifications')}>
           <div className="settings-stack">
             <Segmented

@@ -28,12 +28,23 @@ export interface VirtualListProps<T> {
   headerHeight?: number;
   /** Each row's wrapper element: `li` inside a list. */
   rowTag?: 'div' | 'li';
+  /**
+   * False while the rows do not reach the newest (a chat opened at a search result far
+   * back): the bottom is not followed, and reaching it asks `onNearBottom` for more.
+   */
+  live?: boolean;
+  /** Called when the user scrolls near the bottom of rows that are not live. */
+  onNearBottom?: () => void;
+  /** Scroll this row to the middle of the view, once per `focusToken` (a jump to a message). */
+  focusKey?: string | null;
+  focusToken?: unknown;
 }
 
 const OVERSCAN_PX = 800;
 const HEADER_PX = 40;
 const NEAR_TOP_PX = 300;
 const BOTTOM_SLACK_PX = 40;
+const ANCHOR_ROWS = 4;
 
 function lowerBound(offsets: Float64Array, value: number): number {
   let lo = 0;
@@ -60,15 +71,23 @@ export function VirtualList<T>({
   stickToBottom = true,
   headerHeight: headerPx = HEADER_PX,
   rowTag = 'div',
+  live = true,
+  onNearBottom,
+  focusKey = null,
+  focusToken,
 }: VirtualListProps<T>) {
   const scroller = useRef<HTMLDivElement>(null);
   const heights = useRef(new Map<string, number>());
   const [measured, setMeasured] = useState(0);
   const [view, setView] = useState({ top: 0, height: 800 });
   const atBottom = useRef(stickToBottom);
-  const anchor = useRef<{ key: string; delta: number } | null>(null);
+  // A few rows from the top of the view: a row can vanish when older ones load (a time
+  // separator that moves up), so the first one still there keeps the place.
+  const anchor = useRef<{ key: string; delta: number }[] | null>(null);
   const pendingMeasure = useRef(false);
   const requestedAt = useRef(-1);
+  const requestedBelowAt = useRef(-1);
+  const focusedToken = useRef<unknown>(undefined);
 
   const keys = useMemo(() => items.map(itemKey), [items, itemKey]);
   const headerHeight = headerPx;
@@ -93,8 +112,11 @@ export function VirtualList<T>({
     const element = scroller.current;
     if (!element) return;
     const index = lowerBound(offsets, element.scrollTop);
-    const key = keys[index];
-    anchor.current = key === undefined ? null : { key, delta: (offsets[index] ?? 0) - element.scrollTop };
+    const rows: { key: string; delta: number }[] = [];
+    for (let i = index; i < Math.min(keys.length, index + ANCHOR_ROWS); i += 1) {
+      rows.push({ key: keys[i] as string, delta: (offsets[i] ?? 0) - element.scrollTop });
+    }
+    anchor.current = rows.length > 0 ? rows : null;
   }, [offsets, keys]);
 
   const onScroll = () => {
@@ -102,27 +124,42 @@ export function VirtualList<T>({
     if (!element) return;
     const bottom = element.scrollHeight - element.scrollTop - element.clientHeight <= BOTTOM_SLACK_PX;
     if (bottom !== atBottom.current) onAtBottom?.(bottom);
-    atBottom.current = stickToBottom && bottom;
+    atBottom.current = stickToBottom && live && bottom;
     remember();
     setView({ top: element.scrollTop, height: element.clientHeight });
     if (element.scrollTop < NEAR_TOP_PX) onNearTop?.();
+    if (!live && element.scrollHeight - element.scrollTop - element.clientHeight < NEAR_TOP_PX) onNearBottom?.();
   };
 
+  // A new bottom token (the user sent, or went back to the newest) follows the bottom again;
+  // rows becoming live by scrolling down to them do not (`live` is left out on purpose).
   useLayoutEffect(() => {
-    atBottom.current = stickToBottom;
+    atBottom.current = stickToBottom && live;
   }, [bottomToken, stickToBottom]);
 
   // After every render: stick to the bottom, or keep the anchored row where it was.
   useLayoutEffect(() => {
     const element = scroller.current;
     if (!element) return;
-    if (atBottom.current) {
+    const focusIndex = focusKey === null || focusedToken.current === focusToken ? -1 : keys.indexOf(focusKey);
+    if (focusIndex >= 0 && focusKey !== null) {
+      // Jumped to a message: it goes mid-view and stays put while rows load around it.
+      focusedToken.current = focusToken;
+      atBottom.current = false;
+      const top = offsets[focusIndex] ?? 0;
+      const height = (offsets[focusIndex + 1] ?? top) - top;
+      element.scrollTop = Math.max(0, top - (element.clientHeight - height) / 2);
+      anchor.current = [{ key: focusKey, delta: top - element.scrollTop }];
+      if (Math.abs(view.top - element.scrollTop) > 1) setView({ top: element.scrollTop, height: element.clientHeight });
+    } else if (atBottom.current) {
       element.scrollTop = element.scrollHeight;
     } else if (anchor.current) {
-      const index = keys.indexOf(anchor.current.key);
-      if (index >= 0) {
-        const wanted = (offsets[index] ?? 0) - anchor.current.delta;
+      for (const { key, delta } of anchor.current) {
+        const index = keys.indexOf(key);
+        if (index < 0) continue;
+        const wanted = (offsets[index] ?? 0) - delta;
         if (Math.abs(element.scrollTop - wanted) > 1) element.scrollTop = wanted;
+        break;
       }
     }
     // Ask for older rows when the top is in view, once per change in the row count: a
@@ -130,6 +167,11 @@ export function VirtualList<T>({
     if (onNearTop && element.scrollTop < NEAR_TOP_PX && requestedAt.current !== keys.length) {
       requestedAt.current = keys.length;
       onNearTop();
+    }
+    const below = element.scrollHeight - element.scrollTop - element.clientHeight;
+    if (!live && onNearBottom && below < NEAR_TOP_PX && requestedBelowAt.current !== keys.length) {
+      requestedBelowAt.current = keys.length;
+      onNearBottom();
     }
   });
 

@@ -10,7 +10,8 @@ import type { Section, WorkspaceSnapshot, WorkspaceViewModel } from '../viewmode
 import { Avatar } from './Avatar';
 import { ChatView } from './ChatView';
 import { ConversationList } from './ConversationList';
-import { AppLockOverlay, ContactsView, FavoritesPage, LockedChat, ServiceDesk, SettingsView, WorkbenchView, WorkspaceDialogs } from './screens';
+import { forwardDoneText, type ForwardPurpose } from '../viewmodels/forwardDone';
+import { AppLockOverlay, CallWindow, ContactsView, GroupCallWindow, FavoritesPage, LockedChat, MessageResults, ServiceDesk, SettingsView, WorkbenchView, WorkspaceDialogs } from './screens';
 import { ChatIcon, ContactsIcon, HeadsetIcon, LogoMark, SettingsIcon, WorkbenchIcon } from './Icons';
 
 import { StarIcon } from './ChatRecord';
@@ -87,9 +88,9 @@ export function Workspace({ workspace, t, sendKey, session, onSignOut }: Props) 
   }, [workspace, flashText]);
 
   const onForwardDone = useCallback(
-    (count: number) => {
+    (count: number, purpose: ForwardPurpose) => {
       workspace.closeDialog();
-      workspace.showFlash(t('forward.done', { count }));
+      workspace.showFlash(forwardDoneText(t, count, purpose));
     },
     [workspace, t],
   );
@@ -116,8 +117,11 @@ export function Workspace({ workspace, t, sendKey, session, onSignOut }: Props) 
   const deskState = useViewModel(desk);
   if (deskState.isAgent) rail.splice(1, 0, { section: 'service', label: t('rail.service'), icon: <HeadsetIcon /> });
 
-  const chatOpen = state.section === 'chats' && state.chat !== null;
-  const workbench = state.section === 'workbench' ? workspace.workbench() : null;
+  const callDock = useOptionalViewModel(workspace.calls);
+  const callVm = callDock?.vm ?? null;
+  const groupCallVm = callDock?.group ?? null;
+  const chatOpen = state.section === 'chats' && (state.chat !== null || state.messageResults !== null);
+  const workbench = state.section === 'workbench' ? state.workbench : null;
   const appOpen = useOptionalViewModel(workbench)?.open != null;
 
   return (
@@ -154,7 +158,17 @@ export function Workspace({ workspace, t, sendKey, session, onSignOut }: Props) 
         <div className="panes">
           {state.section === 'chats' && (
             <>
-              <ConversationList vm={workspace.list} t={t} onOpen={(id) => workspace.select(id)} onPopOut={popOut} onNewChat={() => workspace.openNewChat()} lock={lockState.lock} onLockChat={(id, locked) => void meModels.lock.setChatLocked(id, locked)} />
+              <ConversationList
+                vm={workspace.list}
+                t={t}
+                onOpen={(id) => workspace.select(id)}
+                onPopOut={popOut}
+                onNewChat={() => void workspace.openNewChat()}
+                lock={lockState.lock}
+                onLockChat={(id, locked) => void meModels.lock.setChatLocked(id, locked)}
+                search={{ vm: state.search, onQuery: (q) => void workspace.searchFor(q), onOpen: (target) => void workspace.openSearchTarget(target) }}
+                liveCalls={callDock?.live}
+              />
               {state.chat && meModels.lock.isLocked(state.chat.conversationId) ? (
                 <LockedChat vm={meModels.lock} t={t} conversationId={state.chat.conversationId} title={workspace.client.conversation(state.chat.conversationId)?.name ?? ''} onBack={() => workspace.select(null)} />
               ) : state.chat ? (
@@ -165,8 +179,15 @@ export function Workspace({ workspace, t, sendKey, session, onSignOut }: Props) 
                   t={t}
                   sendKey={sendKey}
                   onBack={() => workspace.select(null)}
-                  onForward={(seq) => state.selectedId !== null && workspace.openForward(state.selectedId, seq)}
+                  onForward={(seq) => state.selectedId !== null && void workspace.openForward(state.selectedId, seq)}
                   onPopOut={popOut}
+                />
+              ) : state.messageResults ? (
+                <MessageResults
+                  vm={state.messageResults}
+                  t={t}
+                  onOpen={(item) => void workspace.openMessage(item.conversationId, item.seq, state.messageResults?.getSnapshot().query ?? '')}
+                  onClose={() => workspace.closeMessageResults()}
                 />
               ) : (
                 <section className="chat-pane empty-chat">
@@ -176,10 +197,10 @@ export function Workspace({ workspace, t, sendKey, session, onSignOut }: Props) 
               )}
             </>
           )}
-          {state.section === 'contacts' && <ContactsView workspace={workspace} t={t} />}
+          {state.section === 'contacts' && (state.contacts ? <ContactsView vm={state.contacts} workspace={workspace} t={t} /> : <section className="screen-loading" aria-busy="true" />)}
           {state.section === 'service' && <ServiceDesk vm={desk} t={t} />}
           {workbench && <WorkbenchView vm={workbench} t={t} />}
-          {state.section === 'favorites' && <FavoritesPage vm={workspace.favoritesPage()} workspace={workspace} t={t} />}
+          {state.section === 'favorites' && (state.favorites ? <FavoritesPage vm={state.favorites} workspace={workspace} t={t} /> : <section className="screen-loading" aria-busy="true" />)}
           {state.section === 'me' && (
             <Suspense fallback={<section className="settings-pane" />}>
             <MeView
@@ -198,6 +219,8 @@ export function Workspace({ workspace, t, sendKey, session, onSignOut }: Props) 
       <WorkspaceDialogs workspace={workspace} dialog={state.dialog} t={t} onClose={closeDialog} onForwardDone={onForwardDone} />
       {flashText && <div className="toast global" role="status" data-testid="flash">{flashText}</div>}
       {alerts && <MessageToasts vm={alerts} t={t} />}
+      {callVm && <CallWindow vm={callVm} names={workspace.names} t={t} locale={workspace.preferences.getSnapshot().locale} />}
+      {groupCallVm && <GroupCallWindow vm={groupCallVm} names={workspace.names} t={t} locale={workspace.preferences.getSnapshot().locale} me={state.user?.id ?? null} roleIn={(id) => workspace.client.conversation(id)?.role ?? null} />}
       {lockState.appLocked && <AppLockOverlay vm={meModels.lock} t={t} />}
     </div>
     </AvatarContext.Provider>

@@ -53,6 +53,19 @@ export const AppLockOverlay = lazyScreen(
   <div className="app-lock" aria-busy="true" />,
 );
 export const LockedChat = lazyScreen(() => import('./LockViews').then((m) => m.LockedChat));
+/** The composer's screenshot button with the capture and its options (I6), after the chat shows. */
+export const ScreenshotButton = lazyScreen(() => import('./Screenshot').then((m) => m.ScreenshotButton));
+/** Search (B7, issue 15; decision 0073): the search box's sections, every message result, search in a chat. */
+export const SearchResults = lazyScreen(() => import('./SearchViews').then((m) => m.SearchResults));
+export const MessageResults = lazyScreen(() => import('./SearchViews').then((m) => m.MessageResults), pane);
+export const InChatSearch = lazyScreen(() => import('./SearchViews').then((m) => m.InChatSearch));
+/** A customer-service chat's bar (decision 0066), with its view model's code. */
+export const ServiceChatBar = lazyScreen(() => import('./ServiceChatBar').then((m) => m.ServiceChatBarOf));
+/** A call's window (decision 0074): fetched with the first call, placed or received. */
+export const CallWindow = lazyScreen(() => import('./CallWindow').then((m) => m.CallWindow));
+/** A group call's window (decision 0078): fetched with the first group call. */
+export const GroupCallBanner = lazyScreen(() => import('./GroupCallBanner').then((m) => m.GroupCallBanner));
+export const GroupCallWindow = lazyScreen(() => import('./GroupCallWindow').then((m) => m.GroupCallWindow));
 export const ImageWindow = lazyScreen(() => import('./ImageWindow').then((m) => m.ImageWindow));
 
 const LazyDialogs = lazyScreen(() => import('./Dialogs').then((m) => m.WorkspaceDialogs));

@@ -104,6 +104,12 @@ export type ServerErrorCode =
   | 'too_many_stickers'
   | 'burn_after_reading'
   | 'burn_direct_only'
+  | 'call_ended'
+  | 'call_answered_elsewhere'
+  | 'in_another_call'
+  | 'calls_direct_only'
+  | 'group_calls_unavailable'
+  | 'call_full'
   | 'push_unavailable'
   | 'push_endpoint_refused'
   | 'wrong_lock_code'
@@ -130,7 +136,15 @@ export type PushName =
   | 'signed_out'
   | 'org_changed'
   | 'site_settings_changed'
-  | 'service_queue';
+  | 'service_queue'
+  | 'call_incoming'
+  | 'call_accepted'
+  | 'call_updated'
+  | 'call_ended'
+  | 'call_signal'
+  | 'call_group'
+  | 'call_group_signal'
+  | 'call_talking';
 
 /** WebSocket close codes the server uses. */
 export type ServerCloseCode =
@@ -597,6 +611,8 @@ export interface HistoryOp {
   after_seq?: number | null;
   /** ≥ 0 */
   before_seq?: number | null;
+  /** ≥ 0 */
+  around_seq?: number | null;
   /** ≥ 1; ≤ 500 */
   limit?: number;
 }
@@ -1146,6 +1162,72 @@ export interface ProfileUpdate {
   desk?: string | null;
 }
 
+export interface CallRef {
+  /** > 0 */
+  call_id: number;
+}
+
+/** This device's state in the call: what it sends, and whether its media flows. */
+export interface CallMediaOp {
+  /** > 0 */
+  call_id: number;
+  audio: boolean;
+  video: boolean;
+  screen?: boolean;
+  connection?: 'ok' | 'lost';
+}
+
+/** Group calls: a host mutes a member. */
+export interface CallMuteMemberOp {
+  /** > 0 */
+  call_id: number;
+  /** > 0 */
+  user_id: number;
+}
+
+/** RTCSessionDescriptionInit, as the browser makes it. */
+export interface SessionDescription {
+  type: 'offer' | 'answer';
+  /** min length 1; max length 65536 */
+  sdp: string;
+}
+
+/** Group calls: the device's offer of what it sends to the SFU. */
+export interface CallPublishOp {
+  /** > 0 */
+  call_id: number;
+  description: SessionDescription;
+}
+
+/** RTCIceCandidateInit, as the browser makes it. */
+export interface IceCandidate {
+  /** max length 1024 */
+  candidate: string;
+  /** max length 64 */
+  sdpMid?: string | null;
+  /** ≥ 0; ≤ 64 */
+  sdpMLineIndex?: number | null;
+  /** max length 256 */
+  usernameFragment?: string | null;
+}
+
+/** Relayed to the other party's device in the call: a description or a candidate. */
+export interface CallSignalOp {
+  /** > 0 */
+  call_id: number;
+  description?: SessionDescription | null;
+  candidate?: IceCandidate | null;
+  target?: 'publisher' | 'subscriber' | null;
+}
+
+export type CallMedia = 'audio' | 'video';
+
+export interface CallStartOp {
+  /** > 0 */
+  conversation_id: number;
+  media?: CallMedia;
+}
+
 export interface FavoriteMessageInput {
   /** > 0 */
   conversation_id: number;
@@ -1223,6 +1305,38 @@ export interface PrivacyUpdate {
   send_read_receipts?: boolean | null;
 }
 
+/**
+ * The message-type filter: text messages, files, images, links (a text carrying a
+ * web address, or a card that links somewhere).
+ */
+export type SearchKind = 'text' | 'file' | 'image' | 'link';
+
+/**
+ * The order of results: most relevant first (then newest), or newest first (search
+ * inside one chat, stepped through like the chat itself).
+ */
+export type SearchOrder = 'relevance' | 'newest';
+
+export interface MessageSearchOp {
+  /** max length 20000 */
+  q: string;
+  /** > 0 */
+  conversation_id?: number | null;
+  /** > 0 */
+  sender_id?: number | null;
+  /** ≥ 0 */
+  since?: number | null;
+  /** ≥ 0 */
+  until?: number | null;
+  /** at most 4 items */
+  types?: SearchKind[];
+  /** ≥ 1; ≤ 50 */
+  limit?: number;
+  /** min length 1; max length 200 */
+  cursor?: string | null;
+  order?: SearchOrder;
+}
+
 export interface PushKeys {
   /** max length 128; pattern ^[A-Za-z0-9_-]+=*$ */
   p256dh: string;
@@ -1296,6 +1410,20 @@ export interface OpRequests {
   'burn.mode': ConversationRef;
   'burn.open': SeqOp;
   'burn.set_mode': BurnModeOp;
+  'call.accept': CallRef;
+  'call.current': Empty;
+  'call.decline': CallRef;
+  'call.get': CallRef;
+  'call.hangup': CallRef;
+  'call.ice_servers': Empty;
+  'call.join': CallRef;
+  'call.leave': CallRef;
+  'call.live': Empty;
+  'call.media': CallMediaOp;
+  'call.mute_member': CallMuteMemberOp;
+  'call.publish': CallPublishOp;
+  'call.signal': CallSignalOp;
+  'call.start': CallStartOp;
   'clear': ConversationRef;
   'contact_groups.create': ContactGroupCreate;
   'contact_groups.delete': ContactGroupRef;
@@ -1384,6 +1512,7 @@ export interface OpRequests {
   'me.totp.disable': PasswordInput;
   'me.totp.recovery_codes': CodeInput;
   'me.totp.start': Empty;
+  'messages.search': MessageSearchOp;
   'org.collaborate': CollaborateInput;
   'org.company': CompanyInput;
   'org.department': DepartmentPage;

@@ -25,7 +25,19 @@ interface WorkbenchApp {
   app_id: number | null;
   client_id: string | null;
   audience: Audience;
+  /** The audience's people with their names (the server names them for the console). */
+  audience_people: { id: number; account: string; nickname: string }[];
   sort_order: number;
+}
+
+/** How the people picker shows someone: the name the search shows too. */
+const personName = (u: { nickname: string; account: string }) => `${u.nickname} (${u.account})`;
+
+/** The audience's people as picked entries, by name (the id only for someone since removed). */
+export function pickedPeople(app: Pick<WorkbenchApp, 'audience' | 'audience_people'> | null): Picked[] {
+  if (!app) return [];
+  const named = new Map(app.audience_people.map((u) => [u.id, personName(u)]));
+  return app.audience.user_ids.map((id) => ({ id, name: named.get(id) ?? `#${id}` }));
 }
 
 export default function WorkbenchAppsPage({ api, t, lang }: PageProps) {
@@ -99,7 +111,7 @@ function WorkbenchDialog({
   const [appId, setAppId] = useState<number | null>(app?.app_id ?? null);
   const [everyone, setEveryone] = useState(app?.audience.everyone ?? true);
   const [departments, setDepartments] = useState<Set<number>>(new Set(app?.audience.department_ids ?? []));
-  const [people, setPeople] = useState<Picked[]>((app?.audience.user_ids ?? []).map((id) => ({ id, name: `#${id}` })));
+  const [people, setPeople] = useState<Picked[]>(() => pickedPeople(app));
   const [busy, setBusy] = useState(false);
   const run = async (work: () => Promise<void>) => {
     setBusy(true);
@@ -178,7 +190,7 @@ function WorkbenchDialog({
               t={t}
               picked={people}
               onChange={setPeople}
-              search={async (q) => (await api.get<{ users: { id: number; account: string; nickname: string }[] }>('users', { q, limit: 10 })).users.map((u) => ({ id: u.id, name: `${u.nickname} (${u.account})` }))}
+              search={async (q) => (await api.get<{ users: { id: number; account: string; nickname: string }[] }>('users', { q, limit: 10 })).users.map((u) => ({ id: u.id, name: personName(u) }))}
             />
           </>
         )}

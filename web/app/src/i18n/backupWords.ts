@@ -1,0 +1,133 @@
+/**
+ * The words of the history backup screen (Settings → back up and restore chats), in its own
+ * chunk with that screen: the first load carries none of them. `backupTranslator` answers
+ * these keys and hands every other one to the app's dictionary.
+ */
+import type { Locale, MessageKey, Translate } from './i18n';
+
+const en = {
+  'backup.title': 'Chat history backup',
+  'backup.tabBackup': 'Back up chat history',
+  'backup.tabRestore': 'Restore from backup',
+  'backup.intro': 'Save the conversations you choose to a file on this device, encrypted with a passphrase. Restore it on another device or another of your accounts: messages already there show once.',
+  'backup.conversations': 'Conversations ({chosen} of {count})',
+  'backup.selectAll': 'Select all',
+  'backup.selectNone': 'Select none',
+  'backup.unnamed': '(no name)',
+  'backup.direct': 'Chat',
+  'backup.group': 'Group',
+  'backup.system': 'Notices',
+  'backup.withFiles': 'Include pictures and files',
+  'backup.withFilesHint': 'The backup gets as large as the files; expired files are left out.',
+  'backup.passphrase': 'Passphrase',
+  'backup.encryption': 'Encryption',
+  'backup.confirm': 'Passphrase again',
+  'backup.passphraseHint': 'At least {min} characters; a few words are easier to remember and harder to guess.',
+  'backup.strength0': 'Weak: easy to guess',
+  'backup.strength1': 'Fair: longer is better',
+  'backup.strength2': 'Good',
+  'backup.strength3': 'Strong',
+  'backup.forgetWarning': 'Without the passphrase nobody — not even the administrator — can open the backup. Keep it safe.',
+  'backup.problem.none_chosen': 'Choose at least one conversation.',
+  'backup.problem.short': 'The passphrase needs at least {min} characters.',
+  'backup.problem.mismatch': 'The two passphrases differ.',
+  'backup.start': 'Back up',
+  'backup.cancel': 'Cancel',
+  'backup.preparing': 'Preparing the key…',
+  'backup.progress': 'Conversations {done}/{count} · messages: {entries} · files: {files} · {size}',
+  'backup.done': 'Backed up. Messages: {entries}, files: {files}, size: {size}.',
+  'backup.missingFiles': 'Files that could not be fetched (expired or removed): {count}. Their messages are in the backup.',
+  'backup.download': 'Download {name}',
+  'backup.restoreIntro': 'Choose a backup file and enter its passphrase. Restored history stays on this device and shows in your chats, marked as restored where the server does not have it.',
+  'backup.chooseFile': 'Choose backup file',
+  'backup.noFile': 'No file chosen (or drop it here)',
+  'backup.open': 'Open',
+  'backup.opening': 'Opening…',
+  'backup.previewSummary': 'Backup of {who} ({account}), made {when}. Conversations: {count}.',
+  'backup.previewWithFiles': 'With pictures and files',
+  'backup.previewNoFiles': 'Messages only',
+  'backup.showsInChat': 'Shows in your chat',
+  'backup.keptHere': 'Readable here only',
+  'backup.restore': 'Restore',
+  'backup.restoring': 'Restoring… messages: {entries}, files: {files}',
+  'backup.restored': 'Restored. Messages: {entries} ({added} new on this device), files: {files}.',
+  'backup.archive': 'Restored conversations not in your chats',
+  'backup.closeArchive': 'Close',
+  'backup.recalled': '[Recalled]',
+  'backup.error.wrong_passphrase': 'That passphrase does not open this backup.',
+  'backup.error.damaged': 'This backup file has been changed or is damaged, so it was not used.',
+  'backup.error.not_a_backup': 'This file is not a Tidings chat history backup.',
+  'backup.error.unsupported_version': 'This backup was made by a newer version of Tidings.',
+  'backup.error.cancelled': 'Cancelled.',
+  'backup.error.backup_failed': 'Something went wrong; please try again.',
+} as const;
+
+export type BackupWord = keyof typeof en;
+
+const zhCN: Record<BackupWord, string> = {
+  'backup.title': '聊天记录备份',
+  'backup.tabBackup': '备份聊天记录',
+  'backup.tabRestore': '从备份恢复',
+  'backup.intro': '将所选会话保存为本设备上的一个文件，并用口令加密。可在其他设备或你的另一个账号上恢复，已有的消息不会重复显示。',
+  'backup.conversations': '会话（已选{chosen}/{count}）',
+  'backup.selectAll': '全选',
+  'backup.selectNone': '全不选',
+  'backup.unnamed': '（无名称）',
+  'backup.direct': '单聊',
+  'backup.group': '群聊',
+  'backup.system': '通知',
+  'backup.withFiles': '包含图片和文件',
+  'backup.withFilesHint': '备份文件会随之变大；已过期的文件不包含在内。',
+  'backup.passphrase': '口令',
+  'backup.encryption': '加密',
+  'backup.confirm': '再次输入口令',
+  'backup.passphraseHint': '至少{min}个字符；几个词组成的口令更好记，也更难猜。',
+  'backup.strength0': '弱：容易被猜到',
+  'backup.strength1': '一般：再长一些更好',
+  'backup.strength2': '较强',
+  'backup.strength3': '强',
+  'backup.forgetWarning': '没有口令，任何人（包括管理员）都无法打开备份。请妥善保管。',
+  'backup.problem.none_chosen': '请至少选择一个会话。',
+  'backup.problem.short': '口令至少需要{min}个字符。',
+  'backup.problem.mismatch': '两次输入的口令不一致。',
+  'backup.start': '开始备份',
+  'backup.cancel': '取消',
+  'backup.preparing': '正在生成密钥…',
+  'backup.progress': '已完成{done}/{count}个会话 · {entries}条消息 · {files}个文件 · {size}',
+  'backup.done': '已备份{entries}条消息和{files}个文件（{size}）。',
+  'backup.missingFiles': '{count}个文件无法获取（已过期或被删除），相应消息仍在备份中。',
+  'backup.download': '下载{name}',
+  'backup.restoreIntro': '选择备份文件并输入口令。恢复的记录保存在本设备上，显示在对应的聊天中；服务器上没有的消息会标记为“已恢复”。',
+  'backup.chooseFile': '选择备份文件',
+  'backup.noFile': '未选择文件（也可拖放到此处）',
+  'backup.open': '打开',
+  'backup.opening': '正在打开…',
+  'backup.previewSummary': '{who}（{account}）于{when}创建的备份：{count}个会话。',
+  'backup.previewWithFiles': '含图片和文件',
+  'backup.previewNoFiles': '仅消息',
+  'backup.showsInChat': '显示在你的聊天中',
+  'backup.keptHere': '仅可在此查看',
+  'backup.restore': '恢复',
+  'backup.restoring': '正在恢复：{entries}条消息，{files}个文件',
+  'backup.restored': '已恢复{entries}条消息（本设备新增{added}条）和{files}个文件。',
+  'backup.archive': '不在聊天列表中的已恢复会话',
+  'backup.closeArchive': '关闭',
+  'backup.recalled': '[已撤回]',
+  'backup.error.wrong_passphrase': '口令错误，无法打开此备份。',
+  'backup.error.damaged': '备份文件已被修改或已损坏，未予使用。',
+  'backup.error.not_a_backup': '此文件不是 Tidings 聊天记录备份。',
+  'backup.error.unsupported_version': '此备份由更新版本的 Tidings 创建。',
+  'backup.error.cancelled': '已取消。',
+  'backup.error.backup_failed': '出错了，请重试。',
+};
+
+export type BackupTranslate = (key: MessageKey | BackupWord, params?: Record<string, string | number>) => string;
+
+/** `t` with the backup screen's words in this language. */
+export function backupTranslator(t: Translate, locale: Locale): BackupTranslate {
+  const words: Record<BackupWord, string> = locale === 'zh-CN' ? zhCN : en;
+  return (key, params) => {
+    if (!(key in words)) return t(key as MessageKey, params);
+    return words[key as BackupWord].replace(/\{(\w+)\}/g, (match, name: string) => (params?.[name] === undefined ? match : String(params[name])));
+  };
+}
