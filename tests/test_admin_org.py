@@ -293,6 +293,32 @@ async def test_imports_racing_edits_apply_whole_or_not_at_all(scene: Scene) -> N
     assert {f"Racer {i}" for i in range(6)} <= paths
 
 
+async def test_a_change_is_seen_by_the_next_read_while_others_read_all_along(
+    scene: Scene,
+) -> None:
+    """The tree is cached: a read that loaded it while a change committed must not keep the
+    old tree. Each of many admins creates a department and reads the tree at once after,
+    while other reads load it all the time: every one sees its own department."""
+    admin, hr = scene.admin, scene.org_admin
+    done = asyncio.Event()
+
+    async def keep_reading() -> None:
+        while not done.is_set():
+            await _tree(hr)
+
+    async def create_then_read(i: int) -> bool:
+        made = await admin.http.call("POST", f"{ORG}/departments", {"name": f"Seen {i}"})
+        return made["id"] in {d["id"] for d in (await _tree(hr))["departments"]}
+
+    readers = [asyncio.create_task(keep_reading()) for _ in range(8)]
+    try:
+        seen = await asyncio.gather(*(create_then_read(i) for i in range(60)))
+    finally:
+        done.set()
+        await asyncio.gather(*readers)
+    assert all(seen), seen.count(False)
+
+
 async def test_bad_files_are_refused_whole_and_bad_rows_one_by_one(scene: Scene) -> None:
     hr = scene.org_admin
     version = (await _tree(hr))["version"]

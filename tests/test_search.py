@@ -5,6 +5,7 @@ findable or indexed), bad input, paging and jumping to a result."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -269,6 +270,8 @@ async def test_filters_by_sender_type_and_time(base_url: str, alice: Person, bob
     async with raw_connection(base_url, alice.token) as a, raw_connection(base_url, bob.token) as b:
         conv = await group(a, "Filters", [bob])
         mine = await text(a, conv, "budget numbers are in")
+        # Times are milliseconds: two messages a loopback round trip apart may share one.
+        await asyncio.sleep(0.005)
         theirs = await text(b, conv, "budget approved, see https://erp.example.com/b/1")
         await indexed(a, conv)
         every = await seqs_found(a, "budget", conversation_id=conv)
@@ -280,6 +283,7 @@ async def test_filters_by_sender_type_and_time(base_url: str, alice: Person, bob
         assert await seqs_found(a, "budget", conversation_id=conv, types=["file", "image"]) == set()
         results = (await search(a, "budget", conversation_id=conv))["results"]
         times = {r["seq"]: r["created_at"] for r in results}
+        assert times[mine] < times[theirs]
         assert await seqs_found(a, "budget", conversation_id=conv, since=times[theirs]) == {
             (conv, theirs)
         }

@@ -3,13 +3,12 @@ their tokens from the OAuth 2.0 token endpoint."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from tests.support.server import TIDINGS, ServerProcess
+from tests.support.server import ServerProcess
 
 
 @dataclass(frozen=True)
@@ -21,22 +20,7 @@ class AppCredentials:
 
 async def create_app(server: ServerProcess, name: str, scopes: str) -> AppCredentials:
     """`tidings app create NAME --scopes "..."` against the server's data directory."""
-    process = await asyncio.create_subprocess_exec(
-        TIDINGS,
-        "app",
-        "create",
-        name,
-        "--scopes",
-        scopes,
-        "--data-dir",
-        str(server.data_dir),
-        env=server.env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    output, _ = await asyncio.wait_for(process.communicate(), 60)
-    text = output.decode()
-    assert process.returncode == 0, text
+    text = await server.command("app", "create", name, "--scopes", scopes)
     lines = dict(line.split(": ", 1) for line in text.splitlines() if ": " in line)
     return AppCredentials(
         app_id=int(lines["app"].split()[0]),

@@ -21,6 +21,9 @@ from typing import Any, TypeVar
 import asyncpg
 import httpx
 
+from tests.support import launcher
+from tests.support.launcher import Launched
+
 ROOT = Path(__file__).resolve().parents[2]
 TIDINGS = str(Path(sys.executable).with_name("tidings"))
 T = TypeVar("T")
@@ -82,7 +85,7 @@ class ServerProcess:
             **RELAXED_LIMITS_ENV,
             **(env or {}),
         }
-        self.process: subprocess.Popen[bytes] | None = None
+        self.process: Launched | None = None
         self.log_path = data_dir / "server.log"
 
     @property
@@ -96,14 +99,12 @@ class ServerProcess:
     def launch(self) -> None:
         """Start the process without waiting for it to serve (to start several at once)."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(
-                [TIDINGS, "serve", "--port", str(self.port), "--data-dir", str(self.data_dir)],
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                cwd=ROOT,
-            )
+        self.process = launcher.launch(
+            ["serve", "--port", str(self.port), "--data-dir", str(self.data_dir)],
+            self.env,
+            ROOT,
+            self.log_path,
+        )
 
     def wait_ready(self) -> None:
         assert self.process is not None
@@ -148,6 +149,13 @@ class ServerProcess:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    async def command(self, *args: str) -> str:
+        """`tidings ARGS --data-dir DIR` on this server's data, as its operator would run it:
+        its output; fails the test if it fails."""
+        code, output = await launcher.run([*args, "--data-dir", str(self.data_dir)], self.env, ROOT)
+        assert code == 0, output
+        return output
 
 
 def run_blocking(coro: Coroutine[Any, Any, T]) -> T:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 import pytest
 
-from tests.support.server import TIDINGS, ServerProcess, new_pg_database, remove_pg_database
+from tests.support.server import ServerProcess, new_pg_database, remove_pg_database
 from tests.support.users import Person
 from tidings.sdk import ServerError, TidingsClient
 
@@ -38,21 +37,7 @@ def shared_server(
 
 async def make_admin(server: ServerProcess, person: Person, role: str = "super_admin") -> None:
     """Make a server admin the way an operator does: `tidings user admin <account>`."""
-    process = await asyncio.create_subprocess_exec(
-        TIDINGS,
-        "user",
-        "admin",
-        person.account,
-        "--role",
-        role,
-        "--data-dir",
-        str(server.data_dir),
-        env=server.env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    output, _ = await asyncio.wait_for(process.communicate(), 60)
-    assert process.returncode == 0, output.decode()
+    await server.command("user", "admin", person.account, "--role", role)
 
 
 @asynccontextmanager

@@ -54,6 +54,9 @@ class OrgCache:
         self._store = store
         self._tree: OrgTree | None = None
         self._checked = 0.0
+        # Bumped by every invalidate(): a tree read before a change and loaded after it is not
+        # kept (it would hide the change until the next recheck).
+        self._generation = 0
         self._visibility: dict[tuple[int, bool], Visibility] = {}
         self._admins: dict[int, tuple[bool, float]] = {}
 
@@ -61,20 +64,28 @@ class OrgCache:
         now = time.monotonic()
         if self._tree is not None and now - self._checked < TREE_RECHECK_SECONDS:
             return self._tree
+        generation = self._generation
         if self._tree is None or await self._store.version() != self._tree.version:
-            self._tree = await self._store.tree()
+            tree = await self._store.tree()
+            if generation != self._generation:
+                return tree  # changed meanwhile: served once, not kept
+            self._tree = tree
             self._visibility.clear()
+        elif generation != self._generation:
+            return await self.tree()
         self._checked = now
         return self._tree
 
     async def visibility(self, user_id: int, is_admin: bool) -> tuple[OrgTree, Visibility]:
         tree = await self.tree()
         key = (user_id, is_admin)
-        found = self._visibility.get(key)
+        found = self._visibility.get(key) if tree is self._tree else None
         if found is None:
-            if len(self._visibility) > 50_000:
-                self._visibility.clear()
-            found = self._visibility[key] = visibility_for(tree, user_id, is_admin=is_admin)
+            found = visibility_for(tree, user_id, is_admin=is_admin)
+            if tree is self._tree:  # not for a tree served once (see tree())
+                if len(self._visibility) > 50_000:
+                    self._visibility.clear()
+                self._visibility[key] = found
         return tree, found
 
     async def is_admin(self, user_id: int) -> bool:
@@ -92,6 +103,7 @@ class OrgCache:
         return flag
 
     def invalidate(self) -> None:
+        self._generation += 1
         self._tree = None
         self._visibility.clear()
 

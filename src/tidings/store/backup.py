@@ -23,9 +23,13 @@ from sqlalchemy import make_url
 
 from tidings.domain.backup import BackupError, BackupProblem
 
-# The pg_dump and pg_restore of the PATH unless named here (a newer client for a newer server).
-PG_DUMP = os.environ.get("TIDINGS_PG_DUMP", "pg_dump")
-PG_RESTORE = os.environ.get("TIDINGS_PG_RESTORE", "pg_restore")
+
+def _tool(name: str) -> str:
+    """The pg_dump or pg_restore of the PATH unless TIDINGS_PG_DUMP / TIDINGS_PG_RESTORE name
+    another (a newer client for a newer server); read when used."""
+    return os.environ.get(f"TIDINGS_{name.upper()}", name)
+
+
 # A busy writer holds SQLite's lock for milliseconds; a snapshot waits this long at most.
 _SQLITE_BUSY_SECONDS = 60.0
 
@@ -84,7 +88,7 @@ def dump_postgresql(url: str, target: Path) -> str:
     schema revision it holds."""
     revision = asyncio.run(_postgresql_revision(url))
     _run_tool(
-        [PG_DUMP, "--format=custom", "--no-owner", "--no-acl", "--file", str(target)],
+        [_tool("pg_dump"), "--format=custom", "--no-owner", "--no-acl", "--file", str(target)],
         url,
         BackupProblem.DUMP_FAILED,
     )
@@ -107,7 +111,7 @@ def restore_postgresql(dump: Path, url: str) -> None:
     check_postgresql_empty(url)
     _run_tool(
         [
-            PG_RESTORE,
+            _tool("pg_restore"),
             "--no-owner",
             "--no-acl",
             "--exit-on-error",
