@@ -63,15 +63,16 @@ typecheck:
 
 # Browser tests drive Playwright's sync API, whose event loop would clash with the asyncio
 # tests' loop in one process: they run in processes of their own. The server tests mostly
-# wait on server processes: two workers, a module's tests kept together (decision 0062);
+# wait on server processes: three workers (two left a third of the CPU idle), a module's
+# tests kept together (decisions 0062, 0079);
 # the browser tests too, a file's tests kept together (they share its server).
 # The desktop client's tests run asyncio on Qt's event loop: a process of their own too.
-# Every test module starts server processes; with PYTHONDONTWRITEBYTECODE set (as on the CI
-# machine) each would compile the package anew: compiled once here, a start costs a quarter
-# less CPU.
+# Every test module starts server processes, forked from a process that imported the package
+# once (tests/support/launcher.py); with PYTHONDONTWRITEBYTECODE set (as on the CI machine)
+# each worker would compile it anew: compiled once here.
 pytest:
 	$(BIN)/python -m compileall -q src tests > /dev/null
-	$(BIN)/pytest -q -n 2 --dist loadscope --durations=30 --ignore=tests/browser --ignore=tests/desktop
+	$(BIN)/pytest -q -n 3 --dist loadscope --durations=30 --ignore=tests/browser --ignore=tests/desktop
 	$(BIN)/pytest -q -n 2 --dist loadfile tests/browser
 	$(BIN)/pytest -q tests/desktop
 

@@ -114,6 +114,9 @@ class Settings(BaseSettings):
     data_dir: Path = Path("./data")
     # Empty means SQLite at <data_dir>/tidings.db.
     database_url: str = ""
+    # PostgreSQL connections a node keeps open; as many again are opened for bursts. Mind the
+    # server's max_connections across all nodes.
+    database_pool_size: int = Field(default=10, ge=1, le=500)
     # FULL: an acknowledged message survives power loss, not only a crashed process. Group
     # commit makes the fsync affordable (one per batch, not one per message).
     sqlite_synchronous: SqliteSynchronous = SqliteSynchronous.FULL

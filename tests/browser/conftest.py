@@ -15,7 +15,14 @@ from typing import Any
 
 import pytest
 
-from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, PASSWORD, WebServer, running_server
+from tests.browser.server import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    HEADLESS_SHELL,
+    PASSWORD,
+    WebServer,
+    running_server,
+)
 
 __all__ = ["FAKE_MEDIA", "PASSWORD", "WebServer", "unique"]
 
@@ -37,14 +44,24 @@ FAKE_MEDIA = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-str
 def playwright() -> Iterator[Any]:
     """The one Playwright of the session: its sync API cannot run twice in one thread
     (a second `sync_playwright()` sees the first one's event loop running)."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed (scripts/ensure-chromium.sh)")
+    for binary in (CHROMIUM, HEADLESS_SHELL):
+        if not Path(binary).exists():
+            pytest.skip(f"{binary} is not installed (scripts/ensure-chromium.sh)")
     with sync_api.sync_playwright() as started:
         yield started
 
 
 @pytest.fixture(scope="session")
 def browser(playwright: Any) -> Iterator[Any]:
+    """Chromium's headless shell: most tests need no more than the page."""
+    launched = playwright.chromium.launch(executable_path=HEADLESS_SHELL, args=CHROMIUM_ARGS)
+    yield launched
+    launched.close()
+
+
+@pytest.fixture(scope="session")
+def whole_browser(playwright: Any) -> Iterator[Any]:
+    """The whole Chromium, for what the shell lacks (system notifications)."""
     launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield launched
     launched.close()
@@ -61,14 +78,16 @@ def media_browser(playwright: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
-def new_context(browser: Any) -> Iterator[Any]:
-    """Make browser contexts (each one a separate device); all closed after the test."""
+def new_context(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """Make browser contexts (each one a separate device); all closed after the test.
+    ``whole=True`` opens it in the whole Chromium rather than the headless shell."""
     contexts: list[Any] = []
 
-    def make(**options: Any) -> Any:
+    def make(*, whole: bool = False, **options: Any) -> Any:
         options.setdefault("viewport", {"width": 1280, "height": 800})
         options.setdefault("locale", "en-US")
-        context = browser.new_context(**options)
+        chosen = request.getfixturevalue("whole_browser") if whole else browser
+        context = chosen.new_context(**options)
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context

@@ -190,7 +190,8 @@ def test_a_push_shows_a_notification_that_opens_its_conversation(
     bob = web_server.register(unique("bob"), "Bob Li")
     chat = direct_chat(web_server, alice, bob)
     post_text(web_server, bob, chat, "ping")
-    context = new_context(permissions=["notifications"])
+    # The headless shell shows no notifications: the whole browser.
+    context = new_context(whole=True, permissions=["notifications"])
     page: Page = context.new_page()
     sign_in(page, web_server.base_url, alice["user"]["account"], remember=True)
     controlled(page)

@@ -35,6 +35,9 @@ FAST_HASH_ENV = {
     "TIDINGS_ARGON2_MEMORY_KIB": "8192",
     "TIDINGS_ARGON2_PARALLELISM": "1",
 }
+# Three test workers, each with servers and cluster nodes on PostgreSQL, share its 100
+# connections: each server keeps 5 (10 in bursts) rather than 10 (20).
+SMALL_POOL_ENV = {"TIDINGS_DATABASE_POOL_SIZE": "5"}
 # Tests register their users over REST; the default (invite_only) and closed registration are
 # tested on servers of their own (tests/test_registration.py).
 OPEN_REGISTRATION_ENV = {"TIDINGS_REGISTRATION": "open"}
@@ -81,6 +84,7 @@ class ServerProcess:
         self.env = {
             **os.environ,
             **FAST_HASH_ENV,
+            **SMALL_POOL_ENV,
             **OPEN_REGISTRATION_ENV,
             **RELAXED_LIMITS_ENV,
             **(env or {}),

@@ -45,7 +45,8 @@ class Database:
                 self.engine.sync_engine, settings.sqlite_synchronous.value, writer=True
             )
         else:
-            self.engine = create_async_engine(self.url, pool_size=10, max_overflow=10)
+            pool = settings.database_pool_size
+            self.engine = create_async_engine(self.url, pool_size=pool, max_overflow=pool)
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
         self.sqlite_synchronous = settings.sqlite_synchronous.value
         # The file behind a SQLite URL, for code that talks to it directly (decision 17).
