@@ -15,6 +15,7 @@ import asyncio
 import multiprocessing
 import os
 import signal
+import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -74,8 +75,6 @@ class Launched:
         return self._process.exitcode
 
     def wait(self, timeout: float | None = None) -> int:
-        import subprocess
-
         self._process.join(timeout)
         if self._process.exitcode is None:
             raise subprocess.TimeoutExpired(f"tidings (pid {self.pid})", timeout or 0)

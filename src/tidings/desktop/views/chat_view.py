@@ -43,7 +43,6 @@ from PySide6.QtWidgets import (
 from tidings.desktop.i18n import tr
 from tidings.desktop.viewmodels.chat import ChatViewModel, MessageItem, Splice
 from tidings.desktop.viewmodels.conversations import ConversationListViewModel
-from tidings.desktop.viewmodels.session import TYPING_SHOWN
 from tidings.desktop.views.message_list import ItemRole, MessageDelegate, MessageListModel
 from tidings.desktop.views.tasks import spawn
 from tidings.desktop.views.theme import colors
@@ -168,6 +167,13 @@ class ChatView(QWidget):
         self.subtitle = QLabel()
         self.subtitle.setObjectName("chat-subtitle")
         self.subtitle.setStyleSheet(f"color: {colors().muted_text.name()}; font-size: 12px;")
+        # While someone types, the header is looked at again twice a second: "typing" gives way
+        # to the partner's presence once their last push is old (a timer set for that moment
+        # could fire a little early, Qt's coarse timers do, and leave "typing" up for good).
+        self._typing_check = QTimer(self)
+        self._typing_check.setSingleShot(True)
+        self._typing_check.setInterval(500)
+        self._typing_check.timeout.connect(self.show_subtitle)
         titles = QVBoxLayout()
         titles.setSpacing(0)
         titles.addWidget(self.title)
@@ -568,17 +574,16 @@ class ChatView(QWidget):
     def show_subtitle(self) -> None:
         self.subtitle.setText(self.chat.subtitle)
         self.subtitle.setVisible(bool(self.subtitle.text()))
+        if self.chat.typing and not self._typing_check.isActive():
+            self._typing_check.start()
 
     def _typed(self) -> None:
         if self.input.toPlainText().strip():
             self.chat.typed()
 
     def _on_session(self, what: Any) -> None:
-        if isinstance(what, Typing) and what.conversation_id == self.chat.conversation_id:
-            self.show_subtitle()
-            # Shown until a while after their last push.
-            QTimer.singleShot(int(TYPING_SHOWN * 1000) + 50, self, self.show_subtitle)
-        elif isinstance(what, PresenceChanged) or what == ("presence",):
+        typing_here = isinstance(what, Typing) and what.conversation_id == self.chat.conversation_id
+        if typing_here or isinstance(what, PresenceChanged) or what == ("presence",):
             self.show_subtitle()
         if what == ("people",):
             # Names arrived: avatars and group sender names are drawn again.
