@@ -370,6 +370,19 @@ def test_every_message_result_with_filters_and_paging(
     scroll_to_all(page, results, 36)
     expect(results.get_by_test_id("results-end")).to_be_visible()
     expect(items.first.locator("mark").first).to_have_text(word)
+    # The keyboard moves among the results: down, up, to the end and back to the start.
+    items.first.focus()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    expect(items.nth(2)).to_be_focused()
+    page.keyboard.press("ArrowUp")
+    expect(items.nth(1)).to_be_focused()
+    page.keyboard.press("End")
+    expect(items.nth(35)).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(items.nth(35)).to_be_focused()
+    page.keyboard.press("Home")
+    expect(items.first).to_be_focused()
 
     # One conversation, then one sender, then links only.
     results.get_by_test_id("filter-conversation").select_option(str(with_carol))
@@ -388,8 +401,16 @@ def test_every_message_result_with_filters_and_paging(
     results.get_by_test_id("filter-to").fill("")
     expect(items).to_have_count(1)
 
-    # A result opens its chat at the message.
-    items.first.click()
+    # Escape leaves the results; from the keyboard, a result opens its chat at the message.
+    items.first.focus()
+    page.keyboard.press("Escape")
+    expect(results).to_have_count(0)
+    search_box(page).fill(word)
+    section.get_by_test_id("search-more").click()
+    results.get_by_test_id("filter-kind-link").click()
+    expect(items).to_have_count(1)
+    items.first.focus()
+    page.keyboard.press("Enter")
     expect(page.get_by_test_id("jump-target")).to_contain_text("example.com")
 
 

@@ -145,6 +145,22 @@ function kindLabel(type: string): SearchWord {
   return 'kindText';
 }
 
+/** The keys of a list of results: up and down (Home, End) move among them, Escape leaves.
+ * Focus scrolls the list, which loads the next page near its end. */
+function moveAmongResults(e: React.KeyboardEvent<HTMLUListElement>, onClose: () => void) {
+  if (e.key === 'Escape') {
+    e.preventDefault();
+    onClose();
+    return;
+  }
+  const buttons = Array.from(e.currentTarget.querySelectorAll<HTMLButtonElement>('button.message-result'));
+  const at = buttons.indexOf(document.activeElement as HTMLButtonElement);
+  const to = { ArrowDown: at + 1, ArrowUp: at - 1, Home: 0, End: buttons.length - 1 }[e.key];
+  if (to === undefined || at < 0) return;
+  e.preventDefault();
+  buttons[Math.max(0, Math.min(buttons.length - 1, to))]?.focus();
+}
+
 /** Every message result of a search, with filters; where a chat shows. */
 export function MessageResults({ vm, t, onOpen, onClose }: { vm: MessageResultsViewModel; t: Translate; onOpen(item: MessageResultItem): void; onClose(): void }) {
   const state = useViewModel(vm);
@@ -223,7 +239,7 @@ export function MessageResults({ vm, t, onOpen, onClose }: { vm: MessageResultsV
       </div>
       <div className="message-results-list" ref={list} onScroll={nearEnd}>
         {state.error && <p className="search-error" role="alert">{state.error}</p>}
-        <ul data-testid="message-result-list" data-count={state.items.length}>
+        <ul data-testid="message-result-list" data-count={state.items.length} onKeyDown={(e) => moveAmongResults(e, onClose)}>
           {state.items.map((item) => (
             <ResultRow key={item.key} item={item} w={w} current={false} onOpen={() => onOpen(item)} />
           ))}
