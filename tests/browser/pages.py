@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from playwright.sync_api import Page, expect
@@ -43,6 +45,24 @@ def post_text(server: WebServer, sender: dict[str, Any], conversation_id: int, t
     )
     seq: int = entry["seq"]
     return seq
+
+
+def newest_stored(
+    server: WebServer,
+    reader: dict[str, Any],
+    conversation_id: int,
+    check: Callable[[dict[str, Any]], bool],
+) -> dict[str, Any]:
+    """The newest message the server holds in a conversation, once it is the one awaited: a
+    bubble shows on the sender's screen before its message is stored."""
+    deadline = time.monotonic() + 10
+    while True:
+        found: dict[str, Any] = server.api(
+            reader["token"], "GET", f"/conversations/{conversation_id}/messages"
+        )["messages"][-1]
+        if check(found) or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
 
 
 def sign_in(page: Page, base_url: str, account: str, *, remember: bool = False) -> None:

@@ -15,6 +15,7 @@ from tests.browser.pages import (
     conversation_row,
     direct_chat,
     group_chat,
+    newest_stored,
     open_conversation,
     send_text,
     sign_in,
@@ -72,7 +73,7 @@ def test_presence_typing_mentions_copy_and_delete(web_server: WebServer, new_con
     pa.get_by_test_id("composer-input").press_sequentially("look at this")
     pa.get_by_test_id("composer-input").press("Enter")
     expect(bubble(pa, "@Bob Li look at this")).to_be_visible()
-    last = web_server.api(bob["token"], "GET", f"/conversations/{group}/messages")["messages"][-1]
+    last = newest_stored(web_server, bob, group, lambda m: "mentions" in m["body"])
     assert last["body"]["mentions"] == [bob["user"]["id"]]
     expect(conversation_row(pb, "Mention crew")).to_contain_text("[You were mentioned]")
 

@@ -13,7 +13,7 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import WebServer, unique
-from tests.browser.pages import group_chat, open_conversation, sign_in
+from tests.browser.pages import group_chat, newest_stored, open_conversation, sign_in
 from tests.browser.test_media import wav
 
 DAY_MS = 86_400_000
@@ -224,7 +224,7 @@ def test_images_voice_and_video_that_expire(web_server: WebServer, new_context: 
     image = page.get_by_test_id("image-media").last
     expect(image).to_have_attribute("data-state", "server")
     expect(image.get_by_test_id("media-expiry")).to_contain_text("Expires")
-    sent = web_server.api(alice["token"], "GET", f"/conversations/{chat}/messages")["messages"][-1]
+    sent = newest_stored(web_server, alice, chat, lambda m: m["type"] == "image")
     assert sent["type"] == "image"
     info = web_server.api(alice["token"], "GET", f"/files/{sent['body']['file_id']}")
     assert info["expires_at"] - info["completed_at"] == 2 * DAY_MS

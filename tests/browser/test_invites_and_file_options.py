@@ -13,6 +13,7 @@ from tests.browser.pages import (
     conversation_row,
     direct_chat,
     group_chat,
+    newest_stored,
     open_conversation,
     sign_in,
 )
@@ -102,7 +103,7 @@ def test_a_file_sent_to_expire_and_saved_to_favourites_from_its_menu(
     card = page.locator("[data-testid=file-card][data-name='minutes.txt']")
     expect(card.get_by_test_id("file-download-prepare")).to_be_visible()
     expect(card.get_by_test_id("file-expiry")).to_contain_text("Expires")
-    sent = web_server.api(alice["token"], "GET", f"/conversations/{chat}/messages")["messages"][-1]
+    sent = newest_stored(web_server, alice, chat, lambda m: m["body"].get("name") == "minutes.txt")
     file_id = sent["body"]["file_id"]
     info = web_server.api(alice["token"], "GET", f"/files/{file_id}")
     assert info["expires_at"] - info["completed_at"] == 3 * DAY_MS
