@@ -831,9 +831,17 @@ def test_a_download_paused_goes_on_from_its_partial_file(
                 lambda: next((m for m in messages(view) if m.type == "file"), None)
             )
             file_id = str(item.body["file_id"])
-            state = view.chat.download(file_id, "video.bin")
-            await eventually(lambda: state.done > 0)
-            view.chat.pause(file_id)
+            chat = view.chat
+
+            # Paused as soon as the first bytes are in: waiting for them from here, a fast
+            # server could have sent the whole file meanwhile.
+            def pause_at_first_bytes(_splice: object) -> None:
+                found = chat.downloads.get(file_id)
+                if found is not None and found.done > 0:
+                    chat.pause(file_id)
+
+            chat.on_change(pause_at_first_bytes)
+            state = chat.download(file_id, "video.bin")
             await eventually(lambda: state.status == "paused")
             partial = state.path.with_name(state.path.name + ".part")
             have = (await asyncio.to_thread(partial.stat)).st_size
