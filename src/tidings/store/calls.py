@@ -106,36 +106,9 @@ class CallStore:
                     )
                 ).scalar_one()
             )
-            dialect_insert = (sqlite if self._db.is_sqlite else postgresql).insert
-            taken = await conn.execute(
-                dialect_insert(call_participants)
-                .values(
-                    call_id=call_id,
-                    user_id=caller_id,
-                    session_id=session_id,
-                    line=_LIVE,
-                    audio=True,
-                    video=video,
-                    screen=False,
-                )
-                .on_conflict_do_nothing()
-            )
-            if taken.rowcount != 1:
+            if not await self._take_line(conn, call_id, caller_id, session_id, video=video):
                 raise InAnotherCall
-            rang = await conn.execute(
-                dialect_insert(call_participants)
-                .values(
-                    call_id=call_id,
-                    user_id=callee_id,
-                    session_id=None,
-                    line=_LIVE,
-                    audio=True,
-                    video=video,
-                    screen=False,
-                )
-                .on_conflict_do_nothing()
-            )
-            if rang.rowcount == 1:
+            if await self._take_line(conn, call_id, callee_id, None, video=video):
                 call = await _call(conn, call_id)
                 assert call is not None
                 return call, None
@@ -416,6 +389,30 @@ class CallStore:
                 call_participants.c.line.is_(None),
             )
         )
+        if not await self._take_line(
+            conn,
+            call_id,
+            user_id,
+            session_id,
+            video=media is CallMedia.VIDEO,
+            joined_at=now,
+            lost_deadline=lost_deadline,
+            host_muted=False,
+        ):
+            raise InAnotherCall  # rolls the count back with the transaction
+
+    async def _take_line(
+        self,
+        conn: AsyncConnection,
+        call_id: int,
+        user_id: int,
+        session_id: int | None,
+        *,
+        video: bool,
+        **more: object,
+    ) -> bool:
+        """Put a user on a call's live line; False if they are on another call's already
+        (one live line per user, a unique index)."""
         dialect_insert = (sqlite if self._db.is_sqlite else postgresql).insert
         taken = await conn.execute(
             dialect_insert(call_participants)
@@ -425,16 +422,13 @@ class CallStore:
                 session_id=session_id,
                 line=_LIVE,
                 audio=True,
-                video=media is CallMedia.VIDEO,
+                video=video,
                 screen=False,
-                joined_at=now,
-                lost_deadline=lost_deadline,
-                host_muted=False,
+                **more,
             )
             .on_conflict_do_nothing()
         )
-        if taken.rowcount != 1:
-            raise InAnotherCall  # rolls the count back with the transaction
+        return bool(taken.rowcount == 1)
 
     async def leave_group(
         self,
